@@ -1,0 +1,125 @@
+//! The tenant's catalogue as intake sees it: products, customer prices, customers and stock levels.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CustomerId, Sku, WarehouseId};
+use crate::money::Currency;
+use crate::order::{Address, Discount, EmailAddress, Language};
+
+/// VAT category codes of EN 16931 (UNCL 5305 subset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum VatCategory {
+    /// Standard rate.
+    S,
+    /// Zero rated goods.
+    Z,
+    /// Exempt from tax.
+    E,
+    /// Reverse charge.
+    AE,
+    /// Intra-community supply.
+    K,
+    /// Export outside the EU.
+    G,
+    /// Outside the scope of VAT.
+    O,
+}
+
+impl VatCategory {
+    /// True when the category must carry a 0 % rate.
+    pub fn requires_zero_rate(self) -> bool {
+        !matches!(self, Self::S)
+    }
+}
+
+/// A product of the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    /// Product code.
+    pub sku: Sku,
+    /// Name shown on lines and documents.
+    pub name: String,
+    /// UN/ECE rec 20 unit (`C62` piece, `KGM` kilogram).
+    pub unit: String,
+    /// Catalogue net unit price.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub price: Decimal,
+    /// Currency of `price`.
+    pub currency: Currency,
+    /// VAT category.
+    pub vat_category: VatCategory,
+    /// VAT rate in percent.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub vat_rate: Decimal,
+    /// Purchase cost, for margin reports.
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cost_price: Option<Decimal>,
+    /// Below this available quantity a reorder is suggested.
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub min_stock: Option<Decimal>,
+}
+
+/// A customer's agreed price and/or discount for one product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerPrice {
+    /// Agreed net unit price, replacing the catalogue price.
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub price: Option<Decimal>,
+    /// Agreed discount on the line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Discount>,
+}
+
+/// A buyer in the tenant's customer register.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    /// Register id.
+    pub id: CustomerId,
+    /// Name.
+    pub name: String,
+    /// Email for buyer notifications.
+    pub email: EmailAddress,
+    /// Preferred language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+    /// VAT identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_id: Option<String>,
+    /// Billing address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    /// Discount on every line without a more specific one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Discount>,
+}
+
+/// Stock of one SKU in one warehouse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockLevel {
+    /// Warehouse.
+    pub warehouse: WarehouseId,
+    /// Physically there.
+    pub on_hand: Decimal,
+    /// Promised to confirmed orders.
+    pub reserved: Decimal,
+}
+
+impl StockLevel {
+    /// On hand minus reserved, never below zero.
+    pub fn available(&self) -> Decimal {
+        (self.on_hand - self.reserved).max(Decimal::ZERO)
+    }
+}

@@ -1,0 +1,97 @@
+//! Thin event envelopes carried by SQS (api-conventions.md "Events"). Consumers read current state from the
+//! table, so a late or repeated envelope is harmless.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::ids::{new_event_id, OrderId, TenantId};
+
+/// Event types, `<resource>.<past-tense verb>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventType {
+    /// Intake stored a new order.
+    #[serde(rename = "order.received")]
+    OrderReceived,
+    /// An order was changed and must be confirmed again.
+    #[serde(rename = "order.changed")]
+    OrderChanged,
+}
+
+impl EventType {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OrderReceived => "order.received",
+            Self::OrderChanged => "order.changed",
+        }
+    }
+}
+
+/// `{"type":"order.received","v":1,"event_id":"evt_…","tenant":"…","order_id":"ord_…","ref":"…","at":"…"}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventEnvelope {
+    /// What happened.
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// Envelope version.
+    pub v: u32,
+    /// Unique per event; consumers dedup on it.
+    pub event_id: String,
+    /// Seller.
+    pub tenant: TenantId,
+    /// Subject order.
+    pub order_id: OrderId,
+    /// A reference within the order (the order number, a despatch number, …).
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// When it happened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+impl EventEnvelope {
+    /// A new event with a fresh id.
+    pub fn new(
+        event_type: EventType,
+        tenant: TenantId,
+        order_id: OrderId,
+        reference: String,
+        at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            event_type,
+            v: 1,
+            event_id: new_event_id(),
+            tenant,
+            order_id,
+            reference,
+            at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelopes_have_the_agreed_wire_shape() {
+        let envelope = EventEnvelope::new(
+            EventType::OrderReceived,
+            TenantId::parse("acme").expect("tenant"),
+            OrderId::generate(),
+            "WS-1".into(),
+            OffsetDateTime::UNIX_EPOCH,
+        );
+        let json = serde_json::to_value(&envelope).expect("json");
+        assert_eq!(json["type"], "order.received");
+        assert_eq!(json["v"], 1);
+        assert_eq!(json["ref"], "WS-1");
+        assert_eq!(json["at"], "1970-01-01T00:00:00Z");
+        assert!(json["event_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("evt_")));
+        let back: EventEnvelope = serde_json::from_value(json).expect("parse");
+        assert_eq!(back, envelope);
+    }
+}

@@ -1,0 +1,18 @@
+//! Pure business rules of the order pipeline.
+//!
+//! Nothing in this crate talks to AWS or needs an async runtime: it parses and validates what webshops send
+//! ([`intake`]), prices orders exactly with `rust_decimal` ([`pricing`]), and defines the vocabulary every other
+//! crate shares ([`ids`], [`money`], [`order`], [`events`]).
+
+pub mod catalogue;
+pub mod country;
+pub mod events;
+pub mod fingerprint;
+pub mod ids;
+pub mod intake;
+pub mod money;
+pub mod order;
+pub mod pricing;
+pub mod validation;
+
+pub use validation::{FieldError, FieldErrors};

@@ -1,0 +1,448 @@
+//! The order as stored and shown: header, priced lines, totals, statuses, history.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::catalogue::VatCategory;
+use crate::ids::{CustomerId, OrderId, Sku, TenantId};
+use crate::money::Currency;
+
+/// A syntactically valid email address (RFC 5322 addr-spec, no display name, no CR/LF).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// Parses an address such as `anna@example.se`.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let bad = || format!("{value:?} is not a valid email address");
+        if value.len() > 254 || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(bad());
+        }
+        let parsed = email_address::EmailAddress::parse_with_options(
+            value,
+            email_address::Options::default()
+                .without_display_text()
+                .without_domain_literal(),
+        )
+        .map_err(|_| bad())?;
+        if !parsed.domain().contains('.') {
+            return Err(bad());
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for EmailAddress {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<EmailAddress> for String {
+    fn from(value: EmailAddress) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A BCP 47 language tag, lower-cased primary subtag (`sv`, `zh`, `en-GB`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Language(String);
+
+impl Language {
+    /// Parses a well-formed tag: a 2–3 letter primary language with optional 2–8 character subtags.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let bad = || format!("{value:?} is not a BCP 47 language tag such as \"sv\" or \"en-GB\"");
+        let mut parts = value.split('-');
+        let primary = parts.next().unwrap_or_default();
+        if !(2..=3).contains(&primary.len()) || !primary.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Err(bad());
+        }
+        let mut tag = primary.to_ascii_lowercase();
+        for part in parts {
+            if !(1..=8).contains(&part.len()) || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(bad());
+            }
+            tag.push('-');
+            tag.push_str(part);
+        }
+        Ok(Self(tag))
+    }
+
+    /// The tag.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// English, the last fallback.
+    pub fn english() -> Self {
+        Self("en".into())
+    }
+}
+
+impl TryFrom<String> for Language {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Language> for String {
+    fn from(value: Language) -> Self {
+        value.0
+    }
+}
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// Recipient or company name.
+    pub name: String,
+    /// Street and number.
+    pub street: String,
+    /// Optional second line (c/o, building).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_street: Option<String>,
+    /// City.
+    pub city: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+}
+
+/// Order types (Pagero Manage Orders).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderType {
+    /// The default.
+    Purchase,
+    /// Priority: processed first, flagged in emails and lists.
+    Express,
+    /// Framework agreement: quantities and prices, never shipped itself.
+    Blanket,
+    /// Draws down a blanket order's remaining quantities.
+    CallOff,
+    /// Sales order.
+    Sales,
+    /// Recurring order.
+    Standing,
+    /// Ships to a final consignee through a hub.
+    CrossDocking,
+}
+
+impl OrderType {
+    /// Parses the API name (`purchase`, `call_off`, …).
+    pub fn parse(value: &str) -> Result<Self, String> {
+        serde_json::from_value(serde_json::Value::String(value.to_owned())).map_err(|_| {
+            format!(
+                "{value:?} is not an order type (purchase, express, blanket, call_off, sales, standing, cross_docking)"
+            )
+        })
+    }
+}
+
+/// Where an order stands (domain.md "Statuses").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Stored by intake, waiting for confirmation.
+    Received,
+    /// Waiting for the seller's manual response.
+    PendingResponse,
+    /// Everything confirmed.
+    Accepted,
+    /// Confirmed with changed quantities or dates.
+    AcceptedWithChanges,
+    /// Refused.
+    Rejected,
+    /// Some confirmed quantity shipped.
+    PartiallyDelivered,
+    /// All confirmed quantity shipped.
+    Delivered,
+    /// Some shipped quantity invoiced.
+    PartiallyInvoiced,
+    /// Everything invoiced.
+    Invoiced,
+    /// Cancelled before any shipment.
+    Cancelled,
+    /// Closed by the seller, remaining quantities given up.
+    Closed,
+}
+
+impl OrderStatus {
+    /// The API name (`accepted_with_changes`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::PendingResponse => "pending_response",
+            Self::Accepted => "accepted",
+            Self::AcceptedWithChanges => "accepted_with_changes",
+            Self::Rejected => "rejected",
+            Self::PartiallyDelivered => "partially_delivered",
+            Self::Delivered => "delivered",
+            Self::PartiallyInvoiced => "partially_invoiced",
+            Self::Invoiced => "invoiced",
+            Self::Cancelled => "cancelled",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+/// A line discount: a percentage of the line amount or a fixed amount off the line (EN 16931 line allowance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discount {
+    /// Percent of the line's gross amount, 0 < p ≤ 100.
+    Percent(#[serde(with = "rust_decimal::serde::str")] Decimal),
+    /// Fixed amount off the line, in the order's currency.
+    Amount(#[serde(with = "rust_decimal::serde::str")] Decimal),
+}
+
+/// Where a line's unit price came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceSource {
+    /// The tenant's catalogue price.
+    Catalogue,
+    /// The customer's agreed price.
+    Customer,
+    /// The price the webshop sent with the line.
+    Webshop,
+}
+
+/// The buyer as stored on the order (a snapshot; the customer register may change later).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Buyer {
+    /// Register id.
+    pub customer_id: CustomerId,
+    /// Name.
+    pub name: String,
+    /// Where buyer emails go.
+    pub email: EmailAddress,
+    /// Preferred language for emails and documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Language>,
+    /// VAT identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_id: Option<String>,
+    /// Billing address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+}
+
+/// Available stock was short of the ordered quantity when the order arrived; confirmation decides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockWarning {
+    /// On hand minus reserved, summed over the tenant's warehouses, at intake.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub available_quantity: Decimal,
+    /// Human-readable explanation.
+    pub detail: String,
+}
+
+/// A priced order line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderLine {
+    /// 1-based position.
+    pub line_no: u32,
+    /// Product.
+    pub sku: Sku,
+    /// Product name from the catalogue.
+    pub description: String,
+    /// UN/ECE rec 20 unit code (`C62` = piece).
+    pub unit: String,
+    /// Ordered quantity.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub quantity: Decimal,
+    /// Net unit price before the line discount.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub unit_price: Decimal,
+    /// Where the unit price came from.
+    pub price_source: PriceSource,
+    /// Discount applied to the line, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Discount>,
+    /// Line allowance amount (the discount in money), rounded.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub allowance: Decimal,
+    /// quantity × unit price − allowance, rounded to the currency's minor unit.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub line_net: Decimal,
+    /// VAT category of the product.
+    pub vat_category: VatCategory,
+    /// VAT rate in percent.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub vat_rate: Decimal,
+    /// Line-level requested delivery date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_delivery_date: Option<Date>,
+    /// Confirmed so far (set by confirmation).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub confirmed_quantity: Decimal,
+    /// Shipped so far.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub shipped_quantity: Decimal,
+    /// Invoiced so far.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub invoiced_quantity: Decimal,
+    /// Set when stock looked short at intake.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock_warning: Option<StockWarning>,
+}
+
+impl OrderLine {
+    /// Confirmed minus shipped.
+    pub fn open_quantity(&self) -> Decimal {
+        (self.confirmed_quantity - self.shipped_quantity).max(Decimal::ZERO)
+    }
+}
+
+/// One VAT breakdown entry (EN 16931 BG-23).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VatBreakdown {
+    /// VAT category code.
+    pub category: VatCategory,
+    /// Rate in percent.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rate: Decimal,
+    /// Taxable amount of the category.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub taxable: Decimal,
+    /// Tax amount: taxable × rate / 100, rounded.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub vat: Decimal,
+}
+
+/// Order totals (api-conventions.md): `net` is the sum of line nets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Σ line_net (BR-CO-10).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub net: Decimal,
+    /// Document-level allowances (BR-CO-11).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub allowances: Decimal,
+    /// Document-level charges (BR-CO-12).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub charges: Decimal,
+    /// Σ VAT breakdown tax amounts (BR-CO-14).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub vat: Decimal,
+    /// net − allowances + charges + vat (BR-CO-13, BR-CO-15).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub gross: Decimal,
+}
+
+/// The final consignee of a cross-docking order (delivered to through the hub in `delivery_address`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consignee {
+    /// Final delivery address.
+    pub address: Address,
+}
+
+/// An order as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    /// Our id.
+    pub id: OrderId,
+    /// Seller.
+    pub tenant: TenantId,
+    /// The webshop's own order number (unique per tenant and channel).
+    pub order_number: String,
+    /// Order type.
+    #[serde(rename = "type")]
+    pub order_type: OrderType,
+    /// Current status.
+    pub status: OrderStatus,
+    /// The channel (webshop key id) that posted it.
+    pub channel: String,
+    /// Currency of every amount.
+    pub currency: Currency,
+    /// Buyer snapshot.
+    pub buyer: Buyer,
+    /// Requested delivery date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_delivery_date: Option<Date>,
+    /// Delivery address.
+    pub delivery_address: Address,
+    /// Final consignee (cross-docking orders).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_consignee: Option<Consignee>,
+    /// The blanket order a call-off draws from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blanket_order_id: Option<OrderId>,
+    /// Priced lines.
+    pub lines: Vec<OrderLine>,
+    /// Totals.
+    pub totals: Totals,
+    /// VAT breakdown.
+    pub vat_breakdown: Vec<VatBreakdown>,
+    /// Buyer's notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// When intake stored it.
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+}
+
+/// One entry of an order's append-only history log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who (`webshop:key_…`, `system:confirmation`, `operator:…`).
+    pub actor: String,
+    /// What (`received`, `accepted`, …).
+    pub action: String,
+    /// Details in words.
+    pub detail: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_addresses_must_be_plain_addr_specs() {
+        assert!(EmailAddress::parse("anna@example.se").is_ok());
+        assert!(EmailAddress::parse("Anna <anna@example.se>").is_err());
+        assert!(EmailAddress::parse("anna@example.se\r\nBcc: x@y.z").is_err());
+        assert!(EmailAddress::parse("anna@localhost").is_err());
+        assert!(EmailAddress::parse("not-an-address").is_err());
+    }
+
+    #[test]
+    fn languages_are_bcp47_tags() {
+        assert_eq!(
+            Language::parse("SV").map(|l| l.as_str().to_owned()),
+            Ok("sv".into())
+        );
+        assert!(Language::parse("en-GB").is_ok());
+        assert!(Language::parse("english").is_err());
+        assert!(Language::parse("").is_err());
+    }
+
+    #[test]
+    fn order_types_use_snake_case_names() {
+        assert_eq!(OrderType::parse("call_off"), Ok(OrderType::CallOff));
+        assert!(OrderType::parse("CallOff").is_err());
+    }
+}

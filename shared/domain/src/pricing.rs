@@ -1,0 +1,318 @@
+//! Exact pricing (domain.md "Money"): line net = round(quantity × unit price − allowance), totals and VAT
+//! breakdown per EN 16931, all in `rust_decimal`, rounded half away from zero to the currency's minor unit.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::catalogue::{CustomerPrice, Product, VatCategory};
+use crate::money::{significant_scale, Currency};
+use crate::order::{Discount, OrderLine, PriceSource, Totals, VatBreakdown};
+
+/// What the webshop asked for on one line, already parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRequest {
+    /// Ordered quantity (> 0).
+    pub quantity: Decimal,
+    /// Price the webshop charged, overriding catalogue and customer prices.
+    pub unit_price: Option<Decimal>,
+    /// Discount the webshop granted, overriding customer discounts.
+    pub discount: Option<Discount>,
+}
+
+/// Why a line cannot be priced. `field` names the member of the request line at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {detail}")]
+pub struct PricingError {
+    /// `unit_price` or `discount`.
+    pub field: &'static str,
+    /// What is wrong.
+    pub detail: String,
+}
+
+/// Prices one line.
+///
+/// Unit price: the webshop's, else the customer's agreed price, else the catalogue price (which must be in the
+/// order's currency). Discount: the webshop's, else the customer's for this product, else the customer's
+/// general discount.
+pub fn price_line(
+    line_no: u32,
+    request: &LineRequest,
+    product: &Product,
+    customer_price: Option<&CustomerPrice>,
+    customer_discount: Option<Discount>,
+    currency: Currency,
+) -> Result<OrderLine, PricingError> {
+    let (unit_price, price_source) =
+        match (request.unit_price, customer_price.and_then(|p| p.price)) {
+            (Some(price), _) => (price, PriceSource::Webshop),
+            (None, Some(price)) if product.currency == currency => (price, PriceSource::Customer),
+            (None, _) if product.currency == currency => (product.price, PriceSource::Catalogue),
+            (None, _) => {
+                return Err(PricingError {
+                    field: "unit_price",
+                    detail: format!(
+                        "{} is priced in {}, not {}; send a unit_price in {}",
+                        product.sku, product.currency, currency, currency
+                    ),
+                })
+            }
+        };
+    let discount = request
+        .discount
+        .or(customer_price.and_then(|p| p.discount))
+        .or(customer_discount);
+
+    let gross = request.quantity * unit_price;
+    let allowance = match discount {
+        None => Decimal::ZERO,
+        Some(Discount::Percent(percent)) => currency.round(gross * percent / Decimal::ONE_HUNDRED),
+        Some(Discount::Amount(amount)) => {
+            if significant_scale(amount) > currency.minor_units() {
+                return Err(PricingError {
+                    field: "discount",
+                    detail: format!(
+                        "amount has more decimals than {} allows ({})",
+                        currency,
+                        currency.minor_units()
+                    ),
+                });
+            }
+            currency.round(amount)
+        }
+    };
+    let line_net = currency.round(gross - allowance);
+    if line_net < Decimal::ZERO {
+        return Err(PricingError {
+            field: "discount",
+            detail: format!(
+                "discount {allowance} exceeds the line amount {}",
+                currency.round(gross)
+            ),
+        });
+    }
+
+    Ok(OrderLine {
+        line_no,
+        sku: product.sku.clone(),
+        description: product.name.clone(),
+        unit: product.unit.clone(),
+        quantity: request.quantity,
+        unit_price,
+        price_source,
+        discount,
+        allowance,
+        line_net,
+        vat_category: product.vat_category,
+        vat_rate: product.vat_rate,
+        requested_delivery_date: None,
+        confirmed_quantity: Decimal::ZERO,
+        shipped_quantity: Decimal::ZERO,
+        invoiced_quantity: Decimal::ZERO,
+        stock_warning: None,
+    })
+}
+
+/// Totals and VAT breakdown of priced lines (no document-level allowances or charges).
+///
+/// One breakdown entry per (category, rate), ordered by category then rate; its tax is
+/// round(taxable × rate / 100); the order's VAT is the sum of the entries (BR-CO-14).
+pub fn order_totals(lines: &[OrderLine], currency: Currency) -> (Totals, Vec<VatBreakdown>) {
+    let mut groups: BTreeMap<(VatCategory, Decimal), Decimal> = BTreeMap::new();
+    for line in lines {
+        *groups
+            .entry((line.vat_category, line.vat_rate.normalize()))
+            .or_default() += line.line_net;
+    }
+    let breakdown: Vec<VatBreakdown> = groups
+        .into_iter()
+        .map(|((category, rate), taxable)| VatBreakdown {
+            category,
+            rate,
+            taxable: currency.round(taxable),
+            vat: currency.round(taxable * rate / Decimal::ONE_HUNDRED),
+        })
+        .collect();
+    let net = currency.round(lines.iter().map(|l| l.line_net).sum());
+    let vat = currency.round(breakdown.iter().map(|b| b.vat).sum());
+    let zero = currency.round(Decimal::ZERO);
+    let totals = Totals {
+        net,
+        allowances: zero,
+        charges: zero,
+        vat,
+        gross: currency.round(net + vat),
+    };
+    (totals, breakdown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Sku;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    fn eur() -> Currency {
+        Currency::parse("EUR").expect("EUR")
+    }
+
+    fn product(price: Decimal, rate: Decimal) -> Product {
+        Product {
+            sku: Sku::parse("SKU-1").expect("sku"),
+            name: "Widget".into(),
+            unit: "C62".into(),
+            price,
+            currency: eur(),
+            vat_category: if rate.is_zero() {
+                VatCategory::Z
+            } else {
+                VatCategory::S
+            },
+            vat_rate: rate,
+            cost_price: None,
+            min_stock: None,
+        }
+    }
+
+    fn request(quantity: Decimal) -> LineRequest {
+        LineRequest {
+            quantity,
+            unit_price: None,
+            discount: None,
+        }
+    }
+
+    #[test]
+    fn a_percent_discount_is_rounded_once_at_the_line() {
+        let mut req = request(dec!(3));
+        req.discount = Some(Discount::Percent(dec!(5)));
+        let line =
+            price_line(1, &req, &product(dec!(9.99), dec!(25)), None, None, eur()).expect("priced");
+        // 3 × 9.99 = 29.97; 5 % = 1.4985 → 1.50; net 28.47
+        assert_eq!(line.allowance.to_string(), "1.50");
+        assert_eq!(line.line_net.to_string(), "28.47");
+        assert_eq!(line.price_source, PriceSource::Catalogue);
+    }
+
+    #[test]
+    fn customer_prices_beat_the_catalogue_and_webshop_prices_beat_both() {
+        let customer = CustomerPrice {
+            price: Some(dec!(8.00)),
+            discount: Some(Discount::Amount(dec!(1))),
+        };
+        let line = price_line(
+            1,
+            &request(dec!(2)),
+            &product(dec!(10), dec!(25)),
+            Some(&customer),
+            None,
+            eur(),
+        )
+        .expect("priced");
+        assert_eq!((line.unit_price, line.line_net), (dec!(8.00), dec!(15.00)));
+        assert_eq!(line.price_source, PriceSource::Customer);
+
+        let mut req = request(dec!(2));
+        req.unit_price = Some(dec!(7.5));
+        let line = price_line(
+            1,
+            &req,
+            &product(dec!(10), dec!(25)),
+            Some(&customer),
+            None,
+            eur(),
+        )
+        .expect("priced");
+        assert_eq!((line.unit_price, line.line_net), (dec!(7.5), dec!(14.00)));
+        assert_eq!(line.price_source, PriceSource::Webshop);
+    }
+
+    #[test]
+    fn a_discount_larger_than_the_line_is_refused() {
+        let mut req = request(dec!(1));
+        req.discount = Some(Discount::Amount(dec!(11)));
+        let err = price_line(1, &req, &product(dec!(10), dec!(25)), None, None, eur())
+            .expect_err("refused");
+        assert_eq!(err.field, "discount");
+    }
+
+    #[test]
+    fn a_catalogue_price_in_another_currency_needs_a_webshop_price() {
+        let sek = Currency::parse("SEK").expect("SEK");
+        let err = price_line(
+            1,
+            &request(dec!(1)),
+            &product(dec!(10), dec!(25)),
+            None,
+            None,
+            sek,
+        )
+        .expect_err("no price");
+        assert_eq!(err.field, "unit_price");
+    }
+
+    #[test]
+    fn vat_is_computed_per_rate_group_not_per_line() {
+        let a = price_line(
+            1,
+            &request(dec!(1)),
+            &product(dec!(0.05), dec!(25)),
+            None,
+            None,
+            eur(),
+        )
+        .expect("a");
+        let b = price_line(
+            2,
+            &request(dec!(1)),
+            &product(dec!(0.05), dec!(25)),
+            None,
+            None,
+            eur(),
+        )
+        .expect("b");
+        let (totals, breakdown) = order_totals(&[a, b], eur());
+        // per line 0.0125 → 0.01 each would give 0.02; per group 0.10 × 25 % = 0.025 → 0.03
+        assert_eq!(breakdown.len(), 1);
+        assert_eq!(totals.vat.to_string(), "0.03");
+        assert_eq!(totals.gross.to_string(), "0.13");
+    }
+
+    fn arb_decimal(max_units: i64, scale: u32) -> impl Strategy<Value = Decimal> {
+        (1..=max_units).prop_map(move |units| Decimal::new(units, scale))
+    }
+
+    proptest! {
+        #[test]
+        fn totals_equal_the_sum_of_rounded_lines(
+            lines in prop::collection::vec(
+                (arb_decimal(1_000_000, 4), arb_decimal(10_000_000, 4), 0u32..4, prop::option::of(0i64..10_000)),
+                1..40,
+            ),
+        ) {
+            let rates = [dec!(25), dec!(12), dec!(6), dec!(0)];
+            let mut priced = Vec::new();
+            for (i, (quantity, price, rate_ix, percent_hundredths)) in lines.into_iter().enumerate() {
+                let mut req = request(quantity);
+                req.discount = percent_hundredths.map(|p| Discount::Percent(Decimal::new(p, 2)));
+                let line_no = u32::try_from(i).unwrap_or(u32::MAX) + 1;
+                let line = price_line(line_no, &req, &product(price, rates[rate_ix as usize]), None, None, eur())
+                    .expect("prices");
+                prop_assert!(line.line_net.scale() == 2);
+                prop_assert!(line.line_net >= Decimal::ZERO);
+                prop_assert_eq!(line.line_net, (quantity * price - line.allowance).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero));
+                priced.push(line);
+            }
+            let (totals, breakdown) = order_totals(&priced, eur());
+            let sum_of_lines: Decimal = priced.iter().map(|l| l.line_net).sum();
+            prop_assert_eq!(totals.net, sum_of_lines);
+            prop_assert_eq!(breakdown.iter().map(|b| b.taxable).sum::<Decimal>(), totals.net);
+            prop_assert_eq!(breakdown.iter().map(|b| b.vat).sum::<Decimal>(), totals.vat);
+            for entry in &breakdown {
+                prop_assert_eq!(entry.vat, eur().round(entry.taxable * entry.rate / Decimal::ONE_HUNDRED));
+            }
+            prop_assert_eq!(totals.gross, totals.net + totals.vat);
+        }
+    }
+}
