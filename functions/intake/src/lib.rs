@@ -1,1 +1,83 @@
-//! placeholder
+//! The `intake` function: the webshop-facing HTTP API (`POST /v1/orders`, `POST /v1/orders/batch`,
+//! `GET /v1/orders/{id}`, `GET /v1/products`). `main.rs` only wires it to the Lambda runtime; the local runner and
+//! the tests call [`handle`] exactly as Lambda does.
+
+mod handler;
+mod view;
+
+use orders_aws::{required_env, ConfigError, EventPublisher, Store};
+use orders_http::CursorSigner;
+use time::OffsetDateTime;
+
+pub use handler::handle;
+
+/// Everything the handler needs, built once per container.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    store: Store,
+    publisher: EventPublisher,
+    cursors: CursorSigner,
+    clock: fn() -> OffsetDateTime,
+}
+
+/// Settings of the intake function, from its environment (declared in infra/template.yaml).
+#[derive(Debug, Clone)]
+pub struct IntakeConfig {
+    /// `TABLE_NAME`.
+    pub table_name: String,
+    /// `CONFIRMATION_QUEUE_URL`.
+    pub confirmation_queue_url: String,
+    /// `CURSOR_SIGNING_SECRET`.
+    pub cursor_signing_secret: String,
+}
+
+/// Why the function cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A setting is missing.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A setting is unusable.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl IntakeConfig {
+    /// Reads the settings; a missing one fails with its name.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| required_env(name).ok())
+    }
+
+    /// Reads the settings from any source of variables (the local runner passes the template's environment).
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name| var(name).filter(|v| !v.is_empty()).ok_or(ConfigError(name));
+        Ok(Self {
+            table_name: get("TABLE_NAME")?,
+            confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,
+            cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
+        })
+    }
+}
+
+impl Intake {
+    /// Builds the handler state from settings and already-built clients.
+    pub fn new(
+        config: &IntakeConfig,
+        dynamodb: orders_aws::aws_sdk_dynamodb::Client,
+        sqs: orders_aws::aws_sdk_sqs::Client,
+    ) -> Result<Self, StartupError> {
+        Ok(Self {
+            store: Store::new(dynamodb, &config.table_name),
+            publisher: EventPublisher::new(sqs, &config.confirmation_queue_url),
+            cursors: CursorSigner::new(&config.cursor_signing_secret)
+                .map_err(StartupError::Invalid)?,
+            clock: OffsetDateTime::now_utc,
+        })
+    }
+
+    /// Replaces the clock (tests).
+    pub fn with_clock(mut self, clock: fn() -> OffsetDateTime) -> Self {
+        self.clock = clock;
+        self
+    }
+}

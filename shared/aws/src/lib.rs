@@ -1,1 +1,16 @@
-//! placeholder
+//! AWS adapters of the order pipeline: configuration from the environment, the DynamoDB repository (single-table
+//! design of architecture.md) and the SQS event publisher. Business rules stay in `orders-domain`.
+
+pub mod config;
+pub mod keys;
+pub mod publisher;
+pub mod store;
+pub mod telemetry;
+
+pub use aws_sdk_dynamodb;
+pub use aws_sdk_sqs;
+pub use config::{
+    dynamodb_client, emulator_sdk_config, required_env, sdk_config, sqs_client, ConfigError,
+};
+pub use publisher::{EventPublisher, PublishError};
+pub use store::{Store, StoreError};

@@ -1,1 +1,207 @@
-fn main() {}
+//! `devstack`: the local stack on one command.
+//!
+//! ```text
+//! devstack up [--port 3000] [--stack orders-local] [--endpoint URL]   emulator + provision + demo data + HTTP API
+//! devstack provision --endpoint URL [--stack NAME]                   create the template's resources
+//! devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack NAME]
+//! ```
+//! Without `--endpoint`, `AWS_ENDPOINT_URL` is used; `up` starts its own moto server when neither is set.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use devstack::emulator::Emulator;
+use devstack::stack::{project_root, template_path};
+use devstack::LocalStack;
+use orders_domain::ids::{Role, TenantId};
+
+const USAGE: &str = "usage:
+  devstack up [--port 3000] [--stack orders-local] [--endpoint URL]
+  devstack provision [--endpoint URL] [--stack orders-local]
+  devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack orders-local]";
+
+const DEMO_TENANT: &str = "demo";
+const DEMO_CHANNEL: &str = "demo-webshop";
+
+struct Args {
+    positional: Vec<String>,
+    options: HashMap<String, String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut positional = Vec::new();
+    let mut options = HashMap::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if let Some(name) = arg.strip_prefix("--") {
+            let value = args
+                .next()
+                .ok_or_else(|| format!("--{name} needs a value"))?;
+            options.insert(name.to_owned(), value);
+        } else {
+            positional.push(arg);
+        }
+    }
+    Ok(Args {
+        positional,
+        options,
+    })
+}
+
+impl Args {
+    fn option(&self, name: &str) -> Option<String> {
+        self.options.get(name).cloned()
+    }
+    fn stack(&self) -> String {
+        self.option("stack")
+            .unwrap_or_else(|| "orders-local".into())
+    }
+    fn endpoint(&self) -> Option<String> {
+        self.option("endpoint")
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+            .filter(|e| !e.is_empty())
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,aws_config=warn,aws_smithy_runtime=warn,hyper=warn",
+        )
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+    let result = match parse_args() {
+        Err(error) => Err(error),
+        Ok(args) => match args
+            .positional
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            ["up"] => up(&args).await,
+            ["provision"] => provision(&args).await,
+            ["key", "create"] => key_create(&args).await,
+            _ => Err(USAGE.to_owned()),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("devstack: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn provisioned(args: &Args, endpoint: &str) -> Result<LocalStack, String> {
+    LocalStack::provision(endpoint, &args.stack(), &template_path())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn provision(args: &Args) -> Result<(), String> {
+    let endpoint = args
+        .endpoint()
+        .ok_or("give --endpoint or set AWS_ENDPOINT_URL")?;
+    let stack = provisioned(args, &endpoint).await?;
+    for (logical_id, physical) in &stack.provisioned {
+        println!("{logical_id:32} {}", physical.reference);
+    }
+    Ok(())
+}
+
+async fn key_create(args: &Args) -> Result<(), String> {
+    let endpoint = args
+        .endpoint()
+        .ok_or("give --endpoint or set AWS_ENDPOINT_URL (see .local/demo.env)")?;
+    let tenant = TenantId::parse(args.option("tenant").ok_or("--tenant is required")?)
+        .map_err(|e| e.to_string())?;
+    let role = Role::parse(&args.option("role").ok_or("--role is required")?)
+        .map_err(|e| e.to_string())?;
+    let channel = args.option("channel").unwrap_or_else(|| "default".into());
+    let stack = provisioned(args, &endpoint).await?;
+    let key = devstack::seed::create_api_key(&stack.store(), &tenant, role, &channel)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{}", key.secret);
+    eprintln!(
+        "created {} key {} for tenant {tenant} (shown once; only its SHA-256 is stored)",
+        role.as_str(),
+        key.record.key_id
+    );
+    Ok(())
+}
+
+async fn up(args: &Args) -> Result<(), String> {
+    let port: u16 = args
+        .option("port")
+        .unwrap_or_else(|| "3000".into())
+        .parse()
+        .map_err(|_| "--port must be a number")?;
+    let root = project_root();
+    let mut emulator = None;
+    let endpoint = match args.endpoint() {
+        Some(endpoint) => endpoint,
+        None => {
+            let started = Emulator::start(&root).await.map_err(|e| e.to_string())?;
+            let endpoint = started.endpoint.clone();
+            emulator = Some(started);
+            endpoint
+        }
+    };
+    eprintln!("emulator      {endpoint}");
+    let stack = provisioned(args, &endpoint).await?;
+    eprintln!(
+        "provisioned   {} resources of infra/template.yaml as stack {}",
+        stack.provisioned.len(),
+        args.stack()
+    );
+
+    let tenant = TenantId::parse(DEMO_TENANT).map_err(|e| e.to_string())?;
+    let store = stack.store();
+    devstack::seed::seed_demo(&store, &tenant)
+        .await
+        .map_err(|e| e.to_string())?;
+    let key = devstack::seed::create_api_key(&store, &tenant, Role::Webshop, DEMO_CHANNEL)
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| format!("bind 127.0.0.1:{port}: {e}"))?;
+    let url = format!("http://127.0.0.1:{port}");
+    let env_file = root.join(".local/demo.env");
+    let env = format!(
+        "ORDERS_API_URL={url}\nORDERS_API_KEY={}\nAWS_ENDPOINT_URL={endpoint}\nAWS_REGION={}\nAWS_ACCESS_KEY_ID=test\nAWS_SECRET_ACCESS_KEY=test\nORDERS_STACK={}\nORDERS_TABLE={}\n",
+        key.secret,
+        stack.aws.region,
+        args.stack(),
+        stack.table_name()
+    );
+    std::fs::create_dir_all(root.join(".local")).map_err(|e| e.to_string())?;
+    std::fs::write(&env_file, env).map_err(|e| format!("write {}: {e}", env_file.display()))?;
+
+    let gateway = devstack::gateway(&stack)?;
+    let server = tokio::spawn(gateway.serve(listener));
+    eprintln!("demo tenant   {DEMO_TENANT}: 5 products in 2 warehouses, customers C-1 and C-2");
+    eprintln!("webshop key   {}", key.secret);
+    eprintln!("env file      {}", env_file.display());
+    eprintln!("HTTP API      {url}  (GET {url}/healthz)");
+    eprintln!();
+    eprintln!("try:  curl -s -X POST {url}/v1/orders -H \"Authorization: Bearer {}\" -H 'Content-Type: application/json' \\", key.secret);
+    eprintln!("        -d '{{\"order_number\":\"WS-1\",\"currency\":\"EUR\",\"buyer\":{{\"customer_id\":\"C-1\"}},\"delivery_address\":{{\"name\":\"Anna\",\"street\":\"Gatan 1\",\"city\":\"Malmö\",\"postal_code\":\"211 22\",\"country\":\"SE\"}},\"lines\":[{{\"sku\":\"SKU-1\",\"quantity\":\"2\"}}]}}'");
+    eprintln!();
+    eprintln!("Ctrl-C stops the API and the emulator.");
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("stopping");
+    server.abort();
+    if let Some(emulator) = emulator {
+        emulator.stop().await;
+    }
+    Ok(())
+}

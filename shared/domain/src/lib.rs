@@ -13,6 +13,7 @@ pub mod intake;
 pub mod money;
 pub mod order;
 pub mod pricing;
+pub mod tenant;
 pub mod validation;
 
 pub use validation::{FieldError, FieldErrors};

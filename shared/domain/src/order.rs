@@ -10,6 +10,13 @@ use crate::catalogue::VatCategory;
 use crate::ids::{CustomerId, OrderId, Sku, TenantId};
 use crate::money::Currency;
 
+// Calendar dates as `YYYY-MM-DD` (api-conventions.md "Time").
+time::serde::format_description!(
+    pub iso_date,
+    Date,
+    "[year]-[month]-[day]"
+);
+
 /// A syntactically valid email address (RFC 5322 addr-spec, no display name, no CR/LF).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -291,7 +298,11 @@ pub struct OrderLine {
     #[serde(with = "rust_decimal::serde::str")]
     pub vat_rate: Decimal,
     /// Line-level requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requested_delivery_date: Option<Date>,
     /// Confirmed so far (set by confirmation).
     #[serde(with = "rust_decimal::serde::str")]
@@ -378,7 +389,11 @@ pub struct Order {
     /// Buyer snapshot.
     pub buyer: Buyer,
     /// Requested delivery date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requested_delivery_date: Option<Date>,
     /// Delivery address.
     pub delivery_address: Address,

@@ -1,1 +1,10 @@
-//! placeholder
+//! The HTTP edge shared by the API functions: one error type mapped to `application/problem+json` (RFC 9457) in
+//! one place, bearer-token extraction, JSON body checks and signed pagination cursors.
+
+pub mod body;
+pub mod cursor;
+pub mod problem;
+
+pub use body::{bearer_token, idempotency_key, json_body, json_response, query_param};
+pub use cursor::CursorSigner;
+pub use problem::ApiError;

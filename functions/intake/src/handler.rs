@@ -1,0 +1,601 @@
+//! Turns API Gateway HTTP API requests into domain calls and side effects.
+
+use std::collections::HashMap;
+
+use futures::StreamExt;
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, RequestExt, Response};
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use orders_aws::store::{ApiKeyRecord, CreateOutcome, DuplicateOf, NewOrder};
+use orders_domain::catalogue::Customer;
+use orders_domain::events::{EventEnvelope, EventType};
+use orders_domain::fingerprint::{api_key_hash, json_fingerprint};
+use orders_domain::ids::{CustomerId, OrderId, Role};
+use orders_domain::intake::{parse_batch, parse_order, BuyerDraft, OrderDraft};
+use orders_domain::order::{Buyer, HistoryEntry, Order, OrderStatus, OrderType, StockWarning};
+use orders_domain::pricing::{order_totals, price_line};
+use orders_domain::tenant::TenantSettings;
+use orders_domain::FieldErrors;
+use orders_http::{bearer_token, idempotency_key, json_body, json_response, query_param, ApiError};
+
+use crate::view::{order_json, product_json};
+use crate::Intake;
+
+/// How many orders of a batch are stored at once.
+const BATCH_CONCURRENCY: usize = 8;
+
+/// Who is calling, from the API key.
+#[derive(Debug, Clone)]
+struct Caller {
+    key: ApiKeyRecord,
+}
+
+/// Handles one HTTP request; every failure becomes a problem response, never a Lambda error.
+pub async fn handle(
+    intake: &Intake,
+    request: Request,
+) -> Result<Response<Body>, lambda_http::Error> {
+    let request_id = request
+        .lambda_context_ref()
+        .map(|c| c.request_id.clone())
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| format!("req_{}", uuid_like()));
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = match route(intake, &request).await {
+        Ok(response) => response,
+        Err(error) => {
+            if error.status().is_server_error() {
+                tracing::error!(request_id = %request_id, %method, %path, error = %error, "request failed");
+            } else {
+                tracing::info!(request_id = %request_id, %method, %path, status = error.status().as_u16(), error = %error, "request refused");
+            }
+            error.into_response(&request_id)
+        }
+    };
+    Ok(response)
+}
+
+fn uuid_like() -> String {
+    OrderId::generate()
+        .as_str()
+        .trim_start_matches("ord_")
+        .to_owned()
+}
+
+async fn route(intake: &Intake, request: &Request) -> Result<Response<Body>, ApiError> {
+    let path = request.uri().path().trim_end_matches('/');
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let method = request.method();
+    match (method, segments.as_slice()) {
+        (&Method::POST, ["v1", "orders"]) => {
+            let caller = authenticate(intake, request, Role::Webshop, "post orders").await?;
+            post_order(intake, &caller, request).await
+        }
+        (&Method::POST, ["v1", "orders", "batch"]) => {
+            let caller = authenticate(intake, request, Role::Webshop, "post orders").await?;
+            post_batch(intake, &caller, request).await
+        }
+        (&Method::GET, ["v1", "orders", id]) => {
+            let caller = authenticate(
+                intake,
+                request,
+                Role::Webshop,
+                "read orders through the webshop API",
+            )
+            .await?;
+            get_order(intake, &caller, id).await
+        }
+        (&Method::GET, ["v1", "products"]) => {
+            let caller = authenticate(
+                intake,
+                request,
+                Role::Webshop,
+                "read the catalogue through the webshop API",
+            )
+            .await?;
+            list_products(intake, &caller, request).await
+        }
+        (
+            _,
+            ["v1", "orders"] | ["v1", "orders", "batch"] | ["v1", "orders", _] | ["v1", "products"],
+        ) => Err(ApiError::MethodNotAllowed {
+            method: method.to_string(),
+            path: path.to_owned(),
+        }),
+        _ => Err(ApiError::NotFound(format!("route {path}"))),
+    }
+}
+
+async fn authenticate(
+    intake: &Intake,
+    request: &Request,
+    role: Role,
+    action: &'static str,
+) -> Result<Caller, ApiError> {
+    let token = bearer_token(request.headers())?;
+    let key = intake
+        .store
+        .find_api_key(&api_key_hash(token))
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    if key.role != role {
+        return Err(ApiError::Forbidden {
+            role: key.role.as_str(),
+            action,
+        });
+    }
+    Ok(Caller { key })
+}
+
+async fn tenant_settings(intake: &Intake, caller: &Caller) -> Result<TenantSettings, ApiError> {
+    intake
+        .store
+        .get_tenant(&caller.key.tenant)
+        .await?
+        .ok_or_else(|| {
+            tracing::error!(tenant = %caller.key.tenant, "API key of a tenant without settings");
+            ApiError::Unavailable("this tenant is not set up yet".into())
+        })
+}
+
+/// Result of storing one order: the order and whether it was stored by this request.
+struct Stored {
+    order: Order,
+    replayed: bool,
+}
+
+async fn post_order(
+    intake: &Intake,
+    caller: &Caller,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let body = json_body(request)?;
+    let idem = idempotency_key(request.headers())?;
+    let tenant = tenant_settings(intake, caller).await?;
+    let stored = store_order(intake, caller, &tenant, body, idem.as_deref()).await?;
+    Ok(created_response(&stored))
+}
+
+fn created_response(stored: &Stored) -> Response<Body> {
+    let mut headers = vec![("location", format!("/v1/orders/{}", stored.order.id))];
+    if stored.replayed {
+        headers.push(("idempotent-replayed", "true".to_owned()));
+    }
+    json_response(
+        StatusCode::CREATED,
+        &order_json(&stored.order, None),
+        &headers,
+    )
+}
+
+/// Validates, prices and stores one order document, or finds the order an identical earlier request stored.
+async fn store_order(
+    intake: &Intake,
+    caller: &Caller,
+    tenant: &TenantSettings,
+    body: &str,
+    idem: Option<&str>,
+) -> Result<Stored, ApiError> {
+    let now = (intake.clock)();
+    // Microseconds are what the sort keys keep; the stored timestamp says the same.
+    let now = now
+        .replace_nanosecond(now.nanosecond() / 1000 * 1000)
+        .unwrap_or(now);
+    let parsed = parse_order(body, now.date())?;
+    let draft = parsed.draft;
+    let key = &caller.key;
+
+    if let Some(duplicate) = intake
+        .store
+        .find_duplicate(
+            &key.tenant,
+            &key.channel,
+            &draft.order_number,
+            idem,
+            &parsed.fingerprint,
+        )
+        .await?
+    {
+        return replay(intake, caller, &draft, idem, duplicate).await;
+    }
+
+    let order = price_order(intake, caller, tenant, &draft, now).await?;
+    let history = HistoryEntry {
+        at: now,
+        actor: format!("webshop:{}", key.key_id),
+        action: "received".into(),
+        detail: format!(
+            "Order {} received with {} line(s), {} {} gross",
+            order.order_number,
+            order.lines.len(),
+            order.totals.gross,
+            order.currency
+        ),
+    };
+    let event = EventEnvelope::new(
+        EventType::OrderReceived,
+        key.tenant.clone(),
+        order.id.clone(),
+        order.order_number.clone(),
+        now,
+    );
+    let inline_customer = match &draft.buyer {
+        BuyerDraft::Inline(inline) => Some(Customer {
+            id: inline.customer_id.clone(),
+            name: inline.name.clone(),
+            email: inline.email.clone(),
+            language: inline.language.clone(),
+            vat_id: inline.vat_id.clone(),
+            address: inline.address.clone(),
+            discount: None,
+        }),
+        BuyerDraft::Existing(_) => None,
+    };
+    let outcome = intake
+        .store
+        .create_order(&NewOrder {
+            order: &order,
+            history: &history,
+            fingerprint: &parsed.fingerprint,
+            idempotency_key: idem,
+            inline_customer: inline_customer.as_ref(),
+            event: &event,
+        })
+        .await?;
+    match outcome {
+        CreateOutcome::Created => {
+            tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %event.event_id, order_number = %order.order_number, "order stored");
+            if let Err(error) = intake.publisher.publish(&event).await {
+                // The order carries its "publish pending" mark; the relay sends the event later.
+                tracing::warn!(tenant = %order.tenant, order_id = %order.id, event_id = %event.event_id, error = %error, "publish failed; left to the relay");
+            }
+            Ok(Stored {
+                order,
+                replayed: false,
+            })
+        }
+        duplicate => replay(intake, caller, &draft, idem, duplicate).await,
+    }
+}
+
+async fn replay(
+    intake: &Intake,
+    caller: &Caller,
+    draft: &OrderDraft,
+    idem: Option<&str>,
+    outcome: CreateOutcome,
+) -> Result<Stored, ApiError> {
+    let CreateOutcome::Duplicate {
+        of,
+        order_id,
+        same_request,
+    } = outcome
+    else {
+        return Err(ApiError::Unavailable("unexpected store outcome".into()));
+    };
+    if !same_request {
+        return Err(match of {
+            DuplicateOf::IdempotencyKey => {
+                ApiError::IdempotencyKeyReused(idem.unwrap_or_default().to_owned())
+            }
+            DuplicateOf::OrderNumber => ApiError::Conflict(format!(
+                "order number {} was already used for order {order_id} with different content",
+                draft.order_number
+            )),
+        });
+    }
+    let (order, _) = intake
+        .store
+        .get_order_with_history(&caller.key.tenant, &order_id)
+        .await?
+        .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?;
+    Ok(Stored {
+        order,
+        replayed: true,
+    })
+}
+
+/// Prices a draft against the catalogue: unknown SKUs and customers, and prices that cannot be computed, are
+/// reported with pointers; short stock only warns.
+async fn price_order(
+    intake: &Intake,
+    caller: &Caller,
+    tenant: &TenantSettings,
+    draft: &OrderDraft,
+    now: OffsetDateTime,
+) -> Result<Order, ApiError> {
+    let store = &intake.store;
+    let tenant_id = &caller.key.tenant;
+    let customer_id: CustomerId = match &draft.buyer {
+        BuyerDraft::Existing(id) => id.clone(),
+        BuyerDraft::Inline(inline) => inline.customer_id.clone(),
+    };
+    let skus: Vec<_> = draft.lines.iter().map(|l| l.sku.clone()).collect();
+    let (existing_customer, catalogue, blanket) = futures::try_join!(
+        store.get_customer(tenant_id, &customer_id),
+        store.load_catalogue(tenant_id, &skus, Some(&customer_id), &tenant.warehouses),
+        async {
+            match &draft.blanket_order_id {
+                Some(id) => store
+                    .get_order_with_history(tenant_id, id)
+                    .await
+                    .map(|o| o.map(|(order, _)| order)),
+                None => Ok(None),
+            }
+        },
+    )?;
+
+    let mut errors = FieldErrors::new();
+    let buyer = match &draft.buyer {
+        BuyerDraft::Existing(id) => match &existing_customer {
+            Some(customer) => Some(Buyer {
+                customer_id: id.clone(),
+                name: customer.name.clone(),
+                email: customer.email.clone(),
+                language: customer.language.clone(),
+                vat_id: customer.vat_id.clone(),
+                address: customer.address.clone(),
+            }),
+            None => {
+                errors.push(
+                    "/buyer/customer_id",
+                    format!("no customer {id} in your customer register"),
+                );
+                None
+            }
+        },
+        BuyerDraft::Inline(inline) => Some(Buyer {
+            customer_id: inline.customer_id.clone(),
+            name: inline.name.clone(),
+            email: inline.email.clone(),
+            language: inline.language.clone(),
+            vat_id: inline.vat_id.clone(),
+            address: inline.address.clone(),
+        }),
+    };
+    if let Some(id) = &draft.blanket_order_id {
+        match &blanket {
+            Some(order)
+                if order.order_type == OrderType::Blanket && order.currency == draft.currency => {}
+            Some(_) => errors.push(
+                "/blanket_order_id",
+                format!("{id} is not a blanket order in {}", draft.currency),
+            ),
+            None => errors.push("/blanket_order_id", format!("no order {id}")),
+        }
+    }
+    let customer_discount = existing_customer.as_ref().and_then(|c| c.discount);
+
+    let mut requested: HashMap<&orders_domain::ids::Sku, Decimal> = HashMap::new();
+    for line in &draft.lines {
+        *requested.entry(&line.sku).or_default() += line.request.quantity;
+    }
+    let mut lines = Vec::with_capacity(draft.lines.len());
+    for (index, line) in draft.lines.iter().enumerate() {
+        let Some(product) = catalogue.products.get(&line.sku) else {
+            errors.push(
+                format!("/lines/{index}/sku"),
+                format!("unknown SKU {}", line.sku),
+            );
+            continue;
+        };
+        let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        match price_line(
+            line_no,
+            &line.request,
+            product,
+            catalogue.customer_prices.get(&line.sku),
+            customer_discount,
+            draft.currency,
+        ) {
+            Err(error) => errors.push(format!("/lines/{index}/{}", error.field), error.detail),
+            Ok(mut priced) => {
+                priced.requested_delivery_date = line
+                    .requested_delivery_date
+                    .or(draft.requested_delivery_date);
+                let available = catalogue.available(&line.sku);
+                let wanted = requested.get(&line.sku).copied().unwrap_or_default();
+                if available < wanted {
+                    priced.stock_warning = Some(StockWarning {
+                        available_quantity: available,
+                        detail: format!(
+                            "only {available} {} available in all warehouses for {wanted} ordered; confirmation decides",
+                            product.unit
+                        ),
+                    });
+                }
+                lines.push(priced);
+            }
+        }
+    }
+    let buyer = match (buyer, errors.is_empty()) {
+        (Some(buyer), true) => buyer,
+        _ => return Err(ApiError::Validation(errors.into_vec())),
+    };
+    let (totals, vat_breakdown) = order_totals(&lines, draft.currency);
+    Ok(Order {
+        id: OrderId::generate(),
+        tenant: tenant_id.clone(),
+        order_number: draft.order_number.clone(),
+        order_type: draft.order_type,
+        status: OrderStatus::Received,
+        channel: caller.key.channel.clone(),
+        currency: draft.currency,
+        buyer,
+        requested_delivery_date: draft.requested_delivery_date,
+        delivery_address: draft.delivery_address.clone(),
+        final_consignee: draft.final_consignee.clone(),
+        blanket_order_id: draft.blanket_order_id.clone(),
+        lines,
+        totals,
+        vat_breakdown,
+        notes: draft.notes.clone(),
+        received_at: now,
+    })
+}
+
+async fn post_batch(
+    intake: &Intake,
+    caller: &Caller,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let body = json_body(request)?;
+    let idem = idempotency_key(request.headers())?;
+    let batch = parse_batch(body)?;
+    if let Some(idem) = &idem {
+        let whole: Value = serde_json::from_str(body).map_err(|e| ApiError::Malformed {
+            pointer: String::new(),
+            detail: e.to_string(),
+        })?;
+        let now = (intake.clock)();
+        if !intake
+            .store
+            .claim_idempotency_key(&caller.key.tenant, idem, &json_fingerprint(&whole), now)
+            .await?
+        {
+            return Err(ApiError::IdempotencyKeyReused(idem.clone()));
+        }
+    }
+    let tenant = tenant_settings(intake, caller).await?;
+    let results: Vec<(usize, Value)> = futures::stream::iter(batch.orders.into_iter().enumerate())
+        .map(|(index, raw)| {
+            let tenant = &tenant;
+            async move {
+                let result = match store_order(intake, caller, tenant, raw.get(), None).await {
+                    Ok(stored) => json!({
+                        "index": index,
+                        "status": 201,
+                        "replayed": stored.replayed,
+                        "order": order_json(&stored.order, None),
+                    }),
+                    Err(error) => {
+                        let status = error.status().as_u16();
+                        let mut problem = error.problem(&format!("/orders/{index}"));
+                        if let Some(errors) =
+                            problem.get_mut("errors").and_then(Value::as_array_mut)
+                        {
+                            for entry in errors {
+                                if let Some(pointer) = entry.get("pointer").and_then(Value::as_str)
+                                {
+                                    entry["pointer"] = json!(format!("/orders/{index}{pointer}"));
+                                }
+                            }
+                        }
+                        json!({ "index": index, "status": status, "problem": problem })
+                    }
+                };
+                (index, result)
+            }
+        })
+        .buffer_unordered(BATCH_CONCURRENCY)
+        .collect()
+        .await;
+    let mut results = results;
+    results.sort_by_key(|(index, _)| *index);
+    let created = results
+        .iter()
+        .filter(|(_, r)| r["status"] == 201 && r["replayed"] == false)
+        .count();
+    let replayed = results
+        .iter()
+        .filter(|(_, r)| r["replayed"] == true)
+        .count();
+    let failed = results.len() - created - replayed;
+    let body = json!({
+        "results": results.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+        "summary": { "created": created, "replayed": replayed, "failed": failed },
+    });
+    Ok(json_response(StatusCode::MULTI_STATUS, &body, &[]))
+}
+
+async fn get_order(intake: &Intake, caller: &Caller, id: &str) -> Result<Response<Body>, ApiError> {
+    let not_found = || ApiError::NotFound(format!("order {id}"));
+    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    let (order, history) = intake
+        .store
+        .get_order_with_history(&caller.key.tenant, &order_id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &order_json(&order, Some(&history)),
+        &[],
+    ))
+}
+
+async fn list_products(
+    intake: &Intake,
+    caller: &Caller,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let tenant_id = &caller.key.tenant;
+    let limit = match query_param(request, "limit") {
+        None => 50,
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|l| (1..=200).contains(l))
+            .ok_or(ApiError::InvalidParameter {
+                name: "limit",
+                detail: "must be a whole number from 1 to 200".into(),
+            })?,
+    };
+    let start = match query_param(request, "cursor") {
+        None => None,
+        Some(cursor) => Some(
+            intake
+                .cursors
+                .decode(tenant_id.as_str(), "products", &cursor)?,
+        ),
+    };
+    let customer = match query_param(request, "customer") {
+        None => None,
+        Some(raw) => {
+            let invalid = || ApiError::InvalidParameter {
+                name: "customer",
+                detail: format!("no customer {raw:?} in your customer register"),
+            };
+            let id = CustomerId::parse(raw.clone()).map_err(|_| invalid())?;
+            Some(
+                intake
+                    .store
+                    .get_customer(tenant_id, &id)
+                    .await?
+                    .ok_or_else(invalid)?,
+            )
+        }
+    };
+    let tenant = tenant_settings(intake, caller).await?;
+    let (products, next) = intake.store.list_products(tenant_id, limit, start).await?;
+    let skus: Vec<_> = products.iter().map(|p| p.sku.clone()).collect();
+    let catalogue = intake
+        .store
+        .load_catalogue(
+            tenant_id,
+            &skus,
+            customer.as_ref().map(|c| &c.id),
+            &tenant.warehouses,
+        )
+        .await?;
+    let items: Vec<Value> = products
+        .iter()
+        .map(|product| {
+            product_json(
+                product,
+                catalogue.customer_prices.get(&product.sku),
+                customer.as_ref().and_then(|c| c.discount),
+                catalogue.available(&product.sku),
+            )
+        })
+        .collect();
+    let next_cursor = next.map(|key| intake.cursors.encode(tenant_id.as_str(), "products", &key));
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "items": items, "next_cursor": next_cursor }),
+        &[],
+    ))
+}

@@ -1,0 +1,54 @@
+//! JSON representations returned by the webshop API (api-conventions.md: decimals as strings, snake_case).
+
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use orders_domain::catalogue::{CustomerPrice, Product};
+use orders_domain::order::{Discount, HistoryEntry, Order};
+
+/// An order as the webshop sees it; with `history` for the detail view.
+pub fn order_json(order: &Order, history: Option<&[HistoryEntry]>) -> Value {
+    let mut value = serde_json::to_value(order).unwrap_or_else(|_| json!({}));
+    if let Some(object) = value.as_object_mut() {
+        object.remove("tenant");
+        if let Some(lines) = object.get_mut("lines").and_then(Value::as_array_mut) {
+            for (line, stored) in lines.iter_mut().zip(&order.lines) {
+                line["open_quantity"] = json!(stored.open_quantity().to_string());
+            }
+        }
+        if let Some(history) = history {
+            object.insert(
+                "history".into(),
+                serde_json::to_value(history).unwrap_or_else(|_| json!([])),
+            );
+        }
+    }
+    value
+}
+
+/// A catalogue entry: the price is the customer's when a customer was named, with its discount.
+pub fn product_json(
+    product: &Product,
+    customer_price: Option<&CustomerPrice>,
+    customer_discount: Option<Discount>,
+    available: Decimal,
+) -> Value {
+    let price = customer_price
+        .and_then(|p| p.price)
+        .unwrap_or(product.price);
+    let discount = customer_price
+        .and_then(|p| p.discount)
+        .or(customer_discount);
+    json!({
+        "sku": product.sku,
+        "name": product.name,
+        "unit": product.unit,
+        "price": price.to_string(),
+        "currency": product.currency,
+        "price_source": if customer_price.and_then(|p| p.price).is_some() { "customer" } else { "catalogue" },
+        "discount": discount,
+        "vat_category": product.vat_category,
+        "vat_rate": product.vat_rate.to_string(),
+        "available_quantity": available.to_string(),
+    })
+}

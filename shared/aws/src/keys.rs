@@ -1,0 +1,99 @@
+//! Key layout of the single table (architecture.md "Data"). Every partition key of tenant data starts with
+//! `T#{tenant}#`, so no query can cross tenants.
+
+use orders_domain::ids::{CustomerId, OrderId, Sku, TenantId, WarehouseId};
+
+/// Partition key attribute.
+pub const PK: &str = "PK";
+/// Sort key attribute.
+pub const SK: &str = "SK";
+
+/// `T#{tenant}#O#{order}`: the order, its history, notes, despatches and email records.
+pub fn order_pk(tenant: &TenantId, order: &OrderId) -> String {
+    format!("T#{tenant}#O#{order}")
+}
+/// Sort key of the order item.
+pub const ORDER_SK: &str = "ORDER";
+/// Sort key prefix of history entries.
+pub const HISTORY_PREFIX: &str = "H#";
+
+/// `H#{at}#{seq}`.
+pub fn history_sk(at: &str, seq: u32) -> String {
+    format!("{HISTORY_PREFIX}{at}#{seq:04}")
+}
+
+/// `T#{tenant}#SKU#{sku}`: product, customer prices and stock per warehouse.
+pub fn sku_pk(tenant: &TenantId, sku: &Sku) -> String {
+    format!("T#{tenant}#SKU#{sku}")
+}
+/// Sort key of the product item.
+pub const PRODUCT_SK: &str = "PRODUCT";
+/// `PRICE#{customer}`.
+pub fn price_sk(customer: &CustomerId) -> String {
+    format!("PRICE#{customer}")
+}
+/// `W#{warehouse}`.
+pub fn stock_sk(warehouse: &WarehouseId) -> String {
+    format!("W#{warehouse}")
+}
+
+/// `T#{tenant}#C#{customer}`.
+pub fn customer_pk(tenant: &TenantId, customer: &CustomerId) -> String {
+    format!("T#{tenant}#C#{customer}")
+}
+/// Sort key of the customer item.
+pub const CUSTOMER_SK: &str = "CUSTOMER";
+
+/// `T#{tenant}`: tenant settings.
+pub fn tenant_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}")
+}
+/// Sort key of the tenant item.
+pub const TENANT_SK: &str = "TENANT";
+
+/// `KEY#{sha256(key)}`: an API key, stored only as its hash.
+pub fn api_key_pk(key_hash: &str) -> String {
+    format!("KEY#{key_hash}")
+}
+/// Sort key of the API key item.
+pub const API_KEY_SK: &str = "KEY";
+
+/// `T#{tenant}#ONO#{channel}#{order_number}`: the webshop's order number, unique per tenant and channel.
+pub fn order_number_pk(tenant: &TenantId, channel: &str, order_number: &str) -> String {
+    format!("T#{tenant}#ONO#{channel}#{order_number}")
+}
+/// Sort key of the order number item.
+pub const ORDER_NUMBER_SK: &str = "ONO";
+
+/// `T#{tenant}#IDEM#{key}`: an `Idempotency-Key`.
+pub fn idempotency_pk(tenant: &TenantId, key: &str) -> String {
+    format!("T#{tenant}#IDEM#{key}")
+}
+/// Sort key of the idempotency item.
+pub const IDEMPOTENCY_SK: &str = "IDEM";
+
+/// GSI1 (list/filter): `T#{tenant}#S#{status}`.
+pub fn status_gsi_pk(tenant: &TenantId, status: &str) -> String {
+    format!("T#{tenant}#S#{status}")
+}
+/// GSI1 partition of the catalogue: `T#{tenant}#PRODUCTS` / sku.
+pub fn products_gsi_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}#PRODUCTS")
+}
+/// GSI2 (by customer): `T#{tenant}#C#{customer}`.
+pub fn customer_gsi_pk(tenant: &TenantId, customer: &CustomerId) -> String {
+    format!("T#{tenant}#C#{customer}")
+}
+/// GSI3 (publish pending) shards; the relay queries each.
+pub const PUBLISH_SHARDS: u32 = 4;
+/// GSI3 partition of an order: `PUB#{0..PUBLISH_SHARDS}` chosen from the order id.
+pub fn publish_gsi_pk(order: &OrderId) -> String {
+    let shard = order.as_str().bytes().fold(0u32, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(u32::from(b))
+    });
+    format!("PUB#{}", shard % PUBLISH_SHARDS)
+}
+/// GSI4 (by day): `T#{tenant}#D#{yyyy-mm-dd}`.
+pub fn day_gsi_pk(tenant: &TenantId, day: &str) -> String {
+    format!("T#{tenant}#D#{day}")
+}

@@ -1,0 +1,962 @@
+//! The DynamoDB repository: every read and write of the single table goes through here.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
+};
+use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use orders_domain::catalogue::{Customer, CustomerPrice, Product, StockLevel};
+use orders_domain::events::EventEnvelope;
+use orders_domain::ids::{CustomerId, OrderId, Role, Sku, TenantId, WarehouseId};
+use orders_domain::order::{HistoryEntry, Order};
+use orders_domain::tenant::TenantSettings;
+
+use crate::keys::{self, PK, SK};
+
+type Item = HashMap<String, AttributeValue>;
+
+/// A DynamoDB call failed, or an item could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The call itself failed (network, throttling after retries, permissions, validation).
+    #[error("DynamoDB: {action} failed: {message}")]
+    Dynamo {
+        /// What we were doing ("store order ord_…").
+        action: String,
+        /// The SDK's error with its context.
+        message: String,
+    },
+    /// A stored item does not have the expected shape.
+    #[error("stored {what} is unreadable: {detail}")]
+    Corrupt {
+        /// Which item.
+        what: String,
+        /// Why.
+        detail: String,
+    },
+    /// Concurrent writers kept cancelling our transaction.
+    #[error("{action}: gave up after {attempts} conflicting transactions")]
+    Contention {
+        /// What we were doing.
+        action: String,
+        /// How often we tried.
+        attempts: u32,
+    },
+}
+
+fn dynamo_error<E, R>(action: impl Into<String>, error: SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    StoreError::Dynamo {
+        action: action.into(),
+        message: DisplayErrorContext(&error).to_string(),
+    }
+}
+
+fn corrupt(what: impl Into<String>, detail: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        what: what.into(),
+        detail: detail.to_string(),
+    }
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn n(value: Decimal) -> AttributeValue {
+    AttributeValue::N(value.normalize().to_string())
+}
+
+fn key(pk: String, sk: impl Into<String>) -> Item {
+    HashMap::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))])
+}
+
+fn to_item<T: Serialize>(what: &str, value: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(value).map_err(|e| corrupt(what, e))
+}
+
+fn from_item<T: DeserializeOwned>(what: &str, item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| corrupt(what, e))
+}
+
+fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+fn get_n(item: &Item, name: &str) -> Option<Decimal> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| orders_domain::money::parse_decimal_text(v).ok())
+}
+
+/// Sortable UTC timestamp with microseconds, used inside sort keys.
+pub fn sortable_timestamp(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.microsecond()
+    )
+}
+
+/// An API key as stored (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyRecord {
+    /// Short public id of the key, used as the actor in history entries.
+    pub key_id: String,
+    /// Tenant the key belongs to.
+    pub tenant: TenantId,
+    /// What the key may do.
+    pub role: Role,
+    /// The webshop (sales channel) a webshop key posts for; order numbers are unique per channel.
+    pub channel: String,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+}
+
+/// The catalogue data intake needs for one order, read in batches.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueView {
+    /// Products found, by SKU.
+    pub products: HashMap<Sku, Product>,
+    /// The customer's prices, by SKU.
+    pub customer_prices: HashMap<Sku, CustomerPrice>,
+    /// Stock per warehouse, by SKU.
+    pub stock: HashMap<Sku, Vec<StockLevel>>,
+}
+
+impl CatalogueView {
+    /// Available quantity summed over warehouses.
+    pub fn available(&self, sku: &Sku) -> Decimal {
+        self.stock
+            .get(sku)
+            .map(|levels| levels.iter().map(StockLevel::available).sum())
+            .unwrap_or_default()
+    }
+}
+
+/// Everything intake writes for a new order, in one transaction.
+#[derive(Debug)]
+pub struct NewOrder<'a> {
+    /// The priced order.
+    pub order: &'a Order,
+    /// Its first history entry.
+    pub history: &'a HistoryEntry,
+    /// Canonical hash of the request, for idempotent replays.
+    pub fingerprint: &'a str,
+    /// The client's `Idempotency-Key`, if sent.
+    pub idempotency_key: Option<&'a str>,
+    /// An inline buyer to upsert into the customer register.
+    pub inline_customer: Option<&'a Customer>,
+    /// The event to publish; stored as the order's "publish pending" mark.
+    pub event: &'a EventEnvelope,
+}
+
+/// What stopped a new order from being stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateOf {
+    /// The `Idempotency-Key` was used before.
+    IdempotencyKey,
+    /// The webshop order number was used before.
+    OrderNumber,
+}
+
+/// Result of [`Store::create_order`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateOutcome {
+    /// Stored now.
+    Created,
+    /// An earlier request already stored an order.
+    Duplicate {
+        /// Which uniqueness record matched.
+        of: DuplicateOf,
+        /// The order that request created.
+        order_id: OrderId,
+        /// Whether the earlier request had the same fingerprint.
+        same_request: bool,
+    },
+}
+
+/// How long idempotency keys are remembered.
+pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+#[derive(Debug, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+struct OrderItem {
+    PK: String,
+    SK: String,
+    entity: String,
+    version: u64,
+    GSI1PK: String,
+    GSI1SK: String,
+    GSI2PK: String,
+    GSI2SK: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    GSI3PK: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    GSI3SK: Option<String>,
+    GSI4PK: String,
+    GSI4SK: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pending_event: Option<EventEnvelope>,
+    #[serde(flatten)]
+    order: Order,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+struct HistoryItem {
+    PK: String,
+    SK: String,
+    entity: String,
+    #[serde(flatten)]
+    entry: HistoryEntry,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[allow(non_snake_case)]
+struct ProductItem {
+    PK: String,
+    SK: String,
+    entity: String,
+    GSI1PK: String,
+    GSI1SK: String,
+    #[serde(flatten)]
+    product: Product,
+}
+
+/// Cursor position in a paginated query: the string attributes of DynamoDB's `LastEvaluatedKey`.
+pub type PageKey = std::collections::BTreeMap<String, String>;
+
+fn page_key_from(item: Option<&Item>) -> Option<PageKey> {
+    item.map(|item| {
+        item.iter()
+            .filter_map(|(k, v)| v.as_s().ok().map(|v| (k.clone(), v.clone())))
+            .collect()
+    })
+}
+
+fn page_key_into(key: PageKey) -> Item {
+    key.into_iter().map(|(k, v)| (k, s(v))).collect()
+}
+
+/// The table.
+#[derive(Debug, Clone)]
+pub struct Store {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl Store {
+    /// A repository over `table`.
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// The table name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The underlying client (for tests and provisioning).
+    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
+        &self.client
+    }
+
+    async fn get(&self, what: &str, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("read {what}"), e))?;
+        Ok(output.item)
+    }
+
+    async fn put(&self, what: &str, item: Item) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("write {what}"), e))?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ keys and tenants
+
+    /// Looks up an API key by the SHA-256 of its secret.
+    pub async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+        match self
+            .get("API key", keys::api_key_pk(key_hash), keys::API_KEY_SK)
+            .await?
+        {
+            None => Ok(None),
+            Some(item) => from_item("API key", item).map(Some),
+        }
+    }
+
+    /// Stores a new API key (by hash); refuses to overwrite an existing one.
+    pub async fn put_api_key(
+        &self,
+        key_hash: &str,
+        record: &ApiKeyRecord,
+    ) -> Result<(), StoreError> {
+        let mut item = to_item("API key", record)?;
+        item.extend(key(keys::api_key_pk(key_hash), keys::API_KEY_SK));
+        item.insert("entity".into(), s("api_key"));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await
+            .map_err(|e| dynamo_error("store API key", e))?;
+        Ok(())
+    }
+
+    /// A tenant's settings.
+    pub async fn get_tenant(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Option<TenantSettings>, StoreError> {
+        match self
+            .get("tenant", keys::tenant_pk(tenant), keys::TENANT_SK)
+            .await?
+        {
+            None => Ok(None),
+            Some(item) => from_item("tenant", item).map(Some),
+        }
+    }
+
+    /// Creates or replaces a tenant's settings.
+    pub async fn put_tenant(&self, settings: &TenantSettings) -> Result<(), StoreError> {
+        let mut item = to_item("tenant", settings)?;
+        item.extend(key(keys::tenant_pk(&settings.tenant), keys::TENANT_SK));
+        item.insert("entity".into(), s("tenant"));
+        self.put("tenant", item).await
+    }
+
+    // ------------------------------------------------------------------ catalogue
+
+    /// Creates or replaces a product.
+    pub async fn put_product(
+        &self,
+        tenant: &TenantId,
+        product: &Product,
+    ) -> Result<(), StoreError> {
+        let item = ProductItem {
+            PK: keys::sku_pk(tenant, &product.sku),
+            SK: keys::PRODUCT_SK.into(),
+            entity: "product".into(),
+            GSI1PK: keys::products_gsi_pk(tenant),
+            GSI1SK: product.sku.to_string(),
+            product: product.clone(),
+        };
+        self.put("product", to_item("product", &item)?).await
+    }
+
+    /// Creates or replaces a customer's price for a product.
+    pub async fn put_customer_price(
+        &self,
+        tenant: &TenantId,
+        sku: &Sku,
+        customer: &CustomerId,
+        price: &CustomerPrice,
+    ) -> Result<(), StoreError> {
+        let mut item = to_item("customer price", price)?;
+        item.extend(key(keys::sku_pk(tenant, sku), keys::price_sk(customer)));
+        item.insert("entity".into(), s("customer_price"));
+        item.insert("customer_id".into(), s(customer.as_str()));
+        self.put("customer price", item).await
+    }
+
+    /// Sets the on-hand stock of a SKU in a warehouse (keeps what is reserved).
+    pub async fn set_stock(
+        &self,
+        tenant: &TenantId,
+        sku: &Sku,
+        warehouse: &WarehouseId,
+        on_hand: Decimal,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::sku_pk(tenant, sku), keys::stock_sk(warehouse))))
+            .update_expression(
+                "SET on_hand = :on_hand, warehouse = :warehouse, entity = :entity, reserved = if_not_exists(reserved, :zero)",
+            )
+            .expression_attribute_values(":on_hand", n(on_hand))
+            .expression_attribute_values(":warehouse", s(warehouse.as_str()))
+            .expression_attribute_values(":entity", s("stock"))
+            .expression_attribute_values(":zero", n(Decimal::ZERO))
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("set stock of {sku} in {warehouse}"), e))?;
+        Ok(())
+    }
+
+    /// Creates or replaces a customer.
+    pub async fn put_customer(
+        &self,
+        tenant: &TenantId,
+        customer: &Customer,
+    ) -> Result<(), StoreError> {
+        let mut item = to_item("customer", customer)?;
+        item.extend(key(
+            keys::customer_pk(tenant, &customer.id),
+            keys::CUSTOMER_SK,
+        ));
+        item.insert("entity".into(), s("customer"));
+        self.put("customer", item).await
+    }
+
+    /// A customer of the register.
+    pub async fn get_customer(
+        &self,
+        tenant: &TenantId,
+        id: &CustomerId,
+    ) -> Result<Option<Customer>, StoreError> {
+        match self
+            .get("customer", keys::customer_pk(tenant, id), keys::CUSTOMER_SK)
+            .await?
+        {
+            None => Ok(None),
+            Some(item) => from_item("customer", item).map(Some),
+        }
+    }
+
+    /// Reads products, the customer's prices and stock per warehouse for `skus`, in batches of 100 keys.
+    pub async fn load_catalogue(
+        &self,
+        tenant: &TenantId,
+        skus: &[Sku],
+        customer: Option<&CustomerId>,
+        warehouses: &[WarehouseId],
+    ) -> Result<CatalogueView, StoreError> {
+        let mut unique: Vec<&Sku> = skus.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let mut wanted = Vec::new();
+        for sku in unique {
+            wanted.push(key(keys::sku_pk(tenant, sku), keys::PRODUCT_SK));
+            if let Some(customer) = customer {
+                wanted.push(key(keys::sku_pk(tenant, sku), keys::price_sk(customer)));
+            }
+            for warehouse in warehouses {
+                wanted.push(key(keys::sku_pk(tenant, sku), keys::stock_sk(warehouse)));
+            }
+        }
+        let items = self.batch_get(wanted).await?;
+        let sku_prefix = format!("T#{tenant}#SKU#");
+        let mut view = CatalogueView::default();
+        for item in items {
+            let (Some(pk), Some(sk)) = (get_s(&item, PK), get_s(&item, SK)) else {
+                continue;
+            };
+            let Some(sku) = pk
+                .strip_prefix(&sku_prefix)
+                .and_then(|s| Sku::parse(s).ok())
+            else {
+                continue;
+            };
+            if sk == keys::PRODUCT_SK {
+                let product: ProductItem = from_item(&format!("product {sku}"), item)?;
+                view.products.insert(sku, product.product);
+            } else if sk.starts_with("PRICE#") {
+                let price: CustomerPrice = from_item(&format!("customer price of {sku}"), item)?;
+                view.customer_prices.insert(sku, price);
+            } else if let Some(warehouse) = sk.strip_prefix("W#") {
+                let level = stock_level(warehouse, &item)
+                    .ok_or_else(|| corrupt(format!("stock of {sku}"), "no on_hand"))?;
+                view.stock.entry(sku).or_default().push(level);
+            }
+        }
+        for levels in view.stock.values_mut() {
+            levels.sort_by_key(|l| warehouses.iter().position(|w| *w == l.warehouse));
+        }
+        Ok(view)
+    }
+
+    async fn batch_get(&self, keys_wanted: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let chunks: Vec<Vec<Item>> = keys_wanted.chunks(100).map(<[Item]>::to_vec).collect();
+        let results = futures::future::try_join_all(
+            chunks.into_iter().map(|chunk| self.batch_get_chunk(chunk)),
+        )
+        .await?;
+        Ok(results.into_iter().flatten().collect())
+    }
+
+    async fn batch_get_chunk(&self, mut pending: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut found = Vec::new();
+        let mut attempt = 0u32;
+        while !pending.is_empty() {
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut pending)))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| corrupt("batch get request", e))?;
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(|e| dynamo_error("read catalogue", e))?;
+            if let Some(mut responses) = output.responses {
+                found.extend(responses.remove(&self.table).unwrap_or_default());
+            }
+            if let Some(mut unprocessed) = output.unprocessed_keys {
+                if let Some(rest) = unprocessed.remove(&self.table) {
+                    pending = rest.keys;
+                }
+            }
+            if !pending.is_empty() {
+                attempt += 1;
+                if attempt > 8 {
+                    return Err(StoreError::Contention {
+                        action: "read catalogue".into(),
+                        attempts: attempt,
+                    });
+                }
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+        }
+        Ok(found)
+    }
+
+    /// One page of the tenant's catalogue, ordered by SKU.
+    pub async fn list_products(
+        &self,
+        tenant: &TenantId,
+        limit: i32,
+        start: Option<PageKey>,
+    ) -> Result<(Vec<Product>, Option<PageKey>), StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(keys::products_gsi_pk(tenant)))
+            .limit(limit)
+            .set_exclusive_start_key(start.map(page_key_into))
+            .send()
+            .await
+            .map_err(|e| dynamo_error("list products", e))?;
+        let next = page_key_from(output.last_evaluated_key.as_ref());
+        let products = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| from_item::<ProductItem>("product", item).map(|p| p.product))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((products, next))
+    }
+
+    // ------------------------------------------------------------------ orders
+
+    /// Stores a new order in one transaction: the order (with its "publish pending" mark), its first history
+    /// entry, the order-number record, the idempotency record and the inline buyer. Concurrent or repeated
+    /// requests for the same order number or key find the earlier order instead.
+    pub async fn create_order(&self, new: &NewOrder<'_>) -> Result<CreateOutcome, StoreError> {
+        let order = new.order;
+        let tenant = &order.tenant;
+        let action = format!("store order {} ({})", order.id, order.order_number);
+        let received = sortable_timestamp(order.received_at);
+        let order_item = OrderItem {
+            PK: keys::order_pk(tenant, &order.id),
+            SK: keys::ORDER_SK.into(),
+            entity: "order".into(),
+            version: 1,
+            GSI1PK: keys::status_gsi_pk(tenant, order.status.as_str()),
+            GSI1SK: format!("{received}#{}", order.id),
+            GSI2PK: keys::customer_gsi_pk(tenant, &order.buyer.customer_id),
+            GSI2SK: format!("{received}#{}", order.id),
+            GSI3PK: Some(keys::publish_gsi_pk(&order.id)),
+            GSI3SK: Some(format!(
+                "{}#{}#{}",
+                sortable_timestamp(new.event.at),
+                tenant,
+                order.id
+            )),
+            GSI4PK: keys::day_gsi_pk(tenant, &received[..10]),
+            GSI4SK: order.id.to_string(),
+            pending_event: Some(new.event.clone()),
+            order: order.clone(),
+        };
+        let history_item = HistoryItem {
+            PK: keys::order_pk(tenant, &order.id),
+            SK: keys::history_sk(&sortable_timestamp(new.history.at), 0),
+            entity: "history".into(),
+            entry: new.history.clone(),
+        };
+        let order_number_pk = keys::order_number_pk(tenant, &order.channel, &order.order_number);
+        let mut number_item = key(order_number_pk.clone(), keys::ORDER_NUMBER_SK);
+        number_item.insert("entity".into(), s("order_number"));
+        number_item.insert("order_id".into(), s(order.id.as_str()));
+        number_item.insert("fingerprint".into(), s(new.fingerprint));
+
+        let mut actions = vec![
+            put_if_absent(&self.table, to_item("order", &order_item)?)?,
+            put_plain(&self.table, to_item("history entry", &history_item)?)?,
+            put_if_absent(&self.table, number_item)?,
+        ];
+        let mut idempotency_index = None;
+        if let Some(idem) = new.idempotency_key {
+            let expires = order.received_at + IDEMPOTENCY_TTL;
+            let mut item = key(keys::idempotency_pk(tenant, idem), keys::IDEMPOTENCY_SK);
+            item.insert("entity".into(), s("idempotency"));
+            item.insert("order_id".into(), s(order.id.as_str()));
+            item.insert("fingerprint".into(), s(new.fingerprint));
+            item.insert(
+                "expires_at".into(),
+                AttributeValue::N(expires.unix_timestamp().to_string()),
+            );
+            idempotency_index = Some(actions.len());
+            actions.push(put_if_absent(&self.table, item)?);
+        }
+        if let Some(customer) = new.inline_customer {
+            actions.push(upsert_customer(
+                &self.table,
+                tenant,
+                customer,
+                &order.received_at,
+            )?);
+        }
+
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(actions.clone()))
+                .send()
+                .await;
+            let error = match result {
+                Ok(_) => return Ok(CreateOutcome::Created),
+                Err(error) => error,
+            };
+            let reasons: Vec<(Option<String>, Option<Item>)> = match error.as_service_error() {
+                Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e)) => e
+                    .cancellation_reasons()
+                    .iter()
+                    .map(|r| (r.code().map(str::to_owned), r.item().cloned()))
+                    .collect(),
+                _ => return Err(dynamo_error(action, error)),
+            };
+            let failed = |index: usize| {
+                reasons.get(index).and_then(|r| r.0.as_deref()) == Some("ConditionalCheckFailed")
+            };
+            let duplicate = if idempotency_index.is_some_and(failed) {
+                Some((
+                    DuplicateOf::IdempotencyKey,
+                    idempotency_index
+                        .and_then(|i| reasons.get(i))
+                        .and_then(|r| r.1.clone()),
+                ))
+            } else if failed(2) {
+                Some((
+                    DuplicateOf::OrderNumber,
+                    reasons.get(2).and_then(|r| r.1.clone()),
+                ))
+            } else {
+                None
+            };
+            if let Some((of, item)) = duplicate {
+                let item = match item {
+                    Some(item) => item,
+                    None => {
+                        let (pk, sk) = match (of, new.idempotency_key) {
+                            (DuplicateOf::IdempotencyKey, Some(idem)) => {
+                                (keys::idempotency_pk(tenant, idem), keys::IDEMPOTENCY_SK)
+                            }
+                            _ => (order_number_pk.clone(), keys::ORDER_NUMBER_SK),
+                        };
+                        match self.get("uniqueness record", pk, sk).await? {
+                            Some(item) => item,
+                            None => continue,
+                        }
+                    }
+                };
+                let order_id = get_s(&item, "order_id")
+                    .and_then(|id| OrderId::parse(id).ok())
+                    .ok_or_else(|| corrupt("uniqueness record", "no order_id"))?;
+                let same_request = get_s(&item, "fingerprint") == Some(new.fingerprint);
+                return Ok(CreateOutcome::Duplicate {
+                    of,
+                    order_id,
+                    same_request,
+                });
+            }
+            let conflicting = reasons
+                .iter()
+                .any(|r| r.0.as_deref() == Some("TransactionConflict"));
+            if !conflicting || attempt >= 8 {
+                if conflicting {
+                    return Err(StoreError::Contention {
+                        action,
+                        attempts: attempt,
+                    });
+                }
+                return Err(dynamo_error(action, error));
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+
+    /// Finds an earlier request with this `Idempotency-Key` or webshop order number (the key wins when both
+    /// match), so a repeat is answered before any pricing work.
+    pub async fn find_duplicate(
+        &self,
+        tenant: &TenantId,
+        channel: &str,
+        order_number: &str,
+        idempotency_key: Option<&str>,
+        fingerprint: &str,
+    ) -> Result<Option<CreateOutcome>, StoreError> {
+        let mut wanted = Vec::new();
+        if let Some(idem) = idempotency_key {
+            wanted.push(key(
+                keys::idempotency_pk(tenant, idem),
+                keys::IDEMPOTENCY_SK,
+            ));
+        }
+        wanted.push(key(
+            keys::order_number_pk(tenant, channel, order_number),
+            keys::ORDER_NUMBER_SK,
+        ));
+        let found = self.batch_get(wanted).await?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let live =
+            |item: &&Item| get_n(item, "expires_at").is_none_or(|at| at > Decimal::from(now));
+        let by_idem = found
+            .iter()
+            .filter(live)
+            .find(|item| get_s(item, SK) == Some(keys::IDEMPOTENCY_SK));
+        let by_number = found
+            .iter()
+            .find(|item| get_s(item, SK) == Some(keys::ORDER_NUMBER_SK));
+        let (of, item) = match (by_idem, by_number) {
+            (Some(item), _) => (DuplicateOf::IdempotencyKey, item),
+            (None, Some(item)) => (DuplicateOf::OrderNumber, item),
+            (None, None) => return Ok(None),
+        };
+        let order_id = get_s(item, "order_id")
+            .and_then(|id| OrderId::parse(id).ok())
+            .ok_or_else(|| corrupt("uniqueness record", "no order_id"))?;
+        Ok(Some(CreateOutcome::Duplicate {
+            of,
+            order_id,
+            same_request: get_s(item, "fingerprint") == Some(fingerprint),
+        }))
+    }
+
+    /// Claims an `Idempotency-Key` for a request that is not a single order (a batch). Returns whether an
+    /// earlier claim with the same key had the same fingerprint (`Ok(true)` also for a fresh claim).
+    pub async fn claim_idempotency_key(
+        &self,
+        tenant: &TenantId,
+        idempotency_key: &str,
+        fingerprint: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let mut item = key(
+            keys::idempotency_pk(tenant, idempotency_key),
+            keys::IDEMPOTENCY_SK,
+        );
+        item.insert("entity".into(), s("idempotency"));
+        item.insert("fingerprint".into(), s(fingerprint));
+        item.insert(
+            "expires_at".into(),
+            AttributeValue::N((now + IDEMPOTENCY_TTL).unix_timestamp().to_string()),
+        );
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(
+                "attribute_not_exists(PK) OR fingerprint = :fp OR expires_at < :now",
+            )
+            .expression_attribute_values(":fp", s(fingerprint))
+            .expression_attribute_values(
+                ":now",
+                AttributeValue::N(now.unix_timestamp().to_string()),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(dynamo_error("claim idempotency key", e)),
+        }
+    }
+
+    /// An order with its history, oldest entry first; `None` if the tenant has no such order.
+    pub async fn get_order_with_history(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+    ) -> Result<Option<(Order, Vec<HistoryEntry>)>, StoreError> {
+        let pk = keys::order_pk(tenant, order_id);
+        let mut order = None;
+        let mut history = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| dynamo_error(format!("read order {order_id}"), e))?;
+            for item in output.items.unwrap_or_default() {
+                let sk = get_s(&item, SK).unwrap_or_default().to_owned();
+                if sk == keys::ORDER_SK {
+                    let stored: OrderItem = from_item(&format!("order {order_id}"), item)?;
+                    order = Some(stored.order);
+                } else if sk.starts_with(keys::HISTORY_PREFIX) {
+                    let stored: HistoryItem = from_item(&format!("history of {order_id}"), item)?;
+                    history.push(stored.entry);
+                }
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(order.map(|order| (order, history)))
+    }
+}
+
+fn stock_level(warehouse: &str, item: &Item) -> Option<StockLevel> {
+    Some(StockLevel {
+        warehouse: WarehouseId::parse(warehouse).ok()?,
+        on_hand: get_n(item, "on_hand")?,
+        reserved: get_n(item, "reserved").unwrap_or_default(),
+    })
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let base = 10u64.saturating_mul(1 << attempt.min(6));
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+            % 10,
+    );
+    Duration::from_millis(base + base * jitter / 10)
+}
+
+fn put_if_absent(table: &str, item: Item) -> Result<TransactWriteItem, StoreError> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(PK)")
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .map_err(|e| corrupt("transaction put", e))?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+fn put_plain(table: &str, item: Item) -> Result<TransactWriteItem, StoreError> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .build()
+        .map_err(|e| corrupt("transaction put", e))?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+fn upsert_customer(
+    table: &str,
+    tenant: &TenantId,
+    customer: &Customer,
+    now: &OffsetDateTime,
+) -> Result<TransactWriteItem, StoreError> {
+    let mut sets = vec![
+        "#name = :name",
+        "email = :email",
+        "id = :id",
+        "entity = :entity",
+        "updated_at = :now",
+        "created_at = if_not_exists(created_at, :now)",
+    ];
+    let mut values: Item = HashMap::from([
+        (":name".into(), s(customer.name.clone())),
+        (":email".into(), s(customer.email.as_str())),
+        (":id".into(), s(customer.id.as_str())),
+        (":entity".into(), s("customer")),
+        (":now".into(), s(sortable_timestamp(*now))),
+    ]);
+    if let Some(language) = &customer.language {
+        sets.push("#language = :language");
+        values.insert(":language".into(), s(language.as_str()));
+    }
+    if let Some(vat_id) = &customer.vat_id {
+        sets.push("vat_id = :vat_id");
+        values.insert(":vat_id".into(), s(vat_id.clone()));
+    }
+    if let Some(address) = &customer.address {
+        sets.push("address = :address");
+        values.insert(
+            ":address".into(),
+            serde_dynamo::to_attribute_value(address)
+                .map_err(|e| corrupt("customer address", e))?,
+        );
+    }
+    let mut names = HashMap::from([("#name".to_owned(), "name".to_owned())]);
+    if customer.language.is_some() {
+        names.insert("#language".into(), "language".into());
+    }
+    let update = Update::builder()
+        .table_name(table)
+        .set_key(Some(key(
+            keys::customer_pk(tenant, &customer.id),
+            keys::CUSTOMER_SK,
+        )))
+        .update_expression(format!("SET {}", sets.join(", ")))
+        .set_expression_attribute_names(Some(names))
+        .set_expression_attribute_values(Some(values))
+        .build()
+        .map_err(|e| corrupt("customer upsert", e))?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}

@@ -1,0 +1,38 @@
+//! SDK clients for the local emulator.
+
+/// Clients of every service the template uses, pointed at one emulator endpoint.
+#[derive(Debug, Clone)]
+pub struct LocalAws {
+    /// Emulator endpoint (`http://127.0.0.1:PORT`).
+    pub endpoint: String,
+    /// Region.
+    pub region: String,
+    /// DynamoDB.
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    /// SQS.
+    pub sqs: aws_sdk_sqs::Client,
+    /// SES (v1).
+    pub ses: aws_sdk_ses::Client,
+    /// S3 (path-style addressing, as a local endpoint needs).
+    pub s3: aws_sdk_s3::Client,
+}
+
+impl LocalAws {
+    /// Clients for the emulator at `endpoint`.
+    pub async fn connect(endpoint: &str, region: &str) -> Self {
+        let sdk = orders_aws::emulator_sdk_config(endpoint, region).await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .build(),
+        );
+        Self {
+            endpoint: endpoint.to_owned(),
+            region: region.to_owned(),
+            dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
+            sqs: aws_sdk_sqs::Client::new(&sdk),
+            ses: aws_sdk_ses::Client::new(&sdk),
+            s3,
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Demo data and API keys.
+
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+use orders_aws::store::ApiKeyRecord;
+use orders_aws::{Store, StoreError};
+use orders_domain::catalogue::{Customer, CustomerPrice, Product, VatCategory};
+use orders_domain::fingerprint::api_key_hash;
+use orders_domain::ids::{CustomerId, Role, Sku, TenantId, WarehouseId};
+use orders_domain::money::Currency;
+use orders_domain::order::{Address, Discount, EmailAddress, Language};
+use orders_domain::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
+
+/// A new API key: shown once, stored only as its SHA-256.
+#[derive(Debug, Clone)]
+pub struct IssuedKey {
+    /// The secret to give to the webshop.
+    pub secret: String,
+    /// The stored record.
+    pub record: ApiKeyRecord,
+}
+
+/// Creates an API key for `tenant` with `role`; webshop keys post for `channel`.
+pub async fn create_api_key(
+    store: &Store,
+    tenant: &TenantId,
+    role: Role,
+    channel: &str,
+) -> Result<IssuedKey, StoreError> {
+    let random = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let prefix = match role {
+        Role::Webshop => "ows",
+        Role::Operator => "oop",
+        Role::Warehouse => "owh",
+    };
+    let secret = format!("{prefix}_{random}");
+    let hash = api_key_hash(&secret);
+    let record = ApiKeyRecord {
+        key_id: format!("key_{}", &hash[..12]),
+        tenant: tenant.clone(),
+        role,
+        channel: channel.to_owned(),
+        created_at: OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+    };
+    store.put_api_key(&hash, &record).await?;
+    Ok(IssuedKey { secret, record })
+}
+
+fn id<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(error) => panic!("demo data is valid by construction: {error:?}"),
+    }
+}
+
+/// The demo tenant's settings.
+pub fn demo_tenant(tenant: &TenantId) -> TenantSettings {
+    TenantSettings {
+        tenant: tenant.clone(),
+        name: "Demo Trading AB".into(),
+        currency: id(Currency::parse("EUR")),
+        language: id(Language::parse("en")),
+        warehouses: vec![
+            id(WarehouseId::parse("malmo")),
+            id(WarehouseId::parse("lulea")),
+        ],
+        order_desk_email: id(EmailAddress::parse("order-desk@demo-trading.example.com")),
+        response_policy: ResponsePolicy::Automatic,
+        shortage_policy: ShortagePolicy::AcceptWithChanges,
+    }
+}
+
+/// The demo catalogue: five products with stock in two warehouses (on hand per warehouse).
+pub fn demo_products() -> Vec<(Product, [Decimal; 2])> {
+    let eur = id(Currency::parse("EUR"));
+    let product =
+        |sku: &str, name: &str, unit: &str, price: i64, scale: u32, rate: i64, stock: [i64; 2]| {
+            (
+                Product {
+                    sku: id(Sku::parse(sku)),
+                    name: name.into(),
+                    unit: unit.into(),
+                    price: Decimal::new(price, scale),
+                    currency: eur,
+                    vat_category: VatCategory::S,
+                    vat_rate: Decimal::new(rate, 0),
+                    cost_price: Some(Decimal::new(price * 6 / 10, scale)),
+                    min_stock: Some(Decimal::new(5, 0)),
+                },
+                [Decimal::new(stock[0], 0), Decimal::new(stock[1], 0)],
+            )
+        };
+    vec![
+        product("SKU-1", "Oak desk 160x80", "C62", 34900, 2, 25, [12, 4]),
+        product("SKU-2", "Desk lamp, brass", "C62", 4990, 2, 25, [40, 0]),
+        product("SKU-3", "Coffee beans, 1 kg", "KGM", 1895, 2, 12, [100, 50]),
+        product("SKU-4", "Notebook A5, dotted", "C62", 650, 2, 25, [3, 0]),
+        product(
+            "SKU-5",
+            "Cookbook: Nordic baking",
+            "C62",
+            2900,
+            2,
+            6,
+            [0, 0],
+        ),
+    ]
+}
+
+/// The demo customers: a Swedish company with a 5 % discount and a German one with an agreed lamp price.
+pub fn demo_customers() -> Vec<Customer> {
+    vec![
+        Customer {
+            id: id(CustomerId::parse("C-1")),
+            name: "Kontorsmöbler Syd AB".into(),
+            email: id(EmailAddress::parse("inkop@kontorsmobler-syd.example.se")),
+            language: Some(id(Language::parse("sv"))),
+            vat_id: Some("SE556677889901".into()),
+            address: Some(Address {
+                name: "Kontorsmöbler Syd AB".into(),
+                street: "Stortorget 1".into(),
+                additional_street: None,
+                city: "Malmö".into(),
+                postal_code: "211 22".into(),
+                country: "SE".into(),
+            }),
+            discount: Some(Discount::Percent(Decimal::new(5, 0))),
+        },
+        Customer {
+            id: id(CustomerId::parse("C-2")),
+            name: "Büro Schmidt GmbH".into(),
+            email: id(EmailAddress::parse("einkauf@buero-schmidt.example.de")),
+            language: Some(id(Language::parse("de"))),
+            vat_id: Some("DE123456789".into()),
+            address: Some(Address {
+                name: "Büro Schmidt GmbH".into(),
+                street: "Hauptstraße 5".into(),
+                additional_street: None,
+                city: "Berlin".into(),
+                postal_code: "10115".into(),
+                country: "DE".into(),
+            }),
+            discount: None,
+        },
+    ]
+}
+
+/// Writes the demo tenant, catalogue, stock and customers.
+pub async fn seed_demo(store: &Store, tenant: &TenantId) -> Result<(), StoreError> {
+    let settings = demo_tenant(tenant);
+    store.put_tenant(&settings).await?;
+    for (product, stock) in demo_products() {
+        store.put_product(tenant, &product).await?;
+        for (warehouse, on_hand) in settings.warehouses.iter().zip(stock) {
+            store
+                .set_stock(tenant, &product.sku, warehouse, on_hand)
+                .await?;
+        }
+    }
+    for customer in demo_customers() {
+        store.put_customer(tenant, &customer).await?;
+    }
+    store
+        .put_customer_price(
+            tenant,
+            &id(Sku::parse("SKU-2")),
+            &id(CustomerId::parse("C-2")),
+            &CustomerPrice {
+                price: Some(Decimal::new(4500, 2)),
+                discount: None,
+            },
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Tenant (seller) settings that steer the pipeline.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{TenantId, WarehouseId};
+use crate::money::Currency;
+use crate::order::{EmailAddress, Language};
+
+/// How a tenant answers orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponsePolicy {
+    /// Confirmation answers automatically from stock.
+    Automatic,
+    /// Orders wait in `pending_response` for the back office.
+    Manual,
+}
+
+/// What to do with a line that stock cannot fully cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortagePolicy {
+    /// Confirm what is available and tell the buyer (accepted with changes).
+    AcceptWithChanges,
+    /// Reject the short line.
+    RejectLine,
+}
+
+/// A seller's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantSettings {
+    /// Id.
+    pub tenant: TenantId,
+    /// Legal / trading name.
+    pub name: String,
+    /// Default currency (catalogue prices).
+    pub currency: Currency,
+    /// Default language for emails when the buyer has none.
+    pub language: Language,
+    /// Warehouses in priority order (reservation order).
+    pub warehouses: Vec<WarehouseId>,
+    /// The seller's order desk (receives "new order" emails).
+    pub order_desk_email: EmailAddress,
+    /// Automatic or manual order response.
+    pub response_policy: ResponsePolicy,
+    /// What to do with short lines.
+    pub shortage_policy: ShortagePolicy,
+}

@@ -1,0 +1,98 @@
+//! Reading requests and writing JSON responses.
+
+use lambda_http::http::{header, HeaderMap, StatusCode};
+use lambda_http::{Body, Request, RequestExt, Response};
+use orders_domain::intake::MAX_BODY_BYTES;
+
+use crate::problem::ApiError;
+
+/// The bearer token of `Authorization: Bearer <key>`.
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthorized)?;
+    let value = value.to_str().map_err(|_| ApiError::Unauthorized)?;
+    let (scheme, token) = value.split_once(' ').ok_or(ApiError::Unauthorized)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.len() > 256 {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(token)
+}
+
+/// The `Idempotency-Key` header, if sent: 1–255 visible ASCII characters.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let invalid = || ApiError::InvalidHeader {
+        name: "Idempotency-Key",
+        detail: "must be 1 to 255 visible ASCII characters".into(),
+    };
+    let value = value.to_str().map_err(|_| invalid())?.trim();
+    if value.is_empty() || value.len() > 255 || !value.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(invalid());
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// The request body as JSON text: `Content-Type: application/json`, at most 256 KiB, UTF-8.
+pub fn json_body(request: &Request) -> Result<&str, ApiError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    match content_type.as_deref() {
+        Some("application/json") => {}
+        Some(other) if other.ends_with("+json") => {}
+        _ => return Err(ApiError::UnsupportedMediaType),
+    }
+    let bytes: &[u8] = request.body().as_ref();
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        });
+    }
+    if bytes.is_empty() {
+        return Err(ApiError::Malformed {
+            pointer: String::new(),
+            detail: "the request body is empty".into(),
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|e| ApiError::Malformed {
+        pointer: String::new(),
+        detail: format!("the body is not UTF-8: {e}"),
+    })
+}
+
+/// A query parameter, if present.
+pub fn query_param(request: &Request, name: &str) -> Option<String> {
+    request
+        .query_string_parameters_ref()
+        .and_then(|q| q.first(name))
+        .map(str::to_owned)
+}
+
+/// A JSON response with extra headers.
+pub fn json_response(
+    status: StatusCode,
+    body: &serde_json::Value,
+    headers: &[(&str, String)],
+) -> Response<Body> {
+    let mut builder = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json");
+    for (name, value) in headers {
+        builder = builder.header(*name, value.as_str());
+    }
+    builder
+        .body(Body::Text(body.to_string()))
+        .unwrap_or_else(|_| Response::new(Body::Empty))
+}

@@ -1,0 +1,209 @@
+//! Errors of the HTTP API and their one mapping to RFC 9457 problem documents.
+
+use lambda_http::http::{header, StatusCode};
+use lambda_http::{Body, Response};
+use orders_domain::FieldError;
+use serde_json::json;
+
+/// Base of the stable `type` URIs of our problems.
+pub const PROBLEM_BASE: &str = "https://errors.orders.example";
+
+/// Everything an API request can fail with. Client mistakes are 4xx; only our own faults are 5xx.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No `Authorization: Bearer` header, or an unknown key.
+    #[error("missing or unknown API key")]
+    Unauthorized,
+    /// The key's role may not use this route.
+    #[error("a {role} key may not {action}")]
+    Forbidden {
+        /// The caller's role.
+        role: &'static str,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// Nothing at this path for this tenant (also for other tenants' ids).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// No such route / method.
+    #[error("{method} is not allowed on {path}")]
+    MethodNotAllowed {
+        /// Method used.
+        method: String,
+        /// Path requested.
+        path: String,
+    },
+    /// The body is not JSON of the expected shape.
+    #[error("malformed request: {detail}")]
+    Malformed {
+        /// Where parsing stopped (JSON Pointer).
+        pointer: String,
+        /// What the parser said.
+        detail: String,
+    },
+    /// A query parameter is invalid.
+    #[error("invalid query parameter {name}: {detail}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A header is invalid.
+    #[error("invalid header {name}: {detail}")]
+    InvalidHeader {
+        /// Header name.
+        name: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Well-formed but breaking rules, each problem with a JSON Pointer.
+    #[error("the request breaks {} rule(s)", .0.len())]
+    Validation(Vec<FieldError>),
+    /// Body larger than allowed.
+    #[error("request body over {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// Body is not `application/json`.
+    #[error("content type must be application/json")]
+    UnsupportedMediaType,
+    /// The request conflicts with the current state (e.g. an order number used for another order).
+    #[error("{0}")]
+    Conflict(String),
+    /// The `Idempotency-Key` was used before with a different body.
+    #[error("Idempotency-Key {0:?} was already used with a different request body")]
+    IdempotencyKeyReused(String),
+    /// A dependency (DynamoDB, SQS) failed; the client may retry.
+    #[error("service temporarily unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl ApiError {
+    /// HTTP status of the problem.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Malformed { .. } | Self::InvalidParameter { .. } | Self::InvalidHeader { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::Validation(_) | Self::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Unauthorized => ("unauthorized", "Missing or unknown API key"),
+            Self::Forbidden { .. } => ("forbidden", "Not allowed for this key's role"),
+            Self::NotFound(_) => ("not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            Self::Malformed { .. } => ("malformed-request", "Malformed request"),
+            Self::InvalidParameter { .. } => ("invalid-parameter", "Invalid query parameter"),
+            Self::InvalidHeader { .. } => ("invalid-header", "Invalid header"),
+            Self::Validation(_) => ("validation", "The request is invalid"),
+            Self::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
+            Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
+            Self::Conflict(_) => ("conflict", "Conflict with the current state"),
+            Self::IdempotencyKeyReused(_) => (
+                "idempotency-key-reused",
+                "Idempotency-Key reused with another body",
+            ),
+            Self::Unavailable(_) => ("unavailable", "Service temporarily unavailable"),
+        }
+    }
+
+    /// The RFC 9457 problem document. `instance` identifies the request.
+    pub fn problem(&self, instance: &str) -> serde_json::Value {
+        let (slug, title) = self.slug_and_title();
+        let mut problem = json!({
+            "type": format!("{PROBLEM_BASE}/{slug}"),
+            "title": title,
+            "status": self.status().as_u16(),
+            "detail": self.to_string(),
+            "instance": instance,
+        });
+        match self {
+            Self::Validation(errors) => problem["errors"] = json!(errors),
+            Self::Malformed { pointer, detail } => {
+                problem["errors"] = json!([{ "pointer": pointer, "detail": detail }]);
+            }
+            Self::InvalidParameter { name, detail } => {
+                problem["errors"] = json!([{ "parameter": name, "detail": detail }]);
+            }
+            Self::InvalidHeader { name, detail } => {
+                problem["errors"] = json!([{ "header": name, "detail": detail }]);
+            }
+            _ => {}
+        }
+        problem
+    }
+
+    /// The problem as an HTTP response.
+    pub fn into_response(self, instance: &str) -> Response<Body> {
+        let status = self.status();
+        let body = self.problem(instance).to_string();
+        let mut builder = Response::builder()
+            .status(status)
+            .header(header::CONTENT_TYPE, "application/problem+json");
+        match self {
+            Self::Unauthorized => builder = builder.header(header::WWW_AUTHENTICATE, "Bearer"),
+            Self::Unavailable(_) => builder = builder.header(header::RETRY_AFTER, "1"),
+            _ => {}
+        }
+        builder
+            .body(Body::Text(body))
+            .unwrap_or_else(|_| Response::new(Body::Empty))
+    }
+}
+
+impl From<orders_aws::StoreError> for ApiError {
+    fn from(error: orders_aws::StoreError) -> Self {
+        tracing::error!(error = %error, "store failure");
+        ApiError::Unavailable(
+            "the order store did not answer; retry with the same Idempotency-Key".into(),
+        )
+    }
+}
+
+impl From<orders_domain::intake::RequestError> for ApiError {
+    fn from(error: orders_domain::intake::RequestError) -> Self {
+        use orders_domain::intake::RequestError;
+        match error {
+            RequestError::Malformed { pointer, detail } => ApiError::Malformed { pointer, detail },
+            RequestError::Invalid(errors) => ApiError::Validation(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_problems_carry_pointers() {
+        let error = ApiError::Validation(vec![FieldError::new("/lines/0/sku", "unknown SKU")]);
+        let problem = error.problem("req-1");
+        assert_eq!(problem["status"], 422);
+        assert_eq!(problem["type"], "https://errors.orders.example/validation");
+        assert_eq!(problem["errors"][0]["pointer"], "/lines/0/sku");
+        assert_eq!(problem["instance"], "req-1");
+    }
+
+    #[test]
+    fn responses_are_problem_json() {
+        let response = ApiError::Unauthorized.into_response("r");
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+    }
+}
