@@ -1,4 +1,5 @@
-//! The moto server: found in the project's venv, started on a free loopback port, stopped with us.
+//! The moto server (through scripts/moto_server.py, which serialises DynamoDB calls): run with the project's
+//! venv, started on a free loopback port, stopped with us.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -25,9 +26,9 @@ pub enum EmulatorError {
     Start(String),
 }
 
-/// `.local/venv/bin/moto_server` under the project root.
-pub fn moto_server_path(project_root: &Path) -> PathBuf {
-    project_root.join(".local/venv/bin/moto_server")
+/// The venv's Python, which has `moto[server]` installed.
+pub fn venv_python(project_root: &Path) -> PathBuf {
+    project_root.join(".local/venv/bin/python")
 }
 
 /// A free TCP port on 127.0.0.1.
@@ -39,7 +40,8 @@ pub fn free_port() -> std::io::Result<u16> {
 impl Emulator {
     /// Starts moto on a free port and waits until it answers (≤ 20 s).
     pub async fn start(project_root: &Path) -> Result<Self, EmulatorError> {
-        let binary = moto_server_path(project_root);
+        let binary = venv_python(project_root);
+        let launcher = project_root.join("scripts/moto_server.py");
         if !binary.exists() {
             return Err(EmulatorError::NotInstalled(binary.display().to_string()));
         }
@@ -51,6 +53,7 @@ impl Emulator {
             .try_clone()
             .map_err(|e| EmulatorError::Start(e.to_string()))?;
         let child = Command::new(&binary)
+            .arg(&launcher)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))

@@ -1,1 +1,363 @@
-//! placeholder
+//! Test helpers: a per-test stack provisioned from infra/template.yaml in the shared emulator, served over HTTP
+//! on a random port, with a fresh tenant, its API key and helpers to read the table and the queues.
+//!
+//! One moto server serves the whole run (`make test` starts it and sets `ORDERS_TEST_ENDPOINT`); each test gets
+//! its own stack name, so tables and queues never mix between tests.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use devstack::seed::{create_api_key, seed_demo};
+use devstack::LocalStack;
+use orders_domain::events::EventEnvelope;
+use orders_domain::ids::{Role, TenantId};
+use serde_json::Value;
+
+/// The emulator endpoint of this test run.
+pub fn emulator_endpoint() -> String {
+    std::env::var("ORDERS_TEST_ENDPOINT")
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .ok()
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| {
+            panic!(
+                "no emulator: run the end-to-end tests with `make test` (or `make e2e`), which starts moto and sets \
+                 ORDERS_TEST_ENDPOINT"
+            )
+        })
+}
+
+/// A short unique suffix.
+pub fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    )
+}
+
+/// A tenant with the demo catalogue and a webshop key.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    /// Id.
+    pub id: TenantId,
+    /// Webshop API key (secret).
+    pub key: String,
+}
+
+/// A provisioned stack served on a random port.
+#[derive(Debug)]
+pub struct TestStack {
+    /// The stack (clients, resolved template).
+    pub stack: LocalStack,
+    /// `http://127.0.0.1:PORT`.
+    pub api_url: String,
+    /// The first tenant.
+    pub tenant: Tenant,
+    server: tokio::task::JoinHandle<()>,
+    http: reqwest::Client,
+}
+
+impl Drop for TestStack {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestStack {
+    /// Provisions a fresh stack from infra/template.yaml, seeds a tenant and starts the HTTP API.
+    pub async fn start() -> Self {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "warn,intake=info,orders_http=info",
+            ))
+            .with_test_writer()
+            .try_init();
+        let template = devstack::stack::template_path();
+        let stack = LocalStack::provision(&emulator_endpoint(), &unique("t-"), &template)
+            .await
+            .unwrap_or_else(|e| panic!("provision {}: {e}", template.display()));
+        let gateway = devstack::gateway(&stack).unwrap_or_else(|e| panic!("gateway: {e}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let api_url = format!("http://{}", listener.local_addr().expect("local address"));
+        let server = tokio::spawn(gateway.serve(listener));
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("HTTP client");
+        let mut test = Self {
+            stack,
+            api_url,
+            tenant: Tenant {
+                id: TenantId::parse("x").expect("id"),
+                key: String::new(),
+            },
+            server,
+            http,
+        };
+        test.tenant = test.new_tenant().await;
+        test
+    }
+
+    /// Another tenant with the demo catalogue and its own webshop key.
+    pub async fn new_tenant(&self) -> Tenant {
+        let id = TenantId::parse(unique("tenant-")).expect("tenant id");
+        let store = self.stack.store();
+        seed_demo(&store, &id).await.expect("seed demo data");
+        let key = create_api_key(&store, &id, Role::Webshop, "webshop")
+            .await
+            .expect("create key");
+        Tenant {
+            id,
+            key: key.secret,
+        }
+    }
+
+    /// A key of another role for `tenant`.
+    pub async fn key_with_role(&self, tenant: &TenantId, role: Role) -> String {
+        create_api_key(&self.stack.store(), tenant, role, "webshop")
+            .await
+            .expect("create key")
+            .secret
+    }
+
+    /// A request builder to `path` with `key` as bearer token.
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+    ) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.api_url))
+            .bearer_auth(key)
+    }
+
+    /// POSTs JSON as the first tenant's webshop.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Answer {
+        Answer::from(
+            self.request(reqwest::Method::POST, path, &self.tenant.key)
+                .json(body)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// GETs as `key`.
+    pub async fn get(&self, path: &str, key: &str) -> Answer {
+        Answer::from(self.request(reqwest::Method::GET, path, key).send().await).await
+    }
+
+    /// Takes every message off the confirmation queue (and deletes them), as envelopes.
+    pub async fn drain_confirmation_queue(&self) -> Vec<EventEnvelope> {
+        self.drain_queue("ConfirmationQueue")
+            .await
+            .into_iter()
+            .map(|body| serde_json::from_str(&body).expect("envelope"))
+            .collect()
+    }
+
+    /// Takes every message body off a queue of the template.
+    pub async fn drain_queue(&self, logical_id: &str) -> Vec<String> {
+        let url = self
+            .stack
+            .reference(logical_id)
+            .expect("queue provisioned")
+            .to_owned();
+        let sqs = &self.stack.aws.sqs;
+        let mut bodies = Vec::new();
+        let mut empty_rounds = 0;
+        while empty_rounds < 2 {
+            let received = sqs
+                .receive_message()
+                .queue_url(&url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(0)
+                .send()
+                .await
+                .expect("receive");
+            let messages = received.messages.unwrap_or_default();
+            if messages.is_empty() {
+                empty_rounds += 1;
+                continue;
+            }
+            for message in messages {
+                bodies.push(message.body.clone().unwrap_or_default());
+                sqs.delete_message()
+                    .queue_url(&url)
+                    .receipt_handle(message.receipt_handle.unwrap_or_default())
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+        bodies
+    }
+
+    /// Every order item of `tenant` (through GSI1, the status index).
+    pub async fn stored_orders(
+        &self,
+        tenant: &TenantId,
+    ) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+        let mut items = Vec::new();
+        for status in [
+            "received",
+            "pending_response",
+            "accepted",
+            "accepted_with_changes",
+            "rejected",
+        ] {
+            let mut start = None;
+            loop {
+                let output = self
+                    .stack
+                    .aws
+                    .dynamodb
+                    .query()
+                    .table_name(self.stack.table_name())
+                    .index_name("GSI1")
+                    .key_condition_expression("GSI1PK = :pk")
+                    .expression_attribute_values(
+                        ":pk",
+                        AttributeValue::S(format!("T#{tenant}#S#{status}")),
+                    )
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .expect("query GSI1");
+                items.extend(output.items.unwrap_or_default());
+                start = output.last_evaluated_key;
+                if start.is_none() {
+                    break;
+                }
+            }
+        }
+        items
+    }
+
+    /// One raw item by key.
+    pub async fn item(
+        &self,
+        pk: &str,
+        sk: &str,
+    ) -> Option<std::collections::HashMap<String, AttributeValue>> {
+        self.stack
+            .aws
+            .dynamodb
+            .get_item()
+            .table_name(self.stack.table_name())
+            .key("PK", AttributeValue::S(pk.into()))
+            .key("SK", AttributeValue::S(sk.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("get item")
+            .item
+    }
+
+    /// Every item of one partition.
+    pub async fn partition(
+        &self,
+        pk: &str,
+    ) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+        self.stack
+            .aws
+            .dynamodb
+            .query()
+            .table_name(self.stack.table_name())
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("query partition")
+            .items
+            .unwrap_or_default()
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers (lower-case names).
+    pub headers: reqwest::header::HeaderMap,
+    /// JSON body (`Null` if none or not JSON).
+    pub body: Value,
+}
+
+impl Answer {
+    /// Reads a response.
+    pub async fn from(result: reqwest::Result<reqwest::Response>) -> Self {
+        let response = result.expect("HTTP request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// JSON Pointers of a problem's `errors`.
+    pub fn pointers(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A valid order body for the demo catalogue.
+pub fn order_body(order_number: &str) -> Value {
+    serde_json::json!({
+        "order_number": order_number,
+        "type": "purchase",
+        "currency": "EUR",
+        "buyer": {"customer_id": "C-1"},
+        "requested_delivery_date": tomorrow(),
+        "delivery_address": {"name": "Anna Svensson", "street": "Gatan 1", "city": "Malmö", "postal_code": "211 22", "country": "SE"},
+        "lines": [
+            {"sku": "SKU-1", "quantity": "2"},
+            {"sku": "SKU-3", "quantity": "1.5", "unit_price": "18.95", "discount": {"percent": "10"}}
+        ],
+        "notes": "Leave at the reception"
+    })
+}
+
+/// Tomorrow (UTC) as `YYYY-MM-DD`.
+pub fn tomorrow() -> String {
+    let date = time::OffsetDateTime::now_utc()
+        .date()
+        .next_day()
+        .expect("a tomorrow");
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// A string attribute of an item.
+pub fn s<'a>(item: &'a std::collections::HashMap<String, AttributeValue>, name: &str) -> &'a str {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+        .unwrap_or_default()
+}
