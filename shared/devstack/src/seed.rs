@@ -53,6 +53,32 @@ pub async fn create_api_key(
     Ok(IssuedKey { secret, record })
 }
 
+/// The bearer token in events/intake/*.json, so `cargo lambda invoke --data-file …` works against the local stack.
+/// Registered by `devstack up` for the demo tenant only; never in a deployed stack.
+pub const FIXTURE_KEY: &str = "ows_fixture_key_for_local_invoke_only";
+
+/// Registers [`FIXTURE_KEY`] as a webshop key of `tenant` (if not already there).
+pub async fn register_fixture_key(
+    store: &Store,
+    tenant: &TenantId,
+    channel: &str,
+) -> Result<(), StoreError> {
+    let hash = api_key_hash(FIXTURE_KEY);
+    if store.find_api_key(&hash).await?.is_some() {
+        return Ok(());
+    }
+    let record = ApiKeyRecord {
+        key_id: "key_fixture".into(),
+        tenant: tenant.clone(),
+        role: Role::Webshop,
+        channel: channel.to_owned(),
+        created_at: OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+    };
+    store.put_api_key(&hash, &record).await
+}
+
 fn id<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
     match result {
         Ok(value) => value,

@@ -114,7 +114,7 @@ pub enum BuyerDraft {
     /// Refers to the customer register.
     Existing(CustomerId),
     /// Posted with the order.
-    Inline(InlineBuyer),
+    Inline(Box<InlineBuyer>),
 }
 
 /// A buyer posted with the order.
@@ -408,14 +408,14 @@ fn buyer(errors: &mut FieldErrors, value: Option<BuyerRequest>) -> Option<BuyerD
         None => None,
     };
     let email = email?;
-    Some(BuyerDraft::Inline(InlineBuyer {
+    Some(BuyerDraft::Inline(Box::new(InlineBuyer {
         customer_id: CustomerId::for_inline_buyer(&email),
         name: name?,
         email,
         language,
         vat_id,
         address,
-    }))
+    })))
 }
 
 fn discount(errors: &mut FieldErrors, pointer: &str, value: DiscountRequest) -> Option<Discount> {

@@ -1,0 +1,70 @@
+# The two commands a person needs: `make dev` and `make test`. Everything they need is installed from here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .local/venv
+TOOLS  := .local/tools
+TARGET := $(or $(CARGO_TARGET_DIR),target)
+# Dummy credentials and a region for the offline template checks; SAM telemetry off.
+OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
+LAMBDAS := intake
+
+.PHONY: help dev test emulator tools fmt-check clippy tests template-lint lambda-build fmt clean
+
+help:
+	@echo "make dev    start moto, provision from infra/template.yaml, seed demo data, serve http://127.0.0.1:3000"
+	@echo "make test   rustfmt, clippy -D warnings, unit + end-to-end tests against moto, cfn-lint, sam validate --lint,"
+	@echo "            cargo lambda build --release --x86-64"
+
+$(VENV)/.installed: requirements/emulator.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/emulator.txt
+	touch $@
+
+$(TOOLS)/.installed: requirements/tools.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check -r requirements/tools.txt
+	touch $@
+
+emulator: $(VENV)/.installed
+tools: $(TOOLS)/.installed
+
+dev: emulator
+	cargo build -p devstack
+	$(TARGET)/debug/devstack up --port 3000
+
+test: fmt-check clippy tests template-lint lambda-build
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+tests: emulator
+	@if cargo nextest --version >/dev/null 2>&1; then \
+	  scripts/with-emulator.sh cargo nextest run --workspace --locked --no-fail-fast --test-threads 4; \
+	else \
+	  scripts/with-emulator.sh cargo test --workspace --locked --no-fail-fast; \
+	fi
+
+template-lint: tools
+	$(OFFLINE_AWS) $(TOOLS)/bin/cfn-lint infra/template.yaml
+	$(OFFLINE_AWS) $(TOOLS)/bin/sam validate --lint --template infra/template.yaml
+
+lambda-build: tools
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" cargo lambda build --release --x86-64 --locked $(addprefix -p ,$(LAMBDAS))
+	@for f in $(LAMBDAS); do \
+	  b="$(TARGET)/lambda/$$f/bootstrap"; \
+	  z="$$(mktemp -d)/bootstrap.zip"; \
+	  $(TOOLS)/bin/python -c "import sys, zipfile; zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED).write(sys.argv[1], 'bootstrap')" "$$b" "$$z"; \
+	  echo "bootstrap $$f: $$(stat -c %s "$$b") bytes, zipped $$(stat -c %s "$$z") bytes"; \
+	done
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf .local
