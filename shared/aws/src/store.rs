@@ -640,7 +640,21 @@ impl Store {
                 AttributeValue::N(expires.unix_timestamp().to_string()),
             );
             idempotency_index = Some(actions.len());
-            actions.push(put_if_absent(&self.table, item)?);
+            // An expired key may still be in the table (TTL deletes within days): it can be claimed again.
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK) OR expires_at < :now")
+                .expression_attribute_values(
+                    ":now",
+                    AttributeValue::N(order.received_at.unix_timestamp().to_string()),
+                )
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(|e| corrupt("transaction put", e))?;
+            actions.push(TransactWriteItem::builder().put(put).build());
         }
         if let Some(customer) = new.inline_customer {
             actions.push(upsert_customer(

@@ -660,6 +660,7 @@ fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
     use serde_json::json;
 
     fn today() -> Date {
@@ -779,6 +780,32 @@ mod tests {
         let mut body = valid();
         body["order_number"] = json!("WS-1\r\nBcc: evil@example.com");
         assert_eq!(problems(body), vec!["/order_number"]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_text_makes_the_parser_panic(text in ".{0,400}") {
+            let _ = parse_order(&text, today());
+            let _ = parse_batch(&text);
+        }
+
+        #[test]
+        fn no_json_value_in_any_field_makes_the_parser_panic(
+            field in proptest::sample::select(vec!["order_number", "type", "currency", "buyer", "requested_delivery_date", "delivery_address", "lines", "notes", "blanket_order_id", "final_consignee"]),
+            value in proptest::prop_oneof![
+                proptest::strategy::Just(json!(null)),
+                proptest::num::f64::ANY.prop_map(|f| json!(f)),
+                proptest::num::i64::ANY.prop_map(|i| json!(i)),
+                ".{0,40}".prop_map(|s| json!(s)),
+                proptest::strategy::Just(json!([{"sku": "", "quantity": "1e30"}])),
+                proptest::strategy::Just(json!({"customer_id": ""})),
+                proptest::strategy::Just(json!([{"sku": "A", "quantity": "99999999999999999999999999999"}])),
+            ],
+        ) {
+            let mut body = valid();
+            body[field] = value;
+            let _ = parse_order(&body.to_string(), today());
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub struct LineRequest {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {detail}")]
 pub struct PricingError {
-    /// `unit_price` or `discount`.
+    /// `unit_price`, `discount` or `quantity`.
     pub field: &'static str,
     /// What is wrong.
     pub detail: String,
@@ -63,7 +63,13 @@ pub fn price_line(
         .or(customer_price.and_then(|p| p.discount))
         .or(customer_discount);
 
-    let gross = request.quantity * unit_price;
+    let gross = request
+        .quantity
+        .checked_mul(unit_price)
+        .ok_or_else(|| PricingError {
+            field: "quantity",
+            detail: format!("{} × {unit_price} is too large to price", request.quantity),
+        })?;
     let allowance = match discount {
         None => Decimal::ZERO,
         Some(Discount::Percent(percent)) => currency.round(gross * percent / Decimal::ONE_HUNDRED),
