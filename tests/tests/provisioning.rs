@@ -68,18 +68,28 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
     assert_eq!(existing_queues(&stack, &name).await, queues);
 
     let tables = declared_names(&template, "AWS::DynamoDB::Table", "TableName", &name);
-    let existing: BTreeSet<String> = stack
-        .aws
-        .dynamodb
-        .list_tables()
-        .send()
-        .await
-        .expect("tables")
-        .table_names
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|t| t.starts_with(&name))
-        .collect();
+    let mut existing = BTreeSet::new();
+    let mut start = None;
+    loop {
+        let page = stack
+            .aws
+            .dynamodb
+            .list_tables()
+            .set_exclusive_start_table_name(start)
+            .send()
+            .await
+            .expect("tables");
+        existing.extend(
+            page.table_names
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| t.starts_with(&name)),
+        );
+        start = page.last_evaluated_table_name;
+        if start.is_none() {
+            break;
+        }
+    }
     assert_eq!(existing, tables);
     let table = stack
         .aws

@@ -435,6 +435,8 @@ async fn price_order(
         vat_breakdown,
         notes: draft.notes.clone(),
         received_at: now,
+        response_reason: None,
+        responded_at: None,
     })
 }
 

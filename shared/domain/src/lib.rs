@@ -5,6 +5,7 @@
 //! crate shares ([`ids`], [`money`], [`order`], [`events`]).
 
 pub mod catalogue;
+pub mod confirmation;
 pub mod country;
 pub mod events;
 pub mod fingerprint;

@@ -313,9 +313,22 @@ pub struct OrderLine {
     /// Invoiced so far.
     #[serde(with = "rust_decimal::serde::str")]
     pub invoiced_quantity: Decimal,
+    /// Drawn down by call-off orders (blanket orders only).
+    #[serde(
+        default,
+        with = "rust_decimal::serde::str",
+        skip_serializing_if = "Decimal::is_zero"
+    )]
+    pub called_off_quantity: Decimal,
     /// Set when stock looked short at intake.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_warning: Option<StockWarning>,
+    /// How the seller answered this line (set by confirmation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_status: Option<crate::confirmation::LineOutcome>,
+    /// Buyer-visible note on the line (why it changed or was rejected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl OrderLine {
@@ -415,6 +428,16 @@ pub struct Order {
     /// When intake stored it.
     #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
+    /// The seller's answer in words (rejection reason, summary of changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_reason: Option<String>,
+    /// When the order was answered (accepted, changed or rejected).
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub responded_at: Option<OffsetDateTime>,
 }
 
 /// One entry of an order's append-only history log.

@@ -115,7 +115,10 @@ pub fn price_line(
         confirmed_quantity: Decimal::ZERO,
         shipped_quantity: Decimal::ZERO,
         invoiced_quantity: Decimal::ZERO,
+        called_off_quantity: Decimal::ZERO,
         stock_warning: None,
+        line_status: None,
+        note: None,
     })
 }
 

@@ -1,0 +1,610 @@
+//! Confirmation rules (domain.md "Confirmation rules"): reserve what stock allows per line across the tenant's
+//! warehouses in priority order, then decide accepted / accepted with changes / rejected by the tenant's policy.
+//! Blanket orders are never reserved; call-off orders draw down their blanket order first.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::catalogue::StockLevel;
+use crate::ids::{Sku, WarehouseId};
+use crate::order::{Order, OrderStatus, OrderType};
+use crate::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
+
+/// What happened to one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineOutcome {
+    /// Confirmed as ordered.
+    Accepted,
+    /// Confirmed with a smaller quantity.
+    Changed,
+    /// Not confirmed.
+    Rejected,
+}
+
+/// The decision for one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineDecision {
+    /// Line number.
+    pub line_no: u32,
+    /// Confirmed quantity (0 for a rejected line).
+    pub confirmed: Decimal,
+    /// Outcome.
+    pub outcome: LineOutcome,
+    /// Buyer-visible explanation of a change or rejection.
+    pub note: Option<String>,
+}
+
+/// Stock to reserve in one warehouse.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Reservation {
+    /// Product.
+    pub sku: Sku,
+    /// Warehouse.
+    pub warehouse: WarehouseId,
+    /// Quantity to move from available to reserved.
+    pub quantity: Decimal,
+}
+
+/// The complete outcome of confirming an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmationPlan {
+    /// New status.
+    pub status: OrderStatus,
+    /// Per line, in line order.
+    pub lines: Vec<LineDecision>,
+    /// Reservations, one per (SKU, warehouse), sorted (the order of conditional writes is deterministic).
+    pub reservations: Vec<Reservation>,
+    /// Why the order was rejected, or a summary of the changes, for the buyer.
+    pub reason: Option<String>,
+    /// Quantities drawn from the blanket order, by the blanket order's line number.
+    pub blanket_drawdown: BTreeMap<u32, Decimal>,
+}
+
+/// Remaining quantity of a blanket order per SKU, by blanket line.
+fn blanket_remaining(blanket: &Order) -> Vec<(u32, Sku, Decimal)> {
+    blanket
+        .lines
+        .iter()
+        .map(|line| {
+            (
+                line.line_no,
+                line.sku.clone(),
+                (line.quantity - line.called_off_quantity).max(Decimal::ZERO),
+            )
+        })
+        .collect()
+}
+
+/// Decides how to confirm `order`.
+///
+/// `stock` lists each SKU's levels in the tenant's warehouse priority order. `blanket` is the blanket order of a
+/// call-off order (required for call-offs; a missing one rejects the order).
+pub fn plan_confirmation(
+    order: &Order,
+    tenant: &TenantSettings,
+    stock: &HashMap<Sku, Vec<StockLevel>>,
+    blanket: Option<&Order>,
+) -> ConfirmationPlan {
+    let mut plan = ConfirmationPlan {
+        status: OrderStatus::Accepted,
+        lines: Vec::new(),
+        reservations: Vec::new(),
+        reason: None,
+        blanket_drawdown: BTreeMap::new(),
+    };
+    if tenant.response_policy == ResponsePolicy::Manual {
+        plan.status = OrderStatus::PendingResponse;
+        plan.lines = order
+            .lines
+            .iter()
+            .map(|l| LineDecision {
+                line_no: l.line_no,
+                confirmed: Decimal::ZERO,
+                outcome: LineOutcome::Accepted,
+                note: None,
+            })
+            .collect();
+        return plan;
+    }
+    if order.order_type == OrderType::Blanket {
+        plan.reason = Some(
+            "Framework agreement confirmed; goods are delivered through call-off orders.".into(),
+        );
+        plan.lines = order
+            .lines
+            .iter()
+            .map(|l| LineDecision {
+                line_no: l.line_no,
+                confirmed: Decimal::ZERO,
+                outcome: LineOutcome::Accepted,
+                note: None,
+            })
+            .collect();
+        return plan;
+    }
+
+    // Available quantity per (SKU, warehouse), consumed line by line.
+    let mut available: HashMap<&Sku, Vec<(WarehouseId, Decimal)>> = stock
+        .iter()
+        .map(|(sku, levels)| {
+            (
+                sku,
+                levels
+                    .iter()
+                    .map(|l| (l.warehouse.clone(), l.available()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut remaining_blanket = blanket.map(blanket_remaining).unwrap_or_default();
+    let mut reserved: BTreeMap<(Sku, WarehouseId), Decimal> = BTreeMap::new();
+
+    for line in &order.lines {
+        let mut wanted = line.quantity;
+        if order.order_type == OrderType::CallOff {
+            let Some(blanket) = blanket else {
+                plan.lines.push(rejected(
+                    line.line_no,
+                    "The blanket order this call-off refers to was not found.",
+                ));
+                continue;
+            };
+            let left: Decimal = remaining_blanket
+                .iter()
+                .filter(|(_, sku, _)| *sku == line.sku)
+                .map(|(_, _, q)| *q)
+                .sum();
+            if wanted > left {
+                plan.lines.push(rejected(
+                    line.line_no,
+                    &format!(
+                        "Exceeds the remaining quantity of blanket order {}: {left} left of {}.",
+                        blanket.order_number, line.sku
+                    ),
+                ));
+                continue;
+            }
+        }
+        let levels = available.get_mut(&line.sku);
+        let mut taken = Decimal::ZERO;
+        if let Some(levels) = levels {
+            let mut plan_line: Vec<(usize, Decimal)> = Vec::new();
+            for (index, (_, free)) in levels.iter().enumerate() {
+                if wanted.is_zero() {
+                    break;
+                }
+                let take = (*free).min(wanted);
+                if take > Decimal::ZERO {
+                    plan_line.push((index, take));
+                    wanted -= take;
+                    taken += take;
+                }
+            }
+            let short = taken < line.quantity;
+            let keep = !(short && tenant.shortage_policy == ShortagePolicy::RejectLine);
+            if keep {
+                for (index, take) in plan_line {
+                    let (warehouse, free) = &mut levels[index];
+                    *free -= take;
+                    *reserved
+                        .entry((line.sku.clone(), warehouse.clone()))
+                        .or_default() += take;
+                }
+            } else {
+                taken = Decimal::ZERO;
+            }
+        }
+        let decision = if taken == line.quantity {
+            LineDecision {
+                line_no: line.line_no,
+                confirmed: taken,
+                outcome: LineOutcome::Accepted,
+                note: None,
+            }
+        } else if taken.is_zero() {
+            let detail = if tenant.shortage_policy == ShortagePolicy::RejectLine
+                && stock_for(stock, &line.sku) > Decimal::ZERO
+            {
+                format!(
+                    "Only part of {} {} is in stock; the line cannot be delivered in full.",
+                    line.quantity, line.unit
+                )
+            } else {
+                "Out of stock.".to_owned()
+            };
+            rejected(line.line_no, &detail)
+        } else {
+            let note = format!(
+                "Only {taken} of {} {} can be delivered; the rest is cancelled.",
+                line.quantity, line.unit
+            );
+            LineDecision {
+                line_no: line.line_no,
+                confirmed: taken,
+                outcome: LineOutcome::Changed,
+                note: Some(note),
+            }
+        };
+        if order.order_type == OrderType::CallOff && decision.confirmed > Decimal::ZERO {
+            let mut draw = decision.confirmed;
+            for (blanket_line, sku, left) in &mut remaining_blanket {
+                if *sku != line.sku || draw.is_zero() {
+                    continue;
+                }
+                let take = (*left).min(draw);
+                *left -= take;
+                draw -= take;
+                *plan.blanket_drawdown.entry(*blanket_line).or_default() += take;
+            }
+        }
+        plan.lines.push(decision);
+    }
+
+    plan.reservations = reserved
+        .into_iter()
+        .map(|((sku, warehouse), quantity)| Reservation {
+            sku,
+            warehouse,
+            quantity,
+        })
+        .collect();
+    let confirmed_any = plan.lines.iter().any(|l| l.confirmed > Decimal::ZERO);
+    let all_accepted = plan
+        .lines
+        .iter()
+        .all(|l| l.outcome == LineOutcome::Accepted);
+    plan.status = if all_accepted {
+        OrderStatus::Accepted
+    } else if confirmed_any {
+        OrderStatus::AcceptedWithChanges
+    } else {
+        OrderStatus::Rejected
+    };
+    plan.reason = match plan.status {
+        OrderStatus::Rejected => Some(
+            plan.lines
+                .iter()
+                .filter_map(|l| l.note.as_ref().map(|n| format!("Line {}: {n}", l.line_no)))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        OrderStatus::AcceptedWithChanges => {
+            Some("Some lines could not be confirmed as ordered; see the changed lines.".into())
+        }
+        _ => None,
+    };
+    plan
+}
+
+fn stock_for(stock: &HashMap<Sku, Vec<StockLevel>>, sku: &Sku) -> Decimal {
+    stock
+        .get(sku)
+        .map(|levels| levels.iter().map(StockLevel::available).sum())
+        .unwrap_or_default()
+}
+
+fn rejected(line_no: u32, note: &str) -> LineDecision {
+    LineDecision {
+        line_no,
+        confirmed: Decimal::ZERO,
+        outcome: LineOutcome::Rejected,
+        note: Some(note.to_owned()),
+    }
+}
+
+/// SKUs whose available quantity, after `reservations`, is below the product's minimum: (SKU, available after).
+pub fn reorder_needed(
+    stock: &HashMap<Sku, Vec<StockLevel>>,
+    reservations: &[Reservation],
+    minimum: &HashMap<Sku, Decimal>,
+) -> Vec<(Sku, Decimal)> {
+    let mut reserved: BTreeMap<&Sku, Decimal> = BTreeMap::new();
+    for reservation in reservations {
+        *reserved.entry(&reservation.sku).or_default() += reservation.quantity;
+    }
+    reserved
+        .into_iter()
+        .filter_map(|(sku, quantity)| {
+            let after = stock_for(stock, sku) - quantity;
+            let min = minimum.get(sku)?;
+            (after < *min).then(|| (sku.clone(), after))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{Product, VatCategory};
+    use crate::ids::{CustomerId, OrderId, TenantId};
+    use crate::money::Currency;
+    use crate::order::{Address, Buyer, EmailAddress, Language};
+    use crate::pricing::{order_totals, price_line, LineRequest};
+    use rust_decimal_macros::dec;
+
+    fn sku(s: &str) -> Sku {
+        Sku::parse(s).expect("sku")
+    }
+
+    fn wh(s: &str) -> WarehouseId {
+        WarehouseId::parse(s).expect("warehouse")
+    }
+
+    fn tenant(shortage: ShortagePolicy) -> TenantSettings {
+        TenantSettings {
+            tenant: TenantId::parse("t").expect("tenant"),
+            name: "T".into(),
+            currency: Currency::parse("EUR").expect("EUR"),
+            language: Language::english(),
+            warehouses: vec![wh("a"), wh("b")],
+            order_desk_email: EmailAddress::parse("desk@example.com").expect("email"),
+            response_policy: ResponsePolicy::Automatic,
+            shortage_policy: shortage,
+        }
+    }
+
+    pub(crate) fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
+        let eur = Currency::parse("EUR").expect("EUR");
+        let priced: Vec<_> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, (s, q))| {
+                let product = Product {
+                    sku: sku(s),
+                    name: (*s).into(),
+                    unit: "C62".into(),
+                    price: dec!(10),
+                    currency: eur,
+                    vat_category: VatCategory::S,
+                    vat_rate: dec!(25),
+                    cost_price: None,
+                    min_stock: None,
+                };
+                let request = LineRequest {
+                    quantity: *q,
+                    unit_price: None,
+                    discount: None,
+                };
+                price_line(
+                    u32::try_from(i).unwrap_or(0) + 1,
+                    &request,
+                    &product,
+                    None,
+                    None,
+                    eur,
+                )
+                .expect("priced")
+            })
+            .collect();
+        let (totals, vat_breakdown) = order_totals(&priced, eur);
+        let address = Address {
+            name: "A".into(),
+            street: "S".into(),
+            additional_street: None,
+            city: "C".into(),
+            postal_code: "1".into(),
+            country: "SE".into(),
+        };
+        Order {
+            id: OrderId::generate(),
+            tenant: TenantId::parse("t").expect("tenant"),
+            order_number: "WS-1".into(),
+            order_type,
+            status: OrderStatus::Received,
+            channel: "web".into(),
+            currency: eur,
+            buyer: Buyer {
+                customer_id: CustomerId::parse("C-1").expect("id"),
+                name: "B".into(),
+                email: EmailAddress::parse("b@example.com").expect("email"),
+                language: None,
+                vat_id: None,
+                address: None,
+            },
+            requested_delivery_date: None,
+            delivery_address: address,
+            final_consignee: None,
+            blanket_order_id: None,
+            lines: priced,
+            totals,
+            vat_breakdown,
+            notes: None,
+            received_at: time::OffsetDateTime::UNIX_EPOCH,
+            response_reason: None,
+            responded_at: None,
+        }
+    }
+
+    fn stock(levels: &[(&str, &str, Decimal, Decimal)]) -> HashMap<Sku, Vec<StockLevel>> {
+        let mut map: HashMap<Sku, Vec<StockLevel>> = HashMap::new();
+        for (s, w, on_hand, reserved) in levels {
+            map.entry(sku(s)).or_default().push(StockLevel {
+                warehouse: wh(w),
+                on_hand: *on_hand,
+                reserved: *reserved,
+            });
+        }
+        map
+    }
+
+    #[test]
+    fn enough_stock_is_reserved_in_warehouse_priority_order() {
+        let order = order(OrderType::Purchase, &[("S1", dec!(7))]);
+        let plan = plan_confirmation(
+            &order,
+            &tenant(ShortagePolicy::AcceptWithChanges),
+            &stock(&[
+                ("S1", "a", dec!(5), dec!(0)),
+                ("S1", "b", dec!(10), dec!(0)),
+            ]),
+            None,
+        );
+        assert_eq!(plan.status, OrderStatus::Accepted);
+        assert_eq!(
+            plan.reservations,
+            vec![
+                Reservation {
+                    sku: sku("S1"),
+                    warehouse: wh("a"),
+                    quantity: dec!(5)
+                },
+                Reservation {
+                    sku: sku("S1"),
+                    warehouse: wh("b"),
+                    quantity: dec!(2)
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn short_stock_is_confirmed_partly_or_the_line_rejected_by_policy() {
+        let order = order(OrderType::Purchase, &[("S1", dec!(7)), ("S2", dec!(1))]);
+        let levels = stock(&[("S1", "a", dec!(5), dec!(2)), ("S2", "a", dec!(1), dec!(0))]);
+        let plan = plan_confirmation(
+            &order,
+            &tenant(ShortagePolicy::AcceptWithChanges),
+            &levels,
+            None,
+        );
+        assert_eq!(plan.status, OrderStatus::AcceptedWithChanges);
+        assert_eq!(
+            (plan.lines[0].confirmed, plan.lines[0].outcome),
+            (dec!(3), LineOutcome::Changed)
+        );
+        assert!(plan.lines[0]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("Only 3 of 7")));
+
+        let plan = plan_confirmation(&order, &tenant(ShortagePolicy::RejectLine), &levels, None);
+        assert_eq!(plan.status, OrderStatus::AcceptedWithChanges);
+        assert_eq!(
+            (plan.lines[0].confirmed, plan.lines[0].outcome),
+            (dec!(0), LineOutcome::Rejected)
+        );
+        assert_eq!(plan.reservations.len(), 1, "only S2 is reserved");
+    }
+
+    #[test]
+    fn no_stock_at_all_rejects_with_a_reason() {
+        let order = order(OrderType::Purchase, &[("S1", dec!(1))]);
+        let plan = plan_confirmation(
+            &order,
+            &tenant(ShortagePolicy::AcceptWithChanges),
+            &HashMap::new(),
+            None,
+        );
+        assert_eq!(plan.status, OrderStatus::Rejected);
+        assert!(plan
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("Out of stock")));
+        assert!(plan.reservations.is_empty());
+    }
+
+    #[test]
+    fn two_lines_of_one_sku_share_the_stock() {
+        let order = order(OrderType::Purchase, &[("S1", dec!(3)), ("S1", dec!(3))]);
+        let plan = plan_confirmation(
+            &order,
+            &tenant(ShortagePolicy::AcceptWithChanges),
+            &stock(&[("S1", "a", dec!(4), dec!(0))]),
+            None,
+        );
+        assert_eq!(plan.lines[0].confirmed, dec!(3));
+        assert_eq!(plan.lines[1].confirmed, dec!(1));
+        assert_eq!(plan.reservations[0].quantity, dec!(4));
+    }
+
+    #[test]
+    fn blanket_orders_are_never_reserved_and_call_offs_draw_them_down() {
+        let blanket = order(OrderType::Blanket, &[("S1", dec!(10))]);
+        let levels = stock(&[("S1", "a", dec!(100), dec!(0))]);
+        let plan = plan_confirmation(
+            &blanket,
+            &tenant(ShortagePolicy::AcceptWithChanges),
+            &levels,
+            None,
+        );
+        assert_eq!(plan.status, OrderStatus::Accepted);
+        assert!(plan.reservations.is_empty());
+
+        let mut drawn = blanket.clone();
+        drawn.lines[0].called_off_quantity = dec!(6);
+        let call_off = order(OrderType::CallOff, &[("S1", dec!(4)), ("S1", dec!(1))]);
+        let plan = plan_confirmation(
+            &call_off,
+            &tenant(ShortagePolicy::AcceptWithChanges),
+            &levels,
+            Some(&drawn),
+        );
+        assert_eq!(plan.status, OrderStatus::AcceptedWithChanges);
+        assert_eq!(plan.lines[0].outcome, LineOutcome::Accepted);
+        assert_eq!(
+            plan.lines[1].outcome,
+            LineOutcome::Rejected,
+            "4 were left and line 1 took them"
+        );
+        assert!(plan.lines[1]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("remaining quantity")));
+        assert_eq!(plan.blanket_drawdown, BTreeMap::from([(1, dec!(4))]));
+    }
+
+    #[test]
+    fn manual_tenants_wait_for_the_back_office() {
+        let mut settings = tenant(ShortagePolicy::AcceptWithChanges);
+        settings.response_policy = ResponsePolicy::Manual;
+        let plan = plan_confirmation(
+            &order(OrderType::Purchase, &[("S1", dec!(1))]),
+            &settings,
+            &HashMap::new(),
+            None,
+        );
+        assert_eq!(plan.status, OrderStatus::PendingResponse);
+        assert!(plan.reservations.is_empty());
+    }
+
+    #[test]
+    fn reorders_are_suggested_below_the_minimum() {
+        let levels = stock(&[("S1", "a", dec!(10), dec!(0))]);
+        let reservations = vec![Reservation {
+            sku: sku("S1"),
+            warehouse: wh("a"),
+            quantity: dec!(6),
+        }];
+        let minimum = HashMap::from([(sku("S1"), dec!(5))]);
+        assert_eq!(
+            reorder_needed(&levels, &reservations, &minimum),
+            vec![(sku("S1"), dec!(4))]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn reservations_never_exceed_what_is_available(
+            quantities in proptest::collection::vec(1i64..20, 1..8),
+            on_hand in proptest::collection::vec((0i64..15, 0i64..5), 2),
+        ) {
+            let lines: Vec<(&str, Decimal)> = quantities.iter().map(|q| ("S1", Decimal::new(*q, 0))).collect();
+            let order = order(OrderType::Purchase, &lines);
+            let levels = stock(&[
+                ("S1", "a", Decimal::new(on_hand[0].0 + on_hand[0].1, 0), Decimal::new(on_hand[0].1, 0)),
+                ("S1", "b", Decimal::new(on_hand[1].0 + on_hand[1].1, 0), Decimal::new(on_hand[1].1, 0)),
+            ]);
+            let plan = plan_confirmation(&order, &tenant(ShortagePolicy::AcceptWithChanges), &levels, None);
+            for reservation in &plan.reservations {
+                let level = levels[&reservation.sku].iter().find(|l| l.warehouse == reservation.warehouse).expect("level");
+                proptest::prop_assert!(reservation.quantity <= level.available());
+            }
+            let confirmed: Decimal = plan.lines.iter().map(|l| l.confirmed).sum();
+            let reserved: Decimal = plan.reservations.iter().map(|r| r.quantity).sum();
+            proptest::prop_assert_eq!(confirmed, reserved);
+        }
+    }
+}
