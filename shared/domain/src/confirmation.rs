@@ -318,11 +318,10 @@ pub fn reorder_needed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::{Product, VatCategory};
-    use crate::ids::{CustomerId, OrderId, TenantId};
+    use crate::fixtures::order;
+    use crate::ids::TenantId;
     use crate::money::Currency;
-    use crate::order::{Address, Buyer, EmailAddress, Language};
-    use crate::pricing::{order_totals, price_line, LineRequest};
+    use crate::order::{EmailAddress, Language};
     use rust_decimal_macros::dec;
 
     fn sku(s: &str) -> Sku {
@@ -343,78 +342,6 @@ mod tests {
             order_desk_email: EmailAddress::parse("desk@example.com").expect("email"),
             response_policy: ResponsePolicy::Automatic,
             shortage_policy: shortage,
-        }
-    }
-
-    pub(crate) fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
-        let eur = Currency::parse("EUR").expect("EUR");
-        let priced: Vec<_> = lines
-            .iter()
-            .enumerate()
-            .map(|(i, (s, q))| {
-                let product = Product {
-                    sku: sku(s),
-                    name: (*s).into(),
-                    unit: "C62".into(),
-                    price: dec!(10),
-                    currency: eur,
-                    vat_category: VatCategory::S,
-                    vat_rate: dec!(25),
-                    cost_price: None,
-                    min_stock: None,
-                };
-                let request = LineRequest {
-                    quantity: *q,
-                    unit_price: None,
-                    discount: None,
-                };
-                price_line(
-                    u32::try_from(i).unwrap_or(0) + 1,
-                    &request,
-                    &product,
-                    None,
-                    None,
-                    eur,
-                )
-                .expect("priced")
-            })
-            .collect();
-        let (totals, vat_breakdown) = order_totals(&priced, eur);
-        let address = Address {
-            name: "A".into(),
-            street: "S".into(),
-            additional_street: None,
-            city: "C".into(),
-            postal_code: "1".into(),
-            country: "SE".into(),
-        };
-        Order {
-            id: OrderId::generate(),
-            tenant: TenantId::parse("t").expect("tenant"),
-            order_number: "WS-1".into(),
-            order_type,
-            status: OrderStatus::Received,
-            channel: "web".into(),
-            currency: eur,
-            buyer: Buyer {
-                customer_id: CustomerId::parse("C-1").expect("id"),
-                name: "B".into(),
-                email: EmailAddress::parse("b@example.com").expect("email"),
-                language: None,
-                vat_id: None,
-                address: None,
-            },
-            requested_delivery_date: None,
-            delivery_address: address,
-            final_consignee: None,
-            blanket_order_id: None,
-            lines: priced,
-            totals,
-            vat_breakdown,
-            notes: None,
-            received_at: time::OffsetDateTime::UNIX_EPOCH,
-            response_reason: None,
-            responded_at: None,
         }
     }
 

@@ -9,6 +9,8 @@ pub mod confirmation;
 pub mod country;
 pub mod events;
 pub mod fingerprint;
+#[cfg(any(test, feature = "fixtures"))]
+pub mod fixtures;
 pub mod ids;
 pub mod intake;
 pub mod money;

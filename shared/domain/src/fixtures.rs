@@ -1,0 +1,105 @@
+//! Sample data for tests of this and other crates (feature `fixtures`).
+
+use rust_decimal::Decimal;
+
+use crate::catalogue::{Product, VatCategory};
+use crate::ids::{CustomerId, OrderId, Sku, TenantId, WarehouseId};
+use crate::money::Currency;
+use crate::order::{Address, Buyer, EmailAddress, Language, Order, OrderStatus, OrderType};
+use crate::pricing::{order_totals, price_line, LineRequest};
+use crate::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
+
+fn valid<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(error) => panic!("fixture data is valid: {error:?}"),
+    }
+}
+
+/// A priced EUR order of `order_type` with one line per (SKU, quantity), each at 10.00 with 25 % VAT.
+pub fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
+    let eur = valid(Currency::parse("EUR"));
+    let priced: Vec<_> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (sku, quantity))| {
+            let product = Product {
+                sku: valid(Sku::parse(*sku)),
+                name: format!("Product {sku}"),
+                unit: "C62".into(),
+                price: Decimal::new(1000, 2),
+                currency: eur,
+                vat_category: VatCategory::S,
+                vat_rate: Decimal::new(25, 0),
+                cost_price: None,
+                min_stock: None,
+            };
+            let request = LineRequest {
+                quantity: *quantity,
+                unit_price: None,
+                discount: None,
+            };
+            valid(price_line(
+                u32::try_from(i).unwrap_or(0) + 1,
+                &request,
+                &product,
+                None,
+                None,
+                eur,
+            ))
+        })
+        .collect();
+    let (totals, vat_breakdown) = order_totals(&priced, eur);
+    Order {
+        id: OrderId::generate(),
+        tenant: valid(TenantId::parse("t")),
+        order_number: "WS-1".into(),
+        order_type,
+        status: OrderStatus::Received,
+        channel: "web".into(),
+        currency: eur,
+        buyer: Buyer {
+            customer_id: valid(CustomerId::parse("C-1")),
+            name: "Anna Buyer".into(),
+            email: valid(EmailAddress::parse("anna@example.com")),
+            language: None,
+            vat_id: None,
+            address: None,
+        },
+        requested_delivery_date: None,
+        delivery_address: Address {
+            name: "Anna Buyer".into(),
+            street: "Gatan 1".into(),
+            additional_street: None,
+            city: "Malmö".into(),
+            postal_code: "211 22".into(),
+            country: "SE".into(),
+        },
+        final_consignee: None,
+        blanket_order_id: None,
+        lines: priced,
+        totals,
+        vat_breakdown,
+        notes: None,
+        received_at: time::OffsetDateTime::UNIX_EPOCH,
+        response_reason: None,
+        responded_at: None,
+    }
+}
+
+/// A tenant answering automatically from warehouses `a` then `b`.
+pub fn tenant() -> TenantSettings {
+    TenantSettings {
+        tenant: valid(TenantId::parse("t")),
+        name: "Seller AB".into(),
+        currency: valid(Currency::parse("EUR")),
+        language: Language::english(),
+        warehouses: vec![
+            valid(WarehouseId::parse("a")),
+            valid(WarehouseId::parse("b")),
+        ],
+        order_desk_email: valid(EmailAddress::parse("desk@example.com")),
+        response_policy: ResponsePolicy::Automatic,
+        shortage_policy: ShortagePolicy::AcceptWithChanges,
+    }
+}

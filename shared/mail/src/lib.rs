@@ -1,0 +1,413 @@
+//! Order emails: which email an event calls for, its text and HTML in the reader's language (every value escaped
+//! in HTML, no CR/LF in any header), and the MIME message SES sends raw. Pure: no AWS, no I/O.
+
+pub mod locale;
+pub mod strings;
+
+use askama::Template;
+use rust_decimal::Decimal;
+
+use orders_domain::confirmation::LineOutcome;
+use orders_domain::order::{Order, OrderStatus, OrderType};
+use orders_domain::tenant::TenantSettings;
+
+pub use locale::Lang;
+use strings::{fill, strings, Strings};
+
+/// The emails of the pipeline so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EmailKind {
+    /// To the seller's order desk: a new order arrived.
+    SellerNewOrder,
+    /// To the buyer: accepted as ordered.
+    BuyerOrderAccepted,
+    /// To the buyer: accepted with changes.
+    BuyerOrderAcceptedWithChanges,
+    /// To the buyer: rejected.
+    BuyerOrderRejected,
+}
+
+impl EmailKind {
+    /// Stable name (part of the email record's key).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SellerNewOrder => "seller_new_order",
+            Self::BuyerOrderAccepted => "buyer_order_accepted",
+            Self::BuyerOrderAcceptedWithChanges => "buyer_order_accepted_with_changes",
+            Self::BuyerOrderRejected => "buyer_order_rejected",
+        }
+    }
+
+    /// Parses [`EmailKind::as_str`].
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::SellerNewOrder,
+            Self::BuyerOrderAccepted,
+            Self::BuyerOrderAcceptedWithChanges,
+            Self::BuyerOrderRejected,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == value)
+    }
+
+    /// The buyer email for an order response status.
+    pub fn for_response(status: OrderStatus) -> Option<Self> {
+        match status {
+            OrderStatus::Accepted => Some(Self::BuyerOrderAccepted),
+            OrderStatus::AcceptedWithChanges => Some(Self::BuyerOrderAcceptedWithChanges),
+            OrderStatus::Rejected => Some(Self::BuyerOrderRejected),
+            _ => None,
+        }
+    }
+
+    /// Whether the seller receives it.
+    pub fn to_seller(self) -> bool {
+        self == Self::SellerNewOrder
+    }
+}
+
+/// An email ready to wrap in MIME.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedEmail {
+    /// Subject, safe for a header.
+    pub subject: String,
+    /// Plain text part.
+    pub text: String,
+    /// HTML part (every value escaped).
+    pub html: String,
+    /// Language written in.
+    pub lang: Lang,
+}
+
+/// Rendering or MIME encoding failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// A template failed.
+    #[error("render email: {0}")]
+    Render(String),
+    /// MIME encoding failed.
+    #[error("encode email: {0}")]
+    Encode(String),
+}
+
+struct LineRow {
+    sku: String,
+    description: String,
+    ordered: String,
+    confirmed: String,
+    unit_price: String,
+    amount: String,
+    changed: bool,
+    note: Option<String>,
+}
+
+struct View {
+    lang: &'static str,
+    title: String,
+    greeting: String,
+    intro: String,
+    express: Option<&'static str>,
+    s: &'static Strings,
+    order_number: String,
+    requested_delivery: Option<String>,
+    delivery_address: Vec<String>,
+    reason: Option<String>,
+    show_confirmed: bool,
+    lines: Vec<LineRow>,
+    net: String,
+    vat: String,
+    total: String,
+    notes: Option<Vec<String>>,
+    regards: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "order_email.html")]
+struct HtmlEmail<'a> {
+    v: &'a View,
+}
+
+#[derive(Template)]
+#[template(path = "order_email.txt")]
+struct TextEmail<'a> {
+    v: &'a View,
+}
+
+/// Replaces control characters (CR, LF, tabs, …) by spaces and trims, so a value can never start a new header.
+pub fn header_safe(value: &str) -> String {
+    let cleaned: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Renders `kind` for `order`. Buyer emails use the buyer's language (else the tenant's, else English); the
+/// seller's email uses the tenant's.
+pub fn render(
+    kind: EmailKind,
+    order: &Order,
+    tenant: &TenantSettings,
+) -> Result<RenderedEmail, MailError> {
+    let lang = if kind.to_seller() {
+        Lang::pick(None, &tenant.language)
+    } else {
+        Lang::pick(order.buyer.language.as_ref(), &tenant.language)
+    };
+    let s = strings(lang);
+    let number = order.order_number.as_str();
+    let buyer = order.buyer.name.as_str();
+    let seller = tenant.name.as_str();
+    let (subject, intro) = match kind {
+        EmailKind::SellerNewOrder => (s.subject_new_order, s.intro_new_order),
+        EmailKind::BuyerOrderAccepted => (s.subject_accepted, s.intro_accepted),
+        EmailKind::BuyerOrderAcceptedWithChanges => (s.subject_changed, s.intro_changed),
+        EmailKind::BuyerOrderRejected => (s.subject_rejected, s.intro_rejected),
+    };
+    let currency = order.currency.code();
+    let money = |value: Decimal| lang.money(value, currency);
+    let show_confirmed = !kind.to_seller();
+    let lines = order
+        .lines
+        .iter()
+        .map(|line| LineRow {
+            sku: line.sku.to_string(),
+            description: line.description.clone(),
+            ordered: lang.number(line.quantity),
+            confirmed: lang.number(line.confirmed_quantity),
+            unit_price: money(line.unit_price),
+            amount: money(line.line_net),
+            changed: show_confirmed
+                && matches!(
+                    line.line_status,
+                    Some(LineOutcome::Changed | LineOutcome::Rejected)
+                ),
+            note: if show_confirmed {
+                line.note.clone()
+            } else {
+                None
+            },
+        })
+        .collect();
+    let address = &order.delivery_address;
+    let view = View {
+        lang: lang.tag(),
+        title: header_safe(&fill(subject, number, buyer, seller)),
+        greeting: fill(
+            s.greeting,
+            number,
+            if kind.to_seller() { seller } else { buyer },
+            seller,
+        ),
+        intro: fill(intro, number, buyer, seller),
+        express: (order.order_type == OrderType::Express).then_some(s.express),
+        s,
+        order_number: number.to_owned(),
+        requested_delivery: order.requested_delivery_date.map(|d| lang.date(d)),
+        delivery_address: [
+            Some(&address.name),
+            Some(&address.street),
+            address.additional_street.as_ref(),
+            Some(&address.postal_code),
+            Some(&address.city),
+            Some(&address.country),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect(),
+        reason: if show_confirmed {
+            order.response_reason.clone()
+        } else {
+            None
+        },
+        show_confirmed,
+        lines,
+        net: money(order.totals.net),
+        vat: money(order.totals.vat),
+        total: money(order.totals.gross),
+        notes: order
+            .notes
+            .as_ref()
+            .map(|n| n.lines().map(str::to_owned).collect()),
+        regards: fill(s.regards, number, buyer, seller)
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    };
+    let html = HtmlEmail { v: &view }
+        .render()
+        .map_err(|e| MailError::Render(e.to_string()))?;
+    let text = TextEmail { v: &view }
+        .render()
+        .map_err(|e| MailError::Render(e.to_string()))?;
+    Ok(RenderedEmail {
+        subject: view.title.clone(),
+        text,
+        html,
+        lang,
+    })
+}
+
+/// Sender, recipient and id of a message.
+#[derive(Debug, Clone)]
+pub struct Envelope<'a> {
+    /// Display name of the sender (the seller).
+    pub from_name: &'a str,
+    /// Verified sender address.
+    pub from_address: &'a str,
+    /// Display name of the recipient.
+    pub to_name: &'a str,
+    /// Recipient address.
+    pub to_address: &'a str,
+    /// `Message-ID` without angle brackets (`ord_….buyer_order_accepted.evt_…@orders.example`).
+    pub message_id: &'a str,
+}
+
+/// The multipart/alternative (text + HTML) MIME message.
+pub fn mime(envelope: &Envelope<'_>, email: &RenderedEmail) -> Result<Vec<u8>, MailError> {
+    mail_builder::MessageBuilder::new()
+        .from((
+            header_safe(envelope.from_name),
+            header_safe(envelope.from_address),
+        ))
+        .to((
+            header_safe(envelope.to_name),
+            header_safe(envelope.to_address),
+        ))
+        .subject(header_safe(&email.subject))
+        .message_id(header_safe(envelope.message_id))
+        .header(
+            "Content-Language",
+            mail_builder::headers::raw::Raw::new(email.lang.tag()),
+        )
+        .text_body(email.text.clone())
+        .html_body(email.html.clone())
+        .write_to_vec()
+        .map_err(|e| MailError::Encode(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orders_domain::fixtures;
+    use orders_domain::order::Language;
+    use rust_decimal_macros::dec;
+
+    fn changed_order() -> Order {
+        let mut order = fixtures::order(OrderType::Express, &[("S1", dec!(1234)), ("S2", dec!(2))]);
+        order.status = OrderStatus::AcceptedWithChanges;
+        order.lines[0].confirmed_quantity = dec!(1000);
+        order.lines[0].line_status = Some(LineOutcome::Changed);
+        order.lines[0].note =
+            Some("Only 1000 of 1234 C62 can be delivered; the rest is cancelled.".into());
+        order.lines[1].confirmed_quantity = dec!(2);
+        order.lines[1].line_status = Some(LineOutcome::Accepted);
+        order.notes = Some("<script>alert('x')</script>\nRing twice".into());
+        order.buyer.name = "Åsa <b>Bold</b> & Co".into();
+        order.requested_delivery_date = Some(time::macros::date!(2026 - 12 - 01));
+        order
+    }
+
+    #[test]
+    fn every_value_is_escaped_in_html_and_kept_in_text() {
+        let email = render(
+            EmailKind::BuyerOrderAcceptedWithChanges,
+            &changed_order(),
+            &fixtures::tenant(),
+        )
+        .expect("render");
+        assert!(!email.html.contains("<script>"), "{}", email.html);
+        assert!(email.html.contains("&#60;script&#62;"), "{}", email.html);
+        assert!(!email.html.contains("<b>Bold"));
+        assert!(
+            email.html.contains("&#60;b&#62;Bold&#60;/b&#62; &#38; Co"),
+            "{}",
+            email.html
+        );
+        assert!(
+            email.text.contains("<script>alert('x')</script>"),
+            "text is not HTML"
+        );
+        assert!(
+            email.html.contains("background: #fff3cd"),
+            "changed line highlighted"
+        );
+        assert!(email.html.contains("Only 1000 of 1234"));
+        assert!(email.text.contains("Express order"));
+    }
+
+    #[test]
+    fn the_buyers_language_is_used_with_its_formats() {
+        let mut order = changed_order();
+        order.buyer.language = Some(Language::parse("de").expect("de"));
+        let email = render(
+            EmailKind::BuyerOrderAcceptedWithChanges,
+            &order,
+            &fixtures::tenant(),
+        )
+        .expect("render");
+        assert_eq!(email.lang, Lang::De);
+        assert_eq!(email.subject, "Bestellung WS-1 mit Änderungen bestätigt");
+        assert!(email.text.contains("1. Dezember 2026"), "{}", email.text);
+        assert!(email.text.contains("12.340,00\u{a0}EUR"), "{}", email.text);
+        for lang in ["sv", "pl", "lt", "zh", "en"] {
+            order.buyer.language = Some(Language::parse(lang).expect("lang"));
+            let email =
+                render(EmailKind::BuyerOrderRejected, &order, &fixtures::tenant()).expect("render");
+            assert_eq!(email.lang.tag(), lang);
+            assert!(!email.subject.is_empty());
+        }
+        order.buyer.language = Some(Language::parse("fr").expect("fr"));
+        assert_eq!(
+            render(EmailKind::BuyerOrderAccepted, &order, &fixtures::tenant())
+                .expect("render")
+                .lang,
+            Lang::En
+        );
+    }
+
+    #[test]
+    fn no_header_can_be_injected() {
+        let mut order = changed_order();
+        order.order_number = "WS-1\r\nBcc: evil@example.com".into();
+        let email = render(EmailKind::SellerNewOrder, &order, &fixtures::tenant()).expect("render");
+        assert!(!email.subject.contains('\n') && !email.subject.contains('\r'));
+        let envelope = Envelope {
+            from_name: "Seller\r\nBcc: x@y.z",
+            from_address: "orders@example.com",
+            to_name: "Desk",
+            to_address: "desk@example.com",
+            message_id: "m1@orders.example",
+        };
+        let raw = String::from_utf8(mime(&envelope, &email).expect("mime")).expect("utf-8");
+        let headers = raw.split("\r\n\r\n").next().unwrap_or_default();
+        assert!(
+            !headers
+                .lines()
+                .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+            "{headers}"
+        );
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("text/plain") && raw.contains("text/html"));
+    }
+
+    #[test]
+    fn every_language_has_every_text() {
+        for lang in Lang::ALL {
+            let s = strings(lang);
+            for text in [
+                s.subject_new_order,
+                s.subject_accepted,
+                s.subject_changed,
+                s.subject_rejected,
+            ] {
+                assert!(text.contains("{n}"), "{lang:?}: {text}");
+            }
+            assert!(
+                s.greeting.contains("{b}") && s.regards.contains("{s}"),
+                "{lang:?}"
+            );
+        }
+    }
+}

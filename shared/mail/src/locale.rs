@@ -1,0 +1,223 @@
+//! The six languages emails are written in, and how each writes numbers, money and dates.
+
+use rust_decimal::Decimal;
+use time::Date;
+
+use orders_domain::order::Language;
+
+/// An email language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Swedish.
+    Sv,
+    /// German.
+    De,
+    /// Polish.
+    Pl,
+    /// Lithuanian.
+    Lt,
+    /// Chinese (Simplified).
+    Zh,
+}
+
+impl Lang {
+    /// Every supported language.
+    pub const ALL: [Lang; 6] = [Lang::En, Lang::Sv, Lang::De, Lang::Pl, Lang::Lt, Lang::Zh];
+
+    fn from_tag(tag: &Language) -> Option<Self> {
+        match tag.as_str().split('-').next().unwrap_or_default() {
+            "en" => Some(Self::En),
+            "sv" => Some(Self::Sv),
+            "de" => Some(Self::De),
+            "pl" => Some(Self::Pl),
+            "lt" => Some(Self::Lt),
+            "zh" => Some(Self::Zh),
+            _ => None,
+        }
+    }
+
+    /// The buyer's language if supported, else the tenant's, else English.
+    pub fn pick(buyer: Option<&Language>, tenant: &Language) -> Self {
+        buyer
+            .and_then(Self::from_tag)
+            .or_else(|| Self::from_tag(tenant))
+            .unwrap_or(Self::En)
+    }
+
+    /// BCP 47 tag (`Content-Language`, `<html lang>`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Sv => "sv",
+            Self::De => "de",
+            Self::Pl => "pl",
+            Self::Lt => "lt",
+            Self::Zh => "zh",
+        }
+    }
+
+    fn separators(self) -> (&'static str, &'static str) {
+        // (thousands, decimal); narrow no-break space where the locale groups with a space
+        match self {
+            Self::En | Self::Zh => (",", "."),
+            Self::De => (".", ","),
+            Self::Sv | Self::Pl | Self::Lt => ("\u{202f}", ","),
+        }
+    }
+
+    /// A decimal with the locale's separators, keeping its scale (`1234.5` → `1 234,5` in Swedish).
+    pub fn number(self, value: Decimal) -> String {
+        let (thousands, decimal) = self.separators();
+        let text = value.abs().to_string();
+        let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+        let mut grouped = String::new();
+        for (i, digit) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                grouped.push_str(thousands);
+            }
+            grouped.push(digit);
+        }
+        let sign = if value.is_sign_negative() && !value.is_zero() {
+            "-"
+        } else {
+            ""
+        };
+        if frac.is_empty() {
+            format!("{sign}{grouped}")
+        } else {
+            format!("{sign}{grouped}{decimal}{frac}")
+        }
+    }
+
+    /// An amount with its currency code in the locale's position (`€`-free: codes are unambiguous).
+    pub fn money(self, value: Decimal, currency: &str) -> String {
+        let number = self.number(value);
+        match self {
+            Self::En | Self::Zh => format!("{currency} {number}"),
+            _ => format!("{number}\u{a0}{currency}"),
+        }
+    }
+
+    /// A calendar date in the locale's long form.
+    pub fn date(self, date: Date) -> String {
+        let month = u8::from(date.month());
+        let index = usize::from(month.saturating_sub(1));
+        let (year, day) = (date.year(), date.day());
+        match self {
+            Self::En => format!("{day} {} {year}", EN_MONTHS[index]),
+            Self::Sv => format!("{day} {} {year}", SV_MONTHS[index]),
+            Self::De => format!("{day}. {} {year}", DE_MONTHS[index]),
+            Self::Pl => format!("{day} {} {year}", PL_MONTHS_GENITIVE[index]),
+            Self::Lt => format!("{year} m. {} {day} d.", LT_MONTHS_GENITIVE[index]),
+            Self::Zh => format!("{year}年{month}月{day}日"),
+        }
+    }
+}
+
+const EN_MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const SV_MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const DE_MONTHS: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+const PL_MONTHS_GENITIVE: [&str; 12] = [
+    "stycznia",
+    "lutego",
+    "marca",
+    "kwietnia",
+    "maja",
+    "czerwca",
+    "lipca",
+    "sierpnia",
+    "września",
+    "października",
+    "listopada",
+    "grudnia",
+];
+const LT_MONTHS_GENITIVE: [&str; 12] = [
+    "sausio",
+    "vasario",
+    "kovo",
+    "balandžio",
+    "gegužės",
+    "birželio",
+    "liepos",
+    "rugpjūčio",
+    "rugsėjo",
+    "spalio",
+    "lapkričio",
+    "gruodžio",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn languages_fall_back_from_buyer_to_tenant_to_english() {
+        let fr = Language::parse("fr").expect("fr");
+        let sv = Language::parse("sv-FI").expect("sv");
+        assert_eq!(Lang::pick(Some(&sv), &Language::english()), Lang::Sv);
+        assert_eq!(
+            Lang::pick(Some(&fr), &Language::parse("de").expect("de")),
+            Lang::De
+        );
+        assert_eq!(Lang::pick(None, &fr), Lang::En);
+    }
+
+    #[test]
+    fn amounts_use_the_locales_separators() {
+        assert_eq!(Lang::En.money(dec!(1234567.50), "EUR"), "EUR 1,234,567.50");
+        assert_eq!(Lang::De.money(dec!(1234.50), "EUR"), "1.234,50\u{a0}EUR");
+        assert_eq!(Lang::Sv.number(dec!(-1234.5)), "-1\u{202f}234,5");
+        assert_eq!(Lang::Pl.number(dec!(999)), "999");
+    }
+
+    #[test]
+    fn dates_are_written_out() {
+        let date = time::macros::date!(2026 - 12 - 01);
+        assert_eq!(Lang::En.date(date), "1 December 2026");
+        assert_eq!(Lang::De.date(date), "1. Dezember 2026");
+        assert_eq!(Lang::Lt.date(date), "2026 m. gruodžio 1 d.");
+        assert_eq!(Lang::Zh.date(date), "2026年12月1日");
+    }
+}
