@@ -7,9 +7,7 @@ use orders_testkit::TestStack;
 async fn every_intake_fixture_is_answered_as_documented() {
     let stack = TestStack::start().await;
     // A fresh stack's table has no fixture key yet; register it for this test's tenant as `devstack up` does.
-    devstack::seed::register_fixture_key(&stack.stack.store(), &stack.tenant.id, "webshop")
-        .await
-        .expect("fixture key");
+    devstack::seed::register_fixture_key(&stack.stack.store(), &stack.tenant.id, "webshop").await.expect("fixture key");
     let intake = stack.stack.intake().expect("intake");
     let expected = [
         ("post-order.json", 201),
@@ -30,14 +28,8 @@ async fn every_intake_fixture_is_answered_as_documented() {
     assert_eq!(found, listed, "every fixture has an expectation here");
     for (file, status) in expected {
         let text = std::fs::read_to_string(dir.join(file)).expect("read fixture");
-        let request =
-            lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         let response = intake::handle(&intake, request).await.expect("handled");
-        assert_eq!(
-            response.status().as_u16(),
-            status,
-            "{file}: {:?}",
-            response.body()
-        );
+        assert_eq!(response.status().as_u16(), status, "{file}: {:?}", response.body());
     }
 }

@@ -12,10 +12,7 @@ async fn a_posted_order_is_stored_with_exact_totals_and_queued_once() {
     let answer = stack.post_json("/v1/orders", &order_body("WS-10001")).await;
     assert_eq!(answer.status, 201, "{}", answer.body);
     let id = answer.body["id"].as_str().expect("id").to_owned();
-    assert_eq!(
-        answer.header("location"),
-        Some(format!("/v1/orders/{id}").as_str())
-    );
+    assert_eq!(answer.header("location"), Some(format!("/v1/orders/{id}").as_str()));
     assert_eq!(answer.body["status"], "received");
     // C-1 has a 5 % discount: 2 × 349.00 = 698.00 − 34.90 = 663.10; the webshop's own 10 % on line 2:
     // 1.5 × 18.95 = 28.425 − 2.84 (2.8425 rounded) = 25.585 → 25.59.
@@ -29,35 +26,14 @@ async fn a_posted_order_is_stored_with_exact_totals_and_queued_once() {
     );
 
     let tenant = &stack.tenant.id;
-    let order = stack
-        .item(&format!("T#{tenant}#O#{id}"), "ORDER")
-        .await
-        .expect("order item stored");
-    assert_eq!(
-        order["totals"].as_m().expect("totals")["gross"]
-            .as_s()
-            .expect("gross"),
-        "857.54"
-    );
+    let order = stack.item(&format!("T#{tenant}#O#{id}"), "ORDER").await.expect("order item stored");
+    assert_eq!(order["totals"].as_m().expect("totals")["gross"].as_s().expect("gross"), "857.54");
     assert_eq!(s(&order, "status"), "received");
     assert_eq!(s(&order, "GSI1PK"), format!("T#{tenant}#S#received"));
-    assert!(
-        s(&order, "GSI3PK").starts_with("PUB#"),
-        "publish pending mark set"
-    );
+    assert!(s(&order, "GSI3PK").starts_with("PUB#"), "publish pending mark set");
     let partition = stack.partition(&format!("T#{tenant}#O#{id}")).await;
-    assert_eq!(
-        partition
-            .iter()
-            .filter(|i| s(i, "SK").starts_with("H#"))
-            .count(),
-        1,
-        "one history entry"
-    );
-    let number = stack
-        .item(&format!("T#{tenant}#ONO#webshop#WS-10001"), "ONO")
-        .await
-        .expect("order number record");
+    assert_eq!(partition.iter().filter(|i| s(i, "SK").starts_with("H#")).count(), 1, "one history entry");
+    let number = stack.item(&format!("T#{tenant}#ONO#webshop#WS-10001"), "ONO").await.expect("order number record");
     assert_eq!(s(&number, "order_id"), id);
 
     let messages = stack.drain_confirmation_queue().await;
@@ -73,17 +49,12 @@ async fn the_webshop_reads_its_order_back_with_history() {
     let stack = TestStack::start().await;
     let created = stack.post_json("/v1/orders", &order_body("WS-7")).await;
     let id = created.body["id"].as_str().expect("id");
-    let read = stack
-        .get(&format!("/v1/orders/{id}"), &stack.tenant.key)
-        .await;
+    let read = stack.get(&format!("/v1/orders/{id}"), &stack.tenant.key).await;
     assert_eq!(read.status, 200, "{}", read.body);
     assert_eq!(read.body["status"], "received");
     assert_eq!(read.body["totals"], created.body["totals"]);
     assert_eq!(read.body["history"][0]["action"], "received");
-    assert!(read.body["history"][0]["actor"]
-        .as_str()
-        .expect("actor")
-        .starts_with("webshop:key_"));
+    assert!(read.body["history"][0]["actor"].as_str().expect("actor").starts_with("webshop:key_"));
 }
 
 #[tokio::test]
@@ -115,8 +86,7 @@ async fn the_same_order_posted_twice_is_stored_once() {
 async fn twenty_concurrent_identical_posts_yield_one_order_and_one_message() {
     let stack = TestStack::start().await;
     let body = order_body("WS-RACE");
-    let answers =
-        futures::future::join_all((0..20).map(|_| stack.post_json("/v1/orders", &body))).await;
+    let answers = futures::future::join_all((0..20).map(|_| stack.post_json("/v1/orders", &body))).await;
     let ids: HashSet<String> = answers
         .iter()
         .map(|a| {
@@ -126,10 +96,7 @@ async fn twenty_concurrent_identical_posts_yield_one_order_and_one_message() {
         .collect();
     assert_eq!(ids.len(), 1, "every answer names the same order");
     assert_eq!(
-        answers
-            .iter()
-            .filter(|a| a.header("idempotent-replayed").is_none())
-            .count(),
+        answers.iter().filter(|a| a.header("idempotent-replayed").is_none()).count(),
         1,
         "one request stored it"
     );
@@ -141,19 +108,14 @@ async fn twenty_concurrent_identical_posts_yield_one_order_and_one_message() {
 async fn a_reused_key_or_order_number_with_another_body_is_refused() {
     let stack = TestStack::start().await;
     let post = |key: &'static str, body: Value| {
-        let request = stack
-            .request(Method::POST, "/v1/orders", &stack.tenant.key)
-            .header("Idempotency-Key", key)
-            .json(&body);
+        let request =
+            stack.request(Method::POST, "/v1/orders", &stack.tenant.key).header("Idempotency-Key", key).json(&body);
         async move { orders_testkit::Answer::from(request.send().await).await }
     };
     assert_eq!(post("key-a", order_body("WS-4")).await.status, 201);
     let reused = post("key-a", order_body("WS-5")).await;
     assert_eq!(reused.status, 422, "{}", reused.body);
-    assert_eq!(
-        reused.body["type"],
-        "https://errors.orders.example/idempotency-key-reused"
-    );
+    assert_eq!(reused.body["type"], "https://errors.orders.example/idempotency-key-reused");
 
     let mut changed = order_body("WS-4");
     changed["lines"][0]["quantity"] = json!("3");
@@ -169,9 +131,7 @@ async fn a_batch_of_100_with_3_bad_orders_stores_97() {
     orders[10]["lines"][0]["sku"] = json!("NO-SUCH-SKU");
     orders[50]["currency"] = json!("XYZ");
     orders[99]["lines"][1]["quantity"] = json!("0");
-    let answer = stack
-        .post_json("/v1/orders/batch", &json!({ "orders": orders }))
-        .await;
+    let answer = stack.post_json("/v1/orders/batch", &json!({ "orders": orders })).await;
     assert_eq!(answer.status, 207, "{}", answer.body);
     let unexpected: Vec<&Value> = answer.body["results"]
         .as_array()
@@ -180,10 +140,7 @@ async fn a_batch_of_100_with_3_bad_orders_stores_97() {
         .filter(|r| r["status"] != 201 && ![10, 50, 99].contains(&r["index"].as_u64().unwrap_or(0)))
         .collect();
     assert!(unexpected.is_empty(), "{unexpected:#?}");
-    assert_eq!(
-        answer.body["summary"],
-        json!({"created": 97, "replayed": 0, "failed": 3})
-    );
+    assert_eq!(answer.body["summary"], json!({"created": 97, "replayed": 0, "failed": 3}));
     let results = answer.body["results"].as_array().expect("results");
     let failed: Vec<(u64, Vec<String>)> = results
         .iter()
@@ -210,13 +167,8 @@ async fn a_batch_of_100_with_3_bad_orders_stores_97() {
     assert_eq!(stack.drain_confirmation_queue().await.len(), 97);
 
     // The same batch again stores nothing new.
-    let again = stack
-        .post_json("/v1/orders/batch", &json!({ "orders": orders }))
-        .await;
-    assert_eq!(
-        again.body["summary"],
-        json!({"created": 0, "replayed": 97, "failed": 3})
-    );
+    let again = stack.post_json("/v1/orders/batch", &json!({ "orders": orders })).await;
+    assert_eq!(again.body["summary"], json!({"created": 0, "replayed": 97, "failed": 3}));
     assert_eq!(stack.stored_orders(&stack.tenant.id).await.len(), 97);
 }
 
@@ -229,84 +181,29 @@ async fn every_bad_input_gets_its_problem_and_nothing_is_stored() {
         body
     };
     let cases: Vec<(&str, Value, u16, &str)> = vec![
-        (
-            "unknown SKU",
-            with(&|b| b["lines"][0]["sku"] = json!("SKU-404")),
-            422,
-            "/lines/0/sku",
-        ),
-        (
-            "zero quantity",
-            with(&|b| b["lines"][0]["quantity"] = json!(0)),
-            422,
-            "/lines/0/quantity",
-        ),
-        (
-            "negative quantity",
-            with(&|b| b["lines"][0]["quantity"] = json!("-1")),
-            422,
-            "/lines/0/quantity",
-        ),
-        (
-            "five fraction digits",
-            with(&|b| b["lines"][0]["quantity"] = json!("1.00001")),
-            422,
-            "/lines/0/quantity",
-        ),
-        (
-            "unknown currency",
-            with(&|b| b["currency"] = json!("ABC")),
-            422,
-            "/currency",
-        ),
+        ("unknown SKU", with(&|b| b["lines"][0]["sku"] = json!("SKU-404")), 422, "/lines/0/sku"),
+        ("zero quantity", with(&|b| b["lines"][0]["quantity"] = json!(0)), 422, "/lines/0/quantity"),
+        ("negative quantity", with(&|b| b["lines"][0]["quantity"] = json!("-1")), 422, "/lines/0/quantity"),
+        ("five fraction digits", with(&|b| b["lines"][0]["quantity"] = json!("1.00001")), 422, "/lines/0/quantity"),
+        ("unknown currency", with(&|b| b["currency"] = json!("ABC")), 422, "/currency"),
         (
             "price with 5 decimals",
             with(&|b| b["lines"][0]["unit_price"] = json!("1.23456")),
             422,
             "/lines/0/unit_price",
         ),
-        (
-            "501 lines",
-            with(&|b| b["lines"] = json!(vec![json!({"sku": "SKU-1", "quantity": 1}); 501])),
-            422,
-            "/lines",
-        ),
-        (
-            "missing buyer email",
-            with(&|b| b["buyer"] = json!({"name": "Anna"})),
-            422,
-            "/buyer/email",
-        ),
-        (
-            "bad buyer email",
-            with(&|b| b["buyer"] = json!({"name": "Anna", "email": "anna@"})),
-            422,
-            "/buyer/email",
-        ),
+        ("501 lines", with(&|b| b["lines"] = json!(vec![json!({"sku": "SKU-1", "quantity": 1}); 501])), 422, "/lines"),
+        ("missing buyer email", with(&|b| b["buyer"] = json!({"name": "Anna"})), 422, "/buyer/email"),
+        ("bad buyer email", with(&|b| b["buyer"] = json!({"name": "Anna", "email": "anna@"})), 422, "/buyer/email"),
         (
             "delivery date in the past",
             with(&|b| b["requested_delivery_date"] = json!("2020-01-01")),
             422,
             "/requested_delivery_date",
         ),
-        (
-            "unknown customer",
-            with(&|b| b["buyer"] = json!({"customer_id": "C-404"})),
-            422,
-            "/buyer/customer_id",
-        ),
-        (
-            "quantity of the wrong type",
-            with(&|b| b["lines"][0]["quantity"] = json!([1])),
-            400,
-            "/lines/0/quantity",
-        ),
-        (
-            "unknown field",
-            with(&|b| b["colour"] = json!("red")),
-            400,
-            "/colour",
-        ),
+        ("unknown customer", with(&|b| b["buyer"] = json!({"customer_id": "C-404"})), 422, "/buyer/customer_id"),
+        ("quantity of the wrong type", with(&|b| b["lines"][0]["quantity"] = json!([1])), 400, "/lines/0/quantity"),
+        ("unknown field", with(&|b| b["colour"] = json!("red")), 400, "/colour"),
         (
             "discount larger than the line",
             with(&|b| b["lines"][0]["discount"] = json!({"amount": "10000"})),
@@ -325,16 +222,8 @@ async fn every_bad_input_gets_its_problem_and_nothing_is_stored() {
     for (name, body, status, pointer) in cases {
         let answer = stack.post_json("/v1/orders", &body).await;
         assert_eq!(answer.status, status, "{name}: {}", answer.body);
-        assert_eq!(
-            answer.header("content-type"),
-            Some("application/problem+json"),
-            "{name}"
-        );
-        assert!(
-            answer.pointers().contains(&pointer.to_owned()),
-            "{name}: {:?}",
-            answer.pointers()
-        );
+        assert_eq!(answer.header("content-type"), Some("application/problem+json"), "{name}");
+        assert!(answer.pointers().contains(&pointer.to_owned()), "{name}: {:?}", answer.pointers());
         assert_eq!(answer.body["status"], status, "{name}");
     }
 
@@ -347,10 +236,7 @@ async fn every_bad_input_gets_its_problem_and_nothing_is_stored() {
     };
     let malformed = raw(b"{\"order_number\": ".to_vec(), "application/json").await;
     assert_eq!(malformed.status, 400, "{}", malformed.body);
-    assert_eq!(
-        malformed.body["type"],
-        "https://errors.orders.example/malformed-request"
-    );
+    assert_eq!(malformed.body["type"], "https://errors.orders.example/malformed-request");
     let mut big = order_body("WS-BIG");
     big["notes"] = json!("x".repeat(300 * 1024));
     let too_large = raw(big.to_string().into_bytes(), "application/json").await;
@@ -360,38 +246,23 @@ async fn every_bad_input_gets_its_problem_and_nothing_is_stored() {
     let not_utf8 = raw(vec![0xff, 0xfe, 0x00], "application/json").await;
     assert_eq!(not_utf8.status, 400, "{}", not_utf8.body);
 
-    assert!(
-        stack.stored_orders(&stack.tenant.id).await.is_empty(),
-        "nothing stored"
-    );
-    assert!(
-        stack.drain_confirmation_queue().await.is_empty(),
-        "nothing queued"
-    );
+    assert!(stack.stored_orders(&stack.tenant.id).await.is_empty(), "nothing stored");
+    assert!(stack.drain_confirmation_queue().await.is_empty(), "nothing queued");
 }
 
 #[tokio::test]
 async fn requests_without_a_valid_key_are_refused() {
     let stack = TestStack::start().await;
     let none = orders_testkit::Answer::from(
-        reqwest::Client::new()
-            .post(format!("{}/v1/orders", stack.api_url))
-            .json(&order_body("WS-1"))
-            .send()
-            .await,
+        reqwest::Client::new().post(format!("{}/v1/orders", stack.api_url)).json(&order_body("WS-1")).send().await,
     )
     .await;
     assert_eq!(none.status, 401);
     assert_eq!(none.header("www-authenticate"), Some("Bearer"));
     let unknown = stack.get("/v1/products", "ows_not_a_key").await;
     assert_eq!(unknown.status, 401);
-    assert_eq!(
-        unknown.body["type"],
-        "https://errors.orders.example/unauthorized"
-    );
-    let operator = stack
-        .key_with_role(&stack.tenant.id, orders_domain::ids::Role::Operator)
-        .await;
+    assert_eq!(unknown.body["type"], "https://errors.orders.example/unauthorized");
+    let operator = stack.key_with_role(&stack.tenant.id, orders_domain::ids::Role::Operator).await;
     let forbidden = stack.get("/v1/products", &operator).await;
     assert_eq!(forbidden.status, 403, "{}", forbidden.body);
 }
@@ -404,35 +275,16 @@ async fn a_tenant_never_sees_another_tenants_orders() {
     let other = stack.new_tenant().await;
     let answer = stack.get(&format!("/v1/orders/{id}"), &other.key).await;
     assert_eq!(answer.status, 404, "{}", answer.body);
-    assert_eq!(
-        answer.header("content-type"),
-        Some("application/problem+json")
-    );
+    assert_eq!(answer.header("content-type"), Some("application/problem+json"));
     // Its own order with the same number is a separate order.
     let own = orders_testkit::Answer::from(
-        stack
-            .request(Method::POST, "/v1/orders", &other.key)
-            .json(&order_body("WS-A"))
-            .send()
-            .await,
+        stack.request(Method::POST, "/v1/orders", &other.key).json(&order_body("WS-A")).send().await,
     )
     .await;
     assert_eq!(own.status, 201);
     assert_ne!(own.body["id"], created.body["id"]);
-    assert_eq!(
-        stack
-            .get(&format!("/v1/orders/{id}"), &stack.tenant.key)
-            .await
-            .status,
-        200
-    );
-    assert_eq!(
-        stack
-            .get("/v1/orders/ord_not-an-id", &stack.tenant.key)
-            .await
-            .status,
-        404
-    );
+    assert_eq!(stack.get(&format!("/v1/orders/{id}"), &stack.tenant.key).await.status, 200);
+    assert_eq!(stack.get("/v1/orders/ord_not-an-id", &stack.tenant.key).await.status, 404);
 }
 
 #[tokio::test]
@@ -442,17 +294,10 @@ async fn an_inline_buyer_is_upserted_into_the_customer_register() {
     body["buyer"] = json!({"name": "Lina Berg", "email": "lina@example.se", "language": "sv", "address": {"name": "Lina Berg", "street": "Vägen 2", "city": "Lund", "postal_code": "222 22", "country": "SE"}});
     let answer = stack.post_json("/v1/orders", &body).await;
     assert_eq!(answer.status, 201, "{}", answer.body);
-    let customer_id = answer.body["buyer"]["customer_id"]
-        .as_str()
-        .expect("customer id");
+    let customer_id = answer.body["buyer"]["customer_id"].as_str().expect("customer id");
     assert!(customer_id.starts_with("cus_"));
-    let customer = stack
-        .item(
-            &format!("T#{}#C#{customer_id}", stack.tenant.id),
-            "CUSTOMER",
-        )
-        .await
-        .expect("customer stored");
+    let customer =
+        stack.item(&format!("T#{}#C#{customer_id}", stack.tenant.id), "CUSTOMER").await.expect("customer stored");
     assert_eq!(s(&customer, "email"), "lina@example.se");
     assert_eq!(s(&customer, "language"), "sv");
     // Ordering again by customer id now works.
@@ -468,10 +313,7 @@ async fn a_short_line_is_accepted_with_a_stock_warning() {
     body["lines"] = json!([{"sku": "SKU-4", "quantity": 5}, {"sku": "SKU-2", "quantity": 1}]);
     let answer = stack.post_json("/v1/orders", &body).await;
     assert_eq!(answer.status, 201, "{}", answer.body);
-    assert_eq!(
-        answer.body["lines"][0]["stock_warning"]["available_quantity"],
-        "3"
-    );
+    assert_eq!(answer.body["lines"][0]["stock_warning"]["available_quantity"], "3");
     assert!(answer.body["lines"][1].get("stock_warning").is_none());
 }
 
@@ -481,10 +323,7 @@ async fn the_catalogue_pages_with_signed_cursors_and_customer_prices() {
     let key = &stack.tenant.key;
     let first = stack.get("/v1/products?limit=2", key).await;
     assert_eq!(first.status, 200, "{}", first.body);
-    let cursor = first.body["next_cursor"]
-        .as_str()
-        .expect("a next page")
-        .to_owned();
+    let cursor = first.body["next_cursor"].as_str().expect("a next page").to_owned();
     let mut skus: Vec<String> = first.body["items"]
         .as_array()
         .expect("items")
@@ -493,9 +332,7 @@ async fn the_catalogue_pages_with_signed_cursors_and_customer_prices() {
         .collect();
     let mut next = Some(cursor.clone());
     while let Some(cursor) = next {
-        let page = stack
-            .get(&format!("/v1/products?limit=2&cursor={cursor}"), key)
-            .await;
+        let page = stack.get(&format!("/v1/products?limit=2&cursor={cursor}"), key).await;
         assert_eq!(page.status, 200, "{}", page.body);
         skus.extend(
             page.body["items"]
@@ -509,46 +346,30 @@ async fn the_catalogue_pages_with_signed_cursors_and_customer_prices() {
     assert_eq!(skus, ["SKU-1", "SKU-2", "SKU-3", "SKU-4", "SKU-5"]);
 
     let all = stack.get("/v1/products?limit=10&customer=C-2", key).await;
-    let lamp = all.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|p| p["sku"] == "SKU-2")
-        .expect("SKU-2")
-        .clone();
+    let lamp =
+        all.body["items"].as_array().expect("items").iter().find(|p| p["sku"] == "SKU-2").expect("SKU-2").clone();
     assert_eq!(lamp["price"], "45.00");
     assert_eq!(lamp["price_source"], "customer");
     let desk = &all.body["items"][0];
     assert_eq!(desk["available_quantity"], "16", "12 + 4 in two warehouses");
     assert_eq!(desk["vat_rate"], "25");
 
-    let tampered = stack
-        .get(&format!("/v1/products?cursor={}x", cursor), key)
-        .await;
+    let tampered = stack.get(&format!("/v1/products?cursor={}x", cursor), key).await;
     assert_eq!(tampered.status, 400);
     let other = stack.new_tenant().await;
     assert_eq!(
-        stack
-            .get(&format!("/v1/products?cursor={cursor}"), &other.key)
-            .await
-            .status,
+        stack.get(&format!("/v1/products?cursor={cursor}"), &other.key).await.status,
         400,
         "a cursor is bound to its tenant"
     );
     assert_eq!(stack.get("/v1/products?limit=0", key).await.status, 400);
-    assert_eq!(
-        stack.get("/v1/products?customer=C-404", key).await.status,
-        400
-    );
+    assert_eq!(stack.get("/v1/products?customer=C-404", key).await.status, 400);
 }
 
 #[tokio::test]
 async fn routes_not_in_the_template_are_not_served() {
     let stack = TestStack::start().await;
-    assert_eq!(
-        stack.get("/v1/nothing", &stack.tenant.key).await.status,
-        404
-    );
+    assert_eq!(stack.get("/v1/nothing", &stack.tenant.key).await.status, 404);
     let health = stack.get("/healthz", "").await;
     assert_eq!(health.status, 200);
 }

@@ -6,8 +6,7 @@ use orders_testkit::{order_body, TestStack};
 use serde_json::{json, Value};
 
 fn spec() -> Value {
-    let text = std::fs::read_to_string(devstack::stack::project_root().join("openapi.yaml"))
-        .expect("openapi.yaml");
+    let text = std::fs::read_to_string(devstack::stack::project_root().join("openapi.yaml")).expect("openapi.yaml");
     let yaml: serde_norway::Value = serde_norway::from_str(&text).expect("yaml");
     serde_json::to_value(yaml).expect("json")
 }
@@ -16,11 +15,7 @@ fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
         Some(reference) => {
             let pointer = reference.trim_start_matches('#');
-            resolve(
-                spec,
-                spec.pointer(pointer)
-                    .unwrap_or_else(|| panic!("dangling {reference}")),
-            )
+            resolve(spec, spec.pointer(pointer).unwrap_or_else(|| panic!("dangling {reference}")))
         }
         None => schema,
     }
@@ -62,13 +57,7 @@ fn check(spec: &Value, schema: &Value, value: &Value, at: &str, problems: &mut V
                 merged_props.extend(props.clone());
             }
         }
-        check(
-            spec,
-            &json!({ "type": "object", "properties": merged_props }),
-            value,
-            at,
-            problems,
-        );
+        check(spec, &json!({ "type": "object", "properties": merged_props }), value, at, problems);
         return;
     }
     if let Some(options) = schema.get("oneOf").and_then(Value::as_array) {
@@ -94,12 +83,7 @@ fn check(spec: &Value, schema: &Value, value: &Value, at: &str, problems: &mut V
         }
     }
     if let Some(object) = value.as_object() {
-        for required in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
+        for required in schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
         {
             if !object.contains_key(required) {
                 problems.push(format!("{at}: required {required} missing"));
@@ -122,31 +106,16 @@ fn check(spec: &Value, schema: &Value, value: &Value, at: &str, problems: &mut V
 }
 
 fn response_schema<'a>(spec: &'a Value, path: &str, method: &str, status: u16) -> &'a Value {
-    let response = resolve(
-        spec,
-        &spec["paths"][path][method]["responses"][status.to_string()],
-    );
+    let response = resolve(spec, &spec["paths"][path][method]["responses"][status.to_string()]);
     let content = &response["content"];
-    let media = content
-        .get("application/json")
-        .or_else(|| content.get("application/problem+json"))
-        .expect("content");
+    let media = content.get("application/json").or_else(|| content.get("application/problem+json")).expect("content");
     &media["schema"]
 }
 
 fn assert_conforms(spec: &Value, path: &str, method: &str, status: u16, body: &Value) {
     let mut problems = Vec::new();
-    check(
-        spec,
-        response_schema(spec, path, method, status),
-        body,
-        "",
-        &mut problems,
-    );
-    assert!(
-        problems.is_empty(),
-        "{method} {path} {status}: {problems:#?}"
-    );
+    check(spec, response_schema(spec, path, method, status), body, "", &mut problems);
+    assert!(problems.is_empty(), "{method} {path} {status}: {problems:#?}");
 }
 
 #[test]
@@ -157,10 +126,7 @@ fn the_spec_documents_exactly_the_templates_routes() {
         .expect("paths")
         .iter()
         .flat_map(|(path, item)| {
-            item.as_object()
-                .into_iter()
-                .flatten()
-                .map(move |(method, _)| format!("{} {path}", method.to_uppercase()))
+            item.as_object().into_iter().flatten().map(move |(method, _)| format!("{} {path}", method.to_uppercase()))
         })
         .collect();
     let template = devstack::template::Template::load(
@@ -170,11 +136,7 @@ fn the_spec_documents_exactly_the_templates_routes() {
         &devstack::stack::local_parameters(),
     )
     .expect("template");
-    let routed: BTreeSet<String> = template
-        .http_routes()
-        .iter()
-        .map(devstack::template::Route::key)
-        .collect();
+    let routed: BTreeSet<String> = template.http_routes().iter().map(devstack::template::Route::key).collect();
     assert_eq!(documented, routed);
 }
 
@@ -186,42 +148,24 @@ async fn the_running_api_answers_with_the_documented_shapes() {
     body["lines"][0]["quantity"] = json!("500");
     let created = stack.post_json("/v1/orders", &body).await;
     assert_eq!(created.status, 201);
-    assert!(
-        created.body["lines"][0]["stock_warning"].is_object(),
-        "a stock warning is exercised"
-    );
+    assert!(created.body["lines"][0]["stock_warning"].is_object(), "a stock warning is exercised");
     assert_conforms(&spec, "/v1/orders", "post", 201, &created.body);
 
     let id = created.body["id"].as_str().expect("id");
-    let read = stack
-        .get(&format!("/v1/orders/{id}"), &stack.tenant.key)
-        .await;
+    let read = stack.get(&format!("/v1/orders/{id}"), &stack.tenant.key).await;
     assert_conforms(&spec, "/v1/orders/{id}", "get", 200, &read.body);
 
-    let products = stack
-        .get("/v1/products?limit=2&customer=C-1", &stack.tenant.key)
-        .await;
+    let products = stack.get("/v1/products?limit=2&customer=C-1", &stack.tenant.key).await;
     assert_conforms(&spec, "/v1/products", "get", 200, &products.body);
 
-    let batch = stack
-        .post_json(
-            "/v1/orders/batch",
-            &json!({"orders": [order_body("WS-SPEC-2"), {"order_number": "x"}]}),
-        )
-        .await;
+    let batch =
+        stack.post_json("/v1/orders/batch", &json!({"orders": [order_body("WS-SPEC-2"), {"order_number": "x"}]})).await;
     assert_eq!(batch.status, 207);
     assert_conforms(&spec, "/v1/orders/batch", "post", 207, &batch.body);
 
-    let invalid = stack
-        .post_json("/v1/orders", &json!({"order_number": "x"}))
-        .await;
+    let invalid = stack.post_json("/v1/orders", &json!({"order_number": "x"})).await;
     assert_eq!(invalid.status, 422);
     assert_conforms(&spec, "/v1/orders", "post", 422, &invalid.body);
-    let missing = stack
-        .get(
-            "/v1/orders/ord_00000000000000000000000000000000",
-            &stack.tenant.key,
-        )
-        .await;
+    let missing = stack.get("/v1/orders/ord_00000000000000000000000000000000", &stack.tenant.key).await;
     assert_conforms(&spec, "/v1/orders/{id}", "get", 404, &missing.body);
 }

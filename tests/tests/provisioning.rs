@@ -9,12 +9,7 @@ use orders_testkit::{emulator_endpoint, unique};
 use serde_norway::Value;
 
 /// Names of the template's resources of `resource_type`, read straight from the YAML (not through devstack).
-fn declared_names(
-    template: &Value,
-    resource_type: &str,
-    name_property: &str,
-    stack: &str,
-) -> BTreeSet<String> {
+fn declared_names(template: &Value, resource_type: &str, name_property: &str, stack: &str) -> BTreeSet<String> {
     template["Resources"]
         .as_mapping()
         .expect("Resources")
@@ -26,9 +21,7 @@ fn declared_names(
                 Value::Tagged(tagged) => tagged.value.as_str().expect("!Sub string").to_owned(),
                 other => other.as_str().expect("literal name").to_owned(),
             };
-            pattern
-                .replace("${AWS::StackName}", stack)
-                .replace("${AWS::AccountId}", "123456789012")
+            pattern.replace("${AWS::StackName}", stack).replace("${AWS::AccountId}", "123456789012")
         })
         .collect()
 }
@@ -44,47 +37,26 @@ async fn existing_queues(stack: &LocalStack, prefix: &str) -> BTreeSet<String> {
         .expect("list queues")
         .queue_urls
         .unwrap_or_default();
-    urls.iter()
-        .map(|u| u.rsplit('/').next().unwrap_or_default().to_owned())
-        .collect()
+    urls.iter().map(|u| u.rsplit('/').next().unwrap_or_default().to_owned()).collect()
 }
 
 #[tokio::test]
 async fn every_data_resource_of_the_template_exists_in_the_emulator() {
     let name = unique("p-");
-    let stack = LocalStack::provision(&emulator_endpoint(), &name, &template_path())
-        .await
-        .expect("provision");
+    let stack = LocalStack::provision(&emulator_endpoint(), &name, &template_path()).await.expect("provision");
     let template: Value =
-        serde_norway::from_str(&std::fs::read_to_string(template_path()).expect("read"))
-            .expect("yaml");
+        serde_norway::from_str(&std::fs::read_to_string(template_path()).expect("read")).expect("yaml");
 
     let queues = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
-    assert_eq!(
-        queues.len(),
-        6,
-        "three stage queues and their DLQs: {queues:?}"
-    );
+    assert_eq!(queues.len(), 6, "three stage queues and their DLQs: {queues:?}");
     assert_eq!(existing_queues(&stack, &name).await, queues);
 
     let tables = declared_names(&template, "AWS::DynamoDB::Table", "TableName", &name);
     let mut existing = BTreeSet::new();
     let mut start = None;
     loop {
-        let page = stack
-            .aws
-            .dynamodb
-            .list_tables()
-            .set_exclusive_start_table_name(start)
-            .send()
-            .await
-            .expect("tables");
-        existing.extend(
-            page.table_names
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|t| t.starts_with(&name)),
-        );
+        let page = stack.aws.dynamodb.list_tables().set_exclusive_start_table_name(start).send().await.expect("tables");
+        existing.extend(page.table_names.unwrap_or_default().into_iter().filter(|t| t.starts_with(&name)));
         start = page.last_evaluated_table_name;
         if start.is_none() {
             break;
@@ -101,24 +73,10 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
         .expect("describe")
         .table
         .expect("table");
-    let indexes: BTreeSet<&str> = table
-        .global_secondary_indexes()
-        .iter()
-        .filter_map(|i| i.index_name())
-        .collect();
+    let indexes: BTreeSet<&str> = table.global_secondary_indexes().iter().filter_map(|i| i.index_name()).collect();
     assert_eq!(indexes, BTreeSet::from(["GSI1", "GSI2", "GSI3", "GSI4"]));
-    let ttl = stack
-        .aws
-        .dynamodb
-        .describe_time_to_live()
-        .table_name(stack.table_name())
-        .send()
-        .await
-        .expect("ttl");
-    assert_eq!(
-        ttl.time_to_live_description.and_then(|d| d.attribute_name),
-        Some("expires_at".to_owned())
-    );
+    let ttl = stack.aws.dynamodb.describe_time_to_live().table_name(stack.table_name()).send().await.expect("ttl");
+    assert_eq!(ttl.time_to_live_description.and_then(|d| d.attribute_name), Some("expires_at".to_owned()));
 
     let buckets = declared_names(&template, "AWS::S3::Bucket", "BucketName", &name);
     let existing: BTreeSet<String> = stack
@@ -135,18 +93,8 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
         .collect();
     assert_eq!(existing, buckets);
 
-    let identities = stack
-        .aws
-        .ses
-        .list_identities()
-        .send()
-        .await
-        .expect("identities")
-        .identities;
-    assert!(
-        identities.contains(&"orders@example.com".to_owned()),
-        "{identities:?}"
-    );
+    let identities = stack.aws.ses.list_identities().send().await.expect("identities").identities;
+    assert!(identities.contains(&"orders@example.com".to_owned()), "{identities:?}");
 
     // Every redrive policy points at its DLQ with maxReceiveCount 5.
     for queue in ["ConfirmationQueue", "ShipmentQueue", "InvoicingQueue"] {
@@ -162,24 +110,16 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
             .expect("attributes")
             .attributes
             .unwrap_or_default();
-        let policy: serde_json::Value = serde_json::from_str(
-            &attributes[&aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy],
-        )
-        .expect("json");
+        let policy: serde_json::Value =
+            serde_json::from_str(&attributes[&aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy]).expect("json");
         assert_eq!(policy["maxReceiveCount"].to_string().trim_matches('"'), "5");
         let dlq = queue.replace("Queue", "DeadLetterQueue");
         assert_eq!(
             policy["deadLetterTargetArn"].as_str(),
-            stack
-                .template
-                .physical(&dlq)
-                .map(|p| p.attributes["Arn"].as_str())
+            stack.template.physical(&dlq).map(|p| p.attributes["Arn"].as_str())
         );
     }
-    assert!(verify(&stack.aws, &stack.template)
-        .await
-        .expect("verify")
-        .is_empty());
+    assert!(verify(&stack.aws, &stack.template).await.expect("verify").is_empty());
 }
 
 #[tokio::test]
@@ -208,19 +148,14 @@ ReturnsQueue:
         resources.insert(k.clone(), v.clone());
     }
     let name = unique("p-");
-    let stack = LocalStack::provision_text(
-        &emulator_endpoint(),
-        &name,
-        &serde_norway::to_string(&template).expect("yaml"),
-    )
-    .await
-    .expect("provision");
+    let stack =
+        LocalStack::provision_text(&emulator_endpoint(), &name, &serde_norway::to_string(&template).expect("yaml"))
+            .await
+            .expect("provision");
     let declared = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
     assert_eq!(declared.len(), 8);
     assert_eq!(existing_queues(&stack, &name).await, declared);
-    let url = stack
-        .reference("ReturnsQueue")
-        .expect("returns queue provisioned");
+    let url = stack.reference("ReturnsQueue").expect("returns queue provisioned");
     let attributes = stack
         .aws
         .sqs
@@ -232,28 +167,18 @@ ReturnsQueue:
         .expect("attributes")
         .attributes
         .unwrap_or_default();
-    assert_eq!(
-        attributes[&aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout],
-        "60"
-    );
-    assert!(
-        attributes[&aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy]
-            .contains(&format!("{name}-returns-dlq"))
-    );
+    assert_eq!(attributes[&aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout], "60");
+    assert!(attributes[&aws_sdk_sqs::types::QueueAttributeName::RedrivePolicy].contains(&format!("{name}-returns-dlq")));
 }
 
 #[tokio::test]
 async fn an_unknown_resource_type_is_refused_rather_than_skipped() {
     let mut template: Value =
-        serde_norway::from_str(&std::fs::read_to_string(template_path()).expect("read"))
-            .expect("yaml");
+        serde_norway::from_str(&std::fs::read_to_string(template_path()).expect("read")).expect("yaml");
     template["Resources"]
         .as_mapping_mut()
         .expect("Resources")
-        .insert(
-            Value::from("Topic"),
-            serde_norway::from_str("{Type: AWS::SNS::Topic, Properties: {}}").expect("yaml"),
-        );
+        .insert(Value::from("Topic"), serde_norway::from_str("{Type: AWS::SNS::Topic, Properties: {}}").expect("yaml"));
     let result = LocalStack::provision_text(
         &emulator_endpoint(),
         &unique("p-"),

@@ -26,24 +26,11 @@ Resources:
 
 #[tokio::test]
 async fn failed_items_stay_queued_and_poison_ends_in_the_dead_letter_queue() {
-    let stack = LocalStack::provision_text(&emulator_endpoint(), &unique("q-"), TEMPLATE)
-        .await
-        .expect("provision");
+    let stack = LocalStack::provision_text(&emulator_endpoint(), &unique("q-"), TEMPLATE).await.expect("provision");
     let queue = stack.reference("WorkQueue").expect("queue").to_owned();
-    let dlq = stack
-        .reference("WorkDeadLetterQueue")
-        .expect("dlq")
-        .to_owned();
+    let dlq = stack.reference("WorkDeadLetterQueue").expect("dlq").to_owned();
     for body in ["ok-1", "poison", "ok-2"] {
-        stack
-            .aws
-            .sqs
-            .send_message()
-            .queue_url(&queue)
-            .message_body(body)
-            .send()
-            .await
-            .expect("send");
+        stack.aws.sqs.send_message().queue_url(&queue).message_body(body).send().await.expect("send");
     }
 
     let seen: Arc<Mutex<Vec<SqsEvent>>> = Arc::default();
@@ -78,37 +65,20 @@ async fn failed_items_stay_queued_and_poison_ends_in_the_dead_letter_queue() {
         }
     }
     assert_eq!(succeeded, 2, "the good messages were deleted once");
-    assert_eq!(
-        delivered, 4,
-        "two good + the poison message twice (maxReceiveCount 2)"
-    );
+    assert_eq!(delivered, 4, "two good + the poison message twice (maxReceiveCount 2)");
 
     let events = seen.lock().expect("lock").clone();
     let first = &events[0].records[0];
     assert_eq!(first.event_source.as_deref(), Some("aws:sqs"));
     assert!(
-        first
-            .event_source_arn
-            .as_deref()
-            .is_some_and(|arn| arn.ends_with("-work")),
+        first.event_source_arn.as_deref().is_some_and(|arn| arn.ends_with("-work")),
         "{:?}",
         first.event_source_arn
     );
     assert!(first.attributes.contains_key("ApproximateReceiveCount"));
 
-    let left = stack
-        .aws
-        .sqs
-        .receive_message()
-        .queue_url(&queue)
-        .wait_time_seconds(0)
-        .send()
-        .await
-        .expect("receive");
-    assert!(
-        left.messages.unwrap_or_default().is_empty(),
-        "nothing left on the work queue"
-    );
+    let left = stack.aws.sqs.receive_message().queue_url(&queue).wait_time_seconds(0).send().await.expect("receive");
+    assert!(left.messages.unwrap_or_default().is_empty(), "nothing left on the work queue");
     let dead = stack
         .aws
         .sqs
@@ -119,53 +89,22 @@ async fn failed_items_stay_queued_and_poison_ends_in_the_dead_letter_queue() {
         .send()
         .await
         .expect("receive dlq");
-    let bodies: Vec<String> = dead
-        .messages
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| m.body)
-        .collect();
+    let bodies: Vec<String> = dead.messages.unwrap_or_default().into_iter().filter_map(|m| m.body).collect();
     assert_eq!(bodies, vec!["poison".to_owned()]);
 }
 
 #[tokio::test]
 async fn a_failing_handler_leaves_the_whole_batch_for_another_try() {
-    let stack = LocalStack::provision_text(&emulator_endpoint(), &unique("q-"), TEMPLATE)
-        .await
-        .expect("provision");
+    let stack = LocalStack::provision_text(&emulator_endpoint(), &unique("q-"), TEMPLATE).await.expect("provision");
     let queue = stack.reference("WorkQueue").expect("queue").to_owned();
-    stack
-        .aws
-        .sqs
-        .send_message()
-        .queue_url(&queue)
-        .message_body("x")
-        .send()
-        .await
-        .expect("send");
-    let handler: SqsHandler =
-        Arc::new(|_event| Box::pin(async { Err("downstream unavailable".to_owned()) }));
+    stack.aws.sqs.send_message().queue_url(&queue).message_body("x").send().await.expect("send");
+    let handler: SqsHandler = Arc::new(|_event| Box::pin(async { Err("downstream unavailable".to_owned()) }));
     let consumer = QueueConsumer::new(stack.aws.sqs.clone(), &queue, &stack.aws.region, handler)
         .await
         .expect("consumer")
         .retry_after(0);
     let delivery = consumer.deliver_once(0).await.expect("deliver");
-    assert_eq!(
-        (delivery.received, delivery.succeeded, delivery.failed),
-        (1, 0, 1)
-    );
-    let again = stack
-        .aws
-        .sqs
-        .receive_message()
-        .queue_url(&queue)
-        .wait_time_seconds(0)
-        .send()
-        .await
-        .expect("receive");
-    assert_eq!(
-        again.messages.unwrap_or_default().len(),
-        1,
-        "the message is still there"
-    );
+    assert_eq!((delivery.received, delivery.succeeded, delivery.failed), (1, 0, 1));
+    let again = stack.aws.sqs.receive_message().queue_url(&queue).wait_time_seconds(0).send().await.expect("receive");
+    assert_eq!(again.messages.unwrap_or_default().len(), 1, "the message is still there");
 }

@@ -34,10 +34,7 @@ struct Caller {
 }
 
 /// Handles one HTTP request; every failure becomes a problem response, never a Lambda error.
-pub async fn handle(
-    intake: &Intake,
-    request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
+pub async fn handle(intake: &Intake, request: Request) -> Result<Response<Body>, lambda_http::Error> {
     let request_id = request
         .lambda_context_ref()
         .map(|c| c.request_id.clone())
@@ -60,10 +57,7 @@ pub async fn handle(
 }
 
 fn uuid_like() -> String {
-    OrderId::generate()
-        .as_str()
-        .trim_start_matches("ord_")
-        .to_owned()
+    OrderId::generate().as_str().trim_start_matches("ord_").to_owned()
 }
 
 async fn route(intake: &Intake, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -80,32 +74,17 @@ async fn route(intake: &Intake, request: &Request) -> Result<Response<Body>, Api
             post_batch(intake, &caller, request).await
         }
         (&Method::GET, ["v1", "orders", id]) => {
-            let caller = authenticate(
-                intake,
-                request,
-                Role::Webshop,
-                "read orders through the webshop API",
-            )
-            .await?;
+            let caller = authenticate(intake, request, Role::Webshop, "read orders through the webshop API").await?;
             get_order(intake, &caller, id).await
         }
         (&Method::GET, ["v1", "products"]) => {
-            let caller = authenticate(
-                intake,
-                request,
-                Role::Webshop,
-                "read the catalogue through the webshop API",
-            )
-            .await?;
+            let caller =
+                authenticate(intake, request, Role::Webshop, "read the catalogue through the webshop API").await?;
             list_products(intake, &caller, request).await
         }
-        (
-            _,
-            ["v1", "orders"] | ["v1", "orders", "batch"] | ["v1", "orders", _] | ["v1", "products"],
-        ) => Err(ApiError::MethodNotAllowed {
-            method: method.to_string(),
-            path: path.to_owned(),
-        }),
+        (_, ["v1", "orders"] | ["v1", "orders", "batch"] | ["v1", "orders", _] | ["v1", "products"]) => {
+            Err(ApiError::MethodNotAllowed { method: method.to_string(), path: path.to_owned() })
+        }
         _ => Err(ApiError::NotFound(format!("route {path}"))),
     }
 }
@@ -117,29 +96,18 @@ async fn authenticate(
     action: &'static str,
 ) -> Result<Caller, ApiError> {
     let token = bearer_token(request.headers())?;
-    let key = intake
-        .store
-        .find_api_key(&api_key_hash(token))
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    let key = intake.store.find_api_key(&api_key_hash(token)).await?.ok_or(ApiError::Unauthorized)?;
     if key.role != role {
-        return Err(ApiError::Forbidden {
-            role: key.role.as_str(),
-            action,
-        });
+        return Err(ApiError::Forbidden { role: key.role.as_str(), action });
     }
     Ok(Caller { key })
 }
 
 async fn tenant_settings(intake: &Intake, caller: &Caller) -> Result<TenantSettings, ApiError> {
-    intake
-        .store
-        .get_tenant(&caller.key.tenant)
-        .await?
-        .ok_or_else(|| {
-            tracing::error!(tenant = %caller.key.tenant, "API key of a tenant without settings");
-            ApiError::Unavailable("this tenant is not set up yet".into())
-        })
+    intake.store.get_tenant(&caller.key.tenant).await?.ok_or_else(|| {
+        tracing::error!(tenant = %caller.key.tenant, "API key of a tenant without settings");
+        ApiError::Unavailable("this tenant is not set up yet".into())
+    })
 }
 
 /// Result of storing one order: the order and whether it was stored by this request.
@@ -148,11 +116,7 @@ struct Stored {
     replayed: bool,
 }
 
-async fn post_order(
-    intake: &Intake,
-    caller: &Caller,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
+async fn post_order(intake: &Intake, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let body = json_body(request)?;
     let idem = idempotency_key(request.headers())?;
     let tenant = tenant_settings(intake, caller).await?;
@@ -165,11 +129,7 @@ fn created_response(stored: &Stored) -> Response<Body> {
     if stored.replayed {
         headers.push(("idempotent-replayed", "true".to_owned()));
     }
-    json_response(
-        StatusCode::CREATED,
-        &order_json(&stored.order, None),
-        &headers,
-    )
+    json_response(StatusCode::CREATED, &order_json(&stored.order, None), &headers)
 }
 
 /// Validates, prices and stores one order document, or finds the order an identical earlier request stored.
@@ -182,23 +142,13 @@ async fn store_order(
 ) -> Result<Stored, ApiError> {
     let now = (intake.clock)();
     // Microseconds are what the sort keys keep; the stored timestamp says the same.
-    let now = now
-        .replace_nanosecond(now.nanosecond() / 1000 * 1000)
-        .unwrap_or(now);
+    let now = now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now);
     let parsed = parse_order(body, now.date())?;
     let draft = parsed.draft;
     let key = &caller.key;
 
-    if let Some(duplicate) = intake
-        .store
-        .find_duplicate(
-            &key.tenant,
-            &key.channel,
-            &draft.order_number,
-            idem,
-            &parsed.fingerprint,
-        )
-        .await?
+    if let Some(duplicate) =
+        intake.store.find_duplicate(&key.tenant, &key.channel, &draft.order_number, idem, &parsed.fingerprint).await?
     {
         return replay(intake, caller, &draft, idem, duplicate).await;
     }
@@ -253,10 +203,7 @@ async fn store_order(
                 // The order carries its "publish pending" mark; the relay sends the event later.
                 tracing::warn!(tenant = %order.tenant, order_id = %order.id, event_id = %event.event_id, error = %error, "publish failed; left to the relay");
             }
-            Ok(Stored {
-                order,
-                replayed: false,
-            })
+            Ok(Stored { order, replayed: false })
         }
         duplicate => replay(intake, caller, &draft, idem, duplicate).await,
     }
@@ -269,19 +216,12 @@ async fn replay(
     idem: Option<&str>,
     outcome: CreateOutcome,
 ) -> Result<Stored, ApiError> {
-    let CreateOutcome::Duplicate {
-        of,
-        order_id,
-        same_request,
-    } = outcome
-    else {
+    let CreateOutcome::Duplicate { of, order_id, same_request } = outcome else {
         return Err(ApiError::Unavailable("unexpected store outcome".into()));
     };
     if !same_request {
         return Err(match of {
-            DuplicateOf::IdempotencyKey => {
-                ApiError::IdempotencyKeyReused(idem.unwrap_or_default().to_owned())
-            }
+            DuplicateOf::IdempotencyKey => ApiError::IdempotencyKeyReused(idem.unwrap_or_default().to_owned()),
             DuplicateOf::OrderNumber => ApiError::Conflict(format!(
                 "order number {} was already used for order {order_id} with different content",
                 draft.order_number
@@ -293,10 +233,7 @@ async fn replay(
         .get_order_with_history(&caller.key.tenant, &order_id)
         .await?
         .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?;
-    Ok(Stored {
-        order,
-        replayed: true,
-    })
+    Ok(Stored { order, replayed: true })
 }
 
 /// Prices a draft against the catalogue: unknown SKUs and customers, and prices that cannot be computed, are
@@ -320,10 +257,7 @@ async fn price_order(
         store.load_catalogue(tenant_id, &skus, Some(&customer_id), &tenant.warehouses),
         async {
             match &draft.blanket_order_id {
-                Some(id) => store
-                    .get_order_with_history(tenant_id, id)
-                    .await
-                    .map(|o| o.map(|(order, _)| order)),
+                Some(id) => store.get_order_with_history(tenant_id, id).await.map(|o| o.map(|(order, _)| order)),
                 None => Ok(None),
             }
         },
@@ -341,10 +275,7 @@ async fn price_order(
                 address: customer.address.clone(),
             }),
             None => {
-                errors.push(
-                    "/buyer/customer_id",
-                    format!("no customer {id} in your customer register"),
-                );
+                errors.push("/buyer/customer_id", format!("no customer {id} in your customer register"));
                 None
             }
         },
@@ -359,12 +290,8 @@ async fn price_order(
     };
     if let Some(id) = &draft.blanket_order_id {
         match &blanket {
-            Some(order)
-                if order.order_type == OrderType::Blanket && order.currency == draft.currency => {}
-            Some(_) => errors.push(
-                "/blanket_order_id",
-                format!("{id} is not a blanket order in {}", draft.currency),
-            ),
+            Some(order) if order.order_type == OrderType::Blanket && order.currency == draft.currency => {}
+            Some(_) => errors.push("/blanket_order_id", format!("{id} is not a blanket order in {}", draft.currency)),
             None => errors.push("/blanket_order_id", format!("no order {id}")),
         }
     }
@@ -377,10 +304,7 @@ async fn price_order(
     let mut lines = Vec::with_capacity(draft.lines.len());
     for (index, line) in draft.lines.iter().enumerate() {
         let Some(product) = catalogue.products.get(&line.sku) else {
-            errors.push(
-                format!("/lines/{index}/sku"),
-                format!("unknown SKU {}", line.sku),
-            );
+            errors.push(format!("/lines/{index}/sku"), format!("unknown SKU {}", line.sku));
             continue;
         };
         let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
@@ -394,9 +318,7 @@ async fn price_order(
         ) {
             Err(error) => errors.push(format!("/lines/{index}/{}", error.field), error.detail),
             Ok(mut priced) => {
-                priced.requested_delivery_date = line
-                    .requested_delivery_date
-                    .or(draft.requested_delivery_date);
+                priced.requested_delivery_date = line.requested_delivery_date.or(draft.requested_delivery_date);
                 let available = catalogue.available(&line.sku);
                 let wanted = requested.get(&line.sku).copied().unwrap_or_default();
                 if available < wanted {
@@ -436,29 +358,20 @@ async fn price_order(
         notes: draft.notes.clone(),
         received_at: now,
         response_reason: None,
+        reservations: Vec::new(),
         responded_at: None,
     })
 }
 
-async fn post_batch(
-    intake: &Intake,
-    caller: &Caller,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
+async fn post_batch(intake: &Intake, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let body = json_body(request)?;
     let idem = idempotency_key(request.headers())?;
     let batch = parse_batch(body)?;
     if let Some(idem) = &idem {
-        let whole: Value = serde_json::from_str(body).map_err(|e| ApiError::Malformed {
-            pointer: String::new(),
-            detail: e.to_string(),
-        })?;
+        let whole: Value = serde_json::from_str(body)
+            .map_err(|e| ApiError::Malformed { pointer: String::new(), detail: e.to_string() })?;
         let now = (intake.clock)();
-        if !intake
-            .store
-            .claim_idempotency_key(&caller.key.tenant, idem, &json_fingerprint(&whole), now)
-            .await?
-        {
+        if !intake.store.claim_idempotency_key(&caller.key.tenant, idem, &json_fingerprint(&whole), now).await? {
             return Err(ApiError::IdempotencyKeyReused(idem.clone()));
         }
     }
@@ -477,12 +390,9 @@ async fn post_batch(
                     Err(error) => {
                         let status = error.status().as_u16();
                         let mut problem = error.problem(&format!("/orders/{index}"));
-                        if let Some(errors) =
-                            problem.get_mut("errors").and_then(Value::as_array_mut)
-                        {
+                        if let Some(errors) = problem.get_mut("errors").and_then(Value::as_array_mut) {
                             for entry in errors {
-                                if let Some(pointer) = entry.get("pointer").and_then(Value::as_str)
-                                {
+                                if let Some(pointer) = entry.get("pointer").and_then(Value::as_str) {
                                     entry["pointer"] = json!(format!("/orders/{index}{pointer}"));
                                 }
                             }
@@ -498,14 +408,8 @@ async fn post_batch(
         .await;
     let mut results = results;
     results.sort_by_key(|(index, _)| *index);
-    let created = results
-        .iter()
-        .filter(|(_, r)| r["status"] == 201 && r["replayed"] == false)
-        .count();
-    let replayed = results
-        .iter()
-        .filter(|(_, r)| r["replayed"] == true)
-        .count();
+    let created = results.iter().filter(|(_, r)| r["status"] == 201 && r["replayed"] == false).count();
+    let replayed = results.iter().filter(|(_, r)| r["replayed"] == true).count();
     let failed = results.len() - created - replayed;
     let body = json!({
         "results": results.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
@@ -517,42 +421,23 @@ async fn post_batch(
 async fn get_order(intake: &Intake, caller: &Caller, id: &str) -> Result<Response<Body>, ApiError> {
     let not_found = || ApiError::NotFound(format!("order {id}"));
     let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let (order, history) = intake
-        .store
-        .get_order_with_history(&caller.key.tenant, &order_id)
-        .await?
-        .ok_or_else(not_found)?;
-    Ok(json_response(
-        StatusCode::OK,
-        &order_json(&order, Some(&history)),
-        &[],
-    ))
+    let (order, history) =
+        intake.store.get_order_with_history(&caller.key.tenant, &order_id).await?.ok_or_else(not_found)?;
+    Ok(json_response(StatusCode::OK, &order_json(&order, Some(&history)), &[]))
 }
 
-async fn list_products(
-    intake: &Intake,
-    caller: &Caller,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
+async fn list_products(intake: &Intake, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let tenant_id = &caller.key.tenant;
     let limit = match query_param(request, "limit") {
         None => 50,
-        Some(raw) => raw
-            .parse::<i32>()
-            .ok()
-            .filter(|l| (1..=200).contains(l))
-            .ok_or(ApiError::InvalidParameter {
-                name: "limit",
-                detail: "must be a whole number from 1 to 200".into(),
-            })?,
+        Some(raw) => raw.parse::<i32>().ok().filter(|l| (1..=200).contains(l)).ok_or(ApiError::InvalidParameter {
+            name: "limit",
+            detail: "must be a whole number from 1 to 200".into(),
+        })?,
     };
     let start = match query_param(request, "cursor") {
         None => None,
-        Some(cursor) => Some(
-            intake
-                .cursors
-                .decode(tenant_id.as_str(), "products", &cursor)?,
-        ),
+        Some(cursor) => Some(intake.cursors.decode(tenant_id.as_str(), "products", &cursor)?),
     };
     let customer = match query_param(request, "customer") {
         None => None,
@@ -562,27 +447,14 @@ async fn list_products(
                 detail: format!("no customer {raw:?} in your customer register"),
             };
             let id = CustomerId::parse(raw.clone()).map_err(|_| invalid())?;
-            Some(
-                intake
-                    .store
-                    .get_customer(tenant_id, &id)
-                    .await?
-                    .ok_or_else(invalid)?,
-            )
+            Some(intake.store.get_customer(tenant_id, &id).await?.ok_or_else(invalid)?)
         }
     };
     let tenant = tenant_settings(intake, caller).await?;
     let (products, next) = intake.store.list_products(tenant_id, limit, start).await?;
     let skus: Vec<_> = products.iter().map(|p| p.sku.clone()).collect();
-    let catalogue = intake
-        .store
-        .load_catalogue(
-            tenant_id,
-            &skus,
-            customer.as_ref().map(|c| &c.id),
-            &tenant.warehouses,
-        )
-        .await?;
+    let catalogue =
+        intake.store.load_catalogue(tenant_id, &skus, customer.as_ref().map(|c| &c.id), &tenant.warehouses).await?;
     let items: Vec<Value> = products
         .iter()
         .map(|product| {
@@ -595,9 +467,5 @@ async fn list_products(
         })
         .collect();
     let next_cursor = next.map(|key| intake.cursors.encode(tenant_id.as_str(), "products", &key));
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({ "items": items, "next_cursor": next_cursor }),
-        &[],
-    ))
+    Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }

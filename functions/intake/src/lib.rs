@@ -29,6 +29,8 @@ pub struct IntakeConfig {
     pub confirmation_queue_url: String,
     /// `CURSOR_SIGNING_SECRET`.
     pub cursor_signing_secret: String,
+    /// `ORDERS_FAULT_PUBLISH` (optional): fault injection that makes every publish fail.
+    pub publish_fault: Option<String>,
 }
 
 /// Why the function cannot start.
@@ -55,6 +57,7 @@ impl IntakeConfig {
             table_name: get("TABLE_NAME")?,
             confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,
             cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
+            publish_fault: var(orders_aws::publisher::PUBLISH_FAULT_ENV),
         })
     }
 }
@@ -68,9 +71,9 @@ impl Intake {
     ) -> Result<Self, StartupError> {
         Ok(Self {
             store: Store::new(dynamodb, &config.table_name),
-            publisher: EventPublisher::new(sqs, &config.confirmation_queue_url),
-            cursors: CursorSigner::new(&config.cursor_signing_secret)
-                .map_err(StartupError::Invalid)?,
+            publisher: EventPublisher::new(sqs, &config.confirmation_queue_url)
+                .with_fault(config.publish_fault.as_deref()),
+            cursors: CursorSigner::new(&config.cursor_signing_secret).map_err(StartupError::Invalid)?,
             clock: OffsetDateTime::now_utc,
         })
     }

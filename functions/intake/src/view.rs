@@ -11,16 +11,14 @@ pub fn order_json(order: &Order, history: Option<&[HistoryEntry]>) -> Value {
     let mut value = serde_json::to_value(order).unwrap_or_else(|_| json!({}));
     if let Some(object) = value.as_object_mut() {
         object.remove("tenant");
+        object.remove("reservations");
         if let Some(lines) = object.get_mut("lines").and_then(Value::as_array_mut) {
             for (line, stored) in lines.iter_mut().zip(&order.lines) {
                 line["open_quantity"] = json!(stored.open_quantity().to_string());
             }
         }
         if let Some(history) = history {
-            object.insert(
-                "history".into(),
-                serde_json::to_value(history).unwrap_or_else(|_| json!([])),
-            );
+            object.insert("history".into(), serde_json::to_value(history).unwrap_or_else(|_| json!([])));
         }
     }
     value
@@ -33,12 +31,8 @@ pub fn product_json(
     customer_discount: Option<Discount>,
     available: Decimal,
 ) -> Value {
-    let price = customer_price
-        .and_then(|p| p.price)
-        .unwrap_or(product.price);
-    let discount = customer_price
-        .and_then(|p| p.discount)
-        .or(customer_discount);
+    let price = customer_price.and_then(|p| p.price).unwrap_or(product.price);
+    let discount = customer_price.and_then(|p| p.discount).or(customer_discount);
     json!({
         "sku": product.sku,
         "name": product.name,

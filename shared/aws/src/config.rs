@@ -9,26 +9,19 @@ pub struct ConfigError(pub &'static str);
 
 /// Reads a required environment variable; the error names it.
 pub fn required_env(name: &'static str) -> Result<String, ConfigError> {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .ok_or(ConfigError(name))
+    std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(ConfigError(name))
 }
 
 /// The SDK configuration every client is built from: region and credentials from the environment (and
 /// `AWS_ENDPOINT_URL` for the local emulator), one rustls (ring) HTTPS client shared by all clients.
 pub async fn sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https_client())
-        .load()
-        .await
+    aws_config::defaults(BehaviorVersion::latest()).http_client(https_client()).load().await
 }
 
 /// The SDK configuration for a local emulator at `endpoint` (dummy credentials, fixed region). Used by the
 /// local runner and the tests; functions use [`sdk_config`] with `AWS_ENDPOINT_URL`.
 pub async fn emulator_sdk_config(endpoint: &str, region: &str) -> SdkConfig {
-    let credentials =
-        aws_credential_types::Credentials::new("test", "test", None, None, "emulator");
+    let credentials = aws_credential_types::Credentials::new("test", "test", None, None, "emulator");
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
         .endpoint_url(endpoint)
@@ -55,4 +48,9 @@ pub fn dynamodb_client(sdk: &SdkConfig) -> aws_sdk_dynamodb::Client {
 /// An SQS client from the shared configuration.
 pub fn sqs_client(sdk: &SdkConfig) -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::new(sdk)
+}
+
+/// An SES (v1) client from the shared configuration.
+pub fn ses_client(sdk: &SdkConfig) -> aws_sdk_ses::Client {
+    aws_sdk_ses::Client::new(sdk)
 }

@@ -88,9 +88,7 @@ pub fn customer_gsi_pk(tenant: &TenantId, customer: &CustomerId) -> String {
 pub const PUBLISH_SHARDS: u32 = 4;
 /// GSI3 partition of an order: `PUB#{0..PUBLISH_SHARDS}` chosen from the order id.
 pub fn publish_gsi_pk(order: &OrderId) -> String {
-    let shard = order.as_str().bytes().fold(0u32, |acc, b| {
-        acc.wrapping_mul(31).wrapping_add(u32::from(b))
-    });
+    let shard = order.as_str().bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b)));
     format!("PUB#{}", shard % PUBLISH_SHARDS)
 }
 /// GSI4 (by day): `T#{tenant}#D#{yyyy-mm-dd}`.

@@ -21,11 +21,7 @@ impl LocalAws {
     /// Clients for the emulator at `endpoint`.
     pub async fn connect(endpoint: &str, region: &str) -> Self {
         let sdk = orders_aws::emulator_sdk_config(endpoint, region).await;
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk)
-                .force_path_style(true)
-                .build(),
-        );
+        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
         Self {
             endpoint: endpoint.to_owned(),
             region: region.to_owned(),

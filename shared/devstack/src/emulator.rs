@@ -49,9 +49,7 @@ impl Emulator {
         let log_path = project_root.join(".local/moto.log");
         let log = std::fs::File::create(&log_path)
             .map_err(|e| EmulatorError::Start(format!("{}: {e}", log_path.display())))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| EmulatorError::Start(e.to_string()))?;
+        let log_err = log.try_clone().map_err(|e| EmulatorError::Start(e.to_string()))?;
         let child = Command::new(&binary)
             .arg(&launcher)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])

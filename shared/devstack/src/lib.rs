@@ -5,6 +5,7 @@
 
 pub mod aws;
 pub mod emulator;
+pub mod mail;
 pub mod provision;
 pub mod seed;
 pub mod server;
@@ -17,6 +18,57 @@ use std::sync::Arc;
 pub use aws::LocalAws;
 pub use stack::LocalStack;
 
+/// A consumer for every SQS event source of the template, delivering to the function's handler.
+pub fn consumers(
+    stack: &LocalStack,
+) -> impl std::future::Future<Output = Result<Vec<sqs_runner::QueueConsumer>, String>> + '_ {
+    async move {
+        let mut consumers = Vec::new();
+        for (function, queue, _batch) in stack.template.sqs_event_sources() {
+            let handler: sqs_runner::SqsHandler = match function.as_str() {
+                "ConfirmationFunction" => {
+                    let app = Arc::new(stack.confirmation()?);
+                    Arc::new(move |event| {
+                        let app = app.clone();
+                        Box::pin(async move { ::confirmation::handle(&app, event).await.map_err(|e| e.to_string()) })
+                    })
+                }
+                other => return Err(format!("{other} consumes {queue} but is not served locally; add it to devstack")),
+            };
+            let url = stack.reference(&queue).ok_or_else(|| format!("queue {queue} is not provisioned"))?;
+            consumers
+                .push(sqs_runner::QueueConsumer::new(stack.aws.sqs.clone(), url, &stack.aws.region, handler).await?);
+        }
+        Ok(consumers)
+    }
+}
+
+/// Runs the scheduled functions of the template at their rate until the tasks are aborted.
+pub fn spawn_schedules(stack: &LocalStack) -> Result<Vec<tokio::task::JoinHandle<()>>, String> {
+    let mut tasks = Vec::new();
+    for (function, expression) in stack.template.schedules() {
+        let seconds =
+            template::rate_seconds(&expression).ok_or_else(|| format!("{function}: {expression} is not a rate"))?;
+        match function.as_str() {
+            "RelayFunction" => {
+                let relay = stack.relay()?;
+                tasks.push(tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+                        match relay.run_once(time::OffsetDateTime::now_utc()).await {
+                            Ok(report) if report.pending > 0 => tracing::info!(?report, "relay"),
+                            Ok(_) => {}
+                            Err(error) => tracing::warn!(%error, "relay failed"),
+                        }
+                    }
+                }));
+            }
+            other => return Err(format!("{other} runs on a schedule but is not served locally; add it to devstack")),
+        }
+    }
+    Ok(tasks)
+}
+
 /// A gateway serving every function of `stack` that has HTTP routes.
 pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
     let intake = Arc::new(stack.intake()?);
@@ -25,14 +77,8 @@ pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
     let health = move || {
         let dynamodb = dynamodb.clone();
         let table = table.clone();
-        Box::pin(async move {
-            dynamodb
-                .describe_table()
-                .table_name(table)
-                .send()
-                .await
-                .is_ok()
-        }) as std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>
+        Box::pin(async move { dynamodb.describe_table().table_name(table).send().await.is_ok() })
+            as std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>
     };
     let intake_handler: server::HttpHandler = Arc::new(move |request| {
         let intake = intake.clone();
@@ -40,15 +86,13 @@ pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
             match ::intake::handle(&intake, request).await {
                 Ok(response) => response,
                 Err(error) => {
-                    let mut response = lambda_http::Response::new(lambda_http::Body::Text(
-                        format!("{{\"message\":\"{error}\"}}"),
-                    ));
+                    let mut response =
+                        lambda_http::Response::new(lambda_http::Body::Text(format!("{{\"message\":\"{error}\"}}")));
                     *response.status_mut() = lambda_http::http::StatusCode::BAD_GATEWAY;
                     response
                 }
             }
         })
     });
-    Ok(server::Gateway::new(stack.template.http_routes(), health)
-        .with_function("IntakeFunction", intake_handler))
+    Ok(server::Gateway::new(stack.template.http_routes(), health).with_function("IntakeFunction", intake_handler))
 }

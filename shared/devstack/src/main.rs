@@ -4,6 +4,7 @@
 //! devstack up [--port 3000] [--stack orders-local] [--endpoint URL]   emulator + provision + demo data + HTTP API
 //! devstack provision --endpoint URL [--stack NAME]                   create the template's resources
 //! devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack NAME]
+//! devstack relay [--older-than SECONDS] [--endpoint URL] [--stack NAME]   run the relay once, now
 //! ```
 //! Without `--endpoint`, `AWS_ENDPOINT_URL` is used; `up` starts its own moto server when neither is set.
 
@@ -18,7 +19,8 @@ use orders_domain::ids::{Role, TenantId};
 const USAGE: &str = "usage:
   devstack up [--port 3000] [--stack orders-local] [--endpoint URL]
   devstack provision [--endpoint URL] [--stack orders-local]
-  devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack orders-local]";
+  devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack orders-local]
+  devstack relay [--older-than SECONDS] [--endpoint URL] [--stack orders-local]";
 
 const DEMO_TENANT: &str = "demo";
 const DEMO_CHANNEL: &str = "demo-webshop";
@@ -34,18 +36,13 @@ fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if let Some(name) = arg.strip_prefix("--") {
-            let value = args
-                .next()
-                .ok_or_else(|| format!("--{name} needs a value"))?;
+            let value = args.next().ok_or_else(|| format!("--{name} needs a value"))?;
             options.insert(name.to_owned(), value);
         } else {
             positional.push(arg);
         }
     }
-    Ok(Args {
-        positional,
-        options,
-    })
+    Ok(Args { positional, options })
 }
 
 impl Args {
@@ -53,39 +50,26 @@ impl Args {
         self.options.get(name).cloned()
     }
     fn stack(&self) -> String {
-        self.option("stack")
-            .unwrap_or_else(|| "orders-local".into())
+        self.option("stack").unwrap_or_else(|| "orders-local".into())
     }
     fn endpoint(&self) -> Option<String> {
-        self.option("endpoint")
-            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
-            .filter(|e| !e.is_empty())
+        self.option("endpoint").or_else(|| std::env::var("AWS_ENDPOINT_URL").ok()).filter(|e| !e.is_empty())
     }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(
-            "info,aws_config=warn,aws_smithy_runtime=warn,hyper=warn",
-        )
+        tracing_subscriber::EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn,hyper=warn")
     });
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
     let result = match parse_args() {
         Err(error) => Err(error),
-        Ok(args) => match args
-            .positional
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
+        Ok(args) => match args.positional.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
             ["up"] => up(&args).await,
             ["provision"] => provision(&args).await,
             ["key", "create"] => key_create(&args).await,
+            ["relay"] => relay(&args).await,
             _ => Err(USAGE.to_owned()),
         },
     };
@@ -99,15 +83,11 @@ async fn main() -> ExitCode {
 }
 
 async fn provisioned(args: &Args, endpoint: &str) -> Result<LocalStack, String> {
-    LocalStack::provision(endpoint, &args.stack(), &template_path())
-        .await
-        .map_err(|e| e.to_string())
+    LocalStack::provision(endpoint, &args.stack(), &template_path()).await.map_err(|e| e.to_string())
 }
 
 async fn provision(args: &Args) -> Result<(), String> {
-    let endpoint = args
-        .endpoint()
-        .ok_or("give --endpoint or set AWS_ENDPOINT_URL")?;
+    let endpoint = args.endpoint().ok_or("give --endpoint or set AWS_ENDPOINT_URL")?;
     let stack = provisioned(args, &endpoint).await?;
     for (logical_id, physical) in &stack.provisioned {
         println!("{logical_id:32} {}", physical.reference);
@@ -116,18 +96,13 @@ async fn provision(args: &Args) -> Result<(), String> {
 }
 
 async fn key_create(args: &Args) -> Result<(), String> {
-    let endpoint = args
-        .endpoint()
-        .ok_or("give --endpoint or set AWS_ENDPOINT_URL (see .local/demo.env)")?;
-    let tenant = TenantId::parse(args.option("tenant").ok_or("--tenant is required")?)
-        .map_err(|e| e.to_string())?;
-    let role = Role::parse(&args.option("role").ok_or("--role is required")?)
-        .map_err(|e| e.to_string())?;
+    let endpoint = args.endpoint().ok_or("give --endpoint or set AWS_ENDPOINT_URL (see .local/demo.env)")?;
+    let tenant = TenantId::parse(args.option("tenant").ok_or("--tenant is required")?).map_err(|e| e.to_string())?;
+    let role = Role::parse(&args.option("role").ok_or("--role is required")?).map_err(|e| e.to_string())?;
     let channel = args.option("channel").unwrap_or_else(|| "default".into());
     let stack = provisioned(args, &endpoint).await?;
-    let key = devstack::seed::create_api_key(&stack.store(), &tenant, role, &channel)
-        .await
-        .map_err(|e| e.to_string())?;
+    let key =
+        devstack::seed::create_api_key(&stack.store(), &tenant, role, &channel).await.map_err(|e| e.to_string())?;
     println!("{}", key.secret);
     eprintln!(
         "created {} key {} for tenant {tenant} (shown once; only its SHA-256 is stored)",
@@ -137,12 +112,20 @@ async fn key_create(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+async fn relay(args: &Args) -> Result<(), String> {
+    let endpoint = args.endpoint().ok_or("give --endpoint or set AWS_ENDPOINT_URL (see .local/demo.env)")?;
+    let mut stack = provisioned(args, &endpoint).await?;
+    if let Some(seconds) = args.option("older-than") {
+        stack = stack.with_env("RelayFunction", "RELAY_AFTER_SECONDS", &seconds);
+    }
+    let report = stack.relay()?.run_once(time::OffsetDateTime::now_utc()).await.map_err(|e| e.to_string())?;
+    println!("pending {}, re-published {}, failed {}", report.pending, report.republished, report.failed);
+    Ok(())
+}
+
 async fn up(args: &Args) -> Result<(), String> {
-    let port: u16 = args
-        .option("port")
-        .unwrap_or_else(|| "3000".into())
-        .parse()
-        .map_err(|_| "--port must be a number")?;
+    let port: u16 =
+        args.option("port").unwrap_or_else(|| "3000".into()).parse().map_err(|_| "--port must be a number")?;
     let root = project_root();
     let mut emulator = None;
     let endpoint = match args.endpoint() {
@@ -156,24 +139,17 @@ async fn up(args: &Args) -> Result<(), String> {
     };
     eprintln!("emulator      {endpoint}");
     let stack = provisioned(args, &endpoint).await?;
-    eprintln!(
-        "provisioned   {} resources of infra/template.yaml as stack {}",
-        stack.provisioned.len(),
-        args.stack()
-    );
+    eprintln!("provisioned   {} resources of infra/template.yaml as stack {}", stack.provisioned.len(), args.stack());
 
     let tenant = TenantId::parse(DEMO_TENANT).map_err(|e| e.to_string())?;
     let store = stack.store();
-    devstack::seed::seed_demo(&store, &tenant)
-        .await
-        .map_err(|e| e.to_string())?;
+    devstack::seed::seed_demo(&store, &tenant).await.map_err(|e| e.to_string())?;
     let key = devstack::seed::create_api_key(&store, &tenant, Role::Webshop, DEMO_CHANNEL)
         .await
         .map_err(|e| e.to_string())?;
 
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .map_err(|e| format!("bind 127.0.0.1:{port}: {e}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| format!("bind 127.0.0.1:{port}: {e}"))?;
     let url = format!("http://127.0.0.1:{port}");
     let env_file = root.join(".local/demo.env");
     let env = format!(
@@ -187,19 +163,36 @@ async fn up(args: &Args) -> Result<(), String> {
     std::fs::write(&env_file, env).map_err(|e| format!("write {}: {e}", env_file.display()))?;
 
     let gateway = devstack::gateway(&stack)?;
-    let server = tokio::spawn(gateway.serve(listener));
+    let mut tasks = vec![tokio::spawn(gateway.serve(listener))];
+    for consumer in devstack::consumers(&stack).await? {
+        // Locally a failed message is retried after 2 s instead of the queue's visibility timeout.
+        tasks.push(consumer.retry_after(2).spawn());
+    }
+    tasks.extend(devstack::spawn_schedules(&stack)?);
+    let mail_dir = root.join(".local/mail");
+    tasks.push(devstack::mail::spawn_mail_drop(endpoint.clone(), mail_dir.clone()));
     eprintln!("demo tenant   {DEMO_TENANT}: 5 products in 2 warehouses, customers C-1 and C-2");
     eprintln!("webshop key   {}", key.secret);
     eprintln!("env file      {}", env_file.display());
     eprintln!("HTTP API      {url}  (GET {url}/healthz)");
+    eprintln!(
+        "queues        {} consumer(s), relay every minute (`devstack relay` runs it now)",
+        stack.template.sqs_event_sources().len()
+    );
+    eprintln!("emails        {}", mail_dir.display());
     eprintln!();
-    eprintln!("try:  curl -s -X POST {url}/v1/orders -H \"Authorization: Bearer {}\" -H 'Content-Type: application/json' \\", key.secret);
+    eprintln!(
+        "try:  curl -s -X POST {url}/v1/orders -H \"Authorization: Bearer {}\" -H 'Content-Type: application/json' \\",
+        key.secret
+    );
     eprintln!("        -d '{{\"order_number\":\"WS-1\",\"currency\":\"EUR\",\"buyer\":{{\"customer_id\":\"C-1\"}},\"delivery_address\":{{\"name\":\"Anna\",\"street\":\"Gatan 1\",\"city\":\"Malmö\",\"postal_code\":\"211 22\",\"country\":\"SE\"}},\"lines\":[{{\"sku\":\"SKU-1\",\"quantity\":\"2\"}}]}}'");
     eprintln!();
     eprintln!("Ctrl-C stops the API and the emulator.");
     let _ = tokio::signal::ctrl_c().await;
     eprintln!("stopping");
-    server.abort();
+    for task in tasks {
+        task.abort();
+    }
     if let Some(emulator) = emulator {
         emulator.stop().await;
     }

@@ -9,8 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    PointInTimeRecoverySpecification, Projection, ProjectionType, ScalarAttributeType,
-    TimeToLiveSpecification,
+    PointInTimeRecoverySpecification, Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::Value as Json;
@@ -19,12 +18,8 @@ use crate::aws::LocalAws;
 use crate::template::{to_json, Physical, Resource, Template, TemplateError};
 
 /// Resource types created in the emulator.
-pub const PROVISIONED_TYPES: &[&str] = &[
-    "AWS::DynamoDB::Table",
-    "AWS::SQS::Queue",
-    "AWS::S3::Bucket",
-    "AWS::SES::EmailIdentity",
-];
+pub const PROVISIONED_TYPES: &[&str] =
+    &["AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::SES::EmailIdentity"];
 
 /// Resource types the local stack stands in for without creating anything in the emulator.
 pub const SERVED_TYPES: &[&str] = &[
@@ -78,10 +73,7 @@ pub type Provisioned = BTreeMap<String, Physical>;
 
 /// Creates every data resource of `template` (idempotently: existing ones are kept) and records their physical
 /// values in the template, then verifies them.
-pub async fn provision(
-    aws: &LocalAws,
-    template: &mut Template,
-) -> Result<Provisioned, ProvisionError> {
+pub async fn provision(aws: &LocalAws, template: &mut Template) -> Result<Provisioned, ProvisionError> {
     let mut pending: Vec<Resource> = Vec::new();
     for resource in template.resources() {
         if PROVISIONED_TYPES.contains(&resource.resource_type.as_str()) {
@@ -113,11 +105,7 @@ pub async fn provision(
         }
         if !progressed {
             let ids: Vec<_> = waiting.iter().map(|r| r.logical_id.clone()).collect();
-            return Err(TemplateError::Shape(format!(
-                "unresolvable references in {}",
-                ids.join(", ")
-            ))
-            .into());
+            return Err(TemplateError::Shape(format!("unresolvable references in {}", ids.join(", "))).into());
         }
         pending = waiting;
     }
@@ -161,20 +149,12 @@ fn key_schema(value: &Json) -> Result<Vec<KeySchemaElement>, ProvisionError> {
                 .attribute_name(str_field(k, "AttributeName"))
                 .key_type(KeyType::from(str_field(k, "KeyType")))
                 .build()
-                .map_err(|e| ProvisionError::Aws {
-                    action: "key schema".into(),
-                    message: e.to_string(),
-                })
+                .map_err(|e| ProvisionError::Aws { action: "key schema".into(), message: e.to_string() })
         })
         .collect()
 }
 
-fn physical_name(
-    resource: &Resource,
-    props: &Json,
-    property: &str,
-    template_stack: &str,
-) -> String {
+fn physical_name(resource: &Resource, props: &Json, property: &str, template_stack: &str) -> String {
     props
         .get(property)
         .and_then(Json::as_str)
@@ -182,82 +162,47 @@ fn physical_name(
         .unwrap_or_else(|| format!("{template_stack}-{}", resource.logical_id))
 }
 
-async fn create_table(
-    aws: &LocalAws,
-    resource: &Resource,
-    props: &Json,
-) -> Result<Physical, ProvisionError> {
+async fn create_table(aws: &LocalAws, resource: &Resource, props: &Json) -> Result<Physical, ProvisionError> {
     let name = props
         .get("TableName")
         .and_then(Json::as_str)
         .ok_or_else(|| TemplateError::Shape(format!("{} needs a TableName", resource.logical_id)))?
         .to_owned();
-    let mut request = aws
-        .dynamodb
-        .create_table()
-        .table_name(&name)
-        .set_key_schema(Some(key_schema(&props["KeySchema"])?));
-    for definition in props["AttributeDefinitions"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+    let mut request =
+        aws.dynamodb.create_table().table_name(&name).set_key_schema(Some(key_schema(&props["KeySchema"])?));
+    for definition in props["AttributeDefinitions"].as_array().map(Vec::as_slice).unwrap_or_default() {
         request = request.attribute_definitions(
             AttributeDefinition::builder()
                 .attribute_name(str_field(definition, "AttributeName"))
-                .attribute_type(ScalarAttributeType::from(str_field(
-                    definition,
-                    "AttributeType",
-                )))
+                .attribute_type(ScalarAttributeType::from(str_field(definition, "AttributeType")))
                 .build()
-                .map_err(|e| ProvisionError::Aws {
-                    action: "attribute definition".into(),
-                    message: e.to_string(),
-                })?,
+                .map_err(|e| ProvisionError::Aws { action: "attribute definition".into(), message: e.to_string() })?,
         );
     }
-    for index in props["GlobalSecondaryIndexes"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+    for index in props["GlobalSecondaryIndexes"].as_array().map(Vec::as_slice).unwrap_or_default() {
         let projection = &index["Projection"];
-        let non_key: Option<Vec<String>> = projection["NonKeyAttributes"].as_array().map(|a| {
-            a.iter()
-                .filter_map(Json::as_str)
-                .map(str::to_owned)
-                .collect()
-        });
+        let non_key: Option<Vec<String>> = projection["NonKeyAttributes"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Json::as_str).map(str::to_owned).collect());
         request = request.global_secondary_indexes(
             GlobalSecondaryIndex::builder()
                 .index_name(str_field(index, "IndexName"))
                 .set_key_schema(Some(key_schema(&index["KeySchema"])?))
                 .projection(
                     Projection::builder()
-                        .projection_type(ProjectionType::from(str_field(
-                            projection,
-                            "ProjectionType",
-                        )))
+                        .projection_type(ProjectionType::from(str_field(projection, "ProjectionType")))
                         .set_non_key_attributes(non_key)
                         .build(),
                 )
                 .build()
-                .map_err(|e| ProvisionError::Aws {
-                    action: "GSI".into(),
-                    message: e.to_string(),
-                })?,
+                .map_err(|e| ProvisionError::Aws { action: "GSI".into(), message: e.to_string() })?,
         );
     }
-    let billing = props
-        .get("BillingMode")
-        .and_then(Json::as_str)
-        .unwrap_or("PROVISIONED");
+    let billing = props.get("BillingMode").and_then(Json::as_str).unwrap_or("PROVISIONED");
     request = request.billing_mode(BillingMode::from(billing));
     match request.send().await {
         Ok(_) => {}
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_resource_in_use_exception()) => {}
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => {}
         Err(e) => return Err(aws_error(format!("create table {name}"), e)),
     }
     if let Some(ttl) = props.get("TimeToLiveSpecification") {
@@ -265,26 +210,15 @@ async fn create_table(
             .attribute_name(str_field(ttl, "AttributeName"))
             .enabled(ttl["Enabled"].as_bool().unwrap_or(false))
             .build()
-            .map_err(|e| ProvisionError::Aws {
-                action: "TTL".into(),
-                message: e.to_string(),
-            })?;
-        let result = aws
-            .dynamodb
-            .update_time_to_live()
-            .table_name(&name)
-            .time_to_live_specification(spec)
-            .send()
-            .await;
+            .map_err(|e| ProvisionError::Aws { action: "TTL".into(), message: e.to_string() })?;
+        let result = aws.dynamodb.update_time_to_live().table_name(&name).time_to_live_specification(spec).send().await;
         if let Err(e) = result {
             // Enabling TTL twice is refused by AWS ("TimeToLive is already enabled"); verify() checks the outcome.
             tracing::debug!(table = %name, error = %aws_sdk_dynamodb::error::DisplayErrorContext(&e), "TTL update");
         }
     }
     if let Some(pitr) = props.get("PointInTimeRecoverySpecification") {
-        let enabled = pitr["PointInTimeRecoveryEnabled"]
-            .as_bool()
-            .unwrap_or(false);
+        let enabled = pitr["PointInTimeRecoveryEnabled"].as_bool().unwrap_or(false);
         aws.dynamodb
             .update_continuous_backups()
             .table_name(&name)
@@ -292,10 +226,7 @@ async fn create_table(
                 PointInTimeRecoverySpecification::builder()
                     .point_in_time_recovery_enabled(enabled)
                     .build()
-                    .map_err(|e| ProvisionError::Aws {
-                        action: "PITR".into(),
-                        message: e.to_string(),
-                    })?,
+                    .map_err(|e| ProvisionError::Aws { action: "PITR".into(), message: e.to_string() })?,
             )
             .send()
             .await
@@ -308,14 +239,8 @@ async fn create_table(
         .send()
         .await
         .map_err(|e| aws_error(format!("describe table {name}"), e))?;
-    let arn = described
-        .table
-        .and_then(|t| t.table_arn)
-        .unwrap_or_default();
-    Ok(Physical {
-        reference: name.clone(),
-        attributes: BTreeMap::from([("Arn".into(), arn)]),
-    })
+    let arn = described.table.and_then(|t| t.table_arn).unwrap_or_default();
+    Ok(Physical { reference: name.clone(), attributes: BTreeMap::from([("Arn".into(), arn)]) })
 }
 
 /// CloudFormation queue properties that are not SQS queue attributes.
@@ -349,12 +274,8 @@ async fn create_queue(
     for (attribute, value) in queue_attributes(props) {
         request = request.attributes(attribute, value);
     }
-    let url = request
-        .send()
-        .await
-        .map_err(|e| aws_error(format!("create queue {name}"), e))?
-        .queue_url
-        .unwrap_or_default();
+    let url =
+        request.send().await.map_err(|e| aws_error(format!("create queue {name}"), e))?.queue_url.unwrap_or_default();
     let attributes = aws
         .sqs
         .get_queue_attributes()
@@ -363,17 +284,10 @@ async fn create_queue(
         .send()
         .await
         .map_err(|e| aws_error(format!("read queue {name}"), e))?;
-    let arn = attributes
-        .attributes
-        .and_then(|mut a| a.remove(&QueueAttributeName::QueueArn))
-        .unwrap_or_default();
+    let arn = attributes.attributes.and_then(|mut a| a.remove(&QueueAttributeName::QueueArn)).unwrap_or_default();
     Ok(Physical {
         reference: url.clone(),
-        attributes: BTreeMap::from([
-            ("Arn".into(), arn),
-            ("QueueUrl".into(), url),
-            ("QueueName".into(), name),
-        ]),
+        attributes: BTreeMap::from([("Arn".into(), arn), ("QueueUrl".into(), url), ("QueueName".into(), name)]),
     })
 }
 
@@ -384,8 +298,7 @@ async fn create_bucket(
     props: &Json,
 ) -> Result<Physical, ProvisionError> {
     use aws_sdk_s3::types::{
-        BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration,
-        VersioningConfiguration,
+        BucketLocationConstraint, BucketVersioningStatus, CreateBucketConfiguration, VersioningConfiguration,
     };
     let name = physical_name(resource, props, "BucketName", &template.stack_name).to_lowercase();
     let mut request = aws.s3.create_bucket().bucket(&name);
@@ -398,9 +311,7 @@ async fn create_bucket(
     }
     match request.send().await {
         Ok(_) => {}
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_bucket_already_owned_by_you()) => {}
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_bucket_already_owned_by_you()) => {}
         Err(e) => return Err(aws_error(format!("create bucket {name}"), e)),
     }
     if str_field(&props["VersioningConfiguration"], "Status") == "Enabled" {
@@ -408,9 +319,7 @@ async fn create_bucket(
             .put_bucket_versioning()
             .bucket(&name)
             .versioning_configuration(
-                VersioningConfiguration::builder()
-                    .status(BucketVersioningStatus::Enabled)
-                    .build(),
+                VersioningConfiguration::builder().status(BucketVersioningStatus::Enabled).build(),
             )
             .send()
             .await
@@ -442,10 +351,7 @@ async fn create_email_identity(aws: &LocalAws, props: &Json) -> Result<Physical,
             .await
             .map_err(|e| aws_error(format!("verify domain {identity}"), e))?;
     }
-    Ok(Physical {
-        reference: identity,
-        attributes: BTreeMap::new(),
-    })
+    Ok(Physical { reference: identity, attributes: BTreeMap::new() })
 }
 
 /// Checks every data resource of the template against the emulator; returns what is missing or different.
@@ -492,23 +398,22 @@ pub async fn verify(aws: &LocalAws, template: &Template) -> Result<Vec<String>, 
                             .unwrap_or_default();
                         for (attribute, wanted) in queue_attributes(&props) {
                             let actual = attributes.get(&attribute).cloned().unwrap_or_default();
-                            let same = match (
-                                serde_json::from_str::<Json>(&wanted),
-                                serde_json::from_str::<Json>(&actual),
-                            ) {
-                                (Ok(a @ Json::Object(_)), Ok(b)) => normalise(&a) == normalise(&b),
-                                _ => actual == wanted,
-                            };
+                            let same =
+                                match (serde_json::from_str::<Json>(&wanted), serde_json::from_str::<Json>(&actual)) {
+                                    (Ok(a @ Json::Object(_)), Ok(b)) => normalise(&a) == normalise(&b),
+                                    _ => actual == wanted,
+                                };
                             if !same {
-                                problems.push(format!("{id}: queue {name} has {attribute:?} = {actual:?}, template says {wanted:?}"));
+                                problems.push(format!(
+                                    "{id}: queue {name} has {attribute:?} = {actual:?}, template says {wanted:?}"
+                                ));
                             }
                         }
                     }
                 }
             }
             "AWS::S3::Bucket" => {
-                let name = physical_name(&resource, &props, "BucketName", &template.stack_name)
-                    .to_lowercase();
+                let name = physical_name(&resource, &props, "BucketName", &template.stack_name).to_lowercase();
                 if aws.s3.head_bucket().bucket(&name).send().await.is_err() {
                     problems.push(format!("{id}: bucket {name} does not exist"));
                 }
@@ -528,9 +433,7 @@ pub async fn verify(aws: &LocalAws, template: &Template) -> Result<Vec<String>, 
 /// Numbers as strings, so `{"maxReceiveCount": 5}` equals `{"maxReceiveCount": "5"}`.
 fn normalise(value: &Json) -> Json {
     match value {
-        Json::Object(map) => {
-            Json::Object(map.iter().map(|(k, v)| (k.clone(), normalise(v))).collect())
-        }
+        Json::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), normalise(v))).collect()),
         Json::Number(n) => Json::String(n.to_string()),
         other => other.clone(),
     }
@@ -542,69 +445,33 @@ async fn verify_table(aws: &LocalAws, id: &str, props: &Json, problems: &mut Vec
         problems.push(format!("{id}: table {name} does not exist"));
         return;
     };
-    let table = described
-        .table
-        .unwrap_or_else(|| aws_sdk_dynamodb::types::TableDescription::builder().build());
-    let actual: BTreeSet<String> = table
-        .global_secondary_indexes()
-        .iter()
-        .filter_map(|i| i.index_name().map(str::to_owned))
-        .collect();
-    for index in props["GlobalSecondaryIndexes"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+    let table = described.table.unwrap_or_else(|| aws_sdk_dynamodb::types::TableDescription::builder().build());
+    let actual: BTreeSet<String> =
+        table.global_secondary_indexes().iter().filter_map(|i| i.index_name().map(str::to_owned)).collect();
+    for index in props["GlobalSecondaryIndexes"].as_array().map(Vec::as_slice).unwrap_or_default() {
         let index_name = str_field(index, "IndexName");
         if !actual.contains(index_name) {
             problems.push(format!("{id}: table {name} lacks GSI {index_name}"));
         }
     }
-    if let Some(ttl) = props
-        .get("TimeToLiveSpecification")
-        .filter(|t| t["Enabled"].as_bool() == Some(true))
-    {
-        let described = aws
-            .dynamodb
-            .describe_time_to_live()
-            .table_name(name)
-            .send()
-            .await
-            .ok();
+    if let Some(ttl) = props.get("TimeToLiveSpecification").filter(|t| t["Enabled"].as_bool() == Some(true)) {
+        let described = aws.dynamodb.describe_time_to_live().table_name(name).send().await.ok();
         let description = described.and_then(|d| d.time_to_live_description);
-        let status = description
-            .as_ref()
-            .and_then(|d| d.time_to_live_status())
-            .map(|s| s.as_str().to_owned());
-        let attribute = description
-            .as_ref()
-            .and_then(|d| d.attribute_name())
-            .unwrap_or_default();
+        let status = description.as_ref().and_then(|d| d.time_to_live_status()).map(|s| s.as_str().to_owned());
+        let attribute = description.as_ref().and_then(|d| d.attribute_name()).unwrap_or_default();
         if status.as_deref() != Some("ENABLED") || attribute != str_field(ttl, "AttributeName") {
-            problems.push(format!(
-                "{id}: TTL on {name} is {status:?} on {attribute:?}"
-            ));
+            problems.push(format!("{id}: TTL on {name} is {status:?} on {attribute:?}"));
         }
     }
-    if props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool()
-        == Some(true)
-    {
-        let described = aws
-            .dynamodb
-            .describe_continuous_backups()
-            .table_name(name)
-            .send()
-            .await
-            .ok();
+    if props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool() == Some(true) {
+        let described = aws.dynamodb.describe_continuous_backups().table_name(name).send().await.ok();
         let status = described
             .and_then(|d| d.continuous_backups_description)
             .and_then(|d| d.point_in_time_recovery_description)
             .and_then(|p| p.point_in_time_recovery_status)
             .map(|s| s.as_str().to_owned());
         if status.as_deref() != Some("ENABLED") {
-            problems.push(format!(
-                "{id}: point-in-time recovery on {name} is {status:?}"
-            ));
+            problems.push(format!("{id}: point-in-time recovery on {name} is {status:?}"));
         }
     }
 }

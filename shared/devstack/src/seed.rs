@@ -28,11 +28,7 @@ pub async fn create_api_key(
     role: Role,
     channel: &str,
 ) -> Result<IssuedKey, StoreError> {
-    let random = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
+    let random = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
     let prefix = match role {
         Role::Webshop => "ows",
         Role::Operator => "oop",
@@ -58,11 +54,7 @@ pub async fn create_api_key(
 pub const FIXTURE_KEY: &str = "ows_fixture_key_for_local_invoke_only";
 
 /// Registers [`FIXTURE_KEY`] as a webshop key of `tenant` (if not already there).
-pub async fn register_fixture_key(
-    store: &Store,
-    tenant: &TenantId,
-    channel: &str,
-) -> Result<(), StoreError> {
+pub async fn register_fixture_key(store: &Store, tenant: &TenantId, channel: &str) -> Result<(), StoreError> {
     let hash = api_key_hash(FIXTURE_KEY);
     if store.find_api_key(&hash).await?.is_some() {
         return Ok(());
@@ -93,10 +85,7 @@ pub fn demo_tenant(tenant: &TenantId) -> TenantSettings {
         name: "Demo Trading AB".into(),
         currency: id(Currency::parse("EUR")),
         language: id(Language::parse("en")),
-        warehouses: vec![
-            id(WarehouseId::parse("malmo")),
-            id(WarehouseId::parse("lulea")),
-        ],
+        warehouses: vec![id(WarehouseId::parse("malmo")), id(WarehouseId::parse("lulea"))],
         order_desk_email: id(EmailAddress::parse("order-desk@demo-trading.example.com")),
         response_policy: ResponsePolicy::Automatic,
         shortage_policy: ShortagePolicy::AcceptWithChanges,
@@ -106,37 +95,28 @@ pub fn demo_tenant(tenant: &TenantId) -> TenantSettings {
 /// The demo catalogue: five products with stock in two warehouses (on hand per warehouse).
 pub fn demo_products() -> Vec<(Product, [Decimal; 2])> {
     let eur = id(Currency::parse("EUR"));
-    let product =
-        |sku: &str, name: &str, unit: &str, price: i64, scale: u32, rate: i64, stock: [i64; 2]| {
-            (
-                Product {
-                    sku: id(Sku::parse(sku)),
-                    name: name.into(),
-                    unit: unit.into(),
-                    price: Decimal::new(price, scale),
-                    currency: eur,
-                    vat_category: VatCategory::S,
-                    vat_rate: Decimal::new(rate, 0),
-                    cost_price: Some(Decimal::new(price * 6 / 10, scale)),
-                    min_stock: Some(Decimal::new(5, 0)),
-                },
-                [Decimal::new(stock[0], 0), Decimal::new(stock[1], 0)],
-            )
-        };
+    let product = |sku: &str, name: &str, unit: &str, price: i64, scale: u32, rate: i64, stock: [i64; 2]| {
+        (
+            Product {
+                sku: id(Sku::parse(sku)),
+                name: name.into(),
+                unit: unit.into(),
+                price: Decimal::new(price, scale),
+                currency: eur,
+                vat_category: VatCategory::S,
+                vat_rate: Decimal::new(rate, 0),
+                cost_price: Some(Decimal::new(price * 6 / 10, scale)),
+                min_stock: Some(Decimal::new(5, 0)),
+            },
+            [Decimal::new(stock[0], 0), Decimal::new(stock[1], 0)],
+        )
+    };
     vec![
         product("SKU-1", "Oak desk 160x80", "C62", 34900, 2, 25, [12, 4]),
         product("SKU-2", "Desk lamp, brass", "C62", 4990, 2, 25, [40, 0]),
         product("SKU-3", "Coffee beans, 1 kg", "KGM", 1895, 2, 12, [100, 50]),
         product("SKU-4", "Notebook A5, dotted", "C62", 650, 2, 25, [3, 0]),
-        product(
-            "SKU-5",
-            "Cookbook: Nordic baking",
-            "C62",
-            2900,
-            2,
-            6,
-            [0, 0],
-        ),
+        product("SKU-5", "Cookbook: Nordic baking", "C62", 2900, 2, 6, [0, 0]),
     ]
 }
 
@@ -185,9 +165,7 @@ pub async fn seed_demo(store: &Store, tenant: &TenantId) -> Result<(), StoreErro
     for (product, stock) in demo_products() {
         store.put_product(tenant, &product).await?;
         for (warehouse, on_hand) in settings.warehouses.iter().zip(stock) {
-            store
-                .set_stock(tenant, &product.sku, warehouse, on_hand)
-                .await?;
+            store.set_stock(tenant, &product.sku, warehouse, on_hand).await?;
         }
     }
     for customer in demo_customers() {
@@ -198,10 +176,7 @@ pub async fn seed_demo(store: &Store, tenant: &TenantId) -> Result<(), StoreErro
             tenant,
             &id(Sku::parse("SKU-2")),
             &id(CustomerId::parse("C-2")),
-            &CustomerPrice {
-                price: Some(Decimal::new(4500, 2)),
-                discount: None,
-            },
+            &CustomerPrice { price: Some(Decimal::new(4500, 2)), discount: None },
         )
         .await?;
     Ok(())

@@ -23,10 +23,7 @@ use crate::template::Route;
 
 /// A function's HTTP handler, as Lambda would call it.
 pub type HttpHandler = Arc<
-    dyn Fn(
-            lambda_http::Request,
-        )
-            -> Pin<Box<dyn Future<Output = lambda_http::Response<lambda_http::Body>> + Send>>
+    dyn Fn(lambda_http::Request) -> Pin<Box<dyn Future<Output = lambda_http::Response<lambda_http::Body>> + Send>>
         + Send
         + Sync,
 >;
@@ -44,9 +41,7 @@ pub struct Gateway {
 
 impl std::fmt::Debug for Gateway {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Gateway")
-            .field("routes", &self.routes)
-            .finish_non_exhaustive()
+        f.debug_struct("Gateway").field("routes", &self.routes).finish_non_exhaustive()
     }
 }
 
@@ -56,11 +51,7 @@ impl Gateway {
         routes: Vec<Route>,
         health: impl Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static,
     ) -> Self {
-        Self {
-            routes,
-            handlers: BTreeMap::new(),
-            health: Arc::new(health),
-        }
+        Self { routes, handlers: BTreeMap::new(), health: Arc::new(health) }
     }
 
     /// Serves `function`'s routes with `handler`.
@@ -82,44 +73,26 @@ impl Gateway {
                     let gateway = gateway.clone();
                     async move { Ok::<_, Infallible>(gateway.dispatch(request, peer).await) }
                 });
-                if let Err(error) = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await
-                {
+                if let Err(error) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
                     tracing::debug!(%error, "connection ended");
                 }
             });
         }
     }
 
-    async fn dispatch(
-        &self,
-        request: hyper::Request<Incoming>,
-        peer: SocketAddr,
-    ) -> hyper::Response<Full<Bytes>> {
+    async fn dispatch(&self, request: hyper::Request<Incoming>, peer: SocketAddr) -> hyper::Response<Full<Bytes>> {
         let method = request.method().as_str().to_owned();
         let path = request.uri().path().to_owned();
         if method == "GET" && path == "/healthz" {
             let ok = (self.health)().await;
             let status = if ok { 200 } else { 503 };
-            return plain(
-                status,
-                &json!({ "status": if ok { "ok" } else { "starting" } }).to_string(),
-            );
+            return plain(status, &json!({ "status": if ok { "ok" } else { "starting" } }).to_string());
         }
-        let Some((route, params)) = self
-            .routes
-            .iter()
-            .find_map(|r| r.matches(&method, &path).map(|p| (r, p)))
-        else {
+        let Some((route, params)) = self.routes.iter().find_map(|r| r.matches(&method, &path).map(|p| (r, p))) else {
             return plain(404, r#"{"message":"Not Found"}"#);
         };
         let Some(handler) = self.handlers.get(&route.function) else {
-            return plain(
-                502,
-                &json!({ "message": format!("{} is not served locally", route.function) })
-                    .to_string(),
-            );
+            return plain(502, &json!({ "message": format!("{} is not served locally", route.function) }).to_string());
         };
         let (parts, body) = request.into_parts();
         let body = match Limited::new(body, GATEWAY_MAX_BODY).collect().await {
@@ -132,10 +105,7 @@ impl Gateway {
             Err(error) => return plain(500, &json!({ "message": error.to_string() }).to_string()),
         };
         let mut context = lambda_http::Context::default();
-        context.request_id = event["requestContext"]["requestId"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        context.request_id = event["requestContext"]["requestId"].as_str().unwrap_or_default().to_owned();
         let response = handler(lambda_request.with_lambda_context(context)).await;
         to_hyper(response)
     }
@@ -143,12 +113,10 @@ impl Gateway {
 
 fn plain(status: u16, body: &str) -> hyper::Response<Full<Bytes>> {
     let mut response = hyper::Response::new(Full::new(Bytes::from(body.to_owned())));
-    *response.status_mut() =
-        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
-    );
+    *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    response
+        .headers_mut()
+        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
     response
 }
 
@@ -168,9 +136,7 @@ pub fn api_gateway_event(
             cookies.extend(value.split("; ").map(str::to_owned));
             continue;
         }
-        let entry = headers
-            .entry(name.as_str().to_owned())
-            .or_insert_with(|| json!(""));
+        let entry = headers.entry(name.as_str().to_owned()).or_insert_with(|| json!(""));
         let joined = match entry.as_str() {
             Some("") | None => value,
             Some(existing) => format!("{existing},{value}"),
@@ -255,10 +221,7 @@ fn percent_decode(text: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' => match (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            ) {
+            b'%' => match (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
                 (Some(high), Some(low)) => {
                     out.push(high * 16 + low);
                     i += 2;
@@ -291,11 +254,7 @@ mod tests {
     fn query_strings_are_percent_decoded() {
         assert_eq!(
             url_pairs("a=1&b=x%20y&c=%2F+z"),
-            vec![
-                ("a".into(), "1".into()),
-                ("b".into(), "x y".into()),
-                ("c".into(), "/ z".into())
-            ]
+            vec![("a".into(), "1".into()), ("b".into(), "x y".into()), ("c".into(), "/ z".into())]
         );
         assert_eq!(percent_decode("100%"), "100%");
     }

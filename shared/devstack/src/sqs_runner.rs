@@ -8,17 +8,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
-use aws_sdk_sqs::types::{
-    DeleteMessageBatchRequestEntry, MessageSystemAttributeName, QueueAttributeName,
-};
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName, QueueAttributeName};
 use serde_json::json;
 
 /// A function's SQS handler, as Lambda would call it.
-pub type SqsHandler = Arc<
-    dyn Fn(SqsEvent) -> Pin<Box<dyn Future<Output = Result<SqsBatchResponse, String>> + Send>>
-        + Send
-        + Sync,
->;
+pub type SqsHandler =
+    Arc<dyn Fn(SqsEvent) -> Pin<Box<dyn Future<Output = Result<SqsBatchResponse, String>> + Send>> + Send + Sync>;
 
 /// What one delivery did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,9 +40,7 @@ pub struct QueueConsumer {
 
 impl std::fmt::Debug for QueueConsumer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("QueueConsumer")
-            .field("queue_url", &self.queue_url)
-            .finish_non_exhaustive()
+        f.debug_struct("QueueConsumer").field("queue_url", &self.queue_url).finish_non_exhaustive()
     }
 }
 
@@ -65,16 +58,9 @@ impl QueueConsumer {
             .attribute_names(QueueAttributeName::QueueArn)
             .send()
             .await
-            .map_err(|e| {
-                format!(
-                    "read {queue_url}: {}",
-                    aws_sdk_sqs::error::DisplayErrorContext(&e)
-                )
-            })?;
-        let queue_arn = attributes
-            .attributes
-            .and_then(|mut a| a.remove(&QueueAttributeName::QueueArn))
-            .unwrap_or_default();
+            .map_err(|e| format!("read {queue_url}: {}", aws_sdk_sqs::error::DisplayErrorContext(&e)))?;
+        let queue_arn =
+            attributes.attributes.and_then(|mut a| a.remove(&QueueAttributeName::QueueArn)).unwrap_or_default();
         Ok(Self {
             sqs,
             queue_url: queue_url.to_owned(),
@@ -105,30 +91,17 @@ impl QueueConsumer {
             .message_attribute_names("All")
             .send()
             .await
-            .map_err(|e| {
-                format!(
-                    "receive from {}: {}",
-                    self.queue_url,
-                    aws_sdk_sqs::error::DisplayErrorContext(&e)
-                )
-            })?;
+            .map_err(|e| format!("receive from {}: {}", self.queue_url, aws_sdk_sqs::error::DisplayErrorContext(&e)))?;
         let messages = received.messages.unwrap_or_default();
         if messages.is_empty() {
             return Ok(Delivery::default());
         }
         let event = self.event(&messages)?;
         let failed_ids: Vec<String> = match (self.handler)(event).await {
-            Ok(response) => response
-                .batch_item_failures
-                .into_iter()
-                .map(|f| f.item_identifier)
-                .collect(),
+            Ok(response) => response.batch_item_failures.into_iter().map(|f| f.item_identifier).collect(),
             Err(error) => {
                 tracing::warn!(queue = %self.queue_url, %error, "handler failed the whole batch");
-                messages
-                    .iter()
-                    .filter_map(|m| m.message_id.clone())
-                    .collect()
+                messages.iter().filter_map(|m| m.message_id.clone()).collect()
             }
         };
         let mut deletes = Vec::new();
@@ -165,18 +138,10 @@ impl QueueConsumer {
                 .send()
                 .await
                 .map_err(|e| {
-                    format!(
-                        "delete from {}: {}",
-                        self.queue_url,
-                        aws_sdk_sqs::error::DisplayErrorContext(&e)
-                    )
+                    format!("delete from {}: {}", self.queue_url, aws_sdk_sqs::error::DisplayErrorContext(&e))
                 })?;
         }
-        Ok(Delivery {
-            received: messages.len(),
-            succeeded,
-            failed: messages.len() - succeeded,
-        })
+        Ok(Delivery { received: messages.len(), succeeded, failed: messages.len() - succeeded })
     }
 
     /// Delivers until the returned task is aborted, long-polling 1 s at a time.
@@ -198,11 +163,7 @@ impl QueueConsumer {
             .map(|m| {
                 let attributes: serde_json::Map<String, serde_json::Value> = m
                     .attributes()
-                    .map(|a| {
-                        a.iter()
-                            .map(|(k, v)| (k.as_str().to_owned(), json!(v)))
-                            .collect()
-                    })
+                    .map(|a| a.iter().map(|(k, v)| (k.as_str().to_owned(), json!(v))).collect())
                     .unwrap_or_default();
                 let message_attributes: serde_json::Map<String, serde_json::Value> = m
                     .message_attributes()
@@ -236,7 +197,6 @@ impl QueueConsumer {
                 })
             })
             .collect();
-        serde_json::from_value(json!({ "Records": records }))
-            .map_err(|e| format!("build SQS event: {e}"))
+        serde_json::from_value(json!({ "Records": records })).map_err(|e| format!("build SQS event: {e}"))
     }
 }

@@ -10,20 +10,15 @@ use crate::template::Template;
 
 /// Parameter values the template has no defaults for, fixed for local use.
 pub fn local_parameters() -> HashMap<String, String> {
-    HashMap::from([(
-        "CursorSigningSecret".to_owned(),
-        "local-cursor-signing-secret-not-for-production".to_owned(),
-    )])
+    HashMap::from([("CursorSigningSecret".to_owned(), "local-cursor-signing-secret-not-for-production".to_owned())])
 }
 
 /// The repository root (where infra/template.yaml is), from `ORDERS_PROJECT_ROOT` or this crate's location.
 pub fn project_root() -> PathBuf {
-    std::env::var_os("ORDERS_PROJECT_ROOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-            root.canonicalize().unwrap_or(root)
-        })
+    std::env::var_os("ORDERS_PROJECT_ROOT").map(PathBuf::from).unwrap_or_else(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        root.canonicalize().unwrap_or(root)
+    })
 }
 
 /// infra/template.yaml.
@@ -43,56 +38,42 @@ pub struct LocalStack {
     pub template: Template,
     /// What provisioning created.
     pub provisioned: Provisioned,
+    /// Extra environment per function (fault injection, shorter grace periods in tests).
+    pub env_overrides: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl LocalStack {
     /// Provisions `template_file` as stack `stack_name` in the emulator at `endpoint`.
-    pub async fn provision(
-        endpoint: &str,
-        stack_name: &str,
-        template_file: &Path,
-    ) -> Result<Self, ProvisionError> {
-        let text = std::fs::read_to_string(template_file).map_err(|e| {
-            crate::template::TemplateError::Read {
-                path: template_file.display().to_string(),
-                detail: e.to_string(),
-            }
+    pub async fn provision(endpoint: &str, stack_name: &str, template_file: &Path) -> Result<Self, ProvisionError> {
+        let text = std::fs::read_to_string(template_file).map_err(|e| crate::template::TemplateError::Read {
+            path: template_file.display().to_string(),
+            detail: e.to_string(),
         })?;
         Self::provision_text(endpoint, stack_name, &text).await
     }
 
     /// Provisions template text (tests use this to add resources).
-    pub async fn provision_text(
-        endpoint: &str,
-        stack_name: &str,
-        text: &str,
-    ) -> Result<Self, ProvisionError> {
+    pub async fn provision_text(endpoint: &str, stack_name: &str, text: &str) -> Result<Self, ProvisionError> {
         let aws = LocalAws::connect(endpoint, LOCAL_REGION).await;
         let mut template = Template::parse(text, stack_name, LOCAL_REGION, &local_parameters())?;
         let provisioned = provision(&aws, &mut template).await?;
-        Ok(Self {
-            aws,
-            template,
-            provisioned,
-        })
+        Ok(Self { aws, template, provisioned, env_overrides: BTreeMap::new() })
     }
 
     /// A function's environment as the template declares it, plus what the Lambda service and the emulator set.
-    pub fn function_environment(
-        &self,
-        function: &str,
-    ) -> Result<BTreeMap<String, String>, ProvisionError> {
+    pub fn function_environment(&self, function: &str) -> Result<BTreeMap<String, String>, ProvisionError> {
         let mut env = self.template.function_environment(function)?;
         env.insert("AWS_REGION".into(), self.aws.region.clone());
         env.insert("AWS_ENDPOINT_URL".into(), self.aws.endpoint.clone());
+        if let Some(overrides) = self.env_overrides.get(function) {
+            env.extend(overrides.clone());
+        }
         Ok(env)
     }
 
     /// `Ref` of a provisioned resource (table name, queue URL, bucket name).
     pub fn reference(&self, logical_id: &str) -> Option<&str> {
-        self.template
-            .physical(logical_id)
-            .map(|p| p.reference.as_str())
+        self.template.physical(logical_id).map(|p| p.reference.as_str())
     }
 
     /// The orders table's name.
@@ -105,14 +86,31 @@ impl LocalStack {
         orders_aws::Store::new(self.aws.dynamodb.clone(), self.table_name())
     }
 
+    /// Sets an environment variable of one function (on top of the template's).
+    pub fn with_env(mut self, function: &str, name: &str, value: &str) -> Self {
+        self.env_overrides.entry(function.to_owned()).or_default().insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    /// The confirmation handler state, from the template's environment of `ConfirmationFunction`.
+    pub fn confirmation(&self) -> Result<confirmation::Confirmation, String> {
+        let env = self.function_environment("ConfirmationFunction").map_err(|e| e.to_string())?;
+        let config =
+            confirmation::ConfirmationConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(confirmation::Confirmation::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone()))
+    }
+
+    /// The relay handler state, from the template's environment of `RelayFunction`.
+    pub fn relay(&self) -> Result<relay::Relay, String> {
+        let env = self.function_environment("RelayFunction").map_err(|e| e.to_string())?;
+        let config = relay::RelayConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(relay::Relay::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone()))
+    }
+
     /// The intake handler state, configured from the template's environment of `IntakeFunction`.
     pub fn intake(&self) -> Result<intake::Intake, String> {
-        let env = self
-            .function_environment("IntakeFunction")
-            .map_err(|e| e.to_string())?;
-        let config = intake::IntakeConfig::from_vars(|name| env.get(name).cloned())
-            .map_err(|e| e.to_string())?;
-        intake::Intake::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone())
-            .map_err(|e| e.to_string())
+        let env = self.function_environment("IntakeFunction").map_err(|e| e.to_string())?;
+        let config = intake::IntakeConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        intake::Intake::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone()).map_err(|e| e.to_string())
     }
 }

@@ -81,14 +81,10 @@ impl Template {
         region: &str,
         overrides: &HashMap<String, String>,
     ) -> Result<Self, TemplateError> {
-        let text = std::fs::read_to_string(path).map_err(|e| TemplateError::Read {
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        })?;
-        Self::parse(&text, stack_name, region, overrides).map_err(|e| TemplateError::Read {
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        })
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| TemplateError::Read { path: path.display().to_string(), detail: e.to_string() })?;
+        Self::parse(&text, stack_name, region, overrides)
+            .map_err(|e| TemplateError::Read { path: path.display().to_string(), detail: e.to_string() })
     }
 
     /// Parses template text.
@@ -98,31 +94,19 @@ impl Template {
         region: &str,
         overrides: &HashMap<String, String>,
     ) -> Result<Self, TemplateError> {
-        let root: Value =
-            serde_norway::from_str(text).map_err(|e| TemplateError::Shape(e.to_string()))?;
+        let root: Value = serde_norway::from_str(text).map_err(|e| TemplateError::Shape(e.to_string()))?;
         let mut parameters = HashMap::new();
         if let Some(params) = root.get("Parameters").and_then(Value::as_mapping) {
             for (name, spec) in params {
                 let Some(name) = name.as_str() else { continue };
-                let value = overrides
-                    .get(name)
-                    .cloned()
-                    .or_else(|| spec.get("Default").and_then(scalar_string))
-                    .ok_or_else(|| {
-                        TemplateError::Shape(format!(
-                            "parameter {name} has no default and no local value"
-                        ))
-                    })?;
+                let value =
+                    overrides.get(name).cloned().or_else(|| spec.get("Default").and_then(scalar_string)).ok_or_else(
+                        || TemplateError::Shape(format!("parameter {name} has no default and no local value")),
+                    )?;
                 parameters.insert(name.to_owned(), value);
             }
         }
-        Ok(Self {
-            root,
-            stack_name: stack_name.into(),
-            region: region.into(),
-            parameters,
-            physical: HashMap::new(),
-        })
+        Ok(Self { root, stack_name: stack_name.into(), region: region.into(), parameters, physical: HashMap::new() })
     }
 
     /// Every resource, in template order.
@@ -144,10 +128,7 @@ impl Template {
 
     /// Resources of one type.
     pub fn resources_of(&self, resource_type: &str) -> Vec<Resource> {
-        self.resources()
-            .into_iter()
-            .filter(|r| r.resource_type == resource_type)
-            .collect()
+        self.resources().into_iter().filter(|r| r.resource_type == resource_type).collect()
     }
 
     /// Records what a provisioned resource answers to `Ref` / `Fn::GetAtt`.
@@ -188,31 +169,25 @@ impl Template {
 
     fn attribute(&self, logical_id: &str, attribute: &str) -> Result<String, TemplateError> {
         match self.physical.get(logical_id) {
-            Some(physical) => physical.attributes.get(attribute).cloned().ok_or_else(|| {
-                TemplateError::Shape(format!("{logical_id} has no attribute {attribute} locally"))
-            }),
+            Some(physical) => physical
+                .attributes
+                .get(attribute)
+                .cloned()
+                .ok_or_else(|| TemplateError::Shape(format!("{logical_id} has no attribute {attribute} locally"))),
             None if self.resources().iter().any(|r| r.logical_id == logical_id) => {
                 Err(TemplateError::Pending(format!("{logical_id}.{attribute}")))
             }
-            None => Err(TemplateError::Shape(format!(
-                "GetAtt of unknown resource {logical_id}"
-            ))),
+            None => Err(TemplateError::Shape(format!("GetAtt of unknown resource {logical_id}"))),
         }
     }
 
-    fn substitute(
-        &self,
-        text: &str,
-        vars: &HashMap<String, String>,
-    ) -> Result<String, TemplateError> {
+    fn substitute(&self, text: &str, vars: &HashMap<String, String>) -> Result<String, TemplateError> {
         let mut out = String::new();
         let mut rest = text;
         while let Some(start) = rest.find("${") {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
-            let end = after
-                .find('}')
-                .ok_or_else(|| TemplateError::Shape(format!("unclosed ${{ in {text:?}")))?;
+            let end = after.find('}').ok_or_else(|| TemplateError::Shape(format!("unclosed ${{ in {text:?}")))?;
             let name = &after[..end];
             if let Some(literal) = name.strip_prefix('!') {
                 out.push_str("${");
@@ -237,30 +212,19 @@ impl Template {
             Value::Tagged(tagged) => {
                 let tag = tagged.tag.to_string();
                 let name = tag.trim_start_matches('!');
-                let long = if name == "Ref" || name == "Condition" {
-                    name.to_owned()
-                } else {
-                    format!("Fn::{name}")
-                };
+                let long = if name == "Ref" || name == "Condition" { name.to_owned() } else { format!("Fn::{name}") };
                 self.intrinsic(&long, &tagged.value)
             }
             Value::Mapping(map) if map.len() == 1 => match map.iter().next() {
-                Some((key, inner))
-                    if key
-                        .as_str()
-                        .is_some_and(|k| k == "Ref" || k.starts_with("Fn::")) =>
-                {
+                Some((key, inner)) if key.as_str().is_some_and(|k| k == "Ref" || k.starts_with("Fn::")) => {
                     self.intrinsic(key.as_str().unwrap_or_default(), inner)
                 }
                 _ => self.resolve_mapping(map),
             },
             Value::Mapping(map) => self.resolve_mapping(map),
-            Value::Sequence(items) => Ok(Value::Sequence(
-                items
-                    .iter()
-                    .map(|v| self.resolve(v))
-                    .collect::<Result<_, _>>()?,
-            )),
+            Value::Sequence(items) => {
+                Ok(Value::Sequence(items.iter().map(|v| self.resolve(v)).collect::<Result<_, _>>()?))
+            }
             other => Ok(other.clone()),
         }
     }
@@ -279,9 +243,7 @@ impl Template {
             "Ref" => string(self.reference(argument.as_str().unwrap_or_default())?),
             "Fn::GetAtt" => {
                 let (resource, attribute) = match argument {
-                    Value::String(s) => {
-                        s.split_once('.').map(|(a, b)| (a.to_owned(), b.to_owned()))
-                    }
+                    Value::String(s) => s.split_once('.').map(|(a, b)| (a.to_owned(), b.to_owned())),
                     Value::Sequence(items) if items.len() == 2 => Some((
                         scalar_string(&items[0]).unwrap_or_default(),
                         scalar_string(&items[1]).unwrap_or_default(),
@@ -316,24 +278,16 @@ impl Template {
                     .ok_or_else(|| TemplateError::Shape("bad Fn::Join".into()))?;
                 let separator = items[0].as_str().unwrap_or_default();
                 let parts = self.resolve(&items[1])?;
-                let parts: Vec<String> = parts
-                    .as_sequence()
-                    .map(|s| s.iter().filter_map(scalar_string).collect())
-                    .unwrap_or_default();
+                let parts: Vec<String> =
+                    parts.as_sequence().map(|s| s.iter().filter_map(scalar_string).collect()).unwrap_or_default();
                 string(parts.join(separator))
             }
-            other => Err(TemplateError::Shape(format!(
-                "intrinsic {other} is not supported locally"
-            ))),
+            other => Err(TemplateError::Shape(format!("intrinsic {other} is not supported locally"))),
         }
     }
 
     /// A resolved string property of a resource (`TableName`, `QueueName`).
-    pub fn string_property(
-        &self,
-        resource: &Resource,
-        name: &str,
-    ) -> Result<Option<String>, TemplateError> {
+    pub fn string_property(&self, resource: &Resource, name: &str) -> Result<Option<String>, TemplateError> {
         match resource.properties.get(name) {
             None => Ok(None),
             Some(value) => Ok(scalar_string(&self.resolve(value)?)),
@@ -341,10 +295,7 @@ impl Template {
     }
 
     /// The environment of a function: `Globals.Function.Environment.Variables` overlaid by its own, resolved.
-    pub fn function_environment(
-        &self,
-        function: &str,
-    ) -> Result<BTreeMap<String, String>, TemplateError> {
+    pub fn function_environment(&self, function: &str) -> Result<BTreeMap<String, String>, TemplateError> {
         let mut env = BTreeMap::new();
         let global = self.root.get("Globals").and_then(|g| g.get("Function"));
         let own = self
@@ -353,32 +304,73 @@ impl Template {
             .find(|r| r.logical_id == function)
             .ok_or_else(|| TemplateError::Shape(format!("no function {function}")))?;
         for source in [global, Some(&own.properties)].into_iter().flatten() {
-            if let Some(vars) = source
-                .get("Environment")
-                .and_then(|e| e.get("Variables"))
-                .and_then(Value::as_mapping)
-            {
+            if let Some(vars) = source.get("Environment").and_then(|e| e.get("Variables")).and_then(Value::as_mapping) {
                 for (k, v) in vars {
                     let resolved = self.resolve(v)?;
-                    env.insert(
-                        k.as_str().unwrap_or_default().to_owned(),
-                        scalar_string(&resolved).unwrap_or_default(),
-                    );
+                    env.insert(k.as_str().unwrap_or_default().to_owned(), scalar_string(&resolved).unwrap_or_default());
                 }
             }
         }
         Ok(env)
     }
 
+    /// The SQS event sources of every function: (function, queue logical id, batch size).
+    pub fn sqs_event_sources(&self) -> Vec<(String, String, i32)> {
+        let mut sources = Vec::new();
+        for function in self.resources_of("AWS::Serverless::Function") {
+            let Some(events) = function.properties.get("Events").and_then(Value::as_mapping) else { continue };
+            for event in events.values() {
+                if event.get("Type").and_then(Value::as_str) != Some("SQS") {
+                    continue;
+                }
+                let props = event.get("Properties");
+                let queue = props.and_then(|p| p.get("Queue")).and_then(|q| match q {
+                    Value::Tagged(tagged) => {
+                        tagged.value.as_str().map(|s| s.split('.').next().unwrap_or_default().to_owned())
+                    }
+                    Value::Mapping(map) => map
+                        .get("Fn::GetAtt")
+                        .and_then(|v| {
+                            v.as_sequence().and_then(|s| s.first()).and_then(Value::as_str).or_else(|| v.as_str())
+                        })
+                        .map(|s| s.split('.').next().unwrap_or_default().to_owned()),
+                    _ => None,
+                });
+                let batch = props.and_then(|p| p.get("BatchSize")).and_then(Value::as_i64).unwrap_or(10);
+                if let Some(queue) = queue {
+                    sources.push((function.logical_id.clone(), queue, i32::try_from(batch).unwrap_or(10)));
+                }
+            }
+        }
+        sources
+    }
+
+    /// The schedules of every function: (function, schedule expression such as `rate(1 minute)`).
+    pub fn schedules(&self) -> Vec<(String, String)> {
+        let mut schedules = Vec::new();
+        for function in self.resources_of("AWS::Serverless::Function") {
+            let Some(events) = function.properties.get("Events").and_then(Value::as_mapping) else { continue };
+            for event in events.values() {
+                if !matches!(event.get("Type").and_then(Value::as_str), Some("Schedule" | "ScheduleV2")) {
+                    continue;
+                }
+                let expression = event
+                    .get("Properties")
+                    .and_then(|p| p.get("Schedule").or_else(|| p.get("ScheduleExpression")))
+                    .and_then(Value::as_str);
+                if let Some(expression) = expression {
+                    schedules.push((function.logical_id.clone(), expression.to_owned()));
+                }
+            }
+        }
+        schedules
+    }
+
     /// The HTTP API routes of every function (`Events` of type `HttpApi`).
     pub fn http_routes(&self) -> Vec<Route> {
         let mut routes = Vec::new();
         for function in self.resources_of("AWS::Serverless::Function") {
-            let Some(events) = function
-                .properties
-                .get("Events")
-                .and_then(Value::as_mapping)
-            else {
+            let Some(events) = function.properties.get("Events").and_then(Value::as_mapping) else {
                 continue;
             };
             for event in events.values() {
@@ -386,14 +378,8 @@ impl Template {
                     continue;
                 }
                 let props = event.get("Properties");
-                let method = props
-                    .and_then(|p| p.get("Method"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("ANY");
-                let path = props
-                    .and_then(|p| p.get("Path"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("/{proxy+}");
+                let method = props.and_then(|p| p.get("Method")).and_then(Value::as_str).unwrap_or("ANY");
+                let path = props.and_then(|p| p.get("Path")).and_then(Value::as_str).unwrap_or("/{proxy+}");
                 routes.push(Route {
                     method: method.to_ascii_uppercase(),
                     path: path.to_owned(),
@@ -403,6 +389,20 @@ impl Template {
         }
         routes
     }
+}
+
+/// Seconds between runs of a `rate(N unit)` schedule expression; `None` for cron expressions.
+pub fn rate_seconds(expression: &str) -> Option<u64> {
+    let inner = expression.strip_prefix("rate(")?.strip_suffix(')')?;
+    let (count, unit) = inner.trim().split_once(' ')?;
+    let count: u64 = count.parse().ok()?;
+    let unit_seconds = match unit.trim_end_matches('s') {
+        "minute" => 60,
+        "hour" => 3600,
+        "day" => 86_400,
+        _ => return None,
+    };
+    Some(count * unit_seconds)
 }
 
 /// A scalar as a string (`5` → `"5"`, `true` → `"true"`).
@@ -475,43 +475,23 @@ Resources:
       Environment: { Variables: { QUEUE: !Ref Queue, SENDER: !Ref Email, JOINED: !Join ["-", [a, !Ref "AWS::Region"]] } }
       Events:
         Get: { Type: HttpApi, Properties: { Method: GET, Path: "/v1/orders/{id}" } }
+        Work: { Type: SQS, Properties: { Queue: !GetAtt Queue.Arn, BatchSize: 5 } }
+        Tick: { Type: Schedule, Properties: { Schedule: rate(2 minutes) } }
 "#;
 
     #[test]
     fn intrinsics_resolve_once_their_resources_exist() {
-        let mut template =
-            Template::parse(TEMPLATE, "s1", "eu-north-1", &HashMap::new()).expect("parse");
+        let mut template = Template::parse(TEMPLATE, "s1", "eu-north-1", &HashMap::new()).expect("parse");
         let queue = template.resources_of("AWS::SQS::Queue").remove(1);
-        assert!(matches!(
-            template.resolve(&queue.properties),
-            Err(TemplateError::Pending(_))
-        ));
+        assert!(matches!(template.resolve(&queue.properties), Err(TemplateError::Pending(_))));
         template.set_physical(
             "Dlq",
-            Physical {
-                reference: "u".into(),
-                attributes: BTreeMap::from([("Arn".to_owned(), "arn:dlq".to_owned())]),
-            },
+            Physical { reference: "u".into(), attributes: BTreeMap::from([("Arn".to_owned(), "arn:dlq".to_owned())]) },
         );
         let props = template.resolve(&queue.properties).expect("resolved");
-        assert_eq!(
-            to_json(&props)["RedrivePolicy"]["deadLetterTargetArn"],
-            "arn:dlq"
-        );
-        assert_eq!(
-            template
-                .string_property(&queue, "QueueName")
-                .expect("name")
-                .as_deref(),
-            Some("s1-q")
-        );
-        template.set_physical(
-            "Queue",
-            Physical {
-                reference: "http://q".into(),
-                attributes: BTreeMap::new(),
-            },
-        );
+        assert_eq!(to_json(&props)["RedrivePolicy"]["deadLetterTargetArn"], "arn:dlq");
+        assert_eq!(template.string_property(&queue, "QueueName").expect("name").as_deref(), Some("s1-q"));
+        template.set_physical("Queue", Physical { reference: "http://q".into(), attributes: BTreeMap::new() });
         let env = template.function_environment("Fn").expect("env");
         assert_eq!(env["QUEUE"], "http://q");
         assert_eq!(env["SENDER"], "a@b.se");
@@ -519,9 +499,18 @@ Resources:
     }
 
     #[test]
+    fn event_sources_and_schedules_are_read_from_the_functions() {
+        let template = Template::parse(TEMPLATE, "s1", "eu-north-1", &HashMap::new()).expect("parse");
+        assert_eq!(template.sqs_event_sources(), vec![("Fn".to_owned(), "Queue".to_owned(), 5)]);
+        assert_eq!(template.schedules(), vec![("Fn".to_owned(), "rate(2 minutes)".to_owned())]);
+        assert_eq!(rate_seconds("rate(2 minutes)"), Some(120));
+        assert_eq!(rate_seconds("rate(1 minute)"), Some(60));
+        assert_eq!(rate_seconds("cron(0 5 * * ? *)"), None);
+    }
+
+    #[test]
     fn routes_match_with_path_parameters() {
-        let template =
-            Template::parse(TEMPLATE, "s1", "eu-north-1", &HashMap::new()).expect("parse");
+        let template = Template::parse(TEMPLATE, "s1", "eu-north-1", &HashMap::new()).expect("parse");
         let routes = template.http_routes();
         assert_eq!(routes.len(), 1);
         let params = routes[0].matches("GET", "/v1/orders/ord_1").expect("match");

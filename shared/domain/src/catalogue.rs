@@ -53,18 +53,10 @@ pub struct Product {
     #[serde(with = "rust_decimal::serde::str")]
     pub vat_rate: Decimal,
     /// Purchase cost, for margin reports.
-    #[serde(
-        default,
-        with = "rust_decimal::serde::str_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<Decimal>,
     /// Below this available quantity a reorder is suggested.
-    #[serde(
-        default,
-        with = "rust_decimal::serde::str_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
     pub min_stock: Option<Decimal>,
 }
 
@@ -72,11 +64,7 @@ pub struct Product {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerPrice {
     /// Agreed net unit price, replacing the catalogue price.
-    #[serde(
-        default,
-        with = "rust_decimal::serde::str_option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
     pub price: Option<Decimal>,
     /// Agreed discount on the line.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -38,14 +38,48 @@ pub struct LineDecision {
 }
 
 /// Stock to reserve in one warehouse.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Reservation {
     /// Product.
     pub sku: Sku,
     /// Warehouse.
     pub warehouse: WarehouseId,
     /// Quantity to move from available to reserved.
+    #[serde(with = "rust_decimal::serde::str")]
     pub quantity: Decimal,
+}
+
+/// The stock updates that turn `held` reservations into `wanted` ones: positive quantities reserve more,
+/// negative ones release; sorted, one per (SKU, warehouse), zero changes left out.
+pub fn reservation_changes(held: &[Reservation], wanted: &[Reservation]) -> Vec<Reservation> {
+    let mut delta: BTreeMap<(Sku, WarehouseId), Decimal> = BTreeMap::new();
+    for r in wanted {
+        *delta.entry((r.sku.clone(), r.warehouse.clone())).or_default() += r.quantity;
+    }
+    for r in held {
+        *delta.entry((r.sku.clone(), r.warehouse.clone())).or_default() -= r.quantity;
+    }
+    delta
+        .into_iter()
+        .filter(|(_, q)| !q.is_zero())
+        .map(|((sku, warehouse), quantity)| Reservation { sku, warehouse, quantity })
+        .collect()
+}
+
+/// Stock levels as they would be without `held` (an order's own reservations, when it is confirmed again).
+pub fn without_reservations(
+    stock: &HashMap<Sku, Vec<StockLevel>>,
+    held: &[Reservation],
+) -> HashMap<Sku, Vec<StockLevel>> {
+    let mut stock = stock.clone();
+    for r in held {
+        if let Some(level) =
+            stock.get_mut(&r.sku).and_then(|levels| levels.iter_mut().find(|l| l.warehouse == r.warehouse))
+        {
+            level.reserved = (level.reserved - r.quantity).max(Decimal::ZERO);
+        }
+    }
+    stock
 }
 
 /// The complete outcome of confirming an order.
@@ -68,13 +102,7 @@ fn blanket_remaining(blanket: &Order) -> Vec<(u32, Sku, Decimal)> {
     blanket
         .lines
         .iter()
-        .map(|line| {
-            (
-                line.line_no,
-                line.sku.clone(),
-                (line.quantity - line.called_off_quantity).max(Decimal::ZERO),
-            )
-        })
+        .map(|line| (line.line_no, line.sku.clone(), (line.quantity - line.called_off_quantity).max(Decimal::ZERO)))
         .collect()
 }
 
@@ -110,9 +138,7 @@ pub fn plan_confirmation(
         return plan;
     }
     if order.order_type == OrderType::Blanket {
-        plan.reason = Some(
-            "Framework agreement confirmed; goods are delivered through call-off orders.".into(),
-        );
+        plan.reason = Some("Framework agreement confirmed; goods are delivered through call-off orders.".into());
         plan.lines = order
             .lines
             .iter()
@@ -129,15 +155,7 @@ pub fn plan_confirmation(
     // Available quantity per (SKU, warehouse), consumed line by line.
     let mut available: HashMap<&Sku, Vec<(WarehouseId, Decimal)>> = stock
         .iter()
-        .map(|(sku, levels)| {
-            (
-                sku,
-                levels
-                    .iter()
-                    .map(|l| (l.warehouse.clone(), l.available()))
-                    .collect(),
-            )
-        })
+        .map(|(sku, levels)| (sku, levels.iter().map(|l| (l.warehouse.clone(), l.available())).collect()))
         .collect();
     let mut remaining_blanket = blanket.map(blanket_remaining).unwrap_or_default();
     let mut reserved: BTreeMap<(Sku, WarehouseId), Decimal> = BTreeMap::new();
@@ -146,17 +164,11 @@ pub fn plan_confirmation(
         let mut wanted = line.quantity;
         if order.order_type == OrderType::CallOff {
             let Some(blanket) = blanket else {
-                plan.lines.push(rejected(
-                    line.line_no,
-                    "The blanket order this call-off refers to was not found.",
-                ));
+                plan.lines.push(rejected(line.line_no, "The blanket order this call-off refers to was not found."));
                 continue;
             };
-            let left: Decimal = remaining_blanket
-                .iter()
-                .filter(|(_, sku, _)| *sku == line.sku)
-                .map(|(_, _, q)| *q)
-                .sum();
+            let left: Decimal =
+                remaining_blanket.iter().filter(|(_, sku, _)| *sku == line.sku).map(|(_, _, q)| *q).sum();
             if wanted > left {
                 plan.lines.push(rejected(
                     line.line_no,
@@ -189,21 +201,14 @@ pub fn plan_confirmation(
                 for (index, take) in plan_line {
                     let (warehouse, free) = &mut levels[index];
                     *free -= take;
-                    *reserved
-                        .entry((line.sku.clone(), warehouse.clone()))
-                        .or_default() += take;
+                    *reserved.entry((line.sku.clone(), warehouse.clone())).or_default() += take;
                 }
             } else {
                 taken = Decimal::ZERO;
             }
         }
         let decision = if taken == line.quantity {
-            LineDecision {
-                line_no: line.line_no,
-                confirmed: taken,
-                outcome: LineOutcome::Accepted,
-                note: None,
-            }
+            LineDecision { line_no: line.line_no, confirmed: taken, outcome: LineOutcome::Accepted, note: None }
         } else if taken.is_zero() {
             let detail = if tenant.shortage_policy == ShortagePolicy::RejectLine
                 && stock_for(stock, &line.sku) > Decimal::ZERO
@@ -217,16 +222,9 @@ pub fn plan_confirmation(
             };
             rejected(line.line_no, &detail)
         } else {
-            let note = format!(
-                "Only {taken} of {} {} can be delivered; the rest is cancelled.",
-                line.quantity, line.unit
-            );
-            LineDecision {
-                line_no: line.line_no,
-                confirmed: taken,
-                outcome: LineOutcome::Changed,
-                note: Some(note),
-            }
+            let note =
+                format!("Only {taken} of {} {} can be delivered; the rest is cancelled.", line.quantity, line.unit);
+            LineDecision { line_no: line.line_no, confirmed: taken, outcome: LineOutcome::Changed, note: Some(note) }
         };
         if order.order_type == OrderType::CallOff && decision.confirmed > Decimal::ZERO {
             let mut draw = decision.confirmed;
@@ -243,19 +241,10 @@ pub fn plan_confirmation(
         plan.lines.push(decision);
     }
 
-    plan.reservations = reserved
-        .into_iter()
-        .map(|((sku, warehouse), quantity)| Reservation {
-            sku,
-            warehouse,
-            quantity,
-        })
-        .collect();
+    plan.reservations =
+        reserved.into_iter().map(|((sku, warehouse), quantity)| Reservation { sku, warehouse, quantity }).collect();
     let confirmed_any = plan.lines.iter().any(|l| l.confirmed > Decimal::ZERO);
-    let all_accepted = plan
-        .lines
-        .iter()
-        .all(|l| l.outcome == LineOutcome::Accepted);
+    let all_accepted = plan.lines.iter().all(|l| l.outcome == LineOutcome::Accepted);
     plan.status = if all_accepted {
         OrderStatus::Accepted
     } else if confirmed_any {
@@ -280,19 +269,11 @@ pub fn plan_confirmation(
 }
 
 fn stock_for(stock: &HashMap<Sku, Vec<StockLevel>>, sku: &Sku) -> Decimal {
-    stock
-        .get(sku)
-        .map(|levels| levels.iter().map(StockLevel::available).sum())
-        .unwrap_or_default()
+    stock.get(sku).map(|levels| levels.iter().map(StockLevel::available).sum()).unwrap_or_default()
 }
 
 fn rejected(line_no: u32, note: &str) -> LineDecision {
-    LineDecision {
-        line_no,
-        confirmed: Decimal::ZERO,
-        outcome: LineOutcome::Rejected,
-        note: Some(note.to_owned()),
-    }
+    LineDecision { line_no, confirmed: Decimal::ZERO, outcome: LineOutcome::Rejected, note: Some(note.to_owned()) }
 }
 
 /// SKUs whose available quantity, after `reservations`, is below the product's minimum: (SKU, available after).
@@ -363,26 +344,15 @@ mod tests {
         let plan = plan_confirmation(
             &order,
             &tenant(ShortagePolicy::AcceptWithChanges),
-            &stock(&[
-                ("S1", "a", dec!(5), dec!(0)),
-                ("S1", "b", dec!(10), dec!(0)),
-            ]),
+            &stock(&[("S1", "a", dec!(5), dec!(0)), ("S1", "b", dec!(10), dec!(0))]),
             None,
         );
         assert_eq!(plan.status, OrderStatus::Accepted);
         assert_eq!(
             plan.reservations,
             vec![
-                Reservation {
-                    sku: sku("S1"),
-                    warehouse: wh("a"),
-                    quantity: dec!(5)
-                },
-                Reservation {
-                    sku: sku("S1"),
-                    warehouse: wh("b"),
-                    quantity: dec!(2)
-                },
+                Reservation { sku: sku("S1"), warehouse: wh("a"), quantity: dec!(5) },
+                Reservation { sku: sku("S1"), warehouse: wh("b"), quantity: dec!(2) },
             ]
         );
     }
@@ -391,45 +361,23 @@ mod tests {
     fn short_stock_is_confirmed_partly_or_the_line_rejected_by_policy() {
         let order = order(OrderType::Purchase, &[("S1", dec!(7)), ("S2", dec!(1))]);
         let levels = stock(&[("S1", "a", dec!(5), dec!(2)), ("S2", "a", dec!(1), dec!(0))]);
-        let plan = plan_confirmation(
-            &order,
-            &tenant(ShortagePolicy::AcceptWithChanges),
-            &levels,
-            None,
-        );
+        let plan = plan_confirmation(&order, &tenant(ShortagePolicy::AcceptWithChanges), &levels, None);
         assert_eq!(plan.status, OrderStatus::AcceptedWithChanges);
-        assert_eq!(
-            (plan.lines[0].confirmed, plan.lines[0].outcome),
-            (dec!(3), LineOutcome::Changed)
-        );
-        assert!(plan.lines[0]
-            .note
-            .as_deref()
-            .is_some_and(|n| n.contains("Only 3 of 7")));
+        assert_eq!((plan.lines[0].confirmed, plan.lines[0].outcome), (dec!(3), LineOutcome::Changed));
+        assert!(plan.lines[0].note.as_deref().is_some_and(|n| n.contains("Only 3 of 7")));
 
         let plan = plan_confirmation(&order, &tenant(ShortagePolicy::RejectLine), &levels, None);
         assert_eq!(plan.status, OrderStatus::AcceptedWithChanges);
-        assert_eq!(
-            (plan.lines[0].confirmed, plan.lines[0].outcome),
-            (dec!(0), LineOutcome::Rejected)
-        );
+        assert_eq!((plan.lines[0].confirmed, plan.lines[0].outcome), (dec!(0), LineOutcome::Rejected));
         assert_eq!(plan.reservations.len(), 1, "only S2 is reserved");
     }
 
     #[test]
     fn no_stock_at_all_rejects_with_a_reason() {
         let order = order(OrderType::Purchase, &[("S1", dec!(1))]);
-        let plan = plan_confirmation(
-            &order,
-            &tenant(ShortagePolicy::AcceptWithChanges),
-            &HashMap::new(),
-            None,
-        );
+        let plan = plan_confirmation(&order, &tenant(ShortagePolicy::AcceptWithChanges), &HashMap::new(), None);
         assert_eq!(plan.status, OrderStatus::Rejected);
-        assert!(plan
-            .reason
-            .as_deref()
-            .is_some_and(|r| r.contains("Out of stock")));
+        assert!(plan.reason.as_deref().is_some_and(|r| r.contains("Out of stock")));
         assert!(plan.reservations.is_empty());
     }
 
@@ -451,35 +399,18 @@ mod tests {
     fn blanket_orders_are_never_reserved_and_call_offs_draw_them_down() {
         let blanket = order(OrderType::Blanket, &[("S1", dec!(10))]);
         let levels = stock(&[("S1", "a", dec!(100), dec!(0))]);
-        let plan = plan_confirmation(
-            &blanket,
-            &tenant(ShortagePolicy::AcceptWithChanges),
-            &levels,
-            None,
-        );
+        let plan = plan_confirmation(&blanket, &tenant(ShortagePolicy::AcceptWithChanges), &levels, None);
         assert_eq!(plan.status, OrderStatus::Accepted);
         assert!(plan.reservations.is_empty());
 
         let mut drawn = blanket.clone();
         drawn.lines[0].called_off_quantity = dec!(6);
         let call_off = order(OrderType::CallOff, &[("S1", dec!(4)), ("S1", dec!(1))]);
-        let plan = plan_confirmation(
-            &call_off,
-            &tenant(ShortagePolicy::AcceptWithChanges),
-            &levels,
-            Some(&drawn),
-        );
+        let plan = plan_confirmation(&call_off, &tenant(ShortagePolicy::AcceptWithChanges), &levels, Some(&drawn));
         assert_eq!(plan.status, OrderStatus::AcceptedWithChanges);
         assert_eq!(plan.lines[0].outcome, LineOutcome::Accepted);
-        assert_eq!(
-            plan.lines[1].outcome,
-            LineOutcome::Rejected,
-            "4 were left and line 1 took them"
-        );
-        assert!(plan.lines[1]
-            .note
-            .as_deref()
-            .is_some_and(|n| n.contains("remaining quantity")));
+        assert_eq!(plan.lines[1].outcome, LineOutcome::Rejected, "4 were left and line 1 took them");
+        assert!(plan.lines[1].note.as_deref().is_some_and(|n| n.contains("remaining quantity")));
         assert_eq!(plan.blanket_drawdown, BTreeMap::from([(1, dec!(4))]));
     }
 
@@ -487,29 +418,39 @@ mod tests {
     fn manual_tenants_wait_for_the_back_office() {
         let mut settings = tenant(ShortagePolicy::AcceptWithChanges);
         settings.response_policy = ResponsePolicy::Manual;
-        let plan = plan_confirmation(
-            &order(OrderType::Purchase, &[("S1", dec!(1))]),
-            &settings,
-            &HashMap::new(),
-            None,
-        );
+        let plan = plan_confirmation(&order(OrderType::Purchase, &[("S1", dec!(1))]), &settings, &HashMap::new(), None);
         assert_eq!(plan.status, OrderStatus::PendingResponse);
         assert!(plan.reservations.is_empty());
     }
 
     #[test]
+    fn a_reconfirmation_reserves_only_the_difference() {
+        let held = vec![
+            Reservation { sku: sku("S1"), warehouse: wh("a"), quantity: dec!(5) },
+            Reservation { sku: sku("S2"), warehouse: wh("a"), quantity: dec!(1) },
+        ];
+        let wanted = vec![
+            Reservation { sku: sku("S1"), warehouse: wh("a"), quantity: dec!(3) },
+            Reservation { sku: sku("S3"), warehouse: wh("b"), quantity: dec!(2) },
+        ];
+        assert_eq!(
+            reservation_changes(&held, &wanted),
+            vec![
+                Reservation { sku: sku("S1"), warehouse: wh("a"), quantity: dec!(-2) },
+                Reservation { sku: sku("S2"), warehouse: wh("a"), quantity: dec!(-1) },
+                Reservation { sku: sku("S3"), warehouse: wh("b"), quantity: dec!(2) },
+            ]
+        );
+        let levels = stock(&[("S1", "a", dec!(10), dec!(7))]);
+        assert_eq!(without_reservations(&levels, &held)[&sku("S1")][0].available(), dec!(8));
+    }
+
+    #[test]
     fn reorders_are_suggested_below_the_minimum() {
         let levels = stock(&[("S1", "a", dec!(10), dec!(0))]);
-        let reservations = vec![Reservation {
-            sku: sku("S1"),
-            warehouse: wh("a"),
-            quantity: dec!(6),
-        }];
+        let reservations = vec![Reservation { sku: sku("S1"), warehouse: wh("a"), quantity: dec!(6) }];
         let minimum = HashMap::from([(sku("S1"), dec!(5))]);
-        assert_eq!(
-            reorder_needed(&levels, &reservations, &minimum),
-            vec![(sku("S1"), dec!(4))]
-        );
+        assert_eq!(reorder_needed(&levels, &reservations, &minimum), vec![(sku("S1"), dec!(4))]);
     }
 
     proptest::proptest! {

@@ -58,15 +58,7 @@ impl EventEnvelope {
         reference: String,
         at: OffsetDateTime,
     ) -> Self {
-        Self {
-            event_type,
-            v: 1,
-            event_id: new_event_id(),
-            tenant,
-            order_id,
-            reference,
-            at,
-        }
+        Self { event_type, v: 1, event_id: new_event_id(), tenant, order_id, reference, at }
     }
 }
 
@@ -88,9 +80,7 @@ mod tests {
         assert_eq!(json["v"], 1);
         assert_eq!(json["ref"], "WS-1");
         assert_eq!(json["at"], "1970-01-01T00:00:00Z");
-        assert!(json["event_id"]
-            .as_str()
-            .is_some_and(|id| id.starts_with("evt_")));
+        assert!(json["event_id"].as_str().is_some_and(|id| id.starts_with("evt_")));
         let back: EventEnvelope = serde_json::from_value(json).expect("parse");
         assert_eq!(back, envelope);
     }

@@ -54,8 +54,7 @@ mod tests {
     #[test]
     fn key_order_and_whitespace_do_not_change_the_fingerprint() {
         let a: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":[1,2]}"#).expect("json");
-        let b: serde_json::Value =
-            serde_json::from_str("{ \"b\": [1, 2],\n \"a\": 1 }").expect("json");
+        let b: serde_json::Value = serde_json::from_str("{ \"b\": [1, 2],\n \"a\": 1 }").expect("json");
         let c: serde_json::Value = serde_json::from_str(r#"{"a":1,"b":[2,1]}"#).expect("json");
         assert_eq!(json_fingerprint(&a), json_fingerprint(&b));
         assert_ne!(json_fingerprint(&a), json_fingerprint(&c));

@@ -34,19 +34,8 @@ pub fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
                 cost_price: None,
                 min_stock: None,
             };
-            let request = LineRequest {
-                quantity: *quantity,
-                unit_price: None,
-                discount: None,
-            };
-            valid(price_line(
-                u32::try_from(i).unwrap_or(0) + 1,
-                &request,
-                &product,
-                None,
-                None,
-                eur,
-            ))
+            let request = LineRequest { quantity: *quantity, unit_price: None, discount: None };
+            valid(price_line(u32::try_from(i).unwrap_or(0) + 1, &request, &product, None, None, eur))
         })
         .collect();
     let (totals, vat_breakdown) = order_totals(&priced, eur);
@@ -83,6 +72,7 @@ pub fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
         notes: None,
         received_at: time::OffsetDateTime::UNIX_EPOCH,
         response_reason: None,
+        reservations: Vec::new(),
         responded_at: None,
     }
 }
@@ -94,10 +84,7 @@ pub fn tenant() -> TenantSettings {
         name: "Seller AB".into(),
         currency: valid(Currency::parse("EUR")),
         language: Language::english(),
-        warehouses: vec![
-            valid(WarehouseId::parse("a")),
-            valid(WarehouseId::parse("b")),
-        ],
+        warehouses: vec![valid(WarehouseId::parse("a")), valid(WarehouseId::parse("b"))],
         order_desk_email: valid(EmailAddress::parse("desk@example.com")),
         response_policy: ResponsePolicy::Automatic,
         shortage_policy: ShortagePolicy::AcceptWithChanges,

@@ -11,19 +11,12 @@ use serde::{Deserialize, Serialize};
 #[error("{0}")]
 pub struct InvalidId(pub String);
 
-fn check_token(
-    kind: &str,
-    value: &str,
-    max_len: usize,
-    allowed: impl Fn(char) -> bool,
-) -> Result<(), InvalidId> {
+fn check_token(kind: &str, value: &str, max_len: usize, allowed: impl Fn(char) -> bool) -> Result<(), InvalidId> {
     if value.is_empty() {
         return Err(InvalidId(format!("{kind} must not be empty")));
     }
     if value.chars().count() > max_len {
-        return Err(InvalidId(format!(
-            "{kind} must be at most {max_len} characters"
-        )));
+        return Err(InvalidId(format!("{kind} must be at most {max_len} characters")));
     }
     if let Some(bad) = value.chars().find(|c| !allowed(*c)) {
         return Err(InvalidId(format!("{kind} must not contain {bad:?}")));
@@ -116,17 +109,9 @@ impl OrderId {
 
     /// Parses an id taken from a URL: `ord_` + 32 lowercase hex digits.
     pub fn parse_public(value: &str) -> Result<Self, InvalidId> {
-        let hex = value
-            .strip_prefix("ord_")
-            .ok_or_else(|| InvalidId("order id must start with ord_".into()))?;
-        if hex.len() != 32
-            || !hex
-                .chars()
-                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
-        {
-            return Err(InvalidId(
-                "order id must be ord_ followed by 32 hex digits".into(),
-            ));
+        let hex = value.strip_prefix("ord_").ok_or_else(|| InvalidId("order id must start with ord_".into()))?;
+        if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+            return Err(InvalidId("order id must be ord_ followed by 32 hex digits".into()));
         }
         Ok(Self(value.to_owned()))
     }
@@ -165,9 +150,7 @@ impl Role {
             "webshop" => Ok(Self::Webshop),
             "operator" => Ok(Self::Operator),
             "warehouse" => Ok(Self::Warehouse),
-            other => Err(InvalidId(format!(
-                "unknown role {other:?} (webshop, operator, warehouse)"
-            ))),
+            other => Err(InvalidId(format!("unknown role {other:?} (webshop, operator, warehouse)"))),
         }
     }
 

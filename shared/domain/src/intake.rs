@@ -183,18 +183,14 @@ pub struct ParsedOrder {
 pub fn parse_order(json: &str, today: Date) -> Result<ParsedOrder, RequestError> {
     let value: serde_json::Value = serde_json::from_str(json).map_err(|e| malformed("", &e))?;
     if !value.is_object() {
-        return Err(RequestError::Malformed {
-            pointer: String::new(),
-            detail: "expected a JSON object".into(),
-        });
+        return Err(RequestError::Malformed { pointer: String::new(), detail: "expected a JSON object".into() });
     }
     let fingerprint = crate::fingerprint::json_fingerprint(&value);
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let request: OrderRequest =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-            let pointer = path_to_pointer(e.path());
-            malformed(&pointer, e.inner())
-        })?;
+    let request: OrderRequest = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let pointer = path_to_pointer(e.path());
+        malformed(&pointer, e.inner())
+    })?;
     let draft = validate(request, today).map_err(RequestError::Invalid)?;
     Ok(ParsedOrder { draft, fingerprint })
 }
@@ -216,28 +212,19 @@ pub fn parse_batch(json: &str) -> Result<BatchRequest, RequestError> {
         malformed(&pointer, e.inner())
     })?;
     if batch.orders.is_empty() {
-        return Err(RequestError::Invalid(vec![FieldError::new(
-            "/orders",
-            "a batch needs at least one order",
-        )]));
+        return Err(RequestError::Invalid(vec![FieldError::new("/orders", "a batch needs at least one order")]));
     }
     if batch.orders.len() > MAX_BATCH {
         return Err(RequestError::Invalid(vec![FieldError::new(
             "/orders",
-            format!(
-                "a batch holds at most {MAX_BATCH} orders, this one has {}",
-                batch.orders.len()
-            ),
+            format!("a batch holds at most {MAX_BATCH} orders, this one has {}", batch.orders.len()),
         )]));
     }
     Ok(batch)
 }
 
 fn malformed(pointer: &str, error: &serde_json::Error) -> RequestError {
-    RequestError::Malformed {
-        pointer: pointer.to_owned(),
-        detail: error.to_string(),
-    }
+    RequestError::Malformed { pointer: pointer.to_owned(), detail: error.to_string() }
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
@@ -267,13 +254,7 @@ fn required<T>(errors: &mut FieldErrors, pointer: &str, value: Option<T>) -> Opt
     value
 }
 
-fn text(
-    errors: &mut FieldErrors,
-    pointer: &str,
-    value: String,
-    max_chars: usize,
-    multiline: bool,
-) -> Option<String> {
+fn text(errors: &mut FieldErrors, pointer: &str, value: String, max_chars: usize, multiline: bool) -> Option<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         errors.push(pointer, "must not be empty");
@@ -283,9 +264,7 @@ fn text(
         errors.push(pointer, format!("must be at most {max_chars} characters"));
         return None;
     }
-    let control = trimmed
-        .chars()
-        .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')));
+    let control = trimmed.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')));
     if control || (multiline && trimmed.contains('\r')) {
         errors.push(
             pointer,
@@ -304,17 +283,11 @@ fn date(errors: &mut FieldErrors, pointer: &str, value: &str, today: Date) -> Op
     let format = time::macros::format_description!("[year]-[month]-[day]");
     match Date::parse(value, &format) {
         Err(_) => {
-            errors.push(
-                pointer,
-                format!("{value:?} is not a date in the form YYYY-MM-DD"),
-            );
+            errors.push(pointer, format!("{value:?} is not a date in the form YYYY-MM-DD"));
             None
         }
         Ok(date) if date < today => {
-            errors.push(
-                pointer,
-                format!("{value} is in the past (today is {today})"),
-            );
+            errors.push(pointer, format!("{value} is in the past (today is {today})"));
             None
         }
         Ok(date) => Some(date),
@@ -322,18 +295,10 @@ fn date(errors: &mut FieldErrors, pointer: &str, value: &str, today: Date) -> Op
 }
 
 fn decimal(errors: &mut FieldErrors, pointer: &str, value: &JsonDecimal) -> Option<Decimal> {
-    errors.take(
-        value
-            .parse()
-            .map_err(|detail| FieldError::new(pointer, detail)),
-    )
+    errors.take(value.parse().map_err(|detail| FieldError::new(pointer, detail)))
 }
 
-fn address(
-    errors: &mut FieldErrors,
-    pointer: &str,
-    value: Option<AddressRequest>,
-) -> Option<Address> {
+fn address(errors: &mut FieldErrors, pointer: &str, value: Option<AddressRequest>) -> Option<Address> {
     let value = required(errors, pointer, value)?;
     let field = |errors: &mut FieldErrors, name: &str, v: Option<String>, max: usize| {
         let p = format!("{pointer}/{name}");
@@ -341,15 +306,8 @@ fn address(
     };
     let name = field(errors, "name", value.name, 200);
     let street = field(errors, "street", value.street, 200);
-    let additional_street = value.additional_street.and_then(|v| {
-        text(
-            errors,
-            &format!("{pointer}/additional_street"),
-            v,
-            200,
-            false,
-        )
-    });
+    let additional_street =
+        value.additional_street.and_then(|v| text(errors, &format!("{pointer}/additional_street"), v, 200, false));
     let city = field(errors, "city", value.city, 100);
     let postal_code = field(errors, "postal_code", value.postal_code, 20);
     let country = field(errors, "country", value.country, 2).and_then(|c| {
@@ -382,27 +340,20 @@ fn buyer(errors: &mut FieldErrors, value: Option<BuyerRequest>) -> Option<BuyerD
         || value.language.is_some();
     if let Some(id) = value.customer_id {
         if inline_given {
-            errors.push(
-                "/buyer",
-                "give either customer_id or an inline buyer (name, email, …), not both",
-            );
+            errors.push("/buyer", "give either customer_id or an inline buyer (name, email, …), not both");
             return None;
         }
         return errors
             .take(CustomerId::parse(id).map_err(|e| FieldError::new("/buyer/customer_id", e.0)))
             .map(BuyerDraft::Existing);
     }
-    let name = required(errors, "/buyer/name", value.name)
-        .and_then(|v| text(errors, "/buyer/name", v, 200, false));
-    let email = required(errors, "/buyer/email", value.email).and_then(|v| {
-        errors.take(EmailAddress::parse(v.trim()).map_err(|e| FieldError::new("/buyer/email", e)))
-    });
-    let language = value.language.and_then(|v| {
-        errors.take(Language::parse(&v).map_err(|e| FieldError::new("/buyer/language", e)))
-    });
-    let vat_id = value
-        .vat_id
-        .and_then(|v| text(errors, "/buyer/vat_id", v, 32, false));
+    let name = required(errors, "/buyer/name", value.name).and_then(|v| text(errors, "/buyer/name", v, 200, false));
+    let email = required(errors, "/buyer/email", value.email)
+        .and_then(|v| errors.take(EmailAddress::parse(v.trim()).map_err(|e| FieldError::new("/buyer/email", e))));
+    let language = value
+        .language
+        .and_then(|v| errors.take(Language::parse(&v).map_err(|e| FieldError::new("/buyer/language", e))));
+    let vat_id = value.vat_id.and_then(|v| text(errors, "/buyer/vat_id", v, 32, false));
     let address = match value.address {
         Some(a) => Some(address(errors, "/buyer/address", Some(a))?),
         None => None,
@@ -423,14 +374,8 @@ fn discount(errors: &mut FieldErrors, pointer: &str, value: DiscountRequest) -> 
         (Some(percent), None) => {
             let p = format!("{pointer}/percent");
             let percent = decimal(errors, &p, &percent)?;
-            if percent <= Decimal::ZERO
-                || percent > Decimal::ONE_HUNDRED
-                || significant_scale(percent) > 4
-            {
-                errors.push(
-                    p,
-                    "must be greater than 0 and at most 100, with at most 4 decimals",
-                );
+            if percent <= Decimal::ZERO || percent > Decimal::ONE_HUNDRED || significant_scale(percent) > 4 {
+                errors.push(p, "must be greater than 0 and at most 100, with at most 4 decimals");
                 return None;
             }
             Some(Discount::Percent(percent.normalize()))
@@ -451,37 +396,22 @@ fn discount(errors: &mut FieldErrors, pointer: &str, value: DiscountRequest) -> 
     }
 }
 
-fn line(
-    errors: &mut FieldErrors,
-    index: usize,
-    value: LineRequestBody,
-    today: Date,
-) -> Option<LineDraft> {
+fn line(errors: &mut FieldErrors, index: usize, value: LineRequestBody, today: Date) -> Option<LineDraft> {
     let pointer = format!("/lines/{index}");
-    let sku = required(errors, &format!("{pointer}/sku"), value.sku).and_then(|s| {
-        errors.take(Sku::parse(s).map_err(|e| FieldError::new(format!("{pointer}/sku"), e.0)))
-    });
+    let sku = required(errors, &format!("{pointer}/sku"), value.sku)
+        .and_then(|s| errors.take(Sku::parse(s).map_err(|e| FieldError::new(format!("{pointer}/sku"), e.0))));
     let quantity_pointer = format!("{pointer}/quantity");
     let quantity = required(errors, &quantity_pointer, value.quantity)
         .and_then(|q| decimal(errors, &quantity_pointer, &q))
         .and_then(|q| {
             if q <= Decimal::ZERO {
-                errors.push(
-                    &quantity_pointer,
-                    format!("must be greater than 0, got {q}"),
-                );
+                errors.push(&quantity_pointer, format!("must be greater than 0, got {q}"));
                 None
             } else if significant_scale(q) > MAX_QUANTITY_SCALE {
-                errors.push(
-                    &quantity_pointer,
-                    format!("may have at most {MAX_QUANTITY_SCALE} decimals, got {q}"),
-                );
+                errors.push(&quantity_pointer, format!("may have at most {MAX_QUANTITY_SCALE} decimals, got {q}"));
                 None
             } else if q > max_magnitude() {
-                errors.push(
-                    &quantity_pointer,
-                    format!("must be at most {}", max_magnitude()),
-                );
+                errors.push(&quantity_pointer, format!("must be at most {}", max_magnitude()));
                 None
             } else {
                 Some(q.normalize())
@@ -495,16 +425,10 @@ fn line(
                 errors.push(&price_pointer, format!("must not be negative, got {p}"));
                 None
             } else if significant_scale(p) > MAX_PRICE_SCALE {
-                errors.push(
-                    &price_pointer,
-                    format!("may have at most {MAX_PRICE_SCALE} decimals, got {p}"),
-                );
+                errors.push(&price_pointer, format!("may have at most {MAX_PRICE_SCALE} decimals, got {p}"));
                 None
             } else if p > max_magnitude() {
-                errors.push(
-                    &price_pointer,
-                    format!("must be at most {}", max_magnitude()),
-                );
+                errors.push(&price_pointer, format!("must be at most {}", max_magnitude()));
                 None
             } else {
                 Some(Some(p))
@@ -517,21 +441,11 @@ fn line(
     };
     let requested_delivery_date = match value.requested_delivery_date {
         None => Some(None),
-        Some(d) => date(
-            errors,
-            &format!("{pointer}/requested_delivery_date"),
-            &d,
-            today,
-        )
-        .map(Some),
+        Some(d) => date(errors, &format!("{pointer}/requested_delivery_date"), &d, today).map(Some),
     };
     Some(LineDraft {
         sku: sku?,
-        request: LineRequest {
-            quantity: quantity?,
-            unit_price: unit_price?,
-            discount: discount?,
-        },
+        request: LineRequest { quantity: quantity?, unit_price: unit_price?, discount: discount? },
         requested_delivery_date: requested_delivery_date?,
     })
 }
@@ -544,9 +458,8 @@ fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldE
         None => Some(OrderType::Purchase),
         Some(t) => errors.take(OrderType::parse(&t).map_err(|e| FieldError::new("/type", e))),
     };
-    let currency = required(&mut errors, "/currency", request.currency).and_then(|c| {
-        errors.take(Currency::parse(&c).map_err(|e| FieldError::new("/currency", e.to_string())))
-    });
+    let currency = required(&mut errors, "/currency", request.currency)
+        .and_then(|c| errors.take(Currency::parse(&c).map_err(|e| FieldError::new("/currency", e.to_string()))));
     let buyer = buyer(&mut errors, request.buyer);
     let requested_delivery_date = match request.requested_delivery_date {
         None => Some(None),
@@ -556,15 +469,14 @@ fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldE
     let final_consignee = match request.final_consignee {
         None => {
             if order_type == Some(OrderType::CrossDocking) {
-                errors.push(
-                    "/final_consignee",
-                    "is required for cross_docking orders (the hub is the delivery address)",
-                );
+                errors
+                    .push("/final_consignee", "is required for cross_docking orders (the hub is the delivery address)");
             }
             Some(None)
         }
-        Some(c) => address(&mut errors, "/final_consignee/address", c.address)
-            .map(|address| Some(Consignee { address })),
+        Some(c) => {
+            address(&mut errors, "/final_consignee/address", c.address).map(|address| Some(Consignee { address }))
+        }
     };
     let blanket_order_id = match request.blanket_order_id {
         None => {
@@ -578,12 +490,7 @@ fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldE
                 errors.push("/blanket_order_id", "is only allowed on call_off orders");
                 None
             } else {
-                errors
-                    .take(
-                        OrderId::parse_public(&id)
-                            .map_err(|e| FieldError::new("/blanket_order_id", e.0)),
-                    )
-                    .map(Some)
+                errors.take(OrderId::parse_public(&id).map_err(|e| FieldError::new("/blanket_order_id", e.0))).map(Some)
             }
         }
     };
@@ -593,20 +500,11 @@ fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldE
             return None;
         }
         if lines.len() > MAX_LINES {
-            errors.push(
-                "/lines",
-                format!(
-                    "an order holds at most {MAX_LINES} lines, this one has {}",
-                    lines.len()
-                ),
-            );
+            errors.push("/lines", format!("an order holds at most {MAX_LINES} lines, this one has {}", lines.len()));
             return None;
         }
-        let parsed: Vec<Option<LineDraft>> = lines
-            .into_iter()
-            .enumerate()
-            .map(|(i, l)| line(&mut errors, i, l, today))
-            .collect();
+        let parsed: Vec<Option<LineDraft>> =
+            lines.into_iter().enumerate().map(|(i, l)| line(&mut errors, i, l, today)).collect();
         parsed.into_iter().collect::<Option<Vec<_>>>()
     });
     let notes = match request.notes {
@@ -693,10 +591,7 @@ mod tests {
         let parsed = parse_order(&valid().to_string(), today()).expect("valid");
         assert_eq!(parsed.draft.order_number, "WS-10001");
         assert_eq!(parsed.draft.lines[0].request.quantity, Decimal::new(2, 0));
-        assert_eq!(
-            parsed.draft.lines[0].request.discount,
-            Some(Discount::Percent(Decimal::new(5, 0)))
-        );
+        assert_eq!(parsed.draft.lines[0].request.discount, Some(Discount::Percent(Decimal::new(5, 0))));
     }
 
     #[test]
@@ -755,14 +650,8 @@ mod tests {
         let mut body = valid();
         body["lines"][0]["quantity"] = json!({"value": 1});
         assert_eq!(problems(body), vec!["malformed:/lines/0/quantity"]);
-        assert!(matches!(
-            parse_order("{\"order_number\":", today()),
-            Err(RequestError::Malformed { .. })
-        ));
-        assert!(matches!(
-            parse_order("[]", today()),
-            Err(RequestError::Malformed { .. })
-        ));
+        assert!(matches!(parse_order("{\"order_number\":", today()), Err(RequestError::Malformed { .. })));
+        assert!(matches!(parse_order("[]", today()), Err(RequestError::Malformed { .. })));
     }
 
     #[test]
@@ -811,11 +700,7 @@ mod tests {
     #[test]
     fn the_fingerprint_ignores_formatting() {
         let a = parse_order(&valid().to_string(), today()).expect("a");
-        let b = parse_order(
-            &serde_json::to_string_pretty(&valid()).expect("pretty"),
-            today(),
-        )
-        .expect("b");
+        let b = parse_order(&serde_json::to_string_pretty(&valid()).expect("pretty"), today()).expect("b");
         assert_eq!(a.fingerprint, b.fingerprint);
     }
 }

@@ -30,10 +30,7 @@ impl Currency {
         }
         let currency = iso_currency::Currency::from_code(code).ok_or_else(unknown)?;
         let minor_units = u32::from(currency.exponent().ok_or_else(unknown)?);
-        Ok(Self {
-            currency,
-            minor_units,
-        })
+        Ok(Self { currency, minor_units })
     }
 
     /// The ISO 4217 code.
@@ -95,9 +92,7 @@ impl<'de> Deserialize<'de> for JsonDecimal {
         let first = text.trim_start().chars().next();
         match first {
             Some('"' | '-' | '0'..='9') => Ok(Self(raw)),
-            _ => Err(D::Error::custom(
-                "expected a decimal as a string (\"12.50\") or a number",
-            )),
+            _ => Err(D::Error::custom("expected a decimal as a string (\"12.50\") or a number")),
         }
     }
 }
@@ -107,8 +102,7 @@ impl JsonDecimal {
     pub fn parse(&self) -> Result<Decimal, String> {
         let raw = self.0.get().trim();
         let text: String = if raw.starts_with('"') {
-            serde_json::from_str::<String>(raw)
-                .map_err(|_| "not a valid JSON string".to_string())?
+            serde_json::from_str::<String>(raw).map_err(|_| "not a valid JSON string".to_string())?
         } else {
             raw.to_owned()
         };
@@ -128,26 +122,17 @@ impl JsonDecimal {
 /// Parses `12.50`, `-3`, `1e2` or `1.5E-3` exactly; refuses anything that would need rounding to fit 28 digits.
 pub fn parse_decimal_text(text: &str) -> Result<Decimal, String> {
     let well_formed = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
+        && text.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'))
         && text.chars().any(|c| c.is_ascii_digit());
     if !well_formed {
         return Err(format!("{text:?} is not a decimal number"));
     }
-    let parsed = if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text)
-    } else {
-        Decimal::from_str_exact(text)
-    };
+    let parsed = if text.contains(['e', 'E']) { Decimal::from_scientific(text) } else { Decimal::from_str_exact(text) };
     parsed.map_err(|_| format!("{text:?} is not a decimal number that fits 28 significant digits"))
 }
 
 /// Serializes a decimal as a JSON string (`"12.50"`), the API's money and quantity format.
-pub fn decimal_string<S: serde::Serializer>(
-    value: &Decimal,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+pub fn decimal_string<S: serde::Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&value.to_string())
 }
 
@@ -195,10 +180,7 @@ mod tests {
         assert_eq!(json_decimal("0.1"), Ok(dec!(0.1)));
         assert_eq!(json_decimal("1e2"), Ok(dec!(100)));
         // More digits than an f64 can hold survive intact.
-        assert_eq!(
-            json_decimal("1234567890.123456789"),
-            Ok(dec!(1234567890.123456789))
-        );
+        assert_eq!(json_decimal("1234567890.123456789"), Ok(dec!(1234567890.123456789)));
         assert!(json_decimal("\"12,50\"").is_err());
         assert!(json_decimal("\"\"").is_err());
         assert!(json_decimal("true").is_err());

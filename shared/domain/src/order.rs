@@ -31,9 +31,7 @@ impl EmailAddress {
         }
         let parsed = email_address::EmailAddress::parse_with_options(
             value,
-            email_address::Options::default()
-                .without_display_text()
-                .without_domain_literal(),
+            email_address::Options::default().without_display_text().without_domain_literal(),
         )
         .map_err(|_| bad())?;
         if !parsed.domain().contains('.') {
@@ -298,11 +296,7 @@ pub struct OrderLine {
     #[serde(with = "rust_decimal::serde::str")]
     pub vat_rate: Decimal,
     /// Line-level requested delivery date.
-    #[serde(
-        default,
-        with = "iso_date::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "iso_date::option", skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<Date>,
     /// Confirmed so far (set by confirmation).
     #[serde(with = "rust_decimal::serde::str")]
@@ -314,11 +308,7 @@ pub struct OrderLine {
     #[serde(with = "rust_decimal::serde::str")]
     pub invoiced_quantity: Decimal,
     /// Drawn down by call-off orders (blanket orders only).
-    #[serde(
-        default,
-        with = "rust_decimal::serde::str",
-        skip_serializing_if = "Decimal::is_zero"
-    )]
+    #[serde(default, with = "rust_decimal::serde::str", skip_serializing_if = "Decimal::is_zero")]
     pub called_off_quantity: Decimal,
     /// Set when stock looked short at intake.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -402,11 +392,7 @@ pub struct Order {
     /// Buyer snapshot.
     pub buyer: Buyer,
     /// Requested delivery date.
-    #[serde(
-        default,
-        with = "iso_date::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "iso_date::option", skip_serializing_if = "Option::is_none")]
     pub requested_delivery_date: Option<Date>,
     /// Delivery address.
     pub delivery_address: Address,
@@ -431,12 +417,11 @@ pub struct Order {
     /// The seller's answer in words (rejection reason, summary of changes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_reason: Option<String>,
+    /// Stock reserved for this order, per SKU and warehouse (internal; not shown to webshops).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reservations: Vec<crate::confirmation::Reservation>,
     /// When the order was answered (accepted, changed or rejected).
-    #[serde(
-        default,
-        with = "time::serde::rfc3339::option",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
     pub responded_at: Option<OffsetDateTime>,
 }
 
@@ -469,10 +454,7 @@ mod tests {
 
     #[test]
     fn languages_are_bcp47_tags() {
-        assert_eq!(
-            Language::parse("SV").map(|l| l.as_str().to_owned()),
-            Ok("sv".into())
-        );
+        assert_eq!(Language::parse("SV").map(|l| l.as_str().to_owned()), Ok("sv".into()));
         assert!(Language::parse("en-GB").is_ok());
         assert!(Language::parse("english").is_err());
         assert!(Language::parse("").is_err());

@@ -43,33 +43,26 @@ pub fn price_line(
     customer_discount: Option<Discount>,
     currency: Currency,
 ) -> Result<OrderLine, PricingError> {
-    let (unit_price, price_source) =
-        match (request.unit_price, customer_price.and_then(|p| p.price)) {
-            (Some(price), _) => (price, PriceSource::Webshop),
-            (None, Some(price)) if product.currency == currency => (price, PriceSource::Customer),
-            (None, _) if product.currency == currency => (product.price, PriceSource::Catalogue),
-            (None, _) => {
-                return Err(PricingError {
-                    field: "unit_price",
-                    detail: format!(
-                        "{} is priced in {}, not {}; send a unit_price in {}",
-                        product.sku, product.currency, currency, currency
-                    ),
-                })
-            }
-        };
-    let discount = request
-        .discount
-        .or(customer_price.and_then(|p| p.discount))
-        .or(customer_discount);
+    let (unit_price, price_source) = match (request.unit_price, customer_price.and_then(|p| p.price)) {
+        (Some(price), _) => (price, PriceSource::Webshop),
+        (None, Some(price)) if product.currency == currency => (price, PriceSource::Customer),
+        (None, _) if product.currency == currency => (product.price, PriceSource::Catalogue),
+        (None, _) => {
+            return Err(PricingError {
+                field: "unit_price",
+                detail: format!(
+                    "{} is priced in {}, not {}; send a unit_price in {}",
+                    product.sku, product.currency, currency, currency
+                ),
+            })
+        }
+    };
+    let discount = request.discount.or(customer_price.and_then(|p| p.discount)).or(customer_discount);
 
-    let gross = request
-        .quantity
-        .checked_mul(unit_price)
-        .ok_or_else(|| PricingError {
-            field: "quantity",
-            detail: format!("{} × {unit_price} is too large to price", request.quantity),
-        })?;
+    let gross = request.quantity.checked_mul(unit_price).ok_or_else(|| PricingError {
+        field: "quantity",
+        detail: format!("{} × {unit_price} is too large to price", request.quantity),
+    })?;
     let allowance = match discount {
         None => Decimal::ZERO,
         Some(Discount::Percent(percent)) => currency.round(gross * percent / Decimal::ONE_HUNDRED),
@@ -77,11 +70,7 @@ pub fn price_line(
             if significant_scale(amount) > currency.minor_units() {
                 return Err(PricingError {
                     field: "discount",
-                    detail: format!(
-                        "amount has more decimals than {} allows ({})",
-                        currency,
-                        currency.minor_units()
-                    ),
+                    detail: format!("amount has more decimals than {} allows ({})", currency, currency.minor_units()),
                 });
             }
             currency.round(amount)
@@ -91,10 +80,7 @@ pub fn price_line(
     if line_net < Decimal::ZERO {
         return Err(PricingError {
             field: "discount",
-            detail: format!(
-                "discount {allowance} exceeds the line amount {}",
-                currency.round(gross)
-            ),
+            detail: format!("discount {allowance} exceeds the line amount {}", currency.round(gross)),
         });
     }
 
@@ -129,9 +115,7 @@ pub fn price_line(
 pub fn order_totals(lines: &[OrderLine], currency: Currency) -> (Totals, Vec<VatBreakdown>) {
     let mut groups: BTreeMap<(VatCategory, Decimal), Decimal> = BTreeMap::new();
     for line in lines {
-        *groups
-            .entry((line.vat_category, line.vat_rate.normalize()))
-            .or_default() += line.line_net;
+        *groups.entry((line.vat_category, line.vat_rate.normalize())).or_default() += line.line_net;
     }
     let breakdown: Vec<VatBreakdown> = groups
         .into_iter()
@@ -145,13 +129,7 @@ pub fn order_totals(lines: &[OrderLine], currency: Currency) -> (Totals, Vec<Vat
     let net = currency.round(lines.iter().map(|l| l.line_net).sum());
     let vat = currency.round(breakdown.iter().map(|b| b.vat).sum());
     let zero = currency.round(Decimal::ZERO);
-    let totals = Totals {
-        net,
-        allowances: zero,
-        charges: zero,
-        vat,
-        gross: currency.round(net + vat),
-    };
+    let totals = Totals { net, allowances: zero, charges: zero, vat, gross: currency.round(net + vat) };
     (totals, breakdown)
 }
 
@@ -173,11 +151,7 @@ mod tests {
             unit: "C62".into(),
             price,
             currency: eur(),
-            vat_category: if rate.is_zero() {
-                VatCategory::Z
-            } else {
-                VatCategory::S
-            },
+            vat_category: if rate.is_zero() { VatCategory::Z } else { VatCategory::S },
             vat_rate: rate,
             cost_price: None,
             min_stock: None,
@@ -185,19 +159,14 @@ mod tests {
     }
 
     fn request(quantity: Decimal) -> LineRequest {
-        LineRequest {
-            quantity,
-            unit_price: None,
-            discount: None,
-        }
+        LineRequest { quantity, unit_price: None, discount: None }
     }
 
     #[test]
     fn a_percent_discount_is_rounded_once_at_the_line() {
         let mut req = request(dec!(3));
         req.discount = Some(Discount::Percent(dec!(5)));
-        let line =
-            price_line(1, &req, &product(dec!(9.99), dec!(25)), None, None, eur()).expect("priced");
+        let line = price_line(1, &req, &product(dec!(9.99), dec!(25)), None, None, eur()).expect("priced");
         // 3 × 9.99 = 29.97; 5 % = 1.4985 → 1.50; net 28.47
         assert_eq!(line.allowance.to_string(), "1.50");
         assert_eq!(line.line_net.to_string(), "28.47");
@@ -206,33 +175,15 @@ mod tests {
 
     #[test]
     fn customer_prices_beat_the_catalogue_and_webshop_prices_beat_both() {
-        let customer = CustomerPrice {
-            price: Some(dec!(8.00)),
-            discount: Some(Discount::Amount(dec!(1))),
-        };
-        let line = price_line(
-            1,
-            &request(dec!(2)),
-            &product(dec!(10), dec!(25)),
-            Some(&customer),
-            None,
-            eur(),
-        )
-        .expect("priced");
+        let customer = CustomerPrice { price: Some(dec!(8.00)), discount: Some(Discount::Amount(dec!(1))) };
+        let line = price_line(1, &request(dec!(2)), &product(dec!(10), dec!(25)), Some(&customer), None, eur())
+            .expect("priced");
         assert_eq!((line.unit_price, line.line_net), (dec!(8.00), dec!(15.00)));
         assert_eq!(line.price_source, PriceSource::Customer);
 
         let mut req = request(dec!(2));
         req.unit_price = Some(dec!(7.5));
-        let line = price_line(
-            1,
-            &req,
-            &product(dec!(10), dec!(25)),
-            Some(&customer),
-            None,
-            eur(),
-        )
-        .expect("priced");
+        let line = price_line(1, &req, &product(dec!(10), dec!(25)), Some(&customer), None, eur()).expect("priced");
         assert_eq!((line.unit_price, line.line_net), (dec!(7.5), dec!(14.00)));
         assert_eq!(line.price_source, PriceSource::Webshop);
     }
@@ -241,46 +192,22 @@ mod tests {
     fn a_discount_larger_than_the_line_is_refused() {
         let mut req = request(dec!(1));
         req.discount = Some(Discount::Amount(dec!(11)));
-        let err = price_line(1, &req, &product(dec!(10), dec!(25)), None, None, eur())
-            .expect_err("refused");
+        let err = price_line(1, &req, &product(dec!(10), dec!(25)), None, None, eur()).expect_err("refused");
         assert_eq!(err.field, "discount");
     }
 
     #[test]
     fn a_catalogue_price_in_another_currency_needs_a_webshop_price() {
         let sek = Currency::parse("SEK").expect("SEK");
-        let err = price_line(
-            1,
-            &request(dec!(1)),
-            &product(dec!(10), dec!(25)),
-            None,
-            None,
-            sek,
-        )
-        .expect_err("no price");
+        let err =
+            price_line(1, &request(dec!(1)), &product(dec!(10), dec!(25)), None, None, sek).expect_err("no price");
         assert_eq!(err.field, "unit_price");
     }
 
     #[test]
     fn vat_is_computed_per_rate_group_not_per_line() {
-        let a = price_line(
-            1,
-            &request(dec!(1)),
-            &product(dec!(0.05), dec!(25)),
-            None,
-            None,
-            eur(),
-        )
-        .expect("a");
-        let b = price_line(
-            2,
-            &request(dec!(1)),
-            &product(dec!(0.05), dec!(25)),
-            None,
-            None,
-            eur(),
-        )
-        .expect("b");
+        let a = price_line(1, &request(dec!(1)), &product(dec!(0.05), dec!(25)), None, None, eur()).expect("a");
+        let b = price_line(2, &request(dec!(1)), &product(dec!(0.05), dec!(25)), None, None, eur()).expect("b");
         let (totals, breakdown) = order_totals(&[a, b], eur());
         // per line 0.0125 → 0.01 each would give 0.02; per group 0.10 × 25 % = 0.025 → 0.03
         assert_eq!(breakdown.len(), 1);

@@ -8,9 +8,7 @@ use crate::problem::ApiError;
 
 /// The bearer token of `Authorization: Bearer <key>`.
 pub fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .ok_or(ApiError::Unauthorized)?;
+    let value = headers.get(header::AUTHORIZATION).ok_or(ApiError::Unauthorized)?;
     let value = value.to_str().map_err(|_| ApiError::Unauthorized)?;
     let (scheme, token) = value.split_once(' ').ok_or(ApiError::Unauthorized)?;
     let token = token.trim();
@@ -42,13 +40,7 @@ pub fn json_body(request: &Request) -> Result<&str, ApiError> {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        });
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
     match content_type.as_deref() {
         Some("application/json") => {}
         Some(other) if other.ends_with("+json") => {}
@@ -56,43 +48,25 @@ pub fn json_body(request: &Request) -> Result<&str, ApiError> {
     }
     let bytes: &[u8] = request.body().as_ref();
     if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge {
-            limit: MAX_BODY_BYTES,
-        });
+        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
     }
     if bytes.is_empty() {
-        return Err(ApiError::Malformed {
-            pointer: String::new(),
-            detail: "the request body is empty".into(),
-        });
+        return Err(ApiError::Malformed { pointer: String::new(), detail: "the request body is empty".into() });
     }
-    std::str::from_utf8(bytes).map_err(|e| ApiError::Malformed {
-        pointer: String::new(),
-        detail: format!("the body is not UTF-8: {e}"),
-    })
+    std::str::from_utf8(bytes)
+        .map_err(|e| ApiError::Malformed { pointer: String::new(), detail: format!("the body is not UTF-8: {e}") })
 }
 
 /// A query parameter, if present.
 pub fn query_param(request: &Request, name: &str) -> Option<String> {
-    request
-        .query_string_parameters_ref()
-        .and_then(|q| q.first(name))
-        .map(str::to_owned)
+    request.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
 }
 
 /// A JSON response with extra headers.
-pub fn json_response(
-    status: StatusCode,
-    body: &serde_json::Value,
-    headers: &[(&str, String)],
-) -> Response<Body> {
-    let mut builder = Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "application/json");
+pub fn json_response(status: StatusCode, body: &serde_json::Value, headers: &[(&str, String)]) -> Response<Body> {
+    let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, "application/json");
     for (name, value) in headers {
         builder = builder.header(*name, value.as_str());
     }
-    builder
-        .body(Body::Text(body.to_string()))
-        .unwrap_or_else(|_| Response::new(Body::Empty))
+    builder.body(Body::Text(body.to_string())).unwrap_or_else(|_| Response::new(Body::Empty))
 }

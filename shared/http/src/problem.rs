@@ -112,10 +112,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
             Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             Self::Conflict(_) => ("conflict", "Conflict with the current state"),
-            Self::IdempotencyKeyReused(_) => (
-                "idempotency-key-reused",
-                "Idempotency-Key reused with another body",
-            ),
+            Self::IdempotencyKeyReused(_) => ("idempotency-key-reused", "Idempotency-Key reused with another body"),
             Self::Unavailable(_) => ("unavailable", "Service temporarily unavailable"),
         }
     }
@@ -150,26 +147,20 @@ impl ApiError {
     pub fn into_response(self, instance: &str) -> Response<Body> {
         let status = self.status();
         let body = self.problem(instance).to_string();
-        let mut builder = Response::builder()
-            .status(status)
-            .header(header::CONTENT_TYPE, "application/problem+json");
+        let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, "application/problem+json");
         match self {
             Self::Unauthorized => builder = builder.header(header::WWW_AUTHENTICATE, "Bearer"),
             Self::Unavailable(_) => builder = builder.header(header::RETRY_AFTER, "1"),
             _ => {}
         }
-        builder
-            .body(Body::Text(body))
-            .unwrap_or_else(|_| Response::new(Body::Empty))
+        builder.body(Body::Text(body)).unwrap_or_else(|_| Response::new(Body::Empty))
     }
 }
 
 impl From<orders_aws::StoreError> for ApiError {
     fn from(error: orders_aws::StoreError) -> Self {
         tracing::error!(error = %error, "store failure");
-        ApiError::Unavailable(
-            "the order store did not answer; retry with the same Idempotency-Key".into(),
-        )
+        ApiError::Unavailable("the order store did not answer; retry with the same Idempotency-Key".into())
     }
 }
 
@@ -201,9 +192,6 @@ mod tests {
     fn responses_are_problem_json() {
         let response = ApiError::Unauthorized.into_response("r");
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(
-            response.headers()[header::CONTENT_TYPE],
-            "application/problem+json"
-        );
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json");
     }
 }

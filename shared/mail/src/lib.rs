@@ -40,14 +40,9 @@ impl EmailKind {
 
     /// Parses [`EmailKind::as_str`].
     pub fn parse(value: &str) -> Option<Self> {
-        [
-            Self::SellerNewOrder,
-            Self::BuyerOrderAccepted,
-            Self::BuyerOrderAcceptedWithChanges,
-            Self::BuyerOrderRejected,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == value)
+        [Self::SellerNewOrder, Self::BuyerOrderAccepted, Self::BuyerOrderAcceptedWithChanges, Self::BuyerOrderRejected]
+            .into_iter()
+            .find(|k| k.as_str() == value)
     }
 
     /// The buyer email for an order response status.
@@ -135,20 +130,13 @@ struct TextEmail<'a> {
 
 /// Replaces control characters (CR, LF, tabs, …) by spaces and trims, so a value can never start a new header.
 pub fn header_safe(value: &str) -> String {
-    let cleaned: String = value
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let cleaned: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Renders `kind` for `order`. Buyer emails use the buyer's language (else the tenant's, else English); the
 /// seller's email uses the tenant's.
-pub fn render(
-    kind: EmailKind,
-    order: &Order,
-    tenant: &TenantSettings,
-) -> Result<RenderedEmail, MailError> {
+pub fn render(kind: EmailKind, order: &Order, tenant: &TenantSettings) -> Result<RenderedEmail, MailError> {
     let lang = if kind.to_seller() {
         Lang::pick(None, &tenant.language)
     } else {
@@ -177,15 +165,18 @@ pub fn render(
             confirmed: lang.number(line.confirmed_quantity),
             unit_price: money(line.unit_price),
             amount: money(line.line_net),
-            changed: show_confirmed
-                && matches!(
-                    line.line_status,
-                    Some(LineOutcome::Changed | LineOutcome::Rejected)
+            changed: show_confirmed && matches!(line.line_status, Some(LineOutcome::Changed | LineOutcome::Rejected)),
+            note: match (show_confirmed, line.line_status) {
+                (true, Some(LineOutcome::Changed)) => Some(
+                    s.line_changed
+                        .replace("{c}", &lang.number(line.confirmed_quantity))
+                        .replace("{o}", &lang.number(line.quantity)),
                 ),
-            note: if show_confirmed {
-                line.note.clone()
-            } else {
-                None
+                (true, Some(LineOutcome::Rejected)) => Some(match (&line.note, lang) {
+                    (Some(note), Lang::En) => note.clone(),
+                    _ => s.line_rejected.to_owned(),
+                }),
+                _ => None,
             },
         })
         .collect();
@@ -193,12 +184,7 @@ pub fn render(
     let view = View {
         lang: lang.tag(),
         title: header_safe(&fill(subject, number, buyer, seller)),
-        greeting: fill(
-            s.greeting,
-            number,
-            if kind.to_seller() { seller } else { buyer },
-            seller,
-        ),
+        greeting: fill(s.greeting, number, if kind.to_seller() { seller } else { buyer }, seller),
         intro: fill(intro, number, buyer, seller),
         express: (order.order_type == OrderType::Express).then_some(s.express),
         s,
@@ -216,37 +202,22 @@ pub fn render(
         .flatten()
         .cloned()
         .collect(),
-        reason: if show_confirmed {
-            order.response_reason.clone()
-        } else {
-            None
+        reason: match kind {
+            EmailKind::BuyerOrderAcceptedWithChanges => Some(s.reason_changed.to_owned()),
+            EmailKind::BuyerOrderRejected => Some(s.reason_rejected.to_owned()),
+            _ => None,
         },
         show_confirmed,
         lines,
         net: money(order.totals.net),
         vat: money(order.totals.vat),
         total: money(order.totals.gross),
-        notes: order
-            .notes
-            .as_ref()
-            .map(|n| n.lines().map(str::to_owned).collect()),
-        regards: fill(s.regards, number, buyer, seller)
-            .lines()
-            .map(str::to_owned)
-            .collect(),
+        notes: order.notes.as_ref().map(|n| n.lines().map(str::to_owned).collect()),
+        regards: fill(s.regards, number, buyer, seller).lines().map(str::to_owned).collect(),
     };
-    let html = HtmlEmail { v: &view }
-        .render()
-        .map_err(|e| MailError::Render(e.to_string()))?;
-    let text = TextEmail { v: &view }
-        .render()
-        .map_err(|e| MailError::Render(e.to_string()))?;
-    Ok(RenderedEmail {
-        subject: view.title.clone(),
-        text,
-        html,
-        lang,
-    })
+    let html = HtmlEmail { v: &view }.render().map_err(|e| MailError::Render(e.to_string()))?;
+    let text = TextEmail { v: &view }.render().map_err(|e| MailError::Render(e.to_string()))?;
+    Ok(RenderedEmail { subject: view.title.clone(), text, html, lang })
 }
 
 /// Sender, recipient and id of a message.
@@ -267,20 +238,11 @@ pub struct Envelope<'a> {
 /// The multipart/alternative (text + HTML) MIME message.
 pub fn mime(envelope: &Envelope<'_>, email: &RenderedEmail) -> Result<Vec<u8>, MailError> {
     mail_builder::MessageBuilder::new()
-        .from((
-            header_safe(envelope.from_name),
-            header_safe(envelope.from_address),
-        ))
-        .to((
-            header_safe(envelope.to_name),
-            header_safe(envelope.to_address),
-        ))
+        .from((header_safe(envelope.from_name), header_safe(envelope.from_address)))
+        .to((header_safe(envelope.to_name), header_safe(envelope.to_address)))
         .subject(header_safe(&email.subject))
         .message_id(header_safe(envelope.message_id))
-        .header(
-            "Content-Language",
-            mail_builder::headers::raw::Raw::new(email.lang.tag()),
-        )
+        .header("Content-Language", mail_builder::headers::raw::Raw::new(email.lang.tag()))
         .text_body(email.text.clone())
         .html_body(email.html.clone())
         .write_to_vec()
@@ -299,8 +261,7 @@ mod tests {
         order.status = OrderStatus::AcceptedWithChanges;
         order.lines[0].confirmed_quantity = dec!(1000);
         order.lines[0].line_status = Some(LineOutcome::Changed);
-        order.lines[0].note =
-            Some("Only 1000 of 1234 C62 can be delivered; the rest is cancelled.".into());
+        order.lines[0].note = Some("Only 1000 of 1234 C62 can be delivered; the rest is cancelled.".into());
         order.lines[1].confirmed_quantity = dec!(2);
         order.lines[1].line_status = Some(LineOutcome::Accepted);
         order.notes = Some("<script>alert('x')</script>\nRing twice".into());
@@ -311,29 +272,15 @@ mod tests {
 
     #[test]
     fn every_value_is_escaped_in_html_and_kept_in_text() {
-        let email = render(
-            EmailKind::BuyerOrderAcceptedWithChanges,
-            &changed_order(),
-            &fixtures::tenant(),
-        )
-        .expect("render");
+        let email =
+            render(EmailKind::BuyerOrderAcceptedWithChanges, &changed_order(), &fixtures::tenant()).expect("render");
         assert!(!email.html.contains("<script>"), "{}", email.html);
         assert!(email.html.contains("&#60;script&#62;"), "{}", email.html);
         assert!(!email.html.contains("<b>Bold"));
-        assert!(
-            email.html.contains("&#60;b&#62;Bold&#60;/b&#62; &#38; Co"),
-            "{}",
-            email.html
-        );
-        assert!(
-            email.text.contains("<script>alert('x')</script>"),
-            "text is not HTML"
-        );
-        assert!(
-            email.html.contains("background: #fff3cd"),
-            "changed line highlighted"
-        );
-        assert!(email.html.contains("Only 1000 of 1234"));
+        assert!(email.html.contains("&#60;b&#62;Bold&#60;/b&#62; &#38; Co"), "{}", email.html);
+        assert!(email.text.contains("<script>alert('x')</script>"), "text is not HTML");
+        assert!(email.html.contains("background: #fff3cd"), "changed line highlighted");
+        assert!(email.html.contains("Only 1,000 of 1,234 can be delivered"), "{}", email.html);
         assert!(email.text.contains("Express order"));
     }
 
@@ -341,30 +288,20 @@ mod tests {
     fn the_buyers_language_is_used_with_its_formats() {
         let mut order = changed_order();
         order.buyer.language = Some(Language::parse("de").expect("de"));
-        let email = render(
-            EmailKind::BuyerOrderAcceptedWithChanges,
-            &order,
-            &fixtures::tenant(),
-        )
-        .expect("render");
+        let email = render(EmailKind::BuyerOrderAcceptedWithChanges, &order, &fixtures::tenant()).expect("render");
         assert_eq!(email.lang, Lang::De);
         assert_eq!(email.subject, "Bestellung WS-1 mit Änderungen bestätigt");
         assert!(email.text.contains("1. Dezember 2026"), "{}", email.text);
         assert!(email.text.contains("12.340,00\u{a0}EUR"), "{}", email.text);
+        assert!(email.text.contains("Nur 1.000 von 1.234 können geliefert werden"), "{}", email.text);
         for lang in ["sv", "pl", "lt", "zh", "en"] {
             order.buyer.language = Some(Language::parse(lang).expect("lang"));
-            let email =
-                render(EmailKind::BuyerOrderRejected, &order, &fixtures::tenant()).expect("render");
+            let email = render(EmailKind::BuyerOrderRejected, &order, &fixtures::tenant()).expect("render");
             assert_eq!(email.lang.tag(), lang);
             assert!(!email.subject.is_empty());
         }
         order.buyer.language = Some(Language::parse("fr").expect("fr"));
-        assert_eq!(
-            render(EmailKind::BuyerOrderAccepted, &order, &fixtures::tenant())
-                .expect("render")
-                .lang,
-            Lang::En
-        );
+        assert_eq!(render(EmailKind::BuyerOrderAccepted, &order, &fixtures::tenant()).expect("render").lang, Lang::En);
     }
 
     #[test]
@@ -382,12 +319,7 @@ mod tests {
         };
         let raw = String::from_utf8(mime(&envelope, &email).expect("mime")).expect("utf-8");
         let headers = raw.split("\r\n\r\n").next().unwrap_or_default();
-        assert!(
-            !headers
-                .lines()
-                .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
-            "{headers}"
-        );
+        assert!(!headers.lines().any(|l| l.to_ascii_lowercase().starts_with("bcc:")), "{headers}");
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("text/plain") && raw.contains("text/html"));
     }
@@ -396,18 +328,10 @@ mod tests {
     fn every_language_has_every_text() {
         for lang in Lang::ALL {
             let s = strings(lang);
-            for text in [
-                s.subject_new_order,
-                s.subject_accepted,
-                s.subject_changed,
-                s.subject_rejected,
-            ] {
+            for text in [s.subject_new_order, s.subject_accepted, s.subject_changed, s.subject_rejected] {
                 assert!(text.contains("{n}"), "{lang:?}: {text}");
             }
-            assert!(
-                s.greeting.contains("{b}") && s.regards.contains("{s}"),
-                "{lang:?}"
-            );
+            assert!(s.greeting.contains("{b}") && s.regards.contains("{s}"), "{lang:?}");
         }
     }
 }

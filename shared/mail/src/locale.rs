@@ -40,10 +40,7 @@ impl Lang {
 
     /// The buyer's language if supported, else the tenant's, else English.
     pub fn pick(buyer: Option<&Language>, tenant: &Language) -> Self {
-        buyer
-            .and_then(Self::from_tag)
-            .or_else(|| Self::from_tag(tenant))
-            .unwrap_or(Self::En)
+        buyer.and_then(Self::from_tag).or_else(|| Self::from_tag(tenant)).unwrap_or(Self::En)
     }
 
     /// BCP 47 tag (`Content-Language`, `<html lang>`).
@@ -79,11 +76,7 @@ impl Lang {
             }
             grouped.push(digit);
         }
-        let sign = if value.is_sign_negative() && !value.is_zero() {
-            "-"
-        } else {
-            ""
-        };
+        let sign = if value.is_sign_negative() && !value.is_zero() { "-" } else { "" };
         if frac.is_empty() {
             format!("{sign}{grouped}")
         } else {
@@ -197,10 +190,7 @@ mod tests {
         let fr = Language::parse("fr").expect("fr");
         let sv = Language::parse("sv-FI").expect("sv");
         assert_eq!(Lang::pick(Some(&sv), &Language::english()), Lang::Sv);
-        assert_eq!(
-            Lang::pick(Some(&fr), &Language::parse("de").expect("de")),
-            Lang::De
-        );
+        assert_eq!(Lang::pick(Some(&fr), &Language::parse("de").expect("de")), Lang::De);
         assert_eq!(Lang::pick(None, &fr), Lang::En);
     }
 

@@ -31,6 +31,11 @@ pub struct Strings {
     pub reason: &'static str,
     pub express: &'static str,
     pub regards: &'static str,
+    /// `{c}` confirmed of `{o}` ordered.
+    pub line_changed: &'static str,
+    pub line_rejected: &'static str,
+    pub reason_changed: &'static str,
+    pub reason_rejected: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -60,6 +65,10 @@ const EN: Strings = Strings {
     reason: "Reason",
     express: "Express order",
     regards: "Kind regards,\n{s}",
+    line_changed: "Only {c} of {o} can be delivered; the rest is cancelled.",
+    line_rejected: "This line cannot be delivered.",
+    reason_changed: "Some lines could not be confirmed as ordered.",
+    reason_rejected: "None of the lines can be delivered.",
 };
 
 const SV: Strings = Strings {
@@ -69,8 +78,7 @@ const SV: Strings = Strings {
     subject_rejected: "Order {n} kunde inte accepteras",
     intro_new_order: "En ny order har kommit in från {b}.",
     intro_accepted: "Tack för din beställning. Vi bekräftar den enligt beställningen.",
-    intro_changed:
-        "Tack för din beställning. Vi bekräftar den med ändringarna som markerats nedan.",
+    intro_changed: "Tack för din beställning. Vi bekräftar den med ändringarna som markerats nedan.",
     intro_rejected: "Tack för din beställning. Tyvärr kan vi inte acceptera den.",
     greeting: "Hej {b},",
     sku: "Artikel",
@@ -90,6 +98,10 @@ const SV: Strings = Strings {
     reason: "Orsak",
     express: "Expressorder",
     regards: "Vänliga hälsningar,\n{s}",
+    line_changed: "Endast {c} av {o} kan levereras; resten annulleras.",
+    line_rejected: "Den här raden kan inte levereras.",
+    reason_changed: "Vissa rader kunde inte bekräftas enligt beställningen.",
+    reason_rejected: "Ingen av raderna kan levereras.",
 };
 
 const DE: Strings = Strings {
@@ -99,8 +111,7 @@ const DE: Strings = Strings {
     subject_rejected: "Bestellung {n} konnte nicht angenommen werden",
     intro_new_order: "Eine neue Bestellung von {b} ist eingegangen.",
     intro_accepted: "Vielen Dank für Ihre Bestellung. Wir bestätigen sie wie bestellt.",
-    intro_changed:
-        "Vielen Dank für Ihre Bestellung. Wir bestätigen sie mit den unten markierten Änderungen.",
+    intro_changed: "Vielen Dank für Ihre Bestellung. Wir bestätigen sie mit den unten markierten Änderungen.",
     intro_rejected: "Vielen Dank für Ihre Bestellung. Leider können wir sie nicht annehmen.",
     greeting: "Guten Tag {b},",
     sku: "Artikel",
@@ -120,6 +131,10 @@ const DE: Strings = Strings {
     reason: "Grund",
     express: "Expressbestellung",
     regards: "Mit freundlichen Grüßen\n{s}",
+    line_changed: "Nur {c} von {o} können geliefert werden; der Rest wird storniert.",
+    line_rejected: "Diese Position kann nicht geliefert werden.",
+    reason_changed: "Einige Positionen konnten nicht wie bestellt bestätigt werden.",
+    reason_rejected: "Keine der Positionen kann geliefert werden.",
 };
 
 const PL: Strings = Strings {
@@ -149,6 +164,10 @@ const PL: Strings = Strings {
     reason: "Powód",
     express: "Zamówienie ekspresowe",
     regards: "Z poważaniem\n{s}",
+    line_changed: "Możemy dostarczyć tylko {c} z {o}; reszta zostaje anulowana.",
+    line_rejected: "Tej pozycji nie można dostarczyć.",
+    reason_changed: "Niektórych pozycji nie można było potwierdzić zgodnie z zamówieniem.",
+    reason_rejected: "Żadnej z pozycji nie można dostarczyć.",
 };
 
 const LT: Strings = Strings {
@@ -178,6 +197,10 @@ const LT: Strings = Strings {
     reason: "Priežastis",
     express: "Skubus užsakymas",
     regards: "Pagarbiai\n{s}",
+    line_changed: "Galime pristatyti tik {c} iš {o}; likutis atšaukiamas.",
+    line_rejected: "Šios eilutės pristatyti negalime.",
+    reason_changed: "Kai kurių eilučių nepavyko patvirtinti taip, kaip užsakyta.",
+    reason_rejected: "Nė vienos eilutės pristatyti negalime.",
 };
 
 const ZH: Strings = Strings {
@@ -207,6 +230,10 @@ const ZH: Strings = Strings {
     reason: "原因",
     express: "加急订单",
     regards: "此致\n{s}",
+    line_changed: "只能交付 {o} 中的 {c}；其余部分取消。",
+    line_rejected: "此行无法交付。",
+    reason_changed: "部分行无法按订购内容确认。",
+    reason_rejected: "所有行均无法交付。",
 };
 
 /// The texts of `lang`.

@@ -29,10 +29,7 @@ pub fn emulator_endpoint() -> String {
 
 /// A short unique suffix.
 pub fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}{}",
-        &uuid::Uuid::new_v4().simple().to_string()[..10]
-    )
+    format!("{prefix}{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
 }
 
 /// A tenant with the demo catalogue and a webshop key.
@@ -67,9 +64,7 @@ impl TestStack {
     /// Provisions a fresh stack from infra/template.yaml, seeds a tenant and starts the HTTP API.
     pub async fn start() -> Self {
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(
-                "warn,intake=info,orders_http=info",
-            ))
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn,intake=info,orders_http=info"))
             .with_test_writer()
             .try_init();
         let template = devstack::stack::template_path();
@@ -77,22 +72,14 @@ impl TestStack {
             .await
             .unwrap_or_else(|e| panic!("provision {}: {e}", template.display()));
         let gateway = devstack::gateway(&stack).unwrap_or_else(|e| panic!("gateway: {e}"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind a free port");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let api_url = format!("http://{}", listener.local_addr().expect("local address"));
         let server = tokio::spawn(gateway.serve(listener));
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("HTTP client");
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("HTTP client");
         let mut test = Self {
             stack,
             api_url,
-            tenant: Tenant {
-                id: TenantId::parse("x").expect("id"),
-                key: String::new(),
-            },
+            tenant: Tenant { id: TenantId::parse("x").expect("id"), key: String::new() },
             server,
             http,
         };
@@ -105,44 +92,23 @@ impl TestStack {
         let id = TenantId::parse(unique("tenant-")).expect("tenant id");
         let store = self.stack.store();
         seed_demo(&store, &id).await.expect("seed demo data");
-        let key = create_api_key(&store, &id, Role::Webshop, "webshop")
-            .await
-            .expect("create key");
-        Tenant {
-            id,
-            key: key.secret,
-        }
+        let key = create_api_key(&store, &id, Role::Webshop, "webshop").await.expect("create key");
+        Tenant { id, key: key.secret }
     }
 
     /// A key of another role for `tenant`.
     pub async fn key_with_role(&self, tenant: &TenantId, role: Role) -> String {
-        create_api_key(&self.stack.store(), tenant, role, "webshop")
-            .await
-            .expect("create key")
-            .secret
+        create_api_key(&self.stack.store(), tenant, role, "webshop").await.expect("create key").secret
     }
 
     /// A request builder to `path` with `key` as bearer token.
-    pub fn request(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        key: &str,
-    ) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, format!("{}{path}", self.api_url))
-            .bearer_auth(key)
+    pub fn request(&self, method: reqwest::Method, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.api_url)).bearer_auth(key)
     }
 
     /// POSTs JSON as the first tenant's webshop.
     pub async fn post_json(&self, path: &str, body: &Value) -> Answer {
-        Answer::from(
-            self.request(reqwest::Method::POST, path, &self.tenant.key)
-                .json(body)
-                .send()
-                .await,
-        )
-        .await
+        Answer::from(self.request(reqwest::Method::POST, path, &self.tenant.key).json(body).send().await).await
     }
 
     /// GETs as `key`.
@@ -161,11 +127,7 @@ impl TestStack {
 
     /// Takes every message body off a queue of the template.
     pub async fn drain_queue(&self, logical_id: &str) -> Vec<String> {
-        let url = self
-            .stack
-            .reference(logical_id)
-            .expect("queue provisioned")
-            .to_owned();
+        let url = self.stack.reference(logical_id).expect("queue provisioned").to_owned();
         let sqs = &self.stack.aws.sqs;
         let mut bodies = Vec::new();
         let mut empty_rounds = 0;
@@ -197,18 +159,9 @@ impl TestStack {
     }
 
     /// Every order item of `tenant` (through GSI1, the status index).
-    pub async fn stored_orders(
-        &self,
-        tenant: &TenantId,
-    ) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+    pub async fn stored_orders(&self, tenant: &TenantId) -> Vec<std::collections::HashMap<String, AttributeValue>> {
         let mut items = Vec::new();
-        for status in [
-            "received",
-            "pending_response",
-            "accepted",
-            "accepted_with_changes",
-            "rejected",
-        ] {
+        for status in ["received", "pending_response", "accepted", "accepted_with_changes", "rejected"] {
             let mut start = None;
             loop {
                 let output = self
@@ -219,10 +172,7 @@ impl TestStack {
                     .table_name(self.stack.table_name())
                     .index_name("GSI1")
                     .key_condition_expression("GSI1PK = :pk")
-                    .expression_attribute_values(
-                        ":pk",
-                        AttributeValue::S(format!("T#{tenant}#S#{status}")),
-                    )
+                    .expression_attribute_values(":pk", AttributeValue::S(format!("T#{tenant}#S#{status}")))
                     .set_exclusive_start_key(start)
                     .send()
                     .await
@@ -238,11 +188,7 @@ impl TestStack {
     }
 
     /// One raw item by key.
-    pub async fn item(
-        &self,
-        pk: &str,
-        sk: &str,
-    ) -> Option<std::collections::HashMap<String, AttributeValue>> {
+    pub async fn item(&self, pk: &str, sk: &str) -> Option<std::collections::HashMap<String, AttributeValue>> {
         self.stack
             .aws
             .dynamodb
@@ -258,10 +204,7 @@ impl TestStack {
     }
 
     /// Every item of one partition.
-    pub async fn partition(
-        &self,
-        pk: &str,
-    ) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+    pub async fn partition(&self, pk: &str) -> Vec<std::collections::HashMap<String, AttributeValue>> {
         self.stack
             .aws
             .dynamodb
@@ -297,11 +240,7 @@ impl Answer {
         let headers = response.headers().clone();
         let text = response.text().await.expect("body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Self {
-            status,
-            headers,
-            body,
-        }
+        Self { status, headers, body }
     }
 
     /// A header as text.
@@ -313,12 +252,7 @@ impl Answer {
     pub fn pointers(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|errors| {
-                errors
-                    .iter()
-                    .filter_map(|e| e["pointer"].as_str().map(str::to_owned))
-                    .collect()
-            })
+            .map(|errors| errors.iter().filter_map(|e| e["pointer"].as_str().map(str::to_owned)).collect())
             .unwrap_or_default()
     }
 }
@@ -342,22 +276,11 @@ pub fn order_body(order_number: &str) -> Value {
 
 /// Tomorrow (UTC) as `YYYY-MM-DD`.
 pub fn tomorrow() -> String {
-    let date = time::OffsetDateTime::now_utc()
-        .date()
-        .next_day()
-        .expect("a tomorrow");
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
+    let date = time::OffsetDateTime::now_utc().date().next_day().expect("a tomorrow");
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
 /// A string attribute of an item.
 pub fn s<'a>(item: &'a std::collections::HashMap<String, AttributeValue>, name: &str) -> &'a str {
-    item.get(name)
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
-        .unwrap_or_default()
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default()
 }

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeValue, KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update,
+    AttributeValue, KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
@@ -21,7 +20,14 @@ use orders_domain::tenant::TenantSettings;
 
 use crate::keys::{self, PK, SK};
 
-type Item = HashMap<String, AttributeValue>;
+pub(crate) type Item = HashMap<String, AttributeValue>;
+
+mod email;
+mod relay;
+mod response;
+
+pub use email::{EmailRecord, EmailStatus, NewEmail};
+pub use response::{OrderRecord, ResponseOutcome, ResponseWrite};
 
 /// A DynamoDB call failed, or an item could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -52,54 +58,44 @@ pub enum StoreError {
     },
 }
 
-fn dynamo_error<E, R>(action: impl Into<String>, error: SdkError<E, R>) -> StoreError
+pub(crate) fn dynamo_error<E, R>(action: impl Into<String>, error: SdkError<E, R>) -> StoreError
 where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    StoreError::Dynamo {
-        action: action.into(),
-        message: DisplayErrorContext(&error).to_string(),
-    }
+    StoreError::Dynamo { action: action.into(), message: DisplayErrorContext(&error).to_string() }
 }
 
-fn corrupt(what: impl Into<String>, detail: impl ToString) -> StoreError {
-    StoreError::Corrupt {
-        what: what.into(),
-        detail: detail.to_string(),
-    }
+pub(crate) fn corrupt(what: impl Into<String>, detail: impl ToString) -> StoreError {
+    StoreError::Corrupt { what: what.into(), detail: detail.to_string() }
 }
 
-fn s(value: impl Into<String>) -> AttributeValue {
+pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
-fn n(value: Decimal) -> AttributeValue {
+pub(crate) fn n(value: Decimal) -> AttributeValue {
     AttributeValue::N(value.normalize().to_string())
 }
 
-fn key(pk: String, sk: impl Into<String>) -> Item {
+pub(crate) fn key(pk: String, sk: impl Into<String>) -> Item {
     HashMap::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))])
 }
 
-fn to_item<T: Serialize>(what: &str, value: &T) -> Result<Item, StoreError> {
+pub(crate) fn to_item<T: Serialize>(what: &str, value: &T) -> Result<Item, StoreError> {
     serde_dynamo::to_item(value).map_err(|e| corrupt(what, e))
 }
 
-fn from_item<T: DeserializeOwned>(what: &str, item: Item) -> Result<T, StoreError> {
+pub(crate) fn from_item<T: DeserializeOwned>(what: &str, item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| corrupt(what, e))
 }
 
-fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
-    item.get(name)
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
+pub(crate) fn get_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
 }
 
-fn get_n(item: &Item, name: &str) -> Option<Decimal> {
-    item.get(name)
-        .and_then(|v| v.as_n().ok())
-        .and_then(|v| orders_domain::money::parse_decimal_text(v).ok())
+pub(crate) fn get_n(item: &Item, name: &str) -> Option<Decimal> {
+    item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| orders_domain::money::parse_decimal_text(v).ok())
 }
 
 /// Sortable UTC timestamp with microseconds, used inside sort keys.
@@ -146,10 +142,7 @@ pub struct CatalogueView {
 impl CatalogueView {
     /// Available quantity summed over warehouses.
     pub fn available(&self, sku: &Sku) -> Decimal {
-        self.stock
-            .get(sku)
-            .map(|levels| levels.iter().map(StockLevel::available).sum())
-            .unwrap_or_default()
+        self.stock.get(sku).map(|levels| levels.iter().map(StockLevel::available).sum()).unwrap_or_default()
     }
 }
 
@@ -200,35 +193,70 @@ pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
 #[derive(Debug, Serialize, Deserialize)]
 #[allow(non_snake_case)]
-struct OrderItem {
-    PK: String,
-    SK: String,
-    entity: String,
-    version: u64,
-    GSI1PK: String,
-    GSI1SK: String,
-    GSI2PK: String,
-    GSI2SK: String,
+pub(crate) struct OrderItem {
+    pub(crate) PK: String,
+    pub(crate) SK: String,
+    pub(crate) entity: String,
+    pub(crate) version: u64,
+    pub(crate) GSI1PK: String,
+    pub(crate) GSI1SK: String,
+    pub(crate) GSI2PK: String,
+    pub(crate) GSI2SK: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    GSI3PK: Option<String>,
+    pub(crate) GSI3PK: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    GSI3SK: Option<String>,
-    GSI4PK: String,
-    GSI4SK: String,
+    pub(crate) GSI3SK: Option<String>,
+    pub(crate) GSI4PK: String,
+    pub(crate) GSI4SK: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pending_event: Option<EventEnvelope>,
+    pub(crate) pending_event: Option<EventEnvelope>,
     #[serde(flatten)]
-    order: Order,
+    pub(crate) order: Order,
+}
+
+impl OrderItem {
+    /// The stored form of `order` at `version`, with the index keys its state calls for and, while `pending`
+    /// is set, the "publish pending" mark (GSI3).
+    pub(crate) fn new(order: &Order, version: u64, pending: Option<&EventEnvelope>) -> Self {
+        let tenant = &order.tenant;
+        let received = sortable_timestamp(order.received_at);
+        Self {
+            PK: keys::order_pk(tenant, &order.id),
+            SK: keys::ORDER_SK.into(),
+            entity: "order".into(),
+            version,
+            GSI1PK: keys::status_gsi_pk(tenant, order.status.as_str()),
+            GSI1SK: format!("{received}#{}", order.id),
+            GSI2PK: keys::customer_gsi_pk(tenant, &order.buyer.customer_id),
+            GSI2SK: format!("{received}#{}", order.id),
+            GSI3PK: pending.map(|_| keys::publish_gsi_pk(&order.id)),
+            GSI3SK: pending.map(|event| format!("{}#{}#{}", sortable_timestamp(event.at), tenant, order.id)),
+            GSI4PK: keys::day_gsi_pk(tenant, &received[..10]),
+            GSI4SK: order.id.to_string(),
+            pending_event: pending.cloned(),
+            order: order.clone(),
+        }
+    }
+}
+
+/// The stored form of a history entry; `seq` orders entries written at the same instant.
+pub(crate) fn history_item(order: &Order, entry: &HistoryEntry, seq: u32) -> HistoryItem {
+    HistoryItem {
+        PK: keys::order_pk(&order.tenant, &order.id),
+        SK: keys::history_sk(&sortable_timestamp(entry.at), seq),
+        entity: "history".into(),
+        entry: entry.clone(),
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 #[allow(non_snake_case)]
-struct HistoryItem {
-    PK: String,
-    SK: String,
-    entity: String,
+pub(crate) struct HistoryItem {
+    pub(crate) PK: String,
+    pub(crate) SK: String,
+    pub(crate) entity: String,
     #[serde(flatten)]
-    entry: HistoryEntry,
+    pub(crate) entry: HistoryEntry,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -247,11 +275,7 @@ struct ProductItem {
 pub type PageKey = std::collections::BTreeMap<String, String>;
 
 fn page_key_from(item: Option<&Item>) -> Option<PageKey> {
-    item.map(|item| {
-        item.iter()
-            .filter_map(|(k, v)| v.as_s().ok().map(|v| (k.clone(), v.clone())))
-            .collect()
-    })
+    item.map(|item| item.iter().filter_map(|(k, v)| v.as_s().ok().map(|v| (k.clone(), v.clone()))).collect())
 }
 
 fn page_key_into(key: PageKey) -> Item {
@@ -261,17 +285,14 @@ fn page_key_into(key: PageKey) -> Item {
 /// The table.
 #[derive(Debug, Clone)]
 pub struct Store {
-    client: aws_sdk_dynamodb::Client,
-    table: String,
+    pub(crate) client: aws_sdk_dynamodb::Client,
+    pub(crate) table: String,
 }
 
 impl Store {
     /// A repository over `table`.
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
-        Self {
-            client,
-            table: table.into(),
-        }
+        Self { client, table: table.into() }
     }
 
     /// The table name.
@@ -312,21 +333,14 @@ impl Store {
 
     /// Looks up an API key by the SHA-256 of its secret.
     pub async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
-        match self
-            .get("API key", keys::api_key_pk(key_hash), keys::API_KEY_SK)
-            .await?
-        {
+        match self.get("API key", keys::api_key_pk(key_hash), keys::API_KEY_SK).await? {
             None => Ok(None),
             Some(item) => from_item("API key", item).map(Some),
         }
     }
 
     /// Stores a new API key (by hash); refuses to overwrite an existing one.
-    pub async fn put_api_key(
-        &self,
-        key_hash: &str,
-        record: &ApiKeyRecord,
-    ) -> Result<(), StoreError> {
+    pub async fn put_api_key(&self, key_hash: &str, record: &ApiKeyRecord) -> Result<(), StoreError> {
         let mut item = to_item("API key", record)?;
         item.extend(key(keys::api_key_pk(key_hash), keys::API_KEY_SK));
         item.insert("entity".into(), s("api_key"));
@@ -342,14 +356,8 @@ impl Store {
     }
 
     /// A tenant's settings.
-    pub async fn get_tenant(
-        &self,
-        tenant: &TenantId,
-    ) -> Result<Option<TenantSettings>, StoreError> {
-        match self
-            .get("tenant", keys::tenant_pk(tenant), keys::TENANT_SK)
-            .await?
-        {
+    pub async fn get_tenant(&self, tenant: &TenantId) -> Result<Option<TenantSettings>, StoreError> {
+        match self.get("tenant", keys::tenant_pk(tenant), keys::TENANT_SK).await? {
             None => Ok(None),
             Some(item) => from_item("tenant", item).map(Some),
         }
@@ -366,11 +374,7 @@ impl Store {
     // ------------------------------------------------------------------ catalogue
 
     /// Creates or replaces a product.
-    pub async fn put_product(
-        &self,
-        tenant: &TenantId,
-        product: &Product,
-    ) -> Result<(), StoreError> {
+    pub async fn put_product(&self, tenant: &TenantId, product: &Product) -> Result<(), StoreError> {
         let item = ProductItem {
             PK: keys::sku_pk(tenant, &product.sku),
             SK: keys::PRODUCT_SK.into(),
@@ -410,7 +414,8 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key(keys::sku_pk(tenant, sku), keys::stock_sk(warehouse))))
             .update_expression(
-                "SET on_hand = :on_hand, warehouse = :warehouse, entity = :entity, reserved = if_not_exists(reserved, :zero)",
+                "SET on_hand = :on_hand, warehouse = :warehouse, entity = :entity, \
+                 reserved = if_not_exists(reserved, :zero), available = :on_hand - if_not_exists(reserved, :zero)",
             )
             .expression_attribute_values(":on_hand", n(on_hand))
             .expression_attribute_values(":warehouse", s(warehouse.as_str()))
@@ -423,30 +428,16 @@ impl Store {
     }
 
     /// Creates or replaces a customer.
-    pub async fn put_customer(
-        &self,
-        tenant: &TenantId,
-        customer: &Customer,
-    ) -> Result<(), StoreError> {
+    pub async fn put_customer(&self, tenant: &TenantId, customer: &Customer) -> Result<(), StoreError> {
         let mut item = to_item("customer", customer)?;
-        item.extend(key(
-            keys::customer_pk(tenant, &customer.id),
-            keys::CUSTOMER_SK,
-        ));
+        item.extend(key(keys::customer_pk(tenant, &customer.id), keys::CUSTOMER_SK));
         item.insert("entity".into(), s("customer"));
         self.put("customer", item).await
     }
 
     /// A customer of the register.
-    pub async fn get_customer(
-        &self,
-        tenant: &TenantId,
-        id: &CustomerId,
-    ) -> Result<Option<Customer>, StoreError> {
-        match self
-            .get("customer", keys::customer_pk(tenant, id), keys::CUSTOMER_SK)
-            .await?
-        {
+    pub async fn get_customer(&self, tenant: &TenantId, id: &CustomerId) -> Result<Option<Customer>, StoreError> {
+        match self.get("customer", keys::customer_pk(tenant, id), keys::CUSTOMER_SK).await? {
             None => Ok(None),
             Some(item) => from_item("customer", item).map(Some),
         }
@@ -480,10 +471,7 @@ impl Store {
             let (Some(pk), Some(sk)) = (get_s(&item, PK), get_s(&item, SK)) else {
                 continue;
             };
-            let Some(sku) = pk
-                .strip_prefix(&sku_prefix)
-                .and_then(|s| Sku::parse(s).ok())
-            else {
+            let Some(sku) = pk.strip_prefix(&sku_prefix).and_then(|s| Sku::parse(s).ok()) else {
                 continue;
             };
             if sk == keys::PRODUCT_SK {
@@ -493,8 +481,8 @@ impl Store {
                 let price: CustomerPrice = from_item(&format!("customer price of {sku}"), item)?;
                 view.customer_prices.insert(sku, price);
             } else if let Some(warehouse) = sk.strip_prefix("W#") {
-                let level = stock_level(warehouse, &item)
-                    .ok_or_else(|| corrupt(format!("stock of {sku}"), "no on_hand"))?;
+                let level =
+                    stock_level(warehouse, &item).ok_or_else(|| corrupt(format!("stock of {sku}"), "no on_hand"))?;
                 view.stock.entry(sku).or_default().push(level);
             }
         }
@@ -506,10 +494,8 @@ impl Store {
 
     async fn batch_get(&self, keys_wanted: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         let chunks: Vec<Vec<Item>> = keys_wanted.chunks(100).map(<[Item]>::to_vec).collect();
-        let results = futures::future::try_join_all(
-            chunks.into_iter().map(|chunk| self.batch_get_chunk(chunk)),
-        )
-        .await?;
+        let results =
+            futures::future::try_join_all(chunks.into_iter().map(|chunk| self.batch_get_chunk(chunk))).await?;
         Ok(results.into_iter().flatten().collect())
     }
 
@@ -540,10 +526,7 @@ impl Store {
             if !pending.is_empty() {
                 attempt += 1;
                 if attempt > 8 {
-                    return Err(StoreError::Contention {
-                        action: "read catalogue".into(),
-                        attempts: attempt,
-                    });
+                    return Err(StoreError::Contention { action: "read catalogue".into(), attempts: attempt });
                 }
                 tokio::time::sleep(backoff(attempt)).await;
             }
@@ -589,34 +572,8 @@ impl Store {
         let order = new.order;
         let tenant = &order.tenant;
         let action = format!("store order {} ({})", order.id, order.order_number);
-        let received = sortable_timestamp(order.received_at);
-        let order_item = OrderItem {
-            PK: keys::order_pk(tenant, &order.id),
-            SK: keys::ORDER_SK.into(),
-            entity: "order".into(),
-            version: 1,
-            GSI1PK: keys::status_gsi_pk(tenant, order.status.as_str()),
-            GSI1SK: format!("{received}#{}", order.id),
-            GSI2PK: keys::customer_gsi_pk(tenant, &order.buyer.customer_id),
-            GSI2SK: format!("{received}#{}", order.id),
-            GSI3PK: Some(keys::publish_gsi_pk(&order.id)),
-            GSI3SK: Some(format!(
-                "{}#{}#{}",
-                sortable_timestamp(new.event.at),
-                tenant,
-                order.id
-            )),
-            GSI4PK: keys::day_gsi_pk(tenant, &received[..10]),
-            GSI4SK: order.id.to_string(),
-            pending_event: Some(new.event.clone()),
-            order: order.clone(),
-        };
-        let history_item = HistoryItem {
-            PK: keys::order_pk(tenant, &order.id),
-            SK: keys::history_sk(&sortable_timestamp(new.history.at), 0),
-            entity: "history".into(),
-            entry: new.history.clone(),
-        };
+        let order_item = OrderItem::new(order, 1, Some(new.event));
+        let history_item = history_item(order, new.history, 0);
         let order_number_pk = keys::order_number_pk(tenant, &order.channel, &order.order_number);
         let mut number_item = key(order_number_pk.clone(), keys::ORDER_NUMBER_SK);
         number_item.insert("entity".into(), s("order_number"));
@@ -635,45 +592,27 @@ impl Store {
             item.insert("entity".into(), s("idempotency"));
             item.insert("order_id".into(), s(order.id.as_str()));
             item.insert("fingerprint".into(), s(new.fingerprint));
-            item.insert(
-                "expires_at".into(),
-                AttributeValue::N(expires.unix_timestamp().to_string()),
-            );
+            item.insert("expires_at".into(), AttributeValue::N(expires.unix_timestamp().to_string()));
             idempotency_index = Some(actions.len());
             // An expired key may still be in the table (TTL deletes within days): it can be claimed again.
             let put = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(item))
                 .condition_expression("attribute_not_exists(PK) OR expires_at < :now")
-                .expression_attribute_values(
-                    ":now",
-                    AttributeValue::N(order.received_at.unix_timestamp().to_string()),
-                )
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
+                .expression_attribute_values(":now", AttributeValue::N(order.received_at.unix_timestamp().to_string()))
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
                 .build()
                 .map_err(|e| corrupt("transaction put", e))?;
             actions.push(TransactWriteItem::builder().put(put).build());
         }
         if let Some(customer) = new.inline_customer {
-            actions.push(upsert_customer(
-                &self.table,
-                tenant,
-                customer,
-                &order.received_at,
-            )?);
+            actions.push(upsert_customer(&self.table, tenant, customer, &order.received_at)?);
         }
 
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(actions.clone()))
-                .send()
-                .await;
+            let result = self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await;
             let error = match result {
                 Ok(_) => return Ok(CreateOutcome::Created),
                 Err(error) => error,
@@ -686,21 +625,15 @@ impl Store {
                     .collect(),
                 _ => return Err(dynamo_error(action, error)),
             };
-            let failed = |index: usize| {
-                reasons.get(index).and_then(|r| r.0.as_deref()) == Some("ConditionalCheckFailed")
-            };
+            let failed =
+                |index: usize| reasons.get(index).and_then(|r| r.0.as_deref()) == Some("ConditionalCheckFailed");
             let duplicate = if idempotency_index.is_some_and(failed) {
                 Some((
                     DuplicateOf::IdempotencyKey,
-                    idempotency_index
-                        .and_then(|i| reasons.get(i))
-                        .and_then(|r| r.1.clone()),
+                    idempotency_index.and_then(|i| reasons.get(i)).and_then(|r| r.1.clone()),
                 ))
             } else if failed(2) {
-                Some((
-                    DuplicateOf::OrderNumber,
-                    reasons.get(2).and_then(|r| r.1.clone()),
-                ))
+                Some((DuplicateOf::OrderNumber, reasons.get(2).and_then(|r| r.1.clone())))
             } else {
                 None
             };
@@ -724,21 +657,12 @@ impl Store {
                     .and_then(|id| OrderId::parse(id).ok())
                     .ok_or_else(|| corrupt("uniqueness record", "no order_id"))?;
                 let same_request = get_s(&item, "fingerprint") == Some(new.fingerprint);
-                return Ok(CreateOutcome::Duplicate {
-                    of,
-                    order_id,
-                    same_request,
-                });
+                return Ok(CreateOutcome::Duplicate { of, order_id, same_request });
             }
-            let conflicting = reasons
-                .iter()
-                .any(|r| r.0.as_deref() == Some("TransactionConflict"));
+            let conflicting = reasons.iter().any(|r| r.0.as_deref() == Some("TransactionConflict"));
             if !conflicting || attempt >= 8 {
                 if conflicting {
-                    return Err(StoreError::Contention {
-                        action,
-                        attempts: attempt,
-                    });
+                    return Err(StoreError::Contention { action, attempts: attempt });
                 }
                 return Err(dynamo_error(action, error));
             }
@@ -758,26 +682,14 @@ impl Store {
     ) -> Result<Option<CreateOutcome>, StoreError> {
         let mut wanted = Vec::new();
         if let Some(idem) = idempotency_key {
-            wanted.push(key(
-                keys::idempotency_pk(tenant, idem),
-                keys::IDEMPOTENCY_SK,
-            ));
+            wanted.push(key(keys::idempotency_pk(tenant, idem), keys::IDEMPOTENCY_SK));
         }
-        wanted.push(key(
-            keys::order_number_pk(tenant, channel, order_number),
-            keys::ORDER_NUMBER_SK,
-        ));
+        wanted.push(key(keys::order_number_pk(tenant, channel, order_number), keys::ORDER_NUMBER_SK));
         let found = self.batch_get(wanted).await?;
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let live =
-            |item: &&Item| get_n(item, "expires_at").is_none_or(|at| at > Decimal::from(now));
-        let by_idem = found
-            .iter()
-            .filter(live)
-            .find(|item| get_s(item, SK) == Some(keys::IDEMPOTENCY_SK));
-        let by_number = found
-            .iter()
-            .find(|item| get_s(item, SK) == Some(keys::ORDER_NUMBER_SK));
+        let live = |item: &&Item| get_n(item, "expires_at").is_none_or(|at| at > Decimal::from(now));
+        let by_idem = found.iter().filter(live).find(|item| get_s(item, SK) == Some(keys::IDEMPOTENCY_SK));
+        let by_number = found.iter().find(|item| get_s(item, SK) == Some(keys::ORDER_NUMBER_SK));
         let (of, item) = match (by_idem, by_number) {
             (Some(item), _) => (DuplicateOf::IdempotencyKey, item),
             (None, Some(item)) => (DuplicateOf::OrderNumber, item),
@@ -802,39 +714,23 @@ impl Store {
         fingerprint: &str,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let mut item = key(
-            keys::idempotency_pk(tenant, idempotency_key),
-            keys::IDEMPOTENCY_SK,
-        );
+        let mut item = key(keys::idempotency_pk(tenant, idempotency_key), keys::IDEMPOTENCY_SK);
         item.insert("entity".into(), s("idempotency"));
         item.insert("fingerprint".into(), s(fingerprint));
-        item.insert(
-            "expires_at".into(),
-            AttributeValue::N((now + IDEMPOTENCY_TTL).unix_timestamp().to_string()),
-        );
+        item.insert("expires_at".into(), AttributeValue::N((now + IDEMPOTENCY_TTL).unix_timestamp().to_string()));
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression(
-                "attribute_not_exists(PK) OR fingerprint = :fp OR expires_at < :now",
-            )
+            .condition_expression("attribute_not_exists(PK) OR fingerprint = :fp OR expires_at < :now")
             .expression_attribute_values(":fp", s(fingerprint))
-            .expression_attribute_values(
-                ":now",
-                AttributeValue::N(now.unix_timestamp().to_string()),
-            )
+            .expression_attribute_values(":now", AttributeValue::N(now.unix_timestamp().to_string()))
             .send()
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
             Err(e) => Err(dynamo_error("claim idempotency key", e)),
         }
     }
@@ -888,19 +784,15 @@ fn stock_level(warehouse: &str, item: &Item) -> Option<StockLevel> {
     })
 }
 
-fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     let base = 10u64.saturating_mul(1 << attempt.min(6));
     let jitter = u64::from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0)
-            % 10,
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0) % 10,
     );
     Duration::from_millis(base + base * jitter / 10)
 }
 
-fn put_if_absent(table: &str, item: Item) -> Result<TransactWriteItem, StoreError> {
+pub(crate) fn put_if_absent(table: &str, item: Item) -> Result<TransactWriteItem, StoreError> {
     let put = Put::builder()
         .table_name(table)
         .set_item(Some(item))
@@ -911,12 +803,9 @@ fn put_if_absent(table: &str, item: Item) -> Result<TransactWriteItem, StoreErro
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
-fn put_plain(table: &str, item: Item) -> Result<TransactWriteItem, StoreError> {
-    let put = Put::builder()
-        .table_name(table)
-        .set_item(Some(item))
-        .build()
-        .map_err(|e| corrupt("transaction put", e))?;
+pub(crate) fn put_plain(table: &str, item: Item) -> Result<TransactWriteItem, StoreError> {
+    let put =
+        Put::builder().table_name(table).set_item(Some(item)).build().map_err(|e| corrupt("transaction put", e))?;
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
@@ -953,8 +842,7 @@ fn upsert_customer(
         sets.push("address = :address");
         values.insert(
             ":address".into(),
-            serde_dynamo::to_attribute_value(address)
-                .map_err(|e| corrupt("customer address", e))?,
+            serde_dynamo::to_attribute_value(address).map_err(|e| corrupt("customer address", e))?,
         );
     }
     let mut names = HashMap::from([("#name".to_owned(), "name".to_owned())]);
@@ -963,10 +851,7 @@ fn upsert_customer(
     }
     let update = Update::builder()
         .table_name(table)
-        .set_key(Some(key(
-            keys::customer_pk(tenant, &customer.id),
-            keys::CUSTOMER_SK,
-        )))
+        .set_key(Some(key(keys::customer_pk(tenant, &customer.id), keys::CUSTOMER_SK)))
         .update_expression(format!("SET {}", sets.join(", ")))
         .set_expression_attribute_names(Some(names))
         .set_expression_attribute_values(Some(values))

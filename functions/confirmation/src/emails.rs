@@ -1,0 +1,136 @@
+//! Sending the emails a response claimed, exactly once per record (see `orders_aws::store::email`).
+
+use time::OffsetDateTime;
+
+use orders_aws::store::{EmailRecord, EmailStatus, NewEmail};
+use orders_aws::{MailerError, StoreError};
+use orders_domain::order::Order;
+use orders_domain::tenant::TenantSettings;
+use orders_mail::{mime, render, EmailKind, Envelope};
+
+use crate::Confirmation;
+
+/// Sending failed in a way that should be retried (the message stays on the queue).
+#[derive(Debug, thiserror::Error)]
+pub enum EmailError {
+    /// SES throttled or failed.
+    #[error("send {kind} for {order}: {source}")]
+    Send {
+        /// Email kind.
+        kind: String,
+        /// Order id.
+        order: String,
+        /// The SES failure.
+        source: MailerError,
+    },
+    /// Recording the send failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Sends the emails this response just claimed.
+pub(crate) async fn send_claimed(
+    app: &Confirmation,
+    order: &Order,
+    tenant: &TenantSettings,
+    claimed: Vec<NewEmail>,
+) -> Result<(), EmailError> {
+    let records = claimed
+        .into_iter()
+        .map(|e| EmailRecord {
+            kind: e.kind,
+            reference: e.reference,
+            to_name: e.to_name,
+            to_address: e.to_address,
+            status: EmailStatus::Sending,
+            claimed_at: e.claimed_at.unix_timestamp(),
+            message_id: None,
+        })
+        .collect();
+    send(app, order, tenant, records).await
+}
+
+/// Sends what an earlier, crashed attempt claimed but never marked sent (after it must have ended).
+pub(crate) async fn send_outstanding(
+    app: &Confirmation,
+    order: &Order,
+    tenant: &TenantSettings,
+) -> Result<(), EmailError> {
+    let now = (app.clock)();
+    let stale_before = now - app.stale_email_after;
+    let mut reclaimed = Vec::new();
+    for record in app.store.email_records(&order.tenant, &order.id).await? {
+        if record.status == EmailStatus::Sending
+            && record.claimed_at < stale_before.unix_timestamp()
+            && app.store.reclaim_email(&order.tenant, &order.id, &record, now, stale_before).await?
+        {
+            tracing::warn!(order_id = %order.id, kind = %record.kind, "resending an email whose sender died before recording it");
+            reclaimed.push(record);
+        }
+    }
+    send(app, order, tenant, reclaimed).await
+}
+
+fn message_id(order: &Order, record: &EmailRecord, sender: &str) -> String {
+    let domain = sender.rsplit('@').next().unwrap_or("orders.example");
+    format!("{}.{}.{}@{domain}", order.id, record.kind, record.reference)
+}
+
+async fn send(
+    app: &Confirmation,
+    order: &Order,
+    tenant: &TenantSettings,
+    records: Vec<EmailRecord>,
+) -> Result<(), EmailError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut sent = Vec::new();
+    let mut failure = None;
+    for record in records {
+        let Some(kind) = EmailKind::parse(&record.kind) else {
+            tracing::error!(order_id = %order.id, kind = %record.kind, "unknown email kind; skipped");
+            continue;
+        };
+        let outcome = match render(kind, order, tenant) {
+            Err(error) => Err(MailerError::Rejected(error.to_string())),
+            Ok(email) => {
+                let id = message_id(order, &record, app.mailer.sender());
+                let envelope = Envelope {
+                    from_name: &tenant.name,
+                    from_address: app.mailer.sender(),
+                    to_name: &record.to_name,
+                    to_address: &record.to_address,
+                    message_id: &id,
+                };
+                match mime(&envelope, &email) {
+                    Err(error) => Err(MailerError::Rejected(error.to_string())),
+                    Ok(raw) => app.mailer.send_raw(&record.to_address, raw).await,
+                }
+            }
+        };
+        match outcome {
+            Ok(message_id) => {
+                tracing::info!(order_id = %order.id, kind = %record.kind, %message_id, "email sent");
+                sent.push((record, message_id));
+            }
+            Err(MailerError::Rejected(reason)) => {
+                // Retrying cannot help; record it so it is not retried forever, and say so loudly.
+                tracing::error!(order_id = %order.id, kind = %record.kind, %reason, "email refused");
+                sent.push((record, format!("refused: {reason}")));
+            }
+            Err(error @ MailerError::Retryable(_)) => {
+                failure =
+                    Some(EmailError::Send { kind: record.kind.clone(), order: order.id.to_string(), source: error });
+                break;
+            }
+        }
+    }
+    if !sent.is_empty() {
+        app.store.mark_emails_sent(&order.tenant, &order.id, &sent, OffsetDateTime::now_utc()).await?;
+    }
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,62 @@
+//! The `confirmation` function: consumes `order.received` / `order.changed` from the confirmation queue, reserves
+//! stock, answers the order by the tenant's policy and emails buyer and seller. `main.rs` only wires it; the
+//! local runner and the tests call [`handle`] with real `SqsEvent`s.
+
+mod emails;
+mod handler;
+
+use std::time::Duration;
+
+use orders_aws::{required_env, ConfigError, Mailer, Store};
+use time::OffsetDateTime;
+
+pub use handler::handle;
+
+/// Settings of the confirmation function (declared in infra/template.yaml).
+#[derive(Debug, Clone)]
+pub struct ConfirmationConfig {
+    /// `TABLE_NAME`.
+    pub table_name: String,
+    /// `SENDER_EMAIL`: the verified SES identity emails come from.
+    pub sender_email: String,
+}
+
+impl ConfirmationConfig {
+    /// Reads the settings; a missing one fails with its name.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| required_env(name).ok())
+    }
+
+    /// Reads the settings from any source of variables.
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name| var(name).filter(|v| !v.is_empty()).ok_or(ConfigError(name));
+        Ok(Self { table_name: get("TABLE_NAME")?, sender_email: get("SENDER_EMAIL")? })
+    }
+}
+
+/// Everything the handler needs, built once per container.
+#[derive(Debug, Clone)]
+pub struct Confirmation {
+    store: Store,
+    mailer: Mailer,
+    clock: fn() -> OffsetDateTime,
+    /// A `sending` email record older than this belongs to an attempt that died; it is sent again.
+    stale_email_after: Duration,
+}
+
+impl Confirmation {
+    /// Builds the handler state from settings and clients.
+    pub fn new(
+        config: &ConfirmationConfig,
+        dynamodb: orders_aws::aws_sdk_dynamodb::Client,
+        ses: orders_aws::aws_sdk_ses::Client,
+    ) -> Self {
+        Self {
+            store: Store::new(dynamodb, &config.table_name),
+            mailer: Mailer::new(ses, &config.sender_email),
+            clock: OffsetDateTime::now_utc,
+            // the function times out after 30 s; the queue redelivers after 180 s
+            stale_email_after: Duration::from_secs(60),
+        }
+    }
+}

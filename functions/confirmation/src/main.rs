@@ -1,0 +1,13 @@
+//! Lambda entry point of `confirmation`: wiring only.
+
+use aws_lambda_events::sqs::SqsEvent;
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    orders_aws::telemetry::init();
+    let config = confirmation::ConfirmationConfig::from_env()?;
+    let sdk = orders_aws::sdk_config().await;
+    let app = confirmation::Confirmation::new(&config, orders_aws::dynamodb_client(&sdk), orders_aws::ses_client(&sdk));
+    run(service_fn(|event: LambdaEvent<SqsEvent>| confirmation::handle(&app, event.payload))).await
+}

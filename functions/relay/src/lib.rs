@@ -1,0 +1,107 @@
+//! The `relay` function (every minute): every event still marked "publish pending" after a grace period is sent
+//! again to its stage's queue, so an order whose first publish failed is still processed. Consumers deduplicate
+//! by event id, so a second copy is harmless.
+
+use std::time::Duration;
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use orders_aws::{required_env, ConfigError, EventPublisher, Store};
+use orders_domain::events::EventType;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// Most events re-published per run (the next run takes the rest).
+const MAX_PER_RUN: usize = 1000;
+
+/// Settings of the relay (declared in infra/template.yaml).
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// `TABLE_NAME`.
+    pub table_name: String,
+    /// `CONFIRMATION_QUEUE_URL`.
+    pub confirmation_queue_url: String,
+    /// `RELAY_AFTER_SECONDS`: how old a pending mark must be before it is re-published.
+    pub relay_after: Duration,
+}
+
+impl RelayConfig {
+    /// Reads the settings; a missing one fails with its name.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| required_env(name).ok())
+    }
+
+    /// Reads the settings from any source of variables.
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name| var(name).filter(|v| !v.is_empty()).ok_or(ConfigError(name));
+        let relay_after = get("RELAY_AFTER_SECONDS")?.parse::<u64>().map_err(|_| ConfigError("RELAY_AFTER_SECONDS"))?;
+        Ok(Self {
+            table_name: get("TABLE_NAME")?,
+            confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,
+            relay_after: Duration::from_secs(relay_after),
+        })
+    }
+}
+
+/// Handler state.
+#[derive(Debug, Clone)]
+pub struct Relay {
+    store: Store,
+    confirmation: EventPublisher,
+    relay_after: Duration,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RelayReport {
+    /// Events found pending.
+    pub pending: usize,
+    /// Events sent again.
+    pub republished: usize,
+    /// Events whose send failed (tried again next run).
+    pub failed: usize,
+}
+
+impl Relay {
+    /// Builds the handler state.
+    pub fn new(
+        config: &RelayConfig,
+        dynamodb: orders_aws::aws_sdk_dynamodb::Client,
+        sqs: orders_aws::aws_sdk_sqs::Client,
+    ) -> Self {
+        Self {
+            store: Store::new(dynamodb, &config.table_name),
+            confirmation: EventPublisher::new(sqs, &config.confirmation_queue_url),
+            relay_after: config.relay_after,
+        }
+    }
+
+    /// Re-publishes what has been pending longer than the grace period at `now`.
+    pub async fn run_once(&self, now: OffsetDateTime) -> Result<RelayReport, orders_aws::StoreError> {
+        let events = self.store.pending_events(now - self.relay_after, MAX_PER_RUN).await?;
+        let mut report = RelayReport { pending: events.len(), ..RelayReport::default() };
+        for event in events {
+            let publisher = match event.event_type {
+                EventType::OrderReceived | EventType::OrderChanged => &self.confirmation,
+            };
+            match publisher.publish(&event).await {
+                Ok(_) => {
+                    tracing::info!(tenant = %event.tenant, order_id = %event.order_id, event_id = %event.event_id, "event re-published");
+                    report.republished += 1;
+                }
+                Err(error) => {
+                    tracing::warn!(event_id = %event.event_id, %error, "re-publish failed");
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Handles the scheduled EventBridge event.
+pub async fn handle(
+    app: &Relay,
+    _event: EventBridgeEvent<serde_json::Value>,
+) -> Result<RelayReport, lambda_runtime::Error> {
+    Ok(app.run_once(OffsetDateTime::now_utc()).await?)
+}

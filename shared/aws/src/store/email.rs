@@ -1,0 +1,187 @@
+//! Email records: exactly one email per (order, kind, reference). A record is created as `sending` in the same
+//! transaction as the state change that calls for it, the email is sent, then the record is marked `sent` with the
+//! SES message id. A redelivery resends only records still `sending` after the previous attempt must have ended.
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use time::OffsetDateTime;
+
+use orders_domain::ids::{OrderId, TenantId};
+use orders_domain::order::Order;
+
+use super::{corrupt, dynamo_error, get_n, get_s, key, s, Item, Store, StoreError};
+use crate::keys;
+
+/// Sort key prefix of email records.
+const EMAIL_PREFIX: &str = "M#";
+
+/// Where an email stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailStatus {
+    /// Claimed for sending; not yet confirmed sent.
+    Sending,
+    /// SES accepted it.
+    Sent,
+}
+
+/// An email to create with a state change.
+#[derive(Debug, Clone)]
+pub struct NewEmail {
+    /// Email kind (`buyer_order_accepted`).
+    pub kind: String,
+    /// Reference within the order (the event that called for it).
+    pub reference: String,
+    /// Recipient name.
+    pub to_name: String,
+    /// Recipient address.
+    pub to_address: String,
+    /// When it was claimed for sending.
+    pub claimed_at: OffsetDateTime,
+}
+
+impl NewEmail {
+    pub(crate) fn item(&self, order: &Order) -> Result<Item, StoreError> {
+        let mut item =
+            key(keys::order_pk(&order.tenant, &order.id), format!("{EMAIL_PREFIX}{}#{}", self.kind, self.reference));
+        item.insert("entity".into(), s("email"));
+        item.insert("kind".into(), s(self.kind.clone()));
+        item.insert("reference".into(), s(self.reference.clone()));
+        item.insert("to_name".into(), s(self.to_name.clone()));
+        item.insert("to_address".into(), s(self.to_address.clone()));
+        item.insert("status".into(), s("sending"));
+        item.insert("claimed_at".into(), AttributeValue::N(self.claimed_at.unix_timestamp().to_string()));
+        Ok(item)
+    }
+}
+
+/// An email record as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailRecord {
+    /// Email kind.
+    pub kind: String,
+    /// Reference within the order.
+    pub reference: String,
+    /// Recipient name.
+    pub to_name: String,
+    /// Recipient address.
+    pub to_address: String,
+    /// Status.
+    pub status: EmailStatus,
+    /// Unix time of the last claim.
+    pub claimed_at: i64,
+    /// SES message id once sent.
+    pub message_id: Option<String>,
+}
+
+impl EmailRecord {
+    fn from_item(item: &Item) -> Option<Self> {
+        Some(Self {
+            kind: get_s(item, "kind")?.to_owned(),
+            reference: get_s(item, "reference")?.to_owned(),
+            to_name: get_s(item, "to_name").unwrap_or_default().to_owned(),
+            to_address: get_s(item, "to_address")?.to_owned(),
+            status: if get_s(item, "status") == Some("sent") { EmailStatus::Sent } else { EmailStatus::Sending },
+            claimed_at: get_n(item, "claimed_at").and_then(|d| i64::try_from(d.trunc().mantissa()).ok()).unwrap_or(0),
+            message_id: get_s(item, "message_id").map(str::to_owned),
+        })
+    }
+
+    fn sort_key(&self) -> String {
+        format!("{EMAIL_PREFIX}{}#{}", self.kind, self.reference)
+    }
+}
+
+impl Store {
+    /// Every email record of an order.
+    pub async fn email_records(&self, tenant: &TenantId, order_id: &OrderId) -> Result<Vec<EmailRecord>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :m)")
+            .expression_attribute_values(":pk", s(keys::order_pk(tenant, order_id)))
+            .expression_attribute_values(":m", s(EMAIL_PREFIX))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("read email records of {order_id}"), e))?;
+        Ok(output.items.unwrap_or_default().iter().filter_map(EmailRecord::from_item).collect())
+    }
+
+    /// Claims a `sending` record whose last claim is older than `stale_before` (its sender must have died);
+    /// `false` if someone else holds a fresher claim or it was sent.
+    pub async fn reclaim_email(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+        record: &EmailRecord,
+        now: OffsetDateTime,
+        stale_before: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::order_pk(tenant, order_id), record.sort_key())))
+            .update_expression("SET claimed_at = :now")
+            .condition_expression("#status = :sending AND claimed_at < :stale")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":now", AttributeValue::N(now.unix_timestamp().to_string()))
+            .expression_attribute_values(":stale", AttributeValue::N(stale_before.unix_timestamp().to_string()))
+            .expression_attribute_values(":sending", s("sending"))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(dynamo_error("reclaim email", e)),
+        }
+    }
+
+    /// Marks emails sent with their SES message ids: one request for all of them.
+    pub async fn mark_emails_sent(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+        sent: &[(EmailRecord, String)],
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let updates = sent
+            .iter()
+            .map(|(record, message_id)| {
+                Update::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key(keys::order_pk(tenant, order_id), record.sort_key())))
+                    .update_expression("SET #status = :sent, message_id = :id, sent_at = :now")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":sent", s("sent"))
+                    .expression_attribute_values(":id", s(message_id.clone()))
+                    .expression_attribute_values(":now", AttributeValue::N(now.unix_timestamp().to_string()))
+                    .build()
+                    .map_err(|e| corrupt("email update", e))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        for chunk in updates.chunks(100) {
+            if let [single] = chunk {
+                let mut request = self
+                    .client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(single.key.clone()))
+                    .update_expression(single.update_expression.clone());
+                request = request.set_expression_attribute_names(single.expression_attribute_names.clone());
+                request = request.set_expression_attribute_values(single.expression_attribute_values.clone());
+                request.send().await.map_err(|e| dynamo_error("mark email sent", e))?;
+            } else {
+                self.client
+                    .transact_write_items()
+                    .set_transact_items(Some(
+                        chunk.iter().cloned().map(|u| TransactWriteItem::builder().update(u).build()).collect(),
+                    ))
+                    .send()
+                    .await
+                    .map_err(|e| dynamo_error("mark emails sent", e))?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,354 @@
+//! Writing an order response: stock reservations, the order's new state, history, email records, reorder
+//! suggestions and a call-off's drawdown of its blanket order — in one transaction, or, beyond 100 actions, in
+//! deterministic chunks whose stock updates are undone if a later chunk fails.
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+use orders_domain::confirmation::Reservation;
+use orders_domain::events::EventEnvelope;
+use orders_domain::ids::{OrderId, Sku, TenantId};
+use orders_domain::order::{HistoryEntry, Order};
+
+use super::email::NewEmail;
+use super::{
+    corrupt, dynamo_error, from_item, history_item, key, n, put_if_absent, put_plain, s, sortable_timestamp, to_item,
+    OrderItem, Store, StoreError,
+};
+use crate::keys;
+
+/// DynamoDB's limit of actions per transaction.
+const MAX_ACTIONS: usize = 100;
+
+/// An order as stored, with what optimistic locking and event consumption need.
+#[derive(Debug, Clone)]
+pub struct OrderRecord {
+    /// The order.
+    pub order: Order,
+    /// Version for optimistic locking.
+    pub version: u64,
+    /// The event awaiting its consumer ("publish pending"), if any.
+    pub pending_event: Option<EventEnvelope>,
+}
+
+/// Everything one order response writes.
+#[derive(Debug)]
+pub struct ResponseWrite<'a> {
+    /// The order in its new state.
+    pub order: &'a Order,
+    /// The version it was read at.
+    pub expected_version: u64,
+    /// The event this response consumes (its "publish pending" mark is cleared).
+    pub consumed_event_id: &'a str,
+    /// The next event to mark as pending on the order (none for a final answer).
+    pub next_event: Option<&'a EventEnvelope>,
+    /// History entries to append.
+    pub history: Vec<HistoryEntry>,
+    /// Stock changes: positive quantities move available to reserved, negative ones release.
+    pub reservations: &'a [Reservation],
+    /// Email records to create (claimed for sending by this response).
+    pub emails: Vec<NewEmail>,
+    /// SKUs now below their minimum, with the available quantity left.
+    pub reorders: Vec<(Sku, Decimal)>,
+    /// A call-off's blanket order in its drawn-down state, with the version it was read at.
+    pub blanket: Option<(&'a Order, u64)>,
+}
+
+/// What happened to a [`ResponseWrite`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseOutcome {
+    /// Written now.
+    Applied,
+    /// The event was consumed before (a redelivery): nothing written.
+    AlreadyApplied,
+    /// Available stock changed since it was read (another order reserved it): read again and re-plan.
+    StockChanged,
+    /// The order or its blanket order changed since they were read: read again.
+    OrderChanged,
+}
+
+fn reservation_update(
+    table: &str,
+    tenant: &TenantId,
+    reservation: &Reservation,
+    sign: i8,
+) -> Result<TransactWriteItem, StoreError> {
+    // A negative change is a release: flip it so the expressions below always see a positive quantity.
+    let sign = if reservation.quantity.is_sign_negative() { -sign } else { sign };
+    let quantity = n(reservation.quantity.abs());
+    let mut update = Update::builder()
+        .table_name(table)
+        .set_key(Some(key(keys::sku_pk(tenant, &reservation.sku), keys::stock_sk(&reservation.warehouse))))
+        .expression_attribute_values(":q", quantity);
+    update = if sign > 0 {
+        update
+            .update_expression("SET reserved = reserved + :q, available = available - :q")
+            .condition_expression("available >= :q")
+    } else {
+        update
+            .update_expression("SET reserved = reserved - :q, available = available + :q")
+            .condition_expression("reserved >= :q")
+    };
+    let update = update.build().map_err(|e| corrupt("stock update", e))?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+fn chunk_marker(event_id: &str, chunk: usize) -> String {
+    format!("R#{event_id}#{chunk:03}")
+}
+
+/// Which action kinds a transaction holds, by index, to read cancellation reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Order,
+    Blanket,
+    Stock,
+    Marker,
+    Other,
+}
+
+enum Attempt {
+    Done,
+    Failed(Vec<(Slot, Option<String>)>),
+}
+
+impl Store {
+    /// Reads an order with its version and pending event.
+    pub async fn get_order_record(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+    ) -> Result<Option<OrderRecord>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::order_pk(tenant, order_id), keys::ORDER_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("read order {order_id}"), e))?;
+        match output.item {
+            None => Ok(None),
+            Some(item) => {
+                let stored: OrderItem = from_item(&format!("order {order_id}"), item)?;
+                Ok(Some(OrderRecord {
+                    order: stored.order,
+                    version: stored.version,
+                    pending_event: stored.pending_event,
+                }))
+            }
+        }
+    }
+
+    async fn transact(&self, action: &str, items: Vec<(Slot, TransactWriteItem)>) -> Result<Attempt, StoreError> {
+        let slots: Vec<Slot> = items.iter().map(|(slot, _)| *slot).collect();
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items.into_iter().map(|(_, item)| item).collect()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Attempt::Done),
+            Err(error) => match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => Ok(Attempt::Failed(
+                    slots
+                        .into_iter()
+                        .zip(cancelled.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)))
+                        .collect(),
+                )),
+                _ => Err(dynamo_error(action, error)),
+            },
+        }
+    }
+
+    /// Writes an order response (see [`ResponseWrite`]); conflicts are outcomes, not errors.
+    pub async fn apply_response(&self, write: &ResponseWrite<'_>) -> Result<ResponseOutcome, StoreError> {
+        let order = write.order;
+        let tenant = &order.tenant;
+        let table = self.table.as_str();
+        let action = format!("record the response to order {}", order.id);
+
+        let mut final_items: Vec<(Slot, TransactWriteItem)> = Vec::new();
+        let order_item = to_item("order", &OrderItem::new(order, write.expected_version + 1, write.next_event))?;
+        let put = Put::builder()
+            .table_name(table)
+            .set_item(Some(order_item))
+            .condition_expression("version = :v AND pending_event.event_id = :e")
+            .expression_attribute_values(":v", AttributeValue::N(write.expected_version.to_string()))
+            .expression_attribute_values(":e", s(write.consumed_event_id))
+            .build()
+            .map_err(|e| corrupt("order put", e))?;
+        final_items.push((Slot::Order, TransactWriteItem::builder().put(put).build()));
+        for (seq, entry) in write.history.iter().enumerate() {
+            let item = to_item("history entry", &history_item(order, entry, u32::try_from(seq).unwrap_or(0)))?;
+            final_items.push((Slot::Other, put_plain(table, item)?));
+        }
+        for email in &write.emails {
+            final_items.push((Slot::Other, put_if_absent(table, email.item(order)?)?));
+        }
+        let now = sortable_timestamp(OffsetDateTime::now_utc());
+        for (sku, available) in &write.reorders {
+            let mut item = key(format!("T#{tenant}#REORDER"), format!("SKU#{sku}"));
+            item.insert("entity".into(), s("reorder_suggestion"));
+            item.insert("sku".into(), s(sku.as_str()));
+            item.insert("available".into(), n(*available));
+            item.insert("order_id".into(), s(order.id.as_str()));
+            item.insert("suggested_at".into(), s(now.clone()));
+            final_items.push((Slot::Other, put_plain(table, item)?));
+        }
+        if let Some((blanket, version)) = write.blanket {
+            let put = Put::builder()
+                .table_name(table)
+                .set_item(Some(to_item("blanket order", &OrderItem::new(blanket, version + 1, None))?))
+                .condition_expression("version = :v")
+                .expression_attribute_values(":v", AttributeValue::N(version.to_string()))
+                .build()
+                .map_err(|e| corrupt("blanket put", e))?;
+            final_items.push((Slot::Blanket, TransactWriteItem::builder().put(put).build()));
+        }
+
+        // Stock updates fill the final transaction; what does not fit goes first, in chunks with markers.
+        let room = MAX_ACTIONS.saturating_sub(final_items.len());
+        if room == 0 {
+            return Err(corrupt("order response", "more than 100 non-stock actions"));
+        }
+        let split = write.reservations.len().saturating_sub(room);
+        let (early, late) = write.reservations.split_at(split);
+        for reservation in late {
+            final_items.push((Slot::Stock, reservation_update(table, tenant, reservation, 1)?));
+        }
+        let chunks: Vec<&[Reservation]> = early.chunks(MAX_ACTIONS - 1).collect();
+        let mut applied_chunks: Vec<usize> = Vec::new();
+        for (index, chunk) in chunks.iter().enumerate() {
+            let mut items = vec![(
+                Slot::Marker,
+                put_if_absent(
+                    table,
+                    key(keys::order_pk(tenant, &order.id), chunk_marker(write.consumed_event_id, index)),
+                )?,
+            )];
+            for reservation in *chunk {
+                items.push((Slot::Stock, reservation_update(table, tenant, reservation, 1)?));
+            }
+            match self.transact(&action, items).await? {
+                Attempt::Done => applied_chunks.push(index),
+                Attempt::Failed(reasons) => {
+                    let marker_exists = reasons
+                        .iter()
+                        .any(|(slot, code)| *slot == Slot::Marker && code.as_deref() == Some("ConditionalCheckFailed"));
+                    if marker_exists {
+                        continue; // applied by an earlier attempt of this event
+                    }
+                    self.undo_chunks(order, write, &chunks, &applied_chunks).await?;
+                    return Ok(ResponseOutcome::StockChanged);
+                }
+            }
+        }
+
+        match self.transact(&action, final_items).await? {
+            Attempt::Done => Ok(ResponseOutcome::Applied),
+            Attempt::Failed(reasons) => {
+                let failed = |slot: Slot| {
+                    reasons.iter().any(|(s, code)| *s == slot && code.as_deref() == Some("ConditionalCheckFailed"))
+                };
+                let outcome = if failed(Slot::Order) {
+                    let current = self.get_order_record(tenant, &order.id).await?;
+                    let consumed = current
+                        .as_ref()
+                        .is_none_or(|r| r.pending_event.as_ref().is_none_or(|e| e.event_id != write.consumed_event_id));
+                    if consumed {
+                        ResponseOutcome::AlreadyApplied
+                    } else {
+                        ResponseOutcome::OrderChanged
+                    }
+                } else if failed(Slot::Blanket) {
+                    ResponseOutcome::OrderChanged
+                } else if failed(Slot::Stock) {
+                    ResponseOutcome::StockChanged
+                } else {
+                    // a conflicting concurrent transaction: treat as a stock change and re-plan
+                    ResponseOutcome::StockChanged
+                };
+                if outcome != ResponseOutcome::AlreadyApplied {
+                    self.undo_chunks(order, write, &chunks, &applied_chunks).await?;
+                }
+                Ok(outcome)
+            }
+        }
+    }
+
+    /// Releases the stock of chunks applied by this attempt and removes their markers.
+    async fn undo_chunks(
+        &self,
+        order: &Order,
+        write: &ResponseWrite<'_>,
+        chunks: &[&[Reservation]],
+        applied: &[usize],
+    ) -> Result<(), StoreError> {
+        let tenant = &order.tenant;
+        for index in applied {
+            let marker = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::order_pk(tenant, &order.id), chunk_marker(write.consumed_event_id, *index))))
+                .condition_expression("attribute_exists(PK)")
+                .build()
+                .map_err(|e| corrupt("marker delete", e))?;
+            let mut items = vec![(Slot::Marker, TransactWriteItem::builder().delete(marker).build())];
+            for reservation in chunks[*index] {
+                items.push((Slot::Stock, reservation_update(&self.table, tenant, reservation, -1)?));
+            }
+            if let Attempt::Failed(reasons) = self.transact("release reserved stock", items).await? {
+                tracing::error!(order_id = %order.id, ?reasons, "could not release a reservation chunk");
+            }
+        }
+        Ok(())
+    }
+
+    /// Releases reservations (cancellation, or a re-confirmation after a change).
+    pub async fn release_reservations(
+        &self,
+        tenant: &TenantId,
+        reservations: &[Reservation],
+    ) -> Result<(), StoreError> {
+        for chunk in reservations.chunks(MAX_ACTIONS) {
+            let items = chunk
+                .iter()
+                .map(|r| reservation_update(&self.table, tenant, r, -1).map(|item| (Slot::Stock, item)))
+                .collect::<Result<Vec<_>, _>>()?;
+            if let Attempt::Failed(reasons) = self.transact("release reserved stock", items).await? {
+                return Err(StoreError::Dynamo {
+                    action: "release reserved stock".into(),
+                    message: format!("{reasons:?}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Stock of one SKU in one warehouse: (on hand, reserved, available).
+    pub async fn stock_level(
+        &self,
+        tenant: &TenantId,
+        sku: &Sku,
+        warehouse: &orders_domain::ids::WarehouseId,
+    ) -> Result<Option<(Decimal, Decimal, Decimal)>, StoreError> {
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::sku_pk(tenant, sku), keys::stock_sk(warehouse))))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("read stock of {sku}"), e))?
+            .item;
+        Ok(item.map(|item| {
+            let get = |name: &str| super::get_n(&item, name).unwrap_or_default();
+            (get("on_hand"), get("reserved"), get("available"))
+        }))
+    }
+}
