@@ -152,7 +152,9 @@ async fn the_running_api_answers_with_the_documented_shapes() {
     assert_conforms(&spec, "/v1/orders", "post", 201, &created.body);
 
     let id = created.body["id"].as_str().expect("id");
+    stack.deliver_all().await; // confirmed: the answer's fields appear too
     let read = stack.get(&format!("/v1/orders/{id}"), &stack.tenant.key).await;
+    assert_eq!(read.body["status"], "accepted_with_changes", "{}", read.body);
     assert_conforms(&spec, "/v1/orders/{id}", "get", 200, &read.body);
 
     let products = stack.get("/v1/products?limit=2&customer=C-1", &stack.tenant.key).await;

@@ -19,10 +19,8 @@ pub use aws::LocalAws;
 pub use stack::LocalStack;
 
 /// A consumer for every SQS event source of the template, delivering to the function's handler.
-pub fn consumers(
-    stack: &LocalStack,
-) -> impl std::future::Future<Output = Result<Vec<sqs_runner::QueueConsumer>, String>> + '_ {
-    async move {
+pub async fn consumers(stack: &LocalStack) -> Result<Vec<sqs_runner::QueueConsumer>, String> {
+    {
         let mut consumers = Vec::new();
         for (function, queue, _batch) in stack.template.sqs_event_sources() {
             let handler: sqs_runner::SqsHandler = match function.as_str() {

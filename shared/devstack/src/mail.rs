@@ -56,7 +56,8 @@ fn file_name(index: usize, email: &SentEmail) -> String {
         (Some(order), Some(kind)) => format!("{order}-{kind}"),
         _ => email.id.clone(),
     };
-    let safe: String = label.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    let safe: String =
+        label.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     format!("{index:04}-{safe}.eml")
 }
 

@@ -7,10 +7,14 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use devstack::mail::SentEmail;
 use devstack::seed::{create_api_key, seed_demo};
+use devstack::sqs_runner::{Delivery, QueueConsumer};
 use devstack::LocalStack;
 use orders_domain::events::EventEnvelope;
 use orders_domain::ids::{Role, TenantId};
+use orders_domain::ids::{Sku, WarehouseId};
+use rust_decimal::Decimal;
 use serde_json::Value;
 
 /// The emulator endpoint of this test run.
@@ -63,6 +67,11 @@ impl Drop for TestStack {
 impl TestStack {
     /// Provisions a fresh stack from infra/template.yaml, seeds a tenant and starts the HTTP API.
     pub async fn start() -> Self {
+        Self::start_with(|stack| stack).await
+    }
+
+    /// Like [`TestStack::start`], with the provisioned stack adjusted first (e.g. function environment overrides).
+    pub async fn start_with(adjust: impl FnOnce(LocalStack) -> LocalStack) -> Self {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new("warn,intake=info,orders_http=info"))
             .with_test_writer()
@@ -71,6 +80,7 @@ impl TestStack {
         let stack = LocalStack::provision(&emulator_endpoint(), &unique("t-"), &template)
             .await
             .unwrap_or_else(|e| panic!("provision {}: {e}", template.display()));
+        let stack = adjust(stack);
         let gateway = devstack::gateway(&stack).unwrap_or_else(|e| panic!("gateway: {e}"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let api_url = format!("http://{}", listener.local_addr().expect("local address"));
@@ -219,6 +229,99 @@ impl TestStack {
             .items
             .unwrap_or_default()
     }
+}
+
+impl TestStack {
+    /// The consumers of the template's queues, as `devstack up` runs them (failed messages retried at once).
+    pub async fn consumers(&self) -> Vec<QueueConsumer> {
+        devstack::consumers(&self.stack).await.expect("consumers").into_iter().map(|c| c.retry_after(0)).collect()
+    }
+
+    /// Delivers queued messages to their functions until every queue is empty (at most `rounds` batches per queue).
+    pub async fn deliver_all(&self) -> Delivery {
+        let consumers = self.consumers().await;
+        let mut total = Delivery::default();
+        for consumer in consumers {
+            for _ in 0..100 {
+                let delivery = consumer.deliver_once(0).await.expect("deliver");
+                total.received += delivery.received;
+                total.succeeded += delivery.succeeded;
+                total.failed += delivery.failed;
+                if delivery.received == 0 {
+                    break;
+                }
+            }
+        }
+        total
+    }
+
+    /// Emails SES accepted for `order_id` (our Message-IDs start with the order id).
+    pub async fn emails_for(&self, order_id: &str) -> Vec<SentEmail> {
+        devstack::mail::sent_emails(&self.stack.aws.endpoint, 0)
+            .await
+            .expect("sent emails")
+            .into_iter()
+            .filter(|e| e.header("Message-ID").is_some_and(|id| id.trim_start_matches('<').starts_with(order_id)))
+            .collect()
+    }
+
+    /// (on hand, reserved, available) of a SKU in a warehouse of `tenant`.
+    pub async fn stock(&self, tenant: &TenantId, sku: &str, warehouse: &str) -> (Decimal, Decimal, Decimal) {
+        self.stack
+            .store()
+            .stock_level(tenant, &Sku::parse(sku).expect("sku"), &WarehouseId::parse(warehouse).expect("warehouse"))
+            .await
+            .expect("stock")
+            .expect("stock item")
+    }
+
+    /// Posts an order as `tenant`'s webshop.
+    pub async fn post_order_as(&self, tenant: &Tenant, body: &Value) -> Answer {
+        Answer::from(self.request(reqwest::Method::POST, "/v1/orders", &tenant.key).json(body).send().await).await
+    }
+
+    /// Reads an order as the first tenant.
+    pub async fn order(&self, id: &str) -> Value {
+        let answer = self.get(&format!("/v1/orders/{id}"), &self.tenant.key).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.body
+    }
+}
+
+/// The decoded text and HTML parts of a MIME message (quoted-printable or base64), for assertions.
+pub fn mime_parts(raw: &str) -> (String, String) {
+    let mut text = String::new();
+    let mut html = String::new();
+    let boundary = raw.split("boundary=\"").nth(1).and_then(|b| b.split('"').next()).unwrap_or_default().to_owned();
+    for part in raw.split(&format!("--{boundary}")).skip(1) {
+        let (head, body) = part.split_once("\r\n\r\n").unwrap_or(("", ""));
+        let decoded = if head.contains("quoted-printable") { decode_quoted_printable(body) } else { body.to_owned() };
+        if head.contains("text/plain") {
+            text = decoded;
+        } else if head.contains("text/html") {
+            html = decoded;
+        }
+    }
+    (text, html)
+}
+
+fn decode_quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A response, read whole.
