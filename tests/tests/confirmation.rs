@@ -305,3 +305,45 @@ async fn a_manual_response_tenant_leaves_orders_pending() {
     assert_eq!(emails.len(), 1, "only the seller hears of it");
     assert!(emails[0].header("Message-ID").is_some_and(|m| m.contains("seller_new_order")));
 }
+
+#[tokio::test]
+async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_deterministic_chunks() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let store = stack.stack.store();
+    let malmo = WarehouseId::parse("malmo").expect("wh");
+    let skus: Vec<String> = (0..130).map(|i| format!("BULK-{i:03}")).collect();
+    for sku in &skus {
+        let product = Product {
+            sku: Sku::parse(sku.clone()).expect("sku"),
+            name: format!("Bulk item {sku}"),
+            unit: "C62".into(),
+            price: dec("1.00"),
+            currency: Currency::parse("EUR").expect("EUR"),
+            vat_category: VatCategory::S,
+            vat_rate: dec("25"),
+            cost_price: None,
+            min_stock: None,
+        };
+        store.put_product(tenant, &product).await.expect("product");
+        store.set_stock(tenant, &product.sku, &malmo, dec("2")).await.expect("stock");
+    }
+    let mut body = order_body("WS-BULK");
+    lines(&mut body, skus.iter().map(|sku| json!({"sku": sku, "quantity": 1})).collect());
+    let posted = stack.post_json("/v1/orders", &body).await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let id = posted.body["id"].as_str().expect("id").to_owned();
+    // Delivered twice: the chunk markers make the second delivery a no-op.
+    let message = stack.drain_queue("ConfirmationQueue").await.pop().expect("message");
+    let queue = stack.stack.reference("ConfirmationQueue").expect("queue").to_owned();
+    for _ in 0..2 {
+        stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(&message).send().await.expect("send");
+        stack.deliver_all().await;
+    }
+    assert_eq!(stack.order(&id).await["status"], "accepted");
+    for sku in &skus {
+        assert_eq!(stack.stock(tenant, sku, "malmo").await, (dec("2"), dec("1"), dec("1")), "{sku}");
+    }
+    let markers = stack.partition(&format!("T#{tenant}#O#{id}")).await.into_iter().filter(|i| s(i, "SK").starts_with("R#")).count();
+    assert_eq!(markers, 1, "130 updates + 4 other actions: one chunk of 99 before the final transaction");
+}
