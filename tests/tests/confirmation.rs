@@ -138,6 +138,7 @@ async fn thirty_orders_racing_for_ten_units_reserve_exactly_ten() {
         vat_category: VatCategory::S,
         vat_rate: dec("25"),
         cost_price: None,
+        lot_tracked: false,
         min_stock: None,
     };
     store.put_product(tenant, &product).await.expect("product");
@@ -323,6 +324,7 @@ async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_determinist
             vat_category: VatCategory::S,
             vat_rate: dec("25"),
             cost_price: None,
+            lot_tracked: false,
             min_stock: None,
         };
         store.put_product(tenant, &product).await.expect("product");
@@ -344,6 +346,54 @@ async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_determinist
     for sku in &skus {
         assert_eq!(stack.stock(tenant, sku, "malmo").await, (dec("2"), dec("1"), dec("1")), "{sku}");
     }
-    let markers = stack.partition(&format!("T#{tenant}#O#{id}")).await.into_iter().filter(|i| s(i, "SK").starts_with("R#")).count();
+    let markers = stack
+        .partition(&format!("T#{tenant}#O#{id}"))
+        .await
+        .into_iter()
+        .filter(|i| s(i, "SK").starts_with("R#"))
+        .count();
     assert_eq!(markers, 1, "130 updates + 4 other actions: one chunk of 99 before the final transaction");
+}
+
+#[tokio::test]
+async fn lots_are_reserved_first_expiring_first_in_warehouse_priority_order() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let store = stack.stack.store();
+    let sku = Sku::parse("MILK-1L").expect("sku");
+    let product = Product {
+        sku: sku.clone(),
+        name: "Oat drink 1 l".into(),
+        unit: "C62".into(),
+        price: dec("2.10"),
+        currency: Currency::parse("EUR").expect("EUR"),
+        vat_category: VatCategory::S,
+        vat_rate: dec("12"),
+        cost_price: None,
+        lot_tracked: true,
+        min_stock: None,
+    };
+    store.put_product(tenant, &product).await.expect("product");
+    let today = time::OffsetDateTime::now_utc().date();
+    let malmo = WarehouseId::parse("malmo").expect("wh");
+    let lulea = WarehouseId::parse("lulea").expect("wh");
+    let days = |n| today.checked_add(time::Duration::days(n));
+    store.set_lot_stock(tenant, &sku, &malmo, "L-NEW", days(30), dec("10")).await.expect("lot");
+    store.set_lot_stock(tenant, &sku, &malmo, "L-OLD", days(10), dec("3")).await.expect("lot");
+    store.set_lot_stock(tenant, &sku, &lulea, "L-NORTH", days(2), dec("10")).await.expect("lot");
+
+    let mut body = order_body("WS-LOTS");
+    lines(&mut body, json!([{"sku": "MILK-1L", "quantity": 5}]));
+    let posted = stack.post_json("/v1/orders", &body).await;
+    assert!(posted.body["lines"][0].get("stock_warning").is_none(), "23 available over all lots");
+    let id = posted.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "accepted");
+    assert_eq!(stack.lot_stock(tenant, "MILK-1L", "malmo", "L-OLD").await, (dec("3"), dec("3"), dec("0")));
+    assert_eq!(stack.lot_stock(tenant, "MILK-1L", "malmo", "L-NEW").await, (dec("10"), dec("2"), dec("8")));
+    assert_eq!(
+        stack.lot_stock(tenant, "MILK-1L", "lulea", "L-NORTH").await.1,
+        Decimal::ZERO,
+        "lulea comes after malmo"
+    );
 }

@@ -37,6 +37,14 @@ pub fn stock_sk(warehouse: &WarehouseId) -> String {
     format!("W#{warehouse}")
 }
 
+/// `W#{warehouse}#L#{lot}`: one lot (batch) of a lot-tracked product; without a lot, [`stock_sk`].
+pub fn lot_stock_sk(warehouse: &WarehouseId, lot: Option<&str>) -> String {
+    match lot {
+        Some(lot) => format!("W#{warehouse}#L#{lot}"),
+        None => stock_sk(warehouse),
+    }
+}
+
 /// `T#{tenant}#C#{customer}`.
 pub fn customer_pk(tenant: &TenantId, customer: &CustomerId) -> String {
     format!("T#{tenant}#C#{customer}")

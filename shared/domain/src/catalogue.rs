@@ -55,6 +55,9 @@ pub struct Product {
     /// Purchase cost, for margin reports.
     #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
     pub cost_price: Option<Decimal>,
+    /// Stock is kept per lot (batch) with expiry dates; reservations take the first-expiring lots first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lot_tracked: bool,
     /// Below this available quantity a reorder is suggested.
     #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
     pub min_stock: Option<Decimal>,
@@ -94,15 +97,36 @@ pub struct Customer {
     pub discount: Option<Discount>,
 }
 
-/// Stock of one SKU in one warehouse.
+/// Stock of one SKU in one warehouse, or in one lot (batch) of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StockLevel {
     /// Warehouse.
     pub warehouse: WarehouseId,
+    /// Lot (batch) id, for lot-tracked products.
+    pub lot: Option<String>,
+    /// When the lot expires (lots are reserved first-expiring first).
+    pub expires: Option<time::Date>,
     /// Physically there.
     pub on_hand: Decimal,
     /// Promised to confirmed orders.
     pub reserved: Decimal,
+}
+
+/// Orders one SKU's levels for reservation: warehouses in the tenant's priority order, and within a warehouse the
+/// lots that expire first (lots without a date last, then by lot id).
+pub fn sort_for_reservation(levels: &mut [StockLevel], warehouses: &[WarehouseId]) {
+    levels.sort_by(|a, b| {
+        let rank = |l: &StockLevel| warehouses.iter().position(|w| *w == l.warehouse).unwrap_or(usize::MAX);
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| match (a.expires, b.expires) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+            .then_with(|| a.lot.cmp(&b.lot))
+    });
 }
 
 impl StockLevel {

@@ -44,6 +44,9 @@ pub struct Reservation {
     pub sku: Sku,
     /// Warehouse.
     pub warehouse: WarehouseId,
+    /// Lot within the warehouse (lot-tracked products).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot: Option<String>,
     /// Quantity to move from available to reserved.
     #[serde(with = "rust_decimal::serde::str")]
     pub quantity: Decimal,
@@ -52,17 +55,17 @@ pub struct Reservation {
 /// The stock updates that turn `held` reservations into `wanted` ones: positive quantities reserve more,
 /// negative ones release; sorted, one per (SKU, warehouse), zero changes left out.
 pub fn reservation_changes(held: &[Reservation], wanted: &[Reservation]) -> Vec<Reservation> {
-    let mut delta: BTreeMap<(Sku, WarehouseId), Decimal> = BTreeMap::new();
+    let mut delta: BTreeMap<(Sku, WarehouseId, Option<String>), Decimal> = BTreeMap::new();
     for r in wanted {
-        *delta.entry((r.sku.clone(), r.warehouse.clone())).or_default() += r.quantity;
+        *delta.entry((r.sku.clone(), r.warehouse.clone(), r.lot.clone())).or_default() += r.quantity;
     }
     for r in held {
-        *delta.entry((r.sku.clone(), r.warehouse.clone())).or_default() -= r.quantity;
+        *delta.entry((r.sku.clone(), r.warehouse.clone(), r.lot.clone())).or_default() -= r.quantity;
     }
     delta
         .into_iter()
         .filter(|(_, q)| !q.is_zero())
-        .map(|((sku, warehouse), quantity)| Reservation { sku, warehouse, quantity })
+        .map(|((sku, warehouse, lot), quantity)| Reservation { sku, warehouse, lot, quantity })
         .collect()
 }
 
@@ -73,8 +76,9 @@ pub fn without_reservations(
 ) -> HashMap<Sku, Vec<StockLevel>> {
     let mut stock = stock.clone();
     for r in held {
-        if let Some(level) =
-            stock.get_mut(&r.sku).and_then(|levels| levels.iter_mut().find(|l| l.warehouse == r.warehouse))
+        if let Some(level) = stock
+            .get_mut(&r.sku)
+            .and_then(|levels| levels.iter_mut().find(|l| l.warehouse == r.warehouse && l.lot == r.lot))
         {
             level.reserved = (level.reserved - r.quantity).max(Decimal::ZERO);
         }
@@ -96,6 +100,9 @@ pub struct ConfirmationPlan {
     /// Quantities drawn from the blanket order, by the blanket order's line number.
     pub blanket_drawdown: BTreeMap<u32, Decimal>,
 }
+
+/// Where stock lies: a warehouse and, for lot-tracked products, a lot.
+type Place = (WarehouseId, Option<String>);
 
 /// Remaining quantity of a blanket order per SKU, by blanket line.
 fn blanket_remaining(blanket: &Order) -> Vec<(u32, Sku, Decimal)> {
@@ -153,12 +160,14 @@ pub fn plan_confirmation(
     }
 
     // Available quantity per (SKU, warehouse), consumed line by line.
-    let mut available: HashMap<&Sku, Vec<(WarehouseId, Decimal)>> = stock
+    let mut available: HashMap<&Sku, Vec<(Place, Decimal)>> = stock
         .iter()
-        .map(|(sku, levels)| (sku, levels.iter().map(|l| (l.warehouse.clone(), l.available())).collect()))
+        .map(|(sku, levels)| {
+            (sku, levels.iter().map(|l| ((l.warehouse.clone(), l.lot.clone()), l.available())).collect())
+        })
         .collect();
     let mut remaining_blanket = blanket.map(blanket_remaining).unwrap_or_default();
-    let mut reserved: BTreeMap<(Sku, WarehouseId), Decimal> = BTreeMap::new();
+    let mut reserved: BTreeMap<(Sku, WarehouseId, Option<String>), Decimal> = BTreeMap::new();
 
     for line in &order.lines {
         let mut wanted = line.quantity;
@@ -199,9 +208,9 @@ pub fn plan_confirmation(
             let keep = !(short && tenant.shortage_policy == ShortagePolicy::RejectLine);
             if keep {
                 for (index, take) in plan_line {
-                    let (warehouse, free) = &mut levels[index];
+                    let ((warehouse, lot), free) = &mut levels[index];
                     *free -= take;
-                    *reserved.entry((line.sku.clone(), warehouse.clone())).or_default() += take;
+                    *reserved.entry((line.sku.clone(), warehouse.clone(), lot.clone())).or_default() += take;
                 }
             } else {
                 taken = Decimal::ZERO;
@@ -241,8 +250,10 @@ pub fn plan_confirmation(
         plan.lines.push(decision);
     }
 
-    plan.reservations =
-        reserved.into_iter().map(|((sku, warehouse), quantity)| Reservation { sku, warehouse, quantity }).collect();
+    plan.reservations = reserved
+        .into_iter()
+        .map(|((sku, warehouse, lot), quantity)| Reservation { sku, warehouse, lot, quantity })
+        .collect();
     let confirmed_any = plan.lines.iter().any(|l| l.confirmed > Decimal::ZERO);
     let all_accepted = plan.lines.iter().all(|l| l.outcome == LineOutcome::Accepted);
     plan.status = if all_accepted {
@@ -330,6 +341,8 @@ mod tests {
         let mut map: HashMap<Sku, Vec<StockLevel>> = HashMap::new();
         for (s, w, on_hand, reserved) in levels {
             map.entry(sku(s)).or_default().push(StockLevel {
+                lot: None,
+                expires: None,
                 warehouse: wh(w),
                 on_hand: *on_hand,
                 reserved: *reserved,
@@ -351,8 +364,8 @@ mod tests {
         assert_eq!(
             plan.reservations,
             vec![
-                Reservation { sku: sku("S1"), warehouse: wh("a"), quantity: dec!(5) },
-                Reservation { sku: sku("S1"), warehouse: wh("b"), quantity: dec!(2) },
+                Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(5) },
+                Reservation { sku: sku("S1"), warehouse: wh("b"), lot: None, quantity: dec!(2) },
             ]
         );
     }
@@ -424,21 +437,51 @@ mod tests {
     }
 
     #[test]
+    fn lots_are_taken_first_expiring_first_within_the_warehouse_order() {
+        use crate::catalogue::sort_for_reservation;
+        let lot = |w: &str, lot: &str, expires: Option<time::Date>, on_hand: Decimal| StockLevel {
+            warehouse: wh(w),
+            lot: Some(lot.into()),
+            expires,
+            on_hand,
+            reserved: Decimal::ZERO,
+        };
+        let mut levels = vec![
+            lot("b", "B1", Some(time::macros::date!(2026 - 12 - 01)), dec!(10)),
+            lot("a", "LATE", Some(time::macros::date!(2027 - 06 - 01)), dec!(10)),
+            lot("a", "NODATE", None, dec!(10)),
+            lot("a", "SOON", Some(time::macros::date!(2027 - 01 - 01)), dec!(3)),
+        ];
+        sort_for_reservation(&mut levels, &[wh("a"), wh("b")]);
+        let order_of: Vec<_> = levels.iter().filter_map(|l| l.lot.clone()).collect();
+        assert_eq!(order_of, ["SOON", "LATE", "NODATE", "B1"]);
+        let order = order(OrderType::Purchase, &[("S1", dec!(5))]);
+        let plan = plan_confirmation(
+            &order,
+            &tenant(ShortagePolicy::AcceptWithChanges),
+            &HashMap::from([(sku("S1"), levels)]),
+            None,
+        );
+        let taken: Vec<_> = plan.reservations.iter().map(|r| (r.lot.clone().unwrap_or_default(), r.quantity)).collect();
+        assert_eq!(taken, [("LATE".to_owned(), dec!(2)), ("SOON".to_owned(), dec!(3))]);
+    }
+
+    #[test]
     fn a_reconfirmation_reserves_only_the_difference() {
         let held = vec![
-            Reservation { sku: sku("S1"), warehouse: wh("a"), quantity: dec!(5) },
-            Reservation { sku: sku("S2"), warehouse: wh("a"), quantity: dec!(1) },
+            Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(5) },
+            Reservation { sku: sku("S2"), warehouse: wh("a"), lot: None, quantity: dec!(1) },
         ];
         let wanted = vec![
-            Reservation { sku: sku("S1"), warehouse: wh("a"), quantity: dec!(3) },
-            Reservation { sku: sku("S3"), warehouse: wh("b"), quantity: dec!(2) },
+            Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(3) },
+            Reservation { sku: sku("S3"), warehouse: wh("b"), lot: None, quantity: dec!(2) },
         ];
         assert_eq!(
             reservation_changes(&held, &wanted),
             vec![
-                Reservation { sku: sku("S1"), warehouse: wh("a"), quantity: dec!(-2) },
-                Reservation { sku: sku("S2"), warehouse: wh("a"), quantity: dec!(-1) },
-                Reservation { sku: sku("S3"), warehouse: wh("b"), quantity: dec!(2) },
+                Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(-2) },
+                Reservation { sku: sku("S2"), warehouse: wh("a"), lot: None, quantity: dec!(-1) },
+                Reservation { sku: sku("S3"), warehouse: wh("b"), lot: None, quantity: dec!(2) },
             ]
         );
         let levels = stock(&[("S1", "a", dec!(10), dec!(7))]);
@@ -448,7 +491,7 @@ mod tests {
     #[test]
     fn reorders_are_suggested_below_the_minimum() {
         let levels = stock(&[("S1", "a", dec!(10), dec!(0))]);
-        let reservations = vec![Reservation { sku: sku("S1"), warehouse: wh("a"), quantity: dec!(6) }];
+        let reservations = vec![Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(6) }];
         let minimum = HashMap::from([(sku("S1"), dec!(5))]);
         assert_eq!(reorder_needed(&levels, &reservations, &minimum), vec![(sku("S1"), dec!(4))]);
     }

@@ -32,6 +32,7 @@ pub fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
                 vat_category: VatCategory::S,
                 vat_rate: Decimal::new(25, 0),
                 cost_price: None,
+                lot_tracked: false,
                 min_stock: None,
             };
             let request = LineRequest { quantity: *quantity, unit_price: None, discount: None };

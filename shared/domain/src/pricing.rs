@@ -154,6 +154,7 @@ mod tests {
             vat_category: if rate.is_zero() { VatCategory::Z } else { VatCategory::S },
             vat_rate: rate,
             cost_price: None,
+            lot_tracked: false,
             min_stock: None,
         }
     }

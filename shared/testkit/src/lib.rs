@@ -269,10 +269,36 @@ impl TestStack {
     pub async fn stock(&self, tenant: &TenantId, sku: &str, warehouse: &str) -> (Decimal, Decimal, Decimal) {
         self.stack
             .store()
-            .stock_level(tenant, &Sku::parse(sku).expect("sku"), &WarehouseId::parse(warehouse).expect("warehouse"))
+            .stock_level(
+                tenant,
+                &Sku::parse(sku).expect("sku"),
+                &WarehouseId::parse(warehouse).expect("warehouse"),
+                None,
+            )
             .await
             .expect("stock")
             .expect("stock item")
+    }
+
+    /// (on hand, reserved, available) of one lot of a SKU in a warehouse of `tenant`.
+    pub async fn lot_stock(
+        &self,
+        tenant: &TenantId,
+        sku: &str,
+        warehouse: &str,
+        lot: &str,
+    ) -> (Decimal, Decimal, Decimal) {
+        self.stack
+            .store()
+            .stock_level(
+                tenant,
+                &Sku::parse(sku).expect("sku"),
+                &WarehouseId::parse(warehouse).expect("warehouse"),
+                Some(lot),
+            )
+            .await
+            .expect("stock")
+            .expect("lot stock item")
     }
 
     /// Posts an order as `tenant`'s webshop.

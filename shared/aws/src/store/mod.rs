@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use orders_domain::catalogue::{Customer, CustomerPrice, Product, StockLevel};
+use orders_domain::catalogue::{sort_for_reservation, Customer, CustomerPrice, Product, StockLevel};
 use orders_domain::events::EventEnvelope;
 use orders_domain::ids::{CustomerId, OrderId, Role, Sku, TenantId, WarehouseId};
 use orders_domain::order::{HistoryEntry, Order};
@@ -486,8 +486,15 @@ impl Store {
                 view.stock.entry(sku).or_default().push(level);
             }
         }
+        // Lot-tracked products keep stock per lot: read every lot of those SKUs (one query each).
+        let lot_tracked: Vec<Sku> = view.products.values().filter(|p| p.lot_tracked).map(|p| p.sku.clone()).collect();
+        let lots = futures::future::try_join_all(lot_tracked.iter().map(|sku| self.lot_levels(tenant, sku))).await?;
+        for (sku, levels) in lot_tracked.into_iter().zip(lots) {
+            view.stock.insert(sku, levels);
+        }
         for levels in view.stock.values_mut() {
-            levels.sort_by_key(|l| warehouses.iter().position(|w| *w == l.warehouse));
+            levels.retain(|l| warehouses.contains(&l.warehouse));
+            sort_for_reservation(levels, warehouses);
         }
         Ok(view)
     }
@@ -532,6 +539,63 @@ impl Store {
             }
         }
         Ok(found)
+    }
+
+    /// Every lot of a lot-tracked SKU, in every warehouse.
+    async fn lot_levels(&self, tenant: &TenantId, sku: &Sku) -> Result<Vec<StockLevel>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :w)")
+            .expression_attribute_values(":pk", s(keys::sku_pk(tenant, sku)))
+            .expression_attribute_values(":w", s("W#"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("read lots of {sku}"), e))?;
+        Ok(output
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|item| {
+                let rest = get_s(item, SK)?.strip_prefix("W#")?;
+                rest.contains("#L#").then(|| stock_level(rest, item)).flatten()
+            })
+            .collect())
+    }
+
+    /// Sets the on-hand stock of one lot (with its expiry date) of a lot-tracked SKU.
+    pub async fn set_lot_stock(
+        &self,
+        tenant: &TenantId,
+        sku: &Sku,
+        warehouse: &WarehouseId,
+        lot: &str,
+        expires: Option<time::Date>,
+        on_hand: Decimal,
+    ) -> Result<(), StoreError> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::sku_pk(tenant, sku), keys::lot_stock_sk(warehouse, Some(lot)))))
+            .update_expression(
+                "SET on_hand = :on_hand, warehouse = :warehouse, lot = :lot, entity = :entity, expires = :expires, \
+                 reserved = if_not_exists(reserved, :zero), available = :on_hand - if_not_exists(reserved, :zero)",
+            )
+            .expression_attribute_values(":on_hand", n(on_hand))
+            .expression_attribute_values(":warehouse", s(warehouse.as_str()))
+            .expression_attribute_values(":lot", s(lot))
+            .expression_attribute_values(":entity", s("stock"))
+            .expression_attribute_values(":zero", n(Decimal::ZERO));
+        request = match expires.and_then(|d| d.format(&format).ok()) {
+            Some(date) => request.expression_attribute_values(":expires", s(date)),
+            None => request.expression_attribute_values(":expires", AttributeValue::Null(true)),
+        };
+        request.send().await.map_err(|e| dynamo_error(format!("set stock of {sku} lot {lot}"), e))?;
+        Ok(())
     }
 
     /// One page of the tenant's catalogue, ordered by SKU.
@@ -776,9 +840,17 @@ impl Store {
     }
 }
 
-fn stock_level(warehouse: &str, item: &Item) -> Option<StockLevel> {
+/// A stock item (`W#{warehouse}` or `W#{warehouse}#L#{lot}`) as a level.
+fn stock_level(sort_key_rest: &str, item: &Item) -> Option<StockLevel> {
+    let (warehouse, lot) = match sort_key_rest.split_once("#L#") {
+        Some((warehouse, lot)) => (warehouse, Some(lot.to_owned())),
+        None => (sort_key_rest, None),
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
     Some(StockLevel {
         warehouse: WarehouseId::parse(warehouse).ok()?,
+        lot,
+        expires: get_s(item, "expires").and_then(|d| time::Date::parse(d, &format).ok()),
         on_hand: get_n(item, "on_hand")?,
         reserved: get_n(item, "reserved").unwrap_or_default(),
     })

@@ -80,7 +80,10 @@ fn reservation_update(
     let quantity = n(reservation.quantity.abs());
     let mut update = Update::builder()
         .table_name(table)
-        .set_key(Some(key(keys::sku_pk(tenant, &reservation.sku), keys::stock_sk(&reservation.warehouse))))
+        .set_key(Some(key(
+            keys::sku_pk(tenant, &reservation.sku),
+            keys::lot_stock_sk(&reservation.warehouse, reservation.lot.as_deref()),
+        )))
         .expression_attribute_values(":q", quantity);
     update = if sign > 0 {
         update
@@ -335,12 +338,13 @@ impl Store {
         tenant: &TenantId,
         sku: &Sku,
         warehouse: &orders_domain::ids::WarehouseId,
+        lot: Option<&str>,
     ) -> Result<Option<(Decimal, Decimal, Decimal)>, StoreError> {
         let item = self
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key(keys::sku_pk(tenant, sku), keys::stock_sk(warehouse))))
+            .set_key(Some(key(keys::sku_pk(tenant, sku), keys::lot_stock_sk(warehouse, lot))))
             .consistent_read(true)
             .send()
             .await
