@@ -397,3 +397,25 @@ async fn lots_are_reserved_first_expiring_first_in_warehouse_priority_order() {
         "lulea comes after malmo"
     );
 }
+
+#[tokio::test]
+async fn ses_throttling_leaves_the_message_queued_and_the_retry_sends_each_email_once() {
+    let stack = TestStack::start_with(|stack| stack.with_env("ConfirmationFunction", "ORDERS_FAULT_SES", "1")).await;
+    let id =
+        stack.post_json("/v1/orders", &order_body("WS-THROTTLED")).await.body["id"].as_str().expect("id").to_owned();
+    let throttled = stack.consumers().await.remove(0);
+    let first = throttled.deliver_once(0).await.expect("deliver");
+    assert_eq!((first.received, first.failed), (1, 1), "the message stays on the queue");
+    assert_eq!(stack.order(&id).await["status"], "accepted", "the answer itself is stored");
+    assert!(stack.emails_for(&id).await.is_empty());
+
+    let mut healthy = stack.stack.clone();
+    healthy.env_overrides.clear();
+    let consumer = devstack::consumers(&healthy).await.expect("consumers").remove(0).retry_after(0);
+    let second = consumer.deliver_once(0).await.expect("deliver");
+    assert_eq!((second.received, second.succeeded), (1, 1));
+    let emails = stack.emails_for(&id).await;
+    assert_eq!(emails.len(), 2, "seller and buyer, once each");
+    let history = stack.order(&id).await["history"].as_array().map(Vec::len);
+    assert_eq!(history, Some(2), "answered once");
+}

@@ -87,7 +87,12 @@ async fn send(
     }
     let mut sent = Vec::new();
     let mut failure = None;
+    let mut unsent = Vec::new();
     for record in records {
+        if failure.is_some() {
+            unsent.push(record);
+            continue;
+        }
         let Some(kind) = EmailKind::parse(&record.kind) else {
             tracing::error!(order_id = %order.id, kind = %record.kind, "unknown email kind; skipped");
             continue;
@@ -122,12 +127,15 @@ async fn send(
             Err(error @ MailerError::Retryable(_)) => {
                 failure =
                     Some(EmailError::Send { kind: record.kind.clone(), order: order.id.to_string(), source: error });
-                break;
+                unsent.push(record);
             }
         }
     }
     if !sent.is_empty() {
         app.store.mark_emails_sent(&order.tenant, &order.id, &sent, OffsetDateTime::now_utc()).await?;
+    }
+    if !unsent.is_empty() {
+        app.store.release_email_claims(&order.tenant, &order.id, &unsent).await?;
     }
     match failure {
         Some(error) => Err(error),

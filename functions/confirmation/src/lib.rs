@@ -19,6 +19,8 @@ pub struct ConfirmationConfig {
     pub table_name: String,
     /// `SENDER_EMAIL`: the verified SES identity emails come from.
     pub sender_email: String,
+    /// `ORDERS_FAULT_SES` (optional): fault injection that makes SES sends fail as throttled.
+    pub ses_fault: Option<String>,
 }
 
 impl ConfirmationConfig {
@@ -30,7 +32,11 @@ impl ConfirmationConfig {
     /// Reads the settings from any source of variables.
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| var(name).filter(|v| !v.is_empty()).ok_or(ConfigError(name));
-        Ok(Self { table_name: get("TABLE_NAME")?, sender_email: get("SENDER_EMAIL")? })
+        Ok(Self {
+            table_name: get("TABLE_NAME")?,
+            sender_email: get("SENDER_EMAIL")?,
+            ses_fault: var(orders_aws::mailer::SES_FAULT_ENV),
+        })
     }
 }
 
@@ -53,7 +59,7 @@ impl Confirmation {
     ) -> Self {
         Self {
             store: Store::new(dynamodb, &config.table_name),
-            mailer: Mailer::new(ses, &config.sender_email),
+            mailer: Mailer::new(ses, &config.sender_email).with_fault(config.ses_fault.as_deref()),
             clock: OffsetDateTime::now_utc,
             // the function times out after 30 s; the queue redelivers after 180 s
             stale_email_after: Duration::from_secs(60),

@@ -137,6 +137,36 @@ impl Store {
         }
     }
 
+    /// Gives up this attempt's claim on emails it could not send (SES throttled), so the next delivery of the
+    /// message sends them at once instead of waiting for the claim to go stale.
+    pub async fn release_email_claims(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+        records: &[EmailRecord],
+    ) -> Result<(), StoreError> {
+        for record in records {
+            let result = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::order_pk(tenant, order_id), record.sort_key())))
+                .update_expression("SET claimed_at = :zero")
+                .condition_expression("#status = :sending")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":zero", AttributeValue::N("0".into()))
+                .expression_attribute_values(":sending", s("sending"))
+                .send()
+                .await;
+            match result {
+                Ok(_) => {}
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(dynamo_error("release email claim", e)),
+            }
+        }
+        Ok(())
+    }
+
     /// Marks emails sent with their SES message ids: one request for all of them.
     pub async fn mark_emails_sent(
         &self,
