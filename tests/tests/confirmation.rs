@@ -17,6 +17,22 @@ fn lines(body: &mut serde_json::Value, lines: serde_json::Value) {
     body["lines"] = lines;
 }
 
+/// A catalogue product at `price` EUR with 25 % VAT.
+fn product(sku: &str, price: &str, lot_tracked: bool) -> Product {
+    Product {
+        sku: Sku::parse(sku).expect("sku"),
+        name: format!("Product {sku}"),
+        unit: "C62".into(),
+        price: dec(price),
+        currency: Currency::parse("EUR").expect("EUR"),
+        vat_category: VatCategory::S,
+        vat_rate: dec("25"),
+        cost_price: None,
+        lot_tracked,
+        min_stock: None,
+    }
+}
+
 #[tokio::test]
 async fn an_order_with_enough_stock_is_accepted_reserved_and_emailed_once() {
     let stack = TestStack::start().await;
@@ -129,18 +145,7 @@ async fn thirty_orders_racing_for_ten_units_reserve_exactly_ten() {
     let tenant = &stack.tenant.id;
     let store = stack.stack.store();
     let sku = Sku::parse("LAST-TEN").expect("sku");
-    let product = Product {
-        sku: sku.clone(),
-        name: "Limited edition".into(),
-        unit: "C62".into(),
-        price: dec("99.00"),
-        currency: Currency::parse("EUR").expect("EUR"),
-        vat_category: VatCategory::S,
-        vat_rate: dec("25"),
-        cost_price: None,
-        lot_tracked: false,
-        min_stock: None,
-    };
+    let product = product("LAST-TEN", "99.00", false);
     store.put_product(tenant, &product).await.expect("product");
     store.set_stock(tenant, &sku, &WarehouseId::parse("malmo").expect("wh"), dec("6")).await.expect("stock");
     store.set_stock(tenant, &sku, &WarehouseId::parse("lulea").expect("wh"), dec("4")).await.expect("stock");
@@ -315,18 +320,7 @@ async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_determinist
     let malmo = WarehouseId::parse("malmo").expect("wh");
     let skus: Vec<String> = (0..130).map(|i| format!("BULK-{i:03}")).collect();
     for sku in &skus {
-        let product = Product {
-            sku: Sku::parse(sku.clone()).expect("sku"),
-            name: format!("Bulk item {sku}"),
-            unit: "C62".into(),
-            price: dec("1.00"),
-            currency: Currency::parse("EUR").expect("EUR"),
-            vat_category: VatCategory::S,
-            vat_rate: dec("25"),
-            cost_price: None,
-            lot_tracked: false,
-            min_stock: None,
-        };
+        let product = product(sku, "1.00", false);
         store.put_product(tenant, &product).await.expect("product");
         store.set_stock(tenant, &product.sku, &malmo, dec("2")).await.expect("stock");
     }
@@ -361,18 +355,7 @@ async fn lots_are_reserved_first_expiring_first_in_warehouse_priority_order() {
     let tenant = &stack.tenant.id;
     let store = stack.stack.store();
     let sku = Sku::parse("MILK-1L").expect("sku");
-    let product = Product {
-        sku: sku.clone(),
-        name: "Oat drink 1 l".into(),
-        unit: "C62".into(),
-        price: dec("2.10"),
-        currency: Currency::parse("EUR").expect("EUR"),
-        vat_category: VatCategory::S,
-        vat_rate: dec("12"),
-        cost_price: None,
-        lot_tracked: true,
-        min_stock: None,
-    };
+    let product = product("MILK-1L", "2.10", true);
     store.put_product(tenant, &product).await.expect("product");
     let today = time::OffsetDateTime::now_utc().date();
     let malmo = WarehouseId::parse("malmo").expect("wh");

@@ -132,30 +132,12 @@ pub fn plan_confirmation(
     };
     if tenant.response_policy == ResponsePolicy::Manual {
         plan.status = OrderStatus::PendingResponse;
-        plan.lines = order
-            .lines
-            .iter()
-            .map(|l| LineDecision {
-                line_no: l.line_no,
-                confirmed: Decimal::ZERO,
-                outcome: LineOutcome::Accepted,
-                note: None,
-            })
-            .collect();
+        plan.lines = order.lines.iter().map(|l| unreserved(l.line_no)).collect();
         return plan;
     }
     if order.order_type == OrderType::Blanket {
         plan.reason = Some("Framework agreement confirmed; goods are delivered through call-off orders.".into());
-        plan.lines = order
-            .lines
-            .iter()
-            .map(|l| LineDecision {
-                line_no: l.line_no,
-                confirmed: Decimal::ZERO,
-                outcome: LineOutcome::Accepted,
-                note: None,
-            })
-            .collect();
+        plan.lines = order.lines.iter().map(|l| unreserved(l.line_no)).collect();
         return plan;
     }
 
@@ -281,6 +263,11 @@ pub fn plan_confirmation(
 
 fn stock_for(stock: &HashMap<Sku, Vec<StockLevel>>, sku: &Sku) -> Decimal {
     stock.get(sku).map(|levels| levels.iter().map(StockLevel::available).sum()).unwrap_or_default()
+}
+
+/// A line accepted without reserving anything (blanket orders; manual response pending).
+fn unreserved(line_no: u32) -> LineDecision {
+    LineDecision { line_no, confirmed: Decimal::ZERO, outcome: LineOutcome::Accepted, note: None }
 }
 
 fn rejected(line_no: u32, note: &str) -> LineDecision {
