@@ -157,6 +157,13 @@ async fn the_running_api_answers_with_the_documented_shapes() {
     assert_eq!(read.body["status"], "accepted_with_changes", "{}", read.body);
     assert_conforms(&spec, "/v1/orders/{id}", "get", 200, &read.body);
 
+    let operator = stack.key_with_role(&stack.tenant.id, orders_domain::ids::Role::Operator).await;
+    let list = stack.get("/v1/orders?limit=5", &operator).await;
+    assert_eq!(list.body["items"].as_array().map(Vec::len), Some(1), "{}", list.body);
+    assert_conforms(&spec, "/v1/orders", "get", 200, &list.body);
+    let forbidden = stack.get("/v1/orders", &stack.tenant.key).await;
+    assert_conforms(&spec, "/v1/orders", "get", 403, &forbidden.body);
+
     let products = stack.get("/v1/products?limit=2&customer=C-1", &stack.tenant.key).await;
     assert_conforms(&spec, "/v1/products", "get", 200, &products.body);
 

@@ -67,9 +67,20 @@ pub fn spawn_schedules(stack: &LocalStack) -> Result<Vec<tokio::task::JoinHandle
     Ok(tasks)
 }
 
+/// A Lambda HTTP handler's answer as API Gateway relays it: a function error becomes 502.
+fn gateway_response(
+    result: Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error>,
+) -> lambda_http::Response<lambda_http::Body> {
+    result.unwrap_or_else(|error| {
+        let body = serde_json::json!({ "message": error.to_string() }).to_string();
+        let mut response = lambda_http::Response::new(lambda_http::Body::Text(body));
+        *response.status_mut() = lambda_http::http::StatusCode::BAD_GATEWAY;
+        response
+    })
+}
+
 /// A gateway serving every function of `stack` that has HTTP routes.
 pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
-    let intake = Arc::new(stack.intake()?);
     let dynamodb = stack.aws.dynamodb.clone();
     let table = stack.table_name().to_owned();
     let health = move || {
@@ -78,19 +89,17 @@ pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
         Box::pin(async move { dynamodb.describe_table().table_name(table).send().await.is_ok() })
             as std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send>>
     };
+    let intake = Arc::new(stack.intake()?);
     let intake_handler: server::HttpHandler = Arc::new(move |request| {
         let intake = intake.clone();
-        Box::pin(async move {
-            match ::intake::handle(&intake, request).await {
-                Ok(response) => response,
-                Err(error) => {
-                    let mut response =
-                        lambda_http::Response::new(lambda_http::Body::Text(format!("{{\"message\":\"{error}\"}}")));
-                    *response.status_mut() = lambda_http::http::StatusCode::BAD_GATEWAY;
-                    response
-                }
-            }
-        })
+        Box::pin(async move { gateway_response(::intake::handle(&intake, request).await) })
     });
-    Ok(server::Gateway::new(stack.template.http_routes(), health).with_function("IntakeFunction", intake_handler))
+    let backoffice = Arc::new(stack.backoffice()?);
+    let backoffice_handler: server::HttpHandler = Arc::new(move |request| {
+        let backoffice = backoffice.clone();
+        Box::pin(async move { gateway_response(::backoffice::handle(&backoffice, request).await) })
+    });
+    Ok(server::Gateway::new(stack.template.http_routes(), health)
+        .with_function("IntakeFunction", intake_handler)
+        .with_function("BackofficeFunction", backoffice_handler))
 }

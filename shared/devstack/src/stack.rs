@@ -100,6 +100,14 @@ impl LocalStack {
         Ok(confirmation::Confirmation::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone()))
     }
 
+    /// The back-office handler state, from the template's environment of `BackofficeFunction`.
+    pub fn backoffice(&self) -> Result<backoffice::Backoffice, String> {
+        let env = self.function_environment("BackofficeFunction").map_err(|e| e.to_string())?;
+        let config =
+            backoffice::BackofficeConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        backoffice::Backoffice::new(&config, self.aws.dynamodb.clone())
+    }
+
     /// The relay handler state, from the template's environment of `RelayFunction`.
     pub fn relay(&self) -> Result<relay::Relay, String> {
         let env = self.function_environment("RelayFunction").map_err(|e| e.to_string())?;

@@ -23,10 +23,12 @@ use crate::keys::{self, PK, SK};
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
 mod email;
+mod listing;
 mod relay;
 mod response;
 
 pub use email::{EmailRecord, EmailStatus, NewEmail};
+pub use listing::{ListPosition, OrderPage};
 pub use response::{OrderRecord, ResponseOutcome, ResponseWrite};
 
 /// A DynamoDB call failed, or an item could not be read.

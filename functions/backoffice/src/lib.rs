@@ -1,0 +1,48 @@
+//! The `backoffice` function: the seller's and warehouse's HTTP API. So far: `GET /v1/orders` (list, newest
+//! first, filter by status, signed cursor pagination). Operator and warehouse keys may read; webshop keys get 403.
+
+mod handler;
+
+use orders_aws::{required_env, ConfigError, Store};
+use orders_http::CursorSigner;
+
+pub use handler::handle;
+
+/// Settings of the back office (declared in infra/template.yaml).
+#[derive(Debug, Clone)]
+pub struct BackofficeConfig {
+    /// `TABLE_NAME`.
+    pub table_name: String,
+    /// `CURSOR_SIGNING_SECRET`.
+    pub cursor_signing_secret: String,
+}
+
+impl BackofficeConfig {
+    /// Reads the settings; a missing one fails with its name.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| required_env(name).ok())
+    }
+
+    /// Reads the settings from any source of variables.
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name| var(name).filter(|v| !v.is_empty()).ok_or(ConfigError(name));
+        Ok(Self { table_name: get("TABLE_NAME")?, cursor_signing_secret: get("CURSOR_SIGNING_SECRET")? })
+    }
+}
+
+/// Handler state, built once per container.
+#[derive(Debug, Clone)]
+pub struct Backoffice {
+    store: Store,
+    cursors: CursorSigner,
+}
+
+impl Backoffice {
+    /// Builds the handler state.
+    pub fn new(config: &BackofficeConfig, dynamodb: orders_aws::aws_sdk_dynamodb::Client) -> Result<Self, String> {
+        Ok(Self {
+            store: Store::new(dynamodb, &config.table_name),
+            cursors: CursorSigner::new(&config.cursor_signing_secret)?,
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! Lambda entry point of `backoffice`: wiring only.
+
+use lambda_http::{run, service_fn, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    orders_aws::telemetry::init();
+    let config = backoffice::BackofficeConfig::from_env()?;
+    let sdk = orders_aws::sdk_config().await;
+    let app = backoffice::Backoffice::new(&config, orders_aws::dynamodb_client(&sdk))?;
+    run(service_fn(|request| backoffice::handle(&app, request))).await
+}

@@ -1,0 +1,127 @@
+//! The back office's order list against the emulator: exact sets over two tenants, newest first, filters,
+//! signed cursors and roles.
+
+use std::collections::BTreeSet;
+
+use orders_domain::ids::Role;
+use orders_testkit::{order_body, Answer, Tenant, TestStack};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// Posts `count` orders for `tenant` in one batch; every third one asks for an out-of-stock item (rejected on
+/// confirmation). Returns the ids with the SKU each asked for.
+async fn post_orders(stack: &TestStack, tenant: &Tenant, prefix: &str, count: usize) -> Vec<(String, &'static str)> {
+    let orders: Vec<Value> = (0..count)
+        .map(|i| {
+            let mut body = order_body(&format!("{prefix}-{i:03}"));
+            let sku = if i % 3 == 0 { "SKU-5" } else { "SKU-2" };
+            body["lines"] = json!([{"sku": sku, "quantity": 1}]);
+            body
+        })
+        .collect();
+    let answer = Answer::from(
+        stack.request(Method::POST, "/v1/orders/batch", &tenant.key).json(&json!({ "orders": orders })).send().await,
+    )
+    .await;
+    assert_eq!(answer.body["summary"]["created"], count, "{}", answer.body);
+    answer.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r["order"]["id"].as_str().expect("id").to_owned(), if i % 3 == 0 { "SKU-5" } else { "SKU-2" }))
+        .collect()
+}
+
+/// Every page of `GET /v1/orders{query}` as `key`.
+async fn list_all(stack: &TestStack, key: &str, query: &str) -> Vec<Value> {
+    let mut rows = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..100 {
+        let separator = if query.is_empty() { "?" } else { "&" };
+        let path = match &cursor {
+            None => format!("/v1/orders{query}"),
+            Some(c) => format!("/v1/orders{query}{separator}cursor={c}"),
+        };
+        let page = stack.get(&path, key).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        rows.extend(page.body["items"].as_array().expect("items").iter().cloned());
+        cursor = page.body["next_cursor"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            return rows;
+        }
+    }
+    panic!("no end of the listing");
+}
+
+fn ids(rows: &[Value]) -> BTreeSet<String> {
+    rows.iter().map(|r| r["id"].as_str().expect("id").to_owned()).collect()
+}
+
+#[tokio::test]
+async fn the_order_list_returns_exactly_the_tenants_orders_newest_first_with_filters() {
+    let stack = TestStack::start().await;
+    let a = stack.tenant.clone();
+    let b = stack.new_tenant().await;
+    let confirmed = post_orders(&stack, &a, "A", 30).await;
+    let others = post_orders(&stack, &b, "B", 12).await;
+    stack.deliver_all().await;
+    let waiting = post_orders(&stack, &a, "A2", 7).await;
+
+    let operator = stack.key_with_role(&a.id, Role::Operator).await;
+    let rows = list_all(&stack, &operator, "?limit=7").await;
+    let expected: BTreeSet<String> = confirmed.iter().chain(&waiting).map(|(id, _)| id.clone()).collect();
+    assert_eq!(rows.len(), expected.len(), "no duplicates across pages");
+    assert_eq!(ids(&rows), expected);
+    assert!(
+        ids(&rows).is_disjoint(&others.iter().map(|(id, _)| id.clone()).collect()),
+        "never the other tenant's orders"
+    );
+    let received: Vec<&str> = rows.iter().map(|r| r["received_at"].as_str().expect("received_at")).collect();
+    assert!(received.windows(2).all(|w| w[0] >= w[1]), "newest first: {received:?}");
+
+    let rejected: BTreeSet<String> =
+        confirmed.iter().filter(|(_, sku)| *sku == "SKU-5").map(|(id, _)| id.clone()).collect();
+    let waiting_ids: BTreeSet<String> = waiting.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(ids(&list_all(&stack, &operator, "?status=rejected&limit=4").await), rejected);
+    let both = list_all(&stack, &operator, "?status=rejected,received&limit=5").await;
+    assert_eq!(ids(&both), rejected.union(&waiting_ids).cloned().collect());
+    assert!(both.iter().all(|r| r["status"] == "rejected" || r["status"] == "received"));
+    let row = &both[0];
+    assert!(row["buyer"]["name"].is_string() && row["gross"].is_string() && row["order_number"].is_string());
+
+    let warehouse = stack.key_with_role(&a.id, Role::Warehouse).await;
+    assert_eq!(stack.get("/v1/orders?limit=1", &warehouse).await.status, 200);
+}
+
+#[tokio::test]
+async fn the_order_list_refuses_webshops_strangers_and_foreign_cursors() {
+    let stack = TestStack::start().await;
+    post_orders(&stack, &stack.tenant, "A", 3).await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    assert_eq!(stack.get("/v1/orders", &stack.tenant.key).await.status, 403, "webshop key");
+    assert_eq!(stack.get("/v1/orders", "oop_unknown").await.status, 401);
+    let page = stack.get("/v1/orders?limit=1", &operator).await;
+    let cursor = page.body["next_cursor"].as_str().expect("more pages").to_owned();
+    let other = stack.new_tenant().await;
+    let other_operator = stack.key_with_role(&other.id, Role::Operator).await;
+    assert_eq!(
+        stack.get(&format!("/v1/orders?cursor={cursor}"), &other_operator).await.status,
+        400,
+        "bound to its tenant"
+    );
+    assert_eq!(
+        stack.get(&format!("/v1/orders?status=received&cursor={cursor}"), &operator).await.status,
+        400,
+        "bound to its filter"
+    );
+    let bad = stack.get("/v1/orders?status=shipped", &operator).await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.body["errors"][0]["parameter"], "status");
+    assert_eq!(stack.get("/v1/orders?limit=500", &operator).await.status, 400);
+    assert_eq!(
+        stack.request(Method::DELETE, "/v1/orders", &operator).send().await.expect("send").status().as_u16(),
+        404,
+        "not a route of the template"
+    );
+}
