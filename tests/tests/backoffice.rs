@@ -125,3 +125,28 @@ async fn the_order_list_refuses_webshops_strangers_and_foreign_cursors() {
         "not a route of the template"
     );
 }
+
+#[tokio::test]
+async fn staff_see_an_orders_reservations_and_webshops_do_not() {
+    let stack = TestStack::start().await;
+    let mut body = order_body("WS-DETAIL");
+    body["lines"] = json!([{"sku": "SKU-1", "quantity": 13}]);
+    let id = stack.post_json("/v1/orders", &body).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
+    let staff = stack.get(&format!("/v1/orders/{id}"), &warehouse).await;
+    assert_eq!(staff.status, 200, "{}", staff.body);
+    assert_eq!(
+        staff.body["reservations"],
+        json!([
+            {"sku": "SKU-1", "warehouse": "lulea", "quantity": "1"},
+            {"sku": "SKU-1", "warehouse": "malmo", "quantity": "12"}
+        ])
+    );
+    assert_eq!(staff.body["history"].as_array().map(Vec::len), Some(2));
+    let webshop = stack.get(&format!("/v1/orders/{id}"), &stack.tenant.key).await;
+    assert!(webshop.body.get("reservations").is_none(), "{}", webshop.body);
+    let other = stack.new_tenant().await;
+    let stranger = stack.key_with_role(&other.id, Role::Operator).await;
+    assert_eq!(stack.get(&format!("/v1/orders/{id}"), &stranger).await.status, 404);
+}

@@ -6,8 +6,9 @@ use serde_json::{json, Value};
 
 use orders_aws::store::ApiKeyRecord;
 use orders_domain::fingerprint::api_key_hash;
-use orders_domain::ids::Role;
+use orders_domain::ids::{OrderId, Role};
 use orders_domain::order::{Order, OrderStatus, OrderType};
+use orders_http::views::{order_json, staff_order_json};
 use orders_http::{bearer_token, json_response, query_param, ApiError};
 
 use crate::Backoffice;
@@ -51,7 +52,16 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             list_orders(app, &caller, request).await
         }
         (_, "/v1/orders") => Err(ApiError::MethodNotAllowed { method: request.method().to_string(), path }),
-        _ => Err(ApiError::NotFound(format!("route {path}"))),
+        (method, other) => match other.strip_prefix("/v1/orders/") {
+            Some(id) if !id.contains('/') && method == Method::GET => {
+                let caller =
+                    authenticate(app, request, &[Role::Webshop, Role::Operator, Role::Warehouse], "read orders")
+                        .await?;
+                order_detail(app, &caller, id).await
+            }
+            Some(id) if !id.contains('/') => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
+            _ => Err(ApiError::NotFound(format!("route {path}"))),
+        },
     }
 }
 
@@ -105,6 +115,18 @@ fn order_row(order: &Order) -> Value {
 
 fn time_format() -> time::format_description::well_known::Rfc3339 {
     time::format_description::well_known::Rfc3339
+}
+
+/// One order with its history. Webshop keys see the webshop's view; staff also see the reserved stock.
+async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Result<Response<Body>, ApiError> {
+    let not_found = || ApiError::NotFound(format!("order {id}"));
+    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    let (order, history) = app.store.get_order_with_history(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+    let body = match caller.role {
+        Role::Webshop => order_json(&order, Some(&history)),
+        Role::Operator | Role::Warehouse => staff_order_json(&order, &history),
+    };
+    Ok(json_response(StatusCode::OK, &body, &[]))
 }
 
 async fn list_orders(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {

@@ -1,5 +1,6 @@
 //! The `backoffice` function: the seller's and warehouse's HTTP API. So far: `GET /v1/orders` (list, newest
-//! first, filter by status, signed cursor pagination). Operator and warehouse keys may read; webshop keys get 403.
+//! first, filter by status, signed cursor pagination; operator and warehouse keys, webshop keys get 403) and
+//! `GET /v1/orders/{id}` (detail with history for every role; staff also see the reserved stock).
 
 mod handler;
 

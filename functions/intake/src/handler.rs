@@ -21,8 +21,8 @@ use orders_domain::tenant::TenantSettings;
 use orders_domain::FieldErrors;
 use orders_http::{bearer_token, idempotency_key, json_body, json_response, query_param, ApiError};
 
-use crate::view::{order_json, product_json};
 use crate::Intake;
+use orders_http::views::{order_json, product_json};
 
 /// How many orders of a batch are stored at once.
 const BATCH_CONCURRENCY: usize = 8;
@@ -73,16 +73,12 @@ async fn route(intake: &Intake, request: &Request) -> Result<Response<Body>, Api
             let caller = authenticate(intake, request, Role::Webshop, "post orders").await?;
             post_batch(intake, &caller, request).await
         }
-        (&Method::GET, ["v1", "orders", id]) => {
-            let caller = authenticate(intake, request, Role::Webshop, "read orders through the webshop API").await?;
-            get_order(intake, &caller, id).await
-        }
         (&Method::GET, ["v1", "products"]) => {
             let caller =
                 authenticate(intake, request, Role::Webshop, "read the catalogue through the webshop API").await?;
             list_products(intake, &caller, request).await
         }
-        (_, ["v1", "orders"] | ["v1", "orders", "batch"] | ["v1", "orders", _] | ["v1", "products"]) => {
+        (_, ["v1", "orders"] | ["v1", "orders", "batch"] | ["v1", "products"]) => {
             Err(ApiError::MethodNotAllowed { method: method.to_string(), path: path.to_owned() })
         }
         _ => Err(ApiError::NotFound(format!("route {path}"))),
@@ -416,14 +412,6 @@ async fn post_batch(intake: &Intake, caller: &Caller, request: &Request) -> Resu
         "summary": { "created": created, "replayed": replayed, "failed": failed },
     });
     Ok(json_response(StatusCode::MULTI_STATUS, &body, &[]))
-}
-
-async fn get_order(intake: &Intake, caller: &Caller, id: &str) -> Result<Response<Body>, ApiError> {
-    let not_found = || ApiError::NotFound(format!("order {id}"));
-    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let (order, history) =
-        intake.store.get_order_with_history(&caller.key.tenant, &order_id).await?.ok_or_else(not_found)?;
-    Ok(json_response(StatusCode::OK, &order_json(&order, Some(&history)), &[]))
 }
 
 async fn list_products(intake: &Intake, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {

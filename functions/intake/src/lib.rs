@@ -1,9 +1,8 @@
 //! The `intake` function: the webshop-facing HTTP API (`POST /v1/orders`, `POST /v1/orders/batch`,
-//! `GET /v1/orders/{id}`, `GET /v1/products`). `main.rs` only wires it to the Lambda runtime; the local runner and
+//! `GET /v1/products`). `main.rs` only wires it to the Lambda runtime; the local runner and
 //! the tests call [`handle`] exactly as Lambda does.
 
 mod handler;
-mod view;
 
 use orders_aws::{required_env, ConfigError, EventPublisher, Store};
 use orders_http::CursorSigner;

@@ -49,26 +49,32 @@ pub async fn create_api_key(
     Ok(IssuedKey { secret, record })
 }
 
-/// The bearer token in events/intake/*.json, so `cargo lambda invoke --data-file …` works against the local stack.
-/// Registered by `devstack up` for the demo tenant only; never in a deployed stack.
-pub const FIXTURE_KEY: &str = "ows_fixture_key_for_local_invoke_only";
+/// The bearer tokens in events/*/*.json (webshop, operator), so `cargo lambda invoke --data-file …` works against the
+/// local stack. Registered by `devstack up` for the demo tenant only; never in a deployed stack.
+pub const FIXTURE_KEYS: [(&str, Role); 2] = [
+    ("ows_fixture_key_for_local_invoke_only", Role::Webshop),
+    ("oop_fixture_key_for_local_invoke_only", Role::Operator),
+];
 
-/// Registers [`FIXTURE_KEY`] as a webshop key of `tenant` (if not already there).
-pub async fn register_fixture_key(store: &Store, tenant: &TenantId, channel: &str) -> Result<(), StoreError> {
-    let hash = api_key_hash(FIXTURE_KEY);
-    if store.find_api_key(&hash).await?.is_some() {
-        return Ok(());
+/// Registers the [`FIXTURE_KEYS`] for `tenant` (those not already there).
+pub async fn register_fixture_keys(store: &Store, tenant: &TenantId, channel: &str) -> Result<(), StoreError> {
+    for (secret, role) in FIXTURE_KEYS {
+        let hash = api_key_hash(secret);
+        if store.find_api_key(&hash).await?.is_some() {
+            continue;
+        }
+        let record = ApiKeyRecord {
+            key_id: format!("key_fixture_{}", role.as_str()),
+            tenant: tenant.clone(),
+            role,
+            channel: channel.to_owned(),
+            created_at: OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        };
+        store.put_api_key(&hash, &record).await?;
     }
-    let record = ApiKeyRecord {
-        key_id: "key_fixture".into(),
-        tenant: tenant.clone(),
-        role: Role::Webshop,
-        channel: channel.to_owned(),
-        created_at: OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
-    };
-    store.put_api_key(&hash, &record).await
+    Ok(())
 }
 
 fn id<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {

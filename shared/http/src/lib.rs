@@ -4,6 +4,7 @@
 pub mod body;
 pub mod cursor;
 pub mod problem;
+pub mod views;
 
 pub use body::{bearer_token, idempotency_key, json_body, json_response, query_param};
 pub use cursor::CursorSigner;

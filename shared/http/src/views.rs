@@ -1,4 +1,4 @@
-//! JSON representations returned by the webshop API (api-conventions.md: decimals as strings, snake_case).
+//! JSON representations shared by the API functions (api-conventions.md: decimals as strings, snake_case).
 
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -8,10 +8,21 @@ use orders_domain::order::{Discount, HistoryEntry, Order};
 
 /// An order as the webshop sees it; with `history` for the detail view.
 pub fn order_json(order: &Order, history: Option<&[HistoryEntry]>) -> Value {
+    order_view(order, history, false)
+}
+
+/// An order as the seller's staff see it: the webshop's view plus the stock reserved for it per warehouse and lot.
+pub fn staff_order_json(order: &Order, history: &[HistoryEntry]) -> Value {
+    order_view(order, Some(history), true)
+}
+
+fn order_view(order: &Order, history: Option<&[HistoryEntry]>, staff: bool) -> Value {
     let mut value = serde_json::to_value(order).unwrap_or_else(|_| json!({}));
     if let Some(object) = value.as_object_mut() {
         object.remove("tenant");
-        object.remove("reservations");
+        if !staff {
+            object.remove("reservations");
+        }
         if let Some(lines) = object.get_mut("lines").and_then(Value::as_array_mut) {
             for (line, stored) in lines.iter_mut().zip(&order.lines) {
                 line["open_quantity"] = json!(stored.open_quantity().to_string());
