@@ -150,3 +150,90 @@ async fn staff_see_an_orders_reservations_and_webshops_do_not() {
     let stranger = stack.key_with_role(&other.id, Role::Operator).await;
     assert_eq!(stack.get(&format!("/v1/orders/{id}"), &stranger).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_customers_order_history_is_newest_first_and_paged() {
+    let stack = TestStack::start().await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let mut body = order_body(&format!("HIST-{i}"));
+        body["buyer"] = json!({"customer_id": "C-2"});
+        ids.push(stack.post_json("/v1/orders", &body).await.body["id"].as_str().expect("id").to_owned());
+    }
+    stack.post_json("/v1/orders", &order_body("OTHER-CUSTOMER")).await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let first = stack.get("/v1/customers/C-2/orders?limit=3", &operator).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let cursor = first.body["next_cursor"].as_str().expect("a second page").to_owned();
+    let second = stack.get(&format!("/v1/customers/C-2/orders?limit=3&cursor={cursor}"), &operator).await;
+    let listed: Vec<String> = first.body["items"]
+        .as_array()
+        .into_iter()
+        .chain(second.body["items"].as_array())
+        .flatten()
+        .map(|r| r["id"].as_str().expect("id").to_owned())
+        .collect();
+    ids.reverse();
+    assert_eq!(listed, ids, "exactly C-2's orders, newest first");
+    assert_eq!(stack.get("/v1/customers/C-404/orders", &operator).await.status, 404);
+    assert_eq!(
+        stack.get(&format!("/v1/customers/C-1/orders?cursor={cursor}"), &operator).await.status,
+        400,
+        "cursor bound to its customer"
+    );
+    assert_eq!(stack.get("/v1/customers/C-2/orders", &stack.tenant.key).await.status, 403);
+}
+
+#[tokio::test]
+async fn warehouse_staff_set_stock_and_see_reorder_suggestions() {
+    let stack = TestStack::start().await;
+    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
+    let put = |path: &str, body: Value| {
+        let request = stack.request(Method::PUT, path, &warehouse).json(&body);
+        async move { Answer::from(request.send().await).await }
+    };
+    // Reserve 2 of SKU-4 (3 on hand, minimum 5): a reorder suggestion.
+    let mut body = order_body("WS-STOCK");
+    body["lines"] = json!([{"sku": "SKU-4", "quantity": 2}]);
+    stack.post_json("/v1/orders", &body).await;
+    stack.deliver_all().await;
+    let suggestions = stack.get("/v1/reorder-suggestions", &warehouse).await;
+    assert_eq!(suggestions.status, 200, "{}", suggestions.body);
+    assert_eq!(suggestions.body["items"][0]["sku"], "SKU-4");
+    assert_eq!(suggestions.body["items"][0]["available_quantity"], "1");
+
+    let set = put("/v1/stock/SKU-4/malmo", json!({"on_hand": "20"})).await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    assert_eq!(
+        (set.body["on_hand"].as_str(), set.body["reserved"].as_str(), set.body["available_quantity"].as_str()),
+        (Some("20"), Some("2"), Some("18"))
+    );
+    let catalogue = stack.get("/v1/products?limit=10", &stack.tenant.key).await;
+    let notebook =
+        catalogue.body["items"].as_array().expect("items").iter().find(|p| p["sku"] == "SKU-4").expect("SKU-4").clone();
+    assert_eq!(notebook["available_quantity"], "18", "webshops see it at once");
+
+    let negative = put("/v1/stock/SKU-4/malmo", json!({"on_hand": -1})).await;
+    assert_eq!((negative.status, negative.body["errors"][0]["pointer"].as_str()), (422, Some("/on_hand")));
+    let lot = put("/v1/stock/SKU-4/malmo", json!({"on_hand": 1, "lot": "L1"})).await;
+    assert_eq!(
+        (lot.status, lot.body["errors"][0]["pointer"].as_str()),
+        (422, Some("/lot")),
+        "SKU-4 is not lot-tracked"
+    );
+    assert_eq!(put("/v1/stock/SKU-404/malmo", json!({"on_hand": 1})).await.status, 404);
+    assert_eq!(put("/v1/stock/SKU-4/paris", json!({"on_hand": 1})).await.status, 404);
+    let webshop = Answer::from(
+        stack
+            .request(Method::PUT, "/v1/stock/SKU-4/malmo", &stack.tenant.key)
+            .json(&json!({"on_hand": 1}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(webshop.status, 403);
+    let not_json =
+        Answer::from(stack.request(Method::PUT, "/v1/stock/SKU-4/malmo", &warehouse).body("on_hand=1").send().await)
+            .await;
+    assert_eq!(not_json.status, 415);
+}

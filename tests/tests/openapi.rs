@@ -164,6 +164,21 @@ async fn the_running_api_answers_with_the_documented_shapes() {
     let forbidden = stack.get("/v1/orders", &stack.tenant.key).await;
     assert_conforms(&spec, "/v1/orders", "get", 403, &forbidden.body);
 
+    let history = stack.get("/v1/customers/C-1/orders", &operator).await;
+    assert_conforms(&spec, "/v1/customers/{id}/orders", "get", 200, &history.body);
+    let suggestions = stack.get("/v1/reorder-suggestions", &operator).await;
+    assert_eq!(suggestions.body["items"].as_array().map(Vec::len), Some(1), "{}", suggestions.body);
+    assert_conforms(&spec, "/v1/reorder-suggestions", "get", 200, &suggestions.body);
+    let stock = orders_testkit::Answer::from(
+        stack
+            .request(reqwest::Method::PUT, "/v1/stock/SKU-2/lulea", &operator)
+            .json(&json!({"on_hand": 7}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_conforms(&spec, "/v1/stock/{sku}/{warehouse}", "put", 200, &stock.body);
+
     let products = stack.get("/v1/products?limit=2&customer=C-1", &stack.tenant.key).await;
     assert_conforms(&spec, "/v1/products", "get", 200, &products.body);
 

@@ -5,11 +5,13 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
 use orders_aws::store::ApiKeyRecord;
+use orders_domain::admin::parse_stock_update;
 use orders_domain::fingerprint::api_key_hash;
-use orders_domain::ids::{OrderId, Role};
+use orders_domain::ids::{CustomerId, OrderId, Role, Sku, WarehouseId};
 use orders_domain::order::{Order, OrderStatus, OrderType};
+use orders_domain::FieldError;
 use orders_http::views::{order_json, staff_order_json};
-use orders_http::{bearer_token, json_response, query_param, ApiError};
+use orders_http::{bearer_token, json_body, json_response, query_param, ApiError};
 
 use crate::Backoffice;
 
@@ -46,22 +48,40 @@ pub async fn handle(app: &Backoffice, request: Request) -> Result<Response<Body>
 
 async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, ApiError> {
     let path = request.uri().path().trim_end_matches('/').to_owned();
-    match (request.method(), path.as_str()) {
-        (&Method::GET, "/v1/orders") => {
-            let caller = authenticate(app, request, &[Role::Operator, Role::Warehouse], "list orders").await?;
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let method = request.method().clone();
+    const STAFF: &[Role] = &[Role::Operator, Role::Warehouse];
+    match (&method, segments.as_slice()) {
+        (&Method::GET, ["v1", "orders"]) => {
+            let caller = authenticate(app, request, STAFF, "list orders").await?;
             list_orders(app, &caller, request).await
         }
-        (_, "/v1/orders") => Err(ApiError::MethodNotAllowed { method: request.method().to_string(), path }),
-        (method, other) => match other.strip_prefix("/v1/orders/") {
-            Some(id) if !id.contains('/') && method == Method::GET => {
-                let caller =
-                    authenticate(app, request, &[Role::Webshop, Role::Operator, Role::Warehouse], "read orders")
-                        .await?;
-                order_detail(app, &caller, id).await
-            }
-            Some(id) if !id.contains('/') => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
-            _ => Err(ApiError::NotFound(format!("route {path}"))),
-        },
+        (&Method::GET, ["v1", "orders", id]) => {
+            let caller =
+                authenticate(app, request, &[Role::Webshop, Role::Operator, Role::Warehouse], "read orders").await?;
+            order_detail(app, &caller, id).await
+        }
+        (&Method::GET, ["v1", "customers", id, "orders"]) => {
+            let caller = authenticate(app, request, STAFF, "read customer histories").await?;
+            customer_orders(app, &caller, request, id).await
+        }
+        (&Method::PUT, ["v1", "stock", sku, warehouse]) => {
+            let caller = authenticate(app, request, STAFF, "set stock").await?;
+            set_stock(app, &caller, request, sku, warehouse).await
+        }
+        (&Method::GET, ["v1", "reorder-suggestions"]) => {
+            let caller = authenticate(app, request, STAFF, "read reorder suggestions").await?;
+            reorder_suggestions(app, &caller).await
+        }
+        (
+            _,
+            ["v1", "orders"]
+            | ["v1", "orders", _]
+            | ["v1", "customers", _, "orders"]
+            | ["v1", "stock", _, _]
+            | ["v1", "reorder-suggestions"],
+        ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
+        _ => Err(ApiError::NotFound(format!("route {path}"))),
     }
 }
 
@@ -130,13 +150,7 @@ async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Resu
 }
 
 async fn list_orders(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
-    let limit = match query_param(request, "limit") {
-        None => 50,
-        Some(raw) => raw.parse::<usize>().ok().filter(|l| (1..=200).contains(l)).ok_or(ApiError::InvalidParameter {
-            name: "limit",
-            detail: "must be a whole number from 1 to 200".into(),
-        })?,
-    };
+    let limit = usize::try_from(limit_param(request)?).unwrap_or(50);
     let statuses = parse_statuses(query_param(request, "status"))?;
     // The cursor is bound to the tenant and to the filter it was issued for.
     let listing = format!("orders:{}", statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","));
@@ -148,4 +162,103 @@ async fn list_orders(app: &Backoffice, caller: &ApiKeyRecord, request: &Request)
     let next_cursor = page.next.map(|next| app.cursors.encode(caller.tenant.as_str(), &listing, &next));
     let items: Vec<Value> = page.orders.iter().map(order_row).collect();
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
+}
+
+fn limit_param(request: &Request) -> Result<i32, ApiError> {
+    match query_param(request, "limit") {
+        None => Ok(50),
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|l| (1..=200).contains(l))
+            .ok_or(ApiError::InvalidParameter { name: "limit", detail: "must be a whole number from 1 to 200".into() }),
+    }
+}
+
+/// `GET /v1/customers/{id}/orders`: one customer's orders, newest first.
+async fn customer_orders(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let customer = CustomerId::parse(id.to_owned()).map_err(|_| ApiError::NotFound(format!("customer {id}")))?;
+    app.store
+        .get_customer(&caller.tenant, &customer)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("customer {id}")))?;
+    let limit = limit_param(request)?;
+    let listing = format!("customer-orders:{customer}");
+    let start = match query_param(request, "cursor") {
+        None => None,
+        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor)?),
+    };
+    let (orders, next) = app.store.customer_orders(&caller.tenant, &customer, limit, start).await?;
+    let next_cursor = next.map(|key| app.cursors.encode(caller.tenant.as_str(), &listing, &key));
+    let items: Vec<Value> = orders.iter().map(order_row).collect();
+    Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
+}
+
+/// `PUT /v1/stock/{sku}/{warehouse}`: sets what is physically on hand (of one lot for lot-tracked products).
+async fn set_stock(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    sku: &str,
+    warehouse: &str,
+) -> Result<Response<Body>, ApiError> {
+    let body = json_body(request)?;
+    let update = parse_stock_update(body)?;
+    let sku = Sku::parse(sku.to_owned()).map_err(|_| ApiError::NotFound(format!("product {sku}")))?;
+    let warehouse_id =
+        WarehouseId::parse(warehouse.to_owned()).map_err(|_| ApiError::NotFound(format!("warehouse {warehouse}")))?;
+    let tenant =
+        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    if !tenant.warehouses.contains(&warehouse_id) {
+        return Err(ApiError::NotFound(format!("warehouse {warehouse}")));
+    }
+    let catalogue = app.store.load_catalogue(&caller.tenant, std::slice::from_ref(&sku), None, &[]).await?;
+    let product = catalogue.products.get(&sku).ok_or_else(|| ApiError::NotFound(format!("product {sku}")))?;
+    match (&update.lot, product.lot_tracked) {
+        (Some(lot), true) => {
+            app.store
+                .set_lot_stock(&caller.tenant, &sku, &warehouse_id, lot, update.expires_date, update.on_hand)
+                .await?
+        }
+        (None, false) => app.store.set_stock(&caller.tenant, &sku, &warehouse_id, update.on_hand).await?,
+        (None, true) => {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "/lot",
+                format!("{sku} is lot-tracked: name the lot"),
+            )]))
+        }
+        (Some(_), false) => {
+            return Err(ApiError::Validation(vec![FieldError::new("/lot", format!("{sku} is not lot-tracked"))]))
+        }
+    }
+    let (on_hand, reserved, available) =
+        app.store.stock_level(&caller.tenant, &sku, &warehouse_id, update.lot.as_deref()).await?.unwrap_or_default();
+    tracing::info!(tenant = %caller.tenant, %sku, warehouse = %warehouse_id, actor = %caller.key_id, %on_hand, "stock set");
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "sku": sku,
+            "warehouse": warehouse_id,
+            "lot": update.lot,
+            "on_hand": on_hand.to_string(),
+            "reserved": reserved.to_string(),
+            "available_quantity": available.to_string(),
+        }),
+        &[],
+    ))
+}
+
+/// `GET /v1/reorder-suggestions`: SKUs whose available stock fell below their minimum.
+async fn reorder_suggestions(app: &Backoffice, caller: &ApiKeyRecord) -> Result<Response<Body>, ApiError> {
+    let suggestions = app.store.reorder_suggestions(&caller.tenant).await?;
+    let items: Vec<Value> = suggestions
+        .iter()
+        .map(|s| json!({ "sku": s.sku, "available_quantity": s.available.to_string(), "order_id": s.order_id, "suggested_at": s.suggested_at }))
+        .collect();
+    Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": null }), &[]))
 }

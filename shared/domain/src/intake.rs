@@ -187,10 +187,7 @@ pub fn parse_order(json: &str, today: Date) -> Result<ParsedOrder, RequestError>
     }
     let fingerprint = crate::fingerprint::json_fingerprint(&value);
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let request: OrderRequest = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        malformed(&pointer, e.inner())
-    })?;
+    let request: OrderRequest = serde_path_to_error::deserialize(&mut deserializer).map_err(malformed_at)?;
     let draft = validate(request, today).map_err(RequestError::Invalid)?;
     Ok(ParsedOrder { draft, fingerprint })
 }
@@ -207,10 +204,7 @@ pub struct BatchRequest {
 /// Parses the batch envelope (not the orders inside).
 pub fn parse_batch(json: &str) -> Result<BatchRequest, RequestError> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let batch: BatchRequest = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        malformed(&pointer, e.inner())
-    })?;
+    let batch: BatchRequest = serde_path_to_error::deserialize(&mut deserializer).map_err(malformed_at)?;
     if batch.orders.is_empty() {
         return Err(RequestError::Invalid(vec![FieldError::new("/orders", "a batch needs at least one order")]));
     }
@@ -221,6 +215,12 @@ pub fn parse_batch(json: &str) -> Result<BatchRequest, RequestError> {
         )]));
     }
     Ok(batch)
+}
+
+/// A structural parse error (from `serde_path_to_error`) as a problem at the place parsing stopped.
+pub fn malformed_at(error: serde_path_to_error::Error<serde_json::Error>) -> RequestError {
+    let pointer = path_to_pointer(error.path());
+    malformed(&pointer, error.inner())
 }
 
 fn malformed(pointer: &str, error: &serde_json::Error) -> RequestError {

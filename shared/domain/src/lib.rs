@@ -4,6 +4,7 @@
 //! ([`intake`]), prices orders exactly with `rust_decimal` ([`pricing`]), and defines the vocabulary every other
 //! crate shares ([`ids`], [`money`], [`order`], [`events`]).
 
+pub mod admin;
 pub mod catalogue;
 pub mod confirmation;
 pub mod country;

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use orders_domain::ids::TenantId;
+use orders_domain::ids::{CustomerId, Sku, TenantId};
 use orders_domain::order::{Order, OrderStatus};
 
-use super::{dynamo_error, from_item, get_s, s, OrderItem, Store, StoreError};
+use super::{
+    dynamo_error, from_item, get_n, get_s, page_key_from, page_key_into, s, OrderItem, PageKey, Store, StoreError,
+};
 use crate::keys;
 
 /// Where a listing stands: per status, the last sort key handed out (`None`: not started).
@@ -94,5 +96,82 @@ impl Store {
         }
         let finished = statuses.iter().all(|status| next.get(status.as_str()).map(String::as_str) == Some(EXHAUSTED));
         Ok(OrderPage { orders, next: if finished { None } else { Some(next) } })
+    }
+}
+
+/// A SKU whose available stock fell below its minimum after a reservation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReorderSuggestion {
+    /// Product.
+    pub sku: Sku,
+    /// Available quantity left when it was suggested.
+    pub available: rust_decimal::Decimal,
+    /// The order whose reservation triggered it.
+    pub order_id: String,
+    /// When (sortable UTC timestamp).
+    pub suggested_at: String,
+}
+
+impl Store {
+    /// A customer's orders, newest first (GSI2: `T#{tenant}#C#{customer}` / `{received_at}#{order_id}`).
+    pub async fn customer_orders(
+        &self,
+        tenant: &TenantId,
+        customer: &CustomerId,
+        limit: i32,
+        start: Option<PageKey>,
+    ) -> Result<(Vec<Order>, Option<PageKey>), StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI2")
+            .key_condition_expression("GSI2PK = :pk")
+            .expression_attribute_values(":pk", s(keys::customer_gsi_pk(tenant, customer)))
+            .scan_index_forward(false)
+            .limit(limit)
+            .set_exclusive_start_key(start.map(page_key_into))
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("list orders of customer {customer}"), e))?;
+        let next = page_key_from(output.last_evaluated_key.as_ref());
+        let orders = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| from_item::<OrderItem>("order", item).map(|o| o.order))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((orders, next))
+    }
+
+    /// The tenant's reorder suggestions, by SKU.
+    pub async fn reorder_suggestions(&self, tenant: &TenantId) -> Result<Vec<ReorderSuggestion>, StoreError> {
+        let mut suggestions = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(format!("T#{tenant}#REORDER")))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| dynamo_error("list reorder suggestions", e))?;
+            for item in output.items.unwrap_or_default() {
+                let Some(sku) = get_s(&item, "sku").and_then(|s| Sku::parse(s).ok()) else { continue };
+                suggestions.push(ReorderSuggestion {
+                    sku,
+                    available: get_n(&item, "available").unwrap_or_default(),
+                    order_id: get_s(&item, "order_id").unwrap_or_default().to_owned(),
+                    suggested_at: get_s(&item, "suggested_at").unwrap_or_default().to_owned(),
+                });
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(suggestions);
+            }
+        }
     }
 }

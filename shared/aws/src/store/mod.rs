@@ -28,7 +28,7 @@ mod relay;
 mod response;
 
 pub use email::{EmailRecord, EmailStatus, NewEmail};
-pub use listing::{ListPosition, OrderPage};
+pub use listing::{ListPosition, OrderPage, ReorderSuggestion};
 pub use response::{OrderRecord, ResponseOutcome, ResponseWrite};
 
 /// A DynamoDB call failed, or an item could not be read.
@@ -276,11 +276,11 @@ struct ProductItem {
 /// Cursor position in a paginated query: the string attributes of DynamoDB's `LastEvaluatedKey`.
 pub type PageKey = std::collections::BTreeMap<String, String>;
 
-fn page_key_from(item: Option<&Item>) -> Option<PageKey> {
+pub(crate) fn page_key_from(item: Option<&Item>) -> Option<PageKey> {
     item.map(|item| item.iter().filter_map(|(k, v)| v.as_s().ok().map(|v| (k.clone(), v.clone()))).collect())
 }
 
-fn page_key_into(key: PageKey) -> Item {
+pub(crate) fn page_key_into(key: PageKey) -> Item {
     key.into_iter().map(|(k, v)| (k, s(v))).collect()
 }
 
