@@ -237,3 +237,59 @@ async fn warehouse_staff_set_stock_and_see_reorder_suggestions() {
             .await;
     assert_eq!(not_json.status, 415);
 }
+
+#[tokio::test]
+async fn cancelling_releases_every_reservation_and_closing_a_cancelled_order_conflicts() {
+    let stack = TestStack::start().await;
+    let mut body = order_body("WS-CANCEL");
+    body["lines"] = json!([{"sku": "SKU-1", "quantity": 14}, {"sku": "SKU-2", "quantity": 5}]);
+    let id = stack.post_json("/v1/orders", &body).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    let tenant = &stack.tenant.id;
+    assert_eq!(stack.stock(tenant, "SKU-1", "malmo").await.1, "12".parse().expect("dec"));
+    let operator = stack.key_with_role(tenant, Role::Operator).await;
+    let post = |path: String, key: String, body: Value| {
+        let request = stack.request(Method::POST, &path, &key).json(&body);
+        async move { Answer::from(request.send().await).await }
+    };
+    let cancelled =
+        post(format!("/v1/orders/{id}/cancellation"), operator.clone(), json!({"reason": "Buyer called"})).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(cancelled.body["status"], "cancelled");
+    assert_eq!(cancelled.body["lines"][0]["open_quantity"], "0");
+    assert!(cancelled.body.get("reservations").is_none(), "{}", cancelled.body);
+    let last = cancelled.body["history"].as_array().and_then(|h| h.last()).cloned().expect("history");
+    assert_eq!((last["action"].as_str(), last["detail"].as_str()), (Some("cancelled"), Some("Buyer called")));
+    assert!(last["actor"].as_str().is_some_and(|a| a.starts_with("operator:key_")));
+    for (sku, warehouse) in [("SKU-1", "malmo"), ("SKU-1", "lulea"), ("SKU-2", "malmo")] {
+        let (on_hand, reserved, available) = stack.stock(tenant, sku, warehouse).await;
+        assert_eq!((reserved, available), ("0".parse().expect("dec"), on_hand), "{sku} in {warehouse} is back");
+    }
+    let again = post(format!("/v1/orders/{id}/cancellation"), operator.clone(), json!({})).await;
+    assert_eq!((again.status, again.body["history"].as_array().map(Vec::len)), (200, Some(3)), "idempotent");
+    let close = post(format!("/v1/orders/{id}/closure"), operator.clone(), json!({})).await;
+    assert_eq!(close.status, 409, "{}", close.body);
+
+    let warehouse = stack.key_with_role(tenant, Role::Warehouse).await;
+    assert_eq!(post(format!("/v1/orders/{id}/closure"), warehouse, json!({})).await.status, 403);
+    assert_eq!(post(format!("/v1/orders/{id}/cancellation"), stack.tenant.key.clone(), json!({})).await.status, 403);
+    let missing =
+        post("/v1/orders/ord_00000000000000000000000000000000/closure".into(), operator.clone(), json!({})).await;
+    assert_eq!(missing.status, 404);
+    let bad = post(format!("/v1/orders/{id}/closure"), operator.clone(), json!({"why": "x"})).await;
+    assert_eq!(bad.status, 400);
+}
+
+#[tokio::test]
+async fn an_order_cancelled_before_confirmation_is_never_reserved() {
+    let stack = TestStack::start().await;
+    let id = stack.post_json("/v1/orders", &order_body("WS-EARLY")).await.body["id"].as_str().expect("id").to_owned();
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let closed =
+        Answer::from(stack.request(Method::POST, &format!("/v1/orders/{id}/closure"), &operator).send().await).await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert_eq!(stack.deliver_all().await.received, 1);
+    assert_eq!(stack.order(&id).await["status"], "closed", "the late confirmation message changes nothing");
+    assert_eq!(stack.stock(&stack.tenant.id, "SKU-1", "malmo").await.1, rust_decimal::Decimal::ZERO);
+    assert!(stack.emails_for(&id).await.is_empty());
+}

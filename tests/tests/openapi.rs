@@ -187,6 +187,22 @@ async fn the_running_api_answers_with_the_documented_shapes() {
     assert_eq!(batch.status, 207);
     assert_conforms(&spec, "/v1/orders/batch", "post", 207, &batch.body);
 
+    let closed = orders_testkit::Answer::from(
+        stack
+            .request(reqwest::Method::POST, &format!("/v1/orders/{id}/closure"), &operator)
+            .json(&json!({"reason": "spec"}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert_conforms(&spec, "/v1/orders/{id}/closure", "post", 200, &closed.body);
+    let conflict = orders_testkit::Answer::from(
+        stack.request(reqwest::Method::POST, &format!("/v1/orders/{id}/cancellation"), &operator).send().await,
+    )
+    .await;
+    assert_conforms(&spec, "/v1/orders/{id}/cancellation", "post", 409, &conflict.body);
+
     let invalid = stack.post_json("/v1/orders", &json!({"order_number": "x"})).await;
     assert_eq!(invalid.status, 422);
     assert_conforms(&spec, "/v1/orders", "post", 422, &invalid.body);

@@ -5,9 +5,12 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
 use orders_aws::store::ApiKeyRecord;
+use orders_aws::store::{ResponseOutcome, ResponseWrite};
 use orders_domain::admin::parse_stock_update;
+use orders_domain::confirmation::reservation_changes;
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, OrderId, Role, Sku, WarehouseId};
+use orders_domain::order::HistoryEntry;
 use orders_domain::order::{Order, OrderStatus, OrderType};
 use orders_domain::FieldError;
 use orders_http::views::{order_json, staff_order_json};
@@ -60,6 +63,11 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller =
                 authenticate(app, request, &[Role::Webshop, Role::Operator, Role::Warehouse], "read orders").await?;
             order_detail(app, &caller, id).await
+        }
+        (&Method::POST, ["v1", "orders", id, action @ ("cancellation" | "closure")]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "cancel or close orders").await?;
+            let ending = if *action == "cancellation" { Ending::Cancel } else { Ending::Close };
+            end_order(app, &caller, request, id, ending).await
         }
         (&Method::GET, ["v1", "customers", id, "orders"]) => {
             let caller = authenticate(app, request, STAFF, "read customer histories").await?;
@@ -261,4 +269,111 @@ async fn reorder_suggestions(app: &Backoffice, caller: &ApiKeyRecord) -> Result<
         .map(|s| json!({ "sku": s.sku, "available_quantity": s.available.to_string(), "order_id": s.order_id, "suggested_at": s.suggested_at }))
         .collect();
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": null }), &[]))
+}
+
+/// How an order ends before it is fully delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Before any shipment: nothing will be delivered.
+    Cancel,
+    /// Whatever is still open is given up; what shipped stays shipped.
+    Close,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndingBody {
+    reason: Option<String>,
+}
+
+/// `POST /v1/orders/{id}/cancellation` and `/closure`: releases every reservation, gives up open quantities and
+/// records who did it. Repeating it answers the order as it is.
+async fn end_order(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+    ending: Ending,
+) -> Result<Response<Body>, ApiError> {
+    let body = if request.body().is_empty() {
+        EndingBody::default()
+    } else {
+        serde_json::from_str::<EndingBody>(json_body(request)?)
+            .map_err(|e| ApiError::Malformed { pointer: String::new(), detail: e.to_string() })?
+    };
+    let reason = match body.reason.map(|r| r.trim().to_owned()) {
+        Some(r) if r.chars().count() > 500 || r.chars().any(char::is_control) => {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "/reason",
+                "at most 500 characters, no control characters",
+            )]))
+        }
+        Some(r) if !r.is_empty() => Some(r),
+        _ => None,
+    };
+    let not_found = || ApiError::NotFound(format!("order {id}"));
+    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    let (target, action) = match ending {
+        Ending::Cancel => (OrderStatus::Cancelled, "cancelled"),
+        Ending::Close => (OrderStatus::Closed, "closed"),
+    };
+    for _attempt in 0..5 {
+        let record = app.store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+        let order = &record.order;
+        if order.status == target {
+            return detail_response(app, caller, &order_id).await;
+        }
+        let shipped = order.lines.iter().any(|l| !l.shipped_quantity.is_zero());
+        match (ending, order.status) {
+            (_, OrderStatus::Cancelled | OrderStatus::Closed | OrderStatus::Rejected) => {
+                return Err(ApiError::Conflict(format!("order {id} is {} already", order.status.as_str())));
+            }
+            (Ending::Cancel, _) if shipped => {
+                return Err(ApiError::Conflict(format!("order {id} has shipments; close it instead of cancelling it")));
+            }
+            _ => {}
+        }
+        let mut ended = order.clone();
+        ended.status = target;
+        ended.reservations.clear();
+        for line in &mut ended.lines {
+            line.confirmed_quantity = line.shipped_quantity;
+        }
+        let releases = reservation_changes(&order.reservations, &[]);
+        let history = vec![HistoryEntry {
+            at: time::OffsetDateTime::now_utc(),
+            actor: format!("{}:{}", caller.role.as_str(), caller.key_id),
+            action: action.into(),
+            detail: reason
+                .clone()
+                .unwrap_or_else(|| format!("Order {action}; {} reservation(s) released", releases.len())),
+        }];
+        let write = ResponseWrite {
+            order: &ended,
+            expected_version: record.version,
+            consumed_event_id: None,
+            next_event: None,
+            history,
+            reservations: &releases,
+            emails: Vec::new(),
+            reorders: Vec::new(),
+            blanket: None,
+        };
+        match app.store.apply_response(&write).await? {
+            ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
+                tracing::info!(tenant = %caller.tenant, order_id = %order_id, actor = %caller.key_id, action, "order ended");
+                return detail_response(app, caller, &order_id).await;
+            }
+            ResponseOutcome::OrderChanged | ResponseOutcome::StockChanged => continue,
+        }
+    }
+    Err(ApiError::Unavailable(format!("order {id} kept changing; try again")))
+}
+
+async fn detail_response(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    order_id: &OrderId,
+) -> Result<Response<Body>, ApiError> {
+    order_detail(app, caller, order_id.as_str()).await
 }

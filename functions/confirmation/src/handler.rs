@@ -226,7 +226,7 @@ async fn respond(
     let write = ResponseWrite {
         order: &answered,
         expected_version: record.version,
-        consumed_event_id: &envelope.event_id,
+        consumed_event_id: Some(&envelope.event_id),
         next_event: None,
         history,
         reservations: &changes,

@@ -40,8 +40,9 @@ pub struct ResponseWrite<'a> {
     pub order: &'a Order,
     /// The version it was read at.
     pub expected_version: u64,
-    /// The event this response consumes (its "publish pending" mark is cleared).
-    pub consumed_event_id: &'a str,
+    /// The event this response consumes (its "publish pending" mark is cleared); `None` for a staff action,
+    /// which only needs the order unchanged since it was read.
+    pub consumed_event_id: Option<&'a str>,
     /// The next event to mark as pending on the order (none for a final answer).
     pub next_event: Option<&'a EventEnvelope>,
     /// History entries to append.
@@ -177,14 +178,19 @@ impl Store {
 
         let mut final_items: Vec<(Slot, TransactWriteItem)> = Vec::new();
         let order_item = to_item("order", &OrderItem::new(order, write.expected_version + 1, write.next_event))?;
-        let put = Put::builder()
+        let mut put = Put::builder()
             .table_name(table)
             .set_item(Some(order_item))
-            .condition_expression("version = :v AND pending_event.event_id = :e")
-            .expression_attribute_values(":v", AttributeValue::N(write.expected_version.to_string()))
-            .expression_attribute_values(":e", s(write.consumed_event_id))
-            .build()
-            .map_err(|e| corrupt("order put", e))?;
+            .expression_attribute_values(":v", AttributeValue::N(write.expected_version.to_string()));
+        put = match write.consumed_event_id {
+            Some(event_id) => put
+                .condition_expression("version = :v AND pending_event.event_id = :e")
+                .expression_attribute_values(":e", s(event_id)),
+            None => put.condition_expression("version = :v"),
+        };
+        let put = put.build().map_err(|e| corrupt("order put", e))?;
+        // Chunk markers are keyed by what this write does: the event it consumes, or the version it replaces.
+        let operation = write.consumed_event_id.map_or_else(|| format!("v{}", write.expected_version), str::to_owned);
         final_items.push((Slot::Order, TransactWriteItem::builder().put(put).build()));
         for (seq, entry) in write.history.iter().enumerate() {
             let item = to_item("history entry", &history_item(order, entry, u32::try_from(seq).unwrap_or(0)))?;
@@ -229,10 +235,7 @@ impl Store {
         for (index, chunk) in chunks.iter().enumerate() {
             let mut items = vec![(
                 Slot::Marker,
-                put_if_absent(
-                    table,
-                    key(keys::order_pk(tenant, &order.id), chunk_marker(write.consumed_event_id, index)),
-                )?,
+                put_if_absent(table, key(keys::order_pk(tenant, &order.id), chunk_marker(&operation, index)))?,
             )];
             for reservation in *chunk {
                 items.push((Slot::Stock, reservation_update(table, tenant, reservation, 1)?));
@@ -246,7 +249,7 @@ impl Store {
                     if marker_exists {
                         continue; // applied by an earlier attempt of this event
                     }
-                    self.undo_chunks(order, write, &chunks, &applied_chunks).await?;
+                    self.undo_chunks(order, &operation, &chunks, &applied_chunks).await?;
                     return Ok(ResponseOutcome::StockChanged);
                 }
             }
@@ -260,9 +263,9 @@ impl Store {
                 };
                 let outcome = if failed(Slot::Order) {
                     let current = self.get_order_record(tenant, &order.id).await?;
-                    let consumed = current
-                        .as_ref()
-                        .is_none_or(|r| r.pending_event.as_ref().is_none_or(|e| e.event_id != write.consumed_event_id));
+                    let consumed = write.consumed_event_id.is_some_and(|event_id| {
+                        current.as_ref().is_none_or(|r| r.pending_event.as_ref().is_none_or(|e| e.event_id != event_id))
+                    });
                     if consumed {
                         ResponseOutcome::AlreadyApplied
                     } else {
@@ -277,7 +280,7 @@ impl Store {
                     ResponseOutcome::StockChanged
                 };
                 if outcome != ResponseOutcome::AlreadyApplied {
-                    self.undo_chunks(order, write, &chunks, &applied_chunks).await?;
+                    self.undo_chunks(order, &operation, &chunks, &applied_chunks).await?;
                 }
                 Ok(outcome)
             }
@@ -288,7 +291,7 @@ impl Store {
     async fn undo_chunks(
         &self,
         order: &Order,
-        write: &ResponseWrite<'_>,
+        operation: &str,
         chunks: &[&[Reservation]],
         applied: &[usize],
     ) -> Result<(), StoreError> {
@@ -296,7 +299,7 @@ impl Store {
         for index in applied {
             let marker = Delete::builder()
                 .table_name(&self.table)
-                .set_key(Some(key(keys::order_pk(tenant, &order.id), chunk_marker(write.consumed_event_id, *index))))
+                .set_key(Some(key(keys::order_pk(tenant, &order.id), chunk_marker(operation, *index))))
                 .condition_expression("attribute_exists(PK)")
                 .build()
                 .map_err(|e| corrupt("marker delete", e))?;
