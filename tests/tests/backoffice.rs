@@ -293,3 +293,51 @@ async fn an_order_cancelled_before_confirmation_is_never_reserved() {
     assert_eq!(stack.stock(&stack.tenant.id, "SKU-1", "malmo").await.1, rust_decimal::Decimal::ZERO);
     assert!(stack.emails_for(&id).await.is_empty());
 }
+
+#[tokio::test]
+async fn buyer_visible_notes_reach_the_webshop_and_the_next_buyer_email() {
+    let stack = TestStack::start().await;
+    let mut body = order_body("WS-NOTES");
+    body["lines"] = json!([{"sku": "SKU-4", "quantity": 5}]);
+    let id = stack.post_json("/v1/orders", &body).await.body["id"].as_str().expect("id").to_owned();
+    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
+    let note = |text: &str, visibility: &str| {
+        let request = stack
+            .request(Method::POST, &format!("/v1/orders/{id}/notes"), &warehouse)
+            .json(&json!({"text": text, "visibility": visibility}));
+        async move { Answer::from(request.send().await).await }
+    };
+    let added = note("Tillfälligt slut <b>i lager</b>, mer kommer vecka 50", "buyer").await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    assert_eq!(added.body["visibility"], "buyer");
+    assert_eq!(note("Call the supplier", "internal").await.status, 201);
+    assert_eq!(note("", "buyer").await.status, 422);
+    assert_eq!(note("x", "everyone").await.body["errors"][0]["pointer"], "/visibility");
+    stack.deliver_all().await;
+
+    let buyer = stack
+        .emails_for(&id)
+        .await
+        .into_iter()
+        .find(|e| e.destinations.iter().any(|d| d.contains("inkop@")))
+        .expect("buyer email");
+    let (text, html) = orders_testkit::mime_parts(&buyer.raw_data);
+    assert!(text.contains("Meddelande från oss") && text.contains("Tillfälligt slut <b>i lager</b>"), "{text}");
+    assert!(html.contains("Tillfälligt slut &#60;b&#62;i lager&#60;/b&#62;"), "{html}");
+    assert!(!text.contains("Call the supplier"), "internal notes stay internal");
+
+    let staff = stack.get(&format!("/v1/orders/{id}"), &warehouse).await;
+    assert_eq!(staff.body["seller_notes"].as_array().map(Vec::len), Some(2));
+    let webshop = stack.get(&format!("/v1/orders/{id}"), &stack.tenant.key).await;
+    assert_eq!(webshop.body["seller_notes"].as_array().map(Vec::len), Some(1));
+    assert!(staff.body["history"].as_array().expect("history").iter().any(|h| h["action"] == "note_added"));
+    let webshop_note = Answer::from(
+        stack
+            .request(Method::POST, &format!("/v1/orders/{id}/notes"), &stack.tenant.key)
+            .json(&json!({"text": "hi"}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(webshop_note.status, 403);
+}

@@ -10,7 +10,7 @@ use orders_domain::admin::parse_stock_update;
 use orders_domain::confirmation::reservation_changes;
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, OrderId, Role, Sku, WarehouseId};
-use orders_domain::order::HistoryEntry;
+use orders_domain::order::{HistoryEntry, NoteVisibility, SellerNote};
 use orders_domain::order::{Order, OrderStatus, OrderType};
 use orders_domain::FieldError;
 use orders_http::views::{order_json, staff_order_json};
@@ -68,6 +68,10 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, &[Role::Operator], "cancel or close orders").await?;
             let ending = if *action == "cancellation" { Ending::Cancel } else { Ending::Close };
             end_order(app, &caller, request, id, ending).await
+        }
+        (&Method::POST, ["v1", "orders", id, "notes"]) => {
+            let caller = authenticate(app, request, STAFF, "add notes").await?;
+            add_note(app, &caller, request, id).await
         }
         (&Method::GET, ["v1", "customers", id, "orders"]) => {
             let caller = authenticate(app, request, STAFF, "read customer histories").await?;
@@ -149,11 +153,15 @@ fn time_format() -> time::format_description::well_known::Rfc3339 {
 async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Result<Response<Body>, ApiError> {
     let not_found = || ApiError::NotFound(format!("order {id}"));
     let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let (order, history) = app.store.get_order_with_history(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
-    let body = match caller.role {
-        Role::Webshop => order_json(&order, Some(&history)),
-        Role::Operator | Role::Warehouse => staff_order_json(&order, &history),
+    let (order, history, notes) = app.store.get_order_detail(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+    let (mut body, notes) = match caller.role {
+        Role::Webshop => (
+            order_json(&order, Some(&history)),
+            notes.into_iter().filter(|n| n.visibility == NoteVisibility::Buyer).collect(),
+        ),
+        Role::Operator | Role::Warehouse => (staff_order_json(&order, &history), notes),
     };
+    body["seller_notes"] = serde_json::to_value(notes).unwrap_or_else(|_| json!([]));
     Ok(json_response(StatusCode::OK, &body, &[]))
 }
 
@@ -376,4 +384,63 @@ async fn detail_response(
     order_id: &OrderId,
 ) -> Result<Response<Body>, ApiError> {
     order_detail(app, caller, order_id.as_str()).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteBody {
+    text: Option<String>,
+    visibility: Option<String>,
+}
+
+/// `POST /v1/orders/{id}/notes`: an internal or buyer-visible note (buyer-visible ones go into the next buyer email).
+async fn add_note(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let body: NoteBody = serde_json::from_str(json_body(request)?)
+        .map_err(|e| ApiError::Malformed { pointer: String::new(), detail: e.to_string() })?;
+    let mut errors = Vec::new();
+    let text = body.text.map(|t| t.trim().to_owned()).unwrap_or_default();
+    if text.is_empty() || text.chars().count() > 2000 || text.chars().any(|c| c.is_control() && c != '\n') {
+        errors
+            .push(FieldError::new("/text", "1 to 2000 characters; line breaks allowed, other control characters not"));
+    }
+    let visibility = match body.visibility.as_deref() {
+        None | Some("internal") => Some(NoteVisibility::Internal),
+        Some("buyer") => Some(NoteVisibility::Buyer),
+        Some(other) => {
+            errors.push(FieldError::new("/visibility", format!("{other:?} is not internal or buyer")));
+            None
+        }
+    };
+    let (Some(visibility), true) = (visibility, errors.is_empty()) else { return Err(ApiError::Validation(errors)) };
+    let not_found = || ApiError::NotFound(format!("order {id}"));
+    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    let order = app.store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?.order;
+    let note = SellerNote {
+        at: time::OffsetDateTime::now_utc(),
+        author: format!("{}:{}", caller.role.as_str(), caller.key_id),
+        visibility,
+        text,
+    };
+    let history = HistoryEntry {
+        at: note.at,
+        actor: note.author.clone(),
+        action: "note_added".into(),
+        detail: format!(
+            "{} note added",
+            if visibility == NoteVisibility::Buyer { "Buyer-visible" } else { "Internal" }
+        ),
+    };
+    if !app.store.add_note(&order, &note, &history).await? {
+        return Err(not_found());
+    }
+    Ok(json_response(
+        StatusCode::CREATED,
+        &serde_json::to_value(&note).unwrap_or_else(|_| json!({})),
+        &[("location", format!("/v1/orders/{order_id}"))],
+    ))
 }

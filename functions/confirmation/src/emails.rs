@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use orders_aws::store::{EmailRecord, EmailStatus, NewEmail};
 use orders_aws::{MailerError, StoreError};
-use orders_domain::order::Order;
+use orders_domain::order::{NoteVisibility, Order};
 use orders_domain::tenant::TenantSettings;
 use orders_mail::{mime, render, EmailKind, Envelope};
 
@@ -85,6 +85,19 @@ async fn send(
     if records.is_empty() {
         return Ok(());
     }
+    // Buyer-visible notes of the seller appear in the next buyer email.
+    let seller_notes: Vec<String> = if records.iter().any(|r| EmailKind::parse(&r.kind).is_some_and(|k| !k.to_seller()))
+    {
+        app.store
+            .order_notes(&order.tenant, &order.id)
+            .await?
+            .into_iter()
+            .filter(|n| n.visibility == NoteVisibility::Buyer)
+            .map(|n| n.text)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut sent = Vec::new();
     let mut failure = None;
     let mut unsent = Vec::new();
@@ -97,7 +110,7 @@ async fn send(
             tracing::error!(order_id = %order.id, kind = %record.kind, "unknown email kind; skipped");
             continue;
         };
-        let outcome = match render(kind, order, tenant) {
+        let outcome = match render(kind, order, tenant, &seller_notes) {
             Err(error) => Err(MailerError::Rejected(error.to_string())),
             Ok(email) => {
                 let id = message_id(order, &record, app.mailer.sender());

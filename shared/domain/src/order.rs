@@ -466,3 +466,27 @@ mod tests {
         assert!(OrderType::parse("CallOff").is_err());
     }
 }
+
+/// Who may read a seller's note on an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteVisibility {
+    /// Staff only.
+    Internal,
+    /// Also the buyer: shown to the webshop and in the next buyer email.
+    Buyer,
+}
+
+/// A note the seller's staff added to an order ("temporarily out of stock").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SellerNote {
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who (`operator:key_…`).
+    pub author: String,
+    /// Who may read it.
+    pub visibility: NoteVisibility,
+    /// The note.
+    pub text: String,
+}

@@ -113,6 +113,7 @@ struct View {
     vat: String,
     total: String,
     notes: Option<Vec<String>>,
+    seller_notes: Vec<String>,
     regards: Vec<String>,
 }
 
@@ -136,7 +137,12 @@ pub fn header_safe(value: &str) -> String {
 
 /// Renders `kind` for `order`. Buyer emails use the buyer's language (else the tenant's, else English); the
 /// seller's email uses the tenant's.
-pub fn render(kind: EmailKind, order: &Order, tenant: &TenantSettings) -> Result<RenderedEmail, MailError> {
+pub fn render(
+    kind: EmailKind,
+    order: &Order,
+    tenant: &TenantSettings,
+    seller_notes: &[String],
+) -> Result<RenderedEmail, MailError> {
     let lang = if kind.to_seller() {
         Lang::pick(None, &tenant.language)
     } else {
@@ -213,6 +219,7 @@ pub fn render(kind: EmailKind, order: &Order, tenant: &TenantSettings) -> Result
         vat: money(order.totals.vat),
         total: money(order.totals.gross),
         notes: order.notes.as_ref().map(|n| n.lines().map(str::to_owned).collect()),
+        seller_notes: if kind.to_seller() { Vec::new() } else { seller_notes.to_vec() },
         regards: fill(s.regards, number, buyer, seller).lines().map(str::to_owned).collect(),
     };
     let html = HtmlEmail { v: &view }.render().map_err(|e| MailError::Render(e.to_string()))?;
@@ -272,8 +279,13 @@ mod tests {
 
     #[test]
     fn every_value_is_escaped_in_html_and_kept_in_text() {
-        let email =
-            render(EmailKind::BuyerOrderAcceptedWithChanges, &changed_order(), &fixtures::tenant()).expect("render");
+        let email = render(
+            EmailKind::BuyerOrderAcceptedWithChanges,
+            &changed_order(),
+            &fixtures::tenant(),
+            &["Back in stock <soon>".to_owned()],
+        )
+        .expect("render");
         assert!(!email.html.contains("<script>"), "{}", email.html);
         assert!(email.html.contains("&#60;script&#62;"), "{}", email.html);
         assert!(!email.html.contains("<b>Bold"));
@@ -282,13 +294,18 @@ mod tests {
         assert!(email.html.contains("background: #fff3cd"), "changed line highlighted");
         assert!(email.html.contains("Only 1,000 of 1,234 can be delivered"), "{}", email.html);
         assert!(email.text.contains("Express order"));
+        assert!(
+            email.html.contains("Message from us") && email.html.contains("Back in stock &#60;soon&#62;"),
+            "{}",
+            email.html
+        );
     }
 
     #[test]
     fn the_buyers_language_is_used_with_its_formats() {
         let mut order = changed_order();
         order.buyer.language = Some(Language::parse("de").expect("de"));
-        let email = render(EmailKind::BuyerOrderAcceptedWithChanges, &order, &fixtures::tenant()).expect("render");
+        let email = render(EmailKind::BuyerOrderAcceptedWithChanges, &order, &fixtures::tenant(), &[]).expect("render");
         assert_eq!(email.lang, Lang::De);
         assert_eq!(email.subject, "Bestellung WS-1 mit Änderungen bestätigt");
         assert!(email.text.contains("1. Dezember 2026"), "{}", email.text);
@@ -296,20 +313,25 @@ mod tests {
         assert!(email.text.contains("Nur 1.000 von 1.234 können geliefert werden"), "{}", email.text);
         for lang in ["sv", "pl", "lt", "zh", "en"] {
             order.buyer.language = Some(Language::parse(lang).expect("lang"));
-            let email = render(EmailKind::BuyerOrderRejected, &order, &fixtures::tenant()).expect("render");
+            let email = render(EmailKind::BuyerOrderRejected, &order, &fixtures::tenant(), &[]).expect("render");
             assert_eq!(email.lang.tag(), lang);
             assert!(!email.subject.is_empty());
         }
         order.buyer.language = Some(Language::parse("fr").expect("fr"));
-        assert_eq!(render(EmailKind::BuyerOrderAccepted, &order, &fixtures::tenant()).expect("render").lang, Lang::En);
+        assert_eq!(
+            render(EmailKind::BuyerOrderAccepted, &order, &fixtures::tenant(), &[]).expect("render").lang,
+            Lang::En
+        );
     }
 
     #[test]
     fn no_header_can_be_injected() {
         let mut order = changed_order();
         order.order_number = "WS-1\r\nBcc: evil@example.com".into();
-        let email = render(EmailKind::SellerNewOrder, &order, &fixtures::tenant()).expect("render");
+        let email = render(EmailKind::SellerNewOrder, &order, &fixtures::tenant(), &["internal <x>".to_owned()])
+            .expect("render");
         assert!(!email.subject.contains('\n') && !email.subject.contains('\r'));
+        assert!(!email.text.contains("internal <x>"), "seller emails carry no buyer notes");
         let envelope = Envelope {
             from_name: "Seller\r\nBcc: x@y.z",
             from_address: "orders@example.com",

@@ -36,6 +36,7 @@ pub struct Strings {
     pub line_rejected: &'static str,
     pub reason_changed: &'static str,
     pub reason_rejected: &'static str,
+    pub seller_notes: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -69,6 +70,7 @@ const EN: Strings = Strings {
     line_rejected: "This line cannot be delivered.",
     reason_changed: "Some lines could not be confirmed as ordered.",
     reason_rejected: "None of the lines can be delivered.",
+    seller_notes: "Message from us",
 };
 
 const SV: Strings = Strings {
@@ -102,6 +104,7 @@ const SV: Strings = Strings {
     line_rejected: "Den här raden kan inte levereras.",
     reason_changed: "Vissa rader kunde inte bekräftas enligt beställningen.",
     reason_rejected: "Ingen av raderna kan levereras.",
+    seller_notes: "Meddelande från oss",
 };
 
 const DE: Strings = Strings {
@@ -135,6 +138,7 @@ const DE: Strings = Strings {
     line_rejected: "Diese Position kann nicht geliefert werden.",
     reason_changed: "Einige Positionen konnten nicht wie bestellt bestätigt werden.",
     reason_rejected: "Keine der Positionen kann geliefert werden.",
+    seller_notes: "Nachricht von uns",
 };
 
 const PL: Strings = Strings {
@@ -168,6 +172,7 @@ const PL: Strings = Strings {
     line_rejected: "Tej pozycji nie można dostarczyć.",
     reason_changed: "Niektórych pozycji nie można było potwierdzić zgodnie z zamówieniem.",
     reason_rejected: "Żadnej z pozycji nie można dostarczyć.",
+    seller_notes: "Wiadomość od nas",
 };
 
 const LT: Strings = Strings {
@@ -201,6 +206,7 @@ const LT: Strings = Strings {
     line_rejected: "Šios eilutės pristatyti negalime.",
     reason_changed: "Kai kurių eilučių nepavyko patvirtinti taip, kaip užsakyta.",
     reason_rejected: "Nė vienos eilutės pristatyti negalime.",
+    seller_notes: "Mūsų žinutė",
 };
 
 const ZH: Strings = Strings {
@@ -234,6 +240,7 @@ const ZH: Strings = Strings {
     line_rejected: "此行无法交付。",
     reason_changed: "部分行无法按订购内容确认。",
     reason_rejected: "所有行均无法交付。",
+    seller_notes: "卖家留言",
 };
 
 /// The texts of `lang`.

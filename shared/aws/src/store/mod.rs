@@ -24,6 +24,7 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 
 mod email;
 mod listing;
+mod notes;
 mod relay;
 mod response;
 
@@ -807,9 +808,19 @@ impl Store {
         tenant: &TenantId,
         order_id: &OrderId,
     ) -> Result<Option<(Order, Vec<HistoryEntry>)>, StoreError> {
+        Ok(self.get_order_detail(tenant, order_id).await?.map(|(order, history, _)| (order, history)))
+    }
+
+    /// An order with its history and seller notes (one partition query).
+    pub async fn get_order_detail(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+    ) -> Result<Option<(Order, Vec<HistoryEntry>, Vec<orders_domain::order::SellerNote>)>, StoreError> {
         let pk = keys::order_pk(tenant, order_id);
         let mut order = None;
         let mut history = Vec::new();
+        let mut notes = Vec::new();
         let mut start = None;
         loop {
             let output = self
@@ -831,6 +842,8 @@ impl Store {
                 } else if sk.starts_with(keys::HISTORY_PREFIX) {
                     let stored: HistoryItem = from_item(&format!("history of {order_id}"), item)?;
                     history.push(stored.entry);
+                } else if sk.starts_with("N#") {
+                    notes.push(from_item(&format!("note of {order_id}"), item)?);
                 }
             }
             start = output.last_evaluated_key;
@@ -838,7 +851,7 @@ impl Store {
                 break;
             }
         }
-        Ok(order.map(|order| (order, history)))
+        Ok(order.map(|order| (order, history, notes)))
     }
 }
 

@@ -1,0 +1,76 @@
+//! Seller notes on orders: `N#{at}#{n}` items in the order's partition, written with a history entry.
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem};
+
+use orders_domain::ids::{OrderId, TenantId};
+use orders_domain::order::{HistoryEntry, Order, SellerNote};
+
+use super::{
+    corrupt, dynamo_error, from_item, get_s, history_item, key, put_if_absent, put_plain, s, sortable_timestamp,
+    to_item, Store, StoreError,
+};
+use crate::keys;
+
+/// Sort key prefix of notes.
+const NOTE_PREFIX: &str = "N#";
+
+impl Store {
+    /// Adds a note (and its history entry) to an existing order; `false` if the tenant has no such order.
+    pub async fn add_note(&self, order: &Order, note: &SellerNote, history: &HistoryEntry) -> Result<bool, StoreError> {
+        let pk = keys::order_pk(&order.tenant, &order.id);
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.clone(), keys::ORDER_SK)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| corrupt("note condition", e))?;
+        let mut item = to_item("note", note)?;
+        let suffix = &orders_domain::ids::new_event_id()[4..];
+        item.extend(key(pk, format!("{NOTE_PREFIX}{}#{suffix}", sortable_timestamp(note.at))));
+        item.insert("entity".into(), s("note"));
+        let history = to_item("history entry", &history_item(order, history, 1))?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(check).build())
+            .transact_items(put_if_absent(&self.table, item)?)
+            .transact_items(put_plain(&self.table, history)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
+                    if cancelled.cancellation_reasons().first().and_then(|r| r.code())
+                        == Some("ConditionalCheckFailed") =>
+                {
+                    Ok(false)
+                }
+                _ => Err(dynamo_error(format!("add a note to {}", order.id), error)),
+            },
+        }
+    }
+
+    /// An order's seller notes, oldest first.
+    pub async fn order_notes(&self, tenant: &TenantId, order_id: &OrderId) -> Result<Vec<SellerNote>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :n)")
+            .expression_attribute_values(":pk", s(keys::order_pk(tenant, order_id)))
+            .expression_attribute_values(":n", s(NOTE_PREFIX))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("read notes of {order_id}"), e))?;
+        output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|item| get_s(item, "SK").is_some_and(|sk| sk.starts_with(NOTE_PREFIX)))
+            .map(|item| from_item("note", item))
+            .collect()
+    }
+}
