@@ -341,3 +341,46 @@ async fn buyer_visible_notes_reach_the_webshop_and_the_next_buyer_email() {
     .await;
     assert_eq!(webshop_note.status, 403);
 }
+
+#[tokio::test]
+async fn operators_keep_the_catalogue_and_customer_prices_and_intake_prices_with_them() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let put = |path: &str, key: &str, body: Value| {
+        let request = stack.request(Method::PUT, path, key).json(&body);
+        async move { Answer::from(request.send().await).await }
+    };
+    let saved = put("/v1/products/CHAIR-9", &operator, json!({"name": "Chair", "price": "120.00", "vat_category": "S", "vat_rate": "25", "cost_price": 70, "min_stock": 2})).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_eq!((saved.body["price"].as_str(), saved.body["currency"].as_str()), (Some("120.00"), Some("EUR")));
+    let bad = put(
+        "/v1/products/CHAIR-9",
+        &operator,
+        json!({"name": "Chair", "price": "1.123456", "vat_category": "Z", "vat_rate": 25}),
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.pointers(), ["/price", "/vat_rate"]);
+    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
+    assert_eq!(
+        put("/v1/products/CHAIR-9", &warehouse, json!({})).await.status,
+        403,
+        "warehouse staff cannot change prices"
+    );
+
+    let agreed =
+        put("/v1/customers/C-1/prices/CHAIR-9", &operator, json!({"price": "100", "discount": {"amount": "5"}})).await;
+    assert_eq!(agreed.status, 200, "{}", agreed.body);
+    assert_eq!(put("/v1/customers/C-404/prices/CHAIR-9", &operator, json!({"price": 1})).await.status, 404);
+    assert_eq!(put("/v1/customers/C-1/prices/NOPE", &operator, json!({"price": 1})).await.status, 404);
+    assert_eq!(put("/v1/customers/C-1/prices/CHAIR-9", &warehouse, json!({"price": 1})).await.status, 403);
+
+    // The webshop's next order is priced with them: 2 × 100.00 − 5.00 = 195.00.
+    let mut body = order_body("WS-CHAIR");
+    body["lines"] = json!([{"sku": "CHAIR-9", "quantity": 2}]);
+    let posted = stack.post_json("/v1/orders", &body).await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    assert_eq!(posted.body["lines"][0]["unit_price"], "100");
+    assert_eq!(posted.body["lines"][0]["price_source"], "customer");
+    assert_eq!(posted.body["lines"][0]["line_net"], "195.00");
+}

@@ -179,6 +179,20 @@ async fn the_running_api_answers_with_the_documented_shapes() {
     .await;
     assert_conforms(&spec, "/v1/stock/{sku}/{warehouse}", "put", 200, &stock.body);
 
+    let put = |path: &str, body: Value| {
+        let request = stack.request(reqwest::Method::PUT, path, &operator).json(&body);
+        async move { orders_testkit::Answer::from(request.send().await).await }
+    };
+    let product = put(
+        "/v1/products/SPEC-1",
+        json!({"name": "Spec", "price": "9.90", "vat_category": "S", "vat_rate": 25, "lot_tracked": true}),
+    )
+    .await;
+    assert_eq!(product.status, 200, "{}", product.body);
+    assert_conforms(&spec, "/v1/products/{sku}", "put", 200, &product.body);
+    let agreed = put("/v1/customers/C-1/prices/SPEC-1", json!({"price": "8.50", "discount": {"percent": 2}})).await;
+    assert_conforms(&spec, "/v1/customers/{id}/prices/{sku}", "put", 200, &agreed.body);
+
     let products = stack.get("/v1/products?limit=2&customer=C-1", &stack.tenant.key).await;
     assert_conforms(&spec, "/v1/products", "get", 200, &products.body);
 

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use orders_aws::store::ApiKeyRecord;
 use orders_aws::store::{ResponseOutcome, ResponseWrite};
-use orders_domain::admin::parse_stock_update;
+use orders_domain::admin::{parse_customer_price, parse_product, parse_stock_update};
 use orders_domain::confirmation::reservation_changes;
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, OrderId, Role, Sku, WarehouseId};
@@ -80,6 +80,14 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
         (&Method::PUT, ["v1", "stock", sku, warehouse]) => {
             let caller = authenticate(app, request, STAFF, "set stock").await?;
             set_stock(app, &caller, request, sku, warehouse).await
+        }
+        (&Method::PUT, ["v1", "products", sku]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "change the catalogue").await?;
+            put_product(app, &caller, request, sku).await
+        }
+        (&Method::PUT, ["v1", "customers", id, "prices", sku]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "change prices").await?;
+            put_customer_price(app, &caller, request, id, sku).await
         }
         (&Method::GET, ["v1", "reorder-suggestions"]) => {
             let caller = authenticate(app, request, STAFF, "read reorder suggestions").await?;
@@ -443,4 +451,47 @@ async fn add_note(
         &serde_json::to_value(&note).unwrap_or_else(|_| json!({})),
         &[("location", format!("/v1/orders/{order_id}"))],
     ))
+}
+
+/// `PUT /v1/products/{sku}`: creates or replaces a product (price, cost price, VAT, minimum stock, lots).
+async fn put_product(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    sku: &str,
+) -> Result<Response<Body>, ApiError> {
+    let sku = Sku::parse(sku.to_owned())
+        .map_err(|e| ApiError::Validation(vec![FieldError::new("", format!("the SKU in the path: {}", e.0))]))?;
+    let tenant =
+        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    let product = parse_product(json_body(request)?, sku, tenant.currency)?;
+    app.store.put_product(&caller.tenant, &product).await?;
+    tracing::info!(tenant = %caller.tenant, sku = %product.sku, actor = %caller.key_id, "product saved");
+    Ok(json_response(StatusCode::OK, &serde_json::to_value(&product).unwrap_or_else(|_| json!({})), &[]))
+}
+
+/// `PUT /v1/customers/{id}/prices/{sku}`: a customer's agreed price and/or discount for one product.
+async fn put_customer_price(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+    sku: &str,
+) -> Result<Response<Body>, ApiError> {
+    let price = parse_customer_price(json_body(request)?)?;
+    let customer = CustomerId::parse(id.to_owned()).map_err(|_| ApiError::NotFound(format!("customer {id}")))?;
+    app.store
+        .get_customer(&caller.tenant, &customer)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("customer {id}")))?;
+    let sku = Sku::parse(sku.to_owned()).map_err(|_| ApiError::NotFound(format!("product {sku}")))?;
+    let catalogue = app.store.load_catalogue(&caller.tenant, std::slice::from_ref(&sku), None, &[]).await?;
+    if !catalogue.products.contains_key(&sku) {
+        return Err(ApiError::NotFound(format!("product {sku}")));
+    }
+    app.store.put_customer_price(&caller.tenant, &sku, &customer, &price).await?;
+    let mut body = serde_json::to_value(&price).unwrap_or_else(|_| json!({}));
+    body["customer_id"] = json!(customer);
+    body["sku"] = json!(sku);
+    Ok(json_response(StatusCode::OK, &body, &[]))
 }

@@ -76,7 +76,7 @@ struct BuyerRequest {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AddressRequest {
+pub(crate) struct AddressRequest {
     name: Option<String>,
     street: Option<String>,
     additional_street: Option<String>,
@@ -103,7 +103,7 @@ struct LineRequestBody {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DiscountRequest {
+pub(crate) struct DiscountRequest {
     percent: Option<JsonDecimal>,
     amount: Option<JsonDecimal>,
 }
@@ -247,14 +247,20 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
-fn required<T>(errors: &mut FieldErrors, pointer: &str, value: Option<T>) -> Option<T> {
+pub(crate) fn required<T>(errors: &mut FieldErrors, pointer: &str, value: Option<T>) -> Option<T> {
     if value.is_none() {
         errors.push(pointer, "is required");
     }
     value
 }
 
-fn text(errors: &mut FieldErrors, pointer: &str, value: String, max_chars: usize, multiline: bool) -> Option<String> {
+pub(crate) fn text(
+    errors: &mut FieldErrors,
+    pointer: &str,
+    value: String,
+    max_chars: usize,
+    multiline: bool,
+) -> Option<String> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         errors.push(pointer, "must not be empty");
@@ -294,11 +300,11 @@ fn date(errors: &mut FieldErrors, pointer: &str, value: &str, today: Date) -> Op
     }
 }
 
-fn decimal(errors: &mut FieldErrors, pointer: &str, value: &JsonDecimal) -> Option<Decimal> {
+pub(crate) fn decimal(errors: &mut FieldErrors, pointer: &str, value: &JsonDecimal) -> Option<Decimal> {
     errors.take(value.parse().map_err(|detail| FieldError::new(pointer, detail)))
 }
 
-fn address(errors: &mut FieldErrors, pointer: &str, value: Option<AddressRequest>) -> Option<Address> {
+pub(crate) fn address(errors: &mut FieldErrors, pointer: &str, value: Option<AddressRequest>) -> Option<Address> {
     let value = required(errors, pointer, value)?;
     let field = |errors: &mut FieldErrors, name: &str, v: Option<String>, max: usize| {
         let p = format!("{pointer}/{name}");
@@ -369,7 +375,7 @@ fn buyer(errors: &mut FieldErrors, value: Option<BuyerRequest>) -> Option<BuyerD
     })))
 }
 
-fn discount(errors: &mut FieldErrors, pointer: &str, value: DiscountRequest) -> Option<Discount> {
+pub(crate) fn discount(errors: &mut FieldErrors, pointer: &str, value: DiscountRequest) -> Option<Discount> {
     match (value.percent, value.amount) {
         (Some(percent), None) => {
             let p = format!("{pointer}/percent");
