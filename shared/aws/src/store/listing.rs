@@ -9,9 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use orders_domain::ids::{CustomerId, Sku, TenantId};
 use orders_domain::order::{Order, OrderStatus};
 
-use super::{
-    dynamo_error, from_item, get_n, get_s, page_key_from, page_key_into, s, OrderItem, PageKey, Store, StoreError,
-};
+use super::{dynamo_error, from_item, get_n, get_s, s, OrderItem, PageKey, Store, StoreError};
 use crate::keys;
 
 /// Where a listing stands: per status, the last sort key handed out (`None`: not started).
@@ -121,23 +119,9 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<(Vec<Order>, Option<PageKey>), StoreError> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("GSI2")
-            .key_condition_expression("GSI2PK = :pk")
-            .expression_attribute_values(":pk", s(keys::customer_gsi_pk(tenant, customer)))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start.map(page_key_into))
-            .send()
-            .await
-            .map_err(|e| dynamo_error(format!("list orders of customer {customer}"), e))?;
-        let next = page_key_from(output.last_evaluated_key.as_ref());
-        let orders = output
-            .items
-            .unwrap_or_default()
+        let (items, next) =
+            self.index_page("GSI2", keys::customer_gsi_pk(tenant, customer), true, limit, start).await?;
+        let orders = items
             .into_iter()
             .map(|item| from_item::<OrderItem>("order", item).map(|o| o.order))
             .collect::<Result<Vec<_>, _>>()?;

@@ -601,6 +601,32 @@ impl Store {
         Ok(())
     }
 
+    /// One page of a GSI partition (`{index}PK = partition`), in sort-key order or reversed.
+    pub(crate) async fn index_page(
+        &self,
+        index: &str,
+        partition: String,
+        newest_first: bool,
+        limit: i32,
+        start: Option<PageKey>,
+    ) -> Result<(Vec<Item>, Option<PageKey>), StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression(format!("{index}PK = :pk"))
+            .expression_attribute_values(":pk", s(partition))
+            .scan_index_forward(!newest_first)
+            .limit(limit)
+            .set_exclusive_start_key(start.map(page_key_into))
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("query {index}"), e))?;
+        let next = page_key_from(output.last_evaluated_key.as_ref());
+        Ok((output.items.unwrap_or_default(), next))
+    }
+
     /// One page of the tenant's catalogue, ordered by SKU.
     pub async fn list_products(
         &self,
@@ -608,22 +634,8 @@ impl Store {
         limit: i32,
         start: Option<PageKey>,
     ) -> Result<(Vec<Product>, Option<PageKey>), StoreError> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name("GSI1")
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(keys::products_gsi_pk(tenant)))
-            .limit(limit)
-            .set_exclusive_start_key(start.map(page_key_into))
-            .send()
-            .await
-            .map_err(|e| dynamo_error("list products", e))?;
-        let next = page_key_from(output.last_evaluated_key.as_ref());
-        let products = output
-            .items
-            .unwrap_or_default()
+        let (items, next) = self.index_page("GSI1", keys::products_gsi_pk(tenant), false, limit, start).await?;
+        let products = items
             .into_iter()
             .map(|item| from_item::<ProductItem>("product", item).map(|p| p.product))
             .collect::<Result<Vec<_>, _>>()?;
