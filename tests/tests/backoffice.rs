@@ -384,3 +384,90 @@ async fn operators_keep_the_catalogue_and_customer_prices_and_intake_prices_with
     assert_eq!(posted.body["lines"][0]["price_source"], "customer");
     assert_eq!(posted.body["lines"][0]["line_net"], "195.00");
 }
+
+#[tokio::test]
+async fn a_manual_response_with_freight_and_a_discount_has_exact_totals_one_email_and_history() {
+    let stack = TestStack::start().await;
+    let store = stack.stack.store();
+    let mut settings = store.get_tenant(&stack.tenant.id).await.expect("read").expect("tenant");
+    settings.response_policy = orders_domain::tenant::ResponsePolicy::Manual;
+    store.put_tenant(&settings).await.expect("write");
+    let mut body = order_body("WS-MANUAL");
+    body["buyer"] = json!({"customer_id": "C-2"});
+    body["lines"] = json!([{"sku": "SKU-2", "quantity": 4}, {"sku": "SKU-3", "quantity": 10}]);
+    let id = stack.post_json("/v1/orders", &body).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "pending_response");
+
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let respond = |body: Value, key: String| {
+        let request = stack.request(Method::POST, &format!("/v1/orders/{id}/response"), &key).json(&body);
+        async move { Answer::from(request.send().await).await }
+    };
+    let answer = json!({
+        "decision": "accept_with_changes",
+        "lines": [{"line_no": 2, "confirmed_quantity": 8, "note": "Two bags short"}],
+        "charges": [{"reason": "Freight", "amount": "49.00", "vat_category": "S", "vat_rate": "25"}],
+        "allowances": [{"reason": "Loyalty", "percent": "5", "vat_category": "S", "vat_rate": "25"}]
+    });
+    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
+    assert_eq!(respond(answer.clone(), warehouse).await.status, 403, "warehouse staff cannot respond");
+    let responded = respond(answer.clone(), operator.clone()).await;
+    assert_eq!(responded.status, 200, "{}", responded.body);
+    assert_eq!(responded.body["status"], "accepted_with_changes");
+    // C-2's agreed lamp price 45.00 × 4 = 180.00 (25 %); coffee 18.95 × 10 = 189.50 (12 %); lines 369.50.
+    // Allowance 5 % of 369.50 = 18.48 (25 %), freight 49.00 (25 %): 25 % base 180.00 − 18.48 + 49.00 = 210.52 → VAT
+    // 52.63; 12 % base 189.50 → VAT 22.74; gross 369.50 − 18.48 + 49.00 + 75.37 = 475.39.
+    assert_eq!(
+        responded.body["totals"],
+        json!({"net": "369.50", "allowances": "18.48", "charges": "49.00", "vat": "75.37", "gross": "475.39"})
+    );
+    assert_eq!(responded.body["lines"][1]["confirmed_quantity"], "8");
+    assert_eq!(responded.body["lines"][1]["line_status"], "changed");
+    let last = responded.body["history"].as_array().and_then(|h| h.last()).cloned().expect("history");
+    assert_eq!(last["action"], "accepted_with_changes");
+    assert!(last["actor"].as_str().is_some_and(|a| a.starts_with("operator:")));
+    let tenant = &stack.tenant.id;
+    assert_eq!(stack.stock(tenant, "SKU-2", "malmo").await.1, "4".parse().expect("dec"));
+    assert_eq!(stack.stock(tenant, "SKU-3", "malmo").await.1, "8".parse().expect("dec"));
+
+    let emails = stack.emails_for(&id).await;
+    let buyer: Vec<_> = emails.iter().filter(|e| e.destinations.iter().any(|d| d.contains("einkauf@"))).collect();
+    assert_eq!(buyer.len(), 1, "one buyer email");
+    assert!(buyer[0].header("Message-ID").is_some_and(|m| m.contains("buyer_order_accepted_with_changes")));
+    let (text, _) = orders_testkit::mime_parts(&buyer[0].raw_data);
+    assert!(text.contains("475,39"), "{text}");
+
+    let again = respond(answer, operator.clone()).await;
+    assert_eq!(again.status, 409, "answered already");
+    assert_eq!(stack.emails_for(&id).await.len(), emails.len());
+}
+
+#[tokio::test]
+async fn a_manual_acceptance_without_the_stock_is_refused_and_a_rejection_needs_a_reason() {
+    let stack = TestStack::start().await;
+    let store = stack.stack.store();
+    let mut settings = store.get_tenant(&stack.tenant.id).await.expect("read").expect("tenant");
+    settings.response_policy = orders_domain::tenant::ResponsePolicy::Manual;
+    store.put_tenant(&settings).await.expect("write");
+    let mut body = order_body("WS-SHORT-MANUAL");
+    body["lines"] = json!([{"sku": "SKU-4", "quantity": 5}]);
+    let id = stack.post_json("/v1/orders", &body).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let respond = |body: Value| {
+        let request = stack.request(Method::POST, &format!("/v1/orders/{id}/response"), &operator).json(&body);
+        async move { Answer::from(request.send().await).await }
+    };
+    let accept = respond(json!({"decision": "accept"})).await;
+    assert_eq!(accept.status, 409, "{}", accept.body);
+    assert_eq!(
+        stack.stock(&stack.tenant.id, "SKU-4", "malmo").await.1,
+        rust_decimal::Decimal::ZERO,
+        "nothing reserved"
+    );
+    assert_eq!(respond(json!({"decision": "reject"})).await.pointers(), ["/reason"]);
+    let rejected = respond(json!({"decision": "reject", "reason": "Discontinued"})).await;
+    assert_eq!((rejected.status, rejected.body["status"].as_str()), (200, Some("rejected")));
+    assert_eq!(rejected.body["response_reason"], "Discontinued");
+}

@@ -4,7 +4,10 @@
 
 mod handler;
 
-use orders_aws::{required_env, ConfigError, Store};
+use std::time::Duration;
+
+use orders_aws::outbox::EmailOutbox;
+use orders_aws::{required_env, ConfigError, Mailer, Store};
 use orders_http::CursorSigner;
 
 pub use handler::handle;
@@ -16,6 +19,8 @@ pub struct BackofficeConfig {
     pub table_name: String,
     /// `CURSOR_SIGNING_SECRET`.
     pub cursor_signing_secret: String,
+    /// `SENDER_EMAIL`: the verified SES identity buyer emails come from.
+    pub sender_email: String,
 }
 
 impl BackofficeConfig {
@@ -27,7 +32,11 @@ impl BackofficeConfig {
     /// Reads the settings from any source of variables.
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| var(name).filter(|v| !v.is_empty()).ok_or(ConfigError(name));
-        Ok(Self { table_name: get("TABLE_NAME")?, cursor_signing_secret: get("CURSOR_SIGNING_SECRET")? })
+        Ok(Self {
+            table_name: get("TABLE_NAME")?,
+            cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
+            sender_email: get("SENDER_EMAIL")?,
+        })
     }
 }
 
@@ -36,13 +45,22 @@ impl BackofficeConfig {
 pub struct Backoffice {
     store: Store,
     cursors: CursorSigner,
+    outbox: EmailOutbox,
 }
 
 impl Backoffice {
     /// Builds the handler state.
-    pub fn new(config: &BackofficeConfig, dynamodb: orders_aws::aws_sdk_dynamodb::Client) -> Result<Self, String> {
+    pub fn new(
+        config: &BackofficeConfig,
+        dynamodb: orders_aws::aws_sdk_dynamodb::Client,
+        ses: orders_aws::aws_sdk_ses::Client,
+    ) -> Result<Self, String> {
+        let store = Store::new(dynamodb, &config.table_name);
+        let mailer = Mailer::new(ses, &config.sender_email);
         Ok(Self {
-            store: Store::new(dynamodb, &config.table_name),
+            // a claim older than a minute belongs to a request that died
+            outbox: EmailOutbox::new(store.clone(), mailer, Duration::from_secs(60)),
+            store,
             cursors: CursorSigner::new(&config.cursor_signing_secret)?,
         })
     }

@@ -17,8 +17,8 @@ use orders_domain::order::{HistoryEntry, Order, OrderStatus, OrderType};
 use orders_domain::tenant::TenantSettings;
 use orders_mail::EmailKind;
 
-use crate::emails::{send_claimed, send_outstanding, EmailError};
 use crate::Confirmation;
+use orders_aws::outbox::EmailError;
 
 /// How often a response is re-planned when stock or the order changed underneath.
 const MAX_ATTEMPTS: u32 = 10;
@@ -111,18 +111,18 @@ async fn confirm(app: &Confirmation, envelope: &EventEnvelope, first_read: Order
         let pending = record.pending_event.as_ref().is_some_and(|e| e.event_id == envelope.event_id);
         if !pending {
             // Consumed before (a redelivery): only what a crashed attempt left unsent.
-            send_outstanding(app, &record.order, &tenant).await?;
+            app.outbox.send_outstanding(&record.order, &tenant).await?;
             return Ok(());
         }
         let outcome = respond(app, envelope, &record, &tenant).await?;
         match outcome {
             (ResponseOutcome::Applied, order, emails) => {
                 tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %envelope.event_id, status = order.status.as_str(), "order answered");
-                send_claimed(app, &order, &tenant, emails).await?;
+                app.outbox.send_claimed(&order, &tenant, emails).await?;
                 return Ok(());
             }
             (ResponseOutcome::AlreadyApplied, order, _) => {
-                send_outstanding(app, &order, &tenant).await?;
+                app.outbox.send_outstanding(&order, &tenant).await?;
                 return Ok(());
             }
             (ResponseOutcome::StockChanged | ResponseOutcome::OrderChanged, _, _) => {

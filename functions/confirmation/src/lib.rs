@@ -2,11 +2,11 @@
 //! stock, answers the order by the tenant's policy and emails buyer and seller. `main.rs` only wires it; the
 //! local runner and the tests call [`handle`] with real `SqsEvent`s.
 
-mod emails;
 mod handler;
 
 use std::time::Duration;
 
+use orders_aws::outbox::EmailOutbox;
 use orders_aws::{required_env, ConfigError, Mailer, Store};
 use time::OffsetDateTime;
 
@@ -44,10 +44,8 @@ impl ConfirmationConfig {
 #[derive(Debug, Clone)]
 pub struct Confirmation {
     store: Store,
-    mailer: Mailer,
+    outbox: EmailOutbox,
     clock: fn() -> OffsetDateTime,
-    /// A `sending` email record older than this belongs to an attempt that died; it is sent again.
-    stale_email_after: Duration,
 }
 
 impl Confirmation {
@@ -57,12 +55,13 @@ impl Confirmation {
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         ses: orders_aws::aws_sdk_ses::Client,
     ) -> Self {
+        let store = Store::new(dynamodb, &config.table_name);
+        let mailer = Mailer::new(ses, &config.sender_email).with_fault(config.ses_fault.as_deref());
         Self {
-            store: Store::new(dynamodb, &config.table_name),
-            mailer: Mailer::new(ses, &config.sender_email).with_fault(config.ses_fault.as_deref()),
-            clock: OffsetDateTime::now_utc,
             // the function times out after 30 s; the queue redelivers after 180 s
-            stale_email_after: Duration::from_secs(60),
+            outbox: EmailOutbox::new(store.clone(), mailer, Duration::from_secs(60)),
+            store,
+            clock: OffsetDateTime::now_utc,
         }
     }
 }

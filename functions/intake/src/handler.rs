@@ -354,6 +354,7 @@ async fn price_order(
         notes: draft.notes.clone(),
         received_at: now,
         response_reason: None,
+        adjustments: Vec::new(),
         reservations: Vec::new(),
         responded_at: None,
     })

@@ -105,7 +105,7 @@ impl LocalStack {
         let env = self.function_environment("BackofficeFunction").map_err(|e| e.to_string())?;
         let config =
             backoffice::BackofficeConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        backoffice::Backoffice::new(&config, self.aws.dynamodb.clone())
+        backoffice::Backoffice::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone())
     }
 
     /// The relay handler state, from the template's environment of `RelayFunction`.

@@ -73,6 +73,7 @@ pub fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
         notes: None,
         received_at: time::OffsetDateTime::UNIX_EPOCH,
         response_reason: None,
+        adjustments: Vec::new(),
         reservations: Vec::new(),
         responded_at: None,
     }

@@ -417,6 +417,9 @@ pub struct Order {
     /// The seller's answer in words (rejection reason, summary of changes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_reason: Option<String>,
+    /// Document-level allowances and charges (freight, order discount) set by the seller's response.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjustments: Vec<crate::pricing::DocumentAdjustment>,
     /// Stock reserved for this order, per SKU and warehouse (internal; not shown to webshops).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reservations: Vec<crate::confirmation::Reservation>,

@@ -109,13 +109,26 @@ pub fn price_line(
 }
 
 /// Totals and VAT breakdown of priced lines (no document-level allowances or charges).
-///
-/// One breakdown entry per (category, rate), ordered by category then rate; its tax is
-/// round(taxable × rate / 100); the order's VAT is the sum of the entries (BR-CO-14).
 pub fn order_totals(lines: &[OrderLine], currency: Currency) -> (Totals, Vec<VatBreakdown>) {
+    order_totals_with(lines, &[], currency)
+}
+
+/// Totals and VAT breakdown of priced lines and document-level allowances and charges (EN 16931 BR-CO-10..15).
+///
+/// One breakdown entry per (category, rate), ordered by category then rate: taxable = its lines − its allowances +
+/// its charges; tax = round(taxable × rate / 100). The VAT total is the sum of the entries.
+pub fn order_totals_with(
+    lines: &[OrderLine],
+    adjustments: &[DocumentAdjustment],
+    currency: Currency,
+) -> (Totals, Vec<VatBreakdown>) {
     let mut groups: BTreeMap<(VatCategory, Decimal), Decimal> = BTreeMap::new();
     for line in lines {
         *groups.entry((line.vat_category, line.vat_rate.normalize())).or_default() += line.line_net;
+    }
+    for adjustment in adjustments {
+        *groups.entry((adjustment.vat_category, adjustment.vat_rate.normalize())).or_default() +=
+            adjustment.signed_amount();
     }
     let breakdown: Vec<VatBreakdown> = groups
         .into_iter()
@@ -127,10 +140,50 @@ pub fn order_totals(lines: &[OrderLine], currency: Currency) -> (Totals, Vec<Vat
         })
         .collect();
     let net = currency.round(lines.iter().map(|l| l.line_net).sum());
+    let sum = |kind: AdjustmentKind| {
+        currency.round(adjustments.iter().filter(|a| a.kind == kind).map(|a| a.amount).sum::<Decimal>())
+    };
+    let (allowances, charges) = (sum(AdjustmentKind::Allowance), sum(AdjustmentKind::Charge));
     let vat = currency.round(breakdown.iter().map(|b| b.vat).sum());
-    let zero = currency.round(Decimal::ZERO);
-    let totals = Totals { net, allowances: zero, charges: zero, vat, gross: currency.round(net + vat) };
+    let totals = Totals { net, allowances, charges, vat, gross: currency.round(net - allowances + charges + vat) };
     (totals, breakdown)
+}
+
+/// Whether a document-level adjustment lowers or raises the amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustmentKind {
+    /// A discount on the whole order (EN 16931 BG-20).
+    Allowance,
+    /// A charge such as freight (EN 16931 BG-21).
+    Charge,
+}
+
+/// A document-level allowance or charge with its VAT category and rate.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DocumentAdjustment {
+    /// Allowance or charge.
+    pub kind: AdjustmentKind,
+    /// Why ("Freight", "Loyalty discount").
+    pub reason: String,
+    /// Amount, rounded to the currency, ≥ 0.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub amount: Decimal,
+    /// VAT category it is taxed in.
+    pub vat_category: VatCategory,
+    /// VAT rate in percent.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub vat_rate: Decimal,
+}
+
+impl DocumentAdjustment {
+    /// The amount with its sign in the taxable base: charges add, allowances subtract.
+    pub fn signed_amount(&self) -> Decimal {
+        match self.kind {
+            AdjustmentKind::Charge => self.amount,
+            AdjustmentKind::Allowance => -self.amount,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -203,6 +256,32 @@ mod tests {
         let err =
             price_line(1, &request(dec!(1)), &product(dec!(10), dec!(25)), None, None, sek).expect_err("no price");
         assert_eq!(err.field, "unit_price");
+    }
+
+    #[test]
+    fn freight_and_an_order_discount_enter_totals_and_the_vat_breakdown() {
+        let line = price_line(1, &request(dec!(4)), &product(dec!(25.00), dec!(25)), None, None, eur()).expect("line");
+        let adjustments = [
+            DocumentAdjustment {
+                kind: AdjustmentKind::Charge,
+                reason: "Freight".into(),
+                amount: dec!(49.00),
+                vat_category: VatCategory::S,
+                vat_rate: dec!(25),
+            },
+            DocumentAdjustment {
+                kind: AdjustmentKind::Allowance,
+                reason: "5 %".into(),
+                amount: dec!(5.00),
+                vat_category: VatCategory::S,
+                vat_rate: dec!(25),
+            },
+        ];
+        let (totals, breakdown) = order_totals_with(&[line], &adjustments, eur());
+        // 100.00 − 5.00 + 49.00 = 144.00 taxable; VAT 36.00; gross 180.00
+        assert_eq!((totals.net, totals.allowances, totals.charges), (dec!(100.00), dec!(5.00), dec!(49.00)));
+        assert_eq!(breakdown[0].taxable, dec!(144.00));
+        assert_eq!((totals.vat, totals.gross), (dec!(36.00), dec!(180.00)));
     }
 
     #[test]

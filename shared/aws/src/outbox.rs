@@ -1,0 +1,170 @@
+//! Sending the emails a state change claimed, exactly once per record (see `store::email`): used by every
+//! function that answers orders.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::store::{EmailRecord, EmailStatus, NewEmail};
+use crate::{Mailer, MailerError, Store, StoreError};
+use orders_domain::order::{NoteVisibility, Order};
+use orders_domain::tenant::TenantSettings;
+use orders_mail::{mime, render, EmailKind, Envelope};
+
+/// Renders and sends claimed emails, then records them sent.
+#[derive(Debug, Clone)]
+pub struct EmailOutbox {
+    store: Store,
+    mailer: Mailer,
+    /// A `sending` record older than this belongs to an attempt that died; it is sent again.
+    stale_after: Duration,
+}
+
+impl EmailOutbox {
+    /// An outbox over `store` sending through `mailer`.
+    pub fn new(store: Store, mailer: Mailer, stale_after: Duration) -> Self {
+        Self { store, mailer, stale_after }
+    }
+}
+
+/// Sending failed in a way that should be retried (the message stays on the queue).
+#[derive(Debug, thiserror::Error)]
+pub enum EmailError {
+    /// SES throttled or failed.
+    #[error("send {kind} for {order}: {source}")]
+    Send {
+        /// Email kind.
+        kind: String,
+        /// Order id.
+        order: String,
+        /// The SES failure.
+        source: MailerError,
+    },
+    /// Recording the send failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl EmailOutbox {
+    /// Sends the emails this state change just claimed.
+    pub async fn send_claimed(
+        &self,
+        order: &Order,
+        tenant: &TenantSettings,
+        claimed: Vec<NewEmail>,
+    ) -> Result<(), EmailError> {
+        let records = claimed
+            .into_iter()
+            .map(|e| EmailRecord {
+                kind: e.kind,
+                reference: e.reference,
+                to_name: e.to_name,
+                to_address: e.to_address,
+                status: EmailStatus::Sending,
+                claimed_at: e.claimed_at.unix_timestamp(),
+                message_id: None,
+            })
+            .collect();
+        self.send(order, tenant, records).await
+    }
+
+    /// Sends what an earlier, crashed attempt claimed but never marked sent (after it must have ended).
+    pub async fn send_outstanding(&self, order: &Order, tenant: &TenantSettings) -> Result<(), EmailError> {
+        let now = OffsetDateTime::now_utc();
+        let stale_before = now - self.stale_after;
+        let mut reclaimed = Vec::new();
+        for record in self.store.email_records(&order.tenant, &order.id).await? {
+            if record.status == EmailStatus::Sending
+                && record.claimed_at < stale_before.unix_timestamp()
+                && self.store.reclaim_email(&order.tenant, &order.id, &record, now, stale_before).await?
+            {
+                tracing::warn!(order_id = %order.id, kind = %record.kind, "resending an email whose sender died before recording it");
+                reclaimed.push(record);
+            }
+        }
+        self.send(order, tenant, reclaimed).await
+    }
+
+    async fn send(&self, order: &Order, tenant: &TenantSettings, records: Vec<EmailRecord>) -> Result<(), EmailError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        // Buyer-visible notes of the seller appear in the next buyer email.
+        let seller_notes: Vec<String> =
+            if records.iter().any(|r| EmailKind::parse(&r.kind).is_some_and(|k| !k.to_seller())) {
+                self.store
+                    .order_notes(&order.tenant, &order.id)
+                    .await?
+                    .into_iter()
+                    .filter(|n| n.visibility == NoteVisibility::Buyer)
+                    .map(|n| n.text)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        let mut sent = Vec::new();
+        let mut failure = None;
+        let mut unsent = Vec::new();
+        for record in records {
+            if failure.is_some() {
+                unsent.push(record);
+                continue;
+            }
+            let Some(kind) = EmailKind::parse(&record.kind) else {
+                tracing::error!(order_id = %order.id, kind = %record.kind, "unknown email kind; skipped");
+                continue;
+            };
+            let outcome = match render(kind, order, tenant, &seller_notes) {
+                Err(error) => Err(MailerError::Rejected(error.to_string())),
+                Ok(email) => {
+                    let id = message_id(order, &record, self.mailer.sender());
+                    let envelope = Envelope {
+                        from_name: &tenant.name,
+                        from_address: self.mailer.sender(),
+                        to_name: &record.to_name,
+                        to_address: &record.to_address,
+                        message_id: &id,
+                    };
+                    match mime(&envelope, &email) {
+                        Err(error) => Err(MailerError::Rejected(error.to_string())),
+                        Ok(raw) => self.mailer.send_raw(&record.to_address, raw).await,
+                    }
+                }
+            };
+            match outcome {
+                Ok(message_id) => {
+                    tracing::info!(order_id = %order.id, kind = %record.kind, %message_id, "email sent");
+                    sent.push((record, message_id));
+                }
+                Err(MailerError::Rejected(reason)) => {
+                    // Retrying cannot help; record it so it is not retried forever, and say so loudly.
+                    tracing::error!(order_id = %order.id, kind = %record.kind, %reason, "email refused");
+                    sent.push((record, format!("refused: {reason}")));
+                }
+                Err(error @ MailerError::Retryable(_)) => {
+                    failure = Some(EmailError::Send {
+                        kind: record.kind.clone(),
+                        order: order.id.to_string(),
+                        source: error,
+                    });
+                    unsent.push(record);
+                }
+            }
+        }
+        if !sent.is_empty() {
+            self.store.mark_emails_sent(&order.tenant, &order.id, &sent, OffsetDateTime::now_utc()).await?;
+        }
+        if !unsent.is_empty() {
+            self.store.release_email_claims(&order.tenant, &order.id, &unsent).await?;
+        }
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}
+
+fn message_id(order: &Order, record: &EmailRecord, sender: &str) -> String {
+    let domain = sender.rsplit('@').next().unwrap_or("orders.example");
+    format!("{}.{}.{}@{domain}", order.id, record.kind, record.reference)
+}
