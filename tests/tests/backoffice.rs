@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use orders_domain::ids::Role;
+use orders_domain::tenant::ResponsePolicy;
 use orders_testkit::{order_body, Answer, Tenant, TestStack};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -388,10 +389,7 @@ async fn operators_keep_the_catalogue_and_customer_prices_and_intake_prices_with
 #[tokio::test]
 async fn a_manual_response_with_freight_and_a_discount_has_exact_totals_one_email_and_history() {
     let stack = TestStack::start().await;
-    let store = stack.stack.store();
-    let mut settings = store.get_tenant(&stack.tenant.id).await.expect("read").expect("tenant");
-    settings.response_policy = orders_domain::tenant::ResponsePolicy::Manual;
-    store.put_tenant(&settings).await.expect("write");
+    stack.set_response_policy(ResponsePolicy::Manual).await;
     let mut body = order_body("WS-MANUAL");
     body["buyer"] = json!({"customer_id": "C-2"});
     body["lines"] = json!([{"sku": "SKU-2", "quantity": 4}, {"sku": "SKU-3", "quantity": 10}]);
@@ -446,10 +444,7 @@ async fn a_manual_response_with_freight_and_a_discount_has_exact_totals_one_emai
 #[tokio::test]
 async fn a_manual_acceptance_without_the_stock_is_refused_and_a_rejection_needs_a_reason() {
     let stack = TestStack::start().await;
-    let store = stack.stack.store();
-    let mut settings = store.get_tenant(&stack.tenant.id).await.expect("read").expect("tenant");
-    settings.response_policy = orders_domain::tenant::ResponsePolicy::Manual;
-    store.put_tenant(&settings).await.expect("write");
+    stack.set_response_policy(ResponsePolicy::Manual).await;
     let mut body = order_body("WS-SHORT-MANUAL");
     body["lines"] = json!([{"sku": "SKU-4", "quantity": 5}]);
     let id = stack.post_json("/v1/orders", &body).await.body["id"].as_str().expect("id").to_owned();

@@ -299,10 +299,7 @@ async fn express_orders_are_confirmed_before_others_in_a_batch() {
 #[tokio::test]
 async fn a_manual_response_tenant_leaves_orders_pending() {
     let stack = TestStack::start().await;
-    let store = stack.stack.store();
-    let mut settings = store.get_tenant(&stack.tenant.id).await.expect("read").expect("tenant");
-    settings.response_policy = ResponsePolicy::Manual;
-    store.put_tenant(&settings).await.expect("write");
+    stack.set_response_policy(ResponsePolicy::Manual).await;
     let id = stack.post_json("/v1/orders", &order_body("WS-MANUAL")).await.body["id"].as_str().expect("id").to_owned();
     stack.deliver_all().await;
     assert_eq!(stack.order(&id).await["status"], "pending_response");

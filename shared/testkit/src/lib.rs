@@ -301,6 +301,14 @@ impl TestStack {
             .expect("lot stock item")
     }
 
+    /// Makes the first tenant answer orders by hand (`pending_response`) or automatically.
+    pub async fn set_response_policy(&self, policy: orders_domain::tenant::ResponsePolicy) {
+        let store = self.stack.store();
+        let mut settings = store.get_tenant(&self.tenant.id).await.expect("read tenant").expect("tenant");
+        settings.response_policy = policy;
+        store.put_tenant(&settings).await.expect("write tenant");
+    }
+
     /// Posts an order as `tenant`'s webshop.
     pub async fn post_order_as(&self, tenant: &Tenant, body: &Value) -> Answer {
         Answer::from(self.request(reqwest::Method::POST, "/v1/orders", &tenant.key).json(body).send().await).await
