@@ -7,7 +7,7 @@ mod handler;
 use std::time::Duration;
 
 use orders_aws::outbox::EmailOutbox;
-use orders_aws::{required_env, ConfigError, Mailer, Store};
+use orders_aws::{required_env, required_var, ConfigError, Mailer, Store};
 use time::OffsetDateTime;
 
 pub use handler::handle;
@@ -31,7 +31,7 @@ impl ConfirmationConfig {
 
     /// Reads the settings from any source of variables.
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name| var(name).filter(|v| !v.is_empty()).ok_or(ConfigError(name));
+        let get = |name| required_var(&var, name);
         Ok(Self {
             table_name: get("TABLE_NAME")?,
             sender_email: get("SENDER_EMAIL")?,

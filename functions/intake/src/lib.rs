@@ -4,7 +4,7 @@
 
 mod handler;
 
-use orders_aws::{required_env, ConfigError, EventPublisher, Store};
+use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
 use orders_http::CursorSigner;
 use time::OffsetDateTime;
 
@@ -51,7 +51,7 @@ impl IntakeConfig {
 
     /// Reads the settings from any source of variables (the local runner passes the template's environment).
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name| var(name).filter(|v| !v.is_empty()).ok_or(ConfigError(name));
+        let get = |name| required_var(&var, name);
         Ok(Self {
             table_name: get("TABLE_NAME")?,
             confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,

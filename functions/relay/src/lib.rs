@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use orders_aws::{required_env, ConfigError, EventPublisher, Store};
+use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
 use orders_domain::events::EventType;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -32,7 +32,7 @@ impl RelayConfig {
 
     /// Reads the settings from any source of variables.
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name| var(name).filter(|v| !v.is_empty()).ok_or(ConfigError(name));
+        let get = |name| required_var(&var, name);
         let relay_after = get("RELAY_AFTER_SECONDS")?.parse::<u64>().map_err(|_| ConfigError("RELAY_AFTER_SECONDS"))?;
         Ok(Self {
             table_name: get("TABLE_NAME")?,

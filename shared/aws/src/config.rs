@@ -7,6 +7,12 @@ use aws_config::{BehaviorVersion, SdkConfig};
 #[error("environment variable {0} is not set")]
 pub struct ConfigError(pub &'static str);
 
+/// Reads a required, non-empty setting from any source of variables (the environment, or the template's
+/// environment of a function when the local runner builds it); the error names it.
+pub fn required_var(var: &impl Fn(&'static str) -> Option<String>, name: &'static str) -> Result<String, ConfigError> {
+    var(name).filter(|v| !v.is_empty()).ok_or(ConfigError(name))
+}
+
 /// Reads a required environment variable; the error names it.
 pub fn required_env(name: &'static str) -> Result<String, ConfigError> {
     std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(ConfigError(name))

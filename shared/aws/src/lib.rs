@@ -12,7 +12,9 @@ pub mod telemetry;
 pub use aws_sdk_dynamodb;
 pub use aws_sdk_ses;
 pub use aws_sdk_sqs;
-pub use config::{dynamodb_client, emulator_sdk_config, required_env, sdk_config, ses_client, sqs_client, ConfigError};
+pub use config::{
+    dynamodb_client, emulator_sdk_config, required_env, required_var, sdk_config, ses_client, sqs_client, ConfigError,
+};
 pub use mailer::{Mailer, MailerError};
 pub use publisher::{EventPublisher, PublishError};
 pub use store::{Store, StoreError};

@@ -93,18 +93,14 @@ impl EmailRecord {
 impl Store {
     /// Every email record of an order.
     pub async fn email_records(&self, tenant: &TenantId, order_id: &OrderId) -> Result<Vec<EmailRecord>, StoreError> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :m)")
-            .expression_attribute_values(":pk", s(keys::order_pk(tenant, order_id)))
-            .expression_attribute_values(":m", s(EMAIL_PREFIX))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| dynamo_error(format!("read email records of {order_id}"), e))?;
-        Ok(output.items.unwrap_or_default().iter().filter_map(EmailRecord::from_item).collect())
+        let items = self
+            .partition(
+                keys::order_pk(tenant, order_id),
+                Some(EMAIL_PREFIX),
+                &format!("read email records of {order_id}"),
+            )
+            .await?;
+        Ok(items.iter().filter_map(EmailRecord::from_item).collect())
     }
 
     /// Claims a `sending` record whose last claim is older than `stale_before` (its sender must have died);

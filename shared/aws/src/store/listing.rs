@@ -130,32 +130,17 @@ impl Store {
 
     /// The tenant's reorder suggestions, by SKU.
     pub async fn reorder_suggestions(&self, tenant: &TenantId) -> Result<Vec<ReorderSuggestion>, StoreError> {
-        let mut suggestions = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", s(format!("T#{tenant}#REORDER")))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| dynamo_error("list reorder suggestions", e))?;
-            for item in output.items.unwrap_or_default() {
-                let Some(sku) = get_s(&item, "sku").and_then(|s| Sku::parse(s).ok()) else { continue };
-                suggestions.push(ReorderSuggestion {
-                    sku,
-                    available: get_n(&item, "available").unwrap_or_default(),
-                    order_id: get_s(&item, "order_id").unwrap_or_default().to_owned(),
-                    suggested_at: get_s(&item, "suggested_at").unwrap_or_default().to_owned(),
-                });
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                return Ok(suggestions);
-            }
-        }
+        let items = self.partition(format!("T#{tenant}#REORDER"), None, "list reorder suggestions").await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| {
+                Some(ReorderSuggestion {
+                    sku: get_s(item, "sku").and_then(|s| Sku::parse(s).ok())?,
+                    available: get_n(item, "available").unwrap_or_default(),
+                    order_id: get_s(item, "order_id").unwrap_or_default().to_owned(),
+                    suggested_at: get_s(item, "suggested_at").unwrap_or_default().to_owned(),
+                })
+            })
+            .collect())
     }
 }

@@ -546,20 +546,8 @@ impl Store {
 
     /// Every lot of a lot-tracked SKU, in every warehouse.
     async fn lot_levels(&self, tenant: &TenantId, sku: &Sku) -> Result<Vec<StockLevel>, StoreError> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :w)")
-            .expression_attribute_values(":pk", s(keys::sku_pk(tenant, sku)))
-            .expression_attribute_values(":w", s("W#"))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| dynamo_error(format!("read lots of {sku}"), e))?;
-        Ok(output
-            .items
-            .unwrap_or_default()
+        let items = self.partition(keys::sku_pk(tenant, sku), Some("W#"), &format!("read lots of {sku}")).await?;
+        Ok(items
             .iter()
             .filter_map(|item| {
                 let rest = get_s(item, SK)?.strip_prefix("W#")?;
@@ -599,6 +587,39 @@ impl Store {
         };
         request.send().await.map_err(|e| dynamo_error(format!("set stock of {sku} lot {lot}"), e))?;
         Ok(())
+    }
+
+    /// Every item of one partition (optionally only sort keys starting with `sk_prefix`), all pages, strongly
+    /// consistent.
+    pub(crate) async fn partition(
+        &self,
+        pk: String,
+        sk_prefix: Option<&str>,
+        action: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start);
+            query = match sk_prefix {
+                Some(prefix) => query
+                    .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                    .expression_attribute_values(":prefix", s(prefix)),
+                None => query.key_condition_expression("PK = :pk"),
+            };
+            let output = query.send().await.map_err(|e| dynamo_error(action, e))?;
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
     }
 
     /// One page of a GSI partition (`{index}PK = partition`), in sort-key order or reversed.
@@ -829,38 +850,20 @@ impl Store {
         tenant: &TenantId,
         order_id: &OrderId,
     ) -> Result<Option<(Order, Vec<HistoryEntry>, Vec<orders_domain::order::SellerNote>)>, StoreError> {
-        let pk = keys::order_pk(tenant, order_id);
+        let items = self.partition(keys::order_pk(tenant, order_id), None, &format!("read order {order_id}")).await?;
         let mut order = None;
         let mut history = Vec::new();
         let mut notes = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| dynamo_error(format!("read order {order_id}"), e))?;
-            for item in output.items.unwrap_or_default() {
-                let sk = get_s(&item, SK).unwrap_or_default().to_owned();
-                if sk == keys::ORDER_SK {
-                    let stored: OrderItem = from_item(&format!("order {order_id}"), item)?;
-                    order = Some(stored.order);
-                } else if sk.starts_with(keys::HISTORY_PREFIX) {
-                    let stored: HistoryItem = from_item(&format!("history of {order_id}"), item)?;
-                    history.push(stored.entry);
-                } else if sk.starts_with("N#") {
-                    notes.push(from_item(&format!("note of {order_id}"), item)?);
-                }
-            }
-            start = output.last_evaluated_key;
-            if start.is_none() {
-                break;
+        for item in items {
+            let sk = get_s(&item, SK).unwrap_or_default().to_owned();
+            if sk == keys::ORDER_SK {
+                let stored: OrderItem = from_item(&format!("order {order_id}"), item)?;
+                order = Some(stored.order);
+            } else if sk.starts_with(keys::HISTORY_PREFIX) {
+                let stored: HistoryItem = from_item(&format!("history of {order_id}"), item)?;
+                history.push(stored.entry);
+            } else if sk.starts_with("N#") {
+                notes.push(from_item(&format!("note of {order_id}"), item)?);
             }
         }
         Ok(order.map(|order| (order, history, notes)))

@@ -7,8 +7,8 @@ use orders_domain::ids::{OrderId, TenantId};
 use orders_domain::order::{HistoryEntry, Order, SellerNote};
 
 use super::{
-    corrupt, dynamo_error, from_item, get_s, history_item, key, put_if_absent, put_plain, s, sortable_timestamp,
-    to_item, Store, StoreError,
+    corrupt, dynamo_error, from_item, history_item, key, put_if_absent, put_plain, s, sortable_timestamp, to_item,
+    Store, StoreError,
 };
 use crate::keys;
 
@@ -54,23 +54,9 @@ impl Store {
 
     /// An order's seller notes, oldest first.
     pub async fn order_notes(&self, tenant: &TenantId, order_id: &OrderId) -> Result<Vec<SellerNote>, StoreError> {
-        let output = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :n)")
-            .expression_attribute_values(":pk", s(keys::order_pk(tenant, order_id)))
-            .expression_attribute_values(":n", s(NOTE_PREFIX))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| dynamo_error(format!("read notes of {order_id}"), e))?;
-        output
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|item| get_s(item, "SK").is_some_and(|sk| sk.starts_with(NOTE_PREFIX)))
-            .map(|item| from_item("note", item))
-            .collect()
+        let items = self
+            .partition(keys::order_pk(tenant, order_id), Some(NOTE_PREFIX), &format!("read notes of {order_id}"))
+            .await?;
+        items.into_iter().map(|item| from_item("note", item)).collect()
     }
 }
