@@ -466,3 +466,157 @@ async fn a_manual_acceptance_without_the_stock_is_refused_and_a_rejection_needs_
     assert_eq!((rejected.status, rejected.body["status"].as_str()), (200, Some("rejected")));
     assert_eq!(rejected.body["response_reason"], "Discontinued");
 }
+
+/// One order of the 300-order listing test: what the test knows about it to compute every expected set.
+#[derive(Debug, Clone)]
+struct Known {
+    id: String,
+    number: String,
+    buyer: &'static str,
+    express: bool,
+    second_sku: bool,
+    rejected: bool,
+    confirmed: bool,
+}
+
+/// Posts `count` orders numbered `{prefix}-{i:03}` in one batch: buyers rotate over C-1, C-2 and two inline
+/// buyers, every fifth is express, every third asks for the out-of-stock SKU-5 (rejected when confirmed), and the
+/// others for SKU-2 (plus SKU-3 on every third).
+async fn post_varied(stack: &TestStack, key: &str, prefix: &str, range: std::ops::Range<usize>) -> Vec<Known> {
+    let lina = json!({"name": "Lina Berg", "email": "lina@example.se"});
+    let olof = json!({"name": "Olof Ek", "email": "olof@example.se"});
+    let plan: Vec<(usize, Value, &'static str)> = range
+        .map(|i| {
+            let mut body = order_body(&format!("{prefix}-{i:03}"));
+            let (buyer, name) = match i % 4 {
+                0 => (json!({"customer_id": "C-1"}), "C-1"),
+                1 => (json!({"customer_id": "C-2"}), "C-2"),
+                2 => (lina.clone(), "lina"),
+                _ => (olof.clone(), "olof"),
+            };
+            body["buyer"] = buyer;
+            body["type"] = json!(if i % 5 == 0 { "express" } else { "purchase" });
+            body["lines"] = match i % 3 {
+                0 => json!([{"sku": "SKU-5", "quantity": 1}]),
+                1 => json!([{"sku": "SKU-2", "quantity": 1}]),
+                _ => json!([{"sku": "SKU-2", "quantity": 1}, {"sku": "SKU-3", "quantity": 1}]),
+            };
+            (i, body, name)
+        })
+        .collect();
+    let orders: Vec<&Value> = plan.iter().map(|(_, body, _)| body).collect();
+    let answer = Answer::from(
+        stack.request(Method::POST, "/v1/orders/batch", key).json(&json!({ "orders": orders })).send().await,
+    )
+    .await;
+    assert_eq!(answer.body["summary"]["created"], plan.len(), "{}", answer.body);
+    let results = answer.body["results"].as_array().expect("results");
+    plan.iter()
+        .zip(results)
+        .map(|((i, _, buyer), result)| Known {
+            id: result["order"]["id"].as_str().expect("id").to_owned(),
+            number: format!("{prefix}-{i:03}"),
+            buyer,
+            express: i % 5 == 0,
+            second_sku: i % 3 == 2,
+            rejected: i % 3 == 0,
+            confirmed: false,
+        })
+        .collect()
+}
+
+fn set_of<'a>(orders: impl IntoIterator<Item = &'a Known>) -> BTreeSet<String> {
+    orders.into_iter().map(|k| k.id.clone()).collect()
+}
+
+#[tokio::test]
+async fn three_hundred_orders_of_two_tenants_list_filter_search_and_page_exactly() {
+    let stack = TestStack::start().await;
+    let a = stack.tenant.clone();
+    let b = stack.new_tenant().await;
+    let (op_a, op_b) =
+        (stack.key_with_role(&a.id, Role::Operator).await, stack.key_with_role(&b.id, Role::Operator).await);
+    for (tenant, operator) in [(&a, &op_a), (&b, &op_b)] {
+        let put = Answer::from(
+            stack.request(Method::PUT, "/v1/stock/SKU-2/malmo", operator).json(&json!({"on_hand": 1000})).send().await,
+        )
+        .await;
+        assert_eq!(put.status, 200, "{} {}", tenant.id, put.body);
+    }
+    let mut first_a = post_varied(&stack, &a.key, "A", 0..90).await;
+    let mut first_b = post_varied(&stack, &b.key, "B", 0..60).await;
+    stack.deliver_all().await;
+    for known in first_a.iter_mut().chain(first_b.iter_mut()) {
+        known.confirmed = true;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let between = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).expect("now");
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let second_a = post_varied(&stack, &a.key, "A", 90..180).await;
+    let second_b = post_varied(&stack, &b.key, "B", 60..120).await;
+    let all_a: Vec<Known> = first_a.iter().chain(&second_a).cloned().collect();
+    let all_b: Vec<Known> = first_b.iter().chain(&second_b).cloned().collect();
+    assert_eq!(all_a.len() + all_b.len(), 300);
+
+    // Everything, in pages of 37: each of A's 180 orders once, newest first, none of B's.
+    let rows = list_all(&stack, &op_a, "?limit=37").await;
+    assert_eq!(rows.len(), 180);
+    assert_eq!(ids(&rows), set_of(&all_a));
+    let received: Vec<&str> = rows.iter().map(|r| r["received_at"].as_str().expect("received_at")).collect();
+    assert!(received.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    assert_eq!(ids(&list_all(&stack, &op_b, "").await), set_of(&all_b));
+
+    let expect = |query: &str, wanted: BTreeSet<String>| (query.to_owned(), wanted);
+    let status_of = |k: &Known| match (k.confirmed, k.rejected) {
+        (false, _) => "received",
+        (true, true) => "rejected",
+        (true, false) => "accepted",
+    };
+    let cases = vec![
+        expect("?status=accepted,received&limit=50", set_of(all_a.iter().filter(|k| status_of(k) != "rejected"))),
+        expect("?status=rejected&limit=9", set_of(all_a.iter().filter(|k| status_of(k) == "rejected"))),
+        expect("?type=express&limit=7", set_of(all_a.iter().filter(|k| k.express))),
+        expect("?customer_id=C-2&limit=6", set_of(all_a.iter().filter(|k| k.buyer == "C-2"))),
+        expect(
+            "?customer_id=C-1&status=rejected,received&limit=4",
+            set_of(all_a.iter().filter(|k| k.buyer == "C-1" && status_of(k) != "accepted")),
+        ),
+        expect(&format!("?received_from={between}&limit=40"), set_of(&second_a)),
+        expect(&format!("?received_to={between}&limit=40"), set_of(&first_a)),
+        expect("?q=A-007", set_of(all_a.iter().filter(|k| k.number == "A-007"))),
+        expect("?q=B-007", BTreeSet::new()),
+        expect("?q=lina&limit=10", set_of(all_a.iter().filter(|k| k.buyer == "lina"))),
+        expect("?q=B%C3%BCRO%20schmidt&limit=10", set_of(all_a.iter().filter(|k| k.buyer == "C-2"))),
+        expect("?q=SKU-3&limit=11", set_of(all_a.iter().filter(|k| k.second_sku))),
+        expect(
+            "?q=SKU-3&type=express&status=accepted&limit=2",
+            set_of(all_a.iter().filter(|k| k.second_sku && k.express && status_of(k) == "accepted")),
+        ),
+        expect(&format!("?q={}", all_a[5].id), set_of([&all_a[5]])),
+        expect(&format!("?q={}", all_b[5].id), BTreeSet::new()),
+        expect("?received_from=2000-01-01&received_to=2000-12-31", BTreeSet::new()),
+    ];
+    for (query, wanted) in cases {
+        let rows = list_all(&stack, &op_a, &query).await;
+        assert_eq!(rows.len(), wanted.len(), "{query}: no duplicates");
+        assert_eq!(ids(&rows), wanted, "{query}");
+        let received: Vec<&str> = rows.iter().map(|r| r["received_at"].as_str().expect("received_at")).collect();
+        assert!(received.windows(2).all(|w| w[0] >= w[1]), "{query}: newest first");
+    }
+    assert!(
+        !set_of(all_a.iter().filter(|k| k.second_sku && k.express)).is_empty(),
+        "the combined case selects something"
+    );
+
+    for bad in [
+        "?type=pallet",
+        "?customer_id=a%23b",
+        "?received_from=yesterday",
+        "?sort=oldest",
+        "?received_from=2026-02-01&received_to=2026-01-01",
+    ] {
+        let answer = stack.get(&format!("/v1/orders{bad}"), &op_a).await;
+        assert_eq!(answer.status, 400, "{bad}: {}", answer.body);
+        assert!(answer.body["errors"][0]["parameter"].is_string(), "{bad}: {}", answer.body);
+    }
+}

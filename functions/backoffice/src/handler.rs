@@ -14,6 +14,7 @@ use orders_domain::confirmation::reservation_changes;
 use orders_domain::confirmation::{plan_confirmation, without_reservations};
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, OrderId, Role, Sku, WarehouseId};
+use orders_domain::listing::{OrderFilter, Search, ALL_STATUSES};
 use orders_domain::order::{HistoryEntry, NoteVisibility, SellerNote};
 use orders_domain::order::{Order, OrderStatus, OrderType};
 use orders_domain::pricing::AdjustmentKind;
@@ -24,21 +25,6 @@ use orders_http::{bearer_token, json_body, json_response, query_param, ApiError}
 use orders_mail::EmailKind;
 
 use crate::Backoffice;
-
-/// Every status, for a listing without a status filter.
-const ALL_STATUSES: [OrderStatus; 11] = [
-    OrderStatus::Received,
-    OrderStatus::PendingResponse,
-    OrderStatus::Accepted,
-    OrderStatus::AcceptedWithChanges,
-    OrderStatus::Rejected,
-    OrderStatus::PartiallyDelivered,
-    OrderStatus::Delivered,
-    OrderStatus::PartiallyInvoiced,
-    OrderStatus::Invoiced,
-    OrderStatus::Cancelled,
-    OrderStatus::Closed,
-];
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Backoffice, request: Request) -> Result<Response<Body>, lambda_http::Error> {
@@ -184,17 +170,112 @@ async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Resu
     Ok(json_response(StatusCode::OK, &body, &[]))
 }
 
+/// The list's query parameters (api-conventions.md "Lists").
+const LIST_PARAMETERS: [&str; 8] =
+    ["status", "type", "customer_id", "received_from", "received_to", "q", "limit", "cursor"];
+
+/// Reads the list's filter from the query string; an unknown parameter is refused rather than ignored.
+fn parse_order_filter(request: &Request) -> Result<OrderFilter, ApiError> {
+    if let Some(query) = request.query_string_parameters_ref() {
+        if let Some((name, _)) = query.iter().find(|(name, _)| !LIST_PARAMETERS.contains(name)) {
+            return Err(ApiError::InvalidParameter {
+                name: "query",
+                detail: format!("{name:?} is not a parameter of this list ({})", LIST_PARAMETERS.join(", ")),
+            });
+        }
+    }
+    let order_type = match query_param(request, "type") {
+        None => None,
+        Some(raw) => {
+            Some(OrderType::parse(raw.trim()).map_err(|detail| ApiError::InvalidParameter { name: "type", detail })?)
+        }
+    };
+    let customer = match query_param(request, "customer_id") {
+        None => None,
+        Some(raw) => Some(
+            CustomerId::parse(raw.trim().to_owned())
+                .map_err(|e| ApiError::InvalidParameter { name: "customer_id", detail: e.0 })?,
+        ),
+    };
+    let received_from = time_param(request, "received_from", false)?;
+    let received_to = time_param(request, "received_to", true)?;
+    if let (Some(from), Some(to)) = (received_from, received_to) {
+        if from > to {
+            return Err(ApiError::InvalidParameter {
+                name: "received_to",
+                detail: "must not be before received_from".into(),
+            });
+        }
+    }
+    let search = match query_param(request, "q") {
+        Some(q) if q.chars().count() > 200 => {
+            return Err(ApiError::InvalidParameter { name: "q", detail: "at most 200 characters".into() })
+        }
+        Some(q) => Search::parse(&q),
+        None => None,
+    };
+    Ok(OrderFilter {
+        statuses: parse_statuses(query_param(request, "status"))?,
+        order_type,
+        customer,
+        received_from,
+        received_to,
+        search,
+    })
+}
+
+/// A receipt bound: an RFC 3339 timestamp, or a `YYYY-MM-DD` date meaning the start (or, for an upper bound, the
+/// end) of that UTC day.
+fn time_param(
+    request: &Request,
+    name: &'static str,
+    end_of_day: bool,
+) -> Result<Option<time::OffsetDateTime>, ApiError> {
+    let Some(raw) = query_param(request, name) else { return Ok(None) };
+    let raw = raw.trim();
+    if let Ok(at) = time::OffsetDateTime::parse(raw, &time_format()) {
+        return Ok(Some(at));
+    }
+    let date_format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(raw, date_format).map_err(|_| ApiError::InvalidParameter {
+        name,
+        detail: format!("{raw:?} is neither a date (YYYY-MM-DD) nor an RFC 3339 timestamp"),
+    })?;
+    let at = if end_of_day {
+        date.with_hms_nano(23, 59, 59, 999_999_999)
+            .map_err(|e| ApiError::InvalidParameter { name, detail: e.to_string() })?
+    } else {
+        date.midnight()
+    };
+    Ok(Some(at.assume_utc()))
+}
+
+/// `GET /v1/orders`: the tenant's orders, newest first, filtered and searched (see [`parse_order_filter`]).
 async fn list_orders(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
     let limit = usize::try_from(limit_param(request)?).unwrap_or(50);
-    let statuses = parse_statuses(query_param(request, "status"))?;
+    let filter = parse_order_filter(request)?;
     // The cursor is bound to the tenant and to the filter it was issued for.
-    let listing = format!("orders:{}", statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","));
-    let position = match query_param(request, "cursor") {
+    let listing = format!("orders:{}", filter.canonical());
+    let before = match query_param(request, "cursor") {
         None => None,
-        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor)?),
+        Some(cursor) => {
+            let position = app.cursors.decode(caller.tenant.as_str(), &listing, &cursor)?;
+            Some(
+                position
+                    .get("before")
+                    .cloned()
+                    .ok_or(ApiError::InvalidParameter { name: "cursor", detail: "not a cursor of this list".into() })?,
+            )
+        }
     };
-    let page = app.store.list_orders(&caller.tenant, &statuses, limit, position).await?;
-    let next_cursor = page.next.map(|next| app.cursors.encode(caller.tenant.as_str(), &listing, &next));
+    let page = app.store.list_orders(&caller.tenant, &filter, limit, before.as_deref()).await?;
+    let next_cursor = page.next.map(|next| {
+        app.cursors.encode(
+            caller.tenant.as_str(),
+            &listing,
+            &std::collections::BTreeMap::from([("before".to_owned(), next)]),
+        )
+    });
     let items: Vec<Value> = page.orders.iter().map(order_row).collect();
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }

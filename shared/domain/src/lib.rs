@@ -14,6 +14,7 @@ pub mod fingerprint;
 pub mod fixtures;
 pub mod ids;
 pub mod intake;
+pub mod listing;
 pub mod money;
 pub mod order;
 pub mod pricing;

@@ -1,100 +1,239 @@
-//! Listing orders for the back office through GSI1 (`T#{tenant}#S#{status}` / `{received_at}#{order_id}`),
-//! newest first across any set of statuses: one query per status partition, merged, with a cursor that remembers
-//! where each partition stands. No table scans.
+//! Listing orders for the back office, newest first, through the GSIs and never a scan: GSI1
+//! (`T#{tenant}#S#{status}` / `{received_at}#{order_id}`), one partition per status asked for, or GSI2
+//! (`T#{tenant}#C#{customer}` / same sort key) when one customer is asked for. The receipt window narrows the key
+//! condition; type, status (on GSI2) and the free-text search are filter expressions. Partitions are merged by
+//! sort key; an item is handed out only once every partition still being read has been read past it, so pages are
+//! exact even when filters thin them out. The position between pages is one sort key: everything at or above it
+//! has been handed out or did not match.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use orders_domain::ids::{CustomerId, Sku, TenantId};
-use orders_domain::order::{Order, OrderStatus};
+use orders_domain::listing::{name_search_key, OrderFilter, Search};
+use orders_domain::order::Order;
 
-use super::{dynamo_error, from_item, get_n, get_s, s, OrderItem, PageKey, Store, StoreError};
+use super::{
+    dynamo_error, from_item, get_n, get_s, s, sortable_timestamp, Item, OrderItem, PageKey, Store, StoreError,
+};
 use crate::keys;
 
-/// Where a listing stands: per status, the last sort key handed out (`None`: not started).
-pub type ListPosition = BTreeMap<String, String>;
+/// How many queries one page may take before it answers with what it has (and a cursor to go on).
+const MAX_QUERIES_PER_PAGE: usize = 40;
 
-/// Marks a status partition as read to its end in a [`ListPosition`].
-const EXHAUSTED: &str = "~";
+/// Items evaluated per query when a filter expression may drop most of them.
+const FILTERED_QUERY_LIMIT: i32 = 100;
 
 /// One page of orders, newest first, and the position after it (`None` at the end).
 #[derive(Debug, Clone)]
 pub struct OrderPage {
     /// Orders of the page.
     pub orders: Vec<Order>,
-    /// Where the next page starts.
-    pub next: Option<ListPosition>,
+    /// Where the next page starts: the sort key below which the listing goes on.
+    pub next: Option<String>,
+}
+
+/// One index partition being read newest first.
+struct Partition {
+    index: &'static str,
+    key: String,
+    /// Matching items read but not handed out yet, newest first.
+    buffer: Vec<(String, Item)>,
+    /// Where the next query continues.
+    start: Option<Item>,
+    /// Sort key of the last item evaluated (read, matching or not).
+    frontier: Option<String>,
+    done: bool,
+}
+
+/// The key condition bounds and filter expression of a listing.
+struct Plan {
+    lower: String,
+    upper: String,
+    filter: Option<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+fn plan(filter: &OrderFilter, before: Option<&str>, on_customer_index: bool) -> Plan {
+    let mut conditions = Vec::new();
+    let mut names = HashMap::new();
+    let mut values = HashMap::new();
+    if on_customer_index && !filter.all_statuses() {
+        names.insert("#status".to_owned(), "status".to_owned());
+        let placeholders: Vec<String> = filter
+            .statuses
+            .iter()
+            .enumerate()
+            .map(|(i, status)| {
+                values.insert(format!(":status{i}"), s(status.as_str()));
+                format!(":status{i}")
+            })
+            .collect();
+        conditions.push(format!("#status IN ({})", placeholders.join(", ")));
+    }
+    if let Some(order_type) = filter.order_type {
+        names.insert("#type".to_owned(), "type".to_owned());
+        let name = serde_json::to_value(order_type).ok().and_then(|v| v.as_str().map(str::to_owned));
+        values.insert(":type".to_owned(), s(name.unwrap_or_default()));
+        conditions.push("#type = :type".to_owned());
+    }
+    if let Some(Search::Text(text)) = &filter.search {
+        values.insert(":q".to_owned(), s(text.clone()));
+        values.insert(":name".to_owned(), s(name_search_key(text)));
+        conditions.push("(order_number = :q OR begins_with(buyer_search, :name) OR contains(skus, :q))".to_owned());
+    }
+    let lower = filter.received_from.map(sortable_timestamp).unwrap_or_else(|| "0".to_owned());
+    let to = filter.received_to.map(|t| format!("{}#~", sortable_timestamp(t))).unwrap_or_else(|| "~".to_owned());
+    let upper = match before {
+        Some(before) if before < to.as_str() => before.to_owned(),
+        _ => to,
+    };
+    Plan { lower, upper, filter: (!conditions.is_empty()).then(|| conditions.join(" AND ")), names, values }
 }
 
 impl Store {
-    /// Orders of `tenant` in any of `statuses`, newest first, `limit` per page.
+    /// One page of the tenant's orders that match `filter`, newest first, strictly below `before` (a position
+    /// from an earlier page). An order-id search is one read.
     pub async fn list_orders(
         &self,
         tenant: &TenantId,
-        statuses: &[OrderStatus],
+        filter: &OrderFilter,
         limit: usize,
-        position: Option<ListPosition>,
+        before: Option<&str>,
     ) -> Result<OrderPage, StoreError> {
-        let position = position.unwrap_or_default();
-        let queries = statuses
-            .iter()
-            .filter(|status| position.get(status.as_str()).map(String::as_str) != Some(EXHAUSTED))
-            .map(|status| {
-                let after = position.get(status.as_str()).cloned();
-                async move {
-                    let mut query = self
-                        .client
-                        .query()
-                        .table_name(&self.table)
-                        .index_name("GSI1")
-                        .scan_index_forward(false)
-                        .limit(i32::try_from(limit).unwrap_or(200))
-                        .expression_attribute_values(":pk", s(keys::status_gsi_pk(tenant, status.as_str())));
-                    query = match &after {
-                        Some(after) => query
-                            .key_condition_expression("GSI1PK = :pk AND GSI1SK < :after")
-                            .expression_attribute_values(":after", s(after.clone())),
-                        None => query.key_condition_expression("GSI1PK = :pk"),
-                    };
-                    let output =
-                        query.send().await.map_err(|e| dynamo_error(format!("list {} orders", status.as_str()), e))?;
-                    let complete = output.last_evaluated_key.is_none();
-                    Ok::<_, StoreError>((*status, output.items.unwrap_or_default(), complete))
+        if let Some(Search::OrderId(id)) = &filter.search {
+            let found = self.get_order_record(tenant, id).await?.map(|record| record.order);
+            let orders = found.into_iter().filter(|order| filter.matches(order) && before.is_none()).collect();
+            return Ok(OrderPage { orders, next: None });
+        }
+        let on_customer_index = filter.customer.is_some();
+        let mut partitions: Vec<Partition> = match &filter.customer {
+            Some(customer) => vec![partition("GSI2", keys::customer_gsi_pk(tenant, customer))],
+            None => filter
+                .statuses
+                .iter()
+                .map(|status| partition("GSI1", keys::status_gsi_pk(tenant, status.as_str())))
+                .collect(),
+        };
+        let plan = plan(filter, before, on_customer_index);
+        if plan.lower > plan.upper {
+            return Ok(OrderPage { orders: Vec::new(), next: None });
+        }
+        let query_limit = if plan.filter.is_some() {
+            FILTERED_QUERY_LIMIT.max(i32::try_from(limit).unwrap_or(200))
+        } else {
+            i32::try_from(limit).unwrap_or(200)
+        };
+
+        let first = futures::future::try_join_all(
+            partitions.iter().map(|p| self.read_partition(p, &plan, query_limit, before)),
+        )
+        .await?;
+        for (partition, read) in partitions.iter_mut().zip(first) {
+            partition.take(read);
+        }
+        let mut queries = partitions.len();
+        loop {
+            // Every partition still being read has been evaluated down to its frontier; items at or above the
+            // highest frontier are safe to hand out.
+            let threshold = partitions.iter().filter(|p| !p.done).filter_map(|p| p.frontier.clone()).max();
+            let safe = partitions
+                .iter()
+                .flat_map(|p| p.buffer.iter())
+                .filter(|(key, _)| threshold.as_ref().is_none_or(|t| key >= t))
+                .count();
+            let blocking = partitions.iter_mut().filter(|p| !p.done).max_by(|a, b| a.frontier.cmp(&b.frontier));
+            match blocking {
+                Some(partition) if safe < limit && queries < MAX_QUERIES_PER_PAGE => {
+                    let read = self.read_partition(partition, &plan, query_limit, before).await?;
+                    partition.take(read);
+                    queries += 1;
                 }
-            });
-        let results = futures::future::try_join_all(queries).await?;
-
-        let mut candidates: Vec<(String, OrderStatus, std::collections::HashMap<String, AttributeValue>)> = Vec::new();
-        let mut returned: BTreeMap<&'static str, (usize, bool)> = BTreeMap::new();
-        for (status, items, done) in results {
-            returned.insert(status.as_str(), (items.len(), done));
-            for item in items {
-                let sort_key = get_s(&item, "GSI1SK").unwrap_or_default().to_owned();
-                candidates.push((sort_key, status, item));
+                _ => return finish(partitions, threshold, limit),
             }
         }
-        candidates.sort_by(|a, b| b.0.cmp(&a.0));
-        candidates.truncate(limit);
-
-        let mut next = position;
-        let mut taken: BTreeMap<&'static str, usize> = BTreeMap::new();
-        let mut orders = Vec::with_capacity(candidates.len());
-        for (sort_key, status, item) in candidates {
-            next.insert(status.as_str().to_owned(), sort_key);
-            *taken.entry(status.as_str()).or_default() += 1;
-            let stored: OrderItem = from_item("order", item)?;
-            orders.push(stored.order);
-        }
-        // A partition whose query reached its end and whose items were all handed out is done.
-        for (status, (count, done)) in returned {
-            if done && taken.get(status).copied().unwrap_or(0) == count {
-                next.insert(status.to_owned(), EXHAUSTED.to_owned());
-            }
-        }
-        let finished = statuses.iter().all(|status| next.get(status.as_str()).map(String::as_str) == Some(EXHAUSTED));
-        Ok(OrderPage { orders, next: if finished { None } else { Some(next) } })
     }
+
+    async fn read_partition(
+        &self,
+        partition: &Partition,
+        plan: &Plan,
+        limit: i32,
+        before: Option<&str>,
+    ) -> Result<(Vec<(String, Item)>, Option<Item>), StoreError> {
+        let sort_key = format!("{}SK", partition.index);
+        let mut names = plan.names.clone();
+        names.insert("#pk".into(), format!("{}PK", partition.index));
+        names.insert("#sk".into(), sort_key.clone());
+        let mut values = plan.values.clone();
+        values.insert(":pk".into(), s(partition.key.clone()));
+        values.insert(":lower".into(), s(plan.lower.clone()));
+        values.insert(":upper".into(), s(plan.upper.clone()));
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(partition.index)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :lower AND :upper")
+            .set_filter_expression(plan.filter.clone())
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .scan_index_forward(false)
+            .limit(limit)
+            .set_exclusive_start_key(partition.start.clone())
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("list orders ({})", partition.key), e))?;
+        let items = output
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|item| {
+                let key = get_s(&item, &sort_key)?.to_owned();
+                // The upper bound is inclusive; a position means strictly below it.
+                (Some(key.as_str()) != before).then_some((key, item))
+            })
+            .collect();
+        Ok((items, output.last_evaluated_key))
+    }
+}
+
+fn partition(index: &'static str, key: String) -> Partition {
+    Partition { index, key, buffer: Vec::new(), start: None, frontier: None, done: false }
+}
+
+impl Partition {
+    fn take(&mut self, (items, last_evaluated): (Vec<(String, Item)>, Option<Item>)) {
+        self.buffer.extend(items);
+        let sort_key = format!("{}SK", self.index);
+        self.frontier = last_evaluated.as_ref().and_then(|key| get_s(key, &sort_key)).map(str::to_owned);
+        self.done = last_evaluated.is_none() || self.frontier.is_none();
+        self.start = last_evaluated;
+    }
+}
+
+/// Hands out the safe items, newest first, and says where the next page starts.
+fn finish(partitions: Vec<Partition>, threshold: Option<String>, limit: usize) -> Result<OrderPage, StoreError> {
+    let more_to_read = partitions.iter().any(|p| !p.done);
+    let mut candidates: Vec<(String, Item)> = partitions.into_iter().flat_map(|p| p.buffer).collect();
+    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+    let safe = candidates.iter().filter(|(key, _)| threshold.as_ref().is_none_or(|t| key >= t)).count();
+    let handed = safe.min(limit);
+    let left_over = candidates.len() > handed;
+    candidates.truncate(handed);
+    let next = match candidates.last() {
+        Some((last, _)) if handed == limit && (left_over || more_to_read) => Some(last.clone()),
+        // A short page: everything at or above the threshold was handed out.
+        _ if more_to_read => threshold,
+        _ => None,
+    };
+    let orders = candidates
+        .into_iter()
+        .map(|(_, item)| from_item::<OrderItem>("order", item).map(|o| o.order))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(OrderPage { orders, next })
 }
 
 /// A SKU whose available stock fell below its minimum after a reservation.

@@ -29,7 +29,7 @@ mod relay;
 mod response;
 
 pub use email::{EmailRecord, EmailStatus, NewEmail};
-pub use listing::{ListPosition, OrderPage, ReorderSuggestion};
+pub use listing::{OrderPage, ReorderSuggestion};
 pub use response::{OrderRecord, ResponseOutcome, ResponseWrite};
 
 /// A DynamoDB call failed, or an item could not be read.
@@ -213,6 +213,12 @@ pub(crate) struct OrderItem {
     pub(crate) GSI4SK: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) pending_event: Option<EventEnvelope>,
+    /// The buyer's name as the list searches it ([`orders_domain::listing::name_search_key`]).
+    #[serde(default)]
+    pub(crate) buyer_search: String,
+    /// The SKUs of the lines, for the list's SKU search.
+    #[serde(default)]
+    pub(crate) skus: Vec<String>,
     #[serde(flatten)]
     pub(crate) order: Order,
 }
@@ -237,6 +243,8 @@ impl OrderItem {
             GSI4PK: keys::day_gsi_pk(tenant, &received[..10]),
             GSI4SK: order.id.to_string(),
             pending_event: pending.cloned(),
+            buyer_search: orders_domain::listing::name_search_key(&order.buyer.name),
+            skus: order.lines.iter().map(|l| l.sku.to_string()).collect(),
             order: order.clone(),
         }
     }
