@@ -620,3 +620,122 @@ async fn three_hundred_orders_of_two_tenants_list_filter_search_and_page_exactly
         assert!(answer.body["errors"][0]["parameter"].is_string(), "{bad}: {}", answer.body);
     }
 }
+
+/// PATCHes `/v1/orders/{id}` as `key`, with an optional `If-Match`.
+async fn patch_order(stack: &TestStack, id: &str, key: &str, if_match: Option<&str>, body: Value) -> Answer {
+    let mut request = stack.request(Method::PATCH, &format!("/v1/orders/{id}"), key).json(&body);
+    if let Some(tag) = if_match {
+        request = request.header("if-match", tag);
+    }
+    Answer::from(request.send().await).await
+}
+
+fn dec(value: &str) -> rust_decimal::Decimal {
+    value.parse().expect("decimal")
+}
+
+#[tokio::test]
+async fn a_change_after_acceptance_is_confirmed_again_with_adjusted_reservations_and_refused_after_shipment() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let id = stack.post_json("/v1/orders", &order_body("WS-CHANGE")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    let operator = stack.key_with_role(tenant, Role::Operator).await;
+    let read = stack.get(&format!("/v1/orders/{id}"), &operator).await;
+    assert_eq!(read.body["status"], "accepted");
+    let etag = read.header("etag").expect("an ETag").to_owned();
+    assert_eq!(stack.stock(tenant, "SKU-1", "malmo").await.1, dec("2"));
+    assert_eq!(stack.stock(tenant, "SKU-3", "malmo").await.1, dec("1.5"));
+    let emails_before = stack.emails_for(&id).await.len();
+
+    let change = json!({
+        "lines": [{"line_no": 1, "quantity": 5}],
+        "remove_lines": [2],
+        "add_lines": [{"sku": "SKU-4", "quantity": 2}],
+        "reason": "Buyer called"
+    });
+    let stale = patch_order(&stack, &id, &operator, Some("\"999\""), change.clone()).await;
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    let changed = patch_order(&stack, &id, &operator, Some(&etag), change).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(changed.body["status"], "accepted");
+    assert_ne!(changed.header("etag"), Some(etag.as_str()), "a new version");
+    // C-1's 5 % discount stays on line 1 and applies to the new line: 5 × 349.00 − 87.25 = 1657.75 and
+    // 2 × 6.50 − 0.65 = 12.35; 25 % VAT on 1670.10 = 417.53 (417.525 rounded half away from zero).
+    let lines = changed.body["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), 2);
+    assert_eq!((&lines[0]["line_net"], &lines[0]["confirmed_quantity"]), (&json!("1657.75"), &json!("5")));
+    assert_eq!(
+        (&lines[1]["line_no"], &lines[1]["sku"], &lines[1]["line_net"]),
+        (&json!(3), &json!("SKU-4"), &json!("12.35"))
+    );
+    assert_eq!(changed.body["totals"]["gross"], "2087.63");
+    assert_eq!(stack.stock(tenant, "SKU-1", "malmo").await.1, dec("5"), "reservation raised");
+    assert_eq!(stack.stock(tenant, "SKU-3", "malmo").await.1, dec("0"), "removed line released");
+    assert_eq!(stack.stock(tenant, "SKU-4", "malmo").await.1, dec("2"), "added line reserved");
+    let actions: Vec<&str> =
+        changed.body["history"].as_array().expect("history").iter().filter_map(|h| h["action"].as_str()).collect();
+    assert!(actions.ends_with(&["changed", "accepted"]), "{actions:?}");
+    assert_eq!(stack.emails_for(&id).await.len(), emails_before + 1, "the buyer hears of the change once");
+
+    // More than the stock: accepted with changes, the reservation capped at what is there (SKU-4: 3 in Malmö).
+    let short = patch_order(&stack, &id, &operator, None, json!({"lines": [{"line_no": 3, "quantity": 10}]})).await;
+    assert_eq!(short.status, 200, "{}", short.body);
+    assert_eq!(short.body["status"], "accepted_with_changes");
+    assert_eq!(short.body["lines"][1]["confirmed_quantity"], "3");
+    assert_eq!(stack.stock(tenant, "SKU-4", "malmo").await.1, dec("3"));
+
+    // Bad input points at the field; other roles and tenants are refused.
+    let bad = patch_order(&stack, &id, &operator, None, json!({"lines": [{"line_no": 9, "quantity": 1}]})).await;
+    assert_eq!((bad.status, bad.pointers()), (422, vec!["/lines/0/line_no".to_owned()]));
+    let warehouse = stack.key_with_role(tenant, Role::Warehouse).await;
+    let body = json!({"lines": [{"line_no": 1, "quantity": 1}]});
+    assert_eq!(patch_order(&stack, &id, &warehouse, None, body.clone()).await.status, 403);
+    assert_eq!(patch_order(&stack, &id, &stack.tenant.key, None, body.clone()).await.status, 403);
+    let other = stack.new_tenant().await;
+    let other_operator = stack.key_with_role(&other.id, Role::Operator).await;
+    assert_eq!(patch_order(&stack, &id, &other_operator, None, body.clone()).await.status, 404);
+
+    // Once something shipped, neither a change nor a cancellation.
+    stack.mark_shipped(tenant, &id, 0, "1").await;
+    let late = patch_order(&stack, &id, &operator, None, body).await;
+    assert_eq!(late.status, 409, "{}", late.body);
+    assert!(late.body["detail"].as_str().is_some_and(|d| d.contains("shipments")));
+    let cancel =
+        Answer::from(stack.request(Method::POST, &format!("/v1/orders/{id}/cancellation"), &operator).send().await)
+            .await;
+    assert_eq!(cancel.status, 409);
+    assert_eq!(stack.stock(tenant, "SKU-1", "malmo").await.1, dec("5"), "nothing released");
+}
+
+#[tokio::test]
+async fn a_change_before_confirmation_is_confirmed_by_the_pending_event_and_manual_tenants_answer_again() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let operator = stack.key_with_role(tenant, Role::Operator).await;
+    let id = stack.post_json("/v1/orders", &order_body("WS-EARLY")).await.body["id"].as_str().expect("id").to_owned();
+    let early = patch_order(&stack, &id, &operator, None, json!({"lines": [{"line_no": 1, "quantity": 3}]})).await;
+    assert_eq!((early.status, &early.body["status"]), (200, &json!("received")), "{}", early.body);
+    stack.deliver_all().await;
+    let confirmed = stack.order(&id).await;
+    assert_eq!(confirmed["status"], "accepted");
+    assert_eq!(confirmed["lines"][0]["confirmed_quantity"], "3");
+    assert_eq!(stack.stock(tenant, "SKU-1", "malmo").await.1, dec("3"));
+
+    // A manual-response tenant: the changed order waits for a new answer, its reservations released meanwhile.
+    stack.set_response_policy(ResponsePolicy::Manual).await;
+    let changed = patch_order(&stack, &id, &operator, None, json!({"lines": [{"line_no": 1, "quantity": 4}]})).await;
+    assert_eq!(changed.body["status"], "pending_response", "{}", changed.body);
+    assert_eq!(stack.stock(tenant, "SKU-1", "malmo").await.1, dec("0"));
+    let answer = Answer::from(
+        stack
+            .request(Method::POST, &format!("/v1/orders/{id}/response"), &operator)
+            .json(&json!({"decision": "accept"}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!((answer.status, &answer.body["status"]), (200, &json!("accepted")), "{}", answer.body);
+    assert_eq!(stack.stock(tenant, "SKU-1", "malmo").await.1, dec("4"));
+    assert_eq!(stack.stock(tenant, "SKU-3", "malmo").await.1, dec("1.5"));
+}

@@ -1,7 +1,10 @@
 //! Back-office requests → store reads.
 
+use std::collections::HashMap;
+
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use orders_aws::store::ApiKeyRecord;
@@ -10,8 +13,9 @@ use orders_aws::store::{ResponseOutcome, ResponseWrite};
 use orders_domain::admin::{
     apply_manual_response, parse_customer_price, parse_manual_response, parse_product, parse_stock_update,
 };
+use orders_domain::change::{apply_change, check_changeable, describe_change, parse_change, PriceList};
 use orders_domain::confirmation::reservation_changes;
-use orders_domain::confirmation::{plan_confirmation, without_reservations};
+use orders_domain::confirmation::{answer_order, plan_confirmation, without_reservations};
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, OrderId, Role, Sku, WarehouseId};
 use orders_domain::listing::{OrderFilter, Search, ALL_STATUSES};
@@ -61,6 +65,10 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, &[Role::Operator], "cancel or close orders").await?;
             let ending = if *action == "cancellation" { Ending::Cancel } else { Ending::Close };
             end_order(app, &caller, request, id, ending).await
+        }
+        (&Method::PATCH, ["v1", "orders", id]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "change orders").await?;
+            change_order(app, &caller, request, id).await
         }
         (&Method::POST, ["v1", "orders", id, "response"]) => {
             let caller = authenticate(app, request, &[Role::Operator], "respond to orders").await?;
@@ -158,7 +166,8 @@ fn time_format() -> time::format_description::well_known::Rfc3339 {
 async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Result<Response<Body>, ApiError> {
     let not_found = || ApiError::NotFound(format!("order {id}"));
     let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let (order, history, notes) = app.store.get_order_detail(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+    let detail = app.store.get_order_detail(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+    let (order, history, notes) = (detail.order, detail.history, detail.notes);
     let (mut body, notes) = match caller.role {
         Role::Webshop => (
             order_json(&order, Some(&history)),
@@ -167,7 +176,7 @@ async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Resu
         Role::Operator | Role::Warehouse => (staff_order_json(&order, &history), notes),
     };
     body["seller_notes"] = serde_json::to_value(notes).unwrap_or_else(|_| json!([]));
-    Ok(json_response(StatusCode::OK, &body, &[]))
+    Ok(json_response(StatusCode::OK, &body, &[("etag", etag(detail.version))]))
 }
 
 /// The list's query parameters (api-conventions.md "Lists").
@@ -431,6 +440,7 @@ async fn end_order(
         if order.status == target {
             return detail_response(app, caller, &order_id).await;
         }
+        check_if_match(request, record.version)?;
         let shipped = order.lines.iter().any(|l| !l.shipped_quantity.is_zero());
         match (ending, order.status) {
             (_, OrderStatus::Cancelled | OrderStatus::Closed | OrderStatus::Rejected) => {
@@ -605,6 +615,7 @@ async fn respond(
         app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
     for _attempt in 0..5 {
         let record = app.store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+        check_if_match(request, record.version)?;
         if record.order.status != OrderStatus::PendingResponse {
             return Err(ApiError::Conflict(format!(
                 "order {id} is {}; only pending_response orders take a manual response",
@@ -677,6 +688,122 @@ async fn respond(
                     // The answer is stored and the email record stays `sending` with its claim released; nothing
                     // resends it yet (noted on issue 5), so say so loudly.
                     tracing::error!(order_id = %order_id, %error, "buyer email of a manual response not sent");
+                }
+                return order_detail(app, caller, order_id.as_str()).await;
+            }
+            ResponseOutcome::OrderChanged | ResponseOutcome::StockChanged => continue,
+        }
+    }
+    Err(ApiError::Unavailable(format!("order {id} kept changing; try again")))
+}
+
+/// The `ETag` of an order at `version`.
+fn etag(version: u64) -> String {
+    format!("\"{version}\"")
+}
+
+/// Refuses an action whose `If-Match` names another version than the order's current one (412); no `If-Match`
+/// means "whatever is current" (the action then only needs the order unchanged while it runs).
+fn check_if_match(request: &Request, version: u64) -> Result<(), ApiError> {
+    let Some(value) = request.headers().get("if-match") else { return Ok(()) };
+    let value = value.to_str().map_err(|_| ApiError::InvalidHeader {
+        name: "If-Match",
+        detail: "must be an ETag from the order, such as \"3\"".into(),
+    })?;
+    let mut tags = value.split(',').map(str::trim);
+    if value.trim() == "*" || tags.any(|tag| tag == etag(version)) {
+        return Ok(());
+    }
+    if !value.split(',').map(str::trim).all(|tag| tag.len() > 2 && tag.starts_with('"') && tag.ends_with('"')) {
+        return Err(ApiError::InvalidHeader {
+            name: "If-Match",
+            detail: format!("{value:?} is not a list of quoted ETags such as \"3\""),
+        });
+    }
+    Err(ApiError::PreconditionFailed(format!(
+        "the order is at version {}, not {value}; read it again and repeat the change",
+        etag(version)
+    )))
+}
+
+/// `PATCH /v1/orders/{id}`: changes quantities, prices and dates, adds and removes lines — only before anything
+/// shipped (409 after). An order confirmation has not answered yet is confirmed with the new lines by its pending
+/// event; an answered one is confirmed again here, its reservations adjusted to the new plan (or released while
+/// a manual-response tenant answers again), and the buyer told.
+async fn change_order(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let now = time::OffsetDateTime::now_utc();
+    let change = parse_change(json_body(request)?, now.date())?;
+    let not_found = || ApiError::NotFound(format!("order {id}"));
+    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    let tenant =
+        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    let actor = format!("{}:{}", caller.role.as_str(), caller.key_id);
+    for _attempt in 0..5 {
+        let record = app.store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+        check_if_match(request, record.version)?;
+        check_changeable(&record.order).map_err(|e| ApiError::Conflict(e.0))?;
+        let order = &record.order;
+        let mut skus: Vec<Sku> = order.lines.iter().map(|l| l.sku.clone()).collect();
+        skus.extend(change.add_lines.iter().map(|l| l.sku.clone()));
+        skus.sort();
+        skus.dedup();
+        let customer_id = &order.buyer.customer_id;
+        let (catalogue, customer) = futures::try_join!(
+            app.store.load_catalogue(&caller.tenant, &skus, Some(customer_id), &tenant.warehouses),
+            app.store.get_customer(&caller.tenant, customer_id),
+        )?;
+        let prices = PriceList {
+            products: &catalogue.products,
+            customer_prices: &catalogue.customer_prices,
+            customer_discount: customer.and_then(|c| c.discount),
+        };
+        let changed = apply_change(order, &change, prices).map_err(ApiError::Validation)?;
+        let mut detail = describe_change(order, &changed);
+        if let Some(reason) = &change.reason {
+            detail.push_str(&format!(" ({reason})"));
+        }
+        let mut history = vec![HistoryEntry { at: now, actor: actor.clone(), action: "changed".into(), detail }];
+        let (written, reservations, reorders, next_event, emails) = if order.status == OrderStatus::Received {
+            // Confirmation has not answered yet: its pending event confirms the changed order.
+            (changed, Vec::new(), Vec::new(), record.pending_event.clone(), Vec::new())
+        } else {
+            let minimum: HashMap<Sku, Decimal> =
+                catalogue.products.iter().filter_map(|(sku, p)| p.min_stock.map(|m| (sku.clone(), m))).collect();
+            let answer = answer_order(&changed, &tenant, &catalogue.stock, &minimum, None, &actor, now);
+            history.push(answer.history);
+            let emails: Vec<NewEmail> = EmailKind::for_response(answer.order.status)
+                .map(|kind| NewEmail {
+                    kind: kind.as_str().into(),
+                    reference: format!("change-v{}", record.version),
+                    to_name: answer.order.buyer.name.clone(),
+                    to_address: answer.order.buyer.email.to_string(),
+                    claimed_at: now,
+                })
+                .into_iter()
+                .collect();
+            (answer.order, answer.reservation_changes, answer.reorders, None, emails)
+        };
+        let write = ResponseWrite {
+            order: &written,
+            expected_version: record.version,
+            consumed_event_id: None,
+            next_event: next_event.as_ref(),
+            history,
+            reservations: &reservations,
+            emails: emails.clone(),
+            reorders,
+            blanket: None,
+        };
+        match app.store.apply_response(&write).await? {
+            ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
+                tracing::info!(tenant = %caller.tenant, order_id = %order_id, status = written.status.as_str(), actor = %actor, "order changed");
+                if let Err(error) = app.outbox.send_claimed(&written, &tenant, emails).await {
+                    tracing::error!(order_id = %order_id, %error, "buyer email of an order change not sent");
                 }
                 return order_detail(app, caller, order_id.as_str()).await;
             }

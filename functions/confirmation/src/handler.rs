@@ -8,12 +8,10 @@ use rust_decimal::Decimal;
 
 use orders_aws::store::{NewEmail, OrderRecord, ResponseOutcome, ResponseWrite};
 use orders_aws::StoreError;
-use orders_domain::confirmation::{
-    plan_confirmation, reorder_needed, reservation_changes, without_reservations, LineOutcome,
-};
+use orders_domain::confirmation::answer_order;
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::ids::Sku;
-use orders_domain::order::{HistoryEntry, Order, OrderStatus, OrderType};
+use orders_domain::order::{Order, OrderType};
 use orders_domain::tenant::TenantSettings;
 use orders_mail::EmailKind;
 
@@ -153,55 +151,19 @@ async fn respond(
         (OrderType::CallOff, Some(id)) => store.get_order_record(&order.tenant, id).await?,
         _ => None,
     };
-    let stock = without_reservations(&catalogue.stock, &order.reservations);
-    let plan = plan_confirmation(order, tenant, &stock, blanket.as_ref().map(|b| &b.order));
-    let changes = reservation_changes(&order.reservations, &plan.reservations);
     let minimum: HashMap<Sku, Decimal> =
         catalogue.products.iter().filter_map(|(sku, p)| p.min_stock.map(|m| (sku.clone(), m))).collect();
-    let reorders = reorder_needed(&stock, &plan.reservations, &minimum);
-
-    let mut answered = order.clone();
-    answered.status = plan.status;
-    answered.reservations = plan.reservations.clone();
-    answered.response_reason = plan.reason.clone();
-    if plan.status != OrderStatus::PendingResponse {
-        answered.responded_at = Some(now);
-    }
-    for (line, decision) in answered.lines.iter_mut().zip(&plan.lines) {
-        if plan.status != OrderStatus::PendingResponse {
-            line.confirmed_quantity = decision.confirmed;
-            line.line_status = Some(decision.outcome);
-            line.note = decision.note.clone();
-        }
-    }
-    let mut drawn_blanket = None;
-    if let Some(blanket) = &blanket {
-        let mut updated = blanket.order.clone();
-        for line in &mut updated.lines {
-            if let Some(quantity) = plan.blanket_drawdown.get(&line.line_no) {
-                line.called_off_quantity += *quantity;
-            }
-        }
-        drawn_blanket = Some((updated, blanket.version));
-    }
-
-    let changed = answered.lines.iter().filter(|l| l.line_status == Some(LineOutcome::Changed)).count();
-    let rejected = answered.lines.iter().filter(|l| l.line_status == Some(LineOutcome::Rejected)).count();
-    let detail = match plan.status {
-        OrderStatus::PendingResponse => "Waiting for the seller's response".to_owned(),
-        OrderStatus::Rejected => format!("Rejected: {}", plan.reason.clone().unwrap_or_default()),
-        _ => format!(
-            "{} line(s) confirmed, {changed} changed, {rejected} rejected; {} reservation(s)",
-            answered.lines.len() - changed - rejected,
-            plan.reservations.len()
-        ),
-    };
-    let history = vec![HistoryEntry {
-        at: now,
-        actor: "system:confirmation".into(),
-        action: plan.status.as_str().into(),
-        detail,
-    }];
+    let answer = answer_order(
+        order,
+        tenant,
+        &catalogue.stock,
+        &minimum,
+        blanket.as_ref().map(|b| &b.order),
+        "system:confirmation",
+        now,
+    );
+    let answered = answer.order;
+    let status = answered.status;
 
     let mut emails = Vec::new();
     if envelope.event_type == EventType::OrderReceived {
@@ -213,7 +175,7 @@ async fn respond(
             claimed_at: now,
         });
     }
-    if let Some(kind) = EmailKind::for_response(plan.status) {
+    if let Some(kind) = EmailKind::for_response(status) {
         emails.push(NewEmail {
             kind: kind.as_str().into(),
             reference: envelope.event_id.clone(),
@@ -228,11 +190,11 @@ async fn respond(
         expected_version: record.version,
         consumed_event_id: Some(&envelope.event_id),
         next_event: None,
-        history,
-        reservations: &changes,
+        history: vec![answer.history],
+        reservations: &answer.reservation_changes,
         emails: emails.clone(),
-        reorders,
-        blanket: drawn_blanket.as_ref().map(|(order, version)| (order, *version)),
+        reorders: answer.reorders,
+        blanket: answer.blanket.as_ref().zip(blanket.as_ref()).map(|(order, read)| (order, read.version)),
     };
     let outcome = store.apply_response(&write).await?;
     Ok((outcome, answered, emails))

@@ -444,7 +444,7 @@ pub fn apply_manual_response(
 ) -> Result<crate::order::Order, Vec<FieldError>> {
     use crate::confirmation::LineOutcome;
     use crate::order::OrderStatus;
-    use crate::pricing::{order_totals_with, DocumentAdjustment, LineRequest};
+    use crate::pricing::{order_totals_with, DocumentAdjustment};
     let currency = order.currency;
     let mut answered = order.clone();
     let mut errors = FieldErrors::new();
@@ -463,21 +463,13 @@ pub fn apply_manual_response(
             continue;
         };
         if let Some(price) = change.unit_price {
-            let request = LineRequest { quantity: line.quantity, unit_price: Some(price), discount: line.discount };
-            let gross = request.quantity * price;
-            let allowance = match line.discount {
-                Some(crate::order::Discount::Percent(p)) => currency.round(gross * p / Decimal::ONE_HUNDRED),
-                Some(crate::order::Discount::Amount(a)) => currency.round(a),
-                None => Decimal::ZERO,
-            };
-            if allowance > currency.round(gross) {
-                errors.push(format!("/lines/{i}/unit_price"), "the line's discount would exceed the line amount");
-                continue;
+            match crate::pricing::reprice(line, line.quantity, Some(price), currency) {
+                Ok(repriced) => *line = repriced,
+                Err(detail) => {
+                    errors.push(format!("/lines/{i}/unit_price"), detail);
+                    continue;
+                }
             }
-            line.unit_price = price;
-            line.allowance = allowance;
-            line.line_net = currency.round(gross - allowance);
-            line.price_source = crate::order::PriceSource::Webshop;
             line.line_status = Some(LineOutcome::Changed);
         }
         if let Some(confirmed) = change.confirmed_quantity {

@@ -274,6 +274,80 @@ fn rejected(line_no: u32, note: &str) -> LineDecision {
     LineDecision { line_no, confirmed: Decimal::ZERO, outcome: LineOutcome::Rejected, note: Some(note.to_owned()) }
 }
 
+/// An order answered by the confirmation rules, with everything the answer writes besides the order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The order in its answered state (status, confirmed quantities, line outcomes, reservations).
+    pub order: Order,
+    /// Stock updates from the order's earlier reservations to its new ones.
+    pub reservation_changes: Vec<Reservation>,
+    /// SKUs that fall below their minimum (reorder suggestions).
+    pub reorders: Vec<(Sku, Decimal)>,
+    /// A call-off's blanket order, drawn down.
+    pub blanket: Option<Order>,
+    /// The history entry of the answer.
+    pub history: crate::order::HistoryEntry,
+}
+
+/// Confirms `order` (again): plans against `stock` as it would be without the order's own reservations, applies
+/// the plan to the order and says what changes. `actor` goes into the history entry.
+pub fn answer_order(
+    order: &Order,
+    tenant: &TenantSettings,
+    stock: &HashMap<Sku, Vec<StockLevel>>,
+    minimum: &HashMap<Sku, Decimal>,
+    blanket: Option<&Order>,
+    actor: &str,
+    now: time::OffsetDateTime,
+) -> Answer {
+    let stock = without_reservations(stock, &order.reservations);
+    let plan = plan_confirmation(order, tenant, &stock, blanket);
+    let reservation_changes = reservation_changes(&order.reservations, &plan.reservations);
+    let reorders = reorder_needed(&stock, &plan.reservations, minimum);
+
+    let mut answered = order.clone();
+    answered.status = plan.status;
+    answered.reservations = plan.reservations.clone();
+    answered.response_reason = plan.reason.clone();
+    let pending = plan.status == OrderStatus::PendingResponse;
+    if !pending {
+        answered.responded_at = Some(now);
+    }
+    for (line, decision) in answered.lines.iter_mut().zip(&plan.lines) {
+        if pending {
+            line.confirmed_quantity = Decimal::ZERO;
+            line.line_status = None;
+        } else {
+            line.confirmed_quantity = decision.confirmed;
+            line.line_status = Some(decision.outcome);
+            line.note = decision.note.clone();
+        }
+    }
+    let drawn = blanket.map(|blanket| {
+        let mut updated = blanket.clone();
+        for line in &mut updated.lines {
+            if let Some(quantity) = plan.blanket_drawdown.get(&line.line_no) {
+                line.called_off_quantity += *quantity;
+            }
+        }
+        updated
+    });
+    let count = |outcome| answered.lines.iter().filter(|l| l.line_status == Some(outcome)).count();
+    let (changed, rejected) = (count(LineOutcome::Changed), count(LineOutcome::Rejected));
+    let detail = match plan.status {
+        OrderStatus::PendingResponse => "Waiting for the seller's response".to_owned(),
+        OrderStatus::Rejected => format!("Rejected: {}", plan.reason.clone().unwrap_or_default()),
+        _ => format!(
+            "{} line(s) confirmed, {changed} changed, {rejected} rejected; {} reservation(s)",
+            answered.lines.len() - changed - rejected,
+            plan.reservations.len()
+        ),
+    };
+    let history =
+        crate::order::HistoryEntry { at: now, actor: actor.to_owned(), action: plan.status.as_str().into(), detail };
+    Answer { order: answered, reservation_changes, reorders, blanket: drawn, history }
+}
+
 /// SKUs whose available quantity, after `reservations`, is below the product's minimum: (SKU, available after).
 pub fn reorder_needed(
     stock: &HashMap<Sku, Vec<StockLevel>>,

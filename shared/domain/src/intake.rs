@@ -93,7 +93,7 @@ struct ConsigneeRequest {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct LineRequestBody {
+pub(crate) struct LineRequestBody {
     sku: Option<String>,
     quantity: Option<JsonDecimal>,
     unit_price: Option<JsonDecimal>,
@@ -285,7 +285,7 @@ pub(crate) fn text(
     Some(trimmed.to_owned())
 }
 
-fn date(errors: &mut FieldErrors, pointer: &str, value: &str, today: Date) -> Option<Date> {
+pub(crate) fn date(errors: &mut FieldErrors, pointer: &str, value: &str, today: Date) -> Option<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     match Date::parse(value, &format) {
         Err(_) => {
@@ -402,8 +402,8 @@ pub(crate) fn discount(errors: &mut FieldErrors, pointer: &str, value: DiscountR
     }
 }
 
-fn line(errors: &mut FieldErrors, index: usize, value: LineRequestBody, today: Date) -> Option<LineDraft> {
-    let pointer = format!("/lines/{index}");
+/// Parses one requested line; `pointer` is where it sits in the request (`/lines/0`).
+pub(crate) fn line(errors: &mut FieldErrors, pointer: &str, value: LineRequestBody, today: Date) -> Option<LineDraft> {
     let sku = required(errors, &format!("{pointer}/sku"), value.sku)
         .and_then(|s| errors.take(Sku::parse(s).map_err(|e| FieldError::new(format!("{pointer}/sku"), e.0))));
     let quantity_pointer = format!("{pointer}/quantity");
@@ -510,7 +510,7 @@ fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldE
             return None;
         }
         let parsed: Vec<Option<LineDraft>> =
-            lines.into_iter().enumerate().map(|(i, l)| line(&mut errors, i, l, today)).collect();
+            lines.into_iter().enumerate().map(|(i, l)| line(&mut errors, &format!("/lines/{i}"), l, today)).collect();
         parsed.into_iter().collect::<Option<Vec<_>>>()
     });
     let notes = match request.notes {

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod catalogue;
+pub mod change;
 pub mod confirmation;
 pub mod country;
 pub mod events;

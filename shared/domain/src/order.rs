@@ -230,6 +230,8 @@ pub enum PriceSource {
     Customer,
     /// The price the webshop sent with the line.
     Webshop,
+    /// Set by the seller in the back office (a manual response or an order change).
+    Seller,
 }
 
 /// The buyer as stored on the order (a snapshot; the customer register may change later).

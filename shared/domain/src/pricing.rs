@@ -108,6 +108,35 @@ pub fn price_line(
     })
 }
 
+/// `line` at a new quantity and/or unit price, its discount kept: allowance and line net recomputed. A new price
+/// is the seller's. Fails when the discount would exceed the line amount.
+pub fn reprice(
+    line: &OrderLine,
+    quantity: Decimal,
+    unit_price: Option<Decimal>,
+    currency: Currency,
+) -> Result<OrderLine, String> {
+    let price = unit_price.unwrap_or(line.unit_price);
+    let gross = quantity.checked_mul(price).ok_or_else(|| format!("{quantity} × {price} is too large to price"))?;
+    let allowance = match line.discount {
+        Some(Discount::Percent(p)) => currency.round(gross * p / Decimal::ONE_HUNDRED),
+        Some(Discount::Amount(a)) => currency.round(a),
+        None => Decimal::ZERO,
+    };
+    if allowance > currency.round(gross) {
+        return Err(format!("the line's discount {allowance} would exceed the line amount {}", currency.round(gross)));
+    }
+    let mut repriced = line.clone();
+    repriced.quantity = quantity;
+    repriced.unit_price = price;
+    repriced.allowance = allowance;
+    repriced.line_net = currency.round(gross - allowance);
+    if unit_price.is_some() {
+        repriced.price_source = PriceSource::Seller;
+    }
+    Ok(repriced)
+}
+
 /// Totals and VAT breakdown of priced lines (no document-level allowances or charges).
 pub fn order_totals(lines: &[OrderLine], currency: Currency) -> (Totals, Vec<VatBreakdown>) {
     order_totals_with(lines, &[], currency)

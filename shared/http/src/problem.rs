@@ -72,6 +72,9 @@ pub enum ApiError {
     /// The request conflicts with the current state (e.g. an order number used for another order).
     #[error("{0}")]
     Conflict(String),
+    /// `If-Match` names a version the resource no longer has.
+    #[error("{0}")]
+    PreconditionFailed(String),
     /// The `Idempotency-Key` was used before with a different body.
     #[error("Idempotency-Key {0:?} was already used with a different request body")]
     IdempotencyKeyReused(String),
@@ -95,6 +98,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -112,6 +116,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
             Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             Self::Conflict(_) => ("conflict", "Conflict with the current state"),
+            Self::PreconditionFailed(_) => ("precondition-failed", "The resource changed since it was read"),
             Self::IdempotencyKeyReused(_) => ("idempotency-key-reused", "Idempotency-Key reused with another body"),
             Self::Unavailable(_) => ("unavailable", "Service temporarily unavailable"),
         }

@@ -849,7 +849,7 @@ impl Store {
         tenant: &TenantId,
         order_id: &OrderId,
     ) -> Result<Option<(Order, Vec<HistoryEntry>)>, StoreError> {
-        Ok(self.get_order_detail(tenant, order_id).await?.map(|(order, history, _)| (order, history)))
+        Ok(self.get_order_detail(tenant, order_id).await?.map(|detail| (detail.order, detail.history)))
     }
 
     /// An order with its history and seller notes (one partition query).
@@ -857,7 +857,7 @@ impl Store {
         &self,
         tenant: &TenantId,
         order_id: &OrderId,
-    ) -> Result<Option<(Order, Vec<HistoryEntry>, Vec<orders_domain::order::SellerNote>)>, StoreError> {
+    ) -> Result<Option<OrderDetail>, StoreError> {
         let items = self.partition(keys::order_pk(tenant, order_id), None, &format!("read order {order_id}")).await?;
         let mut order = None;
         let mut history = Vec::new();
@@ -866,7 +866,7 @@ impl Store {
             let sk = get_s(&item, SK).unwrap_or_default().to_owned();
             if sk == keys::ORDER_SK {
                 let stored: OrderItem = from_item(&format!("order {order_id}"), item)?;
-                order = Some(stored.order);
+                order = Some((stored.order, stored.version));
             } else if sk.starts_with(keys::HISTORY_PREFIX) {
                 let stored: HistoryItem = from_item(&format!("history of {order_id}"), item)?;
                 history.push(stored.entry);
@@ -874,8 +874,21 @@ impl Store {
                 notes.push(from_item(&format!("note of {order_id}"), item)?);
             }
         }
-        Ok(order.map(|order| (order, history, notes)))
+        Ok(order.map(|(order, version)| OrderDetail { order, version, history, notes }))
     }
+}
+
+/// An order with its version, history log and seller notes.
+#[derive(Debug, Clone)]
+pub struct OrderDetail {
+    /// The order.
+    pub order: Order,
+    /// Its version (the `ETag`).
+    pub version: u64,
+    /// History, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Seller notes, oldest first.
+    pub notes: Vec<orders_domain::order::SellerNote>,
 }
 
 /// A stock item (`W#{warehouse}` or `W#{warehouse}#L#{lot}`) as a level.
