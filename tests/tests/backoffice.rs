@@ -739,3 +739,98 @@ async fn a_change_before_confirmation_is_confirmed_by_the_pending_event_and_manu
     assert_eq!(stack.stock(tenant, "SKU-1", "malmo").await.1, dec("4"));
     assert_eq!(stack.stock(tenant, "SKU-3", "malmo").await.1, dec("1.5"));
 }
+
+/// POSTs `body` to `path` as `key`.
+async fn post_as(stack: &TestStack, path: &str, key: &str, body: Value) -> Answer {
+    Answer::from(stack.request(Method::POST, path, key).json(&body).send().await).await
+}
+
+fn quantities(order: &Value) -> Vec<(String, String)> {
+    order["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| (l["sku"].as_str().expect("sku").to_owned(), l["quantity"].as_str().expect("quantity").to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn merge_and_split_keep_quantities_reservations_and_references_exact() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let operator = stack.key_with_role(tenant, Role::Operator).await;
+    let a = stack.post_json("/v1/orders", &order_body("WS-M1")).await.body["id"].as_str().expect("id").to_owned();
+    let mut second = order_body("WS-M2");
+    second["lines"] = json!([{"sku": "SKU-2", "quantity": 3}]);
+    second["notes"] = json!("Ring twice");
+    let b = stack.post_json("/v1/orders", &second).await.body["id"].as_str().expect("id").to_owned();
+    let mut other_buyer = order_body("WS-M3");
+    other_buyer["buyer"] = json!({"customer_id": "C-2"});
+    let c = stack.post_json("/v1/orders", &other_buyer).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    let stack = &stack;
+    let reserved = |sku: &'static str| async move { stack.stock(tenant, sku, "malmo").await.1 };
+    assert_eq!((reserved("SKU-1").await, reserved("SKU-2").await), (dec("4"), dec("3")));
+    let (net_a, net_b) =
+        (stack.order(&a).await["totals"]["net"].clone(), stack.order(&b).await["totals"]["net"].clone());
+
+    let mismatch = post_as(stack, "/v1/orders/merge", &operator, json!({"order_ids": [a, c]})).await;
+    assert_eq!((mismatch.status, mismatch.pointers()), (422, vec!["/order_ids/1".to_owned()]), "{}", mismatch.body);
+    let warehouse = stack.key_with_role(tenant, Role::Warehouse).await;
+    assert_eq!(post_as(stack, "/v1/orders/merge", &warehouse, json!({"order_ids": [a, b]})).await.status, 403);
+    let merged =
+        post_as(stack, "/v1/orders/merge", &operator, json!({"order_ids": [a, b], "reason": "One delivery"})).await;
+    assert_eq!(merged.status, 201, "{}", merged.body);
+    let m = merged.body["id"].as_str().expect("id").to_owned();
+    assert_eq!(merged.header("location"), Some(format!("/v1/orders/{m}").as_str()));
+    assert_eq!(merged.body["status"], "accepted");
+    assert_eq!(
+        quantities(&merged.body),
+        [("SKU-1".into(), "2".into()), ("SKU-3".into(), "1.5".into()), ("SKU-2".into(), "3".into())]
+    );
+    assert_eq!(merged.body["references"]["merged_from"], json!([a, b]));
+    let net = |v: &Value| dec(v.as_str().expect("net"));
+    assert_eq!(net(&merged.body["totals"]["net"]), net(&net_a) + net(&net_b));
+    assert_eq!(merged.body["notes"], "Leave at the reception\nRing twice");
+    for source in [&a, &b] {
+        let order = stack.order(source).await;
+        assert_eq!((&order["status"], &order["references"]["merged_into"]), (&json!("cancelled"), &json!(m)));
+    }
+    // C's 2 SKU-1 plus the merged order's 2; nothing released and reserved anew.
+    assert_eq!((reserved("SKU-1").await, reserved("SKU-2").await), (dec("4"), dec("3")));
+    assert_eq!(reserved("SKU-3").await, dec("3"));
+    let again = post_as(stack, "/v1/orders/merge", &operator, json!({"order_ids": [a, m]})).await;
+    assert_eq!(again.status, 409, "a cancelled source: {}", again.body);
+
+    // Split: one of the two desks and the whole lamp line move to a new order.
+    let split_path = format!("/v1/orders/{m}/split");
+    let body = json!({"lines": [{"line_no": 1, "quantity": 1}, {"line_no": 3}], "reason": "Lamps ship separately"});
+    let stale = Answer::from(
+        stack.request(Method::POST, &split_path, &operator).header("if-match", "\"99\"").json(&body).send().await,
+    )
+    .await;
+    assert_eq!(stale.status, 412);
+    let all =
+        post_as(stack, &split_path, &operator, json!({"lines": [{"line_no": 1}, {"line_no": 2}, {"line_no": 3}]}))
+            .await;
+    assert_eq!((all.status, all.pointers()), (422, vec!["/lines".to_owned()]));
+    let split = post_as(stack, &split_path, &operator, body).await;
+    assert_eq!(split.status, 201, "{}", split.body);
+    let s = split.body["id"].as_str().expect("id").to_owned();
+    assert_eq!(quantities(&split.body), [("SKU-1".into(), "1".into()), ("SKU-2".into(), "3".into())]);
+    assert_eq!(split.body["references"]["split_from"], json!(m));
+    assert_eq!(split.body["status"], "accepted");
+    let kept = stack.order(&m).await;
+    assert_eq!(quantities(&kept), [("SKU-1".into(), "1".into()), ("SKU-3".into(), "1.5".into())]);
+    assert_eq!(kept["references"]["split_into"], json!([s]));
+    assert_eq!(net(&kept["totals"]["net"]) + net(&split.body["totals"]["net"]), net(&merged.body["totals"]["net"]));
+    assert_eq!(
+        (reserved("SKU-1").await, reserved("SKU-2").await, reserved("SKU-3").await),
+        (dec("4"), dec("3"), dec("3"))
+    );
+
+    let other = stack.new_tenant().await;
+    let other_operator = stack.key_with_role(&other.id, Role::Operator).await;
+    assert_eq!(post_as(stack, &split_path, &other_operator, json!({"lines": [{"line_no": 1}]})).await.status, 404);
+    assert_eq!(post_as(stack, "/v1/orders/merge", &other_operator, json!({"order_ids": [m, s]})).await.status, 404);
+}

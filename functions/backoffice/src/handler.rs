@@ -9,19 +9,20 @@ use serde_json::{json, Value};
 
 use orders_aws::store::ApiKeyRecord;
 use orders_aws::store::NewEmail;
-use orders_aws::store::{ResponseOutcome, ResponseWrite};
+use orders_aws::store::{RelatedWrite, ResponseOutcome, ResponseWrite};
 use orders_domain::admin::{
     apply_manual_response, parse_customer_price, parse_manual_response, parse_product, parse_stock_update,
 };
 use orders_domain::change::{apply_change, check_changeable, describe_change, parse_change, PriceList};
 use orders_domain::confirmation::reservation_changes;
-use orders_domain::confirmation::{answer_order, plan_confirmation, without_reservations};
+use orders_domain::confirmation::{answer_in_turn, answer_order, plan_confirmation, without_reservations, Answer};
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, OrderId, Role, Sku, WarehouseId};
 use orders_domain::listing::{OrderFilter, Search, ALL_STATUSES};
 use orders_domain::order::{HistoryEntry, NoteVisibility, SellerNote};
 use orders_domain::order::{Order, OrderStatus, OrderType};
 use orders_domain::pricing::AdjustmentKind;
+use orders_domain::regroup::{merge_orders, parse_merge, parse_split, split_order, MergeRefusal};
 use orders_domain::tenant::{ResponsePolicy, ShortagePolicy};
 use orders_domain::FieldError;
 use orders_http::views::{order_json, staff_order_json};
@@ -65,6 +66,14 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, &[Role::Operator], "cancel or close orders").await?;
             let ending = if *action == "cancellation" { Ending::Cancel } else { Ending::Close };
             end_order(app, &caller, request, id, ending).await
+        }
+        (&Method::POST, ["v1", "orders", "merge"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "merge orders").await?;
+            merge(app, &caller, request).await
+        }
+        (&Method::POST, ["v1", "orders", id, "split"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "split orders").await?;
+            split(app, &caller, request, id).await
         }
         (&Method::PATCH, ["v1", "orders", id]) => {
             let caller = authenticate(app, request, &[Role::Operator], "change orders").await?;
@@ -475,7 +484,7 @@ async fn end_order(
             reservations: &releases,
             emails: Vec::new(),
             reorders: Vec::new(),
-            blanket: None,
+            related: Vec::new(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
@@ -679,7 +688,7 @@ async fn respond(
             reservations: &changes,
             emails: emails.clone(),
             reorders: Vec::new(),
-            blanket: None,
+            related: Vec::new(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
@@ -797,7 +806,7 @@ async fn change_order(
             reservations: &reservations,
             emails: emails.clone(),
             reorders,
-            blanket: None,
+            related: Vec::new(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
@@ -811,4 +820,212 @@ async fn change_order(
         }
     }
     Err(ApiError::Unavailable(format!("order {id} kept changing; try again")))
+}
+
+/// The minimum stock per SKU of a catalogue view.
+fn minimum_stock(catalogue: &orders_aws::store::CatalogueView) -> HashMap<Sku, Decimal> {
+    catalogue.products.iter().filter_map(|(sku, p)| p.min_stock.map(|m| (sku.clone(), m))).collect()
+}
+
+/// The buyer email an answer calls for, claimed now under `reference`.
+fn answer_email(order: &Order, reference: String, now: time::OffsetDateTime) -> Vec<NewEmail> {
+    EmailKind::for_response(order.status)
+        .map(|kind| NewEmail {
+            kind: kind.as_str().into(),
+            reference,
+            to_name: order.buyer.name.clone(),
+            to_address: order.buyer.email.to_string(),
+            claimed_at: now,
+        })
+        .into_iter()
+        .collect()
+}
+
+/// A new order's detail as `201 Created` with its `Location`.
+async fn created(app: &Backoffice, caller: &ApiKeyRecord, order_id: &OrderId) -> Result<Response<Body>, ApiError> {
+    let mut response = order_detail(app, caller, order_id.as_str()).await?;
+    *response.status_mut() = StatusCode::CREATED;
+    if let Ok(location) = format!("/v1/orders/{order_id}").parse() {
+        response.headers_mut().insert("location", location);
+    }
+    Ok(response)
+}
+
+/// Refuses orders confirmation has not answered yet (their pending event would answer them a second time).
+fn check_answered(order: &Order) -> Result<(), ApiError> {
+    if order.status == OrderStatus::Received {
+        return Err(ApiError::Conflict(format!(
+            "order {} is still being confirmed; try again once it is answered",
+            order.id
+        )));
+    }
+    Ok(())
+}
+
+/// `POST /v1/orders/{id}/split`: moves lines or part quantities to a new order (`split_from` → the original,
+/// `split_into` on the original), confirms both again in one transaction — the stock they held is shared out,
+/// not released and reserved anew — and answers `201` with the new order.
+async fn split(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let split = parse_split(json_body(request)?)?;
+    let not_found = || ApiError::NotFound(format!("order {id}"));
+    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    let tenant =
+        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    let actor = format!("{}:{}", caller.role.as_str(), caller.key_id);
+    for _attempt in 0..5 {
+        let record = app.store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+        check_if_match(request, record.version)?;
+        check_changeable(&record.order).map_err(|e| ApiError::Conflict(e.0))?;
+        check_answered(&record.order)?;
+        let now = time::OffsetDateTime::now_utc();
+        let (remaining, part) =
+            split_order(&record.order, &split, OrderId::generate()).map_err(ApiError::Validation)?;
+        let skus: Vec<Sku> = record.order.lines.iter().map(|l| l.sku.clone()).collect();
+        let catalogue = app.store.load_catalogue(&caller.tenant, &skus, None, &tenant.warehouses).await?;
+        let (answers, net) =
+            answer_in_turn(vec![remaining, part], &tenant, &catalogue.stock, &minimum_stock(&catalogue), &actor, now);
+        let [kept, new]: [Answer; 2] = answers.try_into().map_err(|_| ApiError::Unavailable("split".into()))?;
+        let moved: Vec<String> =
+            new.order.lines.iter().map(|l| format!("{} × {} (line {})", l.quantity, l.sku, l.line_no)).collect();
+        let reason = split.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let kept_history = vec![
+            HistoryEntry {
+                at: now,
+                actor: actor.clone(),
+                action: "split".into(),
+                detail: format!("Split: {} moved to order {}{reason}", moved.join(", "), new.order.id),
+            },
+            kept.history.clone(),
+        ];
+        let new_history = vec![
+            HistoryEntry {
+                at: now,
+                actor: actor.clone(),
+                action: "received".into(),
+                detail: format!("Split off order {}: {}{reason}", order_id, moved.join(", ")),
+            },
+            new.history.clone(),
+        ];
+        let reference = format!("split-v{}", record.version);
+        let kept_emails = answer_email(&kept.order, reference.clone(), now);
+        let new_emails = answer_email(&new.order, reference, now);
+        let mut reorders = kept.reorders.clone();
+        reorders.extend(new.reorders.iter().cloned());
+        let write = ResponseWrite {
+            order: &kept.order,
+            expected_version: record.version,
+            consumed_event_id: None,
+            next_event: None,
+            history: kept_history,
+            reservations: &net,
+            emails: kept_emails.clone(),
+            reorders,
+            related: vec![RelatedWrite {
+                order: &new.order,
+                expected_version: 0,
+                history: new_history,
+                emails: new_emails.clone(),
+            }],
+        };
+        match app.store.apply_response(&write).await? {
+            ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
+                tracing::info!(tenant = %caller.tenant, order_id = %order_id, part = %new.order.id, actor = %actor, "order split");
+                for (order, emails) in [(&kept.order, kept_emails), (&new.order, new_emails)] {
+                    if let Err(error) = app.outbox.send_claimed(order, &tenant, emails).await {
+                        tracing::error!(order_id = %order.id, %error, "buyer email of a split not sent");
+                    }
+                }
+                return created(app, caller, &new.order.id).await;
+            }
+            ResponseOutcome::OrderChanged | ResponseOutcome::StockChanged => continue,
+        }
+    }
+    Err(ApiError::Unavailable(format!("order {id} kept changing; try again")))
+}
+
+/// `POST /v1/orders/merge`: one new order with the lines, charges and allowances of 2 to 20 orders of the same
+/// buyer, currency, delivery address and type, none shipped (`merged_from` → the sources, which are cancelled with
+/// `merged_into`). The merged order is confirmed with the stock the sources held, in one transaction; `201`.
+async fn merge(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
+    let merge = parse_merge(json_body(request)?)?;
+    let tenant =
+        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    let actor = format!("{}:{}", caller.role.as_str(), caller.key_id);
+    for _attempt in 0..5 {
+        let records = futures::future::try_join_all(
+            merge.order_ids.iter().map(|id| app.store.get_order_record(&caller.tenant, id)),
+        )
+        .await?;
+        let records = records
+            .into_iter()
+            .zip(&merge.order_ids)
+            .map(|(record, id)| record.ok_or_else(|| ApiError::NotFound(format!("order {id}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let orders: Vec<Order> = records.iter().map(|r| r.order.clone()).collect();
+        let now = time::OffsetDateTime::now_utc();
+        let (merged, sources) = merge_orders(&orders, OrderId::generate(), now).map_err(|refusal| match refusal {
+            MergeRefusal::State(detail) => ApiError::Conflict(detail),
+            MergeRefusal::Mismatch(errors) => ApiError::Validation(errors),
+        })?;
+        let mut skus: Vec<Sku> = merged.lines.iter().map(|l| l.sku.clone()).collect();
+        skus.sort();
+        skus.dedup();
+        let catalogue = app.store.load_catalogue(&caller.tenant, &skus, None, &tenant.warehouses).await?;
+        let answer = answer_order(&merged, &tenant, &catalogue.stock, &minimum_stock(&catalogue), None, &actor, now);
+        let reason = merge.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let ids: Vec<String> = merge.order_ids.iter().map(ToString::to_string).collect();
+        let history = vec![
+            HistoryEntry {
+                at: now,
+                actor: actor.clone(),
+                action: "received".into(),
+                detail: format!("Merged from orders {}{reason}", ids.join(", ")),
+            },
+            answer.history.clone(),
+        ];
+        let emails = answer_email(&answer.order, format!("merge-{}", answer.order.id), now);
+        let merged_into = HistoryEntry {
+            at: now,
+            actor: actor.clone(),
+            action: "merged".into(),
+            detail: format!("Merged into order {}{reason}", answer.order.id),
+        };
+        let related = sources
+            .iter()
+            .zip(&records)
+            .map(|(source, record)| RelatedWrite {
+                order: source,
+                expected_version: record.version,
+                history: vec![merged_into.clone()],
+                emails: Vec::new(),
+            })
+            .collect();
+        let write = ResponseWrite {
+            order: &answer.order,
+            expected_version: 0,
+            consumed_event_id: None,
+            next_event: None,
+            history,
+            reservations: &answer.reservation_changes,
+            emails: emails.clone(),
+            reorders: answer.reorders.clone(),
+            related,
+        };
+        match app.store.apply_response(&write).await? {
+            ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
+                tracing::info!(tenant = %caller.tenant, merged = %answer.order.id, sources = ?ids, actor = %actor, "orders merged");
+                if let Err(error) = app.outbox.send_claimed(&answer.order, &tenant, emails).await {
+                    tracing::error!(order_id = %answer.order.id, %error, "buyer email of a merge not sent");
+                }
+                return created(app, caller, &answer.order.id).await;
+            }
+            ResponseOutcome::OrderChanged | ResponseOutcome::StockChanged => continue,
+        }
+    }
+    Err(ApiError::Unavailable("the orders kept changing; try again".into()))
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use rust_decimal::Decimal;
 
-use orders_aws::store::{NewEmail, OrderRecord, ResponseOutcome, ResponseWrite};
+use orders_aws::store::{NewEmail, OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite};
 use orders_aws::StoreError;
 use orders_domain::confirmation::answer_order;
 use orders_domain::events::{EventEnvelope, EventType};
@@ -194,7 +194,13 @@ async fn respond(
         reservations: &answer.reservation_changes,
         emails: emails.clone(),
         reorders: answer.reorders,
-        blanket: answer.blanket.as_ref().zip(blanket.as_ref()).map(|(order, read)| (order, read.version)),
+        related: answer
+            .blanket
+            .as_ref()
+            .zip(blanket.as_ref())
+            .map(|(order, read)| RelatedWrite::plain(order, read.version))
+            .into_iter()
+            .collect(),
     };
     let outcome = store.apply_response(&write).await?;
     Ok((outcome, answered, emails))

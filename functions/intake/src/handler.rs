@@ -357,6 +357,7 @@ async fn price_order(
         adjustments: Vec::new(),
         reservations: Vec::new(),
         responded_at: None,
+        references: Default::default(),
     })
 }
 

@@ -348,6 +348,36 @@ pub fn answer_order(
     Answer { order: answered, reservation_changes, reorders, blanket: drawn, history }
 }
 
+/// Confirms `orders` one after the other against one stock view, each planning with what the earlier ones took
+/// (the orders that came out of a split). Returns the answers and the net stock updates from everything the orders
+/// held before to everything they hold now.
+pub fn answer_in_turn(
+    orders: Vec<Order>,
+    tenant: &TenantSettings,
+    stock: &HashMap<Sku, Vec<StockLevel>>,
+    minimum: &HashMap<Sku, Decimal>,
+    actor: &str,
+    now: time::OffsetDateTime,
+) -> (Vec<Answer>, Vec<Reservation>) {
+    let held: Vec<Reservation> = orders.iter().flat_map(|o| o.reservations.iter().cloned()).collect();
+    let mut stock = stock.clone();
+    let mut answers = Vec::with_capacity(orders.len());
+    for order in &orders {
+        let answer = answer_order(order, tenant, &stock, minimum, None, actor, now);
+        for change in &answer.reservation_changes {
+            if let Some(level) = stock
+                .get_mut(&change.sku)
+                .and_then(|levels| levels.iter_mut().find(|l| l.warehouse == change.warehouse && l.lot == change.lot))
+            {
+                level.reserved += change.quantity;
+            }
+        }
+        answers.push(answer);
+    }
+    let wanted: Vec<Reservation> = answers.iter().flat_map(|a| a.order.reservations.iter().cloned()).collect();
+    (answers, reservation_changes(&held, &wanted))
+}
+
 /// SKUs whose available quantity, after `reservations`, is below the product's minimum: (SKU, available after).
 pub fn reorder_needed(
     stock: &HashMap<Sku, Vec<StockLevel>>,

@@ -76,6 +76,7 @@ pub fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
         adjustments: Vec::new(),
         reservations: Vec::new(),
         responded_at: None,
+        references: Default::default(),
     }
 }
 

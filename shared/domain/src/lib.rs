@@ -19,6 +19,7 @@ pub mod listing;
 pub mod money;
 pub mod order;
 pub mod pricing;
+pub mod regroup;
 pub mod tenant;
 pub mod validation;
 

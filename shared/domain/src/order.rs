@@ -428,6 +428,33 @@ pub struct Order {
     /// When the order was answered (accepted, changed or rejected).
     #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
     pub responded_at: Option<OffsetDateTime>,
+    /// Where the order came from or went: splits and merges.
+    #[serde(default, skip_serializing_if = "OrderReferences::is_empty")]
+    pub references: OrderReferences,
+}
+
+/// Links between orders made by splitting and merging them in the back office.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderReferences {
+    /// The order this one was split off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split_from: Option<OrderId>,
+    /// Orders split off this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split_into: Vec<OrderId>,
+    /// The orders merged into this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<OrderId>,
+    /// The order this one was merged into (it is cancelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<OrderId>,
+}
+
+impl OrderReferences {
+    /// No links.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
 }
 
 /// One entry of an order's append-only history log.

@@ -30,7 +30,7 @@ mod response;
 
 pub use email::{EmailRecord, EmailStatus, NewEmail};
 pub use listing::{OrderPage, ReorderSuggestion};
-pub use response::{OrderRecord, ResponseOutcome, ResponseWrite};
+pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite};
 
 /// A DynamoDB call failed, or an item could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -38,7 +38,7 @@ pub struct OrderRecord {
 pub struct ResponseWrite<'a> {
     /// The order in its new state.
     pub order: &'a Order,
-    /// The version it was read at.
+    /// The version it was read at; 0 for an order this write creates (it must not exist yet).
     pub expected_version: u64,
     /// The event this response consumes (its "publish pending" mark is cleared); `None` for a staff action,
     /// which only needs the order unchanged since it was read.
@@ -53,8 +53,47 @@ pub struct ResponseWrite<'a> {
     pub emails: Vec<NewEmail>,
     /// SKUs now below their minimum, with the available quantity left.
     pub reorders: Vec<(Sku, Decimal)>,
-    /// A call-off's blanket order in its drawn-down state, with the version it was read at.
-    pub blanket: Option<(&'a Order, u64)>,
+    /// Other orders written in the same transaction: a call-off's blanket order, the new part of a split, the
+    /// sources of a merge.
+    pub related: Vec<RelatedWrite<'a>>,
+}
+
+/// Another order written with a [`ResponseWrite`], with its own history and emails.
+#[derive(Debug)]
+pub struct RelatedWrite<'a> {
+    /// The order in its new state.
+    pub order: &'a Order,
+    /// The version it was read at; 0 for an order this write creates.
+    pub expected_version: u64,
+    /// History entries to append to it.
+    pub history: Vec<HistoryEntry>,
+    /// Email records to create for it (claimed for sending).
+    pub emails: Vec<NewEmail>,
+}
+
+impl<'a> RelatedWrite<'a> {
+    /// An order written back unchanged but for `order`'s new state, with no history or emails of its own.
+    pub fn plain(order: &'a Order, expected_version: u64) -> Self {
+        Self { order, expected_version, history: Vec::new(), emails: Vec::new() }
+    }
+}
+
+/// The put of an order at `expected_version + 1`, conditional on it still being at `expected_version` (or, for 0,
+/// on it not existing).
+fn versioned_put(
+    table: &str,
+    order: &Order,
+    expected_version: u64,
+    pending: Option<&EventEnvelope>,
+) -> Result<aws_sdk_dynamodb::types::builders::PutBuilder, StoreError> {
+    let item = to_item("order", &OrderItem::new(order, expected_version + 1, pending))?;
+    let put = Put::builder().table_name(table).set_item(Some(item));
+    Ok(if expected_version == 0 {
+        put.condition_expression("attribute_not_exists(PK)")
+    } else {
+        put.condition_expression("version = :v")
+            .expression_attribute_values(":v", AttributeValue::N(expected_version.to_string()))
+    })
 }
 
 /// What happened to a [`ResponseWrite`].
@@ -107,7 +146,7 @@ fn chunk_marker(event_id: &str, chunk: usize) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Slot {
     Order,
-    Blanket,
+    Related,
     Stock,
     Marker,
     Other,
@@ -177,17 +216,12 @@ impl Store {
         let action = format!("record the response to order {}", order.id);
 
         let mut final_items: Vec<(Slot, TransactWriteItem)> = Vec::new();
-        let order_item = to_item("order", &OrderItem::new(order, write.expected_version + 1, write.next_event))?;
-        let mut put = Put::builder()
-            .table_name(table)
-            .set_item(Some(order_item))
-            .expression_attribute_values(":v", AttributeValue::N(write.expected_version.to_string()));
-        put = match write.consumed_event_id {
-            Some(event_id) => put
+        let mut put = versioned_put(table, order, write.expected_version, write.next_event)?;
+        if let Some(event_id) = write.consumed_event_id {
+            put = put
                 .condition_expression("version = :v AND pending_event.event_id = :e")
-                .expression_attribute_values(":e", s(event_id)),
-            None => put.condition_expression("version = :v"),
-        };
+                .expression_attribute_values(":e", s(event_id));
+        }
         let put = put.build().map_err(|e| corrupt("order put", e))?;
         // Chunk markers are keyed by what this write does: the event it consumes, or the version it replaces.
         let operation = write.consumed_event_id.map_or_else(|| format!("v{}", write.expected_version), str::to_owned);
@@ -209,15 +243,19 @@ impl Store {
             item.insert("suggested_at".into(), s(now.clone()));
             final_items.push((Slot::Other, put_plain(table, item)?));
         }
-        if let Some((blanket, version)) = write.blanket {
-            let put = Put::builder()
-                .table_name(table)
-                .set_item(Some(to_item("blanket order", &OrderItem::new(blanket, version + 1, None))?))
-                .condition_expression("version = :v")
-                .expression_attribute_values(":v", AttributeValue::N(version.to_string()))
+        for related in &write.related {
+            let put = versioned_put(table, related.order, related.expected_version, None)?
                 .build()
-                .map_err(|e| corrupt("blanket put", e))?;
-            final_items.push((Slot::Blanket, TransactWriteItem::builder().put(put).build()));
+                .map_err(|e| corrupt("related order put", e))?;
+            final_items.push((Slot::Related, TransactWriteItem::builder().put(put).build()));
+            for (seq, entry) in related.history.iter().enumerate() {
+                let item =
+                    to_item("history entry", &history_item(related.order, entry, u32::try_from(seq).unwrap_or(0)))?;
+                final_items.push((Slot::Other, put_plain(table, item)?));
+            }
+            for email in &related.emails {
+                final_items.push((Slot::Other, put_if_absent(table, email.item(related.order)?)?));
+            }
         }
 
         // Stock updates fill the final transaction; what does not fit goes first, in chunks with markers.
@@ -271,7 +309,7 @@ impl Store {
                     } else {
                         ResponseOutcome::OrderChanged
                     }
-                } else if failed(Slot::Blanket) {
+                } else if failed(Slot::Related) {
                     ResponseOutcome::OrderChanged
                 } else if failed(Slot::Stock) {
                     ResponseOutcome::StockChanged
