@@ -421,12 +421,8 @@ async fn end_order(
     id: &str,
     ending: Ending,
 ) -> Result<Response<Body>, ApiError> {
-    let body = if request.body().is_empty() {
-        EndingBody::default()
-    } else {
-        serde_json::from_str::<EndingBody>(json_body(request)?)
-            .map_err(|e| ApiError::Malformed { pointer: String::new(), detail: e.to_string() })?
-    };
+    let body =
+        if request.body().is_empty() { EndingBody::default() } else { parse_json::<EndingBody>(json_body(request)?)? };
     let reason = match body.reason.map(|r| r.trim().to_owned()) {
         Some(r) if r.chars().count() > 500 || r.chars().any(char::is_control) => {
             return Err(ApiError::Validation(vec![FieldError::new(
@@ -519,8 +515,7 @@ async fn add_note(
     request: &Request,
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
-    let body: NoteBody = serde_json::from_str(json_body(request)?)
-        .map_err(|e| ApiError::Malformed { pointer: String::new(), detail: e.to_string() })?;
+    let body: NoteBody = parse_json(json_body(request)?)?;
     let mut errors = Vec::new();
     let text = body.text.map(|t| t.trim().to_owned()).unwrap_or_default();
     if text.is_empty() || text.chars().count() > 2000 || text.chars().any(|c| c.is_control() && c != '\n') {
@@ -1028,4 +1023,11 @@ async fn merge(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Re
         }
     }
     Err(ApiError::Unavailable("the orders kept changing; try again".into()))
+}
+
+/// Reads a JSON body; a type error points at the member at fault (`/reason`), not at the whole body.
+fn parse_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| ApiError::from(orders_domain::intake::malformed_at(e)))
 }
