@@ -834,3 +834,40 @@ async fn merge_and_split_keep_quantities_reservations_and_references_exact() {
     assert_eq!(post_as(stack, &split_path, &other_operator, json!({"lines": [{"line_no": 1}]})).await.status, 404);
     assert_eq!(post_as(stack, "/v1/orders/merge", &other_operator, json!({"order_ids": [m, s]})).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_buyer_email_ses_refused_in_the_back_office_is_sent_once_by_the_relay() {
+    let stack = TestStack::start_with(|stack| {
+        stack.with_env("BackofficeFunction", "ORDERS_FAULT_SES", "1").with_env(
+            "RelayFunction",
+            "RELAY_AFTER_SECONDS",
+            "0",
+        )
+    })
+    .await;
+    stack.set_response_policy(ResponsePolicy::Manual).await;
+    let id = stack.post_json("/v1/orders", &order_body("WS-SES")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    let seller_emails = stack.emails_for(&id).await.len();
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let answer = post_as(&stack, &format!("/v1/orders/{id}/response"), &operator, json!({"decision": "accept"})).await;
+    assert_eq!((answer.status, &answer.body["status"]), (200, &json!("accepted")), "the answer is stored");
+    assert_eq!(stack.emails_for(&id).await.len(), seller_emails, "SES refused the buyer email");
+    let record = stack
+        .partition(&format!("T#{}#O#{id}", stack.tenant.id))
+        .await
+        .into_iter()
+        .find(|item| orders_testkit::s(item, "SK").starts_with("M#buyer_order_accepted#"))
+        .expect("an email record");
+    assert_eq!(orders_testkit::s(&record, "status"), "sending");
+
+    let relay = stack.stack.relay().expect("relay");
+    let report = relay.run_once(time::OffsetDateTime::now_utc() + time::Duration::seconds(1)).await.expect("relay");
+    assert_eq!((report.unsent_email_orders, report.email_failures), (1, 0), "{report:?}");
+    let emails = stack.emails_for(&id).await;
+    assert_eq!(emails.len(), seller_emails + 1);
+    assert!(emails.iter().any(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_order_accepted"))));
+    let again = relay.run_once(time::OffsetDateTime::now_utc() + time::Duration::seconds(1)).await.expect("relay");
+    assert_eq!(again.unsent_email_orders, 0, "sent records leave the outbox index");
+    assert_eq!(stack.emails_for(&id).await.len(), seller_emails + 1, "once");
+}

@@ -21,6 +21,8 @@ pub struct BackofficeConfig {
     pub cursor_signing_secret: String,
     /// `SENDER_EMAIL`: the verified SES identity buyer emails come from.
     pub sender_email: String,
+    /// `ORDERS_FAULT_SES` (optional): fault injection that makes SES sends fail as throttled.
+    pub ses_fault: Option<String>,
 }
 
 impl BackofficeConfig {
@@ -36,6 +38,7 @@ impl BackofficeConfig {
             table_name: get("TABLE_NAME")?,
             cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
             sender_email: get("SENDER_EMAIL")?,
+            ses_fault: var(orders_aws::mailer::SES_FAULT_ENV),
         })
     }
 }
@@ -56,7 +59,7 @@ impl Backoffice {
         ses: orders_aws::aws_sdk_ses::Client,
     ) -> Result<Self, String> {
         let store = Store::new(dynamodb, &config.table_name);
-        let mailer = Mailer::new(ses, &config.sender_email);
+        let mailer = Mailer::new(ses, &config.sender_email).with_fault(config.ses_fault.as_deref());
         Ok(Self {
             // a claim older than a minute belongs to a request that died
             outbox: EmailOutbox::new(store.clone(), mailer, Duration::from_secs(60)),

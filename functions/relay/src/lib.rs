@@ -1,11 +1,13 @@
 //! The `relay` function (every minute): every event still marked "publish pending" after a grace period is sent
 //! again to its stage's queue, so an order whose first publish failed is still processed. Consumers deduplicate
-//! by event id, so a second copy is harmless.
+//! by event id, so a second copy is harmless. Likewise every email record still `sending` after the grace period
+//! (its sender died, or SES refused a back-office answer) is sent — once: the record is reclaimed conditionally.
 
 use std::time::Duration;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
+use orders_aws::outbox::EmailOutbox;
+use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Mailer, Store};
 use orders_domain::events::EventType;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -22,6 +24,8 @@ pub struct RelayConfig {
     pub confirmation_queue_url: String,
     /// `RELAY_AFTER_SECONDS`: how old a pending mark must be before it is re-published.
     pub relay_after: Duration,
+    /// `SENDER_EMAIL`: the verified SES identity emails come from.
+    pub sender_email: String,
 }
 
 impl RelayConfig {
@@ -38,6 +42,7 @@ impl RelayConfig {
             table_name: get("TABLE_NAME")?,
             confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,
             relay_after: Duration::from_secs(relay_after),
+            sender_email: get("SENDER_EMAIL")?,
         })
     }
 }
@@ -47,6 +52,7 @@ impl RelayConfig {
 pub struct Relay {
     store: Store,
     confirmation: EventPublisher,
+    outbox: EmailOutbox,
     relay_after: Duration,
 }
 
@@ -59,6 +65,10 @@ pub struct RelayReport {
     pub republished: usize,
     /// Events whose send failed (tried again next run).
     pub failed: usize,
+    /// Orders with email records left unsent.
+    pub unsent_email_orders: usize,
+    /// Of those, orders whose emails could not be sent now either (tried again next run).
+    pub email_failures: usize,
 }
 
 impl Relay {
@@ -67,10 +77,15 @@ impl Relay {
         config: &RelayConfig,
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         sqs: orders_aws::aws_sdk_sqs::Client,
+        ses: orders_aws::aws_sdk_ses::Client,
     ) -> Self {
+        let store = Store::new(dynamodb, &config.table_name);
+        // A claim older than a minute belongs to a sender that died (the functions time out well before).
+        let outbox = EmailOutbox::new(store.clone(), Mailer::new(ses, &config.sender_email), Duration::from_secs(60));
         Self {
-            store: Store::new(dynamodb, &config.table_name),
+            store,
             confirmation: EventPublisher::new(sqs, &config.confirmation_queue_url),
+            outbox,
             relay_after: config.relay_after,
         }
     }
@@ -92,6 +107,23 @@ impl Relay {
                     tracing::warn!(event_id = %event.event_id, %error, "re-publish failed");
                     report.failed += 1;
                 }
+            }
+        }
+        let orders = self.store.orders_with_unsent_emails(now - self.relay_after, MAX_PER_RUN).await?;
+        report.unsent_email_orders = orders.len();
+        for (tenant_id, order_id) in orders {
+            let (record, tenant) = futures::try_join!(
+                self.store.get_order_record(&tenant_id, &order_id),
+                self.store.get_tenant(&tenant_id)
+            )?;
+            let (Some(record), Some(tenant)) = (record, tenant) else {
+                tracing::warn!(tenant = %tenant_id, order_id = %order_id, "unsent emails of an unknown order or tenant");
+                report.email_failures += 1;
+                continue;
+            };
+            if let Err(error) = self.outbox.send_outstanding(&record.order, &tenant).await {
+                tracing::warn!(order_id = %order_id, %error, "unsent emails still not sent");
+                report.email_failures += 1;
             }
         }
         Ok(report)

@@ -8,6 +8,11 @@ async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = relay::RelayConfig::from_env()?;
     let sdk = orders_aws::sdk_config().await;
-    let app = relay::Relay::new(&config, orders_aws::dynamodb_client(&sdk), orders_aws::sqs_client(&sdk));
+    let app = relay::Relay::new(
+        &config,
+        orders_aws::dynamodb_client(&sdk),
+        orders_aws::sqs_client(&sdk),
+        orders_aws::ses_client(&sdk),
+    );
     run(service_fn(|event: LambdaEvent<EventBridgeEvent<serde_json::Value>>| relay::handle(&app, event.payload))).await
 }

@@ -99,6 +99,10 @@ pub fn publish_gsi_pk(order: &OrderId) -> String {
     let shard = order.as_str().bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b)));
     format!("PUB#{}", shard % PUBLISH_SHARDS)
 }
+/// GSI3 partition of an email record still `sending`: `MAIL#{0..PUBLISH_SHARDS}` chosen from the order id.
+pub fn mail_gsi_pk(order: &OrderId) -> String {
+    publish_gsi_pk(order).replacen("PUB#", "MAIL#", 1)
+}
 /// GSI4 (by day): `T#{tenant}#D#{yyyy-mm-dd}`.
 pub fn day_gsi_pk(tenant: &TenantId, day: &str) -> String {
     format!("T#{tenant}#D#{day}")

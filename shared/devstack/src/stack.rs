@@ -112,7 +112,7 @@ impl LocalStack {
     pub fn relay(&self) -> Result<relay::Relay, String> {
         let env = self.function_environment("RelayFunction").map_err(|e| e.to_string())?;
         let config = relay::RelayConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(relay::Relay::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone()))
+        Ok(relay::Relay::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone(), self.aws.ses.clone()))
     }
 
     /// The intake handler state, configured from the template's environment of `IntakeFunction`.

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use orders_domain::ids::{OrderId, TenantId};
 use orders_domain::order::Order;
 
-use super::{corrupt, dynamo_error, get_n, get_s, key, s, Item, Store, StoreError};
+use super::{corrupt, dynamo_error, get_n, get_s, key, s, sortable_timestamp, Item, Store, StoreError};
 use crate::keys;
 
 /// Sort key prefix of email records.
@@ -49,6 +49,12 @@ impl NewEmail {
         item.insert("to_address".into(), s(self.to_address.clone()));
         item.insert("status".into(), s("sending"));
         item.insert("claimed_at".into(), AttributeValue::N(self.claimed_at.unix_timestamp().to_string()));
+        // Until it is marked sent, the record sits in the outbox index the relay sweeps (GSI3, sparse).
+        item.insert("GSI3PK".into(), s(keys::mail_gsi_pk(&order.id)));
+        item.insert(
+            "GSI3SK".into(),
+            s(format!("{}#{}#{}", sortable_timestamp(self.claimed_at), order.tenant, order.id)),
+        );
         Ok(item)
     }
 }
@@ -91,6 +97,52 @@ impl EmailRecord {
 }
 
 impl Store {
+    /// Orders with email records still `sending` since before `cutoff` (their sender died or SES refused):
+    /// (tenant, order id), each once, at most `limit`.
+    pub async fn orders_with_unsent_emails(
+        &self,
+        cutoff: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<(TenantId, OrderId)>, StoreError> {
+        let cutoff = sortable_timestamp(cutoff);
+        let mut orders: Vec<(TenantId, OrderId)> = Vec::new();
+        for shard in 0..keys::PUBLISH_SHARDS {
+            let mut start = None;
+            loop {
+                let output = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name("GSI3")
+                    .key_condition_expression("GSI3PK = :pk AND GSI3SK < :cutoff")
+                    .expression_attribute_values(":pk", s(format!("MAIL#{shard}")))
+                    .expression_attribute_values(":cutoff", s(cutoff.clone()))
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .map_err(|e| dynamo_error("query unsent emails", e))?;
+                for item in output.items.unwrap_or_default() {
+                    let mut parts = get_s(&item, "GSI3SK").unwrap_or_default().rsplitn(3, '#');
+                    let (Some(order), Some(tenant)) = (parts.next(), parts.next()) else { continue };
+                    let (Ok(order), Ok(tenant)) = (OrderId::parse_public(order), TenantId::parse(tenant)) else {
+                        continue;
+                    };
+                    if !orders.iter().any(|(t, o)| *t == tenant && *o == order) {
+                        orders.push((tenant, order));
+                    }
+                    if orders.len() >= limit {
+                        return Ok(orders);
+                    }
+                }
+                start = output.last_evaluated_key;
+                if start.is_none() {
+                    break;
+                }
+            }
+        }
+        Ok(orders)
+    }
+
     /// Every email record of an order.
     pub async fn email_records(&self, tenant: &TenantId, order_id: &OrderId) -> Result<Vec<EmailRecord>, StoreError> {
         let items = self
@@ -177,7 +229,7 @@ impl Store {
                 Update::builder()
                     .table_name(&self.table)
                     .set_key(Some(key(keys::order_pk(tenant, order_id), record.sort_key())))
-                    .update_expression("SET #status = :sent, message_id = :id, sent_at = :now")
+                    .update_expression("SET #status = :sent, message_id = :id, sent_at = :now REMOVE GSI3PK, GSI3SK")
                     .expression_attribute_names("#status", "status")
                     .expression_attribute_values(":sent", s("sent"))
                     .expression_attribute_values(":id", s(message_id.clone()))
