@@ -871,3 +871,37 @@ async fn a_buyer_email_ses_refused_in_the_back_office_is_sent_once_by_the_relay(
     assert_eq!(again.unsent_email_orders, 0, "sent records leave the outbox index");
     assert_eq!(stack.emails_for(&id).await.len(), seller_emails + 1, "once");
 }
+
+#[tokio::test]
+async fn operators_keep_customer_master_data_and_intake_applies_the_customers_discount() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let customer = json!({
+        "name": "Nio Byggvaror AB", "email": "inkop@nio.example", "language": "sv", "vat_id": "SE556677889901",
+        "address": {"name": "Nio Byggvaror AB", "street": "Hamngatan 9", "city": "Luleå", "postal_code": "972 31", "country": "SE"},
+        "discount": {"percent": "10"}
+    });
+    let put =
+        Answer::from(stack.request(Method::PUT, "/v1/customers/C-9", &operator).json(&customer).send().await).await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let read = stack.get("/v1/customers/C-9", &operator).await;
+    assert_eq!(
+        (read.status, &read.body["discount"], &read.body["email"]),
+        (200, &json!({"percent": "10"}), &json!("inkop@nio.example"))
+    );
+
+    let mut body = order_body("WS-C9");
+    body["buyer"] = json!({"customer_id": "C-9"});
+    body["lines"] = json!([{"sku": "SKU-2", "quantity": 2}]);
+    let order = stack.post_json("/v1/orders", &body).await;
+    assert_eq!(order.status, 201, "{}", order.body);
+    // 2 × 49.90 = 99.80, 10 % off = 9.98 → 89.82
+    assert_eq!(
+        (&order.body["lines"][0]["allowance"], &order.body["lines"][0]["line_net"]),
+        (&json!("9.98"), &json!("89.82"))
+    );
+    assert_eq!(order.body["buyer"]["name"], "Nio Byggvaror AB");
+    let other = stack.new_tenant().await;
+    let other_operator = stack.key_with_role(&other.id, Role::Operator).await;
+    assert_eq!(stack.get("/v1/customers/C-9", &other_operator).await.status, 404, "another tenant's register");
+}

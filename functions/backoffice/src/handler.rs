@@ -11,7 +11,8 @@ use orders_aws::store::ApiKeyRecord;
 use orders_aws::store::NewEmail;
 use orders_aws::store::{RelatedWrite, ResponseOutcome, ResponseWrite};
 use orders_domain::admin::{
-    apply_manual_response, parse_customer_price, parse_manual_response, parse_product, parse_stock_update,
+    apply_manual_response, parse_customer, parse_customer_price, parse_manual_response, parse_product,
+    parse_stock_update,
 };
 use orders_domain::change::{apply_change, check_changeable, describe_change, parse_change, PriceList};
 use orders_domain::confirmation::reservation_changes;
@@ -98,6 +99,14 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
         (&Method::PUT, ["v1", "products", sku]) => {
             let caller = authenticate(app, request, &[Role::Operator], "change the catalogue").await?;
             put_product(app, &caller, request, sku).await
+        }
+        (&Method::GET, ["v1", "customers", id]) => {
+            let caller = authenticate(app, request, STAFF, "read customers").await?;
+            get_customer(app, &caller, id).await
+        }
+        (&Method::PUT, ["v1", "customers", id]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "change customers").await?;
+            put_customer(app, &caller, request, id).await
         }
         (&Method::PUT, ["v1", "customers", id, "prices", sku]) => {
             let caller = authenticate(app, request, &[Role::Operator], "change prices").await?;
@@ -1030,4 +1039,29 @@ fn parse_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, ApiError>
     let mut deserializer = serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| ApiError::from(orders_domain::intake::malformed_at(e)))
+}
+
+/// `GET /v1/customers/{id}`: a customer's master data.
+async fn get_customer(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Result<Response<Body>, ApiError> {
+    let not_found = || ApiError::NotFound(format!("customer {id}"));
+    let customer_id = CustomerId::parse(id.to_owned()).map_err(|_| not_found())?;
+    let customer = app.store.get_customer(&caller.tenant, &customer_id).await?.ok_or_else(not_found)?;
+    Ok(json_response(StatusCode::OK, &serde_json::to_value(&customer).unwrap_or_else(|_| json!({})), &[]))
+}
+
+/// `PUT /v1/customers/{id}`: creates or replaces a customer's master data — name, email, language, VAT id,
+/// billing address and general discount (intake's inline buyers only ever add to it).
+async fn put_customer(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let customer_id = CustomerId::parse(id.to_owned()).map_err(|e| {
+        ApiError::Validation(vec![FieldError::new("", format!("the customer id in the path: {}", e.0))])
+    })?;
+    let customer = parse_customer(json_body(request)?, customer_id)?;
+    app.store.put_customer(&caller.tenant, &customer).await?;
+    tracing::info!(tenant = %caller.tenant, customer = %customer.id, actor = %caller.key_id, "customer saved");
+    Ok(json_response(StatusCode::OK, &serde_json::to_value(&customer).unwrap_or_else(|_| json!({})), &[]))
 }

@@ -231,6 +231,44 @@ pub fn parse_customer_price(json: &str) -> Result<crate::catalogue::CustomerPric
     errors.finish(|| crate::catalogue::CustomerPrice { price, discount }).map_err(RequestError::Invalid)
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CustomerBody {
+    name: Option<String>,
+    email: Option<String>,
+    language: Option<String>,
+    vat_id: Option<String>,
+    address: Option<crate::intake::AddressRequest>,
+    discount: Option<crate::intake::DiscountRequest>,
+}
+
+/// `PUT /v1/customers/{id}`: the customer's master data (name, email, language, VAT id, billing address and the
+/// discount on every line without a more specific one).
+pub fn parse_customer(json: &str, id: crate::ids::CustomerId) -> Result<crate::catalogue::Customer, RequestError> {
+    use crate::intake::{required, text};
+    use crate::order::{EmailAddress, Language};
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let body: CustomerBody = serde_path_to_error::deserialize(&mut deserializer).map_err(malformed_at)?;
+    let mut errors = FieldErrors::new();
+    let name = required(&mut errors, "/name", body.name).and_then(|v| text(&mut errors, "/name", v, 200, false));
+    let email = required(&mut errors, "/email", body.email)
+        .and_then(|v| errors.take(EmailAddress::parse(v.trim()).map_err(|e| FieldError::new("/email", e))));
+    let language =
+        body.language.and_then(|v| errors.take(Language::parse(&v).map_err(|e| FieldError::new("/language", e))));
+    let vat_id = body.vat_id.and_then(|v| text(&mut errors, "/vat_id", v, 32, false));
+    let address = match body.address {
+        Some(a) => crate::intake::address(&mut errors, "/address", Some(a)),
+        None => None,
+    };
+    let discount = body.discount.and_then(|d| crate::intake::discount(&mut errors, "/discount", d));
+    match (name, email, errors.is_empty()) {
+        (Some(name), Some(email), true) => {
+            Ok(crate::catalogue::Customer { id, name, email, language, vat_id, address, discount })
+        }
+        _ => Err(RequestError::Invalid(errors.into_vec())),
+    }
+}
+
 #[cfg(test)]
 mod catalogue_tests {
     use super::*;
@@ -261,6 +299,21 @@ mod catalogue_tests {
         assert_eq!(
             product(r#"{"name": "Lamp", "price": 1, "vat_category": "S", "vat_rate": 25, "unit": "piece"}"#),
             ["/unit"]
+        );
+    }
+
+    #[test]
+    fn customers_need_a_name_and_an_email_and_valid_extras() {
+        let id = || crate::ids::CustomerId::parse("C-9").expect("id");
+        let customer = parse_customer(
+            r#"{"name": "Åsa AB", "email": "asa@example.se", "language": "sv", "discount": {"percent": 3}}"#,
+            id(),
+        )
+        .expect("valid");
+        assert_eq!(customer.discount, Some(crate::order::Discount::Percent(Decimal::new(3, 0))));
+        assert_eq!(
+            pointers(parse_customer(r#"{"email": "nope", "language": "swedish", "discount": {"percent": 300}}"#, id())),
+            ["/name", "/email", "/language", "/discount/percent"]
         );
     }
 
