@@ -194,6 +194,9 @@ async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Resu
         Role::Operator | Role::Warehouse => (staff_order_json(&order, &history), notes),
     };
     body["seller_notes"] = serde_json::to_value(notes).unwrap_or_else(|_| json!([]));
+    // Despatch advices and invoices live in the order's partition too; no stage writes them yet (issues 6 and 8).
+    body["despatches"] = json!([]);
+    body["invoices"] = json!([]);
     Ok(json_response(StatusCode::OK, &body, &[("etag", etag(detail.version))]))
 }
 
