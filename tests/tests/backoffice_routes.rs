@@ -217,15 +217,7 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
     ];
 
     // The table covers exactly the back office's routes in the template.
-    let template = devstack::template::Template::load(
-        &devstack::stack::template_path(),
-        "s",
-        "eu-north-1",
-        &devstack::stack::local_parameters(),
-    )
-    .expect("template");
-    let routed: BTreeSet<String> = template
-        .http_routes()
+    let routed: BTreeSet<String> = orders_testkit::template_routes()
         .iter()
         .filter(|r| r.function == "BackofficeFunction")
         .map(devstack::template::Route::key)

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use orders_aws::store::ApiKeyRecord;
 use orders_aws::store::NewEmail;
-use orders_aws::store::{RelatedWrite, ResponseOutcome, ResponseWrite};
+use orders_aws::store::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite};
 use orders_domain::admin::{
     apply_manual_response, parse_customer, parse_customer_price, parse_manual_response, parse_product,
     parse_stock_update,
@@ -24,7 +24,7 @@ use orders_domain::order::{HistoryEntry, NoteVisibility, SellerNote};
 use orders_domain::order::{Order, OrderStatus, OrderType};
 use orders_domain::pricing::AdjustmentKind;
 use orders_domain::regroup::{merge_orders, parse_merge, parse_split, split_order, MergeRefusal};
-use orders_domain::tenant::{ResponsePolicy, ShortagePolicy};
+use orders_domain::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
 use orders_domain::FieldError;
 use orders_http::views::{order_json, staff_order_json};
 use orders_http::{bearer_token, json_body, json_response, query_param, ApiError};
@@ -182,9 +182,12 @@ fn time_format() -> time::format_description::well_known::Rfc3339 {
 
 /// One order with its history. Webshop keys see the webshop's view; staff also see the reserved stock.
 async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Result<Response<Body>, ApiError> {
-    let not_found = || ApiError::NotFound(format!("order {id}"));
-    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let detail = app.store.get_order_detail(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+    let order_id = order_id_of(id)?;
+    let detail = app
+        .store
+        .get_order_detail(&caller.tenant, &order_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("order {order_id}")))?;
     let (order, history, notes) = (detail.order, detail.history, detail.notes);
     let (mut body, notes) = match caller.role {
         Role::Webshop => (
@@ -358,8 +361,7 @@ async fn set_stock(
     let sku = Sku::parse(sku.to_owned()).map_err(|_| ApiError::NotFound(format!("product {sku}")))?;
     let warehouse_id =
         WarehouseId::parse(warehouse.to_owned()).map_err(|_| ApiError::NotFound(format!("warehouse {warehouse}")))?;
-    let tenant =
-        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    let tenant = tenant_settings(app, caller).await?;
     if !tenant.warehouses.contains(&warehouse_id) {
         return Err(ApiError::NotFound(format!("warehouse {warehouse}")));
     }
@@ -445,19 +447,17 @@ async fn end_order(
         Some(r) if !r.is_empty() => Some(r),
         _ => None,
     };
-    let not_found = || ApiError::NotFound(format!("order {id}"));
-    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    let order_id = order_id_of(id)?;
     let (target, action) = match ending {
         Ending::Cancel => (OrderStatus::Cancelled, "cancelled"),
         Ending::Close => (OrderStatus::Closed, "closed"),
     };
     for _attempt in 0..5 {
-        let record = app.store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+        let record = current_record(app, caller, request, &order_id).await?;
         let order = &record.order;
         if order.status == target {
             return detail_response(app, caller, &order_id).await;
         }
-        check_if_match(request, record.version)?;
         let shipped = order.lines.iter().any(|l| !l.shipped_quantity.is_zero());
         match (ending, order.status) {
             (_, OrderStatus::Cancelled | OrderStatus::Closed | OrderStatus::Rejected) => {
@@ -543,9 +543,8 @@ async fn add_note(
         }
     };
     let (Some(visibility), true) = (visibility, errors.is_empty()) else { return Err(ApiError::Validation(errors)) };
-    let not_found = || ApiError::NotFound(format!("order {id}"));
-    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let order = app.store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?.order;
+    let order_id = order_id_of(id)?;
+    let order = current_record(app, caller, request, &order_id).await?.order;
     let note = SellerNote {
         at: time::OffsetDateTime::now_utc(),
         author: format!("{}:{}", caller.role.as_str(), caller.key_id),
@@ -562,7 +561,7 @@ async fn add_note(
         ),
     };
     if !app.store.add_note(&order, &note, &history).await? {
-        return Err(not_found());
+        return Err(ApiError::NotFound(format!("order {order_id}")));
     }
     Ok(json_response(
         StatusCode::CREATED,
@@ -580,8 +579,7 @@ async fn put_product(
 ) -> Result<Response<Body>, ApiError> {
     let sku = Sku::parse(sku.to_owned())
         .map_err(|e| ApiError::Validation(vec![FieldError::new("", format!("the SKU in the path: {}", e.0))]))?;
-    let tenant =
-        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    let tenant = tenant_settings(app, caller).await?;
     let product = parse_product(json_body(request)?, sku, tenant.currency)?;
     app.store.put_product(&caller.tenant, &product).await?;
     tracing::info!(tenant = %caller.tenant, sku = %product.sku, actor = %caller.key_id, "product saved");
@@ -625,13 +623,10 @@ async fn respond(
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
     let response = parse_manual_response(json_body(request)?)?;
-    let not_found = || ApiError::NotFound(format!("order {id}"));
-    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let tenant =
-        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    let order_id = order_id_of(id)?;
+    let tenant = tenant_settings(app, caller).await?;
     for _attempt in 0..5 {
-        let record = app.store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
-        check_if_match(request, record.version)?;
+        let record = current_record(app, caller, request, &order_id).await?;
         if record.order.status != OrderStatus::PendingResponse {
             return Err(ApiError::Conflict(format!(
                 "order {id} is {}; only pending_response orders take a manual response",
@@ -754,14 +749,11 @@ async fn change_order(
 ) -> Result<Response<Body>, ApiError> {
     let now = time::OffsetDateTime::now_utc();
     let change = parse_change(json_body(request)?, now.date())?;
-    let not_found = || ApiError::NotFound(format!("order {id}"));
-    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let tenant =
-        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    let order_id = order_id_of(id)?;
+    let tenant = tenant_settings(app, caller).await?;
     let actor = format!("{}:{}", caller.role.as_str(), caller.key_id);
     for _attempt in 0..5 {
-        let record = app.store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
-        check_if_match(request, record.version)?;
+        let record = current_record(app, caller, request, &order_id).await?;
         check_changeable(&record.order).map_err(|e| ApiError::Conflict(e.0))?;
         let order = &record.order;
         let mut skus: Vec<Sku> = order.lines.iter().map(|l| l.sku.clone()).collect();
@@ -879,14 +871,11 @@ async fn split(
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
     let split = parse_split(json_body(request)?)?;
-    let not_found = || ApiError::NotFound(format!("order {id}"));
-    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let tenant =
-        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    let order_id = order_id_of(id)?;
+    let tenant = tenant_settings(app, caller).await?;
     let actor = format!("{}:{}", caller.role.as_str(), caller.key_id);
     for _attempt in 0..5 {
-        let record = app.store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
-        check_if_match(request, record.version)?;
+        let record = current_record(app, caller, request, &order_id).await?;
         check_changeable(&record.order).map_err(|e| ApiError::Conflict(e.0))?;
         check_answered(&record.order)?;
         let now = time::OffsetDateTime::now_utc();
@@ -960,8 +949,7 @@ async fn split(
 /// `merged_into`). The merged order is confirmed with the stock the sources held, in one transaction; `201`.
 async fn merge(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
     let merge = parse_merge(json_body(request)?)?;
-    let tenant =
-        app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))?;
+    let tenant = tenant_settings(app, caller).await?;
     let actor = format!("{}:{}", caller.role.as_str(), caller.key_id);
     for _attempt in 0..5 {
         let records = futures::future::try_join_all(
@@ -1067,4 +1055,31 @@ async fn put_customer(
     app.store.put_customer(&caller.tenant, &customer).await?;
     tracing::info!(tenant = %caller.tenant, customer = %customer.id, actor = %caller.key_id, "customer saved");
     Ok(json_response(StatusCode::OK, &serde_json::to_value(&customer).unwrap_or_else(|_| json!({})), &[]))
+}
+
+/// The order id in a path; anything else names no order (404).
+fn order_id_of(id: &str) -> Result<OrderId, ApiError> {
+    OrderId::parse_public(id).map_err(|_| ApiError::NotFound(format!("order {id}")))
+}
+
+/// The caller's tenant settings.
+async fn tenant_settings(app: &Backoffice, caller: &ApiKeyRecord) -> Result<TenantSettings, ApiError> {
+    app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))
+}
+
+/// The order an action works on, as it is now: 404 if the caller's tenant has no such order, 412 if the request's
+/// `If-Match` names another version.
+async fn current_record(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    order_id: &OrderId,
+) -> Result<OrderRecord, ApiError> {
+    let record = app
+        .store
+        .get_order_record(&caller.tenant, order_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("order {order_id}")))?;
+    check_if_match(request, record.version)?;
+    Ok(record)
 }

@@ -414,6 +414,18 @@ impl Answer {
     }
 }
 
+/// The HTTP routes infra/template.yaml declares.
+pub fn template_routes() -> Vec<devstack::template::Route> {
+    devstack::template::Template::load(
+        &devstack::stack::template_path(),
+        "s",
+        "eu-north-1",
+        &devstack::stack::local_parameters(),
+    )
+    .expect("template")
+    .http_routes()
+}
+
 /// A valid order body for the demo catalogue.
 pub fn order_body(order_number: &str) -> Value {
     serde_json::json!({

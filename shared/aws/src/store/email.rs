@@ -98,46 +98,19 @@ impl EmailRecord {
 
 impl Store {
     /// Orders with email records still `sending` since before `cutoff` (their sender died or SES refused):
-    /// (tenant, order id), each once, at most `limit`.
+    /// (tenant, order id), each once, from at most `limit` records.
     pub async fn orders_with_unsent_emails(
         &self,
         cutoff: OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<(TenantId, OrderId)>, StoreError> {
-        let cutoff = sortable_timestamp(cutoff);
         let mut orders: Vec<(TenantId, OrderId)> = Vec::new();
-        for shard in 0..keys::PUBLISH_SHARDS {
-            let mut start = None;
-            loop {
-                let output = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .index_name("GSI3")
-                    .key_condition_expression("GSI3PK = :pk AND GSI3SK < :cutoff")
-                    .expression_attribute_values(":pk", s(format!("MAIL#{shard}")))
-                    .expression_attribute_values(":cutoff", s(cutoff.clone()))
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await
-                    .map_err(|e| dynamo_error("query unsent emails", e))?;
-                for item in output.items.unwrap_or_default() {
-                    let mut parts = get_s(&item, "GSI3SK").unwrap_or_default().rsplitn(3, '#');
-                    let (Some(order), Some(tenant)) = (parts.next(), parts.next()) else { continue };
-                    let (Ok(order), Ok(tenant)) = (OrderId::parse_public(order), TenantId::parse(tenant)) else {
-                        continue;
-                    };
-                    if !orders.iter().any(|(t, o)| *t == tenant && *o == order) {
-                        orders.push((tenant, order));
-                    }
-                    if orders.len() >= limit {
-                        return Ok(orders);
-                    }
-                }
-                start = output.last_evaluated_key;
-                if start.is_none() {
-                    break;
-                }
+        for mark in self.due_marks("MAIL#", cutoff, limit).await? {
+            let mut parts = get_s(&mark, "GSI3SK").unwrap_or_default().rsplitn(3, '#');
+            let (Some(order), Some(tenant)) = (parts.next(), parts.next()) else { continue };
+            let (Ok(order), Ok(tenant)) = (OrderId::parse_public(order), TenantId::parse(tenant)) else { continue };
+            if !orders.iter().any(|(t, o)| *t == tenant && *o == order) {
+                orders.push((tenant, order));
             }
         }
         Ok(orders)

@@ -1,17 +1,24 @@
-//! The "publish pending" index (GSI3): events whose consumer has not yet cleared them.
+//! The sparse GSI3 index of things left to do: events whose consumer has not yet cleared them (`PUB#{shard}`) and
+//! email records not yet sent (`MAIL#{shard}`), each sorted by when it was marked.
 
 use time::OffsetDateTime;
 
 use orders_domain::events::EventEnvelope;
 
-use super::{dynamo_error, from_item, get_s, s, sortable_timestamp, OrderItem, Store, StoreError};
+use super::{dynamo_error, from_item, get_s, s, sortable_timestamp, Item, OrderItem, Store, StoreError};
 use crate::keys;
 
 impl Store {
-    /// Events marked pending before `cutoff`, oldest first per shard, at most `limit` in all.
-    pub async fn pending_events(&self, cutoff: OffsetDateTime, limit: usize) -> Result<Vec<EventEnvelope>, StoreError> {
-        let mut events = Vec::new();
+    /// Keys of the marks in the partitions `{prefix}{shard}` set before `cutoff`, oldest first per shard, at most
+    /// `limit` in all.
+    pub(crate) async fn due_marks(
+        &self,
+        prefix: &str,
+        cutoff: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
         let cutoff = sortable_timestamp(cutoff);
+        let mut marks = Vec::new();
         for shard in 0..keys::PUBLISH_SHARDS {
             let mut start = None;
             loop {
@@ -21,38 +28,47 @@ impl Store {
                     .table_name(&self.table)
                     .index_name("GSI3")
                     .key_condition_expression("GSI3PK = :pk AND GSI3SK < :cutoff")
-                    .expression_attribute_values(":pk", s(format!("PUB#{shard}")))
+                    .expression_attribute_values(":pk", s(format!("{prefix}{shard}")))
                     .expression_attribute_values(":cutoff", s(cutoff.clone()))
                     .set_exclusive_start_key(start)
                     .send()
                     .await
-                    .map_err(|e| dynamo_error("query pending events", e))?;
+                    .map_err(|e| dynamo_error(format!("query {prefix} marks"), e))?;
                 for key in output.items.unwrap_or_default() {
-                    let (Some(pk), Some(sk)) = (get_s(&key, "PK"), get_s(&key, "SK")) else { continue };
-                    let item = self
-                        .client
-                        .get_item()
-                        .table_name(&self.table)
-                        .key("PK", s(pk))
-                        .key("SK", s(sk))
-                        .consistent_read(true)
-                        .send()
-                        .await
-                        .map_err(|e| dynamo_error(format!("read {pk}"), e))?
-                        .item;
-                    if let Some(item) = item {
-                        let stored: OrderItem = from_item(pk, item)?;
-                        if let Some(event) = stored.pending_event {
-                            events.push(event);
-                        }
-                    }
-                    if events.len() >= limit {
-                        return Ok(events);
+                    marks.push(key);
+                    if marks.len() >= limit {
+                        return Ok(marks);
                     }
                 }
                 start = output.last_evaluated_key;
                 if start.is_none() {
                     break;
+                }
+            }
+        }
+        Ok(marks)
+    }
+
+    /// Events marked pending before `cutoff`, oldest first per shard, at most `limit` in all.
+    pub async fn pending_events(&self, cutoff: OffsetDateTime, limit: usize) -> Result<Vec<EventEnvelope>, StoreError> {
+        let mut events = Vec::new();
+        for key in self.due_marks("PUB#", cutoff, limit).await? {
+            let (Some(pk), Some(sk)) = (get_s(&key, "PK"), get_s(&key, "SK")) else { continue };
+            let item = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key("PK", s(pk))
+                .key("SK", s(sk))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| dynamo_error(format!("read {pk}"), e))?
+                .item;
+            if let Some(item) = item {
+                let stored: OrderItem = from_item(pk, item)?;
+                if let Some(event) = stored.pending_event {
+                    events.push(event);
                 }
             }
         }
