@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod change;
 pub mod confirmation;
 pub mod country;
+pub mod despatch;
 pub mod events;
 pub mod fingerprint;
 #[cfg(any(test, feature = "fixtures"))]
