@@ -1,5 +1,6 @@
-//! events/<function>/*.json are real API Gateway HTTP API events: they deserialize the way Lambda deserializes them
-//! and the function's handler answers them as documented (also usable with `cargo lambda invoke --data-file`).
+//! events/<function>/*.json are real Lambda events (API Gateway HTTP API, SQS): they deserialize the way Lambda
+//! deserializes them and the function's handler answers them as documented (also usable with
+//! `cargo lambda invoke --data-file`).
 
 use orders_testkit::TestStack;
 
@@ -19,7 +20,10 @@ async fn every_fixture_is_answered_as_documented() {
         ("intake/list-products.json", 200),
         ("backoffice/get-order.json", 404),
         ("backoffice/list-orders.json", 200),
+        // An order the fixture tenant does not have: the message is reported as a batch item failure.
+        ("shipment/order-despatched.json", 1),
     ];
+    let shipment = stack.stack.shipment().expect("shipment");
     let root = devstack::stack::project_root().join("events");
     let mut found = Vec::new();
     for function in std::fs::read_dir(&root).expect("events/").filter_map(Result::ok) {
@@ -33,6 +37,13 @@ async fn every_fixture_is_answered_as_documented() {
     assert_eq!(found, listed, "every fixture has an expectation here");
     for (file, status) in expected {
         let text = std::fs::read_to_string(root.join(file)).expect("read fixture");
+        if file.starts_with("shipment/") {
+            let event: aws_lambda_events::sqs::SqsEvent =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let response = shipment::handle(&shipment, event).await.expect("handled");
+            assert_eq!(response.batch_item_failures.len(), usize::from(status), "{file}");
+            continue;
+        }
         let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         let response = if file.starts_with("intake/") {
             intake::handle(&intake, request).await

@@ -197,8 +197,22 @@ async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Resu
         Role::Operator | Role::Warehouse => (staff_order_json(&order, &history), notes),
     };
     body["seller_notes"] = serde_json::to_value(notes).unwrap_or_else(|_| json!([]));
-    // Despatch advices and invoices live in the order's partition too; no stage writes them yet (issues 6 and 8).
-    body["despatches"] = json!([]);
+    let mut despatches = serde_json::to_value(&detail.despatches).unwrap_or_else(|_| json!([]));
+    if caller.role == Role::Webshop {
+        // Which warehouse and lot a line was picked from is the seller's business.
+        for line in despatches
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+            .flat_map(|d| d["lines"].as_array_mut().into_iter().flatten())
+        {
+            if let Some(line) = line.as_object_mut() {
+                line.remove("picks");
+            }
+        }
+    }
+    body["despatches"] = despatches;
+    // Invoices will live in the order's partition too; no stage writes them yet (issue 8).
     body["invoices"] = json!([]);
     Ok(json_response(StatusCode::OK, &body, &[("etag", etag(detail.version))]))
 }

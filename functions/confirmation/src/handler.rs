@@ -46,6 +46,7 @@ fn envelope(message: &SqsMessage) -> Result<EventEnvelope, ProcessError> {
     let envelope: EventEnvelope = serde_json::from_str(body).map_err(|e| ProcessError::Malformed(e.to_string()))?;
     match envelope.event_type {
         EventType::OrderReceived | EventType::OrderChanged => Ok(envelope),
+        other => Err(ProcessError::Malformed(format!("{} is not for the confirmation stage", other.as_str()))),
     }
 }
 

@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use orders_aws::store::{ApiKeyRecord, CreateOutcome, DuplicateOf, NewOrder};
+use orders_aws::store::{ApiKeyRecord, CreateOutcome, DespatchOutcome, DespatchWrite, DuplicateOf, NewOrder};
 use orders_domain::catalogue::Customer;
+use orders_domain::despatch::{parse_despatch, plan_despatch, DespatchRefusal};
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::fingerprint::{api_key_hash, json_fingerprint};
 use orders_domain::ids::{CustomerId, OrderId, Role};
@@ -73,6 +74,11 @@ async fn route(intake: &Intake, request: &Request) -> Result<Response<Body>, Api
             let caller = authenticate(intake, request, Role::Webshop, "post orders").await?;
             post_batch(intake, &caller, request).await
         }
+        (&Method::POST, ["v1", "orders", id, "despatches"]) => {
+            let caller =
+                authenticate_any(intake, request, &[Role::Operator, Role::Warehouse], "record despatches").await?;
+            post_despatch(intake, &caller, request, id).await
+        }
         (&Method::GET, ["v1", "products"]) => {
             let caller =
                 authenticate(intake, request, Role::Webshop, "read the catalogue through the webshop API").await?;
@@ -91,9 +97,18 @@ async fn authenticate(
     role: Role,
     action: &'static str,
 ) -> Result<Caller, ApiError> {
+    authenticate_any(intake, request, &[role], action).await
+}
+
+async fn authenticate_any(
+    intake: &Intake,
+    request: &Request,
+    roles: &[Role],
+    action: &'static str,
+) -> Result<Caller, ApiError> {
     let token = bearer_token(request.headers())?;
     let key = intake.store.find_api_key(&api_key_hash(token)).await?.ok_or(ApiError::Unauthorized)?;
-    if key.role != role {
+    if !roles.contains(&key.role) {
         return Err(ApiError::Forbidden { role: key.role.as_str(), action });
     }
     Ok(Caller { key })
@@ -458,4 +473,83 @@ async fn list_products(intake: &Intake, caller: &Caller, request: &Request) -> R
         .collect();
     let next_cursor = next.map(|key| intake.cursors.encode(tenant_id.as_str(), "products", &key));
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
+}
+
+/// `POST /v1/orders/{id}/despatches` (operator or warehouse keys): records a despatch advice — reserved stock
+/// leaves the warehouse (on hand and reserved both fall), the lines' shipped quantities rise — in one transaction
+/// with the "publish pending" mark of `order.despatched`, which then goes to the shipment queue. More than is open
+/// on a line is a 422 problem and changes nothing; a despatch number the tenant used before is a 409.
+async fn post_despatch(
+    intake: &Intake,
+    caller: &Caller,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let despatch_request = parse_despatch(json_body(request)?)?;
+    let not_found = || ApiError::NotFound(format!("order {id}"));
+    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    let tenant_id = &caller.key.tenant;
+    let tenant = tenant_settings(intake, caller).await?;
+    let actor = format!("{}:{}", caller.key.role.as_str(), caller.key.key_id);
+    for _attempt in 0..5 {
+        let record = intake.store.get_order_record(tenant_id, &order_id).await?.ok_or_else(not_found)?;
+        if let Some(pending) = &record.pending_event {
+            return Err(ApiError::Conflict(format!(
+                "order {id} is still processing {} ({}); record the despatch again in a moment",
+                pending.event_type.as_str(),
+                pending.reference
+            )));
+        }
+        let now = (intake.clock)();
+        let (despatch, shipped, moves) =
+            plan_despatch(&record.order, &despatch_request, &tenant.tracking_url_templates, &actor, now).map_err(
+                |refusal| match refusal {
+                    DespatchRefusal::State(detail) => ApiError::Conflict(detail),
+                    DespatchRefusal::Invalid(errors) => ApiError::Validation(errors),
+                },
+            )?;
+        let event = EventEnvelope::new(
+            EventType::OrderDespatched,
+            tenant_id.clone(),
+            order_id.clone(),
+            despatch.despatch_number.clone(),
+            now,
+        );
+        let lines: Vec<String> =
+            despatch.lines.iter().map(|l| format!("{} {} (line {})", l.quantity, l.sku, l.line_no)).collect();
+        let history = HistoryEntry {
+            at: now,
+            actor: actor.clone(),
+            action: "despatched".into(),
+            detail: format!("Despatch {}: {}", despatch.despatch_number, lines.join(", ")),
+        };
+        let write = DespatchWrite {
+            order: &shipped,
+            expected_version: record.version,
+            despatch: &despatch,
+            moves: &moves,
+            event: &event,
+            history,
+        };
+        match intake.store.record_despatch(&write).await? {
+            DespatchOutcome::Recorded => {
+                tracing::info!(tenant = %tenant_id, order_id = %order_id, despatch = %despatch.despatch_number, event_id = %event.event_id, "despatch recorded");
+                if let Err(error) = intake.shipment.publish(&event).await {
+                    // The pending mark stays; the relay re-publishes it.
+                    tracing::warn!(event_id = %event.event_id, %error, "publish failed; left to the relay");
+                }
+                let body = serde_json::to_value(&despatch).unwrap_or_default();
+                return Ok(json_response(
+                    StatusCode::CREATED,
+                    &body,
+                    &[("location", format!("/v1/orders/{order_id}"))],
+                ));
+            }
+            DespatchOutcome::NumberTaken => {
+                return Err(ApiError::Conflict(format!("despatch number {} is already used", despatch.despatch_number)))
+            }
+            DespatchOutcome::OrderChanged | DespatchOutcome::StockChanged => continue,
+        }
+    }
+    Err(ApiError::Unavailable(format!("order {id} kept changing; try again")))
 }

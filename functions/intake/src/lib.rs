@@ -1,5 +1,6 @@
-//! The `intake` function: the webshop-facing HTTP API (`POST /v1/orders`, `POST /v1/orders/batch`,
-//! `GET /v1/products`). `main.rs` only wires it to the Lambda runtime; the local runner and
+//! The `intake` function: the HTTP API that takes documents in and starts a stage — orders from webshops
+//! (`POST /v1/orders`, `POST /v1/orders/batch`, `GET /v1/products`) and despatch advices from the warehouse
+//! (`POST /v1/orders/{id}/despatches`). `main.rs` only wires it to the Lambda runtime; the local runner and
 //! the tests call [`handle`] exactly as Lambda does.
 
 mod handler;
@@ -15,6 +16,7 @@ pub use handler::handle;
 pub struct Intake {
     store: Store,
     publisher: EventPublisher,
+    shipment: EventPublisher,
     cursors: CursorSigner,
     clock: fn() -> OffsetDateTime,
 }
@@ -26,6 +28,8 @@ pub struct IntakeConfig {
     pub table_name: String,
     /// `CONFIRMATION_QUEUE_URL`.
     pub confirmation_queue_url: String,
+    /// `SHIPMENT_QUEUE_URL`.
+    pub shipment_queue_url: String,
     /// `CURSOR_SIGNING_SECRET`.
     pub cursor_signing_secret: String,
     /// `ORDERS_FAULT_PUBLISH` (optional): fault injection that makes every publish fail.
@@ -55,6 +59,7 @@ impl IntakeConfig {
         Ok(Self {
             table_name: get("TABLE_NAME")?,
             confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,
+            shipment_queue_url: get("SHIPMENT_QUEUE_URL")?,
             cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
             publish_fault: var(orders_aws::publisher::PUBLISH_FAULT_ENV),
         })
@@ -70,8 +75,9 @@ impl Intake {
     ) -> Result<Self, StartupError> {
         Ok(Self {
             store: Store::new(dynamodb, &config.table_name),
-            publisher: EventPublisher::new(sqs, &config.confirmation_queue_url)
+            publisher: EventPublisher::new(sqs.clone(), &config.confirmation_queue_url)
                 .with_fault(config.publish_fault.as_deref()),
+            shipment: EventPublisher::new(sqs, &config.shipment_queue_url).with_fault(config.publish_fault.as_deref()),
             cursors: CursorSigner::new(&config.cursor_signing_secret).map_err(StartupError::Invalid)?,
             clock: OffsetDateTime::now_utc,
         })

@@ -22,6 +22,8 @@ pub struct RelayConfig {
     pub table_name: String,
     /// `CONFIRMATION_QUEUE_URL`.
     pub confirmation_queue_url: String,
+    /// `SHIPMENT_QUEUE_URL`.
+    pub shipment_queue_url: String,
     /// `RELAY_AFTER_SECONDS`: how old a pending mark must be before it is re-published.
     pub relay_after: Duration,
     /// `SENDER_EMAIL`: the verified SES identity emails come from.
@@ -41,6 +43,7 @@ impl RelayConfig {
         Ok(Self {
             table_name: get("TABLE_NAME")?,
             confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,
+            shipment_queue_url: get("SHIPMENT_QUEUE_URL")?,
             relay_after: Duration::from_secs(relay_after),
             sender_email: get("SENDER_EMAIL")?,
         })
@@ -52,6 +55,7 @@ impl RelayConfig {
 pub struct Relay {
     store: Store,
     confirmation: EventPublisher,
+    shipment: EventPublisher,
     outbox: EmailOutbox,
     relay_after: Duration,
 }
@@ -84,7 +88,8 @@ impl Relay {
         let outbox = EmailOutbox::new(store.clone(), Mailer::new(ses, &config.sender_email), Duration::from_secs(60));
         Self {
             store,
-            confirmation: EventPublisher::new(sqs, &config.confirmation_queue_url),
+            confirmation: EventPublisher::new(sqs.clone(), &config.confirmation_queue_url),
+            shipment: EventPublisher::new(sqs, &config.shipment_queue_url),
             outbox,
             relay_after: config.relay_after,
         }
@@ -97,6 +102,7 @@ impl Relay {
         for event in events {
             let publisher = match event.event_type {
                 EventType::OrderReceived | EventType::OrderChanged => &self.confirmation,
+                EventType::OrderDespatched => &self.shipment,
             };
             match publisher.publish(&event).await {
                 Ok(_) => {

@@ -80,6 +80,10 @@ pub fn idempotency_pk(tenant: &TenantId, key: &str) -> String {
 /// Sort key of the idempotency item.
 pub const IDEMPOTENCY_SK: &str = "IDEM";
 
+/// A tenant's despatch-number record: `T#{tenant}#DSP#{number}` (numbers are unique per tenant).
+pub fn despatch_number_pk(tenant: &TenantId, number: &str) -> String {
+    format!("T#{tenant}#DSP#{number}")
+}
 /// GSI1 (list/filter): `T#{tenant}#S#{status}`.
 pub fn status_gsi_pk(tenant: &TenantId, status: &str) -> String {
     format!("T#{tenant}#S#{status}")

@@ -31,6 +31,13 @@ pub async fn consumers(stack: &LocalStack) -> Result<Vec<sqs_runner::QueueConsum
                         Box::pin(async move { ::confirmation::handle(&app, event).await.map_err(|e| e.to_string()) })
                     })
                 }
+                "ShipmentFunction" => {
+                    let app = Arc::new(stack.shipment()?);
+                    Arc::new(move |event| {
+                        let app = app.clone();
+                        Box::pin(async move { ::shipment::handle(&app, event).await.map_err(|e| e.to_string()) })
+                    })
+                }
                 other => return Err(format!("{other} consumes {queue} but is not served locally; add it to devstack")),
             };
             let url = stack.reference(&queue).ok_or_else(|| format!("queue {queue} is not provisioned"))?;

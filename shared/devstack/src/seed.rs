@@ -95,6 +95,11 @@ pub fn demo_tenant(tenant: &TenantId) -> TenantSettings {
         order_desk_email: id(EmailAddress::parse("order-desk@demo-trading.example.com")),
         response_policy: ResponsePolicy::Automatic,
         shortage_policy: ShortagePolicy::AcceptWithChanges,
+        tracking_url_templates: [
+            ("postnord".to_owned(), "https://tracking.postnord.com/se/?id={tracking_number}".to_owned()),
+            ("dhl".to_owned(), "https://www.dhl.com/se-en/home/tracking.html?tracking-id={tracking_number}".to_owned()),
+        ]
+        .into(),
     }
 }
 

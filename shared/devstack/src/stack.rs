@@ -100,6 +100,13 @@ impl LocalStack {
         Ok(confirmation::Confirmation::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone()))
     }
 
+    /// The shipment handler state, from the template's environment of `ShipmentFunction`.
+    pub fn shipment(&self) -> Result<shipment::Shipment, String> {
+        let env = self.function_environment("ShipmentFunction").map_err(|e| e.to_string())?;
+        let config = shipment::ShipmentConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(shipment::Shipment::new(&config, self.aws.dynamodb.clone()))
+    }
+
     /// The back-office handler state, from the template's environment of `BackofficeFunction`.
     pub fn backoffice(&self) -> Result<backoffice::Backoffice, String> {
         let env = self.function_environment("BackofficeFunction").map_err(|e| e.to_string())?;

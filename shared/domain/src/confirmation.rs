@@ -425,6 +425,7 @@ mod tests {
             order_desk_email: EmailAddress::parse("desk@example.com").expect("email"),
             response_policy: ResponsePolicy::Automatic,
             shortage_policy: shortage,
+            tracking_url_templates: Default::default(),
         }
     }
 

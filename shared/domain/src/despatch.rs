@@ -214,7 +214,7 @@ pub enum DespatchRefusal {
 pub fn plan_despatch(
     order: &Order,
     request: &DespatchRequest,
-    carrier_templates: &[(String, String)],
+    carrier_templates: &std::collections::BTreeMap<String, String>,
     actor: &str,
     now: OffsetDateTime,
 ) -> Result<(Despatch, Order, Vec<Reservation>), DespatchRefusal> {
@@ -286,7 +286,7 @@ pub fn plan_despatch(
     let tracking_url = request.tracking_url.clone().or_else(|| {
         let carrier = request.carrier.as_deref()?.to_lowercase();
         let number = request.tracking_number.as_deref()?;
-        carrier_templates.iter().find(|(name, _)| *name == carrier).map(|(_, template)| tracking_link(template, number))
+        carrier_templates.get(&carrier).map(|template| tracking_link(template, number))
     });
     let despatch = Despatch {
         despatch_number: request.despatch_number.clone(),
@@ -347,7 +347,7 @@ mod tests {
             r#"{"despatch_number": "D-1", "lines": [{"line_no": 1, "quantity": 4}], "carrier": "PostNord", "tracking_number": "AB 12"}"#,
         )
         .expect("parsed");
-        let templates = vec![("postnord".to_owned(), "https://track.example/{tracking_number}".to_owned())];
+        let templates = [("postnord".to_owned(), "https://track.example/{tracking_number}".to_owned())].into();
         let (despatch, shipped, moves) =
             plan_despatch(&order, &request, &templates, "warehouse:k", OffsetDateTime::UNIX_EPOCH).expect("planned");
         assert_eq!(moves.iter().map(|m| m.quantity).sum::<Decimal>(), Decimal::new(4, 0));
@@ -365,7 +365,7 @@ mod tests {
             r#"{"despatch_number": "D-2", "lines": [{"line_no": 2, "quantity": 3}, {"line_no": 9, "quantity": 1}]}"#,
         )
         .expect("parsed");
-        match plan_despatch(&order, &request, &[], "w", OffsetDateTime::UNIX_EPOCH) {
+        match plan_despatch(&order, &request, &Default::default(), "w", OffsetDateTime::UNIX_EPOCH) {
             Err(DespatchRefusal::Invalid(errors)) => {
                 assert_eq!(
                     errors.iter().map(|e| e.pointer.as_str()).collect::<Vec<_>>(),
@@ -379,7 +379,7 @@ mod tests {
         let ok =
             parse_despatch(r#"{"despatch_number": "D-3", "lines": [{"line_no": 2, "quantity": 1}]}"#).expect("parsed");
         assert!(matches!(
-            plan_despatch(&pending, &ok, &[], "w", OffsetDateTime::UNIX_EPOCH),
+            plan_despatch(&pending, &ok, &Default::default(), "w", OffsetDateTime::UNIX_EPOCH),
             Err(DespatchRefusal::State(_))
         ));
         assert!(parse_despatch(r#"{"despatch_number": "D#4", "lines": [{"line_no": 1, "quantity": 0}]}"#).is_err());

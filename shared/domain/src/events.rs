@@ -15,6 +15,9 @@ pub enum EventType {
     /// An order was changed and must be confirmed again.
     #[serde(rename = "order.changed")]
     OrderChanged,
+    /// A despatch advice was recorded for an order (`ref` is the despatch number).
+    #[serde(rename = "order.despatched")]
+    OrderDespatched,
 }
 
 impl EventType {
@@ -23,6 +26,7 @@ impl EventType {
         match self {
             Self::OrderReceived => "order.received",
             Self::OrderChanged => "order.changed",
+            Self::OrderDespatched => "order.despatched",
         }
     }
 }

@@ -91,5 +91,6 @@ pub fn tenant() -> TenantSettings {
         order_desk_email: valid(EmailAddress::parse("desk@example.com")),
         response_policy: ResponsePolicy::Automatic,
         shortage_policy: ShortagePolicy::AcceptWithChanges,
+        tracking_url_templates: Default::default(),
     }
 }

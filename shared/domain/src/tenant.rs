@@ -45,4 +45,7 @@ pub struct TenantSettings {
     pub response_policy: ResponsePolicy,
     /// What to do with short lines.
     pub shortage_policy: ShortagePolicy,
+    /// Tracking link per carrier (lower-case name → URL with `{tracking_number}`), for despatches without a link.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tracking_url_templates: std::collections::BTreeMap<String, String>,
 }

@@ -309,26 +309,6 @@ impl TestStack {
         store.put_tenant(&settings).await.expect("write tenant");
     }
 
-    /// Records `quantity` of line `line_index` (0-based) as shipped, straight in the table — the state a despatch
-    /// leaves, for tests of what shipped orders refuse.
-    pub async fn mark_shipped(&self, tenant: &TenantId, order_id: &str, line_index: usize, quantity: &str) {
-        self.stack
-            .aws
-            .dynamodb
-            .update_item()
-            .table_name(self.stack.table_name())
-            .key("PK", AttributeValue::S(format!("T#{tenant}#O#{order_id}")))
-            .key("SK", AttributeValue::S("ORDER".into()))
-            .update_expression(format!("SET #lines[{line_index}].shipped_quantity = :q, #version = #version + :one"))
-            .expression_attribute_names("#lines", "lines")
-            .expression_attribute_names("#version", "version")
-            .expression_attribute_values(":q", AttributeValue::S(quantity.into()))
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .send()
-            .await
-            .expect("mark shipped");
-    }
-
     /// Posts an order as `tenant`'s webshop.
     pub async fn post_order_as(&self, tenant: &Tenant, body: &Value) -> Answer {
         Answer::from(self.request(reqwest::Method::POST, "/v1/orders", &tenant.key).json(body).send().await).await

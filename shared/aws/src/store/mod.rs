@@ -22,12 +22,14 @@ use crate::keys::{self, PK, SK};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
+mod despatch;
 mod email;
 mod listing;
 mod notes;
 mod relay;
 mod response;
 
+pub use despatch::{DespatchOutcome, DespatchWrite};
 pub use email::{EmailRecord, EmailStatus, NewEmail};
 pub use listing::{OrderPage, ReorderSuggestion};
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite};
@@ -862,6 +864,7 @@ impl Store {
         let mut order = None;
         let mut history = Vec::new();
         let mut notes = Vec::new();
+        let mut despatches = Vec::new();
         for item in items {
             let sk = get_s(&item, SK).unwrap_or_default().to_owned();
             if sk == keys::ORDER_SK {
@@ -872,9 +875,12 @@ impl Store {
                 history.push(stored.entry);
             } else if sk.starts_with("N#") {
                 notes.push(from_item(&format!("note of {order_id}"), item)?);
+            } else if sk.starts_with(despatch::DESPATCH_PREFIX) {
+                let stored: despatch::DespatchItem = from_item(&format!("despatch of {order_id}"), item)?;
+                despatches.push(stored.despatch);
             }
         }
-        Ok(order.map(|(order, version)| OrderDetail { order, version, history, notes }))
+        Ok(order.map(|(order, version)| OrderDetail { order, version, history, notes, despatches }))
     }
 }
 
@@ -889,6 +895,8 @@ pub struct OrderDetail {
     pub history: Vec<HistoryEntry>,
     /// Seller notes, oldest first.
     pub notes: Vec<orders_domain::order::SellerNote>,
+    /// Despatch advices, by number.
+    pub despatches: Vec<orders_domain::despatch::Despatch>,
 }
 
 /// A stock item (`W#{warehouse}` or `W#{warehouse}#L#{lot}`) as a level.

@@ -80,7 +80,7 @@ impl<'a> RelatedWrite<'a> {
 
 /// The put of an order at `expected_version + 1`, conditional on it still being at `expected_version` (or, for 0,
 /// on it not existing).
-fn versioned_put(
+pub(crate) fn versioned_put(
     table: &str,
     order: &Order,
     expected_version: u64,
@@ -144,15 +144,16 @@ fn chunk_marker(event_id: &str, chunk: usize) -> String {
 
 /// Which action kinds a transaction holds, by index, to read cancellation reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
+pub(crate) enum Slot {
     Order,
+    Number,
     Related,
     Stock,
     Marker,
     Other,
 }
 
-enum Attempt {
+pub(crate) enum Attempt {
     Done,
     Failed(Vec<(Slot, Option<String>)>),
 }
@@ -186,7 +187,11 @@ impl Store {
         }
     }
 
-    async fn transact(&self, action: &str, items: Vec<(Slot, TransactWriteItem)>) -> Result<Attempt, StoreError> {
+    pub(crate) async fn transact(
+        &self,
+        action: &str,
+        items: Vec<(Slot, TransactWriteItem)>,
+    ) -> Result<Attempt, StoreError> {
         let slots: Vec<Slot> = items.iter().map(|(slot, _)| *slot).collect();
         let result = self
             .client

@@ -1,0 +1,13 @@
+//! Lambda entry point of `shipment`: wiring only.
+
+use aws_lambda_events::sqs::SqsEvent;
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    orders_aws::telemetry::init();
+    let config = shipment::ShipmentConfig::from_env()?;
+    let sdk = orders_aws::sdk_config().await;
+    let app = shipment::Shipment::new(&config, orders_aws::dynamodb_client(&sdk));
+    run(service_fn(|event: LambdaEvent<SqsEvent>| shipment::handle(&app, event.payload))).await
+}

@@ -1,0 +1,157 @@
+//! Despatch advices against the emulator: partial and final despatches move reserved stock out exactly, the
+//! shipment stage derives the delivery status once per despatch, and what does not fit the order is refused.
+
+use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+use orders_domain::ids::Role;
+use orders_testkit::{order_body, Answer, TestStack};
+use reqwest::Method;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+fn dec(value: &str) -> Decimal {
+    value.parse().expect("decimal")
+}
+
+async fn despatch(stack: &TestStack, id: &str, key: &str, body: Value) -> Answer {
+    Answer::from(stack.request(Method::POST, &format!("/v1/orders/{id}/despatches"), key).json(&body).send().await)
+        .await
+}
+
+#[tokio::test]
+async fn two_partial_despatches_and_a_final_one_deliver_the_order_and_move_stock_exactly() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let id = stack.post_json("/v1/orders", &order_body("WS-SHIP")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "accepted");
+    let before_desk = stack.stock(tenant, "SKU-1", "malmo").await;
+    let before_coffee = stack.stock(tenant, "SKU-3", "malmo").await;
+    assert_eq!((before_desk.1, before_coffee.1), (dec("2"), dec("1.5")), "reserved by confirmation");
+    let warehouse = stack.key_with_role(tenant, Role::Warehouse).await;
+
+    let first = despatch(
+        &stack,
+        &id,
+        &warehouse,
+        json!({"despatch_number": "D-1", "lines": [{"line_no": 1, "quantity": 1}], "carrier": "PostNord",
+               "tracking_number": "00370712345", "expected_delivery_date": "2030-01-02", "despatch_date": "2030-01-01"}),
+    )
+    .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(first.body["tracking_url"], "https://tracking.postnord.com/se/?id=00370712345");
+    assert_eq!(first.body["lines"][0]["picks"][0]["warehouse"], "malmo");
+    stack.deliver_all().await;
+    let order = stack.order(&id).await;
+    assert_eq!(order["status"], "partially_delivered");
+    assert_eq!(
+        (&order["lines"][0]["shipped_quantity"], &order["lines"][0]["open_quantity"]),
+        (&json!("1"), &json!("1"))
+    );
+
+    let second = despatch(
+        &stack,
+        &id,
+        &warehouse,
+        json!({"despatch_number": "D-2", "lines": [{"line_no": 2, "quantity": "1"}]}),
+    )
+    .await;
+    assert_eq!(second.status, 201, "{}", second.body);
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "partially_delivered");
+
+    // More than is open: a problem pointing at the quantity, nothing changed.
+    let over = despatch(
+        &stack,
+        &id,
+        &warehouse,
+        json!({"despatch_number": "D-X", "lines": [{"line_no": 2, "quantity": "0.6"}]}),
+    )
+    .await;
+    assert_eq!(over.status, 422, "{}", over.body);
+    assert_eq!(over.pointers(), ["/lines/0/quantity"]);
+    assert_eq!(stack.stock(tenant, "SKU-3", "malmo").await.1, dec("0.5"), "nothing moved");
+
+    let last = despatch(
+        &stack,
+        &id,
+        &warehouse,
+        json!({"despatch_number": "D-3", "lines": [{"line_no": 1, "quantity": 1}, {"line_no": 2, "quantity": "0.5"}]}),
+    )
+    .await;
+    assert_eq!(last.status, 201, "{}", last.body);
+    stack.deliver_all().await;
+    let order = stack.order(&id).await;
+    assert_eq!(order["status"], "delivered");
+    let history: Vec<&str> =
+        order["history"].as_array().expect("history").iter().filter_map(|h| h["action"].as_str()).collect();
+    assert_eq!(history.iter().filter(|a| **a == "despatched").count(), 3);
+    assert_eq!(history.last(), Some(&"delivered"));
+
+    // Stock after = before − shipped; the reservation is gone exactly.
+    let desk = stack.stock(tenant, "SKU-1", "malmo").await;
+    let coffee = stack.stock(tenant, "SKU-3", "malmo").await;
+    assert_eq!((desk.0, desk.1, desk.2), (before_desk.0 - dec("2"), dec("0"), before_desk.2));
+    assert_eq!((coffee.0, coffee.1, coffee.2), (before_coffee.0 - dec("1.5"), dec("0"), before_coffee.2));
+
+    // The number is the tenant's; roles and other tenants are refused.
+    let again =
+        despatch(&stack, &id, &warehouse, json!({"despatch_number": "D-1", "lines": [{"line_no": 1, "quantity": 1}]}))
+            .await;
+    assert_eq!(again.status, 409, "a delivered order takes no despatch: {}", again.body);
+    assert_eq!(
+        despatch(&stack, &id, &stack.tenant.key, json!({"despatch_number": "D-9", "lines": []})).await.status,
+        403
+    );
+    let other = stack.new_tenant().await;
+    let other_warehouse = stack.key_with_role(&other.id, Role::Warehouse).await;
+    let foreign = despatch(
+        &stack,
+        &id,
+        &other_warehouse,
+        json!({"despatch_number": "D-9", "lines": [{"line_no": 1, "quantity": 1}]}),
+    )
+    .await;
+    assert_eq!(foreign.status, 404);
+}
+
+#[tokio::test]
+async fn a_redelivered_despatch_event_changes_nothing_and_numbers_are_unique_per_tenant() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let a = stack.post_json("/v1/orders", &order_body("WS-SHIP-A")).await.body["id"].as_str().expect("id").to_owned();
+    let b = stack.post_json("/v1/orders", &order_body("WS-SHIP-B")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    let operator = stack.key_with_role(tenant, Role::Operator).await;
+    let first =
+        despatch(&stack, &a, &operator, json!({"despatch_number": "D-100", "lines": [{"line_no": 1, "quantity": 2}]}))
+            .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    // Busy until the shipment stage has taken the first despatch.
+    let busy =
+        despatch(&stack, &a, &operator, json!({"despatch_number": "D-101", "lines": [{"line_no": 2, "quantity": 1}]}))
+            .await;
+    assert_eq!(busy.status, 409, "{}", busy.body);
+    let messages = stack.drain_queue("ShipmentQueue").await;
+    assert_eq!(messages.len(), 1);
+    // The same message twice, as SQS may deliver it, in real `SqsEvent`s.
+    let app = stack.stack.shipment().expect("shipment handler");
+    for round in 0..2 {
+        let mut message = SqsMessage::default();
+        message.message_id = Some(format!("m-{round}"));
+        message.body = Some(messages[0].clone());
+        let mut event = SqsEvent::default();
+        event.records = vec![message];
+        let response = shipment::handle(&app, event).await.expect("handled");
+        assert!(response.batch_item_failures.is_empty(), "round {round}");
+    }
+    let order = stack.order(&a).await;
+    assert_eq!(order["status"], "partially_delivered");
+    let entries =
+        order["history"].as_array().expect("history").iter().filter(|h| h["action"] == "partially_delivered").count();
+    assert_eq!(entries, 1, "the redelivery changed nothing");
+    let reused =
+        despatch(&stack, &b, &operator, json!({"despatch_number": "D-100", "lines": [{"line_no": 1, "quantity": 1}]}))
+            .await;
+    assert_eq!(reused.status, 409, "{}", reused.body);
+    assert_eq!(stack.stock(tenant, "SKU-1", "malmo").await.1, dec("2"), "only B's reservation is left");
+}
