@@ -87,6 +87,27 @@ async fn two_partial_despatches_and_a_final_one_deliver_the_order_and_move_stock
     assert_eq!(history.iter().filter(|a| **a == "despatched").count(), 3);
     assert_eq!(history.last(), Some(&"delivered"));
 
+    // One email per despatch, each once, in the buyer's language (C-1: Swedish), with what remains and the link.
+    let emails = stack.emails_for(&id).await;
+    let despatch_emails: Vec<_> =
+        emails.iter().filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_despatched"))).collect();
+    assert_eq!(despatch_emails.len(), 3, "one per despatch");
+    let text_of = |number: &str| {
+        let email = despatch_emails
+            .iter()
+            .find(|e| e.header("Message-ID").is_some_and(|m| m.contains(&format!("buyer_despatched.{number}@"))))
+            .unwrap_or_else(|| panic!("an email for {number}"));
+        orders_testkit::mime_parts(&email.raw_data).0
+    };
+    let first_text = text_of("D-1");
+    assert!(first_text.contains("https://tracking.postnord.com/se/?id=00370712345"), "{first_text}");
+    assert!(first_text.contains("Kommer senare"), "{first_text}");
+    assert!(first_text.contains("1 C62  SKU-1") && first_text.contains("1,5 KGM  SKU-3"), "{first_text}");
+    let second_text = text_of("D-2");
+    assert!(second_text.contains("0,5 KGM  SKU-3"), "{second_text}");
+    let last_text = text_of("D-3");
+    assert!(last_text.contains("Inget återstår"), "{last_text}");
+
     // Stock after = before − shipped; the reservation is gone exactly.
     let desk = stack.stock(tenant, "SKU-1", "malmo").await;
     let coffee = stack.stock(tenant, "SKU-3", "malmo").await;
@@ -149,6 +170,13 @@ async fn a_redelivered_despatch_event_changes_nothing_and_numbers_are_unique_per
     let entries =
         order["history"].as_array().expect("history").iter().filter(|h| h["action"] == "partially_delivered").count();
     assert_eq!(entries, 1, "the redelivery changed nothing");
+    let despatch_emails = stack
+        .emails_for(&a)
+        .await
+        .iter()
+        .filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_despatched")))
+        .count();
+    assert_eq!(despatch_emails, 1, "no second email");
     let reused =
         despatch(&stack, &b, &operator, json!({"despatch_number": "D-100", "lines": [{"line_no": 1, "quantity": 1}]}))
             .await;

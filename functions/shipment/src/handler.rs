@@ -2,11 +2,13 @@
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 
-use orders_aws::store::{ResponseOutcome, ResponseWrite};
+use orders_aws::outbox::EmailError;
+use orders_aws::store::{NewEmail, ResponseOutcome, ResponseWrite};
 use orders_aws::StoreError;
 use orders_domain::despatch::fulfilment_status;
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::order::HistoryEntry;
+use orders_mail::EmailKind;
 
 use crate::Shipment;
 
@@ -28,6 +30,9 @@ pub enum ProcessError {
     /// The order kept changing.
     #[error("order {0} kept changing; giving up for now")]
     Contention(String),
+    /// Sending the email failed (SES throttled): the message stays on the queue.
+    #[error(transparent)]
+    Email(#[from] EmailError),
 }
 
 fn envelope(message: &SqsMessage) -> Result<EventEnvelope, ProcessError> {
@@ -60,6 +65,11 @@ pub async fn handle(app: &Shipment, event: SqsEvent) -> Result<SqsBatchResponse,
 
 /// Derives the status for one despatch, once: a consumed event (a redelivery) changes nothing.
 async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), ProcessError> {
+    let tenant = app
+        .store
+        .get_tenant(&envelope.tenant)
+        .await?
+        .ok_or_else(|| ProcessError::Unknown(format!("tenant {}", envelope.tenant)))?;
     for _attempt in 0..MAX_ATTEMPTS {
         let record = app
             .store
@@ -68,6 +78,7 @@ async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Process
             .ok_or_else(|| ProcessError::Unknown(envelope.order_id.to_string()))?;
         if record.pending_event.as_ref().is_none_or(|e| e.event_id != envelope.event_id) {
             tracing::info!(order_id = %envelope.order_id, event_id = %envelope.event_id, "despatch already processed");
+            app.outbox.send_outstanding(&record.order, &tenant).await?;
             return Ok(());
         }
         let mut order = record.order.clone();
@@ -91,6 +102,13 @@ async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Process
             action: order.status.as_str().into(),
             detail: format!("Despatch {}: {}", envelope.reference, shipped.join("; ")),
         }];
+        let emails = vec![NewEmail {
+            kind: EmailKind::BuyerDespatched.as_str().into(),
+            reference: envelope.reference.clone(),
+            to_name: order.buyer.name.clone(),
+            to_address: order.buyer.email.to_string(),
+            claimed_at: (app.clock)(),
+        }];
         let write = ResponseWrite {
             order: &order,
             expected_version: record.version,
@@ -98,16 +116,20 @@ async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Process
             next_event: None,
             history,
             reservations: &[],
-            emails: Vec::new(),
+            emails: emails.clone(),
             reorders: Vec::new(),
             related: Vec::new(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied => {
                 tracing::info!(tenant = %order.tenant, order_id = %order.id, despatch = %envelope.reference, status = order.status.as_str(), "delivery status set");
+                app.outbox.send_claimed(&order, &tenant, emails).await?;
                 return Ok(());
             }
-            ResponseOutcome::AlreadyApplied => return Ok(()),
+            ResponseOutcome::AlreadyApplied => {
+                app.outbox.send_outstanding(&order, &tenant).await?;
+                return Ok(());
+            }
             ResponseOutcome::OrderChanged | ResponseOutcome::StockChanged => continue,
         }
     }

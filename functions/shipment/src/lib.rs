@@ -1,11 +1,15 @@
 //! The `shipment` function: consumes `order.despatched` from the shipment queue and derives the order's delivery
-//! status (`partially_delivered` / `delivered`) from its line quantities, with a history entry, in the transaction
-//! that clears the event's "publish pending" mark. `main.rs` only wires it; the local runner and the tests call
+//! status (`partially_delivered` / `delivered`) from its line quantities, with a history entry and the buyer's
+//! despatch email record, in the transaction that clears the event's "publish pending" mark; then sends the email
+//! (once: a redelivery only sends what a crashed attempt left). `main.rs` only wires it; the local runner and the tests call
 //! [`handle`] with real `SqsEvent`s.
 
 mod handler;
 
-use orders_aws::{required_env, required_var, ConfigError, Store};
+use std::time::Duration;
+
+use orders_aws::outbox::EmailOutbox;
+use orders_aws::{required_env, required_var, ConfigError, Mailer, Store};
 use time::OffsetDateTime;
 
 pub use handler::handle;
@@ -15,6 +19,10 @@ pub use handler::handle;
 pub struct ShipmentConfig {
     /// `TABLE_NAME`.
     pub table_name: String,
+    /// `SENDER_EMAIL`: the verified SES identity emails come from.
+    pub sender_email: String,
+    /// `ORDERS_FAULT_SES` (optional): fault injection that makes SES sends fail as throttled.
+    pub ses_fault: Option<String>,
 }
 
 impl ShipmentConfig {
@@ -25,7 +33,12 @@ impl ShipmentConfig {
 
     /// Reads the settings from any source of variables.
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
-        Ok(Self { table_name: required_var(&var, "TABLE_NAME")? })
+        let get = |name| required_var(&var, name);
+        Ok(Self {
+            table_name: get("TABLE_NAME")?,
+            sender_email: get("SENDER_EMAIL")?,
+            ses_fault: var(orders_aws::mailer::SES_FAULT_ENV),
+        })
     }
 }
 
@@ -33,12 +46,24 @@ impl ShipmentConfig {
 #[derive(Debug, Clone)]
 pub struct Shipment {
     store: Store,
+    outbox: EmailOutbox,
     clock: fn() -> OffsetDateTime,
 }
 
 impl Shipment {
     /// Builds the handler state from settings and clients.
-    pub fn new(config: &ShipmentConfig, dynamodb: orders_aws::aws_sdk_dynamodb::Client) -> Self {
-        Self { store: Store::new(dynamodb, &config.table_name), clock: OffsetDateTime::now_utc }
+    pub fn new(
+        config: &ShipmentConfig,
+        dynamodb: orders_aws::aws_sdk_dynamodb::Client,
+        ses: orders_aws::aws_sdk_ses::Client,
+    ) -> Self {
+        let store = Store::new(dynamodb, &config.table_name);
+        let mailer = Mailer::new(ses, &config.sender_email).with_fault(config.ses_fault.as_deref());
+        Self {
+            // the function times out after 30 s; the queue redelivers after 180 s
+            outbox: EmailOutbox::new(store.clone(), mailer, Duration::from_secs(60)),
+            store,
+            clock: OffsetDateTime::now_utc,
+        }
     }
 }

@@ -9,7 +9,7 @@ use crate::store::{EmailRecord, EmailStatus, NewEmail};
 use crate::{Mailer, MailerError, Store, StoreError};
 use orders_domain::order::{NoteVisibility, Order};
 use orders_domain::tenant::TenantSettings;
-use orders_mail::{mime, render, EmailKind, Envelope};
+use orders_mail::{mime, render, render_despatch, EmailKind, Envelope, MailError};
 
 /// Renders and sends claimed emails, then records them sent.
 #[derive(Debug, Clone)]
@@ -102,6 +102,11 @@ impl EmailOutbox {
             } else {
                 Vec::new()
             };
+        let despatches = if records.iter().any(|r| EmailKind::parse(&r.kind) == Some(EmailKind::BuyerDespatched)) {
+            self.store.despatches(&order.tenant, &order.id).await?
+        } else {
+            Vec::new()
+        };
         let mut sent = Vec::new();
         let mut failure = None;
         let mut unsent = Vec::new();
@@ -114,7 +119,14 @@ impl EmailOutbox {
                 tracing::error!(order_id = %order.id, kind = %record.kind, "unknown email kind; skipped");
                 continue;
             };
-            let outcome = match render(kind, order, tenant, &seller_notes) {
+            let rendered = match kind {
+                EmailKind::BuyerDespatched => match despatches.iter().find(|d| d.despatch_number == record.reference) {
+                    Some(despatch) => render_despatch(order, despatch, tenant, &seller_notes),
+                    None => Err(MailError::Render(format!("despatch {} not found", record.reference))),
+                },
+                _ => render(kind, order, tenant, &seller_notes),
+            };
+            let outcome = match rendered {
                 Err(error) => Err(MailerError::Rejected(error.to_string())),
                 Ok(email) => {
                     let id = message_id(order, &record, self.mailer.sender());
@@ -166,5 +178,11 @@ impl EmailOutbox {
 
 fn message_id(order: &Order, record: &EmailRecord, sender: &str) -> String {
     let domain = sender.rsplit('@').next().unwrap_or("orders.example");
-    format!("{}.{}.{}@{domain}", order.id, record.kind, record.reference)
+    // References are ours (event ids) or the seller's (despatch numbers): keep what a Message-ID may hold.
+    let reference: String = record
+        .reference
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' })
+        .collect();
+    format!("{}.{}.{reference}@{domain}", order.id, record.kind)
 }

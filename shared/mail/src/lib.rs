@@ -8,11 +8,12 @@ use askama::Template;
 use rust_decimal::Decimal;
 
 use orders_domain::confirmation::LineOutcome;
+use orders_domain::despatch::Despatch;
 use orders_domain::order::{Order, OrderStatus, OrderType};
 use orders_domain::tenant::TenantSettings;
 
 pub use locale::Lang;
-use strings::{fill, strings, Strings};
+use strings::{despatch_strings, fill, strings, DespatchStrings, Strings};
 
 /// The emails of the pipeline so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,6 +26,8 @@ pub enum EmailKind {
     BuyerOrderAcceptedWithChanges,
     /// To the buyer: rejected.
     BuyerOrderRejected,
+    /// To the buyer: a despatch left the warehouse (one per despatch advice).
+    BuyerDespatched,
 }
 
 impl EmailKind {
@@ -35,14 +38,21 @@ impl EmailKind {
             Self::BuyerOrderAccepted => "buyer_order_accepted",
             Self::BuyerOrderAcceptedWithChanges => "buyer_order_accepted_with_changes",
             Self::BuyerOrderRejected => "buyer_order_rejected",
+            Self::BuyerDespatched => "buyer_despatched",
         }
     }
 
     /// Parses [`EmailKind::as_str`].
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::SellerNewOrder, Self::BuyerOrderAccepted, Self::BuyerOrderAcceptedWithChanges, Self::BuyerOrderRejected]
-            .into_iter()
-            .find(|k| k.as_str() == value)
+        [
+            Self::SellerNewOrder,
+            Self::BuyerOrderAccepted,
+            Self::BuyerOrderAcceptedWithChanges,
+            Self::BuyerOrderRejected,
+            Self::BuyerDespatched,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == value)
     }
 
     /// The buyer email for an order response status.
@@ -157,6 +167,9 @@ pub fn render(
         EmailKind::BuyerOrderAccepted => (s.subject_accepted, s.intro_accepted),
         EmailKind::BuyerOrderAcceptedWithChanges => (s.subject_changed, s.intro_changed),
         EmailKind::BuyerOrderRejected => (s.subject_rejected, s.intro_rejected),
+        EmailKind::BuyerDespatched => {
+            return Err(MailError::Render("a despatch email is rendered with its despatch (render_despatch)".into()))
+        }
     };
     let currency = order.currency.code();
     let money = |value: Decimal| lang.money(value, currency);
@@ -224,6 +237,116 @@ pub fn render(
     };
     let html = HtmlEmail { v: &view }.render().map_err(|e| MailError::Render(e.to_string()))?;
     let text = TextEmail { v: &view }.render().map_err(|e| MailError::Render(e.to_string()))?;
+    Ok(RenderedEmail { subject: view.title.clone(), text, html, lang })
+}
+
+struct DespatchRow {
+    quantity: String,
+    unit: String,
+    sku: String,
+    description: String,
+}
+
+struct DespatchView {
+    lang: &'static str,
+    title: String,
+    greeting: String,
+    intro: String,
+    s: &'static Strings,
+    d: &'static DespatchStrings,
+    order_number: String,
+    despatch_number: String,
+    despatch_date: String,
+    expected_delivery: Option<String>,
+    carrier: Option<String>,
+    tracking_number: Option<String>,
+    tracking_url: Option<String>,
+    delivery_address: Vec<String>,
+    shipped: Vec<DespatchRow>,
+    open: Vec<DespatchRow>,
+    seller_notes: Vec<String>,
+    regards: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "despatch_email.html")]
+struct DespatchHtml<'a> {
+    v: &'a DespatchView,
+}
+
+#[derive(Template)]
+#[template(path = "despatch_email.txt")]
+struct DespatchText<'a> {
+    v: &'a DespatchView,
+}
+
+/// Renders the buyer's email for one despatch of `order` (as the order stands after it): what ships now, what
+/// remains open, carrier, tracking and dates, in the buyer's language.
+pub fn render_despatch(
+    order: &Order,
+    despatch: &Despatch,
+    tenant: &TenantSettings,
+    seller_notes: &[String],
+) -> Result<RenderedEmail, MailError> {
+    let lang = Lang::pick(order.buyer.language.as_ref(), &tenant.language);
+    let (s, d) = (strings(lang), despatch_strings(lang));
+    let (number, buyer, seller) = (order.order_number.as_str(), order.buyer.name.as_str(), tenant.name.as_str());
+    let description = |line_no: u32| {
+        order.lines.iter().find(|l| l.line_no == line_no).map(|l| l.description.clone()).unwrap_or_default()
+    };
+    let address = &order.delivery_address;
+    let view = DespatchView {
+        lang: lang.tag(),
+        title: header_safe(&fill(d.subject, number, buyer, seller).replace("{d}", &despatch.despatch_number)),
+        greeting: fill(s.greeting, number, buyer, seller),
+        intro: d.intro.to_owned(),
+        s,
+        d,
+        order_number: number.to_owned(),
+        despatch_number: despatch.despatch_number.clone(),
+        despatch_date: lang.date(despatch.despatch_date),
+        expected_delivery: despatch.expected_delivery_date.map(|date| lang.date(date)),
+        carrier: despatch.carrier.clone(),
+        tracking_number: despatch.tracking_number.clone(),
+        tracking_url: despatch.tracking_url.clone(),
+        delivery_address: [
+            Some(&address.name),
+            Some(&address.street),
+            address.additional_street.as_ref(),
+            Some(&address.postal_code),
+            Some(&address.city),
+            Some(&address.country),
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect(),
+        shipped: despatch
+            .lines
+            .iter()
+            .map(|l| DespatchRow {
+                quantity: lang.number(l.quantity),
+                unit: l.unit.clone(),
+                sku: l.sku.to_string(),
+                description: description(l.line_no),
+            })
+            .collect(),
+        open: order
+            .lines
+            .iter()
+            .filter(|l| !l.open_quantity().is_zero())
+            .map(|l| DespatchRow {
+                quantity: lang.number(l.open_quantity()),
+                unit: l.unit.clone(),
+                sku: l.sku.to_string(),
+                description: l.description.clone(),
+            })
+            .collect(),
+        seller_notes: seller_notes.to_vec(),
+        regards: fill(s.regards, number, buyer, seller).lines().map(str::to_owned).collect(),
+    };
+    let html = DespatchHtml { v: &view }.render().map_err(|e| MailError::Render(e.to_string()))?;
+    let text = DespatchText { v: &view }.render().map_err(|e| MailError::Render(e.to_string()))?;
     Ok(RenderedEmail { subject: view.title.clone(), text, html, lang })
 }
 
@@ -347,6 +470,29 @@ mod tests {
     }
 
     #[test]
+    fn a_despatch_email_says_what_ships_what_remains_and_how_to_track_it() {
+        let mut order = changed_order();
+        order.lines[0].shipped_quantity = dec!(400);
+        let despatch: orders_domain::despatch::Despatch = serde_json::from_value(serde_json::json!({
+            "despatch_number": "D-<1>", "order_id": order.id, "despatch_date": "2026-12-01",
+            "expected_delivery_date": "2026-12-03", "carrier": "PostNord", "tracking_number": "0037",
+            "tracking_url": "https://track.example/?id=0037&x=<y>", "created_at": "2026-12-01T08:00:00Z", "actor": "w",
+            "lines": [{"line_no": 1, "sku": "S1", "unit": "C62", "quantity": "400", "picks": []}]
+        }))
+        .expect("despatch");
+        let email = render_despatch(&order, &despatch, &fixtures::tenant(), &[]).expect("render");
+        assert_eq!(email.subject, "Order WS-1 is on its way (D-<1>)");
+        assert!(email.text.contains("400 C62  S1"), "{}", email.text);
+        assert!(email.text.contains("600 C62  S1") && email.text.contains("2 C62  S2"), "still open: {}", email.text);
+        assert!(email.text.contains("https://track.example/?id=0037&x=<y>"), "{}", email.text);
+        assert!(email.html.contains("D-&#60;1&#62;") && !email.html.contains("<y>"), "{}", email.html);
+        order.buyer.language = Some(Language::parse("sv").expect("sv"));
+        let swedish = render_despatch(&order, &despatch, &fixtures::tenant(), &[]).expect("render");
+        assert!(swedish.subject.starts_with("Order WS-1 är på väg"), "{}", swedish.subject);
+        assert!(render(EmailKind::BuyerDespatched, &order, &fixtures::tenant(), &[]).is_err());
+    }
+
+    #[test]
     fn every_language_has_every_text() {
         for lang in Lang::ALL {
             let s = strings(lang);
@@ -354,6 +500,8 @@ mod tests {
                 assert!(text.contains("{n}"), "{lang:?}: {text}");
             }
             assert!(s.greeting.contains("{b}") && s.regards.contains("{s}"), "{lang:?}");
+            let d = despatch_strings(lang);
+            assert!(d.subject.contains("{n}") && d.subject.contains("{d}"), "{lang:?}: {}", d.subject);
         }
     }
 }

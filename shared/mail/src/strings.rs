@@ -282,3 +282,115 @@ pub fn fill(text: &str, order_number: &str, buyer: &str, seller: &str) -> String
     out.push_str(rest);
     out
 }
+
+/// The texts of the despatch email, in one language. `{n}` is the order number, `{d}` the despatch number.
+#[derive(Debug)]
+pub struct DespatchStrings {
+    pub subject: &'static str,
+    pub intro: &'static str,
+    pub despatch_number: &'static str,
+    pub shipped_now: &'static str,
+    pub still_open: &'static str,
+    pub all_shipped: &'static str,
+    pub carrier: &'static str,
+    pub tracking_number: &'static str,
+    pub tracking_link: &'static str,
+    pub despatch_date: &'static str,
+    pub expected_delivery: &'static str,
+}
+
+const DESPATCH_EN: DespatchStrings = DespatchStrings {
+    subject: "Order {n} is on its way ({d})",
+    intro: "Part or all of your order has left our warehouse.",
+    despatch_number: "Despatch number",
+    shipped_now: "Shipped now",
+    still_open: "Still to come",
+    all_shipped: "Nothing else is outstanding: your order is complete.",
+    carrier: "Carrier",
+    tracking_number: "Tracking number",
+    tracking_link: "Track your parcel",
+    despatch_date: "Despatched",
+    expected_delivery: "Expected delivery",
+};
+
+const DESPATCH_SV: DespatchStrings = DespatchStrings {
+    subject: "Order {n} är på väg ({d})",
+    intro: "Hela eller delar av din order har lämnat vårt lager.",
+    despatch_number: "Följesedelsnummer",
+    shipped_now: "Skickas nu",
+    still_open: "Kommer senare",
+    all_shipped: "Inget återstår: din order är komplett.",
+    carrier: "Transportör",
+    tracking_number: "Kollinummer",
+    tracking_link: "Spåra ditt paket",
+    despatch_date: "Skickad",
+    expected_delivery: "Beräknad leverans",
+};
+
+const DESPATCH_DE: DespatchStrings = DespatchStrings {
+    subject: "Bestellung {n} ist unterwegs ({d})",
+    intro: "Ihre Bestellung hat ganz oder teilweise unser Lager verlassen.",
+    despatch_number: "Lieferscheinnummer",
+    shipped_now: "Jetzt versandt",
+    still_open: "Folgt noch",
+    all_shipped: "Nichts steht mehr aus: Ihre Bestellung ist vollständig.",
+    carrier: "Versanddienstleister",
+    tracking_number: "Sendungsnummer",
+    tracking_link: "Sendung verfolgen",
+    despatch_date: "Versandt am",
+    expected_delivery: "Voraussichtliche Lieferung",
+};
+
+const DESPATCH_PL: DespatchStrings = DespatchStrings {
+    subject: "Zamówienie {n} jest w drodze ({d})",
+    intro: "Całość lub część Twojego zamówienia opuściła nasz magazyn.",
+    despatch_number: "Numer wysyłki",
+    shipped_now: "Wysłano teraz",
+    still_open: "Pozostało do wysłania",
+    all_shipped: "Nic nie pozostało: zamówienie jest kompletne.",
+    carrier: "Przewoźnik",
+    tracking_number: "Numer przesyłki",
+    tracking_link: "Śledź przesyłkę",
+    despatch_date: "Data wysyłki",
+    expected_delivery: "Przewidywana dostawa",
+};
+
+const DESPATCH_LT: DespatchStrings = DespatchStrings {
+    subject: "Užsakymas {n} jau pakeliui ({d})",
+    intro: "Visas jūsų užsakymas arba jo dalis išsiųsta iš mūsų sandėlio.",
+    despatch_number: "Siuntos numeris",
+    shipped_now: "Išsiųsta dabar",
+    still_open: "Dar bus išsiųsta",
+    all_shipped: "Daugiau nieko nebeliko: užsakymas įvykdytas.",
+    carrier: "Vežėjas",
+    tracking_number: "Sekimo numeris",
+    tracking_link: "Sekti siuntą",
+    despatch_date: "Išsiųsta",
+    expected_delivery: "Numatomas pristatymas",
+};
+
+const DESPATCH_ZH: DespatchStrings = DespatchStrings {
+    subject: "订单 {n} 已发货（{d}）",
+    intro: "您的订单已全部或部分从我们的仓库发出。",
+    despatch_number: "发货单号",
+    shipped_now: "本次发货",
+    still_open: "待发货",
+    all_shipped: "没有待发货的商品：您的订单已全部发出。",
+    carrier: "承运商",
+    tracking_number: "运单号",
+    tracking_link: "查询物流",
+    despatch_date: "发货日期",
+    expected_delivery: "预计送达",
+};
+
+/// The despatch email's texts in `lang`.
+pub fn despatch_strings(lang: Lang) -> &'static DespatchStrings {
+    match lang {
+        Lang::En => &DESPATCH_EN,
+        Lang::Sv => &DESPATCH_SV,
+        Lang::De => &DESPATCH_DE,
+        Lang::Pl => &DESPATCH_PL,
+        Lang::Lt => &DESPATCH_LT,
+        Lang::Zh => &DESPATCH_ZH,
+    }
+}
