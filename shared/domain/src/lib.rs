@@ -22,6 +22,7 @@ pub mod order;
 pub mod pricing;
 pub mod regroup;
 pub mod tenant;
+pub mod ubl;
 pub mod validation;
 
 pub use validation::{FieldError, FieldErrors};

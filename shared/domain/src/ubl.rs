@@ -1,0 +1,226 @@
+//! Peppol BIS documents of the order flow (domain.md "Documents") as UBL 2.1 XML: the Order Response (T76) of a
+//! confirmation and the Despatch Advice (T16) of a despatch. Every value is XML-escaped; the parties carry their
+//! Peppol electronic addresses (EAS scheme + identifier).
+
+use std::fmt::Write;
+
+use crate::confirmation::LineOutcome;
+use crate::despatch::Despatch;
+use crate::order::{Address, Order, OrderStatus};
+
+/// A Peppol participant: an Electronic Address Scheme code (`0007` Swedish organisation number, `0088` GLN, …)
+/// and the identifier in it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PeppolId {
+    /// EAS code.
+    pub scheme: String,
+    /// Identifier.
+    pub id: String,
+}
+
+/// A party of a document: its Peppol address and legal name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party<'a> {
+    /// Peppol electronic address.
+    pub endpoint: &'a PeppolId,
+    /// Registered name.
+    pub name: &'a str,
+}
+
+/// Escapes text for XML content and attribute values.
+pub fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() && !matches!(c, '\n' | '\t') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn party(xml: &mut String, element: &str, party: &Party<'_>, address: Option<&Address>) {
+    let _ = write!(
+        xml,
+        "<cac:{element}><cac:Party><cbc:EndpointID schemeID=\"{}\">{}</cbc:EndpointID>",
+        escape(&party.endpoint.scheme),
+        escape(&party.endpoint.id)
+    );
+    if let Some(address) = address {
+        let _ = write!(xml, "<cac:PostalAddress><cbc:StreetName>{}</cbc:StreetName>", escape(&address.street));
+        if let Some(more) = &address.additional_street {
+            let _ = write!(xml, "<cbc:AdditionalStreetName>{}</cbc:AdditionalStreetName>", escape(more));
+        }
+        let _ = write!(
+            xml,
+            "<cbc:CityName>{}</cbc:CityName><cbc:PostalZone>{}</cbc:PostalZone><cac:Country><cbc:IdentificationCode>{}</cbc:IdentificationCode></cac:Country></cac:PostalAddress>",
+            escape(&address.city),
+            escape(&address.postal_code),
+            escape(&address.country)
+        );
+    }
+    let _ = write!(
+        xml,
+        "<cac:PartyLegalEntity><cbc:RegistrationName>{}</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:{element}>",
+        escape(party.name)
+    );
+}
+
+/// The Order Response (T76) of an answered order: accepted (`AP`), accepted with changes (`CA`, changed lines
+/// with their confirmed quantity, status code 3; rejected lines code 7) or rejected (`RE`, with the reason).
+pub fn order_response(order: &Order, seller: &Party<'_>, buyer: &Party<'_>) -> Option<String> {
+    let code = match order.status {
+        OrderStatus::Accepted => "AP",
+        OrderStatus::AcceptedWithChanges => "CA",
+        OrderStatus::Rejected => "RE",
+        _ => return None,
+    };
+    let at = order.responded_at.unwrap_or(order.received_at);
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<OrderResponse xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:OrderResponse-2\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">",
+    );
+    let _ = write!(
+        xml,
+        "<cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order_response:3</cbc:CustomizationID><cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:ordering:3</cbc:ProfileID><cbc:ID>{}</cbc:ID><cbc:IssueDate>{}</cbc:IssueDate><cbc:IssueTime>{:02}:{:02}:{:02}</cbc:IssueTime><cbc:OrderResponseCode>{code}</cbc:OrderResponseCode>",
+        escape(&format!("{}-R", order.id)),
+        iso_date(at.date()),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    if let Some(reason) = &order.response_reason {
+        let _ = write!(xml, "<cbc:Note>{}</cbc:Note>", escape(reason));
+    }
+    let _ = write!(
+        xml,
+        "<cbc:DocumentCurrencyCode>{}</cbc:DocumentCurrencyCode><cac:OrderReference><cbc:ID>{}</cbc:ID></cac:OrderReference>",
+        escape(order.currency.code()),
+        escape(&order.order_number)
+    );
+    party(&mut xml, "SellerSupplierParty", seller, None);
+    party(&mut xml, "BuyerCustomerParty", buyer, None);
+    if code == "CA" {
+        for line in &order.lines {
+            let status = match line.line_status {
+                Some(LineOutcome::Changed) => "3",
+                Some(LineOutcome::Rejected) => "7",
+                _ => "5",
+            };
+            let _ = write!(
+                xml,
+                "<cac:OrderLine><cac:LineItem><cbc:ID>{}</cbc:ID><cbc:LineStatusCode>{status}</cbc:LineStatusCode>",
+                line.line_no
+            );
+            if status == "3" {
+                let _ = write!(
+                    xml,
+                    "<cbc:Quantity unitCode=\"{}\">{}</cbc:Quantity>",
+                    escape(&line.unit),
+                    line.confirmed_quantity.normalize()
+                );
+            }
+            let _ = write!(
+                xml,
+                "<cac:Item><cbc:Name>{}</cbc:Name><cac:SellersItemIdentification><cbc:ID>{}</cbc:ID></cac:SellersItemIdentification></cac:Item></cac:LineItem><cac:OrderLineReference><cbc:LineID>{}</cbc:LineID></cac:OrderLineReference></cac:OrderLine>",
+                escape(&line.description),
+                escape(line.sku.as_str()),
+                line.line_no
+            );
+        }
+    }
+    xml.push_str("</OrderResponse>\n");
+    Some(xml)
+}
+
+/// The Despatch Advice (T16) of one despatch: supplier, delivery party at the delivery address, carrier and
+/// tracking, despatch and expected dates, and the delivered quantity per order line with what remains open.
+pub fn despatch_advice(order: &Order, despatch: &Despatch, seller: &Party<'_>, buyer: &Party<'_>) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DespatchAdvice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:DespatchAdvice-2\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">",
+    );
+    let _ = write!(
+        xml,
+        "<cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:despatch_advice:3</cbc:CustomizationID><cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:despatch_advice:3</cbc:ProfileID><cbc:ID>{}</cbc:ID><cbc:IssueDate>{}</cbc:IssueDate><cac:OrderReference><cbc:ID>{}</cbc:ID></cac:OrderReference>",
+        escape(&despatch.despatch_number),
+        iso_date(despatch.despatch_date),
+        escape(&order.order_number)
+    );
+    party(&mut xml, "DespatchSupplierParty", seller, None);
+    let delivery = Party { endpoint: buyer.endpoint, name: &order.delivery_address.name };
+    party(&mut xml, "DeliveryCustomerParty", &delivery, Some(&order.delivery_address));
+    let _ = write!(xml, "<cac:Shipment><cbc:ID>{}</cbc:ID>", escape(&despatch.despatch_number));
+    if despatch.carrier.is_some() || despatch.tracking_number.is_some() {
+        let _ = write!(
+            xml,
+            "<cac:Consignment><cbc:ID>{}</cbc:ID>",
+            escape(despatch.tracking_number.as_deref().unwrap_or(&despatch.despatch_number))
+        );
+        if let Some(carrier) = &despatch.carrier {
+            let _ = write!(
+                xml,
+                "<cac:CarrierParty><cac:PartyName><cbc:Name>{}</cbc:Name></cac:PartyName></cac:CarrierParty>",
+                escape(carrier)
+            );
+        }
+        xml.push_str("</cac:Consignment>");
+    }
+    xml.push_str("<cac:Delivery>");
+    if let Some(expected) = despatch.expected_delivery_date {
+        let _ = write!(
+            xml,
+            "<cac:EstimatedDeliveryPeriod><cbc:StartDate>{0}</cbc:StartDate><cbc:EndDate>{0}</cbc:EndDate></cac:EstimatedDeliveryPeriod>",
+            iso_date(expected)
+        );
+    }
+    let _ = write!(
+        xml,
+        "<cac:Despatch><cbc:ActualDespatchDate>{}</cbc:ActualDespatchDate></cac:Despatch></cac:Delivery></cac:Shipment>",
+        iso_date(despatch.despatch_date)
+    );
+    for (index, line) in despatch.lines.iter().enumerate() {
+        let ordered = order.lines.iter().find(|l| l.line_no == line.line_no);
+        let _ = write!(
+            xml,
+            "<cac:DespatchLine><cbc:ID>{}</cbc:ID><cbc:DeliveredQuantity unitCode=\"{}\">{}</cbc:DeliveredQuantity>",
+            index + 1,
+            escape(&line.unit),
+            line.quantity.normalize()
+        );
+        if let Some(open) = ordered.map(crate::order::OrderLine::open_quantity).filter(|q| !q.is_zero()) {
+            let _ = write!(
+                xml,
+                "<cbc:OutstandingQuantity unitCode=\"{}\">{}</cbc:OutstandingQuantity><cbc:OutstandingReason>Delivered with a later despatch</cbc:OutstandingReason>",
+                escape(&line.unit),
+                open.normalize()
+            );
+        }
+        let _ = write!(
+            xml,
+            "<cac:OrderLineReference><cbc:LineID>{}</cbc:LineID></cac:OrderLineReference><cac:Item><cbc:Name>{}</cbc:Name><cac:SellersItemIdentification><cbc:ID>{}</cbc:ID></cac:SellersItemIdentification></cac:Item></cac:DespatchLine>",
+            line.line_no,
+            escape(&ordered.map(|l| l.description.clone()).unwrap_or_else(|| line.sku.to_string())),
+            escape(line.sku.as_str())
+        );
+    }
+    xml.push_str("</DespatchAdvice>\n");
+    xml
+}
+
+fn iso_date(date: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_escaped() {
+        assert_eq!(escape("A & B <c> \"d\" 'e'\r"), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos; ");
+    }
+}
