@@ -2,24 +2,13 @@
 //! (T76) for accepted, accepted-with-changes and rejected orders, and Despatch Advices (T16) for partial and final
 //! despatches. All documents go through one `validate.py --json` call.
 
-use std::path::PathBuf;
-
 use orders_domain::confirmation::LineOutcome;
 use orders_domain::despatch::{parse_despatch, plan_despatch};
 use orders_domain::fixtures;
 use orders_domain::order::{OrderStatus, OrderType};
 use orders_domain::ubl::{despatch_advice, order_response, Party, PeppolId};
 use rust_decimal::Decimal;
-use serde_json::Value;
 use time::OffsetDateTime;
-
-/// The validation kit: `$PEPPOL_KIT_DIR`, else `../shared/peppol` next to the project.
-fn kit() -> Option<PathBuf> {
-    let dir = std::env::var_os("PEPPOL_KIT_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| devstack::stack::project_root().join("../shared/peppol"));
-    dir.join("validate.py").is_file().then_some(dir)
-}
 
 fn accepted_order() -> orders_domain::order::Order {
     let mut order =
@@ -92,36 +81,10 @@ fn order_responses_and_despatch_advices_pass_the_peppol_validator() {
     documents.push(("t16-final".into(), final_advice));
     assert!(documents[0].1.contains("WS-&lt;1&gt; &amp; Co"), "escaped");
 
-    let Some(kit) = kit() else {
-        eprintln!(
-            "SKIPPED the Peppol validation: no validation kit at $PEPPOL_KIT_DIR or ../shared/peppol next to the project"
-        );
-        return;
-    };
-    let dir = std::env::temp_dir().join(format!("peppol-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let paths: Vec<PathBuf> = documents
-        .iter()
-        .map(|(name, xml)| {
-            let path = dir.join(format!("{name}.xml"));
-            std::fs::write(&path, xml).expect("write document");
-            path
-        })
-        .collect();
-    let output = std::process::Command::new("python3")
-        .arg(kit.join("validate.py"))
-        .arg("--json")
-        .args(&paths)
-        .output()
-        .expect("python3 runs the validator");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let results: Vec<Value> = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("validator output ({e}): {stdout} {}", String::from_utf8_lossy(&output.stderr)));
+    let Some(results) = orders_testkit::validate_peppol(&documents) else { return };
     assert_eq!(results.len(), documents.len());
     for result in &results {
         assert_eq!(result["ok"], true, "{}", serde_json::to_string_pretty(result).unwrap_or_default());
         assert_eq!(result["warnings"], serde_json::json!([]), "{}", result["file"]);
     }
-    assert!(output.status.success());
-    let _ = std::fs::remove_dir_all(&dir);
 }

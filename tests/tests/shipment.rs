@@ -108,6 +108,38 @@ async fn two_partial_despatches_and_a_final_one_deliver_the_order_and_move_stock
     let last_text = text_of("D-3");
     assert!(last_text.contains("Inget återstår"), "{last_text}");
 
+    // The Peppol documents: the order response and each despatch advice as issued, all valid.
+    let response = stack
+        .request(Method::GET, &format!("/v1/orders/{id}/order-response.xml"), &warehouse)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/xml"));
+    let mut documents = vec![("t76".to_owned(), response.text().await.expect("body"))];
+    for number in ["D-1", "D-2", "D-3"] {
+        let advice = stack
+            .request(Method::GET, &format!("/v1/orders/{id}/despatches/{number}.xml"), &warehouse)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(advice.status(), 200, "{number}");
+        documents.push((format!("t16-{number}"), advice.text().await.expect("body")));
+    }
+    assert!(
+        documents[1].1.contains("<cbc:OutstandingQuantity unitCode=\"C62\">1</cbc:OutstandingQuantity>"),
+        "{}",
+        documents[1].1
+    );
+    assert!(!documents[3].1.contains("OutstandingQuantity"), "the last despatch leaves nothing open");
+    if let Some(results) = orders_testkit::validate_peppol(&documents) {
+        for result in results {
+            assert_eq!(result["ok"], true, "{}", serde_json::to_string_pretty(&result).unwrap_or_default());
+        }
+    }
+    let missing = stack.get(&format!("/v1/orders/{id}/despatches/D-404.xml"), &warehouse).await;
+    assert_eq!(missing.status, 404);
+
     // Stock after = before − shipped; the reservation is gone exactly.
     let desk = stack.stock(tenant, "SKU-1", "malmo").await;
     let coffee = stack.stock(tenant, "SKU-3", "malmo").await;

@@ -25,6 +25,7 @@ use orders_domain::order::{Order, OrderStatus, OrderType};
 use orders_domain::pricing::AdjustmentKind;
 use orders_domain::regroup::{merge_orders, parse_merge, parse_split, split_order, MergeRefusal};
 use orders_domain::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
+use orders_domain::ubl::{order_response, Party};
 use orders_domain::FieldError;
 use orders_http::views::{order_json, staff_order_json};
 use orders_http::{bearer_token, json_body, json_response, query_param, ApiError};
@@ -53,6 +54,7 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let method = request.method().clone();
     const STAFF: &[Role] = &[Role::Operator, Role::Warehouse];
+    const ALL_ROLES: &[Role] = &[Role::Webshop, Role::Operator, Role::Warehouse];
     match (&method, segments.as_slice()) {
         (&Method::GET, ["v1", "orders"]) => {
             let caller = authenticate(app, request, STAFF, "list orders").await?;
@@ -75,6 +77,14 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
         (&Method::POST, ["v1", "orders", id, "split"]) => {
             let caller = authenticate(app, request, &[Role::Operator], "split orders").await?;
             split(app, &caller, request, id).await
+        }
+        (&Method::GET, ["v1", "orders", id, "order-response.xml"]) => {
+            let caller = authenticate(app, request, ALL_ROLES, "read order documents").await?;
+            order_response_document(app, &caller, id).await
+        }
+        (&Method::GET, ["v1", "orders", id, "despatches", number]) => {
+            let caller = authenticate(app, request, ALL_ROLES, "read order documents").await?;
+            despatch_document(app, &caller, id, number).await
         }
         (&Method::PATCH, ["v1", "orders", id]) => {
             let caller = authenticate(app, request, &[Role::Operator], "change orders").await?;
@@ -1096,4 +1106,67 @@ async fn current_record(
         .ok_or_else(|| ApiError::NotFound(format!("order {order_id}")))?;
     check_if_match(request, record.version)?;
     Ok(record)
+}
+
+/// An XML document response.
+fn xml_response(xml: String, filename: &str) -> Result<Response<Body>, ApiError> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/xml")
+        .header("content-disposition", format!("attachment; filename=\"{}\"", filename.replace(['"', '\\'], "")))
+        .body(Body::Text(xml))
+        .map_err(|e| ApiError::Unavailable(e.to_string()))
+}
+
+/// `GET /v1/orders/{id}/order-response.xml`: the Peppol Order Response (T76) of the order's current answer.
+async fn order_response_document(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let order_id = order_id_of(id)?;
+    let order = app
+        .store
+        .get_order_record(&caller.tenant, &order_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?
+        .order;
+    let tenant = tenant_settings(app, caller).await?;
+    let (Some(seller), Some(buyer)) = (&tenant.peppol_id, &order.buyer.peppol_id) else {
+        return Err(ApiError::Conflict(format!(
+            "a Peppol Order Response needs the seller's and the buyer's Peppol ids; customer {} has {}",
+            order.buyer.customer_id,
+            if order.buyer.peppol_id.is_some() { "one" } else { "none" }
+        )));
+    };
+    let xml = order_response(
+        &order,
+        &Party { endpoint: seller, name: &tenant.name },
+        &Party { endpoint: buyer, name: &order.buyer.name },
+    )
+    .ok_or_else(|| ApiError::NotFound(format!("order {id} has no response yet ({})", order.status.as_str())))?;
+    xml_response(xml, &format!("{order_id}-order-response.xml"))
+}
+
+/// `GET /v1/orders/{id}/despatches/{number}` (with or without `.xml`): the Peppol Despatch Advice (T16) as issued.
+async fn despatch_document(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    id: &str,
+    number: &str,
+) -> Result<Response<Body>, ApiError> {
+    let order_id = order_id_of(id)?;
+    let number = number.strip_suffix(".xml").unwrap_or(number);
+    let (despatch, document) = app
+        .store
+        .despatch_with_document(&caller.tenant, &order_id, number)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("despatch {number} of order {id}")))?;
+    let xml = document.ok_or_else(|| {
+        ApiError::Conflict(format!(
+            "despatch {} was recorded without a Peppol Despatch Advice (the seller or the buyer had no Peppol id)",
+            despatch.despatch_number
+        ))
+    })?;
+    xml_response(xml, &format!("{order_id}-{}.xml", despatch.despatch_number))
 }

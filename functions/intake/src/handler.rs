@@ -19,6 +19,7 @@ use orders_domain::intake::{parse_batch, parse_order, BuyerDraft, OrderDraft};
 use orders_domain::order::{Buyer, HistoryEntry, Order, OrderStatus, OrderType, StockWarning};
 use orders_domain::pricing::{order_totals, price_line};
 use orders_domain::tenant::TenantSettings;
+use orders_domain::ubl::{despatch_advice, Party};
 use orders_domain::FieldErrors;
 use orders_http::{bearer_token, idempotency_key, json_body, json_response, query_param, ApiError};
 
@@ -193,6 +194,7 @@ async fn store_order(
             vat_id: inline.vat_id.clone(),
             address: inline.address.clone(),
             discount: None,
+            peppol_id: None,
         }),
         BuyerDraft::Existing(_) => None,
     };
@@ -284,6 +286,7 @@ async fn price_order(
                 language: customer.language.clone(),
                 vat_id: customer.vat_id.clone(),
                 address: customer.address.clone(),
+                peppol_id: customer.peppol_id.clone(),
             }),
             None => {
                 errors.push("/buyer/customer_id", format!("no customer {id} in your customer register"));
@@ -297,6 +300,7 @@ async fn price_order(
             language: inline.language.clone(),
             vat_id: inline.vat_id.clone(),
             address: inline.address.clone(),
+            peppol_id: None,
         }),
     };
     if let Some(id) = &draft.blanket_order_id {
@@ -523,6 +527,16 @@ async fn post_despatch(
             action: "despatched".into(),
             detail: format!("Despatch {}: {}", despatch.despatch_number, lines.join(", ")),
         };
+        // The Peppol Despatch Advice as issued now (its outstanding quantities are those after this despatch).
+        let document = match (&tenant.peppol_id, &shipped.buyer.peppol_id) {
+            (Some(seller), Some(buyer)) => Some(despatch_advice(
+                &shipped,
+                &despatch,
+                &Party { endpoint: seller, name: &tenant.name },
+                &Party { endpoint: buyer, name: &shipped.buyer.name },
+            )),
+            _ => None,
+        };
         let write = DespatchWrite {
             order: &shipped,
             expected_version: record.version,
@@ -530,6 +544,7 @@ async fn post_despatch(
             moves: &moves,
             event: &event,
             history,
+            document: document.as_deref(),
         };
         match intake.store.record_despatch(&write).await? {
             DespatchOutcome::Recorded => {

@@ -11,6 +11,7 @@ use orders_domain::ids::{CustomerId, Role, Sku, TenantId, WarehouseId};
 use orders_domain::money::Currency;
 use orders_domain::order::{Address, Discount, EmailAddress, Language};
 use orders_domain::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
+use orders_domain::ubl::PeppolId;
 
 /// A new API key: shown once, stored only as its SHA-256.
 #[derive(Debug, Clone)]
@@ -100,6 +101,7 @@ pub fn demo_tenant(tenant: &TenantId) -> TenantSettings {
             ("dhl".to_owned(), "https://www.dhl.com/se-en/home/tracking.html?tracking-id={tracking_number}".to_owned()),
         ]
         .into(),
+        peppol_id: Some(id(PeppolId::parse("0007", "5560360793"))),
     }
 }
 
@@ -150,6 +152,7 @@ pub fn demo_customers() -> Vec<Customer> {
                 country: "SE".into(),
             }),
             discount: Some(Discount::Percent(Decimal::new(5, 0))),
+            peppol_id: Some(id(PeppolId::parse("0007", "5565475489"))),
         },
         Customer {
             id: id(CustomerId::parse("C-2")),
@@ -166,6 +169,7 @@ pub fn demo_customers() -> Vec<Customer> {
                 country: "DE".into(),
             }),
             discount: None,
+            peppol_id: Some(id(PeppolId::parse("0088", "7300010000001"))),
         },
     ]
 }

@@ -240,6 +240,14 @@ struct CustomerBody {
     vat_id: Option<String>,
     address: Option<crate::intake::AddressRequest>,
     discount: Option<crate::intake::DiscountRequest>,
+    peppol_id: Option<PeppolIdBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeppolIdBody {
+    scheme: Option<String>,
+    id: Option<String>,
 }
 
 /// `PUT /v1/customers/{id}`: the customer's master data (name, email, language, VAT id, billing address and the
@@ -261,9 +269,16 @@ pub fn parse_customer(json: &str, id: crate::ids::CustomerId) -> Result<crate::c
         None => None,
     };
     let discount = body.discount.and_then(|d| crate::intake::discount(&mut errors, "/discount", d));
+    let peppol_id = body.peppol_id.and_then(|p| {
+        let scheme = required(&mut errors, "/peppol_id/scheme", p.scheme)?;
+        let identifier = required(&mut errors, "/peppol_id/id", p.id)?;
+        errors.take(
+            crate::ubl::PeppolId::parse(scheme.trim(), identifier.trim()).map_err(|e| FieldError::new("/peppol_id", e)),
+        )
+    });
     match (name, email, errors.is_empty()) {
         (Some(name), Some(email), true) => {
-            Ok(crate::catalogue::Customer { id, name, email, language, vat_id, address, discount })
+            Ok(crate::catalogue::Customer { id, name, email, language, vat_id, address, discount, peppol_id })
         }
         _ => Err(RequestError::Invalid(errors.into_vec())),
     }

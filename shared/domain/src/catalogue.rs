@@ -95,6 +95,9 @@ pub struct Customer {
     /// Discount on every line without a more specific one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
+    /// The buyer's Peppol address, for Peppol order documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peppol_id: Option<crate::ubl::PeppolId>,
 }
 
 /// Stock of one SKU in one warehouse, or in one lot (batch) of it.

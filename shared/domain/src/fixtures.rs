@@ -55,6 +55,7 @@ pub fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
             language: None,
             vat_id: None,
             address: None,
+            peppol_id: None,
         },
         requested_delivery_date: None,
         delivery_address: Address {
@@ -92,5 +93,6 @@ pub fn tenant() -> TenantSettings {
         response_policy: ResponsePolicy::Automatic,
         shortage_policy: ShortagePolicy::AcceptWithChanges,
         tracking_url_templates: Default::default(),
+        peppol_id: None,
     }
 }

@@ -252,6 +252,9 @@ pub struct Buyer {
     /// Billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
+    /// Peppol address, for Peppol order documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peppol_id: Option<crate::ubl::PeppolId>,
 }
 
 /// Available stock was short of the ordered quantity when the order arrived; confirmation decides.

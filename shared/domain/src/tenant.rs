@@ -48,4 +48,7 @@ pub struct TenantSettings {
     /// Tracking link per carrier (lower-case name → URL with `{tracking_number}`), for despatches without a link.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub tracking_url_templates: std::collections::BTreeMap<String, String>,
+    /// The seller's Peppol address (Order Responses and Despatch Advices need one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peppol_id: Option<crate::ubl::PeppolId>,
 }

@@ -18,6 +18,20 @@ pub struct PeppolId {
     pub id: String,
 }
 
+impl PeppolId {
+    /// Checks the shape: a four-digit EAS code and an identifier of 1–64 visible characters. (Whether the code is
+    /// on the EAS list and the identifier's check digits are right is the Peppol validator's business.)
+    pub fn parse(scheme: &str, id: &str) -> Result<Self, String> {
+        if scheme.len() != 4 || !scheme.chars().all(|c| c.is_ascii_digit()) {
+            return Err(format!("{scheme:?} is not a four-digit Electronic Address Scheme code such as \"0007\""));
+        }
+        if id.is_empty() || id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err("the identifier must be 1 to 64 characters without spaces".into());
+        }
+        Ok(Self { scheme: scheme.to_owned(), id: id.to_owned() })
+    }
+}
+
 /// A party of a document: its Peppol address and legal name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Party<'a> {
@@ -71,14 +85,20 @@ fn party(xml: &mut String, element: &str, party: &Party<'_>, address: Option<&Ad
     );
 }
 
-/// The Order Response (T76) of an answered order: accepted (`AP`), accepted with changes (`CA`, changed lines
-/// with their confirmed quantity, status code 3; rejected lines code 7) or rejected (`RE`, with the reason).
+/// The Order Response (T76) of an answered order — also once it is delivered or invoiced: accepted (`AP`),
+/// accepted with changes (`CA`, changed lines with their confirmed quantity, status code 3; rejected lines code 7)
+/// or rejected (`RE`, with the reason). `None` while it is not answered.
 pub fn order_response(order: &Order, seller: &Party<'_>, buyer: &Party<'_>) -> Option<String> {
+    // The answer stands after delivery and invoicing too: read it from the lines once the order was answered.
+    let changed =
+        order.lines.iter().any(|l| matches!(l.line_status, Some(LineOutcome::Changed | LineOutcome::Rejected)));
     let code = match order.status {
-        OrderStatus::Accepted => "AP",
-        OrderStatus::AcceptedWithChanges => "CA",
+        OrderStatus::Received | OrderStatus::PendingResponse => return None,
+        _ if order.responded_at.is_none() => return None,
         OrderStatus::Rejected => "RE",
-        _ => return None,
+        OrderStatus::AcceptedWithChanges => "CA",
+        _ if changed => "CA",
+        _ => "AP",
     };
     let at = order.responded_at.unwrap_or(order.received_at);
     let mut xml = String::from(

@@ -394,6 +394,39 @@ impl Answer {
     }
 }
 
+/// Validates UBL documents with the Peppol kit (`$PEPPOL_KIT_DIR`, else `../shared/peppol` next to the project) in
+/// one call: one JSON result per file, or `None` (said on stderr) when the kit is not there.
+pub fn validate_peppol(documents: &[(String, String)]) -> Option<Vec<Value>> {
+    let kit = std::env::var_os("PEPPOL_KIT_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| devstack::stack::project_root().join("../shared/peppol"));
+    if !kit.join("validate.py").is_file() {
+        eprintln!("SKIPPED Peppol validation: no kit at $PEPPOL_KIT_DIR or {}", kit.display());
+        return None;
+    }
+    let dir = std::env::temp_dir().join(unique("peppol-"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let paths: Vec<std::path::PathBuf> = documents
+        .iter()
+        .map(|(name, xml)| {
+            let path = dir.join(format!("{name}.xml"));
+            std::fs::write(&path, xml).expect("write document");
+            path
+        })
+        .collect();
+    let output = std::process::Command::new("python3")
+        .arg(kit.join("validate.py"))
+        .arg("--json")
+        .args(&paths)
+        .output()
+        .expect("python3 runs the validator");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let results: Vec<Value> = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("validator output ({e}): {stdout} {}", String::from_utf8_lossy(&output.stderr)));
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(results)
+}
+
 /// The HTTP routes infra/template.yaml declares.
 pub fn template_routes() -> Vec<devstack::template::Route> {
     devstack::template::Template::load(

@@ -32,6 +32,8 @@ pub struct DespatchWrite<'a> {
     pub event: &'a EventEnvelope,
     /// History entry of the order.
     pub history: HistoryEntry,
+    /// The Peppol Despatch Advice (T16) as issued, when both parties have Peppol addresses.
+    pub document: Option<&'a str>,
 }
 
 /// What happened to a [`DespatchWrite`].
@@ -53,6 +55,9 @@ pub(crate) struct DespatchItem {
     PK: String,
     SK: String,
     entity: String,
+    /// The Peppol Despatch Advice (T16) as issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ubl: Option<String>,
     #[serde(flatten)]
     pub(crate) despatch: Despatch,
 }
@@ -92,6 +97,7 @@ impl Store {
             PK: keys::order_pk(tenant, &order.id),
             SK: format!("{DESPATCH_PREFIX}{number}"),
             entity: "despatch".into(),
+            ubl: write.document.map(str::to_owned),
             despatch: write.despatch.clone(),
         };
         items.push((Slot::Other, put_if_absent(table, to_item("despatch", &despatch)?)?));
@@ -117,6 +123,18 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// One despatch advice of an order with its Peppol document (if one was issued).
+    pub async fn despatch_with_document(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+        number: &str,
+    ) -> Result<Option<(Despatch, Option<String>)>, StoreError> {
+        let item =
+            self.get("despatch", keys::order_pk(tenant, order_id), &format!("{DESPATCH_PREFIX}{number}")).await?;
+        item.map(|item| from_item::<DespatchItem>("despatch", item).map(|d| (d.despatch, d.ubl))).transpose()
     }
 
     /// The despatch advices of an order, by number.

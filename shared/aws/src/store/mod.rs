@@ -318,7 +318,7 @@ impl Store {
         &self.client
     }
 
-    async fn get(&self, what: &str, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+    pub(crate) async fn get(&self, what: &str, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
         let output = self
             .client
             .get_item()
