@@ -4,10 +4,8 @@
 
 mod handler;
 
-use std::time::Duration;
-
-use orders_aws::outbox::EmailOutbox;
-use orders_aws::{required_env, required_var, ConfigError, Mailer, Store};
+use orders_aws::outbox::{EmailOutbox, MailSettings};
+use orders_aws::{required_env, required_var, ConfigError, Store};
 use orders_http::CursorSigner;
 
 pub use handler::handle;
@@ -19,10 +17,8 @@ pub struct BackofficeConfig {
     pub table_name: String,
     /// `CURSOR_SIGNING_SECRET`.
     pub cursor_signing_secret: String,
-    /// `SENDER_EMAIL`: the verified SES identity buyer emails come from.
-    pub sender_email: String,
-    /// `ORDERS_FAULT_SES` (optional): fault injection that makes SES sends fail as throttled.
-    pub ses_fault: Option<String>,
+    /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
+    pub mail: MailSettings,
 }
 
 impl BackofficeConfig {
@@ -37,8 +33,7 @@ impl BackofficeConfig {
         Ok(Self {
             table_name: get("TABLE_NAME")?,
             cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
-            sender_email: get("SENDER_EMAIL")?,
-            ses_fault: var(orders_aws::mailer::SES_FAULT_ENV),
+            mail: MailSettings::from_vars(&var)?,
         })
     }
 }
@@ -59,10 +54,9 @@ impl Backoffice {
         ses: orders_aws::aws_sdk_ses::Client,
     ) -> Result<Self, String> {
         let store = Store::new(dynamodb, &config.table_name);
-        let mailer = Mailer::new(ses, &config.sender_email).with_fault(config.ses_fault.as_deref());
         Ok(Self {
             // a claim older than a minute belongs to a request that died
-            outbox: EmailOutbox::new(store.clone(), mailer, Duration::from_secs(60)),
+            outbox: EmailOutbox::for_function(store.clone(), ses, &config.mail),
             store,
             cursors: CursorSigner::new(&config.cursor_signing_secret)?,
         })

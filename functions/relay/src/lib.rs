@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use orders_aws::outbox::EmailOutbox;
-use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Mailer, Store};
+use orders_aws::outbox::{EmailOutbox, MailSettings};
+use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
 use orders_domain::events::EventType;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -26,8 +26,8 @@ pub struct RelayConfig {
     pub shipment_queue_url: String,
     /// `RELAY_AFTER_SECONDS`: how old a pending mark must be before it is re-published.
     pub relay_after: Duration,
-    /// `SENDER_EMAIL`: the verified SES identity emails come from.
-    pub sender_email: String,
+    /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
+    pub mail: MailSettings,
 }
 
 impl RelayConfig {
@@ -45,7 +45,7 @@ impl RelayConfig {
             confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,
             shipment_queue_url: get("SHIPMENT_QUEUE_URL")?,
             relay_after: Duration::from_secs(relay_after),
-            sender_email: get("SENDER_EMAIL")?,
+            mail: MailSettings::from_vars(&var)?,
         })
     }
 }
@@ -84,8 +84,7 @@ impl Relay {
         ses: orders_aws::aws_sdk_ses::Client,
     ) -> Self {
         let store = Store::new(dynamodb, &config.table_name);
-        // A claim older than a minute belongs to a sender that died (the functions time out well before).
-        let outbox = EmailOutbox::new(store.clone(), Mailer::new(ses, &config.sender_email), Duration::from_secs(60));
+        let outbox = EmailOutbox::for_function(store.clone(), ses, &config.mail);
         Self {
             store,
             confirmation: EventPublisher::new(sqs.clone(), &config.confirmation_queue_url),

@@ -6,10 +6,8 @@
 
 mod handler;
 
-use std::time::Duration;
-
-use orders_aws::outbox::EmailOutbox;
-use orders_aws::{required_env, required_var, ConfigError, Mailer, Store};
+use orders_aws::outbox::{EmailOutbox, MailSettings};
+use orders_aws::{required_env, required_var, ConfigError, Store};
 use time::OffsetDateTime;
 
 pub use handler::handle;
@@ -19,10 +17,8 @@ pub use handler::handle;
 pub struct ShipmentConfig {
     /// `TABLE_NAME`.
     pub table_name: String,
-    /// `SENDER_EMAIL`: the verified SES identity emails come from.
-    pub sender_email: String,
-    /// `ORDERS_FAULT_SES` (optional): fault injection that makes SES sends fail as throttled.
-    pub ses_fault: Option<String>,
+    /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
+    pub mail: MailSettings,
 }
 
 impl ShipmentConfig {
@@ -34,11 +30,7 @@ impl ShipmentConfig {
     /// Reads the settings from any source of variables.
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| required_var(&var, name);
-        Ok(Self {
-            table_name: get("TABLE_NAME")?,
-            sender_email: get("SENDER_EMAIL")?,
-            ses_fault: var(orders_aws::mailer::SES_FAULT_ENV),
-        })
+        Ok(Self { table_name: get("TABLE_NAME")?, mail: MailSettings::from_vars(&var)? })
     }
 }
 
@@ -58,10 +50,9 @@ impl Shipment {
         ses: orders_aws::aws_sdk_ses::Client,
     ) -> Self {
         let store = Store::new(dynamodb, &config.table_name);
-        let mailer = Mailer::new(ses, &config.sender_email).with_fault(config.ses_fault.as_deref());
         Self {
             // the function times out after 30 s; the queue redelivers after 180 s
-            outbox: EmailOutbox::new(store.clone(), mailer, Duration::from_secs(60)),
+            outbox: EmailOutbox::for_function(store.clone(), ses, &config.mail),
             store,
             clock: OffsetDateTime::now_utc,
         }

@@ -11,6 +11,26 @@ use orders_domain::order::{NoteVisibility, Order};
 use orders_domain::tenant::TenantSettings;
 use orders_mail::{mime, render, render_despatch, EmailKind, Envelope, MailError};
 
+/// What every function that emails reads from its environment: `SENDER_EMAIL` (the verified SES identity) and
+/// the optional `ORDERS_FAULT_SES` (fault injection: every send fails as throttled).
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `SENDER_EMAIL`.
+    pub sender_email: String,
+    /// `ORDERS_FAULT_SES`.
+    pub ses_fault: Option<String>,
+}
+
+impl MailSettings {
+    /// Reads the settings from any source of variables; a missing sender fails with its name.
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, crate::ConfigError> {
+        Ok(Self {
+            sender_email: crate::required_var(&var, "SENDER_EMAIL")?,
+            ses_fault: var(crate::mailer::SES_FAULT_ENV),
+        })
+    }
+}
+
 /// Renders and sends claimed emails, then records them sent.
 #[derive(Debug, Clone)]
 pub struct EmailOutbox {
@@ -24,6 +44,13 @@ impl EmailOutbox {
     /// An outbox over `store` sending through `mailer`.
     pub fn new(store: Store, mailer: Mailer, stale_after: Duration) -> Self {
         Self { store, mailer, stale_after }
+    }
+
+    /// The outbox of a function: sends as `settings` say; a claim older than a minute belongs to an attempt that
+    /// died (every function times out well before).
+    pub fn for_function(store: Store, ses: aws_sdk_ses::Client, settings: &MailSettings) -> Self {
+        let mailer = Mailer::new(ses, &settings.sender_email).with_fault(settings.ses_fault.as_deref());
+        Self::new(store, mailer, Duration::from_secs(60))
     }
 }
 

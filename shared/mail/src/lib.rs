@@ -209,18 +209,7 @@ pub fn render(
         s,
         order_number: number.to_owned(),
         requested_delivery: order.requested_delivery_date.map(|d| lang.date(d)),
-        delivery_address: [
-            Some(&address.name),
-            Some(&address.street),
-            address.additional_street.as_ref(),
-            Some(&address.postal_code),
-            Some(&address.city),
-            Some(&address.country),
-        ]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect(),
+        delivery_address: address_lines(address),
         reason: match kind {
             EmailKind::BuyerOrderAcceptedWithChanges => Some(s.reason_changed.to_owned()),
             EmailKind::BuyerOrderRejected => Some(s.reason_rejected.to_owned()),
@@ -309,18 +298,7 @@ pub fn render_despatch(
         carrier: despatch.carrier.clone(),
         tracking_number: despatch.tracking_number.clone(),
         tracking_url: despatch.tracking_url.clone(),
-        delivery_address: [
-            Some(&address.name),
-            Some(&address.street),
-            address.additional_street.as_ref(),
-            Some(&address.postal_code),
-            Some(&address.city),
-            Some(&address.country),
-        ]
-        .into_iter()
-        .flatten()
-        .cloned()
-        .collect(),
+        delivery_address: address_lines(address),
         shipped: despatch
             .lines
             .iter()
@@ -348,6 +326,22 @@ pub fn render_despatch(
     let html = DespatchHtml { v: &view }.render().map_err(|e| MailError::Render(e.to_string()))?;
     let text = DespatchText { v: &view }.render().map_err(|e| MailError::Render(e.to_string()))?;
     Ok(RenderedEmail { subject: view.title.clone(), text, html, lang })
+}
+
+/// An address as the lines an email shows.
+fn address_lines(address: &orders_domain::order::Address) -> Vec<String> {
+    [
+        Some(&address.name),
+        Some(&address.street),
+        address.additional_street.as_ref(),
+        Some(&address.postal_code),
+        Some(&address.city),
+        Some(&address.country),
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect()
 }
 
 /// Sender, recipient and id of a message.
