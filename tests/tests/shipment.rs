@@ -87,6 +87,18 @@ async fn two_partial_despatches_and_a_final_one_deliver_the_order_and_move_stock
     assert_eq!(history.iter().filter(|a| **a == "despatched").count(), 3);
     assert_eq!(history.last(), Some(&"delivered"));
 
+    // Each despatch is ready to invoice (the tenant invoices per despatch): one event each on the invoicing queue.
+    let invoicing: Vec<Value> = stack
+        .drain_queue("InvoicingQueue")
+        .await
+        .iter()
+        .map(|body| serde_json::from_str(body).expect("an envelope"))
+        .collect();
+    let mut refs: Vec<&str> = invoicing.iter().filter_map(|e| e["ref"].as_str()).collect();
+    refs.sort_unstable();
+    assert_eq!(refs, ["D-1", "D-2", "D-3"]);
+    assert!(invoicing.iter().all(|e| e["type"] == "order.ready_to_invoice" && e["order_id"] == id.as_str()));
+
     // One email per despatch, each once, in the buyer's language (C-1: Swedish), with what remains and the link.
     let emails = stack.emails_for(&id).await;
     let despatch_emails: Vec<_> =
@@ -209,6 +221,7 @@ async fn a_redelivered_despatch_event_changes_nothing_and_numbers_are_unique_per
         .filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_despatched")))
         .count();
     assert_eq!(despatch_emails, 1, "no second email");
+    assert_eq!(stack.drain_queue("InvoicingQueue").await.len(), 1, "one invoicing request, however often it arrives");
     let reused =
         despatch(&stack, &b, &operator, json!({"despatch_number": "D-100", "lines": [{"line_no": 1, "quantity": 1}]}))
             .await;

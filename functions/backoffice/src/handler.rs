@@ -516,6 +516,7 @@ async fn end_order(
             reservations: &releases,
             emails: Vec::new(),
             reorders: Vec::new(),
+            requests: Vec::new(),
             related: Vec::new(),
         };
         match app.store.apply_response(&write).await? {
@@ -714,6 +715,7 @@ async fn respond(
             reservations: &changes,
             emails: emails.clone(),
             reorders: Vec::new(),
+            requests: Vec::new(),
             related: Vec::new(),
         };
         match app.store.apply_response(&write).await? {
@@ -829,6 +831,7 @@ async fn change_order(
             reservations: &reservations,
             emails: emails.clone(),
             reorders,
+            requests: Vec::new(),
             related: Vec::new(),
         };
         match app.store.apply_response(&write).await? {
@@ -945,6 +948,7 @@ async fn split(
             reservations: &net,
             emails: kept_emails.clone(),
             reorders,
+            requests: Vec::new(),
             related: vec![RelatedWrite {
                 order: &new.order,
                 expected_version: 0,
@@ -1033,6 +1037,7 @@ async fn merge(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Re
             reservations: &answer.reservation_changes,
             emails: emails.clone(),
             reorders: answer.reorders.clone(),
+            requests: Vec::new(),
             related,
         };
         match app.store.apply_response(&write).await? {

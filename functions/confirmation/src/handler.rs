@@ -195,6 +195,7 @@ async fn respond(
         reservations: &answer.reservation_changes,
         emails: emails.clone(),
         reorders: answer.reorders,
+        requests: Vec::new(),
         related: answer
             .blanket
             .as_ref()

@@ -24,6 +24,8 @@ pub struct RelayConfig {
     pub confirmation_queue_url: String,
     /// `SHIPMENT_QUEUE_URL`.
     pub shipment_queue_url: String,
+    /// `INVOICING_QUEUE_URL`.
+    pub invoicing_queue_url: String,
     /// `RELAY_AFTER_SECONDS`: how old a pending mark must be before it is re-published.
     pub relay_after: Duration,
     /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
@@ -44,6 +46,7 @@ impl RelayConfig {
             table_name: get("TABLE_NAME")?,
             confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,
             shipment_queue_url: get("SHIPMENT_QUEUE_URL")?,
+            invoicing_queue_url: get("INVOICING_QUEUE_URL")?,
             relay_after: Duration::from_secs(relay_after),
             mail: MailSettings::from_vars(&var)?,
         })
@@ -56,6 +59,7 @@ pub struct Relay {
     store: Store,
     confirmation: EventPublisher,
     shipment: EventPublisher,
+    invoicing: EventPublisher,
     outbox: EmailOutbox,
     relay_after: Duration,
 }
@@ -88,7 +92,8 @@ impl Relay {
         Self {
             store,
             confirmation: EventPublisher::new(sqs.clone(), &config.confirmation_queue_url),
-            shipment: EventPublisher::new(sqs, &config.shipment_queue_url),
+            shipment: EventPublisher::new(sqs.clone(), &config.shipment_queue_url),
+            invoicing: EventPublisher::new(sqs, &config.invoicing_queue_url),
             outbox,
             relay_after: config.relay_after,
         }
@@ -102,6 +107,7 @@ impl Relay {
             let publisher = match event.event_type {
                 EventType::OrderReceived | EventType::OrderChanged => &self.confirmation,
                 EventType::OrderDespatched => &self.shipment,
+                EventType::OrderReadyToInvoice => &self.invoicing,
             };
             match publisher.publish(&event).await {
                 Ok(_) => {

@@ -3,11 +3,12 @@
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 
 use orders_aws::outbox::EmailError;
-use orders_aws::store::{NewEmail, ResponseOutcome, ResponseWrite};
+use orders_aws::store::{NewEmail, ResponseOutcome, ResponseWrite, StageRequest};
 use orders_aws::StoreError;
 use orders_domain::despatch::fulfilment_status;
 use orders_domain::events::{EventEnvelope, EventType};
-use orders_domain::order::HistoryEntry;
+use orders_domain::order::{HistoryEntry, OrderStatus};
+use orders_domain::tenant::InvoiceTrigger;
 use orders_mail::EmailKind;
 
 use crate::Shipment;
@@ -102,6 +103,24 @@ async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Process
             action: order.status.as_str().into(),
             detail: format!("Despatch {}: {}", envelope.reference, shipped.join("; ")),
         }];
+        // Ready to invoice: this despatch, or the whole order once delivered (tenant setting).
+        let ready = match tenant.invoice_trigger {
+            InvoiceTrigger::PerDespatch => Some(envelope.reference.clone()),
+            InvoiceTrigger::OnDelivery => (order.status == OrderStatus::Delivered).then(|| "order".to_owned()),
+        };
+        let ready_event = ready.map(|reference| {
+            EventEnvelope::new(
+                EventType::OrderReadyToInvoice,
+                order.tenant.clone(),
+                order.id.clone(),
+                reference,
+                (app.clock)(),
+            )
+        });
+        let requests: Vec<StageRequest<'_>> = ready_event
+            .iter()
+            .map(|event| StageRequest { sort_key: format!("Q#INVOICE#{}", event.reference), event })
+            .collect();
         let emails = vec![NewEmail {
             kind: EmailKind::BuyerDespatched.as_str().into(),
             reference: envelope.reference.clone(),
@@ -118,11 +137,18 @@ async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Process
             reservations: &[],
             emails: emails.clone(),
             reorders: Vec::new(),
+            requests,
             related: Vec::new(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied => {
                 tracing::info!(tenant = %order.tenant, order_id = %order.id, despatch = %envelope.reference, status = order.status.as_str(), "delivery status set");
+                if let Some(event) = &ready_event {
+                    // The request item keeps its pending mark until invoicing takes it; the relay re-publishes it.
+                    if let Err(error) = app.invoicing.publish(event).await {
+                        tracing::warn!(event_id = %event.event_id, %error, "publish failed; left to the relay");
+                    }
+                }
                 app.outbox.send_claimed(&order, &tenant, emails).await?;
                 return Ok(());
             }

@@ -7,7 +7,7 @@
 mod handler;
 
 use orders_aws::outbox::{EmailOutbox, MailSettings};
-use orders_aws::{required_env, required_var, ConfigError, Store};
+use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
 use time::OffsetDateTime;
 
 pub use handler::handle;
@@ -17,6 +17,8 @@ pub use handler::handle;
 pub struct ShipmentConfig {
     /// `TABLE_NAME`.
     pub table_name: String,
+    /// `INVOICING_QUEUE_URL`: where `order.ready_to_invoice` goes.
+    pub invoicing_queue_url: String,
     /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
     pub mail: MailSettings,
 }
@@ -30,7 +32,11 @@ impl ShipmentConfig {
     /// Reads the settings from any source of variables.
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| required_var(&var, name);
-        Ok(Self { table_name: get("TABLE_NAME")?, mail: MailSettings::from_vars(&var)? })
+        Ok(Self {
+            table_name: get("TABLE_NAME")?,
+            invoicing_queue_url: get("INVOICING_QUEUE_URL")?,
+            mail: MailSettings::from_vars(&var)?,
+        })
     }
 }
 
@@ -38,6 +44,7 @@ impl ShipmentConfig {
 #[derive(Debug, Clone)]
 pub struct Shipment {
     store: Store,
+    invoicing: EventPublisher,
     outbox: EmailOutbox,
     clock: fn() -> OffsetDateTime,
 }
@@ -48,12 +55,14 @@ impl Shipment {
         config: &ShipmentConfig,
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         ses: orders_aws::aws_sdk_ses::Client,
+        sqs: orders_aws::aws_sdk_sqs::Client,
     ) -> Self {
         let store = Store::new(dynamodb, &config.table_name);
         Self {
             // the function times out after 30 s; the queue redelivers after 180 s
             outbox: EmailOutbox::for_function(store.clone(), ses, &config.mail),
             store,
+            invoicing: EventPublisher::new(sqs, &config.invoicing_queue_url),
             clock: OffsetDateTime::now_utc,
         }
     }

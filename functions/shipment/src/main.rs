@@ -8,6 +8,11 @@ async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = shipment::ShipmentConfig::from_env()?;
     let sdk = orders_aws::sdk_config().await;
-    let app = shipment::Shipment::new(&config, orders_aws::dynamodb_client(&sdk), orders_aws::ses_client(&sdk));
+    let app = shipment::Shipment::new(
+        &config,
+        orders_aws::dynamodb_client(&sdk),
+        orders_aws::ses_client(&sdk),
+        orders_aws::sqs_client(&sdk),
+    );
     run(service_fn(|event: LambdaEvent<SqsEvent>| shipment::handle(&app, event.payload))).await
 }

@@ -101,6 +101,7 @@ pub fn demo_tenant(tenant: &TenantId) -> TenantSettings {
             ("dhl".to_owned(), "https://www.dhl.com/se-en/home/tracking.html?tracking-id={tracking_number}".to_owned()),
         ]
         .into(),
+        invoice_trigger: Default::default(),
         peppol_id: Some(id(PeppolId::parse("0007", "5560360793"))),
     }
 }

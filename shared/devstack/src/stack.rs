@@ -104,7 +104,7 @@ impl LocalStack {
     pub fn shipment(&self) -> Result<shipment::Shipment, String> {
         let env = self.function_environment("ShipmentFunction").map_err(|e| e.to_string())?;
         let config = shipment::ShipmentConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(shipment::Shipment::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone()))
+        Ok(shipment::Shipment::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), self.aws.sqs.clone()))
     }
 
     /// The back-office handler state, from the template's environment of `BackofficeFunction`.

@@ -426,6 +426,7 @@ mod tests {
             response_policy: ResponsePolicy::Automatic,
             shortage_policy: shortage,
             tracking_url_templates: Default::default(),
+            invoice_trigger: Default::default(),
             peppol_id: None,
         }
     }

@@ -18,6 +18,9 @@ pub enum EventType {
     /// A despatch advice was recorded for an order (`ref` is the despatch number).
     #[serde(rename = "order.despatched")]
     OrderDespatched,
+    /// Shipped quantities are ready to be invoiced (`ref`: the despatch number, or `order` for the whole order).
+    #[serde(rename = "order.ready_to_invoice")]
+    OrderReadyToInvoice,
 }
 
 impl EventType {
@@ -27,6 +30,7 @@ impl EventType {
             Self::OrderReceived => "order.received",
             Self::OrderChanged => "order.changed",
             Self::OrderDespatched => "order.despatched",
+            Self::OrderReadyToInvoice => "order.ready_to_invoice",
         }
     }
 }

@@ -93,6 +93,7 @@ pub fn tenant() -> TenantSettings {
         response_policy: ResponsePolicy::Automatic,
         shortage_policy: ShortagePolicy::AcceptWithChanges,
         tracking_url_templates: Default::default(),
+        invoice_trigger: Default::default(),
         peppol_id: None,
     }
 }

@@ -26,6 +26,17 @@ pub enum ShortagePolicy {
     RejectLine,
 }
 
+/// When shipped goods are invoiced (domain.md "Documents": from a despatch or from the whole order).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceTrigger {
+    /// One invoice per despatch.
+    #[default]
+    PerDespatch,
+    /// One invoice once the whole order is delivered.
+    OnDelivery,
+}
+
 /// A seller's settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TenantSettings {
@@ -48,6 +59,9 @@ pub struct TenantSettings {
     /// Tracking link per carrier (lower-case name → URL with `{tracking_number}`), for despatches without a link.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub tracking_url_templates: std::collections::BTreeMap<String, String>,
+    /// When shipped goods are invoiced.
+    #[serde(default)]
+    pub invoice_trigger: InvoiceTrigger,
     /// The seller's Peppol address (Order Responses and Despatch Advices need one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peppol_id: Option<crate::ubl::PeppolId>,

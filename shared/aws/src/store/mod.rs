@@ -32,7 +32,7 @@ mod response;
 pub use despatch::{DespatchOutcome, DespatchWrite};
 pub use email::{EmailRecord, EmailStatus, NewEmail};
 pub use listing::{OrderPage, ReorderSuggestion};
-pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite};
+pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
 
 /// A DynamoDB call failed, or an item could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use orders_domain::events::EventEnvelope;
 
-use super::{dynamo_error, from_item, get_s, s, sortable_timestamp, Item, OrderItem, Store, StoreError};
+use super::{dynamo_error, get_s, s, sortable_timestamp, Item, Store, StoreError};
 use crate::keys;
 
 impl Store {
@@ -65,11 +65,11 @@ impl Store {
                 .await
                 .map_err(|e| dynamo_error(format!("read {pk}"), e))?
                 .item;
-            if let Some(item) = item {
-                let stored: OrderItem = from_item(pk, item)?;
-                if let Some(event) = stored.pending_event {
-                    events.push(event);
-                }
+            // An order's own pending event, or a stage request's.
+            if let Some(value) = item.as_ref().and_then(|item| item.get("pending_event")) {
+                let event: EventEnvelope =
+                    serde_dynamo::from_attribute_value(value.clone()).map_err(|e| super::corrupt(pk, e))?;
+                events.push(event);
             }
         }
         Ok(events)

@@ -53,9 +53,22 @@ pub struct ResponseWrite<'a> {
     pub emails: Vec<NewEmail>,
     /// SKUs now below their minimum, with the available quantity left.
     pub reorders: Vec<(Sku, Decimal)>,
+    /// Events for other stages, each on its own item with its own "publish pending" mark (so they never compete
+    /// with the order's own pending event): the invoicing request of a despatch.
+    pub requests: Vec<StageRequest<'a>>,
     /// Other orders written in the same transaction: a call-off's blanket order, the new part of a split, the
     /// sources of a merge.
     pub related: Vec<RelatedWrite<'a>>,
+}
+
+/// An event waiting for another stage, kept on an item of the order's partition (`sort_key`) with a GSI3 mark the
+/// relay sweeps; the consuming stage deletes the mark.
+#[derive(Debug)]
+pub struct StageRequest<'a> {
+    /// Sort key of the request item (`Q#INVOICE#D-1`); written once.
+    pub sort_key: String,
+    /// The event.
+    pub event: &'a EventEnvelope,
 }
 
 /// Another order written with a [`ResponseWrite`], with its own history and emails.
@@ -247,6 +260,20 @@ impl Store {
             item.insert("order_id".into(), s(order.id.as_str()));
             item.insert("suggested_at".into(), s(now.clone()));
             final_items.push((Slot::Other, put_plain(table, item)?));
+        }
+        for request in &write.requests {
+            let mut item = key(keys::order_pk(tenant, &order.id), request.sort_key.clone());
+            item.insert("entity".into(), s("stage_request"));
+            item.insert(
+                "pending_event".into(),
+                serde_dynamo::to_attribute_value(request.event).map_err(|e| corrupt("stage request", e))?,
+            );
+            item.insert("GSI3PK".into(), s(keys::publish_gsi_pk(&order.id)));
+            item.insert(
+                "GSI3SK".into(),
+                s(format!("{}#{}#{}", sortable_timestamp(request.event.at), tenant, order.id)),
+            );
+            final_items.push((Slot::Other, put_if_absent(table, item)?));
         }
         for related in &write.related {
             let put = versioned_put(table, related.order, related.expected_version, None)?
