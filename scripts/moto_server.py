@@ -8,7 +8,8 @@ atomic, so serialising DynamoDB calls is faithful; everything else (SQS long pol
 Its TransactWriteItems also deep-copies the whole table once per action of the transaction, so one transaction
 costs O(actions × table size): with a few thousand items a test's confirmations took half a second each. We back
 up only the items the transaction touches (and restore those when it is cancelled) — the same all-or-nothing
-result at O(actions).
+result at O(actions). A cancelled transaction's stream records (moto appends one per action as it applies it)
+are dropped again, as DynamoDB never streams a cancelled transaction.
 
 It also answers GET /_devstack/ses/raw-messages?after=N with the raw emails SES (v1 and v2) accepted, from
 moto's own sent-mail store: moto's /moto-api/data.json holds the same but dumps every service's state (tens of MB
@@ -54,7 +55,8 @@ class SerialiseDynamoDB:
             body = json.dumps(raw_messages(after)).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+        # DynamoDB and DynamoDB Streams (which reads what a cancelled transaction may be rolling back).
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith(("DynamoDB_", "DynamoDBStreams_")):
             with _dynamodb:
                 return list(self.app(environ, start_response))
         return self.app(environ, start_response)
@@ -103,10 +105,17 @@ def cheap_transactions():
                 range_value = DynamoType(attrs[table.range_key_attr])
             before = table.get_item(hash_value, range_value)
             backups.append((table, hash_value, range_value, copy.deepcopy(before)))
+        # A cancelled transaction must leave no stream records either (moto records each action as it applies it).
+        streams = {}
+        for table, _, _, _ in backups:
+            if table.stream_shard is not None:
+                streams.setdefault(id(table), (table.stream_shard, len(table.stream_shard.items)))
         _no_table_copy.on = True
         try:
             return transact(self, transact_items)
         except Exception:
+            for shard, length in streams.values():
+                del shard.items[length:]
             for table, hash_value, range_value, before in reversed(backups):
                 if range_value is None:
                     if before is None:

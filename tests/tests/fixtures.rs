@@ -1,4 +1,4 @@
-//! events/<function>/*.json are real Lambda events (API Gateway HTTP API, SQS): they deserialize the way Lambda
+//! events/<function>/*.json are real Lambda events (API Gateway HTTP API, SQS, DynamoDB stream): they deserialize the way Lambda
 //! deserializes them and the function's handler answers them as documented (also usable with
 //! `cargo lambda invoke --data-file`).
 
@@ -22,7 +22,10 @@ async fn every_fixture_is_answered_as_documented() {
         ("backoffice/list-orders.json", 200),
         // An order the fixture tenant does not have: the message is reported as a batch item failure.
         ("shipment/order-despatched.json", 1),
+        // A document item inserted: archived, no failure.
+        ("archive/document-inserted.json", 0),
     ];
+    let archive = stack.stack.archive().expect("archive");
     let shipment = stack.stack.shipment().expect("shipment");
     let root = devstack::stack::project_root().join("events");
     let mut found = Vec::new();
@@ -37,6 +40,16 @@ async fn every_fixture_is_answered_as_documented() {
     assert_eq!(found, listed, "every fixture has an expectation here");
     for (file, status) in expected {
         let text = std::fs::read_to_string(root.join(file)).expect("read fixture");
+        if file.starts_with("archive/") {
+            let event: aws_lambda_events::dynamodb::Event =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let key = event.records[0].change.new_image["archive_key"].clone();
+            let response = archive::handle(&archive, event).await.expect("handled");
+            assert_eq!(response.batch_item_failures.len(), usize::from(status), "{file}");
+            let serde_dynamo::AttributeValue::S(key) = key else { panic!("{file}: archive_key is a string") };
+            assert!(stack.archived_document(&key).await.is_some_and(|xml| xml.contains("<OrderResponse")), "{file}");
+            continue;
+        }
         if file.starts_with("shipment/") {
             let event: aws_lambda_events::sqs::SqsEvent =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));

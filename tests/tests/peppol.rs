@@ -54,9 +54,14 @@ fn order_responses_and_despatch_advices_pass_the_peppol_validator() {
 
     let mut documents: Vec<(String, String)> = Vec::new();
     for (name, order) in [("t76-accepted", &accepted), ("t76-changed", &changed), ("t76-rejected", &rejected)] {
-        documents.push((name.into(), order_response(order, &seller, &buyer).expect("an answered order")));
+        documents.push((
+            name.into(),
+            order_response(order, &format!("{name}-R1"), &seller, &buyer).expect("an answered order"),
+        ));
     }
-    assert!(order_response(&fixtures::order(OrderType::Purchase, &[("S", Decimal::ONE)]), &seller, &buyer).is_none());
+    assert!(
+        order_response(&fixtures::order(OrderType::Purchase, &[("S", Decimal::ONE)]), "R", &seller, &buyer).is_none()
+    );
 
     let partial = parse_despatch(
         r#"{"despatch_number": "D-1", "lines": [{"line_no": 1, "quantity": 2}], "carrier": "PostNord",

@@ -48,7 +48,7 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
         serde_norway::from_str(&std::fs::read_to_string(template_path()).expect("read")).expect("yaml");
 
     let queues = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
-    assert_eq!(queues.len(), 6, "three stage queues and their DLQs: {queues:?}");
+    assert_eq!(queues.len(), 7, "three stage queues, their DLQs and the archive's on-failure queue: {queues:?}");
     assert_eq!(existing_queues(&stack, &name).await, queues);
 
     let tables = declared_names(&template, "AWS::DynamoDB::Table", "TableName", &name);
@@ -153,7 +153,7 @@ ReturnsQueue:
             .await
             .expect("provision");
     let declared = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
-    assert_eq!(declared.len(), 8);
+    assert_eq!(declared.len(), 9);
     assert_eq!(existing_queues(&stack, &name).await, declared);
     let url = stack.reference("ReturnsQueue").expect("returns queue provisioned");
     let attributes = stack

@@ -17,6 +17,7 @@ use orders_domain::admin::{
 use orders_domain::change::{apply_change, check_changeable, describe_change, parse_change, PriceList};
 use orders_domain::confirmation::reservation_changes;
 use orders_domain::confirmation::{answer_in_turn, answer_order, plan_confirmation, without_reservations, Answer};
+use orders_domain::documents::issued_order_response;
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, OrderId, Role, Sku, WarehouseId};
 use orders_domain::listing::{OrderFilter, Search, ALL_STATUSES};
@@ -518,6 +519,7 @@ async fn end_order(
             reorders: Vec::new(),
             requests: Vec::new(),
             related: Vec::new(),
+            documents: Vec::new(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
@@ -717,6 +719,9 @@ async fn respond(
             reorders: Vec::new(),
             requests: Vec::new(),
             related: Vec::new(),
+            documents: issued_order_response(&answered, record.order.responded_at, record.version + 1, &tenant)
+                .into_iter()
+                .collect(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
@@ -833,6 +838,9 @@ async fn change_order(
             reorders,
             requests: Vec::new(),
             related: Vec::new(),
+            documents: issued_order_response(&written, order.responded_at, record.version + 1, &tenant)
+                .into_iter()
+                .collect(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
@@ -955,6 +963,13 @@ async fn split(
                 history: new_history,
                 emails: new_emails.clone(),
             }],
+            documents: [
+                issued_order_response(&kept.order, record.order.responded_at, record.version + 1, &tenant),
+                issued_order_response(&new.order, None, 1, &tenant),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
@@ -1039,6 +1054,7 @@ async fn merge(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Re
             reorders: answer.reorders.clone(),
             requests: Vec::new(),
             related,
+            documents: issued_order_response(&answer.order, None, 1, &tenant).into_iter().collect(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
@@ -1123,13 +1139,17 @@ fn xml_response(xml: String, filename: &str) -> Result<Response<Body>, ApiError>
         .map_err(|e| ApiError::Unavailable(e.to_string()))
 }
 
-/// `GET /v1/orders/{id}/order-response.xml`: the Peppol Order Response (T76) of the order's current answer.
+/// `GET /v1/orders/{id}/order-response.xml`: the Peppol Order Response (T76) of the order's latest answer, as
+/// issued (and archived); for an answer issued before documents were kept, rendered from the order.
 async fn order_response_document(
     app: &Backoffice,
     caller: &ApiKeyRecord,
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
     let order_id = order_id_of(id)?;
+    if let Some(xml) = app.store.latest_order_response(&caller.tenant, &order_id).await? {
+        return xml_response(xml, &format!("{order_id}-order-response.xml"));
+    }
     let order = app
         .store
         .get_order_record(&caller.tenant, &order_id)
@@ -1146,6 +1166,7 @@ async fn order_response_document(
     };
     let xml = order_response(
         &order,
+        &format!("{order_id}-R"),
         &Party { endpoint: seller, name: &tenant.name },
         &Party { endpoint: buyer, name: &order.buyer.name },
     )

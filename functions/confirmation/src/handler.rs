@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use orders_aws::store::{NewEmail, OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite};
 use orders_aws::StoreError;
 use orders_domain::confirmation::answer_order;
+use orders_domain::documents::issued_order_response;
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::ids::Sku;
 use orders_domain::order::{Order, OrderType};
@@ -201,6 +202,9 @@ async fn respond(
             .as_ref()
             .zip(blanket.as_ref())
             .map(|(order, read)| RelatedWrite::plain(order, read.version))
+            .into_iter()
+            .collect(),
+        documents: issued_order_response(&answered, order.responded_at, record.version + 1, tenant)
             .into_iter()
             .collect(),
     };

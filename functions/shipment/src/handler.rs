@@ -139,6 +139,7 @@ async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Process
             reorders: Vec::new(),
             requests,
             related: Vec::new(),
+            documents: Vec::new(),
         };
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied => {

@@ -60,3 +60,10 @@ pub fn sqs_client(sdk: &SdkConfig) -> aws_sdk_sqs::Client {
 pub fn ses_client(sdk: &SdkConfig) -> aws_sdk_ses::Client {
     aws_sdk_ses::Client::new(sdk)
 }
+
+/// An S3 client from the shared configuration; path-style addressing when an endpoint is set (the local emulator
+/// has no per-bucket host names).
+pub fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+    aws_sdk_s3::Client::from_conf(config)
+}

@@ -1,6 +1,7 @@
 //! AWS adapters of the order pipeline: configuration from the environment, the DynamoDB repository (single-table
 //! design of architecture.md) and the SQS event publisher. Business rules stay in `orders-domain`.
 
+pub mod archive;
 pub mod config;
 pub mod keys;
 pub mod mailer;
@@ -10,10 +11,12 @@ pub mod store;
 pub mod telemetry;
 
 pub use aws_sdk_dynamodb;
+pub use aws_sdk_s3;
 pub use aws_sdk_ses;
 pub use aws_sdk_sqs;
 pub use config::{
-    dynamodb_client, emulator_sdk_config, required_env, required_var, sdk_config, ses_client, sqs_client, ConfigError,
+    dynamodb_client, emulator_sdk_config, required_env, required_var, s3_client, sdk_config, ses_client, sqs_client,
+    ConfigError,
 };
 pub use mailer::{Mailer, MailerError};
 pub use publisher::{EventPublisher, PublishError};

@@ -15,6 +15,8 @@ pub struct LocalAws {
     pub ses: aws_sdk_ses::Client,
     /// S3 (path-style addressing, as a local endpoint needs).
     pub s3: aws_sdk_s3::Client,
+    /// DynamoDB Streams.
+    pub streams: aws_sdk_dynamodbstreams::Client,
 }
 
 impl LocalAws {
@@ -29,6 +31,7 @@ impl LocalAws {
             sqs: aws_sdk_sqs::Client::new(&sdk),
             ses: aws_sdk_ses::Client::new(&sdk),
             s3,
+            streams: aws_sdk_dynamodbstreams::Client::new(&sdk),
         }
     }
 }

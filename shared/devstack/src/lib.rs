@@ -11,6 +11,7 @@ pub mod seed;
 pub mod server;
 pub mod sqs_runner;
 pub mod stack;
+pub mod stream_runner;
 pub mod template;
 
 use std::sync::Arc;
@@ -46,6 +47,49 @@ pub async fn consumers(stack: &LocalStack) -> Result<Vec<sqs_runner::QueueConsum
         }
         Ok(consumers)
     }
+}
+
+/// A consumer for every DynamoDB stream event source of the template, delivering to the function's handler.
+pub async fn stream_consumers(stack: &LocalStack) -> Result<Vec<stream_runner::StreamConsumer>, String> {
+    let mut consumers = Vec::new();
+    for source in stack.template.stream_event_sources() {
+        let handler: stream_runner::StreamHandler = match source.function.as_str() {
+            "ArchiveFunction" => {
+                let app = Arc::new(stack.archive()?);
+                Arc::new(move |event| {
+                    let app = app.clone();
+                    Box::pin(async move { ::archive::handle(&app, event).await.map_err(|e| e.to_string()) })
+                })
+            }
+            other => {
+                return Err(format!("{other} reads the stream of {} but is not served locally", source.table));
+            }
+        };
+        let stream_arn = stack
+            .template
+            .physical(&source.table)
+            .and_then(|p| p.attributes.get("StreamArn"))
+            .ok_or_else(|| format!("table {} has no stream (StreamSpecification)", source.table))?;
+        let settings = stream_runner::StreamSettings {
+            batch_size: source.batch_size,
+            trim_horizon: source.trim_horizon,
+            maximum_retry_attempts: source.maximum_retry_attempts,
+            on_failure_queue_url: source.on_failure.as_deref().and_then(|q| stack.reference(q)).map(str::to_owned),
+            filters: source.filters.clone(),
+        };
+        consumers.push(
+            stream_runner::StreamConsumer::new(
+                stack.aws.streams.clone(),
+                stack.aws.sqs.clone(),
+                stream_arn,
+                &stack.aws.region,
+                handler,
+                settings,
+            )
+            .await?,
+        );
+    }
+    Ok(consumers)
 }
 
 /// Runs the scheduled functions of the template at their rate until the tasks are aborted.

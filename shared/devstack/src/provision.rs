@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    PointInTimeRecoverySpecification, Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    PointInTimeRecoverySpecification, Projection, ProjectionType, ScalarAttributeType, StreamSpecification,
+    StreamViewType, TimeToLiveSpecification,
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::Value as Json;
@@ -200,6 +201,15 @@ async fn create_table(aws: &LocalAws, resource: &Resource, props: &Json) -> Resu
     }
     let billing = props.get("BillingMode").and_then(Json::as_str).unwrap_or("PROVISIONED");
     request = request.billing_mode(BillingMode::from(billing));
+    if let Some(stream) = props.get("StreamSpecification") {
+        request = request.stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(str_field(stream, "StreamViewType")))
+                .build()
+                .map_err(|e| ProvisionError::Aws { action: "stream specification".into(), message: e.to_string() })?,
+        );
+    }
     match request.send().await {
         Ok(_) => {}
         Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => {}
@@ -239,8 +249,12 @@ async fn create_table(aws: &LocalAws, resource: &Resource, props: &Json) -> Resu
         .send()
         .await
         .map_err(|e| aws_error(format!("describe table {name}"), e))?;
-    let arn = described.table.and_then(|t| t.table_arn).unwrap_or_default();
-    Ok(Physical { reference: name.clone(), attributes: BTreeMap::from([("Arn".into(), arn)]) })
+    let table = described.table.unwrap_or_else(|| aws_sdk_dynamodb::types::TableDescription::builder().build());
+    let mut attributes = BTreeMap::from([("Arn".into(), table.table_arn.unwrap_or_default())]);
+    if let Some(stream_arn) = table.latest_stream_arn {
+        attributes.insert("StreamArn".into(), stream_arn);
+    }
+    Ok(Physical { reference: name.clone(), attributes })
 }
 
 /// CloudFormation queue properties that are not SQS queue attributes.
@@ -452,6 +466,12 @@ async fn verify_table(aws: &LocalAws, id: &str, props: &Json, problems: &mut Vec
         let index_name = str_field(index, "IndexName");
         if !actual.contains(index_name) {
             problems.push(format!("{id}: table {name} lacks GSI {index_name}"));
+        }
+    }
+    if let Some(view) = props["StreamSpecification"]["StreamViewType"].as_str() {
+        let actual = table.stream_specification().and_then(|s| s.stream_view_type()).map(|v| v.as_str().to_owned());
+        if actual.as_deref() != Some(view) || table.latest_stream_arn().is_none() {
+            problems.push(format!("{id}: table {name} streams {actual:?}, template says {view}"));
         }
     }
     if let Some(ttl) = props.get("TimeToLiveSpecification").filter(|t| t["Enabled"].as_bool() == Some(true)) {

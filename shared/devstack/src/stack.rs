@@ -122,6 +122,13 @@ impl LocalStack {
         Ok(relay::Relay::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone(), self.aws.ses.clone()))
     }
 
+    /// The archive handler state, from the template's environment of `ArchiveFunction`.
+    pub fn archive(&self) -> Result<archive::Archive, String> {
+        let env = self.function_environment("ArchiveFunction").map_err(|e| e.to_string())?;
+        let config = archive::ArchiveConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(archive::Archive::new(&config, self.aws.s3.clone()))
+    }
+
     /// The intake handler state, configured from the template's environment of `IntakeFunction`.
     pub fn intake(&self) -> Result<intake::Intake, String> {
         let env = self.function_environment("IntakeFunction").map_err(|e| e.to_string())?;

@@ -345,6 +345,54 @@ impl Template {
         sources
     }
 
+    /// The DynamoDB stream event sources of every function.
+    pub fn stream_event_sources(&self) -> Vec<StreamEventSource> {
+        let mut sources = Vec::new();
+        for function in self.resources_of("AWS::Serverless::Function") {
+            let Some(events) = function.properties.get("Events").and_then(Value::as_mapping) else { continue };
+            for event in events.values() {
+                if event.get("Type").and_then(Value::as_str) != Some("DynamoDB") {
+                    continue;
+                }
+                let Some(props) = event.get("Properties") else { continue };
+                let Some(table) = props.get("Stream").and_then(getatt_logical_id) else { continue };
+                let filters = props
+                    .get("FilterCriteria")
+                    .and_then(|c| c.get("Filters"))
+                    .and_then(Value::as_sequence)
+                    .map(|filters| {
+                        filters
+                            .iter()
+                            .filter_map(|f| f.get("Pattern").and_then(Value::as_str))
+                            .filter_map(|p| serde_json::from_str(p).ok())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                sources.push(StreamEventSource {
+                    function: function.logical_id.clone(),
+                    table,
+                    batch_size: props
+                        .get("BatchSize")
+                        .and_then(Value::as_i64)
+                        .and_then(|b| i32::try_from(b).ok())
+                        .unwrap_or(100),
+                    trim_horizon: props.get("StartingPosition").and_then(Value::as_str) == Some("TRIM_HORIZON"),
+                    maximum_retry_attempts: props
+                        .get("MaximumRetryAttempts")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| u32::try_from(n).ok()),
+                    on_failure: props
+                        .get("DestinationConfig")
+                        .and_then(|d| d.get("OnFailure"))
+                        .and_then(|d| d.get("Destination"))
+                        .and_then(getatt_logical_id),
+                    filters,
+                });
+            }
+        }
+        sources
+    }
+
     /// The schedules of every function: (function, schedule expression such as `rate(1 minute)`).
     pub fn schedules(&self) -> Vec<(String, String)> {
         let mut schedules = Vec::new();
@@ -392,6 +440,37 @@ impl Template {
 }
 
 /// Seconds between runs of a `rate(N unit)` schedule expression; `None` for cron expressions.
+/// A function's DynamoDB stream event source (`Events` of type `DynamoDB`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamEventSource {
+    /// The function's logical id.
+    pub function: String,
+    /// The logical id of the table whose stream it reads.
+    pub table: String,
+    /// Records per batch.
+    pub batch_size: i32,
+    /// `StartingPosition: TRIM_HORIZON` (else `LATEST`).
+    pub trim_horizon: bool,
+    /// Retries of a failing batch before it is given up (`None`: until the records expire).
+    pub maximum_retry_attempts: Option<u32>,
+    /// Logical id of the queue told about a batch given up.
+    pub on_failure: Option<String>,
+    /// `FilterCriteria` patterns; a record is delivered when one matches (or when there are none).
+    pub filters: Vec<serde_json::Value>,
+}
+
+/// The logical id in `!GetAtt Id.Attribute` (short or long form).
+fn getatt_logical_id(value: &Value) -> Option<String> {
+    let text = match value {
+        Value::Tagged(tagged) => tagged.value.as_str().map(str::to_owned),
+        Value::Mapping(map) => map.get("Fn::GetAtt").and_then(|v| {
+            v.as_sequence().and_then(|s| s.first()).and_then(Value::as_str).or_else(|| v.as_str()).map(str::to_owned)
+        }),
+        _ => None,
+    }?;
+    Some(text.split('.').next().unwrap_or_default().to_owned())
+}
+
 pub fn rate_seconds(expression: &str) -> Option<u64> {
     let inner = expression.strip_prefix("rate(")?.strip_suffix(')')?;
     let (count, unit) = inner.trim().split_once(' ')?;
@@ -477,6 +556,17 @@ Resources:
         Get: { Type: HttpApi, Properties: { Method: GET, Path: "/v1/orders/{id}" } }
         Work: { Type: SQS, Properties: { Queue: !GetAtt Queue.Arn, BatchSize: 5 } }
         Tick: { Type: Schedule, Properties: { Schedule: rate(2 minutes) } }
+        Docs:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt Table.StreamArn
+            StartingPosition: TRIM_HORIZON
+            BatchSize: 7
+            MaximumRetryAttempts: 3
+            DestinationConfig: { OnFailure: { Type: SQS, Destination: { "Fn::GetAtt": [Dlq, Arn] } } }
+            FilterCriteria:
+              Filters:
+                - Pattern: '{"eventName": ["INSERT"]}'
 "#;
 
     #[test]
@@ -503,6 +593,18 @@ Resources:
         let template = Template::parse(TEMPLATE, "s1", "eu-north-1", &HashMap::new()).expect("parse");
         assert_eq!(template.sqs_event_sources(), vec![("Fn".to_owned(), "Queue".to_owned(), 5)]);
         assert_eq!(template.schedules(), vec![("Fn".to_owned(), "rate(2 minutes)".to_owned())]);
+        assert_eq!(
+            template.stream_event_sources(),
+            vec![StreamEventSource {
+                function: "Fn".into(),
+                table: "Table".into(),
+                batch_size: 7,
+                trim_horizon: true,
+                maximum_retry_attempts: Some(3),
+                on_failure: Some("Dlq".into()),
+                filters: vec![serde_json::json!({"eventName": ["INSERT"]})],
+            }]
+        );
         assert_eq!(rate_seconds("rate(2 minutes)"), Some(120));
         assert_eq!(rate_seconds("rate(1 minute)"), Some(60));
         assert_eq!(rate_seconds("cron(0 5 * * ? *)"), None);

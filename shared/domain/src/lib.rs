@@ -10,6 +10,7 @@ pub mod change;
 pub mod confirmation;
 pub mod country;
 pub mod despatch;
+pub mod documents;
 pub mod events;
 pub mod fingerprint;
 #[cfg(any(test, feature = "fixtures"))]

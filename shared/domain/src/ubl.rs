@@ -87,8 +87,8 @@ fn party(xml: &mut String, element: &str, party: &Party<'_>, address: Option<&Ad
 
 /// The Order Response (T76) of an answered order — also once it is delivered or invoiced: accepted (`AP`),
 /// accepted with changes (`CA`, changed lines with their confirmed quantity, status code 3; rejected lines code 7)
-/// or rejected (`RE`, with the reason). `None` while it is not answered.
-pub fn order_response(order: &Order, seller: &Party<'_>, buyer: &Party<'_>) -> Option<String> {
+/// or rejected (`RE`, with the reason), as document `document_id`. `None` while it is not answered.
+pub fn order_response(order: &Order, document_id: &str, seller: &Party<'_>, buyer: &Party<'_>) -> Option<String> {
     // The answer stands after delivery and invoicing too: read it from the lines once the order was answered.
     let changed =
         order.lines.iter().any(|l| matches!(l.line_status, Some(LineOutcome::Changed | LineOutcome::Rejected)));
@@ -107,7 +107,7 @@ pub fn order_response(order: &Order, seller: &Party<'_>, buyer: &Party<'_>) -> O
     let _ = write!(
         xml,
         "<cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order_response:3</cbc:CustomizationID><cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:ordering:3</cbc:ProfileID><cbc:ID>{}</cbc:ID><cbc:IssueDate>{}</cbc:IssueDate><cbc:IssueTime>{:02}:{:02}:{:02}</cbc:IssueTime><cbc:OrderResponseCode>{code}</cbc:OrderResponseCode>",
-        escape(&format!("{}-R", order.id)),
+        escape(document_id),
         iso_date(at.date()),
         at.hour(),
         at.minute(),

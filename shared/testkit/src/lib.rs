@@ -56,6 +56,7 @@ pub struct TestStack {
     pub tenant: Tenant,
     server: tokio::task::JoinHandle<()>,
     http: reqwest::Client,
+    streams: tokio::sync::Mutex<Option<Vec<devstack::stream_runner::StreamConsumer>>>,
 }
 
 impl Drop for TestStack {
@@ -92,6 +93,7 @@ impl TestStack {
             tenant: Tenant { id: TenantId::parse("x").expect("id"), key: String::new() },
             server,
             http,
+            streams: tokio::sync::Mutex::new(None),
         };
         test.tenant = test.new_tenant().await;
         test
@@ -253,6 +255,44 @@ impl TestStack {
             }
         }
         total
+    }
+
+    /// Delivers the table stream's records to their functions (the archive) until none are left; each call goes on
+    /// where the last one stopped.
+    pub async fn deliver_streams(&self) -> Delivery {
+        let mut streams = self.streams.lock().await;
+        if streams.is_none() {
+            *streams = Some(devstack::stream_consumers(&self.stack).await.expect("stream consumers"));
+        }
+        let mut total = Delivery::default();
+        for consumer in streams.iter_mut().flatten() {
+            for _ in 0..1000 {
+                let delivery = consumer.deliver_once().await.expect("deliver stream records");
+                total.received += delivery.received;
+                total.succeeded += delivery.succeeded;
+                total.failed += delivery.failed;
+                if delivery.received == 0 {
+                    break;
+                }
+            }
+        }
+        total
+    }
+
+    /// An object of the documents bucket (`None` if there is none under `key`).
+    pub async fn archived_document(&self, key: &str) -> Option<String> {
+        let bucket = self.stack.reference("DocumentsBucket").expect("documents bucket");
+        let object = self.stack.aws.s3.get_object().bucket(bucket).key(key).send().await.ok()?;
+        let bytes = object.body.collect().await.expect("read archived object").into_bytes();
+        Some(String::from_utf8(bytes.to_vec()).expect("UTF-8 document"))
+    }
+
+    /// Every key of the documents bucket under `prefix`.
+    pub async fn archived_keys(&self, prefix: &str) -> Vec<String> {
+        let bucket = self.stack.reference("DocumentsBucket").expect("documents bucket");
+        let listed =
+            self.stack.aws.s3.list_objects_v2().bucket(bucket).prefix(prefix).send().await.expect("list documents");
+        listed.contents.unwrap_or_default().into_iter().filter_map(|o| o.key).collect()
     }
 
     /// Emails SES accepted for `order_id` (our Message-IDs start with the order id).

@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
 use orders_domain::confirmation::Reservation;
 use orders_domain::despatch::Despatch;
+use orders_domain::documents::{archive_key, despatch_advice_name};
 use orders_domain::events::EventEnvelope;
 use orders_domain::ids::{OrderId, TenantId};
 use orders_domain::order::{HistoryEntry, Order};
@@ -58,6 +59,9 @@ pub(crate) struct DespatchItem {
     /// The Peppol Despatch Advice (T16) as issued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ubl: Option<String>,
+    /// Where the archive function keeps the advice (set with `ubl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    archive_key: Option<String>,
     #[serde(flatten)]
     pub(crate) despatch: Despatch,
 }
@@ -98,6 +102,9 @@ impl Store {
             SK: format!("{DESPATCH_PREFIX}{number}"),
             entity: "despatch".into(),
             ubl: write.document.map(str::to_owned),
+            archive_key: write
+                .document
+                .map(|_| archive_key(tenant, &order.id, &despatch_advice_name(&write.despatch.despatch_number))),
             despatch: write.despatch.clone(),
         };
         items.push((Slot::Other, put_if_absent(table, to_item("despatch", &despatch)?)?));

@@ -23,6 +23,7 @@ use crate::keys::{self, PK, SK};
 pub(crate) type Item = HashMap<String, AttributeValue>;
 
 mod despatch;
+mod documents;
 mod email;
 mod listing;
 mod notes;

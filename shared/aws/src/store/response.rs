@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use orders_domain::confirmation::Reservation;
+use orders_domain::documents::IssuedDocument;
 use orders_domain::events::EventEnvelope;
 use orders_domain::ids::{OrderId, Sku, TenantId};
 use orders_domain::order::{HistoryEntry, Order};
@@ -59,6 +60,8 @@ pub struct ResponseWrite<'a> {
     /// Other orders written in the same transaction: a call-off's blanket order, the new part of a split, the
     /// sources of a merge.
     pub related: Vec<RelatedWrite<'a>>,
+    /// Peppol documents this write issues (the Order Response of a new answer), of this or a related order.
+    pub documents: Vec<IssuedDocument>,
 }
 
 /// An event waiting for another stage, kept on an item of the order's partition (`sort_key`) with a GSI3 mark the
@@ -274,6 +277,10 @@ impl Store {
                 s(format!("{}#{}#{}", sortable_timestamp(request.event.at), tenant, order.id)),
             );
             final_items.push((Slot::Other, put_if_absent(table, item)?));
+        }
+        for document in &write.documents {
+            let issued_at = order.responded_at.unwrap_or_else(OffsetDateTime::now_utc);
+            final_items.push((Slot::Other, super::documents::document_put(table, tenant, document, issued_at)?));
         }
         for related in &write.related {
             let put = versioned_put(table, related.order, related.expected_version, None)?

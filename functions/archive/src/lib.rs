@@ -1,0 +1,43 @@
+//! The `archive` function: reads the orders table's stream (filtered in the template to inserted items that carry
+//! an `archive_key`) and copies each issued document — a Peppol Order Response or Despatch Advice, written with its
+//! order in the transaction that issued it — to the documents bucket under that key, once. `main.rs` only wires
+//! it; the local runner and the tests call [`handle`] with real DynamoDB stream events.
+
+mod handler;
+
+use orders_aws::archive::DocumentArchive;
+use orders_aws::{required_env, required_var, ConfigError};
+
+pub use handler::handle;
+
+/// Settings of the archive function (declared in infra/template.yaml).
+#[derive(Debug, Clone)]
+pub struct ArchiveConfig {
+    /// `DOCUMENTS_BUCKET`.
+    pub documents_bucket: String,
+}
+
+impl ArchiveConfig {
+    /// Reads the settings; a missing one fails with its name.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| required_env(name).ok())
+    }
+
+    /// Reads the settings from any source of variables.
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        Ok(Self { documents_bucket: required_var(&var, "DOCUMENTS_BUCKET")? })
+    }
+}
+
+/// Everything the handler needs, built once per container.
+#[derive(Debug, Clone)]
+pub struct Archive {
+    documents: DocumentArchive,
+}
+
+impl Archive {
+    /// Builds the handler state from settings and the S3 client.
+    pub fn new(config: &ArchiveConfig, s3: orders_aws::aws_sdk_s3::Client) -> Self {
+        Self { documents: DocumentArchive::new(s3, &config.documents_bucket) }
+    }
+}
