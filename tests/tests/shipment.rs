@@ -47,6 +47,17 @@ async fn two_partial_despatches_and_a_final_one_deliver_the_order_and_move_stock
         (&order["lines"][0]["shipped_quantity"], &order["lines"][0]["open_quantity"]),
         (&json!("1"), &json!("1"))
     );
+    // The tracking view: per line ordered / confirmed / shipped / open, and when the despatch should arrive.
+    let line = &order["tracking"][0];
+    assert_eq!(
+        (&line["ordered"], &line["confirmed"], &line["shipped"], &line["open"]),
+        (&json!("2"), &json!("2"), &json!("1"), &json!("1")),
+        "{line}"
+    );
+    assert_eq!(line["expected_delivery_date"], "2030-01-02");
+    assert_eq!(line["shipments"][0]["despatch_number"], "D-1");
+    assert_eq!(line["shipments"][0]["tracking_url"], "https://tracking.postnord.com/se/?id=00370712345");
+    assert_eq!(order["tracking"][1]["shipments"], json!([]), "line 2 has not shipped");
 
     let second = despatch(
         &stack,

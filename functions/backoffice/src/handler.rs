@@ -17,6 +17,7 @@ use orders_domain::admin::{
 use orders_domain::change::{apply_change, check_changeable, describe_change, parse_change, PriceList};
 use orders_domain::confirmation::reservation_changes;
 use orders_domain::confirmation::{answer_in_turn, answer_order, plan_confirmation, without_reservations, Answer};
+use orders_domain::despatch::tracking;
 use orders_domain::documents::issued_order_response;
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, OrderId, Role, Sku, WarehouseId};
@@ -222,6 +223,7 @@ async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Resu
             }
         }
     }
+    body["tracking"] = serde_json::to_value(tracking(&order, &detail.despatches)).unwrap_or_else(|_| json!([]));
     body["despatches"] = despatches;
     // Invoices will live in the order's partition too; no stage writes them yet (issue 8).
     body["invoices"] = json!([]);

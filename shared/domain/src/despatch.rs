@@ -316,6 +316,93 @@ pub fn fulfilment_status(order: &Order) -> OrderStatus {
     }
 }
 
+/// One line of an order's tracking view: what was ordered, confirmed, shipped and is still open, when it was
+/// wanted, and which despatches carried it with the delivery date each expects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineTracking {
+    /// Order line.
+    pub line_no: u32,
+    /// Product.
+    pub sku: Sku,
+    /// Ordered.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub ordered: Decimal,
+    /// Confirmed.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub confirmed: Decimal,
+    /// Shipped.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub shipped: Decimal,
+    /// Confirmed and not shipped yet.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub open: Decimal,
+    /// The buyer's requested delivery date.
+    #[serde(with = "iso_date::option", skip_serializing_if = "Option::is_none")]
+    pub requested_delivery_date: Option<Date>,
+    /// The latest expected delivery date of the despatches that carried this line.
+    #[serde(with = "iso_date::option", skip_serializing_if = "Option::is_none")]
+    pub expected_delivery_date: Option<Date>,
+    /// Each despatch of this line, in despatch order.
+    pub shipments: Vec<LineShipment>,
+}
+
+/// A line's part of one despatch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineShipment {
+    /// Despatch number.
+    pub despatch_number: String,
+    /// Quantity of this line.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub quantity: Decimal,
+    /// When it left.
+    #[serde(with = "iso_date")]
+    pub despatch_date: Date,
+    /// When the buyer should have it.
+    #[serde(with = "iso_date::option", skip_serializing_if = "Option::is_none")]
+    pub expected_delivery_date: Option<Date>,
+    /// Tracking link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracking_url: Option<String>,
+}
+
+/// The order's tracking view (domain.md "Documents"): per line ordered / confirmed / shipped / open and the
+/// expected dates, from the order and its despatches.
+pub fn tracking(order: &Order, despatches: &[Despatch]) -> Vec<LineTracking> {
+    let mut despatches: Vec<&Despatch> = despatches.iter().collect();
+    despatches.sort_by_key(|d| (d.despatch_date, d.created_at));
+    order
+        .lines
+        .iter()
+        .map(|line| {
+            let shipments: Vec<LineShipment> = despatches
+                .iter()
+                .filter_map(|d| {
+                    let quantity: Decimal =
+                        d.lines.iter().filter(|l| l.line_no == line.line_no).map(|l| l.quantity).sum();
+                    (!quantity.is_zero()).then(|| LineShipment {
+                        despatch_number: d.despatch_number.clone(),
+                        quantity,
+                        despatch_date: d.despatch_date,
+                        expected_delivery_date: d.expected_delivery_date,
+                        tracking_url: d.tracking_url.clone(),
+                    })
+                })
+                .collect();
+            LineTracking {
+                line_no: line.line_no,
+                sku: line.sku.clone(),
+                ordered: line.quantity,
+                confirmed: line.confirmed_quantity,
+                shipped: line.shipped_quantity,
+                open: line.open_quantity(),
+                requested_delivery_date: line.requested_delivery_date,
+                expected_delivery_date: shipments.iter().filter_map(|s| s.expected_delivery_date).max(),
+                shipments,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -392,5 +479,34 @@ mod tests {
             line.shipped_quantity = line.confirmed_quantity;
         }
         assert_eq!(fulfilment_status(&order), OrderStatus::Delivered);
+    }
+
+    #[test]
+    fn the_tracking_view_follows_each_line_through_its_despatches() {
+        let templates = std::collections::BTreeMap::new();
+        let order = accepted();
+        let first = parse_despatch(
+            r#"{"despatch_number": "D-1", "lines": [{"line_no": 1, "quantity": 2}], "despatch_date": "2030-01-01", "expected_delivery_date": "2030-01-03"}"#,
+        )
+        .expect("parsed");
+        let (d1, order, _) = plan_despatch(&order, &first, &templates, "w", OffsetDateTime::UNIX_EPOCH).expect("D-1");
+        let second = parse_despatch(
+            r#"{"despatch_number": "D-2", "lines": [{"line_no": 1, "quantity": 1}, {"line_no": 2, "quantity": 2}], "despatch_date": "2030-01-02", "expected_delivery_date": "2030-01-05"}"#,
+        )
+        .expect("parsed");
+        let (d2, order, _) = plan_despatch(&order, &second, &templates, "w", OffsetDateTime::UNIX_EPOCH).expect("D-2");
+        let view = tracking(&order, &[d2, d1]);
+        let date = |text: &str| Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok();
+        assert_eq!(
+            (view[0].ordered, view[0].confirmed, view[0].shipped, view[0].open),
+            (Decimal::new(5, 0), Decimal::new(5, 0), Decimal::new(3, 0), Decimal::new(2, 0))
+        );
+        let numbers: Vec<&str> = view[0].shipments.iter().map(|s| s.despatch_number.as_str()).collect();
+        assert_eq!(numbers, ["D-1", "D-2"], "in despatch order");
+        assert_eq!(view[0].expected_delivery_date, date("2030-01-05"), "the latest expected date");
+        assert_eq!((view[1].open, view[1].shipments.len()), (Decimal::ZERO, 1));
+        let json = serde_json::to_value(&view[1]).expect("json");
+        assert_eq!(json["shipments"][0]["expected_delivery_date"], "2030-01-05");
+        assert_eq!(json["open"], "0");
     }
 }
