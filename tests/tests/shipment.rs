@@ -239,3 +239,28 @@ async fn a_redelivered_despatch_event_changes_nothing_and_numbers_are_unique_per
     assert_eq!(reused.status, 409, "{}", reused.body);
     assert_eq!(stack.stock(tenant, "SKU-1", "malmo").await.1, dec("2"), "only B's reservation is left");
 }
+
+#[tokio::test]
+async fn two_lines_of_one_sku_ship_in_one_despatch() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let mut body = order_body("WS-TWICE");
+    body["lines"] = json!([{"sku": "SKU-1", "quantity": "1"}, {"sku": "SKU-3", "quantity": "1"}, {"sku": "SKU-1", "quantity": "2"}]);
+    let id = stack.post_json("/v1/orders", &body).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "accepted");
+    let before = stack.stock(tenant, "SKU-1", "malmo").await;
+    let warehouse = stack.key_with_role(tenant, Role::Warehouse).await;
+    let answer = despatch(
+        &stack,
+        &id,
+        &warehouse,
+        json!({"despatch_number": "D-1", "lines": [{"line_no": 1, "quantity": 1}, {"line_no": 2, "quantity": 1}, {"line_no": 3, "quantity": 2}]}),
+    )
+    .await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let after = stack.stock(tenant, "SKU-1", "malmo").await;
+    assert_eq!((before.0 - after.0, before.1 - after.1), (dec("3"), dec("3")), "on hand and reserved, once each");
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "delivered");
+}

@@ -270,7 +270,17 @@ pub fn plan_despatch(
             );
             continue;
         }
-        moves.extend(picks.iter().cloned());
+        for pick in &picks {
+            // One move per stock item: two lines of one SKU picked from one warehouse and lot must update that
+            // stock once (a transaction may not touch an item twice).
+            match moves
+                .iter_mut()
+                .find(|m: &&mut Reservation| m.sku == pick.sku && m.warehouse == pick.warehouse && m.lot == pick.lot)
+            {
+                Some(existing) => existing.quantity += pick.quantity,
+                None => moves.push(pick.clone()),
+            }
+        }
         lines.push(DespatchLine {
             line_no: line.line_no,
             sku: line.sku.clone(),
@@ -479,6 +489,35 @@ mod tests {
             line.shipped_quantity = line.confirmed_quantity;
         }
         assert_eq!(fulfilment_status(&order), OrderStatus::Delivered);
+    }
+
+    #[test]
+    fn two_lines_of_one_sku_from_one_place_make_one_stock_move() {
+        let mut order = fixtures::order(
+            OrderType::Purchase,
+            &[("SKU-1", Decimal::new(2, 0)), ("SKU-2", Decimal::ONE), ("SKU-1", Decimal::new(3, 0))],
+        );
+        order.status = OrderStatus::Accepted;
+        for line in &mut order.lines {
+            line.confirmed_quantity = line.quantity;
+        }
+        let place = |sku: &str, quantity: i64| Reservation {
+            sku: Sku::parse(sku).expect("sku"),
+            warehouse: WarehouseId::parse("malmo").expect("warehouse"),
+            lot: None,
+            quantity: Decimal::new(quantity, 0),
+        };
+        order.reservations = vec![place("SKU-1", 5), place("SKU-2", 1)];
+        let request = parse_despatch(
+            r#"{"despatch_number": "D-1", "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": 1}, {"line_no": 3, "quantity": 3}]}"#,
+        )
+        .expect("parsed");
+        let (despatch, shipped, moves) =
+            plan_despatch(&order, &request, &std::collections::BTreeMap::new(), "w", OffsetDateTime::UNIX_EPOCH)
+                .expect("planned");
+        assert_eq!(moves, vec![place("SKU-1", 5), place("SKU-2", 1)], "one move per stock item");
+        assert_eq!(despatch.lines[2].picks, vec![place("SKU-1", 3)], "each line keeps its own picks");
+        assert!(shipped.reservations.is_empty());
     }
 
     #[test]
