@@ -10,12 +10,13 @@ TARGET := $(or $(CARGO_TARGET_DIR),target)
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
 LAMBDAS := intake backoffice confirmation shipment relay archive
 
-.PHONY: help dev test emulator tools fmt-check clippy tests template-lint lambda-build fmt clean
+.PHONY: help dev test emulator tools fmt-check clippy tests template-lint lambda-build bench fmt clean
 
 help:
 	@echo "make dev    start moto, provision from infra/template.yaml, seed demo data, serve http://127.0.0.1:3000"
 	@echo "make test   rustfmt, clippy -D warnings, unit + end-to-end tests against moto, cfn-lint, sam validate --lint,"
 	@echo "            cargo lambda build --release --x86-64"
+	@echo "make bench  bootstrap sizes, cold init against a hello-world, AWS requests of an order's lifecycle -> bench/results/"
 
 $(VENV)/.installed: requirements/emulator.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +62,14 @@ lambda-build: tools
 	  $(TOOLS)/bin/python -c "import sys, zipfile; zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED).write(sys.argv[1], 'bootstrap')" "$$b" "$$z"; \
 	  echo "bootstrap $$f: $$(stat -c %s "$$b") bytes, zipped $$(stat -c %s "$$z") bytes"; \
 	done
+
+# Benchmarks (benchmarks.md): figures go to bench/results/*.json, never into timed tests.
+bench: lambda-build emulator
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" cargo lambda build --release --x86-64 --locked -p bench-hello
+	cargo build --locked -p bench
+	$(TOOLS)/bin/python scripts/bootstrap_sizes.py bench/results/sizes.json $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
+	$(TARGET)/debug/cold-init 30 bench/results/cold-init.json hello=$(TARGET)/lambda/bench-hello/bootstrap $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
+	scripts/with-emulator.sh $(TARGET)/debug/lifecycle-requests bench/results/requests.json
 
 fmt:
 	cargo fmt --all

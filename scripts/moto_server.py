@@ -13,12 +13,14 @@ are dropped again, as DynamoDB never streams a cancelled transaction.
 
 It also answers GET /_devstack/ses/raw-messages?after=N with the raw emails SES (v1 and v2) accepted, from
 moto's own sent-mail store: moto's /moto-api/data.json holds the same but dumps every service's state (tens of MB
-and seconds per call once the tables fill up).
+and seconds per call once the tables fill up). GET /_devstack/requests answers how many requests of each
+`service.Action` it served (`make bench` counts a lifecycle's requests with it).
 
 Usage: python scripts/moto_server.py -H 127.0.0.1 -p PORT
 """
 
 import argparse
+import io
 import json
 import threading
 from urllib.parse import parse_qs
@@ -44,6 +46,44 @@ def raw_messages(after):
     return messages[after:]
 
 
+_counts = {}
+_counts_lock = threading.Lock()
+
+
+def classify(environ):
+    """`service.Action` of an AWS request (the benchmark counts them), or None for the emulator's own routes."""
+    path = environ.get("PATH_INFO", "")
+    if path.startswith(("/_devstack/", "/moto-api/")):
+        return None
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        prefix, _, action = target.partition(".")
+        service = {"DynamoDB_20120810": "dynamodb", "DynamoDBStreams_20120810": "dynamodbstreams",
+                   "AmazonSQS": "sqs"}.get(prefix, prefix.lower())
+        return f"{service}.{action}"
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    service = auth.split("Credential=", 1)[1].split("/")[3] if "Credential=" in auth else "unknown"
+    if service == "s3":
+        method = environ.get("REQUEST_METHOD", "GET")
+        key = path.strip("/").partition("/")[2]
+        action = {"PUT": "PutObject", "GET": "GetObject", "HEAD": "HeadObject", "DELETE": "DeleteObject",
+                  "POST": "PostObject"}.get(method, method) if key else f"{method}Bucket"
+        return f"s3.{action}"
+    # Query protocol (SES v1): the action is in the form body; read it and put the body back.
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    action = parse_qs(body.decode("utf-8", "replace")).get("Action", ["Unknown"])[0]
+    return f"{service}.{action}"
+
+
+def count(environ):
+    name = classify(environ)
+    if name is not None:
+        with _counts_lock:
+            _counts[name] = _counts.get(name, 0) + 1
+
+
 class SerialiseDynamoDB:
     def __init__(self, app):
         self.app = app
@@ -55,6 +95,12 @@ class SerialiseDynamoDB:
             body = json.dumps(raw_messages(after)).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if environ.get("PATH_INFO") == "/_devstack/requests":
+            with _counts_lock:
+                body = json.dumps(_counts, sort_keys=True).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        count(environ)
         # DynamoDB and DynamoDB Streams (which reads what a cancelled transaction may be rolling back).
         if environ.get("HTTP_X_AMZ_TARGET", "").startswith(("DynamoDB_", "DynamoDBStreams_")):
             with _dynamodb:

@@ -188,3 +188,28 @@ async fn an_unknown_resource_type_is_refused_rather_than_skipped() {
     let error = result.expect_err("SNS is not provisioned locally");
     assert!(error.to_string().contains("AWS::SNS::Topic"), "{error}");
 }
+
+/// The functions' SDK configuration (read from the environment Lambda sets, no provider chain) reaches the
+/// emulator with every client they build: credentials sign, retries and timeouts have their sleep and clock.
+#[tokio::test]
+async fn the_functions_sdk_configuration_from_the_environment_works() {
+    let endpoint = emulator_endpoint();
+    let env: std::collections::HashMap<&str, String> = [
+        ("AWS_REGION", "eu-north-1".to_owned()),
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+        ("AWS_SESSION_TOKEN", "token".to_owned()),
+        ("AWS_ENDPOINT_URL", endpoint),
+    ]
+    .into();
+    let sdk = orders_aws::environment_sdk_config(|name| env.get(name).cloned());
+    assert_eq!(sdk.region().map(ToString::to_string).as_deref(), Some("eu-north-1"));
+    assert!(sdk.credentials_provider().is_some());
+    orders_aws::dynamodb_client(&sdk).list_tables().limit(1).send().await.expect("DynamoDB");
+    orders_aws::sqs_client(&sdk).list_queues().send().await.expect("SQS");
+    orders_aws::ses_client(&sdk).list_identities().send().await.expect("SES");
+    orders_aws::s3_client(&sdk).list_buckets().send().await.expect("S3");
+    // No region, no credentials: the SDK says so on use instead of reading profile files at start.
+    let bare = orders_aws::environment_sdk_config(|_| None);
+    assert!(bare.region().is_none() && bare.credentials_provider().is_none());
+}

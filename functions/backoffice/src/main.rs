@@ -6,7 +6,7 @@ use lambda_http::{run, service_fn, Error};
 async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = backoffice::BackofficeConfig::from_env()?;
-    let sdk = orders_aws::sdk_config().await;
+    let sdk = orders_aws::sdk_config();
     let app = backoffice::Backoffice::new(&config, orders_aws::dynamodb_client(&sdk), orders_aws::ses_client(&sdk))?;
     run(service_fn(|request| backoffice::handle(&app, request))).await
 }

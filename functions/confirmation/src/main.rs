@@ -7,7 +7,7 @@ use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = confirmation::ConfirmationConfig::from_env()?;
-    let sdk = orders_aws::sdk_config().await;
+    let sdk = orders_aws::sdk_config();
     let app = confirmation::Confirmation::new(&config, orders_aws::dynamodb_client(&sdk), orders_aws::ses_client(&sdk));
     run(service_fn(|event: LambdaEvent<SqsEvent>| confirmation::handle(&app, event.payload))).await
 }

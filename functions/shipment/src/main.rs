@@ -7,7 +7,7 @@ use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = shipment::ShipmentConfig::from_env()?;
-    let sdk = orders_aws::sdk_config().await;
+    let sdk = orders_aws::sdk_config();
     let app = shipment::Shipment::new(
         &config,
         orders_aws::dynamodb_client(&sdk),

@@ -18,10 +18,30 @@ pub fn required_env(name: &'static str) -> Result<String, ConfigError> {
     std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(ConfigError(name))
 }
 
-/// The SDK configuration every client is built from: region and credentials from the environment (and
-/// `AWS_ENDPOINT_URL` for the local emulator), one rustls (ring) HTTPS client shared by all clients.
-pub async fn sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).http_client(https_client()).load().await
+/// The SDK configuration every function's clients are built from, read from the environment Lambda sets:
+/// `AWS_REGION`, the execution role's `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, and
+/// `AWS_ENDPOINT_URL` for the local emulator; one rustls (ring) HTTPS client shared by all clients. No provider
+/// chain, no profile files: init does no I/O (bench/results/cold-init.json).
+pub fn sdk_config() -> SdkConfig {
+    environment_sdk_config(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+}
+
+/// [`sdk_config`] from any source of variables.
+pub fn environment_sdk_config(var: impl Fn(&str) -> Option<String>) -> SdkConfig {
+    let mut builder = SdkConfig::builder().behavior_version(BehaviorVersion::latest()).http_client(https_client());
+    if let Some(region) = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")) {
+        builder = builder.region(aws_config::Region::new(region));
+    }
+    if let (Some(key), Some(secret)) = (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+        let credentials =
+            aws_credential_types::Credentials::new(key, secret, var("AWS_SESSION_TOKEN"), None, "environment");
+        builder =
+            builder.credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(credentials));
+    }
+    if let Some(endpoint) = var("AWS_ENDPOINT_URL") {
+        builder = builder.endpoint_url(endpoint);
+    }
+    builder.build()
 }
 
 /// The SDK configuration for a local emulator at `endpoint` (dummy credentials, fixed region). Used by the
@@ -37,13 +57,29 @@ pub async fn emulator_sdk_config(endpoint: &str, region: &str) -> SdkConfig {
         .await
 }
 
-/// One rustls (ring) HTTPS client; plain HTTP works too (the local emulator).
+/// The roots AWS service endpoints chain to — Amazon Trust Services' Amazon Root CA 1–4 and the Starfield
+/// Services Root Certificate Authority – G2 that cross-signs them (every AWS service endpoint, S3 included since
+/// 2022, serves an ATS certificate) — compiled in, so init reads no certificate files: loading the system's ~290
+/// root files made every function's cold init 4.8× a bare `lambda_runtime` hello-world (bench/results).
+pub const AWS_TRUST_ROOTS_PEM: &[u8] = include_bytes!("../certs/amazon-trust-services.pem");
+
+/// One rustls (ring) HTTPS client trusting [`AWS_TRUST_ROOTS_PEM`] (or, with `ORDERS_TLS_NATIVE_ROOTS` set, the
+/// system's roots, read at init); plain HTTP works too (the local emulator).
 fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https()
+    use aws_smithy_http_client::tls::{TlsContext, TrustStore};
+    let trust = if std::env::var_os("ORDERS_TLS_NATIVE_ROOTS").is_some() {
+        TrustStore::default()
+    } else {
+        TrustStore::empty().with_pem_certificate(AWS_TRUST_ROOTS_PEM)
+    };
+    let builder = aws_smithy_http_client::Builder::new().tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+        aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+    ));
+    match TlsContext::builder().with_trust_store(trust).build() {
+        Ok(context) => builder.tls_context(context).build_https(),
+        // Not reachable with a trust store (only extra server names are checked); keep the system's roots then.
+        Err(_) => builder.build_https(),
+    }
 }
 
 /// A DynamoDB client from the shared configuration.
@@ -66,4 +102,21 @@ pub fn ses_client(sdk: &SdkConfig) -> aws_sdk_ses::Client {
 pub fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
     aws_sdk_s3::Client::from_conf(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateDer;
+
+    #[test]
+    fn the_compiled_in_trust_roots_are_five_parsable_certificates() {
+        let certificates: Vec<CertificateDer<'_>> = CertificateDer::pem_slice_iter(super::AWS_TRUST_ROOTS_PEM)
+            .collect::<Result<_, _>>()
+            .expect("PEM certificates");
+        assert_eq!(certificates.len(), 5);
+        let mut roots = rustls::RootCertStore::empty();
+        let (valid, invalid) = roots.add_parsable_certificates(certificates);
+        assert_eq!((valid, invalid), (5, 0), "each is a usable trust anchor");
+    }
 }

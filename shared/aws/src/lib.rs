@@ -15,8 +15,8 @@ pub use aws_sdk_s3;
 pub use aws_sdk_ses;
 pub use aws_sdk_sqs;
 pub use config::{
-    dynamodb_client, emulator_sdk_config, required_env, required_var, s3_client, sdk_config, ses_client, sqs_client,
-    ConfigError,
+    dynamodb_client, emulator_sdk_config, environment_sdk_config, required_env, required_var, s3_client, sdk_config,
+    ses_client, sqs_client, ConfigError,
 };
 pub use mailer::{Mailer, MailerError};
 pub use publisher::{EventPublisher, PublishError};

@@ -1,0 +1,40 @@
+"""Zipped sizes of the functions' bootstraps against their budgets (benchmarks.md).
+
+Usage: python scripts/bootstrap_sizes.py OUTPUT.json name=PATH ...
+"""
+
+import io
+import json
+import os
+import sys
+import zipfile
+
+MIB = 1024 * 1024
+# invoicing and reporting carry PDF, XLSX and Parquet writers: 6 MiB; everything else 3 MiB.
+BUDGETS = {"invoicing": 6 * MIB, "reporting": 6 * MIB}
+
+
+def main():
+    output, specs = sys.argv[1], sys.argv[2:]
+    functions = {}
+    for spec in specs:
+        name, path = spec.split("=", 1)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(path, "bootstrap")
+        zipped = len(buffer.getvalue())
+        budget = BUDGETS.get(name, 3 * MIB)
+        functions[name] = {"bootstrap_bytes": os.path.getsize(path), "zipped_bytes": zipped, "budget_bytes": budget,
+                           "within_budget": zipped <= budget, "headroom_bytes": budget - zipped}
+        print(f"bootstrap {name:<13} {zipped / MIB:5.2f} MiB zipped (budget {budget / MIB:.0f} MiB, "
+              f"headroom {(budget - zipped) / 1024:6.0f} KiB)")
+    report = {"what": "zipped x86-64 release bootstraps (cargo lambda build --release --x86-64)",
+              "within_budget": all(f["within_budget"] for f in functions.values()), "functions": functions}
+    with open(output, "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    print(f"written to {output}")
+
+
+if __name__ == "__main__":
+    main()
