@@ -188,8 +188,9 @@ async fn up(args: &Args) -> Result<(), String> {
     eprintln!("env file      {}", env_file.display());
     eprintln!("HTTP API      {url}  (GET {url}/healthz)");
     eprintln!(
-        "queues        {} consumer(s), relay every minute (`devstack relay` runs it now)",
-        stack.template.sqs_event_sources().len()
+        "queues        {} consumer(s), {} table stream consumer(s) (the archive), relay every minute (`devstack relay` runs it now)",
+        stack.template.sqs_event_sources().len(),
+        stack.template.stream_event_sources().len()
     );
     eprintln!("emails        {}", mail_dir.display());
     eprintln!();
