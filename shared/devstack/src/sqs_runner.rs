@@ -26,6 +26,14 @@ pub struct Delivery {
     pub failed: usize,
 }
 
+impl std::ops::AddAssign for Delivery {
+    fn add_assign(&mut self, other: Self) {
+        self.received += other.received;
+        self.succeeded += other.succeeded;
+        self.failed += other.failed;
+    }
+}
+
 /// Polls one queue for one handler.
 #[derive(Clone)]
 pub struct QueueConsumer {

@@ -314,48 +314,40 @@ impl Template {
         Ok(env)
     }
 
-    /// The SQS event sources of every function: (function, queue logical id, batch size).
-    pub fn sqs_event_sources(&self) -> Vec<(String, String, i32)> {
-        let mut sources = Vec::new();
+    /// Every event of type `event_type` (or one of several) of every function: (function logical id, event).
+    fn events_of_type<'a>(&self, event_types: &'a [&'a str]) -> Vec<(String, Value)> {
+        let mut found = Vec::new();
         for function in self.resources_of("AWS::Serverless::Function") {
             let Some(events) = function.properties.get("Events").and_then(Value::as_mapping) else { continue };
             for event in events.values() {
-                if event.get("Type").and_then(Value::as_str) != Some("SQS") {
-                    continue;
-                }
-                let props = event.get("Properties");
-                let queue = props.and_then(|p| p.get("Queue")).and_then(|q| match q {
-                    Value::Tagged(tagged) => {
-                        tagged.value.as_str().map(|s| s.split('.').next().unwrap_or_default().to_owned())
-                    }
-                    Value::Mapping(map) => map
-                        .get("Fn::GetAtt")
-                        .and_then(|v| {
-                            v.as_sequence().and_then(|s| s.first()).and_then(Value::as_str).or_else(|| v.as_str())
-                        })
-                        .map(|s| s.split('.').next().unwrap_or_default().to_owned()),
-                    _ => None,
-                });
-                let batch = props.and_then(|p| p.get("BatchSize")).and_then(Value::as_i64).unwrap_or(10);
-                if let Some(queue) = queue {
-                    sources.push((function.logical_id.clone(), queue, i32::try_from(batch).unwrap_or(10)));
+                if event.get("Type").and_then(Value::as_str).is_some_and(|t| event_types.contains(&t)) {
+                    found.push((function.logical_id.clone(), event.clone()));
                 }
             }
         }
-        sources
+        found
+    }
+
+    /// The SQS event sources of every function: (function, queue logical id, batch size).
+    pub fn sqs_event_sources(&self) -> Vec<(String, String, i32)> {
+        self.events_of_type(&["SQS"])
+            .into_iter()
+            .filter_map(|(function, event)| {
+                let props = event.get("Properties")?;
+                let queue = props.get("Queue").and_then(getatt_logical_id)?;
+                let batch = props.get("BatchSize").and_then(Value::as_i64).unwrap_or(10);
+                Some((function, queue, i32::try_from(batch).unwrap_or(10)))
+            })
+            .collect()
     }
 
     /// The DynamoDB stream event sources of every function.
     pub fn stream_event_sources(&self) -> Vec<StreamEventSource> {
-        let mut sources = Vec::new();
-        for function in self.resources_of("AWS::Serverless::Function") {
-            let Some(events) = function.properties.get("Events").and_then(Value::as_mapping) else { continue };
-            for event in events.values() {
-                if event.get("Type").and_then(Value::as_str) != Some("DynamoDB") {
-                    continue;
-                }
-                let Some(props) = event.get("Properties") else { continue };
-                let Some(table) = props.get("Stream").and_then(getatt_logical_id) else { continue };
+        self.events_of_type(&["DynamoDB"])
+            .into_iter()
+            .filter_map(|(function, event)| {
+                let props = event.get("Properties")?;
+                let table = props.get("Stream").and_then(getatt_logical_id)?;
                 let filters = props
                     .get("FilterCriteria")
                     .and_then(|c| c.get("Filters"))
@@ -368,8 +360,8 @@ impl Template {
                             .collect()
                     })
                     .unwrap_or_default();
-                sources.push(StreamEventSource {
-                    function: function.logical_id.clone(),
+                Some(StreamEventSource {
+                    function,
                     table,
                     batch_size: props
                         .get("BatchSize")
@@ -387,59 +379,37 @@ impl Template {
                         .and_then(|d| d.get("Destination"))
                         .and_then(getatt_logical_id),
                     filters,
-                });
-            }
-        }
-        sources
+                })
+            })
+            .collect()
     }
 
     /// The schedules of every function: (function, schedule expression such as `rate(1 minute)`).
     pub fn schedules(&self) -> Vec<(String, String)> {
-        let mut schedules = Vec::new();
-        for function in self.resources_of("AWS::Serverless::Function") {
-            let Some(events) = function.properties.get("Events").and_then(Value::as_mapping) else { continue };
-            for event in events.values() {
-                if !matches!(event.get("Type").and_then(Value::as_str), Some("Schedule" | "ScheduleV2")) {
-                    continue;
-                }
-                let expression = event
-                    .get("Properties")
-                    .and_then(|p| p.get("Schedule").or_else(|| p.get("ScheduleExpression")))
-                    .and_then(Value::as_str);
-                if let Some(expression) = expression {
-                    schedules.push((function.logical_id.clone(), expression.to_owned()));
-                }
-            }
-        }
-        schedules
+        self.events_of_type(&["Schedule", "ScheduleV2"])
+            .into_iter()
+            .filter_map(|(function, event)| {
+                let props = event.get("Properties")?;
+                let expression = props.get("Schedule").or_else(|| props.get("ScheduleExpression"))?.as_str()?;
+                Some((function, expression.to_owned()))
+            })
+            .collect()
     }
 
     /// The HTTP API routes of every function (`Events` of type `HttpApi`).
     pub fn http_routes(&self) -> Vec<Route> {
-        let mut routes = Vec::new();
-        for function in self.resources_of("AWS::Serverless::Function") {
-            let Some(events) = function.properties.get("Events").and_then(Value::as_mapping) else {
-                continue;
-            };
-            for event in events.values() {
-                if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
-                    continue;
-                }
+        self.events_of_type(&["HttpApi"])
+            .into_iter()
+            .map(|(function, event)| {
                 let props = event.get("Properties");
                 let method = props.and_then(|p| p.get("Method")).and_then(Value::as_str).unwrap_or("ANY");
                 let path = props.and_then(|p| p.get("Path")).and_then(Value::as_str).unwrap_or("/{proxy+}");
-                routes.push(Route {
-                    method: method.to_ascii_uppercase(),
-                    path: path.to_owned(),
-                    function: function.logical_id.clone(),
-                });
-            }
-        }
-        routes
+                Route { method: method.to_ascii_uppercase(), path: path.to_owned(), function }
+            })
+            .collect()
     }
 }
 
-/// Seconds between runs of a `rate(N unit)` schedule expression; `None` for cron expressions.
 /// A function's DynamoDB stream event source (`Events` of type `DynamoDB`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamEventSource {
@@ -471,6 +441,7 @@ fn getatt_logical_id(value: &Value) -> Option<String> {
     Some(text.split('.').next().unwrap_or_default().to_owned())
 }
 
+/// Seconds between runs of a `rate(N unit)` schedule expression; `None` for cron expressions.
 pub fn rate_seconds(expression: &str) -> Option<u64> {
     let inner = expression.strip_prefix("rate(")?.strip_suffix(')')?;
     let (count, unit) = inner.trim().split_once(' ')?;

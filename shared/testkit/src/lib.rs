@@ -246,10 +246,9 @@ impl TestStack {
         for consumer in consumers {
             for _ in 0..100 {
                 let delivery = consumer.deliver_once(0).await.expect("deliver");
-                total.received += delivery.received;
-                total.succeeded += delivery.succeeded;
-                total.failed += delivery.failed;
-                if delivery.received == 0 {
+                let done = delivery.received == 0;
+                total += delivery;
+                if done {
                     break;
                 }
             }
@@ -268,10 +267,9 @@ impl TestStack {
         for consumer in streams.iter_mut().flatten() {
             for _ in 0..1000 {
                 let delivery = consumer.deliver_once().await.expect("deliver stream records");
-                total.received += delivery.received;
-                total.succeeded += delivery.succeeded;
-                total.failed += delivery.failed;
-                if delivery.received == 0 {
+                let done = delivery.received == 0;
+                total += delivery;
+                if done {
                     break;
                 }
             }
