@@ -60,6 +60,17 @@ fn dynamodb_writes(requests: &BTreeMap<String, u64>) -> u64 {
         .sum()
 }
 
+/// Runs `stage` and returns its result with the requests the emulator served meanwhile.
+async fn measured<T>(
+    http: &reqwest::Client,
+    stage: impl std::future::Future<Output = T>,
+) -> (T, BTreeMap<String, u64>) {
+    let before = counts(http).await;
+    let result = stage.await;
+    let after = counts(http).await;
+    (result, delta(&before, &after))
+}
+
 #[tokio::main]
 async fn main() {
     let output = std::env::args().nth(1).unwrap_or_else(|| "bench/results/requests.json".into());
@@ -81,17 +92,13 @@ async fn main() {
     });
 
     let mut stages: Vec<(&str, BTreeMap<String, u64>)> = Vec::new();
-    let mut before = counts(&http).await;
-    let posted = stack.post_json("/v1/orders", &body).await;
+    let (posted, requests) = measured(&http, stack.post_json("/v1/orders", &body)).await;
+    stages.push(("intake: POST /v1/orders", requests));
     assert_eq!(posted.status, 201, "{}", posted.body);
     let id = posted.body["id"].as_str().expect("order id").to_owned();
-    let after = counts(&http).await;
-    stages.push(("intake: POST /v1/orders", delta(&before, &after)));
 
-    before = counts(&http).await;
-    stack.deliver_all().await;
-    let after = counts(&http).await;
-    stages.push(("confirmation", delta(&before, &after)));
+    let (_, requests) = measured(&http, stack.deliver_all()).await;
+    stages.push(("confirmation", requests));
 
     // What was confirmed (read outside the counted stages).
     let order = stack.order(&id).await;
@@ -104,27 +111,21 @@ async fn main() {
         .map(|l| json!({"line_no": l["line_no"], "quantity": l["confirmed_quantity"]}))
         .collect();
 
-    before = counts(&http).await;
     let despatch =
         json!({"despatch_number": "D-1", "lines": lines, "carrier": "PostNord", "tracking_number": "00370712345"});
-    let answer =
-        stack.request(Method::POST, &format!("/v1/orders/{id}/despatches"), &warehouse).json(&despatch).send().await;
+    let request = stack.request(Method::POST, &format!("/v1/orders/{id}/despatches"), &warehouse).json(&despatch);
+    let (answer, requests) = measured(&http, request.send()).await;
+    stages.push(("intake: POST /v1/orders/{id}/despatches", requests));
     let status = answer.map(|a| a.status().as_u16()).unwrap_or_default();
     assert_eq!(status, 201, "despatch");
-    let after = counts(&http).await;
-    stages.push(("intake: POST /v1/orders/{id}/despatches", delta(&before, &after)));
 
-    before = counts(&http).await;
-    stack.deliver_all().await;
-    let after = counts(&http).await;
-    stages.push(("shipment", delta(&before, &after)));
+    let (_, requests) = measured(&http, stack.deliver_all()).await;
+    stages.push(("shipment", requests));
     assert_eq!(stack.order(&id).await["status"], "delivered");
 
-    before = counts(&http).await;
-    let archived = stack.deliver_streams().await;
+    let (archived, requests) = measured(&http, stack.deliver_streams()).await;
+    stages.push(("archive (DynamoDB stream)", requests));
     assert_eq!(archived.received, 2, "an order response and a despatch advice");
-    let after = counts(&http).await;
-    stages.push(("archive (DynamoDB stream)", delta(&before, &after)));
 
     let mut report_stages = Vec::new();
     let (mut writes, mut billable, mut polling_total) = (0, 0, 0);

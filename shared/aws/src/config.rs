@@ -44,17 +44,15 @@ pub fn environment_sdk_config(var: impl Fn(&str) -> Option<String>) -> SdkConfig
     builder.build()
 }
 
-/// The SDK configuration for a local emulator at `endpoint` (dummy credentials, fixed region). Used by the
-/// local runner and the tests; functions use [`sdk_config`] with `AWS_ENDPOINT_URL`.
-pub async fn emulator_sdk_config(endpoint: &str, region: &str) -> SdkConfig {
-    let credentials = aws_credential_types::Credentials::new("test", "test", None, None, "emulator");
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https_client())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new(region.to_owned()))
-        .credentials_provider(credentials)
-        .load()
-        .await
+/// The SDK configuration for a local emulator at `endpoint` (dummy credentials, fixed region): the functions'
+/// own [`environment_sdk_config`], as the local runner and the tests set its variables.
+pub fn emulator_sdk_config(endpoint: &str, region: &str) -> SdkConfig {
+    environment_sdk_config(|name| match name {
+        "AWS_REGION" => Some(region.to_owned()),
+        "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" => Some("test".to_owned()),
+        "AWS_ENDPOINT_URL" => Some(endpoint.to_owned()),
+        _ => None,
+    })
 }
 
 /// The roots AWS service endpoints chain to — Amazon Trust Services' Amazon Root CA 1–4 and the Starfield

@@ -21,16 +21,15 @@ pub struct LocalAws {
 
 impl LocalAws {
     /// Clients for the emulator at `endpoint`.
-    pub async fn connect(endpoint: &str, region: &str) -> Self {
-        let sdk = orders_aws::emulator_sdk_config(endpoint, region).await;
-        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
+    pub fn connect(endpoint: &str, region: &str) -> Self {
+        let sdk = orders_aws::emulator_sdk_config(endpoint, region);
         Self {
             endpoint: endpoint.to_owned(),
             region: region.to_owned(),
             dynamodb: aws_sdk_dynamodb::Client::new(&sdk),
             sqs: aws_sdk_sqs::Client::new(&sdk),
             ses: aws_sdk_ses::Client::new(&sdk),
-            s3,
+            s3: orders_aws::s3_client(&sdk),
             streams: aws_sdk_dynamodbstreams::Client::new(&sdk),
         }
     }

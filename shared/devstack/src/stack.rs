@@ -54,7 +54,7 @@ impl LocalStack {
 
     /// Provisions template text (tests use this to add resources).
     pub async fn provision_text(endpoint: &str, stack_name: &str, text: &str) -> Result<Self, ProvisionError> {
-        let aws = LocalAws::connect(endpoint, LOCAL_REGION).await;
+        let aws = LocalAws::connect(endpoint, LOCAL_REGION);
         let mut template = Template::parse(text, stack_name, LOCAL_REGION, &local_parameters())?;
         let provisioned = provision(&aws, &mut template).await?;
         Ok(Self { aws, template, provisioned, env_overrides: BTreeMap::new() })
