@@ -168,17 +168,8 @@ async fn up(args: &Args) -> Result<(), String> {
         // Locally a failed message is retried after 2 s instead of the queue's visibility timeout.
         tasks.push(consumer.retry_after(2).spawn());
     }
-    for mut consumer in devstack::stream_consumers(&stack).await? {
-        tasks.push(tokio::spawn(async move {
-            loop {
-                match consumer.deliver_once().await {
-                    Ok(delivery) if delivery.received > 0 => continue,
-                    Ok(_) => {}
-                    Err(error) => tracing::warn!(%error, "stream delivery failed"),
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            }
-        }));
+    for consumer in devstack::stream_consumers(&stack).await? {
+        tasks.push(consumer.spawn());
     }
     tasks.extend(devstack::spawn_schedules(&stack)?);
     let mail_dir = root.join(".local/mail");

@@ -225,6 +225,21 @@ impl StreamConsumer {
         Ok(total)
     }
 
+    /// Delivers until the returned task is aborted: at once while records come, else every half second (as the
+    /// event source mapping polls a shard).
+    pub fn spawn(mut self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.deliver_once().await {
+                    Ok(delivery) if delivery.received > 0 => continue,
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(stream = %self.stream_arn, %error, "stream delivery failed"),
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+        })
+    }
+
     /// Tells the on-failure queue about records given up (as Lambda does: where they are, not what they hold).
     async fn give_up(&self, shard: &str, sequences: &[Option<String>]) {
         let first = sequences.first().cloned().flatten().unwrap_or_default();
