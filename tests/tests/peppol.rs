@@ -93,3 +93,161 @@ fn order_responses_and_despatch_advices_pass_the_peppol_validator() {
         assert_eq!(result["warnings"], serde_json::json!([]), "{}", result["file"]);
     }
 }
+
+mod billing {
+    use orders_domain::catalogue::VatCategory;
+    use orders_domain::fixtures;
+    use orders_domain::invoice::{
+        draft_credit_note, draft_debit_note, draft_invoice, plan_despatch_invoice, plan_order_invoice, CreditLedger,
+        CreditScope, DebitLine, Invoice,
+    };
+    use orders_domain::invoice_ubl::peppol_invoice;
+    use orders_domain::money::Currency;
+    use orders_domain::order::{Discount, Order, OrderStatus, OrderType};
+    use orders_domain::pricing::{AdjustmentKind, DocumentAdjustment};
+    use orders_domain::ubl::PeppolId;
+    use rust_decimal::Decimal;
+    use rust_decimal_macros::dec;
+    use time::macros::datetime;
+
+    fn delivered(lines: &[(&str, Decimal, VatCategory, Decimal)]) -> Order {
+        let quantities: Vec<(&str, Decimal)> = lines.iter().map(|(sku, q, _, _)| (*sku, *q)).collect();
+        let mut order = fixtures::order(OrderType::Purchase, &quantities);
+        order.order_number = "WS-<9> & Co".into();
+        order.buyer.name = "Łukasz Żółć Spółka & Söhne".into();
+        order.buyer.peppol_id = Some(PeppolId { scheme: "0088".into(), id: "7300010000001".into() });
+        order.buyer.vat_id = Some("SE999999999901".into());
+        for (line, (_, _, category, rate)) in order.lines.iter_mut().zip(lines) {
+            line.vat_category = *category;
+            line.vat_rate = *rate;
+            line.confirmed_quantity = line.quantity;
+            line.shipped_quantity = line.quantity;
+        }
+        order.status = OrderStatus::Delivered;
+        order
+    }
+
+    fn invoice_of(order: &Order, seq: u64) -> (Invoice, Order) {
+        let plan = plan_order_invoice(order, Some(time::macros::date!(2026 - 11 - 27))).expect("plan");
+        let draft =
+            draft_invoice(order, &plan, &fixtures::tenant(), "order", datetime!(2026-11-30 10:00 UTC)).expect("draft");
+        (draft.numbered(seq), draft.order)
+    }
+
+    #[test]
+    fn invoices_credit_notes_and_debit_notes_pass_the_peppol_validator() {
+        let s25 = (VatCategory::S, dec!(25));
+        let mut documents: Vec<(String, String)> = Vec::new();
+        let mut push = |name: &str, invoice: &Invoice| {
+            documents.push((name.into(), peppol_invoice(invoice).expect("both parties have Peppol ids")));
+        };
+
+        let standard = delivered(&[("A", dec!(3), s25.0, s25.1), ("B", dec!(1.5), s25.0, s25.1)]);
+        let (standard_invoice, invoiced) = invoice_of(&standard, 1);
+        push("standard", &standard_invoice);
+
+        let multi = delivered(&[
+            ("A", dec!(2), VatCategory::S, dec!(25)),
+            ("B", dec!(3), VatCategory::S, dec!(12)),
+            ("C", dec!(7), VatCategory::S, dec!(6)),
+            ("D", dec!(1), VatCategory::Z, dec!(0)),
+        ]);
+        push("multi-vat", &invoice_of(&multi, 2).0);
+
+        let mut reverse = delivered(&[("A", dec!(5), VatCategory::AE, dec!(0))]);
+        reverse.buyer.vat_id = Some("DE123456789".into());
+        reverse.buyer.address = Some(orders_domain::order::Address {
+            name: "Käufer GmbH".into(),
+            street: "Hauptstraße 1".into(),
+            additional_street: None,
+            city: "Berlin".into(),
+            postal_code: "10115".into(),
+            country: "DE".into(),
+        });
+        push("reverse-charge", &invoice_of(&reverse, 3).0);
+
+        push("exempt", &invoice_of(&delivered(&[("A", dec!(2), VatCategory::E, dec!(0))]), 4).0);
+
+        let mut freight = delivered(&[("A", dec!(3), s25.0, s25.1), ("B", dec!(2), VatCategory::S, dec!(12))]);
+        freight.lines[0].discount = Some(Discount::Percent(dec!(7.5)));
+        freight.lines[0].allowance = dec!(2.25);
+        freight.lines[0].line_net = dec!(27.75);
+        freight.adjustments = vec![
+            DocumentAdjustment {
+                kind: AdjustmentKind::Charge,
+                reason: "Freight".into(),
+                amount: dec!(49.00),
+                vat_category: VatCategory::S,
+                vat_rate: dec!(25),
+            },
+            DocumentAdjustment {
+                kind: AdjustmentKind::Allowance,
+                reason: "Loyalty discount 5 %".into(),
+                amount: dec!(2.39),
+                vat_category: VatCategory::S,
+                vat_rate: dec!(12),
+            },
+        ];
+        let (freight_invoice, _) = invoice_of(&freight, 5);
+        assert_eq!(freight_invoice.totals.charges, dec!(49.00));
+        push("freight-and-discount", &freight_invoice);
+
+        let mut yen = delivered(&[("A", dec!(3), s25.0, s25.1)]);
+        yen.currency = Currency::parse("JPY").expect("JPY");
+        yen.lines[0].unit_price = dec!(1999);
+        push("jpy", &invoice_of(&yen, 6).0);
+
+        // a despatch of part of an order
+        let mut partly = delivered(&[("A", dec!(4), s25.0, s25.1), ("B", dec!(2), s25.0, s25.1)]);
+        partly.lines[0].shipped_quantity = dec!(1);
+        let despatch = fixtures::despatch(&partly, "D/1", &[(1, dec!(1))]);
+        let plan = plan_despatch_invoice(&partly, &despatch).expect("plan");
+        let part = draft_invoice(&partly, &plan, &fixtures::tenant(), "D/1", datetime!(2026-11-30 10:00 UTC))
+            .expect("draft")
+            .numbered(7);
+        assert!(part.lines.len() == 1 && part.despatch_number.as_deref() == Some("D/1"));
+        push("despatch", &part);
+
+        let tenant = fixtures::tenant();
+        let at = datetime!(2026-12-01 09:00 UTC);
+        let partial = CreditScope::Lines(vec![(1, dec!(1))]);
+        let credit =
+            draft_credit_note(&standard_invoice, &invoiced, &CreditLedger::default(), &partial, "Damaged", &tenant, at)
+                .expect("credit note");
+        push("credit-note-partial", &credit.numbered(1));
+        let full = draft_credit_note(
+            &freight_invoice,
+            &freight,
+            &CreditLedger::default(),
+            &CreditScope::Full,
+            "Returned",
+            &tenant,
+            at,
+        )
+        .expect("credit note");
+        push("credit-note-full", &full.numbered(2));
+        let debit = draft_debit_note(
+            &standard_invoice,
+            &invoiced,
+            &[DebitLine { line_id: 2, quantity: dec!(1.5), unit_price: dec!(0.80) }],
+            "Price correction",
+            &tenant,
+            at,
+        )
+        .expect("debit note");
+        push("debit-note", &debit.numbered(1));
+
+        assert!(documents[0].1.contains("WS-&lt;9&gt; &amp; Co"), "escaped");
+        let Some(results) = orders_testkit::validate_peppol(&documents) else { return };
+        assert_eq!(results.len(), documents.len());
+        for result in &results {
+            assert_eq!(result["ok"], true, "{}", serde_json::to_string_pretty(result).unwrap_or_default());
+            assert_eq!(
+                result["warnings"],
+                serde_json::json!([]),
+                "{}",
+                serde_json::to_string_pretty(result).unwrap_or_default()
+            );
+        }
+    }
+}

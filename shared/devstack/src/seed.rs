@@ -8,6 +8,7 @@ use orders_aws::{Store, StoreError};
 use orders_domain::catalogue::{Customer, CustomerPrice, Product, VatCategory};
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, Role, Sku, TenantId, WarehouseId};
+use orders_domain::invoice::InvoicingSettings;
 use orders_domain::money::Currency;
 use orders_domain::order::{Address, Discount, EmailAddress, Language};
 use orders_domain::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
@@ -103,6 +104,24 @@ pub fn demo_tenant(tenant: &TenantId) -> TenantSettings {
         .into(),
         invoice_trigger: Default::default(),
         peppol_id: Some(id(PeppolId::parse("0007", "5560360793"))),
+        invoicing: Some(InvoicingSettings {
+            vat_id: "SE556036079301".into(),
+            legal_registration_id: Some("5560360793".into()),
+            address: Address {
+                name: "Demo Trading AB".into(),
+                street: "Hamngatan 12".into(),
+                additional_street: None,
+                city: "Malmö".into(),
+                postal_code: "211 22".into(),
+                country: "SE".into(),
+            },
+            iban: "SE4550000000058398257466".into(),
+            bic: Some("ESSESESS".into()),
+            payment_terms_days: 30,
+            invoice_prefix: "INV".into(),
+            credit_note_prefix: "CN".into(),
+            debit_note_prefix: "DN".into(),
+        }),
     }
 }
 

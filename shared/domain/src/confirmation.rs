@@ -428,6 +428,7 @@ mod tests {
             tracking_url_templates: Default::default(),
             invoice_trigger: Default::default(),
             peppol_id: None,
+            invoicing: None,
         }
     }
 

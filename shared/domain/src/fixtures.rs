@@ -94,6 +94,57 @@ pub fn tenant() -> TenantSettings {
         shortage_policy: ShortagePolicy::AcceptWithChanges,
         tracking_url_templates: Default::default(),
         invoice_trigger: Default::default(),
-        peppol_id: None,
+        peppol_id: Some(crate::ubl::PeppolId { scheme: "0007".into(), id: "5560360793".into() }),
+        invoicing: Some(invoicing()),
+    }
+}
+
+/// The invoicing settings of a Swedish seller: VAT id, organisation number, address, IBAN, 30 days.
+pub fn invoicing() -> crate::invoice::InvoicingSettings {
+    crate::invoice::InvoicingSettings {
+        vat_id: "SE556036079301".into(),
+        legal_registration_id: Some("5560360793".into()),
+        address: Address {
+            name: "Seller AB".into(),
+            street: "Storgatan 1".into(),
+            additional_street: None,
+            city: "Göteborg".into(),
+            postal_code: "411 01".into(),
+            country: "SE".into(),
+        },
+        iban: "SE4550000000058398257466".into(),
+        bic: Some("ESSESESS".into()),
+        payment_terms_days: 30,
+        invoice_prefix: "INV".into(),
+        credit_note_prefix: "CN".into(),
+        debit_note_prefix: "DN".into(),
+    }
+}
+
+/// A despatch of `order` shipping (line no., quantity) pairs on 2026-11-27.
+pub fn despatch(order: &Order, number: &str, lines: &[(u32, Decimal)]) -> crate::despatch::Despatch {
+    crate::despatch::Despatch {
+        despatch_number: number.into(),
+        order_id: order.id.clone(),
+        lines: lines
+            .iter()
+            .map(|(line_no, quantity)| {
+                let line = order.lines.iter().find(|l| l.line_no == *line_no);
+                crate::despatch::DespatchLine {
+                    line_no: *line_no,
+                    sku: line.map_or_else(|| valid(Sku::parse("UNKNOWN")), |l| l.sku.clone()),
+                    unit: line.map_or_else(|| "C62".into(), |l| l.unit.clone()),
+                    quantity: *quantity,
+                    picks: Vec::new(),
+                }
+            })
+            .collect(),
+        carrier: None,
+        tracking_number: None,
+        tracking_url: None,
+        despatch_date: time::macros::date!(2026 - 11 - 27),
+        expected_delivery_date: None,
+        created_at: time::OffsetDateTime::UNIX_EPOCH,
+        actor: "warehouse:test".into(),
     }
 }

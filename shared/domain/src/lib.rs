@@ -17,6 +17,8 @@ pub mod fingerprint;
 pub mod fixtures;
 pub mod ids;
 pub mod intake;
+pub mod invoice;
+pub mod invoice_ubl;
 pub mod listing;
 pub mod money;
 pub mod order;

@@ -65,4 +65,7 @@ pub struct TenantSettings {
     /// The seller's Peppol address (Order Responses and Despatch Advices need one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peppol_id: Option<crate::ubl::PeppolId>,
+    /// What invoices need: VAT id, address, bank account, payment terms, series. No invoices without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoicing: Option<crate::invoice::InvoicingSettings>,
 }
