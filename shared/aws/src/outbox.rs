@@ -9,7 +9,7 @@ use crate::store::{EmailRecord, EmailStatus, NewEmail};
 use crate::{Mailer, MailerError, Store, StoreError};
 use orders_domain::order::{NoteVisibility, Order};
 use orders_domain::tenant::TenantSettings;
-use orders_mail::{mime, render, render_despatch, EmailKind, Envelope, MailError};
+use orders_mail::{mime_with_attachments, render, render_despatch, Attachment, EmailKind, Envelope, MailError, RenderedEmail};
 
 /// What every function that emails reads from its environment: `SENDER_EMAIL` (the verified SES identity) and
 /// the optional `ORDERS_FAULT_SES` (fault injection: every send fails as throttled).
@@ -80,7 +80,64 @@ impl EmailOutbox {
         tenant: &TenantSettings,
         claimed: Vec<NewEmail>,
     ) -> Result<(), EmailError> {
-        let records = claimed
+        self.send(order, tenant, Self::claimed(claimed)).await
+    }
+
+    /// Sends what an earlier, crashed attempt claimed but never marked sent (after it must have ended).
+    pub async fn send_outstanding(&self, order: &Order, tenant: &TenantSettings) -> Result<(), EmailError> {
+        let now = OffsetDateTime::now_utc();
+        let stale_before = now - self.stale_after;
+        let mut reclaimed = Vec::new();
+        for record in self.store.email_records(&order.tenant, &order.id).await? {
+            // Billing documents are the invoicing stage's own (see `outstanding_billing`).
+            let billing = EmailKind::parse(&record.kind).is_some_and(EmailKind::is_billing);
+            if !billing
+                && record.status == EmailStatus::Sending
+                && record.claimed_at < stale_before.unix_timestamp()
+                && self.store.reclaim_email(&order.tenant, &order.id, &record, now, stale_before).await?
+            {
+                tracing::warn!(order_id = %order.id, kind = %record.kind, "resending an email whose sender died before recording it");
+                reclaimed.push(record);
+            }
+        }
+        self.send(order, tenant, reclaimed).await
+    }
+
+    /// Billing-document emails of `order` that an earlier attempt claimed but never marked sent, reclaimed for
+    /// sending now (once that attempt must have ended); `only` narrows them to one document.
+    pub async fn outstanding_billing(&self, order: &Order, only: Option<&str>) -> Result<Vec<EmailRecord>, EmailError> {
+        let now = OffsetDateTime::now_utc();
+        let stale_before = now - self.stale_after;
+        let mut reclaimed = Vec::new();
+        for record in self.store.email_records(&order.tenant, &order.id).await? {
+            let billing = EmailKind::parse(&record.kind).is_some_and(EmailKind::is_billing);
+            if billing
+                && only.is_none_or(|reference| reference == record.reference)
+                && record.status == EmailStatus::Sending
+                && record.claimed_at < stale_before.unix_timestamp()
+                && self.store.reclaim_email(&order.tenant, &order.id, &record, now, stale_before).await?
+            {
+                reclaimed.push(record);
+            }
+        }
+        Ok(reclaimed)
+    }
+
+    /// Sends billing-document emails (claimed now, or reclaimed by [`EmailOutbox::outstanding_billing`]):
+    /// `compose` renders each with its attachments.
+    pub async fn send_billing(
+        &self,
+        order: &Order,
+        tenant: &TenantSettings,
+        records: Vec<EmailRecord>,
+        compose: impl Fn(&EmailRecord) -> Result<(RenderedEmail, Vec<Attachment>), MailError>,
+    ) -> Result<(), EmailError> {
+        self.deliver(order, tenant, records, |record, _kind| compose(record)).await
+    }
+
+    /// Records for emails just claimed with a state change.
+    pub fn claimed(claimed: Vec<NewEmail>) -> Vec<EmailRecord> {
+        claimed
             .into_iter()
             .map(|e| EmailRecord {
                 kind: e.kind,
@@ -91,25 +148,7 @@ impl EmailOutbox {
                 claimed_at: e.claimed_at.unix_timestamp(),
                 message_id: None,
             })
-            .collect();
-        self.send(order, tenant, records).await
-    }
-
-    /// Sends what an earlier, crashed attempt claimed but never marked sent (after it must have ended).
-    pub async fn send_outstanding(&self, order: &Order, tenant: &TenantSettings) -> Result<(), EmailError> {
-        let now = OffsetDateTime::now_utc();
-        let stale_before = now - self.stale_after;
-        let mut reclaimed = Vec::new();
-        for record in self.store.email_records(&order.tenant, &order.id).await? {
-            if record.status == EmailStatus::Sending
-                && record.claimed_at < stale_before.unix_timestamp()
-                && self.store.reclaim_email(&order.tenant, &order.id, &record, now, stale_before).await?
-            {
-                tracing::warn!(order_id = %order.id, kind = %record.kind, "resending an email whose sender died before recording it");
-                reclaimed.push(record);
-            }
-        }
-        self.send(order, tenant, reclaimed).await
+            .collect()
     }
 
     async fn send(&self, order: &Order, tenant: &TenantSettings, records: Vec<EmailRecord>) -> Result<(), EmailError> {
@@ -134,6 +173,30 @@ impl EmailOutbox {
         } else {
             Vec::new()
         };
+        self.deliver(order, tenant, records, |record, kind| {
+            let email = match kind {
+                EmailKind::BuyerDespatched => match despatches.iter().find(|d| d.despatch_number == record.reference) {
+                    Some(despatch) => render_despatch(order, despatch, tenant, &seller_notes),
+                    None => Err(MailError::Render(format!("despatch {} not found", record.reference))),
+                },
+                _ if kind.is_billing() => Err(MailError::Render("billing documents are sent by invoicing".into())),
+                _ => render(kind, order, tenant, &seller_notes),
+            }?;
+            Ok((email, Vec::new()))
+        })
+        .await
+    }
+
+    async fn deliver(
+        &self,
+        order: &Order,
+        tenant: &TenantSettings,
+        records: Vec<EmailRecord>,
+        compose: impl Fn(&EmailRecord, EmailKind) -> Result<(RenderedEmail, Vec<Attachment>), MailError>,
+    ) -> Result<(), EmailError> {
+        if records.is_empty() {
+            return Ok(());
+        }
         let mut sent = Vec::new();
         let mut failure = None;
         let mut unsent = Vec::new();
@@ -146,16 +209,9 @@ impl EmailOutbox {
                 tracing::error!(order_id = %order.id, kind = %record.kind, "unknown email kind; skipped");
                 continue;
             };
-            let rendered = match kind {
-                EmailKind::BuyerDespatched => match despatches.iter().find(|d| d.despatch_number == record.reference) {
-                    Some(despatch) => render_despatch(order, despatch, tenant, &seller_notes),
-                    None => Err(MailError::Render(format!("despatch {} not found", record.reference))),
-                },
-                _ => render(kind, order, tenant, &seller_notes),
-            };
-            let outcome = match rendered {
+            let outcome = match compose(&record, kind) {
                 Err(error) => Err(MailerError::Rejected(error.to_string())),
-                Ok(email) => {
+                Ok((email, attachments)) => {
                     let id = message_id(order, &record, self.mailer.sender());
                     let envelope = Envelope {
                         from_name: &tenant.name,
@@ -164,7 +220,7 @@ impl EmailOutbox {
                         to_address: &record.to_address,
                         message_id: &id,
                     };
-                    match mime(&envelope, &email) {
+                    match mime_with_attachments(&envelope, &email, &attachments) {
                         Err(error) => Err(MailerError::Rejected(error.to_string())),
                         Ok(raw) => self.mailer.send_raw(&record.to_address, raw).await,
                     }

@@ -1,6 +1,8 @@
 //! Order emails: which email an event calls for, its text and HTML in the reader's language (every value escaped
 //! in HTML, no CR/LF in any header), and the MIME message SES sends raw. Pure: no AWS, no I/O.
 
+pub mod invoice;
+pub mod invoice_strings;
 pub mod locale;
 pub mod strings;
 
@@ -28,6 +30,9 @@ pub enum EmailKind {
     BuyerOrderRejected,
     /// To the buyer: a despatch left the warehouse (one per despatch advice).
     BuyerDespatched,
+    /// To the buyer: a billing document (invoice, credit or debit note) with its PDF and UBL attached. Sent by
+    /// the invoicing stage only (its reference is the document number).
+    BuyerBillingDocument,
 }
 
 impl EmailKind {
@@ -39,6 +44,7 @@ impl EmailKind {
             Self::BuyerOrderAcceptedWithChanges => "buyer_order_accepted_with_changes",
             Self::BuyerOrderRejected => "buyer_order_rejected",
             Self::BuyerDespatched => "buyer_despatched",
+            Self::BuyerBillingDocument => "buyer_billing_document",
         }
     }
 
@@ -50,6 +56,7 @@ impl EmailKind {
             Self::BuyerOrderAcceptedWithChanges,
             Self::BuyerOrderRejected,
             Self::BuyerDespatched,
+            Self::BuyerBillingDocument,
         ]
         .into_iter()
         .find(|k| k.as_str() == value)
@@ -68,6 +75,11 @@ impl EmailKind {
     /// Whether the seller receives it.
     pub fn to_seller(self) -> bool {
         self == Self::SellerNewOrder
+    }
+
+    /// Whether it carries a billing document, which only the invoicing stage can render and send.
+    pub fn is_billing(self) -> bool {
+        self == Self::BuyerBillingDocument
     }
 }
 
@@ -169,6 +181,9 @@ pub fn render(
         EmailKind::BuyerOrderRejected => (s.subject_rejected, s.intro_rejected),
         EmailKind::BuyerDespatched => {
             return Err(MailError::Render("a despatch email is rendered with its despatch (render_despatch)".into()))
+        }
+        EmailKind::BuyerBillingDocument => {
+            return Err(MailError::Render("a billing email is rendered with its document (invoice::render_invoice)".into()))
         }
     };
     let currency = order.currency.code();
@@ -344,6 +359,17 @@ fn address_lines(address: &orders_domain::order::Address) -> Vec<String> {
     .collect()
 }
 
+/// A file attached to an email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// File name (ASCII letters, digits, `.`, `-`, `_`).
+    pub filename: String,
+    /// MIME type.
+    pub content_type: &'static str,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
 /// Sender, recipient and id of a message.
 #[derive(Debug, Clone)]
 pub struct Envelope<'a> {
@@ -371,6 +397,30 @@ pub fn mime(envelope: &Envelope<'_>, email: &RenderedEmail) -> Result<Vec<u8>, M
         .html_body(email.html.clone())
         .write_to_vec()
         .map_err(|e| MailError::Encode(e.to_string()))
+}
+
+/// The MIME message of `email` with `attachments` (multipart/mixed around the text and HTML alternatives).
+pub fn mime_with_attachments(
+    envelope: &Envelope<'_>,
+    email: &RenderedEmail,
+    attachments: &[Attachment],
+) -> Result<Vec<u8>, MailError> {
+    let mut message = mail_builder::MessageBuilder::new()
+        .from((header_safe(envelope.from_name), header_safe(envelope.from_address)))
+        .to((header_safe(envelope.to_name), header_safe(envelope.to_address)))
+        .subject(header_safe(&email.subject))
+        .message_id(header_safe(envelope.message_id))
+        .header("Content-Language", mail_builder::headers::raw::Raw::new(email.lang.tag()))
+        .text_body(email.text.clone())
+        .html_body(email.html.clone());
+    for attachment in attachments {
+        message = message.attachment(
+            attachment.content_type,
+            header_safe(&attachment.filename),
+            attachment.bytes.clone(),
+        );
+    }
+    message.write_to_vec().map_err(|e| MailError::Encode(e.to_string()))
 }
 
 #[cfg(test)]
