@@ -22,11 +22,14 @@ async fn every_fixture_is_answered_as_documented() {
         ("backoffice/list-orders.json", 200),
         // An order the fixture tenant does not have: the message is reported as a batch item failure.
         ("shipment/order-despatched.json", 1),
+        // The same for invoicing: the fixture order is unknown here.
+        ("invoicing/order-ready-to-invoice.json", 1),
         // A document item inserted: archived, no failure.
         ("archive/document-inserted.json", 0),
     ];
     let archive = stack.stack.archive().expect("archive");
     let shipment = stack.stack.shipment().expect("shipment");
+    let invoicing = stack.stack.invoicing().expect("invoicing");
     let root = devstack::stack::project_root().join("events");
     let mut found = Vec::new();
     for function in std::fs::read_dir(&root).expect("events/").filter_map(Result::ok) {
@@ -48,6 +51,13 @@ async fn every_fixture_is_answered_as_documented() {
             assert_eq!(response.batch_item_failures.len(), usize::from(status), "{file}");
             let serde_dynamo::AttributeValue::S(key) = key else { panic!("{file}: archive_key is a string") };
             assert!(stack.archived_document(&key).await.is_some_and(|xml| xml.contains("<OrderResponse")), "{file}");
+            continue;
+        }
+        if file.starts_with("invoicing/") {
+            let event: aws_lambda_events::sqs::SqsEvent =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let response = invoicing::handle(&invoicing, event).await.expect("handled");
+            assert_eq!(response.batch_item_failures.len(), usize::from(status), "{file}");
             continue;
         }
         if file.starts_with("shipment/") {

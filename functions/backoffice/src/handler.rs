@@ -225,8 +225,18 @@ async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Resu
     }
     body["tracking"] = serde_json::to_value(tracking(&order, &detail.despatches)).unwrap_or_else(|_| json!([]));
     body["despatches"] = despatches;
-    // Invoices will live in the order's partition too; no stage writes them yet (issue 8).
-    body["invoices"] = json!([]);
+    body["invoices"] = detail
+        .invoices
+        .iter()
+        .map(|link| {
+            let mut view = json!({"number": link.number, "kind": link.kind.as_str(), "issue_date": link.issue_date,
+                "currency": link.currency, "payable": link.payable});
+            if let Some(corrects) = &link.corrects {
+                view["corrects"] = json!(corrects);
+            }
+            view
+        })
+        .collect();
     Ok(json_response(StatusCode::OK, &body, &[("etag", etag(detail.version))]))
 }
 

@@ -9,7 +9,9 @@ use crate::store::{EmailRecord, EmailStatus, NewEmail};
 use crate::{Mailer, MailerError, Store, StoreError};
 use orders_domain::order::{NoteVisibility, Order};
 use orders_domain::tenant::TenantSettings;
-use orders_mail::{mime_with_attachments, render, render_despatch, Attachment, EmailKind, Envelope, MailError, RenderedEmail};
+use orders_mail::{
+    mime_with_attachments, render, render_despatch, Attachment, EmailKind, Envelope, MailError, RenderedEmail,
+};
 
 /// What every function that emails reads from its environment: `SENDER_EMAIL` (the verified SES identity) and
 /// the optional `ORDERS_FAULT_SES` (fault injection: every send fails as throttled).

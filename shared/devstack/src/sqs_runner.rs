@@ -80,6 +80,11 @@ impl QueueConsumer {
         })
     }
 
+    /// The queue it reads.
+    pub fn queue_url(&self) -> &str {
+        &self.queue_url
+    }
+
     /// Makes failed messages visible again after `seconds` instead of the queue's visibility timeout (the
     /// deployed stack waits the full timeout; locally that would make every retry take minutes).
     pub fn retry_after(mut self, seconds: i32) -> Self {

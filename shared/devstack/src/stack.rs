@@ -107,6 +107,13 @@ impl LocalStack {
         Ok(shipment::Shipment::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), self.aws.sqs.clone()))
     }
 
+    /// The invoicing handler state, from the template's environment of `InvoicingFunction`.
+    pub fn invoicing(&self) -> Result<invoicing::Invoicing, String> {
+        let env = self.function_environment("InvoicingFunction").map_err(|e| e.to_string())?;
+        let config = invoicing::InvoicingConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(invoicing::Invoicing::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), self.aws.s3.clone()))
+    }
+
     /// The back-office handler state, from the template's environment of `BackofficeFunction`.
     pub fn backoffice(&self) -> Result<backoffice::Backoffice, String> {
         let env = self.function_environment("BackofficeFunction").map_err(|e| e.to_string())?;

@@ -89,7 +89,8 @@ pub fn render_invoice(invoice: &Invoice) -> Result<RenderedEmail, MailError> {
         facts.push((t.due_date.to_owned(), lang.date(due)));
     }
     let totals = &invoice.totals;
-    let mut total_rows = vec![(t.net_total.to_owned(), money(totals.tax_exclusive)), (t.vat.to_owned(), money(totals.vat))];
+    let mut total_rows =
+        vec![(t.net_total.to_owned(), money(totals.tax_exclusive)), (t.vat.to_owned(), money(totals.vat))];
     let due_label = if invoice.kind == DocumentKind::CreditNote { t.credited } else { t.payable };
     total_rows.push((due_label.to_owned(), money(totals.payable)));
     let payment = if invoice.kind == DocumentKind::CreditNote {

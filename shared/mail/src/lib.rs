@@ -183,7 +183,9 @@ pub fn render(
             return Err(MailError::Render("a despatch email is rendered with its despatch (render_despatch)".into()))
         }
         EmailKind::BuyerBillingDocument => {
-            return Err(MailError::Render("a billing email is rendered with its document (invoice::render_invoice)".into()))
+            return Err(MailError::Render(
+                "a billing email is rendered with its document (invoice::render_invoice)".into(),
+            ))
         }
     };
     let currency = order.currency.code();
@@ -414,11 +416,8 @@ pub fn mime_with_attachments(
         .text_body(email.text.clone())
         .html_body(email.html.clone());
     for attachment in attachments {
-        message = message.attachment(
-            attachment.content_type,
-            header_safe(&attachment.filename),
-            attachment.bytes.clone(),
-        );
+        message =
+            message.attachment(attachment.content_type, header_safe(&attachment.filename), attachment.bytes.clone());
     }
     message.write_to_vec().map_err(|e| MailError::Encode(e.to_string()))
 }

@@ -241,9 +241,16 @@ impl TestStack {
 
     /// Delivers queued messages to their functions until every queue is empty (at most `rounds` batches per queue).
     pub async fn deliver_all(&self) -> Delivery {
+        self.deliver_all_but(&[]).await
+    }
+
+    /// Like [`TestStack::deliver_all`], leaving the queues of `skipped` (logical ids such as `InvoicingQueue`) as
+    /// they are: a test of one stage stops the pipeline after it.
+    pub async fn deliver_all_but(&self, skipped: &[&str]) -> Delivery {
+        let skipped: Vec<&str> = skipped.iter().filter_map(|logical| self.stack.reference(logical)).collect();
         let consumers = self.consumers().await;
         let mut total = Delivery::default();
-        for consumer in consumers {
+        for consumer in consumers.into_iter().filter(|c| !skipped.contains(&c.queue_url())) {
             for _ in 0..100 {
                 let delivery = consumer.deliver_once(0).await.expect("deliver");
                 let done = delivery.received == 0;
@@ -283,6 +290,13 @@ impl TestStack {
         let object = self.stack.aws.s3.get_object().bucket(bucket).key(key).send().await.ok()?;
         let bytes = object.body.collect().await.expect("read archived object").into_bytes();
         Some(String::from_utf8(bytes.to_vec()).expect("UTF-8 document"))
+    }
+
+    /// The bytes of an object of the documents bucket (`None` if there is none under `key`).
+    pub async fn archived_bytes(&self, key: &str) -> Option<Vec<u8>> {
+        let bucket = self.stack.reference("DocumentsBucket").expect("documents bucket");
+        let object = self.stack.aws.s3.get_object().bucket(bucket).key(key).send().await.ok()?;
+        Some(object.body.collect().await.expect("read archived object").into_bytes().to_vec())
     }
 
     /// Every key of the documents bucket under `prefix`.
@@ -503,4 +517,90 @@ pub fn tomorrow() -> String {
 /// A string attribute of an item.
 pub fn s<'a>(item: &'a std::collections::HashMap<String, AttributeValue>, name: &str) -> &'a str {
     item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default()
+}
+
+/// One leaf part of a MIME message, decoded.
+#[derive(Debug, Clone)]
+pub struct MimeLeaf {
+    /// `text/plain`, `application/pdf`, … (lower case, without parameters).
+    pub content_type: String,
+    /// The attachment's file name, if it has one.
+    pub filename: Option<String>,
+    /// The decoded body.
+    pub bytes: Vec<u8>,
+}
+
+fn header_param(value: &str, name: &str) -> Option<String> {
+    value.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.trim().split_once('=')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim().trim_matches('"').to_owned())
+    })
+}
+
+/// Every leaf part of a MIME message (multiparts opened recursively), decoded from base64 or quoted-printable.
+pub fn mime_leaves(raw: &[u8]) -> Vec<MimeLeaf> {
+    let text = String::from_utf8_lossy(raw).replace("\r\n", "\n");
+    let mut leaves = Vec::new();
+    collect_leaves(&text, &mut leaves);
+    leaves
+}
+
+fn collect_leaves(part: &str, leaves: &mut Vec<MimeLeaf>) {
+    let (head, body) = part.split_once("\n\n").unwrap_or((part, ""));
+    // unfold continuation lines, then index the headers by lower-case name
+    let unfolded = head.replace("\n ", " ").replace("\n\t", " ");
+    let header = |name: &str| {
+        unfolded.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+        })
+    };
+    let content_type = header("Content-Type").unwrap_or_else(|| "text/plain".into());
+    let kind = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if kind.starts_with("multipart/") {
+        let Some(boundary) = header_param(&content_type, "boundary") else { return };
+        let delimiter = format!("--{boundary}");
+        for child in body.split(&delimiter).skip(1) {
+            if child.starts_with("--") {
+                break;
+            }
+            collect_leaves(child.trim_start_matches('\n'), leaves);
+        }
+        return;
+    }
+    let encoding = header("Content-Transfer-Encoding").unwrap_or_default().to_ascii_lowercase();
+    let bytes = match encoding.as_str() {
+        "base64" => {
+            use base64::Engine as _;
+            let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+            base64::engine::general_purpose::STANDARD.decode(compact).expect("valid base64 part")
+        }
+        "quoted-printable" => decode_quoted_printable(&body.replace('\n', "\r\n")).into_bytes(),
+        _ => body.as_bytes().to_vec(),
+    };
+    let filename = header("Content-Disposition")
+        .and_then(|d| header_param(&d, "filename"))
+        .or_else(|| header_param(&content_type, "name"));
+    leaves.push(MimeLeaf { content_type: kind, filename, bytes });
+}
+
+/// The text of a PDF as pypdf extracts it (from the emulator's venv, `.local/venv`), or `None` (said on stderr)
+/// when pypdf is not installed there.
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let python = devstack::stack::project_root().join(".local/venv/bin/python");
+    if !python.is_file() {
+        eprintln!("SKIPPED PDF text extraction: no {}", python.display());
+        return None;
+    }
+    let path = std::env::temp_dir().join(format!("{}.pdf", unique("pdf-")));
+    std::fs::write(&path, pdf).expect("write PDF");
+    let output = std::process::Command::new(python)
+        .arg("-c")
+        .arg("import sys, pypdf; print('\\n'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))")
+        .arg(&path)
+        .output()
+        .expect("run python");
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "pypdf failed: {}", String::from_utf8_lossy(&output.stderr));
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
 }

@@ -25,6 +25,7 @@ pub(crate) type Item = HashMap<String, AttributeValue>;
 mod despatch;
 mod documents;
 mod email;
+mod invoices;
 mod listing;
 mod notes;
 mod relay;
@@ -32,6 +33,7 @@ mod response;
 
 pub use despatch::{DespatchOutcome, DespatchWrite};
 pub use email::{EmailRecord, EmailStatus, NewEmail};
+pub use invoices::{document_key, invoice_pk, InvoiceLink, IssueOutcome, IssueWrite};
 pub use listing::{OrderPage, ReorderSuggestion};
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
 
@@ -866,6 +868,7 @@ impl Store {
         let mut history = Vec::new();
         let mut notes = Vec::new();
         let mut despatches = Vec::new();
+        let mut invoices = Vec::new();
         for item in items {
             let sk = get_s(&item, SK).unwrap_or_default().to_owned();
             if sk == keys::ORDER_SK {
@@ -879,9 +882,11 @@ impl Store {
             } else if sk.starts_with(despatch::DESPATCH_PREFIX) {
                 let stored: despatch::DespatchItem = from_item(&format!("despatch of {order_id}"), item)?;
                 despatches.push(stored.despatch);
+            } else if sk.starts_with("I#") {
+                invoices.push(from_item(&format!("invoice link of {order_id}"), item)?);
             }
         }
-        Ok(order.map(|(order, version)| OrderDetail { order, version, history, notes, despatches }))
+        Ok(order.map(|(order, version)| OrderDetail { order, version, history, notes, despatches, invoices }))
     }
 }
 
@@ -898,6 +903,8 @@ pub struct OrderDetail {
     pub notes: Vec<orders_domain::order::SellerNote>,
     /// Despatch advices, by number.
     pub despatches: Vec<orders_domain::despatch::Despatch>,
+    /// Its billing documents (invoices, credit and debit notes), by number.
+    pub invoices: Vec<InvoiceLink>,
 }
 
 /// A stock item (`W#{warehouse}` or `W#{warehouse}#L#{lot}`) as a level.

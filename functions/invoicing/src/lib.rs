@@ -1,0 +1,72 @@
+//! The `invoicing` function: consumes `order.ready_to_invoice` from the invoicing queue and issues the invoice of
+//! that despatch (or of the whole delivered order) under the next gapless number of the tenant's series, in the
+//! transaction that consumes the request; then archives the UBL and the PDF to the documents bucket (conditional
+//! puts: never overwritten) and emails both to the buyer, once. A redelivery finds the request consumed and only
+//! completes what a crashed attempt left undone. `main.rs` only wires it; the local runner and the tests call
+//! [`handle`] with real `SqsEvent`s.
+
+mod documents;
+mod handler;
+
+use orders_aws::archive::DocumentArchive;
+use orders_aws::outbox::{EmailOutbox, MailSettings};
+use orders_aws::{required_env, required_var, ConfigError, Store};
+use time::OffsetDateTime;
+
+pub use documents::{complete, DocumentError};
+pub use handler::handle;
+
+/// Settings of the invoicing function (declared in infra/template.yaml).
+#[derive(Debug, Clone)]
+pub struct InvoicingConfig {
+    /// `TABLE_NAME`.
+    pub table_name: String,
+    /// `DOCUMENTS_BUCKET`.
+    pub documents_bucket: String,
+    /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
+    pub mail: MailSettings,
+}
+
+impl InvoicingConfig {
+    /// Reads the settings; a missing one fails with its name.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| required_env(name).ok())
+    }
+
+    /// Reads the settings from any source of variables.
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name| required_var(&var, name);
+        Ok(Self {
+            table_name: get("TABLE_NAME")?,
+            documents_bucket: get("DOCUMENTS_BUCKET")?,
+            mail: MailSettings::from_vars(&var)?,
+        })
+    }
+}
+
+/// Everything the handler needs, built once per container.
+#[derive(Debug, Clone)]
+pub struct Invoicing {
+    store: Store,
+    archive: DocumentArchive,
+    outbox: EmailOutbox,
+    clock: fn() -> OffsetDateTime,
+}
+
+impl Invoicing {
+    /// Builds the handler state from settings and clients.
+    pub fn new(
+        config: &InvoicingConfig,
+        dynamodb: orders_aws::aws_sdk_dynamodb::Client,
+        ses: orders_aws::aws_sdk_ses::Client,
+        s3: orders_aws::aws_sdk_s3::Client,
+    ) -> Self {
+        let store = Store::new(dynamodb, &config.table_name);
+        Self {
+            outbox: EmailOutbox::for_function(store.clone(), ses, &config.mail),
+            archive: DocumentArchive::new(s3, &config.documents_bucket),
+            store,
+            clock: OffsetDateTime::now_utc,
+        }
+    }
+}

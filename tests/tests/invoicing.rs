@@ -1,0 +1,168 @@
+//! Invoicing against the emulator: a despatch becomes an invoice under the next gapless number of the tenant's
+//! series, its UBL (valid Peppol BIS Billing 3) and PDF land in the documents bucket once, the buyer gets one email
+//! with text, HTML and both files attached, and a redelivered request changes nothing.
+
+use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+use orders_domain::ids::Role;
+use orders_testkit::{mime_leaves, order_body, pdf_text, s, Answer, TestStack};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn despatch(stack: &TestStack, id: &str, body: Value) {
+    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
+    let answer = Answer::from(
+        stack.request(Method::POST, &format!("/v1/orders/{id}/despatches"), &warehouse).json(&body).send().await,
+    )
+    .await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+}
+
+/// The billing documents linked to an order: (number, kind).
+async fn invoice_links(stack: &TestStack, id: &str) -> Vec<(String, String)> {
+    stack
+        .partition(&format!("T#{}#O#{id}", stack.tenant.id))
+        .await
+        .iter()
+        .filter(|item| s(item, "SK").starts_with("I#"))
+        .map(|item| (s(item, "number").to_owned(), s(item, "kind").to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_despatch_is_invoiced_once_with_its_ubl_and_pdf_archived_and_emailed() {
+    let stack = TestStack::start().await;
+    let tenant = stack.tenant.id.clone();
+    let id = stack.post_json("/v1/orders", &order_body("WS-INV-1")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    despatch(
+        &stack,
+        &id,
+        json!({"despatch_number": "D-1", "lines": [{"line_no": 1, "quantity": 1}], "despatch_date": "2026-11-27"}),
+    )
+    .await;
+    stack.deliver_all().await;
+    stack.deliver_all().await;
+
+    // One invoice, numbered first in the tenant's series, linked to the order, consuming the request.
+    let links = invoice_links(&stack, &id).await;
+    assert_eq!(links.len(), 1, "{links:?}");
+    let (number, kind) = &links[0];
+    assert_eq!(kind, "invoice");
+    let year = time::OffsetDateTime::now_utc().year();
+    assert_eq!(number, &format!("INV-{year}-000001"));
+    let request = stack.item(&format!("T#{tenant}#O#{id}"), "Q#INVOICE#D-1").await.expect("request item");
+    assert_eq!(s(&request, "issued"), number);
+    assert!(!request.contains_key("GSI3PK"), "the publish-pending mark is cleared");
+    let order = stack.order(&id).await;
+    assert_eq!(order["status"], "partially_invoiced");
+    assert_eq!(order["lines"][0]["invoiced_quantity"], "1");
+    assert_eq!(order["invoices"][0]["number"], number.as_str(), "the order detail lists it");
+    assert_eq!(order["invoices"][0]["kind"], "invoice");
+    let invoice = stack.item(&format!("T#{tenant}#INV#{number}"), "INV").await.expect("invoice item");
+    assert_eq!(s(&invoice, "order_id"), id);
+
+    // Both files archived under the series, the UBL valid.
+    let prefix = format!("tenant={tenant}/invoices/INV-{year}/");
+    let mut keys = stack.archived_keys(&prefix).await;
+    keys.sort();
+    assert_eq!(keys, [format!("{prefix}{number}.pdf"), format!("{prefix}{number}.xml")]);
+    let ubl = stack.archived_document(&format!("{prefix}{number}.xml")).await.expect("UBL");
+    assert!(ubl.contains("<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>"));
+    assert!(ubl.contains("<cac:DespatchDocumentReference><cbc:ID>D-1</cbc:ID>"), "{ubl}");
+    assert!(ubl.contains("<cac:OrderReference><cbc:ID>WS-INV-1</cbc:ID>"));
+    if let Some(results) = orders_testkit::validate_peppol(&[("invoice".into(), ubl.clone())]) {
+        assert_eq!(results[0]["ok"], true, "{}", results[0]);
+    }
+
+    // One email, in Swedish (C-1), with text, HTML, the PDF and the UBL.
+    let emails: Vec<_> = stack
+        .emails_for(&id)
+        .await
+        .into_iter()
+        .filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_billing_document")))
+        .collect();
+    assert_eq!(emails.len(), 1);
+    assert!(emails[0].header("Subject").is_some_and(|s| s.contains(number.as_str()) && s.contains("Faktura")));
+    let leaves = mime_leaves(emails[0].raw_data.as_bytes());
+    let types: Vec<&str> = leaves.iter().map(|l| l.content_type.as_str()).collect();
+    assert_eq!(types, ["text/plain", "text/html", "application/pdf", "application/xml"], "{types:?}");
+    let text = String::from_utf8_lossy(&leaves[0].bytes);
+    assert!(text.contains(number.as_str()) && text.contains("Att betala"), "{text}");
+    assert_eq!(leaves[2].filename.as_deref(), Some(format!("{number}.pdf").as_str()));
+    assert_eq!(String::from_utf8_lossy(&leaves[3].bytes), ubl, "the attached UBL is the archived one");
+    let archived_pdf = stack.archived_bytes(&format!("{prefix}{number}.pdf")).await.expect("PDF");
+    assert_eq!(leaves[2].bytes, archived_pdf, "the attached PDF is the archived one");
+    if let Some(pdf) = pdf_text(&archived_pdf) {
+        assert!(pdf.contains(number.as_str()), "{pdf}");
+        assert!(pdf.contains("Kontorsmöbler Syd AB"), "the buyer's name with its diacritics: {pdf}");
+        let amount = invoice["invoice"]
+            .as_m()
+            .ok()
+            .and_then(|m| m.get("totals"))
+            .and_then(|t| t.as_m().ok())
+            .and_then(|t| t.get("payable"))
+            .and_then(|p| p.as_s().ok())
+            .cloned()
+            .expect("payable amount");
+        // Swedish: decimal comma, the currency after the amount
+        let swedish = format!("{}\u{a0}EUR", amount.replace('.', ","));
+        assert!(
+            pdf.contains(&swedish) || pdf.contains(&swedish.replace('\u{a0}', " ")),
+            "{amount} as {swedish:?} in {pdf}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_redelivered_request_issues_one_invoice_one_email_and_one_object() {
+    let stack = TestStack::start().await;
+    let tenant = stack.tenant.id.clone();
+    let id = stack.post_json("/v1/orders", &order_body("WS-INV-2")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    despatch(
+        &stack,
+        &id,
+        json!({"despatch_number": "D-9", "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
+    )
+    .await;
+    // deliver the shipment stage only, and keep the invoicing request to deliver it three times
+    let shipment = stack.consumers().await;
+    for consumer in &shipment {
+        if consumer.queue_url().ends_with("-shipment") {
+            consumer.deliver_once(0).await.expect("deliver");
+        }
+    }
+    let bodies = stack.drain_queue("InvoicingQueue").await;
+    assert_eq!(bodies.len(), 1);
+    let app = stack.stack.invoicing().expect("invoicing");
+    let message = |n: usize| {
+        let mut message = SqsMessage::default();
+        message.message_id = Some(format!("m-{n}"));
+        message.body = Some(bodies[0].clone());
+        message
+    };
+    let mut event = SqsEvent::default();
+    event.records = vec![message(1), message(2)];
+    let first = invoicing::handle(&app, event).await.expect("handled");
+    assert!(first.batch_item_failures.is_empty(), "{:?}", first.batch_item_failures);
+    let mut again = SqsEvent::default();
+    again.records = vec![message(3)];
+    let second = invoicing::handle(&app, again).await.expect("handled");
+    assert!(second.batch_item_failures.is_empty());
+
+    let links = invoice_links(&stack, &id).await;
+    assert_eq!(links.len(), 1, "one invoice: {links:?}");
+    let number = &links[0].0;
+    let year = time::OffsetDateTime::now_utc().year();
+    assert_eq!(
+        stack.archived_keys(&format!("tenant={tenant}/invoices/INV-{year}/")).await.len(),
+        2,
+        "one PDF, one UBL"
+    );
+    let emails = stack.emails_for(&id).await;
+    assert_eq!(
+        emails.iter().filter(|e| e.header("Message-ID").is_some_and(|m| m.contains(number.as_str()))).count(),
+        1
+    );
+    assert_eq!(stack.order(&id).await["status"], "invoiced");
+}
