@@ -166,3 +166,68 @@ async fn a_redelivered_request_issues_one_invoice_one_email_and_one_object() {
     );
     assert_eq!(stack.order(&id).await["status"], "invoiced");
 }
+
+#[tokio::test]
+async fn sixty_concurrent_invoicings_number_one_to_sixty_without_gap_or_duplicate() {
+    let stack = TestStack::start().await;
+    let tenant = stack.tenant.id.clone();
+    let orders: Vec<Value> = (0..60)
+        .map(|n| {
+            let mut body = order_body(&format!("WS-CONC-{n}"));
+            body["lines"] = json!([{"sku": "SKU-3", "quantity": "1"}]);
+            body
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for chunk in orders.chunks(30) {
+        let answer = stack.post_json("/v1/orders/batch", &json!({ "orders": chunk })).await;
+        assert_eq!(answer.status, 207, "{}", answer.body);
+        ids.extend(
+            answer.body["results"]
+                .as_array()
+                .expect("results")
+                .iter()
+                .map(|r| r["order"]["id"].as_str().or(r["id"].as_str()).expect("order id").to_owned()),
+        );
+    }
+    assert_eq!(ids.len(), 60);
+    stack.deliver_all_but(&["InvoicingQueue"]).await;
+    for (n, id) in ids.iter().enumerate() {
+        despatch(&stack, id, json!({"despatch_number": format!("DC-{n}"), "lines": [{"line_no": 1, "quantity": 1}]}))
+            .await;
+    }
+    stack.deliver_all_but(&["InvoicingQueue"]).await;
+    let bodies = stack.drain_queue("InvoicingQueue").await;
+    assert_eq!(bodies.len(), 60);
+
+    // Sixty invocations at once, one message each, as sixty Lambda containers would run them.
+    let app = std::sync::Arc::new(stack.stack.invoicing().expect("invoicing"));
+    let runs = bodies.into_iter().enumerate().map(|(n, body)| {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let mut message = SqsMessage::default();
+            message.message_id = Some(format!("m-{n}"));
+            message.body = Some(body);
+            let mut event = SqsEvent::default();
+            event.records = vec![message];
+            invoicing::handle(&app, event).await.expect("handled")
+        })
+    });
+    for result in futures::future::join_all(runs).await {
+        let response = result.expect("task");
+        assert!(response.batch_item_failures.is_empty(), "{:?}", response.batch_item_failures);
+    }
+
+    let year = time::OffsetDateTime::now_utc().year();
+    let mut numbers = Vec::new();
+    for id in &ids {
+        let links = invoice_links(&stack, id).await;
+        assert_eq!(links.len(), 1, "order {id}: {links:?}");
+        numbers.push(links[0].0.clone());
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=60).map(|n| format!("INV-{year}-{n:06}")).collect();
+    assert_eq!(numbers, expected, "1..60, no gap, no duplicate");
+    let counter = stack.item(&format!("T#{tenant}#SEQ#INV-{year}"), "SEQ").await.expect("counter");
+    assert_eq!(counter["last"].as_n().map(String::as_str), Ok("60"));
+}
