@@ -30,7 +30,7 @@ use orders_domain::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
 use orders_domain::ubl::{order_response, Party};
 use orders_domain::FieldError;
 use orders_http::views::{order_json, staff_order_json};
-use orders_http::{bearer_token, json_body, json_response, query_param, ApiError};
+use orders_http::{bearer_token, check_if_match, etag, json_body, json_response, query_param, ApiError};
 use orders_mail::EmailKind;
 
 use crate::Backoffice;
@@ -751,35 +751,6 @@ async fn respond(
     Err(ApiError::Unavailable(format!("order {id} kept changing; try again")))
 }
 
-/// The `ETag` of an order at `version`.
-fn etag(version: u64) -> String {
-    format!("\"{version}\"")
-}
-
-/// Refuses an action whose `If-Match` names another version than the order's current one (412); no `If-Match`
-/// means "whatever is current" (the action then only needs the order unchanged while it runs).
-fn check_if_match(request: &Request, version: u64) -> Result<(), ApiError> {
-    let Some(value) = request.headers().get("if-match") else { return Ok(()) };
-    let value = value.to_str().map_err(|_| ApiError::InvalidHeader {
-        name: "If-Match",
-        detail: "must be an ETag from the order, such as \"3\"".into(),
-    })?;
-    let mut tags = value.split(',').map(str::trim);
-    if value.trim() == "*" || tags.any(|tag| tag == etag(version)) {
-        return Ok(());
-    }
-    if !value.split(',').map(str::trim).all(|tag| tag.len() > 2 && tag.starts_with('"') && tag.ends_with('"')) {
-        return Err(ApiError::InvalidHeader {
-            name: "If-Match",
-            detail: format!("{value:?} is not a list of quoted ETags such as \"3\""),
-        });
-    }
-    Err(ApiError::PreconditionFailed(format!(
-        "the order is at version {}, not {value}; read it again and repeat the change",
-        etag(version)
-    )))
-}
-
 /// `PATCH /v1/orders/{id}`: changes quantities, prices and dates, adds and removes lines — only before anything
 /// shipped (409 after). An order confirmation has not answered yet is confirmed with the new lines by its pending
 /// event; an answered one is confirmed again here, its reservations adjusted to the new plan (or released while
@@ -1137,7 +1108,7 @@ async fn current_record(
         .get_order_record(&caller.tenant, order_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("order {order_id}")))?;
-    check_if_match(request, record.version)?;
+    check_if_match(request, record.version, "the order")?;
     Ok(record)
 }
 

@@ -176,13 +176,13 @@ async fn finish_issued(
     order: &orders_domain::order::Order,
     number: &str,
 ) -> Result<(), ProcessError> {
-    let (invoice, ubl_key, pdf_key) = app
+    let stored = app
         .store
         .get_invoice(&tenant.tenant, number)
         .await?
         .ok_or_else(|| ProcessError::Unknown(format!("invoice {number}")))?;
     let outstanding = app.outbox.outstanding_billing(order, Some(number)).await.map_err(DocumentError::from)?;
     tracing::info!(%number, resend = outstanding.len(), "completing an invoice issued before");
-    complete(app, &invoice, ubl_key.as_deref(), &pdf_key, order, tenant, outstanding).await?;
+    complete(app, &stored.invoice, stored.ubl_key.as_deref(), &stored.pdf_key, order, tenant, outstanding).await?;
     Ok(())
 }

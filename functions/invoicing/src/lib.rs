@@ -54,6 +54,21 @@ pub struct Invoicing {
 }
 
 impl Invoicing {
+    /// The table.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The documents bucket.
+    pub fn archive(&self) -> &DocumentArchive {
+        &self.archive
+    }
+
+    /// The email outbox.
+    pub fn outbox(&self) -> &EmailOutbox {
+        &self.outbox
+    }
+
     /// Builds the handler state from settings and clients.
     pub fn new(
         config: &InvoicingConfig,

@@ -59,3 +59,25 @@ impl DocumentArchive {
         }
     }
 }
+
+impl DocumentArchive {
+    /// The object under `key`, or `None` when there is none.
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ArchiveError> {
+        let result = self.s3.get_object().bucket(&self.bucket).key(key).send().await;
+        match result {
+            Ok(object) => {
+                let bytes = object
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| ArchiveError { key: key.to_owned(), detail: e.to_string() })?;
+                Ok(Some(bytes.into_bytes().to_vec()))
+            }
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
+            Err(error) => Err(ArchiveError {
+                key: key.to_owned(),
+                detail: aws_sdk_s3::error::DisplayErrorContext(&error).to_string(),
+            }),
+        }
+    }
+}

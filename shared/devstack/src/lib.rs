@@ -157,7 +157,13 @@ pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
         let backoffice = backoffice.clone();
         Box::pin(async move { gateway_response(::backoffice::handle(&backoffice, request).await) })
     });
+    let billing = Arc::new(stack.billing()?);
+    let billing_handler: server::HttpHandler = Arc::new(move |request| {
+        let billing = billing.clone();
+        Box::pin(async move { gateway_response(::billing::handle(&billing, request).await) })
+    });
     Ok(server::Gateway::new(stack.template.http_routes(), health)
         .with_function("IntakeFunction", intake_handler)
-        .with_function("BackofficeFunction", backoffice_handler))
+        .with_function("BackofficeFunction", backoffice_handler)
+        .with_function("BillingFunction", billing_handler))
 }

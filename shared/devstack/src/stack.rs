@@ -114,6 +114,13 @@ impl LocalStack {
         Ok(invoicing::Invoicing::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), self.aws.s3.clone()))
     }
 
+    /// The billing API state, from the template's environment of `BillingFunction`.
+    pub fn billing(&self) -> Result<billing::Billing, String> {
+        let env = self.function_environment("BillingFunction").map_err(|e| e.to_string())?;
+        let config = billing::BillingConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        billing::Billing::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), self.aws.s3.clone())
+    }
+
     /// The back-office handler state, from the template's environment of `BackofficeFunction`.
     pub fn backoffice(&self) -> Result<backoffice::Backoffice, String> {
         let env = self.function_environment("BackofficeFunction").map_err(|e| e.to_string())?;

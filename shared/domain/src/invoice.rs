@@ -471,6 +471,36 @@ impl InvoiceDraft {
     }
 }
 
+/// A proforma invoice of `order` (type 325, not a tax invoice and not numbered): what is confirmed (or, before
+/// confirmation, ordered) and not invoiced yet, with the order's allowances and charges while nothing is invoiced.
+pub fn draft_proforma(order: &Order, tenant: &TenantSettings, at: OffsetDateTime) -> Result<Invoice, InvoiceError> {
+    let mut shadow = order.clone();
+    let mut quantities = Vec::new();
+    for line in &mut shadow.lines {
+        let basis = if line.confirmed_quantity > Decimal::ZERO { line.confirmed_quantity } else { line.quantity };
+        let open = basis - line.invoiced_quantity;
+        if open > Decimal::ZERO {
+            // billed as if shipped, on a copy of the order that is thrown away
+            line.shipped_quantity = line.invoiced_quantity + open;
+            quantities.push((line.line_no, open));
+        }
+    }
+    if quantities.is_empty() || matches!(order.status, OrderStatus::Rejected | OrderStatus::Cancelled) {
+        return Err(InvoiceError::NothingToBill(format!("order {} has nothing left to invoice", order.id)));
+    }
+    let plan = BillingPlan {
+        quantities,
+        adjustments: first_invoice_adjustments(order),
+        despatch_number: None,
+        delivery_date: order.requested_delivery_date,
+    };
+    let mut proforma = draft_invoice(&shadow, &plan, tenant, "proforma", at)?.invoice;
+    proforma.number = format!("PROFORMA-{}", order.order_number);
+    proforma.series = "PROFORMA".into();
+    proforma.payment.reference = order.order_number.clone();
+    Ok(proforma)
+}
+
 /// Drafts the invoice (or debit note) of `plan` on `issue_date`, and the order as it will be once issued.
 pub fn draft_invoice(
     order: &Order,
@@ -593,6 +623,34 @@ pub enum CreditScope {
     Lines(Vec<(u32, Decimal)>),
 }
 
+/// Where an invoice stands after credit notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    /// As issued (credit and debit notes are always this).
+    Issued,
+    /// Some of it was credited.
+    PartiallyCredited,
+    /// All of it was credited.
+    Credited,
+}
+
+impl InvoiceStatus {
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Issued => "issued",
+            Self::PartiallyCredited => "partially_credited",
+            Self::Credited => "credited",
+        }
+    }
+
+    /// Parses [`InvoiceStatus::as_str`].
+    pub fn parse(value: &str) -> Option<Self> {
+        [Self::Issued, Self::PartiallyCredited, Self::Credited].into_iter().find(|s| s.as_str() == value)
+    }
+}
+
 /// What earlier credit notes took back of an invoice.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditLedger {
@@ -605,6 +663,20 @@ pub struct CreditLedger {
 }
 
 impl CreditLedger {
+    /// The status of `invoice` with this ledger: credited when every line quantity and every document-level
+    /// allowance or charge was taken back.
+    pub fn status_of(&self, invoice: &Invoice) -> InvoiceStatus {
+        let credited = |line: &InvoiceLine| self.lines.get(&line.line_id).copied().unwrap_or_default();
+        let nothing = self.lines.values().all(|q| q.is_zero()) && !self.adjustments;
+        let everything = invoice.lines.iter().all(|l| credited(l) >= l.quantity)
+            && (invoice.adjustments.is_empty() || self.adjustments);
+        match (nothing, everything) {
+            (true, _) => InvoiceStatus::Issued,
+            (false, true) => InvoiceStatus::Credited,
+            (false, false) => InvoiceStatus::PartiallyCredited,
+        }
+    }
+
     /// The ledger once `credit_note` (of this invoice) is issued too.
     pub fn with(&self, credit_note: &Invoice) -> Self {
         let mut next = self.clone();
@@ -784,6 +856,121 @@ pub fn draft_debit_note(
     Ok(InvoiceDraft { kind, invoice: debit_note, order: order.clone() })
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteLineBody {
+    line_id: Option<u32>,
+    quantity: Option<crate::money::JsonDecimal>,
+    unit_price: Option<crate::money::JsonDecimal>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoteBody {
+    reason: Option<String>,
+    lines: Option<Vec<NoteLineBody>>,
+}
+
+fn positive(
+    errors: &mut crate::FieldErrors,
+    pointer: &str,
+    raw: &crate::money::JsonDecimal,
+    max_scale: u32,
+) -> Option<Decimal> {
+    let value = crate::intake::decimal(errors, pointer, raw)?;
+    if value <= Decimal::ZERO
+        || crate::money::significant_scale(value) > max_scale
+        || value > crate::intake::max_magnitude()
+    {
+        errors.push(pointer, format!("must be greater than 0 with at most {max_scale} decimals"));
+        return None;
+    }
+    Some(value)
+}
+
+/// `POST /v1/invoices/{number}/credit-notes`: a reason, and the lines to credit (all of the invoice when absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditNoteRequest {
+    /// Why (shown to the buyer).
+    pub reason: String,
+    /// What to credit.
+    pub scope: CreditScope,
+}
+
+/// Parses a credit note request.
+pub fn parse_credit_note(json: &str) -> Result<CreditNoteRequest, crate::intake::RequestError> {
+    let (reason, lines) = parse_note(json, false)?;
+    Ok(CreditNoteRequest {
+        reason,
+        scope: match lines {
+            None => CreditScope::Full,
+            Some(lines) => CreditScope::Lines(lines.into_iter().map(|l| (l.line_id, l.quantity)).collect()),
+        },
+    })
+}
+
+/// `POST /v1/invoices/{number}/debit-notes`: a reason and the lines to charge more for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebitNoteRequest {
+    /// Why (shown to the buyer).
+    pub reason: String,
+    /// What to charge.
+    pub lines: Vec<DebitLine>,
+}
+
+/// Parses a debit note request.
+pub fn parse_debit_note(json: &str) -> Result<DebitNoteRequest, crate::intake::RequestError> {
+    let (reason, lines) = parse_note(json, true)?;
+    Ok(DebitNoteRequest { reason, lines: lines.unwrap_or_default() })
+}
+
+fn parse_note(json: &str, debit: bool) -> Result<(String, Option<Vec<DebitLine>>), crate::intake::RequestError> {
+    use crate::intake::{malformed_at, required, text, RequestError};
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let body: NoteBody = serde_path_to_error::deserialize(&mut deserializer).map_err(malformed_at)?;
+    let mut errors = crate::FieldErrors::new();
+    let reason =
+        required(&mut errors, "/reason", body.reason).and_then(|r| text(&mut errors, "/reason", r, 500, false));
+    if debit && body.lines.as_ref().is_none_or(Vec::is_empty) {
+        errors.push("/lines", "a debit note needs at least one line");
+    }
+    if body.lines.as_ref().is_some_and(|l| l.len() > 500) {
+        errors.push("/lines", "at most 500 lines");
+    }
+    let lines = body.lines.map(|lines| {
+        let mut parsed = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, line) in lines.into_iter().enumerate() {
+            let p = format!("/lines/{i}");
+            let line_id = required(&mut errors, &format!("{p}/line_id"), line.line_id);
+            if let Some(id) = line_id {
+                if !seen.insert(id) {
+                    errors.push(format!("{p}/line_id"), format!("line {id} is named twice"));
+                }
+            }
+            let quantity = required(&mut errors, &format!("{p}/quantity"), line.quantity)
+                .and_then(|q| positive(&mut errors, &format!("{p}/quantity"), &q, 4));
+            let unit_price = match (debit, line.unit_price) {
+                (true, price) => required(&mut errors, &format!("{p}/unit_price"), price)
+                    .and_then(|q| positive(&mut errors, &format!("{p}/unit_price"), &q, 4)),
+                (false, Some(_)) => {
+                    errors.push(format!("{p}/unit_price"), "a credit note credits at the invoiced price");
+                    None
+                }
+                (false, None) => Some(Decimal::ZERO),
+            };
+            if let (Some(line_id), Some(quantity), Some(unit_price)) = (line_id, quantity, unit_price) {
+                parsed.push(DebitLine { line_id, quantity, unit_price });
+            }
+        }
+        parsed
+    });
+    if !errors.is_empty() {
+        return Err(RequestError::Invalid(errors.into_vec()));
+    }
+    Ok((reason.unwrap_or_default(), lines))
+}
+
 /// The billing status the line quantities call for: invoiced when every confirmed quantity is invoiced,
 /// partially invoiced when some is, otherwise the delivery status (after a credit note takes everything back).
 pub fn billing_status(order: &Order) -> OrderStatus {
@@ -944,6 +1131,30 @@ mod tests {
                 .expect("the rest");
         assert_eq!(rest.invoice.lines.iter().map(|l| l.quantity).collect::<Vec<_>>(), vec![dec!(3), dec!(1)]);
         assert_eq!(rest.order.status, OrderStatus::Delivered);
+    }
+
+    #[test]
+    fn note_requests_are_parsed_with_pointers_to_what_is_wrong() {
+        let full = parse_credit_note(r#"{"reason": "Returned"}"#).expect("full credit");
+        assert_eq!(full.scope, CreditScope::Full);
+        let partial = parse_credit_note(r#"{"reason": "Damaged", "lines": [{"line_id": 2, "quantity": "1.5"}]}"#)
+            .expect("partial");
+        assert_eq!(partial.scope, CreditScope::Lines(vec![(2, dec!(1.5))]));
+        let bad = parse_credit_note(
+            r#"{"lines": [{"line_id": 1, "quantity": 0}, {"line_id": 1, "quantity": 1, "unit_price": 2}]}"#,
+        );
+        let Err(crate::intake::RequestError::Invalid(errors)) = bad else { panic!("invalid: {bad:?}") };
+        let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/reason", "/lines/0/quantity", "/lines/1/line_id", "/lines/1/unit_price"]);
+        assert!(matches!(parse_debit_note(r#"{"reason": "x"}"#), Err(crate::intake::RequestError::Invalid(_))));
+        let debit =
+            parse_debit_note(r#"{"reason": "Price", "lines": [{"line_id": 1, "quantity": 1, "unit_price": "0.5"}]}"#)
+                .expect("debit");
+        assert_eq!(debit.lines, vec![DebitLine { line_id: 1, quantity: dec!(1), unit_price: dec!(0.5) }]);
+        assert!(matches!(
+            parse_credit_note(r#"{"reason": "x", "extra": 1}"#),
+            Err(crate::intake::RequestError::Malformed { .. })
+        ));
     }
 
     #[test]

@@ -6,6 +6,6 @@ pub mod cursor;
 pub mod problem;
 pub mod views;
 
-pub use body::{bearer_token, idempotency_key, json_body, json_response, query_param};
+pub use body::{bearer_token, check_if_match, etag, idempotency_key, json_body, json_response, query_param};
 pub use cursor::CursorSigner;
 pub use problem::ApiError;

@@ -11,13 +11,13 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use orders_domain::events::EventEnvelope;
 use orders_domain::ids::{OrderId, TenantId};
-use orders_domain::invoice::{CreditLedger, DocumentKind, Invoice, InvoiceDraft};
+use orders_domain::invoice::{CreditLedger, DocumentKind, Invoice, InvoiceDraft, InvoiceStatus};
 use orders_domain::order::HistoryEntry;
 
 use super::response::{versioned_put, Attempt, Slot};
@@ -63,7 +63,44 @@ struct InvoiceItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ubl_key: Option<String>,
     pdf_key: String,
+    /// `issued`, `partially_credited` or `credited` (credit notes move it; the document itself never changes).
+    status: InvoiceStatus,
+    /// What credit notes took back of it.
+    #[serde(default)]
+    credited: CreditLedger,
+    /// Version of `status` and `credited`.
+    version: u64,
     invoice: Invoice,
+}
+
+/// A billing document as stored, with the state that follows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredInvoice {
+    /// The document as issued.
+    pub invoice: Invoice,
+    /// S3 key of its UBL, if it has one.
+    pub ubl_key: Option<String>,
+    /// S3 key of its PDF.
+    pub pdf_key: String,
+    /// Whether credit notes took it back.
+    pub status: InvoiceStatus,
+    /// What they took back.
+    pub credited: CreditLedger,
+    /// Version of `status` and `credited` (the `ETag`).
+    pub version: u64,
+}
+
+impl From<InvoiceItem> for StoredInvoice {
+    fn from(item: InvoiceItem) -> Self {
+        Self {
+            invoice: item.invoice,
+            ubl_key: item.ubl_key,
+            pdf_key: item.pdf_key,
+            status: item.status,
+            credited: item.credited,
+            version: item.version,
+        }
+    }
 }
 
 /// A billing document of an order, as the order's partition lists it.
@@ -82,12 +119,6 @@ pub struct InvoiceLink {
     /// The invoice a credit or debit note corrects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrects: Option<String>,
-    /// What credit notes took back of an invoice.
-    #[serde(default)]
-    pub credited: CreditLedger,
-    /// Version of the link (credit notes update it conditionally).
-    #[serde(default)]
-    pub version: u64,
 }
 
 /// A document to issue, with everything written in its transaction.
@@ -101,8 +132,9 @@ pub struct IssueWrite<'a> {
     pub order_pending: Option<&'a EventEnvelope>,
     /// The stage request this consumes: (sort key, event id) of the `Q#…` item.
     pub consumes: Option<(&'a str, &'a str)>,
-    /// For a credit note: the corrected invoice's link at its version, and the ledger after this note.
-    pub credits: Option<(&'a InvoiceLink, CreditLedger)>,
+    /// For a credit note: the corrected invoice as read (its version must still hold), and its ledger and
+    /// status after this note.
+    pub credits: Option<(&'a StoredInvoice, CreditLedger, InvoiceStatus)>,
     /// History entry of the order.
     pub history: HistoryEntry,
     /// Whether a Peppol UBL is archived with it.
@@ -229,6 +261,9 @@ impl Store {
             kind: invoice.kind,
             ubl_key: write.with_ubl.then(|| document_key(tenant, &invoice.series, &invoice.number, "xml")),
             pdf_key: document_key(tenant, &invoice.series, &invoice.number, "pdf"),
+            status: InvoiceStatus::Issued,
+            credited: CreditLedger::default(),
+            version: 1,
             invoice: invoice.clone(),
         };
         items.push((Slot::Other, put_if_absent(table, to_item("invoice", &stored)?)?));
@@ -263,28 +298,31 @@ impl Store {
             currency: invoice.currency.code().to_owned(),
             payable: invoice.totals.payable.to_string(),
             corrects: invoice.billing_reference.as_ref().map(|r| r.number.clone()),
-            credited: CreditLedger::default(),
-            version: 1,
         };
         let mut link_item = to_item("invoice link", &link)?;
         link_item.extend(key(keys::order_pk(tenant, &order.id), format!("{LINK_PREFIX}{}", invoice.number)));
         link_item.insert("entity".into(), s("invoice_link"));
         items.push((Slot::Other, put_if_absent(table, link_item)?));
-        if let Some((corrected, ledger)) = &write.credits {
-            let mut next = (*corrected).clone();
-            next.credited = ledger.clone();
-            next.version = corrected.version + 1;
-            let mut item = to_item("invoice link", &next)?;
-            item.extend(key(keys::order_pk(tenant, &order.id), format!("{LINK_PREFIX}{}", corrected.number)));
-            item.insert("entity".into(), s("invoice_link"));
-            let put = Put::builder()
+        if let Some((corrected, ledger, status)) = &write.credits {
+            let update = Update::builder()
                 .table_name(table)
-                .set_item(Some(item))
+                .set_key(Some(key(invoice_pk(tenant, &corrected.invoice.number), "INV")))
                 .condition_expression("version = :v")
+                .update_expression("SET credited = :ledger, #status = :status, version = :next")
+                .expression_attribute_names("#status", "status")
                 .expression_attribute_values(":v", AttributeValue::N(corrected.version.to_string()))
+                .expression_attribute_values(":next", AttributeValue::N((corrected.version + 1).to_string()))
+                .expression_attribute_values(
+                    ":ledger",
+                    serde_dynamo::to_attribute_value(ledger).map_err(|e| corrupt("credit ledger", e))?,
+                )
+                .expression_attribute_values(
+                    ":status",
+                    serde_dynamo::to_attribute_value(status).map_err(|e| corrupt("invoice status", e))?,
+                )
                 .build()
-                .map_err(|e| corrupt("link put", e))?;
-            items.push((Slot::Related, TransactWriteItem::builder().put(put).build()));
+                .map_err(|e| corrupt("invoice update", e))?;
+            items.push((Slot::Related, TransactWriteItem::builder().update(update).build()));
         }
 
         // 6. history and the email claim
@@ -346,12 +384,8 @@ impl Store {
         }
     }
 
-    /// A billing document by number, with the S3 keys of its UBL (if any) and PDF.
-    pub async fn get_invoice(
-        &self,
-        tenant: &TenantId,
-        number: &str,
-    ) -> Result<Option<(Invoice, Option<String>, String)>, StoreError> {
+    /// A billing document by number, with the S3 keys of its files and its credit state.
+    pub async fn get_invoice(&self, tenant: &TenantId, number: &str) -> Result<Option<StoredInvoice>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -365,7 +399,7 @@ impl Store {
             None => Ok(None),
             Some(item) => {
                 let stored: InvoiceItem = from_item(&format!("invoice {number}"), item)?;
-                Ok(Some((stored.invoice, stored.ubl_key, stored.pdf_key)))
+                Ok(Some(stored.into()))
             }
         }
     }
@@ -384,5 +418,123 @@ impl Store {
             .await
             .map_err(|e| dynamo_error(format!("read the invoices of {order_id}"), e))?;
         output.items.unwrap_or_default().into_iter().map(|item| from_item("invoice link", item)).collect()
+    }
+}
+
+/// Which billing documents a list shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InvoiceFilter {
+    /// Kinds shown (empty: all).
+    pub kinds: Vec<DocumentKind>,
+    /// Statuses shown (empty: all).
+    pub statuses: Vec<InvoiceStatus>,
+    /// One customer's only.
+    pub customer_id: Option<String>,
+    /// Issued on or after (`YYYY-MM-DD`).
+    pub issued_from: Option<String>,
+    /// Issued on or before (`YYYY-MM-DD`).
+    pub issued_to: Option<String>,
+}
+
+/// One page of a billing document list, newest first.
+#[derive(Debug, Clone)]
+pub struct InvoicePage {
+    /// The documents with their state.
+    pub items: Vec<StoredInvoice>,
+    /// Where the next page starts (the last item's key), when there may be more.
+    pub next: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl Store {
+    /// Billing documents of `tenant`, newest issue date first (then highest number), through GSI1; filters
+    /// on kind, status and customer run in DynamoDB and the page is filled up to `limit` exactly.
+    pub async fn list_invoices(
+        &self,
+        tenant: &TenantId,
+        filter: &InvoiceFilter,
+        limit: usize,
+        start: Option<std::collections::BTreeMap<String, String>>,
+    ) -> Result<InvoicePage, StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .scan_index_forward(false)
+            .key_condition_expression("GSI1PK = :pk AND GSI1SK BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(format!("T#{tenant}#INVOICES")))
+            .expression_attribute_values(":from", s(filter.issued_from.clone().unwrap_or_else(|| "0000".into())))
+            .expression_attribute_values(
+                ":to",
+                s(format!("{}~", filter.issued_to.clone().unwrap_or_else(|| "9999".into()))),
+            );
+        let mut conditions = Vec::new();
+        if !filter.kinds.is_empty() {
+            let names: Vec<String> = (0..filter.kinds.len()).map(|i| format!(":kind{i}")).collect();
+            for (name, kind) in names.iter().zip(&filter.kinds) {
+                query = query.expression_attribute_values(name, s(kind.as_str()));
+            }
+            conditions.push(format!("kind IN ({})", names.join(", ")));
+        }
+        if !filter.statuses.is_empty() {
+            let names: Vec<String> = (0..filter.statuses.len()).map(|i| format!(":status{i}")).collect();
+            for (name, status) in names.iter().zip(&filter.statuses) {
+                query = query.expression_attribute_values(name, s(status.as_str()));
+            }
+            conditions.push(format!("#status IN ({})", names.join(", ")));
+            query = query.expression_attribute_names("#status", "status");
+        }
+        if let Some(customer) = &filter.customer_id {
+            conditions.push("customer_id = :customer".into());
+            query = query.expression_attribute_values(":customer", s(customer.clone()));
+        }
+        if !conditions.is_empty() {
+            query = query.filter_expression(conditions.join(" AND "));
+        }
+        let mut items = Vec::new();
+        let mut start_key = start.map(|key| key.into_iter().map(|(k, v)| (k, s(v))).collect::<super::Item>());
+        loop {
+            let output = query
+                .clone()
+                .set_exclusive_start_key(start_key.take())
+                .limit(i32::try_from(limit.saturating_sub(items.len()).max(1) * 2).unwrap_or(200))
+                .send()
+                .await
+                .map_err(|e| dynamo_error("list invoices", e))?;
+            for item in output.items.unwrap_or_default() {
+                if items.len() == limit {
+                    break;
+                }
+                let key: std::collections::BTreeMap<String, String> = ["PK", "SK", "GSI1PK", "GSI1SK"]
+                    .iter()
+                    .filter_map(|name| super::get_s(&item, name).map(|v| ((*name).to_owned(), v.to_owned())))
+                    .collect();
+                let stored: InvoiceItem = from_item("invoice", item)?;
+                items.push((StoredInvoice::from(stored), key));
+            }
+            match output.last_evaluated_key {
+                Some(last) if items.len() < limit => start_key = Some(last),
+                last => {
+                    let more = last.is_some() || items.len() == limit;
+                    let next = if more { items.last().map(|(_, key)| key.clone()) } else { None };
+                    return Ok(InvoicePage { items: items.into_iter().map(|(i, _)| i).collect(), next });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_credit_ledger_round_trips_through_an_attribute_value() {
+        let mut ledger = CreditLedger::default();
+        ledger.lines.insert(2, rust_decimal::Decimal::new(15, 1));
+        ledger.adjustments = true;
+        let value: AttributeValue = serde_dynamo::to_attribute_value(&ledger).expect("to");
+        let back: CreditLedger = serde_dynamo::from_attribute_value(value).expect("from");
+        assert_eq!(back, ledger);
     }
 }

@@ -1,0 +1,433 @@
+//! Billing API requests → store reads, document issues and files.
+
+use std::collections::BTreeMap;
+
+use lambda_http::http::{header, Method, StatusCode};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::{json, Value};
+
+use orders_aws::outbox::EmailOutbox;
+use orders_aws::store::{ApiKeyRecord, InvoiceFilter, IssueOutcome, IssueWrite, NewEmail, StoredInvoice};
+use orders_domain::fingerprint::api_key_hash;
+use orders_domain::ids::{OrderId, Role};
+use orders_domain::invoice::{
+    draft_credit_note, draft_debit_note, draft_proforma, parse_credit_note, parse_debit_note, DocumentKind, Invoice,
+    InvoiceDraft, InvoiceError, InvoiceStatus,
+};
+use orders_domain::invoice_ubl::peppol_invoice;
+use orders_domain::order::HistoryEntry;
+use orders_domain::FieldError;
+use orders_http::{bearer_token, check_if_match, etag, json_body, json_response, query_param, ApiError};
+use orders_mail::EmailKind;
+
+use crate::Billing;
+
+/// Handles one HTTP request; every failure becomes a problem response.
+pub async fn handle(app: &Billing, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    let request_id = request
+        .lambda_context_ref()
+        .map(|c| c.request_id.clone())
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| "local".to_owned());
+    Ok(match route(app, &request).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::info!(request_id = %request_id, status = error.status().as_u16(), error = %error, "request refused");
+            error.into_response(&request_id)
+        }
+    })
+}
+
+/// The collection a document kind is served under.
+fn collection(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::CreditNote => "credit-notes",
+        DocumentKind::Invoice | DocumentKind::DebitNote => "invoices",
+    }
+}
+
+/// The file name stem of a kind's documents (`invoice.pdf`, `credit-note.pdf`).
+fn file_stem(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::CreditNote => "credit-note",
+        DocumentKind::Invoice | DocumentKind::DebitNote => "invoice",
+    }
+}
+
+async fn route(app: &Billing, request: &Request) -> Result<Response<Body>, ApiError> {
+    let path = request.uri().path().trim_end_matches('/').to_owned();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let method = request.method().clone();
+    match (&method, segments.as_slice()) {
+        (&Method::GET, ["v1", collection @ ("invoices" | "credit-notes")]) => {
+            let caller = authenticate(app, request, "read invoices").await?;
+            list(app, &caller, request, *collection == "credit-notes").await
+        }
+        (&Method::GET, ["v1", list @ ("invoices" | "credit-notes"), number]) => {
+            let caller = authenticate(app, request, "read invoices").await?;
+            let stored = document(app, &caller, list, number).await?;
+            Ok(json_response(StatusCode::OK, &view(&stored), &[("etag", etag(stored.version))]))
+        }
+        (&Method::GET, ["v1", list @ ("invoices" | "credit-notes"), number, file]) => {
+            let caller = authenticate(app, request, "read invoices").await?;
+            let stored = document(app, &caller, list, number).await?;
+            download(app, &stored, file).await
+        }
+        (&Method::POST, ["v1", "invoices", number, "credit-notes"]) => {
+            let caller = authenticate(app, request, "issue credit notes").await?;
+            issue_note(app, &caller, request, number, DocumentKind::CreditNote).await
+        }
+        (&Method::POST, ["v1", "invoices", number, "debit-notes"]) => {
+            let caller = authenticate(app, request, "issue debit notes").await?;
+            issue_note(app, &caller, request, number, DocumentKind::DebitNote).await
+        }
+        (&Method::GET, ["v1", "orders", id, "proforma.pdf"]) => {
+            let caller = authenticate(app, request, "print proformas").await?;
+            proforma(app, &caller, id).await
+        }
+        _ => Err(ApiError::NotFound(format!("route {method} {path}"))),
+    }
+}
+
+/// Billing documents are the seller's: operator keys only.
+async fn authenticate(app: &Billing, request: &Request, action: &'static str) -> Result<ApiKeyRecord, ApiError> {
+    let token = bearer_token(request.headers())?;
+    let key = app.documents.store().find_api_key(&api_key_hash(token)).await?.ok_or(ApiError::Unauthorized)?;
+    if key.role != Role::Operator {
+        return Err(ApiError::Forbidden { role: key.role.as_str(), action });
+    }
+    Ok(key)
+}
+
+/// A document of the caller's tenant under `list` (invoices and debit notes, or credit notes); 404 otherwise.
+async fn document(app: &Billing, caller: &ApiKeyRecord, list: &str, number: &str) -> Result<StoredInvoice, ApiError> {
+    let not_found = || ApiError::NotFound(format!("{} {number}", list.trim_end_matches('s').replace('-', " ")));
+    if number.is_empty() || number.len() > 64 {
+        return Err(not_found());
+    }
+    let stored = app.documents.store().get_invoice(&caller.tenant, number).await?.ok_or_else(not_found)?;
+    if collection(stored.invoice.kind) != list {
+        return Err(not_found());
+    }
+    Ok(stored)
+}
+
+/// The API view of a billing document (api-conventions.md: EN 16931 total names).
+fn view(stored: &StoredInvoice) -> Value {
+    let invoice = &stored.invoice;
+    let mut body = serde_json::to_value(invoice).unwrap_or_else(|_| json!({}));
+    if let Some(object) = body.as_object_mut() {
+        for internal in ["tenant", "series", "seq", "source", "language", "issued_at"] {
+            object.remove(internal);
+        }
+        if let Some(totals) = object.get_mut("totals").and_then(Value::as_object_mut) {
+            totals.remove("rounding");
+        }
+    }
+    body["status"] = json!(stored.status.as_str());
+    let stem = file_stem(invoice.kind);
+    let base = format!("/v1/{}/{}", collection(invoice.kind), invoice.number);
+    body["documents"] = json!({
+        "pdf": format!("{base}/{stem}.pdf"),
+        "ubl": stored.ubl_key.as_ref().map(|_| format!("{base}/{stem}.xml")),
+    });
+    if invoice.kind == DocumentKind::Invoice {
+        body["credited"] = json!({
+            "lines": stored.credited.lines.iter().map(|(line_id, quantity)| json!({"line_id": line_id, "quantity": quantity.normalize().to_string()})).collect::<Vec<_>>(),
+            "allowances_and_charges": stored.credited.adjustments,
+        });
+    }
+    body
+}
+
+fn row(stored: &StoredInvoice) -> Value {
+    let invoice = &stored.invoice;
+    json!({
+        "number": invoice.number,
+        "kind": invoice.kind.as_str(),
+        "status": stored.status.as_str(),
+        "issue_date": invoice.issue_date.to_string(),
+        "due_date": invoice.due_date.map(|d| d.to_string()),
+        "order_id": invoice.order_id,
+        "order_number": invoice.order_number,
+        "buyer": {"customer_id": invoice.buyer.customer_id, "name": invoice.buyer.name},
+        "currency": invoice.currency,
+        "payable": invoice.totals.payable.to_string(),
+        "corrects": invoice.billing_reference.as_ref().map(|r| r.number.clone()),
+    })
+}
+
+const LIST_PARAMETERS: [&str; 7] = ["status", "kind", "customer_id", "issued_from", "issued_to", "limit", "cursor"];
+
+fn date_param(request: &Request, name: &'static str) -> Result<Option<String>, ApiError> {
+    let Some(raw) = query_param(request, name) else { return Ok(None) };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(&raw, &format)
+        .map(|date| Some(date.to_string()))
+        .map_err(|_| ApiError::InvalidParameter { name, detail: format!("{raw:?} is not a date such as 2026-11-30") })
+}
+
+/// `GET /v1/invoices` and `GET /v1/credit-notes`: newest first, filtered by status, kind, customer and issue
+/// date, paged with a signed cursor bound to the tenant and the filter.
+async fn list(
+    app: &Billing,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    credit_notes: bool,
+) -> Result<Response<Body>, ApiError> {
+    let params = request.query_string_parameters();
+    if let Some((unknown, _)) = params.iter().find(|(name, _)| !LIST_PARAMETERS.contains(name)) {
+        return Err(ApiError::InvalidParameter {
+            name: "query",
+            detail: format!("{unknown:?} is not a parameter of this list ({})", LIST_PARAMETERS.join(", ")),
+        });
+    }
+    let mut filter = InvoiceFilter {
+        kinds: if credit_notes {
+            vec![DocumentKind::CreditNote]
+        } else {
+            vec![DocumentKind::Invoice, DocumentKind::DebitNote]
+        },
+        ..InvoiceFilter::default()
+    };
+    if let Some(kinds) = query_param(request, "kind") {
+        let allowed = filter.kinds.clone();
+        filter.kinds = kinds
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|name| {
+                allowed.iter().copied().find(|k| k.as_str() == name).ok_or_else(|| ApiError::InvalidParameter {
+                    name: "kind",
+                    detail: format!(
+                        "{name:?} is not listed here ({})",
+                        allowed.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(statuses) = query_param(request, "status") {
+        filter.statuses = statuses
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|name| {
+                InvoiceStatus::parse(name).ok_or_else(|| ApiError::InvalidParameter {
+                    name: "status",
+                    detail: format!("{name:?} is not a status (issued, partially_credited, credited)"),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    filter.customer_id = query_param(request, "customer_id");
+    filter.issued_from = date_param(request, "issued_from")?;
+    filter.issued_to = date_param(request, "issued_to")?;
+    let limit = match query_param(request, "limit") {
+        None => 50,
+        Some(raw) => raw.parse::<usize>().ok().filter(|l| (1..=200).contains(l)).ok_or(ApiError::InvalidParameter {
+            name: "limit",
+            detail: "must be a whole number from 1 to 200".into(),
+        })?,
+    };
+    let listing = format!("{}:{filter:?}", if credit_notes { "credit-notes" } else { "invoices" });
+    let start = match query_param(request, "cursor") {
+        None => None,
+        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor)?),
+    };
+    let page = app.documents.store().list_invoices(&caller.tenant, &filter, limit, start).await?;
+    let next_cursor =
+        page.next.map(|key: BTreeMap<String, String>| app.cursors.encode(caller.tenant.as_str(), &listing, &key));
+    let items: Vec<Value> = page.items.iter().map(row).collect();
+    Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
+}
+
+/// `GET …/{number}/invoice.pdf|.xml`: the archived file; rendered again (to the same bytes) when the archive
+/// does not have it yet.
+async fn download(app: &Billing, stored: &StoredInvoice, file: &str) -> Result<Response<Body>, ApiError> {
+    let stem = file_stem(stored.invoice.kind);
+    let (key, content_type) = if file == format!("{stem}.pdf") {
+        (Some(stored.pdf_key.clone()), "application/pdf")
+    } else if file == format!("{stem}.xml") {
+        (stored.ubl_key.clone(), "application/xml")
+    } else {
+        return Err(ApiError::NotFound(format!("document {file}")));
+    };
+    let Some(key) = key else {
+        return Err(ApiError::NotFound(format!(
+            "UBL of {}: the buyer or the seller has no Peppol address",
+            stored.invoice.number
+        )));
+    };
+    let archived = app.documents.archive().get(&key).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let bytes = match archived {
+        Some(bytes) => bytes,
+        None if content_type == "application/pdf" => orders_pdf::invoice_pdf(&stored.invoice)
+            .map_err(|e| ApiError::Unavailable(format!("render the PDF: {e}")))?,
+        None => peppol_invoice(&stored.invoice).map(String::into_bytes).unwrap_or_default(),
+    };
+    Ok(file_response(bytes, content_type, &format!("{}.{}", stored.invoice.number, &file[stem.len() + 1..])))
+}
+
+fn file_response(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\""))
+        .body(Body::Binary(bytes))
+        .unwrap_or_else(|_| Response::new(Body::Empty))
+}
+
+fn invoice_problem(error: InvoiceError) -> ApiError {
+    match error {
+        InvoiceError::Quantity(detail) => ApiError::Validation(vec![FieldError::new("/lines", detail)]),
+        InvoiceError::NothingToBill(detail) | InvoiceError::Vat(detail) => ApiError::Conflict(detail),
+        InvoiceError::NotConfigured(detail) => ApiError::Conflict(detail),
+    }
+}
+
+/// `POST /v1/invoices/{number}/credit-notes` and `…/debit-notes`: issues the note under the next number of its
+/// series, in one transaction with the order's invoiced quantities (credit notes), the invoice's credit state
+/// (checked against `If-Match` when sent), the order's history and the buyer's email; then archives and sends
+/// it. 201 with the note and its `Location`.
+async fn issue_note(
+    app: &Billing,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    number: &str,
+    kind: DocumentKind,
+) -> Result<Response<Body>, ApiError> {
+    let body = json_body(request)?;
+    let (credit, debit) = match kind {
+        DocumentKind::CreditNote => (Some(parse_credit_note(body)?), None),
+        _ => (None, Some(parse_debit_note(body)?)),
+    };
+    let store = app.documents.store();
+    let tenant = store
+        .get_tenant(&caller.tenant)
+        .await?
+        .ok_or_else(|| ApiError::Unavailable(format!("tenant {} has no settings", caller.tenant)))?;
+    for _attempt in 0..5 {
+        let corrected = document(app, caller, "invoices", number).await?;
+        if corrected.invoice.kind != DocumentKind::Invoice {
+            return Err(ApiError::Conflict(format!("{number} is a debit note; correct the invoice it belongs to")));
+        }
+        check_if_match(request, corrected.version, "the invoice")?;
+        let record = store
+            .get_order_record(&caller.tenant, &corrected.invoice.order_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("order {}", corrected.invoice.order_id)))?;
+        let now = time::OffsetDateTime::now_utc();
+        let draft: InvoiceDraft = match (&credit, &debit) {
+            (Some(credit), _) => draft_credit_note(
+                &corrected.invoice,
+                &record.order,
+                &corrected.credited,
+                &credit.scope,
+                &credit.reason,
+                &tenant,
+                now,
+            ),
+            (_, Some(debit)) => {
+                draft_debit_note(&corrected.invoice, &record.order, &debit.lines, &debit.reason, &tenant, now)
+            }
+            _ => return Err(ApiError::NotFound("note".into())),
+        }
+        .map_err(invoice_problem)?;
+        let credits = (kind == DocumentKind::CreditNote).then(|| {
+            let ledger = corrected.credited.with(&draft.invoice);
+            let status = ledger.status_of(&corrected.invoice);
+            (&corrected, ledger, status)
+        });
+        let email = NewEmail {
+            kind: EmailKind::BuyerBillingDocument.as_str().into(),
+            reference: String::new(),
+            to_name: record.order.buyer.name.clone(),
+            to_address: record.order.buyer.email.to_string(),
+            claimed_at: now,
+        };
+        let with_ubl = peppol_invoice(&draft.invoice).is_some();
+        let write = IssueWrite {
+            draft: &draft,
+            expected_version: record.version,
+            order_pending: record.pending_event.as_ref(),
+            consumes: None,
+            credits,
+            history: HistoryEntry {
+                at: now,
+                actor: format!("operator:{}", caller.key_id),
+                action: if kind == DocumentKind::CreditNote {
+                    draft.order.status.as_str().to_owned()
+                } else {
+                    "debit_note".into()
+                },
+                detail: format!(
+                    "{} for {number}: {} {} ({})",
+                    if kind == DocumentKind::CreditNote { "Credit note" } else { "Debit note" },
+                    draft.invoice.totals.payable,
+                    draft.invoice.currency,
+                    draft.invoice.reason.as_deref().unwrap_or_default()
+                ),
+            },
+            with_ubl,
+            email: Some(email.clone()),
+        };
+        match store.issue_document(&write).await? {
+            IssueOutcome::Issued(note) => {
+                tracing::info!(tenant = %caller.tenant, number = %note.number, corrects = %number, "note issued");
+                let stored = store
+                    .get_invoice(&caller.tenant, &note.number)
+                    .await?
+                    .ok_or_else(|| ApiError::Unavailable(format!("{} was issued but cannot be read", note.number)))?;
+                let claimed = EmailOutbox::claimed(vec![NewEmail { reference: note.number.clone(), ..email }]);
+                if let Err(error) = invoicing::complete(
+                    &app.documents,
+                    &stored.invoice,
+                    stored.ubl_key.as_deref(),
+                    &stored.pdf_key,
+                    &draft.order,
+                    &tenant,
+                    claimed,
+                )
+                .await
+                {
+                    // The note is issued and stays so; its files are rendered on download and the email is left
+                    // for the next attempt to complete it.
+                    tracing::error!(number = %note.number, %error, "note issued, archiving or emailing failed");
+                }
+                let location = format!("/v1/{}/{}", collection(note.kind), note.number);
+                return Ok(json_response(
+                    StatusCode::CREATED,
+                    &view(&stored),
+                    &[("location", location), ("etag", etag(stored.version))],
+                ));
+            }
+            IssueOutcome::OrderChanged => continue,
+            IssueOutcome::AlreadyIssued(_) => continue,
+        }
+    }
+    Err(ApiError::Unavailable(format!("invoice {number} kept changing; try again")))
+}
+
+/// `GET /v1/orders/{id}/proforma.pdf`: what is left to invoice of an order, as a proforma PDF (not a tax
+/// invoice, not numbered, not a Peppol document).
+async fn proforma(app: &Billing, caller: &ApiKeyRecord, id: &str) -> Result<Response<Body>, ApiError> {
+    let order_id = OrderId::parse(id.to_owned()).map_err(|_| ApiError::NotFound(format!("order {id}")))?;
+    let store = app.documents.store();
+    let record = store
+        .get_order_record(&caller.tenant, &order_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
+    let tenant = store
+        .get_tenant(&caller.tenant)
+        .await?
+        .ok_or_else(|| ApiError::Unavailable(format!("tenant {} has no settings", caller.tenant)))?;
+    let proforma: Invoice =
+        draft_proforma(&record.order, &tenant, time::OffsetDateTime::now_utc()).map_err(invoice_problem)?;
+    let pdf = orders_pdf::proforma_pdf(&proforma).map_err(|e| ApiError::Unavailable(format!("render the PDF: {e}")))?;
+    Ok(file_response(
+        pdf,
+        "application/pdf",
+        &format!("proforma-{}.pdf", record.order.order_number.replace(['"', '\\'], "_")),
+    ))
+}

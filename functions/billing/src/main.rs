@@ -1,0 +1,17 @@
+//! Lambda entry point of `billing`: wiring only.
+
+use lambda_http::{run, service_fn, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    orders_aws::telemetry::init();
+    let config = billing::BillingConfig::from_env()?;
+    let sdk = orders_aws::sdk_config();
+    let app = billing::Billing::new(
+        &config,
+        orders_aws::dynamodb_client(&sdk),
+        orders_aws::ses_client(&sdk),
+        orders_aws::s3_client(&sdk),
+    )?;
+    run(service_fn(|request| billing::handle(&app, request))).await
+}
