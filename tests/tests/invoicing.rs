@@ -231,3 +231,64 @@ async fn sixty_concurrent_invoicings_number_one_to_sixty_without_gap_or_duplicat
     let counter = stack.item(&format!("T#{tenant}#SEQ#INV-{year}"), "SEQ").await.expect("counter");
     assert_eq!(counter["last"].as_n().map(String::as_str), Ok("60"));
 }
+
+#[tokio::test]
+async fn a_buyer_outside_peppol_gets_the_pdf_only_with_its_name_and_amounts_intact() {
+    let stack = TestStack::start().await;
+    let tenant = stack.tenant.id.clone();
+    let mut body = order_body("WS-INV-PL");
+    body["buyer"] = json!({"name": "Łukasz Żółć Spółka z o.o. (ąęśńź, ėįšųūž)",
+        "email": "lukasz@zolc.example.pl", "language": "pl", "vat_id": "PL5260250274"});
+    let created = stack.post_json("/v1/orders", &body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    despatch(
+        &stack,
+        &id,
+        json!({"despatch_number": "D-PL", "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
+    )
+    .await;
+    stack.deliver_all().await;
+    stack.deliver_all().await;
+
+    let links = invoice_links(&stack, &id).await;
+    assert_eq!(links.len(), 1, "{links:?}");
+    let number = &links[0].0;
+    let year = time::OffsetDateTime::now_utc().year();
+    let prefix = format!("tenant={tenant}/invoices/INV-{year}/");
+    assert_eq!(stack.archived_keys(&prefix).await, [format!("{prefix}{number}.pdf")], "no Peppol address: no UBL");
+
+    let emails: Vec<_> = stack
+        .emails_for(&id)
+        .await
+        .into_iter()
+        .filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_billing_document")))
+        .collect();
+    assert_eq!(emails.len(), 1);
+    let leaves = mime_leaves(emails[0].raw_data.as_bytes());
+    let types: Vec<&str> = leaves.iter().map(|l| l.content_type.as_str()).collect();
+    assert_eq!(types, ["text/plain", "text/html", "application/pdf"]);
+    let html = String::from_utf8_lossy(&leaves[1].bytes);
+    assert!(html.contains("Do zapłaty") && html.contains("lang=\"pl\""), "{html}");
+
+    let invoice = stack.item(&format!("T#{tenant}#INV#{number}"), "INV").await.expect("invoice");
+    let payable = invoice["invoice"]
+        .as_m()
+        .ok()
+        .and_then(|m| m.get("totals"))
+        .and_then(|t| t.as_m().ok())
+        .and_then(|t| t.get("payable"))
+        .and_then(|p| p.as_s().ok())
+        .cloned()
+        .expect("payable");
+    if let Some(text) = pdf_text(&leaves[2].bytes) {
+        assert!(text.contains(number.as_str()), "{text}");
+        assert!(text.contains("Łukasz Żółć Spółka z o.o. (ąęśńź, ėįšųūž)"), "the name with every diacritic: {text}");
+        assert!(text.contains("Faktura") && text.contains("Do zapłaty"), "{text}");
+        // Polish: decimal comma, thin spaces between thousands
+        let polish = payable.replace('.', ",");
+        let compact: String = text.chars().filter(|c| !matches!(c, '\u{202f}' | '\u{a0}' | ' ')).collect();
+        assert!(compact.contains(&polish), "{payable} as {polish} in {text}");
+    }
+}
