@@ -10,7 +10,12 @@ TARGET := $(or $(CARGO_TARGET_DIR),target)
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
 LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing
 
-.PHONY: help dev test emulator tools fmt-check clippy tests template-lint lambda-build bench fmt clean
+.PHONY: help dev test emulator tools fonts fmt-check clippy tests template-lint lambda-build bench fmt clean
+# The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as
+# the PdfFontsLayer of infra/template.yaml (/opt/fonts), read from here locally. Optional: without it, CJK text
+# in PDFs shows as boxes (and stays searchable).
+PDF_FONTS_LAYER := .local/pdf-fonts-layer
+CJK_FONT := $(PDF_FONTS_LAYER)/fonts/DroidSansFallbackFull.ttf
 
 help:
 	@echo "make dev    start moto, provision from infra/template.yaml, seed demo data, serve http://127.0.0.1:3000"
@@ -30,8 +35,17 @@ $(TOOLS)/.installed: requirements/tools.txt
 
 emulator: $(VENV)/.installed
 tools: $(TOOLS)/.installed
+fonts: $(CJK_FONT)
 
-dev: emulator
+$(CJK_FONT):
+	@mkdir -p $(PDF_FONTS_LAYER)/fonts .local/deb
+	@(cd .local/deb && apt-get download fonts-droid-fallback >/dev/null 2>&1 && \
+	  dpkg-deb -x fonts-droid-fallback_*.deb extracted && \
+	  cp extracted/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ../../$@ && \
+	  cp extracted/usr/share/doc/fonts-droid-fallback/copyright ../../$(PDF_FONTS_LAYER)/fonts/LICENSE-DroidSansFallback.txt) \
+	  || echo "fonts: Debian's fonts-droid-fallback is not available; CJK text in PDFs will show as boxes"
+
+dev: emulator fonts
 	cargo build -p devstack
 	$(TARGET)/debug/devstack up --port 3000
 
@@ -43,7 +57,7 @@ fmt-check:
 clippy:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
-tests: emulator
+tests: emulator fonts
 	@if cargo nextest --version >/dev/null 2>&1; then \
 	  scripts/with-emulator.sh cargo nextest run --workspace --locked --no-fail-fast --test-threads 4; \
 	else \

@@ -292,3 +292,41 @@ async fn a_buyer_outside_peppol_gets_the_pdf_only_with_its_name_and_amounts_inta
         assert!(compact.contains(&polish), "{payable} as {polish} in {text}");
     }
 }
+
+#[tokio::test]
+async fn a_chinese_buyer_name_is_set_in_the_fallback_font_of_the_layer() {
+    let font = devstack::stack::project_root().join(".local/pdf-fonts-layer/fonts/DroidSansFallbackFull.ttf");
+    if !font.is_file() {
+        eprintln!("SKIPPED: no CJK font at {} (make fonts)", font.display());
+        return;
+    }
+    let stack = TestStack::start().await;
+    let mut body = order_body("WS-INV-ZH");
+    body["buyer"] = json!({"name": "上海明华贸易有限公司", "email": "caigou@minghua.example.cn", "language": "zh"});
+    let created = stack.post_json("/v1/orders", &body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    despatch(
+        &stack,
+        &id,
+        json!({"despatch_number": "D-ZH", "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
+    )
+    .await;
+    stack.deliver_all().await;
+    stack.deliver_all().await;
+    let links = invoice_links(&stack, &id).await;
+    assert_eq!(links.len(), 1, "{links:?}");
+    let tenant = stack.tenant.id.clone();
+    let year = time::OffsetDateTime::now_utc().year();
+    let pdf = stack
+        .archived_bytes(&format!("tenant={tenant}/invoices/INV-{year}/{}.pdf", links[0].0))
+        .await
+        .expect("archived PDF");
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("DroidSansFallback"), "the CJK font is embedded (as a subset)");
+    assert!(pdf.len() < 200_000, "a subset, not the 4 MB font: {} bytes", pdf.len());
+    if let Some(text) = pdf_text(&pdf) {
+        assert!(text.contains("上海明华贸易有限公司") && text.contains("发票"), "{text}");
+    }
+}

@@ -262,8 +262,11 @@ async fn download(app: &Billing, stored: &StoredInvoice, file: &str) -> Result<R
     let archived = app.documents.archive().get(&key).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     let bytes = match archived {
         Some(bytes) => bytes,
-        None if content_type == "application/pdf" => orders_pdf::invoice_pdf(&stored.invoice)
-            .map_err(|e| ApiError::Unavailable(format!("render the PDF: {e}")))?,
+        None if content_type == "application/pdf" => {
+            app.documents.prepare_fonts(&stored.invoice).await;
+            orders_pdf::invoice_pdf(&stored.invoice)
+                .map_err(|e| ApiError::Unavailable(format!("render the PDF: {e}")))?
+        }
         None => peppol_invoice(&stored.invoice).map(String::into_bytes).unwrap_or_default(),
     };
     Ok(file_response(bytes, content_type, &format!("{}.{}", stored.invoice.number, &file[stem.len() + 1..])))
@@ -424,6 +427,7 @@ async fn proforma(app: &Billing, caller: &ApiKeyRecord, id: &str) -> Result<Resp
         .ok_or_else(|| ApiError::Unavailable(format!("tenant {} has no settings", caller.tenant)))?;
     let proforma: Invoice =
         draft_proforma(&record.order, &tenant, time::OffsetDateTime::now_utc()).map_err(invoice_problem)?;
+    app.documents.prepare_fonts(&proforma).await;
     let pdf = orders_pdf::proforma_pdf(&proforma).map_err(|e| ApiError::Unavailable(format!("render the PDF: {e}")))?;
     Ok(file_response(
         pdf,

@@ -55,6 +55,7 @@ pub async fn complete(
     tenant: &TenantSettings,
     emails: Vec<EmailRecord>,
 ) -> Result<(), DocumentError> {
+    app.prepare_fonts(invoice).await;
     let Files { pdf, ubl } = files(invoice)?;
     app.archive.put_once(pdf_key, pdf.clone(), "application/pdf").await?;
     if let (Some(key), Some(xml)) = (ubl_key, ubl.as_ref()) {

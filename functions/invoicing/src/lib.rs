@@ -25,6 +25,9 @@ pub struct InvoicingConfig {
     pub documents_bucket: String,
     /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
     pub mail: MailSettings,
+    /// `PDF_FALLBACK_FONT` (optional): a TrueType font for text DejaVu Sans lacks (CJK), read when a document
+    /// needs it.
+    pub pdf_fallback_font: Option<String>,
 }
 
 impl InvoicingConfig {
@@ -40,6 +43,7 @@ impl InvoicingConfig {
             table_name: get("TABLE_NAME")?,
             documents_bucket: get("DOCUMENTS_BUCKET")?,
             mail: MailSettings::from_vars(&var)?,
+            pdf_fallback_font: var("PDF_FALLBACK_FONT").filter(|p| !p.is_empty()),
         })
     }
 }
@@ -51,6 +55,7 @@ pub struct Invoicing {
     archive: DocumentArchive,
     outbox: EmailOutbox,
     clock: fn() -> OffsetDateTime,
+    fallback_font: Option<std::path::PathBuf>,
 }
 
 impl Invoicing {
@@ -62,6 +67,26 @@ impl Invoicing {
     /// The documents bucket.
     pub fn archive(&self) -> &DocumentArchive {
         &self.archive
+    }
+
+    /// Loads the fallback font (once per container) when `invoice` has text the embedded fonts lack. A missing or
+    /// unreadable font is logged: such text then shows as boxes, and stays searchable.
+    pub async fn prepare_fonts(&self, invoice: &orders_domain::invoice::Invoice) {
+        if orders_pdf::has_fallback_font() || !orders_pdf::needs_fallback_font(invoice) {
+            return;
+        }
+        let Some(path) = &self.fallback_font else {
+            tracing::warn!(number = %invoice.number, "the document needs a fallback font (CJK) and none is configured");
+            return;
+        };
+        match tokio::fs::read(path).await {
+            Ok(bytes) => {
+                if orders_pdf::install_fallback_font(bytes) {
+                    tracing::info!(path = %path.display(), "fallback font loaded");
+                }
+            }
+            Err(error) => tracing::warn!(path = %path.display(), %error, "fallback font not readable"),
+        }
     }
 
     /// The email outbox.
@@ -82,6 +107,7 @@ impl Invoicing {
             archive: DocumentArchive::new(s3, &config.documents_bucket),
             store,
             clock: OffsetDateTime::now_utc,
+            fallback_font: config.pdf_fallback_font.as_ref().map(std::path::PathBuf::from),
         }
     }
 }

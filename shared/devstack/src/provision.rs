@@ -30,6 +30,8 @@ pub const SERVED_TYPES: &[&str] = &[
     "AWS::Serverless::HttpApi",
     // logs go to the terminal
     "AWS::Logs::LogGroup",
+    // a layer's files are read from its ContentUri directory (see LocalStack::function_environment)
+    "AWS::Serverless::LayerVersion",
 ];
 
 /// Provisioning failed.

@@ -63,6 +63,19 @@ impl LocalStack {
     /// A function's environment as the template declares it, plus what the Lambda service and the emulator set.
     pub fn function_environment(&self, function: &str) -> Result<BTreeMap<String, String>, ProvisionError> {
         let mut env = self.template.function_environment(function)?;
+        // Files of the function's layers (mounted under /opt in Lambda) are read from the layers' directories.
+        let layers = self.template.function_layer_dirs(function);
+        for value in env.values_mut() {
+            if let Some(rest) = value.strip_prefix("/opt/") {
+                let local = layers
+                    .iter()
+                    .map(|dir| template_path().parent().unwrap_or(Path::new(".")).join(dir).join(rest))
+                    .find(|path| path.exists());
+                if let Some(local) = local {
+                    *value = local.to_string_lossy().into_owned();
+                }
+            }
+        }
         env.insert("AWS_REGION".into(), self.aws.region.clone());
         env.insert("AWS_ENDPOINT_URL".into(), self.aws.endpoint.clone());
         if let Some(overrides) = self.env_overrides.get(function) {

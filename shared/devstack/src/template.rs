@@ -314,6 +314,30 @@ impl Template {
         Ok(env)
     }
 
+    /// The `ContentUri` directories (relative to the template) of the layers a function uses (`Layers:` entries
+    /// that `Ref` an `AWS::Serverless::LayerVersion` of the template); Lambda mounts them under `/opt`.
+    pub fn function_layer_dirs(&self, function: &str) -> Vec<String> {
+        let resources = self.resources();
+        let Some(own) = resources.iter().find(|r| r.logical_id == function) else { return Vec::new() };
+        let layers = own.properties.get("Layers").and_then(Value::as_sequence).cloned().unwrap_or_default();
+        layers
+            .iter()
+            .filter_map(|layer| match layer {
+                Value::Tagged(tagged) if tagged.tag.to_string().trim_start_matches('!') == "Ref" => {
+                    tagged.value.as_str().map(str::to_owned)
+                }
+                Value::Mapping(map) => map.get("Ref").and_then(Value::as_str).map(str::to_owned),
+                _ => None,
+            })
+            .filter_map(|name| {
+                resources
+                    .iter()
+                    .find(|r| r.logical_id == name && r.resource_type == "AWS::Serverless::LayerVersion")
+                    .and_then(|r| r.properties.get("ContentUri").and_then(Value::as_str).map(str::to_owned))
+            })
+            .collect()
+    }
+
     /// Every event of type `event_type` (or one of several) of every function: (function logical id, event).
     fn events_of_type<'a>(&self, event_types: &'a [&'a str]) -> Vec<(String, Value)> {
         let mut found = Vec::new();

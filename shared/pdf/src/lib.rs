@@ -5,7 +5,7 @@
 //! Greek, Cyrillic), with a ToUnicode map so the text can be searched and extracted. The output is deterministic:
 //! the same document renders to the same bytes.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect};
@@ -33,6 +33,49 @@ static BOLD_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
 static REGULAR: LazyLock<Option<Face>> = LazyLock::new(|| Face::new(REGULAR_TTF));
 static BOLD: LazyLock<Option<Face>> = LazyLock::new(|| Face::new(BOLD_TTF));
+/// A font for what DejaVu Sans lacks (CJK), installed once per process by [`install_fallback_font`].
+static FALLBACK: OnceLock<Face> = OnceLock::new();
+
+/// Installs the font used for characters DejaVu Sans does not cover (Chinese, Japanese, Korean): a TrueType
+/// font such as Droid Sans Fallback, embedded as a subset like the others. Installed once per process; `false`
+/// when the bytes are not a usable font or one is installed already.
+pub fn install_fallback_font(bytes: Vec<u8>) -> bool {
+    if FALLBACK.get().is_some() {
+        return false;
+    }
+    // The font lives as long as the process (one per container), as the embedded ones do.
+    let data: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+    match Face::new(data) {
+        Some(face) => FALLBACK.set(face).is_ok(),
+        None => false,
+    }
+}
+
+/// Whether a fallback font is installed.
+pub fn has_fallback_font() -> bool {
+    FALLBACK.get().is_some()
+}
+
+/// Whether `invoice` has text DejaVu Sans cannot show (so a fallback font is worth loading).
+pub fn needs_fallback_font(invoice: &Invoice) -> bool {
+    let Some(regular) = REGULAR.as_ref() else { return false };
+    let texts = [
+        invoice.buyer.name.as_str(),
+        invoice.delivery_address.name.as_str(),
+        invoice.delivery_address.street.as_str(),
+        invoice.delivery_address.city.as_str(),
+        invoice.seller.name.as_str(),
+        invoice.order_number.as_str(),
+        invoice.reason.as_deref().unwrap_or_default(),
+    ];
+    let address = invoice.buyer.address.iter().flat_map(|a| [a.name.as_str(), a.street.as_str(), a.city.as_str()]);
+    let lines = invoice.lines.iter().map(|l| l.description.as_str());
+    texts.into_iter().chain(address).chain(lines).any(|t| t.chars().any(|c| !c.is_control() && !regular.covers(c)))
+        || orders_mail::invoice_strings::invoice_strings(document_lang(invoice))
+            .invoice
+            .chars()
+            .any(|c| !regular.covers(c))
+}
 
 /// Rendering failed.
 #[derive(Debug, thiserror::Error)]
@@ -85,16 +128,9 @@ impl Face {
         self.glyphs(text).iter().map(|g| g.x_advance * size).sum()
     }
 
-    /// `text` cut to fit `width`, with an ellipsis when cut.
-    fn fit(&self, text: &str, size: f32, width: f32) -> String {
-        if self.width(text, size) <= width {
-            return text.to_owned();
-        }
-        let mut cut: String = text.to_owned();
-        while !cut.is_empty() && self.width(&format!("{cut}…"), size) > width {
-            cut.pop();
-        }
-        format!("{}…", cut.trim_end())
+    /// Whether the font has a glyph for `c`.
+    fn covers(&self, c: char) -> bool {
+        FontRef::new(self.data).ok().and_then(|font| font.charmap().map(c)).is_some_and(|g| g.to_u32() != 0)
     }
 }
 
@@ -102,21 +138,61 @@ struct Pen<'a, 'b> {
     surface: Surface<'a>,
     regular: &'b Face,
     bold: &'b Face,
+    fallback: Option<&'b Face>,
 }
 
-impl Pen<'_, '_> {
-    fn text(&mut self, bold: bool, x: f32, y: f32, size: f32, text: &str) {
-        if text.is_empty() {
-            return;
+impl<'b> Pen<'_, 'b> {
+    /// `text` in runs of one font each: the regular or bold face, or the fallback for what they lack.
+    fn runs<'t>(&self, bold: bool, text: &'t str) -> Vec<(&'b Face, &'t str)> {
+        let primary = if bold { self.bold } else { self.regular };
+        let pick = |c: char| match self.fallback {
+            Some(fallback) if !primary.covers(c) && fallback.covers(c) => fallback,
+            _ => primary,
+        };
+        let mut runs: Vec<(&'b Face, &'t str)> = Vec::new();
+        let mut start = 0;
+        let mut current: Option<&'b Face> = None;
+        for (at, c) in text.char_indices() {
+            let face = pick(c);
+            if let Some(previous) = current.filter(|p| !std::ptr::eq(*p, face)) {
+                runs.push((previous, &text[start..at]));
+                start = at;
+            }
+            current = Some(face);
         }
-        let face = if bold { self.bold } else { self.regular };
-        let glyphs = face.glyphs(text);
-        self.surface.draw_glyphs(Point::from_xy(x, y), &glyphs, face.font.clone(), text, size, false);
+        if let Some(face) = current {
+            runs.push((face, &text[start..]));
+        }
+        runs
+    }
+
+    fn width(&self, bold: bool, text: &str, size: f32) -> f32 {
+        self.runs(bold, text).iter().map(|(face, run)| face.width(run, size)).sum()
+    }
+
+    /// `text` cut to fit `width`, with an ellipsis when cut.
+    fn fit(&self, bold: bool, text: &str, size: f32, width: f32) -> String {
+        if self.width(bold, text, size) <= width {
+            return text.to_owned();
+        }
+        let mut cut: String = text.to_owned();
+        while !cut.is_empty() && self.width(bold, &format!("{cut}…"), size) > width {
+            cut.pop();
+        }
+        format!("{}…", cut.trim_end())
+    }
+
+    fn text(&mut self, bold: bool, x: f32, y: f32, size: f32, text: &str) {
+        let mut x = x;
+        for (face, run) in self.runs(bold, text) {
+            let glyphs = face.glyphs(run);
+            self.surface.draw_glyphs(Point::from_xy(x, y), &glyphs, face.font.clone(), run, size, false);
+            x += face.width(run, size);
+        }
     }
 
     fn text_right(&mut self, bold: bool, right: f32, y: f32, size: f32, text: &str) {
-        let face = if bold { self.bold } else { self.regular };
-        let width = face.width(text, size);
+        let width = self.width(bold, text, size);
         self.text(bold, right - width, y, size, text);
     }
 
@@ -293,7 +369,7 @@ fn render(invoice: &Invoice, proforma: bool) -> Result<Vec<u8>, PdfError> {
         };
         let mut page = document.start_page_with(size);
         {
-            let mut pen = Pen { surface: page.surface(), regular, bold };
+            let mut pen = Pen { surface: page.surface(), regular, bold, fallback: FALLBACK.get() };
             if index == 0 {
                 first_page_header(&mut pen, invoice, t, lang, title, proforma);
             } else {
@@ -315,14 +391,14 @@ fn render(invoice: &Invoice, proforma: bool) -> Result<Vec<u8>, PdfError> {
             for line in &invoice.lines[start..end] {
                 let baseline = y + 10.5;
                 pen.text(false, COLUMNS.line + 2.0, baseline, BODY, &line.line_id.to_string());
-                pen.text(false, COLUMNS.item, baseline, BODY, &regular.fit(line.sku.as_str(), BODY, 66.0));
+                pen.text(false, COLUMNS.item, baseline, BODY, &pen.fit(false, line.sku.as_str(), BODY, 66.0));
                 let description_width = COLUMNS.quantity_right - 50.0 - COLUMNS.description;
                 pen.text(
                     false,
                     COLUMNS.description,
                     baseline,
                     BODY,
-                    &regular.fit(&line.description, BODY, description_width),
+                    &pen.fit(false, &line.description, BODY, description_width),
                 );
                 pen.text_right(
                     false,
@@ -432,7 +508,7 @@ fn first_page_header(
     let top = 190.0;
     pen.text(true, MARGIN, top, BODY, t.buyer);
     let mut y = top + 14.0;
-    pen.text(true, MARGIN, y, 10.0, &pen.regular.fit(&invoice.buyer.name, 10.0, 230.0));
+    pen.text(true, MARGIN, y, 10.0, &pen.fit(true, &invoice.buyer.name, 10.0, 230.0));
     y += 13.0;
     let buyer_address = invoice.buyer.address.as_ref().unwrap_or(&invoice.delivery_address);
     for line in address_lines(buyer_address) {
@@ -445,7 +521,7 @@ fn first_page_header(
     let column = MARGIN + 260.0;
     pen.text(true, column, top, BODY, t.deliver_to);
     let mut y = top + 14.0;
-    pen.text(false, column, y, BODY, &pen.regular.fit(&invoice.delivery_address.name, BODY, 230.0));
+    pen.text(false, column, y, BODY, &pen.fit(false, &invoice.delivery_address.name, BODY, 230.0));
     y += 11.0;
     for line in address_lines(&invoice.delivery_address) {
         pen.text(false, column, y, BODY, &line);
@@ -543,7 +619,7 @@ fn footer(pen: &mut Pen<'_, '_>, invoice: &Invoice, t: &InvoiceStrings, page: us
     let y = PAGE_H - 30.0;
     pen.rect(MARGIN, y - 12.0, PAGE_W - 2.0 * MARGIN, 0.5, 190);
     let seller = format!("{} · {} {} · {}", invoice.seller.name, t.vat_id, invoice.seller.vat_id, invoice.seller.email);
-    pen.text(false, MARGIN, y, 7.0, &pen.regular.fit(&seller, 7.0, 380.0));
+    pen.text(false, MARGIN, y, 7.0, &pen.fit(false, &seller, 7.0, 380.0));
     let numbering = t.page.replace("{p}", &page.to_string()).replace("{t}", &pages.to_string());
     pen.text_right(false, PAGE_W - MARGIN, y, 7.0, &numbering);
 }
@@ -614,6 +690,16 @@ mod preview {
         for lines in [3, 70] {
             let bytes = super::invoice_pdf(&super::tests::sample(lines)).expect("pdf");
             std::fs::write(std::path::Path::new(&dir).join(format!("invoice-{lines}.pdf")), bytes).expect("write");
+        }
+        let font = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../.local/pdf-fonts-layer/fonts/DroidSansFallbackFull.ttf");
+        if let Ok(bytes) = std::fs::read(font) {
+            super::install_fallback_font(bytes);
+            let mut chinese = super::tests::sample(2);
+            chinese.buyer.name = "上海明华贸易有限公司".into();
+            chinese.buyer.language = Some(orders_domain::order::Language::parse("zh").expect("zh"));
+            let bytes = super::invoice_pdf(&chinese).expect("pdf");
+            std::fs::write(std::path::Path::new(&dir).join("invoice-zh.pdf"), bytes).expect("write");
         }
     }
 }
