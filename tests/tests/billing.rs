@@ -246,3 +246,37 @@ async fn billing_is_for_operators_of_the_tenant_and_a_proforma_is_printed_before
     }
     assert_eq!(stack.order(&fresh).await["invoices"], json!([]), "a proforma issues nothing");
 }
+
+#[tokio::test]
+async fn a_credit_note_whose_email_failed_is_completed_by_the_invoicing_stage_through_the_relay() {
+    let stack = TestStack::start_with(|stack| {
+        stack.with_env("BillingFunction", "ORDERS_FAULT_SES", "1").with_env("RelayFunction", "RELAY_AFTER_SECONDS", "0")
+    })
+    .await;
+    let (id, number) = invoiced_order(&stack, "WS-BILL-SES").await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let credit =
+        post(&stack, &format!("/v1/invoices/{number}/credit-notes"), &operator, json!({"reason": "Returned"}), None)
+            .await;
+    assert_eq!(credit.status, 201, "the note is issued although SES refused: {}", credit.body);
+    let note = credit.body["number"].as_str().expect("number").to_owned();
+    let sent_for = |emails: &[devstack::mail::SentEmail]| {
+        emails.iter().filter(|e| e.header("Message-ID").is_some_and(|m| m.contains(note.as_str()))).count()
+    };
+    assert_eq!(sent_for(&stack.emails_for(&id).await), 0);
+    let request =
+        stack.item(&format!("T#{}#O#{id}", stack.tenant.id), &format!("Q#DOC#{note}")).await.expect("request");
+    assert!(request.contains_key("GSI3PK"), "its completion is pending");
+
+    let relay = stack.stack.relay().expect("relay");
+    let report = relay.run_once(time::OffsetDateTime::now_utc() + time::Duration::seconds(1)).await.expect("relay");
+    assert!(report.republished >= 1, "{report:?}");
+    stack.deliver_all().await;
+    assert_eq!(sent_for(&stack.emails_for(&id).await), 1, "sent once by the invoicing stage, with its files");
+    let request =
+        stack.item(&format!("T#{}#O#{id}", stack.tenant.id), &format!("Q#DOC#{note}")).await.expect("request");
+    assert!(!request.contains_key("GSI3PK"), "completed");
+    relay.run_once(time::OffsetDateTime::now_utc() + time::Duration::seconds(1)).await.expect("relay");
+    stack.deliver_all().await;
+    assert_eq!(sent_for(&stack.emails_for(&id).await), 1, "once");
+}

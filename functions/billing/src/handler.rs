@@ -7,7 +7,10 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
 use orders_aws::outbox::EmailOutbox;
-use orders_aws::store::{ApiKeyRecord, InvoiceFilter, IssueOutcome, IssueWrite, NewEmail, StoredInvoice};
+use orders_aws::store::{
+    completion_request_key, ApiKeyRecord, InvoiceFilter, IssueOutcome, IssueWrite, NewEmail, StoredInvoice,
+};
+use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{OrderId, Role};
 use orders_domain::invoice::{
@@ -350,6 +353,13 @@ async fn issue_note(
             claimed_at: now,
         };
         let with_ubl = peppol_invoice(&draft.invoice).is_some();
+        let completion = EventEnvelope::new(
+            if kind == DocumentKind::CreditNote { EventType::CreditNoteIssued } else { EventType::InvoiceIssued },
+            caller.tenant.clone(),
+            record.order.id.clone(),
+            String::new(),
+            now,
+        );
         let write = IssueWrite {
             draft: &draft,
             expected_version: record.version,
@@ -374,6 +384,7 @@ async fn issue_note(
             },
             with_ubl,
             email: Some(email.clone()),
+            completion: Some(&completion),
         };
         match store.issue_document(&write).await? {
             IssueOutcome::Issued(note) => {
@@ -383,7 +394,7 @@ async fn issue_note(
                     .await?
                     .ok_or_else(|| ApiError::Unavailable(format!("{} was issued but cannot be read", note.number)))?;
                 let claimed = EmailOutbox::claimed(vec![NewEmail { reference: note.number.clone(), ..email }]);
-                if let Err(error) = invoicing::complete(
+                let completed = invoicing::complete(
                     &app.documents,
                     &stored.invoice,
                     stored.ubl_key.as_deref(),
@@ -392,11 +403,25 @@ async fn issue_note(
                     &tenant,
                     claimed,
                 )
-                .await
-                {
-                    // The note is issued and stays so; its files are rendered on download and the email is left
-                    // for the next attempt to complete it.
-                    tracing::error!(number = %note.number, %error, "note issued, archiving or emailing failed");
+                .await;
+                match completed {
+                    Ok(()) => {
+                        let request = completion_request_key(&note.number);
+                        store
+                            .dismiss_request(
+                                &caller.tenant,
+                                &note.order_id,
+                                &request,
+                                &completion.event_id,
+                                "completed",
+                            )
+                            .await?;
+                    }
+                    // The note is issued and stays so; its completion request stays pending, and the relay hands
+                    // it to the invoicing stage, which archives and emails it.
+                    Err(error) => {
+                        tracing::warn!(number = %note.number, %error, "note issued; archive or email left to invoicing")
+                    }
                 }
                 let location = format!("/v1/{}/{}", collection(note.kind), note.number);
                 return Ok(json_response(

@@ -44,7 +44,7 @@ fn envelope(message: &SqsMessage) -> Result<EventEnvelope, ProcessError> {
     let body = message.body.as_deref().ok_or_else(|| ProcessError::Malformed("no body".into()))?;
     let envelope: EventEnvelope = serde_json::from_str(body).map_err(|e| ProcessError::Malformed(e.to_string()))?;
     match envelope.event_type {
-        EventType::OrderReadyToInvoice => Ok(envelope),
+        EventType::OrderReadyToInvoice | EventType::InvoiceIssued | EventType::CreditNoteIssued => Ok(envelope),
         other => Err(ProcessError::Malformed(format!("{} is not for the invoicing stage", other.as_str()))),
     }
 }
@@ -55,7 +55,8 @@ pub async fn handle(app: &Invoicing, event: SqsEvent) -> Result<SqsBatchResponse
     for message in &event.records {
         let id = message.message_id.clone().unwrap_or_default();
         let result = match envelope(message) {
-            Ok(envelope) => process(app, &envelope).await,
+            Ok(envelope) if envelope.event_type == EventType::OrderReadyToInvoice => process(app, &envelope).await,
+            Ok(envelope) => complete_issued(app, &envelope).await,
             Err(error) => Err(error),
         };
         if let Err(error) = result {
@@ -146,6 +147,7 @@ async fn process(app: &Invoicing, envelope: &EventEnvelope) -> Result<(), Proces
             },
             with_ubl,
             email: Some(email.clone()),
+            completion: None,
         };
         match app.store.issue_document(&write).await? {
             IssueOutcome::Issued(invoice) => {
@@ -161,6 +163,23 @@ async fn process(app: &Invoicing, envelope: &EventEnvelope) -> Result<(), Proces
         }
     }
     Err(ProcessError::Contention(order_id.to_string()))
+}
+
+/// Completes a document staff issued whose issuer did not finish archiving and emailing it (the relay passed
+/// its completion request on), then clears the request.
+async fn complete_issued(app: &Invoicing, envelope: &EventEnvelope) -> Result<(), ProcessError> {
+    let (tenant_id, order_id) = (&envelope.tenant, &envelope.order_id);
+    let tenant =
+        app.store.get_tenant(tenant_id).await?.ok_or_else(|| ProcessError::Unknown(format!("tenant {tenant_id}")))?;
+    let record = app
+        .store
+        .get_order_record(tenant_id, order_id)
+        .await?
+        .ok_or_else(|| ProcessError::Unknown(format!("order {order_id}")))?;
+    finish_issued(app, &tenant, &record.order, &envelope.reference).await?;
+    let sort_key = orders_aws::store::completion_request_key(&envelope.reference);
+    app.store.dismiss_request(tenant_id, order_id, &sort_key, &envelope.event_id, "completed by invoicing").await?;
+    Ok(())
 }
 
 fn keys(invoice: &orders_domain::invoice::Invoice, with_ubl: bool) -> (Option<String>, String) {

@@ -107,7 +107,9 @@ impl Relay {
             let publisher = match event.event_type {
                 EventType::OrderReceived | EventType::OrderChanged => &self.confirmation,
                 EventType::OrderDespatched => &self.shipment,
-                EventType::OrderReadyToInvoice => &self.invoicing,
+                EventType::OrderReadyToInvoice | EventType::InvoiceIssued | EventType::CreditNoteIssued => {
+                    &self.invoicing
+                }
             };
             match publisher.publish(&event).await {
                 Ok(_) => {

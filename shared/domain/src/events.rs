@@ -21,6 +21,12 @@ pub enum EventType {
     /// Shipped quantities are ready to be invoiced (`ref`: the despatch number, or `order` for the whole order).
     #[serde(rename = "order.ready_to_invoice")]
     OrderReadyToInvoice,
+    /// An invoice or debit note was issued by staff and still has to be archived and emailed (`ref`: its number).
+    #[serde(rename = "invoice.issued")]
+    InvoiceIssued,
+    /// A credit note was issued and still has to be archived and emailed (`ref`: its number).
+    #[serde(rename = "credit_note.issued")]
+    CreditNoteIssued,
 }
 
 impl EventType {
@@ -31,6 +37,8 @@ impl EventType {
             Self::OrderChanged => "order.changed",
             Self::OrderDespatched => "order.despatched",
             Self::OrderReadyToInvoice => "order.ready_to_invoice",
+            Self::InvoiceIssued => "invoice.issued",
+            Self::CreditNoteIssued => "credit_note.issued",
         }
     }
 }

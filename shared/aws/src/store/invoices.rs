@@ -141,6 +141,15 @@ pub struct IssueWrite<'a> {
     pub with_ubl: bool,
     /// Who is emailed (claimed in the transaction; its reference becomes the document number).
     pub email: Option<NewEmail>,
+    /// For a document issued outside the invoicing stage (by staff): the event that completes it (archive, email)
+    /// should the issuer fail to. It is kept pending on a `Q#DOC#{number}` item (its reference becomes the
+    /// number) until [`Store::dismiss_request`] clears it; the relay hands it to the invoicing stage otherwise.
+    pub completion: Option<&'a EventEnvelope>,
+}
+
+/// Sort key of the completion request of a staff-issued document.
+pub fn completion_request_key(number: &str) -> String {
+    format!("Q#DOC#{number}")
 }
 
 /// What an issue did.
@@ -323,6 +332,19 @@ impl Store {
                 .build()
                 .map_err(|e| corrupt("invoice update", e))?;
             items.push((Slot::Related, TransactWriteItem::builder().update(update).build()));
+        }
+
+        if let Some(event) = write.completion {
+            let event = EventEnvelope { reference: invoice.number.clone(), ..event.clone() };
+            let mut item = key(keys::order_pk(tenant, &order.id), completion_request_key(&invoice.number));
+            item.insert("entity".into(), s("stage_request"));
+            item.insert(
+                "pending_event".into(),
+                serde_dynamo::to_attribute_value(&event).map_err(|e| corrupt("completion request", e))?,
+            );
+            item.insert("GSI3PK".into(), s(keys::publish_gsi_pk(&order.id)));
+            item.insert("GSI3SK".into(), s(format!("{}#{}#{}", super::sortable_timestamp(event.at), tenant, order.id)));
+            items.push((Slot::Other, put_if_absent(table, item)?));
         }
 
         // 6. history and the email claim

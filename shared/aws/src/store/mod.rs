@@ -34,7 +34,8 @@ mod response;
 pub use despatch::{DespatchOutcome, DespatchWrite};
 pub use email::{EmailRecord, EmailStatus, NewEmail};
 pub use invoices::{
-    document_key, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, IssueOutcome, IssueWrite, StoredInvoice,
+    completion_request_key, document_key, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, IssueOutcome,
+    IssueWrite, StoredInvoice,
 };
 pub use listing::{OrderPage, ReorderSuggestion};
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
