@@ -167,6 +167,14 @@ mod billing {
         push("reverse-charge", &invoice_of(&reverse, 3).0);
 
         push("exempt", &invoice_of(&delivered(&[("A", dec!(2), VatCategory::E, dec!(0))]), 4).0);
+        let mut intra = delivered(&[("A", dec!(2), VatCategory::K, dec!(0))]);
+        intra.buyer.vat_id = Some("DE123456789".into());
+        intra.delivery_address.country = "DE".into();
+        push("intra-community", &invoice_of(&intra, 40).0);
+        let mut export = delivered(&[("A", dec!(2), VatCategory::G, dec!(0))]);
+        export.delivery_address.country = "NO".into();
+        push("export", &invoice_of(&export, 41).0);
+        push("not-subject", &invoice_of(&delivered(&[("A", dec!(3), VatCategory::O, dec!(0))]), 42).0);
 
         let mut freight = delivered(&[("A", dec!(3), s25.0, s25.1), ("B", dec!(2), VatCategory::S, dec!(12))]);
         freight.lines[0].discount = Some(Discount::Percent(dec!(7.5)));
