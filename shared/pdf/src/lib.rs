@@ -182,6 +182,29 @@ impl<'b> Pen<'_, 'b> {
         format!("{}…", cut.trim_end())
     }
 
+    /// `text` in lines no wider than `width`, broken at spaces (a word wider than a line is cut), at most
+    /// `max_lines` (the last cut with an ellipsis when more would be needed).
+    fn wrap(&self, bold: bool, text: &str, size: f32, width: f32, max_lines: usize) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        let mut current = String::new();
+        for word in text.split_whitespace() {
+            let candidate = if current.is_empty() { word.to_owned() } else { format!("{current} {word}") };
+            if self.width(bold, &candidate, size) <= width || current.is_empty() {
+                current = candidate;
+            } else {
+                lines.push(std::mem::replace(&mut current, word.to_owned()));
+            }
+        }
+        if !current.is_empty() {
+            lines.push(current);
+        }
+        if lines.len() > max_lines {
+            let rest = lines.split_off(max_lines - 1).join(" ");
+            lines.push(rest);
+        }
+        lines.into_iter().map(|line| self.fit(bold, &line, size, width)).collect()
+    }
+
     fn text(&mut self, bold: bool, x: f32, y: f32, size: f32, text: &str) {
         let mut x = x;
         for (face, run) in self.runs(bold, text) {
@@ -508,8 +531,11 @@ fn first_page_header(
     let top = 190.0;
     pen.text(true, MARGIN, top, BODY, t.buyer);
     let mut y = top + 14.0;
-    pen.text(true, MARGIN, y, 10.0, &pen.fit(true, &invoice.buyer.name, 10.0, 230.0));
-    y += 13.0;
+    // A party's name is never cut: it wraps (up to three lines, the last one cut only beyond that).
+    for line in pen.wrap(true, &invoice.buyer.name, 10.0, 230.0, 3) {
+        pen.text(true, MARGIN, y, 10.0, &line);
+        y += 13.0;
+    }
     let buyer_address = invoice.buyer.address.as_ref().unwrap_or(&invoice.delivery_address);
     for line in address_lines(buyer_address) {
         pen.text(false, MARGIN, y, BODY, &line);
@@ -521,8 +547,10 @@ fn first_page_header(
     let column = MARGIN + 260.0;
     pen.text(true, column, top, BODY, t.deliver_to);
     let mut y = top + 14.0;
-    pen.text(false, column, y, BODY, &pen.fit(false, &invoice.delivery_address.name, BODY, 230.0));
-    y += 11.0;
+    for line in pen.wrap(false, &invoice.delivery_address.name, BODY, 230.0, 3) {
+        pen.text(false, column, y, BODY, &line);
+        y += 11.0;
+    }
     for line in address_lines(&invoice.delivery_address) {
         pen.text(false, column, y, BODY, &line);
         y += 11.0;
@@ -661,6 +689,23 @@ mod tests {
         assert!(long.pages.len() >= 3, "{:?}", long.pages);
         assert_eq!(long.pages.last().map(|p| p.1), Some(80));
         assert!(invoice_pdf(&invoice(80)).is_ok());
+    }
+
+    #[test]
+    fn long_names_wrap_at_spaces_instead_of_being_cut() {
+        let mut document = krilla::Document::new();
+        let Some(size) = PageSettings::from_wh(PAGE_W, PAGE_H) else { panic!("page") };
+        let mut page = document.start_page_with(size);
+        let (Some(regular), Some(bold)) = (REGULAR.as_ref(), BOLD.as_ref()) else { panic!("fonts") };
+        let pen = Pen { surface: page.surface(), regular, bold, fallback: None };
+        let name = "Łukasz Żółć Spółka z ograniczoną odpowiedzialnością Oddział w Wilnie (ąęśńź, ėįšųūž)";
+        let lines = pen.wrap(true, name, 10.0, 230.0, 3);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert_eq!(lines.join(" "), name, "nothing is lost");
+        assert!(lines.iter().all(|l| pen.width(true, l, 10.0) <= 230.0));
+        let squeezed = pen.wrap(true, name, 10.0, 60.0, 2);
+        assert_eq!(squeezed.len(), 2);
+        assert!(squeezed[1].ends_with('…'), "beyond the last line it is cut, visibly: {squeezed:?}");
     }
 
     #[test]
