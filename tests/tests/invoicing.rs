@@ -28,6 +28,29 @@ async fn invoice_links(stack: &TestStack, id: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The billing-document emails SES accepted for an order.
+async fn billing_emails(stack: &TestStack, id: &str) -> Vec<devstack::mail::SentEmail> {
+    stack
+        .emails_for(id)
+        .await
+        .into_iter()
+        .filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_billing_document")))
+        .collect()
+}
+
+/// The amount due of a stored invoice item.
+fn payable_of(item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>) -> String {
+    item["invoice"]
+        .as_m()
+        .ok()
+        .and_then(|m| m.get("totals"))
+        .and_then(|t| t.as_m().ok())
+        .and_then(|t| t.get("payable"))
+        .and_then(|p| p.as_s().ok())
+        .cloned()
+        .expect("payable")
+}
+
 #[tokio::test]
 async fn a_despatch_is_invoiced_once_with_its_ubl_and_pdf_archived_and_emailed() {
     let stack = TestStack::start().await;
@@ -75,12 +98,7 @@ async fn a_despatch_is_invoiced_once_with_its_ubl_and_pdf_archived_and_emailed()
     }
 
     // One email, in Swedish (C-1), with text, HTML, the PDF and the UBL.
-    let emails: Vec<_> = stack
-        .emails_for(&id)
-        .await
-        .into_iter()
-        .filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_billing_document")))
-        .collect();
+    let emails = billing_emails(&stack, &id).await;
     assert_eq!(emails.len(), 1);
     assert!(emails[0].header("Subject").is_some_and(|s| s.contains(number.as_str()) && s.contains("Faktura")));
     let leaves = mime_leaves(emails[0].raw_data.as_bytes());
@@ -95,15 +113,7 @@ async fn a_despatch_is_invoiced_once_with_its_ubl_and_pdf_archived_and_emailed()
     if let Some(pdf) = pdf_text(&archived_pdf) {
         assert!(pdf.contains(number.as_str()), "{pdf}");
         assert!(pdf.contains("Kontorsmöbler Syd AB"), "the buyer's name with its diacritics: {pdf}");
-        let amount = invoice["invoice"]
-            .as_m()
-            .ok()
-            .and_then(|m| m.get("totals"))
-            .and_then(|t| t.as_m().ok())
-            .and_then(|t| t.get("payable"))
-            .and_then(|p| p.as_s().ok())
-            .cloned()
-            .expect("payable amount");
+        let amount = payable_of(&invoice);
         // Swedish: decimal comma, the currency after the amount
         let swedish = format!("{}\u{a0}EUR", amount.replace('.', ","));
         assert!(
@@ -232,39 +242,41 @@ async fn sixty_concurrent_invoicings_number_one_to_sixty_without_gap_or_duplicat
     assert_eq!(counter["last"].as_n().map(String::as_str), Ok("60"));
 }
 
-#[tokio::test]
-async fn a_buyer_outside_peppol_gets_the_pdf_only_with_its_name_and_amounts_intact() {
-    let stack = TestStack::start().await;
-    let tenant = stack.tenant.id.clone();
-    let mut body = order_body("WS-INV-PL");
-    body["buyer"] = json!({"name": "Łukasz Żółć Spółka z o.o. (ąęśńź, ėįšųūž)",
-        "email": "lukasz@zolc.example.pl", "language": "pl", "vat_id": "PL5260250274"});
+/// An order of an inline buyer (`buyer`: the request's buyer object), shipped in full under `despatch_number`
+/// and invoiced: (order id, invoice number).
+async fn invoiced_for(stack: &TestStack, order_number: &str, buyer: Value, despatch_number: &str) -> (String, String) {
+    let mut body = order_body(order_number);
+    body["buyer"] = buyer;
     let created = stack.post_json("/v1/orders", &body).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_str().expect("id").to_owned();
     stack.deliver_all().await;
     despatch(
-        &stack,
+        stack,
         &id,
-        json!({"despatch_number": "D-PL", "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
+        json!({"despatch_number": despatch_number, "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
     )
     .await;
     stack.deliver_all().await;
     stack.deliver_all().await;
-
-    let links = invoice_links(&stack, &id).await;
+    let links = invoice_links(stack, &id).await;
     assert_eq!(links.len(), 1, "{links:?}");
-    let number = &links[0].0;
+    (id, links[0].0.clone())
+}
+
+#[tokio::test]
+async fn a_buyer_outside_peppol_gets_the_pdf_only_with_its_name_and_amounts_intact() {
+    let stack = TestStack::start().await;
+    let tenant = stack.tenant.id.clone();
+    let buyer = json!({"name": "Łukasz Żółć Spółka z o.o. (ąęśńź, ėįšųūž)",
+        "email": "lukasz@zolc.example.pl", "language": "pl", "vat_id": "PL5260250274"});
+    let (id, number) = invoiced_for(&stack, "WS-INV-PL", buyer, "D-PL").await;
+    let number = &number;
     let year = time::OffsetDateTime::now_utc().year();
     let prefix = format!("tenant={tenant}/invoices/INV-{year}/");
     assert_eq!(stack.archived_keys(&prefix).await, [format!("{prefix}{number}.pdf")], "no Peppol address: no UBL");
 
-    let emails: Vec<_> = stack
-        .emails_for(&id)
-        .await
-        .into_iter()
-        .filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_billing_document")))
-        .collect();
+    let emails = billing_emails(&stack, &id).await;
     assert_eq!(emails.len(), 1);
     let leaves = mime_leaves(emails[0].raw_data.as_bytes());
     let types: Vec<&str> = leaves.iter().map(|l| l.content_type.as_str()).collect();
@@ -273,15 +285,7 @@ async fn a_buyer_outside_peppol_gets_the_pdf_only_with_its_name_and_amounts_inta
     assert!(html.contains("Do zapłaty") && html.contains("lang=\"pl\""), "{html}");
 
     let invoice = stack.item(&format!("T#{tenant}#INV#{number}"), "INV").await.expect("invoice");
-    let payable = invoice["invoice"]
-        .as_m()
-        .ok()
-        .and_then(|m| m.get("totals"))
-        .and_then(|t| t.as_m().ok())
-        .and_then(|t| t.get("payable"))
-        .and_then(|p| p.as_s().ok())
-        .cloned()
-        .expect("payable");
+    let payable = payable_of(&invoice);
     if let Some(text) = pdf_text(&leaves[2].bytes) {
         assert!(text.contains(number.as_str()), "{text}");
         // a long name wraps (it is never cut): compare with the line breaks as spaces
@@ -303,28 +307,12 @@ async fn a_chinese_buyer_name_is_set_in_the_fallback_font_of_the_layer() {
         return;
     }
     let stack = TestStack::start().await;
-    let mut body = order_body("WS-INV-ZH");
-    body["buyer"] = json!({"name": "上海明华贸易有限公司", "email": "caigou@minghua.example.cn", "language": "zh"});
-    let created = stack.post_json("/v1/orders", &body).await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let id = created.body["id"].as_str().expect("id").to_owned();
-    stack.deliver_all().await;
-    despatch(
-        &stack,
-        &id,
-        json!({"despatch_number": "D-ZH", "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
-    )
-    .await;
-    stack.deliver_all().await;
-    stack.deliver_all().await;
-    let links = invoice_links(&stack, &id).await;
-    assert_eq!(links.len(), 1, "{links:?}");
+    let buyer = json!({"name": "上海明华贸易有限公司", "email": "caigou@minghua.example.cn", "language": "zh"});
+    let (_, number) = invoiced_for(&stack, "WS-INV-ZH", buyer, "D-ZH").await;
     let tenant = stack.tenant.id.clone();
     let year = time::OffsetDateTime::now_utc().year();
-    let pdf = stack
-        .archived_bytes(&format!("tenant={tenant}/invoices/INV-{year}/{}.pdf", links[0].0))
-        .await
-        .expect("archived PDF");
+    let pdf =
+        stack.archived_bytes(&format!("tenant={tenant}/invoices/INV-{year}/{number}.pdf")).await.expect("archived PDF");
     let raw = String::from_utf8_lossy(&pdf);
     assert!(raw.contains("DroidSansFallback"), "the CJK font is embedded (as a subset)");
     assert!(pdf.len() < 200_000, "a subset, not the 4 MB font: {} bytes", pdf.len());

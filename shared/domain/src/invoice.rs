@@ -14,7 +14,7 @@ use crate::despatch::Despatch;
 use crate::ids::{OrderId, Sku, TenantId};
 use crate::money::Currency;
 use crate::order::{iso_date, Address, Buyer, Discount, Language, Order, OrderLine, OrderStatus, VatBreakdown};
-use crate::pricing::{AdjustmentKind, DocumentAdjustment};
+use crate::pricing::{adjustment_totals, vat_breakdown, DocumentAdjustment};
 use crate::tenant::TenantSettings;
 use crate::ubl::PeppolId;
 
@@ -215,28 +215,10 @@ pub fn document_totals(
     adjustments: &[DocumentAdjustment],
     currency: Currency,
 ) -> (DocumentTotals, Vec<VatBreakdown>) {
-    let mut groups: BTreeMap<(VatCategory, Decimal), Decimal> = BTreeMap::new();
-    for line in lines {
-        *groups.entry((line.vat_category, line.vat_rate.normalize())).or_default() += line.line_net;
-    }
-    for adjustment in adjustments {
-        *groups.entry((adjustment.vat_category, adjustment.vat_rate.normalize())).or_default() +=
-            adjustment.signed_amount();
-    }
-    let breakdown: Vec<VatBreakdown> = groups
-        .into_iter()
-        .map(|((category, rate), taxable)| VatBreakdown {
-            category,
-            rate,
-            taxable: currency.round(taxable),
-            vat: currency.round(taxable * rate / Decimal::ONE_HUNDRED),
-        })
-        .collect();
+    let breakdown =
+        vat_breakdown(lines.iter().map(|l| (l.vat_category, l.vat_rate, l.line_net)), adjustments, currency);
     let line_extension = currency.round(lines.iter().map(|l| l.line_net).sum());
-    let sum = |kind: AdjustmentKind| {
-        currency.round(adjustments.iter().filter(|a| a.kind == kind).map(|a| a.amount).sum::<Decimal>())
-    };
-    let (allowances, charges) = (sum(AdjustmentKind::Allowance), sum(AdjustmentKind::Charge));
+    let (allowances, charges) = adjustment_totals(adjustments, currency);
     let tax_exclusive = currency.round(line_extension - allowances + charges);
     let vat = currency.round(breakdown.iter().map(|b| b.vat).sum());
     let tax_inclusive = currency.round(tax_exclusive + vat);
@@ -1012,6 +994,7 @@ mod tests {
     use super::*;
     use crate::fixtures;
     use crate::order::OrderType;
+    use crate::pricing::AdjustmentKind;
     use rust_decimal_macros::dec;
 
     pub(crate) fn delivered(lines: &[(&str, Decimal)]) -> Order {

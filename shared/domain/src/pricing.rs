@@ -151,15 +151,32 @@ pub fn order_totals_with(
     adjustments: &[DocumentAdjustment],
     currency: Currency,
 ) -> (Totals, Vec<VatBreakdown>) {
+    let breakdown =
+        vat_breakdown(lines.iter().map(|l| (l.vat_category, l.vat_rate, l.line_net)), adjustments, currency);
+    let net = currency.round(lines.iter().map(|l| l.line_net).sum());
+    let (allowances, charges) = adjustment_totals(adjustments, currency);
+    let vat = currency.round(breakdown.iter().map(|b| b.vat).sum());
+    let totals = Totals { net, allowances, charges, vat, gross: currency.round(net - allowances + charges + vat) };
+    (totals, breakdown)
+}
+
+/// The VAT breakdown (EN 16931 BG-23) of line amounts — (category, rate, line net) — and document-level
+/// allowances and charges: one entry per (category, rate), ordered by category then rate; taxable = its lines −
+/// its allowances + its charges; tax = round(taxable × rate / 100) (BR-CO-17).
+pub fn vat_breakdown(
+    lines: impl IntoIterator<Item = (VatCategory, Decimal, Decimal)>,
+    adjustments: &[DocumentAdjustment],
+    currency: Currency,
+) -> Vec<VatBreakdown> {
     let mut groups: BTreeMap<(VatCategory, Decimal), Decimal> = BTreeMap::new();
-    for line in lines {
-        *groups.entry((line.vat_category, line.vat_rate.normalize())).or_default() += line.line_net;
+    for (category, rate, amount) in lines {
+        *groups.entry((category, rate.normalize())).or_default() += amount;
     }
     for adjustment in adjustments {
         *groups.entry((adjustment.vat_category, adjustment.vat_rate.normalize())).or_default() +=
             adjustment.signed_amount();
     }
-    let breakdown: Vec<VatBreakdown> = groups
+    groups
         .into_iter()
         .map(|((category, rate), taxable)| VatBreakdown {
             category,
@@ -167,15 +184,15 @@ pub fn order_totals_with(
             taxable: currency.round(taxable),
             vat: currency.round(taxable * rate / Decimal::ONE_HUNDRED),
         })
-        .collect();
-    let net = currency.round(lines.iter().map(|l| l.line_net).sum());
+        .collect()
+}
+
+/// (Σ allowances, Σ charges) of document-level adjustments, each rounded (BR-CO-11, BR-CO-12).
+pub fn adjustment_totals(adjustments: &[DocumentAdjustment], currency: Currency) -> (Decimal, Decimal) {
     let sum = |kind: AdjustmentKind| {
         currency.round(adjustments.iter().filter(|a| a.kind == kind).map(|a| a.amount).sum::<Decimal>())
     };
-    let (allowances, charges) = (sum(AdjustmentKind::Allowance), sum(AdjustmentKind::Charge));
-    let vat = currency.round(breakdown.iter().map(|b| b.vat).sum());
-    let totals = Totals { net, allowances, charges, vat, gross: currency.round(net - allowances + charges + vat) };
-    (totals, breakdown)
+    (sum(AdjustmentKind::Allowance), sum(AdjustmentKind::Charge))
 }
 
 /// Whether a document-level adjustment lowers or raises the amount.
