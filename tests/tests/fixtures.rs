@@ -13,6 +13,7 @@ async fn every_fixture_is_answered_as_documented() {
         .expect("fixture keys");
     let intake = stack.stack.intake().expect("intake");
     let backoffice = stack.stack.backoffice().expect("backoffice");
+    let billing = stack.stack.billing().expect("billing");
     let expected = [
         ("intake/post-order.json", 201),
         ("intake/post-order-batch.json", 207),
@@ -20,6 +21,10 @@ async fn every_fixture_is_answered_as_documented() {
         ("intake/list-products.json", 200),
         ("backoffice/get-order.json", 404),
         ("backoffice/list-orders.json", 200),
+        // The fixture tenant has no invoices yet: an empty list, and 404 for a number.
+        ("billing/list-invoices.json", 200),
+        ("billing/get-invoice.json", 404),
+        ("billing/issue-credit-note.json", 404),
         // An order the fixture tenant does not have: the message is reported as a batch item failure.
         ("shipment/order-despatched.json", 1),
         // The same for invoicing: the fixture order is unknown here.
@@ -70,6 +75,8 @@ async fn every_fixture_is_answered_as_documented() {
         let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         let response = if file.starts_with("intake/") {
             intake::handle(&intake, request).await
+        } else if file.starts_with("billing/") {
+            billing::handle(&billing, request).await
         } else {
             backoffice::handle(&backoffice, request).await
         }
