@@ -320,3 +320,57 @@ async fn a_chinese_buyer_name_is_set_in_the_fallback_font_of_the_layer() {
         assert!(text.contains("上海明华贸易有限公司") && text.contains("发票"), "{text}");
     }
 }
+
+#[tokio::test]
+async fn a_tenant_invoicing_on_delivery_gets_one_invoice_for_the_whole_order_after_the_last_despatch() {
+    let stack = TestStack::start().await;
+    let tenant = stack.tenant.id.clone();
+    let store = stack.stack.store();
+    let mut settings = store.get_tenant(&tenant).await.expect("read tenant").expect("tenant");
+    settings.invoice_trigger = orders_domain::tenant::InvoiceTrigger::OnDelivery;
+    store.put_tenant(&settings).await.expect("write tenant");
+
+    let id =
+        stack.post_json("/v1/orders", &order_body("WS-INV-WHOLE")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    despatch(
+        &stack,
+        &id,
+        json!({"despatch_number": "D-A", "lines": [{"line_no": 1, "quantity": 1}], "despatch_date": "2026-11-26"}),
+    )
+    .await;
+    stack.deliver_all().await;
+    assert!(invoice_links(&stack, &id).await.is_empty(), "nothing is invoiced before the order is delivered");
+    assert_eq!(stack.order(&id).await["status"], "partially_delivered");
+
+    despatch(
+        &stack,
+        &id,
+        json!({"despatch_number": "D-B", "lines": [{"line_no": 1, "quantity": 1}, {"line_no": 2, "quantity": "1.5"}], "despatch_date": "2026-11-28"}),
+    )
+    .await;
+    stack.deliver_all().await;
+    stack.deliver_all().await;
+    let links = invoice_links(&stack, &id).await;
+    assert_eq!(links.len(), 1, "one invoice for the whole order: {links:?}");
+    let number = &links[0].0;
+    let order = stack.order(&id).await;
+    assert_eq!(order["status"], "invoiced");
+    assert_eq!(
+        (&order["lines"][0]["invoiced_quantity"], &order["lines"][1]["invoiced_quantity"]),
+        (&json!("2"), &json!("1.5"))
+    );
+    let request = stack.item(&format!("T#{tenant}#O#{id}"), "Q#INVOICE#order").await.expect("the order's request");
+    assert_eq!(s(&request, "issued"), number);
+    let year = time::OffsetDateTime::now_utc().year();
+    let ubl = stack.archived_document(&format!("tenant={tenant}/invoices/INV-{year}/{number}.xml")).await.expect("UBL");
+    assert!(
+        ubl.contains("<cbc:ActualDeliveryDate>2026-11-28</cbc:ActualDeliveryDate>"),
+        "delivered with the last despatch"
+    );
+    assert!(!ubl.contains("DespatchDocumentReference"), "a whole-order invoice names no single despatch");
+    assert_eq!(ubl.matches("<cac:InvoiceLine>").count(), 2);
+    if let Some(results) = orders_testkit::validate_peppol(&[("whole-order".into(), ubl)]) {
+        assert_eq!(results[0]["ok"], true, "{}", results[0]);
+    }
+}
