@@ -29,12 +29,15 @@ async fn every_fixture_is_answered_as_documented() {
         ("shipment/order-despatched.json", 1),
         // The same for invoicing: the fixture order is unknown here.
         ("invoicing/order-ready-to-invoice.json", 1),
+        // The daily schedule: every tenant's reports of the day before (2026-11-23).
+        ("reporting/scheduled.json", 0),
         // A document item inserted: archived, no failure.
         ("archive/document-inserted.json", 0),
     ];
     let archive = stack.stack.archive().expect("archive");
     let shipment = stack.stack.shipment().expect("shipment");
     let invoicing = stack.stack.invoicing().expect("invoicing");
+    let reporting = stack.stack.reporting().expect("reporting");
     let root = devstack::stack::project_root().join("events");
     let mut found = Vec::new();
     for function in std::fs::read_dir(&root).expect("events/").filter_map(Result::ok) {
@@ -56,6 +59,14 @@ async fn every_fixture_is_answered_as_documented() {
             assert_eq!(response.batch_item_failures.len(), usize::from(status), "{file}");
             let serde_dynamo::AttributeValue::S(key) = key else { panic!("{file}: archive_key is a string") };
             assert!(stack.archived_document(&key).await.is_some_and(|xml| xml.contains("<OrderResponse")), "{file}");
+            continue;
+        }
+        if file.starts_with("reporting/") {
+            let event: aws_lambda_events::eventbridge::EventBridgeEvent<reporting::ReportRun> =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let summary = reporting::handle(&reporting, event).await.expect("handled");
+            assert_eq!(summary.date, "2026-11-23", "{file}");
+            assert!(!summary.manifests.is_empty(), "{file}: the fixture tenant's report");
             continue;
         }
         if file.starts_with("invoicing/") {

@@ -103,6 +103,26 @@ pub async fn stream_consumers(stack: &LocalStack) -> Result<Vec<stream_runner::S
 pub fn spawn_schedules(stack: &LocalStack) -> Result<Vec<tokio::task::JoinHandle<()>>, String> {
     let mut tasks = Vec::new();
     for (function, expression) in stack.template.schedules() {
+        if function == "ReportingFunction" {
+            let (hour, minute) = template::daily_cron(&expression)
+                .ok_or_else(|| format!("{function}: {expression} is not a daily cron expression"))?;
+            let reporting = stack.reporting()?;
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let now = time::OffsetDateTime::now_utc();
+                    let today = now.replace_time(time::Time::from_hms(hour, minute, 0).unwrap_or(time::Time::MIDNIGHT));
+                    let next = if today > now { today } else { today + time::Duration::days(1) };
+                    let wait = (next - now).unsigned_abs();
+                    tokio::time::sleep(wait).await;
+                    let event = aws_lambda_events::eventbridge::EventBridgeEvent::<::reporting::ReportRun>::default();
+                    match ::reporting::handle(&reporting, event).await {
+                        Ok(summary) => tracing::info!(?summary, "reports"),
+                        Err(error) => tracing::warn!(%error, "reports failed"),
+                    }
+                }
+            }));
+            continue;
+        }
         let seconds =
             template::rate_seconds(&expression).ok_or_else(|| format!("{function}: {expression} is not a rate"))?;
         match function.as_str() {

@@ -20,7 +20,8 @@ const USAGE: &str = "usage:
   devstack up [--port 3000] [--stack orders-local] [--endpoint URL]
   devstack provision [--endpoint URL] [--stack orders-local]
   devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack orders-local]
-  devstack relay [--older-than SECONDS] [--endpoint URL] [--stack orders-local]";
+  devstack relay [--older-than SECONDS] [--endpoint URL] [--stack orders-local]
+  devstack report [--date YYYY-MM-DD] [--tenant T] [--endpoint URL] [--stack orders-local]";
 
 const DEMO_TENANT: &str = "demo";
 const DEMO_CHANNEL: &str = "demo-webshop";
@@ -70,6 +71,7 @@ async fn main() -> ExitCode {
             ["provision"] => provision(&args).await,
             ["key", "create"] => key_create(&args).await,
             ["relay"] => relay(&args).await,
+            ["report"] => report(&args).await,
             _ => Err(USAGE.to_owned()),
         },
     };
@@ -120,6 +122,20 @@ async fn relay(args: &Args) -> Result<(), String> {
     }
     let report = stack.relay()?.run_once(time::OffsetDateTime::now_utc()).await.map_err(|e| e.to_string())?;
     println!("pending {}, re-published {}, failed {}", report.pending, report.republished, report.failed);
+    Ok(())
+}
+
+/// Fires the reporting schedule now (for `--date`, default yesterday; every tenant unless `--tenant`).
+async fn report(args: &Args) -> Result<(), String> {
+    let endpoint = args.endpoint().ok_or("give --endpoint or set AWS_ENDPOINT_URL (see .local/demo.env)")?;
+    let stack = provisioned(args, &endpoint).await?;
+    let mut event = aws_lambda_events::eventbridge::EventBridgeEvent::<reporting::ReportRun>::default();
+    event.detail = reporting::ReportRun { tenant: args.option("tenant"), date: args.option("date") };
+    let summary = reporting::handle(&stack.reporting()?, event).await.map_err(|e| e.to_string())?;
+    println!("reports of {} written:", summary.date);
+    for manifest in summary.manifests {
+        println!("  {manifest}");
+    }
     Ok(())
 }
 

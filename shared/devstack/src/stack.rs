@@ -127,6 +127,13 @@ impl LocalStack {
         Ok(invoicing::Invoicing::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), self.aws.s3.clone()))
     }
 
+    /// The reporting handler state, from the template's environment of `ReportingFunction`.
+    pub fn reporting(&self) -> Result<reporting::Reporting, String> {
+        let env = self.function_environment("ReportingFunction").map_err(|e| e.to_string())?;
+        let config = reporting::ReportingConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(reporting::Reporting::new(&config, self.aws.dynamodb.clone(), self.aws.s3.clone()))
+    }
+
     /// The billing API state, from the template's environment of `BillingFunction`.
     pub fn billing(&self) -> Result<billing::Billing, String> {
         let env = self.function_environment("BillingFunction").map_err(|e| e.to_string())?;

@@ -465,6 +465,18 @@ fn getatt_logical_id(value: &Value) -> Option<String> {
     Some(text.split('.').next().unwrap_or_default().to_owned())
 }
 
+/// The (hour, minute) UTC of a daily cron expression (`cron(0 5 * * ? *)`); `None` for anything else.
+pub fn daily_cron(expression: &str) -> Option<(u8, u8)> {
+    let fields: Vec<&str> = expression.strip_prefix("cron(")?.strip_suffix(')')?.split_whitespace().collect();
+    match fields.as_slice() {
+        [minute, hour, "*", "*", "?", "*"] => {
+            let (minute, hour) = (minute.parse::<u8>().ok()?, hour.parse::<u8>().ok()?);
+            (minute < 60 && hour < 24).then_some((hour, minute))
+        }
+        _ => None,
+    }
+}
+
 /// Seconds between runs of a `rate(N unit)` schedule expression; `None` for cron expressions.
 pub fn rate_seconds(expression: &str) -> Option<u64> {
     let inner = expression.strip_prefix("rate(")?.strip_suffix(')')?;
@@ -603,6 +615,10 @@ Resources:
         assert_eq!(rate_seconds("rate(2 minutes)"), Some(120));
         assert_eq!(rate_seconds("rate(1 minute)"), Some(60));
         assert_eq!(rate_seconds("cron(0 5 * * ? *)"), None);
+        assert_eq!(daily_cron("cron(0 5 * * ? *)"), Some((5, 0)));
+        assert_eq!(daily_cron("cron(30 23 * * ? *)"), Some((23, 30)));
+        assert_eq!(daily_cron("cron(0 5 ? * MON *)"), None);
+        assert_eq!(daily_cron("rate(1 day)"), None);
     }
 
     #[test]

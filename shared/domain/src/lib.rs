@@ -24,6 +24,7 @@ pub mod money;
 pub mod order;
 pub mod pricing;
 pub mod regroup;
+pub mod reports;
 pub mod tenant;
 pub mod ubl;
 pub mod validation;

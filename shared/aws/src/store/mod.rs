@@ -387,7 +387,45 @@ impl Store {
         let mut item = to_item("tenant", settings)?;
         item.extend(key(keys::tenant_pk(&settings.tenant), keys::TENANT_SK));
         item.insert("entity".into(), s("tenant"));
-        self.put("tenant", item).await
+        self.put("tenant", item).await?;
+        // The registry of tenants the scheduled reports run for (one small partition, no scans).
+        let mut entry = key("TENANTS".into(), format!("T#{}", settings.tenant));
+        entry.insert("entity".into(), s("tenant_registry"));
+        entry.insert("tenant".into(), s(settings.tenant.as_str()));
+        self.put("tenant registry", entry).await
+    }
+
+    /// Every tenant (from the registry [`Store::put_tenant`] keeps).
+    pub async fn list_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        let items = self.partition("TENANTS".into(), None, "list tenants").await?;
+        Ok(items.iter().filter_map(|item| get_s(item, "tenant")).filter_map(|t| TenantId::parse(t).ok()).collect())
+    }
+
+    /// The orders `tenant` received on `day` (`YYYY-MM-DD`, UTC), through the by-day index (GSI4), page by page.
+    pub async fn orders_of_day(&self, tenant: &TenantId, day: &str) -> Result<Vec<Order>, StoreError> {
+        let mut orders = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("GSI4")
+                .key_condition_expression("GSI4PK = :pk")
+                .expression_attribute_values(":pk", s(keys::day_gsi_pk(tenant, day)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| dynamo_error(format!("read the orders of {day}"), e))?;
+            for item in output.items.unwrap_or_default() {
+                let stored: OrderItem = from_item("order", item)?;
+                orders.push(stored.order);
+            }
+            match output.last_evaluated_key {
+                Some(next) => start = Some(next),
+                None => return Ok(orders),
+            }
+        }
     }
 
     // ------------------------------------------------------------------ catalogue
