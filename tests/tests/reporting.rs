@@ -18,6 +18,9 @@ async fn a_days_orders_become_the_sales_export_with_a_manifest() {
     let mut ids = Vec::new();
     for n in 0..3 {
         let mut body = order_body(&format!("WS-REP-{n}"));
+        if n == 1 {
+            body["buyer"] = json!({"name": "=HYPERLINK(\"x\")", "email": "formula@example.com"});
+        }
         if n == 2 {
             body["lines"] = json!([{"sku": "SKU-5", "quantity": "1"}]); // nothing in stock: rejected, not a sale
         }
@@ -44,7 +47,8 @@ async fn a_days_orders_become_the_sales_export_with_a_manifest() {
     let app = stack.stack.reporting().expect("reporting");
     let summary = reporting::handle(&app, event).await.expect("report run");
     let prefix = format!("tenant={tenant}/report=sales_by_day/date={today}/");
-    assert_eq!(summary.manifests, [format!("{prefix}manifest.json")]);
+    assert_eq!(summary.manifests.len(), 4, "{:?}", summary.manifests);
+    assert_eq!(summary.manifests[0], format!("{prefix}manifest.json"));
 
     let exports = stack.stack.reference("ExportsBucket").expect("exports bucket").to_owned();
     let read = |key: String| {
@@ -68,6 +72,28 @@ async fn a_days_orders_become_the_sales_export_with_a_manifest() {
     assert_eq!(manifest["files"][0]["rows"], 1);
     assert_eq!(manifest["files"][0]["bytes"], csv.len());
     assert_eq!(manifest["files"][0]["sha256"], hex::encode(sha2::Sha256::digest(&csv)));
+
+    // By customer: the buyer named like a formula is neutralised, the file is strict RFC 4180, nets add up.
+    let customers = read(format!("tenant={tenant}/report=sales_by_customer/date={today}/sales_by_customer.csv")).await;
+    let customers = String::from_utf8(customers).expect("UTF-8");
+    assert!(customers.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{customers}");
+    let parsed = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import csv, sys, json; print(json.dumps(list(csv.reader(open(sys.argv[1], newline=''), strict=True))))")
+        .arg({
+            let path = std::env::temp_dir().join(format!("{}.csv", orders_testkit::unique("customers-")));
+            std::fs::write(&path, &customers).expect("write");
+            path
+        })
+        .output()
+        .expect("python3");
+    assert!(parsed.status.success(), "{}", String::from_utf8_lossy(&parsed.stderr));
+    let rows: Vec<Vec<String>> = serde_json::from_slice(&parsed.stdout).expect("rows");
+    assert_eq!(rows[0], ["customer_id", "name", "currency", "orders", "quantity", "net", "vat", "gross"]);
+    assert_eq!(rows.len(), 3, "a header and two customers: {rows:?}");
+    assert!(rows.iter().any(|r| r[1] == "'=HYPERLINK(\"x\")"));
+    let customer_net: Decimal = rows[1..].iter().map(|r| r[5].parse::<Decimal>().expect("net")).sum();
+    assert_eq!(customer_net, net);
 
     // A scheduled run (no detail) covers every tenant for yesterday: this tenant's export exists for that day.
     let yesterday = time::OffsetDateTime::now_utc().date().previous_day().expect("yesterday").to_string();

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
 
 use orders_domain::ids::TenantId;
-use orders_domain::reports::{sales_by_day, sales_by_day_csv};
+use orders_domain::reports::{sales_by, sales_by_csv, sales_by_day, sales_by_day_csv, SalesDimension};
 
 use crate::Reporting;
 
@@ -70,7 +70,7 @@ pub async fn handle(app: &Reporting, event: EventBridgeEvent<ReportRun>) -> Resu
     };
     let mut summary = RunSummary { date: date.to_string(), manifests: Vec::new() };
     for tenant in tenants {
-        summary.manifests.push(sales_report(app, &tenant, date).await?);
+        summary.manifests.extend(tenant_reports(app, &tenant, date).await?);
     }
     tracing::info!(date = %summary.date, reports = summary.manifests.len(), "reports written");
     Ok(summary)
@@ -97,23 +97,42 @@ async fn put(app: &Reporting, key: &str, body: Vec<u8>, content_type: &str) -> R
         })
 }
 
-/// Sales by day of one tenant: the CSV, then the manifest (last, so a reader that starts from the manifest never
-/// sees files of a half-written run as complete).
-async fn sales_report(app: &Reporting, tenant: &TenantId, date: Date) -> Result<String, ReportError> {
+/// One tenant's reports of `date`: sales by day, customer, channel and product; their manifests' keys.
+async fn tenant_reports(app: &Reporting, tenant: &TenantId, date: Date) -> Result<Vec<String>, ReportError> {
     let orders = app.store.orders_of_day(tenant, &date.to_string()).await?;
-    let rows = sales_by_day(&orders, date);
-    let csv = sales_by_day_csv(&rows).into_bytes();
-    let prefix = report_prefix(tenant, "sales_by_day", date);
-    let csv_name = "sales_by_day.csv";
+    let days = sales_by_day(&orders, date);
+    let mut manifests =
+        vec![write_report(app, tenant, date, "sales_by_day", sales_by_day_csv(&days), days.len()).await?];
+    for dimension in [SalesDimension::Customer, SalesDimension::Channel, SalesDimension::Product] {
+        let rows = sales_by(&orders, date, dimension);
+        let csv = sales_by_csv(&rows, dimension);
+        manifests.push(write_report(app, tenant, date, dimension.report_name(), csv, rows.len()).await?);
+    }
+    Ok(manifests)
+}
+
+/// Writes one report's CSV, then its manifest (last, so a reader that starts from the manifest never sees files
+/// of a half-written run as complete); returns the manifest's key.
+async fn write_report(
+    app: &Reporting,
+    tenant: &TenantId,
+    date: Date,
+    name: &str,
+    csv: String,
+    rows: usize,
+) -> Result<String, ReportError> {
+    let csv = csv.into_bytes();
+    let prefix = report_prefix(tenant, name, date);
+    let csv_name = format!("{name}.csv");
     let manifest = json!({
         "tenant": tenant.as_str(),
-        "report": "sales_by_day",
+        "report": name,
         "date": date.to_string(),
         "generated_at": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
         "files": [{
             "name": csv_name,
             "format": "csv",
-            "rows": rows.len(),
+            "rows": rows,
             "bytes": csv.len(),
             "sha256": hex::encode(Sha256::digest(&csv)),
         }],

@@ -1,6 +1,7 @@
 //! The `reporting` function: run daily by an EventBridge schedule (and on demand), it writes each tenant's
 //! reports of a day to the exports bucket under `tenant=<t>/report=<name>/date=<yyyy-mm-dd>/`, each with a
-//! `manifest.json` (files, row counts, SHA-256) written last. So far: sales by day as CSV. `main.rs` only wires
+//! `manifest.json` (files, row counts, SHA-256) written last. So far: sales by day, customer, channel and product
+//! as CSV. `main.rs` only wires
 //! it; the local runner and the tests call [`handle`] with real EventBridge events.
 
 mod handler;
