@@ -19,7 +19,6 @@ use orders_domain::confirmation::reservation_changes;
 use orders_domain::confirmation::{answer_in_turn, answer_order, plan_confirmation, without_reservations, Answer};
 use orders_domain::despatch::tracking;
 use orders_domain::documents::issued_order_response;
-use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, OrderId, Role, Sku, WarehouseId};
 use orders_domain::listing::{OrderFilter, Search, ALL_STATUSES};
 use orders_domain::order::{HistoryEntry, NoteVisibility, SellerNote};
@@ -30,25 +29,14 @@ use orders_domain::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
 use orders_domain::ubl::{order_response, Party};
 use orders_domain::FieldError;
 use orders_http::views::{order_json, staff_order_json};
-use orders_http::{bearer_token, check_if_match, etag, json_body, json_response, query_param, ApiError};
+use orders_http::{check_if_match, etag, json_body, json_response, query_param, ApiError};
 use orders_mail::EmailKind;
 
 use crate::Backoffice;
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Backoffice, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    let request_id = request
-        .lambda_context_ref()
-        .map(|c| c.request_id.clone())
-        .filter(|id| !id.is_empty())
-        .unwrap_or_else(|| "local".to_owned());
-    Ok(match route(app, &request).await {
-        Ok(response) => response,
-        Err(error) => {
-            tracing::info!(request_id = %request_id, status = error.status().as_u16(), error = %error, "request refused");
-            error.into_response(&request_id)
-        }
-    })
+    Ok(orders_http::answer(&request, route(app, &request).await))
 }
 
 async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -146,12 +134,7 @@ async fn authenticate(
     allowed: &[Role],
     action: &'static str,
 ) -> Result<ApiKeyRecord, ApiError> {
-    let token = bearer_token(request.headers())?;
-    let key = app.store.find_api_key(&api_key_hash(token)).await?.ok_or(ApiError::Unauthorized)?;
-    if !allowed.contains(&key.role) {
-        return Err(ApiError::Forbidden { role: key.role.as_str(), action });
-    }
-    Ok(key)
+    orders_http::authenticate(&app.store, request, allowed, action).await
 }
 
 fn parse_statuses(raw: Option<String>) -> Result<Vec<OrderStatus>, ApiError> {

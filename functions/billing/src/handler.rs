@@ -11,7 +11,6 @@ use orders_aws::store::{
     completion_request_key, ApiKeyRecord, InvoiceFilter, IssueOutcome, IssueWrite, NewEmail, StoredInvoice,
 };
 use orders_domain::events::{EventEnvelope, EventType};
-use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{OrderId, Role};
 use orders_domain::invoice::{
     draft_credit_note, draft_debit_note, draft_proforma, parse_credit_note, parse_debit_note, DocumentKind, Invoice,
@@ -20,25 +19,14 @@ use orders_domain::invoice::{
 use orders_domain::invoice_ubl::peppol_invoice;
 use orders_domain::order::HistoryEntry;
 use orders_domain::FieldError;
-use orders_http::{bearer_token, check_if_match, etag, json_body, json_response, query_param, ApiError};
+use orders_http::{check_if_match, etag, json_body, json_response, query_param, ApiError};
 use orders_mail::EmailKind;
 
 use crate::Billing;
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Billing, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    let request_id = request
-        .lambda_context_ref()
-        .map(|c| c.request_id.clone())
-        .filter(|id| !id.is_empty())
-        .unwrap_or_else(|| "local".to_owned());
-    Ok(match route(app, &request).await {
-        Ok(response) => response,
-        Err(error) => {
-            tracing::info!(request_id = %request_id, status = error.status().as_u16(), error = %error, "request refused");
-            error.into_response(&request_id)
-        }
-    })
+    Ok(orders_http::answer(&request, route(app, &request).await))
 }
 
 /// The collection a document kind is served under.
@@ -94,12 +82,7 @@ async fn route(app: &Billing, request: &Request) -> Result<Response<Body>, ApiEr
 
 /// Billing documents are the seller's: operator keys only.
 async fn authenticate(app: &Billing, request: &Request, action: &'static str) -> Result<ApiKeyRecord, ApiError> {
-    let token = bearer_token(request.headers())?;
-    let key = app.documents.store().find_api_key(&api_key_hash(token)).await?.ok_or(ApiError::Unauthorized)?;
-    if key.role != Role::Operator {
-        return Err(ApiError::Forbidden { role: key.role.as_str(), action });
-    }
-    Ok(key)
+    orders_http::authenticate(app.documents.store(), request, &[Role::Operator], action).await
 }
 
 /// A document of the caller's tenant under `list` (invoices and debit notes, or credit notes); 404 otherwise.
@@ -352,7 +335,6 @@ async fn issue_note(
             to_address: record.order.buyer.email.to_string(),
             claimed_at: now,
         };
-        let with_ubl = peppol_invoice(&draft.invoice).is_some();
         let completion = EventEnvelope::new(
             if kind == DocumentKind::CreditNote { EventType::CreditNoteIssued } else { EventType::InvoiceIssued },
             caller.tenant.clone(),
@@ -382,17 +364,13 @@ async fn issue_note(
                     draft.invoice.reason.as_deref().unwrap_or_default()
                 ),
             },
-            with_ubl,
             email: Some(email.clone()),
             completion: Some(&completion),
         };
         match store.issue_document(&write).await? {
-            IssueOutcome::Issued(note) => {
+            IssueOutcome::Issued(stored) => {
+                let note = &stored.invoice;
                 tracing::info!(tenant = %caller.tenant, number = %note.number, corrects = %number, "note issued");
-                let stored = store
-                    .get_invoice(&caller.tenant, &note.number)
-                    .await?
-                    .ok_or_else(|| ApiError::Unavailable(format!("{} was issued but cannot be read", note.number)))?;
                 let claimed = EmailOutbox::claimed(vec![NewEmail { reference: note.number.clone(), ..email }]);
                 let completed = invoicing::complete(
                     &app.documents,

@@ -13,7 +13,7 @@ use orders_aws::store::{ApiKeyRecord, CreateOutcome, DespatchOutcome, DespatchWr
 use orders_domain::catalogue::Customer;
 use orders_domain::despatch::{parse_despatch, plan_despatch, DespatchRefusal};
 use orders_domain::events::{EventEnvelope, EventType};
-use orders_domain::fingerprint::{api_key_hash, json_fingerprint};
+use orders_domain::fingerprint::json_fingerprint;
 use orders_domain::ids::{CustomerId, OrderId, Role};
 use orders_domain::intake::{parse_batch, parse_order, BuyerDraft, OrderDraft};
 use orders_domain::order::{Buyer, HistoryEntry, Order, OrderStatus, OrderType, StockWarning};
@@ -21,7 +21,7 @@ use orders_domain::pricing::{order_totals, price_line};
 use orders_domain::tenant::TenantSettings;
 use orders_domain::ubl::{despatch_advice, Party};
 use orders_domain::FieldErrors;
-use orders_http::{bearer_token, idempotency_key, json_body, json_response, query_param, ApiError};
+use orders_http::{idempotency_key, json_body, json_response, query_param, ApiError};
 
 use crate::Intake;
 use orders_http::views::{order_json, product_json};
@@ -107,12 +107,7 @@ async fn authenticate_any(
     roles: &[Role],
     action: &'static str,
 ) -> Result<Caller, ApiError> {
-    let token = bearer_token(request.headers())?;
-    let key = intake.store.find_api_key(&api_key_hash(token)).await?.ok_or(ApiError::Unauthorized)?;
-    if !roles.contains(&key.role) {
-        return Err(ApiError::Forbidden { role: key.role.as_str(), action });
-    }
-    Ok(Caller { key })
+    Ok(Caller { key: orders_http::authenticate(&intake.store, request, roles, action).await? })
 }
 
 async fn tenant_settings(intake: &Intake, caller: &Caller) -> Result<TenantSettings, ApiError> {

@@ -116,7 +116,6 @@ async fn process(app: &Invoicing, envelope: &EventEnvelope) -> Result<(), Proces
         };
         let now = (app.clock)();
         let draft = draft_invoice(order, &plan, &tenant, &envelope.reference, now)?;
-        let with_ubl = orders_domain::invoice_ubl::peppol_invoice(&draft.invoice).is_some();
         let email = NewEmail {
             kind: EmailKind::BuyerBillingDocument.as_str().into(),
             reference: String::new(),
@@ -145,16 +144,16 @@ async fn process(app: &Invoicing, envelope: &EventEnvelope) -> Result<(), Proces
                     draft.invoice.currency
                 ),
             },
-            with_ubl,
             email: Some(email.clone()),
             completion: None,
         };
         match app.store.issue_document(&write).await? {
-            IssueOutcome::Issued(invoice) => {
+            IssueOutcome::Issued(stored) => {
+                let invoice = &stored.invoice;
                 tracing::info!(tenant = %tenant_id, %order_id, number = %invoice.number, payable = %invoice.totals.payable, "invoice issued");
-                let (ubl_key, pdf_key) = keys(&invoice, with_ubl);
                 let claimed = EmailOutbox::claimed(vec![NewEmail { reference: invoice.number.clone(), ..email }]);
-                complete(app, &invoice, ubl_key.as_deref(), &pdf_key, &draft.order, &tenant, claimed).await?;
+                let (ubl_key, pdf_key) = (stored.ubl_key.as_deref(), &stored.pdf_key);
+                complete(app, invoice, ubl_key, pdf_key, &draft.order, &tenant, claimed).await?;
                 return Ok(());
             }
             IssueOutcome::AlreadyIssued(Some(number)) => return finish_issued(app, &tenant, order, &number).await,
@@ -180,11 +179,6 @@ async fn complete_issued(app: &Invoicing, envelope: &EventEnvelope) -> Result<()
     let sort_key = orders_aws::store::completion_request_key(&envelope.reference);
     app.store.dismiss_request(tenant_id, order_id, &sort_key, &envelope.event_id, "completed by invoicing").await?;
     Ok(())
-}
-
-fn keys(invoice: &orders_domain::invoice::Invoice, with_ubl: bool) -> (Option<String>, String) {
-    let key = |extension| orders_aws::store::document_key(&invoice.tenant, &invoice.series, &invoice.number, extension);
-    (with_ubl.then(|| key("xml")), key("pdf"))
 }
 
 /// Completes a document issued by an earlier attempt: archives what is missing and sends the email if that

@@ -27,6 +27,11 @@ pub fn peppol_invoice(invoice: &Invoice) -> Option<String> {
     Some(render(invoice, seller, buyer))
 }
 
+/// Whether `invoice` has a UBL ([`peppol_invoice`] is `Some`): both parties have a Peppol address.
+pub fn is_peppol(invoice: &Invoice) -> bool {
+    invoice.seller.peppol_id.is_some() && invoice.buyer.peppol_id.is_some()
+}
+
 fn amount(value: Decimal, currency: Currency) -> String {
     let mut rounded = currency.round(value);
     rounded.rescale(currency.minor_units());

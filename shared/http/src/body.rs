@@ -100,3 +100,20 @@ pub fn check_if_match(request: &Request, version: u64, what: &str) -> Result<(),
         etag(version)
     )))
 }
+
+/// What a request gets: the route's response, or its error as a problem document (logged once, with the
+/// Lambda request id, `local` outside Lambda).
+pub fn answer(request: &Request, result: Result<Response<Body>, ApiError>) -> Response<Body> {
+    let request_id = request
+        .lambda_context_ref()
+        .map(|c| c.request_id.clone())
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| "local".to_owned());
+    match result {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::info!(request_id = %request_id, status = error.status().as_u16(), error = %error, "request refused");
+            error.into_response(&request_id)
+        }
+    }
+}

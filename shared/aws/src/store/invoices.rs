@@ -18,9 +18,10 @@ use time::OffsetDateTime;
 use orders_domain::events::EventEnvelope;
 use orders_domain::ids::{OrderId, TenantId};
 use orders_domain::invoice::{CreditLedger, DocumentKind, Invoice, InvoiceDraft, InvoiceStatus};
+use orders_domain::invoice_ubl::is_peppol;
 use orders_domain::order::HistoryEntry;
 
-use super::response::{versioned_put, Attempt, Slot};
+use super::response::{stage_request_item, versioned_put, Attempt, Slot};
 use super::{
     corrupt, dynamo_error, from_item, get_n, history_item, key, put_if_absent, put_plain, s, to_item, Store, StoreError,
 };
@@ -71,6 +72,28 @@ struct InvoiceItem {
     /// Version of `status` and `credited`.
     version: u64,
     invoice: Invoice,
+}
+
+/// The item of a newly issued document: its files' keys (a UBL only when both parties are on Peppol), issued
+/// and uncredited, at version 1.
+fn invoice_item(invoice: Invoice) -> InvoiceItem {
+    let tenant = &invoice.tenant;
+    InvoiceItem {
+        PK: invoice_pk(tenant, &invoice.number),
+        SK: "INV".into(),
+        entity: "invoice".into(),
+        GSI1PK: format!("T#{tenant}#INVOICES"),
+        GSI1SK: format!("{}#{}", invoice.issue_date, invoice.number),
+        customer_id: invoice.buyer.customer_id.to_string(),
+        order_id: invoice.order_id.to_string(),
+        kind: invoice.kind,
+        ubl_key: is_peppol(&invoice).then(|| document_key(tenant, &invoice.series, &invoice.number, "xml")),
+        pdf_key: document_key(tenant, &invoice.series, &invoice.number, "pdf"),
+        status: InvoiceStatus::Issued,
+        credited: CreditLedger::default(),
+        version: 1,
+        invoice,
+    }
 }
 
 /// A billing document as stored, with the state that follows it.
@@ -137,8 +160,6 @@ pub struct IssueWrite<'a> {
     pub credits: Option<(&'a StoredInvoice, CreditLedger, InvoiceStatus)>,
     /// History entry of the order.
     pub history: HistoryEntry,
-    /// Whether a Peppol UBL is archived with it.
-    pub with_ubl: bool,
     /// Who is emailed (claimed in the transaction; its reference becomes the document number).
     pub email: Option<NewEmail>,
     /// For a document issued outside the invoicing stage (by staff): the event that completes it (archive, email)
@@ -155,8 +176,8 @@ pub fn completion_request_key(number: &str) -> String {
 /// What an issue did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum IssueOutcome {
-    /// Issued under this number.
-    Issued(Box<Invoice>),
+    /// Issued under this number, as stored (with the keys its files go under).
+    Issued(Box<StoredInvoice>),
     /// The stage request was consumed before (a redelivery): here is what it issued, if it issued anything.
     AlreadyIssued(Option<String>),
     /// The order changed since it was read: read it again and redraft.
@@ -195,10 +216,10 @@ impl Store {
         let series = draft.invoice.series.clone();
         let mut last = self.last_number(tenant, &series).await?;
         for attempt in 0..MAX_NUMBERING_ATTEMPTS {
-            let invoice = draft.numbered(last + 1);
-            let items = self.issue_items(write, &invoice, last)?;
-            match self.transact(&format!("issue {}", invoice.number), items).await? {
-                Attempt::Done => return Ok(IssueOutcome::Issued(Box::new(invoice))),
+            let stored = invoice_item(draft.numbered(last + 1));
+            let items = self.issue_items(write, &stored, last)?;
+            match self.transact(&format!("issue {}", stored.invoice.number), items).await? {
+                Attempt::Done => return Ok(IssueOutcome::Issued(Box::new(stored.into()))),
                 Attempt::Failed(reasons) => {
                     let failed = |slot: Slot| {
                         reasons.iter().any(|(s, code)| *s == slot && code.as_deref() == Some("ConditionalCheckFailed"))
@@ -232,9 +253,10 @@ impl Store {
     fn issue_items(
         &self,
         write: &IssueWrite<'_>,
-        invoice: &Invoice,
+        stored: &InvoiceItem,
         last: u64,
     ) -> Result<Vec<(Slot, TransactWriteItem)>, StoreError> {
+        let invoice = &stored.invoice;
         let table = self.table.as_str();
         let order = &write.draft.order;
         let tenant = &order.tenant;
@@ -259,23 +281,7 @@ impl Store {
         items.push((Slot::Number, TransactWriteItem::builder().update(counter).build()));
 
         // 2. the document, once
-        let stored = InvoiceItem {
-            PK: invoice_pk(tenant, &invoice.number),
-            SK: "INV".into(),
-            entity: "invoice".into(),
-            GSI1PK: format!("T#{tenant}#INVOICES"),
-            GSI1SK: format!("{}#{}", invoice.issue_date, invoice.number),
-            customer_id: invoice.buyer.customer_id.to_string(),
-            order_id: invoice.order_id.to_string(),
-            kind: invoice.kind,
-            ubl_key: write.with_ubl.then(|| document_key(tenant, &invoice.series, &invoice.number, "xml")),
-            pdf_key: document_key(tenant, &invoice.series, &invoice.number, "pdf"),
-            status: InvoiceStatus::Issued,
-            credited: CreditLedger::default(),
-            version: 1,
-            invoice: invoice.clone(),
-        };
-        items.push((Slot::Other, put_if_absent(table, to_item("invoice", &stored)?)?));
+        items.push((Slot::Other, put_if_absent(table, to_item("invoice", stored)?)?));
 
         // 3. the order at its next version, its own pending event kept (a debit note leaves quantities alone)
         if invoice.kind != DocumentKind::DebitNote {
@@ -336,14 +342,7 @@ impl Store {
 
         if let Some(event) = write.completion {
             let event = EventEnvelope { reference: invoice.number.clone(), ..event.clone() };
-            let mut item = key(keys::order_pk(tenant, &order.id), completion_request_key(&invoice.number));
-            item.insert("entity".into(), s("stage_request"));
-            item.insert(
-                "pending_event".into(),
-                serde_dynamo::to_attribute_value(&event).map_err(|e| corrupt("completion request", e))?,
-            );
-            item.insert("GSI3PK".into(), s(keys::publish_gsi_pk(&order.id)));
-            item.insert("GSI3SK".into(), s(format!("{}#{}#{}", super::sortable_timestamp(event.at), tenant, order.id)));
+            let item = stage_request_item(&completion_request_key(&invoice.number), &event)?;
             items.push((Slot::Other, put_if_absent(table, item)?));
         }
 

@@ -74,6 +74,21 @@ pub struct StageRequest<'a> {
     pub event: &'a EventEnvelope,
 }
 
+/// The item of a stage request: `event` kept on `sort_key` of its order's partition with the GSI3 "publish
+/// pending" mark the relay sweeps, until the consuming stage removes both.
+pub(crate) fn stage_request_item(sort_key: &str, event: &EventEnvelope) -> Result<super::Item, StoreError> {
+    let (tenant, order_id) = (&event.tenant, &event.order_id);
+    let mut item = key(keys::order_pk(tenant, order_id), sort_key);
+    item.insert("entity".into(), s("stage_request"));
+    item.insert(
+        "pending_event".into(),
+        serde_dynamo::to_attribute_value(event).map_err(|e| corrupt("stage request", e))?,
+    );
+    item.insert("GSI3PK".into(), s(keys::publish_gsi_pk(order_id)));
+    item.insert("GSI3SK".into(), s(format!("{}#{}#{}", sortable_timestamp(event.at), tenant, order_id)));
+    Ok(item)
+}
+
 /// Another order written with a [`ResponseWrite`], with its own history and emails.
 #[derive(Debug)]
 pub struct RelatedWrite<'a> {
@@ -265,18 +280,8 @@ impl Store {
             final_items.push((Slot::Other, put_plain(table, item)?));
         }
         for request in &write.requests {
-            let mut item = key(keys::order_pk(tenant, &order.id), request.sort_key.clone());
-            item.insert("entity".into(), s("stage_request"));
-            item.insert(
-                "pending_event".into(),
-                serde_dynamo::to_attribute_value(request.event).map_err(|e| corrupt("stage request", e))?,
-            );
-            item.insert("GSI3PK".into(), s(keys::publish_gsi_pk(&order.id)));
-            item.insert(
-                "GSI3SK".into(),
-                s(format!("{}#{}#{}", sortable_timestamp(request.event.at), tenant, order.id)),
-            );
-            final_items.push((Slot::Other, put_if_absent(table, item)?));
+            final_items
+                .push((Slot::Other, put_if_absent(table, stage_request_item(&request.sort_key, request.event)?)?));
         }
         for document in &write.documents {
             let issued_at = order.responded_at.unwrap_or_else(OffsetDateTime::now_utc);
