@@ -14,6 +14,7 @@ async fn every_fixture_is_answered_as_documented() {
     let intake = stack.stack.intake().expect("intake");
     let backoffice = stack.stack.backoffice().expect("backoffice");
     let billing = stack.stack.billing().expect("billing");
+    let reports = stack.stack.reports().expect("reports");
     let expected = [
         ("intake/post-order.json", 201),
         ("intake/post-order-batch.json", 207),
@@ -25,6 +26,8 @@ async fn every_fixture_is_answered_as_documented() {
         ("billing/list-invoices.json", 200),
         ("billing/get-invoice.json", 404),
         ("billing/issue-credit-note.json", 404),
+        // One report for November to the 23rd, run now: links to its three files.
+        ("reports/run-report.json", 201),
         // An order the fixture tenant does not have: the message is reported as a batch item failure.
         ("shipment/order-despatched.json", 1),
         // The same for invoicing: the fixture order is unknown here.
@@ -88,6 +91,8 @@ async fn every_fixture_is_answered_as_documented() {
             intake::handle(&intake, request).await
         } else if file.starts_with("billing/") {
             billing::handle(&billing, request).await
+        } else if file.starts_with("reports/") {
+            reports::handle(&reports, request).await
         } else {
             backoffice::handle(&backoffice, request).await
         }

@@ -3,18 +3,11 @@
 //! with text, HTML and both files attached, and a redelivered request changes nothing.
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
-use orders_domain::ids::Role;
-use orders_testkit::{mime_leaves, order_body, pdf_text, s, Answer, TestStack};
-use reqwest::Method;
+use orders_testkit::{mime_leaves, order_body, pdf_text, s, TestStack};
 use serde_json::{json, Value};
 
 async fn despatch(stack: &TestStack, id: &str, body: Value) {
-    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
-    let answer = Answer::from(
-        stack.request(Method::POST, &format!("/v1/orders/{id}/despatches"), &warehouse).json(&body).send().await,
-    )
-    .await;
-    assert_eq!(answer.status, 201, "{}", answer.body);
+    stack.despatch(id, &body).await;
 }
 
 /// The billing documents linked to an order: (number, kind).

@@ -1,15 +1,15 @@
 //! A report run: which tenants and day, then each report's files and manifest.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use orders_aws::aws_sdk_s3::primitives::ByteStream;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
 
 use orders_domain::ids::TenantId;
-use orders_domain::reports::{sales_by, sales_by_csv, sales_by_day, sales_by_day_csv, SalesDimension};
+use orders_domain::reports::{Period, ReportName};
 
+use crate::index::write_index;
+use crate::tables::build;
+use crate::writer::{new_run_id, write_report, WrittenReport};
 use crate::Reporting;
 
 /// What a run covers: the event's `detail`. A scheduled run has none: every tenant, yesterday (UTC).
@@ -30,6 +30,8 @@ pub struct RunSummary {
     pub date: String,
     /// S3 keys of the manifests written, one per tenant and report.
     pub manifests: Vec<String>,
+    /// S3 keys of the pages written, one per tenant.
+    pub index_pages: Vec<String>,
 }
 
 /// A run failed (Lambda retries the scheduled invocation).
@@ -41,6 +43,9 @@ pub enum ReportError {
     /// The table failed.
     #[error(transparent)]
     Store(#[from] orders_aws::StoreError),
+    /// A file could not be made from a table.
+    #[error("export: {0}")]
+    Export(String),
     /// S3 failed.
     #[error("write {key}: {detail}")]
     Write {
@@ -68,77 +73,41 @@ pub async fn handle(app: &Reporting, event: EventBridgeEvent<ReportRun>) -> Resu
         Some(tenant) => vec![TenantId::parse(tenant).map_err(|e| ReportError::Request(e.to_string()))?],
         None => app.store.list_tenants().await.map_err(ReportError::from)?,
     };
-    let mut summary = RunSummary { date: date.to_string(), manifests: Vec::new() };
+    let mut summary = RunSummary { date: date.to_string(), manifests: Vec::new(), index_pages: Vec::new() };
     for tenant in tenants {
-        summary.manifests.extend(tenant_reports(app, &tenant, date).await?);
+        let run = run_reports(app, &tenant, &Period::day(date), &ReportName::ALL).await?;
+        summary.manifests.extend(run.reports.into_iter().map(|r| r.manifest));
+        summary.index_pages.push(run.index);
     }
     tracing::info!(date = %summary.date, reports = summary.manifests.len(), "reports written");
     Ok(summary)
 }
 
-/// `tenant=<t>/report=<name>/date=<d>/`.
-pub fn report_prefix(tenant: &TenantId, report: &str, date: Date) -> String {
-    format!("tenant={tenant}/report={report}/date={date}/")
+/// One tenant's run: the reports written and the page linking them.
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantRun {
+    /// The run's id.
+    pub run: String,
+    /// The reports, in [`ReportName::ALL`] order.
+    pub reports: Vec<WrittenReport>,
+    /// The page's key.
+    pub index: String,
 }
 
-async fn put(app: &Reporting, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), ReportError> {
-    app.s3
-        .put_object()
-        .bucket(&app.bucket)
-        .key(key)
-        .content_type(content_type)
-        .body(ByteStream::from(body))
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| ReportError::Write {
-            key: key.to_owned(),
-            detail: orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
-        })
-}
-
-/// One tenant's reports of `date`: sales by day, customer, channel and product; their manifests' keys.
-async fn tenant_reports(app: &Reporting, tenant: &TenantId, date: Date) -> Result<Vec<String>, ReportError> {
-    let orders = app.store.orders_of_day(tenant, &date.to_string()).await?;
-    let days = sales_by_day(&orders, date);
-    let mut manifests =
-        vec![write_report(app, tenant, date, "sales_by_day", sales_by_day_csv(&days), days.len()).await?];
-    for dimension in [SalesDimension::Customer, SalesDimension::Channel, SalesDimension::Product] {
-        let rows = sales_by(&orders, date, dimension);
-        let csv = sales_by_csv(&rows, dimension);
-        manifests.push(write_report(app, tenant, date, dimension.report_name(), csv, rows.len()).await?);
-    }
-    Ok(manifests)
-}
-
-/// Writes one report's CSV, then its manifest (last, so a reader that starts from the manifest never sees files
-/// of a half-written run as complete); returns the manifest's key.
-async fn write_report(
+/// Runs `wanted` for `tenant` and `period`: builds the tables, writes each report (files, then manifest), then
+/// the page.
+pub async fn run_reports(
     app: &Reporting,
     tenant: &TenantId,
-    date: Date,
-    name: &str,
-    csv: String,
-    rows: usize,
-) -> Result<String, ReportError> {
-    let csv = csv.into_bytes();
-    let prefix = report_prefix(tenant, name, date);
-    let csv_name = format!("{name}.csv");
-    let manifest = json!({
-        "tenant": tenant.as_str(),
-        "report": name,
-        "date": date.to_string(),
-        "generated_at": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-        "files": [{
-            "name": csv_name,
-            "format": "csv",
-            "rows": rows,
-            "bytes": csv.len(),
-            "sha256": hex::encode(Sha256::digest(&csv)),
-        }],
-    });
-    put(app, &format!("{prefix}{csv_name}"), csv, "text/csv; charset=utf-8").await?;
-    let manifest_key = format!("{prefix}manifest.json");
-    put(app, &manifest_key, manifest.to_string().into_bytes(), "application/json").await?;
-    Ok(manifest_key)
+    period: &Period,
+    wanted: &[ReportName],
+) -> Result<TenantRun, ReportError> {
+    let run = new_run_id(OffsetDateTime::now_utc());
+    let contents = build(app, tenant, period, wanted).await?;
+    let mut reports = Vec::new();
+    for content in &contents {
+        reports.push(write_report(app, tenant, period, &run, content).await?);
+    }
+    let index = write_index(app, tenant, period, &contents, &reports).await?;
+    Ok(TenantRun { run, reports, index })
 }

@@ -1,14 +1,17 @@
 //! The `reporting` function: run daily by an EventBridge schedule (and on demand), it writes each tenant's
-//! reports of a day to the exports bucket under `tenant=<t>/report=<name>/date=<yyyy-mm-dd>/`, each with a
-//! `manifest.json` (files, row counts, SHA-256) written last. So far: sales by day, customer, channel and product
-//! as CSV. `main.rs` only wires
-//! it; the local runner and the tests call [`handle`] with real EventBridge events.
+//! reports of a day to the exports bucket under `tenant=<t>/report=<name>/date=<yyyy-mm-dd>/`: every report of
+//! domain.md as CSV, XLSX and Parquet under the run's own folder, a `manifest.json` (files, row counts, SHA-256)
+//! that switches readers to the new run at once, the Parquet copy the Glue tables read, and a page of charts.
+//! `main.rs` only wires it; the local runner and the tests call [`handle`] with real EventBridge events.
 
 mod handler;
+pub mod index;
+pub mod tables;
+pub mod writer;
 
 use orders_aws::{required_env, required_var, ConfigError, Store};
 
-pub use handler::{handle, ReportError, ReportRun, RunSummary};
+pub use handler::{handle, run_reports, ReportError, ReportRun, RunSummary, TenantRun};
 
 /// Settings of the reporting function (declared in infra/template.yaml).
 #[derive(Debug, Clone)]
@@ -41,6 +44,23 @@ pub struct Reporting {
 }
 
 impl Reporting {
+    /// A presigned GET link to `key` of the exports bucket that works for `seconds`, and when it stops working.
+    pub async fn download_url(&self, key: &str, seconds: u64) -> Result<(String, time::OffsetDateTime), ReportError> {
+        let expires_in = std::time::Duration::from_secs(seconds);
+        let config = orders_aws::aws_sdk_s3::presigning::PresigningConfig::expires_in(expires_in)
+            .map_err(|e| ReportError::Write { key: key.to_owned(), detail: e.to_string() })?;
+        let request = self
+            .s3
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(|e| ReportError::Write { key: key.to_owned(), detail: e.to_string() })?;
+        let until = time::OffsetDateTime::now_utc() + expires_in;
+        Ok((request.uri().to_owned(), until))
+    }
+
     /// Builds the handler state from settings and clients.
     pub fn new(
         config: &ReportingConfig,

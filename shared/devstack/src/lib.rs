@@ -182,8 +182,14 @@ pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
         let billing = billing.clone();
         Box::pin(async move { gateway_response(::billing::handle(&billing, request).await) })
     });
+    let reports = Arc::new(stack.reports()?);
+    let reports_handler: server::HttpHandler = Arc::new(move |request| {
+        let reports = reports.clone();
+        Box::pin(async move { gateway_response(::reports::handle(&reports, request).await) })
+    });
     Ok(server::Gateway::new(stack.template.http_routes(), health)
         .with_function("IntakeFunction", intake_handler)
         .with_function("BackofficeFunction", backoffice_handler)
-        .with_function("BillingFunction", billing_handler))
+        .with_function("BillingFunction", billing_handler)
+        .with_function("ReportsFunction", reports_handler))
 }

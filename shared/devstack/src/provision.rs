@@ -32,6 +32,10 @@ pub const SERVED_TYPES: &[&str] = &[
     "AWS::Logs::LogGroup",
     // a layer's files are read from its ContentUri directory (see LocalStack::function_environment)
     "AWS::Serverless::LayerVersion",
+    // Athena's catalogue of the reports' Parquet files: there is no Athena locally; tests/tests/reporting.rs
+    // checks the tables' columns against the reports instead
+    "AWS::Glue::Database",
+    "AWS::Glue::Table",
 ];
 
 /// Provisioning failed.

@@ -134,6 +134,13 @@ impl LocalStack {
         Ok(reporting::Reporting::new(&config, self.aws.dynamodb.clone(), self.aws.s3.clone()))
     }
 
+    /// The reports API state, from the template's environment of `ReportsFunction`.
+    pub fn reports(&self) -> Result<reports::Reports, String> {
+        let env = self.function_environment("ReportsFunction").map_err(|e| e.to_string())?;
+        let config = reports::ReportsConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(reports::Reports::new(&config, self.aws.dynamodb.clone(), self.aws.s3.clone()))
+    }
+
     /// The billing API state, from the template's environment of `BillingFunction`.
     pub fn billing(&self) -> Result<billing::Billing, String> {
         let env = self.function_environment("BillingFunction").map_err(|e| e.to_string())?;

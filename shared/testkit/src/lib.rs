@@ -294,17 +294,68 @@ impl TestStack {
 
     /// The bytes of an object of the documents bucket (`None` if there is none under `key`).
     pub async fn archived_bytes(&self, key: &str) -> Option<Vec<u8>> {
-        let bucket = self.stack.reference("DocumentsBucket").expect("documents bucket");
-        let object = self.stack.aws.s3.get_object().bucket(bucket).key(key).send().await.ok()?;
-        Some(object.body.collect().await.expect("read archived object").into_bytes().to_vec())
+        self.object("DocumentsBucket", key).await
     }
 
     /// Every key of the documents bucket under `prefix`.
     pub async fn archived_keys(&self, prefix: &str) -> Vec<String> {
-        let bucket = self.stack.reference("DocumentsBucket").expect("documents bucket");
-        let listed =
-            self.stack.aws.s3.list_objects_v2().bucket(bucket).prefix(prefix).send().await.expect("list documents");
-        listed.contents.unwrap_or_default().into_iter().filter_map(|o| o.key).collect()
+        self.keys("DocumentsBucket", prefix).await
+    }
+
+    /// The bytes of an object of the exports bucket (`None` if there is none under `key`).
+    pub async fn exported_bytes(&self, key: &str) -> Option<Vec<u8>> {
+        self.object("ExportsBucket", key).await
+    }
+
+    /// Every key of the exports bucket under `prefix`.
+    pub async fn exported_keys(&self, prefix: &str) -> Vec<String> {
+        self.keys("ExportsBucket", prefix).await
+    }
+
+    /// The bytes of an object of the bucket `bucket` (logical id) of the template.
+    async fn object(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        let bucket = self.stack.reference(bucket).expect("bucket");
+        let object = self.stack.aws.s3.get_object().bucket(bucket).key(key).send().await.ok()?;
+        Some(object.body.collect().await.expect("read object").into_bytes().to_vec())
+    }
+
+    /// Every key under `prefix` of the bucket `bucket` (logical id), all pages.
+    async fn keys(&self, bucket: &str, prefix: &str) -> Vec<String> {
+        let bucket = self.stack.reference(bucket).expect("bucket");
+        let mut keys = Vec::new();
+        let mut token = None;
+        loop {
+            let listed = self
+                .stack
+                .aws
+                .s3
+                .list_objects_v2()
+                .bucket(bucket)
+                .prefix(prefix)
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .expect("list objects");
+            keys.extend(listed.contents().iter().filter_map(|o| o.key.clone()));
+            match listed.next_continuation_token() {
+                Some(next) if listed.is_truncated() == Some(true) => token = Some(next.to_owned()),
+                _ => return keys,
+            }
+        }
+    }
+
+    /// Records a despatch of order `id` through the API with a warehouse key of the stack's tenant; panics unless
+    /// it is created.
+    pub async fn despatch(&self, id: &str, body: &Value) {
+        let warehouse = self.key_with_role(&self.tenant.id, Role::Warehouse).await;
+        let answer = Answer::from(
+            self.request(reqwest::Method::POST, &format!("/v1/orders/{id}/despatches"), &warehouse)
+                .json(body)
+                .send()
+                .await,
+        )
+        .await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
     }
 
     /// Emails SES accepted for `order_id` (our Message-IDs start with the order id).

@@ -29,6 +29,7 @@ mod invoices;
 mod listing;
 mod notes;
 mod relay;
+mod reports;
 mod response;
 
 pub use despatch::{DespatchOutcome, DespatchWrite};

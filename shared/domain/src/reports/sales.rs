@@ -1,11 +1,12 @@
-//! Reports for analysts (domain.md "Reports"): what each report counts, as pure code, and CSV as RFC 4180 with
-//! cells that a spreadsheet would run as formulas neutralised. So far: sales by day.
+//! Sales: by day, customer, channel and product (the orders received on a day that were not rejected or
+//! cancelled), and the top customers and products among them.
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use time::Date;
 
+use super::{Cell, ColumnKind, Period, Table};
 use crate::order::{Order, OrderStatus};
 
 /// One row of the sales-by-day report: the orders received on `date` in `currency` that were not rejected or
@@ -33,11 +34,12 @@ pub fn counts_as_sale(order: &Order) -> bool {
     !matches!(order.status, OrderStatus::Rejected | OrderStatus::Cancelled)
 }
 
-/// Sales by day of `orders` (those received on `date`; others are ignored), one row per currency.
-pub fn sales_by_day(orders: &[Order], date: Date) -> Vec<SalesDay> {
-    let mut rows: BTreeMap<String, SalesDay> = BTreeMap::new();
-    for order in orders.iter().filter(|o| o.received_at.date() == date && counts_as_sale(o)) {
-        let row = rows.entry(order.currency.code().to_owned()).or_insert_with(|| SalesDay {
+/// Sales by day of `orders` (those received in `period`; others are ignored), one row per day and currency.
+pub fn sales_by_day(orders: &[Order], period: &Period) -> Vec<SalesDay> {
+    let mut rows: BTreeMap<(Date, String), SalesDay> = BTreeMap::new();
+    for order in orders.iter().filter(|o| period.contains(o.received_at.date()) && counts_as_sale(o)) {
+        let date = order.received_at.date();
+        let row = rows.entry((date, order.currency.code().to_owned())).or_insert_with(|| SalesDay {
             date,
             currency: order.currency.code().to_owned(),
             orders: 0,
@@ -98,8 +100,9 @@ impl SalesDimension {
     }
 }
 
-/// Sales of the orders received on `date` (not rejected or cancelled) by `dimension`, ordered by key and currency.
-pub fn sales_by(orders: &[Order], date: Date, dimension: SalesDimension) -> Vec<SalesBy> {
+/// Sales of the orders received in `period` (not rejected or cancelled) by `dimension`, ordered by key and
+/// currency.
+pub fn sales_by(orders: &[Order], period: &Period, dimension: SalesDimension) -> Vec<SalesBy> {
     let mut rows: BTreeMap<(String, String), SalesBy> = BTreeMap::new();
     let blank = |key: &str, name: &str, currency: &str| SalesBy {
         key: key.to_owned(),
@@ -111,7 +114,7 @@ pub fn sales_by(orders: &[Order], date: Date, dimension: SalesDimension) -> Vec<
         vat: None,
         gross: None,
     };
-    for order in orders.iter().filter(|o| o.received_at.date() == date && counts_as_sale(o)) {
+    for order in orders.iter().filter(|o| period.contains(o.received_at.date()) && counts_as_sale(o)) {
         let currency = order.currency.code();
         let order_net = order.totals.net - order.totals.allowances + order.totals.charges;
         let quantity: Decimal = order.lines.iter().map(|l| l.quantity).sum();
@@ -145,67 +148,118 @@ pub fn sales_by(orders: &[Order], date: Date, dimension: SalesDimension) -> Vec<
     rows.into_values().collect()
 }
 
-/// A sales-by-dimension report as CSV: `key,name,currency,orders,quantity,net,vat,gross` (VAT and gross empty for
-/// products), names neutralised and quoted as needed.
-pub fn sales_by_csv(rows: &[SalesBy], dimension: SalesDimension) -> String {
-    let key = match dimension {
-        SalesDimension::Customer => "customer_id",
-        SalesDimension::Channel => "channel",
-        SalesDimension::Product => "sku",
-    };
-    let mut out = format!("{key},name,currency,orders,quantity,net,vat,gross\r\n");
+/// Sales by day as a table: `date,currency,orders,quantity,net,vat,gross`, one row per currency.
+pub fn sales_by_day_table(rows: &[SalesDay]) -> Table {
+    let mut table = Table::new(
+        "sales_by_day",
+        &[
+            ("date", ColumnKind::Date),
+            ("currency", ColumnKind::Text),
+            ("orders", ColumnKind::Integer),
+            ("quantity", ColumnKind::Quantity),
+            ("net", ColumnKind::Decimal),
+            ("vat", ColumnKind::Decimal),
+            ("gross", ColumnKind::Decimal),
+        ],
+    );
     for row in rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\r\n",
-            csv_text(&row.key),
-            csv_text(&row.name),
-            csv_text(&row.currency),
-            row.orders,
-            csv_number(row.quantity.normalize()),
-            csv_number(row.net),
-            row.vat.map(csv_number).unwrap_or_default(),
-            row.gross.map(csv_number).unwrap_or_default()
-        ));
+        table.push(vec![
+            row.date.into(),
+            row.currency.as_str().into(),
+            row.orders.into(),
+            row.quantity.normalize().into(),
+            row.net.into(),
+            row.vat.into(),
+            row.gross.into(),
+        ]);
     }
-    out
+    table
 }
 
-/// One CSV cell (RFC 4180): quoted when it holds a comma, a quote, CR or LF (quotes doubled); a text starting
-/// with `=`, `+`, `-`, `@`, a tab or CR gets a leading `'` so a spreadsheet shows it instead of running it.
-/// Numbers are written by [`csv_number`], which never needs this.
-pub fn csv_text(value: &str) -> String {
-    let neutral = match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_owned(),
-    };
-    if neutral.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", neutral.replace('"', "\"\""))
-    } else {
-        neutral
+impl SalesDimension {
+    /// The key column's name.
+    fn key_column(self) -> &'static str {
+        match self {
+            Self::Customer => "customer_id",
+            Self::Channel => "channel",
+            Self::Product => "sku",
+        }
     }
 }
 
-/// A decimal as a CSV cell: plain, exact (`-12.50`), never neutralised.
-pub fn csv_number(value: Decimal) -> String {
-    value.to_string()
-}
-
-/// The sales-by-day report as CSV (header, then one row per currency; CRLF line ends).
-pub fn sales_by_day_csv(rows: &[SalesDay]) -> String {
-    let mut out = String::from("date,currency,orders,quantity,net,vat,gross\r\n");
+/// Sales by a dimension as a table: `<key>,name,currency,orders,quantity,net,vat,gross` (VAT and gross empty
+/// for products).
+pub fn sales_by_table(rows: &[SalesBy], dimension: SalesDimension) -> Table {
+    let mut table = Table::new(
+        dimension.report_name(),
+        &[
+            (dimension.key_column(), ColumnKind::Text),
+            ("name", ColumnKind::Text),
+            ("currency", ColumnKind::Text),
+            ("orders", ColumnKind::Integer),
+            ("quantity", ColumnKind::Quantity),
+            ("net", ColumnKind::Decimal),
+            ("vat", ColumnKind::Decimal),
+            ("gross", ColumnKind::Decimal),
+        ],
+    );
     for row in rows {
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{}\r\n",
-            row.date,
-            csv_text(&row.currency),
-            row.orders,
-            csv_number(row.quantity.normalize()),
-            csv_number(row.net),
-            csv_number(row.vat),
-            csv_number(row.gross)
-        ));
+        table.push(vec![
+            row.key.as_str().into(),
+            row.name.as_str().into(),
+            row.currency.as_str().into(),
+            row.orders.into(),
+            row.quantity.normalize().into(),
+            row.net.into(),
+            row.vat.into(),
+            row.gross.into(),
+        ]);
     }
-    out
+    table
+}
+
+/// The `n` best customers or products by net per currency (ties by key), with their rank and share of the
+/// currency's net in percent (two places): reports `top_customers` and `top_products`.
+pub fn top(rows: &[SalesBy], dimension: SalesDimension, n: usize) -> Table {
+    let report = match dimension {
+        SalesDimension::Product => "top_products",
+        SalesDimension::Customer | SalesDimension::Channel => "top_customers",
+    };
+    let mut table = Table::new(
+        report,
+        &[
+            ("currency", ColumnKind::Text),
+            ("rank", ColumnKind::Integer),
+            (dimension.key_column(), ColumnKind::Text),
+            ("name", ColumnKind::Text),
+            ("orders", ColumnKind::Integer),
+            ("quantity", ColumnKind::Quantity),
+            ("net", ColumnKind::Decimal),
+            ("share_of_net_pct", ColumnKind::Decimal),
+        ],
+    );
+    let mut by_currency: BTreeMap<&str, Vec<&SalesBy>> = BTreeMap::new();
+    for row in rows {
+        by_currency.entry(row.currency.as_str()).or_default().push(row);
+    }
+    for (currency, mut members) in by_currency {
+        let total: Decimal = members.iter().map(|r| r.net).sum();
+        members.sort_by(|a, b| b.net.cmp(&a.net).then_with(|| a.key.cmp(&b.key)));
+        for (rank, row) in members.into_iter().take(n).enumerate() {
+            let share = if total.is_zero() { None } else { Some((row.net * Decimal::ONE_HUNDRED / total).round_dp(2)) };
+            table.push(vec![
+                currency.into(),
+                Cell::Integer(i64::try_from(rank).unwrap_or(i64::MAX) + 1),
+                row.key.as_str().into(),
+                row.name.as_str().into(),
+                row.orders.into(),
+                row.quantity.normalize().into(),
+                row.net.into(),
+                share.into(),
+            ]);
+        }
+    }
+    table
 }
 
 #[cfg(test)]
@@ -216,56 +270,61 @@ mod tests {
     use rust_decimal_macros::dec;
 
     #[test]
-    fn formula_cells_are_neutralised_and_quotes_doubled() {
-        assert_eq!(csv_text("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_text("+1"), "'+1");
-        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_text("-2"), "'-2");
-        assert_eq!(csv_text("\tx"), "'\tx");
-        assert_eq!(csv_text("Åsa, AB"), "\"Åsa, AB\"");
-        assert_eq!(csv_text("line\nbreak"), "\"line\nbreak\"");
-        assert_eq!(csv_text("plain"), "plain");
-        assert_eq!(csv_number(dec!(-12.50)), "-12.50");
-    }
-
-    #[test]
     fn sales_by_customer_channel_and_product_add_up_to_the_days_sales() {
-        let day = time::OffsetDateTime::UNIX_EPOCH.date();
+        let day = Period::day(time::OffsetDateTime::UNIX_EPOCH.date());
         let mut a = fixtures::order(OrderType::Purchase, &[("A", dec!(2)), ("B", dec!(1.5))]);
         a.buyer.name = "=HYPERLINK(\"x\")".into();
         let mut b = fixtures::order(OrderType::Purchase, &[("A", dec!(1))]);
         b.channel = "shop-2".into();
         let orders = [a, b];
-        let day_total = sales_by_day(&orders, day);
+        let day_total = sales_by_day(&orders, &day);
         for dimension in [SalesDimension::Customer, SalesDimension::Channel, SalesDimension::Product] {
-            let rows = sales_by(&orders, day, dimension);
+            let rows = sales_by(&orders, &day, dimension);
             assert_eq!(rows.iter().map(|r| r.net).sum::<Decimal>(), day_total[0].net, "{dimension:?}");
             assert_eq!(rows.iter().map(|r| r.quantity).sum::<Decimal>(), day_total[0].quantity, "{dimension:?}");
         }
-        let products = sales_by(&orders, day, SalesDimension::Product);
+        let products = sales_by(&orders, &day, SalesDimension::Product);
         assert_eq!((products[0].key.as_str(), products[0].orders, products[0].quantity), ("A", 2, dec!(3)));
-        let customers = sales_by_csv(&sales_by(&orders, day, SalesDimension::Customer), SalesDimension::Customer);
+        let customers =
+            sales_by_table(&sales_by(&orders, &day, SalesDimension::Customer), SalesDimension::Customer).to_csv();
         assert!(customers.contains(",\"'=HYPERLINK(\"\"x\"\")\","), "{customers}");
-        assert_eq!(sales_by(&orders, day, SalesDimension::Channel).len(), 2);
+        assert_eq!(sales_by(&orders, &day, SalesDimension::Channel).len(), 2);
+
+        let top_products = top(&products, SalesDimension::Product, 1);
+        assert_eq!(top_products.rows.len(), 1);
+        // A: 3 × 10.00 of 45.00 net
+        assert_eq!(
+            top_products.rows[0],
+            vec![
+                "EUR".into(),
+                Cell::Integer(1),
+                "A".into(),
+                "Product A".into(),
+                Cell::Integer(2),
+                dec!(3).into(),
+                dec!(30.00).into(),
+                dec!(66.67).into()
+            ]
+        );
     }
 
     #[test]
     fn sales_count_the_days_orders_per_currency_and_leave_out_rejected_ones() {
-        let day = time::OffsetDateTime::UNIX_EPOCH.date();
+        let day = Period::day(time::OffsetDateTime::UNIX_EPOCH.date());
         let a = fixtures::order(OrderType::Purchase, &[("A", dec!(2)), ("B", dec!(1.5))]);
         let b = fixtures::order(OrderType::Purchase, &[("A", dec!(1))]);
         let mut rejected = fixtures::order(OrderType::Purchase, &[("A", dec!(9))]);
         rejected.status = OrderStatus::Rejected;
         let mut other_day = b.clone();
         other_day.received_at += time::Duration::days(1);
-        let rows = sales_by_day(&[a.clone(), b.clone(), rejected, other_day], day);
+        let rows = sales_by_day(&[a.clone(), b.clone(), rejected, other_day], &day);
         assert_eq!(rows.len(), 1);
         // (2 + 1.5) × 10.00 = 35.00 and 1 × 10.00 = 10.00; 25 % VAT
         assert_eq!(
             (rows[0].orders, rows[0].quantity, rows[0].net, rows[0].vat, rows[0].gross),
             (2, dec!(4.5), dec!(45.00), dec!(11.25), dec!(56.25))
         );
-        let csv = sales_by_day_csv(&rows);
+        let csv = sales_by_day_table(&rows).to_csv();
         assert_eq!(csv, "date,currency,orders,quantity,net,vat,gross\r\n1970-01-01,EUR,2,4.5,45.00,11.25,56.25\r\n");
     }
 }

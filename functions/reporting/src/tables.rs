@@ -1,0 +1,213 @@
+//! What a run computes: the data each report needs, read once per tenant and period, and the reports' tables.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use orders_domain::ids::TenantId;
+use orders_domain::invoice::{DocumentKind, Invoice};
+use orders_domain::order::Order;
+use orders_domain::reports::finance::{statement_summary, statement_table, statements_table};
+use orders_domain::reports::sales::{sales_by_day_table, sales_by_table};
+use orders_domain::reports::{
+    gross_margin, invoice_register, lead_time_summary, lead_times, order_tracking, sales_by, sales_by_day, statements,
+    top, Milestones, Period, ReportName, SalesDimension, Table, OPEN_STATUSES,
+};
+use rust_decimal::Decimal;
+
+use crate::{ReportError, Reporting};
+
+/// How many members the top lists show.
+pub const TOP: usize = 10;
+
+/// One report's content: its table (CSV and Parquet) and the sheets of its workbook.
+#[derive(Debug, Clone)]
+pub struct ReportContent {
+    /// Which report.
+    pub name: ReportName,
+    /// Its rows.
+    pub table: Table,
+    /// The workbook's sheets (default: the table as one sheet named after the report).
+    pub sheets: Vec<(String, Table)>,
+}
+
+impl ReportContent {
+    fn single(name: ReportName, table: Table) -> Self {
+        Self { name, sheets: vec![(name.as_str().to_owned(), table.clone())], table }
+    }
+}
+
+/// The reports in `wanted` of `tenant` for `period`, reading only what they need.
+pub async fn build(
+    app: &Reporting,
+    tenant: &TenantId,
+    period: &Period,
+    wanted: &[ReportName],
+) -> Result<Vec<ReportContent>, ReportError> {
+    use ReportName as R;
+    let needs = |names: &[ReportName]| names.iter().any(|n| wanted.contains(n));
+    let orders = if needs(&[
+        R::SalesByDay,
+        R::SalesByCustomer,
+        R::SalesByChannel,
+        R::SalesByProduct,
+        R::TopProducts,
+        R::TopCustomers,
+        R::GrossMargin,
+    ]) {
+        app.store.orders_of_period(tenant, period).await?
+    } else {
+        Vec::new()
+    };
+    let open_orders = if needs(&[R::OrderTracking]) {
+        app.store.orders_in_statuses(tenant, &OPEN_STATUSES).await?
+    } else {
+        Vec::new()
+    };
+    // Statements need every document up to the period's end; the register and lead times those of the period.
+    let documents: Vec<Invoice> = if needs(&[R::CustomerStatement]) {
+        app.store.documents_issued(tenant, None, Some(period.to.to_string())).await?
+    } else if needs(&[R::InvoiceRegister, R::LeadTimes, R::LeadTimeSummary]) {
+        app.store.documents_issued(tenant, Some(period.from.to_string()), Some(period.to.to_string())).await?
+    } else {
+        Vec::new()
+    };
+    let of_period: Vec<Invoice> = documents.iter().filter(|d| period.contains(d.issue_date)).cloned().collect();
+    let milestones = if needs(&[R::LeadTimes, R::LeadTimeSummary]) {
+        milestones(app, tenant, period, &of_period).await?
+    } else {
+        Vec::new()
+    };
+    let costs: BTreeMap<String, (Decimal, String)> = if needs(&[R::GrossMargin]) {
+        app.store
+            .all_products(tenant)
+            .await?
+            .into_iter()
+            .filter_map(|p| p.cost_price.map(|cost| (p.sku.as_str().to_owned(), (cost, p.currency.code().to_owned()))))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+
+    let inputs = Inputs { period: *period, orders, open_orders, documents, of_period, milestones, costs };
+    Ok(wanted.iter().map(|&name| compute(name, &inputs)).collect())
+}
+
+/// What the reports are computed from.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// The period.
+    pub period: Period,
+    /// Orders received in it.
+    pub orders: Vec<Order>,
+    /// Orders open now.
+    pub open_orders: Vec<Order>,
+    /// Billing documents up to its end (for statements) or of it.
+    pub documents: Vec<Invoice>,
+    /// Billing documents issued in it.
+    pub of_period: Vec<Invoice>,
+    /// Milestones of the orders first invoiced in it.
+    pub milestones: Vec<Milestones>,
+    /// SKU → (cost price, its currency).
+    pub costs: BTreeMap<String, (Decimal, String)>,
+}
+
+impl Inputs {
+    /// No data (every report's shape, for the Glue tables' check).
+    pub fn empty(period: Period) -> Self {
+        Self {
+            period,
+            orders: Vec::new(),
+            open_orders: Vec::new(),
+            documents: Vec::new(),
+            of_period: Vec::new(),
+            milestones: Vec::new(),
+            costs: BTreeMap::new(),
+        }
+    }
+}
+
+/// One report from its inputs.
+pub fn compute(name: ReportName, inputs: &Inputs) -> ReportContent {
+    use ReportName as R;
+    let (orders, period) = (&inputs.orders, &inputs.period);
+    match name {
+        R::SalesByDay => ReportContent::single(name, sales_by_day_table(&sales_by_day(orders, period))),
+        R::SalesByCustomer => by(name, orders, period, SalesDimension::Customer),
+        R::SalesByChannel => by(name, orders, period, SalesDimension::Channel),
+        R::SalesByProduct => by(name, orders, period, SalesDimension::Product),
+        R::TopProducts => ReportContent::single(
+            name,
+            top(&sales_by(orders, period, SalesDimension::Product), SalesDimension::Product, TOP),
+        ),
+        R::TopCustomers => ReportContent::single(
+            name,
+            top(&sales_by(orders, period, SalesDimension::Customer), SalesDimension::Customer, TOP),
+        ),
+        R::OrderTracking => ReportContent::single(name, order_tracking(&inputs.open_orders, period.to)),
+        R::LeadTimes => ReportContent::single(name, lead_times(&inputs.milestones)),
+        R::LeadTimeSummary => ReportContent::single(name, lead_time_summary(&inputs.milestones)),
+        R::GrossMargin => ReportContent::single(
+            name,
+            gross_margin(orders, period, |sku, currency| {
+                inputs.costs.get(sku).filter(|(_, c)| c == currency).map(|(cost, _)| *cost)
+            }),
+        ),
+        R::InvoiceRegister => ReportContent::single(name, invoice_register(&inputs.of_period)),
+        R::CustomerStatement => {
+            let all = statements(&inputs.documents, period.to);
+            let mut sheets = vec![("Summary".to_owned(), statement_summary(&all))];
+            sheets.extend(all.iter().map(|s| {
+                let sheet = if all.iter().filter(|o| o.customer_id == s.customer_id).count() > 1 {
+                    format!("{} {}", s.customer_id, s.currency)
+                } else {
+                    s.customer_id.clone()
+                };
+                (sheet, statement_table(s))
+            }));
+            ReportContent { name, table: statements_table(&all), sheets }
+        }
+    }
+}
+
+fn by(name: ReportName, orders: &[Order], period: &Period, dimension: SalesDimension) -> ReportContent {
+    ReportContent::single(name, sales_by_table(&sales_by(orders, period, dimension), dimension))
+}
+
+/// The milestones of the orders first invoiced in `period` (an order invoiced before it was counted then).
+async fn milestones(
+    app: &Reporting,
+    tenant: &TenantId,
+    period: &Period,
+    documents: &[Invoice],
+) -> Result<Vec<Milestones>, ReportError> {
+    let mut first_in_period: BTreeMap<&str, &Invoice> = BTreeMap::new();
+    for doc in documents.iter().filter(|d| d.kind == DocumentKind::Invoice) {
+        let entry = first_in_period.entry(doc.order_id.as_str()).or_insert(doc);
+        if doc.issued_at < entry.issued_at {
+            *entry = doc;
+        }
+    }
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for invoice in first_in_period.values() {
+        if !seen.insert(invoice.order_id.as_str()) {
+            continue;
+        }
+        let Some(detail) = app.store.get_order_detail(tenant, &invoice.order_id).await? else { continue };
+        let earlier = detail.invoices.iter().any(|link| {
+            link.kind == DocumentKind::Invoice && link.issue_date.as_str() < period.from.to_string().as_str()
+        });
+        if earlier {
+            continue;
+        }
+        out.push(Milestones {
+            order_id: detail.order.id.clone(),
+            order_number: detail.order.order_number.clone(),
+            customer_id: detail.order.buyer.customer_id.as_str().to_owned(),
+            received_at: detail.order.received_at,
+            responded_at: detail.order.responded_at,
+            first_despatch_at: detail.despatches.iter().map(|d| d.created_at).min(),
+            first_invoice_at: Some(invoice.issued_at),
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,221 @@
+//! Writing a report run to S3 so that readers never see half of it: each run's files go under their own
+//! `run=<id>/` folder, then the report's `manifest.json` (one PUT, so atomic) is replaced to name them; a reader
+//! that starts from the manifest gets one whole run. Athena reads the Parquet file under `table/`, which is
+//! replaced (one PUT) after the manifest. Runs older than the previous one are deleted afterwards (the previous
+//! one stays for readers that fetched its manifest a moment ago).
+
+use orders_aws::aws_sdk_s3::primitives::ByteStream;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use orders_domain::ids::TenantId;
+use orders_domain::reports::{Period, ReportName};
+use orders_exports::{parquet_file, xlsx};
+
+use crate::tables::ReportContent;
+use crate::{ReportError, Reporting};
+
+/// The folder of a period under a report: `date=<d>` for one day (the scheduled runs; what the Glue tables
+/// partition on), `range=<from>_<to>` for a longer period asked for on demand.
+pub fn partition(period: &Period) -> String {
+    if period.from == period.to {
+        format!("date={}", period.from)
+    } else {
+        format!("range={}_{}", period.from, period.to)
+    }
+}
+
+/// `tenant=<t>/report=<name>/<partition>/`.
+pub fn report_prefix(tenant: &TenantId, report: ReportName, period: &Period) -> String {
+    format!("tenant={tenant}/report={}/{}/", report.as_str(), partition(period))
+}
+
+/// A new run's id: sortable by time, unique.
+pub fn new_run_id(now: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    let stamp = now.format(&format).unwrap_or_default();
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{stamp}-{}", &random[..8])
+}
+
+/// One file of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenFile {
+    /// File name (`sales_by_day.csv`).
+    pub name: String,
+    /// Object key.
+    pub key: String,
+    /// `csv`, `xlsx` or `parquet`.
+    pub format: String,
+    /// Data rows.
+    pub rows: usize,
+    /// Size.
+    pub bytes: usize,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// A report as written: its manifest and files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenReport {
+    /// Which report.
+    pub report: String,
+    /// The run.
+    pub run: String,
+    /// The manifest's key.
+    pub manifest: String,
+    /// The run's files.
+    pub files: Vec<WrittenFile>,
+}
+
+/// What a manifest says (the part a reader needs).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    /// The run it names.
+    pub run: String,
+    /// When it was written (RFC 3339).
+    #[serde(default)]
+    pub generated_at: String,
+    /// Its files.
+    pub files: Vec<WrittenFile>,
+}
+
+fn write_error(key: &str, detail: impl std::fmt::Display) -> ReportError {
+    ReportError::Write { key: key.to_owned(), detail: detail.to_string() }
+}
+
+/// Puts one object.
+pub async fn put(app: &Reporting, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), ReportError> {
+    app.s3
+        .put_object()
+        .bucket(&app.bucket)
+        .key(key)
+        .content_type(content_type)
+        .body(ByteStream::from(body))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| write_error(key, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))
+}
+
+/// Gets one object; `None` when there is none.
+pub async fn get(app: &Reporting, key: &str) -> Result<Option<Vec<u8>>, ReportError> {
+    match app.s3.get_object().bucket(&app.bucket).key(key).send().await {
+        Ok(object) => {
+            let body = object.body.collect().await.map_err(|e| write_error(key, e))?;
+            Ok(Some(body.into_bytes().to_vec()))
+        }
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
+        Err(e) => Err(write_error(key, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e))),
+    }
+}
+
+/// The manifest at `key`, if there is a readable one.
+pub async fn read_manifest(app: &Reporting, key: &str) -> Result<Option<Manifest>, ReportError> {
+    Ok(get(app, key).await?.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
+}
+
+/// Writes one report's files under a new run, then its manifest, then (for a day) the Athena copy, then deletes
+/// runs older than the previous one.
+pub async fn write_report(
+    app: &Reporting,
+    tenant: &TenantId,
+    period: &Period,
+    run: &str,
+    content: &ReportContent,
+) -> Result<WrittenReport, ReportError> {
+    let name = content.name.as_str();
+    let prefix = report_prefix(tenant, content.name, period);
+    let manifest_key = format!("{prefix}manifest.json");
+    let previous = read_manifest(app, &manifest_key).await?.map(|m| m.run);
+
+    let rows = content.table.rows.len();
+    let bad = |e: orders_exports::ExportError| ReportError::Export(e.to_string());
+    let sheets: Vec<(String, &orders_domain::reports::Table)> =
+        content.sheets.iter().map(|(sheet, table)| (sheet.clone(), table)).collect();
+    let parquet = parquet_file::parquet_file(&content.table).map_err(bad)?;
+    let files = [
+        ("csv", "text/csv; charset=utf-8", content.table.to_csv().into_bytes()),
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            xlsx::workbook(&sheets).map_err(bad)?,
+        ),
+        ("parquet", "application/vnd.apache.parquet", parquet.clone()),
+    ];
+    let mut written = Vec::new();
+    for (format, content_type, body) in files {
+        let file_name = format!("{name}.{format}");
+        let key = format!("{prefix}run={run}/{file_name}");
+        let file = WrittenFile {
+            name: file_name,
+            key: key.clone(),
+            format: format.to_owned(),
+            rows,
+            bytes: body.len(),
+            sha256: hex::encode(Sha256::digest(&body)),
+        };
+        put(app, &key, body, content_type).await?;
+        written.push(file);
+    }
+    let manifest = json!({
+        "tenant": tenant.as_str(),
+        "report": name,
+        "from": period.from.to_string(),
+        "to": period.to.to_string(),
+        "run": run,
+        "generated_at": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        "files": written,
+    });
+    put(app, &manifest_key, manifest.to_string().into_bytes(), "application/json").await?;
+    if period.from == period.to {
+        put(app, &format!("{prefix}table/{name}.parquet"), parquet, "application/vnd.apache.parquet").await?;
+    }
+    delete_old_runs(app, &prefix, run, previous.as_deref()).await?;
+    Ok(WrittenReport { report: name.to_owned(), run: run.to_owned(), manifest: manifest_key, files: written })
+}
+
+/// Deletes the files of the runs under `prefix` other than `current` and `previous`.
+async fn delete_old_runs(
+    app: &Reporting,
+    prefix: &str,
+    current: &str,
+    previous: Option<&str>,
+) -> Result<(), ReportError> {
+    let runs = format!("{prefix}run=");
+    let keep = |key: &str| {
+        let run = key.strip_prefix(runs.as_str()).and_then(|rest| rest.split('/').next()).unwrap_or_default();
+        run == current || Some(run) == previous
+    };
+    let mut token = None;
+    loop {
+        let page = app
+            .s3
+            .list_objects_v2()
+            .bucket(&app.bucket)
+            .prefix(&runs)
+            .set_continuation_token(token.take())
+            .send()
+            .await
+            .map_err(|e| write_error(&runs, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+        for object in page.contents() {
+            let Some(key) = object.key() else { continue };
+            if keep(key) {
+                continue;
+            }
+            app.s3
+                .delete_object()
+                .bucket(&app.bucket)
+                .key(key)
+                .send()
+                .await
+                .map_err(|e| write_error(key, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+        }
+        match page.next_continuation_token() {
+            Some(next) if page.is_truncated() == Some(true) => token = Some(next.to_owned()),
+            _ => return Ok(()),
+        }
+    }
+}

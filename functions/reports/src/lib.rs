@@ -1,0 +1,62 @@
+//! The `reports` function: the seller's HTTP API of reports. `POST /v1/reports` runs one report for a date range
+//! now (the same code and S3 layout as the daily run, under `range=<from>_<to>/` for more than one day) and answers
+//! with presigned links to its CSV, XLSX and Parquet files and its page; `GET /v1/reports/{id}` signs the links
+//! again while that run is the report's current one. Operator keys only. `main.rs` only wires it; the local
+//! runner and the tests call [`handle`] with real requests.
+
+mod handler;
+
+use orders_aws::{required_env, required_var, ConfigError};
+
+pub use handler::handle;
+
+/// Settings of the reports API (declared in infra/template.yaml).
+#[derive(Debug, Clone)]
+pub struct ReportsConfig {
+    /// The reporting settings (`TABLE_NAME`, `EXPORTS_BUCKET`).
+    pub reporting: reporting::ReportingConfig,
+    /// `DOWNLOAD_URL_SECONDS`: how long a download link works.
+    pub download_url_seconds: u64,
+}
+
+impl ReportsConfig {
+    /// Reads the settings; a missing or unusable one (not 60…604800 seconds) fails with its name.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| required_env(name).ok())
+    }
+
+    /// Reads the settings from any source of variables.
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        let seconds = required_var(&var, "DOWNLOAD_URL_SECONDS")?;
+        // SigV4 presigned URLs live at most 7 days.
+        let download_url_seconds = seconds
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (60..=7 * 24 * 3600).contains(s))
+            .ok_or(ConfigError("DOWNLOAD_URL_SECONDS"))?;
+        Ok(Self { reporting: reporting::ReportingConfig::from_vars(&var)?, download_url_seconds })
+    }
+}
+
+/// Handler state, built once per container.
+#[derive(Debug, Clone)]
+pub struct Reports {
+    reporting: reporting::Reporting,
+    store: orders_aws::Store,
+    download_url_seconds: u64,
+}
+
+impl Reports {
+    /// Builds the handler state.
+    pub fn new(
+        config: &ReportsConfig,
+        dynamodb: orders_aws::aws_sdk_dynamodb::Client,
+        s3: orders_aws::aws_sdk_s3::Client,
+    ) -> Self {
+        Self {
+            store: orders_aws::Store::new(dynamodb.clone(), &config.reporting.table_name),
+            reporting: reporting::Reporting::new(&config.reporting, dynamodb, s3),
+            download_url_seconds: config.download_url_seconds,
+        }
+    }
+}

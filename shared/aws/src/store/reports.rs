@@ -1,0 +1,80 @@
+//! Reads for the analysts' reports: whole result sets paged through the indexes (no scans).
+
+use orders_domain::catalogue::Product;
+use orders_domain::ids::TenantId;
+use orders_domain::invoice::Invoice;
+use orders_domain::order::{Order, OrderStatus};
+use orders_domain::reports::Period;
+
+use super::{from_item, keys, OrderItem, PageKey, Store, StoreError};
+use crate::store::invoices::InvoiceFilter;
+
+impl Store {
+    /// The orders `tenant` received in `period`, day by day through the by-day index (GSI4).
+    pub async fn orders_of_period(&self, tenant: &TenantId, period: &Period) -> Result<Vec<Order>, StoreError> {
+        let mut orders = Vec::new();
+        for day in period.days() {
+            orders.extend(self.orders_of_day(tenant, &day.to_string()).await?);
+        }
+        Ok(orders)
+    }
+
+    /// Every order of `tenant` now in one of `statuses`, through the list index (GSI1), page by page.
+    pub async fn orders_in_statuses(
+        &self,
+        tenant: &TenantId,
+        statuses: &[OrderStatus],
+    ) -> Result<Vec<Order>, StoreError> {
+        let mut orders = Vec::new();
+        for status in statuses {
+            let mut start: Option<PageKey> = None;
+            loop {
+                let (items, next) =
+                    self.index_page("GSI1", keys::status_gsi_pk(tenant, status.as_str()), false, 500, start).await?;
+                for item in items {
+                    let stored: OrderItem = from_item("order", item)?;
+                    orders.push(stored.order);
+                }
+                match next {
+                    Some(next) => start = Some(next),
+                    None => break,
+                }
+            }
+        }
+        Ok(orders)
+    }
+
+    /// The whole catalogue of `tenant`.
+    pub async fn all_products(&self, tenant: &TenantId) -> Result<Vec<Product>, StoreError> {
+        let mut products = Vec::new();
+        let mut start = None;
+        loop {
+            let (page, next) = self.list_products(tenant, 500, start).await?;
+            products.extend(page);
+            match next {
+                Some(next) => start = Some(next),
+                None => return Ok(products),
+            }
+        }
+    }
+
+    /// Every billing document of `tenant` issued in `from..=to` (`YYYY-MM-DD`; open ends when `None`).
+    pub async fn documents_issued(
+        &self,
+        tenant: &TenantId,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        let filter = InvoiceFilter { issued_from: from, issued_to: to, ..InvoiceFilter::default() };
+        let mut documents = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self.list_invoices(tenant, &filter, 500, start).await?;
+            documents.extend(page.items.into_iter().map(|stored| stored.invoice));
+            match page.next {
+                Some(next) => start = Some(next),
+                None => return Ok(documents),
+            }
+        }
+    }
+}
