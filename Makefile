@@ -5,12 +5,13 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV   := .local/venv
 TOOLS  := .local/tools
+BENCH_VENV := .local/bench
 TARGET := $(or $(CARGO_TARGET_DIR),target)
 # Dummy credentials and a region for the offline template checks; SAM telemetry off.
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
 LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports
 
-.PHONY: help dev test emulator tools fonts fmt-check clippy tests template-lint lambda-build bench fmt clean
+.PHONY: help dev test emulator tools fonts fmt-check clippy tests template-lint lambda-build bench bench-reports fmt clean
 # The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as
 # the PdfFontsLayer of infra/template.yaml (/opt/fonts), read from here locally. Optional: without it, CJK text
 # in PDFs shows as boxes (and stays searchable).
@@ -22,6 +23,7 @@ help:
 	@echo "make test   rustfmt, clippy -D warnings, unit + end-to-end tests against moto, cfn-lint, sam validate --lint,"
 	@echo "            cargo lambda build --release --x86-64"
 	@echo "make bench  bootstrap sizes, cold init against a hello-world, AWS requests of an order's lifecycle -> bench/results/"
+	@echo "make bench-reports  the reports core on 100 k, 1 M and 10 M order lines against pandas -> bench/results/reports.json"
 
 $(VENV)/.installed: requirements/emulator.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +33,11 @@ $(VENV)/.installed: requirements/emulator.txt
 $(TOOLS)/.installed: requirements/tools.txt
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check -r requirements/tools.txt
+	touch $@
+
+$(BENCH_VENV)/.installed: requirements/bench.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/bench.txt
 	touch $@
 
 emulator: $(VENV)/.installed
@@ -84,6 +91,11 @@ bench: lambda-build emulator
 	$(TOOLS)/bin/python scripts/bootstrap_sizes.py bench/results/sizes.json $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
 	$(TARGET)/debug/cold-init 30 bench/results/cold-init.json hello=$(TARGET)/lambda/bench-hello/bootstrap $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
 	scripts/with-emulator.sh $(TARGET)/debug/lifecycle-requests bench/results/requests.json
+
+# The reports core on 100 k, 1 M and 10 M generated order lines against pandas (BENCH_LINES="100000" for fewer).
+bench-reports: $(BENCH_VENV)/.installed
+	cargo build --profile bench-reports --locked -p bench-reports
+	$(TARGET)/bench-reports/reports-bench $(TARGET)/bench-reports-data bench/results/reports.json $(BENCH_VENV)/bin/python $(BENCH_LINES)
 
 fmt:
 	cargo fmt --all

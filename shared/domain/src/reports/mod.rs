@@ -5,10 +5,12 @@
 //! - [`sales`]: sales by day, customer, channel and product; top products and customers.
 //! - [`operations`]: order tracking (open quantities per line and their age) and lead times.
 //! - [`finance`]: gross margin, the invoice register and the per-customer statement.
+//! - [`stream`]: sales of a stream of order lines in constant memory (what `make bench-reports` measures).
 
 pub mod finance;
 pub mod operations;
 pub mod sales;
+pub mod stream;
 
 use rust_decimal::Decimal;
 use time::Date;
