@@ -415,3 +415,52 @@ async fn an_operator_runs_a_report_for_a_range_and_downloads_its_files_through_p
         404
     );
 }
+
+#[tokio::test]
+async fn a_long_report_goes_up_in_parts_and_reads_back_whole() {
+    let stack = TestStack::start().await;
+    let app = stack.stack.reporting().expect("reporting").with_part_bytes(5 * 1024 * 1024);
+    let today = time::OffsetDateTime::now_utc().date();
+    let period = Period::day(today);
+    let inputs = reporting::tables::Inputs::empty(period);
+    let mut content = reporting::tables::compute(ReportName::OrderTracking, &inputs);
+    let columns = content.table.columns.clone();
+    for n in 0..30_000_i64 {
+        let row = columns
+            .iter()
+            .map(|c| match c.kind {
+                orders_domain::reports::ColumnKind::Text => {
+                    Cell::Text(format!("{}-{n:08}-Ödegaard, \"Åsa\" {}", c.name, "x".repeat(20)))
+                }
+                orders_domain::reports::ColumnKind::Integer => Cell::Integer(n),
+                orders_domain::reports::ColumnKind::Date => Cell::Date(today),
+                _ => Cell::Decimal(Decimal::new(n * 125, 2)),
+            })
+            .collect();
+        content.table.push(row);
+    }
+    content.sheets = vec![("tracking".into(), content.table.clone())];
+    let written = reporting::writer::write_report(&app, &stack.tenant.id, &period, "20261130T000000Z-test", &content)
+        .await
+        .expect("written");
+    let manifest = manifest(&stack, "order_tracking", &today.to_string()).await;
+    assert_eq!(manifest["run"], written.run);
+    let csv = file(&stack, &manifest, "csv").await;
+    assert!(csv.len() > 10 * 1024 * 1024, "{} bytes: more than two parts", csv.len());
+    let rows = strict_csv(&csv);
+    assert_eq!(rows.len(), 30_001);
+    assert_eq!(rows[30_000][0], format!("order_id-00029999-Ödegaard, \"Åsa\" {}", "x".repeat(20)));
+    let key = written.files[0].key.clone();
+    let bucket = stack.stack.reference("ExportsBucket").expect("bucket").to_owned();
+    let head = stack.stack.aws.s3.head_object().bucket(bucket).key(&key).send().await.expect("head");
+    // A multipart object's ETag ends in -<parts>; each part but the last holds at least 5 MiB.
+    let parts: usize = head
+        .e_tag()
+        .and_then(|tag| tag.trim_matches('"').rsplit_once('-'))
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or_else(|| panic!("a multipart upload: {:?}", head.e_tag()));
+    assert_eq!(parts, csv.len() / (5 * 1024 * 1024) + 1, "{} bytes", csv.len());
+    let parquet = orders_exports::parquet_file::read_back(file(&stack, &manifest, "parquet").await).expect("parquet");
+    assert_eq!(parquet.len(), 30_000);
+    assert_eq!(parquet[29_999][10], Cell::Decimal(Decimal::new(29_999 * 125, 2)));
+}

@@ -41,6 +41,7 @@ pub struct Reporting {
     store: Store,
     s3: orders_aws::aws_sdk_s3::Client,
     bucket: String,
+    part_bytes: usize,
 }
 
 impl Reporting {
@@ -67,6 +68,17 @@ impl Reporting {
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         s3: orders_aws::aws_sdk_s3::Client,
     ) -> Self {
-        Self { store: Store::new(dynamodb, &config.table_name), s3, bucket: config.exports_bucket.clone() }
+        Self {
+            store: Store::new(dynamodb, &config.table_name),
+            s3,
+            bucket: config.exports_bucket.clone(),
+            part_bytes: writer::PART_BYTES,
+        }
+    }
+
+    /// The same with multipart parts of `bytes` (at least 5 MiB, S3's least but for the last part).
+    pub fn with_part_bytes(mut self, bytes: usize) -> Self {
+        self.part_bytes = bytes.max(5 * 1024 * 1024);
+        self
     }
 }

@@ -8,8 +8,8 @@ use orders_domain::order::Order;
 use orders_domain::reports::finance::{statement_summary, statement_table, statements_table};
 use orders_domain::reports::sales::{sales_by_day_table, sales_by_table};
 use orders_domain::reports::{
-    gross_margin, invoice_register, lead_time_summary, lead_times, order_tracking, sales_by, sales_by_day, statements,
-    top, Milestones, Period, ReportName, SalesDimension, Table, OPEN_STATUSES,
+    invoice_register, lead_time_summary, lead_times, order_tracking, statements, top, MarginAccumulator, Milestones,
+    Period, ReportName, SalesAccumulator, SalesDimension, Table, OPEN_STATUSES,
 };
 use rust_decimal::Decimal;
 
@@ -44,19 +44,6 @@ pub async fn build(
 ) -> Result<Vec<ReportContent>, ReportError> {
     use ReportName as R;
     let needs = |names: &[ReportName]| names.iter().any(|n| wanted.contains(n));
-    let orders = if needs(&[
-        R::SalesByDay,
-        R::SalesByCustomer,
-        R::SalesByChannel,
-        R::SalesByProduct,
-        R::TopProducts,
-        R::TopCustomers,
-        R::GrossMargin,
-    ]) {
-        app.store.orders_of_period(tenant, period).await?
-    } else {
-        Vec::new()
-    };
     let open_orders = if needs(&[R::OrderTracking]) {
         app.store.orders_in_statuses(tenant, &OPEN_STATUSES).await?
     } else {
@@ -87,7 +74,27 @@ pub async fn build(
         BTreeMap::new()
     };
 
-    let inputs = Inputs { period: *period, orders, open_orders, documents, of_period, milestones, costs };
+    // The period's orders are read page by page into running sums (memory grows with the days, customers,
+    // channels and products, not with the orders).
+    let mut sales = SalesAccumulator::new(*period);
+    let mut margin = MarginAccumulator::new(*period);
+    let sales_reports =
+        [R::SalesByDay, R::SalesByCustomer, R::SalesByChannel, R::SalesByProduct, R::TopProducts, R::TopCustomers];
+    let (want_sales, want_margin) = (needs(&sales_reports), needs(&[R::GrossMargin]));
+    if want_sales || want_margin {
+        let cost_of = cost_lookup(&costs);
+        app.store
+            .each_order_of_period(tenant, period, |order| {
+                if want_sales {
+                    sales.add(order);
+                }
+                if want_margin {
+                    margin.add(order, &cost_of);
+                }
+            })
+            .await?;
+    }
+    let inputs = Inputs { period: *period, sales, margin, open_orders, documents, of_period, milestones };
     Ok(wanted.iter().map(|&name| compute(name, &inputs)).collect())
 }
 
@@ -96,8 +103,10 @@ pub async fn build(
 pub struct Inputs {
     /// The period.
     pub period: Period,
-    /// Orders received in it.
-    pub orders: Vec<Order>,
+    /// Sales of the orders received in it.
+    pub sales: SalesAccumulator,
+    /// Their gross margin.
+    pub margin: MarginAccumulator,
     /// Orders open now.
     pub open_orders: Vec<Order>,
     /// Billing documents up to its end (for statements) or of it.
@@ -106,8 +115,6 @@ pub struct Inputs {
     pub of_period: Vec<Invoice>,
     /// Milestones of the orders first invoiced in it.
     pub milestones: Vec<Milestones>,
-    /// SKU → (cost price, its currency).
-    pub costs: BTreeMap<String, (Decimal, String)>,
 }
 
 impl Inputs {
@@ -115,12 +122,12 @@ impl Inputs {
     pub fn empty(period: Period) -> Self {
         Self {
             period,
-            orders: Vec::new(),
+            sales: SalesAccumulator::new(period),
+            margin: MarginAccumulator::new(period),
             open_orders: Vec::new(),
             documents: Vec::new(),
             of_period: Vec::new(),
             milestones: Vec::new(),
-            costs: BTreeMap::new(),
         }
     }
 }
@@ -128,29 +135,23 @@ impl Inputs {
 /// One report from its inputs.
 pub fn compute(name: ReportName, inputs: &Inputs) -> ReportContent {
     use ReportName as R;
-    let (orders, period) = (&inputs.orders, &inputs.period);
+    let (sales, period) = (&inputs.sales, &inputs.period);
+    let by = |dimension: SalesDimension| ReportContent::single(name, sales_by_table(&sales.by(dimension), dimension));
     match name {
-        R::SalesByDay => ReportContent::single(name, sales_by_day_table(&sales_by_day(orders, period))),
-        R::SalesByCustomer => by(name, orders, period, SalesDimension::Customer),
-        R::SalesByChannel => by(name, orders, period, SalesDimension::Channel),
-        R::SalesByProduct => by(name, orders, period, SalesDimension::Product),
-        R::TopProducts => ReportContent::single(
-            name,
-            top(&sales_by(orders, period, SalesDimension::Product), SalesDimension::Product, TOP),
-        ),
-        R::TopCustomers => ReportContent::single(
-            name,
-            top(&sales_by(orders, period, SalesDimension::Customer), SalesDimension::Customer, TOP),
-        ),
+        R::SalesByDay => ReportContent::single(name, sales_by_day_table(&sales.days())),
+        R::SalesByCustomer => by(SalesDimension::Customer),
+        R::SalesByChannel => by(SalesDimension::Channel),
+        R::SalesByProduct => by(SalesDimension::Product),
+        R::TopProducts => {
+            ReportContent::single(name, top(&sales.by(SalesDimension::Product), SalesDimension::Product, TOP))
+        }
+        R::TopCustomers => {
+            ReportContent::single(name, top(&sales.by(SalesDimension::Customer), SalesDimension::Customer, TOP))
+        }
         R::OrderTracking => ReportContent::single(name, order_tracking(&inputs.open_orders, period.to)),
         R::LeadTimes => ReportContent::single(name, lead_times(&inputs.milestones)),
         R::LeadTimeSummary => ReportContent::single(name, lead_time_summary(&inputs.milestones)),
-        R::GrossMargin => ReportContent::single(
-            name,
-            gross_margin(orders, period, |sku, currency| {
-                inputs.costs.get(sku).filter(|(_, c)| c == currency).map(|(cost, _)| *cost)
-            }),
-        ),
+        R::GrossMargin => ReportContent::single(name, inputs.margin.table()),
         R::InvoiceRegister => ReportContent::single(name, invoice_register(&inputs.of_period)),
         R::CustomerStatement => {
             let all = statements(&inputs.documents, period.to);
@@ -168,8 +169,9 @@ pub fn compute(name: ReportName, inputs: &Inputs) -> ReportContent {
     }
 }
 
-fn by(name: ReportName, orders: &[Order], period: &Period, dimension: SalesDimension) -> ReportContent {
-    ReportContent::single(name, sales_by_table(&sales_by(orders, period, dimension), dimension))
+/// A SKU's cost price in a currency, from the catalogue's (cost, its currency).
+fn cost_lookup(costs: &BTreeMap<String, (Decimal, String)>) -> impl Fn(&str, &str) -> Option<Decimal> + '_ {
+    move |sku, currency| costs.get(sku).filter(|(_, c)| c == currency).map(|(cost, _)| *cost)
 }
 
 /// The milestones of the orders first invoiced in `period` (an order invoiced before it was counted then).

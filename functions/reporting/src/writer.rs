@@ -117,6 +117,137 @@ pub async fn read_manifest(app: &Reporting, key: &str) -> Result<Option<Manifest
     Ok(get(app, key).await?.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
 }
 
+/// Size of a multipart upload's parts (S3: at least 5 MiB but the last).
+pub const PART_BYTES: usize = 8 * 1024 * 1024;
+
+/// An object written as it is produced: bytes collect into a part, and once there is more than one part they go
+/// up as a multipart upload, so a long file is never held whole; hashed on the way.
+pub struct PartUpload<'a> {
+    app: &'a Reporting,
+    key: String,
+    content_type: &'static str,
+    part_bytes: usize,
+    buffer: Vec<u8>,
+    upload_id: Option<String>,
+    parts: Vec<orders_aws::aws_sdk_s3::types::CompletedPart>,
+    hasher: Sha256,
+    bytes: usize,
+}
+
+impl<'a> PartUpload<'a> {
+    /// Starts writing `key`.
+    pub fn new(app: &'a Reporting, key: String, content_type: &'static str) -> Self {
+        Self {
+            part_bytes: app.part_bytes.max(5 * 1024 * 1024),
+            app,
+            key,
+            content_type,
+            buffer: Vec::new(),
+            upload_id: None,
+            parts: Vec::new(),
+            hasher: Sha256::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Appends bytes; uploads a part when one is full.
+    pub async fn write(&mut self, data: &[u8]) -> Result<(), ReportError> {
+        self.hasher.update(data);
+        self.bytes += data.len();
+        self.buffer.extend_from_slice(data);
+        if self.buffer.len() >= self.part_bytes {
+            self.upload_part().await?;
+        }
+        Ok(())
+    }
+
+    async fn upload_part(&mut self) -> Result<(), ReportError> {
+        let sdk = |e: &dyn std::fmt::Display| write_error(&self.key, e);
+        let upload_id = match &self.upload_id {
+            Some(id) => id.clone(),
+            None => {
+                let created = self
+                    .app
+                    .s3
+                    .create_multipart_upload()
+                    .bucket(&self.app.bucket)
+                    .key(&self.key)
+                    .content_type(self.content_type)
+                    .send()
+                    .await
+                    .map_err(|e| sdk(&orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+                let id = created.upload_id().ok_or_else(|| sdk(&"no upload id"))?.to_owned();
+                self.upload_id = Some(id.clone());
+                id
+            }
+        };
+        let number = i32::try_from(self.parts.len() + 1).map_err(|_| sdk(&"too many parts"))?;
+        let body = std::mem::take(&mut self.buffer);
+        let uploaded = self
+            .app
+            .s3
+            .upload_part()
+            .bucket(&self.app.bucket)
+            .key(&self.key)
+            .upload_id(&upload_id)
+            .part_number(number)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|e| sdk(&orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+        self.parts.push(
+            orders_aws::aws_sdk_s3::types::CompletedPart::builder()
+                .part_number(number)
+                .set_e_tag(uploaded.e_tag().map(str::to_owned))
+                .build(),
+        );
+        Ok(())
+    }
+
+    /// Finishes the object (one PUT if it fit in one part); returns its size and SHA-256. A failed multipart
+    /// upload is aborted, so no parts linger.
+    pub async fn finish(mut self) -> Result<(usize, String), ReportError> {
+        let sha256 = hex::encode(self.hasher.clone().finalize());
+        let Some(upload_id) = self.upload_id.clone() else {
+            put(self.app, &self.key, std::mem::take(&mut self.buffer), self.content_type).await?;
+            return Ok((self.bytes, sha256));
+        };
+        let result = async {
+            if !self.buffer.is_empty() {
+                self.upload_part().await?;
+            }
+            let parts = orders_aws::aws_sdk_s3::types::CompletedMultipartUpload::builder()
+                .set_parts(Some(self.parts.clone()))
+                .build();
+            self.app
+                .s3
+                .complete_multipart_upload()
+                .bucket(&self.app.bucket)
+                .key(&self.key)
+                .upload_id(&upload_id)
+                .multipart_upload(parts)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| write_error(&self.key, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))
+        }
+        .await;
+        if let Err(error) = result {
+            let _ = self
+                .app
+                .s3
+                .abort_multipart_upload()
+                .bucket(&self.app.bucket)
+                .key(&self.key)
+                .upload_id(&upload_id)
+                .send()
+                .await;
+            return Err(error);
+        }
+        Ok((self.bytes, sha256))
+    }
+}
+
 /// Writes one report's files under a new run, then its manifest, then (for a day) the Athena copy, then deletes
 /// runs older than the previous one.
 pub async fn write_report(
@@ -133,11 +264,25 @@ pub async fn write_report(
 
     let rows = content.table.rows.len();
     let bad = |e: orders_exports::ExportError| ReportError::Export(e.to_string());
+    let file = |format: &str, bytes: usize, sha256: String| {
+        let name = format!("{name}.{format}");
+        WrittenFile { key: format!("{prefix}run={run}/{name}"), name, format: format.to_owned(), rows, bytes, sha256 }
+    };
+    let mut written = Vec::new();
+
+    // CSV row by row: a long report goes up in parts and is never held whole.
+    let mut csv = PartUpload::new(app, file("csv", 0, String::new()).key, "text/csv; charset=utf-8");
+    csv.write(content.table.csv_header().as_bytes()).await?;
+    for row in &content.table.rows {
+        csv.write(orders_domain::reports::csv_row(row).as_bytes()).await?;
+    }
+    let (bytes, sha256) = csv.finish().await?;
+    written.push(file("csv", bytes, sha256));
+
     let sheets: Vec<(String, &orders_domain::reports::Table)> =
         content.sheets.iter().map(|(sheet, table)| (sheet.clone(), table)).collect();
     let parquet = parquet_file::parquet_file(&content.table).map_err(bad)?;
-    let files = [
-        ("csv", "text/csv; charset=utf-8", content.table.to_csv().into_bytes()),
+    let others = [
         (
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -145,20 +290,13 @@ pub async fn write_report(
         ),
         ("parquet", "application/vnd.apache.parquet", parquet.clone()),
     ];
-    let mut written = Vec::new();
-    for (format, content_type, body) in files {
-        let file_name = format!("{name}.{format}");
-        let key = format!("{prefix}run={run}/{file_name}");
-        let file = WrittenFile {
-            name: file_name,
-            key: key.clone(),
-            format: format.to_owned(),
-            rows,
-            bytes: body.len(),
-            sha256: hex::encode(Sha256::digest(&body)),
-        };
-        put(app, &key, body, content_type).await?;
-        written.push(file);
+    for (format, content_type, body) in others {
+        let mut upload = PartUpload::new(app, file(format, 0, String::new()).key, content_type);
+        for chunk in body.chunks(app.part_bytes.max(5 * 1024 * 1024)) {
+            upload.write(chunk).await?;
+        }
+        let (bytes, sha256) = upload.finish().await?;
+        written.push(file(format, bytes, sha256));
     }
     let manifest = json!({
         "tenant": tenant.as_str(),

@@ -402,33 +402,6 @@ impl Store {
         Ok(items.iter().filter_map(|item| get_s(item, "tenant")).filter_map(|t| TenantId::parse(t).ok()).collect())
     }
 
-    /// The orders `tenant` received on `day` (`YYYY-MM-DD`, UTC), through the by-day index (GSI4), page by page.
-    pub async fn orders_of_day(&self, tenant: &TenantId, day: &str) -> Result<Vec<Order>, StoreError> {
-        let mut orders = Vec::new();
-        let mut start = None;
-        loop {
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("GSI4")
-                .key_condition_expression("GSI4PK = :pk")
-                .expression_attribute_values(":pk", s(keys::day_gsi_pk(tenant, day)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| dynamo_error(format!("read the orders of {day}"), e))?;
-            for item in output.items.unwrap_or_default() {
-                let stored: OrderItem = from_item("order", item)?;
-                orders.push(stored.order);
-            }
-            match output.last_evaluated_key {
-                Some(next) => start = Some(next),
-                None => return Ok(orders),
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ catalogue
 
     /// Creates or replaces a product.

@@ -6,17 +6,44 @@ use orders_domain::invoice::Invoice;
 use orders_domain::order::{Order, OrderStatus};
 use orders_domain::reports::Period;
 
-use super::{from_item, keys, OrderItem, PageKey, Store, StoreError};
+use super::{dynamo_error, from_item, keys, s, OrderItem, PageKey, Store, StoreError};
 use crate::store::invoices::InvoiceFilter;
 
 impl Store {
-    /// The orders `tenant` received in `period`, day by day through the by-day index (GSI4).
-    pub async fn orders_of_period(&self, tenant: &TenantId, period: &Period) -> Result<Vec<Order>, StoreError> {
-        let mut orders = Vec::new();
+    /// Hands each order `tenant` received in `period` to `each`, day by day and page by page through the
+    /// by-day index (GSI4): only one page of orders is held at a time.
+    pub async fn each_order_of_period(
+        &self,
+        tenant: &TenantId,
+        period: &Period,
+        mut each: impl FnMut(&Order),
+    ) -> Result<(), StoreError> {
         for day in period.days() {
-            orders.extend(self.orders_of_day(tenant, &day.to_string()).await?);
+            let day = day.to_string();
+            let mut start = None;
+            loop {
+                let output = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name("GSI4")
+                    .key_condition_expression("GSI4PK = :pk")
+                    .expression_attribute_values(":pk", s(keys::day_gsi_pk(tenant, &day)))
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .map_err(|e| dynamo_error(format!("read the orders of {day}"), e))?;
+                for item in output.items.unwrap_or_default() {
+                    let stored: OrderItem = from_item("order", item)?;
+                    each(&stored.order);
+                }
+                match output.last_evaluated_key {
+                    Some(next) => start = Some(next),
+                    None => break,
+                }
+            }
         }
-        Ok(orders)
+        Ok(())
     }
 
     /// Every order of `tenant` now in one of `statuses`, through the list index (GSI1), page by page.

@@ -15,17 +15,39 @@ use crate::order::Order;
 /// `net` is every line's net; `cost` and `margin` cover the lines whose cost is known (`costed_net` − `cost`),
 /// `uncosted_net` is the rest, so a missing cost price shows instead of inflating the margin.
 pub fn gross_margin(orders: &[Order], period: &Period, cost_of: impl Fn(&str, &str) -> Option<Decimal>) -> Table {
-    #[derive(Default)]
-    struct Sums {
-        name: String,
-        quantity: Decimal,
-        net: Decimal,
-        costed_net: Decimal,
-        cost: Decimal,
-        uncosted_net: Decimal,
+    let mut margin = MarginAccumulator::new(*period);
+    orders.iter().for_each(|order| margin.add(order, &cost_of));
+    margin.table()
+}
+
+#[derive(Debug, Clone, Default)]
+struct MarginSums {
+    name: String,
+    quantity: Decimal,
+    net: Decimal,
+    costed_net: Decimal,
+    cost: Decimal,
+    uncosted_net: Decimal,
+}
+
+/// [`gross_margin`] of orders added one at a time (memory grows with products and customers, not orders).
+#[derive(Debug, Clone)]
+pub struct MarginAccumulator {
+    period: Period,
+    rows: BTreeMap<(&'static str, String, String), MarginSums>,
+}
+
+impl MarginAccumulator {
+    /// Nothing added yet.
+    pub fn new(period: Period) -> Self {
+        Self { period, rows: BTreeMap::new() }
     }
-    let mut rows: BTreeMap<(&'static str, String, String), Sums> = BTreeMap::new();
-    for order in orders.iter().filter(|o| period.contains(o.received_at.date()) && counts_as_sale(o)) {
+
+    /// Adds one order (ignored outside the period, rejected or cancelled).
+    pub fn add(&mut self, order: &Order, cost_of: impl Fn(&str, &str) -> Option<Decimal>) {
+        if !self.period.contains(order.received_at.date()) || !counts_as_sale(order) {
+            return;
+        }
         let currency = order.currency.code();
         for line in &order.lines {
             let cost = cost_of(line.sku.as_str(), currency).map(|unit| unit * line.quantity);
@@ -33,7 +55,7 @@ pub fn gross_margin(orders: &[Order], period: &Period, cost_of: impl Fn(&str, &s
                 ("product", line.sku.as_str(), line.description.as_str()),
                 ("customer", order.buyer.customer_id.as_str(), order.buyer.name.as_str()),
             ] {
-                let sums = rows.entry((dimension, key.to_owned(), currency.to_owned())).or_default();
+                let sums = self.rows.entry((dimension, key.to_owned(), currency.to_owned())).or_default();
                 name.clone_into(&mut sums.name);
                 sums.quantity += line.quantity;
                 sums.net += line.line_net;
@@ -47,38 +69,43 @@ pub fn gross_margin(orders: &[Order], period: &Period, cost_of: impl Fn(&str, &s
             }
         }
     }
-    let mut table = Table::new(
-        "gross_margin",
-        &[
-            ("dimension", ColumnKind::Text),
-            ("key", ColumnKind::Text),
-            ("name", ColumnKind::Text),
-            ("currency", ColumnKind::Text),
-            ("quantity", ColumnKind::Quantity),
-            ("net", ColumnKind::Decimal),
-            ("cost", ColumnKind::Decimal),
-            ("margin", ColumnKind::Decimal),
-            ("margin_pct", ColumnKind::Decimal),
-            ("uncosted_net", ColumnKind::Decimal),
-        ],
-    );
-    for ((dimension, key, currency), sums) in rows {
-        let margin = sums.costed_net - sums.cost;
-        let pct = (!sums.costed_net.is_zero()).then(|| (margin * Decimal::ONE_HUNDRED / sums.costed_net).round_dp(2));
-        table.push(vec![
-            dimension.into(),
-            key.into(),
-            sums.name.into(),
-            currency.into(),
-            sums.quantity.normalize().into(),
-            sums.net.into(),
-            sums.cost.round_dp(4).into(),
-            margin.round_dp(4).into(),
-            pct.into(),
-            sums.uncosted_net.into(),
-        ]);
+
+    /// The report.
+    pub fn table(&self) -> Table {
+        let mut table = Table::new(
+            "gross_margin",
+            &[
+                ("dimension", ColumnKind::Text),
+                ("key", ColumnKind::Text),
+                ("name", ColumnKind::Text),
+                ("currency", ColumnKind::Text),
+                ("quantity", ColumnKind::Quantity),
+                ("net", ColumnKind::Decimal),
+                ("cost", ColumnKind::Decimal),
+                ("margin", ColumnKind::Decimal),
+                ("margin_pct", ColumnKind::Decimal),
+                ("uncosted_net", ColumnKind::Decimal),
+            ],
+        );
+        for ((dimension, key, currency), sums) in &self.rows {
+            let margin = sums.costed_net - sums.cost;
+            let pct =
+                (!sums.costed_net.is_zero()).then(|| (margin * Decimal::ONE_HUNDRED / sums.costed_net).round_dp(2));
+            table.push(vec![
+                (*dimension).into(),
+                key.as_str().into(),
+                sums.name.as_str().into(),
+                currency.as_str().into(),
+                sums.quantity.normalize().into(),
+                sums.net.into(),
+                sums.cost.round_dp(4).into(),
+                margin.round_dp(4).into(),
+                pct.into(),
+                sums.uncosted_net.into(),
+            ]);
+        }
+        table
     }
-    table
 }
 
 /// The sign a document's amounts take in the register and the statement: credit notes reduce what is owed.

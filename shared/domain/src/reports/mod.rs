@@ -17,13 +17,14 @@ use time::Date;
 
 pub use finance::{
     gross_margin, invoice_register, statement_summary, statement_table, statements, statements_table,
-    CustomerStatement, StatementEntry,
+    CustomerStatement, MarginAccumulator, StatementEntry,
 };
 pub use operations::{
     lead_time_summary, lead_times, order_tracking, tracking_by_age, Milestones, AGE_BUCKETS, OPEN_STATUSES,
 };
 pub use sales::{
-    counts_as_sale, sales_by, sales_by_day, sales_by_day_table, sales_by_table, top, SalesBy, SalesDay, SalesDimension,
+    counts_as_sale, sales_by, sales_by_day, sales_by_day_table, sales_by_table, top, SalesAccumulator, SalesBy,
+    SalesDay, SalesDimension,
 };
 
 /// The reports a run writes (domain.md "Reports"), each one [`Table`] under its own folder and Glue table.
@@ -332,17 +333,24 @@ impl Table {
 
     /// The table as CSV (RFC 4180: header, CRLF line ends, UTF-8; text neutralised by [`csv_text`]).
     pub fn to_csv(&self) -> String {
-        let mut out = String::new();
-        let header: Vec<&str> = self.columns.iter().map(|c| c.name).collect();
-        out.push_str(&header.join(","));
-        out.push_str("\r\n");
+        let mut out = self.csv_header();
         for row in &self.rows {
-            let cells: Vec<String> = row.iter().map(csv_cell).collect();
-            out.push_str(&cells.join(","));
-            out.push_str("\r\n");
+            out.push_str(&csv_row(row));
         }
         out
     }
+
+    /// The CSV header line (with its CRLF).
+    pub fn csv_header(&self) -> String {
+        let header: Vec<&str> = self.columns.iter().map(|c| c.name).collect();
+        format!("{}\r\n", header.join(","))
+    }
+}
+
+/// One row as a CSV line (with its CRLF).
+pub fn csv_row(row: &[Cell]) -> String {
+    let cells: Vec<String> = row.iter().map(csv_cell).collect();
+    format!("{}\r\n", cells.join(","))
 }
 
 /// One cell as CSV.

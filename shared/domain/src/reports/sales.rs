@@ -36,25 +36,108 @@ pub fn counts_as_sale(order: &Order) -> bool {
 
 /// Sales by day of `orders` (those received in `period`; others are ignored), one row per day and currency.
 pub fn sales_by_day(orders: &[Order], period: &Period) -> Vec<SalesDay> {
-    let mut rows: BTreeMap<(Date, String), SalesDay> = BTreeMap::new();
-    for order in orders.iter().filter(|o| period.contains(o.received_at.date()) && counts_as_sale(o)) {
+    let mut sales = SalesAccumulator::new(*period);
+    orders.iter().for_each(|order| sales.add(order));
+    sales.days()
+}
+
+/// Sales of orders added one at a time (as they are read, page by page): memory grows with the days,
+/// customers, channels and products, not with the orders. Orders outside the period, rejected or cancelled
+/// are ignored.
+#[derive(Debug, Clone)]
+pub struct SalesAccumulator {
+    period: Period,
+    days: BTreeMap<(Date, String), SalesDay>,
+    customers: BTreeMap<(String, String), SalesBy>,
+    channels: BTreeMap<(String, String), SalesBy>,
+    products: BTreeMap<(String, String), SalesBy>,
+}
+
+impl SalesAccumulator {
+    /// Nothing added yet.
+    pub fn new(period: Period) -> Self {
+        Self {
+            period,
+            days: BTreeMap::new(),
+            customers: BTreeMap::new(),
+            channels: BTreeMap::new(),
+            products: BTreeMap::new(),
+        }
+    }
+
+    /// Adds one order.
+    pub fn add(&mut self, order: &Order) {
         let date = order.received_at.date();
-        let row = rows.entry((date, order.currency.code().to_owned())).or_insert_with(|| SalesDay {
+        if !self.period.contains(date) || !counts_as_sale(order) {
+            return;
+        }
+        let currency = order.currency.code();
+        let order_net = order.totals.net - order.totals.allowances + order.totals.charges;
+        let quantity: Decimal = order.lines.iter().map(|l| l.quantity).sum();
+        let day = self.days.entry((date, currency.to_owned())).or_insert_with(|| SalesDay {
             date,
-            currency: order.currency.code().to_owned(),
+            currency: currency.to_owned(),
             orders: 0,
             quantity: Decimal::ZERO,
             net: Decimal::ZERO,
             vat: Decimal::ZERO,
             gross: Decimal::ZERO,
         });
-        row.orders += 1;
-        row.quantity += order.lines.iter().map(|l| l.quantity).sum::<Decimal>();
-        row.net += order.totals.net - order.totals.allowances + order.totals.charges;
-        row.vat += order.totals.vat;
-        row.gross += order.totals.gross;
+        day.orders += 1;
+        day.quantity += quantity;
+        day.net += order_net;
+        day.vat += order.totals.vat;
+        day.gross += order.totals.gross;
+        let blank = |key: &str, name: &str| SalesBy {
+            key: key.to_owned(),
+            name: name.to_owned(),
+            currency: currency.to_owned(),
+            orders: 0,
+            quantity: Decimal::ZERO,
+            net: Decimal::ZERO,
+            vat: None,
+            gross: None,
+        };
+        for (rows, key, name) in [
+            (&mut self.customers, order.buyer.customer_id.as_str(), order.buyer.name.as_str()),
+            (&mut self.channels, order.channel.as_str(), order.channel.as_str()),
+        ] {
+            let row = rows.entry((key.to_owned(), currency.to_owned())).or_insert_with(|| blank(key, name));
+            row.orders += 1;
+            row.quantity += quantity;
+            row.net += order_net;
+            row.vat = Some(row.vat.unwrap_or_default() + order.totals.vat);
+            row.gross = Some(row.gross.unwrap_or_default() + order.totals.gross);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for line in &order.lines {
+            let key = line.sku.as_str();
+            let row = self
+                .products
+                .entry((key.to_owned(), currency.to_owned()))
+                .or_insert_with(|| blank(key, &line.description));
+            if seen.insert(key) {
+                row.orders += 1;
+            }
+            row.quantity += line.quantity;
+            row.net += line.line_net;
+        }
     }
-    rows.into_values().collect()
+
+    /// Sales by day and currency.
+    pub fn days(&self) -> Vec<SalesDay> {
+        self.days.values().cloned().collect()
+    }
+
+    /// Sales by `dimension`, ordered by key and currency.
+    pub fn by(&self, dimension: SalesDimension) -> Vec<SalesBy> {
+        let rows = match dimension {
+            SalesDimension::Customer => &self.customers,
+            SalesDimension::Channel => &self.channels,
+            SalesDimension::Product => &self.products,
+        };
+        rows.values().cloned().collect()
+    }
 }
 
 /// Sales of one member of a dimension (a customer, a channel, a product) in one currency.
@@ -103,49 +186,9 @@ impl SalesDimension {
 /// Sales of the orders received in `period` (not rejected or cancelled) by `dimension`, ordered by key and
 /// currency.
 pub fn sales_by(orders: &[Order], period: &Period, dimension: SalesDimension) -> Vec<SalesBy> {
-    let mut rows: BTreeMap<(String, String), SalesBy> = BTreeMap::new();
-    let blank = |key: &str, name: &str, currency: &str| SalesBy {
-        key: key.to_owned(),
-        name: name.to_owned(),
-        currency: currency.to_owned(),
-        orders: 0,
-        quantity: Decimal::ZERO,
-        net: Decimal::ZERO,
-        vat: None,
-        gross: None,
-    };
-    for order in orders.iter().filter(|o| period.contains(o.received_at.date()) && counts_as_sale(o)) {
-        let currency = order.currency.code();
-        let order_net = order.totals.net - order.totals.allowances + order.totals.charges;
-        let quantity: Decimal = order.lines.iter().map(|l| l.quantity).sum();
-        let mut add_order = |key: &str, name: &str| {
-            let row = rows.entry((key.to_owned(), currency.to_owned())).or_insert_with(|| blank(key, name, currency));
-            row.orders += 1;
-            row.quantity += quantity;
-            row.net += order_net;
-            row.vat = Some(row.vat.unwrap_or_default() + order.totals.vat);
-            row.gross = Some(row.gross.unwrap_or_default() + order.totals.gross);
-        };
-        match dimension {
-            SalesDimension::Customer => add_order(order.buyer.customer_id.as_str(), &order.buyer.name),
-            SalesDimension::Channel => add_order(&order.channel, &order.channel),
-            SalesDimension::Product => {
-                let mut seen = std::collections::BTreeSet::new();
-                for line in &order.lines {
-                    let key = line.sku.as_str();
-                    let row = rows
-                        .entry((key.to_owned(), currency.to_owned()))
-                        .or_insert_with(|| blank(key, &line.description, currency));
-                    if seen.insert(key) {
-                        row.orders += 1;
-                    }
-                    row.quantity += line.quantity;
-                    row.net += line.line_net;
-                }
-            }
-        }
-    }
-    rows.into_values().collect()
+    let mut sales = SalesAccumulator::new(*period);
+    orders.iter().for_each(|order| sales.add(order));
+    sales.by(dimension)
 }
 
 /// Sales by day as a table: `date,currency,orders,quantity,net,vat,gross`, one row per currency.
