@@ -167,6 +167,10 @@ async fn a_days_orders_become_every_report_in_three_formats_with_a_manifest_and_
     assert_eq!(customers.iter().map(|r| r["net"].parse::<Decimal>().expect("net")).sum::<Decimal>(), net);
     let products = &csvs[&ReportName::SalesByProduct];
     assert_eq!(products.iter().map(|r| r["quantity"].parse::<Decimal>().expect("q")).sum::<Decimal>(), quantity);
+    let product_vat: Decimal = products.iter().map(|r| r["vat"].parse::<Decimal>().expect("vat")).sum();
+    let line_vat: Decimal =
+        lines().map(|l| (dec(&l["line_net"]) * dec(&l["vat_rate"]) / Decimal::ONE_HUNDRED).round_dp(4)).sum();
+    assert_eq!(product_vat, line_vat);
     let top = &csvs[&ReportName::TopProducts];
     assert_eq!(top[0]["rank"], "1");
     assert!(top.windows(2).all(|w| w[0]["net"].parse::<Decimal>().ok() >= w[1]["net"].parse::<Decimal>().ok()));

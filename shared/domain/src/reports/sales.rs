@@ -119,8 +119,13 @@ impl SalesAccumulator {
             if seen.insert(key) {
                 row.orders += 1;
             }
+            // VAT of the line at its rate (4 places; the order's VAT is rounded per rate group, so products'
+            // VAT can differ from the day's by those roundings)
+            let vat = (line.line_net * line.vat_rate / Decimal::ONE_HUNDRED).round_dp(4);
             row.quantity += line.quantity;
             row.net += line.line_net;
+            row.vat = Some(row.vat.unwrap_or_default() + vat);
+            row.gross = Some(row.gross.unwrap_or_default() + line.line_net + vat);
         }
     }
 
@@ -155,9 +160,10 @@ pub struct SalesBy {
     pub quantity: Decimal,
     /// Σ net: order net for customers and channels, line net for products.
     pub net: Decimal,
-    /// Σ VAT (customers and channels; products show none, VAT is computed per rate group of an order).
+    /// Σ VAT: the orders' for customers and channels; for products each line's net × its rate (4 places), which
+    /// can differ from the orders' VAT (rounded per rate group) by those roundings.
     pub vat: Option<Decimal>,
-    /// Σ gross (customers and channels).
+    /// Σ gross (net + VAT as above).
     pub gross: Option<Decimal>,
 }
 
@@ -230,8 +236,7 @@ impl SalesDimension {
     }
 }
 
-/// Sales by a dimension as a table: `<key>,name,currency,orders,quantity,net,vat,gross` (VAT and gross empty
-/// for products).
+/// Sales by a dimension as a table: `<key>,name,currency,orders,quantity,net,vat,gross`.
 pub fn sales_by_table(rows: &[SalesBy], dimension: SalesDimension) -> Table {
     let mut table = Table::new(
         dimension.report_name(),
@@ -328,6 +333,8 @@ mod tests {
         }
         let products = sales_by(&orders, &day, SalesDimension::Product);
         assert_eq!((products[0].key.as_str(), products[0].orders, products[0].quantity), ("A", 2, dec!(3)));
+        // 3 × 10.00 at 25 %
+        assert_eq!((products[0].vat, products[0].gross), (Some(dec!(7.5)), Some(dec!(37.5))));
         let customers =
             sales_by_table(&sales_by(&orders, &day, SalesDimension::Customer), SalesDimension::Customer).to_csv();
         assert!(customers.contains(",\"'=HYPERLINK(\"\"x\"\")\","), "{customers}");
