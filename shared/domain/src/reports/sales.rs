@@ -197,20 +197,24 @@ pub fn sales_by(orders: &[Order], period: &Period, dimension: SalesDimension) ->
     sales.by(dimension)
 }
 
+/// The measures every sales report ends with.
+pub(crate) const MEASURES: [(&str, ColumnKind); 5] = [
+    ("orders", ColumnKind::Integer),
+    ("quantity", ColumnKind::Quantity),
+    ("net", ColumnKind::Decimal),
+    ("vat", ColumnKind::Decimal),
+    ("gross", ColumnKind::Decimal),
+];
+
+/// `keys` followed by [`MEASURES`].
+fn sales_columns(keys: &[(&'static str, ColumnKind)]) -> Vec<(&'static str, ColumnKind)> {
+    keys.iter().copied().chain(MEASURES).collect()
+}
+
 /// Sales by day as a table: `date,currency,orders,quantity,net,vat,gross`, one row per currency.
 pub fn sales_by_day_table(rows: &[SalesDay]) -> Table {
-    let mut table = Table::new(
-        "sales_by_day",
-        &[
-            ("date", ColumnKind::Date),
-            ("currency", ColumnKind::Text),
-            ("orders", ColumnKind::Integer),
-            ("quantity", ColumnKind::Quantity),
-            ("net", ColumnKind::Decimal),
-            ("vat", ColumnKind::Decimal),
-            ("gross", ColumnKind::Decimal),
-        ],
-    );
+    let mut table =
+        Table::new("sales_by_day", &sales_columns(&[("date", ColumnKind::Date), ("currency", ColumnKind::Text)]));
     for row in rows {
         table.push(vec![
             row.date.into(),
@@ -240,16 +244,11 @@ impl SalesDimension {
 pub fn sales_by_table(rows: &[SalesBy], dimension: SalesDimension) -> Table {
     let mut table = Table::new(
         dimension.report_name(),
-        &[
+        &sales_columns(&[
             (dimension.key_column(), ColumnKind::Text),
             ("name", ColumnKind::Text),
             ("currency", ColumnKind::Text),
-            ("orders", ColumnKind::Integer),
-            ("quantity", ColumnKind::Quantity),
-            ("net", ColumnKind::Decimal),
-            ("vat", ColumnKind::Decimal),
-            ("gross", ColumnKind::Decimal),
-        ],
+        ]),
     );
     for row in rows {
         table.push(vec![

@@ -374,13 +374,7 @@ impl SalesStream {
 
     /// The three reports: `sales_by_day`, `sales_by_product`, `sales_by_customer` (rows by key and currency).
     pub fn tables(&self) -> Result<Vec<Table>, LineError> {
-        let money = [
-            ("orders", ColumnKind::Integer),
-            ("quantity", ColumnKind::Quantity),
-            ("net", ColumnKind::Decimal),
-            ("vat", ColumnKind::Decimal),
-            ("gross", ColumnKind::Decimal),
-        ];
+        let money = super::sales::MEASURES;
         let sums_cells = |s: &Sums| -> Vec<Cell> {
             vec![
                 s.orders.into(),
