@@ -22,7 +22,6 @@ async fn issued_order_responses_and_despatch_advices_are_archived_once_each() {
     stack.deliver_all().await;
     assert_eq!(stack.order(&id).await["status"], "accepted");
     let operator = stack.key_with_role(tenant, Role::Operator).await;
-    let warehouse = stack.key_with_role(tenant, Role::Warehouse).await;
 
     // The automatic answer (the order's second version) issued an Order Response; the stream archives it.
     let archived = stack.deliver_streams().await;
@@ -57,16 +56,13 @@ async fn issued_order_responses_and_despatch_advices_are_archived_once_each() {
     assert_ne!(latest, archived_response);
 
     // A despatch issues a Despatch Advice; a number with a colon gets a percent-encoded key (and the route finds it).
-    let despatched = Answer::from(
-        stack
-            .request(Method::POST, &format!("/v1/orders/{id}/despatches"), &warehouse)
-            .json(&json!({"despatch_number": "D:1", "lines": [{"line_no": 1, "quantity": 1}], "carrier": "PostNord",
-                          "tracking_number": "00370712345"}))
-            .send()
-            .await,
-    )
-    .await;
-    assert_eq!(despatched.status, 201, "{}", despatched.body);
+    stack
+        .despatch(
+            &id,
+            &json!({"despatch_number": "D:1", "lines": [{"line_no": 1, "quantity": 1}], "carrier": "PostNord",
+                    "tracking_number": "00370712345"}),
+        )
+        .await;
     stack.deliver_all().await;
     assert_eq!(stack.deliver_streams().await.received, 1);
     let advice_key = format!("{prefix}despatch-advice-D%3A1.xml");

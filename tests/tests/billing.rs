@@ -27,16 +27,12 @@ async fn bytes(stack: &TestStack, path: &str, key: &str) -> (u16, String, Vec<u8
 async fn invoiced_order(stack: &TestStack, number: &str) -> (String, String) {
     let id = stack.post_json("/v1/orders", &order_body(number)).await.body["id"].as_str().expect("id").to_owned();
     stack.deliver_all().await;
-    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
-    let shipped = post(
-        stack,
-        &format!("/v1/orders/{id}/despatches"),
-        &warehouse,
-        json!({"despatch_number": format!("D-{number}"), "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
-        None,
-    )
-    .await;
-    assert_eq!(shipped.status, 201, "{}", shipped.body);
+    stack
+        .despatch(
+            &id,
+            &json!({"despatch_number": format!("D-{number}"), "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
+        )
+        .await;
     stack.deliver_all().await;
     stack.deliver_all().await;
     let order = stack.order(&id).await;

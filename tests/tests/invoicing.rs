@@ -6,10 +6,6 @@ use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use orders_testkit::{mime_leaves, order_body, pdf_text, s, TestStack};
 use serde_json::{json, Value};
 
-async fn despatch(stack: &TestStack, id: &str, body: Value) {
-    stack.despatch(id, &body).await;
-}
-
 /// The billing documents linked to an order: (number, kind).
 async fn invoice_links(stack: &TestStack, id: &str) -> Vec<(String, String)> {
     stack
@@ -50,12 +46,12 @@ async fn a_despatch_is_invoiced_once_with_its_ubl_and_pdf_archived_and_emailed()
     let tenant = stack.tenant.id.clone();
     let id = stack.post_json("/v1/orders", &order_body("WS-INV-1")).await.body["id"].as_str().expect("id").to_owned();
     stack.deliver_all().await;
-    despatch(
-        &stack,
-        &id,
-        json!({"despatch_number": "D-1", "lines": [{"line_no": 1, "quantity": 1}], "despatch_date": "2026-11-27"}),
-    )
-    .await;
+    stack
+        .despatch(
+            &id,
+            &json!({"despatch_number": "D-1", "lines": [{"line_no": 1, "quantity": 1}], "despatch_date": "2026-11-27"}),
+        )
+        .await;
     stack.deliver_all().await;
     stack.deliver_all().await;
 
@@ -122,10 +118,7 @@ async fn a_redelivered_request_issues_one_invoice_one_email_and_one_object() {
     let tenant = stack.tenant.id.clone();
     let id = stack.post_json("/v1/orders", &order_body("WS-INV-2")).await.body["id"].as_str().expect("id").to_owned();
     stack.deliver_all().await;
-    despatch(
-        &stack,
-        &id,
-        json!({"despatch_number": "D-9", "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
+    stack.despatch(&id, &json!({"despatch_number": "D-9", "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
     )
     .await;
     // deliver the shipment stage only, and keep the invoicing request to deliver it three times
@@ -196,7 +189,8 @@ async fn sixty_concurrent_invoicings_number_one_to_sixty_without_gap_or_duplicat
     assert_eq!(ids.len(), 60);
     stack.deliver_all_but(&["InvoicingQueue"]).await;
     for (n, id) in ids.iter().enumerate() {
-        despatch(&stack, id, json!({"despatch_number": format!("DC-{n}"), "lines": [{"line_no": 1, "quantity": 1}]}))
+        stack
+            .despatch(id, &json!({"despatch_number": format!("DC-{n}"), "lines": [{"line_no": 1, "quantity": 1}]}))
             .await;
     }
     stack.deliver_all_but(&["InvoicingQueue"]).await;
@@ -244,10 +238,9 @@ async fn invoiced_for(stack: &TestStack, order_number: &str, buyer: Value, despa
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_str().expect("id").to_owned();
     stack.deliver_all().await;
-    despatch(
-        stack,
+    stack.despatch(
         &id,
-        json!({"despatch_number": despatch_number, "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
+        &json!({"despatch_number": despatch_number, "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]}),
     )
     .await;
     stack.deliver_all().await;
@@ -326,20 +319,17 @@ async fn a_tenant_invoicing_on_delivery_gets_one_invoice_for_the_whole_order_aft
     let id =
         stack.post_json("/v1/orders", &order_body("WS-INV-WHOLE")).await.body["id"].as_str().expect("id").to_owned();
     stack.deliver_all().await;
-    despatch(
-        &stack,
-        &id,
-        json!({"despatch_number": "D-A", "lines": [{"line_no": 1, "quantity": 1}], "despatch_date": "2026-11-26"}),
-    )
-    .await;
+    stack
+        .despatch(
+            &id,
+            &json!({"despatch_number": "D-A", "lines": [{"line_no": 1, "quantity": 1}], "despatch_date": "2026-11-26"}),
+        )
+        .await;
     stack.deliver_all().await;
     assert!(invoice_links(&stack, &id).await.is_empty(), "nothing is invoiced before the order is delivered");
     assert_eq!(stack.order(&id).await["status"], "partially_delivered");
 
-    despatch(
-        &stack,
-        &id,
-        json!({"despatch_number": "D-B", "lines": [{"line_no": 1, "quantity": 1}, {"line_no": 2, "quantity": "1.5"}], "despatch_date": "2026-11-28"}),
+    stack.despatch(&id, &json!({"despatch_number": "D-B", "lines": [{"line_no": 1, "quantity": 1}, {"line_no": 2, "quantity": "1.5"}], "despatch_date": "2026-11-28"}),
     )
     .await;
     stack.deliver_all().await;

@@ -41,10 +41,17 @@ pub struct Reporting {
     store: Store,
     s3: orders_aws::aws_sdk_s3::Client,
     bucket: String,
+    /// Reads of the exports bucket (the same client and bucket).
+    exports: orders_aws::archive::DocumentArchive,
     part_bytes: usize,
 }
 
 impl Reporting {
+    /// The order store it reads.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// A presigned GET link to `key` of the exports bucket that works for `seconds`, and when it stops working.
     pub async fn download_url(&self, key: &str, seconds: u64) -> Result<(String, time::OffsetDateTime), ReportError> {
         let expires_in = std::time::Duration::from_secs(seconds);
@@ -70,6 +77,7 @@ impl Reporting {
     ) -> Self {
         Self {
             store: Store::new(dynamodb, &config.table_name),
+            exports: orders_aws::archive::DocumentArchive::new(s3.clone(), config.exports_bucket.clone()),
             s3,
             bucket: config.exports_bucket.clone(),
             part_bytes: writer::PART_BYTES,

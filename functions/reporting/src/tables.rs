@@ -1,6 +1,6 @@
 //! What a run computes: the data each report needs, read once per tenant and period, and the reports' tables.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use orders_domain::ids::TenantId;
 use orders_domain::invoice::{DocumentKind, Invoice};
@@ -189,11 +189,7 @@ async fn milestones(
         }
     }
     let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
     for invoice in first_in_period.values() {
-        if !seen.insert(invoice.order_id.as_str()) {
-            continue;
-        }
         let Some(detail) = app.store.get_order_detail(tenant, &invoice.order_id).await? else { continue };
         let earlier = detail.invoices.iter().any(|link| {
             link.kind == DocumentKind::Invoice && link.issue_date.as_str() < period.from.to_string().as_str()

@@ -86,6 +86,11 @@ fn write_error(key: &str, detail: impl std::fmt::Display) -> ReportError {
     ReportError::Write { key: key.to_owned(), detail: detail.to_string() }
 }
 
+/// An S3 call on `key` failed: the error with its whole context.
+fn s3_error(key: &str, error: impl std::error::Error) -> ReportError {
+    write_error(key, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&error))
+}
+
 /// Puts one object.
 pub async fn put(app: &Reporting, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), ReportError> {
     app.s3
@@ -97,19 +102,12 @@ pub async fn put(app: &Reporting, key: &str, body: Vec<u8>, content_type: &str) 
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| write_error(key, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))
+        .map_err(|e| s3_error(key, e))
 }
 
-/// Gets one object; `None` when there is none.
+/// Gets one object of the exports bucket; `None` when there is none.
 pub async fn get(app: &Reporting, key: &str) -> Result<Option<Vec<u8>>, ReportError> {
-    match app.s3.get_object().bucket(&app.bucket).key(key).send().await {
-        Ok(object) => {
-            let body = object.body.collect().await.map_err(|e| write_error(key, e))?;
-            Ok(Some(body.into_bytes().to_vec()))
-        }
-        Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => Ok(None),
-        Err(e) => Err(write_error(key, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e))),
-    }
+    app.exports.get(key).await.map_err(|e| write_error(&e.key, e.detail))
 }
 
 /// The manifest at `key`, if there is a readable one.
@@ -138,7 +136,7 @@ impl<'a> PartUpload<'a> {
     /// Starts writing `key`.
     pub fn new(app: &'a Reporting, key: String, content_type: &'static str) -> Self {
         Self {
-            part_bytes: app.part_bytes.max(5 * 1024 * 1024),
+            part_bytes: app.part_bytes,
             app,
             key,
             content_type,
@@ -150,19 +148,23 @@ impl<'a> PartUpload<'a> {
         }
     }
 
-    /// Appends bytes; uploads a part when one is full.
-    pub async fn write(&mut self, data: &[u8]) -> Result<(), ReportError> {
+    /// Appends bytes; uploads each part as it fills (however much is written at once).
+    pub async fn write(&mut self, mut data: &[u8]) -> Result<(), ReportError> {
         self.hasher.update(data);
         self.bytes += data.len();
-        self.buffer.extend_from_slice(data);
-        if self.buffer.len() >= self.part_bytes {
-            self.upload_part().await?;
+        while !data.is_empty() {
+            let room = self.part_bytes.saturating_sub(self.buffer.len()).max(1);
+            let (now, rest) = data.split_at(room.min(data.len()));
+            self.buffer.extend_from_slice(now);
+            data = rest;
+            if self.buffer.len() >= self.part_bytes {
+                self.upload_part().await?;
+            }
         }
         Ok(())
     }
 
     async fn upload_part(&mut self) -> Result<(), ReportError> {
-        let sdk = |e: &dyn std::fmt::Display| write_error(&self.key, e);
         let upload_id = match &self.upload_id {
             Some(id) => id.clone(),
             None => {
@@ -175,13 +177,13 @@ impl<'a> PartUpload<'a> {
                     .content_type(self.content_type)
                     .send()
                     .await
-                    .map_err(|e| sdk(&orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))?;
-                let id = created.upload_id().ok_or_else(|| sdk(&"no upload id"))?.to_owned();
+                    .map_err(|e| s3_error(&self.key, e))?;
+                let id = created.upload_id().ok_or_else(|| write_error(&self.key, "no upload id"))?.to_owned();
                 self.upload_id = Some(id.clone());
                 id
             }
         };
-        let number = i32::try_from(self.parts.len() + 1).map_err(|_| sdk(&"too many parts"))?;
+        let number = i32::try_from(self.parts.len() + 1).map_err(|_| write_error(&self.key, "too many parts"))?;
         let body = std::mem::take(&mut self.buffer);
         let uploaded = self
             .app
@@ -194,7 +196,7 @@ impl<'a> PartUpload<'a> {
             .body(ByteStream::from(body))
             .send()
             .await
-            .map_err(|e| sdk(&orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+            .map_err(|e| s3_error(&self.key, e))?;
         self.parts.push(
             orders_aws::aws_sdk_s3::types::CompletedPart::builder()
                 .part_number(number)
@@ -207,7 +209,7 @@ impl<'a> PartUpload<'a> {
     /// Finishes the object (one PUT if it fit in one part); returns its size and SHA-256. A failed multipart
     /// upload is aborted, so no parts linger.
     pub async fn finish(mut self) -> Result<(usize, String), ReportError> {
-        let sha256 = hex::encode(self.hasher.clone().finalize());
+        let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
         let Some(upload_id) = self.upload_id.clone() else {
             put(self.app, &self.key, std::mem::take(&mut self.buffer), self.content_type).await?;
             return Ok((self.bytes, sha256));
@@ -229,7 +231,7 @@ impl<'a> PartUpload<'a> {
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| write_error(&self.key, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))
+                .map_err(|e| s3_error(&self.key, e))
         }
         .await;
         if let Err(error) = result {
@@ -264,39 +266,37 @@ pub async fn write_report(
 
     let rows = content.table.rows.len();
     let bad = |e: orders_exports::ExportError| ReportError::Export(e.to_string());
-    let file = |format: &str, bytes: usize, sha256: String| {
-        let name = format!("{name}.{format}");
-        WrittenFile { key: format!("{prefix}run={run}/{name}"), name, format: format.to_owned(), rows, bytes, sha256 }
+    let key_of = |format: &str| format!("{prefix}run={run}/{name}.{format}");
+    let file = |format: &str, (bytes, sha256): (usize, String)| WrittenFile {
+        name: format!("{name}.{format}"),
+        key: key_of(format),
+        format: format.to_owned(),
+        rows,
+        bytes,
+        sha256,
     };
     let mut written = Vec::new();
 
     // CSV row by row: a long report goes up in parts and is never held whole.
-    let mut csv = PartUpload::new(app, file("csv", 0, String::new()).key, "text/csv; charset=utf-8");
+    let mut csv = PartUpload::new(app, key_of("csv"), "text/csv; charset=utf-8");
     csv.write(content.table.csv_header().as_bytes()).await?;
     for row in &content.table.rows {
         csv.write(orders_domain::reports::csv_row(row).as_bytes()).await?;
     }
-    let (bytes, sha256) = csv.finish().await?;
-    written.push(file("csv", bytes, sha256));
+    written.push(file("csv", csv.finish().await?));
 
     let sheets: Vec<(String, &orders_domain::reports::Table)> =
         content.sheets.iter().map(|(sheet, table)| (sheet.clone(), table)).collect();
+    let xlsx = xlsx::workbook(&sheets).map_err(bad)?;
     let parquet = parquet_file::parquet_file(&content.table).map_err(bad)?;
     let others = [
-        (
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            xlsx::workbook(&sheets).map_err(bad)?,
-        ),
-        ("parquet", "application/vnd.apache.parquet", parquet.clone()),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.as_slice()),
+        ("parquet", "application/vnd.apache.parquet", parquet.as_slice()),
     ];
     for (format, content_type, body) in others {
-        let mut upload = PartUpload::new(app, file(format, 0, String::new()).key, content_type);
-        for chunk in body.chunks(app.part_bytes.max(5 * 1024 * 1024)) {
-            upload.write(chunk).await?;
-        }
-        let (bytes, sha256) = upload.finish().await?;
-        written.push(file(format, bytes, sha256));
+        let mut upload = PartUpload::new(app, key_of(format), content_type);
+        upload.write(body).await?;
+        written.push(file(format, upload.finish().await?));
     }
     let manifest = json!({
         "tenant": tenant.as_str(),
@@ -337,19 +337,13 @@ async fn delete_old_runs(
             .set_continuation_token(token.take())
             .send()
             .await
-            .map_err(|e| write_error(&runs, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+            .map_err(|e| s3_error(&runs, e))?;
         for object in page.contents() {
             let Some(key) = object.key() else { continue };
             if keep(key) {
                 continue;
             }
-            app.s3
-                .delete_object()
-                .bucket(&app.bucket)
-                .key(key)
-                .send()
-                .await
-                .map_err(|e| write_error(key, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&e)))?;
+            app.s3.delete_object().bucket(&app.bucket).key(key).send().await.map_err(|e| s3_error(key, e))?;
         }
         match page.next_continuation_token() {
             Some(next) if page.is_truncated() == Some(true) => token = Some(next.to_owned()),

@@ -42,7 +42,6 @@ impl ReportsConfig {
 #[derive(Debug, Clone)]
 pub struct Reports {
     reporting: reporting::Reporting,
-    store: orders_aws::Store,
     download_url_seconds: u64,
 }
 
@@ -54,7 +53,6 @@ impl Reports {
         s3: orders_aws::aws_sdk_s3::Client,
     ) -> Self {
         Self {
-            store: orders_aws::Store::new(dynamodb.clone(), &config.reporting.table_name),
             reporting: reporting::Reporting::new(&config.reporting, dynamodb, s3),
             download_url_seconds: config.download_url_seconds,
         }

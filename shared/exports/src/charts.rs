@@ -1,12 +1,14 @@
 //! The page a report run writes next to its files (`index.html`): inline SVG bar charts (sales by day, top
 //! products and customers, open quantity by age) and links to the run's files. Self-contained: no scripts, no
-//! fonts or styles from elsewhere, so it opens from S3 or a laptop alike. Text is escaped; bar lengths come
-//! from the exact decimals, labels print them exactly.
+//! fonts or styles from elsewhere, so it opens from S3 or a laptop alike. Text is escaped as XML (the UBL
+//! writer's escape, valid in HTML and SVG); bar lengths come from the exact decimals, labels print them exactly.
 
 use std::fmt::Write as _;
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
+
+use orders_domain::ubl::escape;
 
 /// One bar: a label and its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,22 +45,6 @@ pub struct FileLink {
     pub rows: usize,
     /// Size.
     pub bytes: usize,
-}
-
-/// Escapes text for HTML and SVG.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn shorten(text: &str, max: usize) -> String {

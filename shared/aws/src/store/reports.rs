@@ -6,7 +6,7 @@ use orders_domain::invoice::Invoice;
 use orders_domain::order::{Order, OrderStatus};
 use orders_domain::reports::Period;
 
-use super::{dynamo_error, from_item, keys, s, OrderItem, PageKey, Store, StoreError};
+use super::{from_item, keys, OrderItem, PageKey, Store, StoreError};
 use crate::store::invoices::InvoiceFilter;
 
 impl Store {
@@ -19,29 +19,7 @@ impl Store {
         mut each: impl FnMut(&Order),
     ) -> Result<(), StoreError> {
         for day in period.days() {
-            let day = day.to_string();
-            let mut start = None;
-            loop {
-                let output = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .index_name("GSI4")
-                    .key_condition_expression("GSI4PK = :pk")
-                    .expression_attribute_values(":pk", s(keys::day_gsi_pk(tenant, &day)))
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await
-                    .map_err(|e| dynamo_error(format!("read the orders of {day}"), e))?;
-                for item in output.items.unwrap_or_default() {
-                    let stored: OrderItem = from_item("order", item)?;
-                    each(&stored.order);
-                }
-                match output.last_evaluated_key {
-                    Some(next) => start = Some(next),
-                    None => break,
-                }
-            }
+            self.each_order_in("GSI4", keys::day_gsi_pk(tenant, &day.to_string()), &mut |order| each(&order)).await?;
         }
         Ok(())
     }
@@ -54,21 +32,31 @@ impl Store {
     ) -> Result<Vec<Order>, StoreError> {
         let mut orders = Vec::new();
         for status in statuses {
-            let mut start: Option<PageKey> = None;
-            loop {
-                let (items, next) =
-                    self.index_page("GSI1", keys::status_gsi_pk(tenant, status.as_str()), false, 500, start).await?;
-                for item in items {
-                    let stored: OrderItem = from_item("order", item)?;
-                    orders.push(stored.order);
-                }
-                match next {
-                    Some(next) => start = Some(next),
-                    None => break,
-                }
-            }
+            self.each_order_in("GSI1", keys::status_gsi_pk(tenant, status.as_str()), &mut |order| orders.push(order))
+                .await?;
         }
         Ok(orders)
+    }
+
+    /// Hands each order of one partition of `index` to `each`, page by page.
+    async fn each_order_in(
+        &self,
+        index: &str,
+        partition: String,
+        each: &mut impl FnMut(Order),
+    ) -> Result<(), StoreError> {
+        let mut start: Option<PageKey> = None;
+        loop {
+            let (items, next) = self.index_page(index, partition.clone(), false, 500, start).await?;
+            for item in items {
+                let stored: OrderItem = from_item("order", item)?;
+                each(stored.order);
+            }
+            match next {
+                Some(next) => start = Some(next),
+                None => return Ok(()),
+            }
+        }
     }
 
     /// The whole catalogue of `tenant`.

@@ -198,7 +198,7 @@ pub fn sales_by(orders: &[Order], period: &Period, dimension: SalesDimension) ->
 }
 
 /// The measures every sales report ends with.
-pub(crate) const MEASURES: [(&str, ColumnKind); 5] = [
+const MEASURES: [(&str, ColumnKind); 5] = [
     ("orders", ColumnKind::Integer),
     ("quantity", ColumnKind::Quantity),
     ("net", ColumnKind::Decimal),
@@ -206,8 +206,19 @@ pub(crate) const MEASURES: [(&str, ColumnKind); 5] = [
     ("gross", ColumnKind::Decimal),
 ];
 
+/// The cells of [`MEASURES`].
+pub(crate) fn measure_cells(
+    orders: u64,
+    quantity: Decimal,
+    net: Decimal,
+    vat: impl Into<Cell>,
+    gross: impl Into<Cell>,
+) -> [Cell; 5] {
+    [orders.into(), quantity.normalize().into(), net.into(), vat.into(), gross.into()]
+}
+
 /// `keys` followed by [`MEASURES`].
-fn sales_columns(keys: &[(&'static str, ColumnKind)]) -> Vec<(&'static str, ColumnKind)> {
+pub(crate) fn sales_columns(keys: &[(&'static str, ColumnKind)]) -> Vec<(&'static str, ColumnKind)> {
     keys.iter().copied().chain(MEASURES).collect()
 }
 
@@ -216,15 +227,9 @@ pub fn sales_by_day_table(rows: &[SalesDay]) -> Table {
     let mut table =
         Table::new("sales_by_day", &sales_columns(&[("date", ColumnKind::Date), ("currency", ColumnKind::Text)]));
     for row in rows {
-        table.push(vec![
-            row.date.into(),
-            row.currency.as_str().into(),
-            row.orders.into(),
-            row.quantity.normalize().into(),
-            row.net.into(),
-            row.vat.into(),
-            row.gross.into(),
-        ]);
+        let mut cells = vec![row.date.into(), row.currency.as_str().into()];
+        cells.extend(measure_cells(row.orders, row.quantity, row.net, row.vat, row.gross));
+        table.push(cells);
     }
     table
 }
@@ -251,16 +256,9 @@ pub fn sales_by_table(rows: &[SalesBy], dimension: SalesDimension) -> Table {
         ]),
     );
     for row in rows {
-        table.push(vec![
-            row.key.as_str().into(),
-            row.name.as_str().into(),
-            row.currency.as_str().into(),
-            row.orders.into(),
-            row.quantity.normalize().into(),
-            row.net.into(),
-            row.vat.into(),
-            row.gross.into(),
-        ]);
+        let mut cells = vec![row.key.as_str().into(), row.name.as_str().into(), row.currency.as_str().into()];
+        cells.extend(measure_cells(row.orders, row.quantity, row.net, row.vat, row.gross));
+        table.push(cells);
     }
     table
 }

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use time::Date;
 
-use super::{Cell, ColumnKind, Table, DECIMAL_SCALE};
+use super::sales::{measure_cells, sales_columns};
+use super::{ColumnKind, Table, DECIMAL_SCALE};
 
 /// A line could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -398,20 +399,13 @@ impl SalesStream {
                 detail: "sums beyond ±922 337 203 685 477 (4 places)",
             });
         }
-        let money = super::sales::MEASURES;
-        let sums_cells = |s: &Sums| -> Vec<Cell> {
-            vec![
-                s.orders.into(),
-                decimal(i128::from(s.quantity)).into(),
-                decimal(i128::from(s.net)).into(),
-                decimal(i128::from(s.vat)).into(),
-                decimal(i128::from(s.net) + i128::from(s.vat)).into(),
-            ]
+        let sums_cells = |s: &Sums| {
+            let (net, vat) = (decimal(i128::from(s.net)), decimal(i128::from(s.vat)));
+            measure_cells(s.orders, decimal(i128::from(s.quantity)), net, vat, (net + vat).normalize())
         };
         let format = time::macros::format_description!("[year]-[month]-[day]");
-        let mut day_columns = vec![("date", ColumnKind::Date), ("currency", ColumnKind::Text)];
-        day_columns.extend(money);
-        let mut by_day = Table::new("sales_by_day", &day_columns);
+        let mut by_day =
+            Table::new("sales_by_day", &sales_columns(&[("date", ColumnKind::Date), ("currency", ColumnKind::Text)]));
         for (date, currency, sums) in self.by_day.rows(&self.dates, &self.currencies) {
             let day = Date::parse(date, &format).map_err(|_| LineError::Value {
                 line: 0,
@@ -428,9 +422,8 @@ impl SalesStream {
             ("sales_by_product", "sku", &self.by_product, &self.skus),
             ("sales_by_customer", "customer_id", &self.by_customer, &self.customers),
         ] {
-            let mut columns = vec![(key, ColumnKind::Text), ("currency", ColumnKind::Text)];
-            columns.extend(money);
-            let mut table = Table::new(report, &columns);
+            let mut table =
+                Table::new(report, &sales_columns(&[(key, ColumnKind::Text), ("currency", ColumnKind::Text)]));
             for (name, currency, sums) in groups.rows(members, &self.currencies) {
                 let mut row = vec![name.into(), currency.into()];
                 row.extend(sums_cells(sums));
