@@ -387,6 +387,9 @@ async fn an_operator_runs_a_report_for_a_range_and_downloads_its_files_through_p
     assert_eq!(again.status, 200, "{}", again.body);
     orders_testkit::assert_conforms(&spec, "/v1/reports/{id}", "get", 200, &again.body);
     assert_eq!(again.body["files"][0]["sha256"], created.body["files"][0]["sha256"]);
+    let again_page = http.get(again.body["page"]["url"].as_str().expect("page")).send().await.expect("page");
+    assert_eq!(again_page.status(), 200, "the run's own page, signed again");
+    assert_eq!(again_page.text().await.expect("page text"), page);
     let newer = post(operator.clone(), body.clone()).await;
     assert_eq!(newer.status, 201);
     assert_eq!(stack.get(&location, &operator).await.status, 404);

@@ -9,8 +9,8 @@ use orders_aws::store::ApiKeyRecord;
 use orders_domain::ids::{Role, TenantId};
 use orders_domain::reports::{parse_report_request, Period, ReportName};
 use orders_http::{json_body, json_response, ApiError};
-use reporting::index::index_key;
-use reporting::writer::{read_manifest, report_prefix, WrittenFile};
+use reporting::index::page_key;
+use reporting::writer::{read_manifest, report_prefix, WrittenFile, WrittenReport};
 use reporting::ReportError;
 
 use crate::Reports;
@@ -103,8 +103,10 @@ async fn show(app: &Reports, tenant: &TenantId, id: &str) -> Result<Response<Bod
             run_id(report, &period, &manifest.run)
         )));
     }
-    let view =
-        view(app, id, report, &period, &manifest.generated_at, &manifest.files, &index_key(tenant, &period)).await?;
+    // A run this API started wrote one report, so its page is the one in its run folder.
+    let written = WrittenReport { report: report.as_str().to_owned(), run, manifest: key, files: manifest.files };
+    let page = page_key(tenant, &period, std::slice::from_ref(&written));
+    let view = view(app, id, report, &period, &manifest.generated_at, &written.files, &page).await?;
     Ok(json_response(StatusCode::OK, &view, &[]))
 }
 
