@@ -6,12 +6,13 @@ PYTHON ?= python3
 VENV   := .local/venv
 TOOLS  := .local/tools
 BENCH_VENV := .local/bench
+BROWSER_VENV := .local/browser
 TARGET := $(or $(CARGO_TARGET_DIR),target)
 # Dummy credentials and a region for the offline template checks; SAM telemetry off.
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
-LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports
+LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console
 
-.PHONY: help dev test emulator tools fonts fmt-check clippy tests template-lint lambda-build bench bench-reports fmt clean
+.PHONY: help dev test emulator tools fonts fmt-check clippy tests browser-tests chromium template-lint lambda-build bench bench-reports fmt clean
 # The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as
 # the PdfFontsLayer of infra/template.yaml (/opt/fonts), read from here locally. Optional: without it, CJK text
 # in PDFs shows as boxes (and stays searchable).
@@ -20,8 +21,8 @@ CJK_FONT := $(PDF_FONTS_LAYER)/fonts/DroidSansFallbackFull.ttf
 
 help:
 	@echo "make dev    start moto, provision from infra/template.yaml, seed demo data, serve http://127.0.0.1:3000"
-	@echo "make test   rustfmt, clippy -D warnings, unit + end-to-end tests against moto, cfn-lint, sam validate --lint,"
-	@echo "            cargo lambda build --release --x86-64"
+	@echo "make test   rustfmt, clippy -D warnings, unit + end-to-end tests against moto, the console in headless Chromium,"
+	@echo "            cfn-lint, sam validate --lint, cargo lambda build --release --x86-64"
 	@echo "make bench  bootstrap sizes, cold init against a hello-world, AWS requests of an order's lifecycle -> bench/results/"
 	@echo "make bench-reports  the reports core on 100 k, 1 M and 10 M order lines against pandas -> bench/results/reports.json"
 
@@ -33,6 +34,11 @@ $(VENV)/.installed: requirements/emulator.txt
 $(TOOLS)/.installed: requirements/tools.txt
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check -r requirements/tools.txt
+	touch $@
+
+$(BROWSER_VENV)/.installed: requirements/browser.txt
+	$(PYTHON) -m venv $(BROWSER_VENV)
+	$(BROWSER_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/browser.txt
 	touch $@
 
 $(BENCH_VENV)/.installed: requirements/bench.txt
@@ -56,7 +62,7 @@ dev: emulator fonts
 	cargo build -p devstack
 	$(TARGET)/debug/devstack up --port 3000
 
-test: fmt-check clippy tests template-lint lambda-build
+test: fmt-check clippy tests browser-tests template-lint lambda-build
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -69,6 +75,24 @@ tests: emulator fonts
 	  scripts/with-emulator.sh cargo nextest run --workspace --locked --no-fail-fast --test-threads 4; \
 	else \
 	  scripts/with-emulator.sh cargo test --workspace --locked --no-fail-fast; \
+	fi
+
+# Debian's chromium and chromedriver (browser-tests.md). CI (CI=true, root) installs them; elsewhere the browser
+# tests run when they are there and are skipped with a note when not.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$${CI:-}" = "true" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else \
+	    echo "chromium: /usr/bin/chromium or /usr/bin/chromedriver missing; the browser tests are skipped (apt-get install chromium chromium-driver)"; \
+	  fi; \
+	fi
+
+browser-tests: emulator chromium $(BROWSER_VENV)/.installed
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+	  cargo build --locked -p devstack && DEVSTACK=$(TARGET)/debug/devstack scripts/browser-tests.sh; \
+	else \
+	  echo "browser-tests: skipped, Chromium is not installed"; \
 	fi
 
 template-lint: tools

@@ -232,6 +232,15 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
             body: None,
             bad: None,
         },
+        Case {
+            method: Method::GET,
+            template: "/v1/order-counts",
+            allowed: STAFF,
+            path: "/v1/order-counts".into(),
+            tenant_scoped: false,
+            body: None,
+            bad: None,
+        },
     ];
 
     // The table covers exactly the back office's routes in the template.

@@ -263,8 +263,21 @@ async fn requests_without_a_valid_key_are_refused() {
     assert_eq!(unknown.status, 401);
     assert_eq!(unknown.body["type"], "https://errors.orders.example/unauthorized");
     let operator = stack.key_with_role(&stack.tenant.id, orders_domain::ids::Role::Operator).await;
-    let forbidden = stack.get("/v1/products", &operator).await;
+    let forbidden = orders_testkit::Answer::from(
+        stack.request(reqwest::Method::POST, "/v1/orders", &operator).json(&order_body("WS-2")).send().await,
+    )
+    .await;
     assert_eq!(forbidden.status, 403, "{}", forbidden.body);
+    // Staff read the catalogue with the stock per warehouse; webshops see only what is available.
+    let staff = stack.get("/v1/products", &operator).await;
+    assert_eq!(staff.status, 200, "{}", staff.body);
+    let desk = staff.body["items"].as_array().and_then(|items| items.iter().find(|p| p["sku"] == "SKU-1")).cloned();
+    let desk = desk.expect("SKU-1");
+    assert_eq!(desk["stock"][0]["warehouse"], "malmo", "{desk}");
+    assert_eq!(desk["stock"][0]["on_hand"], "12");
+    assert_eq!(desk["stock"][1]["on_hand"], "4");
+    let webshop = stack.get("/v1/products", &stack.tenant.key).await;
+    assert!(webshop.body["items"][0].get("stock").is_none(), "{}", webshop.body);
 }
 
 #[tokio::test]

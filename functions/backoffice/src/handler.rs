@@ -50,6 +50,10 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, STAFF, "list orders").await?;
             list_orders(app, &caller, request).await
         }
+        (&Method::GET, ["v1", "order-counts"]) => {
+            let caller = authenticate(app, request, STAFF, "count orders").await?;
+            order_counts(app, &caller).await
+        }
         (&Method::GET, ["v1", "orders", id]) => {
             let caller =
                 authenticate(app, request, &[Role::Webshop, Role::Operator, Role::Warehouse], "read orders").await?;
@@ -122,7 +126,8 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             | ["v1", "orders", _]
             | ["v1", "customers", _, "orders"]
             | ["v1", "stock", _, _]
-            | ["v1", "reorder-suggestions"],
+            | ["v1", "reorder-suggestions"]
+            | ["v1", "order-counts"],
         ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
         _ => Err(ApiError::NotFound(format!("route {path}"))),
     }
@@ -134,7 +139,7 @@ async fn authenticate(
     allowed: &[Role],
     action: &'static str,
 ) -> Result<ApiKeyRecord, ApiError> {
-    orders_http::authenticate(&app.store, request, allowed, action).await
+    app.gate.authenticate(request, allowed, action).await
 }
 
 fn parse_statuses(raw: Option<String>) -> Result<Vec<OrderStatus>, ApiError> {
@@ -331,6 +336,25 @@ async fn list_orders(app: &Backoffice, caller: &ApiKeyRecord, request: &Request)
     });
     let items: Vec<Value> = page.orders.iter().map(order_row).collect();
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
+}
+
+/// Counting stops here per status, so a long history costs a bounded read; the answer says which were capped.
+const COUNT_CAP: u64 = 1000;
+
+/// `GET /v1/order-counts`: how many orders the tenant has in each status (at least `COUNT_CAP` when capped).
+async fn order_counts(app: &Backoffice, caller: &ApiKeyRecord) -> Result<Response<Body>, ApiError> {
+    let counts = futures::future::try_join_all(
+        ALL_STATUSES.iter().map(|status| app.store.count_orders_in_status(&caller.tenant, status.as_str(), COUNT_CAP)),
+    )
+    .await?;
+    let mut body = json!({ "counts": {}, "capped": [] });
+    for (status, count) in ALL_STATUSES.iter().zip(counts) {
+        body["counts"][status.as_str()] = json!(count.count);
+        if count.capped {
+            body["capped"].as_array_mut().into_iter().for_each(|c| c.push(json!(status.as_str())));
+        }
+    }
+    Ok(json_response(StatusCode::OK, &body, &[]))
 }
 
 fn limit_param(request: &Request) -> Result<i32, ApiError> {

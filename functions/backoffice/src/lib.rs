@@ -6,7 +6,7 @@ mod handler;
 
 use orders_aws::outbox::{EmailOutbox, MailSettings};
 use orders_aws::{required_env, required_var, ConfigError, Store};
-use orders_http::CursorSigner;
+use orders_http::{CursorSigner, Gatekeeper};
 
 pub use handler::handle;
 
@@ -17,6 +17,8 @@ pub struct BackofficeConfig {
     pub table_name: String,
     /// `CURSOR_SIGNING_SECRET`.
     pub cursor_signing_secret: String,
+    /// `SESSION_SIGNING_SECRET`: seals console sessions.
+    pub session_signing_secret: String,
     /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
     pub mail: MailSettings,
 }
@@ -33,6 +35,7 @@ impl BackofficeConfig {
         Ok(Self {
             table_name: get("TABLE_NAME")?,
             cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
+            session_signing_secret: get("SESSION_SIGNING_SECRET")?,
             mail: MailSettings::from_vars(&var)?,
         })
     }
@@ -42,6 +45,7 @@ impl BackofficeConfig {
 #[derive(Debug, Clone)]
 pub struct Backoffice {
     store: Store,
+    gate: Gatekeeper,
     cursors: CursorSigner,
     outbox: EmailOutbox,
 }
@@ -57,6 +61,7 @@ impl Backoffice {
         Ok(Self {
             // a claim older than a minute belongs to a request that died
             outbox: EmailOutbox::for_function(store.clone(), ses, &config.mail),
+            gate: Gatekeeper::new(store.clone(), &config.session_signing_secret)?,
             store,
             cursors: CursorSigner::new(&config.cursor_signing_secret)?,
         })

@@ -82,7 +82,7 @@ async fn route(app: &Billing, request: &Request) -> Result<Response<Body>, ApiEr
 
 /// Billing documents are the seller's: operator keys only.
 async fn authenticate(app: &Billing, request: &Request, action: &'static str) -> Result<ApiKeyRecord, ApiError> {
-    orders_http::authenticate(app.documents.store(), request, &[Role::Operator], action).await
+    app.gate.authenticate(request, &[Role::Operator], action).await
 }
 
 /// A document of the caller's tenant under `list` (invoices and debit notes, or credit notes); 404 otherwise.

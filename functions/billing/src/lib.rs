@@ -8,7 +8,7 @@
 mod handler;
 
 use orders_aws::{required_env, required_var, ConfigError};
-use orders_http::CursorSigner;
+use orders_http::{CursorSigner, Gatekeeper};
 
 pub use handler::handle;
 
@@ -19,6 +19,8 @@ pub struct BillingConfig {
     pub documents: invoicing::InvoicingConfig,
     /// `CURSOR_SIGNING_SECRET`.
     pub cursor_signing_secret: String,
+    /// `SESSION_SIGNING_SECRET`: seals console sessions.
+    pub session_signing_secret: String,
 }
 
 impl BillingConfig {
@@ -32,6 +34,7 @@ impl BillingConfig {
         Ok(Self {
             documents: invoicing::InvoicingConfig::from_vars(&var)?,
             cursor_signing_secret: required_var(&var, "CURSOR_SIGNING_SECRET")?,
+            session_signing_secret: required_var(&var, "SESSION_SIGNING_SECRET")?,
         })
     }
 }
@@ -40,6 +43,7 @@ impl BillingConfig {
 #[derive(Debug, Clone)]
 pub struct Billing {
     documents: invoicing::Invoicing,
+    gate: Gatekeeper,
     cursors: CursorSigner,
 }
 
@@ -51,8 +55,10 @@ impl Billing {
         ses: orders_aws::aws_sdk_ses::Client,
         s3: orders_aws::aws_sdk_s3::Client,
     ) -> Result<Self, String> {
+        let documents = invoicing::Invoicing::new(&config.documents, dynamodb, ses, s3);
         Ok(Self {
-            documents: invoicing::Invoicing::new(&config.documents, dynamodb, ses, s3),
+            gate: Gatekeeper::new(documents.store().clone(), &config.session_signing_secret)?,
+            documents,
             cursors: CursorSigner::new(&config.cursor_signing_secret)?,
         })
     }

@@ -81,8 +81,13 @@ async fn route(intake: &Intake, request: &Request) -> Result<Response<Body>, Api
             post_despatch(intake, &caller, request, id).await
         }
         (&Method::GET, ["v1", "products"]) => {
-            let caller =
-                authenticate(intake, request, Role::Webshop, "read the catalogue through the webshop API").await?;
+            let caller = authenticate_any(
+                intake,
+                request,
+                &[Role::Webshop, Role::Operator, Role::Warehouse],
+                "read the catalogue",
+            )
+            .await?;
             list_products(intake, &caller, request).await
         }
         (_, ["v1", "orders"] | ["v1", "orders", "batch"] | ["v1", "products"]) => {
@@ -107,7 +112,7 @@ async fn authenticate_any(
     roles: &[Role],
     action: &'static str,
 ) -> Result<Caller, ApiError> {
-    Ok(Caller { key: orders_http::authenticate(&intake.store, request, roles, action).await? })
+    Ok(Caller { key: intake.gate.authenticate(request, roles, action).await? })
 }
 
 async fn tenant_settings(intake: &Intake, caller: &Caller) -> Result<TenantSettings, ApiError> {
@@ -462,16 +467,37 @@ async fn list_products(intake: &Intake, caller: &Caller, request: &Request) -> R
     let items: Vec<Value> = products
         .iter()
         .map(|product| {
-            product_json(
+            let mut item = product_json(
                 product,
                 catalogue.customer_prices.get(&product.sku),
                 customer.as_ref().and_then(|c| c.discount),
                 catalogue.available(&product.sku),
-            )
+            );
+            // Staff also see where the stock is: per warehouse, and per lot for lot-tracked products.
+            if caller.key.role != Role::Webshop {
+                item["stock"] = catalogue.stock.get(&product.sku).map(|levels| stock_json(levels)).unwrap_or_default();
+            }
+            item
         })
         .collect();
     let next_cursor = next.map(|key| intake.cursors.encode(tenant_id.as_str(), "products", &key));
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
+}
+
+fn stock_json(levels: &[orders_domain::catalogue::StockLevel]) -> Value {
+    levels
+        .iter()
+        .map(|level| {
+            json!({
+                "warehouse": level.warehouse,
+                "lot": level.lot,
+                "expires_date": level.expires.map(|d| d.to_string()),
+                "on_hand": level.on_hand.to_string(),
+                "reserved": level.reserved.to_string(),
+                "available_quantity": level.available().to_string(),
+            })
+        })
+        .collect()
 }
 
 /// `POST /v1/orders/{id}/despatches` (operator or warehouse keys): records a despatch advice — reserved stock

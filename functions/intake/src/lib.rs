@@ -6,7 +6,7 @@
 mod handler;
 
 use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
-use orders_http::CursorSigner;
+use orders_http::{CursorSigner, Gatekeeper};
 use time::OffsetDateTime;
 
 pub use handler::handle;
@@ -15,6 +15,7 @@ pub use handler::handle;
 #[derive(Debug, Clone)]
 pub struct Intake {
     store: Store,
+    gate: Gatekeeper,
     publisher: EventPublisher,
     shipment: EventPublisher,
     cursors: CursorSigner,
@@ -32,6 +33,8 @@ pub struct IntakeConfig {
     pub shipment_queue_url: String,
     /// `CURSOR_SIGNING_SECRET`.
     pub cursor_signing_secret: String,
+    /// `SESSION_SIGNING_SECRET`: seals console sessions.
+    pub session_signing_secret: String,
     /// `ORDERS_FAULT_PUBLISH` (optional): fault injection that makes every publish fail.
     pub publish_fault: Option<String>,
 }
@@ -61,6 +64,7 @@ impl IntakeConfig {
             confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,
             shipment_queue_url: get("SHIPMENT_QUEUE_URL")?,
             cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
+            session_signing_secret: get("SESSION_SIGNING_SECRET")?,
             publish_fault: var(orders_aws::publisher::PUBLISH_FAULT_ENV),
         })
     }
@@ -73,8 +77,10 @@ impl Intake {
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         sqs: orders_aws::aws_sdk_sqs::Client,
     ) -> Result<Self, StartupError> {
+        let store = Store::new(dynamodb, &config.table_name);
         Ok(Self {
-            store: Store::new(dynamodb, &config.table_name),
+            gate: Gatekeeper::new(store.clone(), &config.session_signing_secret).map_err(StartupError::Invalid)?,
+            store,
             publisher: EventPublisher::new(sqs.clone(), &config.confirmation_queue_url)
                 .with_fault(config.publish_fault.as_deref()),
             shipment: EventPublisher::new(sqs, &config.shipment_queue_url).with_fault(config.publish_fault.as_deref()),

@@ -39,7 +39,7 @@ async fn route(app: &Reports, request: &Request) -> Result<Response<Body>, ApiEr
 
 /// Reports are the seller's: operator keys only.
 async fn authenticate(app: &Reports, request: &Request, action: &'static str) -> Result<ApiKeyRecord, ApiError> {
-    orders_http::authenticate(app.reporting.store(), request, &[Role::Operator], action).await
+    app.gate.authenticate(request, &[Role::Operator], action).await
 }
 
 fn unavailable(error: ReportError) -> ApiError {

@@ -7,6 +7,7 @@
 mod handler;
 
 use orders_aws::{required_env, required_var, ConfigError};
+use orders_http::Gatekeeper;
 
 pub use handler::handle;
 
@@ -17,6 +18,8 @@ pub struct ReportsConfig {
     pub reporting: reporting::ReportingConfig,
     /// `DOWNLOAD_URL_SECONDS`: how long a download link works.
     pub download_url_seconds: u64,
+    /// `SESSION_SIGNING_SECRET`: seals console sessions.
+    pub session_signing_secret: String,
 }
 
 impl ReportsConfig {
@@ -34,7 +37,11 @@ impl ReportsConfig {
             .ok()
             .filter(|s| (60..=7 * 24 * 3600).contains(s))
             .ok_or(ConfigError("DOWNLOAD_URL_SECONDS"))?;
-        Ok(Self { reporting: reporting::ReportingConfig::from_vars(&var)?, download_url_seconds })
+        Ok(Self {
+            reporting: reporting::ReportingConfig::from_vars(&var)?,
+            download_url_seconds,
+            session_signing_secret: required_var(&var, "SESSION_SIGNING_SECRET")?,
+        })
     }
 }
 
@@ -42,6 +49,7 @@ impl ReportsConfig {
 #[derive(Debug, Clone)]
 pub struct Reports {
     reporting: reporting::Reporting,
+    gate: Gatekeeper,
     download_url_seconds: u64,
 }
 
@@ -51,10 +59,12 @@ impl Reports {
         config: &ReportsConfig,
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         s3: orders_aws::aws_sdk_s3::Client,
-    ) -> Self {
-        Self {
-            reporting: reporting::Reporting::new(&config.reporting, dynamodb, s3),
+    ) -> Result<Self, String> {
+        let reporting = reporting::Reporting::new(&config.reporting, dynamodb, s3);
+        Ok(Self {
+            gate: Gatekeeper::new(reporting.store().clone(), &config.session_signing_secret)?,
+            reporting,
             download_url_seconds: config.download_url_seconds,
-        }
+        })
     }
 }

@@ -187,9 +187,15 @@ pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
         let reports = reports.clone();
         Box::pin(async move { gateway_response(::reports::handle(&reports, request).await) })
     });
+    let console = Arc::new(stack.console()?);
+    let console_handler: server::HttpHandler = Arc::new(move |request| {
+        let console = console.clone();
+        Box::pin(async move { gateway_response(::console::handle(&console, request).await) })
+    });
     Ok(server::Gateway::new(stack.template.http_routes(), health)
         .with_function("IntakeFunction", intake_handler)
         .with_function("BackofficeFunction", backoffice_handler)
         .with_function("BillingFunction", billing_handler)
-        .with_function("ReportsFunction", reports_handler))
+        .with_function("ReportsFunction", reports_handler)
+        .with_function("ConsoleFunction", console_handler))
 }

@@ -1,7 +1,8 @@
 //! `devstack`: the local stack on one command.
 //!
 //! ```text
-//! devstack up [--port 3000] [--stack orders-local] [--endpoint URL]   emulator + provision + demo data + HTTP API
+//! devstack up [--port 3000] [--stack orders-local] [--endpoint URL] [--env-file PATH]
+//!                                                                   emulator + provision + demo data + HTTP API
 //! devstack provision --endpoint URL [--stack NAME]                   create the template's resources
 //! devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack NAME]
 //! devstack relay [--older-than SECONDS] [--endpoint URL] [--stack NAME]   run the relay once, now
@@ -17,7 +18,7 @@ use devstack::LocalStack;
 use orders_domain::ids::{Role, TenantId};
 
 const USAGE: &str = "usage:
-  devstack up [--port 3000] [--stack orders-local] [--endpoint URL]
+  devstack up [--port 3000] [--stack orders-local] [--endpoint URL] [--env-file .local/demo.env]
   devstack provision [--endpoint URL] [--stack orders-local]
   devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack orders-local]
   devstack relay [--older-than SECONDS] [--endpoint URL] [--stack orders-local]
@@ -160,22 +161,31 @@ async fn up(args: &Args) -> Result<(), String> {
     let tenant = TenantId::parse(DEMO_TENANT).map_err(|e| e.to_string())?;
     let store = stack.store();
     devstack::seed::seed_demo(&store, &tenant).await.map_err(|e| e.to_string())?;
-    let key = devstack::seed::create_api_key(&store, &tenant, Role::Webshop, DEMO_CHANNEL)
-        .await
-        .map_err(|e| e.to_string())?;
+    // Locally, orders wait for an answer in the console (the tests' tenants answer automatically).
+    let mut settings = devstack::seed::demo_tenant(&tenant);
+    settings.response_policy = orders_domain::tenant::ResponsePolicy::Manual;
+    store.put_tenant(&settings).await.map_err(|e| e.to_string())?;
+    let create = |role| devstack::seed::create_api_key(&store, &tenant, role, DEMO_CHANNEL);
+    let key = create(Role::Webshop).await.map_err(|e| e.to_string())?;
+    let operator = create(Role::Operator).await.map_err(|e| e.to_string())?;
+    let warehouse = create(Role::Warehouse).await.map_err(|e| e.to_string())?;
 
     let listener =
         tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| format!("bind 127.0.0.1:{port}: {e}"))?;
     let url = format!("http://127.0.0.1:{port}");
-    let env_file = root.join(".local/demo.env");
+    let env_file = args.option("env-file").map_or_else(|| root.join(".local/demo.env"), std::path::PathBuf::from);
     let env = format!(
-        "ORDERS_API_URL={url}\nORDERS_API_KEY={}\nAWS_ENDPOINT_URL={endpoint}\nAWS_REGION={}\nAWS_ACCESS_KEY_ID=test\nAWS_SECRET_ACCESS_KEY=test\nORDERS_STACK={}\nORDERS_TABLE={}\n",
+        "ORDERS_API_URL={url}\nORDERS_CONSOLE_URL={url}/console\nORDERS_API_KEY={}\nORDERS_OPERATOR_KEY={}\nORDERS_WAREHOUSE_KEY={}\nAWS_ENDPOINT_URL={endpoint}\nAWS_REGION={}\nAWS_ACCESS_KEY_ID=test\nAWS_SECRET_ACCESS_KEY=test\nORDERS_STACK={}\nORDERS_TABLE={}\n",
         key.secret,
+        operator.secret,
+        warehouse.secret,
         stack.aws.region,
         args.stack(),
         stack.table_name()
     );
-    std::fs::create_dir_all(root.join(".local")).map_err(|e| e.to_string())?;
+    if let Some(dir) = env_file.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
     std::fs::write(&env_file, env).map_err(|e| format!("write {}: {e}", env_file.display()))?;
 
     let gateway = devstack::gateway(&stack)?;
@@ -190,10 +200,15 @@ async fn up(args: &Args) -> Result<(), String> {
     tasks.extend(devstack::spawn_schedules(&stack)?);
     let mail_dir = root.join(".local/mail");
     tasks.push(devstack::mail::spawn_mail_drop(endpoint.clone(), mail_dir.clone()));
-    eprintln!("demo tenant   {DEMO_TENANT}: 5 products in 2 warehouses, customers C-1 and C-2");
+    eprintln!(
+        "demo tenant   {DEMO_TENANT}: 5 products in 2 warehouses, customers C-1 and C-2; orders wait for an answer in the console"
+    );
     eprintln!("webshop key   {}", key.secret);
+    eprintln!("operator key  {}", operator.secret);
+    eprintln!("warehouse key {}", warehouse.secret);
     eprintln!("env file      {}", env_file.display());
     eprintln!("HTTP API      {url}  (GET {url}/healthz)");
+    eprintln!("console       {url}/console  (log in with the operator or warehouse key)");
     eprintln!(
         "queues        {} consumer(s), {} table stream consumer(s) (the archive), relay every minute (`devstack relay` runs it now)",
         stack.template.sqs_event_sources().len(),

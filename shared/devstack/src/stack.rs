@@ -10,7 +10,10 @@ use crate::template::Template;
 
 /// Parameter values the template has no defaults for, fixed for local use.
 pub fn local_parameters() -> HashMap<String, String> {
-    HashMap::from([("CursorSigningSecret".to_owned(), "local-cursor-signing-secret-not-for-production".to_owned())])
+    HashMap::from([
+        ("CursorSigningSecret".to_owned(), "local-cursor-signing-secret-not-for-production".to_owned()),
+        ("SessionSigningSecret".to_owned(), "local-session-signing-secret-not-for-production".to_owned()),
+    ])
 }
 
 /// The repository root (where infra/template.yaml is), from `ORDERS_PROJECT_ROOT` or this crate's location.
@@ -138,7 +141,14 @@ impl LocalStack {
     pub fn reports(&self) -> Result<reports::Reports, String> {
         let env = self.function_environment("ReportsFunction").map_err(|e| e.to_string())?;
         let config = reports::ReportsConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(reports::Reports::new(&config, self.aws.dynamodb.clone(), self.aws.s3.clone()))
+        reports::Reports::new(&config, self.aws.dynamodb.clone(), self.aws.s3.clone())
+    }
+
+    /// The console's state, from the template's environment of `ConsoleFunction`.
+    pub fn console(&self) -> Result<console::Console, String> {
+        let env = self.function_environment("ConsoleFunction").map_err(|e| e.to_string())?;
+        let config = console::ConsoleConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        console::Console::new(&config, self.aws.dynamodb.clone())
     }
 
     /// The billing API state, from the template's environment of `BillingFunction`.

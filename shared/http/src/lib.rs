@@ -1,13 +1,14 @@
 //! The HTTP edge shared by the API functions: one error type mapped to `application/problem+json` (RFC 9457) in
-//! one place, bearer-token extraction, JSON body checks and signed pagination cursors.
+//! one place, bearer-token and session-cookie authentication, JSON body checks and signed pagination cursors.
 
 pub mod auth;
 pub mod body;
 pub mod cursor;
 pub mod problem;
+pub mod session;
 pub mod views;
 
-pub use auth::authenticate;
+pub use auth::Gatekeeper;
 pub use body::{answer, bearer_token, check_if_match, etag, idempotency_key, json_body, json_response, query_param};
 pub use cursor::CursorSigner;
 pub use problem::ApiError;

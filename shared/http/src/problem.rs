@@ -12,7 +12,7 @@ pub const PROBLEM_BASE: &str = "https://errors.orders.example";
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// No `Authorization: Bearer` header, or an unknown key.
-    #[error("missing or unknown API key")]
+    #[error("missing or unknown API key, or an expired session")]
     Unauthorized,
     /// The key's role may not use this route.
     #[error("a {role} key may not {action}")]
@@ -22,6 +22,9 @@ pub enum ApiError {
         /// What was attempted.
         action: &'static str,
     },
+    /// A write authenticated by the session cookie without the session's CSRF token.
+    #[error("a request authenticated by the console session must carry its CSRF token in X-CSRF-Token")]
+    CsrfTokenMissing,
     /// Nothing at this path for this tenant (also for other tenants' ids).
     #[error("{0} not found")]
     NotFound(String),
@@ -88,7 +91,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden { .. } | Self::CsrfTokenMissing => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Malformed { .. } | Self::InvalidParameter { .. } | Self::InvalidHeader { .. } => {
@@ -107,6 +110,7 @@ impl ApiError {
         match self {
             Self::Unauthorized => ("unauthorized", "Missing or unknown API key"),
             Self::Forbidden { .. } => ("forbidden", "Not allowed for this key's role"),
+            Self::CsrfTokenMissing => ("csrf-token-missing", "Missing or wrong CSRF token"),
             Self::NotFound(_) => ("not-found", "Not found"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Malformed { .. } => ("malformed-request", "Malformed request"),

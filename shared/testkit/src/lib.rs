@@ -417,6 +417,28 @@ impl TestStack {
         Answer::from(self.request(reqwest::Method::POST, "/v1/orders", &tenant.key).json(body).send().await).await
     }
 
+    /// Logs in to the console with `key`: the session cookie (`name=value`) and its CSRF token.
+    pub async fn console_session(&self, key: &str) -> ConsoleSession {
+        let answer = Answer::from(
+            self.http
+                .post(format!("{}/console/session", self.api_url))
+                .json(&serde_json::json!({ "key": key }))
+                .send()
+                .await,
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let set_cookie = answer.header("set-cookie").expect("a session cookie");
+        let cookie = set_cookie.split(';').next().expect("name=value").to_owned();
+        let csrf = answer.body["session"]["csrf_token"].as_str().expect("csrf token").to_owned();
+        ConsoleSession { cookie, csrf }
+    }
+
+    /// A request builder to `path` authenticated by a console session's cookie only (no CSRF token).
+    pub fn cookie_request(&self, method: reqwest::Method, path: &str, cookie: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.api_url)).header("cookie", cookie)
+    }
+
     /// Reads an order as the first tenant.
     pub async fn order(&self, id: &str) -> Value {
         let answer = self.get(&format!("/v1/orders/{id}"), &self.tenant.key).await;
@@ -459,6 +481,15 @@ fn decode_quoted_printable(body: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A console session as a browser holds it.
+#[derive(Debug, Clone)]
+pub struct ConsoleSession {
+    /// `orders_session=<value>`, for a `Cookie` header.
+    pub cookie: String,
+    /// The token writes must repeat in `X-CSRF-Token`.
+    pub csrf: String,
 }
 
 /// A response, read whole.

@@ -283,3 +283,48 @@ impl Store {
             .collect())
     }
 }
+
+/// How many orders a tenant has in one status, counted up to a cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusCount {
+    /// Orders counted.
+    pub count: u64,
+    /// Whether counting stopped at the cap (there are at least `count`).
+    pub capped: bool,
+}
+
+impl Store {
+    /// Counts the tenant's orders in `status` on its GSI1 partition (`Select=COUNT`, keys only), stopping once `cap`
+    /// is reached so a long history costs a bounded read.
+    pub async fn count_orders_in_status(
+        &self,
+        tenant: &TenantId,
+        status: &str,
+        cap: u64,
+    ) -> Result<StatusCount, StoreError> {
+        let mut count = 0u64;
+        let mut start: Option<Item> = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("GSI1")
+                .key_condition_expression("GSI1PK = :pk")
+                .expression_attribute_values(":pk", s(keys::status_gsi_pk(tenant, status)))
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| dynamo_error(format!("count orders ({status})"), e))?;
+            count += u64::try_from(output.count).unwrap_or_default();
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return Ok(StatusCount { count, capped: false });
+            }
+            if count >= cap {
+                return Ok(StatusCount { count, capped: true });
+            }
+        }
+    }
+}

@@ -38,7 +38,7 @@ pub use invoices::{
     completion_request_key, document_key, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, IssueOutcome,
     IssueWrite, StoredInvoice,
 };
-pub use listing::{OrderPage, ReorderSuggestion};
+pub use listing::{OrderPage, ReorderSuggestion, StatusCount};
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
 
 /// A DynamoDB call failed, or an item could not be read.

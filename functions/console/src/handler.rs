@@ -1,0 +1,200 @@
+//! Console requests: the page and its assets, the texts, and logging in and out.
+
+use lambda_http::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use orders_domain::fingerprint::api_key_hash;
+use orders_domain::ids::Role;
+use orders_http::session::{clear_session_cookie, is_https, set_session_cookie, Session, SESSION_SECONDS};
+use orders_http::{json_body, ApiError};
+
+use crate::strings::{self, Lang};
+use crate::Console;
+
+const SCRIPT: &str = include_str!("../assets/console.js");
+const STYLES: &str = include_str!("../assets/console.css");
+const ICON: &str = include_str!("../assets/favicon.svg");
+
+/// Only scripts, styles, images and requests of our own origin; no frames, no inline code.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Roles the console is for.
+const STAFF: &[Role] = &[Role::Operator, Role::Warehouse];
+
+/// Handles one HTTP request; every failure becomes a problem response.
+pub async fn handle(app: &Console, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    let response = orders_http::answer(&request, route(app, &request).await);
+    Ok(with_security_headers(response))
+}
+
+async fn route(app: &Console, request: &Request) -> Result<Response<Body>, ApiError> {
+    let path = request.uri().path().trim_end_matches('/').to_owned();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let method = request.method().clone();
+    match (&method, segments.as_slice()) {
+        (&Method::GET, ["console", "assets", "console.js"]) => Ok(asset("text/javascript; charset=utf-8", SCRIPT)),
+        (&Method::GET, ["console", "assets", "console.css"]) => Ok(asset("text/css; charset=utf-8", STYLES)),
+        (&Method::GET, ["console", "assets", "favicon.svg"]) => Ok(asset("image/svg+xml", ICON)),
+        (&Method::GET, ["console", "assets", ..]) => Err(ApiError::NotFound(format!("asset {path}"))),
+        (&Method::GET, ["console", "session"]) => session_state(app, request).await,
+        (&Method::POST, ["console", "session"]) => log_in(app, request).await,
+        (&Method::DELETE, ["console", "session"]) => log_out(app, request).await,
+        (_, ["console", "session"]) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
+        // Every other console path is a view of the one page (the script routes by the path).
+        (&Method::GET, ["console", ..]) => Ok(page(language_of(request))),
+        _ => Err(ApiError::NotFound(format!("route {path}"))),
+    }
+}
+
+fn with_security_headers(mut response: Response<Body>) -> Response<Body> {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+fn asset(content_type: &'static str, text: &'static str) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Body::Text(text.to_owned()))
+        .unwrap_or_else(|_| Response::new(Body::Empty))
+}
+
+/// The one HTML page: a shell the script fills in, in the language the browser asks for.
+fn page(lang: Lang) -> Response<Body> {
+    let html = format!(
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\
+         <link rel=\"icon\" href=\"/console/assets/favicon.svg\">\n\
+         <link rel=\"stylesheet\" href=\"/console/assets/console.css\">\n\
+         <script src=\"/console/assets/console.js\" defer></script>\n</head>\n<body>\n\
+         <div id=\"app\"><noscript>{noscript}</noscript></div>\n</body>\n</html>\n",
+        lang = lang.tag(),
+        title = strings::text(lang, "app.title"),
+        noscript = strings::text(lang, "app.noscript"),
+    );
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .body(Body::Text(html))
+        .unwrap_or_else(|_| Response::new(Body::Empty))
+}
+
+/// The language of the `console_lang` cookie (the person's choice), else the best of `Accept-Language`.
+fn language_of(request: &Request) -> Lang {
+    let headers = request.headers();
+    let chosen = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == "console_lang")
+        .and_then(|(_, value)| Lang::parse(value));
+    chosen.unwrap_or_else(|| {
+        strings::negotiate(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default())
+    })
+}
+
+/// `GET /console/session`: who is logged in (or nobody), the CSRF token, and the texts in the person's language.
+async fn session_state(app: &Console, request: &Request) -> Result<Response<Body>, ApiError> {
+    let lang = language_of(request);
+    let mut body = json!({
+        "signed_in": false,
+        "language": lang.tag(),
+        "languages": Lang::ALL.iter().map(|l| json!({ "tag": l.tag(), "name": l.name() })).collect::<Vec<_>>(),
+        "messages": strings::catalogue(lang),
+    });
+    match app.gate.session(request).await {
+        Ok((session, key)) => {
+            body["signed_in"] = json!(true);
+            body["session"] = session_json(&session, &key);
+        }
+        Err(ApiError::Unauthorized) => {}
+        Err(other) => return Err(other),
+    }
+    Ok(json_answer(StatusCode::OK, &body, None))
+}
+
+fn session_json(session: &Session, key: &orders_aws::store::ApiKeyRecord) -> Value {
+    json!({
+        "tenant": session.tenant,
+        "role": key.role.as_str(),
+        "key_id": key.key_id,
+        "csrf_token": session.csrf,
+        "expires_at": OffsetDateTime::from_unix_timestamp(session.expires_at).ok().and_then(|t| t.format(&Rfc3339).ok()),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogIn {
+    key: String,
+}
+
+/// `POST /console/session` with `{"key": "…"}`: an operator or warehouse key becomes a session cookie.
+async fn log_in(app: &Console, request: &Request) -> Result<Response<Body>, ApiError> {
+    same_origin(request)?;
+    let body = json_body(request)?;
+    let login: LogIn = serde_json::from_str(body)
+        .map_err(|e| ApiError::Malformed { pointer: "/key".into(), detail: e.to_string() })?;
+    let key_text = login.key.trim();
+    if key_text.is_empty() || key_text.len() > 256 {
+        return Err(ApiError::Validation(vec![orders_domain::FieldError::new(
+            "/key",
+            "give the API key (1 to 256 characters)",
+        )]));
+    }
+    let hash = api_key_hash(key_text);
+    let key = app.store.find_api_key(&hash).await?.ok_or(ApiError::Unauthorized)?;
+    if !STAFF.contains(&key.role) {
+        return Err(ApiError::Forbidden { role: key.role.as_str(), action: "use the console" });
+    }
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let session = Session::new(key.tenant.as_str(), &hash, now);
+    let cookie = set_session_cookie(&app.gate.sessions().seal(&session), SESSION_SECONDS, is_https(request.headers()));
+    tracing::info!(tenant = %key.tenant, key_id = %key.key_id, "console log-in");
+    let body = json!({ "signed_in": true, "session": session_json(&session, &key) });
+    Ok(json_answer(StatusCode::OK, &body, Some(cookie)))
+}
+
+/// `DELETE /console/session` (with the CSRF token): ends the session in the browser.
+async fn log_out(app: &Console, request: &Request) -> Result<Response<Body>, ApiError> {
+    same_origin(request)?;
+    app.gate.session(request).await?;
+    let cookie = clear_session_cookie(is_https(request.headers()));
+    Ok(json_answer(StatusCode::OK, &json!({ "signed_in": false }), Some(cookie)))
+}
+
+/// Refuses a log-in or log-out posted from another site (a browser names the page's origin in `Origin`).
+fn same_origin(request: &Request) -> Result<(), ApiError> {
+    let headers = request.headers();
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+    if origin_host.eq_ignore_ascii_case(host) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden { role: "cross-site", action: "log in or out of the console" })
+    }
+}
+
+fn json_answer(status: StatusCode, body: &Value, cookie: Option<String>) -> Response<Body> {
+    let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, "application/json");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::SET_COOKIE, cookie);
+    }
+    builder.body(Body::Text(body.to_string())).unwrap_or_else(|_| Response::new(Body::Empty))
+}

@@ -1,0 +1,53 @@
+//! The `console` function: the web console of the seller's staff (operator and warehouse keys) at `/console`.
+//! It serves one page, its script and styles (all ours, nothing from elsewhere) and the UI texts in six
+//! languages, and it logs people in (`POST /console/session`: an API key becomes a signed, HttpOnly,
+//! SameSite=Strict session cookie with an expiry and a CSRF token) and out (`DELETE /console/session`). Everything
+//! the console shows and does, the browser asks of the back-office API routes, which accept the session cookie in
+//! place of the bearer key; there is no second business logic here.
+
+mod handler;
+pub mod strings;
+
+use orders_aws::{required_env, required_var, ConfigError, Store};
+use orders_http::Gatekeeper;
+
+pub use handler::handle;
+
+/// Settings of the console (declared in infra/template.yaml).
+#[derive(Debug, Clone)]
+pub struct ConsoleConfig {
+    /// `TABLE_NAME`: where the API keys are.
+    pub table_name: String,
+    /// `SESSION_SIGNING_SECRET`: seals the session cookies the API functions open.
+    pub session_signing_secret: String,
+}
+
+impl ConsoleConfig {
+    /// Reads the settings; a missing one fails with its name.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| required_env(name).ok())
+    }
+
+    /// Reads the settings from any source of variables.
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table_name: required_var(&var, "TABLE_NAME")?,
+            session_signing_secret: required_var(&var, "SESSION_SIGNING_SECRET")?,
+        })
+    }
+}
+
+/// Handler state, built once per container.
+#[derive(Debug, Clone)]
+pub struct Console {
+    store: Store,
+    gate: Gatekeeper,
+}
+
+impl Console {
+    /// Builds the handler state.
+    pub fn new(config: &ConsoleConfig, dynamodb: orders_aws::aws_sdk_dynamodb::Client) -> Result<Self, String> {
+        let store = Store::new(dynamodb, &config.table_name);
+        Ok(Self { gate: Gatekeeper::new(store.clone(), &config.session_signing_secret)?, store })
+    }
+}

@@ -1,0 +1,12 @@
+//! Lambda entry point of `console`: wiring only.
+
+use lambda_http::{run, service_fn, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    orders_aws::telemetry::init();
+    let config = console::ConsoleConfig::from_env()?;
+    let sdk = orders_aws::sdk_config();
+    let app = console::Console::new(&config, orders_aws::dynamodb_client(&sdk))?;
+    run(service_fn(|request| console::handle(&app, request))).await
+}

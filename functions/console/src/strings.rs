@@ -1,0 +1,308 @@
+//! The console's texts in six languages: one row per message with its six translations, so a missing translation
+//! does not compile (the approach of the email strings in `orders-mail`). `{name}` marks a value the script fills
+//! in. The script formats amounts, quantities and dates with the browser's `Intl` for the language's locale.
+
+use serde_json::{Map, Value};
+
+/// A console language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Swedish.
+    Sv,
+    /// German.
+    De,
+    /// Polish.
+    Pl,
+    /// Lithuanian.
+    Lt,
+    /// Chinese (Simplified).
+    Zh,
+}
+
+impl Lang {
+    /// Every language, in the order of a message's translations.
+    pub const ALL: [Lang; 6] = [Lang::En, Lang::Sv, Lang::De, Lang::Pl, Lang::Lt, Lang::Zh];
+
+    /// The language of a BCP 47 tag (`sv`, `sv-SE`, `zh-Hans-CN`), if the console speaks it.
+    pub fn parse(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|l| l.tag() == primary)
+    }
+
+    /// The language's tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Sv => "sv",
+            Self::De => "de",
+            Self::Pl => "pl",
+            Self::Lt => "lt",
+            Self::Zh => "zh",
+        }
+    }
+
+    /// The language's own name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::Sv => "Svenska",
+            Self::De => "Deutsch",
+            Self::Pl => "Polski",
+            Self::Lt => "Lietuvių",
+            Self::Zh => "中文",
+        }
+    }
+
+    fn index(self) -> usize {
+        Self::ALL.iter().position(|l| *l == self).unwrap_or(0)
+    }
+}
+
+/// The best language of an `Accept-Language` header (by its q-values; English when none fits).
+pub fn negotiate(accept_language: &str) -> Lang {
+    let mut best: Option<(u32, Lang)> = None;
+    for (position, item) in accept_language.split(',').enumerate() {
+        let mut parts = item.split(';');
+        let Some(lang) = parts.next().and_then(Lang::parse) else {
+            continue;
+        };
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0)
+            .clamp(0.0, 1.0);
+        // thousandths, and earlier entries win ties
+        let score = ((q * 1000.0).round() as u32) * 100 + 99u32.saturating_sub(position.min(99) as u32);
+        if q > 0.0 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, lang));
+        }
+    }
+    best.map_or(Lang::En, |(_, lang)| lang)
+}
+
+/// A message in `lang` (the key itself when there is no such message).
+pub fn text(lang: Lang, key: &str) -> &str {
+    MESSAGES.iter().find(|(k, _)| *k == key).map_or(key, |(_, texts)| texts[lang.index()])
+}
+
+/// Every message in `lang`, for the script.
+pub fn catalogue(lang: Lang) -> Value {
+    let map: Map<String, Value> =
+        MESSAGES.iter().map(|(key, texts)| ((*key).to_owned(), Value::from(texts[lang.index()]))).collect();
+    Value::Object(map)
+}
+
+/// Key, then English, Swedish, German, Polish, Lithuanian, Chinese.
+#[rustfmt::skip]
+pub const MESSAGES: &[(&str, [&str; 6])] = &[
+    ("app.title", ["Orders console", "Orderkonsol", "Auftragskonsole", "Konsola zamówień", "Užsakymų konsolė", "订单控制台"]),
+    ("app.noscript", ["The console needs JavaScript.", "Konsolen behöver JavaScript.", "Die Konsole benötigt JavaScript.", "Konsola wymaga JavaScriptu.", "Konsolei reikia JavaScript.", "控制台需要启用 JavaScript。"]),
+    ("app.loading", ["Loading…", "Laddar…", "Wird geladen…", "Ładowanie…", "Įkeliama…", "加载中…"]),
+    ("app.language", ["Language", "Språk", "Sprache", "Język", "Kalba", "语言"]),
+    ("app.skip", ["Skip to content", "Till innehållet", "Zum Inhalt", "Przejdź do treści", "Pereiti prie turinio", "跳到内容"]),
+    ("app.who", ["{tenant} · {role}", "{tenant} · {role}", "{tenant} · {role}", "{tenant} · {role}", "{tenant} · {role}", "{tenant} · {role}"]),
+    ("role.operator", ["operator", "operatör", "Sachbearbeitung", "operator", "operatorius", "操作员"]),
+    ("role.warehouse", ["warehouse", "lager", "Lager", "magazyn", "sandėlis", "仓库"]),
+    ("login.intro", ["Log in with your operator or warehouse API key.", "Logga in med din API-nyckel för operatör eller lager.", "Melden Sie sich mit Ihrem API-Schlüssel für Sachbearbeitung oder Lager an.", "Zaloguj się kluczem API operatora lub magazynu.", "Prisijunkite operatoriaus arba sandėlio API raktu.", "请使用操作员或仓库 API 密钥登录。"]),
+    ("login.key", ["API key", "API-nyckel", "API-Schlüssel", "Klucz API", "API raktas", "API 密钥"]),
+    ("login.submit", ["Log in", "Logga in", "Anmelden", "Zaloguj", "Prisijungti", "登录"]),
+    ("nav.label", ["Main", "Huvudmeny", "Hauptmenü", "Menu główne", "Pagrindinis meniu", "主菜单"]),
+    ("nav.orders", ["Orders", "Ordrar", "Aufträge", "Zamówienia", "Užsakymai", "订单"]),
+    ("nav.stock", ["Stock", "Lager", "Bestand", "Stany magazynowe", "Atsargos", "库存"]),
+    ("nav.products", ["Products and prices", "Produkter och priser", "Produkte und Preise", "Produkty i ceny", "Produktai ir kainos", "产品与价格"]),
+    ("nav.reports", ["Reports", "Rapporter", "Berichte", "Raporty", "Ataskaitos", "报表"]),
+    ("nav.logout", ["Log out", "Logga ut", "Abmelden", "Wyloguj", "Atsijungti", "退出"]),
+    ("problem.title", ["Error {status}:", "Fel {status}:", "Fehler {status}:", "Błąd {status}:", "Klaida {status}:", "错误 {status}："]),
+    ("orders.title", ["Orders", "Ordrar", "Aufträge", "Zamówienia", "Užsakymai", "订单"]),
+    ("orders.number", ["Order number", "Ordernummer", "Auftragsnummer", "Numer zamówienia", "Užsakymo numeris", "订单号"]),
+    ("orders.buyer", ["Buyer", "Köpare", "Käufer", "Kupujący", "Pirkėjas", "买方"]),
+    ("orders.amount", ["Amount", "Belopp", "Betrag", "Kwota", "Suma", "金额"]),
+    ("orders.requested", ["Requested delivery", "Önskad leverans", "Wunschliefertermin", "Żądana dostawa", "Pageidaujamas pristatymas", "要求交货日期"]),
+    ("orders.received", ["Received", "Mottagen", "Eingegangen", "Otrzymano", "Gauta", "接收时间"]),
+    ("orders.status", ["Status", "Status", "Status", "Status", "Būsena", "状态"]),
+    ("orders.express", ["Express", "Express", "Express", "Ekspres", "Skubus", "加急"]),
+    ("orders.none", ["No orders match.", "Inga ordrar matchar.", "Keine passenden Aufträge.", "Brak pasujących zamówień.", "Atitinkančių užsakymų nėra.", "没有匹配的订单。"]),
+    ("list.next", ["Next page", "Nästa sida", "Nächste Seite", "Następna strona", "Kitas puslapis", "下一页"]),
+    ("list.previous", ["Previous page", "Föregående sida", "Vorherige Seite", "Poprzednia strona", "Ankstesnis puslapis", "上一页"]),
+    ("filter.status", ["Status", "Status", "Status", "Status", "Būsena", "状态"]),
+    ("filter.search", ["Search", "Sök", "Suche", "Szukaj", "Paieška", "搜索"]),
+    ("filter.search_hint", ["Order number, buyer name or SKU", "Ordernummer, köparens namn eller artikelnummer", "Auftragsnummer, Käufername oder Artikelnummer", "Numer zamówienia, nazwa kupującego lub SKU", "Užsakymo numeris, pirkėjo vardas arba SKU", "订单号、买方名称或 SKU"]),
+    ("filter.type", ["Order type", "Ordertyp", "Auftragsart", "Typ zamówienia", "Užsakymo tipas", "订单类型"]),
+    ("filter.any", ["Any", "Alla", "Alle", "Dowolny", "Bet kuris", "全部"]),
+    ("filter.customer", ["Customer id", "Kund-id", "Kundennummer", "Identyfikator klienta", "Kliento ID", "客户编号"]),
+    ("filter.from", ["From", "Från", "Von", "Od", "Nuo", "从"]),
+    ("filter.to", ["To", "Till", "Bis", "Do", "Iki", "至"]),
+    ("filter.apply", ["Show", "Visa", "Anzeigen", "Pokaż", "Rodyti", "显示"]),
+    ("status.received", ["Received", "Mottagen", "Eingegangen", "Otrzymane", "Gautas", "已接收"]),
+    ("status.pending_response", ["Awaiting response", "Inväntar svar", "Antwort ausstehend", "Oczekuje na odpowiedź", "Laukia atsakymo", "待答复"]),
+    ("status.accepted", ["Accepted", "Accepterad", "Angenommen", "Przyjęte", "Priimtas", "已接受"]),
+    ("status.accepted_with_changes", ["Accepted with changes", "Accepterad med ändringar", "Mit Änderungen angenommen", "Przyjęte ze zmianami", "Priimtas su pakeitimais", "已接受（有变更）"]),
+    ("status.rejected", ["Rejected", "Avvisad", "Abgelehnt", "Odrzucone", "Atmestas", "已拒绝"]),
+    ("status.partially_delivered", ["Partially delivered", "Delvis levererad", "Teilweise geliefert", "Częściowo dostarczone", "Iš dalies pristatytas", "部分发货"]),
+    ("status.delivered", ["Delivered", "Levererad", "Geliefert", "Dostarczone", "Pristatytas", "已发货"]),
+    ("status.partially_invoiced", ["Partially invoiced", "Delvis fakturerad", "Teilweise berechnet", "Częściowo zafakturowane", "Iš dalies pateikta sąskaita", "部分开票"]),
+    ("status.invoiced", ["Invoiced", "Fakturerad", "Berechnet", "Zafakturowane", "Pateikta sąskaita", "已开票"]),
+    ("status.cancelled", ["Cancelled", "Makulerad", "Storniert", "Anulowane", "Atšauktas", "已取消"]),
+    ("status.closed", ["Closed", "Stängd", "Geschlossen", "Zamknięte", "Uždarytas", "已关闭"]),
+    ("type.purchase", ["Purchase", "Inköp", "Bestellung", "Zakup", "Pirkimas", "采购"]),
+    ("type.express", ["Express", "Express", "Express", "Ekspres", "Skubus", "加急"]),
+    ("type.blanket", ["Blanket", "Ramorder", "Rahmenauftrag", "Ramowe", "Bendrasis", "框架订单"]),
+    ("type.call_off", ["Call-off", "Avrop", "Abruf", "Odwołanie z umowy", "Iškvietimas", "调用订单"]),
+    ("type.sales", ["Sales", "Försäljning", "Verkauf", "Sprzedaż", "Pardavimas", "销售"]),
+    ("type.standing", ["Standing", "Stående", "Dauerauftrag", "Stałe", "Nuolatinis", "长期订单"]),
+    ("type.cross_docking", ["Cross-docking", "Cross-docking", "Cross-Docking", "Cross-docking", "Kryžminis krovimas", "越库配送"]),
+    ("order.title", ["Order {number}", "Order {number}", "Auftrag {number}", "Zamówienie {number}", "Užsakymas {number}", "订单 {number}"]),
+    ("order.email", ["Email", "E-post", "E-Mail", "E-mail", "El. paštas", "电子邮件"]),
+    ("order.address", ["Delivery address", "Leveransadress", "Lieferadresse", "Adres dostawy", "Pristatymo adresas", "收货地址"]),
+    ("order.buyer_notes", ["Buyer's notes", "Köparens anteckningar", "Anmerkungen des Käufers", "Uwagi kupującego", "Pirkėjo pastabos", "买方备注"]),
+    ("order.reason", ["Reason", "Orsak", "Grund", "Powód", "Priežastis", "原因"]),
+    ("order.lines", ["Lines", "Rader", "Positionen", "Pozycje", "Eilutės", "明细行"]),
+    ("order.actions", ["Actions", "Åtgärder", "Aktionen", "Działania", "Veiksmai", "操作"]),
+    ("order.no_actions", ["Nothing to do for your role in this status.", "Inget att göra för din roll i denna status.", "Für Ihre Rolle ist in diesem Status nichts zu tun.", "W tym statusie nie ma działań dla Twojej roli.", "Šioje būsenoje jūsų rolei veiksmų nėra.", "在此状态下，您的角色无可执行操作。"]),
+    ("order.notes", ["Notes", "Anteckningar", "Notizen", "Notatki", "Pastabos", "备注"]),
+    ("order.despatches", ["Despatches", "Leveranser", "Lieferungen", "Wysyłki", "Siuntos", "发货"]),
+    ("order.invoices", ["Invoices and credit notes", "Fakturor och kreditnotor", "Rechnungen und Gutschriften", "Faktury i korekty", "Sąskaitos ir kreditinės sąskaitos", "发票与贷项通知单"]),
+    ("order.documents", ["Documents", "Dokument", "Dokumente", "Dokumenty", "Dokumentai", "文件"]),
+    ("order.history", ["History", "Historik", "Verlauf", "Historia", "Istorija", "历史记录"]),
+    ("order.none", ["None yet.", "Inga än.", "Noch keine.", "Jeszcze brak.", "Kol kas nėra.", "暂无。"]),
+    ("totals.net", ["Net", "Netto", "Netto", "Netto", "Be PVM", "净额"]),
+    ("totals.allowances", ["Discounts", "Rabatter", "Nachlässe", "Rabaty", "Nuolaidos", "折扣"]),
+    ("totals.charges", ["Charges", "Avgifter", "Zuschläge", "Opłaty", "Mokesčiai", "附加费"]),
+    ("totals.vat", ["VAT", "Moms", "USt.", "VAT", "PVM", "增值税"]),
+    ("totals.gross", ["Total", "Totalt", "Gesamt", "Razem", "Iš viso", "总计"]),
+    ("line.no", ["Line", "Rad", "Pos.", "Poz.", "Eil.", "行"]),
+    ("line.sku", ["SKU", "Artikelnr", "Artikelnr.", "SKU", "SKU", "SKU"]),
+    ("line.description", ["Description", "Beskrivning", "Beschreibung", "Opis", "Aprašymas", "描述"]),
+    ("line.ordered", ["Ordered", "Beställt", "Bestellt", "Zamówiono", "Užsakyta", "订购"]),
+    ("line.confirmed", ["Confirmed", "Bekräftat", "Bestätigt", "Potwierdzono", "Patvirtinta", "已确认"]),
+    ("line.shipped", ["Shipped", "Skickat", "Versandt", "Wysłano", "Išsiųsta", "已发货"]),
+    ("line.invoiced", ["Invoiced", "Fakturerat", "Berechnet", "Zafakturowano", "Pateikta sąskaita", "已开票"]),
+    ("line.open", ["Open", "Kvar", "Offen", "Otwarte", "Likę", "未结"]),
+    ("line.unit_price", ["Unit price", "À-pris", "Einzelpreis", "Cena jednostkowa", "Vieneto kaina", "单价"]),
+    ("line.net", ["Line amount", "Radbelopp", "Positionsbetrag", "Wartość pozycji", "Eilutės suma", "行金额"]),
+    ("action.done", ["Done. Status: {status}, total {gross}.", "Klart. Status: {status}, totalt {gross}.", "Erledigt. Status: {status}, gesamt {gross}.", "Gotowe. Status: {status}, razem {gross}.", "Atlikta. Būsena: {status}, iš viso {gross}.", "完成。状态：{status}，总计 {gross}。"]),
+    ("respond.title", ["Respond to the order", "Svara på ordern", "Auftrag beantworten", "Odpowiedz na zamówienie", "Atsakyti į užsakymą", "答复订单"]),
+    ("respond.decision", ["Decision", "Beslut", "Entscheidung", "Decyzja", "Sprendimas", "决定"]),
+    ("respond.accept", ["Accept", "Acceptera", "Annehmen", "Przyjmij", "Priimti", "接受"]),
+    ("respond.accept_with_changes", ["Accept with changes", "Acceptera med ändringar", "Mit Änderungen annehmen", "Przyjmij ze zmianami", "Priimti su pakeitimais", "接受（有变更）"]),
+    ("respond.reject", ["Reject", "Avvisa", "Ablehnen", "Odrzuć", "Atmesti", "拒绝"]),
+    ("respond.lines", ["Changes per line", "Ändringar per rad", "Änderungen je Position", "Zmiany w pozycjach", "Eilučių pakeitimai", "逐行变更"]),
+    ("respond.freight", ["Freight charge", "Fraktavgift", "Frachtkosten", "Opłata za transport", "Pervežimo mokestis", "运费"]),
+    ("respond.freight_reason", ["Freight", "Frakt", "Fracht", "Transport", "Pervežimas", "运费"]),
+    ("respond.discount", ["Discount (%)", "Rabatt (%)", "Nachlass (%)", "Rabat (%)", "Nuolaida (%)", "折扣（%）"]),
+    ("respond.discount_reason", ["Discount", "Rabatt", "Nachlass", "Rabat", "Nuolaida", "折扣"]),
+    ("respond.vat_rate", ["VAT rate (%)", "Momssats (%)", "USt.-Satz (%)", "Stawka VAT (%)", "PVM tarifas (%)", "增值税率（%）"]),
+    ("respond.reason", ["Reason (for the buyer)", "Orsak (till köparen)", "Grund (für den Käufer)", "Powód (dla kupującego)", "Priežastis (pirkėjui)", "原因（告知买方）"]),
+    ("respond.submit", ["Send response", "Skicka svar", "Antwort senden", "Wyślij odpowiedź", "Siųsti atsakymą", "发送答复"]),
+    ("despatch.title", ["Create a despatch", "Skapa en leverans", "Lieferung anlegen", "Utwórz wysyłkę", "Sukurti siuntą", "创建发货"]),
+    ("despatch.number", ["Despatch number", "Leveransnummer", "Lieferscheinnummer", "Numer wysyłki", "Siuntos numeris", "发货单号"]),
+    ("despatch.lines", ["Quantities to ship", "Antal att skicka", "Zu versendende Mengen", "Ilości do wysłania", "Siunčiami kiekiai", "发货数量"]),
+    ("despatch.carrier", ["Carrier", "Transportör", "Spediteur", "Przewoźnik", "Vežėjas", "承运人"]),
+    ("despatch.tracking", ["Tracking number", "Spårningsnummer", "Sendungsnummer", "Numer przesyłki", "Siuntos sekimo numeris", "运单号"]),
+    ("despatch.submit", ["Record despatch", "Registrera leverans", "Lieferung buchen", "Zarejestruj wysyłkę", "Užregistruoti siuntą", "登记发货"]),
+    ("ending.title", ["Cancel or close", "Makulera eller stäng", "Stornieren oder schließen", "Anuluj lub zamknij", "Atšaukti arba uždaryti", "取消或关闭"]),
+    ("ending.cancel", ["Cancel order", "Makulera ordern", "Auftrag stornieren", "Anuluj zamówienie", "Atšaukti užsakymą", "取消订单"]),
+    ("ending.close", ["Close order", "Stäng ordern", "Auftrag schließen", "Zamknij zamówienie", "Uždaryti užsakymą", "关闭订单"]),
+    ("note.text", ["Note", "Anteckning", "Notiz", "Notatka", "Pastaba", "备注"]),
+    ("note.visibility", ["Visible to", "Synlig för", "Sichtbar für", "Widoczna dla", "Matoma", "可见范围"]),
+    ("note.internal", ["Internal", "Intern", "Intern", "Wewnętrzna", "Vidinė", "内部"]),
+    ("note.buyer", ["Buyer", "Köpare", "Käufer", "Kupujący", "Pirkėjui", "买方"]),
+    ("note.add", ["Add note", "Lägg till anteckning", "Notiz hinzufügen", "Dodaj notatkę", "Pridėti pastabą", "添加备注"]),
+    ("kind.invoice", ["Invoice", "Faktura", "Rechnung", "Faktura", "Sąskaita faktūra", "发票"]),
+    ("kind.credit_note", ["Credit note", "Kreditnota", "Gutschrift", "Faktura korygująca", "Kreditinė sąskaita", "贷项通知单"]),
+    ("kind.debit_note", ["Debit note", "Debetnota", "Belastungsanzeige", "Nota obciążeniowa", "Debetinė sąskaita", "借项通知单"]),
+    ("invoice.credit", ["Credit in full", "Kreditera helt", "Voll gutschreiben", "Skoryguj w całości", "Kredituoti visą", "全额冲销"]),
+    ("invoice.credit_reason", ["Credited from the console", "Krediterad från konsolen", "Aus der Konsole gutgeschrieben", "Korekta z konsoli", "Kredituota iš konsolės", "从控制台冲销"]),
+    ("doc.order_response", ["Order response (UBL)", "Ordersvar (UBL)", "Auftragsbestätigung (UBL)", "Odpowiedź na zamówienie (UBL)", "Atsakymas į užsakymą (UBL)", "订单答复（UBL）"]),
+    ("doc.despatch_advice", ["Despatch advice (UBL)", "Leveransavisering (UBL)", "Lieferavis (UBL)", "Awizo wysyłki (UBL)", "Siuntos pranešimas (UBL)", "发货通知（UBL）"]),
+    ("doc.proforma", ["Proforma invoice (PDF)", "Proformafaktura (PDF)", "Proformarechnung (PDF)", "Faktura proforma (PDF)", "Išankstinė sąskaita (PDF)", "形式发票（PDF）"]),
+    ("stock.set", ["Set on-hand stock", "Ange lagersaldo", "Bestand setzen", "Ustaw stan magazynowy", "Nustatyti likutį", "设置在库数量"]),
+    ("stock.warehouse", ["Warehouse", "Lager", "Lager", "Magazyn", "Sandėlis", "仓库"]),
+    ("stock.on_hand", ["On hand", "I lager", "Vorrätig", "Na stanie", "Turima", "在库"]),
+    ("stock.levels", ["Stock per warehouse and lot", "Lager per lagerställe och parti", "Bestand je Lager und Charge", "Stany wg magazynu i partii", "Atsargos pagal sandėlį ir partiją", "按仓库和批次的库存"]),
+    ("stock.lot", ["Lot", "Parti", "Charge", "Partia", "Partija", "批次"]),
+    ("stock.expires", ["Expires", "Bäst före", "Verfällt", "Ważne do", "Galioja iki", "到期日"]),
+    ("stock.reserved", ["Reserved", "Reserverat", "Reserviert", "Zarezerwowane", "Rezervuota", "已预留"]),
+    ("stock.triggered_by", ["Triggered by order", "Utlöst av order", "Ausgelöst durch Auftrag", "Wywołane przez zamówienie", "Sukėlė užsakymas", "触发订单"]),
+    ("stock.suggested_at", ["Suggested", "Föreslaget", "Vorgeschlagen", "Zasugerowano", "Pasiūlyta", "建议时间"]),
+    ("stock.available", ["Available", "Tillgängligt", "Verfügbar", "Dostępne", "Prieinama", "可用"]),
+    ("stock.suggestions", ["Reorder suggestions", "Beställningsförslag", "Bestellvorschläge", "Sugestie zamówień", "Papildymo pasiūlymai", "补货建议"]),
+    ("stock.no_suggestions", ["Nothing needs reordering.", "Inget behöver beställas.", "Nichts muss nachbestellt werden.", "Nic nie wymaga domówienia.", "Nieko nereikia papildyti.", "暂无需补货的商品。"]),
+    ("stock.save", ["Save", "Spara", "Speichern", "Zapisz", "Išsaugoti", "保存"]),
+    ("stock.saved", ["Saved.", "Sparat.", "Gespeichert.", "Zapisano.", "Išsaugota.", "已保存。"]),
+    ("prices.for_customer", ["Prices for customer", "Priser för kund", "Preise für Kunde", "Ceny dla klienta", "Kainos klientui", "客户价格查询"]),
+    ("prices.customer_price", ["customer price", "kundpris", "Kundenpreis", "cena klienta", "kliento kaina", "客户价"]),
+    ("prices.unit", ["Unit", "Enhet", "Einheit", "Jednostka", "Vienetas", "单位"]),
+    ("prices.title", ["Customer price", "Kundpris", "Kundenpreis", "Cena dla klienta", "Kliento kaina", "客户价格"]),
+    ("prices.saved", ["Price saved.", "Priset sparat.", "Preis gespeichert.", "Cenę zapisano.", "Kaina išsaugota.", "价格已保存。"]),
+    ("prices.operator_only", ["Only operators can do this.", "Endast operatörer kan göra detta.", "Nur die Sachbearbeitung kann das.", "Tylko operatorzy mogą to zrobić.", "Tai gali atlikti tik operatoriai.", "仅操作员可执行此操作。"]),
+    ("report.name", ["Report", "Rapport", "Bericht", "Raport", "Ataskaita", "报表"]),
+    ("report.run", ["Run report", "Kör rapporten", "Bericht erstellen", "Uruchom raport", "Vykdyti ataskaitą", "生成报表"]),
+    ("report.rows", ["{rows} rows", "{rows} rader", "{rows} Zeilen", "wierszy: {rows}", "eilučių: {rows}", "{rows} 行"]),
+    ("report.page", ["Chart page", "Diagramsida", "Diagrammseite", "Strona wykresów", "Diagramų puslapis", "图表页面"]),
+    ("report.sales_by_day", ["Sales by day", "Försäljning per dag", "Umsatz pro Tag", "Sprzedaż dzienna", "Pardavimai pagal dieną", "每日销售"]),
+    ("report.sales_by_customer", ["Sales by customer", "Försäljning per kund", "Umsatz pro Kunde", "Sprzedaż wg klienta", "Pardavimai pagal klientą", "按客户销售"]),
+    ("report.sales_by_channel", ["Sales by channel", "Försäljning per kanal", "Umsatz pro Kanal", "Sprzedaż wg kanału", "Pardavimai pagal kanalą", "按渠道销售"]),
+    ("report.sales_by_product", ["Sales by product", "Försäljning per produkt", "Umsatz pro Produkt", "Sprzedaż wg produktu", "Pardavimai pagal produktą", "按产品销售"]),
+    ("report.top_products", ["Top products", "Toppprodukter", "Top-Produkte", "Najlepsze produkty", "Populiariausi produktai", "畅销产品"]),
+    ("report.top_customers", ["Top customers", "Toppkunder", "Top-Kunden", "Najlepsi klienci", "Svarbiausi klientai", "主要客户"]),
+    ("report.order_tracking", ["Order tracking", "Orderuppföljning", "Auftragsverfolgung", "Śledzenie zamówień", "Užsakymų sekimas", "订单跟踪"]),
+    ("report.lead_times", ["Lead times", "Ledtider", "Durchlaufzeiten", "Czasy realizacji", "Vykdymo trukmės", "交付周期"]),
+    ("report.lead_time_summary", ["Lead time summary", "Ledtider, sammanfattning", "Durchlaufzeiten, Übersicht", "Podsumowanie czasów realizacji", "Vykdymo trukmių suvestinė", "交付周期汇总"]),
+    ("report.gross_margin", ["Gross margin", "Bruttomarginal", "Rohertrag", "Marża brutto", "Bendroji marža", "毛利"]),
+    ("report.invoice_register", ["Invoice register", "Fakturajournal", "Rechnungsausgangsbuch", "Rejestr faktur", "Sąskaitų registras", "发票登记簿"]),
+    ("report.customer_statement", ["Customer statements", "Kundreskontra", "Kontoauszüge der Kunden", "Wyciągi klientów", "Klientų išrašai", "客户对账单"]),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_message_has_a_unique_key_and_six_non_empty_texts() {
+        let mut keys = HashSet::new();
+        for (key, texts) in MESSAGES {
+            assert!(keys.insert(*key), "{key} twice");
+            assert!(texts.iter().all(|t| !t.trim().is_empty()), "{key} has an empty translation");
+            let placeholders = |t: &str| t.matches('{').count();
+            assert!(texts.iter().all(|t| placeholders(t) == placeholders(texts[0])), "{key}: placeholders differ");
+        }
+    }
+
+    #[test]
+    fn every_key_the_script_asks_for_exists() {
+        let script = include_str!("../assets/console.js");
+        let keys: HashSet<&str> = MESSAGES.iter().map(|(k, _)| *k).collect();
+        let mut missing = Vec::new();
+        for (at, _) in script.match_indices("t('") {
+            // a call of `t`, not the end of another name (`split('`)
+            if script[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+                continue;
+            }
+            let Some((key, rest)) = script[at + 3..].split_once('\'') else { continue };
+            // `t('status.' + status)` builds the key: every value of its family must exist.
+            if rest.trim_start().starts_with('+') {
+                assert!(keys.iter().any(|k| k.starts_with(key)), "no message starts with {key}");
+                continue;
+            }
+            if !keys.contains(key) {
+                missing.push(key.to_owned());
+            }
+        }
+        assert!(missing.is_empty(), "the script uses messages that do not exist: {missing:?}");
+    }
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        assert_eq!(negotiate("sv-SE,sv;q=0.9,en;q=0.8"), Lang::Sv);
+        assert_eq!(negotiate("fr-FR,fr;q=0.9,de;q=0.5,en;q=0.4"), Lang::De);
+        assert_eq!(negotiate("en;q=0.2, zh-CN"), Lang::Zh);
+        assert_eq!(negotiate("pl;q=0,lt"), Lang::Lt);
+        assert_eq!(negotiate("fr"), Lang::En);
+        assert_eq!(negotiate(""), Lang::En);
+        assert_eq!(Lang::parse("zh-Hans-CN"), Some(Lang::Zh));
+    }
+}

@@ -1,0 +1,192 @@
+//! Console sessions: a signed, HttpOnly, SameSite=Strict cookie naming the API key a person logged in with, its
+//! tenant and role, an expiry and a CSRF token. Every API function accepts it in place of `Authorization: Bearer`;
+//! a state-changing request authenticated by the cookie must repeat the CSRF token in `X-CSRF-Token`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use lambda_http::http::{header, HeaderMap, Method};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "orders_session";
+/// Header a cookie-authenticated write must carry the session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// How long a session lasts (seconds): a working day.
+pub const SESSION_SECONDS: i64 = 8 * 3600;
+
+/// What the cookie says about its holder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// The tenant of the key.
+    #[serde(rename = "t")]
+    pub tenant: String,
+    /// SHA-256 of the API key (how the key is stored); the key is looked up again on every request, so deleting
+    /// it ends its sessions.
+    #[serde(rename = "k")]
+    pub key_hash: String,
+    /// Unix time the session ends.
+    #[serde(rename = "e")]
+    pub expires_at: i64,
+    /// The CSRF token writes must repeat.
+    #[serde(rename = "c")]
+    pub csrf: String,
+}
+
+impl Session {
+    /// A new session for the key with `key_hash`, from `now` (unix seconds), with a fresh CSRF token.
+    pub fn new(tenant: &str, key_hash: &str, now: i64) -> Self {
+        let csrf = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        Self { tenant: tenant.to_owned(), key_hash: key_hash.to_owned(), expires_at: now + SESSION_SECONDS, csrf }
+    }
+}
+
+/// Seals and opens session cookies with HMAC-SHA256.
+#[derive(Clone)]
+pub struct SessionSigner {
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for SessionSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionSigner(..)")
+    }
+}
+
+impl SessionSigner {
+    /// A signer with a secret of at least 32 bytes.
+    pub fn new(secret: &str) -> Result<Self, String> {
+        if secret.len() < 32 {
+            return Err("the session signing secret must be at least 32 characters".into());
+        }
+        // Domain-separated from any other use of the same secret.
+        let mut key = b"orders-session:".to_vec();
+        key.extend_from_slice(secret.as_bytes());
+        Ok(Self { key })
+    }
+
+    fn mac(&self, payload: &[u8]) -> HmacSha256 {
+        let mut mac = match HmacSha256::new_from_slice(&self.key) {
+            Ok(mac) => mac,
+            Err(_) => unreachable!("HMAC accepts keys of any length"),
+        };
+        mac.update(payload);
+        mac
+    }
+
+    /// The cookie value of `session`.
+    pub fn seal(&self, session: &Session) -> String {
+        let payload = serde_json::to_vec(session).unwrap_or_default();
+        let signature = self.mac(&payload).finalize().into_bytes();
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// The session in `value` if this signer sealed it and it has not expired at `now`.
+    pub fn open(&self, value: &str, now: i64) -> Option<Session> {
+        let (payload, signature) = value.split_once('.')?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+        self.mac(&payload).verify_slice(&signature).ok()?;
+        let session: Session = serde_json::from_slice(&payload).ok()?;
+        (session.expires_at > now).then_some(session)
+    }
+}
+
+/// The value of the session cookie the request carries, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+}
+
+/// Whether the request came over HTTPS (API Gateway sets `X-Forwarded-Proto`); the cookie is `Secure` then.
+pub fn is_https(headers: &HeaderMap) -> bool {
+    headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// `Set-Cookie` for a new session that lasts `max_age` seconds.
+pub fn set_session_cookie(value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}")
+}
+
+/// `Set-Cookie` that ends the session in the browser.
+pub fn clear_session_cookie(secure: bool) -> String {
+    set_session_cookie("", 0, secure)
+}
+
+/// Whether `method` changes state (everything but GET, HEAD and OPTIONS).
+pub fn is_write(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Whether the request repeats the session's CSRF token (compared in constant time).
+pub fn csrf_matches(headers: &HeaderMap, session: &Session) -> bool {
+    let Some(sent) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let (sent, expected) = (sent.as_bytes(), session.csrf.as_bytes());
+    sent.len() == expected.len() && sent.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::http::HeaderValue;
+
+    const SECRET: &str = "a-test-secret-of-at-least-32-characters";
+
+    #[test]
+    fn sealed_sessions_open_until_they_expire() {
+        let signer = SessionSigner::new(SECRET).expect("signer");
+        let session = Session::new("demo", "abc", 1_000);
+        let cookie = signer.seal(&session);
+        assert_eq!(signer.open(&cookie, 1_001), Some(session.clone()));
+        assert_eq!(signer.open(&cookie, 1_000 + SESSION_SECONDS), None, "expired");
+    }
+
+    #[test]
+    fn altered_or_foreign_cookies_are_refused() {
+        let signer = SessionSigner::new(SECRET).expect("signer");
+        let cookie = signer.seal(&Session::new("demo", "abc", 1_000));
+        let (payload, signature) = cookie.split_once('.').expect("two parts");
+        let forged = URL_SAFE_NO_PAD.encode(
+            String::from_utf8(URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("utf8").replace("demo", "othr"),
+        );
+        assert_eq!(signer.open(&format!("{forged}.{signature}"), 1_001), None);
+        let other = SessionSigner::new("another-secret-of-at-least-32-characters").expect("signer");
+        assert_eq!(other.open(&cookie, 1_001), None);
+        assert_eq!(signer.open("garbage", 1_001), None);
+        assert!(SessionSigner::new("short").is_err());
+    }
+
+    #[test]
+    fn the_cookie_is_found_among_others_and_csrf_must_match() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("lang=sv; orders_session=abc.def; x=1"));
+        assert_eq!(session_cookie(&headers), Some("abc.def"));
+        let session = Session::new("demo", "abc", 0);
+        assert!(!csrf_matches(&headers, &session));
+        headers.insert(CSRF_HEADER, HeaderValue::from_str(&session.csrf).expect("ascii"));
+        assert!(csrf_matches(&headers, &session));
+        headers.insert(CSRF_HEADER, HeaderValue::from_static("nope"));
+        assert!(!csrf_matches(&headers, &session));
+    }
+
+    #[test]
+    fn cookies_are_http_only_strict_and_secure_over_https() {
+        let cookie = set_session_cookie("v", 60, true);
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"));
+        assert!(!set_session_cookie("v", 60, false).contains("Secure"));
+        assert!(clear_session_cookie(false).contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,360 @@
+"""The web console in a real browser: headless Chromium driven by chromedriver (Selenium), against the stack
+`devstack up` serves (the one `make dev` runs). Started by scripts/browser-tests.sh, which passes the stack's env
+file in ORDERS_ENV_FILE. Screenshots go to target/browser/ (desktop and phone width).
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ARTIFACTS = pathlib.Path(os.environ.get("ORDERS_BROWSER_ARTIFACTS", ROOT / "target" / "browser"))
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def load_env(path):
+    values = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        if "=" in line:
+            name, value = line.split("=", 1)
+            values[name] = value
+    return values
+
+
+ENV = load_env(os.environ["ORDERS_ENV_FILE"])
+API = ENV["ORDERS_API_URL"]
+CONSOLE = ENV["ORDERS_CONSOLE_URL"]
+
+
+def call(method, path, key, body=None):
+    """The API as a script sees it (bearer key); answers (status, JSON)."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(API + path, data=data, method=method)
+    request.add_header("Authorization", "Bearer " + key)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            text = response.read()
+            return response.status, (json.loads(text) if text else None)
+    except urllib.error.HTTPError as error:
+        text = error.read()
+        return error.code, (json.loads(text) if text else None)
+
+
+def wait_for(check, what, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def post_order(number, lines=None, notes=None):
+    body = {
+        "order_number": number,
+        "currency": "EUR",
+        "buyer": {"customer_id": "C-1"},
+        "delivery_address": {"name": "Anna", "street": "Gatan 1", "city": "Malmö", "postal_code": "211 22",
+                             "country": "SE"},
+        "lines": lines or [{"sku": "SKU-1", "quantity": "3"}, {"sku": "SKU-3", "quantity": "10"}],
+    }
+    if notes:
+        body["notes"] = notes
+    status, order = call("POST", "/v1/orders", ENV["ORDERS_API_KEY"], body)
+    assert status == 201, (status, order)
+    wait_for(lambda: call("GET", "/v1/orders/" + order["id"], ENV["ORDERS_OPERATOR_KEY"])[1]["status"]
+             == "pending_response", "order " + number + " to wait for a response")
+    return order["id"]
+
+
+def browser(download_dir):
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-GB",
+                 "--user-data-dir=" + tempfile.mkdtemp(prefix="console-chromium-")]:
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"download.default_directory": str(download_dir),
+                                              "download.prompt_for_download": False,
+                                              "intl.accept_languages": "en-GB,en"})
+    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    driver = webdriver.Chrome(options=options, service=service)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(download_dir)})
+    return driver
+
+
+class Console(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        cls.downloads = pathlib.Path(tempfile.mkdtemp(prefix="console-downloads-"))
+        cls.driver = browser(cls.downloads)
+        cls.stamp = str(int(time.time() * 1000))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+
+    def tearDown(self):
+        # Keep the screen of a failed test as an artifact.
+        outcome = getattr(self, "_outcome", None)
+        result = getattr(outcome, "result", None)
+        if result is not None and any(test is self for test, _ in result.errors + result.failures):
+            self.screenshot("failed-" + self._testMethodName)
+
+    def setUp(self):
+        self.driver.set_window_size(1280, 900)
+        self.driver.get(CONSOLE)
+        self.driver.delete_all_cookies()
+
+    # -------------------------------------------------------------- helpers
+    def wait(self, condition, seconds=20):
+        return WebDriverWait(self.driver, seconds).until(condition)
+
+    def find(self, css):
+        return self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+    def login(self, key):
+        self.driver.get(CONSOLE)
+        field = self.find("#login-key")
+        field.send_keys(key)
+        self.find("#login-submit").click()
+        self.find("#who")
+
+    def open_order(self, order_id):
+        self.driver.get(CONSOLE + "/orders/" + order_id)
+        self.find("#order-title")
+
+    def status_shown(self):
+        return self.find("#order-title .badge").get_attribute("data-status")
+
+    def screenshot(self, name):
+        self.driver.save_screenshot(str(ARTIFACTS / (name + ".png")))
+
+    def in_page(self, script):
+        """Runs an async fetch in the page (same origin, the session cookie goes along); answers its result."""
+        return self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "(async () => {" + script + "})().then(done, (e) => done({error: String(e)}));")
+
+    def assert_no_dialog(self):
+        try:
+            alert = self.driver.switch_to.alert
+            text = alert.text
+            alert.dismiss()
+            self.fail("a dialog opened: " + text)
+        except NoAlertPresentException:
+            pass
+
+    # -------------------------------------------------------------- tests
+    def test_1_operator_finds_answers_despatches_and_invoices_an_order(self):
+        number = "WEB-" + self.stamp
+        order_id = post_order(number)
+        self.login(ENV["ORDERS_OPERATOR_KEY"])
+        self.find("#search").send_keys(number)
+        self.find("#apply-filters").click()
+        self.wait(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#results tbody tr")) == 1)
+        row = self.find("#results tbody tr")
+        self.assertEqual(row.get_attribute("data-order-id"), order_id)
+        self.assertIn("Kontorsmöbler Syd AB", row.text)
+        self.screenshot("orders-desktop")
+        row.find_element(By.TAG_NAME, "a").click()
+        self.find("#respond-form")
+        self.assertEqual(self.status_shown(), "pending_response")
+
+        Select(self.find("#respond-decision")).select_by_value("accept_with_changes")
+        confirmed = self.find("#respond-confirmed-1")
+        confirmed.clear()
+        confirmed.send_keys("2")
+        self.find("#respond-freight").send_keys("9.90")
+        self.find("#respond-submit").click()
+        self.wait(lambda d: self.status_shown() == "accepted_with_changes")
+        self.assertIn("Done", self.find("#action-result").text)
+        totals = self.find("#order-totals").text
+        self.assertIn("9.90", totals, "the freight charge is in the totals")
+        stored = call("GET", "/v1/orders/" + order_id, ENV["ORDERS_OPERATOR_KEY"])[1]
+        self.assertEqual(stored["status"], "accepted_with_changes")
+        self.assertEqual(stored["lines"][0]["confirmed_quantity"], "2")
+        self.assertEqual(stored["totals"]["charges"], "9.90")
+        self.screenshot("order-desktop")
+
+        quantity = self.find("#despatch-qty-1")
+        quantity.clear()
+        quantity.send_keys("1")
+        self.find("#despatch-tracking").send_keys("TRACK" + self.stamp)
+        self.find("#despatch-submit").click()
+        # The shipment stage makes it partially_delivered; this tenant invoices every despatch at once, which may
+        # already have made it partially_invoiced. The timeline shows the step either way.
+        self.wait(lambda d: self.status_shown() in ("partially_delivered", "partially_invoiced"), 30)
+        self.wait(lambda d: "Partially delivered" in self.find("#history").text)
+        shipped = self.find("tr[data-line='1'] td:nth-child(6)").text
+        self.assertEqual(shipped, "1")
+
+        # The tenant invoices each despatch: the invoice appears on the order.
+        def invoice_link():
+            self.open_order(order_id)
+            links = self.driver.find_elements(By.CSS_SELECTOR, "#invoices a.pdf")
+            return links[0] if links else None
+        link = wait_for(invoice_link, "the invoice of the despatch", 40)
+        link.click()
+        pdf = wait_for(lambda: [p for p in self.downloads.glob("*.pdf") if p.stat().st_size > 0], "the PDF download")
+        self.assertTrue(pdf[0].read_bytes().startswith(b"%PDF"), pdf[0])
+
+        # Phone width: list and detail still usable (no sideways scrolling of the page).
+        self.driver.set_window_size(390, 844)
+        self.open_order(order_id)
+        self.screenshot("order-phone")
+        width = self.driver.execute_script("return document.documentElement.scrollWidth")
+        self.assertLessEqual(width, 390 + 1, "the order page fits a phone")
+        self.driver.get(CONSOLE + "/orders")
+        self.find("#results tbody tr")
+        self.screenshot("orders-phone")
+        width = self.driver.execute_script("return document.documentElement.scrollWidth")
+        self.assertLessEqual(width, 390 + 1, "the order list fits a phone")
+
+    def test_2_a_note_with_markup_shows_as_text(self):
+        order_id = post_order("XSS-" + self.stamp)
+        self.login(ENV["ORDERS_OPERATOR_KEY"])
+        self.open_order(order_id)
+        self.find("#note-text").send_keys(XSS)
+        self.find("#note-submit").click()
+        note = self.wait(lambda d: [n for n in d.find_elements(By.CSS_SELECTOR, "#notes .note-text") if n.text == XSS])
+        self.assertEqual(note[0].text, XSS)
+        self.assertEqual(self.driver.find_elements(By.CSS_SELECTOR, "#notes img"), [])
+        time.sleep(0.5)
+        self.assert_no_dialog()
+        self.open_order(order_id)
+        self.find("#notes .note-text")
+        self.assert_no_dialog()
+
+    def test_3_writes_without_the_csrf_token_are_refused(self):
+        order_id = post_order("CSRF-" + self.stamp)
+        self.login(ENV["ORDERS_OPERATOR_KEY"])
+        self.open_order(order_id)
+        answers = self.in_page(
+            "const token = (await (await fetch('/console/session')).json()).session.csrf_token;"
+            "const post = (path, body, headers) => fetch(path, {method: body === null ? 'DELETE' : 'POST',"
+            "  headers: Object.assign({'Content-Type': 'application/json'}, headers),"
+            "  body: body === null ? undefined : JSON.stringify(body)}).then((r) => r.status);"
+            "const note = '/v1/orders/" + order_id + "/notes';"
+            "return {"
+            "  none: await post(note, {text: 'x', visibility: 'internal'}, {}),"
+            "  wrong: await post(note, {text: 'x', visibility: 'internal'}, {'X-CSRF-Token': 'wrong'}),"
+            "  respond: await post('/v1/orders/" + order_id + "/response', {decision: 'accept'}, {}),"
+            "  logout: await post('/console/session', null, {}),"
+            "  right: await post(note, {text: 'with token', visibility: 'internal'}, {'X-CSRF-Token': token}),"
+            "};")
+        self.assertEqual(answers, {"none": 403, "wrong": 403, "respond": 403, "logout": 403, "right": 201})
+        stored = call("GET", "/v1/orders/" + order_id, ENV["ORDERS_OPERATOR_KEY"])[1]
+        self.assertEqual(stored["status"], "pending_response", "nothing was answered without the token")
+        self.assertEqual([n["text"] for n in stored["seller_notes"]], ["with token"])
+
+    def test_4_a_warehouse_user_sees_no_respond_or_price_actions_and_forged_requests_get_403(self):
+        order_id = post_order("WH-" + self.stamp)
+        self.login(ENV["ORDERS_WAREHOUSE_KEY"])
+        self.open_order(order_id)
+        self.find("#note-form")
+        for hidden in ["#respond-form", "#cancel-order", "#close-order", "#invoices button"]:
+            self.assertEqual(self.driver.find_elements(By.CSS_SELECTOR, hidden), [], hidden)
+        self.driver.get(CONSOLE + "/products")
+        self.find("main h1")
+        self.assertEqual(self.driver.find_elements(By.CSS_SELECTOR, "#price-form"), [])
+        answers = self.in_page(
+            "const token = (await (await fetch('/console/session')).json()).session.csrf_token;"
+            "const send = (method, path, body) => fetch(path, {method, headers: {'Content-Type': 'application/json',"
+            "  'X-CSRF-Token': token}, body: JSON.stringify(body)}).then(async (r) => [r.status, (await r.json()).type]);"
+            "return {"
+            "  respond: await send('POST', '/v1/orders/" + order_id + "/response', {decision: 'accept'}),"
+            "  price: await send('PUT', '/v1/customers/C-1/prices/SKU-1', {price: '1.00'}),"
+            "};")
+        self.assertEqual(answers["respond"], [403, "https://errors.orders.example/forbidden"])
+        self.assertEqual(answers["price"], [403, "https://errors.orders.example/forbidden"])
+        stored = call("GET", "/v1/orders/" + order_id, ENV["ORDERS_OPERATOR_KEY"])[1]
+        self.assertEqual(stored["status"], "pending_response")
+
+    def test_5_a_session_of_another_tenant_gets_nothing_of_this_one(self):
+        order_id = post_order("TEN-" + self.stamp)
+        other_key = subprocess.run(
+            [os.environ.get("DEVSTACK", str(ROOT / "target" / "debug" / "devstack")), "key", "create", "--tenant",
+             "other-" + self.stamp, "--role", "operator", "--endpoint", ENV["AWS_ENDPOINT_URL"], "--stack",
+             ENV["ORDERS_STACK"]], check=True, capture_output=True, text=True).stdout.strip()
+        self.login(other_key)
+        self.driver.get(CONSOLE + "/orders")
+        self.find("#results .empty")
+        answers = self.in_page(
+            "const get = (path) => fetch(path).then((r) => r.status);"
+            "return {order: await get('/v1/orders/" + order_id + "'),"
+            "  despatch: await get('/v1/orders/" + order_id + "/despatches/D-1'),"
+            "  list: await (await fetch('/v1/orders?q=TEN-" + self.stamp + "')).json()};")
+        self.assertEqual(answers["order"], 404)
+        self.assertEqual(answers["despatch"], 404)
+        self.assertEqual(answers["list"]["items"], [])
+
+    def test_6a_stock_products_and_reports_pages(self):
+        self.login(ENV["ORDERS_OPERATOR_KEY"])
+        self.find("#nav-stock").click()
+        field = self.find("input[data-stock='SKU-4/malmo']")
+        field.clear()
+        field.send_keys("33")
+        field.find_element(By.XPATH, "./following-sibling::button").click()
+        self.wait(lambda d: "Saved" in self.find("#stock-result").text)
+        self.wait(lambda d: d.find_element(By.CSS_SELECTOR, "input[data-stock='SKU-4/malmo']").get_attribute("value") == "33")
+        status, products = call("GET", "/v1/products?limit=200", ENV["ORDERS_OPERATOR_KEY"])
+        notebook = [p for p in products["items"] if p["sku"] == "SKU-4"][0]
+        self.assertEqual([s["on_hand"] for s in notebook["stock"] if s["warehouse"] == "malmo"], ["33"])
+        self.screenshot("stock-desktop")
+
+        self.find("#nav-products").click()
+        self.find("#products-table")
+        self.find("#price-customer").send_keys("C-1")
+        self.find("#price-sku").send_keys("SKU-4")
+        self.find("#price-price").send_keys("5.55")
+        self.find("#price-submit").click()
+        self.wait(lambda d: "saved" in self.find("#price-result").text.lower())
+        self.find("#products-customer").send_keys("C-1")
+        self.find("#products-show").click()
+        self.wait(lambda d: "5.55" in d.find_element(By.CSS_SELECTOR, "tr[data-sku='SKU-4']").text)
+
+        self.find("#nav-reports").click()
+        Select(self.find("#report-name")).select_by_value("sales_by_day")
+        self.find("#report-submit").click()
+        links = self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-files a[data-format]"))
+        self.assertEqual(sorted(a.get_attribute("data-format") for a in links), ["csv", "parquet", "xlsx"])
+        self.assertTrue(self.find("#report-page").get_attribute("href").startswith("http"))
+
+    def test_6_the_console_speaks_the_browsers_language_and_logs_out(self):
+        self.login(ENV["ORDERS_OPERATOR_KEY"])
+        Select(self.find("#language")).select_by_value("de")
+        self.wait(lambda d: d.find_element(By.ID, "nav-orders").text == "Aufträge")
+        self.assertEqual(self.driver.find_element(By.TAG_NAME, "html").get_attribute("lang"), "de")
+        Select(self.find("#language")).select_by_value("zh")
+        self.wait(lambda d: d.find_element(By.ID, "nav-orders").text == "订单")
+        self.screenshot("orders-zh-desktop")
+        self.find("#logout").click()
+        self.find("#login-key")
+        status = self.in_page("return (await fetch('/v1/orders')).status;")
+        self.assertEqual(status, 401)
+        cookies = [c for c in self.driver.get_cookies() if c["name"] == "orders_session"]
+        self.assertEqual(cookies, [])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

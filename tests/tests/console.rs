@@ -1,0 +1,261 @@
+//! The console's sessions against the emulator: logging in turns an operator or warehouse key into a signed,
+//! HttpOnly, SameSite=Strict cookie that every API function accepts; writes by cookie need the CSRF token; a
+//! session sees only its own tenant; the page, its assets and its texts are served by us.
+
+use orders_domain::ids::Role;
+use orders_domain::tenant::ResponsePolicy;
+use orders_http::session::{Session, SessionSigner, SESSION_COOKIE};
+use orders_testkit::{order_body, Answer, TestStack};
+use reqwest::Method;
+use serde_json::json;
+
+/// The local stack's session secret (devstack::stack::local_parameters).
+const LOCAL_SECRET: &str = "local-session-signing-secret-not-for-production";
+
+/// Posts an order and lets confirmation answer it (by the tenant's policy).
+async fn confirmed_order(stack: &TestStack, number: &str) -> String {
+    let answer = stack.post_json("/v1/orders", &order_body(number)).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    stack.deliver_all().await;
+    answer.body["id"].as_str().expect("id").to_owned()
+}
+
+#[tokio::test]
+async fn a_staff_key_logs_in_and_the_cookie_works_on_every_api_function() {
+    let stack = TestStack::start().await;
+    stack.set_response_policy(ResponsePolicy::Manual).await;
+    let id = confirmed_order(&stack, "CON-1").await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+
+    let login = Answer::from(
+        reqwest::Client::new()
+            .post(format!("{}/console/session", stack.api_url))
+            .header("x-forwarded-proto", "https")
+            .json(&json!({ "key": operator }))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    let set_cookie = login.header("set-cookie").expect("cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/", "Max-Age=28800"] {
+        assert!(set_cookie.contains(attribute), "{attribute} missing in {set_cookie}");
+    }
+    assert_eq!(login.body["session"]["role"], "operator");
+    assert_eq!(login.body["session"]["tenant"], stack.tenant.id.as_str());
+
+    let session = stack.console_session(&operator).await;
+    let plain_http = stack.console_session(&operator).await;
+    assert_ne!(session.csrf, plain_http.csrf, "every session has its own token");
+    // backoffice, billing and reports all accept the cookie
+    for path in [format!("/v1/orders/{id}"), "/v1/orders".into(), "/v1/invoices".into(), "/v1/order-counts".into()] {
+        let answer = Answer::from(stack.cookie_request(Method::GET, &path, &session.cookie).send().await).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+    }
+    let counts =
+        Answer::from(stack.cookie_request(Method::GET, "/v1/order-counts", &session.cookie).send().await).await;
+    assert_eq!(counts.body["counts"]["pending_response"], 1, "{}", counts.body);
+    assert_eq!(counts.body["counts"]["accepted"], 0);
+
+    let state = Answer::from(stack.cookie_request(Method::GET, "/console/session", &session.cookie).send().await).await;
+    assert_eq!(state.body["signed_in"], true);
+    assert_eq!(state.body["session"]["csrf_token"], session.csrf.as_str());
+
+    // the manual response through the cookie, with the token
+    let answer = Answer::from(
+        stack
+            .cookie_request(Method::POST, &format!("/v1/orders/{id}/response"), &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+            .json(&json!({"decision": "accept", "charges": [{"reason": "Freight", "amount": "9.90", "vat_category": "S", "vat_rate": "25"}]}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(stack.order(&id).await["totals"]["charges"], "9.90");
+    let history = stack.order(&id).await["history"].clone();
+    let last = history.as_array().and_then(|h| h.last()).expect("history");
+    assert!(last["actor"].as_str().is_some_and(|a| a.starts_with("operator:")), "{last}");
+}
+
+#[tokio::test]
+async fn writes_by_cookie_without_the_csrf_token_change_nothing() {
+    let stack = TestStack::start().await;
+    stack.set_response_policy(ResponsePolicy::Manual).await;
+    let id = confirmed_order(&stack, "CON-2").await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let session = stack.console_session(&operator).await;
+
+    let writes = [
+        (Method::POST, format!("/v1/orders/{id}/response"), json!({"decision": "accept"})),
+        (Method::POST, format!("/v1/orders/{id}/notes"), json!({"text": "x", "visibility": "internal"})),
+        (Method::POST, format!("/v1/orders/{id}/cancellation"), json!({})),
+        (Method::PATCH, format!("/v1/orders/{id}"), json!({"notes": "x"})),
+        (Method::PUT, "/v1/stock/SKU-1/malmo".into(), json!({"on_hand": "0"})),
+        (Method::PUT, "/v1/customers/C-1/prices/SKU-1".into(), json!({"price": "1.00"})),
+        (Method::POST, format!("/v1/orders/{id}/despatches"), json!({"despatch_number": "D", "lines": []})),
+        (Method::POST, "/v1/reports".into(), json!({"report": "sales_by_day"})),
+        (Method::POST, "/v1/invoices/X/credit-notes".into(), json!({})),
+        (Method::DELETE, "/console/session".into(), json!({})),
+    ];
+    for (method, path, body) in &writes {
+        for token in [None, Some("wrong"), Some("")] {
+            let mut request = stack.cookie_request(method.clone(), path, &session.cookie).json(body);
+            if let Some(token) = token {
+                request = request.header("x-csrf-token", token);
+            }
+            let answer = Answer::from(request.send().await).await;
+            assert_eq!(answer.status, 403, "{method} {path} with {token:?}: {}", answer.body);
+            assert_eq!(answer.body["type"], "https://errors.orders.example/csrf-token-missing");
+        }
+    }
+    let order = stack.order(&id).await;
+    assert_eq!(order["status"], "pending_response");
+    assert_eq!(stack.stock(&stack.tenant.id, "SKU-1", "malmo").await.0, rust_decimal::Decimal::from(12));
+    // the same note with the token goes through
+    let answer = Answer::from(
+        stack
+            .cookie_request(Method::POST, &format!("/v1/orders/{id}/notes"), &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+            .json(&json!({"text": "<img src=x onerror=alert(1)>", "visibility": "internal"}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    // a bearer key needs no token (it is not ambient)
+    let answer = Answer::from(
+        stack
+            .request(Method::POST, &format!("/v1/orders/{id}/notes"), &operator)
+            .json(&json!({"text": "by key", "visibility": "internal"}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn only_live_untampered_staff_sessions_of_the_callers_tenant_count() {
+    let stack = TestStack::start().await;
+    let id = confirmed_order(&stack, "CON-3").await;
+    let post_login = |body: serde_json::Value| {
+        let request = reqwest::Client::new().post(format!("{}/console/session", stack.api_url)).json(&body);
+        async move { Answer::from(request.send().await).await }
+    };
+    // webshop keys are not for the console; unknown keys and bad bodies are problems
+    let webshop = post_login(json!({ "key": stack.tenant.key })).await;
+    assert_eq!(webshop.status, 403, "{}", webshop.body);
+    assert_eq!(post_login(json!({ "key": "nope" })).await.status, 401);
+    assert_eq!(post_login(json!({ "key": "" })).await.status, 422);
+    assert_eq!(post_login(json!({ "key": 5 })).await.status, 400);
+    assert_eq!(post_login(json!({ "token": "x" })).await.status, 400);
+    let cross_site = Answer::from(
+        reqwest::Client::new()
+            .post(format!("{}/console/session", stack.api_url))
+            .header("origin", "https://evil.example")
+            .json(&json!({ "key": stack.tenant.key }))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(cross_site.status, 403, "{}", cross_site.body);
+
+    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
+    let session = stack.console_session(&warehouse).await;
+    let get = |cookie: String, path: String| {
+        let request = stack.cookie_request(Method::GET, &path, &cookie);
+        async move { Answer::from(request.send().await).await.status }
+    };
+    assert_eq!(get(session.cookie.clone(), format!("/v1/orders/{id}")).await, 200);
+    // a warehouse session may not answer orders, even with the token
+    let forged = Answer::from(
+        stack
+            .cookie_request(Method::POST, &format!("/v1/orders/{id}/response"), &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+            .json(&json!({"decision": "reject", "reason": "x"}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    assert_eq!(forged.body["type"], "https://errors.orders.example/forbidden");
+
+    // altered, expired and foreign-secret cookies are unknown
+    let value = session.cookie.trim_start_matches(&format!("{SESSION_COOKIE}="));
+    let (payload, signature) = value.split_once('.').expect("payload.signature");
+    let tampered = format!("{SESSION_COOKIE}={payload}x.{signature}");
+    assert_eq!(get(tampered, "/v1/orders".into()).await, 401);
+    let signer = SessionSigner::new(LOCAL_SECRET).expect("signer");
+    let hash = orders_domain::fingerprint::api_key_hash(&warehouse);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let expired = signer.seal(&Session::new(stack.tenant.id.as_str(), &hash, now - 9 * 3600));
+    assert_eq!(get(format!("{SESSION_COOKIE}={expired}"), "/v1/orders".into()).await, 401);
+    let live = signer.seal(&Session::new(stack.tenant.id.as_str(), &hash, now));
+    assert_eq!(get(format!("{SESSION_COOKIE}={live}"), "/v1/orders".into()).await, 200, "the control");
+    let foreign = SessionSigner::new("another-secret-that-is-at-least-32-chars").expect("signer");
+    let forged = foreign.seal(&Session::new(stack.tenant.id.as_str(), &hash, now));
+    assert_eq!(get(format!("{SESSION_COOKIE}={forged}"), "/v1/orders".into()).await, 401);
+    // a session naming another tenant than its key's is refused
+    let mixed = signer.seal(&Session::new("someone-else", &hash, now));
+    assert_eq!(get(format!("{SESSION_COOKIE}={mixed}"), "/v1/orders".into()).await, 401);
+
+    // tenant B's session sees nothing of tenant A
+    let other = stack.new_tenant().await;
+    let other_operator = stack.key_with_role(&other.id, Role::Operator).await;
+    let other_session = stack.console_session(&other_operator).await;
+    assert_eq!(get(other_session.cookie.clone(), format!("/v1/orders/{id}")).await, 404);
+    let list = Answer::from(stack.cookie_request(Method::GET, "/v1/orders", &other_session.cookie).send().await).await;
+    assert_eq!(list.body["items"], json!([]));
+
+    // logging out clears the cookie in the browser
+    let out = Answer::from(
+        stack
+            .cookie_request(Method::DELETE, "/console/session", &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(out.status, 200, "{}", out.body);
+    assert!(out.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")));
+}
+
+#[tokio::test]
+async fn the_page_assets_and_texts_are_ours_and_in_the_browsers_language() {
+    let stack = TestStack::start().await;
+    let http = reqwest::Client::new();
+    let page = http
+        .get(format!("{}/console/orders/ord_x", stack.api_url))
+        .header("accept-language", "sv-SE,sv;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"].to_str().expect("csp").to_owned();
+    assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    let html = page.text().await.expect("html");
+    assert!(html.contains("<html lang=\"sv\">") && html.contains("Orderkonsol"), "{html}");
+    for src in html.split("src=\"").skip(1).chain(html.split("href=\"").skip(1)) {
+        assert!(src.starts_with("/console/"), "only our own assets: {src}");
+    }
+    for (asset, kind) in [("console.js", "javascript"), ("console.css", "css"), ("favicon.svg", "svg")] {
+        let answer = http.get(format!("{}/console/assets/{asset}", stack.api_url)).send().await.expect("asset");
+        assert_eq!(answer.status(), 200, "{asset}");
+        assert!(answer.headers()["content-type"].to_str().expect("type").contains(kind));
+    }
+    assert_eq!(http.get(format!("{}/console/assets/x.js", stack.api_url)).send().await.expect("x").status(), 404);
+
+    let state = Answer::from(
+        http.get(format!("{}/console/session", stack.api_url))
+            .header("accept-language", "de-DE,de;q=0.9")
+            .header("cookie", "console_lang=pl")
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(state.body["signed_in"], false);
+    assert_eq!(state.body["language"], "pl", "the person's choice wins over the browser's");
+    assert_eq!(state.body["messages"]["nav.orders"], "Zamówienia");
+    assert_eq!(state.body["languages"].as_array().map(Vec::len), Some(6));
+}
