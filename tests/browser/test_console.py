@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -127,7 +127,8 @@ class Console(unittest.TestCase):
 
     # -------------------------------------------------------------- helpers
     def wait(self, condition, seconds=20):
-        return WebDriverWait(self.driver, seconds).until(condition)
+        # A view re-renders as answers come in: an element found a moment ago may have been replaced.
+        return WebDriverWait(self.driver, seconds, ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
     def find(self, css):
         return self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
@@ -217,6 +218,19 @@ class Console(unittest.TestCase):
         link.click()
         pdf = wait_for(lambda: [p for p in self.downloads.glob("*.pdf") if p.stat().st_size > 0], "the PDF download")
         self.assertTrue(pdf[0].read_bytes().startswith(b"%PDF"), pdf[0])
+
+        # Credit one unit of the invoice's first line from the correction panel.
+        self.open_order(order_id)
+        panel = self.find("#invoices details.correction")
+        panel.find_element(By.TAG_NAME, "summary").click()
+        invoice_number = panel.get_attribute("data-correct")
+        self.find("#correct-qty-" + invoice_number + "-1").send_keys("1")
+        self.find("#correct-reason-" + invoice_number).send_keys("Damaged in transit")
+        self.find("#credit-" + invoice_number).click()
+        self.wait(lambda d: "Credit note" in self.find("#invoices").text)
+        stored = call("GET", "/v1/orders/" + order_id, ENV["ORDERS_OPERATOR_KEY"])[1]
+        self.assertEqual(sorted(i["kind"] for i in stored["invoices"]), ["credit_note", "invoice"])
+        self.assertEqual(stored["lines"][0]["invoiced_quantity"], "0")
 
         # Phone width: list and detail still usable (no sideways scrolling of the page).
         self.driver.set_window_size(390, 844)
@@ -339,6 +353,48 @@ class Console(unittest.TestCase):
         links = self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-files a[data-format]"))
         self.assertEqual(sorted(a.get_attribute("data-format") for a in links), ["csv", "parquet", "xlsx"])
         self.assertTrue(self.find("#report-page").get_attribute("href").startswith("http"))
+
+    def test_7_change_merge_and_split(self):
+        first = post_order("CHG-A-" + self.stamp)
+        second = post_order("CHG-B-" + self.stamp)
+        self.login(ENV["ORDERS_OPERATOR_KEY"])
+        self.open_order(first)
+        self.find("#change-form").find_element(By.XPATH, "./preceding-sibling::summary").click()
+        quantity = self.find("#change-qty-2")
+        quantity.clear()
+        quantity.send_keys("8")
+        self.find("#change-submit").click()
+        self.wait(lambda d: "Done" in self.find("#action-result").text)
+        stored = call("GET", "/v1/orders/" + first, ENV["ORDERS_OPERATOR_KEY"])[1]
+        self.assertEqual(stored["lines"][1]["quantity"], "8")
+        for order_id in (first, second):
+            status, answered = call("POST", "/v1/orders/" + order_id + "/response", ENV["ORDERS_OPERATOR_KEY"],
+                                    {"decision": "accept"})
+            self.assertEqual(status, 200, answered)
+
+        self.driver.get(CONSOLE + "/orders?status=accepted")
+        for order_id in (first, second):
+            self.find("tr[data-order-id='" + order_id + "'] input.pick").click()
+        self.find("#merge-selected").click()
+        self.wait(lambda d: "/console/orders/" in d.current_url and first not in d.current_url)
+        merged = self.driver.current_url.rsplit("/", 1)[1]
+        self.find("#order-title")
+        for order_id in (first, second):
+            self.assertEqual(call("GET", "/v1/orders/" + order_id, ENV["ORDERS_OPERATOR_KEY"])[1]["status"], "cancelled")
+
+        # This tenant answers by hand: the merged order waits for its answer, and only answered orders split.
+        status, answered = call("POST", "/v1/orders/" + merged + "/response", ENV["ORDERS_OPERATOR_KEY"],
+                                {"decision": "accept"})
+        self.assertEqual(status, 200, answered)
+        self.open_order(merged)
+        self.find("#split-form").find_element(By.XPATH, "./preceding-sibling::summary").click()
+        self.find("#split-qty-1").send_keys("1")
+        self.find("#split-submit").click()
+        follow = self.find("#follow-link")
+        new_id = follow.get_attribute("href").rsplit("/", 1)[1]
+        split = call("GET", "/v1/orders/" + new_id, ENV["ORDERS_OPERATOR_KEY"])[1]
+        self.assertEqual(split["references"]["split_from"], merged)
+        self.assertEqual(split["lines"][0]["quantity"], "1")
 
     def test_6_the_console_speaks_the_browsers_language_and_logs_out(self):
         self.login(ENV["ORDERS_OPERATOR_KEY"])

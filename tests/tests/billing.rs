@@ -276,3 +276,53 @@ async fn a_credit_note_whose_email_failed_is_completed_by_the_invoicing_stage_th
     stack.deliver_all().await;
     assert_eq!(sent_for(&stack.emails_for(&id).await), 1, "once");
 }
+
+#[tokio::test]
+async fn staff_invoice_what_shipped_now_once_for_a_tenant_that_invoices_on_delivery() {
+    let stack = TestStack::start().await;
+    let store = stack.stack.store();
+    let mut settings = store.get_tenant(&stack.tenant.id).await.expect("read").expect("tenant");
+    settings.invoice_trigger = orders_domain::tenant::InvoiceTrigger::OnDelivery;
+    store.put_tenant(&settings).await.expect("write");
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let id =
+        stack.post_json("/v1/orders", &order_body("WS-BILL-NOW")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    let path = format!("/v1/orders/{id}/invoices");
+    // nothing shipped yet: nothing to invoice
+    let early = post(&stack, &path, &operator, json!({}), None).await;
+    assert_eq!(early.status, 409, "{}", early.body);
+
+    stack.despatch(&id, &json!({"despatch_number": "D-NOW-1", "lines": [{"line_no": 1, "quantity": 1}]})).await;
+    stack.deliver_all().await;
+    stack.deliver_all().await;
+    let order = stack.order(&id).await;
+    assert_eq!(order["status"], "partially_delivered", "on delivery: no invoice yet");
+    assert_eq!(order["invoices"], json!([]));
+
+    for key in [&stack.tenant.key, &stack.key_with_role(&stack.tenant.id, Role::Warehouse).await] {
+        assert_eq!(post(&stack, &path, key, json!({}), None).await.status, 403);
+    }
+    assert_eq!(post(&stack, &path, &operator, json!({}), Some("\"1\"")).await.status, 412);
+    let issued = post(&stack, &path, &operator, json!({}), None).await;
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    orders_testkit::assert_conforms(&spec(), "/v1/orders/{id}/invoices", "post", 201, &issued.body);
+    assert_eq!(issued.body["lines"].as_array().map(Vec::len), Some(1), "only the shipped line");
+    assert_eq!(issued.body["lines"][0]["quantity"], "1");
+    let number = issued.body["number"].as_str().expect("number");
+    let order = stack.order(&id).await;
+    assert_eq!(order["lines"][0]["invoiced_quantity"], "1");
+    assert_eq!(order["invoices"][0]["number"], number);
+    let history = order["history"].as_array().expect("history");
+    assert!(history.iter().any(|h| h["actor"].as_str().is_some_and(|a| a.starts_with("operator:"))
+        && h["detail"].as_str().is_some_and(|d| d.starts_with("Invoice for the shipped quantities"))));
+    let (status, content_type, pdf) = bytes(&stack, &format!("/v1/invoices/{number}/invoice.pdf"), &operator).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/pdf"));
+    assert!(pdf.starts_with(b"%PDF"));
+    // once: nothing is left until more ships
+    let again = post(&stack, &path, &operator, json!({}), None).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let other = stack.new_tenant().await;
+    let other_operator = stack.key_with_role(&other.id, Role::Operator).await;
+    assert_eq!(post(&stack, &path, &other_operator, json!({}), None).await.status, 404);
+}

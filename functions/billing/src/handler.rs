@@ -8,13 +8,13 @@ use serde_json::{json, Value};
 
 use orders_aws::outbox::EmailOutbox;
 use orders_aws::store::{
-    completion_request_key, ApiKeyRecord, InvoiceFilter, IssueOutcome, IssueWrite, NewEmail, StoredInvoice,
+    completion_request_key, ApiKeyRecord, InvoiceFilter, IssueOutcome, IssueWrite, NewEmail, OrderRecord, StoredInvoice,
 };
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::ids::{OrderId, Role};
 use orders_domain::invoice::{
-    draft_credit_note, draft_debit_note, draft_proforma, parse_credit_note, parse_debit_note, DocumentKind, Invoice,
-    InvoiceDraft, InvoiceError, InvoiceStatus,
+    draft_credit_note, draft_debit_note, draft_invoice, draft_proforma, parse_credit_note, parse_debit_note,
+    plan_order_invoice, CreditLedger, DocumentKind, Invoice, InvoiceDraft, InvoiceError, InvoiceStatus,
 };
 use orders_domain::invoice_ubl::peppol_invoice;
 use orders_domain::order::HistoryEntry;
@@ -71,6 +71,10 @@ async fn route(app: &Billing, request: &Request) -> Result<Response<Body>, ApiEr
         (&Method::POST, ["v1", "invoices", number, "debit-notes"]) => {
             let caller = authenticate(app, request, "issue debit notes").await?;
             issue_note(app, &caller, request, number, DocumentKind::DebitNote).await
+        }
+        (&Method::POST, ["v1", "orders", id, "invoices"]) => {
+            let caller = authenticate(app, request, "issue invoices").await?;
+            issue_invoice(app, &caller, request, id).await
         }
         (&Method::GET, ["v1", "orders", id, "proforma.pdf"]) => {
             let caller = authenticate(app, request, "print proformas").await?;
@@ -328,91 +332,154 @@ async fn issue_note(
             let status = ledger.status_of(&corrected.invoice);
             (&corrected, ledger, status)
         });
-        let email = NewEmail {
-            kind: EmailKind::BuyerBillingDocument.as_str().into(),
-            reference: String::new(),
-            to_name: record.order.buyer.name.clone(),
-            to_address: record.order.buyer.email.to_string(),
-            claimed_at: now,
-        };
-        let completion = EventEnvelope::new(
-            if kind == DocumentKind::CreditNote { EventType::CreditNoteIssued } else { EventType::InvoiceIssued },
-            caller.tenant.clone(),
-            record.order.id.clone(),
-            String::new(),
-            now,
-        );
-        let write = IssueWrite {
-            draft: &draft,
-            expected_version: record.version,
-            order_pending: record.pending_event.as_ref(),
-            consumes: None,
-            credits,
-            history: HistoryEntry {
-                at: now,
-                actor: format!("operator:{}", caller.key_id),
-                action: if kind == DocumentKind::CreditNote {
-                    draft.order.status.as_str().to_owned()
-                } else {
-                    "debit_note".into()
-                },
-                detail: format!(
-                    "{} for {number}: {} {} ({})",
-                    if kind == DocumentKind::CreditNote { "Credit note" } else { "Debit note" },
-                    draft.invoice.totals.payable,
-                    draft.invoice.currency,
-                    draft.invoice.reason.as_deref().unwrap_or_default()
-                ),
+        let history = HistoryEntry {
+            at: now,
+            actor: format!("operator:{}", caller.key_id),
+            action: if kind == DocumentKind::CreditNote {
+                draft.order.status.as_str().to_owned()
+            } else {
+                "debit_note".into()
             },
-            email: Some(email.clone()),
-            completion: Some(&completion),
+            detail: format!(
+                "{} for {number}: {} {} ({})",
+                if kind == DocumentKind::CreditNote { "Credit note" } else { "Debit note" },
+                draft.invoice.totals.payable,
+                draft.invoice.currency,
+                draft.invoice.reason.as_deref().unwrap_or_default()
+            ),
         };
-        match store.issue_document(&write).await? {
-            IssueOutcome::Issued(stored) => {
-                let note = &stored.invoice;
-                tracing::info!(tenant = %caller.tenant, number = %note.number, corrects = %number, "note issued");
-                let claimed = EmailOutbox::claimed(vec![NewEmail { reference: note.number.clone(), ..email }]);
-                let completed = invoicing::complete(
-                    &app.documents,
-                    &stored.invoice,
-                    stored.ubl_key.as_deref(),
-                    &stored.pdf_key,
-                    &draft.order,
-                    &tenant,
-                    claimed,
-                )
-                .await;
-                match completed {
-                    Ok(()) => {
-                        let request = completion_request_key(&note.number);
-                        store
-                            .dismiss_request(
-                                &caller.tenant,
-                                &note.order_id,
-                                &request,
-                                &completion.event_id,
-                                "completed",
-                            )
-                            .await?;
-                    }
-                    // The note is issued and stays so; its completion request stays pending, and the relay hands
-                    // it to the invoicing stage, which archives and emails it.
-                    Err(error) => {
-                        tracing::warn!(number = %note.number, %error, "note issued; archive or email left to invoicing")
-                    }
-                }
-                let location = format!("/v1/{}/{}", collection(note.kind), note.number);
-                return Ok(json_response(
-                    StatusCode::CREATED,
-                    &view(&stored),
-                    &[("location", location), ("etag", etag(stored.version))],
-                ));
-            }
-            IssueOutcome::OrderChanged => continue,
-            IssueOutcome::AlreadyIssued(_) => continue,
+        if let Some(issued) = issue_and_complete(app, caller, &tenant, &record, &draft, credits, history).await? {
+            return Ok(issued);
         }
     }
     Err(ApiError::Unavailable(format!("invoice {number} kept changing; try again")))
+}
+
+/// `POST /v1/orders/{id}/invoices`: invoices now what has shipped and is not invoiced yet — for a tenant that
+/// invoices on delivery, or what a despatch's invoice left — exactly as the invoicing stage would (same plan,
+/// number series, archive and email). 409 when nothing is left to invoice; `If-Match` → 412 when stale.
+async fn issue_invoice(
+    app: &Billing,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let not_found = || ApiError::NotFound(format!("order {id}"));
+    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    let store = app.documents.store();
+    let tenant = store
+        .get_tenant(&caller.tenant)
+        .await?
+        .ok_or_else(|| ApiError::Unavailable(format!("tenant {} has no settings", caller.tenant)))?;
+    for _attempt in 0..5 {
+        let record = store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+        check_if_match(request, record.version, "the order")?;
+        let despatches = store.despatches(&caller.tenant, &order_id).await?;
+        let delivered = despatches.iter().map(|d| d.despatch_date).max();
+        let plan = plan_order_invoice(&record.order, delivered).map_err(invoice_problem)?;
+        let now = time::OffsetDateTime::now_utc();
+        let draft = draft_invoice(&record.order, &plan, &tenant, "order", now).map_err(invoice_problem)?;
+        let history = HistoryEntry {
+            at: now,
+            actor: format!("operator:{}", caller.key_id),
+            action: draft.order.status.as_str().to_owned(),
+            detail: format!(
+                "Invoice for the shipped quantities: {} {} payable",
+                draft.invoice.totals.payable, draft.invoice.currency
+            ),
+        };
+        if let Some(issued) = issue_and_complete(app, caller, &tenant, &record, &draft, None, history).await? {
+            return Ok(issued);
+        }
+    }
+    Err(ApiError::Unavailable(format!("order {id} kept changing; try again")))
+}
+
+/// Issues `draft` in one transaction with the order (at the version read), the credit state of a credited invoice,
+/// the order's history and the buyer's email, then archives and sends it: 201 with the document and its
+/// `Location`. `None` when the order or the invoice changed since they were read (read again and retry). A
+/// document whose archiving or email fails stays issued; its completion request stays pending and the relay
+/// hands it to the invoicing stage.
+async fn issue_and_complete(
+    app: &Billing,
+    caller: &ApiKeyRecord,
+    tenant: &orders_domain::tenant::TenantSettings,
+    record: &OrderRecord,
+    draft: &InvoiceDraft,
+    credits: Option<(&StoredInvoice, CreditLedger, InvoiceStatus)>,
+    history: HistoryEntry,
+) -> Result<Option<Response<Body>>, ApiError> {
+    let store = app.documents.store();
+    let now = history.at;
+    let email = NewEmail {
+        kind: EmailKind::BuyerBillingDocument.as_str().into(),
+        reference: String::new(),
+        to_name: record.order.buyer.name.clone(),
+        to_address: record.order.buyer.email.to_string(),
+        claimed_at: now,
+    };
+    let completion = EventEnvelope::new(
+        if draft.invoice.kind == DocumentKind::CreditNote {
+            EventType::CreditNoteIssued
+        } else {
+            EventType::InvoiceIssued
+        },
+        caller.tenant.clone(),
+        record.order.id.clone(),
+        String::new(),
+        now,
+    );
+    let write = IssueWrite {
+        draft,
+        expected_version: record.version,
+        order_pending: record.pending_event.as_ref(),
+        consumes: None,
+        credits,
+        history,
+        email: Some(email.clone()),
+        completion: Some(&completion),
+    };
+    match store.issue_document(&write).await? {
+        IssueOutcome::Issued(stored) => {
+            let document = &stored.invoice;
+            tracing::info!(tenant = %caller.tenant, number = %document.number, kind = document.kind.as_str(), "billing document issued");
+            let claimed = EmailOutbox::claimed(vec![NewEmail { reference: document.number.clone(), ..email }]);
+            let completed = invoicing::complete(
+                &app.documents,
+                &stored.invoice,
+                stored.ubl_key.as_deref(),
+                &stored.pdf_key,
+                &draft.order,
+                tenant,
+                claimed,
+            )
+            .await;
+            match completed {
+                Ok(()) => {
+                    let request = completion_request_key(&document.number);
+                    store
+                        .dismiss_request(
+                            &caller.tenant,
+                            &document.order_id,
+                            &request,
+                            &completion.event_id,
+                            "completed",
+                        )
+                        .await?;
+                }
+                Err(error) => {
+                    tracing::warn!(number = %document.number, %error, "document issued; archive or email left to invoicing")
+                }
+            }
+            let location = format!("/v1/{}/{}", collection(document.kind), document.number);
+            Ok(Some(json_response(
+                StatusCode::CREATED,
+                &view(&stored),
+                &[("location", location), ("etag", etag(stored.version))],
+            )))
+        }
+        IssueOutcome::OrderChanged | IssueOutcome::AlreadyIssued(_) => Ok(None),
+    }
 }
 
 /// `GET /v1/orders/{id}/proforma.pdf`: what is left to invoice of an order, as a proforma PDF (not a tax

@@ -294,7 +294,9 @@
     try {
       const { data } = await api('GET', '/v1/orders?' + params);
       const rows = data.items.map((o) => h('tr', { 'data-order-id': o.id },
-        h('td', { 'data-label': t('orders.number') }, link('/console/orders/' + encodeURIComponent(o.id), o.order_number),
+        h('td', { 'data-label': t('orders.number') },
+          isOperator() ? h('input', { type: 'checkbox', class: 'pick', value: o.id, 'aria-label': t('merge.pick', { number: o.order_number }) }) : null,
+          ' ', link('/console/orders/' + encodeURIComponent(o.id), o.order_number),
           o.express ? h('span', { class: 'express', text: t('orders.express') }) : null),
         h('td', { 'data-label': t('orders.buyer'), text: o.buyer.name }),
         h('td', { 'data-label': t('orders.amount'), class: 'num', text: money(o.gross, o.currency) }),
@@ -317,7 +319,20 @@
           type: 'button', class: 'secondary', id: 'next-page', text: t('list.next'),
           onclick: () => { state.cursors.push(data.next_cursor); loadOrders(results, query); },
         }) : null);
-      results.replaceChildren(table, pager);
+      const mergeErrors = h('div', { id: 'merge-result', tabindex: '-1' });
+      const merge = isOperator() && rows.length > 1 ? h('div', { class: 'merge' }, h('button', {
+        type: 'button', class: 'secondary', id: 'merge-selected', text: t('merge.submit'), onclick: async () => {
+          const ids = [...results.querySelectorAll('input.pick:checked')].map((c) => c.value);
+          try {
+            const { data: merged } = await api('POST', '/v1/orders/merge', { order_ids: ids });
+            history.pushState({}, '', '/console/orders/' + encodeURIComponent(merged.id));
+            render();
+          } catch (error) {
+            showProblem(mergeErrors, error);
+          }
+        },
+      }), mergeErrors) : null;
+      results.replaceChildren(table, merge, pager);
     } catch (error) {
       showProblem(results, error);
     }
@@ -328,13 +343,22 @@
     view.replaceChildren(h('p', { class: 'loading', text: t('app.loading') }));
     let order;
     try {
-      order = (await api('GET', '/v1/orders/' + encodeURIComponent(id))).data;
+      order = await fetchOrder(id);
     } catch (error) {
       showProblem(view, error);
       return;
     }
     drawOrder(view, order);
   }
+
+  // An order with the ETag writes send back in If-Match (a change made meanwhile answers 412).
+  async function fetchOrder(id) {
+    const { data, headers } = await api('GET', '/v1/orders/' + encodeURIComponent(id));
+    data.etag = headers.get('ETag');
+    return data;
+  }
+  const orderPath = (order, rest) => '/v1/orders/' + encodeURIComponent(order.id) + (rest || '');
+  const ifMatch = (order) => (order.etag ? { 'If-Match': order.etag } : {});
 
   function drawOrder(view, order) {
     const messages = h('div', { id: 'action-result', tabindex: '-1', 'aria-live': 'polite' });
@@ -397,12 +421,13 @@
 
   async function act(messages, work, refresh, order) {
     try {
-      await work();
-      const updated = (await api('GET', '/v1/orders/' + encodeURIComponent(order.id))).data;
+      const result = await work();
+      const updated = await fetchOrder(order.id);
       refresh(updated);
       const box = document.getElementById('action-result');
       if (box) {
         notice(box, t('action.done', { status: statusText(updated.status), gross: money(updated.totals.gross, updated.currency) }));
+        if (result && result.follow) box.append(h('p', {}, link(result.follow.href, result.follow.text, { id: 'follow-link' })));
         box.focus();
       }
     } catch (error) {
@@ -416,6 +441,22 @@
     const despatchable = ['accepted', 'accepted_with_changes', 'partially_delivered', 'partially_invoiced'].includes(order.status)
       && order.lines.some((l) => Number(l.open_quantity) > 0);
     if (despatchable) forms.push(despatchForm(order, messages, refresh));
+    const nothingShipped = order.lines.every((l) => Number(l.shipped_quantity) === 0);
+    if (isOperator() && nothingShipped && ['received', 'pending_response', 'accepted', 'accepted_with_changes'].includes(order.status)) {
+      forms.push(changeForm(order, messages, refresh));
+    }
+    if (isOperator() && nothingShipped && ['accepted', 'accepted_with_changes'].includes(order.status)) {
+      forms.push(splitForm(order, messages, refresh));
+    }
+    if (isOperator() && order.lines.some((l) => Number(l.shipped_quantity) > Number(l.invoiced_quantity))) {
+      forms.push(h('form', {
+        class: 'action', id: 'invoice-form', onsubmit: (event) => {
+          event.preventDefault();
+          act(messages, () => api('POST', orderPath(order, '/invoices'), undefined, ifMatch(order)), refresh, order);
+        },
+      }, h('h3', { text: t('invoice.issue_title') }), h('p', { text: t('invoice.issue_hint') }),
+      h('button', { type: 'submit', id: 'invoice-submit', text: t('invoice.issue') })));
+    }
     if (isOperator() && !['cancelled', 'closed', 'rejected', 'invoiced'].includes(order.status)) {
       forms.push(endingForm(order, messages, refresh));
     }
@@ -473,6 +514,68 @@
     h('div', { class: 'row' }, field(t('respond.discount'), discount), field(t('respond.vat_rate'), discountRate)),
     field(t('respond.reason'), reason),
     h('button', { type: 'submit', id: 'respond-submit', text: t('respond.submit') }));
+  }
+
+  function changeForm(order, messages, refresh) {
+    const date = h('input', { id: 'change-date', type: 'date', value: order.requested_delivery_date || '' });
+    const inputs = order.lines.map((l) => ({
+      line: l,
+      quantity: h('input', { id: 'change-qty-' + l.line_no, inputmode: 'decimal', value: l.quantity }),
+      price: h('input', { id: 'change-price-' + l.line_no, inputmode: 'decimal', value: l.unit_price }),
+      remove: h('input', { id: 'change-remove-' + l.line_no, type: 'checkbox' }),
+    }));
+    const addSku = h('input', { id: 'change-add-sku' });
+    const addQuantity = h('input', { id: 'change-add-qty', inputmode: 'decimal' });
+    const reason = h('input', { id: 'change-reason', maxlength: '500' });
+    return h('details', { class: 'action' }, h('summary', { text: t('change.title') }), h('form', {
+      id: 'change-form', onsubmit: (event) => {
+        event.preventDefault();
+        const body = {};
+        if (date.value && date.value !== (order.requested_delivery_date || '')) body.requested_delivery_date = date.value;
+        const lines = [];
+        const removed = [];
+        for (const { line, quantity, price, remove } of inputs) {
+          if (remove.checked) { removed.push(line.line_no); continue; }
+          const change = { line_no: line.line_no };
+          if (quantity.value.trim() !== String(line.quantity)) change.quantity = quantity.value.trim();
+          if (price.value.trim() !== String(line.unit_price)) change.unit_price = price.value.trim();
+          if (Object.keys(change).length > 1) lines.push(change);
+        }
+        if (lines.length) body.lines = lines;
+        if (removed.length) body.remove_lines = removed;
+        if (addSku.value.trim()) body.add_lines = [{ sku: addSku.value.trim(), quantity: addQuantity.value.trim() || '1' }];
+        if (!Object.keys(body).length) { notice(messages, t('change.nothing')); return; }
+        if (reason.value.trim()) body.reason = reason.value.trim();
+        act(messages, () => api('PATCH', orderPath(order), body, ifMatch(order)), refresh, order);
+      },
+    },
+    field(t('orders.requested'), date),
+    h('fieldset', {}, h('legend', { text: t('order.lines') }), inputs.map(({ line, quantity, price, remove }) => h('div', { class: 'row' },
+      h('span', { class: 'row-label', text: line.line_no + ' · ' + line.sku }),
+      field(t('line.ordered'), quantity), field(t('line.unit_price'), price),
+      h('div', { class: 'field check' }, remove, h('label', { for: remove.id, text: t('change.remove') }))))),
+    h('div', { class: 'row' }, field(t('change.add_sku'), addSku), field(t('line.ordered'), addQuantity)),
+    field(t('respond.reason'), reason),
+    h('button', { type: 'submit', id: 'change-submit', text: t('change.submit') })));
+  }
+
+  function splitForm(order, messages, refresh) {
+    const inputs = order.lines.map((l) => ({
+      line: l, input: h('input', { id: 'split-qty-' + l.line_no, inputmode: 'decimal', placeholder: '0' }),
+    }));
+    return h('details', { class: 'action' }, h('summary', { text: t('split.title') }), h('form', {
+      id: 'split-form', onsubmit: (event) => {
+        event.preventDefault();
+        const lines = inputs.filter(({ input }) => input.value.trim() && Number(input.value) !== 0)
+          .map(({ line, input }) => ({ line_no: line.line_no, quantity: input.value.trim() }));
+        act(messages, async () => {
+          const { data } = await api('POST', orderPath(order, '/split'), { lines }, ifMatch(order));
+          return { follow: { href: '/console/orders/' + encodeURIComponent(data.id), text: t('split.open', { number: data.order_number }) } };
+        }, refresh, order);
+      },
+    }, h('p', { text: t('split.hint') }),
+    inputs.map(({ line, input }) => field(line.line_no + ' · ' + line.sku + ' (' + t('line.confirmed') + ' ' + quantity(line.confirmed_quantity) + ')', input)),
+    h('button', { type: 'submit', id: 'split-submit', text: t('split.submit') })));
   }
 
   function despatchForm(order, messages, refresh) {
@@ -583,14 +686,58 @@
         money(inv.payable, inv.currency), ' ',
         isOperator() ? h('a', { href: base + number + '/' + pdf, class: 'pdf', download: '', text: 'PDF' }) : null, ' ',
         isOperator() ? h('a', { href: base + number + '/' + xml, download: '', text: 'UBL' }) : null, ' ',
-        isOperator() && inv.kind === 'invoice' ? h('button', {
-          type: 'button', class: 'secondary', 'data-credit': inv.number, text: t('invoice.credit'),
-          onclick: () => act(messages, () => api('POST', '/v1/invoices/' + number + '/credit-notes', { reason: t('invoice.credit_reason') }), refresh, order),
-        }) : null);
+        isOperator() && inv.kind === 'invoice' ? correctionPanel(order, inv, messages, refresh) : null);
     });
     return h('section', { class: 'card', 'aria-labelledby': 'invoices-title', id: 'invoices' },
       h('h2', { id: 'invoices-title', text: t('order.invoices') }),
       items.length ? h('ul', {}, items) : h('p', { class: 'empty', text: t('order.none') }));
+  }
+
+  // Credit (in full, or per invoice line and quantity) or debit an invoice; the lines come from the invoice.
+  function correctionPanel(order, inv, messages, refresh) {
+    const number = encodeURIComponent(inv.number);
+    const body = h('div', {}, h('p', { class: 'loading', text: t('app.loading') }));
+    const panel = h('details', { class: 'correction', 'data-correct': inv.number },
+      h('summary', { text: t('invoice.correct') }), body);
+    panel.addEventListener('toggle', async () => {
+      if (!panel.open || panel.dataset.loaded) return;
+      panel.dataset.loaded = 'yes';
+      let invoice;
+      try {
+        invoice = (await api('GET', '/v1/invoices/' + number)).data;
+      } catch (error) {
+        showProblem(body, error);
+        return;
+      }
+      const reason = h('input', { id: 'correct-reason-' + inv.number, maxlength: '500', required: true });
+      const rows = invoice.lines.map((l) => ({
+        line: l,
+        qty: h('input', { id: 'correct-qty-' + inv.number + '-' + l.line_id, inputmode: 'decimal', placeholder: '0' }),
+        price: h('input', { id: 'correct-price-' + inv.number + '-' + l.line_id, inputmode: 'decimal', value: l.unit_price }),
+      }));
+      const chosen = () => rows.filter(({ qty }) => qty.value.trim() && Number(qty.value) !== 0);
+      const send = (kind) => {
+        if (!reason.value.trim()) { reason.reportValidity(); return; }
+        const payload = { reason: reason.value.trim() };
+        if (kind === 'credit-notes') {
+          const lines = chosen().map(({ line, qty }) => ({ line_id: line.line_id, quantity: qty.value.trim() }));
+          if (lines.length) payload.lines = lines;
+        } else {
+          payload.lines = chosen().map(({ line, qty, price }) => ({ line_id: line.line_id, quantity: qty.value.trim(), unit_price: price.value.trim() }));
+        }
+        act(messages, () => api('POST', '/v1/invoices/' + number + '/' + kind, payload), refresh, order);
+      };
+      body.replaceChildren(
+        h('p', { text: t('invoice.correct_hint') }),
+        ...rows.map(({ line, qty, price }) => h('div', { class: 'row' },
+          h('span', { class: 'row-label', text: line.line_id + ' · ' + line.sku + ' · ' + quantity(line.quantity) + ' × ' + money(line.unit_price, invoice.currency) }),
+          field(t('invoice.quantity'), qty), field(t('line.unit_price'), price))),
+        field(t('respond.reason'), reason),
+        h('div', { class: 'buttons' },
+          h('button', { type: 'button', id: 'credit-' + inv.number, text: t('invoice.credit'), onclick: () => send('credit-notes') }),
+          h('button', { type: 'button', class: 'secondary', id: 'debit-' + inv.number, text: t('invoice.debit'), onclick: () => send('debit-notes') })));
+    });
+    return panel;
   }
 
   function documentsSection(order) {
