@@ -271,6 +271,18 @@ fn file_response(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response
         .unwrap_or_else(|_| Response::new(Body::Empty))
 }
 
+/// The caller's tenant settings (what its documents are issued under).
+async fn tenant_settings(
+    app: &Billing,
+    caller: &ApiKeyRecord,
+) -> Result<orders_domain::tenant::TenantSettings, ApiError> {
+    app.documents
+        .store()
+        .get_tenant(&caller.tenant)
+        .await?
+        .ok_or_else(|| ApiError::Unavailable(format!("tenant {} has no settings", caller.tenant)))
+}
+
 fn invoice_problem(error: InvoiceError) -> ApiError {
     match error {
         InvoiceError::Quantity(detail) => ApiError::Validation(vec![FieldError::new("/lines", detail)]),
@@ -296,10 +308,7 @@ async fn issue_note(
         _ => (None, Some(parse_debit_note(body)?)),
     };
     let store = app.documents.store();
-    let tenant = store
-        .get_tenant(&caller.tenant)
-        .await?
-        .ok_or_else(|| ApiError::Unavailable(format!("tenant {} has no settings", caller.tenant)))?;
+    let tenant = tenant_settings(app, caller).await?;
     for _attempt in 0..5 {
         let corrected = document(app, caller, "invoices", number).await?;
         if corrected.invoice.kind != DocumentKind::Invoice {
@@ -367,10 +376,7 @@ async fn issue_invoice(
     let not_found = || ApiError::NotFound(format!("order {id}"));
     let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
     let store = app.documents.store();
-    let tenant = store
-        .get_tenant(&caller.tenant)
-        .await?
-        .ok_or_else(|| ApiError::Unavailable(format!("tenant {} has no settings", caller.tenant)))?;
+    let tenant = tenant_settings(app, caller).await?;
     for _attempt in 0..5 {
         let record = store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
         check_if_match(request, record.version, "the order")?;
@@ -491,10 +497,7 @@ async fn proforma(app: &Billing, caller: &ApiKeyRecord, id: &str) -> Result<Resp
         .get_order_record(&caller.tenant, &order_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
-    let tenant = store
-        .get_tenant(&caller.tenant)
-        .await?
-        .ok_or_else(|| ApiError::Unavailable(format!("tenant {} has no settings", caller.tenant)))?;
+    let tenant = tenant_settings(app, caller).await?;
     let proforma: Invoice =
         draft_proforma(&record.order, &tenant, time::OffsetDateTime::now_utc()).map_err(invoice_problem)?;
     app.documents.prepare_fonts(&proforma).await;

@@ -1,63 +1,14 @@
-//! The console's texts in six languages: one row per message with its six translations, so a missing translation
-//! does not compile (the approach of the email strings in `orders-mail`). `{name}` marks a value the script fills
-//! in. The script formats amounts, quantities and dates with the browser's `Intl` for the language's locale.
+//! The console's texts in the six languages of the emails (`orders_mail::Lang`): one row per message with its six
+//! translations, so a missing translation does not compile (the approach of the email strings in `orders-mail`).
+//! `{name}` marks a value the script fills in. The script formats amounts, quantities and dates with the browser's `Intl` for the language's locale.
 
 use serde_json::{Map, Value};
 
-/// A console language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Swedish.
-    Sv,
-    /// German.
-    De,
-    /// Polish.
-    Pl,
-    /// Lithuanian.
-    Lt,
-    /// Chinese (Simplified).
-    Zh,
-}
+pub use orders_mail::Lang;
 
-impl Lang {
-    /// Every language, in the order of a message's translations.
-    pub const ALL: [Lang; 6] = [Lang::En, Lang::Sv, Lang::De, Lang::Pl, Lang::Lt, Lang::Zh];
-
-    /// The language of a BCP 47 tag (`sv`, `sv-SE`, `zh-Hans-CN`), if the console speaks it.
-    pub fn parse(tag: &str) -> Option<Self> {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
-        Self::ALL.into_iter().find(|l| l.tag() == primary)
-    }
-
-    /// The language's tag.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Sv => "sv",
-            Self::De => "de",
-            Self::Pl => "pl",
-            Self::Lt => "lt",
-            Self::Zh => "zh",
-        }
-    }
-
-    /// The language's own name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::En => "English",
-            Self::Sv => "Svenska",
-            Self::De => "Deutsch",
-            Self::Pl => "Polski",
-            Self::Lt => "Lietuvių",
-            Self::Zh => "中文",
-        }
-    }
-
-    fn index(self) -> usize {
-        Self::ALL.iter().position(|l| *l == self).unwrap_or(0)
-    }
+/// Where a language's translations are in a message's row.
+fn index(lang: Lang) -> usize {
+    Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0)
 }
 
 /// The best language of an `Accept-Language` header (by its q-values; English when none fits).
@@ -84,13 +35,13 @@ pub fn negotiate(accept_language: &str) -> Lang {
 
 /// A message in `lang` (the key itself when there is no such message).
 pub fn text(lang: Lang, key: &str) -> &str {
-    MESSAGES.iter().find(|(k, _)| *k == key).map_or(key, |(_, texts)| texts[lang.index()])
+    MESSAGES.iter().find(|(k, _)| *k == key).map_or(key, |(_, texts)| texts[index(lang)])
 }
 
 /// Every message in `lang`, for the script.
 pub fn catalogue(lang: Lang) -> Value {
     let map: Map<String, Value> =
-        MESSAGES.iter().map(|(key, texts)| ((*key).to_owned(), Value::from(texts[lang.index()]))).collect();
+        MESSAGES.iter().map(|(key, texts)| ((*key).to_owned(), Value::from(texts[index(lang)]))).collect();
     Value::Object(map)
 }
 

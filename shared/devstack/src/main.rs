@@ -161,9 +161,11 @@ async fn up(args: &Args) -> Result<(), String> {
     let tenant = TenantId::parse(DEMO_TENANT).map_err(|e| e.to_string())?;
     let store = stack.store();
     devstack::seed::seed_demo(&store, &tenant).await.map_err(|e| e.to_string())?;
-    // Locally, orders wait for an answer in the console (the tests' tenants answer automatically).
+    // Locally, orders wait for an answer in the console, and what ships is invoiced once the order is delivered
+    // or when someone issues the invoice in the console (the tests' tenants answer and invoice automatically).
     let mut settings = devstack::seed::demo_tenant(&tenant);
     settings.response_policy = orders_domain::tenant::ResponsePolicy::Manual;
+    settings.invoice_trigger = orders_domain::tenant::InvoiceTrigger::OnDelivery;
     store.put_tenant(&settings).await.map_err(|e| e.to_string())?;
     let create = |role| devstack::seed::create_api_key(&store, &tenant, role, DEMO_CHANNEL);
     let key = create(Role::Webshop).await.map_err(|e| e.to_string())?;
@@ -201,7 +203,7 @@ async fn up(args: &Args) -> Result<(), String> {
     let mail_dir = root.join(".local/mail");
     tasks.push(devstack::mail::spawn_mail_drop(endpoint.clone(), mail_dir.clone()));
     eprintln!(
-        "demo tenant   {DEMO_TENANT}: 5 products in 2 warehouses, customers C-1 and C-2; orders wait for an answer in the console"
+        "demo tenant   {DEMO_TENANT}: 5 products in 2 warehouses, customers C-1 and C-2; orders wait for an answer in the console, invoiced on delivery or from the console"
     );
     eprintln!("webshop key   {}", key.secret);
     eprintln!("operator key  {}", operator.secret);

@@ -6,6 +6,7 @@ pub mod body;
 pub mod cursor;
 pub mod problem;
 pub mod session;
+mod signing;
 pub mod views;
 
 pub use auth::Gatekeeper;

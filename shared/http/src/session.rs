@@ -2,14 +2,10 @@
 //! tenant and role, an expiry and a CSRF token. Every API function accepts it in place of `Authorization: Bearer`;
 //! a state-changing request authenticated by the cookie must repeat the CSRF token in `X-CSRF-Token`.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use hmac::{Hmac, Mac};
 use lambda_http::http::{header, HeaderMap, Method};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
-type HmacSha256 = Hmac<Sha256>;
+use crate::signing::TokenSigner;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "orders_session";
@@ -45,52 +41,25 @@ impl Session {
 }
 
 /// Seals and opens session cookies with HMAC-SHA256.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SessionSigner {
-    key: Vec<u8>,
-}
-
-impl std::fmt::Debug for SessionSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionSigner(..)")
-    }
+    signer: TokenSigner,
 }
 
 impl SessionSigner {
-    /// A signer with a secret of at least 32 bytes.
+    /// A signer with a secret of at least 32 bytes (kept apart from any other use of the same secret).
     pub fn new(secret: &str) -> Result<Self, String> {
-        if secret.len() < 32 {
-            return Err("the session signing secret must be at least 32 characters".into());
-        }
-        // Domain-separated from any other use of the same secret.
-        let mut key = b"orders-session:".to_vec();
-        key.extend_from_slice(secret.as_bytes());
-        Ok(Self { key })
-    }
-
-    fn mac(&self, payload: &[u8]) -> HmacSha256 {
-        let mut mac = match HmacSha256::new_from_slice(&self.key) {
-            Ok(mac) => mac,
-            Err(_) => unreachable!("HMAC accepts keys of any length"),
-        };
-        mac.update(payload);
-        mac
+        Ok(Self { signer: TokenSigner::new("orders-session:", secret, "session")? })
     }
 
     /// The cookie value of `session`.
     pub fn seal(&self, session: &Session) -> String {
-        let payload = serde_json::to_vec(session).unwrap_or_default();
-        let signature = self.mac(&payload).finalize().into_bytes();
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(signature))
+        self.signer.seal(&serde_json::to_vec(session).unwrap_or_default())
     }
 
     /// The session in `value` if this signer sealed it and it has not expired at `now`.
     pub fn open(&self, value: &str, now: i64) -> Option<Session> {
-        let (payload, signature) = value.split_once('.')?;
-        let payload = URL_SAFE_NO_PAD.decode(payload).ok()?;
-        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
-        self.mac(&payload).verify_slice(&signature).ok()?;
-        let session: Session = serde_json::from_slice(&payload).ok()?;
+        let session: Session = serde_json::from_slice(&self.signer.open(value)?).ok()?;
         (session.expires_at > now).then_some(session)
     }
 }
@@ -141,6 +110,8 @@ pub fn csrf_matches(headers: &HeaderMap, session: &Session) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
     use lambda_http::http::HeaderValue;
 
     const SECRET: &str = "a-test-secret-of-at-least-32-characters";

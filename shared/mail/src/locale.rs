@@ -27,14 +27,24 @@ impl Lang {
     pub const ALL: [Lang; 6] = [Lang::En, Lang::Sv, Lang::De, Lang::Pl, Lang::Lt, Lang::Zh];
 
     fn from_tag(tag: &Language) -> Option<Self> {
-        match tag.as_str().split('-').next().unwrap_or_default() {
-            "en" => Some(Self::En),
-            "sv" => Some(Self::Sv),
-            "de" => Some(Self::De),
-            "pl" => Some(Self::Pl),
-            "lt" => Some(Self::Lt),
-            "zh" => Some(Self::Zh),
-            _ => None,
+        Self::parse(tag.as_str())
+    }
+
+    /// The language of a BCP 47 tag (`sv`, `sv-SE`, `zh-Hans-CN`; any case), if supported.
+    pub fn parse(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|l| l.tag() == primary)
+    }
+
+    /// The language's own name (for a language picker).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::Sv => "Svenska",
+            Self::De => "Deutsch",
+            Self::Pl => "Polski",
+            Self::Lt => "Lietuvių",
+            Self::Zh => "中文",
         }
     }
 
