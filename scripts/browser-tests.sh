@@ -21,5 +21,7 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 echo "browser-tests: stack on http://127.0.0.1:$port (log $log)"
-ORDERS_ENV_FILE="$env_file" DEVSTACK="$devstack" ORDERS_BROWSER_ARTIFACTS="${ORDERS_BROWSER_ARTIFACTS:-$root/target/browser}" \
+artifacts="${ORDERS_BROWSER_ARTIFACTS:-$root/target/browser}"
+rm -rf "$artifacts"
+ORDERS_ENV_FILE="$env_file" DEVSTACK="$devstack" ORDERS_BROWSER_ARTIFACTS="$artifacts" \
   "$python" "$root/tests/browser/test_console.py"

@@ -3,6 +3,7 @@
 file in ORDERS_ENV_FILE. Screenshots go to target/browser/ (desktop and phone width).
 """
 
+import base64
 import json
 import os
 import pathlib
@@ -149,7 +150,15 @@ class Console(unittest.TestCase):
         return self.find("#order-title .badge").get_attribute("data-status")
 
     def screenshot(self, name):
-        self.driver.save_screenshot(str(ARTIFACTS / (name + ".png")))
+        """The whole page (not only the window) as a PNG artifact."""
+        try:
+            size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+            shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+                "format": "png", "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+            (ARTIFACTS / (name + ".png")).write_bytes(base64.b64decode(shot["data"]))
+        except Exception:  # the window is still worth having
+            self.driver.save_screenshot(str(ARTIFACTS / (name + ".png")))
 
     def in_page(self, script):
         """Runs an async fetch in the page (same origin, the session cookie goes along); answers its result."""
@@ -429,6 +438,11 @@ class Console(unittest.TestCase):
         Select(self.find("#language")).select_by_value("de")
         self.wait(lambda d: d.find_element(By.ID, "nav-orders").text == "Aufträge")
         self.assertEqual(self.driver.find_element(By.TAG_NAME, "html").get_attribute("lang"), "de")
+        # German formats: 1.234,56 € and 01.12.2026
+        amount = self.find("#results tbody tr td.num").text
+        self.assertRegex(amount, r"^\d{1,3}(\.\d{3})*,\d{2}\s€$")
+        received = self.find("#results tbody tr td:nth-child(5)").text
+        self.assertRegex(received, r"^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}$")
         Select(self.find("#language")).select_by_value("zh")
         self.wait(lambda d: d.find_element(By.ID, "nav-orders").text == "订单")
         self.screenshot("orders-zh-desktop")

@@ -406,7 +406,7 @@
     else actions.append(h('p', { class: 'empty', text: t('order.no_actions') }));
     view.replaceChildren(
       h('p', {}, link('/console/orders', '← ' + t('nav.orders'))),
-      header, actions, lines,
+      header, lines, actions,
       notesSection(order, refresh),
       despatchesSection(order),
       invoicesSection(order, messages, refresh),
