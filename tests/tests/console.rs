@@ -86,21 +86,23 @@ async fn writes_by_cookie_without_the_csrf_token_change_nothing() {
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
     let session = stack.console_session(&operator).await;
 
-    let writes = [
-        (Method::POST, format!("/v1/orders/{id}/response"), json!({"decision": "accept"})),
-        (Method::POST, format!("/v1/orders/{id}/notes"), json!({"text": "x", "visibility": "internal"})),
-        (Method::POST, format!("/v1/orders/{id}/cancellation"), json!({})),
-        (Method::PATCH, format!("/v1/orders/{id}"), json!({"notes": "x"})),
-        (Method::PUT, "/v1/stock/SKU-1/malmo".into(), json!({"on_hand": "0"})),
-        (Method::PUT, "/v1/customers/C-1/prices/SKU-1".into(), json!({"price": "1.00"})),
-        (Method::POST, format!("/v1/orders/{id}/despatches"), json!({"despatch_number": "D", "lines": []})),
-        (Method::POST, "/v1/reports".into(), json!({"report": "sales_by_day"})),
-        (Method::POST, "/v1/invoices/X/credit-notes".into(), json!({})),
-        (Method::DELETE, "/console/session".into(), json!({})),
-    ];
-    for (method, path, body) in &writes {
+    // Every state-changing route of the template, with its parameters filled in (the order's id where one is
+    // asked for): the cookie alone, a wrong token or an empty one is refused before anything is read or written.
+    // Logging in is the one write a session cannot make (it has none yet): it checks the Origin instead.
+    let writes: Vec<(Method, String)> = orders_testkit::template_routes()
+        .into_iter()
+        .filter(|route| route.method != "GET" && route.path != "/console/session" || route.method == "DELETE")
+        .map(|route| {
+            let path = route.path.replace("{id}", &id).replace("{sku}", "SKU-1").replace("{warehouse}", "malmo");
+            let path = path.replace("{number}", "INV-X").replace("{proxy+}", "x");
+            (Method::from_bytes(route.method.as_bytes()).expect("method"), path)
+        })
+        .collect();
+    assert!(writes.len() >= 19, "every write route of the template: {writes:?}");
+    for (method, path) in &writes {
         for token in [None, Some("wrong"), Some("")] {
-            let mut request = stack.cookie_request(method.clone(), path, &session.cookie).json(body);
+            let mut request =
+                stack.cookie_request(method.clone(), path, &session.cookie).json(&json!({"decision": "accept"}));
             if let Some(token) = token {
                 request = request.header("x-csrf-token", token);
             }
