@@ -91,14 +91,14 @@ async fn writes_by_cookie_without_the_csrf_token_change_nothing() {
     // Logging in is the one write a session cannot make (it has none yet): it checks the Origin instead.
     let writes: Vec<(Method, String)> = orders_testkit::template_routes()
         .into_iter()
-        .filter(|route| route.method != "GET" && route.path != "/console/session" || route.method == "DELETE")
+        .filter(|route| route.method != "GET" && !(route.method == "POST" && route.path == "/console/session"))
         .map(|route| {
             let path = route.path.replace("{id}", &id).replace("{sku}", "SKU-1").replace("{warehouse}", "malmo");
             let path = path.replace("{number}", "INV-X").replace("{proxy+}", "x");
             (Method::from_bytes(route.method.as_bytes()).expect("method"), path)
         })
         .collect();
-    assert!(writes.len() >= 19, "every write route of the template: {writes:?}");
+    assert!(writes.len() >= 20, "every write route of the template: {writes:?}");
     for (method, path) in &writes {
         for token in [None, Some("wrong"), Some("")] {
             let mut request =
@@ -257,7 +257,43 @@ async fn the_page_assets_and_texts_are_ours_and_in_the_browsers_language() {
     )
     .await;
     assert_eq!(state.body["signed_in"], false);
-    assert_eq!(state.body["language"], "pl", "the person's choice wins over the browser's");
+    assert_eq!(state.body["language"], "pl", "this browser's choice wins over its Accept-Language");
     assert_eq!(state.body["messages"]["nav.orders"], "Zamówienia");
     assert_eq!(state.body["languages"].as_array().map(Vec::len), Some(6));
+}
+
+#[tokio::test]
+async fn a_persons_language_goes_with_their_key_to_any_browser() {
+    let stack = TestStack::start().await;
+    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
+    let first = stack.console_session(&warehouse).await;
+    let choose = |language: serde_json::Value| {
+        let request = stack
+            .cookie_request(Method::PUT, "/console/session", &first.cookie)
+            .header("x-csrf-token", &first.csrf)
+            .json(&json!({ "language": language }));
+        async move { Answer::from(request.send().await).await }
+    };
+    assert_eq!(choose(json!("xx")).await.status, 422);
+    assert_eq!(choose(json!(7)).await.status, 400);
+    let chosen = choose(json!("lt-LT")).await;
+    assert_eq!(chosen.status, 200, "{}", chosen.body);
+    assert_eq!(chosen.body["language"], "lt");
+    assert_eq!(chosen.body["messages"]["nav.orders"], "Užsakymai");
+
+    // another browser (another session, English Accept-Language, a Swedish cookie): still Lithuanian
+    let second = stack.console_session(&warehouse).await;
+    let state = Answer::from(
+        stack
+            .cookie_request(Method::GET, "/console/session", &format!("{}; console_lang=sv", second.cookie))
+            .header("accept-language", "en")
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(state.body["language"], "lt", "{}", state.body);
+    // nobody signed in: the browser decides
+    let anonymous =
+        Answer::from(reqwest::Client::new().get(format!("{}/console/session", stack.api_url)).send().await).await;
+    assert_eq!(anonymous.body["language"], "en");
 }

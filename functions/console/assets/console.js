@@ -172,8 +172,12 @@
   // ------------------------------------------------------------------ login and frame
   function languagePicker() {
     const select = h('select', {
-      id: 'language', onchange: (e) => {
+      id: 'language', onchange: async (e) => {
+        // This browser remembers it for the log-in page; a signed-in person's choice goes with their key.
         document.cookie = 'console_lang=' + e.target.value + '; Path=/; Max-Age=31536000; SameSite=Strict';
+        if (state.session) {
+          try { await api('PUT', '/console/session', { language: e.target.value }); } catch (_) { /* the cookie still holds it */ }
+        }
         boot();
       },
     }, state.languages.map((l) => h('option', { value: l.tag, selected: l.tag === state.language, text: l.name })));
@@ -190,7 +194,8 @@
           const { data } = await api('POST', '/console/session', { key: key.value });
           state.session = data.session;
           if (!location.pathname.startsWith('/console/')) history.replaceState({}, '', '/console/orders');
-          render();
+          // The texts again: the person may have chosen a language with their key in another browser.
+          await boot();
         } catch (error) {
           showProblem(errors, error);
         }

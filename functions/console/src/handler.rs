@@ -1,4 +1,4 @@
-//! Console requests: the page and its assets, the texts, and logging in and out.
+//! Console requests: the page and its assets, the texts, logging in and out, and the person's language.
 
 use lambda_http::http::{header, HeaderValue, Method, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -44,9 +44,10 @@ async fn route(app: &Console, request: &Request) -> Result<Response<Body>, ApiEr
         (&Method::GET, ["console", "session"]) => session_state(app, request).await,
         (&Method::POST, ["console", "session"]) => log_in(app, request).await,
         (&Method::DELETE, ["console", "session"]) => log_out(app, request).await,
+        (&Method::PUT, ["console", "session"]) => choose_language(app, request).await,
         (_, ["console", "session"]) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
         // Every other console path is a view of the one page (the script routes by the path).
-        (&Method::GET, ["console", ..]) => Ok(page(language_of(request))),
+        (&Method::GET, ["console", ..]) => Ok(page(language_of(request, None))),
         _ => Err(ApiError::NotFound(format!("route {path}"))),
     }
 }
@@ -90,8 +91,12 @@ fn page(lang: Lang) -> Response<Body> {
         .unwrap_or_else(|_| Response::new(Body::Empty))
 }
 
-/// The language of the `console_lang` cookie (the person's choice), else the best of `Accept-Language`.
-fn language_of(request: &Request) -> Lang {
+/// The language the signed-in person chose, else the one of the `console_lang` cookie (chosen in this browser
+/// before logging in), else the best of `Accept-Language`.
+fn language_of(request: &Request, key: Option<&orders_aws::store::ApiKeyRecord>) -> Lang {
+    if let Some(lang) = key.and_then(|k| k.language.as_deref()).and_then(Lang::parse) {
+        return lang;
+    }
     let headers = request.headers();
     let chosen = headers
         .get_all(header::COOKIE)
@@ -108,22 +113,51 @@ fn language_of(request: &Request) -> Lang {
 
 /// `GET /console/session`: who is logged in (or nobody), the CSRF token, and the texts in the person's language.
 async fn session_state(app: &Console, request: &Request) -> Result<Response<Body>, ApiError> {
-    let lang = language_of(request);
+    let signed_in = match app.gate.session(request).await {
+        Ok(signed_in) => Some(signed_in),
+        Err(ApiError::Unauthorized) => None,
+        Err(other) => return Err(other),
+    };
+    let lang = language_of(request, signed_in.as_ref().map(|(_, key)| key));
+    let body = state_json(lang, signed_in.as_ref().map(|(session, key)| (session, key)));
+    Ok(json_answer(StatusCode::OK, &body, None))
+}
+
+/// Who is signed in (if anyone), the language, the languages to choose from and the texts.
+fn state_json(lang: Lang, signed_in: Option<(&Session, &orders_aws::store::ApiKeyRecord)>) -> Value {
     let mut body = json!({
-        "signed_in": false,
+        "signed_in": signed_in.is_some(),
         "language": lang.tag(),
         "languages": Lang::ALL.iter().map(|l| json!({ "tag": l.tag(), "name": l.name() })).collect::<Vec<_>>(),
         "messages": strings::catalogue(lang),
     });
-    match app.gate.session(request).await {
-        Ok((session, key)) => {
-            body["signed_in"] = json!(true);
-            body["session"] = session_json(&session, &key);
-        }
-        Err(ApiError::Unauthorized) => {}
-        Err(other) => return Err(other),
+    if let Some((session, key)) = signed_in {
+        body["session"] = session_json(session, key);
     }
-    Ok(json_answer(StatusCode::OK, &body, None))
+    body
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LanguageChoice {
+    language: String,
+}
+
+/// `PUT /console/session` with `{"language": "sv"}` (and the CSRF token): remembers the person's language with
+/// their key, so it follows them to any browser; answers the session state in that language.
+async fn choose_language(app: &Console, request: &Request) -> Result<Response<Body>, ApiError> {
+    let (session, mut key) = app.gate.session(request).await?;
+    let choice: LanguageChoice = serde_json::from_str(json_body(request)?)
+        .map_err(|e| ApiError::Malformed { pointer: "/language".into(), detail: e.to_string() })?;
+    let lang = Lang::parse(&choice.language).ok_or_else(|| {
+        ApiError::Validation(vec![orders_domain::FieldError::new(
+            "/language",
+            format!("{:?} is not one of en, sv, de, pl, lt, zh", choice.language),
+        )])
+    })?;
+    app.store.set_api_key_language(&session.key_hash, lang.tag()).await?;
+    key.language = Some(lang.tag().to_owned());
+    Ok(json_answer(StatusCode::OK, &state_json(lang, Some((&session, &key))), None))
 }
 
 fn session_json(session: &Session, key: &orders_aws::store::ApiKeyRecord) -> Value {

@@ -46,6 +46,7 @@ pub async fn create_api_key(
         created_at: OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
+        language: None,
     };
     store.put_api_key(&hash, &record).await?;
     Ok(IssuedKey { secret, record })
@@ -73,6 +74,7 @@ pub async fn register_fixture_keys(store: &Store, tenant: &TenantId, channel: &s
             created_at: OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
+            language: None,
         };
         store.put_api_key(&hash, &record).await?;
     }

@@ -138,6 +138,9 @@ pub struct ApiKeyRecord {
     pub channel: String,
     /// When it was created (RFC 3339).
     pub created_at: String,
+    /// The console language the person with this key chose (BCP 47), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// The catalogue data intake needs for one order, read in batches.
@@ -372,6 +375,22 @@ impl Store {
             .send()
             .await
             .map_err(|e| dynamo_error("store API key", e))?;
+        Ok(())
+    }
+
+    /// Remembers the console language of the person with the key `key_hash` (which must exist).
+    pub async fn set_api_key_language(&self, key_hash: &str, language: &str) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::api_key_pk(key_hash), keys::API_KEY_SK)))
+            .update_expression("SET #language = :language")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#language", "language")
+            .expression_attribute_values(":language", s(language))
+            .send()
+            .await
+            .map_err(|e| dynamo_error("store the console language", e))?;
         Ok(())
     }
 
