@@ -10,7 +10,7 @@ BROWSER_VENV := .local/browser
 TARGET := $(or $(CARGO_TARGET_DIR),target)
 # Dummy credentials and a region for the offline template checks; SAM telemetry off.
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
-LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console
+LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console portal
 
 .PHONY: help dev test emulator tools fonts fmt-check clippy tests browser-tests chromium template-lint lambda-build bench bench-reports fmt clean
 # The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as

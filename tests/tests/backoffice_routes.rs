@@ -56,6 +56,16 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
         second["buyer"]["customer_id"].as_str().expect("customer").to_owned(),
     );
     stack.deliver_all().await;
+    let operator = stack.key_with_role(tenant, Role::Operator).await;
+    let quote_body = json!({
+        "currency": "EUR", "buyer": {"customer_id": "C-1"}, "valid_until_date": orders_testkit::tomorrow(),
+        "delivery_address": {"name": "A", "street": "B", "city": "C", "postal_code": "1", "country": "SE"},
+        "lines": [{"sku": "SKU-1", "quantity": 1}]
+    });
+    let quote = call(&stack, &Method::POST, "/v1/quotes", &operator, Some(&quote_body)).await.body["id"]
+        .as_str()
+        .expect("quote id")
+        .to_owned();
 
     let cases = vec![
         Case {
@@ -231,6 +241,37 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
             tenant_scoped: false,
             body: None,
             bad: None,
+        },
+        Case {
+            method: Method::POST,
+            template: "/v1/quotes",
+            allowed: OPERATOR,
+            path: "/v1/quotes".into(),
+            tenant_scoped: false,
+            body: Some(quote_body.clone()),
+            bad: Some((
+                "/v1/quotes".into(),
+                Some(json!({"lines": [{"sku": "SKU-1", "quantity": 0}]})),
+                "/lines/0/quantity",
+            )),
+        },
+        Case {
+            method: Method::GET,
+            template: "/v1/quotes/{id}",
+            allowed: OPERATOR,
+            path: format!("/v1/quotes/{quote}"),
+            tenant_scoped: true,
+            body: None,
+            bad: None,
+        },
+        Case {
+            method: Method::POST,
+            template: "/v1/quotes/{id}/sending",
+            allowed: OPERATOR,
+            path: format!("/v1/quotes/{quote}/sending"),
+            tenant_scoped: true,
+            body: Some(json!({})),
+            bad: Some((format!("/v1/quotes/{quote}/sending"), Some(json!({"to": "someone"})), "/to")),
         },
         Case {
             method: Method::GET,

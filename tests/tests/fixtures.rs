@@ -15,6 +15,7 @@ async fn every_fixture_is_answered_as_documented() {
     let backoffice = stack.stack.backoffice().expect("backoffice");
     let billing = stack.stack.billing().expect("billing");
     let reports = stack.stack.reports().expect("reports");
+    let portal = stack.stack.portal().expect("portal");
     let expected = [
         ("intake/post-order.json", 201),
         ("intake/post-order-batch.json", 207),
@@ -36,6 +37,8 @@ async fn every_fixture_is_answered_as_documented() {
         ("reporting/scheduled.json", 0),
         // A document item inserted: archived, no failure.
         ("archive/document-inserted.json", 0),
+        // A magic link with a made-up signature opens nothing.
+        ("portal/open-link-tampered.json", 401),
     ];
     let archive = stack.stack.archive().expect("archive");
     let shipment = stack.stack.shipment().expect("shipment");
@@ -93,6 +96,8 @@ async fn every_fixture_is_answered_as_documented() {
             billing::handle(&billing, request).await
         } else if file.starts_with("reports/") {
             reports::handle(&reports, request).await
+        } else if file.starts_with("portal/") {
+            portal::handle(&portal, request).await
         } else {
             backoffice::handle(&backoffice, request).await
         }

@@ -116,6 +116,18 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, &[Role::Operator], "change prices").await?;
             put_customer_price(app, &caller, request, id, sku).await
         }
+        (&Method::POST, ["v1", "quotes"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "write quotes").await?;
+            crate::quotes::create_quote(app, &caller, request).await
+        }
+        (&Method::GET, ["v1", "quotes", id]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "read quotes").await?;
+            crate::quotes::get_quote(app, &caller, id).await
+        }
+        (&Method::POST, ["v1", "quotes", id, "sending"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "send quotes").await?;
+            crate::quotes::send_quote(app, &caller, request, id).await
+        }
         (&Method::GET, ["v1", "reorder-suggestions"]) => {
             let caller = authenticate(app, request, STAFF, "read reorder suggestions").await?;
             reorder_suggestions(app, &caller).await
@@ -127,7 +139,10 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             | ["v1", "customers", _, "orders"]
             | ["v1", "stock", _, _]
             | ["v1", "reorder-suggestions"]
-            | ["v1", "order-counts"],
+            | ["v1", "order-counts"]
+            | ["v1", "quotes"]
+            | ["v1", "quotes", _]
+            | ["v1", "quotes", _, "sending"],
         ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
         _ => Err(ApiError::NotFound(format!("route {path}"))),
     }
@@ -1061,7 +1076,7 @@ async fn merge(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Re
 }
 
 /// Reads a JSON body; a type error points at the member at fault (`/reason`), not at the whole body.
-fn parse_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, ApiError> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| ApiError::from(orders_domain::intake::malformed_at(e)))
@@ -1098,7 +1113,7 @@ fn order_id_of(id: &str) -> Result<OrderId, ApiError> {
 }
 
 /// The caller's tenant settings.
-async fn tenant_settings(app: &Backoffice, caller: &ApiKeyRecord) -> Result<TenantSettings, ApiError> {
+pub(crate) async fn tenant_settings(app: &Backoffice, caller: &ApiKeyRecord) -> Result<TenantSettings, ApiError> {
     app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))
 }
 

@@ -3,10 +3,11 @@
 //! `GET /v1/orders/{id}` (detail with history for every role; staff also see the reserved stock).
 
 mod handler;
+mod quotes;
 
 use orders_aws::outbox::{EmailOutbox, MailSettings};
 use orders_aws::{required_env, required_var, ConfigError, Store};
-use orders_http::{CursorSigner, Gatekeeper};
+use orders_http::{BuyerGate, CursorSigner, Gatekeeper};
 
 pub use handler::handle;
 
@@ -48,6 +49,7 @@ pub struct Backoffice {
     gate: Gatekeeper,
     cursors: CursorSigner,
     outbox: EmailOutbox,
+    buyers: BuyerGate,
 }
 
 impl Backoffice {
@@ -62,6 +64,7 @@ impl Backoffice {
             // a claim older than a minute belongs to a request that died
             outbox: EmailOutbox::for_function(store.clone(), ses, &config.mail),
             gate: Gatekeeper::new(store.clone(), &config.session_signing_secret)?,
+            buyers: BuyerGate::new(store.clone(), &config.session_signing_secret)?,
             store,
             cursors: CursorSigner::new(&config.cursor_signing_secret)?,
         })

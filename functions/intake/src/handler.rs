@@ -1,26 +1,21 @@
 //! Turns API Gateway HTTP API requests into domain calls and side effects.
 
-use std::collections::HashMap;
-
 use futures::StreamExt;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
-use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use orders_aws::store::{ApiKeyRecord, CreateOutcome, DespatchOutcome, DespatchWrite, DuplicateOf, NewOrder};
-use orders_domain::catalogue::Customer;
 use orders_domain::despatch::{parse_despatch, plan_despatch, DespatchRefusal};
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::fingerprint::json_fingerprint;
 use orders_domain::ids::{CustomerId, OrderId, Role};
-use orders_domain::intake::{parse_batch, parse_order, BuyerDraft, OrderDraft};
-use orders_domain::order::{Buyer, HistoryEntry, Order, OrderStatus, OrderType, StockWarning};
-use orders_domain::pricing::{order_totals, price_line};
+use orders_domain::intake::{parse_batch, parse_order, OrderDraft};
+use orders_domain::order::{HistoryEntry, Order};
+use orders_domain::placing::{buyer_id, inline_customer, price_draft, PricingInputs};
 use orders_domain::tenant::TenantSettings;
 use orders_domain::ubl::{despatch_advice, Party};
-use orders_domain::FieldErrors;
 use orders_http::{idempotency_key, json_body, json_response, query_param, ApiError};
 
 use crate::Intake;
@@ -185,19 +180,7 @@ async fn store_order(
         order.order_number.clone(),
         now,
     );
-    let inline_customer = match &draft.buyer {
-        BuyerDraft::Inline(inline) => Some(Customer {
-            id: inline.customer_id.clone(),
-            name: inline.name.clone(),
-            email: inline.email.clone(),
-            language: inline.language.clone(),
-            vat_id: inline.vat_id.clone(),
-            address: inline.address.clone(),
-            discount: None,
-            peppol_id: None,
-        }),
-        BuyerDraft::Existing(_) => None,
-    };
+    let inline_customer = inline_customer(&draft);
     let outcome = intake
         .store
         .create_order(&NewOrder {
@@ -207,6 +190,7 @@ async fn store_order(
             idempotency_key: idem,
             inline_customer: inline_customer.as_ref(),
             event: &event,
+            quote: None,
         })
         .await?;
     match outcome {
@@ -249,8 +233,8 @@ async fn replay(
     Ok(Stored { order, replayed: true })
 }
 
-/// Prices a draft against the catalogue: unknown SKUs and customers, and prices that cannot be computed, are
-/// reported with pointers; short stock only warns.
+/// Prices a draft against the catalogue (see [`price_draft`]): reads the customer, the catalogue slice and the
+/// blanket order of a call-off at once.
 async fn price_order(
     intake: &Intake,
     caller: &Caller,
@@ -260,14 +244,11 @@ async fn price_order(
 ) -> Result<Order, ApiError> {
     let store = &intake.store;
     let tenant_id = &caller.key.tenant;
-    let customer_id: CustomerId = match &draft.buyer {
-        BuyerDraft::Existing(id) => id.clone(),
-        BuyerDraft::Inline(inline) => inline.customer_id.clone(),
-    };
+    let customer_id = buyer_id(draft);
     let skus: Vec<_> = draft.lines.iter().map(|l| l.sku.clone()).collect();
-    let (existing_customer, catalogue, blanket) = futures::try_join!(
-        store.get_customer(tenant_id, &customer_id),
-        store.load_catalogue(tenant_id, &skus, Some(&customer_id), &tenant.warehouses),
+    let (customer, catalogue, blanket) = futures::try_join!(
+        store.get_customer(tenant_id, customer_id),
+        store.load_catalogue(tenant_id, &skus, Some(customer_id), &tenant.warehouses),
         async {
             match &draft.blanket_order_id {
                 Some(id) => store.get_order_with_history(tenant_id, id).await.map(|o| o.map(|(order, _)| order)),
@@ -275,109 +256,15 @@ async fn price_order(
             }
         },
     )?;
-
-    let mut errors = FieldErrors::new();
-    let buyer = match &draft.buyer {
-        BuyerDraft::Existing(id) => match &existing_customer {
-            Some(customer) => Some(Buyer {
-                customer_id: id.clone(),
-                name: customer.name.clone(),
-                email: customer.email.clone(),
-                language: customer.language.clone(),
-                vat_id: customer.vat_id.clone(),
-                address: customer.address.clone(),
-                peppol_id: customer.peppol_id.clone(),
-            }),
-            None => {
-                errors.push("/buyer/customer_id", format!("no customer {id} in your customer register"));
-                None
-            }
-        },
-        BuyerDraft::Inline(inline) => Some(Buyer {
-            customer_id: inline.customer_id.clone(),
-            name: inline.name.clone(),
-            email: inline.email.clone(),
-            language: inline.language.clone(),
-            vat_id: inline.vat_id.clone(),
-            address: inline.address.clone(),
-            peppol_id: None,
-        }),
+    let inputs = PricingInputs {
+        tenant: tenant_id,
+        channel: &caller.key.channel,
+        customer: customer.as_ref(),
+        catalogue: &catalogue,
+        blanket: blanket.as_ref(),
+        now,
     };
-    if let Some(id) = &draft.blanket_order_id {
-        match &blanket {
-            Some(order) if order.order_type == OrderType::Blanket && order.currency == draft.currency => {}
-            Some(_) => errors.push("/blanket_order_id", format!("{id} is not a blanket order in {}", draft.currency)),
-            None => errors.push("/blanket_order_id", format!("no order {id}")),
-        }
-    }
-    let customer_discount = existing_customer.as_ref().and_then(|c| c.discount);
-
-    let mut requested: HashMap<&orders_domain::ids::Sku, Decimal> = HashMap::new();
-    for line in &draft.lines {
-        *requested.entry(&line.sku).or_default() += line.request.quantity;
-    }
-    let mut lines = Vec::with_capacity(draft.lines.len());
-    for (index, line) in draft.lines.iter().enumerate() {
-        let Some(product) = catalogue.products.get(&line.sku) else {
-            errors.push(format!("/lines/{index}/sku"), format!("unknown SKU {}", line.sku));
-            continue;
-        };
-        let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        match price_line(
-            line_no,
-            &line.request,
-            product,
-            catalogue.customer_prices.get(&line.sku),
-            customer_discount,
-            draft.currency,
-        ) {
-            Err(error) => errors.push(format!("/lines/{index}/{}", error.field), error.detail),
-            Ok(mut priced) => {
-                priced.requested_delivery_date = line.requested_delivery_date.or(draft.requested_delivery_date);
-                let available = catalogue.available(&line.sku);
-                let wanted = requested.get(&line.sku).copied().unwrap_or_default();
-                if available < wanted {
-                    priced.stock_warning = Some(StockWarning {
-                        available_quantity: available,
-                        detail: format!(
-                            "only {available} {} available in all warehouses for {wanted} ordered; confirmation decides",
-                            product.unit
-                        ),
-                    });
-                }
-                lines.push(priced);
-            }
-        }
-    }
-    let buyer = match (buyer, errors.is_empty()) {
-        (Some(buyer), true) => buyer,
-        _ => return Err(ApiError::Validation(errors.into_vec())),
-    };
-    let (totals, vat_breakdown) = order_totals(&lines, draft.currency);
-    Ok(Order {
-        id: OrderId::generate(),
-        tenant: tenant_id.clone(),
-        order_number: draft.order_number.clone(),
-        order_type: draft.order_type,
-        status: OrderStatus::Received,
-        channel: caller.key.channel.clone(),
-        currency: draft.currency,
-        buyer,
-        requested_delivery_date: draft.requested_delivery_date,
-        delivery_address: draft.delivery_address.clone(),
-        final_consignee: draft.final_consignee.clone(),
-        blanket_order_id: draft.blanket_order_id.clone(),
-        lines,
-        totals,
-        vat_breakdown,
-        notes: draft.notes.clone(),
-        received_at: now,
-        response_reason: None,
-        adjustments: Vec::new(),
-        reservations: Vec::new(),
-        responded_at: None,
-        references: Default::default(),
-    })
+    price_draft(draft, &inputs).map_err(ApiError::Validation)
 }
 
 async fn post_batch(intake: &Intake, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {

@@ -85,6 +85,11 @@ impl EmailOutbox {
         self.send(order, tenant, Self::claimed(claimed)).await
     }
 
+    /// The SES sender, for emails that are not about one order (quotes).
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
+    }
+
     /// Sends what an earlier, crashed attempt claimed but never marked sent (after it must have ended).
     pub async fn send_outstanding(&self, order: &Order, tenant: &TenantSettings) -> Result<(), EmailError> {
         let now = OffsetDateTime::now_utc();

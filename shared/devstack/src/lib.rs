@@ -192,10 +192,16 @@ pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
         let console = console.clone();
         Box::pin(async move { gateway_response(::console::handle(&console, request).await) })
     });
+    let portal = Arc::new(stack.portal()?);
+    let portal_handler: server::HttpHandler = Arc::new(move |request| {
+        let portal = portal.clone();
+        Box::pin(async move { gateway_response(::portal::handle(&portal, request).await) })
+    });
     Ok(server::Gateway::new(stack.template.http_routes(), health)
         .with_function("IntakeFunction", intake_handler)
         .with_function("BackofficeFunction", backoffice_handler)
         .with_function("BillingFunction", billing_handler)
         .with_function("ReportsFunction", reports_handler)
-        .with_function("ConsoleFunction", console_handler))
+        .with_function("ConsoleFunction", console_handler)
+        .with_function("PortalFunction", portal_handler))
 }

@@ -151,6 +151,13 @@ impl LocalStack {
         console::Console::new(&config, self.aws.dynamodb.clone())
     }
 
+    /// The buyer portal's state, from the template's environment of `PortalFunction`.
+    pub fn portal(&self) -> Result<portal::Portal, String> {
+        let env = self.function_environment("PortalFunction").map_err(|e| e.to_string())?;
+        let config = portal::PortalConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        portal::Portal::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone())
+    }
+
     /// The billing API state, from the template's environment of `BillingFunction`.
     pub fn billing(&self) -> Result<billing::Billing, String> {
         let env = self.function_environment("BillingFunction").map_err(|e| e.to_string())?;

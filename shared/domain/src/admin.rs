@@ -416,7 +416,7 @@ struct LineChangeBody {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AdjustmentBody {
+pub(crate) struct AdjustmentBody {
     reason: Option<String>,
     amount: Option<JsonDecimal>,
     percent: Option<JsonDecimal>,
@@ -426,9 +426,7 @@ struct AdjustmentBody {
 
 /// Parses a manual order response.
 pub fn parse_manual_response(json: &str) -> Result<ManualResponse, RequestError> {
-    use crate::catalogue::VatCategory;
     use crate::intake::{required, text};
-    use crate::pricing::AdjustmentKind;
     let mut deserializer = serde_json::Deserializer::from_str(json);
     let body: ManualResponseBody = serde_path_to_error::deserialize(&mut deserializer).map_err(malformed_at)?;
     let mut errors = FieldErrors::new();
@@ -462,16 +460,33 @@ pub fn parse_manual_response(json: &str) -> Result<ManualResponse, RequestError>
     if decision != Some(Decision::AcceptWithChanges) && !lines.is_empty() {
         errors.push("/lines", "line changes only go with accept_with_changes");
     }
+    let adjustments = parse_adjustments(&mut errors, body.charges, body.allowances);
+    match (decision, errors.is_empty()) {
+        (Some(decision), true) => Ok(ManualResponse { decision, reason, lines, adjustments }),
+        _ => Err(RequestError::Invalid(errors.into_vec())),
+    }
+}
+
+/// Document-level `charges` and `allowances` of a request (an order response, a quote): each with a reason, an
+/// amount (allowances: or a percent of the lines), a VAT category and rate.
+pub(crate) fn parse_adjustments(
+    errors: &mut FieldErrors,
+    charges: Option<Vec<AdjustmentBody>>,
+    allowances: Option<Vec<AdjustmentBody>>,
+) -> Vec<AdjustmentRequest> {
+    use crate::catalogue::VatCategory;
+    use crate::intake::{required, text};
+    use crate::pricing::AdjustmentKind;
     let mut adjustments = Vec::new();
     for (kind, name, list) in
-        [(AdjustmentKind::Charge, "charges", body.charges), (AdjustmentKind::Allowance, "allowances", body.allowances)]
+        [(AdjustmentKind::Charge, "charges", charges), (AdjustmentKind::Allowance, "allowances", allowances)]
     {
         for (i, adjustment) in list.unwrap_or_default().into_iter().enumerate() {
             let p = format!("/{name}/{i}");
-            let reason = required(&mut errors, &format!("{p}/reason"), adjustment.reason)
-                .and_then(|r| text(&mut errors, &format!("{p}/reason"), r, 100, false));
-            let amount = adjustment.amount.and_then(|a| non_negative(&mut errors, &format!("{p}/amount"), &a, 4));
-            let percent = adjustment.percent.and_then(|a| non_negative(&mut errors, &format!("{p}/percent"), &a, 4));
+            let reason = required(errors, &format!("{p}/reason"), adjustment.reason)
+                .and_then(|r| text(errors, &format!("{p}/reason"), r, 100, false));
+            let amount = adjustment.amount.and_then(|a| non_negative(errors, &format!("{p}/amount"), &a, 4));
+            let percent = adjustment.percent.and_then(|a| non_negative(errors, &format!("{p}/percent"), &a, 4));
             if amount.is_some() == percent.is_some() || (percent.is_some() && kind == AdjustmentKind::Charge) {
                 errors.push(
                     p.clone(),
@@ -485,23 +500,39 @@ pub fn parse_manual_response(json: &str) -> Result<ManualResponse, RequestError>
             if percent.is_some_and(|p| p > Decimal::ONE_HUNDRED) {
                 errors.push(format!("{p}/percent"), "must be at most 100");
             }
-            let category = required(&mut errors, &format!("{p}/vat_category"), adjustment.vat_category).and_then(|c| {
+            let category = required(errors, &format!("{p}/vat_category"), adjustment.vat_category).and_then(|c| {
                 let parsed: Result<VatCategory, _> = serde_json::from_value(serde_json::Value::String(c.clone()));
                 errors.take(parsed.map_err(|_| {
                     FieldError::new(format!("{p}/vat_category"), format!("{c:?} is not one of S, Z, E, AE, K, G, O"))
                 }))
             });
-            let rate = required(&mut errors, &format!("{p}/vat_rate"), adjustment.vat_rate)
-                .and_then(|r| non_negative(&mut errors, &format!("{p}/vat_rate"), &r, 2));
+            let rate = required(errors, &format!("{p}/vat_rate"), adjustment.vat_rate)
+                .and_then(|r| non_negative(errors, &format!("{p}/vat_rate"), &r, 2));
             if let (Some(reason), Some(vat_category), Some(vat_rate)) = (reason, category, rate) {
                 adjustments.push(AdjustmentRequest { kind, reason, amount, percent, vat_category, vat_rate });
             }
         }
     }
-    match (decision, errors.is_empty()) {
-        (Some(decision), true) => Ok(ManualResponse { decision, reason, lines, adjustments }),
-        _ => Err(RequestError::Invalid(errors.into_vec())),
-    }
+    adjustments
+}
+
+/// The allowances and charges of `requests` in money: a percent is of `lines_net`; rounded to the currency.
+pub fn resolve_adjustments(
+    requests: &[AdjustmentRequest],
+    lines_net: Decimal,
+    currency: crate::money::Currency,
+) -> Vec<crate::pricing::DocumentAdjustment> {
+    requests
+        .iter()
+        .map(|a| crate::pricing::DocumentAdjustment {
+            kind: a.kind,
+            reason: a.reason.clone(),
+            amount: currency
+                .round(a.amount.unwrap_or_else(|| lines_net * a.percent.unwrap_or_default() / Decimal::ONE_HUNDRED)),
+            vat_category: a.vat_category,
+            vat_rate: a.vat_rate,
+        })
+        .collect()
 }
 
 /// Applies a manual response to a `pending_response` order: the answered order (status, confirmed quantities,
@@ -512,7 +543,7 @@ pub fn apply_manual_response(
 ) -> Result<crate::order::Order, Vec<FieldError>> {
     use crate::confirmation::LineOutcome;
     use crate::order::OrderStatus;
-    use crate::pricing::{order_totals_with, DocumentAdjustment};
+    use crate::pricing::order_totals_with;
     let currency = order.currency;
     let mut answered = order.clone();
     let mut errors = FieldErrors::new();
@@ -558,18 +589,7 @@ pub fn apply_manual_response(
         line.note = change.note.clone();
     }
     let lines_net: Decimal = answered.lines.iter().map(|l| l.line_net).sum();
-    answered.adjustments = response
-        .adjustments
-        .iter()
-        .map(|a| DocumentAdjustment {
-            kind: a.kind,
-            reason: a.reason.clone(),
-            amount: currency
-                .round(a.amount.unwrap_or_else(|| lines_net * a.percent.unwrap_or_default() / Decimal::ONE_HUNDRED)),
-            vat_category: a.vat_category,
-            vat_rate: a.vat_rate,
-        })
-        .collect();
+    answered.adjustments = resolve_adjustments(&response.adjustments, lines_net, currency);
     let (totals, breakdown) = order_totals_with(&answered.lines, &answered.adjustments, currency);
     if totals.net - totals.allowances + totals.charges < Decimal::ZERO {
         errors.push("/allowances", "the allowances exceed the order amount");

@@ -1,5 +1,7 @@
 //! The tenant's catalogue as intake sees it: products, customer prices, customers and stock levels.
 
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -136,5 +138,23 @@ impl StockLevel {
     /// On hand minus reserved, never below zero.
     pub fn available(&self) -> Decimal {
         (self.on_hand - self.reserved).max(Decimal::ZERO)
+    }
+}
+
+/// The catalogue data pricing an order needs, read in batches.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogueView {
+    /// Products found, by SKU.
+    pub products: HashMap<Sku, Product>,
+    /// The customer's prices, by SKU.
+    pub customer_prices: HashMap<Sku, CustomerPrice>,
+    /// Stock per warehouse, by SKU.
+    pub stock: HashMap<Sku, Vec<StockLevel>>,
+}
+
+impl CatalogueView {
+    /// Available quantity summed over warehouses.
+    pub fn available(&self, sku: &Sku) -> Decimal {
+        self.stock.get(sku).map(|levels| levels.iter().map(StockLevel::available).sum()).unwrap_or_default()
     }
 }

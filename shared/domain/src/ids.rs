@@ -117,6 +117,27 @@ impl OrderId {
     }
 }
 
+string_id!(
+    /// A seller's quote: `quo_` followed by a time-ordered UUID (v7) in hex. Its versions share the id.
+    QuoteId, "quote id", 40, code_char
+);
+
+impl QuoteId {
+    /// A new, time-ordered id.
+    pub fn generate() -> Self {
+        Self(format!("quo_{}", uuid::Uuid::now_v7().simple()))
+    }
+
+    /// Parses an id taken from a URL: `quo_` + 32 lowercase hex digits.
+    pub fn parse_public(value: &str) -> Result<Self, InvalidId> {
+        let hex = value.strip_prefix("quo_").ok_or_else(|| InvalidId("quote id must start with quo_".into()))?;
+        if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+            return Err(InvalidId("quote id must be quo_ followed by 32 hex digits".into()));
+        }
+        Ok(Self(value.to_owned()))
+    }
+}
+
 impl CustomerId {
     /// The id of a buyer posted inline, derived from the email address so the same buyer maps to one customer.
     pub fn for_inline_buyer(email: &crate::order::EmailAddress) -> Self {

@@ -451,6 +451,9 @@ pub struct OrderReferences {
     /// The order this one was merged into (it is cancelled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<OrderId>,
+    /// The quote version the buyer accepted to place this order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<crate::quote::QuoteReference>,
 }
 
 impl OrderReferences {

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod body;
 pub mod cursor;
+pub mod portal;
 pub mod problem;
 pub mod session;
 mod signing;
@@ -12,4 +13,5 @@ pub mod views;
 pub use auth::Gatekeeper;
 pub use body::{answer, bearer_token, check_if_match, etag, idempotency_key, json_body, json_response, query_param};
 pub use cursor::CursorSigner;
+pub use portal::BuyerGate;
 pub use problem::ApiError;

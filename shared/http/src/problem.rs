@@ -14,6 +14,9 @@ pub enum ApiError {
     /// No `Authorization: Bearer` header, or an unknown key.
     #[error("missing or unknown API key, or an expired session")]
     Unauthorized,
+    /// A buyer's magic link is not ours, expired or was revoked.
+    #[error("{0}")]
+    LinkRefused(&'static str),
     /// The key's role may not use this route.
     #[error("a {role} key may not {action}")]
     Forbidden {
@@ -90,7 +93,7 @@ impl ApiError {
     /// HTTP status of the problem.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::LinkRefused(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } | Self::CsrfTokenMissing => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
@@ -109,6 +112,7 @@ impl ApiError {
     fn slug_and_title(&self) -> (&'static str, &'static str) {
         match self {
             Self::Unauthorized => ("unauthorized", "Missing or unknown API key"),
+            Self::LinkRefused(_) => ("link-refused", "This link does not open the portal"),
             Self::Forbidden { .. } => ("forbidden", "Not allowed for this key's role"),
             Self::CsrfTokenMissing => ("csrf-token-missing", "Missing or wrong CSRF token"),
             Self::NotFound(_) => ("not-found", "Not found"),

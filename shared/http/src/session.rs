@@ -100,10 +100,15 @@ pub fn is_write(method: &Method) -> bool {
 
 /// Whether the request repeats the session's CSRF token (compared in constant time).
 pub fn csrf_matches(headers: &HeaderMap, session: &Session) -> bool {
+    csrf_matches_token(headers, &session.csrf)
+}
+
+/// Whether the request's `X-CSRF-Token` is `expected` (compared in constant time).
+pub fn csrf_matches_token(headers: &HeaderMap, expected: &str) -> bool {
     let Some(sent) = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let (sent, expected) = (sent.as_bytes(), session.csrf.as_bytes());
+    let (sent, expected) = (sent.as_bytes(), expected.as_bytes());
     sent.len() == expected.len() && sent.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 

@@ -57,3 +57,13 @@ pub fn product_json(
         "available_quantity": available.to_string(),
     })
 }
+
+/// A quote version as the API shows it: its status as of `today` (a sent quote past its date has expired).
+pub fn quote_json(quote: &orders_domain::quote::Quote, today: time::Date) -> Value {
+    let mut body = serde_json::to_value(quote).unwrap_or_default();
+    body["status"] = json!(quote.status_on(today));
+    if let Some(object) = body.as_object_mut() {
+        object.remove("tenant");
+    }
+    body
+}

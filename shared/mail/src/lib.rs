@@ -4,6 +4,7 @@
 pub mod invoice;
 pub mod invoice_strings;
 pub mod locale;
+pub mod quote;
 pub mod strings;
 
 use askama::Template;

@@ -26,8 +26,10 @@ mod despatch;
 mod documents;
 mod email;
 mod invoices;
+mod links;
 mod listing;
 mod notes;
+mod quotes;
 mod relay;
 mod reports;
 mod response;
@@ -38,7 +40,10 @@ pub use invoices::{
     completion_request_key, document_key, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, IssueOutcome,
     IssueWrite, StoredInvoice,
 };
+pub use links::BuyerLinkRecord;
 pub use listing::{OrderPage, ReorderSuggestion, StatusCount};
+pub use orders_domain::catalogue::CatalogueView;
+pub use quotes::quote_pk;
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
 
 /// A DynamoDB call failed, or an item could not be read.
@@ -143,24 +148,6 @@ pub struct ApiKeyRecord {
     pub language: Option<String>,
 }
 
-/// The catalogue data intake needs for one order, read in batches.
-#[derive(Debug, Clone, Default)]
-pub struct CatalogueView {
-    /// Products found, by SKU.
-    pub products: HashMap<Sku, Product>,
-    /// The customer's prices, by SKU.
-    pub customer_prices: HashMap<Sku, CustomerPrice>,
-    /// Stock per warehouse, by SKU.
-    pub stock: HashMap<Sku, Vec<StockLevel>>,
-}
-
-impl CatalogueView {
-    /// Available quantity summed over warehouses.
-    pub fn available(&self, sku: &Sku) -> Decimal {
-        self.stock.get(sku).map(|levels| levels.iter().map(StockLevel::available).sum()).unwrap_or_default()
-    }
-}
-
 /// Everything intake writes for a new order, in one transaction.
 #[derive(Debug)]
 pub struct NewOrder<'a> {
@@ -176,6 +163,8 @@ pub struct NewOrder<'a> {
     pub inline_customer: Option<&'a Customer>,
     /// The event to publish; stored as the order's "publish pending" mark.
     pub event: &'a EventEnvelope,
+    /// The quote version this order accepts (status `accepted`), written only if it is still `sent`.
+    pub quote: Option<&'a orders_domain::quote::Quote>,
 }
 
 /// What stopped a new order from being stored.
@@ -201,6 +190,8 @@ pub enum CreateOutcome {
         /// Whether the earlier request had the same fingerprint.
         same_request: bool,
     },
+    /// The quote version it accepts is no longer `sent` (declined, reopened or accepted by another request).
+    QuoteNotOpen,
 }
 
 /// How long idempotency keys are remembered.
@@ -755,6 +746,20 @@ impl Store {
         if let Some(customer) = new.inline_customer {
             actions.push(upsert_customer(&self.table, tenant, customer, &order.received_at)?);
         }
+        let mut quote_index = None;
+        if let Some(quote) = new.quote {
+            let (condition, [(name, attribute)]) = quotes::status_condition();
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(quotes::quote_item(quote)?))
+                .condition_expression(condition)
+                .expression_attribute_names(name, attribute)
+                .expression_attribute_values(":expected_status", s(orders_domain::quote::QuoteStatus::Sent.as_str()))
+                .build()
+                .map_err(|e| corrupt("transaction put", e))?;
+            quote_index = Some(actions.len());
+            actions.push(TransactWriteItem::builder().put(put).build());
+        }
 
         let mut attempt = 0u32;
         loop {
@@ -784,6 +789,9 @@ impl Store {
             } else {
                 None
             };
+            if duplicate.is_none() && quote_index.is_some_and(failed) {
+                return Ok(CreateOutcome::QuoteNotOpen);
+            }
             if let Some((of, item)) = duplicate {
                 let item = match item {
                     Some(item) => item,

@@ -1,0 +1,173 @@
+//! The seller's side of quotes: write a draft (`POST /v1/quotes`), read every version (`GET /v1/quotes/{id}`)
+//! and send the latest draft to the buyer with a magic link to the portal (`POST /v1/quotes/{id}/sending`).
+
+use lambda_http::http::{header, StatusCode};
+use lambda_http::{Body, Request, Response};
+use serde_json::{json, Value};
+use time::{Duration, OffsetDateTime, Time};
+
+use orders_aws::store::{ApiKeyRecord, BuyerLinkRecord};
+use orders_aws::MailerError;
+use orders_domain::ids::QuoteId;
+use orders_domain::placing::{buyer_id, price_draft, PricingInputs};
+use orders_domain::quote::{draft_quote, parse_quote, Quote, QuoteRefusal, QuoteStatus, QUOTE_CHANNEL};
+use orders_http::portal::LinkClaims;
+use orders_http::views::quote_json;
+use orders_http::{json_body, json_response, ApiError};
+use orders_mail::quote::render_quote;
+use orders_mail::{mime, Envelope};
+
+use crate::handler::{parse_json, tenant_settings};
+use crate::Backoffice;
+
+/// How long after a quote's validity date its link still opens the portal (to find the order and documents).
+const LINK_DAYS_AFTER_VALIDITY: i64 = 90;
+
+fn quote_id_of(id: &str) -> Result<QuoteId, ApiError> {
+    QuoteId::parse_public(id).map_err(|_| ApiError::NotFound(format!("quote {id}")))
+}
+
+fn refused(refusal: QuoteRefusal) -> ApiError {
+    match refusal {
+        QuoteRefusal::State(detail) => ApiError::Conflict(detail),
+    }
+}
+
+/// A quote with all its versions, the latest first in the body and every version under `versions`.
+fn quote_body(versions: &[Quote], today: time::Date) -> Value {
+    let mut body = versions.last().map(|q| quote_json(q, today)).unwrap_or_default();
+    body["versions"] = versions.iter().rev().map(|q| quote_json(q, today)).collect();
+    body
+}
+
+/// `POST /v1/quotes`: prices the request like an order of its buyer (agreed prices apply, the request's prices
+/// win) and stores it as version 1, a draft.
+pub(crate) async fn create_quote(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let now = OffsetDateTime::now_utc();
+    let draft = parse_quote(json_body(request)?, now.date())?;
+    let tenant = tenant_settings(app, caller).await?;
+    let customer_id = buyer_id(&draft.order);
+    let skus: Vec<_> = draft.order.lines.iter().map(|l| l.sku.clone()).collect();
+    let (customer, catalogue) = futures::try_join!(
+        app.store.get_customer(&caller.tenant, customer_id),
+        app.store.load_catalogue(&caller.tenant, &skus, Some(customer_id), &tenant.warehouses),
+    )?;
+    let inputs = PricingInputs {
+        tenant: &caller.tenant,
+        channel: QUOTE_CHANNEL,
+        customer: customer.as_ref(),
+        catalogue: &catalogue,
+        blanket: None,
+        now,
+    };
+    let priced = price_draft(&draft.order, &inputs).map_err(ApiError::Validation)?;
+    let quote = draft_quote(QuoteId::generate(), 1, &draft, priced, now).map_err(ApiError::Validation)?;
+    if !app.store.create_quote_version(&quote).await? {
+        return Err(ApiError::Unavailable("a quote with this id already exists; send the request again".into()));
+    }
+    tracing::info!(tenant = %caller.tenant, quote_id = %quote.id, "quote drafted");
+    Ok(json_response(
+        StatusCode::CREATED,
+        &quote_body(std::slice::from_ref(&quote), now.date()),
+        &[("location", format!("/v1/quotes/{}", quote.id))],
+    ))
+}
+
+/// `GET /v1/quotes/{id}`.
+pub(crate) async fn get_quote(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Result<Response<Body>, ApiError> {
+    let quote_id = quote_id_of(id)?;
+    let versions = app.store.quote_versions(&caller.tenant, &quote_id).await?;
+    if versions.is_empty() {
+        return Err(ApiError::NotFound(format!("quote {id}")));
+    }
+    Ok(json_response(StatusCode::OK, &quote_body(&versions, OffsetDateTime::now_utc().date()), &[]))
+}
+
+/// The body of a sending: nothing (or `{}`) so far.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendingBody {}
+
+/// `POST /v1/quotes/{id}/sending`: emails the buyer the latest version (a draft) with a magic link to it in the
+/// portal, in the buyer's language, then marks it sent. The email goes before the mark: a send that fails changes
+/// nothing and can be repeated; two sellers clicking at once may both email, but only one marks it sent.
+pub(crate) async fn send_quote(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    if !request.body().is_empty() {
+        let _: SendingBody = parse_json(json_body(request)?)?;
+    }
+    let quote_id = quote_id_of(id)?;
+    let mut versions = app.store.quote_versions(&caller.tenant, &quote_id).await?;
+    let latest = versions.last().ok_or_else(|| ApiError::NotFound(format!("quote {id}")))?;
+    let now = OffsetDateTime::now_utc();
+    let sent = latest.send(now).map_err(refused)?;
+    let tenant = tenant_settings(app, caller).await?;
+
+    let link_ends = (sent.valid_until_date + Duration::days(LINK_DAYS_AFTER_VALIDITY + 1)).with_time(Time::MIDNIGHT);
+    let link = BuyerLinkRecord {
+        link_id: BuyerLinkRecord::new_id(),
+        tenant: caller.tenant.clone(),
+        customer_id: sent.buyer.customer_id.clone(),
+        purpose: "quote".into(),
+        reference: Some(sent.id.to_string()),
+        created_by: format!("{}:{}", caller.role.as_str(), caller.key_id),
+        created_at: now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        expires_at: link_ends.assume_utc().unix_timestamp(),
+        revoked_at: None,
+    };
+    app.store.create_buyer_link(&link).await?;
+    let token = app.buyers.seal_link(&LinkClaims {
+        tenant: caller.tenant.to_string(),
+        customer: link.customer_id.to_string(),
+        link_id: link.link_id.clone(),
+        expires_at: link.expires_at,
+    });
+    let url = format!("{}/portal/quotes/{}#link={token}", origin(request), sent.id);
+    let email = render_quote(&sent, &tenant.name, &tenant.language, &url)
+        .map_err(|e| ApiError::Unavailable(format!("the quote email could not be written: {e}")))?;
+    let mailer = app.outbox.mailer();
+    let domain = mailer.sender().rsplit('@').next().unwrap_or("orders.example");
+    let message_id = format!("{}.v{}.quote@{domain}", sent.id, sent.version);
+    let envelope = Envelope {
+        from_name: &tenant.name,
+        from_address: mailer.sender(),
+        to_name: &sent.buyer.name,
+        to_address: sent.buyer.email.as_str(),
+        message_id: &message_id,
+    };
+    let raw = mime(&envelope, &email).map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    match mailer.send_raw(sent.buyer.email.as_str(), raw).await {
+        Ok(ses_id) => tracing::info!(quote_id = %sent.id, version = sent.version, %ses_id, "quote emailed"),
+        Err(MailerError::Retryable(detail)) => {
+            return Err(ApiError::Unavailable(format!("the quote email could not be sent now ({detail}); send again")))
+        }
+        Err(MailerError::Rejected(detail)) => {
+            return Err(ApiError::Conflict(format!("the buyer's address {} was refused: {detail}", sent.buyer.email)))
+        }
+    }
+    if !app.store.update_quote_version(&sent, QuoteStatus::Draft).await? {
+        return Err(ApiError::Conflict(format!("quote {id} was sent by someone else meanwhile")));
+    }
+    if let Some(last) = versions.last_mut() {
+        *last = sent;
+    }
+    let mut body = quote_body(&versions, now.date());
+    body["link"] = json!({ "link_id": link.link_id, "expires_at": link.expires_at });
+    Ok(json_response(StatusCode::OK, &body, &[]))
+}
+
+/// `https://host` of the request (API Gateway's host, or the local runner's), where the portal is served too.
+fn origin(request: &Request) -> String {
+    let headers = request.headers();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let scheme = if orders_http::session::is_https(headers) { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}

@@ -1,0 +1,287 @@
+//! Portal requests: opening a magic link, and the buyer's quotes.
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use orders_aws::store::{CreateOutcome, NewOrder};
+use orders_domain::events::{EventEnvelope, EventType};
+use orders_domain::ids::QuoteId;
+use orders_domain::intake::malformed_at;
+use orders_domain::order::HistoryEntry;
+use orders_domain::quote::{Quote, QuoteRefusal, QuoteStatus};
+use orders_domain::FieldError;
+use orders_http::portal::{set_portal_cookie, Buyer, PortalSession};
+use orders_http::session::is_https;
+use orders_http::views::{order_json, quote_json};
+use orders_http::{json_body, json_response, ApiError};
+
+use crate::Portal;
+
+/// Handles one HTTP request; every failure becomes a problem response.
+pub async fn handle(app: &Portal, request: Request) -> Result<Response<Body>, lambda_http::Error> {
+    Ok(orders_http::answer(&request, route(app, &request).await))
+}
+
+async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiError> {
+    let path = request.uri().path().trim_end_matches('/').to_owned();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let method = request.method();
+    match (method, segments.as_slice()) {
+        (&Method::POST, ["v1", "portal", "session"]) => open_link(app, request).await,
+        (&Method::GET, ["v1", "portal", "session"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            Ok(json_response(StatusCode::OK, &session_json(&buyer.session, None), &[]))
+        }
+        (&Method::GET, ["v1", "portal", "quotes", id]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            show_quote(app, &buyer, id).await
+        }
+        (&Method::POST, ["v1", "portal", "quotes", id, "acceptance"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            accept_quote(app, &buyer, request, id).await
+        }
+        (&Method::POST, ["v1", "portal", "quotes", id, "decline"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            decline_quote(app, &buyer, request, id).await
+        }
+        (
+            _,
+            ["v1", "portal", "session"]
+            | ["v1", "portal", "quotes", _]
+            | ["v1", "portal", "quotes", _, "acceptance" | "decline"],
+        ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
+        _ => Err(ApiError::NotFound(format!("route {path}"))),
+    }
+}
+
+fn parse_body<T: serde::de::DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
+    let body = json_body(request)?;
+    let mut deserializer = serde_json::Deserializer::from_str(body);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| ApiError::from(malformed_at(e)))
+}
+
+fn session_json(session: &PortalSession, extra: Option<Value>) -> Value {
+    let mut body = json!({
+        "signed_in": true,
+        "customer_id": session.link.customer,
+        "expires_at": session.session_expires_at,
+        "csrf_token": session.csrf,
+    });
+    if let Some(Value::Object(extra)) = extra {
+        if let Some(object) = body.as_object_mut() {
+            object.extend(extra);
+        }
+    }
+    body
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenLink {
+    link: String,
+}
+
+/// `POST /v1/portal/session` with `{"link": "…"}`: a valid, live, unrevoked magic link becomes a portal session.
+async fn open_link(app: &Portal, request: &Request) -> Result<Response<Body>, ApiError> {
+    let OpenLink { link } = parse_body(request)?;
+    if link.is_empty() || link.len() > 2048 {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "/link",
+            "give the link's token (1 to 2048 characters)",
+        )]));
+    }
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let (session, record) = app.buyers.open_session(&link, now).await?;
+    let cookie = set_portal_cookie(
+        &app.buyers.seal_session(&session),
+        session.session_expires_at - now,
+        is_https(request.headers()),
+    );
+    tracing::info!(tenant = %record.tenant, customer = %record.customer_id, link_id = %record.link_id, "portal link opened");
+    let body = session_json(&session, Some(json!({ "purpose": record.purpose, "reference": record.reference })));
+    Ok(json_response(StatusCode::OK, &body, &[("set-cookie", cookie)]))
+}
+
+/// The buyer's versions of quote `id` (drafts are the seller's own): 404 for anyone else's quote.
+async fn buyer_versions(app: &Portal, buyer: &Buyer, id: &str) -> Result<(QuoteId, Vec<Quote>), ApiError> {
+    let not_found = || ApiError::NotFound(format!("quote {id}"));
+    let quote_id = QuoteId::parse_public(id).map_err(|_| not_found())?;
+    let versions: Vec<Quote> = app
+        .store
+        .quote_versions(&buyer.tenant, &quote_id)
+        .await?
+        .into_iter()
+        .filter(|q| q.buyer.customer_id == buyer.customer && q.status != QuoteStatus::Draft)
+        .collect();
+    if versions.is_empty() {
+        return Err(not_found());
+    }
+    Ok((quote_id, versions))
+}
+
+fn quote_body(versions: &[Quote], today: time::Date) -> Value {
+    let mut body = versions.last().map(|q| quote_json(q, today)).unwrap_or_default();
+    body["versions"] = versions.iter().rev().map(|q| quote_json(q, today)).collect();
+    body
+}
+
+/// `GET /v1/portal/quotes/{id}`: the latest version the buyer was sent, and the earlier ones.
+async fn show_quote(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Body>, ApiError> {
+    let (_, versions) = buyer_versions(app, buyer, id).await?;
+    Ok(json_response(StatusCode::OK, &quote_body(&versions, OffsetDateTime::now_utc().date()), &[]))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Decision {
+    version: u32,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+fn refused(refusal: QuoteRefusal) -> ApiError {
+    match refusal {
+        QuoteRefusal::State(detail) => ApiError::Conflict(detail),
+    }
+}
+
+/// The version a decision names, if it is the latest: an earlier version is read-only.
+fn decided_version<'a>(versions: &'a [Quote], id: &str, version: u32) -> Result<&'a Quote, ApiError> {
+    let quote = versions.iter().find(|q| q.version == version).ok_or_else(|| {
+        ApiError::Validation(vec![FieldError::new("/version", format!("quote {id} has no version {version} for you"))])
+    })?;
+    match versions.last() {
+        Some(latest) if latest.version != version && quote.status != QuoteStatus::Accepted => Err(ApiError::Conflict(
+            format!("version {version} of quote {id} was replaced by version {}", latest.version),
+        )),
+        _ => Ok(quote),
+    }
+}
+
+/// `POST /v1/portal/quotes/{id}/acceptance` with `{"version": n}`: places the quote's order — its lines, prices,
+/// allowances and charges as quoted — through the intake path (stored with its history and the "publish pending"
+/// mark, then sent to confirmation), in the transaction that marks the version accepted. Accepting again answers
+/// the same order.
+async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) -> Result<Response<Body>, ApiError> {
+    let decision: Decision = parse_body(request)?;
+    let (quote_id, versions) = buyer_versions(app, buyer, id).await?;
+    let quote = decided_version(&versions, id, decision.version)?;
+    if let (QuoteStatus::Accepted, Some(order_id)) = (quote.status, &quote.order_id) {
+        return existing_order(app, buyer, order_id).await;
+    }
+    let now = OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now);
+    let order = quote.to_order(now);
+    let accepted = quote.accept(&order.id, now).map_err(refused)?;
+    let history = HistoryEntry {
+        at: now,
+        actor: format!("buyer:{}", buyer.customer),
+        action: "received".into(),
+        detail: format!(
+            "Order placed by accepting quote {quote_id} version {} ({} line(s), {} {} gross) through portal link {}",
+            quote.version,
+            order.lines.len(),
+            order.totals.gross,
+            order.currency,
+            buyer.link.link_id
+        ),
+    };
+    let event = EventEnvelope::new(
+        EventType::OrderReceived,
+        buyer.tenant.clone(),
+        order.id.clone(),
+        order.order_number.clone(),
+        now,
+    );
+    let fingerprint = order.order_number.clone();
+    let outcome = app
+        .store
+        .create_order(&NewOrder {
+            order: &order,
+            history: &history,
+            fingerprint: &fingerprint,
+            idempotency_key: None,
+            inline_customer: None,
+            event: &event,
+            quote: Some(&accepted),
+        })
+        .await?;
+    match outcome {
+        CreateOutcome::Created => {
+            tracing::info!(tenant = %order.tenant, order_id = %order.id, quote_id = %quote_id, version = quote.version, "quote accepted");
+            if let Err(error) = app.publisher.publish(&event).await {
+                tracing::warn!(order_id = %order.id, event_id = %event.event_id, %error, "publish failed; left to the relay");
+            }
+            Ok(json_response(
+                StatusCode::CREATED,
+                &order_json(&order, None),
+                &[("location", format!("/v1/portal/orders/{}", order.id))],
+            ))
+        }
+        CreateOutcome::Duplicate { order_id, .. } => existing_order(app, buyer, &order_id).await,
+        CreateOutcome::QuoteNotOpen => {
+            let now_versions = app.store.quote_versions(&buyer.tenant, &quote_id).await?;
+            match now_versions.iter().find(|q| q.version == decision.version) {
+                Some(Quote { status: QuoteStatus::Accepted, order_id: Some(order_id), .. }) => {
+                    existing_order(app, buyer, order_id).await
+                }
+                Some(current) => Err(ApiError::Conflict(format!(
+                    "quote {quote_id} version {} is {} now",
+                    current.version,
+                    current.status.as_str()
+                ))),
+                None => Err(ApiError::NotFound(format!("quote {id}"))),
+            }
+        }
+    }
+}
+
+/// The order an earlier acceptance placed (200, with `Idempotent-Replayed`).
+async fn existing_order(
+    app: &Portal,
+    buyer: &Buyer,
+    order_id: &orders_domain::ids::OrderId,
+) -> Result<Response<Body>, ApiError> {
+    let (order, _) = app
+        .store
+        .get_order_with_history(&buyer.tenant, order_id)
+        .await?
+        .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?;
+    Ok(json_response(
+        StatusCode::OK,
+        &order_json(&order, None),
+        &[("location", format!("/v1/portal/orders/{}", order.id)), ("idempotent-replayed", "true".into())],
+    ))
+}
+
+/// `POST /v1/portal/quotes/{id}/decline` with `{"version": n, "reason": "…"}`: the buyer says no; the seller may
+/// reopen it as a new version.
+async fn decline_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) -> Result<Response<Body>, ApiError> {
+    let decision: Decision = parse_body(request)?;
+    let reason = match decision.reason.as_deref().map(str::trim) {
+        Some(text) if text.chars().count() > 500 || text.chars().any(|c| c.is_control() && c != '\n') => {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "/reason",
+                "at most 500 characters, no control characters but line breaks",
+            )]))
+        }
+        Some("") | None => None,
+        Some(text) => Some(text.to_owned()),
+    };
+    let (_, versions) = buyer_versions(app, buyer, id).await?;
+    let quote = decided_version(&versions, id, decision.version)?;
+    let now = OffsetDateTime::now_utc();
+    quote.check_open(now.date()).map_err(refused)?;
+    let declined =
+        Quote { status: QuoteStatus::Declined, decided_at: Some(now), decline_reason: reason, ..quote.clone() };
+    if !app.store.update_quote_version(&declined, QuoteStatus::Sent).await? {
+        return Err(ApiError::Conflict(format!("quote {id} changed meanwhile; reload it")));
+    }
+    tracing::info!(tenant = %buyer.tenant, quote_id = %declined.id, version = declined.version, "quote declined");
+    let versions: Vec<Quote> =
+        versions.into_iter().map(|q| if q.version == declined.version { declined.clone() } else { q }).collect();
+    Ok(json_response(StatusCode::OK, &quote_body(&versions, now.date()), &[]))
+}

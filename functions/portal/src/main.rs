@@ -1,0 +1,12 @@
+//! Lambda entry point of `portal`: wiring only.
+
+use lambda_http::{run, service_fn, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    orders_aws::telemetry::init();
+    let config = portal::PortalConfig::from_env()?;
+    let sdk = orders_aws::sdk_config();
+    let app = portal::Portal::new(&config, orders_aws::dynamodb_client(&sdk), orders_aws::sqs_client(&sdk))?;
+    run(service_fn(|request| portal::handle(&app, request))).await
+}

@@ -1,0 +1,198 @@
+//! Buyer access to the portal: a signed, expiring magic link names a buyer-link record (which the seller can
+//! revoke); opening it gives a signed, HttpOnly, SameSite=Strict portal session cookie with a CSRF token. Every
+//! request re-reads the link record, so revoking a link ends its sessions at once.
+
+use lambda_http::http::{header, HeaderMap};
+use lambda_http::Request;
+use serde::{Deserialize, Serialize};
+
+use orders_aws::store::BuyerLinkRecord;
+use orders_aws::Store;
+use orders_domain::ids::{CustomerId, TenantId};
+
+use crate::session::{csrf_matches_token, is_write};
+use crate::signing::TokenSigner;
+use crate::ApiError;
+
+/// Name of the portal session cookie.
+pub const PORTAL_COOKIE: &str = "orders_portal";
+/// How long a portal session lasts at most (seconds); never beyond its link.
+pub const PORTAL_SESSION_SECONDS: i64 = 8 * 3600;
+
+/// What a magic link says: which buyer of which seller, through which link record, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkClaims {
+    /// The seller.
+    #[serde(rename = "t")]
+    pub tenant: String,
+    /// The buyer.
+    #[serde(rename = "c")]
+    pub customer: String,
+    /// The link record.
+    #[serde(rename = "l")]
+    pub link_id: String,
+    /// Unix time the link stops working.
+    #[serde(rename = "e")]
+    pub expires_at: i64,
+}
+
+/// What the portal cookie says: the link it was opened with, its expiry and its CSRF token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalSession {
+    /// The link it was opened with.
+    #[serde(flatten)]
+    pub link: LinkClaims,
+    /// Unix time the session ends.
+    #[serde(rename = "s")]
+    pub session_expires_at: i64,
+    /// The CSRF token writes must repeat in `X-CSRF-Token`.
+    #[serde(rename = "x")]
+    pub csrf: String,
+}
+
+/// A buyer let in: who, at which seller, through which link.
+#[derive(Debug, Clone)]
+pub struct Buyer {
+    /// The seller.
+    pub tenant: TenantId,
+    /// The buyer.
+    pub customer: CustomerId,
+    /// The link record (as stored, not revoked).
+    pub link: BuyerLinkRecord,
+    /// The session.
+    pub session: PortalSession,
+}
+
+/// Seals and opens magic links and portal sessions, and lets buyers in.
+#[derive(Debug, Clone)]
+pub struct BuyerGate {
+    store: Store,
+    links: TokenSigner,
+    sessions: TokenSigner,
+}
+
+impl BuyerGate {
+    /// A gate over `store`'s link records; `secret` (≥ 32 bytes) is kept apart from its other uses.
+    pub fn new(store: Store, secret: &str) -> Result<Self, String> {
+        Ok(Self {
+            store,
+            links: TokenSigner::new("orders-buyer-link:", secret, "buyer link")?,
+            sessions: TokenSigner::new("orders-portal-session:", secret, "portal session")?,
+        })
+    }
+
+    /// The magic-link token of `claims`.
+    pub fn seal_link(&self, claims: &LinkClaims) -> String {
+        self.links.seal(&serde_json::to_vec(claims).unwrap_or_default())
+    }
+
+    /// The claims of a token this gate sealed, whatever its expiry; `None` for anything else.
+    pub fn open_link(&self, token: &str) -> Option<LinkClaims> {
+        serde_json::from_slice(&self.links.open(token.trim())?).ok()
+    }
+
+    /// Opens a magic link at `now`: 401 when it is not ours, expired, revoked or its record is gone; otherwise the
+    /// session to set (ending with the link, at most [`PORTAL_SESSION_SECONDS`] from now) and its record.
+    pub async fn open_session(&self, token: &str, now: i64) -> Result<(PortalSession, BuyerLinkRecord), ApiError> {
+        let claims = self.open_link(token).ok_or(ApiError::LinkRefused("this link is not valid"))?;
+        let record = self.live_record(&claims, now).await?;
+        let csrf = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let session_expires_at = (now + PORTAL_SESSION_SECONDS).min(claims.expires_at);
+        Ok((PortalSession { link: claims, session_expires_at, csrf }, record))
+    }
+
+    /// The cookie value of `session`.
+    pub fn seal_session(&self, session: &PortalSession) -> String {
+        self.sessions.seal(&serde_json::to_vec(session).unwrap_or_default())
+    }
+
+    /// The buyer of the request's portal cookie: 401 without a live session or when its link was revoked or
+    /// expired, 403 for a write without the session's CSRF token.
+    pub async fn buyer(&self, request: &Request) -> Result<Buyer, ApiError> {
+        let headers = request.headers();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let session: PortalSession = portal_cookie(headers)
+            .and_then(|value| self.sessions.open(value))
+            .and_then(|payload| serde_json::from_slice(&payload).ok())
+            .filter(|s: &PortalSession| s.session_expires_at > now)
+            .ok_or(ApiError::Unauthorized)?;
+        if is_write(request.method()) && !csrf_matches_token(headers, &session.csrf) {
+            return Err(ApiError::CsrfTokenMissing);
+        }
+        let link = self.live_record(&session.link, now).await?;
+        Ok(Buyer { tenant: link.tenant.clone(), customer: link.customer_id.clone(), link, session })
+    }
+
+    async fn live_record(&self, claims: &LinkClaims, now: i64) -> Result<BuyerLinkRecord, ApiError> {
+        if claims.expires_at <= now {
+            return Err(ApiError::LinkRefused("this link has expired; ask the seller for a new one"));
+        }
+        let tenant = TenantId::parse(claims.tenant.clone()).map_err(|_| ApiError::Unauthorized)?;
+        let record = self
+            .store
+            .buyer_link(&tenant, &claims.link_id)
+            .await?
+            .filter(|r| r.customer_id.as_str() == claims.customer)
+            .ok_or(ApiError::LinkRefused("this link is not valid"))?;
+        if record.revoked_at.is_some() {
+            return Err(ApiError::LinkRefused("this link was revoked by the seller"));
+        }
+        Ok(record)
+    }
+}
+
+/// The value of the portal cookie the request carries, if any.
+pub fn portal_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == PORTAL_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
+}
+
+/// `Set-Cookie` for a portal session of `value` lasting `max_age` seconds (scoped to the portal's routes).
+pub fn set_portal_cookie(value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{PORTAL_COOKIE}={value}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{secure}", max_age.max(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::http::HeaderValue;
+
+    fn gate() -> BuyerGate {
+        let config = orders_aws::aws_sdk_dynamodb::Config::builder().behavior_version_latest().build();
+        let store = Store::new(orders_aws::aws_sdk_dynamodb::Client::from_conf(config), "table");
+        BuyerGate::new(store, "a-test-secret-of-at-least-32-characters").expect("gate")
+    }
+
+    #[test]
+    fn links_open_only_as_sealed() {
+        let gate = gate();
+        let claims =
+            LinkClaims { tenant: "demo".into(), customer: "C-1".into(), link_id: "lnk_1".into(), expires_at: 99 };
+        let token = gate.seal_link(&claims);
+        assert_eq!(gate.open_link(&token), Some(claims.clone()));
+        let (payload, signature) = token.split_once('.').expect("two parts");
+        let mut tampered = payload.to_owned();
+        tampered.insert(3, 'A');
+        assert_eq!(gate.open_link(&format!("{tampered}.{signature}")), None);
+        // A session cookie is not a link, nor the other way round.
+        let session = PortalSession { link: claims, session_expires_at: 99, csrf: "x".into() };
+        assert_eq!(gate.open_link(&gate.seal_session(&session)), None);
+    }
+
+    #[test]
+    fn the_portal_cookie_is_found_and_strict() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("orders_session=a.b; orders_portal=c.d"));
+        assert_eq!(portal_cookie(&headers), Some("c.d"));
+        let cookie = set_portal_cookie("v", 60, true);
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"));
+    }
+}

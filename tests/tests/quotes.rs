@@ -1,0 +1,386 @@
+//! Quotes against the emulator: the seller drafts and sends a quote, the buyer opens the emailed magic link in the
+//! portal and accepts it; the order carries the quote's prices whatever the catalogue says later, and accepting
+//! twice gives one order. Links reach only their own buyer's quotes at their own seller.
+
+use orders_domain::ids::{Role, TenantId};
+use orders_http::portal::{BuyerGate, LinkClaims};
+use orders_testkit::{mime_parts, tomorrow, Answer, TestStack};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// The local stack's session secret (devstack::stack::local_parameters), which also seals buyer links.
+const LOCAL_SECRET: &str = "local-session-signing-secret-not-for-production";
+
+fn quote_request(customer: &str) -> Value {
+    json!({
+        "currency": "EUR",
+        "buyer": {"customer_id": customer},
+        "requested_delivery_date": tomorrow(),
+        "delivery_address": {"name": "Anna Svensson", "street": "Gatan 1", "city": "Malmö", "postal_code": "211 22", "country": "SE"},
+        "lines": [
+            {"sku": "SKU-1", "quantity": "2", "unit_price": "300.00"},
+            {"sku": "SKU-3", "quantity": "4"}
+        ],
+        "charges": [{"reason": "Freight", "amount": "49.00", "vat_category": "S", "vat_rate": "25"}],
+        "notes": "Prices as agreed on the phone",
+        "valid_until_date": tomorrow(),
+    })
+}
+
+async fn call(stack: &TestStack, method: Method, path: &str, key: &str, body: Option<&Value>) -> Answer {
+    let mut request = stack.request(method, path, key);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    Answer::from(request.send().await).await
+}
+
+/// A portal session: the cookie (`name=value`) and its CSRF token.
+struct PortalSession {
+    cookie: String,
+    csrf: String,
+}
+
+async fn open_link(stack: &TestStack, token: &str) -> Answer {
+    Answer::from(
+        reqwest::Client::new()
+            .post(format!("{}/v1/portal/session", stack.api_url))
+            .json(&json!({ "link": token }))
+            .send()
+            .await,
+    )
+    .await
+}
+
+async fn portal_session(stack: &TestStack, token: &str) -> PortalSession {
+    let answer = open_link(stack, token).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let cookie = answer.header("set-cookie").expect("portal cookie").split(';').next().expect("pair").to_owned();
+    assert!(cookie.starts_with("orders_portal="), "{cookie}");
+    PortalSession { cookie, csrf: answer.body["csrf_token"].as_str().expect("csrf").to_owned() }
+}
+
+async fn portal(
+    stack: &TestStack,
+    session: &PortalSession,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Answer {
+    let mut request = stack.cookie_request(method, path, &session.cookie).header("x-csrf-token", &session.csrf);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    Answer::from(request.send().await).await
+}
+
+/// Drafts and sends a quote for `customer`; answers its id and the link token from the buyer's email.
+async fn sent_quote(stack: &TestStack, operator: &str, customer: &str) -> (String, String) {
+    let created = call(stack, Method::POST, "/v1/quotes", operator, Some(&quote_request(customer))).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    let sent = call(stack, Method::POST, &format!("/v1/quotes/{id}/sending"), operator, None).await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let emails = stack.emails_for(&id).await;
+    assert_eq!(emails.len(), 1, "one email per sending");
+    let (text, _html) = mime_parts(&emails[0].raw_data);
+    let token = text
+        .split("#link=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no link in {text}"))
+        .to_owned();
+    (id, token)
+}
+
+#[tokio::test]
+async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+
+    let created = call(&stack, Method::POST, "/v1/quotes", &operator, Some(&quote_request("C-1"))).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().expect("id").to_owned();
+    assert!(id.starts_with("quo_"));
+    assert_eq!(created.header("location"), Some(format!("/v1/quotes/{id}").as_str()));
+    assert_eq!(created.body["status"], "draft");
+    assert_eq!(created.body["version"], 1);
+    // SKU-1 at the quoted 300.00 (not the catalogue's 349.00), SKU-3 at C-1's catalogue price
+    assert_eq!(created.body["lines"][0]["unit_price"], "300.00");
+    assert_eq!(created.body["lines"][0]["price_source"], "webshop");
+    assert_eq!(created.body["totals"]["charges"], "49.00");
+    orders_testkit::assert_conforms(&orders_testkit::openapi_spec(), "/v1/quotes", "post", 201, &created.body);
+    let quoted_gross = created.body["totals"]["gross"].clone();
+    let quoted_sku3_price = created.body["lines"][1]["unit_price"].clone();
+
+    let sent = call(&stack, Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert_eq!(sent.body["status"], "sent");
+    let again = call(&stack, Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
+    assert_eq!(again.status, 409, "a sent version is not sent again: {}", again.body);
+
+    // The buyer's email, in the buyer's language (C-1 is Swedish), carries the link.
+    let emails = stack.emails_for(&id).await;
+    assert_eq!(emails.len(), 1);
+    assert!(emails[0].destinations.iter().any(|d| d.contains("inkop@kontorsmobler-syd.example.se")));
+    let subject = emails[0].header("Subject").unwrap_or_default();
+    let (text, html) = mime_parts(&emails[0].raw_data);
+    assert!(text.contains("Offert") || subject.contains("Offert"), "{subject}\n{text}");
+    assert!(html.contains("/portal/quotes/"), "{html}");
+    let token = text.split("#link=").nth(1).and_then(|r| r.split_whitespace().next()).expect("link").to_owned();
+
+    // The catalogue changes after the quote was sent.
+    let product = json!({"name": "Desk lamp", "unit": "C62", "price": "999.00", "currency": "EUR", "vat_category": "S", "vat_rate": "25"});
+    let changed = call(&stack, Method::PUT, "/v1/products/SKU-3", &operator, Some(&product)).await;
+    assert!(changed.status == 200 || changed.status == 201, "{}", changed.body);
+
+    let session = portal_session(&stack, &token).await;
+    let shown = portal(&stack, &session, Method::GET, &format!("/v1/portal/quotes/{id}"), None).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert_eq!(shown.body["status"], "sent");
+    assert_eq!(shown.body["totals"]["gross"], quoted_gross);
+
+    // Without the CSRF token the cookie alone changes nothing, on every write route of the portal in the template
+    // (opening a link is how a buyer gets a session, so it needs none).
+    let writes: Vec<_> = orders_testkit::template_routes()
+        .into_iter()
+        .filter(|route| route.function == "PortalFunction" && route.method != "GET")
+        .filter(|route| route.path != "/v1/portal/session")
+        .collect();
+    assert!(writes.len() >= 2, "{writes:?}");
+    for route in &writes {
+        let path = route.path.replace("{id}", &id);
+        for token in [None, Some("wrong"), Some("")] {
+            let method = Method::from_bytes(route.method.as_bytes()).expect("method");
+            let mut request = stack.cookie_request(method, &path, &session.cookie).json(&json!({"version": 1}));
+            if let Some(token) = token {
+                request = request.header("x-csrf-token", token);
+            }
+            let forged = Answer::from(request.send().await).await;
+            assert_eq!(forged.status, 403, "{} {path} with {token:?}: {}", route.method, forged.body);
+        }
+    }
+
+    let accepted = portal(
+        &stack,
+        &session,
+        Method::POST,
+        &format!("/v1/portal/quotes/{id}/acceptance"),
+        Some(&json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+    let order_id = accepted.body["id"].as_str().expect("order id").to_owned();
+    assert_eq!(accepted.body["totals"]["gross"], quoted_gross, "the quote's prices, not today's catalogue");
+    assert_eq!(accepted.body["lines"][1]["unit_price"], quoted_sku3_price);
+    assert_eq!(accepted.body["order_number"], format!("{id}/v1"));
+
+    let twice = portal(
+        &stack,
+        &session,
+        Method::POST,
+        &format!("/v1/portal/quotes/{id}/acceptance"),
+        Some(&json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(twice.status, 200, "{}", twice.body);
+    assert_eq!(twice.body["id"], order_id.as_str(), "accepting twice gives the same order");
+    assert_eq!(twice.header("idempotent-replayed"), Some("true"));
+    let declined = portal(
+        &stack,
+        &session,
+        Method::POST,
+        &format!("/v1/portal/quotes/{id}/decline"),
+        Some(&json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(declined.status, 409, "an accepted quote is not declined: {}", declined.body);
+
+    let orders: Vec<_> = stack
+        .stored_orders(&stack.tenant.id)
+        .await
+        .into_iter()
+        .filter(|item| orders_testkit::s(item, "order_number") == format!("{id}/v1"))
+        .collect();
+    assert_eq!(orders.len(), 1, "one order");
+
+    // The order goes through confirmation as any order; the seller sees the quote accepted.
+    let events = stack.drain_confirmation_queue().await;
+    assert!(events.iter().any(|e| e.order_id.as_str() == order_id), "order.received published");
+    let order = stack.order(&order_id).await;
+    assert_eq!(order["references"]["quote"]["quote_id"], id.as_str());
+    assert_eq!(order["references"]["quote"]["version"], 1);
+    assert_eq!(order["totals"]["gross"], quoted_gross);
+    let history = order["history"].as_array().expect("history");
+    assert!(history[0]["detail"].as_str().is_some_and(|d| d.contains(&id)), "{}", history[0]);
+    let seller_view = call(&stack, Method::GET, &format!("/v1/quotes/{id}"), &operator, None).await;
+    assert_eq!(seller_view.body["status"], "accepted");
+    assert_eq!(seller_view.body["order_id"], order_id.as_str());
+}
+
+#[tokio::test]
+async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let (for_c1, token_c1) = sent_quote(&stack, &operator, "C-1").await;
+    let (for_c2, _) = sent_quote(&stack, &operator, "C-2").await;
+
+    let c1 = portal_session(&stack, &token_c1).await;
+    let own = portal(&stack, &c1, Method::GET, &format!("/v1/portal/quotes/{for_c1}"), None).await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    let other_buyer = portal(&stack, &c1, Method::GET, &format!("/v1/portal/quotes/{for_c2}"), None).await;
+    assert_eq!(other_buyer.status, 404, "{}", other_buyer.body);
+    let accept_other = portal(
+        &stack,
+        &c1,
+        Method::POST,
+        &format!("/v1/portal/quotes/{for_c2}/acceptance"),
+        Some(&json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(accept_other.status, 404, "{}", accept_other.body);
+
+    // Another seller's operator does not see the quote; a draft is not the buyer's to see.
+    let other_tenant = stack.new_tenant().await;
+    let other_operator = stack.key_with_role(&other_tenant.id, Role::Operator).await;
+    let foreign = call(&stack, Method::GET, &format!("/v1/quotes/{for_c1}"), &other_operator, None).await;
+    assert_eq!(foreign.status, 404, "{}", foreign.body);
+    let draft = call(&stack, Method::POST, "/v1/quotes", &operator, Some(&quote_request("C-1"))).await;
+    let draft_id = draft.body["id"].as_str().expect("id");
+    let unsent = portal(&stack, &c1, Method::GET, &format!("/v1/portal/quotes/{draft_id}"), None).await;
+    assert_eq!(unsent.status, 404, "{}", unsent.body);
+
+    // A tampered link, an expired link and a revoked link are refused.
+    let mut tampered = token_c1.clone();
+    let last = tampered.pop().expect("non-empty");
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    assert_eq!(open_link(&stack, &tampered).await.status, 401);
+    assert_eq!(open_link(&stack, "garbage").await.status, 401);
+
+    let gate = BuyerGate::new(stack.stack.store(), LOCAL_SECRET).expect("gate");
+    let claims = gate.open_link(&token_c1).expect("our own link");
+    let expired = gate.seal_link(&LinkClaims { expires_at: 1_000, ..claims.clone() });
+    let refused = open_link(&stack, &expired).await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert!(refused.body["detail"].as_str().is_some_and(|d| d.contains("expired")), "{}", refused.body);
+    // The same link id claimed for another buyer or seller is not a link.
+    let moved = gate.seal_link(&LinkClaims { customer: "C-2".into(), ..claims.clone() });
+    assert_eq!(open_link(&stack, &moved).await.status, 401);
+    let foreign_link = gate.seal_link(&LinkClaims { tenant: other_tenant.id.to_string(), ..claims.clone() });
+    assert_eq!(open_link(&stack, &foreign_link).await.status, 401);
+
+    let revoked = stack
+        .stack
+        .store()
+        .revoke_buyer_link(
+            &TenantId::parse(claims.tenant.clone()).expect("tenant"),
+            &claims.link_id,
+            "2026-12-01T00:00:00Z",
+        )
+        .await
+        .expect("revoke");
+    assert!(revoked);
+    assert_eq!(open_link(&stack, &token_c1).await.status, 401, "a revoked link opens nothing");
+    let after = portal(&stack, &c1, Method::GET, &format!("/v1/portal/quotes/{for_c1}"), None).await;
+    assert_eq!(after.status, 401, "revoking ends the link's sessions: {}", after.body);
+}
+
+#[tokio::test]
+async fn quote_and_portal_routes_answer_problems_for_bad_input() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let warehouse = stack.key_with_role(&stack.tenant.id, Role::Warehouse).await;
+
+    let mut no_validity = quote_request("C-1");
+    no_validity.as_object_mut().expect("object").remove("valid_until_date");
+    no_validity["order_number"] = json!("X-1");
+    no_validity["lines"][0]["sku"] = json!("NO-SUCH-SKU");
+    let invalid = call(&stack, Method::POST, "/v1/quotes", &operator, Some(&no_validity)).await;
+    assert_eq!(invalid.status, 422, "{}", invalid.body);
+    assert_eq!(invalid.pointers(), ["/order_number", "/valid_until_date"], "{}", invalid.body);
+    let unknown = call(
+        &stack,
+        Method::POST,
+        "/v1/quotes",
+        &operator,
+        Some(&json!({
+            "lines": [{"sku": "NO-SUCH-SKU", "quantity": 1}], "currency": "EUR", "buyer": {"customer_id": "C-1"},
+            "delivery_address": {"name": "A", "street": "B", "city": "C", "postal_code": "1", "country": "SE"},
+            "valid_until_date": tomorrow()
+        })),
+    )
+    .await;
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    assert_eq!(unknown.pointers(), ["/lines/0/sku"]);
+    let malformed = Answer::from(
+        stack
+            .request(Method::POST, "/v1/quotes", &operator)
+            .header("content-type", "application/json")
+            .body("{")
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(malformed.status, 400, "{}", malformed.body);
+    assert_eq!(call(&stack, Method::POST, "/v1/quotes", &warehouse, Some(&quote_request("C-1"))).await.status, 403);
+    assert_eq!(call(&stack, Method::GET, "/v1/quotes/quo_nope", &operator, None).await.status, 404);
+    assert_eq!(call(&stack, Method::POST, "/v1/quotes/quo_nope/sending", &operator, None).await.status, 404);
+
+    let (id, token) = sent_quote(&stack, &operator, "C-1").await;
+    let session = portal_session(&stack, &token).await;
+    for (body, status) in [
+        (json!({}), 400),
+        (json!({"version": "one"}), 400),
+        (json!({"version": 1, "extra": true}), 400),
+        (json!({"version": 7}), 422),
+    ] {
+        let answer =
+            portal(&stack, &session, Method::POST, &format!("/v1/portal/quotes/{id}/acceptance"), Some(&body)).await;
+        assert_eq!(answer.status, status, "{body}: {}", answer.body);
+    }
+    let long = "x".repeat(501);
+    let answer = portal(
+        &stack,
+        &session,
+        Method::POST,
+        &format!("/v1/portal/quotes/{id}/decline"),
+        Some(&json!({"version": 1, "reason": long})),
+    )
+    .await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    for (body, status) in [(json!({}), 400), (json!({"link": ""}), 422), (json!({"link": 5}), 400)] {
+        let answer = Answer::from(
+            reqwest::Client::new().post(format!("{}/v1/portal/session", stack.api_url)).json(&body).send().await,
+        )
+        .await;
+        assert_eq!(answer.status, status, "{body}: {}", answer.body);
+    }
+    let nobody =
+        Answer::from(reqwest::Client::new().get(format!("{}/v1/portal/quotes/{id}", stack.api_url)).send().await).await;
+    assert_eq!(nobody.status, 401);
+    let wrong_method = portal(&stack, &session, Method::DELETE, &format!("/v1/portal/quotes/{id}"), None).await;
+    assert!(wrong_method.status == 405 || wrong_method.status == 404, "{}", wrong_method.status);
+
+    // The buyer declines with a reason; the seller sees it.
+    let declined = portal(
+        &stack,
+        &session,
+        Method::POST,
+        &format!("/v1/portal/quotes/{id}/decline"),
+        Some(&json!({"version": 1, "reason": "Too expensive"})),
+    )
+    .await;
+    assert_eq!(declined.status, 200, "{}", declined.body);
+    let seller = call(&stack, Method::GET, &format!("/v1/quotes/{id}"), &operator, None).await;
+    assert_eq!(seller.body["status"], "declined");
+    assert_eq!(seller.body["decline_reason"], "Too expensive");
+    let late = portal(
+        &stack,
+        &session,
+        Method::POST,
+        &format!("/v1/portal/quotes/{id}/acceptance"),
+        Some(&json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(late.status, 409, "a declined quote is not accepted: {}", late.body);
+}
