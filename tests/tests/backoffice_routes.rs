@@ -266,6 +266,19 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
         },
         Case {
             method: Method::POST,
+            template: "/v1/quotes/{id}/versions",
+            allowed: OPERATOR,
+            path: format!("/v1/quotes/{quote}/versions"),
+            tenant_scoped: true,
+            body: Some(quote_body.clone()),
+            bad: Some((
+                format!("/v1/quotes/{quote}/versions"),
+                Some(json!({"lines": [{"sku": "SKU-1", "quantity": "x"}]})),
+                "/lines/0/quantity",
+            )),
+        },
+        Case {
+            method: Method::POST,
             template: "/v1/quotes/{id}/sending",
             allowed: OPERATOR,
             path: format!("/v1/quotes/{quote}/sending"),

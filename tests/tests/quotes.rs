@@ -384,3 +384,96 @@ async fn quote_and_portal_routes_answer_problems_for_bad_input() {
     .await;
     assert_eq!(late.status, 409, "a declined quote is not accepted: {}", late.body);
 }
+
+#[tokio::test]
+async fn a_declined_quote_is_reopened_as_version_2_with_an_added_line_and_accepted() {
+    let stack = TestStack::start().await;
+    // The seller answers orders by hand, so the order of a quote can be rejected (renegotiation below).
+    stack.set_response_policy(orders_domain::tenant::ResponsePolicy::Manual).await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let (id, token) = sent_quote(&stack, &operator, "C-1").await;
+    let session = portal_session(&stack, &token).await;
+    let declined = portal(
+        &stack,
+        &session,
+        Method::POST,
+        &format!("/v1/portal/quotes/{id}/decline"),
+        Some(&json!({"version": 1, "reason": "Need a third item"})),
+    )
+    .await;
+    assert_eq!(declined.status, 200, "{}", declined.body);
+
+    let mut v2 = quote_request("C-1");
+    v2["lines"].as_array_mut().expect("lines").push(json!({"sku": "SKU-2", "quantity": "1"}));
+    let other_buyer =
+        call(&stack, Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&quote_request("C-2"))).await;
+    assert_eq!(other_buyer.status, 422, "{}", other_buyer.body);
+    let reopened = call(&stack, Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&v2)).await;
+    assert_eq!(reopened.status, 201, "{}", reopened.body);
+    assert_eq!(reopened.body["version"], 2);
+    assert_eq!(reopened.body["status"], "draft");
+    assert_eq!(reopened.body["lines"].as_array().map(Vec::len), Some(3));
+    let listed: Vec<(u64, String)> = reopened.body["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| (v["version"].as_u64().unwrap_or(0), v["status"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(listed, [(2, "draft".to_owned()), (1, "declined".to_owned())], "v1 kept as it was");
+    let draft_again = call(&stack, Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&v2)).await;
+    assert_eq!(draft_again.status, 409, "a draft is not reopened: {}", draft_again.body);
+
+    // While version 2 is a draft the buyer still sees version 1 only, and cannot decide it any more.
+    let shown = portal(&stack, &session, Method::GET, &format!("/v1/portal/quotes/{id}"), None).await;
+    assert_eq!(shown.body["version"], 1);
+    let sent = call(&stack, Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert_eq!(stack.emails_for(&id).await.len(), 2, "one email per version sent");
+    let old = portal(
+        &stack,
+        &session,
+        Method::POST,
+        &format!("/v1/portal/quotes/{id}/acceptance"),
+        Some(&json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(old.status, 409, "{}", old.body);
+    let accepted = portal(
+        &stack,
+        &session,
+        Method::POST,
+        &format!("/v1/portal/quotes/{id}/acceptance"),
+        Some(&json!({"version": 2})),
+    )
+    .await;
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+    assert_eq!(accepted.body["lines"].as_array().map(Vec::len), Some(3));
+    assert_eq!(accepted.body["order_number"], format!("{id}/v2"));
+    let order_id = accepted.body["id"].as_str().expect("id").to_owned();
+
+    // Accepted into a live order: not reopened. Once the seller rejects that order, the quote is renegotiated.
+    let live = call(&stack, Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&v2)).await;
+    assert_eq!(live.status, 409, "{}", live.body);
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&order_id).await["status"], "pending_response");
+    let rejected = call(
+        &stack,
+        Method::POST,
+        &format!("/v1/orders/{order_id}/response"),
+        &operator,
+        Some(&json!({"decision": "reject", "reason": "Lamp discontinued"})),
+    )
+    .await;
+    assert_eq!(rejected.status, 200, "{}", rejected.body);
+    let v3 =
+        call(&stack, Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&quote_request("C-1"))).await;
+    assert_eq!(v3.status, 201, "{}", v3.body);
+    assert_eq!(v3.body["version"], 3);
+    let orders = stack
+        .stored_orders(&stack.tenant.id)
+        .await
+        .into_iter()
+        .filter(|item| orders_testkit::s(item, "order_number").starts_with(&id))
+        .count();
+    assert_eq!(orders, 1, "declining and reopening made no order");
+}

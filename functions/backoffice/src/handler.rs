@@ -124,6 +124,10 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, &[Role::Operator], "read quotes").await?;
             crate::quotes::get_quote(app, &caller, id).await
         }
+        (&Method::POST, ["v1", "quotes", id, "versions"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "write quotes").await?;
+            crate::quotes::reopen_quote(app, &caller, request, id).await
+        }
         (&Method::POST, ["v1", "quotes", id, "sending"]) => {
             let caller = authenticate(app, request, &[Role::Operator], "send quotes").await?;
             crate::quotes::send_quote(app, &caller, request, id).await
@@ -142,7 +146,7 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             | ["v1", "order-counts"]
             | ["v1", "quotes"]
             | ["v1", "quotes", _]
-            | ["v1", "quotes", _, "sending"],
+            | ["v1", "quotes", _, "sending" | "versions"],
         ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
         _ => Err(ApiError::NotFound(format!("route {path}"))),
     }

@@ -49,6 +49,67 @@ pub(crate) async fn create_quote(
 ) -> Result<Response<Body>, ApiError> {
     let now = OffsetDateTime::now_utc();
     let draft = parse_quote(json_body(request)?, now.date())?;
+    let priced = price_for(app, caller, &draft, now).await?;
+    let quote = draft_quote(QuoteId::generate(), 1, &draft, priced, now).map_err(ApiError::Validation)?;
+    if !app.store.create_quote_version(&quote).await? {
+        return Err(ApiError::Unavailable("a quote with this id already exists; send the request again".into()));
+    }
+    tracing::info!(tenant = %caller.tenant, quote_id = %quote.id, "quote drafted");
+    Ok(json_response(
+        StatusCode::CREATED,
+        &quote_body(std::slice::from_ref(&quote), now.date()),
+        &[("location", format!("/v1/quotes/{}", quote.id))],
+    ))
+}
+
+/// `POST /v1/quotes/{id}/versions`: reopens a sent, declined or expired quote — or one whose order was rejected —
+/// as the next version, a draft written from the body (a full quote, for the same buyer). The earlier versions stay
+/// as they are; the buyer can no longer accept them.
+pub(crate) async fn reopen_quote(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let now = OffsetDateTime::now_utc();
+    let draft = parse_quote(json_body(request)?, now.date())?;
+    let quote_id = quote_id_of(id)?;
+    let mut versions = app.store.quote_versions(&caller.tenant, &quote_id).await?;
+    let latest = versions.last().ok_or_else(|| ApiError::NotFound(format!("quote {id}")))?;
+    let order_status = match &latest.order_id {
+        Some(order_id) => {
+            app.store.get_order_with_history(&caller.tenant, order_id).await?.map(|(order, _)| order.status)
+        }
+        None => None,
+    };
+    latest.check_reopen(now.date(), order_status).map_err(refused)?;
+    if buyer_id(&draft.order) != &latest.buyer.customer_id {
+        return Err(ApiError::Validation(vec![orders_domain::FieldError::new(
+            "/buyer/customer_id",
+            format!("a new version is for the same buyer, {}", latest.buyer.customer_id),
+        )]));
+    }
+    let priced = price_for(app, caller, &draft, now).await?;
+    let next = draft_quote(quote_id.clone(), latest.version + 1, &draft, priced, now).map_err(ApiError::Validation)?;
+    if !app.store.reopen_quote(latest, &next).await? {
+        return Err(ApiError::Conflict(format!("quote {id} changed meanwhile; read it again")));
+    }
+    tracing::info!(tenant = %caller.tenant, quote_id = %next.id, version = next.version, "quote reopened");
+    versions.push(next);
+    Ok(json_response(
+        StatusCode::CREATED,
+        &quote_body(&versions, now.date()),
+        &[("location", format!("/v1/quotes/{quote_id}"))],
+    ))
+}
+
+/// The draft's lines priced as an order of its buyer would be.
+async fn price_for(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    draft: &orders_domain::quote::QuoteDraft,
+    now: OffsetDateTime,
+) -> Result<orders_domain::order::Order, ApiError> {
     let tenant = tenant_settings(app, caller).await?;
     let customer_id = buyer_id(&draft.order);
     let skus: Vec<_> = draft.order.lines.iter().map(|l| l.sku.clone()).collect();
@@ -64,17 +125,7 @@ pub(crate) async fn create_quote(
         blanket: None,
         now,
     };
-    let priced = price_draft(&draft.order, &inputs).map_err(ApiError::Validation)?;
-    let quote = draft_quote(QuoteId::generate(), 1, &draft, priced, now).map_err(ApiError::Validation)?;
-    if !app.store.create_quote_version(&quote).await? {
-        return Err(ApiError::Unavailable("a quote with this id already exists; send the request again".into()));
-    }
-    tracing::info!(tenant = %caller.tenant, quote_id = %quote.id, "quote drafted");
-    Ok(json_response(
-        StatusCode::CREATED,
-        &quote_body(std::slice::from_ref(&quote), now.date()),
-        &[("location", format!("/v1/quotes/{}", quote.id))],
-    ))
+    price_draft(&draft.order, &inputs).map_err(ApiError::Validation)
 }
 
 /// `GET /v1/quotes/{id}`.

@@ -105,21 +105,19 @@ async fn open_link(app: &Portal, request: &Request) -> Result<Response<Body>, Ap
     Ok(json_response(StatusCode::OK, &body, &[("set-cookie", cookie)]))
 }
 
-/// The buyer's versions of quote `id` (drafts are the seller's own): 404 for anyone else's quote.
-async fn buyer_versions(app: &Portal, buyer: &Buyer, id: &str) -> Result<(QuoteId, Vec<Quote>), ApiError> {
+/// The buyer's versions of quote `id` (drafts are the seller's own), and the number of the latest version,
+/// drafts included: 404 for anyone else's quote.
+async fn buyer_versions(app: &Portal, buyer: &Buyer, id: &str) -> Result<(QuoteId, Vec<Quote>, u32), ApiError> {
     let not_found = || ApiError::NotFound(format!("quote {id}"));
     let quote_id = QuoteId::parse_public(id).map_err(|_| not_found())?;
-    let versions: Vec<Quote> = app
-        .store
-        .quote_versions(&buyer.tenant, &quote_id)
-        .await?
-        .into_iter()
-        .filter(|q| q.buyer.customer_id == buyer.customer && q.status != QuoteStatus::Draft)
-        .collect();
+    let all = app.store.quote_versions(&buyer.tenant, &quote_id).await?;
+    let latest = all.iter().map(|q| q.version).max().unwrap_or_default();
+    let versions: Vec<Quote> =
+        all.into_iter().filter(|q| q.buyer.customer_id == buyer.customer && q.status != QuoteStatus::Draft).collect();
     if versions.is_empty() {
         return Err(not_found());
     }
-    Ok((quote_id, versions))
+    Ok((quote_id, versions, latest))
 }
 
 fn quote_body(versions: &[Quote], today: time::Date) -> Value {
@@ -130,7 +128,7 @@ fn quote_body(versions: &[Quote], today: time::Date) -> Value {
 
 /// `GET /v1/portal/quotes/{id}`: the latest version the buyer was sent, and the earlier ones.
 async fn show_quote(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Body>, ApiError> {
-    let (_, versions) = buyer_versions(app, buyer, id).await?;
+    let (_, versions, _) = buyer_versions(app, buyer, id).await?;
     Ok(json_response(StatusCode::OK, &quote_body(&versions, OffsetDateTime::now_utc().date()), &[]))
 }
 
@@ -148,17 +146,18 @@ fn refused(refusal: QuoteRefusal) -> ApiError {
     }
 }
 
-/// The version a decision names, if it is the latest: an earlier version is read-only.
-fn decided_version<'a>(versions: &'a [Quote], id: &str, version: u32) -> Result<&'a Quote, ApiError> {
+/// The version a decision names, if it is the latest (an earlier version is read-only, also while the seller
+/// writes the next one); an accepted version is named again to find its order.
+fn decided_version<'a>(versions: &'a [Quote], latest: u32, id: &str, version: u32) -> Result<&'a Quote, ApiError> {
     let quote = versions.iter().find(|q| q.version == version).ok_or_else(|| {
         ApiError::Validation(vec![FieldError::new("/version", format!("quote {id} has no version {version} for you"))])
     })?;
-    match versions.last() {
-        Some(latest) if latest.version != version && quote.status != QuoteStatus::Accepted => Err(ApiError::Conflict(
-            format!("version {version} of quote {id} was replaced by version {}", latest.version),
-        )),
-        _ => Ok(quote),
+    if version != latest && quote.status != QuoteStatus::Accepted {
+        return Err(ApiError::Conflict(format!(
+            "version {version} of quote {id} is being replaced by version {latest}; wait for the seller's new version"
+        )));
     }
+    Ok(quote)
 }
 
 /// `POST /v1/portal/quotes/{id}/acceptance` with `{"version": n}`: places the quote's order — its lines, prices,
@@ -167,8 +166,8 @@ fn decided_version<'a>(versions: &'a [Quote], id: &str, version: u32) -> Result<
 /// the same order.
 async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) -> Result<Response<Body>, ApiError> {
     let decision: Decision = parse_body(request)?;
-    let (quote_id, versions) = buyer_versions(app, buyer, id).await?;
-    let quote = decided_version(&versions, id, decision.version)?;
+    let (quote_id, versions, latest) = buyer_versions(app, buyer, id).await?;
+    let quote = decided_version(&versions, latest, id, decision.version)?;
     if let (QuoteStatus::Accepted, Some(order_id)) = (quote.status, &quote.order_id) {
         return existing_order(app, buyer, order_id).await;
     }
@@ -271,8 +270,8 @@ async fn decline_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str)
         Some("") | None => None,
         Some(text) => Some(text.to_owned()),
     };
-    let (_, versions) = buyer_versions(app, buyer, id).await?;
-    let quote = decided_version(&versions, id, decision.version)?;
+    let (_, versions, latest) = buyer_versions(app, buyer, id).await?;
+    let quote = decided_version(&versions, latest, id, decision.version)?;
     let now = OffsetDateTime::now_utc();
     quote.check_open(now.date()).map_err(refused)?;
     let declined =

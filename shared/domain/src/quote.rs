@@ -167,6 +167,25 @@ impl Quote {
         }
     }
 
+    /// Whether the seller may reopen this version (the latest) as the next one on `today`: a sent, declined or
+    /// expired version may; an accepted one only once the order it became (`order_status`) was rejected.
+    pub fn check_reopen(&self, today: Date, order_status: Option<OrderStatus>) -> Result<(), QuoteRefusal> {
+        match self.status_on(today) {
+            QuoteStatus::Sent | QuoteStatus::Declined | QuoteStatus::Expired => Ok(()),
+            QuoteStatus::Accepted if order_status == Some(OrderStatus::Rejected) => Ok(()),
+            QuoteStatus::Accepted => Err(QuoteRefusal::State(format!(
+                "quote {} version {} became order {}; it is reopened only if that order is rejected",
+                self.id,
+                self.version,
+                self.order_id.as_ref().map(OrderId::as_str).unwrap_or("?")
+            ))),
+            QuoteStatus::Draft => Err(QuoteRefusal::State(format!(
+                "version {} of quote {} is still a draft; send it first",
+                self.version, self.id
+            ))),
+        }
+    }
+
     /// The sent quote accepted at `now` by making `order_id`.
     pub fn accept(&self, order_id: &OrderId, now: OffsetDateTime) -> Result<Quote, QuoteRefusal> {
         self.check_open(now.date())?;
@@ -401,6 +420,18 @@ mod tests {
         let accepted = sent.accept(&order_id, datetime!(2026-12-31 23:59 UTC)).expect("accepted on the last day");
         assert_eq!(accepted.order_id, Some(order_id));
         assert!(accepted.accept(&OrderId::generate(), datetime!(2026-12-31 23:59 UTC)).is_err());
+    }
+
+    #[test]
+    fn a_quote_is_reopened_unless_it_is_a_draft_or_became_a_live_order() {
+        let today = date!(2026 - 12 - 02);
+        assert!(quote(QuoteStatus::Draft).check_reopen(today, None).is_err());
+        for status in [QuoteStatus::Sent, QuoteStatus::Declined, QuoteStatus::Expired] {
+            assert!(quote(status).check_reopen(today, None).is_ok(), "{status:?}");
+        }
+        let accepted = quote(QuoteStatus::Accepted);
+        assert!(accepted.check_reopen(today, Some(OrderStatus::Accepted)).is_err());
+        assert!(accepted.check_reopen(today, Some(OrderStatus::Rejected)).is_ok(), "renegotiation");
     }
 
     #[test]

@@ -759,6 +759,7 @@ impl Store {
                 .map_err(|e| corrupt("transaction put", e))?;
             quote_index = Some(actions.len());
             actions.push(TransactWriteItem::builder().put(put).build());
+            actions.push(quotes::no_later_version(&self.table, quote)?);
         }
 
         let mut attempt = 0u32;
@@ -789,7 +790,7 @@ impl Store {
             } else {
                 None
             };
-            if duplicate.is_none() && quote_index.is_some_and(failed) {
+            if duplicate.is_none() && quote_index.is_some_and(|i| failed(i) || failed(i + 1)) {
                 return Ok(CreateOutcome::QuoteNotOpen);
             }
             if let Some((of, item)) = duplicate {

@@ -2,13 +2,14 @@
 //! draft and then only moved on from the status it was read in (conditional puts), so two clicks never both win.
 //! Accepting a version is written in the transaction that stores its order (see [`super::NewOrder::quote`]).
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use orders_domain::ids::{QuoteId, TenantId};
 use orders_domain::quote::{Quote, QuoteStatus};
 
-use super::{dynamo_error, from_item, s, to_item, Item, Store, StoreError};
+use super::{corrupt, dynamo_error, from_item, key, put_if_absent, s, to_item, Item, Store, StoreError};
 use crate::keys;
 
 /// Sort key prefix of quote versions.
@@ -46,6 +47,17 @@ pub(crate) fn quote_item(quote: &Quote) -> Result<Item, StoreError> {
     )
 }
 
+/// A check that no version after `quote` exists yet (a reopened quote's earlier versions cannot be accepted).
+pub(crate) fn no_later_version(table: &str, quote: &Quote) -> Result<TransactWriteItem, StoreError> {
+    let check = ConditionCheck::builder()
+        .table_name(table)
+        .set_key(Some(key(quote_pk(&quote.tenant, &quote.id), version_sk(quote.version + 1))))
+        .condition_expression("attribute_not_exists(PK)")
+        .build()
+        .map_err(|e| corrupt("quote condition", e))?;
+    Ok(TransactWriteItem::builder().condition_check(check).build())
+}
+
 /// The condition that a quote version is still in `status`: its name and value placeholders.
 pub(crate) fn status_condition() -> (&'static str, [(&'static str, &'static str); 1]) {
     ("#status = :expected_status", [("#status", "status")])
@@ -66,6 +78,38 @@ impl Store {
             Ok(_) => Ok(true),
             Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
             Err(e) => Err(dynamo_error(format!("store quote {} version {}", quote.id, quote.version), e)),
+        }
+    }
+
+    /// Stores `next` (a new draft version) if `previous` — the version before it — is still in the status it was
+    /// read in; `false` if either moved on meanwhile (another reopening, or the buyer decided).
+    pub async fn reopen_quote(&self, previous: &Quote, next: &Quote) -> Result<bool, StoreError> {
+        let (condition, [(name, attribute)]) = status_condition();
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(quote_pk(&previous.tenant, &previous.id), version_sk(previous.version))))
+            .condition_expression(condition)
+            .expression_attribute_names(name, attribute)
+            .expression_attribute_values(":expected_status", s(previous.status.as_str()))
+            .build()
+            .map_err(|e| corrupt("quote condition", e))?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(check).build())
+            .transact_items(put_if_absent(&self.table, quote_item(next)?)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
+                    if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed")) =>
+                {
+                    Ok(false)
+                }
+                _ => Err(dynamo_error(format!("reopen quote {} as version {}", next.id, next.version), error)),
+            },
         }
     }
 
