@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The console's browser tests: starts the local stack exactly as `make dev` does (devstack up: its own moto,
+# The console's and the buyer portal's browser tests: starts the local stack exactly as `make dev` does (devstack up: its own moto,
 # provisioned from infra/template.yaml, demo data, the HTTP API with the console) on a free port, runs
 # tests/browser/ in headless Chromium against it, and stops it whatever happened. Screenshots: target/browser/.
 set -euo pipefail
@@ -25,3 +25,4 @@ artifacts="${ORDERS_BROWSER_ARTIFACTS:-$root/target/browser}"
 rm -rf "$artifacts"
 ORDERS_ENV_FILE="$env_file" DEVSTACK="$devstack" ORDERS_BROWSER_ARTIFACTS="$artifacts" \
   "$python" "$root/tests/browser/test_console.py"
+ORDERS_ENV_FILE="$env_file" ORDERS_BROWSER_ARTIFACTS="$artifacts" "$python" "$root/tests/browser/test_portal.py"

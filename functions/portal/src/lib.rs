@@ -6,6 +6,7 @@
 //! seller; revoking the link ends its sessions.
 
 mod handler;
+pub mod strings;
 
 use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
 use orders_http::BuyerGate;

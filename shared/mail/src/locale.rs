@@ -23,6 +23,28 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The best language of an `Accept-Language` header (by its q-values; English when none fits).
+    pub fn negotiate(accept_language: &str) -> Self {
+        let mut best: Option<(u32, Lang)> = None;
+        for (position, item) in accept_language.split(',').enumerate() {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(Self::parse) else {
+                continue;
+            };
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0)
+                .clamp(0.0, 1.0);
+            // thousandths, and earlier entries win ties
+            let score = ((q * 1000.0).round() as u32) * 100 + 99u32.saturating_sub(position.min(99) as u32);
+            if q > 0.0 && best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, lang));
+            }
+        }
+        best.map_or(Lang::En, |(_, lang)| lang)
+    }
+
     /// Every supported language.
     pub const ALL: [Lang; 6] = [Lang::En, Lang::Sv, Lang::De, Lang::Pl, Lang::Lt, Lang::Zh];
 
