@@ -287,6 +287,15 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
             bad: Some((format!("/v1/quotes/{quote}/sending"), Some(json!({"to": "someone"})), "/to")),
         },
         Case {
+            method: Method::POST,
+            template: "/v1/buyer-links/{id}/revocation",
+            allowed: OPERATOR,
+            path: "/v1/buyer-links/lnk_nope/revocation".into(),
+            tenant_scoped: false,
+            body: Some(json!({})),
+            bad: Some(("/v1/buyer-links/lnk_nope/revocation".into(), Some(json!({"why": 1})), "/why")),
+        },
+        Case {
             method: Method::GET,
             template: "/v1/order-counts",
             allowed: STAFF,

@@ -2,7 +2,7 @@
 //! portal and accepts it; the order carries the quote's prices whatever the catalogue says later, and accepting
 //! twice gives one order. Links reach only their own buyer's quotes at their own seller.
 
-use orders_domain::ids::{Role, TenantId};
+use orders_domain::ids::Role;
 use orders_http::portal::{BuyerGate, LinkClaims};
 use orders_testkit::{mime_parts, tomorrow, Answer, TestStack};
 use reqwest::Method;
@@ -269,17 +269,14 @@ async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
     let foreign_link = gate.seal_link(&LinkClaims { tenant: other_tenant.id.to_string(), ..claims.clone() });
     assert_eq!(open_link(&stack, &foreign_link).await.status, 401);
 
-    let revoked = stack
-        .stack
-        .store()
-        .revoke_buyer_link(
-            &TenantId::parse(claims.tenant.clone()).expect("tenant"),
-            &claims.link_id,
-            "2026-12-01T00:00:00Z",
-        )
-        .await
-        .expect("revoke");
-    assert!(revoked);
+    let foreign_revoke =
+        call(&stack, Method::POST, &format!("/v1/buyer-links/{}/revocation", claims.link_id), &other_operator, None)
+            .await;
+    assert_eq!(foreign_revoke.status, 404, "another seller cannot revoke it: {}", foreign_revoke.body);
+    let revoked =
+        call(&stack, Method::POST, &format!("/v1/buyer-links/{}/revocation", claims.link_id), &operator, None).await;
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+    assert!(revoked.body["revoked_at"].is_string(), "{}", revoked.body);
     assert_eq!(open_link(&stack, &token_c1).await.status, 401, "a revoked link opens nothing");
     let after = portal(&stack, &c1, Method::GET, &format!("/v1/portal/quotes/{for_c1}"), None).await;
     assert_eq!(after.status, 401, "revoking ends the link's sessions: {}", after.body);

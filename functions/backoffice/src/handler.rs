@@ -132,6 +132,10 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, &[Role::Operator], "send quotes").await?;
             crate::quotes::send_quote(app, &caller, request, id).await
         }
+        (&Method::POST, ["v1", "buyer-links", id, "revocation"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "revoke buyer links").await?;
+            crate::quotes::revoke_link(app, &caller, request, id).await
+        }
         (&Method::GET, ["v1", "reorder-suggestions"]) => {
             let caller = authenticate(app, request, STAFF, "read reorder suggestions").await?;
             reorder_suggestions(app, &caller).await

@@ -138,7 +138,7 @@ pub(crate) async fn get_quote(app: &Backoffice, caller: &ApiKeyRecord, id: &str)
     Ok(json_response(StatusCode::OK, &quote_body(&versions, OffsetDateTime::now_utc().date()), &[]))
 }
 
-/// The body of a sending: nothing (or `{}`) so far.
+/// The body of a sending or a revocation: nothing (or `{}`) so far.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SendingBody {}
@@ -212,6 +212,30 @@ pub(crate) async fn send_quote(
     }
     let mut body = quote_body(&versions, now.date());
     body["link"] = json!({ "link_id": link.link_id, "expires_at": link.expires_at });
+    Ok(json_response(StatusCode::OK, &body, &[]))
+}
+
+/// `POST /v1/buyer-links/{id}/revocation`: the link stops working, and so do the portal sessions opened with it.
+pub(crate) async fn revoke_link(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    link_id: &str,
+) -> Result<Response<Body>, ApiError> {
+    if !request.body().is_empty() {
+        let _: SendingBody = parse_json(json_body(request)?)?;
+    }
+    let at = OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    if !app.store.revoke_buyer_link(&caller.tenant, link_id, &at).await? {
+        return Err(ApiError::NotFound(format!("buyer link {link_id}")));
+    }
+    let link = app
+        .store
+        .buyer_link(&caller.tenant, link_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("buyer link {link_id}")))?;
+    tracing::info!(tenant = %caller.tenant, link_id, by = %caller.key_id, "buyer link revoked");
+    let body = serde_json::to_value(&link).unwrap_or_default();
     Ok(json_response(StatusCode::OK, &body, &[]))
 }
 
