@@ -213,6 +213,20 @@ async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() 
     assert_eq!(order["totals"]["gross"], quoted_gross);
     let history = order["history"].as_array().expect("history");
     assert!(history[0]["detail"].as_str().is_some_and(|d| d.contains(&id)), "{}", history[0]);
+    // The buyer follows the order in the portal; the seller sees the access in the order's history.
+    let list = portal(&stack, &session, Method::GET, "/v1/portal/orders", None).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(
+        list.body["items"].as_array().expect("items").iter().any(|o| o["id"] == order_id.as_str()),
+        "{}",
+        list.body
+    );
+    let followed = portal(&stack, &session, Method::GET, &format!("/v1/portal/orders/{order_id}"), None).await;
+    assert_eq!(followed.status, 200, "{}", followed.body);
+    assert_eq!(followed.body["lines"][0]["open_quantity"], "0");
+    let seen = stack.order(&order_id).await;
+    let logged = seen["history"].as_array().expect("history").iter().any(|h| h["action"] == "viewed_by_buyer");
+    assert!(logged, "the access is in the order's history: {}", seen["history"]);
     let seller_view = call(&stack, Method::GET, &format!("/v1/quotes/{id}"), &operator, None).await;
     assert_eq!(seller_view.body["status"], "accepted");
     assert_eq!(seller_view.body["order_id"], order_id.as_str());
@@ -239,6 +253,19 @@ async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
     )
     .await;
     assert_eq!(accept_other.status, 404, "{}", accept_other.body);
+
+    // Another buyer's order is not there either.
+    let mut c2_order = orders_testkit::order_body("PORTAL-C2");
+    c2_order["buyer"] = json!({"customer_id": "C-2"});
+    let c2_order = stack.post_json("/v1/orders", &c2_order).await.body["id"].as_str().expect("id").to_owned();
+    let hidden = portal(&stack, &c1, Method::GET, &format!("/v1/portal/orders/{c2_order}"), None).await;
+    assert_eq!(hidden.status, 404, "{}", hidden.body);
+    let listed = portal(&stack, &c1, Method::GET, "/v1/portal/orders", None).await;
+    assert!(listed.body["items"].as_array().expect("items").iter().all(|o| o["id"] != c2_order.as_str()));
+    let bad_limit = portal(&stack, &c1, Method::GET, "/v1/portal/orders?limit=0", None).await;
+    assert_eq!(bad_limit.status, 400, "{}", bad_limit.body);
+    let bad_cursor = portal(&stack, &c1, Method::GET, "/v1/portal/orders?cursor=abc", None).await;
+    assert_eq!(bad_cursor.status, 400, "{}", bad_cursor.body);
 
     // Another seller's operator does not see the quote; a draft is not the buyer's to see.
     let other_tenant = stack.new_tenant().await;

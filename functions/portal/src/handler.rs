@@ -16,7 +16,7 @@ use orders_domain::FieldError;
 use orders_http::portal::{set_portal_cookie, Buyer, PortalSession};
 use orders_http::session::is_https;
 use orders_http::views::{order_json, quote_json};
-use orders_http::{json_body, json_response, ApiError};
+use orders_http::{json_body, json_response, query_param, ApiError};
 
 use crate::strings::{self, Lang};
 use crate::Portal;
@@ -95,6 +95,14 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
             let buyer = app.buyers.buyer(request).await?;
             Ok(json_response(StatusCode::OK, &session_json(&buyer.session, None), &[]))
         }
+        (&Method::GET, ["v1", "portal", "orders"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            list_orders(app, &buyer, request).await
+        }
+        (&Method::GET, ["v1", "portal", "orders", id]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            show_order(app, &buyer, id).await
+        }
         (&Method::GET, ["v1", "portal", "quotes", id]) => {
             let buyer = app.buyers.buyer(request).await?;
             show_quote(app, &buyer, id).await
@@ -110,6 +118,8 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
         (
             _,
             ["v1", "portal", "session"]
+            | ["v1", "portal", "orders"]
+            | ["v1", "portal", "orders", _]
             | ["v1", "portal", "quotes", _]
             | ["v1", "portal", "quotes", _, "acceptance" | "decline"],
         ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
@@ -343,4 +353,70 @@ async fn decline_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str)
     let versions: Vec<Quote> =
         versions.into_iter().map(|q| if q.version == declined.version { declined.clone() } else { q }).collect();
     Ok(json_response(StatusCode::OK, &quote_body(&versions, now.date()), &[]))
+}
+
+/// `GET /v1/portal/orders`: the buyer's orders at this seller, newest first (`?limit=`, `?cursor=`).
+async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
+    let limit = match query_param(request, "limit") {
+        None => 50,
+        Some(raw) => raw.parse::<i32>().ok().filter(|l| (1..=200).contains(l)).ok_or(ApiError::InvalidParameter {
+            name: "limit",
+            detail: "must be a whole number from 1 to 200".into(),
+        })?,
+    };
+    let listing = format!("portal-orders:{}", buyer.customer);
+    let start = match query_param(request, "cursor") {
+        None => None,
+        Some(cursor) => Some(app.cursors.decode(buyer.tenant.as_str(), &listing, &cursor)?),
+    };
+    let (orders, next) = app.store.customer_orders(&buyer.tenant, &buyer.customer, limit, start).await?;
+    let items: Vec<Value> = orders
+        .iter()
+        .map(|order| {
+            json!({
+                "id": order.id,
+                "order_number": order.order_number,
+                "status": order.status,
+                "currency": order.currency,
+                "gross": order.totals.gross.to_string(),
+                "requested_delivery_date": order.requested_delivery_date.map(|d| d.to_string()),
+                "received_at": order.received_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let next_cursor = next.map(|key| app.cursors.encode(buyer.tenant.as_str(), &listing, &key));
+    Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
+}
+
+/// History entries a buyer sees: what happened to the order, not the seller's internal bookkeeping.
+fn buyer_visible(entry: &HistoryEntry) -> bool {
+    entry.action != "note_added"
+}
+
+/// `GET /v1/portal/orders/{id}`: one of the buyer's orders — lines with their quantities, buyer-visible history
+/// and notes, despatches with tracking, billing documents. The access is logged in the order's history.
+async fn show_order(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Body>, ApiError> {
+    let not_found = || ApiError::NotFound(format!("order {id}"));
+    let order_id = orders_domain::ids::OrderId::parse_public(id).map_err(|_| not_found())?;
+    let detail = app.store.get_order_detail(&buyer.tenant, &order_id).await?.ok_or_else(not_found)?;
+    if detail.order.buyer.customer_id != buyer.customer {
+        return Err(not_found());
+    }
+    let now = OffsetDateTime::now_utc();
+    let access = HistoryEntry {
+        at: now,
+        actor: format!("buyer:{}", buyer.customer),
+        action: "viewed_by_buyer".into(),
+        detail: format!("Viewed in the buyer portal through link {}", buyer.link.link_id),
+    };
+    app.store.log_order_access(&detail.order, &access).await?;
+    let mut history: Vec<HistoryEntry> = detail.history.into_iter().filter(buyer_visible).collect();
+    history.push(access);
+    let mut body = order_json(&detail.order, Some(&history));
+    let notes: Vec<_> =
+        detail.notes.into_iter().filter(|n| n.visibility == orders_domain::order::NoteVisibility::Buyer).collect();
+    body["seller_notes"] = serde_json::to_value(notes).unwrap_or_else(|_| json!([]));
+    body["despatches"] = serde_json::to_value(&detail.despatches).unwrap_or_else(|_| json!([]));
+    body["invoices"] = detail.invoices.iter().map(|link| serde_json::to_value(link).unwrap_or_default()).collect();
+    Ok(json_response(StatusCode::OK, &body, &[]))
 }

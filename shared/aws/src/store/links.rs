@@ -86,6 +86,23 @@ impl Store {
         }
     }
 
+    /// Appends `entry` (a buyer's access through the portal) to `order`'s history.
+    pub async fn log_order_access(
+        &self,
+        order: &orders_domain::order::Order,
+        entry: &orders_domain::order::HistoryEntry,
+    ) -> Result<(), StoreError> {
+        let item = to_item("history entry", &super::history_item(order, entry, 7))?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("log an access to {}", order.id), e))?;
+        Ok(())
+    }
+
     /// Revokes a link of the tenant at `at` (RFC 3339); `false` if there is no such link.
     pub async fn revoke_buyer_link(&self, tenant: &TenantId, link_id: &str, at: &str) -> Result<bool, StoreError> {
         if !link_id.starts_with("lnk_") || link_id.len() > 40 || link_id.contains('#') {
