@@ -3,7 +3,6 @@ sends a quote, the buyer opens the link from the email, sees the quote in their 
 order. Screenshots go to target/browser/ (desktop and phone width).
 """
 
-import base64
 import email
 import email.policy
 import json
@@ -12,11 +11,9 @@ import time
 import unittest
 import urllib.request
 
-from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
+import test_console
 from test_console import ARTIFACTS, ENV, browser, call
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -67,27 +64,11 @@ class Portal(unittest.TestCase):
     def tearDownClass(cls):
         cls.driver.quit()
 
-    def wait(self, condition, seconds=20):
-        return WebDriverWait(self.driver, seconds, ignored_exceptions=[StaleElementReferenceException]).until(condition)
-
-    def find(self, css):
-        return self.wait(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
-
-    def screenshot(self, name):
-        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
-        (ARTIFACTS / (name + ".png")).write_bytes(base64.b64decode(shot["data"]))
-
-    def assert_no_dialog(self):
-        try:
-            alert = self.driver.switch_to.alert
-            text = alert.text
-            alert.dismiss()
-            self.fail("a dialog opened: " + text)
-        except NoAlertPresentException:
-            pass
+    # The console tests' helpers (waiting out re-renders, whole-page screenshots, no dialog).
+    wait = test_console.Console.wait
+    find = test_console.Console.find
+    screenshot = test_console.Console.screenshot
+    assert_no_dialog = test_console.Console.assert_no_dialog
 
     def test_a_buyer_opens_the_emailed_quote_and_accepts_it(self):
         operator = ENV["ORDERS_OPERATOR_KEY"]

@@ -60,6 +60,12 @@ async fn portal_session(stack: &TestStack, token: &str) -> PortalSession {
     PortalSession { cookie, csrf: answer.body["csrf_token"].as_str().expect("csrf").to_owned() }
 }
 
+/// The buyer accepts `version` of quote `id`.
+async fn accept(stack: &TestStack, session: &PortalSession, id: &str, version: u32) -> Answer {
+    let path = format!("/v1/portal/quotes/{id}/acceptance");
+    portal(stack, session, Method::POST, &path, Some(&json!({ "version": version }))).await
+}
+
 async fn portal(
     stack: &TestStack,
     session: &PortalSession,
@@ -161,28 +167,14 @@ async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() 
         }
     }
 
-    let accepted = portal(
-        &stack,
-        &session,
-        Method::POST,
-        &format!("/v1/portal/quotes/{id}/acceptance"),
-        Some(&json!({"version": 1})),
-    )
-    .await;
+    let accepted = accept(&stack, &session, &id, 1).await;
     assert_eq!(accepted.status, 201, "{}", accepted.body);
     let order_id = accepted.body["id"].as_str().expect("order id").to_owned();
     assert_eq!(accepted.body["totals"]["gross"], quoted_gross, "the quote's prices, not today's catalogue");
     assert_eq!(accepted.body["lines"][1]["unit_price"], quoted_sku3_price);
     assert_eq!(accepted.body["order_number"], format!("{id}/v1"));
 
-    let twice = portal(
-        &stack,
-        &session,
-        Method::POST,
-        &format!("/v1/portal/quotes/{id}/acceptance"),
-        Some(&json!({"version": 1})),
-    )
-    .await;
+    let twice = accept(&stack, &session, &id, 1).await;
     assert_eq!(twice.status, 200, "{}", twice.body);
     assert_eq!(twice.body["id"], order_id.as_str(), "accepting twice gives the same order");
     assert_eq!(twice.header("idempotent-replayed"), Some("true"));
@@ -244,14 +236,7 @@ async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
     assert_eq!(own.status, 200, "{}", own.body);
     let other_buyer = portal(&stack, &c1, Method::GET, &format!("/v1/portal/quotes/{for_c2}"), None).await;
     assert_eq!(other_buyer.status, 404, "{}", other_buyer.body);
-    let accept_other = portal(
-        &stack,
-        &c1,
-        Method::POST,
-        &format!("/v1/portal/quotes/{for_c2}/acceptance"),
-        Some(&json!({"version": 1})),
-    )
-    .await;
+    let accept_other = accept(&stack, &c1, &for_c2, 1).await;
     assert_eq!(accept_other.status, 404, "{}", accept_other.body);
 
     // Another buyer's order is not there either.
@@ -398,14 +383,7 @@ async fn quote_and_portal_routes_answer_problems_for_bad_input() {
     let seller = call(&stack, Method::GET, &format!("/v1/quotes/{id}"), &operator, None).await;
     assert_eq!(seller.body["status"], "declined");
     assert_eq!(seller.body["decline_reason"], "Too expensive");
-    let late = portal(
-        &stack,
-        &session,
-        Method::POST,
-        &format!("/v1/portal/quotes/{id}/acceptance"),
-        Some(&json!({"version": 1})),
-    )
-    .await;
+    let late = accept(&stack, &session, &id, 1).await;
     assert_eq!(late.status, 409, "a declined quote is not accepted: {}", late.body);
 }
 
@@ -453,23 +431,9 @@ async fn a_declined_quote_is_reopened_as_version_2_with_an_added_line_and_accept
     let sent = call(&stack, Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
     assert_eq!(sent.status, 200, "{}", sent.body);
     assert_eq!(stack.emails_for(&id).await.len(), 2, "one email per version sent");
-    let old = portal(
-        &stack,
-        &session,
-        Method::POST,
-        &format!("/v1/portal/quotes/{id}/acceptance"),
-        Some(&json!({"version": 1})),
-    )
-    .await;
+    let old = accept(&stack, &session, &id, 1).await;
     assert_eq!(old.status, 409, "{}", old.body);
-    let accepted = portal(
-        &stack,
-        &session,
-        Method::POST,
-        &format!("/v1/portal/quotes/{id}/acceptance"),
-        Some(&json!({"version": 2})),
-    )
-    .await;
+    let accepted = accept(&stack, &session, &id, 2).await;
     assert_eq!(accepted.status, 201, "{}", accepted.body);
     assert_eq!(accepted.body["lines"].as_array().map(Vec::len), Some(3));
     assert_eq!(accepted.body["order_number"], format!("{id}/v2"));

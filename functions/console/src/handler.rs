@@ -1,6 +1,6 @@
 //! Console requests: the page and its assets, the texts, logging in and out, and the person's language.
 
-use lambda_http::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::http::{header, Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::Role;
 use orders_http::session::{clear_session_cookie, is_https, set_session_cookie, Session, SESSION_SECONDS};
+use orders_http::web::{asset, html, with_security_headers};
 use orders_http::{json_body, ApiError};
 
 use crate::strings::{self, Lang};
@@ -19,17 +20,12 @@ const SCRIPT: &str = include_str!("../assets/console.js");
 const STYLES: &str = include_str!("../assets/console.css");
 const ICON: &str = include_str!("../assets/favicon.svg");
 
-/// Only scripts, styles, images and requests of our own origin; no frames, no inline code.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-     connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
 /// Roles the console is for.
 const STAFF: &[Role] = &[Role::Operator, Role::Warehouse];
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Console, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    let response = orders_http::answer(&request, route(app, &request).await);
-    Ok(with_security_headers(response))
+    Ok(with_security_headers(orders_http::answer(&request, route(app, &request).await)))
 }
 
 async fn route(app: &Console, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -52,28 +48,9 @@ async fn route(app: &Console, request: &Request) -> Result<Response<Body>, ApiEr
     }
 }
 
-fn with_security_headers(mut response: Response<Body>) -> Response<Body> {
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
-    response
-}
-
-fn asset(content_type: &'static str, text: &'static str) -> Response<Body> {
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::CACHE_CONTROL, "no-cache")
-        .body(Body::Text(text.to_owned()))
-        .unwrap_or_else(|_| Response::new(Body::Empty))
-}
-
 /// The one HTML page: a shell the script fills in, in the language the browser asks for.
 fn page(lang: Lang) -> Response<Body> {
-    let html = format!(
+    let page = format!(
         "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\
          <link rel=\"icon\" href=\"/console/assets/favicon.svg\">\n\
@@ -84,11 +61,7 @@ fn page(lang: Lang) -> Response<Body> {
         title = strings::text(lang, "app.title"),
         noscript = strings::text(lang, "app.noscript"),
     );
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .body(Body::Text(html))
-        .unwrap_or_else(|_| Response::new(Body::Empty))
+    html(page)
 }
 
 /// The language the signed-in person chose, else the one of the `console_lang` cookie (chosen in this browser

@@ -2,14 +2,9 @@
 //! translations, so a missing translation does not compile (the approach of the email strings in `orders-mail`).
 //! `{name}` marks a value the script fills in. The script formats amounts, quantities and dates with the browser's `Intl` for the language's locale.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub use orders_mail::Lang;
-
-/// Where a language's translations are in a message's row.
-fn index(lang: Lang) -> usize {
-    Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0)
-}
 
 /// The best language of an `Accept-Language` header (see [`Lang::negotiate`]).
 pub fn negotiate(accept_language: &str) -> Lang {
@@ -18,19 +13,17 @@ pub fn negotiate(accept_language: &str) -> Lang {
 
 /// A message in `lang` (the key itself when there is no such message).
 pub fn text(lang: Lang, key: &str) -> &str {
-    MESSAGES.iter().find(|(k, _)| *k == key).map_or(key, |(_, texts)| texts[index(lang)])
+    orders_mail::locale::message(MESSAGES, lang, key)
 }
 
 /// Every message in `lang`, for the script.
 pub fn catalogue(lang: Lang) -> Value {
-    let map: Map<String, Value> =
-        MESSAGES.iter().map(|(key, texts)| ((*key).to_owned(), Value::from(texts[index(lang)]))).collect();
-    Value::Object(map)
+    orders_mail::locale::messages_json(MESSAGES, lang)
 }
 
 /// Key, then English, Swedish, German, Polish, Lithuanian, Chinese.
 #[rustfmt::skip]
-pub const MESSAGES: &[(&str, [&str; 6])] = &[
+pub const MESSAGES: &orders_mail::locale::MessageTable = &[
     ("app.title", ["Orders console", "Orderkonsol", "Auftragskonsole", "Konsola zamówień", "Užsakymų konsolė", "订单控制台"]),
     ("app.noscript", ["The console needs JavaScript.", "Konsolen behöver JavaScript.", "Die Konsole benötigt JavaScript.", "Konsola wymaga JavaScriptu.", "Konsolei reikia JavaScript.", "控制台需要启用 JavaScript。"]),
     ("app.loading", ["Loading…", "Laddar…", "Wird geladen…", "Ładowanie…", "Įkeliama…", "加载中…"]),

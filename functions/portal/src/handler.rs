@@ -1,6 +1,6 @@
 //! Portal requests: opening a magic link, and the buyer's quotes.
 
-use lambda_http::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::http::{header, Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -16,6 +16,7 @@ use orders_domain::FieldError;
 use orders_http::portal::{set_portal_cookie, Buyer, PortalSession};
 use orders_http::session::is_https;
 use orders_http::views::{order_json, quote_json};
+use orders_http::web::{asset, html, with_security_headers};
 use orders_http::{json_body, json_response, query_param, ApiError};
 
 use crate::strings::{self, Lang};
@@ -26,29 +27,9 @@ const SCRIPT: &str = include_str!("../assets/portal.js");
 const STYLES: &str = include_str!("../../console/assets/console.css");
 const PORTAL_STYLES: &str = include_str!("../assets/portal.css");
 
-/// Only scripts, styles and requests of our own origin; no frames, no inline code.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-     connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Portal, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    let mut response = orders_http::answer(&request, route(app, &request).await);
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
-    Ok(response)
-}
-
-fn asset(content_type: &'static str, text: String) -> Response<Body> {
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::CACHE_CONTROL, "no-cache")
-        .body(Body::Text(text))
-        .unwrap_or_else(|_| Response::new(Body::Empty))
+    Ok(with_security_headers(orders_http::answer(&request, route(app, &request).await)))
 }
 
 /// The one HTML page, in the browser's language, with its texts as a JSON data block (not a script).
@@ -57,7 +38,7 @@ fn page(request: &Request) -> Response<Body> {
     let lang = Lang::negotiate(accept);
     // `<` escaped so no text can end the data block.
     let texts = strings::catalogue(lang).to_string().replace('<', "\\u003c");
-    let html = format!(
+    let page = format!(
         "<!doctype html>\n<html lang=\"{tag}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\
          <link rel=\"stylesheet\" href=\"/portal/assets/portal.css\">\n\
@@ -69,11 +50,7 @@ fn page(request: &Request) -> Response<Body> {
         loading = strings::text(lang, "app.loading"),
         noscript = strings::text(lang, "app.noscript"),
     );
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .body(Body::Text(html))
-        .unwrap_or_else(|_| Response::new(Body::Empty))
+    html(page)
 }
 
 async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -81,9 +58,7 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
     let segments: Vec<&str> = path.split('/').skip(1).collect();
     let method = request.method();
     match (method, segments.as_slice()) {
-        (&Method::GET, ["portal", "assets", "portal.js"]) => {
-            Ok(asset("text/javascript; charset=utf-8", SCRIPT.to_owned()))
-        }
+        (&Method::GET, ["portal", "assets", "portal.js"]) => Ok(asset("text/javascript; charset=utf-8", SCRIPT)),
         (&Method::GET, ["portal", "assets", "portal.css"]) => {
             Ok(asset("text/css; charset=utf-8", format!("{STYLES}\n{PORTAL_STYLES}")))
         }

@@ -1,29 +1,23 @@
 //! The portal's texts in the six languages of the emails (`orders_mail::Lang`): one row per message with its six
 //! translations, as in the console. `{name}` marks a value the script fills in.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub use orders_mail::Lang;
 
-fn index(lang: Lang) -> usize {
-    Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0)
-}
-
 /// A message in `lang` (the key itself when there is no such message).
 pub fn text(lang: Lang, key: &str) -> &str {
-    MESSAGES.iter().find(|(k, _)| *k == key).map_or(key, |(_, texts)| texts[index(lang)])
+    orders_mail::locale::message(MESSAGES, lang, key)
 }
 
 /// Every message in `lang`, for the script.
 pub fn catalogue(lang: Lang) -> Value {
-    let map: Map<String, Value> =
-        MESSAGES.iter().map(|(key, texts)| ((*key).to_owned(), Value::from(texts[index(lang)]))).collect();
-    Value::Object(map)
+    orders_mail::locale::messages_json(MESSAGES, lang)
 }
 
 /// Key, then English, Swedish, German, Polish, Lithuanian, Chinese.
 #[rustfmt::skip]
-pub const MESSAGES: &[(&str, [&str; 6])] = &[
+pub const MESSAGES: &orders_mail::locale::MessageTable = &[
     ("app.title", ["Your orders", "Dina beställningar", "Ihre Bestellungen", "Twoje zamówienia", "Jūsų užsakymai", "您的订单"]),
     ("app.noscript", ["The portal needs JavaScript.", "Portalen behöver JavaScript.", "Das Portal benötigt JavaScript.", "Portal wymaga JavaScriptu.", "Portalui reikia JavaScript.", "门户需要启用 JavaScript。"]),
     ("app.loading", ["Loading…", "Laddar…", "Wird geladen…", "Ładowanie…", "Įkeliama…", "加载中…"]),

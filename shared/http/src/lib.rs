@@ -9,6 +9,7 @@ pub mod problem;
 pub mod session;
 mod signing;
 pub mod views;
+pub mod web;
 
 pub use auth::Gatekeeper;
 pub use body::{answer, bearer_token, check_if_match, etag, idempotency_key, json_body, json_response, query_param};

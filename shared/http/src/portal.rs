@@ -2,7 +2,7 @@
 //! revoke); opening it gives a signed, HttpOnly, SameSite=Strict portal session cookie with a CSRF token. Every
 //! request re-reads the link record, so revoking a link ends its sessions at once.
 
-use lambda_http::http::{header, HeaderMap};
+use lambda_http::http::HeaderMap;
 use lambda_http::Request;
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +10,7 @@ use orders_aws::store::BuyerLinkRecord;
 use orders_aws::Store;
 use orders_domain::ids::{CustomerId, TenantId};
 
-use crate::session::{csrf_matches_token, is_write};
+use crate::session::{cookie_value, csrf_matches_token, is_write};
 use crate::signing::TokenSigner;
 use crate::ApiError;
 
@@ -143,15 +143,7 @@ impl BuyerGate {
 
 /// The value of the portal cookie the request carries, if any.
 pub fn portal_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == PORTAL_COOKIE)
-        .map(|(_, value)| value)
-        .filter(|value| !value.is_empty())
+    cookie_value(headers, PORTAL_COOKIE)
 }
 
 /// `Set-Cookie` for a portal session of `value` lasting `max_age` seconds (scoped to the portal's routes).
@@ -163,7 +155,7 @@ pub fn set_portal_cookie(value: &str, max_age: i64, secure: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lambda_http::http::HeaderValue;
+    use lambda_http::http::{header, HeaderValue};
 
     fn gate() -> BuyerGate {
         let config = orders_aws::aws_sdk_dynamodb::Config::builder().behavior_version_latest().build();

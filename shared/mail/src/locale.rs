@@ -212,6 +212,23 @@ const LT_MONTHS_GENITIVE: [&str; 12] = [
     "gruodžio",
 ];
 
+/// A table of UI texts: key, then the text in each of [`Lang::ALL`] (a missing translation does not compile).
+pub type MessageTable = [(&'static str, [&'static str; 6])];
+
+/// The text of `key` in `lang` (the key itself when the table has no such message).
+pub fn message<'a>(table: &'a MessageTable, lang: Lang, key: &'a str) -> &'a str {
+    let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+    table.iter().find(|(k, _)| *k == key).map_or(key, |(_, texts)| texts[index])
+}
+
+/// Every text of `table` in `lang`, as a JSON object for a page's script.
+pub fn messages_json(table: &MessageTable, lang: Lang) -> serde_json::Value {
+    let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+    serde_json::Value::Object(
+        table.iter().map(|(key, texts)| ((*key).to_owned(), serde_json::Value::from(texts[index]))).collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
