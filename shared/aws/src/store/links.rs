@@ -8,6 +8,13 @@ use orders_domain::ids::{CustomerId, TenantId};
 use super::{dynamo_error, from_item, key, s, to_item, Store, StoreError};
 
 const LINK_SK: &str = "LINK";
+/// The history sequence number of a buyer's access.
+const ACCESS_HISTORY_SEQ: u32 = 7;
+
+/// Whether `link_id` can name a link at all (`lnk_…`, short, no key separator); anything else is no link.
+fn is_link_id(link_id: &str) -> bool {
+    link_id.starts_with("lnk_") && link_id.len() <= 40 && !link_id.contains('#')
+}
 
 fn link_pk(tenant: &TenantId, link_id: &str) -> String {
     format!("T#{tenant}#L#{link_id}")
@@ -77,7 +84,7 @@ impl Store {
 
     /// A link record of the tenant, if it exists.
     pub async fn buyer_link(&self, tenant: &TenantId, link_id: &str) -> Result<Option<BuyerLinkRecord>, StoreError> {
-        if !link_id.starts_with("lnk_") || link_id.len() > 40 || link_id.contains('#') {
+        if !is_link_id(link_id) {
             return Ok(None);
         }
         match self.get("buyer link", link_pk(tenant, link_id), LINK_SK).await? {
@@ -92,7 +99,9 @@ impl Store {
         order: &orders_domain::order::Order,
         entry: &orders_domain::order::HistoryEntry,
     ) -> Result<(), StoreError> {
-        let item = to_item("history entry", &super::history_item(order, entry, 7))?;
+        // Its own sequence number in the sort key, so an access never overwrites an entry of a state change in the
+        // same microsecond (those number their few entries from 0).
+        let item = to_item("history entry", &super::history_item(order, entry, ACCESS_HISTORY_SEQ))?;
         self.client
             .put_item()
             .table_name(&self.table)
@@ -105,7 +114,7 @@ impl Store {
 
     /// Revokes a link of the tenant at `at` (RFC 3339); `false` if there is no such link.
     pub async fn revoke_buyer_link(&self, tenant: &TenantId, link_id: &str, at: &str) -> Result<bool, StoreError> {
-        if !link_id.starts_with("lnk_") || link_id.len() > 40 || link_id.contains('#') {
+        if !is_link_id(link_id) {
             return Ok(false);
         }
         let result = self
