@@ -29,7 +29,7 @@ use orders_domain::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
 use orders_domain::ubl::{order_response, Party};
 use orders_domain::FieldError;
 use orders_http::views::{order_json, staff_order_json};
-use orders_http::{check_if_match, etag, json_body, json_response, query_param, ApiError};
+use orders_http::{check_if_match, etag, json_body, json_response, limit_param, parse_json, query_param, ApiError};
 use orders_mail::EmailKind;
 
 use crate::Backoffice;
@@ -378,17 +378,6 @@ async fn order_counts(app: &Backoffice, caller: &ApiKeyRecord) -> Result<Respons
         }
     }
     Ok(json_response(StatusCode::OK, &body, &[]))
-}
-
-fn limit_param(request: &Request) -> Result<i32, ApiError> {
-    match query_param(request, "limit") {
-        None => Ok(50),
-        Some(raw) => raw
-            .parse::<i32>()
-            .ok()
-            .filter(|l| (1..=200).contains(l))
-            .ok_or(ApiError::InvalidParameter { name: "limit", detail: "must be a whole number from 1 to 200".into() }),
-    }
 }
 
 /// `GET /v1/customers/{id}/orders`: one customer's orders, newest first.
@@ -1084,12 +1073,6 @@ async fn merge(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Re
 }
 
 /// Reads a JSON body; a type error points at the member at fault (`/reason`), not at the whole body.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| ApiError::from(orders_domain::intake::malformed_at(e)))
-}
-
 /// `GET /v1/customers/{id}`: a customer's master data.
 async fn get_customer(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Result<Response<Body>, ApiError> {
     let not_found = || ApiError::NotFound(format!("customer {id}"));

@@ -3,21 +3,21 @@
 
 use lambda_http::http::{header, StatusCode};
 use lambda_http::{Body, Request, Response};
-use serde_json::{json, Value};
+use serde_json::json;
 use time::{Duration, OffsetDateTime, Time};
 
 use orders_aws::store::{ApiKeyRecord, BuyerLinkRecord};
 use orders_aws::MailerError;
 use orders_domain::ids::QuoteId;
 use orders_domain::placing::{buyer_id, price_draft, PricingInputs};
-use orders_domain::quote::{draft_quote, parse_quote, Quote, QuoteRefusal, QuoteStatus, QUOTE_CHANNEL};
+use orders_domain::quote::{draft_quote, parse_quote, QuoteStatus, QUOTE_CHANNEL};
 use orders_http::portal::LinkClaims;
-use orders_http::views::quote_json;
-use orders_http::{json_body, json_response, ApiError};
+use orders_http::views::quote_versions_json;
+use orders_http::{json_body, json_response, parse_json, ApiError};
 use orders_mail::quote::render_quote;
 use orders_mail::{mime, Envelope};
 
-use crate::handler::{parse_json, tenant_settings};
+use crate::handler::tenant_settings;
 use crate::Backoffice;
 
 /// How long after a quote's validity date its link still opens the portal (to find the order and documents).
@@ -25,19 +25,6 @@ const LINK_DAYS_AFTER_VALIDITY: i64 = 90;
 
 fn quote_id_of(id: &str) -> Result<QuoteId, ApiError> {
     QuoteId::parse_public(id).map_err(|_| ApiError::NotFound(format!("quote {id}")))
-}
-
-fn refused(refusal: QuoteRefusal) -> ApiError {
-    match refusal {
-        QuoteRefusal::State(detail) => ApiError::Conflict(detail),
-    }
-}
-
-/// A quote with all its versions, the latest first in the body and every version under `versions`.
-fn quote_body(versions: &[Quote], today: time::Date) -> Value {
-    let mut body = versions.last().map(|q| quote_json(q, today)).unwrap_or_default();
-    body["versions"] = versions.iter().rev().map(|q| quote_json(q, today)).collect();
-    body
 }
 
 /// `POST /v1/quotes`: prices the request like an order of its buyer (agreed prices apply, the request's prices
@@ -57,7 +44,7 @@ pub(crate) async fn create_quote(
     tracing::info!(tenant = %caller.tenant, quote_id = %quote.id, "quote drafted");
     Ok(json_response(
         StatusCode::CREATED,
-        &quote_body(std::slice::from_ref(&quote), now.date()),
+        &quote_versions_json(std::slice::from_ref(&quote), now.date()),
         &[("location", format!("/v1/quotes/{}", quote.id))],
     ))
 }
@@ -82,7 +69,7 @@ pub(crate) async fn reopen_quote(
         }
         None => None,
     };
-    latest.check_reopen(now.date(), order_status).map_err(refused)?;
+    latest.check_reopen(now.date(), order_status)?;
     if buyer_id(&draft.order) != &latest.buyer.customer_id {
         return Err(ApiError::Validation(vec![orders_domain::FieldError::new(
             "/buyer/customer_id",
@@ -98,7 +85,7 @@ pub(crate) async fn reopen_quote(
     versions.push(next);
     Ok(json_response(
         StatusCode::CREATED,
-        &quote_body(&versions, now.date()),
+        &quote_versions_json(&versions, now.date()),
         &[("location", format!("/v1/quotes/{quote_id}"))],
     ))
 }
@@ -135,7 +122,7 @@ pub(crate) async fn get_quote(app: &Backoffice, caller: &ApiKeyRecord, id: &str)
     if versions.is_empty() {
         return Err(ApiError::NotFound(format!("quote {id}")));
     }
-    Ok(json_response(StatusCode::OK, &quote_body(&versions, OffsetDateTime::now_utc().date()), &[]))
+    Ok(json_response(StatusCode::OK, &quote_versions_json(&versions, OffsetDateTime::now_utc().date()), &[]))
 }
 
 /// The body of a sending or a revocation: nothing (or `{}`) so far.
@@ -159,7 +146,7 @@ pub(crate) async fn send_quote(
     let mut versions = app.store.quote_versions(&caller.tenant, &quote_id).await?;
     let latest = versions.last().ok_or_else(|| ApiError::NotFound(format!("quote {id}")))?;
     let now = OffsetDateTime::now_utc();
-    let sent = latest.send(now).map_err(refused)?;
+    let sent = latest.send(now)?;
     let tenant = tenant_settings(app, caller).await?;
 
     let link_ends = (sent.valid_until_date + Duration::days(LINK_DAYS_AFTER_VALIDITY + 1)).with_time(Time::MIDNIGHT);
@@ -210,7 +197,7 @@ pub(crate) async fn send_quote(
     if let Some(last) = versions.last_mut() {
         *last = sent;
     }
-    let mut body = quote_body(&versions, now.date());
+    let mut body = quote_versions_json(&versions, now.date());
     body["link"] = json!({ "link_id": link.link_id, "expires_at": link.expires_at });
     Ok(json_response(StatusCode::OK, &body, &[]))
 }

@@ -16,7 +16,7 @@ use orders_domain::order::{HistoryEntry, Order};
 use orders_domain::placing::{buyer_id, inline_customer, price_draft, PricingInputs};
 use orders_domain::tenant::TenantSettings;
 use orders_domain::ubl::{despatch_advice, Party};
-use orders_http::{idempotency_key, json_body, json_response, query_param, ApiError};
+use orders_http::{idempotency_key, json_body, json_response, limit_param, query_param, ApiError};
 
 use crate::Intake;
 use orders_http::views::{order_json, product_json};
@@ -324,13 +324,7 @@ async fn post_batch(intake: &Intake, caller: &Caller, request: &Request) -> Resu
 
 async fn list_products(intake: &Intake, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let tenant_id = &caller.key.tenant;
-    let limit = match query_param(request, "limit") {
-        None => 50,
-        Some(raw) => raw.parse::<i32>().ok().filter(|l| (1..=200).contains(l)).ok_or(ApiError::InvalidParameter {
-            name: "limit",
-            detail: "must be a whole number from 1 to 200".into(),
-        })?,
-    };
+    let limit = limit_param(request)?;
     let start = match query_param(request, "cursor") {
         None => None,
         Some(cursor) => Some(intake.cursors.decode(tenant_id.as_str(), "products", &cursor)?),

@@ -9,15 +9,14 @@ use time::OffsetDateTime;
 use orders_aws::store::{CreateOutcome, NewOrder};
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::ids::QuoteId;
-use orders_domain::intake::malformed_at;
 use orders_domain::order::HistoryEntry;
-use orders_domain::quote::{Quote, QuoteRefusal, QuoteStatus};
+use orders_domain::quote::{Quote, QuoteStatus};
 use orders_domain::FieldError;
 use orders_http::portal::{set_portal_cookie, Buyer, PortalSession};
 use orders_http::session::is_https;
-use orders_http::views::{order_json, quote_json};
+use orders_http::views::{order_json, quote_versions_json};
 use orders_http::web::{asset, html, with_security_headers};
-use orders_http::{json_body, json_response, query_param, ApiError};
+use orders_http::{json_body, json_response, limit_param, parse_json, query_param, ApiError};
 
 use crate::strings::{self, Lang};
 use crate::Portal;
@@ -102,12 +101,6 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
     }
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
-    let body = json_body(request)?;
-    let mut deserializer = serde_json::Deserializer::from_str(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| ApiError::from(malformed_at(e)))
-}
-
 fn session_json(session: &PortalSession, extra: Option<Value>) -> Value {
     let mut body = json!({
         "signed_in": true,
@@ -131,7 +124,7 @@ struct OpenLink {
 
 /// `POST /v1/portal/session` with `{"link": "…"}`: a valid, live, unrevoked magic link becomes a portal session.
 async fn open_link(app: &Portal, request: &Request) -> Result<Response<Body>, ApiError> {
-    let OpenLink { link } = parse_body(request)?;
+    let OpenLink { link } = parse_json(json_body(request)?)?;
     if link.is_empty() || link.len() > 2048 {
         return Err(ApiError::Validation(vec![FieldError::new(
             "/link",
@@ -165,16 +158,10 @@ async fn buyer_versions(app: &Portal, buyer: &Buyer, id: &str) -> Result<(QuoteI
     Ok((quote_id, versions, latest))
 }
 
-fn quote_body(versions: &[Quote], today: time::Date) -> Value {
-    let mut body = versions.last().map(|q| quote_json(q, today)).unwrap_or_default();
-    body["versions"] = versions.iter().rev().map(|q| quote_json(q, today)).collect();
-    body
-}
-
 /// `GET /v1/portal/quotes/{id}`: the latest version the buyer was sent, and the earlier ones.
 async fn show_quote(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Body>, ApiError> {
     let (_, versions, _) = buyer_versions(app, buyer, id).await?;
-    Ok(json_response(StatusCode::OK, &quote_body(&versions, OffsetDateTime::now_utc().date()), &[]))
+    Ok(json_response(StatusCode::OK, &quote_versions_json(&versions, OffsetDateTime::now_utc().date()), &[]))
 }
 
 #[derive(Deserialize)]
@@ -183,12 +170,6 @@ struct Decision {
     version: u32,
     #[serde(default)]
     reason: Option<String>,
-}
-
-fn refused(refusal: QuoteRefusal) -> ApiError {
-    match refusal {
-        QuoteRefusal::State(detail) => ApiError::Conflict(detail),
-    }
 }
 
 /// The version a decision names, if it is the latest (an earlier version is read-only, also while the seller
@@ -210,7 +191,7 @@ fn decided_version<'a>(versions: &'a [Quote], latest: u32, id: &str, version: u3
 /// mark, then sent to confirmation), in the transaction that marks the version accepted. Accepting again answers
 /// the same order.
 async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) -> Result<Response<Body>, ApiError> {
-    let decision: Decision = parse_body(request)?;
+    let decision: Decision = parse_json(json_body(request)?)?;
     let (quote_id, versions, latest) = buyer_versions(app, buyer, id).await?;
     let quote = decided_version(&versions, latest, id, decision.version)?;
     if let (QuoteStatus::Accepted, Some(order_id)) = (quote.status, &quote.order_id) {
@@ -219,7 +200,7 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
     let now = OffsetDateTime::now_utc();
     let now = now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now);
     let order = quote.to_order(now);
-    let accepted = quote.accept(&order.id, now).map_err(refused)?;
+    let accepted = quote.accept(&order.id, now)?;
     let history = HistoryEntry {
         at: now,
         actor: format!("buyer:{}", buyer.customer),
@@ -304,7 +285,7 @@ async fn existing_order(
 /// `POST /v1/portal/quotes/{id}/decline` with `{"version": n, "reason": "…"}`: the buyer says no; the seller may
 /// reopen it as a new version.
 async fn decline_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) -> Result<Response<Body>, ApiError> {
-    let decision: Decision = parse_body(request)?;
+    let decision: Decision = parse_json(json_body(request)?)?;
     let reason = match decision.reason.as_deref().map(str::trim) {
         Some(text) if text.chars().count() > 500 || text.chars().any(|c| c.is_control() && c != '\n') => {
             return Err(ApiError::Validation(vec![FieldError::new(
@@ -318,7 +299,7 @@ async fn decline_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str)
     let (_, versions, latest) = buyer_versions(app, buyer, id).await?;
     let quote = decided_version(&versions, latest, id, decision.version)?;
     let now = OffsetDateTime::now_utc();
-    quote.check_open(now.date()).map_err(refused)?;
+    quote.check_open(now.date())?;
     let declined =
         Quote { status: QuoteStatus::Declined, decided_at: Some(now), decline_reason: reason, ..quote.clone() };
     if !app.store.update_quote_version(&declined, QuoteStatus::Sent).await? {
@@ -327,18 +308,12 @@ async fn decline_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str)
     tracing::info!(tenant = %buyer.tenant, quote_id = %declined.id, version = declined.version, "quote declined");
     let versions: Vec<Quote> =
         versions.into_iter().map(|q| if q.version == declined.version { declined.clone() } else { q }).collect();
-    Ok(json_response(StatusCode::OK, &quote_body(&versions, now.date()), &[]))
+    Ok(json_response(StatusCode::OK, &quote_versions_json(&versions, now.date()), &[]))
 }
 
 /// `GET /v1/portal/orders`: the buyer's orders at this seller, newest first (`?limit=`, `?cursor=`).
 async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
-    let limit = match query_param(request, "limit") {
-        None => 50,
-        Some(raw) => raw.parse::<i32>().ok().filter(|l| (1..=200).contains(l)).ok_or(ApiError::InvalidParameter {
-            name: "limit",
-            detail: "must be a whole number from 1 to 200".into(),
-        })?,
-    };
+    let limit = limit_param(request)?;
     let listing = format!("portal-orders:{}", buyer.customer);
     let start = match query_param(request, "cursor") {
         None => None,

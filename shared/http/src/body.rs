@@ -62,6 +62,25 @@ pub fn query_param(request: &Request, name: &str) -> Option<String> {
     request.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
 }
 
+/// `?limit=` of a list: 50 when absent, else a whole number from 1 to 200 (api-conventions.md "Lists").
+pub fn limit_param(request: &Request) -> Result<i32, ApiError> {
+    match query_param(request, "limit") {
+        None => Ok(50),
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|l| (1..=200).contains(l))
+            .ok_or(ApiError::InvalidParameter { name: "limit", detail: "must be a whole number from 1 to 200".into() }),
+    }
+}
+
+/// A JSON body parsed into `T`; a structural problem is a 400 naming where parsing stopped.
+pub fn parse_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| ApiError::from(orders_domain::intake::malformed_at(e)))
+}
+
 /// A JSON response with extra headers.
 pub fn json_response(status: StatusCode, body: &serde_json::Value, headers: &[(&str, String)]) -> Response<Body> {
     let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, "application/json");

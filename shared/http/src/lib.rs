@@ -12,7 +12,10 @@ pub mod views;
 pub mod web;
 
 pub use auth::Gatekeeper;
-pub use body::{answer, bearer_token, check_if_match, etag, idempotency_key, json_body, json_response, query_param};
+pub use body::{
+    answer, bearer_token, check_if_match, etag, idempotency_key, json_body, json_response, limit_param, parse_json,
+    query_param,
+};
 pub use cursor::CursorSigner;
 pub use portal::BuyerGate;
 pub use problem::ApiError;

@@ -177,6 +177,14 @@ impl From<orders_aws::StoreError> for ApiError {
     }
 }
 
+impl From<orders_domain::quote::QuoteRefusal> for ApiError {
+    fn from(refusal: orders_domain::quote::QuoteRefusal) -> Self {
+        match refusal {
+            orders_domain::quote::QuoteRefusal::State(detail) => ApiError::Conflict(detail),
+        }
+    }
+}
+
 impl From<orders_domain::intake::RequestError> for ApiError {
     fn from(error: orders_domain::intake::RequestError) -> Self {
         use orders_domain::intake::RequestError;

@@ -67,3 +67,11 @@ pub fn quote_json(quote: &orders_domain::quote::Quote, today: time::Date) -> Val
     }
     body
 }
+
+/// A quote as both its seller and its buyer read it: `versions` (oldest first) shown as the latest, with every
+/// version, newest first, under `versions`.
+pub fn quote_versions_json(versions: &[orders_domain::quote::Quote], today: time::Date) -> Value {
+    let mut body = versions.last().map(|q| quote_json(q, today)).unwrap_or_default();
+    body["versions"] = versions.iter().rev().map(|q| quote_json(q, today)).collect();
+    body
+}
