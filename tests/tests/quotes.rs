@@ -4,7 +4,7 @@
 
 use orders_domain::ids::Role;
 use orders_http::portal::{BuyerGate, LinkClaims};
-use orders_testkit::{mime_parts, tomorrow, Answer, TestStack};
+use orders_testkit::{mime_parts, portal_link_token, tomorrow, Answer, PortalSession, TestStack};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -35,49 +35,10 @@ async fn call(stack: &TestStack, method: Method, path: &str, key: &str, body: Op
     Answer::from(request.send().await).await
 }
 
-/// A portal session: the cookie (`name=value`) and its CSRF token.
-struct PortalSession {
-    cookie: String,
-    csrf: String,
-}
-
-async fn open_link(stack: &TestStack, token: &str) -> Answer {
-    Answer::from(
-        reqwest::Client::new()
-            .post(format!("{}/v1/portal/session", stack.api_url))
-            .json(&json!({ "link": token }))
-            .send()
-            .await,
-    )
-    .await
-}
-
-async fn portal_session(stack: &TestStack, token: &str) -> PortalSession {
-    let answer = open_link(stack, token).await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    let cookie = answer.header("set-cookie").expect("portal cookie").split(';').next().expect("pair").to_owned();
-    assert!(cookie.starts_with("orders_portal="), "{cookie}");
-    PortalSession { cookie, csrf: answer.body["csrf_token"].as_str().expect("csrf").to_owned() }
-}
-
 /// The buyer accepts `version` of quote `id`.
 async fn accept(stack: &TestStack, session: &PortalSession, id: &str, version: u32) -> Answer {
     let path = format!("/v1/portal/quotes/{id}/acceptance");
-    portal(stack, session, Method::POST, &path, Some(&json!({ "version": version }))).await
-}
-
-async fn portal(
-    stack: &TestStack,
-    session: &PortalSession,
-    method: Method,
-    path: &str,
-    body: Option<&Value>,
-) -> Answer {
-    let mut request = stack.cookie_request(method, path, &session.cookie).header("x-csrf-token", &session.csrf);
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    Answer::from(request.send().await).await
+    stack.portal(session, Method::POST, &path, Some(&json!({ "version": version }))).await
 }
 
 /// Drafts and sends a quote for `customer`; answers its id and the link token from the buyer's email.
@@ -90,12 +51,7 @@ async fn sent_quote(stack: &TestStack, operator: &str, customer: &str) -> (Strin
     let emails = stack.emails_for(&id).await;
     assert_eq!(emails.len(), 1, "one email per sending");
     let (text, _html) = mime_parts(&emails[0].raw_data);
-    let token = text
-        .split("#link=")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no link in {text}"))
-        .to_owned();
+    let token = portal_link_token(&text);
     (id, token)
 }
 
@@ -140,8 +96,8 @@ async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() 
     let changed = call(&stack, Method::PUT, "/v1/products/SKU-3", &operator, Some(&product)).await;
     assert!(changed.status == 200 || changed.status == 201, "{}", changed.body);
 
-    let session = portal_session(&stack, &token).await;
-    let shown = portal(&stack, &session, Method::GET, &format!("/v1/portal/quotes/{id}"), None).await;
+    let session = stack.portal_session(&token).await;
+    let shown = stack.portal(&session, Method::GET, &format!("/v1/portal/quotes/{id}"), None).await;
     assert_eq!(shown.status, 200, "{}", shown.body);
     assert_eq!(shown.body["status"], "sent");
     assert_eq!(shown.body["totals"]["gross"], quoted_gross);
@@ -178,14 +134,9 @@ async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() 
     assert_eq!(twice.status, 200, "{}", twice.body);
     assert_eq!(twice.body["id"], order_id.as_str(), "accepting twice gives the same order");
     assert_eq!(twice.header("idempotent-replayed"), Some("true"));
-    let declined = portal(
-        &stack,
-        &session,
-        Method::POST,
-        &format!("/v1/portal/quotes/{id}/decline"),
-        Some(&json!({"version": 1})),
-    )
-    .await;
+    let declined = stack
+        .portal(&session, Method::POST, &format!("/v1/portal/quotes/{id}/decline"), Some(&json!({"version": 1})))
+        .await;
     assert_eq!(declined.status, 409, "an accepted quote is not declined: {}", declined.body);
 
     let orders: Vec<_> = stack
@@ -206,14 +157,14 @@ async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() 
     let history = order["history"].as_array().expect("history");
     assert!(history[0]["detail"].as_str().is_some_and(|d| d.contains(&id)), "{}", history[0]);
     // The buyer follows the order in the portal; the seller sees the access in the order's history.
-    let list = portal(&stack, &session, Method::GET, "/v1/portal/orders", None).await;
+    let list = stack.portal(&session, Method::GET, "/v1/portal/orders", None).await;
     assert_eq!(list.status, 200, "{}", list.body);
     assert!(
         list.body["items"].as_array().expect("items").iter().any(|o| o["id"] == order_id.as_str()),
         "{}",
         list.body
     );
-    let followed = portal(&stack, &session, Method::GET, &format!("/v1/portal/orders/{order_id}"), None).await;
+    let followed = stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{order_id}"), None).await;
     assert_eq!(followed.status, 200, "{}", followed.body);
     assert_eq!(followed.body["lines"][0]["open_quantity"], "0");
     let seen = stack.order(&order_id).await;
@@ -231,10 +182,10 @@ async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
     let (for_c1, token_c1) = sent_quote(&stack, &operator, "C-1").await;
     let (for_c2, _) = sent_quote(&stack, &operator, "C-2").await;
 
-    let c1 = portal_session(&stack, &token_c1).await;
-    let own = portal(&stack, &c1, Method::GET, &format!("/v1/portal/quotes/{for_c1}"), None).await;
+    let c1 = stack.portal_session(&token_c1).await;
+    let own = stack.portal(&c1, Method::GET, &format!("/v1/portal/quotes/{for_c1}"), None).await;
     assert_eq!(own.status, 200, "{}", own.body);
-    let other_buyer = portal(&stack, &c1, Method::GET, &format!("/v1/portal/quotes/{for_c2}"), None).await;
+    let other_buyer = stack.portal(&c1, Method::GET, &format!("/v1/portal/quotes/{for_c2}"), None).await;
     assert_eq!(other_buyer.status, 404, "{}", other_buyer.body);
     let accept_other = accept(&stack, &c1, &for_c2, 1).await;
     assert_eq!(accept_other.status, 404, "{}", accept_other.body);
@@ -243,13 +194,13 @@ async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
     let mut c2_order = orders_testkit::order_body("PORTAL-C2");
     c2_order["buyer"] = json!({"customer_id": "C-2"});
     let c2_order = stack.post_json("/v1/orders", &c2_order).await.body["id"].as_str().expect("id").to_owned();
-    let hidden = portal(&stack, &c1, Method::GET, &format!("/v1/portal/orders/{c2_order}"), None).await;
+    let hidden = stack.portal(&c1, Method::GET, &format!("/v1/portal/orders/{c2_order}"), None).await;
     assert_eq!(hidden.status, 404, "{}", hidden.body);
-    let listed = portal(&stack, &c1, Method::GET, "/v1/portal/orders", None).await;
+    let listed = stack.portal(&c1, Method::GET, "/v1/portal/orders", None).await;
     assert!(listed.body["items"].as_array().expect("items").iter().all(|o| o["id"] != c2_order.as_str()));
-    let bad_limit = portal(&stack, &c1, Method::GET, "/v1/portal/orders?limit=0", None).await;
+    let bad_limit = stack.portal(&c1, Method::GET, "/v1/portal/orders?limit=0", None).await;
     assert_eq!(bad_limit.status, 400, "{}", bad_limit.body);
-    let bad_cursor = portal(&stack, &c1, Method::GET, "/v1/portal/orders?cursor=abc", None).await;
+    let bad_cursor = stack.portal(&c1, Method::GET, "/v1/portal/orders?cursor=abc", None).await;
     assert_eq!(bad_cursor.status, 400, "{}", bad_cursor.body);
 
     // Another seller's operator does not see the quote; a draft is not the buyer's to see.
@@ -259,27 +210,27 @@ async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
     assert_eq!(foreign.status, 404, "{}", foreign.body);
     let draft = call(&stack, Method::POST, "/v1/quotes", &operator, Some(&quote_request("C-1"))).await;
     let draft_id = draft.body["id"].as_str().expect("id");
-    let unsent = portal(&stack, &c1, Method::GET, &format!("/v1/portal/quotes/{draft_id}"), None).await;
+    let unsent = stack.portal(&c1, Method::GET, &format!("/v1/portal/quotes/{draft_id}"), None).await;
     assert_eq!(unsent.status, 404, "{}", unsent.body);
 
     // A tampered link, an expired link and a revoked link are refused.
     let mut tampered = token_c1.clone();
     let last = tampered.pop().expect("non-empty");
     tampered.push(if last == 'A' { 'B' } else { 'A' });
-    assert_eq!(open_link(&stack, &tampered).await.status, 401);
-    assert_eq!(open_link(&stack, "garbage").await.status, 401);
+    assert_eq!(stack.open_portal_link(&tampered).await.status, 401);
+    assert_eq!(stack.open_portal_link("garbage").await.status, 401);
 
     let gate = BuyerGate::new(stack.stack.store(), LOCAL_SECRET).expect("gate");
     let claims = gate.open_link(&token_c1).expect("our own link");
     let expired = gate.seal_link(&LinkClaims { expires_at: 1_000, ..claims.clone() });
-    let refused = open_link(&stack, &expired).await;
+    let refused = stack.open_portal_link(&expired).await;
     assert_eq!(refused.status, 401, "{}", refused.body);
     assert!(refused.body["detail"].as_str().is_some_and(|d| d.contains("expired")), "{}", refused.body);
     // The same link id claimed for another buyer or seller is not a link.
     let moved = gate.seal_link(&LinkClaims { customer: "C-2".into(), ..claims.clone() });
-    assert_eq!(open_link(&stack, &moved).await.status, 401);
+    assert_eq!(stack.open_portal_link(&moved).await.status, 401);
     let foreign_link = gate.seal_link(&LinkClaims { tenant: other_tenant.id.to_string(), ..claims.clone() });
-    assert_eq!(open_link(&stack, &foreign_link).await.status, 401);
+    assert_eq!(stack.open_portal_link(&foreign_link).await.status, 401);
 
     let foreign_revoke =
         call(&stack, Method::POST, &format!("/v1/buyer-links/{}/revocation", claims.link_id), &other_operator, None)
@@ -289,8 +240,8 @@ async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
         call(&stack, Method::POST, &format!("/v1/buyer-links/{}/revocation", claims.link_id), &operator, None).await;
     assert_eq!(revoked.status, 200, "{}", revoked.body);
     assert!(revoked.body["revoked_at"].is_string(), "{}", revoked.body);
-    assert_eq!(open_link(&stack, &token_c1).await.status, 401, "a revoked link opens nothing");
-    let after = portal(&stack, &c1, Method::GET, &format!("/v1/portal/quotes/{for_c1}"), None).await;
+    assert_eq!(stack.open_portal_link(&token_c1).await.status, 401, "a revoked link opens nothing");
+    let after = stack.portal(&c1, Method::GET, &format!("/v1/portal/quotes/{for_c1}"), None).await;
     assert_eq!(after.status, 401, "revoking ends the link's sessions: {}", after.body);
 }
 
@@ -336,7 +287,7 @@ async fn quote_and_portal_routes_answer_problems_for_bad_input() {
     assert_eq!(call(&stack, Method::POST, "/v1/quotes/quo_nope/sending", &operator, None).await.status, 404);
 
     let (id, token) = sent_quote(&stack, &operator, "C-1").await;
-    let session = portal_session(&stack, &token).await;
+    let session = stack.portal_session(&token).await;
     for (body, status) in [
         (json!({}), 400),
         (json!({"version": "one"}), 400),
@@ -344,18 +295,18 @@ async fn quote_and_portal_routes_answer_problems_for_bad_input() {
         (json!({"version": 7}), 422),
     ] {
         let answer =
-            portal(&stack, &session, Method::POST, &format!("/v1/portal/quotes/{id}/acceptance"), Some(&body)).await;
+            stack.portal(&session, Method::POST, &format!("/v1/portal/quotes/{id}/acceptance"), Some(&body)).await;
         assert_eq!(answer.status, status, "{body}: {}", answer.body);
     }
     let long = "x".repeat(501);
-    let answer = portal(
-        &stack,
-        &session,
-        Method::POST,
-        &format!("/v1/portal/quotes/{id}/decline"),
-        Some(&json!({"version": 1, "reason": long})),
-    )
-    .await;
+    let answer = stack
+        .portal(
+            &session,
+            Method::POST,
+            &format!("/v1/portal/quotes/{id}/decline"),
+            Some(&json!({"version": 1, "reason": long})),
+        )
+        .await;
     assert_eq!(answer.status, 422, "{}", answer.body);
     for (body, status) in [(json!({}), 400), (json!({"link": ""}), 422), (json!({"link": 5}), 400)] {
         let answer = Answer::from(
@@ -367,18 +318,18 @@ async fn quote_and_portal_routes_answer_problems_for_bad_input() {
     let nobody =
         Answer::from(reqwest::Client::new().get(format!("{}/v1/portal/quotes/{id}", stack.api_url)).send().await).await;
     assert_eq!(nobody.status, 401);
-    let wrong_method = portal(&stack, &session, Method::DELETE, &format!("/v1/portal/quotes/{id}"), None).await;
+    let wrong_method = stack.portal(&session, Method::DELETE, &format!("/v1/portal/quotes/{id}"), None).await;
     assert!(wrong_method.status == 405 || wrong_method.status == 404, "{}", wrong_method.status);
 
     // The buyer declines with a reason; the seller sees it.
-    let declined = portal(
-        &stack,
-        &session,
-        Method::POST,
-        &format!("/v1/portal/quotes/{id}/decline"),
-        Some(&json!({"version": 1, "reason": "Too expensive"})),
-    )
-    .await;
+    let declined = stack
+        .portal(
+            &session,
+            Method::POST,
+            &format!("/v1/portal/quotes/{id}/decline"),
+            Some(&json!({"version": 1, "reason": "Too expensive"})),
+        )
+        .await;
     assert_eq!(declined.status, 200, "{}", declined.body);
     let seller = call(&stack, Method::GET, &format!("/v1/quotes/{id}"), &operator, None).await;
     assert_eq!(seller.body["status"], "declined");
@@ -394,15 +345,15 @@ async fn a_declined_quote_is_reopened_as_version_2_with_an_added_line_and_accept
     stack.set_response_policy(orders_domain::tenant::ResponsePolicy::Manual).await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
     let (id, token) = sent_quote(&stack, &operator, "C-1").await;
-    let session = portal_session(&stack, &token).await;
-    let declined = portal(
-        &stack,
-        &session,
-        Method::POST,
-        &format!("/v1/portal/quotes/{id}/decline"),
-        Some(&json!({"version": 1, "reason": "Need a third item"})),
-    )
-    .await;
+    let session = stack.portal_session(&token).await;
+    let declined = stack
+        .portal(
+            &session,
+            Method::POST,
+            &format!("/v1/portal/quotes/{id}/decline"),
+            Some(&json!({"version": 1, "reason": "Need a third item"})),
+        )
+        .await;
     assert_eq!(declined.status, 200, "{}", declined.body);
 
     let mut v2 = quote_request("C-1");
@@ -426,7 +377,7 @@ async fn a_declined_quote_is_reopened_as_version_2_with_an_added_line_and_accept
     assert_eq!(draft_again.status, 409, "a draft is not reopened: {}", draft_again.body);
 
     // While version 2 is a draft the buyer still sees version 1 only, and cannot decide it any more.
-    let shown = portal(&stack, &session, Method::GET, &format!("/v1/portal/quotes/{id}"), None).await;
+    let shown = stack.portal(&session, Method::GET, &format!("/v1/portal/quotes/{id}"), None).await;
     assert_eq!(shown.body["version"], 1);
     let sent = call(&stack, Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
     assert_eq!(sent.status, 200, "{}", sent.body);

@@ -217,7 +217,12 @@ async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Resu
             order_json(&order, Some(&history)),
             notes.into_iter().filter(|n| n.visibility == NoteVisibility::Buyer).collect(),
         ),
-        Role::Operator | Role::Warehouse => (staff_order_json(&order, &history), notes),
+        Role::Operator | Role::Warehouse => {
+            let mut body = staff_order_json(&order, &history);
+            // The portal link every buyer email about this order carries (revocable by an operator).
+            body["buyer_link_id"] = json!(orders_domain::buyer_link::order_link_id(&order.id));
+            (body, notes)
+        }
     };
     body["seller_notes"] = serde_json::to_value(notes).unwrap_or_else(|_| json!([]));
     let mut despatches = serde_json::to_value(&detail.despatches).unwrap_or_else(|_| json!([]));
@@ -757,7 +762,7 @@ async fn respond(
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
                 tracing::info!(tenant = %caller.tenant, order_id = %order_id, status = answered.status.as_str(), "manual response");
-                if let Err(error) = app.outbox.send_claimed(&answered, &tenant, emails).await {
+                if let Err(error) = outbox(app, request).send_claimed(&answered, &tenant, emails).await {
                     // The answer is stored and the email record stays `sending` with its claim released; nothing
                     // resends it yet (noted on issue 5), so say so loudly.
                     tracing::error!(order_id = %order_id, %error, "buyer email of a manual response not sent");
@@ -847,7 +852,7 @@ async fn change_order(
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
                 tracing::info!(tenant = %caller.tenant, order_id = %order_id, status = written.status.as_str(), actor = %actor, "order changed");
-                if let Err(error) = app.outbox.send_claimed(&written, &tenant, emails).await {
+                if let Err(error) = outbox(app, request).send_claimed(&written, &tenant, emails).await {
                     tracing::error!(order_id = %order_id, %error, "buyer email of an order change not sent");
                 }
                 return order_detail(app, caller, order_id.as_str()).await;
@@ -977,7 +982,7 @@ async fn split(
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
                 tracing::info!(tenant = %caller.tenant, order_id = %order_id, part = %new.order.id, actor = %actor, "order split");
                 for (order, emails) in [(&kept.order, kept_emails), (&new.order, new_emails)] {
-                    if let Err(error) = app.outbox.send_claimed(order, &tenant, emails).await {
+                    if let Err(error) = outbox(app, request).send_claimed(order, &tenant, emails).await {
                         tracing::error!(order_id = %order.id, %error, "buyer email of a split not sent");
                     }
                 }
@@ -1061,7 +1066,7 @@ async fn merge(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Re
         match app.store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {
                 tracing::info!(tenant = %caller.tenant, merged = %answer.order.id, sources = ?ids, actor = %actor, "orders merged");
-                if let Err(error) = app.outbox.send_claimed(&answer.order, &tenant, emails).await {
+                if let Err(error) = outbox(app, request).send_claimed(&answer.order, &tenant, emails).await {
                     tracing::error!(order_id = %answer.order.id, %error, "buyer email of a merge not sent");
                 }
                 return created(app, caller, &answer.order.id).await;
@@ -1191,4 +1196,14 @@ async fn despatch_document(
         ))
     })?;
     xml_response(xml, &format!("{order_id}-{}.xml", despatch.despatch_number))
+}
+
+/// The outbox for emails a request causes: buyer emails link to the portal served where this request came in
+/// (the back office is behind the same HTTP API; its URL cannot be in its own environment).
+fn outbox(app: &Backoffice, request: &Request) -> orders_aws::outbox::EmailOutbox {
+    let portal = format!("{}/portal", crate::quotes::origin(request));
+    match orders_domain::buyer_link::PortalLinks::with_sealer(&portal, app.links.clone()) {
+        Ok(links) => app.outbox.with_portal(links),
+        Err(_) => app.outbox.clone(),
+    }
 }

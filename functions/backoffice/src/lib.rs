@@ -50,6 +50,8 @@ pub struct Backoffice {
     cursors: CursorSigner,
     outbox: EmailOutbox,
     buyers: BuyerGate,
+    /// Seals the portal links of the buyer emails it sends.
+    links: orders_domain::buyer_link::LinkSealer,
 }
 
 impl Backoffice {
@@ -67,6 +69,7 @@ impl Backoffice {
             buyers: BuyerGate::new(store.clone(), &config.session_signing_secret)?,
             store,
             cursors: CursorSigner::new(&config.cursor_signing_secret)?,
+            links: orders_domain::buyer_link::LinkSealer::new(&config.session_signing_secret)?,
         })
     }
 }

@@ -213,8 +213,32 @@ pub(crate) async fn revoke_link(
         let _: SendingBody = parse_json(json_body(request)?)?;
     }
     let at = OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-    if !app.store.revoke_buyer_link(&caller.tenant, link_id, &at).await? {
-        return Err(ApiError::NotFound(format!("buyer link {link_id}")));
+    let stored = app.store.revoke_buyer_link(&caller.tenant, link_id, &at).await?;
+    match (stored, orders_domain::buyer_link::order_of_link(link_id)) {
+        (true, _) => {}
+        // An order's standing link (in every email about the order) gets its record now, revoked.
+        (false, Some(order_id)) => {
+            let order = app
+                .store
+                .get_order_record(&caller.tenant, &order_id)
+                .await?
+                .ok_or_else(|| ApiError::NotFound(format!("buyer link {link_id}")))?
+                .order;
+            let record = BuyerLinkRecord {
+                link_id: link_id.to_owned(),
+                tenant: caller.tenant.clone(),
+                customer_id: order.buyer.customer_id.clone(),
+                purpose: "order".into(),
+                reference: Some(order_id.to_string()),
+                created_by: "system:email".into(),
+                created_at: at.clone(),
+                expires_at: (order.received_at + time::Duration::days(orders_domain::buyer_link::ORDER_LINK_DAYS))
+                    .unix_timestamp(),
+                revoked_at: Some(at.clone()),
+            };
+            app.store.revoke_standing_link(&record).await?;
+        }
+        (false, None) => return Err(ApiError::NotFound(format!("buyer link {link_id}"))),
     }
     let link = app
         .store
@@ -227,7 +251,7 @@ pub(crate) async fn revoke_link(
 }
 
 /// `https://host` of the request (API Gateway's host, or the local runner's), where the portal is served too.
-fn origin(request: &Request) -> String {
+pub(crate) fn origin(request: &Request) -> String {
     let headers = request.headers();
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
     let scheme = if orders_http::session::is_https(headers) { "https" } else { "http" };

@@ -7,27 +7,41 @@ use time::OffsetDateTime;
 
 use crate::store::{EmailRecord, EmailStatus, NewEmail};
 use crate::{Mailer, MailerError, Store, StoreError};
+use orders_domain::buyer_link::PortalLinks;
 use orders_domain::order::{NoteVisibility, Order};
 use orders_domain::tenant::TenantSettings;
 use orders_mail::{
     mime_with_attachments, render, render_despatch, Attachment, EmailKind, Envelope, MailError, RenderedEmail,
 };
 
-/// What every function that emails reads from its environment: `SENDER_EMAIL` (the verified SES identity) and
-/// the optional `ORDERS_FAULT_SES` (fault injection: every send fails as throttled).
+/// What every function that emails reads from its environment: `SENDER_EMAIL` (the verified SES identity), the
+/// optional `PORTAL_URL` (the buyer portal; with it every buyer email carries a magic link into the portal, sealed
+/// with `SESSION_SIGNING_SECRET`) and the optional `ORDERS_FAULT_SES` (fault injection: every send fails as
+/// throttled).
 #[derive(Debug, Clone)]
 pub struct MailSettings {
     /// `SENDER_EMAIL`.
     pub sender_email: String,
+    /// `PORTAL_URL` and `SESSION_SIGNING_SECRET`.
+    pub portal: Option<PortalLinks>,
     /// `ORDERS_FAULT_SES`.
     pub ses_fault: Option<String>,
 }
 
 impl MailSettings {
-    /// Reads the settings from any source of variables; a missing sender fails with its name.
+    /// Reads the settings from any source of variables; a missing sender fails with its name, and so does a
+    /// portal URL without its signing secret (or one that is no http(s) URL).
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, crate::ConfigError> {
+        let portal = match var("PORTAL_URL").filter(|url| !url.is_empty()) {
+            None => None,
+            Some(url) => {
+                let secret = crate::required_var(&var, "SESSION_SIGNING_SECRET")?;
+                Some(PortalLinks::new(&url, &secret).map_err(|_| crate::ConfigError("PORTAL_URL"))?)
+            }
+        };
         Ok(Self {
             sender_email: crate::required_var(&var, "SENDER_EMAIL")?,
+            portal,
             ses_fault: var(crate::mailer::SES_FAULT_ENV),
         })
     }
@@ -38,6 +52,8 @@ impl MailSettings {
 pub struct EmailOutbox {
     store: Store,
     mailer: Mailer,
+    /// Where buyer emails link to, if anywhere.
+    portal: Option<PortalLinks>,
     /// A `sending` record older than this belongs to an attempt that died; it is sent again.
     stale_after: Duration,
 }
@@ -45,14 +61,14 @@ pub struct EmailOutbox {
 impl EmailOutbox {
     /// An outbox over `store` sending through `mailer`.
     pub fn new(store: Store, mailer: Mailer, stale_after: Duration) -> Self {
-        Self { store, mailer, stale_after }
+        Self { store, mailer, stale_after, portal: None }
     }
 
     /// The outbox of a function: sends as `settings` say; a claim older than a minute belongs to an attempt that
     /// died (every function times out well before).
     pub fn for_function(store: Store, ses: aws_sdk_ses::Client, settings: &MailSettings) -> Self {
         let mailer = Mailer::new(ses, &settings.sender_email).with_fault(settings.ses_fault.as_deref());
-        Self::new(store, mailer, Duration::from_secs(60))
+        Self { portal: settings.portal.clone(), ..Self::new(store, mailer, Duration::from_secs(60)) }
     }
 }
 
@@ -83,6 +99,12 @@ impl EmailOutbox {
         claimed: Vec<NewEmail>,
     ) -> Result<(), EmailError> {
         self.send(order, tenant, Self::claimed(claimed)).await
+    }
+
+    /// This outbox, with buyer emails linking to the portal of `links` (a function that learns the portal's
+    /// address from its request).
+    pub fn with_portal(&self, links: PortalLinks) -> Self {
+        Self { portal: Some(links), ..self.clone() }
     }
 
     /// The SES sender, for emails that are not about one order (quotes).
@@ -219,6 +241,18 @@ impl EmailOutbox {
             let outcome = match compose(&record, kind) {
                 Err(error) => Err(MailerError::Rejected(error.to_string())),
                 Ok((email, attachments)) => {
+                    let email = match (&self.portal, kind.to_seller()) {
+                        (Some(portal), false) => {
+                            let now = OffsetDateTime::now_utc().unix_timestamp();
+                            email.with_portal_link(&portal.order_url(
+                                &order.tenant,
+                                &order.buyer.customer_id,
+                                &order.id,
+                                now,
+                            ))
+                        }
+                        _ => email,
+                    };
                     let id = message_id(order, &record, self.mailer.sender());
                     let envelope = Envelope {
                         from_name: &tenant.name,

@@ -155,7 +155,8 @@ async fn up(args: &Args) -> Result<(), String> {
         }
     };
     eprintln!("emulator      {endpoint}");
-    let stack = provisioned(args, &endpoint).await?;
+    let mut stack = provisioned(args, &endpoint).await?;
+    stack.api_origin = format!("http://127.0.0.1:{port}");
     eprintln!("provisioned   {} resources of infra/template.yaml as stack {}", stack.provisioned.len(), args.stack());
 
     let tenant = TenantId::parse(DEMO_TENANT).map_err(|e| e.to_string())?;

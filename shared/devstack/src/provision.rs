@@ -85,6 +85,13 @@ pub async fn provision(aws: &LocalAws, template: &mut Template) -> Result<Provis
     for resource in template.resources() {
         if PROVISIONED_TYPES.contains(&resource.resource_type.as_str()) {
             pending.push(resource);
+        } else if resource.resource_type == "AWS::Serverless::HttpApi" {
+            // Served by devstack: its `Ref` (the API id in AWS) names it, and the functions' URLs of it are the
+            // local server's (see LocalStack::function_environment).
+            template.set_physical(
+                &resource.logical_id,
+                Physical { reference: format!("local-{}", resource.logical_id), attributes: Default::default() },
+            );
         } else if !SERVED_TYPES.contains(&resource.resource_type.as_str()) {
             return Err(ProvisionError::UnsupportedType {
                 logical_id: resource.logical_id,

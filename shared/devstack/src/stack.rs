@@ -43,7 +43,13 @@ pub struct LocalStack {
     pub provisioned: Provisioned,
     /// Extra environment per function (fault injection, shorter grace periods in tests).
     pub env_overrides: BTreeMap<String, BTreeMap<String, String>>,
+    /// Where the local server serves the HTTP API (`http://127.0.0.1:3000`): the origin of the portal links in
+    /// buyer emails (`PORTAL_URL`).
+    pub api_origin: String,
 }
+
+/// The local server's default origin.
+pub const DEFAULT_API_ORIGIN: &str = "http://127.0.0.1:3000";
 
 impl LocalStack {
     /// Provisions `template_file` as stack `stack_name` in the emulator at `endpoint`.
@@ -60,7 +66,7 @@ impl LocalStack {
         let aws = LocalAws::connect(endpoint, LOCAL_REGION);
         let mut template = Template::parse(text, stack_name, LOCAL_REGION, &local_parameters())?;
         let provisioned = provision(&aws, &mut template).await?;
-        Ok(Self { aws, template, provisioned, env_overrides: BTreeMap::new() })
+        Ok(Self { aws, template, provisioned, env_overrides: BTreeMap::new(), api_origin: DEFAULT_API_ORIGIN.into() })
     }
 
     /// A function's environment as the template declares it, plus what the Lambda service and the emulator set.
@@ -81,6 +87,9 @@ impl LocalStack {
         }
         env.insert("AWS_REGION".into(), self.aws.region.clone());
         env.insert("AWS_ENDPOINT_URL".into(), self.aws.endpoint.clone());
+        if env.contains_key("PORTAL_URL") {
+            env.insert("PORTAL_URL".into(), format!("{}/portal", self.api_origin));
+        }
         if let Some(overrides) = self.env_overrides.get(function) {
             env.extend(overrides.clone());
         }

@@ -5,6 +5,7 @@
 //! crate shares ([`ids`], [`money`], [`order`], [`events`]).
 
 pub mod admin;
+pub mod buyer_link;
 pub mod catalogue;
 pub mod change;
 pub mod confirmation;
@@ -27,6 +28,7 @@ pub mod pricing;
 pub mod quote;
 pub mod regroup;
 pub mod reports;
+pub mod signing;
 pub mod tenant;
 pub mod ubl;
 pub mod validation;

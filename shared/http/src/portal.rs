@@ -1,6 +1,7 @@
-//! Buyer access to the portal: a signed, expiring magic link names a buyer-link record (which the seller can
-//! revoke); opening it gives a signed, HttpOnly, SameSite=Strict portal session cookie with a CSRF token. Every
-//! request re-reads the link record, so revoking a link ends its sessions at once.
+//! Buyer access to the portal: a signed, expiring magic link names a buyer-link record or an order's standing
+//! link (either of which the seller can revoke); opening it gives a signed, HttpOnly, SameSite=Strict portal
+//! session cookie with a CSRF token. Every request re-reads the link record, so revoking a link ends its sessions
+//! at once.
 
 use lambda_http::http::HeaderMap;
 use lambda_http::Request;
@@ -8,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use orders_aws::store::BuyerLinkRecord;
 use orders_aws::Store;
+pub use orders_domain::buyer_link::LinkClaims;
+use orders_domain::buyer_link::{order_of_link, LinkSealer};
 use orders_domain::ids::{CustomerId, TenantId};
 
 use crate::session::{cookie_value, csrf_matches_token, is_write};
@@ -18,23 +21,6 @@ use crate::ApiError;
 pub const PORTAL_COOKIE: &str = "orders_portal";
 /// How long a portal session lasts at most (seconds); never beyond its link.
 pub const PORTAL_SESSION_SECONDS: i64 = 8 * 3600;
-
-/// What a magic link says: which buyer of which seller, through which link record, until when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkClaims {
-    /// The seller.
-    #[serde(rename = "t")]
-    pub tenant: String,
-    /// The buyer.
-    #[serde(rename = "c")]
-    pub customer: String,
-    /// The link record.
-    #[serde(rename = "l")]
-    pub link_id: String,
-    /// Unix time the link stops working.
-    #[serde(rename = "e")]
-    pub expires_at: i64,
-}
 
 /// What the portal cookie says: the link it was opened with, its expiry and its CSRF token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,7 +53,7 @@ pub struct Buyer {
 #[derive(Debug, Clone)]
 pub struct BuyerGate {
     store: Store,
-    links: TokenSigner,
+    links: LinkSealer,
     sessions: TokenSigner,
 }
 
@@ -76,19 +62,19 @@ impl BuyerGate {
     pub fn new(store: Store, secret: &str) -> Result<Self, String> {
         Ok(Self {
             store,
-            links: TokenSigner::new("orders-buyer-link:", secret, "buyer link")?,
+            links: LinkSealer::new(secret)?,
             sessions: TokenSigner::new("orders-portal-session:", secret, "portal session")?,
         })
     }
 
     /// The magic-link token of `claims`.
     pub fn seal_link(&self, claims: &LinkClaims) -> String {
-        self.links.seal(&serde_json::to_vec(claims).unwrap_or_default())
+        self.links.seal(claims)
     }
 
     /// The claims of a token this gate sealed, whatever its expiry; `None` for anything else.
     pub fn open_link(&self, token: &str) -> Option<LinkClaims> {
-        serde_json::from_slice(&self.links.open(token.trim())?).ok()
+        self.links.open(token)
     }
 
     /// Opens a magic link at `now`: 401 when it is not ours, expired, revoked or its record is gone; otherwise the
@@ -128,10 +114,23 @@ impl BuyerGate {
             return Err(ApiError::LinkRefused("this link has expired; ask the seller for a new one"));
         }
         let tenant = TenantId::parse(claims.tenant.clone()).map_err(|_| ApiError::Unauthorized)?;
-        let record = self
-            .store
-            .buyer_link(&tenant, &claims.link_id)
-            .await?
+        let stored = self.store.buyer_link(&tenant, &claims.link_id).await?;
+        // An order's standing link has no record until the seller revokes it: its sealed claims are the record.
+        let stored = match (stored, order_of_link(&claims.link_id)) {
+            (None, Some(order)) => Some(BuyerLinkRecord {
+                link_id: claims.link_id.clone(),
+                tenant: tenant.clone(),
+                customer_id: CustomerId::parse(claims.customer.clone()).map_err(|_| ApiError::Unauthorized)?,
+                purpose: "order".into(),
+                reference: Some(order.to_string()),
+                created_by: "system:email".into(),
+                created_at: String::new(),
+                expires_at: claims.expires_at,
+                revoked_at: None,
+            }),
+            (stored, _) => stored,
+        };
+        let record = stored
             .filter(|r| r.customer_id.as_str() == claims.customer)
             .ok_or(ApiError::LinkRefused("this link is not valid"))?;
         if record.revoked_at.is_some() {

@@ -97,6 +97,46 @@ pub struct RenderedEmail {
     pub lang: Lang,
 }
 
+impl RenderedEmail {
+    /// The email with a link into the buyer portal at its end (its text in the email's language; the URL
+    /// escaped in HTML).
+    pub fn with_portal_link(mut self, url: &str) -> Self {
+        let label = match self.lang {
+            Lang::En => "Follow this order, download its documents or write to the seller in your buyer portal",
+            Lang::Sv => "Följ ordern, hämta dess dokument eller skriv till säljaren i din köparportal",
+            Lang::De => {
+                "Verfolgen Sie diese Bestellung, laden Sie ihre Dokumente herunter oder schreiben Sie dem Verkäufer \
+                 in Ihrem Käuferportal"
+            }
+            Lang::Pl => "Śledź to zamówienie, pobierz jego dokumenty lub napisz do sprzedawcy w portalu kupującego",
+            Lang::Lt => "Sekite šį užsakymą, atsisiųskite jo dokumentus arba parašykite pardavėjui pirkėjo portale",
+            Lang::Zh => "在买家门户中跟踪此订单、下载其单据或给卖家留言",
+        };
+        self.text = format!("{}\n\n{label}:\n{url}\n", self.text.trim_end());
+        let paragraph = format!("<p><a href=\"{}\">{}</a></p>\n", escape_html(url), escape_html(label));
+        match self.html.rfind("</body>") {
+            Some(at) => self.html.insert_str(at, &paragraph),
+            None => self.html.push_str(&paragraph),
+        }
+        self
+    }
+}
+
+fn escape_html(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Rendering or MIME encoding failed.
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -442,6 +482,17 @@ mod tests {
         order.buyer.name = "Åsa <b>Bold</b> & Co".into();
         order.requested_delivery_date = Some(time::macros::date!(2026 - 12 - 01));
         order
+    }
+
+    #[test]
+    fn a_portal_link_ends_the_email_escaped() {
+        let order = changed_order();
+        let email = render(EmailKind::BuyerOrderAccepted, &order, &fixtures::tenant(), &[])
+            .expect("render")
+            .with_portal_link("https://shop.example/portal/orders/ord_1#link=a.b&\"x");
+        assert!(email.text.ends_with("https://shop.example/portal/orders/ord_1#link=a.b&\"x\n"));
+        assert!(email.html.contains("href=\"https://shop.example/portal/orders/ord_1#link=a.b&amp;&quot;x\""));
+        assert!(email.html.find("#link=").expect("link") < email.html.find("</body>").expect("end"));
     }
 
     #[test]

@@ -81,10 +81,11 @@ impl TestStack {
         let stack = LocalStack::provision(&emulator_endpoint(), &unique("t-"), &template)
             .await
             .unwrap_or_else(|e| panic!("provision {}: {e}", template.display()));
-        let stack = adjust(stack);
-        let gateway = devstack::gateway(&stack).unwrap_or_else(|e| panic!("gateway: {e}"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         let api_url = format!("http://{}", listener.local_addr().expect("local address"));
+        let mut stack = adjust(stack);
+        stack.api_origin = api_url.clone();
+        let gateway = devstack::gateway(&stack).unwrap_or_else(|e| panic!("gateway: {e}"));
         let server = tokio::spawn(gateway.serve(listener));
         let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("HTTP client");
         let mut test = Self {
@@ -439,12 +440,66 @@ impl TestStack {
         self.http.request(method, format!("{}{path}", self.api_url)).header("cookie", cookie)
     }
 
+    /// Opens a buyer portal link (`POST /v1/portal/session`) with `token`, as the browser does.
+    pub async fn open_portal_link(&self, token: &str) -> Answer {
+        Answer::from(
+            self.http
+                .post(format!("{}/v1/portal/session", self.api_url))
+                .json(&serde_json::json!({ "link": token }))
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// A portal session of the buyer of link `token`; panics unless the link opens.
+    pub async fn portal_session(&self, token: &str) -> PortalSession {
+        let answer = self.open_portal_link(token).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let cookie = answer.header("set-cookie").expect("portal cookie").split(';').next().expect("pair").to_owned();
+        assert!(cookie.starts_with("orders_portal="), "{cookie}");
+        PortalSession { cookie, csrf: answer.body["csrf_token"].as_str().expect("csrf").to_owned() }
+    }
+
+    /// A request of the buyer portal: `session`'s cookie and CSRF token, and `body` as JSON.
+    pub async fn portal(
+        &self,
+        session: &PortalSession,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut request = self.cookie_request(method, path, &session.cookie).header("x-csrf-token", &session.csrf);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Answer::from(request.send().await).await
+    }
+
     /// Reads an order as the first tenant.
     pub async fn order(&self, id: &str) -> Value {
         let answer = self.get(&format!("/v1/orders/{id}"), &self.tenant.key).await;
         assert_eq!(answer.status, 200, "{}", answer.body);
         answer.body
     }
+}
+
+/// A buyer portal session: the cookie (`name=value`) and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct PortalSession {
+    /// `orders_portal=…`.
+    pub cookie: String,
+    /// What writes repeat in `X-CSRF-Token`.
+    pub csrf: String,
+}
+
+/// The portal link token in an email's text (what follows `#link=`); panics without one.
+pub fn portal_link_token(text: &str) -> String {
+    text.split("#link=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no portal link in {text}"))
+        .to_owned()
 }
 
 /// The decoded text and HTML parts of a MIME message (quoted-printable or base64), for assertions.

@@ -93,6 +93,40 @@ impl Store {
         }
     }
 
+    /// Revokes an order's standing link (which has no record until now): stores `link` with its `revoked_at`,
+    /// keeping an earlier revocation's time.
+    pub async fn revoke_standing_link(&self, link: &BuyerLinkRecord) -> Result<(), StoreError> {
+        let item = LinkItem {
+            PK: link_pk(&link.tenant, &link.link_id),
+            SK: LINK_SK.into(),
+            entity: "buyer_link".into(),
+            link: link.clone(),
+        };
+        let mut values = to_item("buyer link", &item)?;
+        values.remove("PK");
+        values.remove("SK");
+        let names: Vec<String> = values.keys().cloned().collect();
+        let mut update = self.client.update_item().table_name(&self.table).set_key(Some(key(item.PK, LINK_SK)));
+        let mut sets = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let value = values.remove(name).unwrap_or_else(|| s(""));
+            update = update
+                .expression_attribute_names(format!("#a{i}"), name)
+                .expression_attribute_values(format!(":v{i}"), value);
+            sets.push(if name == "revoked_at" {
+                format!("#a{i} = if_not_exists(#a{i}, :v{i})")
+            } else {
+                format!("#a{i} = :v{i}")
+            });
+        }
+        update
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("revoke buyer link {}", link.link_id), e))?;
+        Ok(())
+    }
+
     /// Appends `entry` (a buyer's access through the portal) to `order`'s history.
     pub async fn log_order_access(
         &self,

@@ -10,7 +10,7 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// Seals payloads and opens only what it sealed.
 #[derive(Clone)]
-pub(crate) struct TokenSigner {
+pub struct TokenSigner {
     key: Vec<u8>,
 }
 
@@ -22,7 +22,7 @@ impl std::fmt::Debug for TokenSigner {
 
 impl TokenSigner {
     /// A signer keyed by `purpose` and `secret`, which must have at least 32 bytes; `what` names it in the error.
-    pub(crate) fn new(purpose: &str, secret: &str, what: &str) -> Result<Self, String> {
+    pub fn new(purpose: &str, secret: &str, what: &str) -> Result<Self, String> {
         if secret.len() < 32 {
             return Err(format!("the {what} signing secret must be at least 32 characters"));
         }
@@ -41,13 +41,13 @@ impl TokenSigner {
     }
 
     /// The token of `payload`.
-    pub(crate) fn seal(&self, payload: &[u8]) -> String {
+    pub fn seal(&self, payload: &[u8]) -> String {
         let signature = self.mac(payload).finalize().into_bytes();
         format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(signature))
     }
 
     /// The payload of a token this signer sealed; `None` for anything else.
-    pub(crate) fn open(&self, token: &str) -> Option<Vec<u8>> {
+    pub fn open(&self, token: &str) -> Option<Vec<u8>> {
         let (payload, signature) = token.split_once('.')?;
         let payload = URL_SAFE_NO_PAD.decode(payload).ok()?;
         let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
