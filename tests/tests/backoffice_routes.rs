@@ -296,6 +296,19 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
             bad: Some(("/v1/buyer-links/lnk_nope/revocation".into(), Some(json!({"why": 1})), "/why")),
         },
         Case {
+            method: Method::POST,
+            template: "/v1/orders/{id}/buyer-requests/{request_id}/resolution",
+            allowed: OPERATOR,
+            path: format!("/v1/orders/{order}/buyer-requests/req_nope/resolution"),
+            tenant_scoped: true,
+            body: Some(json!({"outcome": "done"})),
+            bad: Some((
+                format!("/v1/orders/{order}/buyer-requests/req_nope/resolution"),
+                Some(json!({"outcome": "maybe"})),
+                "/outcome",
+            )),
+        },
+        Case {
             method: Method::GET,
             template: "/v1/order-counts",
             allowed: STAFF,

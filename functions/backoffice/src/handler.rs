@@ -132,6 +132,10 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, &[Role::Operator], "send quotes").await?;
             crate::quotes::send_quote(app, &caller, request, id).await
         }
+        (&Method::POST, ["v1", "orders", id, "buyer-requests", request_id, "resolution"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "answer buyer requests").await?;
+            resolve_buyer_request(app, &caller, request, id, request_id).await
+        }
         (&Method::POST, ["v1", "buyer-links", id, "revocation"]) => {
             let caller = authenticate(app, request, &[Role::Operator], "revoke buyer links").await?;
             crate::quotes::revoke_link(app, &caller, request, id).await
@@ -221,6 +225,7 @@ async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Resu
             let mut body = staff_order_json(&order, &history);
             // The portal link every buyer email about this order carries (revocable by an operator).
             body["buyer_link_id"] = json!(orders_domain::buyer_link::order_link_id(&order.id));
+            body["buyer_requests"] = serde_json::to_value(&detail.requests).unwrap_or_else(|_| json!([]));
             (body, notes)
         }
     };
@@ -1206,4 +1211,71 @@ fn outbox(app: &Backoffice, request: &Request) -> orders_aws::outbox::EmailOutbo
         Ok(links) => app.outbox.with_portal(links),
         Err(_) => app.outbox.clone(),
     }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resolution {
+    outcome: orders_domain::portal::RequestStatus,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// `POST /v1/orders/{id}/buyer-requests/{request_id}/resolution` with `{"outcome": "done" | "declined",
+/// "note"?}`: the seller answers a buyer's change or cancellation request (after changing or cancelling the order
+/// through its own actions, or not). Answering changes nothing else.
+async fn resolve_buyer_request(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+    request_id: &str,
+) -> Result<Response<Body>, ApiError> {
+    use orders_domain::portal::RequestStatus;
+    let resolution: Resolution = orders_http::parse_json(json_body(request)?)?;
+    if resolution.outcome == RequestStatus::Open {
+        return Err(ApiError::Validation(vec![orders_domain::FieldError::new("/outcome", "done or declined")]));
+    }
+    let note = match resolution.note.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => {
+            Some(orders_domain::portal::buyer_text(text, "/note").map_err(|e| ApiError::Validation(vec![e]))?)
+        }
+    };
+    let order_id = order_id_of(id)?;
+    let detail = app
+        .store
+        .get_order_detail(&caller.tenant, &order_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
+    let asked = detail
+        .requests
+        .iter()
+        .find(|r| r.request_id == request_id)
+        .ok_or_else(|| ApiError::NotFound(format!("buyer request {request_id} of order {id}")))?;
+    if asked.status != RequestStatus::Open {
+        return Err(ApiError::Conflict(format!("buyer request {request_id} was answered already")));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let actor = format!("operator:{}", caller.key_id);
+    let answered = orders_domain::portal::BuyerRequest {
+        status: resolution.outcome,
+        resolved_at: Some(now),
+        resolved_by: Some(actor.clone()),
+        resolution_note: note,
+        ..asked.clone()
+    };
+    let history = HistoryEntry {
+        at: now,
+        actor,
+        action: "buyer_request_answered".into(),
+        detail: format!(
+            "Buyer request {request_id} {}",
+            if resolution.outcome == RequestStatus::Done { "done" } else { "declined" }
+        ),
+    };
+    if !app.store.resolve_buyer_request(&detail.order, &answered, &history).await? {
+        return Err(ApiError::Conflict(format!("buyer request {request_id} was answered already")));
+    }
+    Ok(json_response(StatusCode::OK, &serde_json::to_value(&answered).unwrap_or_default(), &[]))
 }

@@ -56,12 +56,21 @@ async fn route(app: &Billing, request: &Request) -> Result<Response<Body>, ApiEr
         }
         (&Method::GET, ["v1", list @ ("invoices" | "credit-notes"), number]) => {
             let caller = authenticate(app, request, "read invoices").await?;
-            let stored = document(app, &caller, list, number).await?;
+            let stored = document(app, &caller.tenant, list, number).await?;
             Ok(json_response(StatusCode::OK, &view(&stored), &[("etag", etag(stored.version))]))
         }
         (&Method::GET, ["v1", list @ ("invoices" | "credit-notes"), number, file]) => {
             let caller = authenticate(app, request, "read invoices").await?;
-            let stored = document(app, &caller, list, number).await?;
+            let stored = document(app, &caller.tenant, list, number).await?;
+            download(app, &stored, file).await
+        }
+        (&Method::GET, ["v1", "portal", list @ ("invoices" | "credit-notes"), number, file]) => {
+            // The buyer's own documents, through their portal session.
+            let buyer = app.buyers.buyer(request).await?;
+            let stored = document(app, &buyer.tenant, list, number).await?;
+            if stored.invoice.buyer.customer_id != buyer.customer {
+                return Err(ApiError::NotFound(format!("{} {number}", list.trim_end_matches('s').replace('-', " "))));
+            }
             download(app, &stored, file).await
         }
         (&Method::POST, ["v1", "invoices", number, "credit-notes"]) => {
@@ -80,6 +89,9 @@ async fn route(app: &Billing, request: &Request) -> Result<Response<Body>, ApiEr
             let caller = authenticate(app, request, "print proformas").await?;
             proforma(app, &caller, id).await
         }
+        (_, ["v1", "portal", "invoices" | "credit-notes", _, _]) => {
+            Err(ApiError::MethodNotAllowed { method: method.to_string(), path })
+        }
         _ => Err(ApiError::NotFound(format!("route {method} {path}"))),
     }
 }
@@ -90,12 +102,17 @@ async fn authenticate(app: &Billing, request: &Request, action: &'static str) ->
 }
 
 /// A document of the caller's tenant under `list` (invoices and debit notes, or credit notes); 404 otherwise.
-async fn document(app: &Billing, caller: &ApiKeyRecord, list: &str, number: &str) -> Result<StoredInvoice, ApiError> {
+async fn document(
+    app: &Billing,
+    tenant: &orders_domain::ids::TenantId,
+    list: &str,
+    number: &str,
+) -> Result<StoredInvoice, ApiError> {
     let not_found = || ApiError::NotFound(format!("{} {number}", list.trim_end_matches('s').replace('-', " ")));
     if number.is_empty() || number.len() > 64 {
         return Err(not_found());
     }
-    let stored = app.documents.store().get_invoice(&caller.tenant, number).await?.ok_or_else(not_found)?;
+    let stored = app.documents.store().get_invoice(tenant, number).await?.ok_or_else(not_found)?;
     if collection(stored.invoice.kind) != list {
         return Err(not_found());
     }
@@ -310,7 +327,7 @@ async fn issue_note(
     let store = app.documents.store();
     let tenant = tenant_settings(app, caller).await?;
     for _attempt in 0..5 {
-        let corrected = document(app, caller, "invoices", number).await?;
+        let corrected = document(app, &caller.tenant, "invoices", number).await?;
         if corrected.invoice.kind != DocumentKind::Invoice {
             return Err(ApiError::Conflict(format!("{number} is a debit note; correct the invoice it belongs to")));
         }

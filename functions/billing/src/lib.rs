@@ -44,6 +44,8 @@ impl BillingConfig {
 pub struct Billing {
     documents: invoicing::Invoicing,
     gate: Gatekeeper,
+    /// Lets buyers in with their portal session, to download their own documents.
+    buyers: orders_http::BuyerGate,
     cursors: CursorSigner,
 }
 
@@ -58,6 +60,7 @@ impl Billing {
         let documents = invoicing::Invoicing::new(&config.documents, dynamodb, ses, s3);
         Ok(Self {
             gate: Gatekeeper::new(documents.store().clone(), &config.session_signing_secret)?,
+            buyers: orders_http::BuyerGate::new(documents.store().clone(), &config.session_signing_secret)?,
             documents,
             cursors: CursorSigner::new(&config.cursor_signing_secret)?,
         })

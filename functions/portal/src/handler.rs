@@ -6,8 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use orders_aws::store::{CreateOutcome, NewOrder};
-use orders_domain::events::{EventEnvelope, EventType};
+use orders_aws::store::CreateOutcome;
 use orders_domain::ids::QuoteId;
 use orders_domain::order::HistoryEntry;
 use orders_domain::quote::{Quote, QuoteStatus};
@@ -20,11 +19,15 @@ use orders_http::{json_body, json_response, limit_param, parse_json, query_param
 
 use crate::strings::{self, Lang};
 use crate::Portal;
+use crate::{requests, shop};
 
 const SCRIPT: &str = include_str!("../assets/portal.js");
 /// The console's stylesheet: one look for both of our web pages.
 const STYLES: &str = include_str!("../../console/assets/console.css");
 const PORTAL_STYLES: &str = include_str!("../assets/portal.css");
+
+/// The cookie the page script sets to the buyer's stored language.
+const LANG_COOKIE: &str = "orders_portal_lang";
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Portal, request: Request) -> Result<Response<Body>, lambda_http::Error> {
@@ -33,8 +36,10 @@ pub async fn handle(app: &Portal, request: Request) -> Result<Response<Body>, la
 
 /// The one HTML page, in the browser's language, with its texts as a JSON data block (not a script).
 fn page(request: &Request) -> Response<Body> {
+    // The buyer's language (the script stores the seller's record of it in a cookie), else the browser's.
+    let chosen = orders_http::session::cookie_value(request.headers(), LANG_COOKIE).and_then(Lang::parse);
     let accept = request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let lang = Lang::negotiate(accept);
+    let lang = chosen.unwrap_or_else(|| Lang::negotiate(accept));
     // `<` escaped so no text can end the data block.
     let texts = strings::catalogue(lang).to_string().replace('<', "\\u003c");
     let page = format!(
@@ -67,15 +72,56 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
         (&Method::POST, ["v1", "portal", "session"]) => open_link(app, request).await,
         (&Method::GET, ["v1", "portal", "session"]) => {
             let buyer = app.buyers.buyer(request).await?;
-            Ok(json_response(StatusCode::OK, &session_json(&buyer.session, None), &[]))
+            let language = buyer_language(app, &buyer.tenant, &buyer.customer).await?;
+            Ok(json_response(StatusCode::OK, &session_json(&buyer.session, Some(json!({ "language": language }))), &[]))
         }
         (&Method::GET, ["v1", "portal", "orders"]) => {
             let buyer = app.buyers.buyer(request).await?;
             list_orders(app, &buyer, request).await
         }
+        (&Method::POST, ["v1", "portal", "orders"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            shop::place_order(app, &buyer, request).await
+        }
         (&Method::GET, ["v1", "portal", "orders", id]) => {
             let buyer = app.buyers.buyer(request).await?;
             show_order(app, &buyer, id).await
+        }
+        (&Method::POST, ["v1", "portal", "orders", id, "reorder"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            shop::reorder(app, &buyer, id).await
+        }
+        (&Method::POST, ["v1", "portal", "orders", id, "requests"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            requests::request_change(app, &buyer, request, id).await
+        }
+        (&Method::POST, ["v1", "portal", "orders", id, "messages"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            requests::add_message(app, &buyer, request, id).await
+        }
+        (&Method::GET, ["v1", "portal", "orders", id, "order-response.xml"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            requests::order_response(app, &buyer, id).await
+        }
+        (&Method::GET, ["v1", "portal", "orders", id, "despatches", number]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            requests::despatch_advice(app, &buyer, id, number).await
+        }
+        (&Method::GET, ["v1", "portal", "catalogue"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            shop::catalogue(app, &buyer, request).await
+        }
+        (&Method::GET, ["v1", "portal", "cart"]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            shop::show_cart(app, &buyer).await
+        }
+        (&Method::PUT, ["v1", "portal", "cart", "lines", sku]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            shop::set_cart_line(app, &buyer, request, sku).await
+        }
+        (&Method::DELETE, ["v1", "portal", "cart", "lines", sku]) => {
+            let buyer = app.buyers.buyer(request).await?;
+            shop::remove_cart_line(app, &buyer, sku).await
         }
         (&Method::GET, ["v1", "portal", "quotes", id]) => {
             let buyer = app.buyers.buyer(request).await?;
@@ -94,6 +140,10 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
             ["v1", "portal", "session"]
             | ["v1", "portal", "orders"]
             | ["v1", "portal", "orders", _]
+            | ["v1", "portal", "orders", _, "reorder" | "requests" | "messages" | "order-response.xml"]
+            | ["v1", "portal", "orders", _, "despatches", _]
+            | ["v1", "portal", "catalogue" | "cart"]
+            | ["v1", "portal", "cart", "lines", _]
             | ["v1", "portal", "quotes", _]
             | ["v1", "portal", "quotes", _, "acceptance" | "decline"],
         ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
@@ -114,6 +164,16 @@ fn session_json(session: &PortalSession, extra: Option<Value>) -> Value {
         }
     }
     body
+}
+
+/// The portal language of the buyer's stored language (`sv` for `sv-SE`), if the portal speaks it.
+async fn buyer_language(
+    app: &Portal,
+    tenant: &orders_domain::ids::TenantId,
+    customer: &orders_domain::ids::CustomerId,
+) -> Result<Option<&'static str>, ApiError> {
+    let customer = app.store.get_customer(tenant, customer).await?;
+    Ok(customer.and_then(|c| c.language).and_then(|l| Lang::parse(l.as_str())).map(Lang::tag))
 }
 
 #[derive(Deserialize)]
@@ -139,7 +199,11 @@ async fn open_link(app: &Portal, request: &Request) -> Result<Response<Body>, Ap
         is_https(request.headers()),
     );
     tracing::info!(tenant = %record.tenant, customer = %record.customer_id, link_id = %record.link_id, "portal link opened");
-    let body = session_json(&session, Some(json!({ "purpose": record.purpose, "reference": record.reference })));
+    let language = buyer_language(app, &record.tenant, &record.customer_id).await?;
+    let body = session_json(
+        &session,
+        Some(json!({ "purpose": record.purpose, "reference": record.reference, "language": language })),
+    );
     Ok(json_response(StatusCode::OK, &body, &[("set-cookie", cookie)]))
 }
 
@@ -195,10 +259,9 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
     let (quote_id, versions, latest) = buyer_versions(app, buyer, id).await?;
     let quote = decided_version(&versions, latest, id, decision.version)?;
     if let (QuoteStatus::Accepted, Some(order_id)) = (quote.status, &quote.order_id) {
-        return existing_order(app, buyer, order_id).await;
+        return crate::shop::existing_order(app, buyer, order_id).await;
     }
-    let now = OffsetDateTime::now_utc();
-    let now = now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now);
+    let now = crate::shop::now_micros();
     let order = quote.to_order(now);
     let accepted = quote.accept(&order.id, now)?;
     let history = HistoryEntry {
@@ -214,44 +277,22 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
             buyer.link.link_id
         ),
     };
-    let event = EventEnvelope::new(
-        EventType::OrderReceived,
-        buyer.tenant.clone(),
-        order.id.clone(),
-        order.order_number.clone(),
-        now,
-    );
     let fingerprint = order.order_number.clone();
-    let outcome = app
-        .store
-        .create_order(&NewOrder {
-            order: &order,
-            history: &history,
-            fingerprint: &fingerprint,
-            idempotency_key: None,
-            inline_customer: None,
-            event: &event,
-            quote: Some(&accepted),
-        })
-        .await?;
-    match outcome {
+    match crate::shop::place(app, &order, &history, &fingerprint, Some(&accepted)).await? {
         CreateOutcome::Created => {
             tracing::info!(tenant = %order.tenant, order_id = %order.id, quote_id = %quote_id, version = quote.version, "quote accepted");
-            if let Err(error) = app.publisher.publish(&event).await {
-                tracing::warn!(order_id = %order.id, event_id = %event.event_id, %error, "publish failed; left to the relay");
-            }
             Ok(json_response(
                 StatusCode::CREATED,
                 &order_json(&order, None),
                 &[("location", format!("/v1/portal/orders/{}", order.id))],
             ))
         }
-        CreateOutcome::Duplicate { order_id, .. } => existing_order(app, buyer, &order_id).await,
+        CreateOutcome::Duplicate { order_id, .. } => crate::shop::existing_order(app, buyer, &order_id).await,
         CreateOutcome::QuoteNotOpen => {
             let now_versions = app.store.quote_versions(&buyer.tenant, &quote_id).await?;
             match now_versions.iter().find(|q| q.version == decision.version) {
                 Some(Quote { status: QuoteStatus::Accepted, order_id: Some(order_id), .. }) => {
-                    existing_order(app, buyer, order_id).await
+                    crate::shop::existing_order(app, buyer, order_id).await
                 }
                 Some(current) => Err(ApiError::Conflict(format!(
                     "quote {quote_id} version {} is {} now",
@@ -262,24 +303,6 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
             }
         }
     }
-}
-
-/// The order an earlier acceptance placed (200, with `Idempotent-Replayed`).
-async fn existing_order(
-    app: &Portal,
-    buyer: &Buyer,
-    order_id: &orders_domain::ids::OrderId,
-) -> Result<Response<Body>, ApiError> {
-    let (order, _) = app
-        .store
-        .get_order_with_history(&buyer.tenant, order_id)
-        .await?
-        .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?;
-    Ok(json_response(
-        StatusCode::OK,
-        &order_json(&order, None),
-        &[("location", format!("/v1/portal/orders/{}", order.id)), ("idempotent-replayed", "true".into())],
-    ))
 }
 
 /// `POST /v1/portal/quotes/{id}/decline` with `{"version": n, "reason": "…"}`: the buyer says no; the seller may
@@ -311,16 +334,58 @@ async fn decline_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str)
     Ok(json_response(StatusCode::OK, &quote_versions_json(&versions, now.date()), &[]))
 }
 
-/// `GET /v1/portal/orders`: the buyer's orders at this seller, newest first (`?limit=`, `?cursor=`).
+/// `GET /v1/portal/orders`: the buyer's orders at this seller, newest first (`?limit=`, `?cursor=`), optionally
+/// only those in `?status=` (comma-separated) or whose number or a SKU or product name contains `?q=`. Filtered
+/// pages read on (at most 10 pages of 100) until `limit` orders match, so a page may hold fewer or more.
 async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
     let limit = limit_param(request)?;
+    let search = query_param(request, "q").map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
+    if search.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(ApiError::Validation(vec![FieldError::new("/q", "search for at most 100 characters")]));
+    }
+    let statuses = match query_param(request, "status").filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw) => Some(
+            raw.split(',')
+                .map(|name| {
+                    serde_json::from_value::<orders_domain::order::OrderStatus>(json!(name.trim())).map_err(|_| {
+                        ApiError::Validation(vec![FieldError::new("status", format!("no order status {name}"))])
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
     let listing = format!("portal-orders:{}", buyer.customer);
-    let start = match query_param(request, "cursor") {
+    let mut start = match query_param(request, "cursor") {
         None => None,
         Some(cursor) => Some(app.cursors.decode(buyer.tenant.as_str(), &listing, &cursor)?),
     };
-    let (orders, next) = app.store.customer_orders(&buyer.tenant, &buyer.customer, limit, start).await?;
-    let items: Vec<Value> = orders
+    let filtered = search.is_some() || statuses.is_some();
+    let wanted = usize::try_from(limit).unwrap_or(25);
+    let mut matching = Vec::new();
+    let mut next;
+    let mut pages = 0;
+    loop {
+        let page = if filtered { 100 } else { limit };
+        let (orders, after) = app.store.customer_orders(&buyer.tenant, &buyer.customer, page, start.take()).await?;
+        next = after;
+        pages += 1;
+        matching.extend(orders.into_iter().filter(|order| {
+            statuses.as_ref().is_none_or(|s| s.contains(&order.status))
+                && search.as_ref().is_none_or(|q| {
+                    order.order_number.to_lowercase().contains(q.as_str())
+                        || order.lines.iter().any(|l| {
+                            l.sku.as_str().to_lowercase().contains(q.as_str())
+                                || l.description.to_lowercase().contains(q.as_str())
+                        })
+                })
+        }));
+        if !filtered || matching.len() >= wanted || next.is_none() || pages >= 10 {
+            break;
+        }
+        start = next.clone();
+    }
+    let items: Vec<Value> = matching
         .iter()
         .map(|order| {
             json!({
@@ -343,15 +408,12 @@ fn buyer_visible(entry: &HistoryEntry) -> bool {
     entry.action != "note_added"
 }
 
-/// `GET /v1/portal/orders/{id}`: one of the buyer's orders — lines with their quantities, buyer-visible history
-/// and notes, despatches with tracking, billing documents. The access is logged in the order's history.
+/// `GET /v1/portal/orders/{id}`: one of the buyer's orders — lines with their ordered / confirmed / shipped /
+/// invoiced / open quantities, buyer-visible history and notes (the buyer's own messages among them), despatches
+/// with tracking, billing documents, the buyer's requests and where to download the documents. The access is
+/// logged in the order's history.
 async fn show_order(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Body>, ApiError> {
-    let not_found = || ApiError::NotFound(format!("order {id}"));
-    let order_id = orders_domain::ids::OrderId::parse_public(id).map_err(|_| not_found())?;
-    let detail = app.store.get_order_detail(&buyer.tenant, &order_id).await?.ok_or_else(not_found)?;
-    if detail.order.buyer.customer_id != buyer.customer {
-        return Err(not_found());
-    }
+    let detail = shop::own_order(app, buyer, id).await?;
     let now = OffsetDateTime::now_utc();
     let access = HistoryEntry {
         at: now,
@@ -362,11 +424,47 @@ async fn show_order(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Bo
     app.store.log_order_access(&detail.order, &access).await?;
     let mut history: Vec<HistoryEntry> = detail.history.into_iter().filter(buyer_visible).collect();
     history.push(access);
-    let mut body = order_json(&detail.order, Some(&history));
+    let order = &detail.order;
+    let mut body = order_json(order, Some(&history));
     let notes: Vec<_> =
         detail.notes.into_iter().filter(|n| n.visibility == orders_domain::order::NoteVisibility::Buyer).collect();
     body["seller_notes"] = serde_json::to_value(notes).unwrap_or_else(|_| json!([]));
-    body["despatches"] = serde_json::to_value(&detail.despatches).unwrap_or_else(|_| json!([]));
+    body["tracking"] = serde_json::to_value(orders_domain::despatch::tracking(order, &detail.despatches))
+        .unwrap_or_else(|_| json!([]));
+    let mut documents = vec![json!({
+        "kind": "order_response", "format": "ubl",
+        "href": format!("/v1/portal/orders/{}/order-response.xml", order.id),
+    })];
+    let mut despatches = Vec::new();
+    for despatch in &detail.despatches {
+        let mut view = serde_json::to_value(despatch).unwrap_or_default();
+        for line in view["lines"].as_array_mut().into_iter().flatten() {
+            // Which warehouse and lot a line was picked from is the seller's business.
+            if let Some(line) = line.as_object_mut() {
+                line.remove("picks");
+            }
+        }
+        despatches.push(view);
+        documents.push(json!({
+            "kind": "despatch_advice", "format": "ubl", "number": despatch.despatch_number,
+            "href": format!("/v1/portal/orders/{}/despatches/{}.xml", order.id, despatch.despatch_number),
+        }));
+    }
+    body["despatches"] = json!(despatches);
+    for link in &detail.invoices {
+        let view = serde_json::to_value(link).unwrap_or_default();
+        let number = view["number"].as_str().unwrap_or_default().to_owned();
+        let (collection, stem) =
+            if view["kind"] == "credit_note" { ("credit-notes", "credit-note") } else { ("invoices", "invoice") };
+        for format in ["pdf", "xml"] {
+            documents.push(json!({
+                "kind": view["kind"], "format": if format == "xml" { "ubl" } else { "pdf" }, "number": number,
+                "href": format!("/v1/portal/{collection}/{number}/{stem}.{format}"),
+            }));
+        }
+    }
     body["invoices"] = detail.invoices.iter().map(|link| serde_json::to_value(link).unwrap_or_default()).collect();
+    body["requests"] = serde_json::to_value(&detail.requests).unwrap_or_else(|_| json!([]));
+    body["documents"] = json!(documents);
     Ok(json_response(StatusCode::OK, &body, &[]))
 }

@@ -7,6 +7,8 @@
 //! seller; revoking the link ends its sessions.
 
 mod handler;
+mod requests;
+mod shop;
 pub mod strings;
 
 use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};

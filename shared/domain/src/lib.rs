@@ -24,6 +24,7 @@ pub mod listing;
 pub mod money;
 pub mod order;
 pub mod placing;
+pub mod portal;
 pub mod pricing;
 pub mod quote;
 pub mod regroup;

@@ -29,6 +29,7 @@ mod invoices;
 mod links;
 mod listing;
 mod notes;
+mod portal;
 mod quotes;
 mod relay;
 mod reports;
@@ -912,6 +913,7 @@ impl Store {
         let mut notes = Vec::new();
         let mut despatches = Vec::new();
         let mut invoices = Vec::new();
+        let mut requests = Vec::new();
         for item in items {
             let sk = get_s(&item, SK).unwrap_or_default().to_owned();
             if sk == keys::ORDER_SK {
@@ -927,9 +929,11 @@ impl Store {
                 despatches.push(stored.despatch);
             } else if sk.starts_with("I#") {
                 invoices.push(from_item(&format!("invoice link of {order_id}"), item)?);
+            } else if sk.starts_with(portal::REQUEST_PREFIX) {
+                requests.push(portal::request_of(item)?);
             }
         }
-        Ok(order.map(|(order, version)| OrderDetail { order, version, history, notes, despatches, invoices }))
+        Ok(order.map(|(order, version)| OrderDetail { order, version, history, notes, despatches, invoices, requests }))
     }
 }
 
@@ -948,6 +952,8 @@ pub struct OrderDetail {
     pub despatches: Vec<orders_domain::despatch::Despatch>,
     /// Its billing documents (invoices, credit and debit notes), by number.
     pub invoices: Vec<InvoiceLink>,
+    /// The buyer's change and cancellation requests, oldest first.
+    pub requests: Vec<orders_domain::portal::BuyerRequest>,
 }
 
 /// A stock item (`W#{warehouse}` or `W#{warehouse}#L#{lot}`) as a level.

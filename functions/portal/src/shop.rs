@@ -1,0 +1,348 @@
+//! The buyer's shop: the seller's catalogue at the buyer's prices with availability, a cart kept server-side with
+//! a "save for later" list, ordering the cart (through the same parsing, pricing and storing as a webshop's
+//! order) and re-ordering an earlier order.
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use orders_aws::store::{CreateOutcome, NewOrder};
+use orders_domain::events::{EventEnvelope, EventType};
+use orders_domain::ids::{OrderId, Sku};
+use orders_domain::intake::parse_order;
+use orders_domain::order::{HistoryEntry, Order};
+use orders_domain::placing::{price_draft, PricingInputs};
+use orders_domain::portal::{order_document, Cart, Checkout};
+use orders_domain::pricing::{order_totals, price_line, LineRequest};
+use orders_domain::tenant::TenantSettings;
+use orders_domain::FieldError;
+use orders_http::portal::Buyer;
+use orders_http::views::order_json;
+use orders_http::{json_body, json_response, limit_param, parse_json, query_param, ApiError};
+
+use crate::Portal;
+
+/// The channel of orders placed in the portal (their order numbers are unique within it).
+pub const PORTAL_CHANNEL: &str = "portal";
+
+/// The seller's settings.
+pub(crate) async fn tenant(app: &Portal, buyer: &Buyer) -> Result<TenantSettings, ApiError> {
+    app.store
+        .get_tenant(&buyer.tenant)
+        .await?
+        .ok_or_else(|| ApiError::Unavailable("this seller is not set up yet".into()))
+}
+
+/// `GET /v1/portal/catalogue` (`?q=`, `?limit=`, `?cursor=`): the seller's products at the buyer's prices, with
+/// what is available now. `q` keeps the page's products whose SKU or name contains it (any case).
+pub(crate) async fn catalogue(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
+    let limit = limit_param(request)?;
+    let listing = format!("portal-catalogue:{}", buyer.customer);
+    let start = match query_param(request, "cursor") {
+        None => None,
+        Some(cursor) => Some(app.cursors.decode(buyer.tenant.as_str(), &listing, &cursor)?),
+    };
+    let search = query_param(request, "q").map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
+    if search.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(ApiError::Validation(vec![FieldError::new("/q", "search for at most 100 characters")]));
+    }
+    let tenant = tenant(app, buyer).await?;
+    let (products, next) = app.store.list_products(&buyer.tenant, limit, start).await?;
+    let products: Vec<_> = products
+        .into_iter()
+        .filter(|p| {
+            search.as_ref().is_none_or(|q| {
+                p.sku.as_str().to_lowercase().contains(q.as_str()) || p.name.to_lowercase().contains(q.as_str())
+            })
+        })
+        .collect();
+    let skus: Vec<Sku> = products.iter().map(|p| p.sku.clone()).collect();
+    let customer = app.store.get_customer(&buyer.tenant, &buyer.customer).await?;
+    let view = app.store.load_catalogue(&buyer.tenant, &skus, Some(&buyer.customer), &tenant.warehouses).await?;
+    let discount = customer.as_ref().and_then(|c| c.discount);
+    let items: Vec<Value> = products
+        .iter()
+        .map(|product| {
+            let request = LineRequest { quantity: Decimal::ONE, unit_price: None, discount: None };
+            let priced =
+                price_line(1, &request, product, view.customer_prices.get(&product.sku), discount, tenant.currency)
+                    .ok();
+            json!({
+                "sku": product.sku,
+                "name": product.name,
+                "unit": product.unit,
+                "currency": tenant.currency.code(),
+                "unit_price": priced.as_ref().map(|l| l.unit_price.to_string()),
+                "net_unit_price": priced.as_ref().map(|l| l.line_net.to_string()),
+                "vat_rate": product.vat_rate.to_string(),
+                "available": view.available(&product.sku).to_string(),
+            })
+        })
+        .collect();
+    let next_cursor = next.map(|key| app.cursors.encode(buyer.tenant.as_str(), &listing, &key));
+    Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
+}
+
+/// The cart as the buyer sees it: each line priced for them with what is available, and the totals of what
+/// would be ordered now (saved-for-later lines are not in them).
+async fn cart_view(app: &Portal, buyer: &Buyer, cart: &Cart) -> Result<Value, ApiError> {
+    let tenant = tenant(app, buyer).await?;
+    let skus: Vec<Sku> = cart.lines.iter().map(|l| l.sku.clone()).collect();
+    let (customer, view) = futures::try_join!(
+        app.store.get_customer(&buyer.tenant, &buyer.customer),
+        app.store.load_catalogue(&buyer.tenant, &skus, Some(&buyer.customer), &tenant.warehouses),
+    )?;
+    let discount = customer.as_ref().and_then(|c| c.discount);
+    let mut ordered = Vec::new();
+    let lines: Vec<Value> = cart
+        .lines
+        .iter()
+        .map(|line| {
+            let product = view.products.get(&line.sku);
+            let request = LineRequest { quantity: line.quantity, unit_price: None, discount: None };
+            let priced = product.and_then(|p| {
+                price_line(1, &request, p, view.customer_prices.get(&line.sku), discount, tenant.currency).ok()
+            });
+            if let (Some(priced), false) = (&priced, line.saved_for_later) {
+                ordered.push(priced.clone());
+            }
+            json!({
+                "sku": line.sku,
+                "name": product.map(|p| p.name.clone()),
+                "unit": product.map(|p| p.unit.clone()),
+                "quantity": line.quantity.to_string(),
+                "saved_for_later": line.saved_for_later,
+                "unit_price": priced.as_ref().map(|l| l.unit_price.to_string()),
+                "line_net": priced.as_ref().map(|l| l.line_net.to_string()),
+                "available": view.available(&line.sku).to_string(),
+                "orderable": priced.is_some(),
+            })
+        })
+        .collect();
+    let (totals, _) = order_totals(&ordered, tenant.currency);
+    let address = customer.and_then(|c| c.address).map(|a| serde_json::to_value(a).unwrap_or_default());
+    Ok(json!({
+        "cart_id": cart.cart_id,
+        "version": cart.version,
+        "currency": tenant.currency.code(),
+        "lines": lines,
+        "totals": totals,
+        "default_delivery_address": address,
+    }))
+}
+
+/// `GET /v1/portal/cart`.
+pub(crate) async fn show_cart(app: &Portal, buyer: &Buyer) -> Result<Response<Body>, ApiError> {
+    let cart = app.store.cart(&buyer.tenant, &buyer.customer).await?;
+    Ok(json_response(StatusCode::OK, &cart_view(app, buyer, &cart).await?, &[]))
+}
+
+/// Reads the cart, changes it with `change` and stores it, again from the top when another request wrote it
+/// meanwhile (each change is a "set", so applying it to the newer cart is right).
+async fn change_cart(
+    app: &Portal,
+    buyer: &Buyer,
+    change: impl Fn(&mut Cart) -> Result<(), FieldError>,
+) -> Result<Cart, ApiError> {
+    for _ in 0..5 {
+        let mut cart = app.store.cart(&buyer.tenant, &buyer.customer).await?;
+        change(&mut cart).map_err(|e| ApiError::Validation(vec![e]))?;
+        if let Some(stored) = app.store.put_cart(&buyer.tenant, &buyer.customer, &cart).await? {
+            return Ok(stored);
+        }
+    }
+    Err(ApiError::Conflict("the cart keeps changing in another window; reload it".into()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CartLineBody {
+    #[serde(with = "rust_decimal::serde::str")]
+    quantity: Decimal,
+    #[serde(default)]
+    saved_for_later: bool,
+}
+
+fn cart_sku(sku: &str) -> Result<Sku, ApiError> {
+    Sku::parse(sku).map_err(|e| ApiError::Validation(vec![FieldError::new("/sku", e.to_string())]))
+}
+
+/// `PUT /v1/portal/cart/lines/{sku}` with `{"quantity": "2", "saved_for_later": false}`: sets the product's
+/// quantity and list (0 removes it). Only products of the catalogue go in.
+pub(crate) async fn set_cart_line(
+    app: &Portal,
+    buyer: &Buyer,
+    request: &Request,
+    sku: &str,
+) -> Result<Response<Body>, ApiError> {
+    let body: CartLineBody = parse_json(json_body(request)?)?;
+    let sku = cart_sku(sku)?;
+    if !body.quantity.is_zero() {
+        let view = app.store.load_catalogue(&buyer.tenant, std::slice::from_ref(&sku), None, &[]).await?;
+        if !view.products.contains_key(&sku) {
+            return Err(ApiError::NotFound(format!("product {sku}")));
+        }
+    }
+    let cart = change_cart(app, buyer, |cart| cart.set_line(sku.clone(), body.quantity, body.saved_for_later)).await?;
+    Ok(json_response(StatusCode::OK, &cart_view(app, buyer, &cart).await?, &[]))
+}
+
+/// `DELETE /v1/portal/cart/lines/{sku}`: takes the product out of the cart and the saved list.
+pub(crate) async fn remove_cart_line(app: &Portal, buyer: &Buyer, sku: &str) -> Result<Response<Body>, ApiError> {
+    let sku = cart_sku(sku)?;
+    let cart = change_cart(app, buyer, |cart| cart.set_line(sku.clone(), Decimal::ZERO, false)).await?;
+    Ok(json_response(StatusCode::OK, &cart_view(app, buyer, &cart).await?, &[]))
+}
+
+/// The buyer's own order `id`; 404 for anyone else's.
+pub(crate) async fn own_order(
+    app: &Portal,
+    buyer: &Buyer,
+    id: &str,
+) -> Result<orders_aws::store::OrderDetail, ApiError> {
+    let not_found = || ApiError::NotFound(format!("order {id}"));
+    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    let detail = app.store.get_order_detail(&buyer.tenant, &order_id).await?.ok_or_else(not_found)?;
+    if detail.order.buyer.customer_id != buyer.customer {
+        return Err(not_found());
+    }
+    Ok(detail)
+}
+
+/// `POST /v1/portal/orders/{id}/reorder`: puts an earlier order's products and quantities in the cart (at
+/// today's prices, which the cart shows before anything is ordered).
+pub(crate) async fn reorder(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Body>, ApiError> {
+    let order = own_order(app, buyer, id).await?.order;
+    let cart = change_cart(app, buyer, |cart| cart.add_order(&order)).await?;
+    Ok(json_response(StatusCode::OK, &cart_view(app, buyer, &cart).await?, &[]))
+}
+
+/// The order an earlier request placed (200, with `Idempotent-Replayed`).
+pub(crate) async fn existing_order(
+    app: &Portal,
+    buyer: &Buyer,
+    order_id: &OrderId,
+) -> Result<Response<Body>, ApiError> {
+    let (order, _) = app
+        .store
+        .get_order_with_history(&buyer.tenant, order_id)
+        .await?
+        .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?;
+    Ok(json_response(
+        StatusCode::OK,
+        &order_json(&order, None),
+        &[("location", format!("/v1/portal/orders/{}", order.id)), ("idempotent-replayed", "true".into())],
+    ))
+}
+
+/// Stores a buyer's new order as intake does (with its history entry and "publish pending" mark, in one
+/// transaction with the quote version it accepts, if any) and sends it to confirmation.
+pub(crate) async fn place(
+    app: &Portal,
+    order: &Order,
+    history: &HistoryEntry,
+    fingerprint: &str,
+    quote: Option<&orders_domain::quote::Quote>,
+) -> Result<CreateOutcome, ApiError> {
+    let event = EventEnvelope::new(
+        EventType::OrderReceived,
+        order.tenant.clone(),
+        order.id.clone(),
+        order.order_number.clone(),
+        history.at,
+    );
+    let outcome = app
+        .store
+        .create_order(&NewOrder {
+            order,
+            history,
+            fingerprint,
+            idempotency_key: None,
+            inline_customer: None,
+            event: &event,
+            quote,
+        })
+        .await?;
+    if matches!(outcome, CreateOutcome::Created) {
+        tracing::info!(tenant = %order.tenant, order_id = %order.id, channel = %order.channel, "buyer order stored");
+        if let Err(error) = app.publisher.publish(&event).await {
+            tracing::warn!(order_id = %order.id, event_id = %event.event_id, %error, "publish failed; left to the relay");
+        }
+    }
+    Ok(outcome)
+}
+
+/// Now, to the microsecond the sort keys keep.
+pub(crate) fn now_micros() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
+}
+
+/// `POST /v1/portal/orders` with `{"cart_id": …, "delivery_address"?, "requested_delivery_date"?, "notes"?}`:
+/// orders what is in the cart (not the saved list) at the buyer's prices, as one order through the intake path;
+/// the cart then keeps only the saved list. Ordering the same cart again answers the same order.
+pub(crate) async fn place_order(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
+    let checkout: Checkout = parse_json(json_body(request)?)?;
+    let cart = app.store.cart(&buyer.tenant, &buyer.customer).await?;
+    if checkout.cart_id != cart.cart_id {
+        // Ordered already (the cart moved on), or a cart this buyer never had.
+        let number = Cart { cart_id: checkout.cart_id.clone(), ..Cart::empty() }.order_number();
+        return match app.store.find_duplicate(&buyer.tenant, PORTAL_CHANNEL, &number, None, "").await? {
+            Some(CreateOutcome::Duplicate { order_id, .. }) => existing_order(app, buyer, &order_id).await,
+            _ => Err(ApiError::Conflict("this cart changed meanwhile; reload it and order again".into())),
+        };
+    }
+    let tenant = tenant(app, buyer).await?;
+    let customer =
+        app.store.get_customer(&buyer.tenant, &buyer.customer).await?.ok_or_else(|| {
+            ApiError::Conflict(format!("customer {} is not in the seller's register", buyer.customer))
+        })?;
+    let address = customer.address.as_ref().map(|a| serde_json::to_value(a).unwrap_or_default());
+    let document = order_document(&cart, &checkout, buyer.customer.as_str(), tenant.currency.code(), address)
+        .map_err(|e| ApiError::Validation(vec![e]))?;
+    let now = now_micros();
+    let parsed = parse_order(&document.to_string(), now.date())?;
+    let skus: Vec<Sku> = parsed.draft.lines.iter().map(|l| l.sku.clone()).collect();
+    let view = app.store.load_catalogue(&buyer.tenant, &skus, Some(&buyer.customer), &tenant.warehouses).await?;
+    let inputs = PricingInputs {
+        tenant: &buyer.tenant,
+        channel: PORTAL_CHANNEL,
+        customer: Some(&customer),
+        catalogue: &view,
+        blanket: None,
+        now,
+    };
+    let order = price_draft(&parsed.draft, &inputs).map_err(ApiError::Validation)?;
+    let history = HistoryEntry {
+        at: now,
+        actor: format!("buyer:{}", buyer.customer),
+        action: "received".into(),
+        detail: format!(
+            "Order {} placed in the buyer portal with {} line(s), {} {} gross (link {})",
+            order.order_number,
+            order.lines.len(),
+            order.totals.gross,
+            order.currency,
+            buyer.link.link_id
+        ),
+    };
+    match place(app, &order, &history, &parsed.fingerprint, None).await? {
+        CreateOutcome::Created => {
+            // The cart keeps its saved list; if this write loses to another, the next order of this cart id
+            // finds the order placed now.
+            if app.store.put_cart(&buyer.tenant, &buyer.customer, &cart.after_ordering()).await?.is_none() {
+                tracing::warn!(customer = %buyer.customer, "the cart changed while it was ordered");
+            }
+            Ok(json_response(
+                StatusCode::CREATED,
+                &order_json(&order, None),
+                &[("location", format!("/v1/portal/orders/{}", order.id))],
+            ))
+        }
+        CreateOutcome::Duplicate { order_id, .. } => existing_order(app, buyer, &order_id).await,
+        CreateOutcome::QuoteNotOpen => Err(ApiError::Unavailable("unexpected store outcome".into())),
+    }
+}

@@ -1,0 +1,172 @@
+//! What buyers keep in the portal: their cart (`T#{tenant}#CART#{customer}` / `CART`, written with optimistic
+//! concurrency) and their change and cancellation requests (`BR#{request_id}` items in the order's partition,
+//! written with a history entry; they change nothing else).
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+
+use orders_domain::ids::{CustomerId, OrderId, TenantId};
+use orders_domain::order::{HistoryEntry, Order};
+use orders_domain::portal::{BuyerRequest, Cart};
+
+use super::{corrupt, dynamo_error, from_item, history_item, key, put_plain, s, to_item, Store, StoreError};
+use crate::keys;
+
+const CART_SK: &str = "CART";
+/// Sort key prefix of buyer requests.
+pub(crate) const REQUEST_PREFIX: &str = "BR#";
+/// The history sequence number of a buyer request's entry.
+const REQUEST_HISTORY_SEQ: u32 = 8;
+
+fn cart_pk(tenant: &TenantId, customer: &CustomerId) -> String {
+    format!("T#{tenant}#CART#{customer}")
+}
+
+#[derive(Serialize, Deserialize)]
+#[allow(non_snake_case)]
+struct CartItem {
+    PK: String,
+    SK: String,
+    entity: String,
+    #[serde(flatten)]
+    cart: Cart,
+}
+
+#[derive(Serialize, Deserialize)]
+#[allow(non_snake_case)]
+struct RequestItem {
+    PK: String,
+    SK: String,
+    entity: String,
+    #[serde(flatten)]
+    request: BuyerRequest,
+}
+
+fn cancelled_by_condition(error: &TransactWriteItemsError) -> bool {
+    matches!(error, TransactWriteItemsError::TransactionCanceledException(cancelled)
+        if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed")))
+}
+
+impl Store {
+    /// The buyer's cart (an empty one when there is none yet).
+    pub async fn cart(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Cart, StoreError> {
+        match self.get("cart", cart_pk(tenant, customer), CART_SK).await? {
+            Some(item) => Ok(from_item::<CartItem>("cart", item)?.cart),
+            None => Ok(Cart::empty()),
+        }
+    }
+
+    /// Stores `cart` as the next version of the one read (`cart.version`); `None` if it changed meanwhile
+    /// (another tab, or an order placed from it), else the stored cart.
+    pub async fn put_cart(
+        &self,
+        tenant: &TenantId,
+        customer: &CustomerId,
+        cart: &Cart,
+    ) -> Result<Option<Cart>, StoreError> {
+        let stored = Cart { version: cart.version + 1, ..cart.clone() };
+        let item =
+            CartItem { PK: cart_pk(tenant, customer), SK: CART_SK.into(), entity: "cart".into(), cart: stored.clone() };
+        let put = self.client.put_item().table_name(&self.table).set_item(Some(to_item("cart", &item)?));
+        let put = if cart.version == 0 {
+            put.condition_expression("attribute_not_exists(PK)")
+        } else {
+            put.condition_expression("version = :read").expression_attribute_values(
+                ":read",
+                aws_sdk_dynamodb::types::AttributeValue::N(cart.version.to_string()),
+            )
+        };
+        match put.send().await {
+            Ok(_) => Ok(Some(stored)),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(None),
+            Err(e) => Err(dynamo_error(format!("store the cart of {customer}"), e)),
+        }
+    }
+
+    /// Records a buyer's request on `order` with its history entry; `false` if the order is gone.
+    pub async fn add_buyer_request(
+        &self,
+        order: &Order,
+        request: &BuyerRequest,
+        history: &HistoryEntry,
+    ) -> Result<bool, StoreError> {
+        let pk = keys::order_pk(&order.tenant, &order.id);
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.clone(), keys::ORDER_SK)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| corrupt("request condition", e))?;
+        let item = RequestItem {
+            PK: pk,
+            SK: format!("{REQUEST_PREFIX}{}", request.request_id),
+            entity: "buyer_request".into(),
+            request: request.clone(),
+        };
+        let history = to_item("history entry", &history_item(order, history, REQUEST_HISTORY_SEQ))?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(check).build())
+            .transact_items(put_plain(&self.table, to_item("buyer request", &item)?)?)
+            .transact_items(put_plain(&self.table, history)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(cancelled_by_condition) => Ok(false),
+            Err(error) => Err(dynamo_error(format!("add a buyer request to {}", order.id), error)),
+        }
+    }
+
+    /// Records the seller's answer to an open request (`request` as answered) with its history entry; `false`
+    /// if it is not open any more.
+    pub async fn resolve_buyer_request(
+        &self,
+        order: &Order,
+        request: &BuyerRequest,
+        history: &HistoryEntry,
+    ) -> Result<bool, StoreError> {
+        let item = RequestItem {
+            PK: keys::order_pk(&order.tenant, &order.id),
+            SK: format!("{REQUEST_PREFIX}{}", request.request_id),
+            entity: "buyer_request".into(),
+            request: request.clone(),
+        };
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item("buyer request", &item)?))
+            .condition_expression("#status = :open")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":open", s("open"))
+            .build()
+            .map_err(|e| corrupt("request put", e))?;
+        let history = to_item("history entry", &history_item(order, history, REQUEST_HISTORY_SEQ))?;
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(put_plain(&self.table, history)?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(cancelled_by_condition) => Ok(false),
+            Err(error) => Err(dynamo_error(format!("answer buyer request {}", request.request_id), error)),
+        }
+    }
+
+    /// The buyer requests of an order, oldest first.
+    pub async fn buyer_requests(&self, tenant: &TenantId, order_id: &OrderId) -> Result<Vec<BuyerRequest>, StoreError> {
+        let items = self
+            .partition(keys::order_pk(tenant, order_id), Some(REQUEST_PREFIX), &format!("read requests of {order_id}"))
+            .await?;
+        items.into_iter().map(|item| from_item::<RequestItem>("buyer request", item).map(|r| r.request)).collect()
+    }
+}
+
+/// A buyer request item of an order's partition.
+pub(crate) fn request_of(item: super::Item) -> Result<BuyerRequest, StoreError> {
+    Ok(from_item::<RequestItem>("buyer request", item)?.request)
+}
