@@ -1,11 +1,14 @@
 """The buyer portal in a real browser (headless Chromium, Selenium) against the `devstack up` stack: the seller
 sends a quote, the buyer opens the link from the email, sees the quote in their language and accepts it into an
-order. Screenshots go to target/browser/ (desktop and phone width).
+order; a buyer opens the link of an order email, fills a cart from the catalogue, orders it, gets the confirmation
+email, asks for a change (which changes nothing until the seller acts) and later downloads the invoice PDF.
+Screenshots go to target/browser/ (desktop and phone width).
 """
 
 import email
 import email.policy
 import json
+import pathlib
 import tempfile
 import time
 import unittest
@@ -14,7 +17,7 @@ import urllib.request
 from selenium.webdriver.common.by import By
 
 import test_console
-from test_console import ARTIFACTS, ENV, browser, call
+from test_console import ARTIFACTS, ENV, browser, call, post_order, wait_for
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -36,8 +39,9 @@ def quote_request(notes):
     }
 
 
-def emailed_link(quote_id):
-    """The portal link of the email SES accepted for `quote_id` (read from the emulator)."""
+def emailed_link(quote_id, page="/portal/quotes/"):
+    """The portal link (to `page`) of the email SES accepted for `quote_id` or an order id (read from the
+    emulator)."""
     url = ENV["AWS_ENDPOINT_URL"] + "/_devstack/ses/raw-messages?after=0"
     deadline = time.time() + 20
     while time.time() < deadline:
@@ -48,7 +52,7 @@ def emailed_link(quote_id):
             if parsed["Message-ID"].strip("<>").startswith(quote_id):
                 text = parsed.get_body(preferencelist=("plain",)).get_content()
                 for word in text.split():
-                    if "/portal/quotes/" in word and "#link=" in word:
+                    if page in word and "#link=" in word:
                         return word
         time.sleep(0.3)
     raise AssertionError("no quote email for " + quote_id)
@@ -58,7 +62,8 @@ class Portal(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        cls.driver = browser(tempfile.mkdtemp(prefix="portal-downloads-"))
+        cls.downloads = pathlib.Path(tempfile.mkdtemp(prefix="portal-downloads-"))
+        cls.driver = browser(cls.downloads)
 
     @classmethod
     def tearDownClass(cls):
@@ -120,6 +125,78 @@ class Portal(unittest.TestCase):
             " headers: {'Content-Type': 'application/json'}, body: JSON.stringify({version: 1})})"
             ".then((r) => done(r.status), (e) => done(String(e)));")
         self.assertEqual(answer, 403)
+
+    def test_a_buyer_orders_from_the_cart_asks_for_a_change_and_downloads_the_invoice(self):
+        operator, warehouse = ENV["ORDERS_OPERATOR_KEY"], ENV["ORDERS_WAREHOUSE_KEY"]
+        self.driver.delete_all_cookies()
+        # An earlier order of the Swedish buyer C-1, confirmed by the seller: its email links into the portal.
+        first = post_order("PORTAL-FIRST", lines=[{"sku": "SKU-2", "quantity": "1"}])
+        status, answered = call("POST", "/v1/orders/" + first + "/response", operator, {"decision": "accept"})
+        self.assertEqual(status, 200, answered)
+        link = emailed_link(first, "/portal/orders/")
+        self.driver.get(link)
+        self.wait(lambda d: d.find_element(By.ID, "order-title").text)
+        self.assertNotIn("#link=", self.driver.current_url)
+        # In the buyer's stored language (Swedish), not the browser's (English).
+        self.assertEqual(self.driver.execute_script("return document.documentElement.lang"), "sv")
+
+        self.find("#nav-shop").click()
+        row = self.find("#catalogue tr[data-sku='SKU-2']")
+        amount = row.find_element(By.CSS_SELECTOR, "input[type=number]")
+        amount.clear()
+        amount.send_keys("2")
+        row.find_element(By.CSS_SELECTOR, "button.add-to-cart").click()
+        self.find("#added")
+        self.find("#catalogue tr[data-sku='SKU-3'] button.save-for-later").click()
+        self.wait(lambda d: "Coffee" in d.find_element(By.ID, "added").text)
+        self.find("#nav-cart").click()
+        self.find("#cart-lines tr[data-sku='SKU-2']")
+        self.find("#saved-lines tr[data-sku='SKU-3']")
+        self.driver.set_window_size(390, 844)
+        self.find("#checkout")
+        overflow = self.driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+        self.assertLessEqual(overflow, 0, "no horizontal scrolling at 390 px")
+        self.screenshot("portal-cart-phone")
+        self.driver.set_window_size(1280, 900)
+        self.find("#place-order").click()
+        placed = self.find("#order-placed")
+        order_id = placed.get_attribute("data-order")
+        status, order = call("GET", "/v1/orders/" + order_id, operator)
+        self.assertEqual(status, 200, order)
+        self.assertEqual(order["channel"], "portal")
+        self.assertEqual([(l["sku"], l["quantity"]) for l in order["lines"]], [("SKU-2", "2")])
+        self.assertEqual(order["buyer"]["customer_id"], "C-1")
+
+        # The seller confirms it: the buyer's confirmation email links to the new order.
+        wait_for(lambda: call("GET", "/v1/orders/" + order_id, operator)[1]["status"] == "pending_response",
+                 "the portal order to wait for a response")
+        status, answered = call("POST", "/v1/orders/" + order_id + "/response", operator, {"decision": "accept"})
+        self.assertEqual(status, 200, answered)
+        self.assertIn("/portal/orders/" + order_id + "#link=", emailed_link(order_id, "/portal/orders/"))
+
+        # A change request reaches the seller and changes nothing by itself.
+        self.find("#placed-order-link").click()
+        self.find("#request-kind")
+        self.find("#request-message").send_keys("Please make it 1 lamp")
+        self.find("#send-request").click()
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#requests li"))
+        status, order = call("GET", "/v1/orders/" + order_id, operator)
+        self.assertEqual(order["buyer_requests"][0]["message"], "Please make it 1 lamp")
+        self.assertEqual(order["buyer_requests"][0]["status"], "open")
+        self.assertEqual(order["status"], "accepted")
+        self.assertEqual(order["lines"][0]["quantity"], "2")
+        self.screenshot("portal-order")
+
+        # Later it ships and is invoiced; the buyer downloads the invoice PDF from the order.
+        status, shipped = call("POST", "/v1/orders/" + order_id + "/despatches", warehouse,
+                               {"despatch_number": "D-" + order_id[-8:], "lines": [{"line_no": 1, "quantity": "2"}]})
+        self.assertEqual(status, 201, shipped)
+        wait_for(lambda: call("GET", "/v1/orders/" + order_id, operator)[1].get("invoices"), "the invoice", 60)
+        self.driver.refresh()
+        self.find("#documents a.document[data-kind=invoice][data-format=pdf]").click()
+        pdf = wait_for(lambda: [p for p in self.downloads.glob("*.pdf") if p.stat().st_size > 0], "the PDF download")
+        self.assertTrue(pdf[0].read_bytes().startswith(b"%PDF"), pdf[0])
 
     def test_a_tampered_link_opens_nothing(self):
         self.driver.delete_all_cookies()

@@ -411,7 +411,7 @@
     else actions.append(h('p', { class: 'empty', text: t('order.no_actions') }));
     view.replaceChildren(
       h('p', {}, link('/console/orders', '← ' + t('nav.orders'))),
-      header, lines, actions,
+      header, lines, requestsSection(order, refresh), actions,
       notesSection(order, refresh),
       despatchesSection(order),
       invoicesSection(order, messages, refresh),
@@ -646,6 +646,33 @@
       h('div', { class: 'buttons' },
         h('button', { type: 'button', class: 'danger', id: 'cancel-order', text: t('ending.cancel'), onclick: () => run('cancellation') }),
         h('button', { type: 'button', class: 'secondary', id: 'close-order', text: t('ending.close'), onclick: () => run('closure') })));
+  }
+
+  // The buyer's change and cancellation requests from the portal: they change nothing by themselves; the seller
+  // acts on the order with its own actions, then answers the request here.
+  function requestsSection(order, refresh) {
+    const requests = order.buyer_requests || [];
+    if (!requests.length) return null;
+    const errors = h('div', { tabindex: '-1' });
+    const items = requests.map((r) => {
+      const note = h('input', { id: 'answer-' + r.request_id, maxlength: '2000' });
+      const answer = (outcome) => act(errors, () => api('POST', '/v1/orders/' + encodeURIComponent(order.id) +
+        '/buyer-requests/' + encodeURIComponent(r.request_id) + '/resolution',
+      note.value.trim() ? { outcome, note: note.value.trim() } : { outcome }), refresh, order);
+      return h('li', { 'data-request': r.request_id, 'data-status': r.status },
+        h('span', { class: 'note-meta', text: moment(r.requested_at) + ' · ' + t('request.' + r.kind) + ' · ' +
+          t('request.status.' + r.status) }),
+        h('p', { class: 'note-text', text: r.message }),
+        r.resolution_note ? h('p', { class: 'note-text', text: r.resolution_note }) : null,
+        r.status === 'open' && isOperator() ? h('div', { class: 'action' }, field(t('request.answer_note'), note),
+          h('div', { class: 'buttons' },
+            h('button', { type: 'button', class: 'request-done', text: t('request.done'), onclick: () => answer('done') }),
+            h('button', { type: 'button', class: 'secondary request-declined', text: t('request.decline'),
+              onclick: () => answer('declined') }))) : null);
+    });
+    return h('section', { class: 'card', 'aria-labelledby': 'requests-title', id: 'buyer-requests' },
+      h('h2', { id: 'requests-title', text: t('order.buyer_requests') }), h('p', { class: 'empty', text: t('request.hint') }),
+      h('ul', { class: 'notes' }, items), errors);
   }
 
   function notesSection(order, refresh) {
