@@ -198,6 +198,18 @@ class Portal(unittest.TestCase):
         pdf = wait_for(lambda: [p for p in self.downloads.glob("*.pdf") if p.stat().st_size > 0], "the PDF download")
         self.assertTrue(pdf[0].read_bytes().startswith(b"%PDF"), pdf[0])
 
+    def test_an_invited_buyer_signs_in_with_the_account_key(self):
+        status, invited = call("POST", "/v1/customers/C-2/buyer-keys", ENV["ORDERS_OPERATOR_KEY"], {"valid_days": 30})
+        self.assertEqual(status, 201, invited)
+        self.driver.delete_all_cookies()
+        self.driver.get(ENV["ORDERS_API_URL"] + "/portal")
+        self.find("#buyer-key").send_keys(invited["key"])
+        self.find("#key-submit").click()
+        # Signed in, in C-2's stored language (German).
+        self.find("#orders")
+        self.wait(lambda d: d.execute_script("return document.documentElement.lang") == "de")
+        self.find("#nav-shop")
+
     def test_a_tampered_link_opens_nothing(self):
         self.driver.delete_all_cookies()
         self.driver.get(ENV["ORDERS_API_URL"] + "/portal/quotes/quo_00000000000000000000000000000000#link=abc.def")

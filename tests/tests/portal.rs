@@ -407,3 +407,47 @@ async fn every_portal_route_answers_bad_input_with_a_problem_never_a_server_erro
         assert!((400..500).contains(&anonymous.status), "{method} {path} anonymous: {}", anonymous.status);
     }
 }
+
+#[tokio::test]
+async fn an_invited_b2b_buyer_signs_in_with_their_account_key_until_it_is_revoked() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let own = answered_order(&stack, "KEY-1", "C-1").await;
+    let others = answered_order(&stack, "KEY-2", "C-2").await;
+
+    let invited = call(&stack, Method::POST, "/v1/customers/C-1/buyer-keys", &operator, Some(&json!({}))).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let key = invited.body["key"].as_str().expect("key").to_owned();
+    let link_id = invited.body["link_id"].as_str().expect("link id").to_owned();
+    assert_eq!(invited.body["emailed_to"], "inkop@kontorsmobler-syd.example.se");
+    let year = invited.body["expires_at"].as_i64().expect("expiry") - time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!((364 * 86_400..=366 * 86_400).contains(&year), "a year by default: {year}");
+    // The invitation email, in the buyer's language, carries the key and a link that signs in.
+    let emails = stack.emails_for(&link_id).await;
+    assert_eq!(emails.len(), 1);
+    let (text, _) = mime_parts(&emails[0].raw_data);
+    assert!(text.contains(&key) && text.contains(&format!("{}/portal#link=", stack.api_url)), "{text}");
+    assert!(text.contains("köparportal"), "Swedish for C-1: {text}");
+
+    let session = stack.portal_session(&key).await;
+    let mine = stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{own}"), None).await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    let theirs = stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{others}"), None).await;
+    assert_eq!(theirs.status, 404, "{}", theirs.body);
+
+    assert_eq!(call(&stack, Method::POST, "/v1/customers/C-404/buyer-keys", &operator, None).await.status, 404);
+    let too_long =
+        call(&stack, Method::POST, "/v1/customers/C-1/buyer-keys", &operator, Some(&json!({"valid_days": 731}))).await;
+    assert_eq!(too_long.status, 422, "{}", too_long.body);
+    assert_eq!(
+        call(&stack, Method::POST, "/v1/customers/C-1/buyer-keys", &stack.tenant.key, None).await.status,
+        403,
+        "webshop keys invite nobody"
+    );
+
+    let revoked = call(&stack, Method::POST, &format!("/v1/buyer-links/{link_id}/revocation"), &operator, None).await;
+    assert_eq!(revoked.status, 200, "{}", revoked.body);
+    assert_eq!(stack.open_portal_link(&key).await.status, 401, "a revoked key signs nobody in");
+    let after = stack.portal(&session, Method::GET, "/v1/portal/orders", None).await;
+    assert_eq!(after.status, 401, "{}", after.body);
+}

@@ -73,6 +73,10 @@ async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() 
     assert_eq!(created.body["totals"]["charges"], "49.00");
     orders_testkit::assert_conforms(&orders_testkit::openapi_spec(), "/v1/quotes", "post", 201, &created.body);
     let quoted_gross = created.body["totals"]["gross"].clone();
+    let listed = call(&stack, Method::GET, "/v1/quotes", &operator, None).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(listed.body["items"][0]["id"], id.as_str(), "the newest first: {}", listed.body);
+    assert_eq!(listed.body["items"][0]["status"], "draft");
     let quoted_sku3_price = created.body["lines"][1]["unit_price"].clone();
 
     let sent = call(&stack, Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;

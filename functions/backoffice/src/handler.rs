@@ -116,6 +116,10 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, &[Role::Operator], "change prices").await?;
             put_customer_price(app, &caller, request, id, sku).await
         }
+        (&Method::GET, ["v1", "quotes"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "read quotes").await?;
+            crate::quotes::list_quotes(app, &caller, request).await
+        }
         (&Method::POST, ["v1", "quotes"]) => {
             let caller = authenticate(app, request, &[Role::Operator], "write quotes").await?;
             crate::quotes::create_quote(app, &caller, request).await
@@ -135,6 +139,10 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
         (&Method::POST, ["v1", "orders", id, "buyer-requests", request_id, "resolution"]) => {
             let caller = authenticate(app, request, &[Role::Operator], "answer buyer requests").await?;
             resolve_buyer_request(app, &caller, request, id, request_id).await
+        }
+        (&Method::POST, ["v1", "customers", id, "buyer-keys"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "invite buyers").await?;
+            crate::invitations::invite_buyer(app, &caller, request, id).await
         }
         (&Method::POST, ["v1", "buyer-links", id, "revocation"]) => {
             let caller = authenticate(app, request, &[Role::Operator], "revoke buyer links").await?;

@@ -3,6 +3,7 @@
 //! `GET /v1/orders/{id}` (detail with history for every role; staff also see the reserved stock).
 
 mod handler;
+mod invitations;
 mod quotes;
 
 use orders_aws::outbox::{EmailOutbox, MailSettings};

@@ -125,6 +125,41 @@ pub(crate) async fn get_quote(app: &Backoffice, caller: &ApiKeyRecord, id: &str)
     Ok(json_response(StatusCode::OK, &quote_versions_json(&versions, OffsetDateTime::now_utc().date()), &[]))
 }
 
+/// `GET /v1/quotes` (`?limit=`, `?cursor=`): the tenant's quote versions, the newest made first (a reopened
+/// quote's versions each have their row).
+pub(crate) async fn list_quotes(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let limit = orders_http::limit_param(request)?;
+    let listing = "quotes";
+    let start = match orders_http::query_param(request, "cursor") {
+        None => None,
+        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), listing, &cursor)?),
+    };
+    let (quotes, next) = app.store.list_quotes(&caller.tenant, limit, start).await?;
+    let today = OffsetDateTime::now_utc().date();
+    let items: Vec<serde_json::Value> = quotes
+        .iter()
+        .map(|quote| {
+            json!({
+                "id": quote.id,
+                "version": quote.version,
+                "status": quote.status_on(today).as_str(),
+                "buyer": { "customer_id": quote.buyer.customer_id, "name": quote.buyer.name },
+                "currency": quote.currency,
+                "gross": quote.totals.gross.to_string(),
+                "valid_until_date": quote.valid_until_date.to_string(),
+                "created_at": quote.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                "order_id": quote.order_id,
+            })
+        })
+        .collect();
+    let next_cursor = next.map(|key| app.cursors.encode(caller.tenant.as_str(), listing, &key));
+    Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
+}
+
 /// The body of a sending or a revocation: nothing (or `{}`) so far.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]

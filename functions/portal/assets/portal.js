@@ -100,7 +100,7 @@
       csrf = session.csrf_token;
     } catch (error) {
       app().replaceChildren(h('main', { id: 'main' }, h('h1', { text: t('app.title') }), error.status === 401 && !match
-        ? h('p', { id: 'no-session', text: t('app.no_session') }) : problem(error)));
+        ? [h('p', { id: 'no-session', text: t('app.no_session') }), keyForm()] : problem(error)));
       return;
     }
     // The buyer's own language, as the seller stored it, unless this browser chose one.
@@ -117,6 +117,22 @@
     else if (parts[1] === 'shop') await shopView();
     else if (parts[1] === 'cart') await cartView();
     else await ordersView();
+  }
+
+  // A B2B buyer's account key (from the seller's invitation) signs in like the link it is.
+  function keyForm() {
+    const key = h('input', { type: 'password', autocomplete: 'current-password', maxlength: '2048', required: '' });
+    const result = h('div', { 'aria-live': 'polite' });
+    return h('form', { class: 'card', id: 'key-form', onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        await api('POST', '/v1/portal/session', { link: key.value.trim() });
+        location.reload();
+      } catch (error) {
+        result.replaceChildren(problem(error));
+      }
+    } }, h('h2', { text: t('key.title') }), field('buyer-key', t('key.label'), key),
+    h('button', { type: 'submit', id: 'key-submit', text: t('key.submit') }), result);
   }
 
   // ------------------------------------------------------------------ orders

@@ -125,6 +125,9 @@ pub const MESSAGES: &orders_mail::locale::MessageTable = &[
     ("cart.place", ["Place order", "Lägg beställning", "Bestellung aufgeben", "Złóż zamówienie", "Pateikti užsakymą", "提交订单"]),
     ("cart.placed", ["Thank you: your order {number} is placed; a confirmation follows by email.", "Tack: beställning {number} är lagd; en bekräftelse kommer med e-post.", "Danke: Bestellung {number} ist aufgegeben; eine Bestätigung folgt per E-Mail.", "Dziękujemy: zamówienie {number} zostało złożone; potwierdzenie przyjdzie e-mailem.", "Ačiū: užsakymas {number} pateiktas; patvirtinimą gausite el. paštu.", "谢谢：订单 {number} 已下达；确认邮件随后发送。"]),
     ("cart.follow", ["Follow it", "Följ den", "Verfolgen", "Śledź je", "Sekti", "查看订单"]),
+    ("key.title", ["Sign in with your buyer key", "Logga in med din köparnyckel", "Mit Ihrem Käuferschlüssel anmelden", "Zaloguj się kluczem kupującego", "Prisijungti pirkėjo raktu", "使用买家密钥登录"]),
+    ("key.label", ["Buyer key (from the seller's invitation)", "Köparnyckel (från säljarens inbjudan)", "Käuferschlüssel (aus der Einladung des Verkäufers)", "Klucz kupującego (z zaproszenia sprzedawcy)", "Pirkėjo raktas (iš pardavėjo kvietimo)", "买家密钥（来自卖家的邀请）"]),
+    ("key.submit", ["Sign in", "Logga in", "Anmelden", "Zaloguj", "Prisijungti", "登录"]),
     ("problem", ["Something went wrong: {detail}", "Något gick fel: {detail}", "Etwas ist schiefgegangen: {detail}", "Coś poszło nie tak: {detail}", "Įvyko klaida: {detail}", "出错了：{detail}"]),
 ];
 

@@ -1,6 +1,7 @@
 //! Order emails: which email an event calls for, its text and HTML in the reader's language (every value escaped
 //! in HTML, no CR/LF in any header), and the MIME message SES sends raw. Pure: no AWS, no I/O.
 
+pub mod invitation;
 pub mod invoice;
 pub mod invoice_strings;
 pub mod locale;
@@ -122,7 +123,7 @@ impl RenderedEmail {
     }
 }
 
-fn escape_html(value: &str) -> String {
+pub(crate) fn escape_html(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {

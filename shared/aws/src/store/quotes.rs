@@ -30,8 +30,18 @@ struct QuoteItem {
     PK: String,
     SK: String,
     entity: String,
+    /// `T#{tenant}#QUOTES`: the tenant's quote versions (GSI1), newest first.
+    #[serde(default)]
+    GSI1PK: String,
+    /// `{created_at}#{quote_id}#{version:05}`.
+    #[serde(default)]
+    GSI1SK: String,
     #[serde(flatten)]
     quote: Quote,
+}
+
+fn quotes_gsi_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}#QUOTES")
 }
 
 /// The stored form of a quote version.
@@ -42,6 +52,8 @@ pub(crate) fn quote_item(quote: &Quote) -> Result<Item, StoreError> {
             PK: quote_pk(&quote.tenant, &quote.id),
             SK: version_sk(quote.version),
             entity: "quote".into(),
+            GSI1PK: quotes_gsi_pk(&quote.tenant),
+            GSI1SK: format!("{}#{}#{:05}", super::sortable_timestamp(quote.created_at), quote.id, quote.version),
             quote: quote.clone(),
         },
     )
@@ -138,6 +150,21 @@ impl Store {
         let items =
             self.partition(quote_pk(tenant, quote), Some(VERSION_PREFIX), &format!("read quote {quote}")).await?;
         items.into_iter().map(|item| from_item::<QuoteItem>("quote", item).map(|i| i.quote)).collect()
+    }
+
+    /// One page of the tenant's quote versions, the newest made first.
+    pub async fn list_quotes(
+        &self,
+        tenant: &TenantId,
+        limit: i32,
+        start: Option<super::PageKey>,
+    ) -> Result<(Vec<Quote>, Option<super::PageKey>), StoreError> {
+        let (items, next) = self.index_page("GSI1", quotes_gsi_pk(tenant), true, limit, start).await?;
+        let quotes = items
+            .into_iter()
+            .map(|item| from_item::<QuoteItem>("quote", item).map(|i| i.quote))
+            .collect::<Result<_, _>>()?;
+        Ok((quotes, next))
     }
 
     /// One version of a quote.
