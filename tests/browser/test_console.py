@@ -406,6 +406,64 @@ class Console(unittest.TestCase):
         self.find("#respond-submit").send_keys(Keys.ENTER)
         self.wait(lambda d: self.status_shown() == "rejected")
 
+    def test_6b_quotes_are_drafted_sent_reopened_and_buyer_requests_answered(self):
+        operator = ENV["ORDERS_OPERATOR_KEY"]
+        self.login(operator)
+        self.find("#nav-quotes").click()
+        self.find("#quote-customer").send_keys("C-1")
+        skus = self.driver.find_elements(By.CSS_SELECTOR, "#quote-lines .quote-sku")
+        quantities = self.driver.find_elements(By.CSS_SELECTOR, "#quote-lines .quote-qty")
+        prices = self.driver.find_elements(By.CSS_SELECTOR, "#quote-lines .quote-price")
+        skus[0].send_keys("SKU-1")
+        quantities[0].send_keys("2")
+        prices[0].send_keys("300")
+        self.find("#quote-submit").click()
+        heading = self.find("#quote-heading")
+        self.assertEqual(heading.find_element(By.CSS_SELECTOR, ".badge").get_attribute("data-status"), "draft")
+        quote_id = heading.text.split(" ")[0]
+        self.find("#quote-send").click()
+        self.wait(lambda d: d.find_element(By.CSS_SELECTOR, "#quote-heading .badge").get_attribute("data-status")
+                  == "sent")
+        # Reopened as version 2 with a second line.
+        self.find("#quote-add-line").click()
+        self.driver.find_elements(By.CSS_SELECTOR, "#quote-lines .quote-sku")[-1].send_keys("SKU-3")
+        self.driver.find_elements(By.CSS_SELECTOR, "#quote-lines .quote-qty")[-1].send_keys("4")
+        self.find("#quote-submit").click()
+        self.wait(lambda d: "2" in d.find_element(By.ID, "quote-heading").text
+                  and d.find_element(By.CSS_SELECTOR, "#quote-heading .badge").get_attribute("data-status") == "draft")
+        status, quote = call("GET", "/v1/quotes/" + quote_id, operator)
+        self.assertEqual(status, 200, quote)
+        self.assertEqual((quote["version"], len(quote["lines"])), (2, 2))
+        self.assertEqual([v["status"] for v in quote["versions"]], ["draft", "sent"])
+        self.find("#nav-quotes").click()
+        self.find("#quotes-table tr[data-quote='" + quote_id + "'][data-version='2']")
+        self.screenshot("quotes-desktop")
+
+        # A buyer's change request shows on the order; answering it changes nothing else.
+        order_id = post_order("CONSOLE-REQ")
+        status, _ = call("POST", "/v1/orders/" + order_id + "/response", operator, {"decision": "accept"})
+        self.assertEqual(status, 200)
+        status, invited = call("POST", "/v1/customers/C-1/buyer-keys", operator, {"valid_days": 1})
+        self.assertEqual(status, 201, invited)
+        asked = urllib.request.Request(API + "/v1/portal/session", method="POST",
+                                       data=json.dumps({"link": invited["key"]}).encode())
+        asked.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(asked, timeout=30) as response:
+            cookie = response.headers["Set-Cookie"].split(";", 1)[0]
+            csrf = json.loads(response.read())["csrf_token"]
+        request = urllib.request.Request(API + "/v1/portal/orders/" + order_id + "/requests", method="POST",
+                                         data=json.dumps({"kind": "cancellation", "message": "Not needed"}).encode())
+        for name, value in [("Content-Type", "application/json"), ("Cookie", cookie), ("X-CSRF-Token", csrf)]:
+            request.add_header(name, value)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            self.assertEqual(response.status, 201)
+        self.open_order(order_id)
+        item = self.find("#buyer-requests li[data-status=open]")
+        self.assertIn("Not needed", item.text)
+        item.find_element(By.CSS_SELECTOR, "button.request-declined").click()
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#buyer-requests li[data-status=declined]"))
+        self.assertEqual(self.status_shown(), "accepted")
+
     def test_7_change_merge_and_split(self):
         first = post_order("CHG-A-" + self.stamp)
         second = post_order("CHG-B-" + self.stamp)

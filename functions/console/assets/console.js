@@ -166,6 +166,8 @@
     else if (parts[0] === 'stock') stockView(view);
     else if (parts[0] === 'products') productsView(view);
     else if (parts[0] === 'reports') reportsView(view);
+    else if (parts[0] === 'quotes' && parts[1]) quoteView(view, decodeURIComponent(parts[1]));
+    else if (parts[0] === 'quotes') quotesView(view);
     else ordersView(view);
   }
 
@@ -211,8 +213,8 @@
   }
 
   function layout() {
-    const nav = [['orders', t('nav.orders')], ['stock', t('nav.stock')], ['products', t('nav.products')],
-      ['reports', t('nav.reports')]];
+    const nav = [['orders', t('nav.orders')], ['quotes', t('nav.quotes')], ['stock', t('nav.stock')],
+      ['products', t('nav.products')], ['reports', t('nav.reports')]];
     const current = location.pathname.split('/')[2] || 'orders';
     const logout = h('button', {
       type: 'button', id: 'logout', class: 'secondary', onclick: async () => {
@@ -983,6 +985,149 @@
     h('button', { type: 'submit', id: 'report-submit', text: t('report.run') }));
     view.replaceChildren(h('h1', { text: t('nav.reports') }),
       isOperator() ? h('div', {}, form, results) : h('p', { class: 'empty', text: t('prices.operator_only') }));
+  }
+
+  // ------------------------------------------------------------------ quotes
+  const quoteBadge = (status) => h('span', { class: 'badge status-' + status, 'data-status': status,
+    text: t('quote.status.' + status) });
+
+  // The quote editor: a new quote, or the next version of `previous` (its lines, validity and notes to start from).
+  function quoteEditor(previous, done) {
+    const errors = h('div', { tabindex: '-1' });
+    const customer = h('input', { id: 'quote-customer', required: true, maxlength: '64',
+      value: previous ? previous.buyer.customer_id : '' });
+    if (previous) customer.readOnly = true;
+    const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+    const valid = h('input', { id: 'quote-valid-until', type: 'date', required: true,
+      value: previous && previous.valid_until_date >= tomorrow ? previous.valid_until_date : tomorrow });
+    const notes = h('textarea', { id: 'quote-notes', rows: '2', maxlength: '2000' }, previous && previous.notes || '');
+    const rows = h('div', { id: 'quote-lines' });
+    const addRow = (line) => {
+      const n = rows.children.length + 1;
+      const sku = h('input', { class: 'quote-sku', maxlength: '64', value: line ? line.sku : '' });
+      const qty = h('input', { class: 'quote-qty', type: 'number', min: '0', step: 'any', inputmode: 'decimal',
+        value: line ? line.quantity : '' });
+      const price = h('input', { class: 'quote-price', type: 'number', min: '0', step: '0.01', inputmode: 'decimal',
+        value: line ? line.unit_price : '' });
+      rows.append(h('div', { class: 'row quote-line' }, field(t('quote.sku', { n }), sku),
+        field(t('line.ordered'), qty), field(t('quote.price'), price, t('quote.price_hint'))));
+    };
+    ((previous && previous.lines) || [null, null]).forEach(addRow);
+    const form = h('form', { class: 'card action', id: 'quote-form', onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        const lines = [...rows.querySelectorAll('.quote-line')].map((row) => ({
+          sku: row.querySelector('.quote-sku').value.trim(),
+          quantity: row.querySelector('.quote-qty').value.trim(),
+          price: row.querySelector('.quote-price').value.trim(),
+        })).filter((l) => l.sku).map((l) => Object.assign({ sku: l.sku, quantity: l.quantity || '0' },
+          l.price ? { unit_price: l.price } : {}));
+        let address = previous && previous.delivery_address;
+        if (!address) {
+          const { data } = await api('GET', '/v1/customers/' + encodeURIComponent(customer.value.trim()));
+          address = data.address;
+        }
+        let currency = previous && previous.currency;
+        if (!currency) {
+          // The catalogue's currency (a quote is priced from it).
+          const { data } = await api('GET', '/v1/products?limit=1');
+          currency = (data.items[0] || {}).currency;
+        }
+        const body = { currency, buyer: { customer_id: customer.value.trim() }, delivery_address: address, lines,
+          valid_until_date: valid.value };
+        if (notes.value.trim()) body.notes = notes.value.trim();
+        const path = previous ? '/v1/quotes/' + encodeURIComponent(previous.id) + '/versions' : '/v1/quotes';
+        const { data } = await api('POST', path, body);
+        done(data);
+      } catch (error) {
+        showProblem(errors, error);
+      }
+    } },
+    h('h2', { text: previous ? t('quote.reopen_title', { n: previous.version + 1 }) : t('quote.new') }),
+    h('div', { class: 'row' }, field(t('quote.customer'), customer), field(t('quote.valid_until'), valid)),
+    rows,
+    h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary', id: 'quote-add-line',
+      text: t('quote.add_line'), onclick: () => addRow(null) })),
+    field(t('order.buyer_notes'), notes),
+    h('button', { type: 'submit', id: 'quote-submit', text: previous ? t('quote.save_version') : t('quote.create') }),
+    errors);
+    return form;
+  }
+
+  async function quotesView(view) {
+    if (!isOperator()) {
+      view.replaceChildren(h('h1', { text: t('nav.quotes') }), h('p', { class: 'empty', text: t('prices.operator_only') }));
+      return;
+    }
+    const results = h('div', { id: 'quotes-result', tabindex: '-1' });
+    const editor = quoteEditor(null, (quote) => {
+      history.pushState({}, '', '/console/quotes/' + encodeURIComponent(quote.id));
+      render();
+    });
+    view.replaceChildren(h('h1', { text: t('nav.quotes') }), results, editor);
+    try {
+      const { data } = await api('GET', '/v1/quotes?limit=100');
+      results.replaceChildren(data.items.length ? h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'quotes-table' },
+        h('thead', {}, h('tr', {}, ['quote.quote', 'quote.version', 'orders.buyer', 'quote.state', 'totals.gross',
+          'quote.valid_until'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+        h('tbody', {}, data.items.map((q) => h('tr', { 'data-quote': q.id, 'data-version': String(q.version) },
+          h('td', { 'data-label': t('quote.quote') }, link('/console/quotes/' + encodeURIComponent(q.id), q.id)),
+          h('td', { 'data-label': t('quote.version'), class: 'num', text: String(q.version) }),
+          h('td', { 'data-label': t('orders.buyer'), text: q.buyer.name + ' (' + q.buyer.customer_id + ')' }),
+          h('td', { 'data-label': t('quote.state') }, quoteBadge(q.status)),
+          h('td', { 'data-label': t('totals.gross'), class: 'num', text: money(q.gross, q.currency) }),
+          h('td', { 'data-label': t('quote.valid_until'), text: day(q.valid_until_date) }))))))
+        : h('p', { class: 'empty', text: t('order.none') }));
+    } catch (error) {
+      showProblem(results, error);
+    }
+  }
+
+  async function quoteView(view, id) {
+    const messages = h('div', { id: 'action-result', tabindex: '-1', 'aria-live': 'polite' });
+    let quote;
+    try {
+      ({ data: quote } = await api('GET', '/v1/quotes/' + encodeURIComponent(id)));
+    } catch (error) {
+      view.replaceChildren(h('p', {}, link('/console/quotes', '← ' + t('nav.quotes'))), messages);
+      showProblem(messages, error);
+      return;
+    }
+    const redraw = () => quoteView(view, id);
+    const send = h('button', { type: 'button', id: 'quote-send', text: t('quote.send'), onclick: async () => {
+      try {
+        await api('POST', '/v1/quotes/' + encodeURIComponent(id) + '/sending', {});
+        await redraw();
+        notice(document.getElementById('action-result'), t('quote.sent_notice'));
+      } catch (error) {
+        showProblem(messages, error);
+      }
+    } });
+    const reopenable = ['sent', 'declined', 'expired'].includes(quote.status) ||
+      (quote.status === 'accepted' && quote.order_id);
+    const lines = h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'quote-lines-table' },
+      h('thead', {}, h('tr', {}, ['line.sku', 'line.description', 'line.ordered', 'line.unit_price', 'line.net']
+        .map((k) => h('th', { scope: 'col', text: t(k) })))),
+      h('tbody', {}, quote.lines.map((l) => h('tr', {},
+        h('td', { 'data-label': t('line.sku'), text: l.sku }),
+        h('td', { 'data-label': t('line.description'), text: l.description }),
+        h('td', { 'data-label': t('line.ordered'), class: 'num', text: quantity(l.quantity) }),
+        h('td', { 'data-label': t('line.unit_price'), class: 'num', text: money(l.unit_price, quote.currency) }),
+        h('td', { 'data-label': t('line.net'), class: 'num', text: money(l.line_net, quote.currency) }))))));
+    const versions = (quote.versions || []).map((v) => h('li', { 'data-version': String(v.version) },
+      t('quote.version_line', { n: v.version }), ' · ', quoteBadge(v.status), ' · ', money(v.totals.gross, v.currency),
+      v.decline_reason ? ' · ' + v.decline_reason : '',
+      v.order_id ? h('span', {}, ' · ', link('/console/orders/' + encodeURIComponent(v.order_id), t('quote.order'))) : null));
+    view.replaceChildren(
+      h('p', {}, link('/console/quotes', '← ' + t('nav.quotes'))),
+      h('h1', { id: 'quote-heading' }, id + ' · ' + t('quote.version_line', { n: quote.version }) + ' ', quoteBadge(quote.status)),
+      h('p', { text: quote.buyer.name + ' · ' + t('quote.valid_until') + ' ' + day(quote.valid_until_date) + ' · ' +
+        money(quote.totals.gross, quote.currency) }),
+      messages,
+      h('section', { class: 'card' }, lines, quote.notes ? h('p', { text: quote.notes }) : null),
+      quote.status === 'draft' && isOperator() ? h('div', { class: 'buttons' }, send) : null,
+      reopenable && isOperator() ? quoteEditor(quote, () => redraw()) : null,
+      h('section', { class: 'card', id: 'quote-versions' }, h('h2', { text: t('quote.versions') }), h('ul', {}, versions)));
   }
 
   document.addEventListener('DOMContentLoaded', boot);
