@@ -313,6 +313,10 @@ async fn a_buyer_downloads_the_documents_of_their_own_orders_only() {
             assert_eq!(result["ok"], true, "{result}");
         }
     }
+    let history = stack.order(&order_id).await["history"].clone();
+    let downloads =
+        history.as_array().expect("history").iter().filter(|h| h["action"] == "downloaded_by_buyer").count();
+    assert_eq!(downloads, 4, "every download is in the order's history: {history}");
     assert_eq!(fetch(pdf.clone(), None).await.0, 401, "no session, no document");
     let (stranger, _) = buyer_session(&stack, "DOCS-2", "C-2").await;
     assert_eq!(fetch(pdf, Some(stranger.cookie.clone())).await.0, 404, "another buyer's invoice");

@@ -71,7 +71,19 @@ async fn route(app: &Billing, request: &Request) -> Result<Response<Body>, ApiEr
             if stored.invoice.buyer.customer_id != buyer.customer {
                 return Err(ApiError::NotFound(format!("{} {number}", list.trim_end_matches('s').replace('-', " "))));
             }
-            download(app, &stored, file).await
+            let answer = download(app, &stored, file).await?;
+            // Every buyer access is in the order's history.
+            let entry = orders_domain::order::HistoryEntry {
+                at: time::OffsetDateTime::now_utc(),
+                actor: format!("buyer:{}", buyer.customer),
+                action: "downloaded_by_buyer".into(),
+                detail: format!(
+                    "{} {file} downloaded in the buyer portal through link {}",
+                    stored.invoice.number, buyer.link.link_id
+                ),
+            };
+            app.documents.store().log_order_access(&buyer.tenant, &stored.invoice.order_id, &entry).await?;
+            Ok(answer)
         }
         (&Method::POST, ["v1", "invoices", number, "credit-notes"]) => {
             let caller = authenticate(app, request, "issue credit notes").await?;

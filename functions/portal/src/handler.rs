@@ -421,7 +421,7 @@ async fn show_order(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Bo
         action: "viewed_by_buyer".into(),
         detail: format!("Viewed in the buyer portal through link {}", buyer.link.link_id),
     };
-    app.store.log_order_access(&detail.order, &access).await?;
+    app.store.log_order_access(&buyer.tenant, &detail.order.id, &access).await?;
     let mut history: Vec<HistoryEntry> = detail.history.into_iter().filter(buyer_visible).collect();
     history.push(access);
     let order = &detail.order;

@@ -127,22 +127,28 @@ impl Store {
         Ok(())
     }
 
-    /// Appends `entry` (a buyer's access through the portal) to `order`'s history.
+    /// Appends `entry` (a buyer's access through the portal: a view or a download) to the history of `order`.
     pub async fn log_order_access(
         &self,
-        order: &orders_domain::order::Order,
+        tenant: &TenantId,
+        order: &orders_domain::ids::OrderId,
         entry: &orders_domain::order::HistoryEntry,
     ) -> Result<(), StoreError> {
         // Its own sequence number in the sort key, so an access never overwrites an entry of a state change in the
         // same microsecond (those number their few entries from 0).
-        let item = to_item("history entry", &super::history_item(order, entry, ACCESS_HISTORY_SEQ))?;
+        let item = super::HistoryItem {
+            PK: crate::keys::order_pk(tenant, order),
+            SK: crate::keys::history_sk(&super::sortable_timestamp(entry.at), ACCESS_HISTORY_SEQ),
+            entity: "history".into(),
+            entry: entry.clone(),
+        };
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item))
+            .set_item(Some(to_item("history entry", &item)?))
             .send()
             .await
-            .map_err(|e| dynamo_error(format!("log an access to {}", order.id), e))?;
+            .map_err(|e| dynamo_error(format!("log an access to {order}"), e))?;
         Ok(())
     }
 
