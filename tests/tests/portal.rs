@@ -6,14 +6,6 @@ use orders_testkit::{mime_parts, order_body, portal_link_token, Answer, TestStac
 use reqwest::Method;
 use serde_json::{json, Value};
 
-async fn call(stack: &TestStack, method: Method, path: &str, key: &str, body: Option<&Value>) -> Answer {
-    let mut request = stack.request(method, path, key);
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    Answer::from(request.send().await).await
-}
-
 /// Posts an order of `customer` as the stack's webshop and lets the pipeline answer it; its id.
 async fn answered_order(stack: &TestStack, number: &str, customer: &str) -> String {
     let mut body = order_body(number);
@@ -58,15 +50,15 @@ async fn buyer_emails_link_into_the_portal_for_that_buyer_only_until_revoked() {
     );
 
     // The seller sees the order's link and revokes it: the link and its sessions stop working.
-    let staff_view = call(&stack, Method::GET, &format!("/v1/orders/{order_id}"), &operator, None).await;
+    let staff_view = stack.call(Method::GET, &format!("/v1/orders/{order_id}"), &operator, None).await;
     let link_id = staff_view.body["buyer_link_id"].as_str().expect("buyer_link_id").to_owned();
     let other_tenant = stack.new_tenant().await;
     let other_operator = stack.key_with_role(&other_tenant.id, Role::Operator).await;
     let foreign =
-        call(&stack, Method::POST, &format!("/v1/buyer-links/{link_id}/revocation"), &other_operator, None).await;
+        stack.call(Method::POST, &format!("/v1/buyer-links/{link_id}/revocation"), &other_operator, None).await;
     assert_eq!(foreign.status, 404, "another seller cannot revoke it: {}", foreign.body);
     assert_eq!(stack.open_portal_link(&token).await.status, 200, "still open");
-    let revoked = call(&stack, Method::POST, &format!("/v1/buyer-links/{link_id}/revocation"), &operator, None).await;
+    let revoked = stack.call(Method::POST, &format!("/v1/buyer-links/{link_id}/revocation"), &operator, None).await;
     assert_eq!(revoked.status, 200, "{}", revoked.body);
     assert_eq!(revoked.body["customer_id"], "C-1");
     assert!(revoked.body["revoked_at"].is_string(), "{}", revoked.body);
@@ -214,7 +206,7 @@ async fn a_change_request_reaches_the_seller_and_changes_nothing_until_the_selle
     assert_eq!(after["status"], before["status"]);
     assert_eq!(after["lines"], before["lines"]);
     assert_eq!(after["totals"], before["totals"]);
-    let staff = call(&stack, Method::GET, &format!("/v1/orders/{order_id}"), &operator, None).await;
+    let staff = stack.call(Method::GET, &format!("/v1/orders/{order_id}"), &operator, None).await;
     let requests = staff.body["buyer_requests"].as_array().expect("buyer_requests");
     assert_eq!(requests.len(), 1, "{}", staff.body);
     assert_eq!(requests[0]["message"], "Please make it 1 desk instead of 2");
@@ -228,12 +220,12 @@ async fn a_change_request_reaches_the_seller_and_changes_nothing_until_the_selle
     let path = format!("/v1/orders/{order_id}/buyer-requests/{request_id}/resolution");
     let other_tenant = stack.new_tenant().await;
     let other_operator = stack.key_with_role(&other_tenant.id, Role::Operator).await;
-    assert_eq!(call(&stack, Method::POST, &path, &other_operator, Some(&json!({"outcome": "done"}))).await.status, 404);
+    assert_eq!(stack.call(Method::POST, &path, &other_operator, Some(&json!({"outcome": "done"}))).await.status, 404);
     let answered =
-        call(&stack, Method::POST, &path, &operator, Some(&json!({"outcome": "done", "note": "Changed to 1"}))).await;
+        stack.call(Method::POST, &path, &operator, Some(&json!({"outcome": "done", "note": "Changed to 1"}))).await;
     assert_eq!(answered.status, 200, "{}", answered.body);
     assert_eq!(answered.body["status"], "done");
-    let again = call(&stack, Method::POST, &path, &operator, Some(&json!({"outcome": "declined"}))).await;
+    let again = stack.call(Method::POST, &path, &operator, Some(&json!({"outcome": "declined"}))).await;
     assert_eq!(again.status, 409, "{}", again.body);
     let shown = stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{order_id}"), None).await;
     assert_eq!(shown.body["requests"][0]["status"], "done");
@@ -419,7 +411,7 @@ async fn an_invited_b2b_buyer_signs_in_with_their_account_key_until_it_is_revoke
     let own = answered_order(&stack, "KEY-1", "C-1").await;
     let others = answered_order(&stack, "KEY-2", "C-2").await;
 
-    let invited = call(&stack, Method::POST, "/v1/customers/C-1/buyer-keys", &operator, Some(&json!({}))).await;
+    let invited = stack.call(Method::POST, "/v1/customers/C-1/buyer-keys", &operator, Some(&json!({}))).await;
     assert_eq!(invited.status, 201, "{}", invited.body);
     let key = invited.body["key"].as_str().expect("key").to_owned();
     let link_id = invited.body["link_id"].as_str().expect("link id").to_owned();
@@ -439,17 +431,17 @@ async fn an_invited_b2b_buyer_signs_in_with_their_account_key_until_it_is_revoke
     let theirs = stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{others}"), None).await;
     assert_eq!(theirs.status, 404, "{}", theirs.body);
 
-    assert_eq!(call(&stack, Method::POST, "/v1/customers/C-404/buyer-keys", &operator, None).await.status, 404);
+    assert_eq!(stack.call(Method::POST, "/v1/customers/C-404/buyer-keys", &operator, None).await.status, 404);
     let too_long =
-        call(&stack, Method::POST, "/v1/customers/C-1/buyer-keys", &operator, Some(&json!({"valid_days": 731}))).await;
+        stack.call(Method::POST, "/v1/customers/C-1/buyer-keys", &operator, Some(&json!({"valid_days": 731}))).await;
     assert_eq!(too_long.status, 422, "{}", too_long.body);
     assert_eq!(
-        call(&stack, Method::POST, "/v1/customers/C-1/buyer-keys", &stack.tenant.key, None).await.status,
+        stack.call(Method::POST, "/v1/customers/C-1/buyer-keys", &stack.tenant.key, None).await.status,
         403,
         "webshop keys invite nobody"
     );
 
-    let revoked = call(&stack, Method::POST, &format!("/v1/buyer-links/{link_id}/revocation"), &operator, None).await;
+    let revoked = stack.call(Method::POST, &format!("/v1/buyer-links/{link_id}/revocation"), &operator, None).await;
     assert_eq!(revoked.status, 200, "{}", revoked.body);
     assert_eq!(stack.open_portal_link(&key).await.status, 401, "a revoked key signs nobody in");
     let after = stack.portal(&session, Method::GET, "/v1/portal/orders", None).await;

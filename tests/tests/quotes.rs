@@ -27,14 +27,6 @@ fn quote_request(customer: &str) -> Value {
     })
 }
 
-async fn call(stack: &TestStack, method: Method, path: &str, key: &str, body: Option<&Value>) -> Answer {
-    let mut request = stack.request(method, path, key);
-    if let Some(body) = body {
-        request = request.json(body);
-    }
-    Answer::from(request.send().await).await
-}
-
 /// The buyer accepts `version` of quote `id`.
 async fn accept(stack: &TestStack, session: &PortalSession, id: &str, version: u32) -> Answer {
     let path = format!("/v1/portal/quotes/{id}/acceptance");
@@ -43,10 +35,10 @@ async fn accept(stack: &TestStack, session: &PortalSession, id: &str, version: u
 
 /// Drafts and sends a quote for `customer`; answers its id and the link token from the buyer's email.
 async fn sent_quote(stack: &TestStack, operator: &str, customer: &str) -> (String, String) {
-    let created = call(stack, Method::POST, "/v1/quotes", operator, Some(&quote_request(customer))).await;
+    let created = stack.call(Method::POST, "/v1/quotes", operator, Some(&quote_request(customer))).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_str().expect("id").to_owned();
-    let sent = call(stack, Method::POST, &format!("/v1/quotes/{id}/sending"), operator, None).await;
+    let sent = stack.call(Method::POST, &format!("/v1/quotes/{id}/sending"), operator, None).await;
     assert_eq!(sent.status, 200, "{}", sent.body);
     let emails = stack.emails_for(&id).await;
     assert_eq!(emails.len(), 1, "one email per sending");
@@ -60,7 +52,7 @@ async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() 
     let stack = TestStack::start().await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
 
-    let created = call(&stack, Method::POST, "/v1/quotes", &operator, Some(&quote_request("C-1"))).await;
+    let created = stack.call(Method::POST, "/v1/quotes", &operator, Some(&quote_request("C-1"))).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_str().expect("id").to_owned();
     assert!(id.starts_with("quo_"));
@@ -73,16 +65,16 @@ async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() 
     assert_eq!(created.body["totals"]["charges"], "49.00");
     orders_testkit::assert_conforms(&orders_testkit::openapi_spec(), "/v1/quotes", "post", 201, &created.body);
     let quoted_gross = created.body["totals"]["gross"].clone();
-    let listed = call(&stack, Method::GET, "/v1/quotes", &operator, None).await;
+    let listed = stack.call(Method::GET, "/v1/quotes", &operator, None).await;
     assert_eq!(listed.status, 200, "{}", listed.body);
     assert_eq!(listed.body["items"][0]["id"], id.as_str(), "the newest first: {}", listed.body);
     assert_eq!(listed.body["items"][0]["status"], "draft");
     let quoted_sku3_price = created.body["lines"][1]["unit_price"].clone();
 
-    let sent = call(&stack, Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
+    let sent = stack.call(Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
     assert_eq!(sent.status, 200, "{}", sent.body);
     assert_eq!(sent.body["status"], "sent");
-    let again = call(&stack, Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
+    let again = stack.call(Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
     assert_eq!(again.status, 409, "a sent version is not sent again: {}", again.body);
 
     // The buyer's email, in the buyer's language (C-1 is Swedish), carries the link.
@@ -97,7 +89,7 @@ async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() 
 
     // The catalogue changes after the quote was sent.
     let product = json!({"name": "Desk lamp", "unit": "C62", "price": "999.00", "currency": "EUR", "vat_category": "S", "vat_rate": "25"});
-    let changed = call(&stack, Method::PUT, "/v1/products/SKU-3", &operator, Some(&product)).await;
+    let changed = stack.call(Method::PUT, "/v1/products/SKU-3", &operator, Some(&product)).await;
     assert!(changed.status == 200 || changed.status == 201, "{}", changed.body);
 
     let session = stack.portal_session(&token).await;
@@ -174,7 +166,7 @@ async fn a_sent_quote_is_accepted_by_link_into_one_order_at_the_quoted_prices() 
     let seen = stack.order(&order_id).await;
     let logged = seen["history"].as_array().expect("history").iter().any(|h| h["action"] == "viewed_by_buyer");
     assert!(logged, "the access is in the order's history: {}", seen["history"]);
-    let seller_view = call(&stack, Method::GET, &format!("/v1/quotes/{id}"), &operator, None).await;
+    let seller_view = stack.call(Method::GET, &format!("/v1/quotes/{id}"), &operator, None).await;
     assert_eq!(seller_view.body["status"], "accepted");
     assert_eq!(seller_view.body["order_id"], order_id.as_str());
 }
@@ -210,9 +202,9 @@ async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
     // Another seller's operator does not see the quote; a draft is not the buyer's to see.
     let other_tenant = stack.new_tenant().await;
     let other_operator = stack.key_with_role(&other_tenant.id, Role::Operator).await;
-    let foreign = call(&stack, Method::GET, &format!("/v1/quotes/{for_c1}"), &other_operator, None).await;
+    let foreign = stack.call(Method::GET, &format!("/v1/quotes/{for_c1}"), &other_operator, None).await;
     assert_eq!(foreign.status, 404, "{}", foreign.body);
-    let draft = call(&stack, Method::POST, "/v1/quotes", &operator, Some(&quote_request("C-1"))).await;
+    let draft = stack.call(Method::POST, "/v1/quotes", &operator, Some(&quote_request("C-1"))).await;
     let draft_id = draft.body["id"].as_str().expect("id");
     let unsent = stack.portal(&c1, Method::GET, &format!("/v1/portal/quotes/{draft_id}"), None).await;
     assert_eq!(unsent.status, 404, "{}", unsent.body);
@@ -236,12 +228,12 @@ async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
     let foreign_link = gate.seal_link(&LinkClaims { tenant: other_tenant.id.to_string(), ..claims.clone() });
     assert_eq!(stack.open_portal_link(&foreign_link).await.status, 401);
 
-    let foreign_revoke =
-        call(&stack, Method::POST, &format!("/v1/buyer-links/{}/revocation", claims.link_id), &other_operator, None)
-            .await;
+    let foreign_revoke = stack
+        .call(Method::POST, &format!("/v1/buyer-links/{}/revocation", claims.link_id), &other_operator, None)
+        .await;
     assert_eq!(foreign_revoke.status, 404, "another seller cannot revoke it: {}", foreign_revoke.body);
     let revoked =
-        call(&stack, Method::POST, &format!("/v1/buyer-links/{}/revocation", claims.link_id), &operator, None).await;
+        stack.call(Method::POST, &format!("/v1/buyer-links/{}/revocation", claims.link_id), &operator, None).await;
     assert_eq!(revoked.status, 200, "{}", revoked.body);
     assert!(revoked.body["revoked_at"].is_string(), "{}", revoked.body);
     assert_eq!(stack.open_portal_link(&token_c1).await.status, 401, "a revoked link opens nothing");
@@ -259,21 +251,21 @@ async fn quote_and_portal_routes_answer_problems_for_bad_input() {
     no_validity.as_object_mut().expect("object").remove("valid_until_date");
     no_validity["order_number"] = json!("X-1");
     no_validity["lines"][0]["sku"] = json!("NO-SUCH-SKU");
-    let invalid = call(&stack, Method::POST, "/v1/quotes", &operator, Some(&no_validity)).await;
+    let invalid = stack.call(Method::POST, "/v1/quotes", &operator, Some(&no_validity)).await;
     assert_eq!(invalid.status, 422, "{}", invalid.body);
     assert_eq!(invalid.pointers(), ["/order_number", "/valid_until_date"], "{}", invalid.body);
-    let unknown = call(
-        &stack,
-        Method::POST,
-        "/v1/quotes",
-        &operator,
-        Some(&json!({
-            "lines": [{"sku": "NO-SUCH-SKU", "quantity": 1}], "currency": "EUR", "buyer": {"customer_id": "C-1"},
-            "delivery_address": {"name": "A", "street": "B", "city": "C", "postal_code": "1", "country": "SE"},
-            "valid_until_date": tomorrow()
-        })),
-    )
-    .await;
+    let unknown = stack
+        .call(
+            Method::POST,
+            "/v1/quotes",
+            &operator,
+            Some(&json!({
+                "lines": [{"sku": "NO-SUCH-SKU", "quantity": 1}], "currency": "EUR", "buyer": {"customer_id": "C-1"},
+                "delivery_address": {"name": "A", "street": "B", "city": "C", "postal_code": "1", "country": "SE"},
+                "valid_until_date": tomorrow()
+            })),
+        )
+        .await;
     assert_eq!(unknown.status, 422, "{}", unknown.body);
     assert_eq!(unknown.pointers(), ["/lines/0/sku"]);
     let malformed = Answer::from(
@@ -286,9 +278,9 @@ async fn quote_and_portal_routes_answer_problems_for_bad_input() {
     )
     .await;
     assert_eq!(malformed.status, 400, "{}", malformed.body);
-    assert_eq!(call(&stack, Method::POST, "/v1/quotes", &warehouse, Some(&quote_request("C-1"))).await.status, 403);
-    assert_eq!(call(&stack, Method::GET, "/v1/quotes/quo_nope", &operator, None).await.status, 404);
-    assert_eq!(call(&stack, Method::POST, "/v1/quotes/quo_nope/sending", &operator, None).await.status, 404);
+    assert_eq!(stack.call(Method::POST, "/v1/quotes", &warehouse, Some(&quote_request("C-1"))).await.status, 403);
+    assert_eq!(stack.call(Method::GET, "/v1/quotes/quo_nope", &operator, None).await.status, 404);
+    assert_eq!(stack.call(Method::POST, "/v1/quotes/quo_nope/sending", &operator, None).await.status, 404);
 
     let (id, token) = sent_quote(&stack, &operator, "C-1").await;
     let session = stack.portal_session(&token).await;
@@ -335,7 +327,7 @@ async fn quote_and_portal_routes_answer_problems_for_bad_input() {
         )
         .await;
     assert_eq!(declined.status, 200, "{}", declined.body);
-    let seller = call(&stack, Method::GET, &format!("/v1/quotes/{id}"), &operator, None).await;
+    let seller = stack.call(Method::GET, &format!("/v1/quotes/{id}"), &operator, None).await;
     assert_eq!(seller.body["status"], "declined");
     assert_eq!(seller.body["decline_reason"], "Too expensive");
     let late = accept(&stack, &session, &id, 1).await;
@@ -363,9 +355,9 @@ async fn a_declined_quote_is_reopened_as_version_2_with_an_added_line_and_accept
     let mut v2 = quote_request("C-1");
     v2["lines"].as_array_mut().expect("lines").push(json!({"sku": "SKU-2", "quantity": "1"}));
     let other_buyer =
-        call(&stack, Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&quote_request("C-2"))).await;
+        stack.call(Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&quote_request("C-2"))).await;
     assert_eq!(other_buyer.status, 422, "{}", other_buyer.body);
-    let reopened = call(&stack, Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&v2)).await;
+    let reopened = stack.call(Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&v2)).await;
     assert_eq!(reopened.status, 201, "{}", reopened.body);
     assert_eq!(reopened.body["version"], 2);
     assert_eq!(reopened.body["status"], "draft");
@@ -377,13 +369,13 @@ async fn a_declined_quote_is_reopened_as_version_2_with_an_added_line_and_accept
         .map(|v| (v["version"].as_u64().unwrap_or(0), v["status"].as_str().unwrap_or("").to_owned()))
         .collect();
     assert_eq!(listed, [(2, "draft".to_owned()), (1, "declined".to_owned())], "v1 kept as it was");
-    let draft_again = call(&stack, Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&v2)).await;
+    let draft_again = stack.call(Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&v2)).await;
     assert_eq!(draft_again.status, 409, "a draft is not reopened: {}", draft_again.body);
 
     // While version 2 is a draft the buyer still sees version 1 only, and cannot decide it any more.
     let shown = stack.portal(&session, Method::GET, &format!("/v1/portal/quotes/{id}"), None).await;
     assert_eq!(shown.body["version"], 1);
-    let sent = call(&stack, Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
+    let sent = stack.call(Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
     assert_eq!(sent.status, 200, "{}", sent.body);
     assert_eq!(stack.emails_for(&id).await.len(), 2, "one email per version sent");
     let old = accept(&stack, &session, &id, 1).await;
@@ -395,21 +387,21 @@ async fn a_declined_quote_is_reopened_as_version_2_with_an_added_line_and_accept
     let order_id = accepted.body["id"].as_str().expect("id").to_owned();
 
     // Accepted into a live order: not reopened. Once the seller rejects that order, the quote is renegotiated.
-    let live = call(&stack, Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&v2)).await;
+    let live = stack.call(Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&v2)).await;
     assert_eq!(live.status, 409, "{}", live.body);
     stack.deliver_all().await;
     assert_eq!(stack.order(&order_id).await["status"], "pending_response");
-    let rejected = call(
-        &stack,
-        Method::POST,
-        &format!("/v1/orders/{order_id}/response"),
-        &operator,
-        Some(&json!({"decision": "reject", "reason": "Lamp discontinued"})),
-    )
-    .await;
+    let rejected = stack
+        .call(
+            Method::POST,
+            &format!("/v1/orders/{order_id}/response"),
+            &operator,
+            Some(&json!({"decision": "reject", "reason": "Lamp discontinued"})),
+        )
+        .await;
     assert_eq!(rejected.status, 200, "{}", rejected.body);
     let v3 =
-        call(&stack, Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&quote_request("C-1"))).await;
+        stack.call(Method::POST, &format!("/v1/quotes/{id}/versions"), &operator, Some(&quote_request("C-1"))).await;
     assert_eq!(v3.status, 201, "{}", v3.body);
     assert_eq!(v3.body["version"], 3);
     let orders = stack

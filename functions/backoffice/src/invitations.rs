@@ -10,13 +10,11 @@ use orders_aws::store::{ApiKeyRecord, BuyerLinkRecord};
 use orders_aws::MailerError;
 use orders_domain::ids::CustomerId;
 use orders_domain::FieldError;
-use orders_http::portal::LinkClaims;
 use orders_http::{json_body, json_response, parse_json, ApiError};
 use orders_mail::invitation::render_invitation;
-use orders_mail::{mime, Envelope};
 
 use crate::handler::tenant_settings;
-use crate::quotes::origin;
+use crate::quotes::{email_buyer, origin};
 use crate::Backoffice;
 
 /// How long a buyer key works unless the seller says otherwise (days).
@@ -67,12 +65,7 @@ pub(crate) async fn invite_buyer(
         revoked_at: None,
     };
     app.store.create_buyer_link(&link).await?;
-    let key = app.buyers.seal_link(&LinkClaims {
-        tenant: caller.tenant.to_string(),
-        customer: customer.id.to_string(),
-        link_id: link.link_id.clone(),
-        expires_at: link.expires_at,
-    });
+    let key = app.buyers.seal_record(&link);
     let url = format!("{}/portal#link={key}", origin(request));
     let email = render_invitation(
         &customer.name,
@@ -84,19 +77,9 @@ pub(crate) async fn invite_buyer(
         expires.date(),
     )
     .map_err(|e| ApiError::Unavailable(format!("the invitation could not be written: {e}")))?;
-    let mailer = app.outbox.mailer();
-    let domain = mailer.sender().rsplit('@').next().unwrap_or("orders.example");
-    let message_id = format!("{}.invitation@{domain}", link.link_id);
-    let envelope = Envelope {
-        from_name: &tenant.name,
-        from_address: mailer.sender(),
-        to_name: &customer.name,
-        to_address: customer.email.as_str(),
-        message_id: &message_id,
-    };
-    let raw = mime(&envelope, &email).map_err(|e| ApiError::Unavailable(e.to_string()))?;
     // The key exists already: if the email fails, the seller still has it (and can revoke it and invite again).
-    let emailed = match mailer.send_raw(customer.email.as_str(), raw).await {
+    let to = (customer.name.as_str(), customer.email.as_str());
+    let emailed = match email_buyer(app, &tenant.name, to, &format!("{}.invitation", link.link_id), &email).await? {
         Ok(_) => true,
         Err(MailerError::Retryable(detail) | MailerError::Rejected(detail)) => {
             tracing::warn!(customer = %customer.id, link_id = %link.link_id, %detail, "invitation not emailed");

@@ -11,7 +11,6 @@ use orders_aws::MailerError;
 use orders_domain::ids::QuoteId;
 use orders_domain::placing::{buyer_id, price_draft, PricingInputs};
 use orders_domain::quote::{draft_quote, parse_quote, QuoteStatus, QUOTE_CHANNEL};
-use orders_http::portal::LinkClaims;
 use orders_http::views::quote_versions_json;
 use orders_http::{json_body, json_response, parse_json, ApiError};
 use orders_mail::quote::render_quote;
@@ -197,27 +196,12 @@ pub(crate) async fn send_quote(
         revoked_at: None,
     };
     app.store.create_buyer_link(&link).await?;
-    let token = app.buyers.seal_link(&LinkClaims {
-        tenant: caller.tenant.to_string(),
-        customer: link.customer_id.to_string(),
-        link_id: link.link_id.clone(),
-        expires_at: link.expires_at,
-    });
+    let token = app.buyers.seal_record(&link);
     let url = format!("{}/portal/quotes/{}#link={token}", origin(request), sent.id);
     let email = render_quote(&sent, &tenant.name, &tenant.language, &url)
         .map_err(|e| ApiError::Unavailable(format!("the quote email could not be written: {e}")))?;
-    let mailer = app.outbox.mailer();
-    let domain = mailer.sender().rsplit('@').next().unwrap_or("orders.example");
-    let message_id = format!("{}.v{}.quote@{domain}", sent.id, sent.version);
-    let envelope = Envelope {
-        from_name: &tenant.name,
-        from_address: mailer.sender(),
-        to_name: &sent.buyer.name,
-        to_address: sent.buyer.email.as_str(),
-        message_id: &message_id,
-    };
-    let raw = mime(&envelope, &email).map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    match mailer.send_raw(sent.buyer.email.as_str(), raw).await {
+    let to = (sent.buyer.name.as_str(), sent.buyer.email.as_str());
+    match email_buyer(app, &tenant.name, to, &format!("{}.v{}.quote", sent.id, sent.version), &email).await? {
         Ok(ses_id) => tracing::info!(quote_id = %sent.id, version = sent.version, %ses_id, "quote emailed"),
         Err(MailerError::Retryable(detail)) => {
             return Err(ApiError::Unavailable(format!("the quote email could not be sent now ({detail}); send again")))
@@ -235,6 +219,29 @@ pub(crate) async fn send_quote(
     let mut body = quote_versions_json(&versions, now.date());
     body["link"] = json!({ "link_id": link.link_id, "expires_at": link.expires_at });
     Ok(json_response(StatusCode::OK, &body, &[]))
+}
+
+/// Emails one buyer (`to`: name and address) as the seller `seller`, with Message-ID `{local}@{sender's domain}`:
+/// SES's message id, or why SES did not take it (an email that cannot be built is a 503).
+pub(crate) async fn email_buyer(
+    app: &Backoffice,
+    seller: &str,
+    to: (&str, &str),
+    local: &str,
+    email: &orders_mail::RenderedEmail,
+) -> Result<Result<String, MailerError>, ApiError> {
+    let mailer = app.outbox.mailer();
+    let domain = mailer.sender().rsplit('@').next().unwrap_or("orders.example");
+    let message_id = format!("{local}@{domain}");
+    let envelope = Envelope {
+        from_name: seller,
+        from_address: mailer.sender(),
+        to_name: to.0,
+        to_address: to.1,
+        message_id: &message_id,
+    };
+    let raw = mime(&envelope, email).map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    Ok(mailer.send_raw(to.1, raw).await)
 }
 
 /// `POST /v1/buyer-links/{id}/revocation`: the link stops working, and so do the portal sessions opened with it.

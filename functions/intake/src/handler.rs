@@ -6,7 +6,8 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use orders_aws::store::{ApiKeyRecord, CreateOutcome, DespatchOutcome, DespatchWrite, DuplicateOf, NewOrder};
+use orders_aws::placing::{place_order, Placement};
+use orders_aws::store::{ApiKeyRecord, CreateOutcome, DespatchOutcome, DespatchWrite, DuplicateOf};
 use orders_domain::despatch::{parse_despatch, plan_despatch, DespatchRefusal};
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::fingerprint::json_fingerprint;
@@ -161,47 +162,25 @@ async fn store_order(
     }
 
     let order = price_order(intake, caller, tenant, &draft, now).await?;
-    let history = HistoryEntry {
-        at: now,
-        actor: format!("webshop:{}", key.key_id),
-        action: "received".into(),
-        detail: format!(
-            "Order {} received with {} line(s), {} {} gross",
-            order.order_number,
-            order.lines.len(),
-            order.totals.gross,
-            order.currency
-        ),
-    };
-    let event = EventEnvelope::new(
-        EventType::OrderReceived,
-        key.tenant.clone(),
-        order.id.clone(),
-        order.order_number.clone(),
-        now,
+    let detail = format!(
+        "Order {} received with {} line(s), {} {} gross",
+        order.order_number,
+        order.lines.len(),
+        order.totals.gross,
+        order.currency
     );
     let inline_customer = inline_customer(&draft);
-    let outcome = intake
-        .store
-        .create_order(&NewOrder {
-            order: &order,
-            history: &history,
-            fingerprint: &parsed.fingerprint,
-            idempotency_key: idem,
-            inline_customer: inline_customer.as_ref(),
-            event: &event,
-            quote: None,
-        })
-        .await?;
-    match outcome {
-        CreateOutcome::Created => {
-            tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %event.event_id, order_number = %order.order_number, "order stored");
-            if let Err(error) = intake.publisher.publish(&event).await {
-                // The order carries its "publish pending" mark; the relay sends the event later.
-                tracing::warn!(tenant = %order.tenant, order_id = %order.id, event_id = %event.event_id, error = %error, "publish failed; left to the relay");
-            }
-            Ok(Stored { order, replayed: false })
-        }
+    let placement = Placement {
+        order: &order,
+        actor: &format!("webshop:{}", key.key_id),
+        detail: &detail,
+        fingerprint: &parsed.fingerprint,
+        idempotency_key: idem,
+        inline_customer: inline_customer.as_ref(),
+        quote: None,
+    };
+    match place_order(&intake.store, &intake.publisher, placement).await? {
+        CreateOutcome::Created => Ok(Stored { order, replayed: false }),
         duplicate => replay(intake, caller, &draft, idem, duplicate).await,
     }
 }

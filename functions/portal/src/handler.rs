@@ -81,7 +81,7 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
         }
         (&Method::POST, ["v1", "portal", "orders"]) => {
             let buyer = app.buyers.buyer(request).await?;
-            shop::place_order(app, &buyer, request).await
+            shop::order_cart(app, &buyer, request).await
         }
         (&Method::GET, ["v1", "portal", "orders", id]) => {
             let buyer = app.buyers.buyer(request).await?;
@@ -264,21 +264,24 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
     let now = crate::shop::now_micros();
     let order = quote.to_order(now);
     let accepted = quote.accept(&order.id, now)?;
-    let history = HistoryEntry {
-        at: now,
-        actor: format!("buyer:{}", buyer.customer),
-        action: "received".into(),
-        detail: format!(
-            "Order placed by accepting quote {quote_id} version {} ({} line(s), {} {} gross) through portal link {}",
-            quote.version,
-            order.lines.len(),
-            order.totals.gross,
-            order.currency,
-            buyer.link.link_id
-        ),
+    let detail = format!(
+        "Order placed by accepting quote {quote_id} version {} ({} line(s), {} {} gross) through portal link {}",
+        quote.version,
+        order.lines.len(),
+        order.totals.gross,
+        order.currency,
+        buyer.link.link_id
+    );
+    let placement = orders_aws::placing::Placement {
+        order: &order,
+        actor: &format!("buyer:{}", buyer.customer),
+        detail: &detail,
+        fingerprint: &order.order_number,
+        idempotency_key: None,
+        inline_customer: None,
+        quote: Some(&accepted),
     };
-    let fingerprint = order.order_number.clone();
-    match crate::shop::place(app, &order, &history, &fingerprint, Some(&accepted)).await? {
+    match orders_aws::placing::place_order(&app.store, &app.publisher, placement).await? {
         CreateOutcome::Created => {
             tracing::info!(tenant = %order.tenant, order_id = %order.id, quote_id = %quote_id, version = quote.version, "quote accepted");
             Ok(json_response(

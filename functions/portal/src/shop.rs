@@ -9,11 +9,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use orders_aws::store::{CreateOutcome, NewOrder};
-use orders_domain::events::{EventEnvelope, EventType};
+use orders_aws::placing::Placement;
+use orders_aws::store::CreateOutcome;
 use orders_domain::ids::{OrderId, Sku};
 use orders_domain::intake::parse_order;
-use orders_domain::order::{HistoryEntry, Order};
+
 use orders_domain::placing::{price_draft, PricingInputs};
 use orders_domain::portal::{order_document, Cart, Checkout};
 use orders_domain::pricing::{order_totals, price_line, LineRequest};
@@ -238,43 +238,6 @@ pub(crate) async fn existing_order(
     ))
 }
 
-/// Stores a buyer's new order as intake does (with its history entry and "publish pending" mark, in one
-/// transaction with the quote version it accepts, if any) and sends it to confirmation.
-pub(crate) async fn place(
-    app: &Portal,
-    order: &Order,
-    history: &HistoryEntry,
-    fingerprint: &str,
-    quote: Option<&orders_domain::quote::Quote>,
-) -> Result<CreateOutcome, ApiError> {
-    let event = EventEnvelope::new(
-        EventType::OrderReceived,
-        order.tenant.clone(),
-        order.id.clone(),
-        order.order_number.clone(),
-        history.at,
-    );
-    let outcome = app
-        .store
-        .create_order(&NewOrder {
-            order,
-            history,
-            fingerprint,
-            idempotency_key: None,
-            inline_customer: None,
-            event: &event,
-            quote,
-        })
-        .await?;
-    if matches!(outcome, CreateOutcome::Created) {
-        tracing::info!(tenant = %order.tenant, order_id = %order.id, channel = %order.channel, "buyer order stored");
-        if let Err(error) = app.publisher.publish(&event).await {
-            tracing::warn!(order_id = %order.id, event_id = %event.event_id, %error, "publish failed; left to the relay");
-        }
-    }
-    Ok(outcome)
-}
-
 /// Now, to the microsecond the sort keys keep.
 pub(crate) fn now_micros() -> OffsetDateTime {
     let now = OffsetDateTime::now_utc();
@@ -284,7 +247,7 @@ pub(crate) fn now_micros() -> OffsetDateTime {
 /// `POST /v1/portal/orders` with `{"cart_id": …, "delivery_address"?, "requested_delivery_date"?, "notes"?}`:
 /// orders what is in the cart (not the saved list) at the buyer's prices, as one order through the intake path;
 /// the cart then keeps only the saved list. Ordering the same cart again answers the same order.
-pub(crate) async fn place_order(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
+pub(crate) async fn order_cart(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
     let checkout: Checkout = parse_json(json_body(request)?)?;
     let cart = app.store.cart(&buyer.tenant, &buyer.customer).await?;
     if checkout.cart_id != cart.cart_id {
@@ -316,20 +279,24 @@ pub(crate) async fn place_order(app: &Portal, buyer: &Buyer, request: &Request) 
         now,
     };
     let order = price_draft(&parsed.draft, &inputs).map_err(ApiError::Validation)?;
-    let history = HistoryEntry {
-        at: now,
-        actor: format!("buyer:{}", buyer.customer),
-        action: "received".into(),
-        detail: format!(
-            "Order {} placed in the buyer portal with {} line(s), {} {} gross (link {})",
-            order.order_number,
-            order.lines.len(),
-            order.totals.gross,
-            order.currency,
-            buyer.link.link_id
-        ),
+    let detail = format!(
+        "Order {} placed in the buyer portal with {} line(s), {} {} gross (link {})",
+        order.order_number,
+        order.lines.len(),
+        order.totals.gross,
+        order.currency,
+        buyer.link.link_id
+    );
+    let placement = Placement {
+        order: &order,
+        actor: &format!("buyer:{}", buyer.customer),
+        detail: &detail,
+        fingerprint: &parsed.fingerprint,
+        idempotency_key: None,
+        inline_customer: None,
+        quote: None,
     };
-    match place(app, &order, &history, &parsed.fingerprint, None).await? {
+    match orders_aws::placing::place_order(&app.store, &app.publisher, placement).await? {
         CreateOutcome::Created => {
             // The cart keeps its saved list; if this write loses to another, the next order of this cart id
             // finds the order placed now.

@@ -6,6 +6,7 @@ pub mod config;
 pub mod keys;
 pub mod mailer;
 pub mod outbox;
+pub mod placing;
 pub mod publisher;
 pub mod store;
 pub mod telemetry;

@@ -72,6 +72,16 @@ impl BuyerGate {
         self.links.seal(claims)
     }
 
+    /// The magic-link token of a stored link record.
+    pub fn seal_record(&self, record: &BuyerLinkRecord) -> String {
+        self.seal_link(&LinkClaims {
+            tenant: record.tenant.to_string(),
+            customer: record.customer_id.to_string(),
+            link_id: record.link_id.clone(),
+            expires_at: record.expires_at,
+        })
+    }
+
     /// The claims of a token this gate sealed, whatever its expiry; `None` for anything else.
     pub fn open_link(&self, token: &str) -> Option<LinkClaims> {
         self.links.open(token)

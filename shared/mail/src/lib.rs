@@ -123,20 +123,8 @@ impl RenderedEmail {
     }
 }
 
-pub(crate) fn escape_html(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML (the XML escaping of our UBL documents serves HTML too).
+pub(crate) use orders_domain::ubl::escape as escape_html;
 
 /// Rendering or MIME encoding failed.
 #[derive(Debug, thiserror::Error)]

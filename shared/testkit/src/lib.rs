@@ -440,6 +440,15 @@ impl TestStack {
         self.http.request(method, format!("{}{path}", self.api_url)).header("cookie", cookie)
     }
 
+    /// A request to `path` with `key` as bearer and `body` as JSON.
+    pub async fn call(&self, method: reqwest::Method, path: &str, key: &str, body: Option<&Value>) -> Answer {
+        let mut request = self.request(method, path, key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Answer::from(request.send().await).await
+    }
+
     /// Opens a buyer portal link (`POST /v1/portal/session`) with `token`, as the browser does.
     pub async fn open_portal_link(&self, token: &str) -> Answer {
         Answer::from(

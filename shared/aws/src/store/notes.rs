@@ -18,18 +18,33 @@ const NOTE_PREFIX: &str = "N#";
 impl Store {
     /// Adds a note (and its history entry) to an existing order; `false` if the tenant has no such order.
     pub async fn add_note(&self, order: &Order, note: &SellerNote, history: &HistoryEntry) -> Result<bool, StoreError> {
-        let pk = keys::order_pk(&order.tenant, &order.id);
-        let check = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(pk.clone(), keys::ORDER_SK)))
-            .condition_expression("attribute_exists(PK)")
-            .build()
-            .map_err(|e| corrupt("note condition", e))?;
         let mut item = to_item("note", note)?;
         let suffix = &orders_domain::ids::new_event_id()[4..];
-        item.extend(key(pk, format!("{NOTE_PREFIX}{}#{suffix}", sortable_timestamp(note.at))));
+        item.extend(key(
+            keys::order_pk(&order.tenant, &order.id),
+            format!("{NOTE_PREFIX}{}#{suffix}", sortable_timestamp(note.at)),
+        ));
         item.insert("entity".into(), s("note"));
-        let history = to_item("history entry", &history_item(order, history, 1))?;
+        self.add_to_order(order, item, history, 1, "add a note").await
+    }
+
+    /// Writes `item` (new, in the order's partition) and its history entry (sequence `seq`) if the order exists;
+    /// `false` if the tenant has no such order.
+    pub(crate) async fn add_to_order(
+        &self,
+        order: &Order,
+        item: super::Item,
+        history: &HistoryEntry,
+        seq: u32,
+        action: &str,
+    ) -> Result<bool, StoreError> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::order_pk(&order.tenant, &order.id), keys::ORDER_SK)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| corrupt("order condition", e))?;
+        let history = to_item("history entry", &history_item(order, history, seq))?;
         let result = self
             .client
             .transact_write_items()
@@ -47,7 +62,7 @@ impl Store {
                 {
                     Ok(false)
                 }
-                _ => Err(dynamo_error(format!("add a note to {}", order.id), error)),
+                _ => Err(dynamo_error(format!("{action} to {}", order.id), error)),
             },
         }
     }

@@ -3,14 +3,14 @@
 //! written with a history entry; they change nothing else).
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use orders_domain::ids::{CustomerId, OrderId, TenantId};
 use orders_domain::order::{HistoryEntry, Order};
 use orders_domain::portal::{BuyerRequest, Cart};
 
-use super::{corrupt, dynamo_error, from_item, history_item, key, put_plain, s, to_item, Store, StoreError};
+use super::{corrupt, dynamo_error, from_item, history_item, put_plain, s, to_item, Store, StoreError};
 use crate::keys;
 
 const CART_SK: &str = "CART";
@@ -91,33 +91,14 @@ impl Store {
         request: &BuyerRequest,
         history: &HistoryEntry,
     ) -> Result<bool, StoreError> {
-        let pk = keys::order_pk(&order.tenant, &order.id);
-        let check = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(pk.clone(), keys::ORDER_SK)))
-            .condition_expression("attribute_exists(PK)")
-            .build()
-            .map_err(|e| corrupt("request condition", e))?;
         let item = RequestItem {
-            PK: pk,
+            PK: keys::order_pk(&order.tenant, &order.id),
             SK: format!("{REQUEST_PREFIX}{}", request.request_id),
             entity: "buyer_request".into(),
             request: request.clone(),
         };
-        let history = to_item("history entry", &history_item(order, history, REQUEST_HISTORY_SEQ))?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().condition_check(check).build())
-            .transact_items(put_plain(&self.table, to_item("buyer request", &item)?)?)
-            .transact_items(put_plain(&self.table, history)?)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if error.as_service_error().is_some_and(cancelled_by_condition) => Ok(false),
-            Err(error) => Err(dynamo_error(format!("add a buyer request to {}", order.id), error)),
-        }
+        self.add_to_order(order, to_item("buyer request", &item)?, history, REQUEST_HISTORY_SEQ, "add a buyer request")
+            .await
     }
 
     /// Records the seller's answer to an open request (`request` as answered) with its history entry; `false`

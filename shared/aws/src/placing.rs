@@ -1,0 +1,72 @@
+//! Placing a new order, the same for every way an order comes in (a webshop's `POST /v1/orders`, a buyer's cart in
+//! the portal, an accepted quote): one store transaction writes the order with its first history entry and its
+//! "publish pending" mark (and whatever else the way needs: idempotency key, inline buyer, the accepted quote
+//! version), then the `order.received` event goes to confirmation; if that send fails, the relay sends it later.
+
+use orders_domain::catalogue::Customer;
+use orders_domain::events::{EventEnvelope, EventType};
+use orders_domain::order::{HistoryEntry, Order};
+use orders_domain::quote::Quote;
+
+use crate::store::{CreateOutcome, NewOrder};
+use crate::{EventPublisher, Store, StoreError};
+
+/// A priced order to store, and how it came in.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement<'a> {
+    /// The priced order (its `received_at` dates the history entry and the event).
+    pub order: &'a Order,
+    /// Who placed it (`webshop:key_…`, `buyer:C-1`).
+    pub actor: &'a str,
+    /// What its first history entry says.
+    pub detail: &'a str,
+    /// Canonical hash of the request, for idempotent replays.
+    pub fingerprint: &'a str,
+    /// The client's `Idempotency-Key`, if sent.
+    pub idempotency_key: Option<&'a str>,
+    /// An inline buyer to upsert into the customer register.
+    pub inline_customer: Option<&'a Customer>,
+    /// The quote version this order accepts.
+    pub quote: Option<&'a Quote>,
+}
+
+/// Stores `placement`'s order and, if this call stored it, publishes its `order.received` event.
+pub async fn place_order(
+    store: &Store,
+    publisher: &EventPublisher,
+    placement: Placement<'_>,
+) -> Result<CreateOutcome, StoreError> {
+    let order = placement.order;
+    let history = HistoryEntry {
+        at: order.received_at,
+        actor: placement.actor.to_owned(),
+        action: "received".into(),
+        detail: placement.detail.to_owned(),
+    };
+    let event = EventEnvelope::new(
+        EventType::OrderReceived,
+        order.tenant.clone(),
+        order.id.clone(),
+        order.order_number.clone(),
+        order.received_at,
+    );
+    let outcome = store
+        .create_order(&NewOrder {
+            order,
+            history: &history,
+            fingerprint: placement.fingerprint,
+            idempotency_key: placement.idempotency_key,
+            inline_customer: placement.inline_customer,
+            event: &event,
+            quote: placement.quote,
+        })
+        .await?;
+    if matches!(outcome, CreateOutcome::Created) {
+        tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %event.event_id, order_number = %order.order_number, channel = %order.channel, "order stored");
+        if let Err(error) = publisher.publish(&event).await {
+            // The order carries its "publish pending" mark; the relay sends the event later.
+            tracing::warn!(tenant = %order.tenant, order_id = %order.id, event_id = %event.event_id, %error, "publish failed; left to the relay");
+        }
+    }
+    Ok(outcome)
+}
