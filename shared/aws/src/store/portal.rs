@@ -43,6 +43,16 @@ struct RequestItem {
     request: BuyerRequest,
 }
 
+/// The stored form of `request` on `order`.
+fn request_item(order: &Order, request: &BuyerRequest) -> RequestItem {
+    RequestItem {
+        PK: keys::order_pk(&order.tenant, &order.id),
+        SK: format!("{REQUEST_PREFIX}{}", request.request_id),
+        entity: "buyer_request".into(),
+        request: request.clone(),
+    }
+}
+
 fn cancelled_by_condition(error: &TransactWriteItemsError) -> bool {
     matches!(error, TransactWriteItemsError::TransactionCanceledException(cancelled)
         if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed")))
@@ -91,12 +101,7 @@ impl Store {
         request: &BuyerRequest,
         history: &HistoryEntry,
     ) -> Result<bool, StoreError> {
-        let item = RequestItem {
-            PK: keys::order_pk(&order.tenant, &order.id),
-            SK: format!("{REQUEST_PREFIX}{}", request.request_id),
-            entity: "buyer_request".into(),
-            request: request.clone(),
-        };
+        let item = request_item(order, request);
         self.add_to_order(order, to_item("buyer request", &item)?, history, REQUEST_HISTORY_SEQ, "add a buyer request")
             .await
     }
@@ -109,12 +114,7 @@ impl Store {
         request: &BuyerRequest,
         history: &HistoryEntry,
     ) -> Result<bool, StoreError> {
-        let item = RequestItem {
-            PK: keys::order_pk(&order.tenant, &order.id),
-            SK: format!("{REQUEST_PREFIX}{}", request.request_id),
-            entity: "buyer_request".into(),
-            request: request.clone(),
-        };
+        let item = request_item(order, request);
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(to_item("buyer request", &item)?))
