@@ -58,6 +58,10 @@ def emailed_link(quote_id, page="/portal/quotes/"):
     raise AssertionError("no quote email for " + quote_id)
 
 
+UNLABELLED = ("return [...document.querySelectorAll('input, select, textarea')]"
+              ".filter((e) => !e.labels || !e.labels.length).map((e) => e.outerHTML);")
+
+
 class Portal(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -147,6 +151,7 @@ class Portal(unittest.TestCase):
         amount.send_keys("2")
         row.find_element(By.CSS_SELECTOR, "button.add-to-cart").click()
         self.find("#added")
+        self.assertEqual(self.driver.execute_script(UNLABELLED), [], "every field of the shop is labelled")
         self.find("#catalogue tr[data-sku='SKU-3'] button.save-for-later").click()
         self.wait(lambda d: "Coffee" in d.find_element(By.ID, "added").text)
         self.find("#nav-cart").click()
@@ -154,6 +159,7 @@ class Portal(unittest.TestCase):
         self.find("#saved-lines tr[data-sku='SKU-3']")
         self.driver.set_window_size(390, 844)
         self.find("#checkout")
+        self.assertEqual(self.driver.execute_script(UNLABELLED), [], "every field of the cart is labelled")
         overflow = self.driver.execute_script(
             "return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
         self.assertLessEqual(overflow, 0, "no horizontal scrolling at 390 px")
@@ -186,6 +192,14 @@ class Portal(unittest.TestCase):
         self.assertEqual(order["buyer_requests"][0]["status"], "open")
         self.assertEqual(order["status"], "accepted")
         self.assertEqual(order["lines"][0]["quantity"], "2")
+        # A message to the seller, with markup shown as text and no dialog.
+        self.find("#message-text").send_keys(XSS)
+        self.find("#send-message").click()
+        self.wait(lambda d: any(XSS in li.text for li in d.find_elements(By.CSS_SELECTOR, "#notes li")))
+        self.assert_no_dialog()
+        self.assertEqual(self.driver.execute_script(UNLABELLED), [], "every field of the order page is labelled")
+        status, order = call("GET", "/v1/orders/" + order_id, operator)
+        self.assertIn(XSS, [n["text"] for n in order["seller_notes"] if n["author"] == "buyer:C-1"])
         self.screenshot("portal-order")
 
         # Later it ships and is invoiced; the buyer downloads the invoice PDF from the order.

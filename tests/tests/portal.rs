@@ -143,6 +143,46 @@ async fn a_buyer_orders_from_the_catalogue_through_a_server_side_cart_and_reorde
         .await;
     assert_eq!(empty.status, 422, "{}", empty.body);
 
+    // An earlier request ordered the cart but died before renewing it: ordering it again answers that order and
+    // renews the cart; if the cart holds other lines by then, it keeps them under a new id and says so.
+    let store = stack.stack.store();
+    let tenant = &stack.tenant.id;
+    let c2 = orders_domain::ids::CustomerId::parse("C-2").expect("customer");
+    let lamp = orders_domain::ids::Sku::parse("SKU-2").expect("sku");
+    let stale = |lines: Vec<orders_domain::portal::CartLine>| {
+        let store = store.clone();
+        let (c2, cart_id) = (c2.clone(), cart_id.clone());
+        async move {
+            let current = store.cart(tenant, &c2).await.expect("cart");
+            let back = orders_domain::portal::Cart { cart_id, lines, ..current };
+            store.put_cart(tenant, &c2, &back).await.expect("write").expect("stored");
+        }
+    };
+    let line = |quantity: i64| orders_domain::portal::CartLine {
+        sku: lamp.clone(),
+        quantity: rust_decimal::Decimal::from(quantity),
+        saved_for_later: false,
+    };
+    stale(vec![line(3)]).await;
+    let replayed = stack.portal(&session, Method::POST, "/v1/portal/orders", Some(&checkout)).await;
+    assert_eq!((replayed.status, replayed.body["id"].as_str()), (200, Some(order_id.as_str())), "{}", replayed.body);
+    let renewed = stack.portal(&session, Method::GET, "/v1/portal/cart", None).await;
+    assert_ne!(renewed.body["cart_id"], cart_id.as_str());
+    assert_eq!(renewed.body["lines"], json!([]), "the ordered content left the cart");
+    stale(vec![
+        line(3),
+        orders_domain::portal::CartLine { sku: orders_domain::ids::Sku::parse("SKU-3").expect("sku"), ..line(1) },
+    ])
+    .await;
+    let refused = stack.portal(&session, Method::POST, "/v1/portal/orders", Some(&checkout)).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let kept = stack.portal(&session, Method::GET, "/v1/portal/cart", None).await;
+    assert_ne!(kept.body["cart_id"], cart_id.as_str());
+    assert_eq!(kept.body["lines"].as_array().map(Vec::len), Some(2), "its lines are kept: {}", kept.body);
+    for sku in ["SKU-2", "SKU-3"] {
+        stack.portal(&session, Method::DELETE, &format!("/v1/portal/cart/lines/{sku}"), None).await;
+    }
+
     // The order goes through confirmation like a webshop's; the buyer gets its email with a link.
     stack.deliver_all().await;
     assert_eq!(stack.order(&order_id).await["status"], "accepted");

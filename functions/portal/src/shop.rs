@@ -296,20 +296,53 @@ pub(crate) async fn order_cart(app: &Portal, buyer: &Buyer, request: &Request) -
         inline_customer: None,
         quote: None,
     };
-    match orders_aws::placing::place_order(&app.store, &app.publisher, placement).await? {
-        CreateOutcome::Created => {
-            // The cart keeps its saved list; if this write loses to another, the next order of this cart id
-            // finds the order placed now.
-            if app.store.put_cart(&buyer.tenant, &buyer.customer, &cart.after_ordering()).await?.is_none() {
-                tracing::warn!(customer = %buyer.customer, "the cart changed while it was ordered");
-            }
-            Ok(json_response(
-                StatusCode::CREATED,
-                &order_json(&order, None),
-                &[("location", format!("/v1/portal/orders/{}", order.id))],
-            ))
+    let outcome = orders_aws::placing::place_order(&app.store, &app.publisher, placement).await?;
+    // An earlier request ordered this cart but died before renewing it: did it order what the cart holds now?
+    let earlier = match &outcome {
+        CreateOutcome::Duplicate { order_id, .. } => Some(
+            app.store
+                .get_order_with_history(&buyer.tenant, order_id)
+                .await?
+                .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?
+                .0,
+        ),
+        _ => None,
+    };
+    let same_lines = earlier.as_ref().is_none_or(|earlier| {
+        let mut had: Vec<(String, String)> =
+            earlier.lines.iter().map(|l| (l.sku.to_string(), l.quantity.normalize().to_string())).collect();
+        let mut has: Vec<(String, String)> =
+            cart.ordered_lines().map(|l| (l.sku.to_string(), l.quantity.normalize().to_string())).collect();
+        had.sort();
+        has.sort();
+        had == has
+    });
+    // The ordered cart moves on to a new id (another tab's change to it meanwhile does not stop that): with only
+    // its saved list once its content is ordered, or with all its lines when it holds more than was ordered.
+    let ordered = cart.cart_id.clone();
+    change_cart(app, buyer, |current| {
+        if current.cart_id == ordered {
+            *current = if same_lines { current.after_ordering() } else { current.renewed() };
         }
-        CreateOutcome::Duplicate { order_id, .. } => existing_order(app, buyer, &order_id).await,
-        CreateOutcome::QuoteNotOpen => Err(ApiError::Unavailable("unexpected store outcome".into())),
+        Ok(())
+    })
+    .await?;
+    match (outcome, earlier) {
+        (CreateOutcome::Created, _) => Ok(json_response(
+            StatusCode::CREATED,
+            &order_json(&order, None),
+            &[("location", format!("/v1/portal/orders/{}", order.id))],
+        )),
+        (_, Some(earlier)) if same_lines => Ok(json_response(
+            StatusCode::OK,
+            &order_json(&earlier, None),
+            &[("location", format!("/v1/portal/orders/{}", earlier.id)), ("idempotent-replayed", "true".into())],
+        )),
+        (_, Some(earlier)) => Err(ApiError::Conflict(format!(
+            "this cart was ordered already as order {} with other lines than it holds now; it keeps them under a \
+             new cart id: check it and order again",
+            earlier.order_number
+        ))),
+        (_, None) => Err(ApiError::Unavailable("unexpected store outcome".into())),
     }
 }

@@ -103,6 +103,11 @@ impl Cart {
         }
     }
 
+    /// The cart under a new id, with the same lines (its earlier content was ordered under the old one).
+    pub fn renewed(&self) -> Self {
+        Self { cart_id: new_cart_id(), ..self.clone() }
+    }
+
     /// The order number of an order placed from this cart (stable per cart: placing twice finds one order).
     pub fn order_number(&self) -> String {
         format!("P-{}", self.cart_id.trim_start_matches("crt_").get(..16).unwrap_or_default().to_uppercase())
