@@ -457,7 +457,10 @@ class Console(unittest.TestCase):
             request.add_header(name, value)
         with urllib.request.urlopen(request, timeout=30) as response:
             self.assertEqual(response.status, 201)
-        self.open_order(order_id)
+        # It is in the console's list of open buyer requests, linking to its order.
+        self.find("#nav-requests").click()
+        row = self.find("#requests-table tr td a[href='/console/orders/" + order_id + "']")
+        row.click()
         item = self.find("#buyer-requests li[data-status=open]")
         self.assertIn("Not needed", item.text)
         item.find_element(By.CSS_SELECTOR, "button.request-declined").click()

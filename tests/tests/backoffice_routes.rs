@@ -310,6 +310,15 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
         },
         Case {
             method: Method::GET,
+            template: "/v1/buyer-requests",
+            allowed: STAFF,
+            path: "/v1/buyer-requests".into(),
+            tenant_scoped: false,
+            body: None,
+            bad: Some(("/v1/buyer-requests?status=maybe".into(), None, "status")),
+        },
+        Case {
+            method: Method::GET,
             template: "/v1/quotes",
             allowed: OPERATOR,
             path: "/v1/quotes".into(),

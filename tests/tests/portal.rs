@@ -255,6 +255,10 @@ async fn a_change_request_reaches_the_seller_and_changes_nothing_until_the_selle
     assert!(notes.iter().any(|n| n["author"] == "buyer:C-1" && n["text"] == "Also: deliver <b>after</b> 10:00"));
     let history = staff.body["history"].as_array().expect("history");
     assert!(history.iter().any(|h| h["action"] == "change_requested"), "{history:?}");
+    let open = stack.call(Method::GET, "/v1/buyer-requests", &operator, None).await;
+    assert_eq!(open.status, 200, "{}", open.body);
+    assert_eq!(open.body["items"][0]["request_id"], request_id.as_str(), "the seller's list of open requests");
+    assert_eq!(open.body["items"][0]["order_number"], "REQ-1");
 
     // The seller acts on it (changes the order through its own action), then answers the request.
     let path = format!("/v1/orders/{order_id}/buyer-requests/{request_id}/resolution");
@@ -265,6 +269,15 @@ async fn a_change_request_reaches_the_seller_and_changes_nothing_until_the_selle
         stack.call(Method::POST, &path, &operator, Some(&json!({"outcome": "done", "note": "Changed to 1"}))).await;
     assert_eq!(answered.status, 200, "{}", answered.body);
     assert_eq!(answered.body["status"], "done");
+    let listed = |status: &'static str| {
+        let (stack, operator) = (&stack, &operator);
+        async move {
+            let answer = stack.call(Method::GET, &format!("/v1/buyer-requests?status={status}"), operator, None).await;
+            answer.body["items"].as_array().expect("items").iter().map(|r| r["request_id"].clone()).collect::<Vec<_>>()
+        }
+    };
+    assert!(!listed("open").await.contains(&json!(request_id)), "answered requests leave the open list");
+    assert!(listed("done").await.contains(&json!(request_id)));
     let again = stack.call(Method::POST, &path, &operator, Some(&json!({"outcome": "declined"}))).await;
     assert_eq!(again.status, 409, "{}", again.body);
     let shown = stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{order_id}"), None).await;

@@ -136,6 +136,10 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, &[Role::Operator], "send quotes").await?;
             crate::quotes::send_quote(app, &caller, request, id).await
         }
+        (&Method::GET, ["v1", "buyer-requests"]) => {
+            let caller = authenticate(app, request, STAFF, "read buyer requests").await?;
+            list_buyer_requests(app, &caller, request).await
+        }
         (&Method::POST, ["v1", "orders", id, "buyer-requests", request_id, "resolution"]) => {
             let caller = authenticate(app, request, &[Role::Operator], "answer buyer requests").await?;
             resolve_buyer_request(app, &caller, request, id, request_id).await
@@ -162,7 +166,8 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             | ["v1", "order-counts"]
             | ["v1", "quotes"]
             | ["v1", "quotes", _]
-            | ["v1", "quotes", _, "sending" | "versions"],
+            | ["v1", "quotes", _, "sending" | "versions"]
+            | ["v1", "buyer-requests"],
         ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
         _ => Err(ApiError::NotFound(format!("route {path}"))),
     }
@@ -1286,4 +1291,34 @@ async fn resolve_buyer_request(
         return Err(ApiError::Conflict(format!("buyer request {request_id} was answered already")));
     }
     Ok(json_response(StatusCode::OK, &serde_json::to_value(&answered).unwrap_or_default(), &[]))
+}
+
+/// `GET /v1/buyer-requests` (`?status=open|done|declined`, default open; `?limit=`, `?cursor=`): the buyers'
+/// change and cancellation requests from the portal, the newest first, each with its order.
+async fn list_buyer_requests(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    use orders_domain::portal::RequestStatus;
+    let limit = orders_http::limit_param(request)?;
+    let status = match orders_http::query_param(request, "status").as_deref() {
+        None | Some("open") => RequestStatus::Open,
+        Some("done") => RequestStatus::Done,
+        Some("declined") => RequestStatus::Declined,
+        Some(other) => {
+            return Err(ApiError::Validation(vec![orders_domain::FieldError::new(
+                "status",
+                format!("open, done or declined, not {other}"),
+            )]))
+        }
+    };
+    let listing = format!("buyer-requests:{status:?}");
+    let start = match orders_http::query_param(request, "cursor") {
+        None => None,
+        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor)?),
+    };
+    let (items, next) = app.store.list_buyer_requests(&caller.tenant, status, limit, start).await?;
+    let next_cursor = next.map(|key| app.cursors.encode(caller.tenant.as_str(), &listing, &key));
+    Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }

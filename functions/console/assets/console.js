@@ -168,6 +168,7 @@
     else if (parts[0] === 'reports') reportsView(view);
     else if (parts[0] === 'quotes' && parts[1]) quoteView(view, decodeURIComponent(parts[1]));
     else if (parts[0] === 'quotes') quotesView(view);
+    else if (parts[0] === 'requests') buyerRequestsView(view);
     else ordersView(view);
   }
 
@@ -213,7 +214,8 @@
   }
 
   function layout() {
-    const nav = [['orders', t('nav.orders')], ['quotes', t('nav.quotes')], ['stock', t('nav.stock')],
+    const nav = [['orders', t('nav.orders')], ['requests', t('nav.requests')], ['quotes', t('nav.quotes')],
+      ['stock', t('nav.stock')],
       ['products', t('nav.products')], ['reports', t('nav.reports')]];
     const current = location.pathname.split('/')[2] || 'orders';
     const logout = h('button', {
@@ -985,6 +987,35 @@
     h('button', { type: 'submit', id: 'report-submit', text: t('report.run') }));
     view.replaceChildren(h('h1', { text: t('nav.reports') }),
       isOperator() ? h('div', {}, form, results) : h('p', { class: 'empty', text: t('prices.operator_only') }));
+  }
+
+  // ------------------------------------------------------------------ buyer requests
+  async function buyerRequestsView(view) {
+    const params = new URLSearchParams(location.search);
+    const status = h('select', { id: 'requests-status', onchange: () => {
+      history.pushState({}, '', '/console/requests?status=' + status.value);
+      render();
+    } }, ['open', 'done', 'declined'].map((s) => h('option', { value: s, selected: (params.get('status') || 'open') === s,
+      text: t('request.status.' + s) })));
+    const results = h('div', { id: 'requests-result', tabindex: '-1' });
+    view.replaceChildren(h('h1', { text: t('nav.requests') }), h('p', { class: 'empty', text: t('request.hint') }),
+      h('div', { class: 'filters' }, field(t('filter.status'), status)), results);
+    try {
+      const { data } = await api('GET', '/v1/buyer-requests?limit=100&status=' + encodeURIComponent(status.value));
+      results.replaceChildren(data.items.length ? h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'requests-table' },
+        h('thead', {}, h('tr', {}, ['orders.received', 'orders.number', 'orders.buyer', 'request.kind', 'request.message']
+          .map((k) => h('th', { scope: 'col', text: t(k) })))),
+        h('tbody', {}, data.items.map((r) => h('tr', { 'data-request': r.request_id },
+          h('td', { 'data-label': t('orders.received'), text: moment(r.requested_at) }),
+          h('td', { 'data-label': t('orders.number') }, r.order_id
+            ? link('/console/orders/' + encodeURIComponent(r.order_id), r.order_number || r.order_id) : ''),
+          h('td', { 'data-label': t('orders.buyer'), text: r.buyer_name || '' }),
+          h('td', { 'data-label': t('request.kind'), text: t('request.' + r.kind) }),
+          h('td', { 'data-label': t('request.message'), text: r.message }))))))
+        : h('p', { class: 'empty', id: 'no-requests', text: t('order.none') }));
+    } catch (error) {
+      showProblem(results, error);
+    }
   }
 
   // ------------------------------------------------------------------ quotes

@@ -44,6 +44,7 @@ pub use invoices::{
 pub use links::BuyerLinkRecord;
 pub use listing::{OrderPage, ReorderSuggestion, StatusCount};
 pub use orders_domain::catalogue::CatalogueView;
+pub use portal::ListedRequest;
 pub use quotes::quote_pk;
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
 

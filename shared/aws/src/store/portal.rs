@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use orders_domain::ids::{CustomerId, OrderId, TenantId};
 use orders_domain::order::{HistoryEntry, Order};
-use orders_domain::portal::{BuyerRequest, Cart};
+use orders_domain::portal::{BuyerRequest, Cart, RequestStatus};
 
 use super::{corrupt, dynamo_error, from_item, history_item, put_plain, s, to_item, Store, StoreError};
 use crate::keys;
@@ -39,8 +39,46 @@ struct RequestItem {
     PK: String,
     SK: String,
     entity: String,
+    /// `T#{tenant}#BREQ#{status}`: the tenant's requests by status (GSI1), newest first.
+    #[serde(default)]
+    GSI1PK: String,
+    /// `{requested_at}#{request_id}`.
+    #[serde(default)]
+    GSI1SK: String,
+    /// The order it is about (for the seller's list of requests).
+    #[serde(default)]
+    order_id: Option<OrderId>,
+    /// Its number.
+    #[serde(default)]
+    order_number: Option<String>,
+    /// The buyer's name.
+    #[serde(default)]
+    buyer_name: Option<String>,
     #[serde(flatten)]
     request: BuyerRequest,
+}
+
+/// A buyer request with the order it is about, as the seller's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListedRequest {
+    /// The order.
+    pub order_id: Option<OrderId>,
+    /// Its number.
+    pub order_number: Option<String>,
+    /// The buyer's name.
+    pub buyer_name: Option<String>,
+    /// The request.
+    #[serde(flatten)]
+    pub request: BuyerRequest,
+}
+
+fn requests_gsi_pk(tenant: &TenantId, status: RequestStatus) -> String {
+    let status = match status {
+        RequestStatus::Open => "open",
+        RequestStatus::Done => "done",
+        RequestStatus::Declined => "declined",
+    };
+    format!("T#{tenant}#BREQ#{status}")
 }
 
 /// The stored form of `request` on `order`.
@@ -49,6 +87,11 @@ fn request_item(order: &Order, request: &BuyerRequest) -> RequestItem {
         PK: keys::order_pk(&order.tenant, &order.id),
         SK: format!("{REQUEST_PREFIX}{}", request.request_id),
         entity: "buyer_request".into(),
+        GSI1PK: requests_gsi_pk(&order.tenant, request.status),
+        GSI1SK: format!("{}#{}", super::sortable_timestamp(request.requested_at), request.request_id),
+        order_id: Some(order.id.clone()),
+        order_number: Some(order.order_number.clone()),
+        buyer_name: Some(order.buyer.name.clone()),
         request: request.clone(),
     }
 }
@@ -144,6 +187,31 @@ impl Store {
             .partition(keys::order_pk(tenant, order_id), Some(REQUEST_PREFIX), &format!("read requests of {order_id}"))
             .await?;
         items.into_iter().map(|item| from_item::<RequestItem>("buyer request", item).map(|r| r.request)).collect()
+    }
+}
+
+impl Store {
+    /// One page of the tenant's buyer requests in `status`, the newest first.
+    pub async fn list_buyer_requests(
+        &self,
+        tenant: &TenantId,
+        status: RequestStatus,
+        limit: i32,
+        start: Option<super::PageKey>,
+    ) -> Result<(Vec<ListedRequest>, Option<super::PageKey>), StoreError> {
+        let (items, next) = self.index_page("GSI1", requests_gsi_pk(tenant, status), true, limit, start).await?;
+        let listed = items
+            .into_iter()
+            .map(|item| {
+                from_item::<RequestItem>("buyer request", item).map(|r| ListedRequest {
+                    order_id: r.order_id,
+                    order_number: r.order_number,
+                    buyer_name: r.buyer_name,
+                    request: r.request,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((listed, next))
     }
 }
 
