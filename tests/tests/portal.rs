@@ -323,6 +323,20 @@ async fn a_buyer_downloads_the_documents_of_their_own_orders_only() {
     stack.deliver_all().await;
     let shown = stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{order_id}"), None).await;
     assert_eq!(shown.body["status"], "invoiced", "{}", shown.body);
+    // The answer, the shipment and the invoice emails each link into the portal.
+    let to_buyer: Vec<String> = stack
+        .emails_for(&order_id)
+        .await
+        .iter()
+        .filter(|e| e.destinations.iter().any(|d| d == "inkop@kontorsmobler-syd.example.se"))
+        .map(|e| {
+            let leaves = orders_testkit::mime_leaves(e.raw_data.as_bytes());
+            let text = leaves.iter().find(|leaf| leaf.content_type == "text/plain").expect("a text part");
+            String::from_utf8_lossy(&text.bytes).into_owned()
+        })
+        .collect();
+    assert_eq!(to_buyer.len(), 3, "accepted, despatched, invoice");
+    assert!(to_buyer.iter().all(|text| text.contains(&format!("/portal/orders/{order_id}#link="))), "{to_buyer:?}");
     assert_eq!(shown.body["tracking"][0]["shipped"], "2");
     let documents = shown.body["documents"].as_array().expect("documents").clone();
     let href = |kind: &str, format: &str| {
