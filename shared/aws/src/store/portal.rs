@@ -181,16 +181,6 @@ impl Store {
         }
     }
 
-    /// The buyer requests of an order, oldest first.
-    pub async fn buyer_requests(&self, tenant: &TenantId, order_id: &OrderId) -> Result<Vec<BuyerRequest>, StoreError> {
-        let items = self
-            .partition(keys::order_pk(tenant, order_id), Some(REQUEST_PREFIX), &format!("read requests of {order_id}"))
-            .await?;
-        items.into_iter().map(|item| from_item::<RequestItem>("buyer request", item).map(|r| r.request)).collect()
-    }
-}
-
-impl Store {
     /// One page of the tenant's buyer requests in `status`, the newest first.
     pub async fn list_buyer_requests(
         &self,
