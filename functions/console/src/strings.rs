@@ -240,39 +240,16 @@ pub const MESSAGES: &orders_mail::locale::MessageTable = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
 
     #[test]
-    fn every_message_has_a_unique_key_and_six_non_empty_texts() {
-        let mut keys = HashSet::new();
-        for (key, texts) in MESSAGES {
-            assert!(keys.insert(*key), "{key} twice");
-            assert!(texts.iter().all(|t| !t.trim().is_empty()), "{key} has an empty translation");
-            let placeholders = |t: &str| t.matches('{').count();
-            assert!(texts.iter().all(|t| placeholders(t) == placeholders(texts[0])), "{key}: placeholders differ");
-        }
+    fn every_message_has_a_unique_key_and_six_non_empty_texts_with_the_same_placeholders() {
+        let problems = orders_mail::locale::table_problems(MESSAGES);
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 
     #[test]
     fn every_key_the_script_asks_for_exists() {
-        let script = include_str!("../assets/console.js");
-        let keys: HashSet<&str> = MESSAGES.iter().map(|(k, _)| *k).collect();
-        let mut missing = Vec::new();
-        for (at, _) in script.match_indices("t('") {
-            // a call of `t`, not the end of another name (`split('`)
-            if script[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
-                continue;
-            }
-            let Some((key, rest)) = script[at + 3..].split_once('\'') else { continue };
-            // `t('status.' + status)` builds the key: every value of its family must exist.
-            if rest.trim_start().starts_with('+') {
-                assert!(keys.iter().any(|k| k.starts_with(key)), "no message starts with {key}");
-                continue;
-            }
-            if !keys.contains(key) {
-                missing.push(key.to_owned());
-            }
-        }
+        let missing = orders_mail::locale::missing_script_keys(MESSAGES, include_str!("../assets/console.js"));
         assert!(missing.is_empty(), "the script uses messages that do not exist: {missing:?}");
     }
 

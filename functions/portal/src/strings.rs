@@ -136,21 +136,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_message_is_translated_and_keeps_its_placeholders() {
-        for (key, texts) in MESSAGES {
-            let placeholders = |text: &str| {
-                let mut found: Vec<String> = text
-                    .split('{')
-                    .skip(1)
-                    .filter_map(|rest| rest.split_once('}').map(|(n, _)| n.to_owned()))
-                    .collect();
-                found.sort();
-                found
-            };
-            for text in texts {
-                assert!(!text.trim().is_empty(), "{key}");
-                assert_eq!(placeholders(text), placeholders(texts[0]), "{key}: {text}");
-            }
-        }
+    fn every_message_has_a_unique_key_and_six_non_empty_texts_with_the_same_placeholders() {
+        let problems = orders_mail::locale::table_problems(MESSAGES);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    #[test]
+    fn every_key_the_script_asks_for_exists() {
+        let missing = orders_mail::locale::missing_script_keys(MESSAGES, include_str!("../assets/portal.js"));
+        assert!(missing.is_empty(), "the script uses messages that do not exist: {missing:?}");
     }
 }

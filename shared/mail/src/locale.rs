@@ -229,10 +229,73 @@ pub fn messages_json(table: &MessageTable, lang: Lang) -> serde_json::Value {
     )
 }
 
+/// What is wrong with `table`: a key given twice, an empty translation, or a translation whose `{placeholders}`
+/// are not those of the English text. Empty when nothing is (each UI's tests assert that).
+pub fn table_problems(table: &MessageTable) -> Vec<String> {
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> =
+            text.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name)).collect();
+        found.sort_unstable();
+        found
+    }
+    let mut problems = Vec::new();
+    let mut keys = std::collections::HashSet::new();
+    for (key, texts) in table {
+        if !keys.insert(*key) {
+            problems.push(format!("{key} twice"));
+        }
+        for text in texts {
+            if text.trim().is_empty() {
+                problems.push(format!("{key} has an empty translation"));
+            } else if placeholders(text) != placeholders(texts[0]) {
+                problems.push(format!("{key}: the placeholders of {text:?} are not those of {:?}", texts[0]));
+            }
+        }
+    }
+    problems
+}
+
+/// The keys a page's `script` asks for with `t('…')` that `table` lacks; for `t('status.' + …)`, a family with no
+/// message at all.
+pub fn missing_script_keys(table: &MessageTable, script: &str) -> Vec<String> {
+    let keys: std::collections::HashSet<&str> = table.iter().map(|(k, _)| *k).collect();
+    let mut missing = Vec::new();
+    for (at, _) in script.match_indices("t('") {
+        // a call of `t`, not the end of another name (`split('`)
+        if script[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            continue;
+        }
+        let Some((key, rest)) = script[at + 3..].split_once('\'') else { continue };
+        // `t('status.' + status)` builds the key: its family must exist.
+        let known = if rest.trim_start().starts_with('+') {
+            keys.iter().any(|k| k.starts_with(key))
+        } else {
+            keys.contains(key)
+        };
+        if !known {
+            missing.push(key.to_owned());
+        }
+    }
+    missing
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn a_table_with_a_twin_key_an_empty_text_or_other_placeholders_is_found_out() {
+        let table: &MessageTable = &[
+            ("a", ["{n} x", "{n} y", "{n} z", "{n}", "{n}", "{n}"]),
+            ("a", ["x", "y", "", "w", "v", "u"]),
+            ("b.x", ["{n} x", "{m} y", "{n}", "{n}", "{n}", "{n}"]),
+        ];
+        let problems = table_problems(table);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        let script = "t('a'); t('c'); split('x'); t('b.' + kind); t('d.' + kind)";
+        assert_eq!(missing_script_keys(table, script), ["c", "d."]);
+    }
 
     #[test]
     fn languages_fall_back_from_buyer_to_tenant_to_english() {
