@@ -2,7 +2,6 @@
 //! concurrency) and their change and cancellation requests (`BR#{request_id}` items in the order's partition,
 //! written with a history entry; they change nothing else).
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
@@ -96,11 +95,6 @@ fn request_item(order: &Order, request: &BuyerRequest) -> RequestItem {
     }
 }
 
-fn cancelled_by_condition(error: &TransactWriteItemsError) -> bool {
-    matches!(error, TransactWriteItemsError::TransactionCanceledException(cancelled)
-        if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed")))
-}
-
 impl Store {
     /// The buyer's cart (an empty one when there is none yet).
     pub async fn cart(&self, tenant: &TenantId, customer: &CustomerId) -> Result<Cart, StoreError> {
@@ -176,7 +170,7 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(error) if error.as_service_error().is_some_and(cancelled_by_condition) => Ok(false),
+            Err(error) if error.as_service_error().is_some_and(super::cancelled_by_condition) => Ok(false),
             Err(error) => Err(dynamo_error(format!("answer buyer request {}", request.request_id), error)),
         }
     }

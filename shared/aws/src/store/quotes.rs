@@ -2,7 +2,6 @@
 //! draft and then only moved on from the status it was read in (conditional puts), so two clicks never both win.
 //! Accepting a version is written in the transaction that stores its order (see [`super::NewOrder::quote`]).
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
@@ -114,14 +113,8 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(error) => match error.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
-                    if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed")) =>
-                {
-                    Ok(false)
-                }
-                _ => Err(dynamo_error(format!("reopen quote {} as version {}", next.id, next.version), error)),
-            },
+            Err(error) if error.as_service_error().is_some_and(super::cancelled_by_condition) => Ok(false),
+            Err(error) => Err(dynamo_error(format!("reopen quote {} as version {}", next.id, next.version), error)),
         }
     }
 
