@@ -200,22 +200,6 @@ fn parse_statuses(raw: Option<String>) -> Result<Vec<OrderStatus>, ApiError> {
     Ok(statuses)
 }
 
-/// One row of the order list: buyer, order number, amount, requested delivery, received, status.
-fn order_row(order: &Order) -> Value {
-    json!({
-        "id": order.id,
-        "order_number": order.order_number,
-        "type": order.order_type,
-        "express": order.order_type == OrderType::Express,
-        "status": order.status,
-        "buyer": { "customer_id": order.buyer.customer_id, "name": order.buyer.name },
-        "currency": order.currency,
-        "gross": order.totals.gross.to_string(),
-        "requested_delivery_date": order.requested_delivery_date.map(|d| d.to_string()),
-        "received_at": order.received_at.format(&time_format()).unwrap_or_default(),
-    })
-}
-
 fn time_format() -> time::format_description::well_known::Rfc3339 {
     time::format_description::well_known::Rfc3339
 }
@@ -380,7 +364,7 @@ async fn list_orders(app: &Backoffice, caller: &ApiKeyRecord, request: &Request)
             &std::collections::BTreeMap::from([("before".to_owned(), next)]),
         )
     });
-    let items: Vec<Value> = page.orders.iter().map(order_row).collect();
+    let items: Vec<Value> = page.orders.iter().map(orders_http::views::order_row_json).collect();
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }
 
@@ -423,7 +407,7 @@ async fn customer_orders(
     };
     let (orders, next) = app.store.customer_orders(&caller.tenant, &customer, limit, start).await?;
     let next_cursor = next.map(|key| app.cursors.encode(caller.tenant.as_str(), &listing, &key));
-    let items: Vec<Value> = orders.iter().map(order_row).collect();
+    let items: Vec<Value> = orders.iter().map(orders_http::views::order_row_json).collect();
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }
 

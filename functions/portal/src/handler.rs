@@ -388,20 +388,7 @@ async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) -> Result<R
         }
         start = next.clone();
     }
-    let items: Vec<Value> = matching
-        .iter()
-        .map(|order| {
-            json!({
-                "id": order.id,
-                "order_number": order.order_number,
-                "status": order.status,
-                "currency": order.currency,
-                "gross": order.totals.gross.to_string(),
-                "requested_delivery_date": order.requested_delivery_date.map(|d| d.to_string()),
-                "received_at": order.received_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-            })
-        })
-        .collect();
+    let items: Vec<Value> = matching.iter().map(orders_http::views::order_row_json).collect();
     let next_cursor = next.map(|key| app.cursors.encode(buyer.tenant.as_str(), &listing, &key));
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }

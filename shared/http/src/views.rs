@@ -11,6 +11,23 @@ pub fn order_json(order: &Order, history: Option<&[HistoryEntry]>) -> Value {
     order_view(order, history, false)
 }
 
+/// One row of an order list (the back office's and the buyer portal's): buyer, order number, type, amount,
+/// requested delivery, received, status.
+pub fn order_row_json(order: &Order) -> Value {
+    json!({
+        "id": order.id,
+        "order_number": order.order_number,
+        "type": order.order_type,
+        "express": order.order_type == orders_domain::order::OrderType::Express,
+        "status": order.status,
+        "buyer": { "customer_id": order.buyer.customer_id, "name": order.buyer.name },
+        "currency": order.currency,
+        "gross": order.totals.gross.to_string(),
+        "requested_delivery_date": order.requested_delivery_date.map(|d| d.to_string()),
+        "received_at": order.received_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+    })
+}
+
 /// An order as the seller's staff see it: the webshop's view plus the stock reserved for it per warehouse and lot.
 pub fn staff_order_json(order: &Order, history: &[HistoryEntry]) -> Value {
     order_view(order, Some(history), true)
