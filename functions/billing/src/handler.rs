@@ -29,22 +29,6 @@ pub async fn handle(app: &Billing, request: Request) -> Result<Response<Body>, l
     Ok(orders_http::answer(&request, route(app, &request).await))
 }
 
-/// The collection a document kind is served under.
-fn collection(kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::CreditNote => "credit-notes",
-        DocumentKind::Invoice | DocumentKind::DebitNote => "invoices",
-    }
-}
-
-/// The file name stem of a kind's documents (`invoice.pdf`, `credit-note.pdf`).
-fn file_stem(kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::CreditNote => "credit-note",
-        DocumentKind::Invoice | DocumentKind::DebitNote => "invoice",
-    }
-}
-
 async fn route(app: &Billing, request: &Request) -> Result<Response<Body>, ApiError> {
     let path = request.uri().path().trim_end_matches('/').to_owned();
     let segments: Vec<&str> = path.split('/').skip(1).collect();
@@ -125,7 +109,7 @@ async fn document(
         return Err(not_found());
     }
     let stored = app.documents.store().get_invoice(tenant, number).await?.ok_or_else(not_found)?;
-    if collection(stored.invoice.kind) != list {
+    if stored.invoice.kind.collection() != list {
         return Err(not_found());
     }
     Ok(stored)
@@ -144,8 +128,8 @@ fn view(stored: &StoredInvoice) -> Value {
         }
     }
     body["status"] = json!(stored.status.as_str());
-    let stem = file_stem(invoice.kind);
-    let base = format!("/v1/{}/{}", collection(invoice.kind), invoice.number);
+    let stem = invoice.kind.file_stem();
+    let base = format!("/v1/{}/{}", invoice.kind.collection(), invoice.number);
     body["documents"] = json!({
         "pdf": format!("{base}/{stem}.pdf"),
         "ubl": stored.ubl_key.as_ref().map(|_| format!("{base}/{stem}.xml")),
@@ -264,7 +248,7 @@ async fn list(
 /// `GET …/{number}/invoice.pdf|.xml`: the archived file; rendered again (to the same bytes) when the archive
 /// does not have it yet.
 async fn download(app: &Billing, stored: &StoredInvoice, file: &str) -> Result<Response<Body>, ApiError> {
-    let stem = file_stem(stored.invoice.kind);
+    let stem = stored.invoice.kind.file_stem();
     let (key, content_type) = if file == format!("{stem}.pdf") {
         (Some(stored.pdf_key.clone()), "application/pdf")
     } else if file == format!("{stem}.xml") {
@@ -506,7 +490,7 @@ async fn issue_and_complete(
                     tracing::warn!(number = %document.number, %error, "document issued; archive or email left to invoicing")
                 }
             }
-            let location = format!("/v1/{}/{}", collection(document.kind), document.number);
+            let location = format!("/v1/{}/{}", document.kind.collection(), document.number);
             Ok(Some(json_response(
                 StatusCode::CREATED,
                 &view(&stored),

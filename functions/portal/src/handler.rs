@@ -442,18 +442,15 @@ async fn show_order(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Bo
     }
     body["despatches"] = json!(despatches);
     for link in &detail.invoices {
-        let view = serde_json::to_value(link).unwrap_or_default();
-        let number = view["number"].as_str().unwrap_or_default().to_owned();
-        let (collection, stem) =
-            if view["kind"] == "credit_note" { ("credit-notes", "credit-note") } else { ("invoices", "invoice") };
-        for format in ["pdf", "xml"] {
+        let (collection, stem) = (link.kind.collection(), link.kind.file_stem());
+        for (format, extension) in [("pdf", "pdf"), ("ubl", "xml")] {
             documents.push(json!({
-                "kind": view["kind"], "format": if format == "xml" { "ubl" } else { "pdf" }, "number": number,
-                "href": format!("/v1/portal/{collection}/{number}/{stem}.{format}"),
+                "kind": link.kind.as_str(), "format": format, "number": link.number,
+                "href": format!("/v1/portal/{collection}/{}/{stem}.{extension}", link.number),
             }));
         }
     }
-    body["invoices"] = detail.invoices.iter().map(|link| serde_json::to_value(link).unwrap_or_default()).collect();
+    body["invoices"] = serde_json::to_value(&detail.invoices).unwrap_or_else(|_| json!([]));
     body["requests"] = serde_json::to_value(&detail.requests).unwrap_or_else(|_| json!([]));
     body["documents"] = json!(documents);
     Ok(json_response(StatusCode::OK, &body, &[]))

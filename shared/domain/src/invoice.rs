@@ -40,6 +40,22 @@ impl DocumentKind {
         }
     }
 
+    /// The API collection documents of this kind are served under (`invoices` also holds debit notes).
+    pub fn collection(self) -> &'static str {
+        match self {
+            Self::CreditNote => "credit-notes",
+            Self::Invoice | Self::DebitNote => "invoices",
+        }
+    }
+
+    /// The file name stem of this kind's documents (`invoice.pdf`, `credit-note.xml`).
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            Self::CreditNote => "credit-note",
+            Self::Invoice | Self::DebitNote => "invoice",
+        }
+    }
+
     /// The API name.
     pub fn as_str(self) -> &'static str {
         match self {
