@@ -49,25 +49,8 @@ async fn route(app: &Billing, request: &Request) -> Result<Response<Body>, ApiEr
             download(app, &stored, file).await
         }
         (&Method::GET, ["v1", "portal", list @ ("invoices" | "credit-notes"), number, file]) => {
-            // The buyer's own documents, through their portal session.
             let buyer = app.buyers.buyer(request).await?;
-            let stored = document(app, &buyer.tenant, list, number).await?;
-            if stored.invoice.buyer.customer_id != buyer.customer {
-                return Err(ApiError::NotFound(format!("{} {number}", list.trim_end_matches('s').replace('-', " "))));
-            }
-            let answer = download(app, &stored, file).await?;
-            // Every buyer access is in the order's history.
-            let entry = orders_domain::order::HistoryEntry {
-                at: time::OffsetDateTime::now_utc(),
-                actor: format!("buyer:{}", buyer.customer),
-                action: "downloaded_by_buyer".into(),
-                detail: format!(
-                    "{} {file} downloaded in the buyer portal through link {}",
-                    stored.invoice.number, buyer.link.link_id
-                ),
-            };
-            app.documents.store().log_order_access(&buyer.tenant, &stored.invoice.order_id, &entry).await?;
-            Ok(answer)
+            buyer_download(app, &buyer, list, number, file).await
         }
         (&Method::POST, ["v1", "invoices", number, "credit-notes"]) => {
             let caller = authenticate(app, request, "issue credit notes").await?;
@@ -104,12 +87,47 @@ async fn document(
     list: &str,
     number: &str,
 ) -> Result<StoredInvoice, ApiError> {
+    tenant_document(app, tenant, None, list, number).await
+}
+
+/// `GET /v1/portal/{list}/{number}/{file}`: a document of the signed-in buyer, through their portal session; the
+/// download is logged in its order's history, as every buyer access is.
+async fn buyer_download(
+    app: &Billing,
+    buyer: &orders_http::portal::Buyer,
+    list: &str,
+    number: &str,
+    file: &str,
+) -> Result<Response<Body>, ApiError> {
+    let stored = tenant_document(app, &buyer.tenant, Some(&buyer.customer), list, number).await?;
+    let answer = download(app, &stored, file).await?;
+    let entry = orders_domain::order::HistoryEntry {
+        at: time::OffsetDateTime::now_utc(),
+        actor: format!("buyer:{}", buyer.customer),
+        action: "downloaded_by_buyer".into(),
+        detail: format!(
+            "{} {file} downloaded in the buyer portal through link {}",
+            stored.invoice.number, buyer.link.link_id
+        ),
+    };
+    app.documents.store().log_order_access(&buyer.tenant, &stored.invoice.order_id, &entry).await?;
+    Ok(answer)
+}
+
+/// A document of `tenant` under `list`, and of `buyer` when one is named; 404 otherwise.
+async fn tenant_document(
+    app: &Billing,
+    tenant: &orders_domain::ids::TenantId,
+    buyer: Option<&orders_domain::ids::CustomerId>,
+    list: &str,
+    number: &str,
+) -> Result<StoredInvoice, ApiError> {
     let not_found = || ApiError::NotFound(format!("{} {number}", list.trim_end_matches('s').replace('-', " ")));
     if number.is_empty() || number.len() > 64 {
         return Err(not_found());
     }
     let stored = app.documents.store().get_invoice(tenant, number).await?.ok_or_else(not_found)?;
-    if stored.invoice.kind.collection() != list {
+    if stored.invoice.kind.collection() != list || buyer.is_some_and(|b| *b != stored.invoice.buyer.customer_id) {
         return Err(not_found());
     }
     Ok(stored)
