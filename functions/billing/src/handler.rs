@@ -101,16 +101,8 @@ async fn buyer_download(
 ) -> Result<Response<Body>, ApiError> {
     let stored = tenant_document(app, &buyer.tenant, Some(&buyer.customer), list, number).await?;
     let answer = download(app, &stored, file).await?;
-    let entry = orders_domain::order::HistoryEntry {
-        at: time::OffsetDateTime::now_utc(),
-        actor: format!("buyer:{}", buyer.customer),
-        action: "downloaded_by_buyer".into(),
-        detail: format!(
-            "{} {file} downloaded in the buyer portal through link {}",
-            stored.invoice.number, buyer.link.link_id
-        ),
-    };
-    app.documents.store().log_order_access(&buyer.tenant, &stored.invoice.order_id, &entry).await?;
+    let what = format!("{} {file} downloaded", stored.invoice.number);
+    buyer.log_access(app.documents.store(), &stored.invoice.order_id, "downloaded_by_buyer", &what).await?;
     Ok(answer)
 }
 

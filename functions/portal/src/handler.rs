@@ -404,14 +404,7 @@ fn buyer_visible(entry: &HistoryEntry) -> bool {
 /// logged in the order's history.
 async fn show_order(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Body>, ApiError> {
     let detail = shop::own_order(app, buyer, id).await?;
-    let now = OffsetDateTime::now_utc();
-    let access = HistoryEntry {
-        at: now,
-        actor: format!("buyer:{}", buyer.customer),
-        action: "viewed_by_buyer".into(),
-        detail: format!("Viewed in the buyer portal through link {}", buyer.link.link_id),
-    };
-    app.store.log_order_access(&buyer.tenant, &detail.order.id, &access).await?;
+    let access = buyer.log_access(&app.store, &detail.order.id, "viewed_by_buyer", "Viewed").await?;
     let mut history: Vec<HistoryEntry> = detail.history.into_iter().filter(buyer_visible).collect();
     history.push(access);
     let order = &detail.order;

@@ -81,22 +81,6 @@ pub(crate) async fn add_message(
     Ok(json_response(StatusCode::CREATED, &serde_json::to_value(&note).unwrap_or_else(|_| json!({})), &[]))
 }
 
-/// Logs a buyer's download of `what` in the order's history.
-async fn log_download(
-    app: &Portal,
-    buyer: &Buyer,
-    order: &orders_domain::ids::OrderId,
-    what: &str,
-) -> Result<(), ApiError> {
-    let entry = HistoryEntry {
-        at: now_micros(),
-        actor: format!("buyer:{}", buyer.customer),
-        action: "downloaded_by_buyer".into(),
-        detail: format!("{what} downloaded in the buyer portal through link {}", buyer.link.link_id),
-    };
-    Ok(app.store.log_order_access(&buyer.tenant, order, &entry).await?)
-}
-
 fn xml_file(xml: String, filename: &str) -> Response<Body> {
     Response::builder()
         .status(StatusCode::OK)
@@ -112,7 +96,7 @@ pub(crate) async fn order_response(app: &Portal, buyer: &Buyer, id: &str) -> Res
     let xml = app.store.latest_order_response(&buyer.tenant, &order.id).await?.ok_or_else(|| {
         ApiError::NotFound(format!("order {id} has no Peppol Order Response (yet, or the seller sends none)"))
     })?;
-    log_download(app, buyer, &order.id, "Order Response (UBL)").await?;
+    buyer.log_access(&app.store, &order.id, "downloaded_by_buyer", "Order Response (UBL) downloaded").await?;
     Ok(xml_file(xml, &format!("{}-order-response.xml", order.id)))
 }
 
@@ -129,6 +113,7 @@ pub(crate) async fn despatch_advice(
     let (despatch, document) =
         app.store.despatch_with_document(&buyer.tenant, &order.id, number).await?.ok_or_else(not_found)?;
     let xml = document.ok_or_else(not_found)?;
-    log_download(app, buyer, &order.id, &format!("Despatch Advice {} (UBL)", despatch.despatch_number)).await?;
+    let what = format!("Despatch Advice {} (UBL) downloaded", despatch.despatch_number);
+    buyer.log_access(&app.store, &order.id, "downloaded_by_buyer", &what).await?;
     Ok(xml_file(xml, &format!("{}-{}.xml", order.id, despatch.despatch_number)))
 }

@@ -49,6 +49,27 @@ pub struct Buyer {
     pub session: PortalSession,
 }
 
+impl Buyer {
+    /// Logs this buyer's access to `order` (`viewed_by_buyer`, `downloaded_by_buyer`) in its history: "{what} in the
+    /// buyer portal through link {link}".
+    pub async fn log_access(
+        &self,
+        store: &Store,
+        order: &orders_domain::ids::OrderId,
+        action: &str,
+        what: &str,
+    ) -> Result<orders_domain::order::HistoryEntry, ApiError> {
+        let entry = orders_domain::order::HistoryEntry {
+            at: time::OffsetDateTime::now_utc(),
+            actor: format!("buyer:{}", self.customer),
+            action: action.to_owned(),
+            detail: format!("{what} in the buyer portal through link {}", self.link.link_id),
+        };
+        store.log_order_access(&self.tenant, order, &entry).await?;
+        Ok(entry)
+    }
+}
+
 /// Seals and opens magic links and portal sessions, and lets buyers in.
 #[derive(Debug, Clone)]
 pub struct BuyerGate {
