@@ -36,6 +36,19 @@ pub(crate) async fn tenant(app: &Portal, buyer: &Buyer) -> Result<TenantSettings
         .ok_or_else(|| ApiError::Unavailable("this seller is not set up yet".into()))
 }
 
+/// `quantity` of `product` priced for the buyer (their agreed price, else the catalogue's; their discount), as a
+/// line of an order of theirs would be; `None` if it cannot be priced (another currency).
+fn buyer_price(
+    view: &orders_domain::catalogue::CatalogueView,
+    product: &orders_domain::catalogue::Product,
+    quantity: Decimal,
+    discount: Option<orders_domain::order::Discount>,
+    tenant: &TenantSettings,
+) -> Option<orders_domain::order::OrderLine> {
+    let request = LineRequest { quantity, unit_price: None, discount: None };
+    price_line(1, &request, product, view.customer_prices.get(&product.sku), discount, tenant.currency).ok()
+}
+
 /// `GET /v1/portal/catalogue` (`?q=`, `?limit=`, `?cursor=`): the seller's products at the buyer's prices, with
 /// what is available now. `q` keeps the page's products whose SKU or name contains it (any case).
 pub(crate) async fn catalogue(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -49,8 +62,11 @@ pub(crate) async fn catalogue(app: &Portal, buyer: &Buyer, request: &Request) ->
     if search.as_ref().is_some_and(|q| q.chars().count() > 100) {
         return Err(ApiError::Validation(vec![FieldError::new("/q", "search for at most 100 characters")]));
     }
-    let tenant = tenant(app, buyer).await?;
-    let (products, next) = app.store.list_products(&buyer.tenant, limit, start).await?;
+    let (tenant, (products, next), customer) = futures::try_join!(
+        tenant(app, buyer),
+        async { Ok(app.store.list_products(&buyer.tenant, limit, start).await?) },
+        async { Ok(app.store.get_customer(&buyer.tenant, &buyer.customer).await?) },
+    )?;
     let products: Vec<_> = products
         .into_iter()
         .filter(|p| {
@@ -60,16 +76,12 @@ pub(crate) async fn catalogue(app: &Portal, buyer: &Buyer, request: &Request) ->
         })
         .collect();
     let skus: Vec<Sku> = products.iter().map(|p| p.sku.clone()).collect();
-    let customer = app.store.get_customer(&buyer.tenant, &buyer.customer).await?;
     let view = app.store.load_catalogue(&buyer.tenant, &skus, Some(&buyer.customer), &tenant.warehouses).await?;
     let discount = customer.as_ref().and_then(|c| c.discount);
     let items: Vec<Value> = products
         .iter()
         .map(|product| {
-            let request = LineRequest { quantity: Decimal::ONE, unit_price: None, discount: None };
-            let priced =
-                price_line(1, &request, product, view.customer_prices.get(&product.sku), discount, tenant.currency)
-                    .ok();
+            let priced = buyer_price(&view, product, Decimal::ONE, discount, &tenant);
             json!({
                 "sku": product.sku,
                 "name": product.name,
@@ -102,10 +114,7 @@ async fn cart_view(app: &Portal, buyer: &Buyer, cart: &Cart) -> Result<Value, Ap
         .iter()
         .map(|line| {
             let product = view.products.get(&line.sku);
-            let request = LineRequest { quantity: line.quantity, unit_price: None, discount: None };
-            let priced = product.and_then(|p| {
-                price_line(1, &request, p, view.customer_prices.get(&line.sku), discount, tenant.currency).ok()
-            });
+            let priced = product.and_then(|p| buyer_price(&view, p, line.quantity, discount, &tenant));
             if let (Some(priced), false) = (&priced, line.saved_for_later) {
                 ordered.push(priced.clone());
             }
