@@ -202,7 +202,8 @@ async fn a_buyer_orders_from_the_catalogue_through_a_server_side_cart_and_reorde
     let rejected = stack.portal(&session, Method::GET, "/v1/portal/orders?status=rejected", None).await;
     assert!(ids(&rejected).is_empty(), "{}", rejected.body);
     let bogus = stack.portal(&session, Method::GET, "/v1/portal/orders?status=shipped", None).await;
-    assert_eq!(bogus.status, 422, "{}", bogus.body);
+    assert_eq!(bogus.status, 400, "as the back office's list: {}", bogus.body);
+    assert_eq!(bogus.body["type"], "https://errors.orders.example/invalid-parameter", "{}", bogus.body);
 
     let reordered = stack.portal(&session, Method::POST, &format!("/v1/portal/orders/{order_id}/reorder"), None).await;
     assert_eq!(reordered.status, 200, "{}", reordered.body);

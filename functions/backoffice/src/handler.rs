@@ -182,24 +182,6 @@ async fn authenticate(
     app.gate.authenticate(request, allowed, action).await
 }
 
-fn parse_statuses(raw: Option<String>) -> Result<Vec<OrderStatus>, ApiError> {
-    let Some(raw) = raw else { return Ok(ALL_STATUSES.to_vec()) };
-    let mut statuses = Vec::new();
-    for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let status = ALL_STATUSES.iter().find(|s| s.as_str() == name).ok_or_else(|| ApiError::InvalidParameter {
-            name: "status",
-            detail: format!("{name:?} is not a status ({})", ALL_STATUSES.map(OrderStatus::as_str).join(", ")),
-        })?;
-        if !statuses.contains(status) {
-            statuses.push(*status);
-        }
-    }
-    if statuses.is_empty() {
-        return Err(ApiError::InvalidParameter { name: "status", detail: "name at least one status".into() });
-    }
-    Ok(statuses)
-}
-
 fn time_format() -> time::format_description::well_known::Rfc3339 {
     time::format_description::well_known::Rfc3339
 }
@@ -303,7 +285,7 @@ fn parse_order_filter(request: &Request) -> Result<OrderFilter, ApiError> {
         None => None,
     };
     Ok(OrderFilter {
-        statuses: parse_statuses(query_param(request, "status"))?,
+        statuses: orders_http::statuses_param(query_param(request, "status"))?,
         order_type,
         customer,
         received_from,

@@ -346,17 +346,10 @@ async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) -> Result<R
     if search.as_ref().is_some_and(|q| q.chars().count() > 100) {
         return Err(ApiError::Validation(vec![FieldError::new("/q", "search for at most 100 characters")]));
     }
+    // An empty `?status=` filters nothing here (the page's "all" choice).
     let statuses = match query_param(request, "status").filter(|s| !s.is_empty()) {
         None => None,
-        Some(raw) => Some(
-            raw.split(',')
-                .map(|name| {
-                    serde_json::from_value::<orders_domain::order::OrderStatus>(json!(name.trim())).map_err(|_| {
-                        ApiError::Validation(vec![FieldError::new("status", format!("no order status {name}"))])
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
+        Some(raw) => Some(orders_http::statuses_param(Some(raw))?),
     };
     let listing = format!("portal-orders:{}", buyer.customer);
     let mut start = match query_param(request, "cursor") {

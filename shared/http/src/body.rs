@@ -136,3 +136,25 @@ pub fn answer(request: &Request, result: Result<Response<Body>, ApiError>) -> Re
         }
     }
 }
+
+/// The order statuses a list asks for in `?status=` (comma-separated names): every status without the parameter,
+/// 400 for a name that is no status or for none at all.
+pub fn statuses_param(raw: Option<String>) -> Result<Vec<orders_domain::order::OrderStatus>, ApiError> {
+    use orders_domain::listing::ALL_STATUSES;
+    use orders_domain::order::OrderStatus;
+    let Some(raw) = raw else { return Ok(ALL_STATUSES.to_vec()) };
+    let mut statuses = Vec::new();
+    for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let status = ALL_STATUSES.iter().find(|s| s.as_str() == name).ok_or_else(|| ApiError::InvalidParameter {
+            name: "status",
+            detail: format!("{name:?} is not a status ({})", ALL_STATUSES.map(OrderStatus::as_str).join(", ")),
+        })?;
+        if !statuses.contains(status) {
+            statuses.push(*status);
+        }
+    }
+    if statuses.is_empty() {
+        return Err(ApiError::InvalidParameter { name: "status", detail: "name at least one status".into() });
+    }
+    Ok(statuses)
+}
