@@ -342,10 +342,7 @@ async fn decline_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str)
 /// pages read on (at most 10 pages of 100) until `limit` orders match, so a page may hold fewer or more.
 async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
     let limit = limit_param(request)?;
-    let search = query_param(request, "q").map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
-    if search.as_ref().is_some_and(|q| q.chars().count() > 100) {
-        return Err(ApiError::Validation(vec![FieldError::new("/q", "search for at most 100 characters")]));
-    }
+    let search = shop::search_param(request)?;
     // An empty `?status=` filters nothing here (the page's "all" choice).
     let statuses = match query_param(request, "status").filter(|s| !s.is_empty()) {
         None => None,

@@ -49,6 +49,15 @@ fn buyer_price(
     price_line(1, &request, product, view.customer_prices.get(&product.sku), discount, tenant.currency).ok()
 }
 
+/// The buyer's `?q=`, trimmed and in lower case (`None` when blank); at most 100 characters.
+pub(crate) fn search_param(request: &Request) -> Result<Option<String>, ApiError> {
+    let search = query_param(request, "q").map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
+    if search.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(ApiError::Validation(vec![FieldError::new("/q", "search for at most 100 characters")]));
+    }
+    Ok(search)
+}
+
 /// `GET /v1/portal/catalogue` (`?q=`, `?limit=`, `?cursor=`): the seller's products at the buyer's prices, with
 /// what is available now. `q` keeps the page's products whose SKU or name contains it (any case).
 pub(crate) async fn catalogue(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -58,10 +67,7 @@ pub(crate) async fn catalogue(app: &Portal, buyer: &Buyer, request: &Request) ->
         None => None,
         Some(cursor) => Some(app.cursors.decode(buyer.tenant.as_str(), &listing, &cursor)?),
     };
-    let search = query_param(request, "q").map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
-    if search.as_ref().is_some_and(|q| q.chars().count() > 100) {
-        return Err(ApiError::Validation(vec![FieldError::new("/q", "search for at most 100 characters")]));
-    }
+    let search = search_param(request)?;
     let (tenant, (products, next), customer) = futures::try_join!(
         tenant(app, buyer),
         async { Ok(app.store.list_products(&buyer.tenant, limit, start).await?) },
