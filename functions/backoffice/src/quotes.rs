@@ -266,17 +266,16 @@ pub(crate) async fn revoke_link(
                 .await?
                 .ok_or_else(|| ApiError::NotFound(format!("buyer link {link_id}")))?
                 .order;
+            let expires = order.received_at + time::Duration::days(orders_domain::buyer_link::ORDER_LINK_DAYS);
             let record = BuyerLinkRecord {
-                link_id: link_id.to_owned(),
-                tenant: caller.tenant.clone(),
-                customer_id: order.buyer.customer_id.clone(),
-                purpose: "order".into(),
-                reference: Some(order_id.to_string()),
-                created_by: "system:email".into(),
                 created_at: at.clone(),
-                expires_at: (order.received_at + time::Duration::days(orders_domain::buyer_link::ORDER_LINK_DAYS))
-                    .unix_timestamp(),
                 revoked_at: Some(at.clone()),
+                ..BuyerLinkRecord::standing(
+                    caller.tenant.clone(),
+                    order.buyer.customer_id.clone(),
+                    &order_id,
+                    expires.unix_timestamp(),
+                )
             };
             app.store.revoke_standing_link(&record).await?;
         }

@@ -148,17 +148,12 @@ impl BuyerGate {
         let stored = self.store.buyer_link(&tenant, &claims.link_id).await?;
         // An order's standing link has no record until the seller revokes it: its sealed claims are the record.
         let stored = match (stored, order_of_link(&claims.link_id)) {
-            (None, Some(order)) => Some(BuyerLinkRecord {
-                link_id: claims.link_id.clone(),
-                tenant: tenant.clone(),
-                customer_id: CustomerId::parse(claims.customer.clone()).map_err(|_| ApiError::Unauthorized)?,
-                purpose: "order".into(),
-                reference: Some(order.to_string()),
-                created_by: "system:email".into(),
-                created_at: String::new(),
-                expires_at: claims.expires_at,
-                revoked_at: None,
-            }),
+            (None, Some(order)) => Some(BuyerLinkRecord::standing(
+                tenant.clone(),
+                CustomerId::parse(claims.customer.clone()).map_err(|_| ApiError::Unauthorized)?,
+                &order,
+                claims.expires_at,
+            )),
             (stored, _) => stored,
         };
         let record = stored

@@ -50,6 +50,26 @@ impl BuyerLinkRecord {
     pub fn new_id() -> String {
         format!("lnk_{}", &orders_domain::ids::new_event_id()[4..])
     }
+
+    /// The record of `order`'s standing link (in every email about the order), which exists only once revoked.
+    pub fn standing(
+        tenant: TenantId,
+        customer: CustomerId,
+        order: &orders_domain::ids::OrderId,
+        expires_at: i64,
+    ) -> Self {
+        Self {
+            link_id: orders_domain::buyer_link::order_link_id(order),
+            tenant,
+            customer_id: customer,
+            purpose: "order".into(),
+            reference: Some(order.to_string()),
+            created_by: "system:email".into(),
+            created_at: String::new(),
+            expires_at,
+            revoked_at: None,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
