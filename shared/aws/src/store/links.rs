@@ -122,29 +122,20 @@ impl Store {
             entity: "buyer_link".into(),
             link: link.clone(),
         };
-        let mut values = to_item("buyer link", &item)?;
-        values.remove("PK");
-        values.remove("SK");
-        let names: Vec<String> = values.keys().cloned().collect();
-        let mut update = self.client.update_item().table_name(&self.table).set_key(Some(key(item.PK, LINK_SK)));
-        let mut sets = Vec::new();
-        for (i, name) in names.iter().enumerate() {
-            let value = values.remove(name).unwrap_or_else(|| s(""));
-            update = update
-                .expression_attribute_names(format!("#a{i}"), name)
-                .expression_attribute_values(format!(":v{i}"), value);
-            sets.push(if name == "revoked_at" {
-                format!("#a{i} = if_not_exists(#a{i}, :v{i})")
-            } else {
-                format!("#a{i} = :v{i}")
-            });
-        }
-        update
-            .update_expression(format!("SET {}", sets.join(", ")))
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item("buyer link", &item)?))
+            .condition_expression("attribute_not_exists(revoked_at)")
             .send()
-            .await
-            .map_err(|e| dynamo_error(format!("revoke buyer link {}", link.link_id), e))?;
-        Ok(())
+            .await;
+        match result {
+            // Revoked before: that record stays as it is.
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(dynamo_error(format!("revoke buyer link {}", link.link_id), e)),
+        }
     }
 
     /// Appends `entry` (a buyer's access through the portal: a view or a download) to the history of `order`.
