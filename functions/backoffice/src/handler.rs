@@ -150,7 +150,15 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
         }
         (&Method::POST, ["v1", "buyer-links", id, "revocation"]) => {
             let caller = authenticate(app, request, &[Role::Operator], "revoke buyer links").await?;
-            crate::quotes::revoke_link(app, &caller, request, id).await
+            crate::buyer_access::revoke_link(app, &caller, request, id).await
+        }
+        (&Method::POST, ["v1", "customers", id, "link-revocation"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "revoke buyer links").await?;
+            crate::buyer_access::revoke_all_links(app, &caller, request, id).await
+        }
+        (&Method::PUT, ["v1", "customers", id, "portal-access"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "block buyers").await?;
+            crate::buyer_access::set_portal_access(app, &caller, request, id).await
         }
         (&Method::GET, ["v1", "reorder-suggestions"]) => {
             let caller = authenticate(app, request, STAFF, "read reorder suggestions").await?;
@@ -167,7 +175,15 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             | ["v1", "quotes"]
             | ["v1", "quotes", _]
             | ["v1", "quotes", _, "sending" | "versions"]
-            | ["v1", "buyer-requests"],
+            | ["v1", "buyer-requests"]
+            | ["v1", "customers", _]
+            | ["v1", "customers", _, "buyer-keys" | "link-revocation" | "portal-access"]
+            | ["v1", "customers", _, "prices", _]
+            | ["v1", "products", _]
+            | ["v1", "buyer-links", _, "revocation"]
+            | ["v1", "orders", _, "response" | "cancellation" | "closure" | "notes" | "split" | "order-response.xml"]
+            | ["v1", "orders", _, "despatches", _]
+            | ["v1", "orders", _, "buyer-requests", _, "resolution"],
         ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
         _ => Err(ApiError::NotFound(format!("route {path}"))),
     }
@@ -1066,8 +1082,14 @@ async fn merge(app: &Backoffice, caller: &ApiKeyRecord, request: &Request) -> Re
 async fn get_customer(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Result<Response<Body>, ApiError> {
     let not_found = || ApiError::NotFound(format!("customer {id}"));
     let customer_id = CustomerId::parse(id.to_owned()).map_err(|_| not_found())?;
-    let customer = app.store.get_customer(&caller.tenant, &customer_id).await?.ok_or_else(not_found)?;
-    Ok(json_response(StatusCode::OK, &serde_json::to_value(&customer).unwrap_or_else(|_| json!({})), &[]))
+    let (customer, access) = futures::try_join!(
+        app.store.get_customer(&caller.tenant, &customer_id),
+        app.store.buyer_access(&caller.tenant, &customer_id),
+    )?;
+    let customer = customer.ok_or_else(not_found)?;
+    let mut body = serde_json::to_value(&customer).unwrap_or_else(|_| json!({}));
+    body["portal_access"] = crate::buyer_access::access_json(&customer_id, &access);
+    Ok(json_response(StatusCode::OK, &body, &[]))
 }
 
 /// `PUT /v1/customers/{id}`: creates or replaces a customer's master data — name, email, language, VAT id,

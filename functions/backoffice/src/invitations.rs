@@ -65,7 +65,7 @@ pub(crate) async fn invite_buyer(
         revoked_at: None,
     };
     app.store.create_buyer_link(&link).await?;
-    let key = app.buyers.seal_record(&link);
+    let key = app.buyers.seal_record(&link, now.unix_timestamp());
     let url = format!("{}/portal#link={key}", origin(request));
     let email = render_invitation(
         &customer.name,

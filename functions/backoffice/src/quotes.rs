@@ -162,7 +162,7 @@ pub(crate) async fn list_quotes(
 /// The body of a sending or a revocation: nothing (or `{}`) so far.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SendingBody {}
+pub(crate) struct SendingBody {}
 
 /// `POST /v1/quotes/{id}/sending`: emails the buyer the latest version (a draft) with a magic link to it in the
 /// portal, in the buyer's language, then marks it sent. The email goes before the mark: a send that fails changes
@@ -196,7 +196,7 @@ pub(crate) async fn send_quote(
         revoked_at: None,
     };
     app.store.create_buyer_link(&link).await?;
-    let token = app.buyers.seal_record(&link);
+    let token = app.buyers.seal_record(&link, now.unix_timestamp());
     let url = format!("{}/portal/quotes/{}#link={token}", origin(request), sent.id);
     let email = render_quote(&sent, &tenant.name, &tenant.language, &url)
         .map_err(|e| ApiError::Unavailable(format!("the quote email could not be written: {e}")))?;
@@ -242,53 +242,6 @@ pub(crate) async fn email_buyer(
     };
     let raw = mime(&envelope, email).map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(mailer.send_raw(to.1, raw).await)
-}
-
-/// `POST /v1/buyer-links/{id}/revocation`: the link stops working, and so do the portal sessions opened with it.
-pub(crate) async fn revoke_link(
-    app: &Backoffice,
-    caller: &ApiKeyRecord,
-    request: &Request,
-    link_id: &str,
-) -> Result<Response<Body>, ApiError> {
-    if !request.body().is_empty() {
-        let _: SendingBody = parse_json(json_body(request)?)?;
-    }
-    let at = OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-    let stored = app.store.revoke_buyer_link(&caller.tenant, link_id, &at).await?;
-    match (stored, orders_domain::buyer_link::order_of_link(link_id)) {
-        (true, _) => {}
-        // An order's standing link (in every email about the order) gets its record now, revoked.
-        (false, Some(order_id)) => {
-            let order = app
-                .store
-                .get_order_record(&caller.tenant, &order_id)
-                .await?
-                .ok_or_else(|| ApiError::NotFound(format!("buyer link {link_id}")))?
-                .order;
-            let expires = order.received_at + time::Duration::days(orders_domain::buyer_link::ORDER_LINK_DAYS);
-            let record = BuyerLinkRecord {
-                created_at: at.clone(),
-                revoked_at: Some(at.clone()),
-                ..BuyerLinkRecord::standing(
-                    caller.tenant.clone(),
-                    order.buyer.customer_id.clone(),
-                    &order_id,
-                    expires.unix_timestamp(),
-                )
-            };
-            app.store.revoke_standing_link(&record).await?;
-        }
-        (false, None) => return Err(ApiError::NotFound(format!("buyer link {link_id}"))),
-    }
-    let link = app
-        .store
-        .buyer_link(&caller.tenant, link_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("buyer link {link_id}")))?;
-    tracing::info!(tenant = %caller.tenant, link_id, by = %caller.key_id, "buyer link revoked");
-    let body = serde_json::to_value(&link).unwrap_or_default();
-    Ok(json_response(StatusCode::OK, &body, &[]))
 }
 
 /// `https://host` of the request (API Gateway's host, or the local runner's), where the portal is served too.

@@ -28,6 +28,77 @@ pub struct LinkClaims {
     /// Unix time the link stops working.
     #[serde(rename = "e")]
     pub expires_at: i64,
+    /// Unix time the link was made (sent): a revocation of everything of the buyer refuses links made until then.
+    /// Links sealed before this claim existed carry 0.
+    #[serde(rename = "i", default)]
+    pub issued_at: i64,
+}
+
+/// What the seller decided about all links of one buyer: every link, key and session made until
+/// `links_valid_after` is refused (a revocation of everything of the buyer), and a blocked buyer is let in by
+/// none. It is kept as long as the buyer is: it must outlive every token it refuses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyerAccess {
+    /// Unix time until which links were revoked (inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links_valid_after: Option<i64>,
+    /// Whether the seller blocked the buyer from the portal.
+    #[serde(default)]
+    pub blocked: bool,
+}
+
+/// Why a link or a session of one is not let in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LinkRefusal {
+    /// Not sealed by us, or it names nothing that exists.
+    #[error("this link is not valid")]
+    NotValid,
+    /// Past its end.
+    #[error("this link has expired; ask the seller for a new one")]
+    Expired,
+    /// Revoked by the seller (itself, or everything of its buyer).
+    #[error("this link was revoked by the seller")]
+    Revoked,
+    /// The seller blocked the buyer.
+    #[error("the seller has closed the portal to this buyer")]
+    Blocked,
+}
+
+impl LinkRefusal {
+    /// What the buyer is told.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NotValid => "this link is not valid",
+            Self::Expired => "this link has expired; ask the seller for a new one",
+            Self::Revoked => "this link was revoked by the seller",
+            Self::Blocked => "the seller has closed the portal to this buyer",
+        }
+    }
+}
+
+impl BuyerAccess {
+    /// Whether a link with `claims` is let in at `now` (Unix time) as far as its expiry and the buyer's access
+    /// go (the link's own record is checked apart).
+    pub fn admits(&self, claims: &LinkClaims, now: i64) -> Result<(), LinkRefusal> {
+        if self.blocked {
+            return Err(LinkRefusal::Blocked);
+        }
+        if claims.expires_at <= now {
+            return Err(LinkRefusal::Expired);
+        }
+        if self.links_valid_after.is_some_and(|after| claims.issued_at <= after) {
+            return Err(LinkRefusal::Revoked);
+        }
+        Ok(())
+    }
+
+    /// Revokes every link made until `now`; blocks or unblocks when `blocked` says so.
+    pub fn revoked_at(&self, now: i64, blocked: Option<bool>) -> Self {
+        Self {
+            links_valid_after: Some(self.links_valid_after.map_or(now, |after| after.max(now))),
+            blocked: blocked.unwrap_or(self.blocked),
+        }
+    }
 }
 
 /// Seals and opens magic links (its own key purpose: no other token of ours opens as a link).
@@ -95,6 +166,7 @@ impl PortalLinks {
             customer: customer.to_string(),
             link_id: order_link_id(order),
             expires_at: now + ORDER_LINK_DAYS * 86_400,
+            issued_at: now,
         };
         format!("{}/orders/{}#link={}", self.base_url, order, self.sealer.seal(&claims))
     }
@@ -119,11 +191,37 @@ mod tests {
         assert_eq!(claims.customer, "C-1");
         assert_eq!(claims.tenant, "demo");
         assert_eq!(claims.expires_at, 1_000 + ORDER_LINK_DAYS * 86_400);
+        assert_eq!(claims.issued_at, 1_000);
         assert_eq!(order_of_link(&claims.link_id), Some(order));
         assert!(LinkSealer::new("another-secret-of-at-least-32-characters").expect("sealer").open(token).is_none());
         let mut tampered = token.to_owned();
         tampered.replace_range(2..3, if &token[2..3] == "A" { "B" } else { "A" });
         assert!(LinkSealer::new(SECRET).expect("sealer").open(&tampered).is_none());
+    }
+
+    #[test]
+    fn a_revocation_of_everything_refuses_links_made_until_then_and_a_block_refuses_all() {
+        let claims = |issued_at| LinkClaims {
+            tenant: "demo".into(),
+            customer: "C-1".into(),
+            link_id: "lnk_1".into(),
+            expires_at: 10_000,
+            issued_at,
+        };
+        let open = BuyerAccess::default();
+        assert_eq!(open.admits(&claims(100), 200), Ok(()));
+        assert_eq!(open.admits(&claims(100), 10_000), Err(LinkRefusal::Expired));
+        let revoked = open.revoked_at(500, None);
+        assert_eq!(revoked.admits(&claims(100), 600), Err(LinkRefusal::Revoked));
+        assert_eq!(revoked.admits(&claims(500), 600), Err(LinkRefusal::Revoked), "made in the same second");
+        assert_eq!(revoked.admits(&claims(501), 600), Ok(()), "a later email's link works");
+        // A revocation never moves back in time, and a block refuses every link, old or new.
+        assert_eq!(revoked.revoked_at(400, None).links_valid_after, Some(500));
+        let blocked = revoked.revoked_at(700, Some(true));
+        assert_eq!(blocked.admits(&claims(800), 900), Err(LinkRefusal::Blocked));
+        let unblocked = blocked.revoked_at(900, Some(false));
+        assert_eq!(unblocked.admits(&claims(800), 950), Err(LinkRefusal::Revoked), "unblocking revives nothing");
+        assert_eq!(unblocked.admits(&claims(901), 950), Ok(()));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use orders_aws::store::BuyerLinkRecord;
 use orders_aws::Store;
 pub use orders_domain::buyer_link::LinkClaims;
-use orders_domain::buyer_link::{order_of_link, LinkSealer};
+use orders_domain::buyer_link::{order_of_link, LinkRefusal, LinkSealer};
 use orders_domain::ids::{CustomerId, TenantId};
 
 use crate::session::{cookie_value, csrf_matches_token, is_write};
@@ -93,13 +93,14 @@ impl BuyerGate {
         self.links.seal(claims)
     }
 
-    /// The magic-link token of a stored link record.
-    pub fn seal_record(&self, record: &BuyerLinkRecord) -> String {
+    /// The magic-link token of a stored link record, made at `now` (Unix time).
+    pub fn seal_record(&self, record: &BuyerLinkRecord, now: i64) -> String {
         self.seal_link(&LinkClaims {
             tenant: record.tenant.to_string(),
             customer: record.customer_id.to_string(),
             link_id: record.link_id.clone(),
             expires_at: record.expires_at,
+            issued_at: now,
         })
     }
 
@@ -141,26 +142,20 @@ impl BuyerGate {
     }
 
     async fn live_record(&self, claims: &LinkClaims, now: i64) -> Result<BuyerLinkRecord, ApiError> {
-        if claims.expires_at <= now {
-            return Err(ApiError::LinkRefused("this link has expired; ask the seller for a new one"));
-        }
-        let tenant = TenantId::parse(claims.tenant.clone()).map_err(|_| ApiError::Unauthorized)?;
-        let stored = self.store.buyer_link(&tenant, &claims.link_id).await?;
+        let refused = |refusal: LinkRefusal| ApiError::LinkRefused(refusal.message());
+        let tenant = TenantId::parse(claims.tenant.clone()).map_err(|_| refused(LinkRefusal::NotValid))?;
+        let customer = CustomerId::parse(claims.customer.clone()).map_err(|_| refused(LinkRefusal::NotValid))?;
+        let (stored, access) = self.store.buyer_link_and_access(&tenant, &claims.link_id, &customer).await?;
+        access.admits(claims, now).map_err(refused)?;
         // An order's standing link has no record until the seller revokes it: its sealed claims are the record.
         let stored = match (stored, order_of_link(&claims.link_id)) {
-            (None, Some(order)) => Some(BuyerLinkRecord::standing(
-                tenant.clone(),
-                CustomerId::parse(claims.customer.clone()).map_err(|_| ApiError::Unauthorized)?,
-                &order,
-                claims.expires_at,
-            )),
+            (None, Some(order)) => Some(BuyerLinkRecord::standing(tenant, customer, &order, claims.expires_at)),
             (stored, _) => stored,
         };
-        let record = stored
-            .filter(|r| r.customer_id.as_str() == claims.customer)
-            .ok_or(ApiError::LinkRefused("this link is not valid"))?;
+        let record =
+            stored.filter(|r| r.customer_id.as_str() == claims.customer).ok_or(refused(LinkRefusal::NotValid))?;
         if record.revoked_at.is_some() {
-            return Err(ApiError::LinkRefused("this link was revoked by the seller"));
+            return Err(refused(LinkRefusal::Revoked));
         }
         Ok(record)
     }
@@ -191,8 +186,13 @@ mod tests {
     #[test]
     fn links_open_only_as_sealed() {
         let gate = gate();
-        let claims =
-            LinkClaims { tenant: "demo".into(), customer: "C-1".into(), link_id: "lnk_1".into(), expires_at: 99 };
+        let claims = LinkClaims {
+            tenant: "demo".into(),
+            customer: "C-1".into(),
+            link_id: "lnk_1".into(),
+            expires_at: 99,
+            issued_at: 9,
+        };
         let token = gate.seal_link(&claims);
         assert_eq!(gate.open_link(&token), Some(claims.clone()));
         let (payload, signature) = token.split_once('.').expect("two parts");

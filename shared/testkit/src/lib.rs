@@ -216,6 +216,41 @@ impl TestStack {
             .item
     }
 
+    /// Does what DynamoDB's TTL sweeper does by `at` (Unix time): deletes every item whose TTL attribute
+    /// `expires_at` (infra/template.yaml) is at or before it. moto never deletes expired items; AWS does within
+    /// days. The number of items deleted.
+    pub async fn sweep_expired_items(&self, at: i64) -> usize {
+        let dynamodb = &self.stack.aws.dynamodb;
+        let mut start = None;
+        let mut deleted = 0;
+        loop {
+            let page = dynamodb
+                .scan()
+                .table_name(self.stack.table_name())
+                .filter_expression("expires_at <= :at")
+                .expression_attribute_values(":at", AttributeValue::N(at.to_string()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .expect("scan for expired items");
+            for item in page.items.unwrap_or_default() {
+                dynamodb
+                    .delete_item()
+                    .table_name(self.stack.table_name())
+                    .key("PK", item["PK"].clone())
+                    .key("SK", item["SK"].clone())
+                    .send()
+                    .await
+                    .expect("delete an expired item");
+                deleted += 1;
+            }
+            match page.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return deleted,
+            }
+        }
+    }
+
     /// Every item of one partition.
     pub async fn partition(&self, pk: &str) -> Vec<std::collections::HashMap<String, AttributeValue>> {
         self.stack

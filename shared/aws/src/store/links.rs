@@ -1,13 +1,23 @@
 //! Buyer links: the records behind the portal's magic links, `T#{tenant}#L#{link_id}` / `LINK`. A link names one
 //! buyer of one seller and what it was sent for; revoking it sets `revoked_at`, which every portal request checks.
+//! What the seller decided about all links of a buyer (everything revoked until a time, or the buyer blocked) is
+//! `T#{tenant}#C#{customer}` / `ACCESS`.
+//!
+//! A revocation outlives every token it revokes: a stored link's record expires (table TTL) a while after its
+//! tokens do, and a missing record opens nothing; an order's standing link, whose tokens every later email mints
+//! anew, is revoked by a record without expiry, and so is everything of a buyer.
 
 use serde::{Deserialize, Serialize};
 
+use orders_domain::buyer_link::BuyerAccess;
 use orders_domain::ids::{CustomerId, TenantId};
 
 use super::{dynamo_error, from_item, key, s, to_item, Store, StoreError};
 
 const LINK_SK: &str = "LINK";
+const ACCESS_SK: &str = "ACCESS";
+/// How long after its tokens' end a stored link's record is kept (seconds), before the table's TTL removes it.
+const RECORD_KEPT_AFTER_END: i64 = 30 * 86_400;
 /// The history sequence number of a buyer's access.
 const ACCESS_HISTORY_SEQ: u32 = 7;
 
@@ -72,25 +82,83 @@ impl BuyerLinkRecord {
     }
 }
 
+/// A link record as stored: its end as `valid_until`, and the table's TTL attribute `expires_at` only where the
+/// record may go once its tokens ended (never for a standing link's revocation).
 #[derive(Serialize, Deserialize)]
 #[allow(non_snake_case)]
 struct LinkItem {
     PK: String,
     SK: String,
     entity: String,
+    link_id: String,
+    tenant: TenantId,
+    customer_id: CustomerId,
+    purpose: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reference: Option<String>,
+    created_by: String,
+    created_at: String,
+    /// When its tokens end (records written before it existed have only `expires_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    valid_until: Option<i64>,
+    /// The table's TTL attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revoked_at: Option<String>,
+}
+
+impl LinkItem {
+    fn new(link: &BuyerLinkRecord, removable: bool) -> Self {
+        Self {
+            PK: link_pk(&link.tenant, &link.link_id),
+            SK: LINK_SK.into(),
+            entity: "buyer_link".into(),
+            link_id: link.link_id.clone(),
+            tenant: link.tenant.clone(),
+            customer_id: link.customer_id.clone(),
+            purpose: link.purpose.clone(),
+            reference: link.reference.clone(),
+            created_by: link.created_by.clone(),
+            created_at: link.created_at.clone(),
+            valid_until: Some(link.expires_at),
+            expires_at: removable.then_some(link.expires_at + RECORD_KEPT_AFTER_END),
+            revoked_at: link.revoked_at.clone(),
+        }
+    }
+
+    fn into_record(self) -> BuyerLinkRecord {
+        BuyerLinkRecord {
+            link_id: self.link_id,
+            tenant: self.tenant,
+            customer_id: self.customer_id,
+            purpose: self.purpose,
+            reference: self.reference,
+            created_by: self.created_by,
+            created_at: self.created_at,
+            expires_at: self.valid_until.or(self.expires_at).unwrap_or_default(),
+            revoked_at: self.revoked_at,
+        }
+    }
+}
+
+/// A buyer's access as stored.
+#[derive(Serialize, Deserialize)]
+#[allow(non_snake_case)]
+struct AccessItem {
+    PK: String,
+    SK: String,
+    entity: String,
     #[serde(flatten)]
-    link: BuyerLinkRecord,
+    access: BuyerAccess,
+    updated_at: String,
+    updated_by: String,
 }
 
 impl Store {
     /// Stores a new link record.
     pub async fn create_buyer_link(&self, link: &BuyerLinkRecord) -> Result<(), StoreError> {
-        let item = LinkItem {
-            PK: link_pk(&link.tenant, &link.link_id),
-            SK: LINK_SK.into(),
-            entity: "buyer_link".into(),
-            link: link.clone(),
-        };
+        let item = LinkItem::new(link, true);
         self.client
             .put_item()
             .table_name(&self.table)
@@ -108,20 +176,16 @@ impl Store {
             return Ok(None);
         }
         match self.get("buyer link", link_pk(tenant, link_id), LINK_SK).await? {
-            Some(item) => Ok(Some(from_item::<LinkItem>("buyer link", item)?.link)),
+            Some(item) => Ok(Some(from_item::<LinkItem>("buyer link", item)?.into_record())),
             None => Ok(None),
         }
     }
 
     /// Revokes an order's standing link (which has no record until now): stores `link` with its `revoked_at`,
-    /// keeping an earlier revocation's time.
+    /// keeping an earlier revocation's time. The record never expires: every later email about the order mints
+    /// a new token of the same link.
     pub async fn revoke_standing_link(&self, link: &BuyerLinkRecord) -> Result<(), StoreError> {
-        let item = LinkItem {
-            PK: link_pk(&link.tenant, &link.link_id),
-            SK: LINK_SK.into(),
-            entity: "buyer_link".into(),
-            link: link.clone(),
-        };
+        let item = LinkItem::new(link, false);
         let result = self
             .client
             .put_item()
@@ -136,6 +200,64 @@ impl Store {
             Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
             Err(e) => Err(dynamo_error(format!("revoke buyer link {}", link.link_id), e)),
         }
+    }
+
+    /// The link record of `link_id` and its buyer's access, read at once.
+    pub async fn buyer_link_and_access(
+        &self,
+        tenant: &TenantId,
+        link_id: &str,
+        customer: &CustomerId,
+    ) -> Result<(Option<BuyerLinkRecord>, BuyerAccess), StoreError> {
+        futures::try_join!(self.buyer_link(tenant, link_id), self.buyer_access(tenant, customer))
+    }
+
+    /// What the seller decided about all links of `customer` (nothing: everything open).
+    pub async fn buyer_access(&self, tenant: &TenantId, customer: &CustomerId) -> Result<BuyerAccess, StoreError> {
+        match self.get("buyer access", crate::keys::customer_pk(tenant, customer), ACCESS_SK).await? {
+            Some(item) => Ok(from_item::<AccessItem>("buyer access", item)?.access),
+            None => Ok(BuyerAccess::default()),
+        }
+    }
+
+    /// Revokes every link, key and portal session of `customer` made until `now`, and blocks or unblocks the
+    /// buyer when `blocked` says so; `by` is who did it. The record has no expiry, and its time never moves back
+    /// (a concurrent revocation's later time is kept). The new access.
+    pub async fn revoke_buyer_access(
+        &self,
+        tenant: &TenantId,
+        customer: &CustomerId,
+        now: time::OffsetDateTime,
+        blocked: Option<bool>,
+        by: &str,
+    ) -> Result<BuyerAccess, StoreError> {
+        for _ in 0..5 {
+            let access = self.buyer_access(tenant, customer).await?.revoked_at(now.unix_timestamp(), blocked);
+            let item = AccessItem {
+                PK: crate::keys::customer_pk(tenant, customer),
+                SK: ACCESS_SK.into(),
+                entity: "buyer_access".into(),
+                access: access.clone(),
+                updated_at: now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                updated_by: by.to_owned(),
+            };
+            let after = access.links_valid_after.unwrap_or_default().to_string();
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(to_item("buyer access", &item)?))
+                .condition_expression("attribute_not_exists(links_valid_after) OR links_valid_after <= :after")
+                .expression_attribute_values(":after", aws_sdk_dynamodb::types::AttributeValue::N(after))
+                .send()
+                .await;
+            match result {
+                Ok(_) => return Ok(access),
+                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => continue,
+                Err(e) => return Err(dynamo_error(format!("revoke the links of customer {customer}"), e)),
+            }
+        }
+        Err(StoreError::Contention { action: format!("revoke the links of customer {customer}"), attempts: 5 })
     }
 
     /// Appends `entry` (a buyer's access through the portal: a view or a download) to the history of `order`.
