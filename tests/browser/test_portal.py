@@ -1,7 +1,8 @@
 """The buyer portal in a real browser (headless Chromium, Selenium) against the `devstack up` stack: the seller
 sends a quote, the buyer opens the link from the email, sees the quote in their language and accepts it into an
-order; a buyer opens the link of an order email, fills a cart from the catalogue, orders it, gets the confirmation
-email, asks for a change (which changes nothing until the seller acts) and later downloads the invoice PDF.
+order; a buyer opens the link of an order email (that order only), signs in with the account key the seller invited
+them with, fills a cart from the catalogue, orders it to one of their stored addresses, gets the confirmation email,
+asks for a change (which changes nothing until the seller acts) and later downloads the invoice PDF.
 Screenshots go to target/browser/ (desktop and phone width).
 """
 
@@ -15,6 +16,7 @@ import unittest
 import urllib.request
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 import test_console
 from test_console import ARTIFACTS, ENV, browser, call, post_order, wait_for
@@ -143,7 +145,19 @@ class Portal(unittest.TestCase):
         self.assertNotIn("#link=", self.driver.current_url)
         # In the buyer's stored language (Swedish), not the browser's (English).
         self.assertEqual(self.driver.execute_script("return document.documentElement.lang"), "sv")
+        # An order email's link opens that order only: no shop, no cart, no re-ordering.
+        self.assertEqual(self.driver.find_elements(By.ID, "nav-shop"), [])
+        self.assertEqual(self.driver.find_elements(By.ID, "nav-cart"), [])
+        self.assertEqual(self.driver.find_elements(By.ID, "reorder"), [])
 
+        # The seller invites the buyer: their account key opens the shop.
+        status, invited = call("POST", "/v1/customers/C-1/buyer-keys", operator, {"valid_days": 30})
+        self.assertEqual(status, 201, invited)
+        self.driver.delete_all_cookies()
+        self.driver.get(ENV["ORDERS_API_URL"] + "/portal")
+        self.find("#buyer-key").send_keys(invited["key"])
+        self.find("#key-submit").click()
+        self.find("#orders")
         self.find("#nav-shop").click()
         row = self.find("#catalogue tr[data-sku='SKU-2']")
         amount = row.find_element(By.CSS_SELECTOR, "input[type=number]")
@@ -165,11 +179,14 @@ class Portal(unittest.TestCase):
         self.assertLessEqual(overflow, 0, "no horizontal scrolling at 390 px")
         self.screenshot("portal-cart-phone")
         self.driver.set_window_size(1280, 900)
+        # The order goes to one of the addresses the seller stored for the buyer, chosen here.
+        Select(self.find("#delivery-address-choice")).select_by_value("warehouse-lund")
         self.find("#place-order").click()
         placed = self.find("#order-placed")
         order_id = placed.get_attribute("data-order")
         status, order = call("GET", "/v1/orders/" + order_id, operator)
         self.assertEqual(status, 200, order)
+        self.assertEqual(order["delivery_address"]["city"], "Lund")
         self.assertEqual(order["channel"], "portal")
         self.assertEqual([(l["sku"], l["quantity"]) for l in order["lines"]], [("SKU-2", "2")])
         self.assertEqual(order["buyer"]["customer_id"], "C-1")

@@ -130,3 +130,228 @@ async fn revoking_everything_of_a_buyer_refuses_every_link_key_and_session_made_
         .body;
     assert_eq!(bad["status"], 400, "{bad}");
 }
+
+/// A portal session of `customer` opened with a buyer account key the seller invited them with.
+async fn account_session(stack: &TestStack, operator: &str, customer: &str) -> orders_testkit::PortalSession {
+    let invited =
+        stack.call(Method::POST, &format!("/v1/customers/{customer}/buyer-keys"), operator, Some(&json!({}))).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    stack.portal_session(invited.body["key"].as_str().expect("key")).await
+}
+
+/// The order ids of a portal list.
+fn listed(answer: &orders_testkit::Answer) -> Vec<String> {
+    answer.body["items"].as_array().expect("items").iter().map(|o| o["id"].as_str().unwrap_or("").into()).collect()
+}
+
+/// The `(status, problem type)` of a portal request.
+async fn outcome(
+    stack: &TestStack,
+    session: &orders_testkit::PortalSession,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, String) {
+    let answer = stack.portal(session, method, path, body.as_ref()).await;
+    (answer.status, answer.body["type"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").to_owned())
+}
+
+#[tokio::test]
+async fn a_forwarded_order_email_opens_that_order_only_never_the_account() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let forwarded = answered_order(&stack, "SCOPE-1", "C-1").await;
+    let other = answered_order(&stack, "SCOPE-2", "C-1").await;
+    // The other order ships and is invoiced: its documents are the buyer's, not the forwarded link's.
+    stack.despatch(&other, &json!({"despatch_number": "D-SCOPE", "lines": [{"line_no": 1, "quantity": 2}]})).await;
+    stack.deliver_all().await;
+    stack.deliver_all().await;
+    let account = account_session(&stack, &operator, "C-1").await;
+    let other_view = stack.portal(&account, Method::GET, &format!("/v1/portal/orders/{other}"), None).await;
+    assert_eq!(other_view.status, 200, "{}", other_view.body);
+    let invoice_pdf = other_view.body["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .find(|d| d["kind"] == "invoice" && d["format"] == "pdf")
+        .and_then(|d| d["href"].as_str())
+        .expect("the other order's invoice")
+        .to_owned();
+    let session = stack.portal_session(&link_tokens(&stack, &forwarded).await.remove(0)).await;
+
+    let signed_in = stack.portal(&session, Method::GET, "/v1/portal/session", None).await;
+    assert_eq!(signed_in.body["scope"], json!({"kind": "order", "order_id": forwarded}), "{}", signed_in.body);
+    // Its order, its documents, its history; a request and a message about it.
+    assert_eq!(outcome(&stack, &session, Method::GET, &format!("/v1/portal/orders/{forwarded}"), None).await.0, 200);
+    let order_response = format!("/v1/portal/orders/{forwarded}/order-response.xml");
+    assert_eq!(outcome(&stack, &session, Method::GET, &order_response, None).await.0, 200);
+    let asked = json!({"kind": "change", "message": "One more, please"});
+    let requests = format!("/v1/portal/orders/{forwarded}/requests");
+    assert_eq!(outcome(&stack, &session, Method::POST, &requests, Some(asked.clone())).await.0, 201);
+    let messages = format!("/v1/portal/orders/{forwarded}/messages");
+    assert_eq!(outcome(&stack, &session, Method::POST, &messages, Some(json!({"text": "Thanks"}))).await.0, 201);
+    assert_eq!(listed(&stack.portal(&session, Method::GET, "/v1/portal/orders", None).await), vec![forwarded.clone()]);
+
+    // Nothing else of the buyer's: not their other order, its documents, requests or messages.
+    for (method, path, body) in [
+        (Method::GET, format!("/v1/portal/orders/{other}"), None),
+        (Method::GET, format!("/v1/portal/orders/{other}/order-response.xml"), None),
+        (Method::GET, format!("/v1/portal/orders/{other}/despatches/D-SCOPE.xml"), None),
+        (Method::GET, invoice_pdf.clone(), None),
+        (Method::POST, format!("/v1/portal/orders/{other}/requests"), Some(asked.clone())),
+        (Method::POST, format!("/v1/portal/orders/{other}/messages"), Some(json!({"text": "Hello"}))),
+    ] {
+        let (status, kind) = outcome(&stack, &session, method.clone(), &path, body).await;
+        assert_eq!(status, 404, "{method} {path} through an order link: {kind}");
+    }
+    // Not the shop, the cart, ordering or re-ordering: those need the account key.
+    for (method, path, body) in [
+        (Method::GET, "/v1/portal/catalogue".to_owned(), None),
+        (Method::GET, "/v1/portal/cart".to_owned(), None),
+        (Method::PUT, "/v1/portal/cart/lines/SKU-1".to_owned(), Some(json!({"quantity": "1"}))),
+        (Method::DELETE, "/v1/portal/cart/lines/SKU-1".to_owned(), None),
+        (Method::POST, "/v1/portal/orders".to_owned(), Some(json!({"cart_id": "crt_x"}))),
+        (Method::POST, format!("/v1/portal/orders/{forwarded}/reorder"), None),
+    ] {
+        let (status, kind) = outcome(&stack, &session, method.clone(), &path, body).await;
+        assert_eq!((status, kind.as_str()), (403, "link-scope"), "{method} {path} through an order link");
+    }
+    // The account key reaches both orders and the invoice.
+    let both = listed(&stack.portal(&account, Method::GET, "/v1/portal/orders", None).await);
+    assert!(both.contains(&forwarded) && both.contains(&other), "{both:?}");
+    assert_eq!(outcome(&stack, &account, Method::GET, &invoice_pdf, None).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_quote_link_reads_that_quote_and_the_order_it_became_only() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let earlier = answered_order(&stack, "QSCOPE-0", "C-1").await;
+    let quote = |sku: &str| {
+        json!({
+            "currency": "EUR", "buyer": {"customer_id": "C-1"}, "valid_until_date": orders_testkit::tomorrow(),
+            "delivery_address": {"name": "A", "street": "B", "city": "C", "postal_code": "1", "country": "SE"},
+            "lines": [{"sku": sku, "quantity": 1}]
+        })
+    };
+    let mut quotes = Vec::new();
+    for sku in ["SKU-1", "SKU-2"] {
+        let created = stack.call(Method::POST, "/v1/quotes", &operator, Some(&quote(sku))).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.body["id"].as_str().expect("quote id").to_owned();
+        let sent = stack.call(Method::POST, &format!("/v1/quotes/{id}/sending"), &operator, None).await;
+        assert_eq!(sent.status, 200, "{}", sent.body);
+        quotes.push(id);
+    }
+    let (mine, theirs) = (&quotes[0], &quotes[1]);
+    let session = stack.portal_session(&link_tokens(&stack, mine).await.remove(0)).await;
+    let signed_in = stack.portal(&session, Method::GET, "/v1/portal/session", None).await;
+    assert_eq!(signed_in.body["scope"], json!({"kind": "quote", "quote_id": mine}), "{}", signed_in.body);
+
+    assert_eq!(outcome(&stack, &session, Method::GET, &format!("/v1/portal/quotes/{mine}"), None).await.0, 200);
+    for (method, path, body) in [
+        (Method::GET, format!("/v1/portal/quotes/{theirs}"), None),
+        (Method::POST, format!("/v1/portal/quotes/{theirs}/acceptance"), Some(json!({"version": 1}))),
+        (Method::POST, format!("/v1/portal/quotes/{theirs}/decline"), Some(json!({"version": 1}))),
+        (Method::GET, format!("/v1/portal/orders/{earlier}"), None),
+    ] {
+        let (status, kind) = outcome(&stack, &session, method.clone(), &path, body).await;
+        assert_eq!(status, 404, "{method} {path} through a quote link: {kind}");
+    }
+    assert!(listed(&stack.portal(&session, Method::GET, "/v1/portal/orders", None).await).is_empty());
+    let (status, kind) = outcome(&stack, &session, Method::GET, "/v1/portal/catalogue", None).await;
+    assert_eq!((status, kind.as_str()), (403, "link-scope"));
+
+    let accepted = stack
+        .portal(&session, Method::POST, &format!("/v1/portal/quotes/{mine}/acceptance"), Some(&json!({"version": 1})))
+        .await;
+    assert_eq!(accepted.status, 201, "{}", accepted.body);
+    let order = accepted.body["id"].as_str().expect("order id").to_owned();
+    assert_eq!(outcome(&stack, &session, Method::GET, &format!("/v1/portal/orders/{order}"), None).await.0, 200);
+    assert_eq!(listed(&stack.portal(&session, Method::GET, "/v1/portal/orders", None).await), [order]);
+    assert_eq!(outcome(&stack, &session, Method::GET, &format!("/v1/portal/orders/{earlier}"), None).await.0, 404);
+}
+
+#[tokio::test]
+async fn ordering_someone_elses_cart_id_answers_nothing_of_theirs() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let victim = account_session(&stack, &operator, "C-2").await;
+    let put = stack.portal(&victim, Method::PUT, "/v1/portal/cart/lines/SKU-2", Some(&json!({"quantity": "2"}))).await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let cart_id = put.body["cart_id"].as_str().expect("cart id").to_owned();
+    let placed = stack.portal(&victim, Method::POST, "/v1/portal/orders", Some(&json!({"cart_id": cart_id}))).await;
+    assert_eq!(placed.status, 201, "{}", placed.body);
+    let victims_order = placed.body["id"].as_str().expect("order id").to_owned();
+
+    // Another buyer who learnt the cart id (a shared screen, a log) names it: nothing of the order is answered.
+    let attacker = account_session(&stack, &operator, "C-1").await;
+    let answer = stack.portal(&attacker, Method::POST, "/v1/portal/orders", Some(&json!({"cart_id": cart_id}))).await;
+    assert_eq!(answer.status, 409, "{}", answer.body);
+    assert!(!answer.body.to_string().contains(&victims_order), "{}", answer.body);
+    assert!(answer.body["id"].is_null() && answer.body["lines"].is_null(), "{}", answer.body);
+}
+
+#[tokio::test]
+async fn a_portal_order_ships_to_an_address_stored_on_the_customer_never_to_a_typed_one() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let session = account_session(&stack, &operator, "C-1").await;
+    let cart =
+        stack.portal(&session, Method::PUT, "/v1/portal/cart/lines/SKU-3", Some(&json!({"quantity": "1"}))).await;
+    assert_eq!(cart.status, 200, "{}", cart.body);
+    let offered: Vec<&str> = cart.body["delivery_addresses"]
+        .as_array()
+        .expect("delivery addresses")
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert_eq!(offered, ["store-malmo", "warehouse-lund"], "the customer's stored addresses: {}", cart.body);
+    let cart_id = cart.body["cart_id"].as_str().expect("cart id").to_owned();
+    let typed = json!({"cart_id": cart_id, "delivery_address":
+        {"name": "Mallory", "street": "Elsewhere 1", "city": "Tallinn", "postal_code": "10111", "country": "EE"}});
+    let refused = stack.portal(&session, Method::POST, "/v1/portal/orders", Some(&typed)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.body["errors"][0]["pointer"], "/delivery_address", "{}", refused.body);
+    let unknown = json!({"cart_id": cart_id, "delivery_address_id": "somewhere"});
+    let refused = stack.portal(&session, Method::POST, "/v1/portal/orders", Some(&unknown)).await;
+    assert_eq!(refused.body["errors"][0]["pointer"], "/delivery_address_id", "{}", refused.body);
+    let chosen = json!({"cart_id": cart_id, "delivery_address_id": "warehouse-lund"});
+    let placed = stack.portal(&session, Method::POST, "/v1/portal/orders", Some(&chosen)).await;
+    assert_eq!(placed.status, 201, "{}", placed.body);
+    assert_eq!(placed.body["delivery_address"]["city"], "Lund", "{}", placed.body);
+
+    // An operator keeps the customer's addresses; the ids must be unique.
+    let customer = stack.call(Method::GET, "/v1/customers/C-1", &operator, None).await.body;
+    let mut update = json!({"name": customer["name"], "email": customer["email"],
+        "delivery_addresses": [customer["delivery_addresses"][0].clone(), customer["delivery_addresses"][0].clone()]});
+    let twice = stack.call(Method::PUT, "/v1/customers/C-1", &operator, Some(&update)).await;
+    assert_eq!(twice.status, 422, "{}", twice.body);
+    assert_eq!(twice.body["errors"][0]["pointer"], "/delivery_addresses/1/id", "{}", twice.body);
+    update["delivery_addresses"] = json!([customer["delivery_addresses"][1].clone()]);
+    let kept = stack.call(Method::PUT, "/v1/customers/C-1", &operator, Some(&update)).await;
+    assert_eq!(kept.status, 200, "{}", kept.body);
+    assert_eq!(kept.body["delivery_addresses"][0]["id"], "warehouse-lund");
+}
+
+#[tokio::test]
+async fn an_order_link_must_name_an_order_of_its_own_buyer() {
+    let stack = TestStack::start().await;
+    let theirs = answered_order(&stack, "NAMED-1", "C-2").await;
+    let sealer = stack.link_sealer();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let claims = |order: &str| orders_domain::buyer_link::LinkClaims {
+        tenant: stack.tenant.id.to_string(),
+        customer: "C-1".into(),
+        link_id: orders_domain::buyer_link::order_link_id(
+            &orders_domain::ids::OrderId::parse_public(order).expect("order id"),
+        ),
+        expires_at: now + 3600,
+        issued_at: now,
+    };
+    // A sealed link of buyer C-1 naming C-2's order, and one naming no order at all: neither opens a session.
+    for order in [theirs.as_str(), "ord_0123456789abcdef0123456789abcdef"] {
+        let answer = stack.open_portal_link(&sealer.seal(&claims(order))).await;
+        assert_eq!(answer.status, 401, "{order}: {}", answer.body);
+    }
+}

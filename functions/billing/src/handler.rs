@@ -100,6 +100,10 @@ async fn buyer_download(
     file: &str,
 ) -> Result<Response<Body>, ApiError> {
     let stored = tenant_document(app, &buyer.tenant, Some(&buyer.customer), list, number).await?;
+    // An order or quote link reaches the documents of its order only.
+    if !buyer.reaches_order(app.documents.store(), &stored.invoice.order_id).await? {
+        return Err(ApiError::NotFound(format!("{} {number}", list.trim_end_matches('s').replace('-', " "))));
+    }
     let answer = download(app, &stored, file).await?;
     let what = format!("{} {file} downloaded", stored.invoice.number);
     buyer.log_access(app.documents.store(), &stored.invoice.order_id, "downloaded_by_buyer", &what).await?;

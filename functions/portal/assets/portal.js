@@ -12,6 +12,9 @@
   const STATUSES = ['received', 'pending_response', 'accepted', 'accepted_with_changes', 'rejected',
     'partially_delivered', 'delivered', 'partially_invoiced', 'invoiced', 'cancelled', 'closed'];
   let csrf = null;
+  // What the link opens: an order link one order, a quote link one quote, an account key the shop and every order.
+  let scope = { kind: 'account' };
+  const account = () => scope.kind === 'account';
 
   function t(key, vars) {
     let text = texts[key] || key;
@@ -70,8 +73,8 @@
     const item = (href, key, id) => h('a', { href, id, 'aria-current': current === key ? 'page' : null,
       text: t('nav.' + key) });
     return h('nav', { class: 'portal-nav', 'aria-label': t('nav.label') },
-      item('/portal', 'orders', 'nav-orders'), item('/portal/shop', 'shop', 'nav-shop'),
-      item('/portal/cart', 'cart', 'nav-cart'));
+      item('/portal', 'orders', 'nav-orders'), account() ? item('/portal/shop', 'shop', 'nav-shop') : null,
+      account() ? item('/portal/cart', 'cart', 'nav-cart') : null);
   }
   function show(current, ...nodes) {
     app().replaceChildren(nav(current), h('main', { id: 'main' }, ...nodes));
@@ -98,6 +101,7 @@
         session = await api('GET', '/v1/portal/session');
       }
       csrf = session.csrf_token;
+      scope = session.scope || scope;
     } catch (error) {
       app().replaceChildren(h('main', { id: 'main' }, h('h1', { text: t('app.title') }), error.status === 401 && !match
         ? [h('p', { id: 'no-session', text: t('app.no_session') }), keyForm()] : problem(error)));
@@ -262,7 +266,7 @@
       h('h1', { id: 'order-title' }, t('order.title', { number: order.order_number }), ' ', badge(order.status)),
       h('p', { id: 'order-meta', text: t('order.meta', { date: day(order.requested_delivery_date),
         total: money(order.totals.gross, order.currency) }) }),
-      h('div', { class: 'card' }, lines, h('div', { class: 'buttons' }, reorder)),
+      h('div', { class: 'card' }, lines, account() ? h('div', { class: 'buttons' }, reorder) : null),
       result,
       despatches.length ? h('section', { class: 'card', id: 'despatches' }, h('h2', { text: t('order.despatches') }),
         h('ul', {}, despatches)) : null,
@@ -375,7 +379,12 @@
         'col.actions'].map((key) => h('th', { scope: 'col', text: t(key) })))), h('tbody', {}, lines.map(row))));
     const inCart = cart.lines.filter((l) => !l.saved_for_later);
     const saved = cart.lines.filter((l) => l.saved_for_later);
-    const address = cart.default_delivery_address;
+    const addresses = cart.delivery_addresses || [];
+    const addressText = (a) => [a.name, a.street, a.additional_street, a.postal_code + ' ' + a.city, a.country]
+      .filter(Boolean).join(', ');
+    // The customer's stored delivery addresses: the one there is, or a choice.
+    const addressChoice = addresses.length > 1 ? h('select', {}, addresses.map((a) =>
+      h('option', { value: a.id, text: addressText(a.address) }))) : null;
     const date = h('input', { type: 'date' });
     const notes = h('textarea', { rows: '2', maxlength: '1000' });
     const place = h('button', { type: 'submit', id: 'place-order', text: t('cart.place') });
@@ -384,6 +393,7 @@
       place.disabled = true;
       try {
         const body = { cart_id: cart.cart_id };
+        if (addressChoice) body.delivery_address_id = addressChoice.value;
         if (date.value) body.requested_delivery_date = date.value;
         if (notes.value.trim()) body.notes = notes.value;
         const order = await api('POST', '/v1/portal/orders', body);
@@ -397,8 +407,9 @@
         result.replaceChildren(problem(error));
       }
     } }, h('h2', { text: t('cart.checkout') }),
-    address ? h('p', { id: 'delivery-address', text: t('cart.deliver_to', { address: [address.name, address.street,
-      address.postal_code + ' ' + address.city, address.country].join(', ') }) }) : null,
+    addressChoice ? field('delivery-address-choice', t('cart.deliver_choice'), addressChoice)
+      : addresses.length ? h('p', { id: 'delivery-address', text: t('cart.deliver_to',
+        { address: addressText(addresses[0].address) }) }) : null,
     field('delivery-date', t('cart.date'), date), field('order-notes', t('notes'), notes),
     h('div', { class: 'totals-line' }, h('dl', { class: 'totals', id: 'cart-totals' },
       h('dt', { text: t('total.net') }), h('dd', { text: money(cart.totals.net, cart.currency) }),

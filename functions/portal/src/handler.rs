@@ -11,7 +11,7 @@ use orders_domain::ids::QuoteId;
 use orders_domain::order::HistoryEntry;
 use orders_domain::quote::{Quote, QuoteStatus};
 use orders_domain::FieldError;
-use orders_http::portal::{set_portal_cookie, Buyer, PortalSession};
+use orders_http::portal::{set_portal_cookie, Buyer, LinkScope, PortalSession};
 use orders_http::session::is_https;
 use orders_http::views::{order_json, quote_versions_json};
 use orders_http::web::{asset, html, with_security_headers};
@@ -73,7 +73,8 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
         (&Method::GET, ["v1", "portal", "session"]) => {
             let buyer = app.buyers.buyer(request).await?;
             let language = buyer_language(app, &buyer.tenant, &buyer.customer).await?;
-            Ok(json_response(StatusCode::OK, &session_json(&buyer.session, Some(json!({ "language": language }))), &[]))
+            let extra = json!({ "language": language, "scope": scope_json(&buyer.scope) });
+            Ok(json_response(StatusCode::OK, &session_json(&buyer.session, Some(extra)), &[]))
         }
         (&Method::GET, ["v1", "portal", "orders"]) => {
             let buyer = app.buyers.buyer(request).await?;
@@ -81,6 +82,7 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
         }
         (&Method::POST, ["v1", "portal", "orders"]) => {
             let buyer = app.buyers.buyer(request).await?;
+            buyer.require_account()?;
             shop::order_cart(app, &buyer, request).await
         }
         (&Method::GET, ["v1", "portal", "orders", id]) => {
@@ -89,6 +91,7 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
         }
         (&Method::POST, ["v1", "portal", "orders", id, "reorder"]) => {
             let buyer = app.buyers.buyer(request).await?;
+            buyer.require_account()?;
             shop::reorder(app, &buyer, id).await
         }
         (&Method::POST, ["v1", "portal", "orders", id, "requests"]) => {
@@ -109,18 +112,22 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
         }
         (&Method::GET, ["v1", "portal", "catalogue"]) => {
             let buyer = app.buyers.buyer(request).await?;
+            buyer.require_account()?;
             shop::catalogue(app, &buyer, request).await
         }
         (&Method::GET, ["v1", "portal", "cart"]) => {
             let buyer = app.buyers.buyer(request).await?;
+            buyer.require_account()?;
             shop::show_cart(app, &buyer).await
         }
         (&Method::PUT, ["v1", "portal", "cart", "lines", sku]) => {
             let buyer = app.buyers.buyer(request).await?;
+            buyer.require_account()?;
             shop::set_cart_line(app, &buyer, request, sku).await
         }
         (&Method::DELETE, ["v1", "portal", "cart", "lines", sku]) => {
             let buyer = app.buyers.buyer(request).await?;
+            buyer.require_account()?;
             shop::remove_cart_line(app, &buyer, sku).await
         }
         (&Method::GET, ["v1", "portal", "quotes", id]) => {
@@ -148,6 +155,15 @@ async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiErr
             | ["v1", "portal", "quotes", _, "acceptance" | "decline"],
         ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
         _ => Err(ApiError::NotFound(format!("route {path}"))),
+    }
+}
+
+/// What the buyer's link opens, for the page: `{"kind": "order" | "quote" | "account", "order_id" | "quote_id"}`.
+fn scope_json(scope: &LinkScope) -> Value {
+    match scope {
+        LinkScope::Order(order) => json!({ "kind": scope.kind(), "order_id": order }),
+        LinkScope::Quote(quote) => json!({ "kind": scope.kind(), "quote_id": quote }),
+        LinkScope::Account => json!({ "kind": scope.kind() }),
     }
 }
 
@@ -192,7 +208,7 @@ async fn open_link(app: &Portal, request: &Request) -> Result<Response<Body>, Ap
         )]));
     }
     let now = OffsetDateTime::now_utc().unix_timestamp();
-    let (session, record) = app.buyers.open_session(&link, now).await?;
+    let (session, record, scope) = app.buyers.open_session(&link, now).await?;
     let cookie = set_portal_cookie(
         &app.buyers.seal_session(&session),
         session.session_expires_at - now,
@@ -202,7 +218,12 @@ async fn open_link(app: &Portal, request: &Request) -> Result<Response<Body>, Ap
     let language = buyer_language(app, &record.tenant, &record.customer_id).await?;
     let body = session_json(
         &session,
-        Some(json!({ "purpose": record.purpose, "reference": record.reference, "language": language })),
+        Some(json!({
+            "purpose": record.purpose,
+            "reference": record.reference,
+            "language": language,
+            "scope": scope_json(&scope),
+        })),
     );
     Ok(json_response(StatusCode::OK, &body, &[("set-cookie", cookie)]))
 }
@@ -212,6 +233,9 @@ async fn open_link(app: &Portal, request: &Request) -> Result<Response<Body>, Ap
 async fn buyer_versions(app: &Portal, buyer: &Buyer, id: &str) -> Result<(QuoteId, Vec<Quote>, u32), ApiError> {
     let not_found = || ApiError::NotFound(format!("quote {id}"));
     let quote_id = QuoteId::parse_public(id).map_err(|_| not_found())?;
+    if !buyer.reaches_quote(&quote_id) {
+        return Err(not_found());
+    }
     let all = app.store.quote_versions(&buyer.tenant, &quote_id).await?;
     let latest = all.iter().map(|q| q.version).max().unwrap_or_default();
     let versions: Vec<Quote> =
@@ -353,6 +377,28 @@ async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) -> Result<R
         None => None,
         Some(cursor) => Some(app.cursors.decode(buyer.tenant.as_str(), &listing, &cursor)?),
     };
+    let keep = |order: &orders_domain::order::Order| {
+        statuses.as_ref().is_none_or(|s| s.contains(&order.status))
+            && search.as_ref().is_none_or(|q| {
+                order.order_number.to_lowercase().contains(q.as_str())
+                    || order.lines.iter().any(|l| {
+                        l.sku.as_str().to_lowercase().contains(q.as_str())
+                            || l.description.to_lowercase().contains(q.as_str())
+                    })
+            })
+    };
+    if !buyer.scope.opens_account() {
+        // An order or quote link lists the one order it reaches (if any).
+        let mut items = Vec::new();
+        for order_id in buyer.scope_orders(&app.store).await? {
+            if let Some(record) = app.store.get_order_record(&buyer.tenant, &order_id).await? {
+                if record.order.buyer.customer_id == buyer.customer && keep(&record.order) {
+                    items.push(orders_http::views::order_row_json(&record.order));
+                }
+            }
+        }
+        return Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": null }), &[]));
+    }
     let filtered = search.is_some() || statuses.is_some();
     let wanted = usize::try_from(limit).unwrap_or(25);
     let mut matching = Vec::new();
@@ -363,16 +409,7 @@ async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) -> Result<R
         let (orders, after) = app.store.customer_orders(&buyer.tenant, &buyer.customer, page, start.take()).await?;
         next = after;
         pages += 1;
-        matching.extend(orders.into_iter().filter(|order| {
-            statuses.as_ref().is_none_or(|s| s.contains(&order.status))
-                && search.as_ref().is_none_or(|q| {
-                    order.order_number.to_lowercase().contains(q.as_str())
-                        || order.lines.iter().any(|l| {
-                            l.sku.as_str().to_lowercase().contains(q.as_str())
-                                || l.description.to_lowercase().contains(q.as_str())
-                        })
-                })
-        }));
+        matching.extend(orders.into_iter().filter(|order| keep(order)));
         if !filtered || matching.len() >= wanted || next.is_none() || pages >= 10 {
             break;
         }

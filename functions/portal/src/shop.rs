@@ -15,7 +15,7 @@ use orders_domain::ids::{OrderId, Sku};
 use orders_domain::intake::parse_order;
 
 use orders_domain::placing::{price_draft, PricingInputs};
-use orders_domain::portal::{order_document, Cart, Checkout};
+use orders_domain::portal::{delivery_address, order_document, Cart, Checkout};
 use orders_domain::pricing::{order_totals, price_line, LineRequest};
 use orders_domain::tenant::TenantSettings;
 use orders_domain::FieldError;
@@ -24,6 +24,9 @@ use orders_http::views::order_json;
 use orders_http::{json_body, json_response, limit_param, parse_json, query_param, ApiError};
 
 use crate::Portal;
+
+/// What a buyer naming a cart that is not (or no longer) theirs is told.
+const NOT_YOUR_CART: &str = "this cart changed meanwhile; reload it and order again";
 
 /// The channel of orders placed in the portal (their order numbers are unique within it).
 pub const PORTAL_CHANNEL: &str = "portal";
@@ -138,7 +141,8 @@ async fn cart_view(app: &Portal, buyer: &Buyer, cart: &Cart) -> Result<Value, Ap
         })
         .collect();
     let (totals, _) = order_totals(&ordered, tenant.currency);
-    let address = customer.and_then(|c| c.address).map(|a| serde_json::to_value(a).unwrap_or_default());
+    let addresses = customer.map(|c| c.portal_delivery_addresses()).unwrap_or_default();
+    let address = addresses.first().map(|a| serde_json::to_value(&a.address).unwrap_or_default());
     Ok(json!({
         "cart_id": cart.cart_id,
         "version": cart.version,
@@ -146,6 +150,8 @@ async fn cart_view(app: &Portal, buyer: &Buyer, cart: &Cart) -> Result<Value, Ap
         "lines": lines,
         "totals": totals,
         "default_delivery_address": address,
+        "delivery_addresses": addresses,
+        "typed_delivery_address_allowed": tenant.portal.typed_delivery_addresses,
     }))
 }
 
@@ -220,6 +226,9 @@ pub(crate) async fn own_order(
 ) -> Result<orders_aws::store::OrderDetail, ApiError> {
     let not_found = || ApiError::NotFound(format!("order {id}"));
     let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
+    if !buyer.reaches_order(&app.store, &order_id).await? {
+        return Err(not_found());
+    }
     let detail = app.store.get_order_detail(&buyer.tenant, &order_id).await?.ok_or_else(not_found)?;
     if detail.order.buyer.customer_id != buyer.customer {
         return Err(not_found());
@@ -235,7 +244,8 @@ pub(crate) async fn reorder(app: &Portal, buyer: &Buyer, id: &str) -> Result<Res
     Ok(json_response(StatusCode::OK, &cart_view(app, buyer, &cart).await?, &[]))
 }
 
-/// The order an earlier request placed (200, with `Idempotent-Replayed`).
+/// The order an earlier request of this buyer placed (200, with `Idempotent-Replayed`); a conflict when it is
+/// another buyer's (a cart or quote id of theirs was named).
 pub(crate) async fn existing_order(
     app: &Portal,
     buyer: &Buyer,
@@ -246,6 +256,9 @@ pub(crate) async fn existing_order(
         .get_order_with_history(&buyer.tenant, order_id)
         .await?
         .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?;
+    if order.buyer.customer_id != buyer.customer {
+        return Err(ApiError::Conflict(NOT_YOUR_CART.into()));
+    }
     Ok(json_response(
         StatusCode::OK,
         &order_json(&order, None),
@@ -270,7 +283,7 @@ pub(crate) async fn order_cart(app: &Portal, buyer: &Buyer, request: &Request) -
         let number = Cart { cart_id: checkout.cart_id.clone(), ..Cart::empty() }.order_number();
         return match app.store.find_duplicate(&buyer.tenant, PORTAL_CHANNEL, &number, None, "").await? {
             Some(CreateOutcome::Duplicate { order_id, .. }) => existing_order(app, buyer, &order_id).await,
-            _ => Err(ApiError::Conflict("this cart changed meanwhile; reload it and order again".into())),
+            _ => Err(ApiError::Conflict(NOT_YOUR_CART.into())),
         };
     }
     let tenant = tenant(app, buyer).await?;
@@ -278,7 +291,8 @@ pub(crate) async fn order_cart(app: &Portal, buyer: &Buyer, request: &Request) -
         app.store.get_customer(&buyer.tenant, &buyer.customer).await?.ok_or_else(|| {
             ApiError::Conflict(format!("customer {} is not in the seller's register", buyer.customer))
         })?;
-    let address = customer.address.as_ref().map(|a| serde_json::to_value(a).unwrap_or_default());
+    let address = delivery_address(&customer, &checkout, tenant.portal.typed_delivery_addresses)
+        .map_err(|e| ApiError::Validation(vec![e]))?;
     let document = order_document(&cart, &checkout, buyer.customer.as_str(), tenant.currency.code(), address)
         .map_err(|e| ApiError::Validation(vec![e]))?;
     let now = now_micros();

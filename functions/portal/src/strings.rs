@@ -120,6 +120,7 @@ pub const MESSAGES: &orders_mail::locale::MessageTable = &[
     ("cart.remove", ["Remove", "Ta bort", "Entfernen", "Usuń", "Pašalinti", "移除"]),
     ("cart.saved", ["Saved for later", "Sparat till senare", "Für später gemerkt", "Zapisane na później", "Išsaugota vėlesniam", "稍后购买"]),
     ("cart.checkout", ["Order", "Beställ", "Bestellen", "Zamów", "Užsakyti", "下单"]),
+    ("cart.deliver_choice", ["Deliver to", "Leverera till", "Liefern an", "Dostawa do", "Pristatyti į", "送货地址"]),
     ("cart.deliver_to", ["Delivered to {address}", "Levereras till {address}", "Lieferung an {address}", "Dostawa do {address}", "Pristatoma: {address}", "送货至 {address}"]),
     ("cart.date", ["Delivery wanted (optional)", "Önskad leverans (valfritt)", "Wunschtermin (optional)", "Żądana dostawa (opcjonalnie)", "Pageidaujama data (neprivaloma)", "期望交货（可选）"]),
     ("cart.place", ["Place order", "Lägg beställning", "Bestellung aufgeben", "Złóż zamówienie", "Pateikti užsakymą", "提交订单"]),

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use orders_aws::store::ApiKeyRecord;
 use orders_aws::{Store, StoreError};
-use orders_domain::catalogue::{Customer, CustomerPrice, Product, VatCategory};
+use orders_domain::catalogue::{Customer, CustomerPrice, DeliveryAddress, Product, VatCategory};
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::{CustomerId, Role, Sku, TenantId, WarehouseId};
 use orders_domain::invoice::InvoicingSettings;
@@ -124,6 +124,7 @@ pub fn demo_tenant(tenant: &TenantId) -> TenantSettings {
             credit_note_prefix: "CN".into(),
             debit_note_prefix: "DN".into(),
         }),
+        portal: Default::default(),
     }
 }
 
@@ -175,6 +176,30 @@ pub fn demo_customers() -> Vec<Customer> {
             }),
             discount: Some(Discount::Percent(Decimal::new(5, 0))),
             peppol_id: Some(id(PeppolId::parse("0007", "5565475489"))),
+            delivery_addresses: vec![
+                DeliveryAddress {
+                    id: "store-malmo".into(),
+                    address: Address {
+                        name: "Kontorsmöbler Syd AB, butiken".into(),
+                        street: "Södergatan 12".into(),
+                        additional_street: None,
+                        city: "Malmö".into(),
+                        postal_code: "211 34".into(),
+                        country: "SE".into(),
+                    },
+                },
+                DeliveryAddress {
+                    id: "warehouse-lund".into(),
+                    address: Address {
+                        name: "Kontorsmöbler Syd AB, lagret".into(),
+                        street: "Industrivägen 3".into(),
+                        additional_street: Some("Port 4".into()),
+                        city: "Lund".into(),
+                        postal_code: "224 78".into(),
+                        country: "SE".into(),
+                    },
+                },
+            ],
         },
         Customer {
             id: id(CustomerId::parse("C-2")),
@@ -192,6 +217,7 @@ pub fn demo_customers() -> Vec<Customer> {
             }),
             discount: None,
             peppol_id: Some(id(PeppolId::parse("0088", "7300010000001"))),
+            delivery_addresses: Vec::new(),
         },
     ]
 }

@@ -241,6 +241,51 @@ struct CustomerBody {
     address: Option<crate::intake::AddressRequest>,
     discount: Option<crate::intake::DiscountRequest>,
     peppol_id: Option<PeppolIdBody>,
+    delivery_addresses: Option<Vec<DeliveryAddressBody>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliveryAddressBody {
+    id: Option<String>,
+    address: Option<crate::intake::AddressRequest>,
+}
+
+/// At most this many delivery addresses per customer.
+const MAX_DELIVERY_ADDRESSES: usize = 50;
+
+fn delivery_addresses(
+    errors: &mut FieldErrors,
+    bodies: Vec<DeliveryAddressBody>,
+) -> Vec<crate::catalogue::DeliveryAddress> {
+    if bodies.len() > MAX_DELIVERY_ADDRESSES {
+        errors.push("/delivery_addresses", format!("at most {MAX_DELIVERY_ADDRESSES} delivery addresses"));
+        return Vec::new();
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut addresses = Vec::new();
+    for (i, body) in bodies.into_iter().enumerate() {
+        let pointer = format!("/delivery_addresses/{i}");
+        let id = crate::intake::required(errors, &format!("{pointer}/id"), body.id).and_then(|id| {
+            let valid = !id.is_empty()
+                && id.len() <= 40
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+            if !valid {
+                errors.push(format!("{pointer}/id"), "1 to 40 letters, digits, '.', '_' or '-'");
+                None
+            } else if !seen.insert(id.clone()) {
+                errors.push(format!("{pointer}/id"), format!("the id {id:?} is used twice"));
+                None
+            } else {
+                Some(id)
+            }
+        });
+        let address = crate::intake::address(errors, &format!("{pointer}/address"), body.address);
+        if let (Some(id), Some(address)) = (id, address) {
+            addresses.push(crate::catalogue::DeliveryAddress { id, address });
+        }
+    }
+    addresses
 }
 
 #[derive(Debug, Deserialize)]
@@ -269,6 +314,7 @@ pub fn parse_customer(json: &str, id: crate::ids::CustomerId) -> Result<crate::c
         None => None,
     };
     let discount = body.discount.and_then(|d| crate::intake::discount(&mut errors, "/discount", d));
+    let delivery_addresses = delivery_addresses(&mut errors, body.delivery_addresses.unwrap_or_default());
     let peppol_id = body.peppol_id.and_then(|p| {
         let scheme = required(&mut errors, "/peppol_id/scheme", p.scheme)?;
         let identifier = required(&mut errors, "/peppol_id/id", p.id)?;
@@ -277,9 +323,17 @@ pub fn parse_customer(json: &str, id: crate::ids::CustomerId) -> Result<crate::c
         )
     });
     match (name, email, errors.is_empty()) {
-        (Some(name), Some(email), true) => {
-            Ok(crate::catalogue::Customer { id, name, email, language, vat_id, address, discount, peppol_id })
-        }
+        (Some(name), Some(email), true) => Ok(crate::catalogue::Customer {
+            id,
+            name,
+            email,
+            language,
+            vat_id,
+            address,
+            discount,
+            peppol_id,
+            delivery_addresses,
+        }),
         _ => Err(RequestError::Invalid(errors.into_vec())),
     }
 }

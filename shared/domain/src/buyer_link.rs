@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CustomerId, OrderId, TenantId};
+use crate::ids::{CustomerId, OrderId, QuoteId, TenantId};
 use crate::signing::TokenSigner;
 
 /// How long the link in an order email works (days from the email).
@@ -32,6 +32,57 @@ pub struct LinkClaims {
     /// Links sealed before this claim existed carry 0.
     #[serde(rename = "i", default)]
     pub issued_at: i64,
+}
+
+/// What a link opens. A link names one buyer at one seller, and within that:
+/// - an order link (in every email about an order) reads that order, its documents and history, and may ask for
+///   a change or cancellation of it and write a message about it — nothing else;
+/// - a quote link reads, accepts or declines that quote, and reads the order it became;
+/// - an account key (an invited buyer's) opens the shop, the cart, ordering, and all the buyer's orders, quotes
+///   and documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkScope {
+    /// One order.
+    Order(OrderId),
+    /// One quote (and the order it became).
+    Quote(QuoteId),
+    /// The buyer's account.
+    Account,
+}
+
+impl LinkScope {
+    /// The scope of a link record sent for `purpose` about `reference`; `None` for anything else.
+    pub fn of(purpose: &str, reference: Option<&str>) -> Option<Self> {
+        match (purpose, reference) {
+            ("order", Some(order)) => OrderId::parse_public(order).ok().map(Self::Order),
+            ("quote", Some(quote)) => QuoteId::parse_public(quote).ok().map(Self::Quote),
+            ("account", None) => Some(Self::Account),
+            _ => None,
+        }
+    }
+
+    /// Whether it opens the buyer's account (shop, cart, ordering, every order and document).
+    pub fn opens_account(&self) -> bool {
+        matches!(self, Self::Account)
+    }
+
+    /// Whether it reaches quote `quote` of its buyer.
+    pub fn reaches_quote(&self, quote: &QuoteId) -> bool {
+        match self {
+            Self::Account => true,
+            Self::Quote(own) => own == quote,
+            Self::Order(_) => false,
+        }
+    }
+
+    /// Its kind as the API names it (`order`, `quote`, `account`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Order(_) => "order",
+            Self::Quote(_) => "quote",
+            Self::Account => "account",
+        }
+    }
 }
 
 /// What the seller decided about all links of one buyer: every link, key and session made until
@@ -222,6 +273,22 @@ mod tests {
         let unblocked = blocked.revoked_at(900, Some(false));
         assert_eq!(unblocked.admits(&claims(800), 950), Err(LinkRefusal::Revoked), "unblocking revives nothing");
         assert_eq!(unblocked.admits(&claims(901), 950), Ok(()));
+    }
+
+    #[test]
+    fn a_link_opens_what_it_was_sent_for() {
+        let order = OrderId::parse_public("ord_0123456789abcdef0123456789abcdef").expect("order id");
+        let quote = QuoteId::parse_public("quo_0123456789abcdef0123456789abcdef").expect("quote id");
+        let other = QuoteId::parse_public("quo_ffffffffffffffffffffffffffffffff").expect("quote id");
+        assert_eq!(LinkScope::of("order", Some(order.as_str())), Some(LinkScope::Order(order.clone())));
+        assert_eq!(LinkScope::of("account", None), Some(LinkScope::Account));
+        assert_eq!(LinkScope::of("account", Some(order.as_str())), None, "an account key names nothing");
+        assert_eq!(LinkScope::of("quote", Some(order.as_str())), None, "a quote link names a quote");
+        assert_eq!(LinkScope::of("invoice", Some(order.as_str())), None);
+        let quoted = LinkScope::of("quote", Some(quote.as_str())).expect("a quote link");
+        assert!(quoted.reaches_quote(&quote) && !quoted.reaches_quote(&other) && !quoted.opens_account());
+        assert!(!LinkScope::Order(order).reaches_quote(&quote));
+        assert!(LinkScope::Account.reaches_quote(&other) && LinkScope::Account.opens_account());
     }
 
     #[test]

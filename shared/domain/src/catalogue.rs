@@ -100,6 +100,35 @@ pub struct Customer {
     /// The buyer's Peppol address, for Peppol order documents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peppol_id: Option<crate::ubl::PeppolId>,
+    /// Where the seller delivers the buyer's portal orders (an operator adds them), the first by default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delivery_addresses: Vec<DeliveryAddress>,
+}
+
+/// A delivery address of a customer, named by an id the buyer chooses it by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryAddress {
+    /// `[A-Za-z0-9._-]`, 1 to 40 characters, unique within the customer.
+    pub id: String,
+    /// The address.
+    pub address: Address,
+}
+
+/// The id under which a customer's billing address is offered as a delivery address when they have none else.
+pub const BILLING_ADDRESS_ID: &str = "billing";
+
+impl Customer {
+    /// The addresses a portal order of the customer may go to: the stored delivery addresses, else the billing
+    /// address (as [`BILLING_ADDRESS_ID`]).
+    pub fn portal_delivery_addresses(&self) -> Vec<DeliveryAddress> {
+        if !self.delivery_addresses.is_empty() {
+            return self.delivery_addresses.clone();
+        }
+        self.address
+            .iter()
+            .map(|address| DeliveryAddress { id: BILLING_ADDRESS_ID.into(), address: address.clone() })
+            .collect()
+    }
 }
 
 /// Stock of one SKU in one warehouse, or in one lot (batch) of it.

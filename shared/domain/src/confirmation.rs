@@ -429,6 +429,7 @@ mod tests {
             invoice_trigger: Default::default(),
             peppol_id: None,
             invoicing: None,
+            portal: Default::default(),
         }
     }
 

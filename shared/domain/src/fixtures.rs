@@ -81,6 +81,21 @@ pub fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
     }
 }
 
+/// A customer without addresses.
+pub fn customer() -> crate::catalogue::Customer {
+    crate::catalogue::Customer {
+        id: valid(CustomerId::parse("C-1")),
+        name: "Buyer AB".into(),
+        email: valid(EmailAddress::parse("buyer@example.se")),
+        language: None,
+        vat_id: None,
+        address: None,
+        discount: None,
+        peppol_id: None,
+        delivery_addresses: Vec::new(),
+    }
+}
+
 /// A tenant answering automatically from warehouses `a` then `b`.
 pub fn tenant() -> TenantSettings {
     TenantSettings {
@@ -96,6 +111,7 @@ pub fn tenant() -> TenantSettings {
         invoice_trigger: Default::default(),
         peppol_id: Some(crate::ubl::PeppolId { scheme: "0007".into(), id: "5560360793".into() }),
         invoicing: Some(invoicing()),
+        portal: Default::default(),
     }
 }
 

@@ -51,6 +51,7 @@ pub fn inline_customer(draft: &OrderDraft) -> Option<Customer> {
             address: inline.address.clone(),
             discount: None,
             peppol_id: None,
+            delivery_addresses: Vec::new(),
         }),
         BuyerDraft::Existing(_) => None,
     }

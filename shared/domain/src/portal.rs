@@ -131,7 +131,10 @@ fn check_quantity(quantity: Decimal, pointer: &str) -> Result<(), FieldError> {
 pub struct Checkout {
     /// The cart being ordered (as the buyer last saw it).
     pub cart_id: String,
-    /// Delivery address (the buyer's stored address when missing).
+    /// Which of the customer's stored delivery addresses (the first when missing).
+    #[serde(default)]
+    pub delivery_address_id: Option<String>,
+    /// A typed delivery address, where the seller allows it.
     #[serde(default)]
     pub delivery_address: Option<Value>,
     /// Requested delivery date (`YYYY-MM-DD`).
@@ -142,25 +145,57 @@ pub struct Checkout {
     pub notes: Option<String>,
 }
 
+/// Where a portal order of `customer` goes: the stored delivery address the checkout names, else the first one
+/// (the billing address when there is no other); a typed address only where `typed_allowed` (the seller lets
+/// account keys type one), never otherwise.
+pub fn delivery_address(
+    customer: &crate::catalogue::Customer,
+    checkout: &Checkout,
+    typed_allowed: bool,
+) -> Result<Value, FieldError> {
+    let stored = customer.portal_delivery_addresses();
+    match (&checkout.delivery_address, &checkout.delivery_address_id) {
+        (Some(_), Some(_)) => {
+            Err(FieldError::new("/delivery_address", "give delivery_address_id or delivery_address, not both"))
+        }
+        (Some(_), None) if !typed_allowed => Err(FieldError::new(
+            "/delivery_address",
+            "this seller delivers only to the addresses of your customer record: choose one by delivery_address_id",
+        )),
+        (Some(typed), None) => Ok(typed.clone()),
+        (None, Some(id)) => stored
+            .iter()
+            .find(|a| a.id == *id)
+            .map(|a| serde_json::to_value(&a.address).unwrap_or_default())
+            .ok_or_else(|| {
+                let ids: Vec<&str> = stored.iter().map(|a| a.id.as_str()).collect();
+                FieldError::new(
+                    "/delivery_address_id",
+                    format!("not one of your delivery addresses ({})", ids.join(", ")),
+                )
+            }),
+        (None, None) => stored.first().map(|a| serde_json::to_value(&a.address).unwrap_or_default()).ok_or_else(|| {
+            FieldError::new("/delivery_address_id", "your customer record has no address: ask the seller to add one")
+        }),
+    }
+}
+
 /// The order document of `cart` as a webshop would post it (so it is checked and priced by the same rules):
-/// the buyer `customer_id`, in `currency`; `default_address` when the checkout names none. Pointers of its
-/// problems are the checkout's (`/delivery_address/…`, `/requested_delivery_date`, `/notes`) or the cart's
-/// (`/lines/{i}/…`, in the order of [`Cart::ordered_lines`]).
+/// the buyer `customer_id`, in `currency`, to `address` (see [`delivery_address`]). Pointers of its problems are
+/// the checkout's (`/delivery_address/…`, `/requested_delivery_date`, `/notes`) or the cart's (`/lines/{i}/…`, in
+/// the order of [`Cart::ordered_lines`]).
 pub fn order_document(
     cart: &Cart,
     checkout: &Checkout,
     customer_id: &str,
     currency: &str,
-    default_address: Option<Value>,
+    address: Value,
 ) -> Result<Value, FieldError> {
     let lines: Vec<Value> =
         cart.ordered_lines().map(|l| json!({ "sku": l.sku, "quantity": l.quantity.to_string() })).collect();
     if lines.is_empty() {
         return Err(FieldError::new("/cart_id", "the cart is empty: add products before ordering"));
     }
-    let address = checkout.delivery_address.clone().or(default_address).ok_or_else(|| {
-        FieldError::new("/delivery_address", "give a delivery address (your customer record has none)")
-    })?;
     let mut document = json!({
         "order_number": cart.order_number(),
         "type": "purchase",
@@ -328,17 +363,59 @@ mod tests {
     fn a_cart_becomes_a_webshop_order_document() {
         let mut cart = Cart::empty();
         let checkout = Checkout { cart_id: cart.cart_id.clone(), ..Checkout::default() };
-        assert_eq!(order_document(&cart, &checkout, "C-1", "EUR", None).expect_err("empty").pointer, "/cart_id");
+        let to = json!({"name": "X"});
+        assert_eq!(order_document(&cart, &checkout, "C-1", "EUR", to.clone()).expect_err("empty").pointer, "/cart_id");
         cart.set_line(sku("A"), dec!(2.5), false).expect("add");
         cart.set_line(sku("B"), dec!(1), true).expect("saved");
-        assert_eq!(
-            order_document(&cart, &checkout, "C-1", "EUR", None).expect_err("address").pointer,
-            "/delivery_address"
-        );
-        let document = order_document(&cart, &checkout, "C-1", "EUR", Some(json!({"name": "X"}))).expect("document");
+        let document = order_document(&cart, &checkout, "C-1", "EUR", to).expect("document");
         assert_eq!(document["lines"], json!([{"sku": "A", "quantity": "2.5"}]));
         assert_eq!(document["buyer"]["customer_id"], "C-1");
         assert_eq!(document["order_number"], json!(cart.order_number()));
+    }
+
+    #[test]
+    fn a_portal_order_goes_to_a_stored_address_and_to_a_typed_one_only_where_the_seller_allows_it() {
+        use crate::catalogue::DeliveryAddress;
+        let address = |city: &str| crate::order::Address {
+            name: "Buyer".into(),
+            street: "Street 1".into(),
+            additional_street: None,
+            city: city.into(),
+            postal_code: "1".into(),
+            country: "SE".into(),
+        };
+        let mut customer = fixtures::customer();
+        customer.address = Some(address("Billing"));
+        let checkout = |id: Option<&str>, typed: Option<Value>| Checkout {
+            cart_id: "c".into(),
+            delivery_address_id: id.map(str::to_owned),
+            delivery_address: typed,
+            ..Checkout::default()
+        };
+        let city = |result: Result<Value, FieldError>| result.map(|v| v["city"].clone()).map_err(|e| e.pointer);
+        assert_eq!(city(delivery_address(&customer, &checkout(None, None), false)), Ok(json!("Billing")));
+        assert_eq!(city(delivery_address(&customer, &checkout(Some("billing"), None), false)), Ok(json!("Billing")));
+        customer.delivery_addresses = vec![
+            DeliveryAddress { id: "dock".into(), address: address("Dock") },
+            DeliveryAddress { id: "shop".into(), address: address("Shop") },
+        ];
+        assert_eq!(city(delivery_address(&customer, &checkout(None, None), false)), Ok(json!("Dock")));
+        assert_eq!(city(delivery_address(&customer, &checkout(Some("shop"), None), false)), Ok(json!("Shop")));
+        assert_eq!(
+            city(delivery_address(&customer, &checkout(Some("billing"), None), false)),
+            Err("/delivery_address_id".into()),
+            "with delivery addresses stored, the billing address is not one"
+        );
+        let typed = json!({"city": "Anywhere"});
+        assert_eq!(
+            city(delivery_address(&customer, &checkout(None, Some(typed.clone())), false)),
+            Err("/delivery_address".into()),
+            "never a typed address unless the seller allows it"
+        );
+        assert_eq!(city(delivery_address(&customer, &checkout(None, Some(typed)), true)), Ok(json!("Anywhere")));
+        customer.delivery_addresses.clear();
+        customer.address = None;
+        assert_eq!(city(delivery_address(&customer, &checkout(None, None), false)), Err("/delivery_address_id".into()));
     }
 
     #[test]

@@ -68,4 +68,16 @@ pub struct TenantSettings {
     /// What invoices need: VAT id, address, bank account, payment terms, series. No invoices without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoicing: Option<crate::invoice::InvoicingSettings>,
+    /// What buyers may do in the portal.
+    #[serde(default)]
+    pub portal: PortalSettings,
+}
+
+/// What a seller lets buyers do in the portal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalSettings {
+    /// Whether a buyer with an account key may type a delivery address when ordering (otherwise orders go only
+    /// to the addresses stored on the customer).
+    #[serde(default)]
+    pub typed_delivery_addresses: bool,
 }

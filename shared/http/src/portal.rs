@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use orders_aws::store::BuyerLinkRecord;
 use orders_aws::Store;
 pub use orders_domain::buyer_link::LinkClaims;
+pub use orders_domain::buyer_link::LinkScope;
 use orders_domain::buyer_link::{order_of_link, LinkRefusal, LinkSealer};
-use orders_domain::ids::{CustomerId, TenantId};
+use orders_domain::ids::{CustomerId, OrderId, QuoteId, TenantId};
 
 use crate::session::{cookie_value, csrf_matches_token, is_write};
 use crate::signing::TokenSigner;
@@ -45,11 +46,61 @@ pub struct Buyer {
     pub customer: CustomerId,
     /// The link record (as stored, not revoked).
     pub link: BuyerLinkRecord,
+    /// What the link opens.
+    pub scope: LinkScope,
     /// The session.
     pub session: PortalSession,
 }
 
+/// What a buyer who came in with an order or quote link is told where only an account key goes.
+const ACCOUNT_ONLY: &str =
+    "this link opens one order or quote; the shop, the cart and your other orders need the buyer account key the \
+     seller can send you";
+
 impl Buyer {
+    /// 403 unless the buyer came in with an account key (the shop, the cart, ordering, every order).
+    pub fn require_account(&self) -> Result<(), ApiError> {
+        if self.scope.opens_account() {
+            Ok(())
+        } else {
+            Err(ApiError::OutOfLinkScope(ACCOUNT_ONLY))
+        }
+    }
+
+    /// Whether the buyer's link reaches order `order` (whose buyer is checked apart): an account key any, an
+    /// order link its order, a quote link the order its quote became.
+    pub async fn reaches_order(&self, store: &Store, order: &OrderId) -> Result<bool, ApiError> {
+        Ok(match &self.scope {
+            LinkScope::Account => true,
+            LinkScope::Order(own) => own == order,
+            LinkScope::Quote(quote) => store
+                .quote_versions(&self.tenant, quote)
+                .await?
+                .iter()
+                .any(|q| q.order_id.as_ref() == Some(order) && q.buyer.customer_id == self.customer),
+        })
+    }
+
+    /// The orders an order or quote link reaches (none for an account key, which reaches every order of its buyer).
+    pub async fn scope_orders(&self, store: &Store) -> Result<Vec<OrderId>, ApiError> {
+        Ok(match &self.scope {
+            LinkScope::Account => Vec::new(),
+            LinkScope::Order(own) => vec![own.clone()],
+            LinkScope::Quote(quote) => store
+                .quote_versions(&self.tenant, quote)
+                .await?
+                .into_iter()
+                .filter(|q| q.buyer.customer_id == self.customer)
+                .filter_map(|q| q.order_id)
+                .collect(),
+        })
+    }
+
+    /// Whether the buyer's link reaches quote `quote` (whose buyer is checked apart).
+    pub fn reaches_quote(&self, quote: &QuoteId) -> bool {
+        self.scope.reaches_quote(quote)
+    }
+
     /// Logs this buyer's access to `order` (`viewed_by_buyer`, `downloaded_by_buyer`) in its history: "{what} in the
     /// buyer portal through link {link}".
     pub async fn log_access(
@@ -109,14 +160,26 @@ impl BuyerGate {
         self.links.open(token)
     }
 
-    /// Opens a magic link at `now`: 401 when it is not ours, expired, revoked or its record is gone; otherwise the
-    /// session to set (ending with the link, at most [`PORTAL_SESSION_SECONDS`] from now) and its record.
-    pub async fn open_session(&self, token: &str, now: i64) -> Result<(PortalSession, BuyerLinkRecord), ApiError> {
+    /// Opens a magic link at `now`: 401 when it is not ours, expired, revoked, its record is gone or it names an
+    /// order that is not its buyer's; otherwise the session to set (ending with the link, at most
+    /// [`PORTAL_SESSION_SECONDS`] from now), its record and what it opens.
+    pub async fn open_session(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<(PortalSession, BuyerLinkRecord, LinkScope), ApiError> {
         let claims = self.open_link(token).ok_or(ApiError::LinkRefused("this link is not valid"))?;
-        let record = self.live_record(&claims, now).await?;
+        let (record, scope) = self.live_record(&claims, now).await?;
+        // An order link must name an order of its buyer that exists (a standing link's token is all there is of it).
+        if let LinkScope::Order(order) = &scope {
+            let stored = self.store.get_order_record(&record.tenant, order).await?;
+            if stored.is_none_or(|stored| stored.order.buyer.customer_id != record.customer_id) {
+                return Err(ApiError::LinkRefused(LinkRefusal::NotValid.message()));
+            }
+        }
         let csrf = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         let session_expires_at = (now + PORTAL_SESSION_SECONDS).min(claims.expires_at);
-        Ok((PortalSession { link: claims, session_expires_at, csrf }, record))
+        Ok((PortalSession { link: claims, session_expires_at, csrf }, record, scope))
     }
 
     /// The cookie value of `session`.
@@ -137,11 +200,13 @@ impl BuyerGate {
         if is_write(request.method()) && !csrf_matches_token(headers, &session.csrf) {
             return Err(ApiError::CsrfTokenMissing);
         }
-        let link = self.live_record(&session.link, now).await?;
-        Ok(Buyer { tenant: link.tenant.clone(), customer: link.customer_id.clone(), link, session })
+        let (link, scope) = self.live_record(&session.link, now).await?;
+        Ok(Buyer { tenant: link.tenant.clone(), customer: link.customer_id.clone(), link, scope, session })
     }
 
-    async fn live_record(&self, claims: &LinkClaims, now: i64) -> Result<BuyerLinkRecord, ApiError> {
+    /// The live record of a link with `claims` and what it opens: refused when the link or everything of its
+    /// buyer was revoked, the buyer blocked, or the link expired or names nothing it could open.
+    async fn live_record(&self, claims: &LinkClaims, now: i64) -> Result<(BuyerLinkRecord, LinkScope), ApiError> {
         let refused = |refusal: LinkRefusal| ApiError::LinkRefused(refusal.message());
         let tenant = TenantId::parse(claims.tenant.clone()).map_err(|_| refused(LinkRefusal::NotValid))?;
         let customer = CustomerId::parse(claims.customer.clone()).map_err(|_| refused(LinkRefusal::NotValid))?;
@@ -157,7 +222,9 @@ impl BuyerGate {
         if record.revoked_at.is_some() {
             return Err(refused(LinkRefusal::Revoked));
         }
-        Ok(record)
+        let scope =
+            LinkScope::of(&record.purpose, record.reference.as_deref()).ok_or(refused(LinkRefusal::NotValid))?;
+        Ok((record, scope))
     }
 }
 

@@ -17,6 +17,9 @@ pub enum ApiError {
     /// A buyer's magic link is not ours, expired or was revoked.
     #[error("{0}")]
     LinkRefused(&'static str),
+    /// The buyer's link does not open this part of the portal (an order or quote link outside its order or quote).
+    #[error("{0}")]
+    OutOfLinkScope(&'static str),
     /// The key's role may not use this route.
     #[error("a {role} key may not {action}")]
     Forbidden {
@@ -94,7 +97,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized | Self::LinkRefused(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } | Self::CsrfTokenMissing => StatusCode::FORBIDDEN,
+            Self::Forbidden { .. } | Self::CsrfTokenMissing | Self::OutOfLinkScope(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Malformed { .. } | Self::InvalidParameter { .. } | Self::InvalidHeader { .. } => {
@@ -114,6 +117,7 @@ impl ApiError {
             Self::Unauthorized => ("unauthorized", "Missing or unknown API key"),
             Self::LinkRefused(_) => ("link-refused", "This link does not open the portal"),
             Self::Forbidden { .. } => ("forbidden", "Not allowed for this key's role"),
+            Self::OutOfLinkScope(_) => ("link-scope", "This link does not open that"),
             Self::CsrfTokenMissing => ("csrf-token-missing", "Missing or wrong CSRF token"),
             Self::NotFound(_) => ("not-found", "Not found"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),

@@ -520,6 +520,12 @@ impl TestStack {
         Answer::from(request.send().await).await
     }
 
+    /// The sealer of the local stack's buyer links, to mint tokens an attacker with the secret could.
+    pub fn link_sealer(&self) -> orders_domain::buyer_link::LinkSealer {
+        let secret = devstack::stack::local_parameters().remove("SessionSigningSecret").unwrap_or_default();
+        orders_domain::buyer_link::LinkSealer::new(&secret).expect("the local link secret")
+    }
+
     /// Reads an order as the first tenant.
     pub async fn order(&self, id: &str) -> Value {
         let answer = self.get(&format!("/v1/orders/{id}"), &self.tenant.key).await;
