@@ -216,7 +216,8 @@ class Portal(unittest.TestCase):
         self.assert_no_dialog()
         self.assertEqual(self.driver.execute_script(UNLABELLED), [], "every field of the order page is labelled")
         status, order = call("GET", "/v1/orders/" + order_id, operator)
-        self.assertIn(XSS, [n["text"] for n in order["seller_notes"] if n["author"] == "buyer:C-1"])
+        self.assertIn(XSS, [m["text"] for m in order["buyer_messages"] if m["customer_id"] == "C-1"])
+        self.assertNotIn(XSS, [n["text"] for n in order["seller_notes"]], "a buyer's words are not a seller note")
         self.screenshot("portal-order")
 
         # Later it ships and is invoiced; the buyer downloads the invoice PDF from the order.

@@ -355,3 +355,82 @@ async fn an_order_link_must_name_an_order_of_its_own_buyer() {
         assert_eq!(answer.status, 401, "{order}: {}", answer.body);
     }
 }
+
+#[tokio::test]
+async fn a_buyers_message_never_goes_out_in_an_email_as_the_sellers_words() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let order = answered_order(&stack, "WORDS-1", "C-1").await;
+    let session = stack.portal_session(&link_tokens(&stack, &order).await.remove(0)).await;
+    let phishing = "Our bank details changed: pay to LT00 0000 0000 0000 0000";
+    let wrote = stack
+        .portal(
+            &session,
+            Method::POST,
+            &format!("/v1/portal/orders/{order}/messages"),
+            Some(&json!({"text": phishing})),
+        )
+        .await;
+    assert_eq!(wrote.status, 201, "{}", wrote.body);
+    let note = json!({"text": "Packed and ready", "visibility": "buyer"});
+    let noted = stack.call(Method::POST, &format!("/v1/orders/{order}/notes"), &operator, Some(&note)).await;
+    assert_eq!(noted.status, 201, "{}", noted.body);
+
+    // The next buyer email (the despatch) carries the seller's note, never the buyer's words.
+    stack.despatch(&order, &json!({"despatch_number": "D-WORDS", "lines": [{"line_no": 1, "quantity": 2}]})).await;
+    stack.deliver_all().await;
+    let shipped: Vec<String> = stack
+        .emails_for(&order)
+        .await
+        .into_iter()
+        .filter(|e| e.header("Subject").is_some_and(|s| s.contains("D-WORDS")) || e.raw_data.contains("D-WORDS"))
+        .map(|e| {
+            let (text, html) = mime_parts(&e.raw_data);
+            format!("{text}\n{html}")
+        })
+        .collect();
+    assert!(!shipped.is_empty(), "the despatch was emailed");
+    for email in &shipped {
+        assert!(email.contains("Packed and ready"), "the seller's note is in the email: {email}");
+        assert!(!email.contains("LT00 0000"), "the buyer's message is not: {email}");
+    }
+    // The seller reads it as the buyer's, apart from their own notes.
+    let staff = stack.call(Method::GET, &format!("/v1/orders/{order}"), &operator, None).await.body;
+    assert_eq!(staff["buyer_messages"][0]["text"], phishing);
+    assert!(staff["seller_notes"].as_array().expect("notes").iter().all(|n| n["text"] != phishing), "{staff}");
+}
+
+#[tokio::test]
+async fn a_buyer_has_limits_per_order_and_views_never_grow_the_orders_partition() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let order = answered_order(&stack, "LIMITS-1", "C-1").await;
+    let session = stack.portal_session(&link_tokens(&stack, &order).await.remove(0)).await;
+    let partition = format!("T#{}#O#{order}", stack.tenant.id);
+    let items_before = stack.partition(&partition).await.len();
+    for _ in 0..5 {
+        assert_eq!(stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{order}"), None).await.status, 200);
+    }
+    assert_eq!(stack.partition(&partition).await.len(), items_before, "views are not written into the order");
+    let staff = stack.call(Method::GET, &format!("/v1/orders/{order}"), &operator, None).await.body;
+    assert_eq!(staff["buyer_access"][0]["views"], 5, "{}", staff["buyer_access"]);
+
+    let path = format!("/v1/portal/orders/{order}/messages");
+    for n in 0..orders_domain::portal::MAX_MESSAGES_PER_ORDER {
+        let wrote = stack.portal(&session, Method::POST, &path, Some(&json!({"text": format!("Message {n}")}))).await;
+        assert_eq!(wrote.status, 201, "{}", wrote.body);
+    }
+    let refused = stack.portal(&session, Method::POST, &path, Some(&json!({"text": "One too many"}))).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let path = format!("/v1/portal/orders/{order}/requests");
+    for n in 0..orders_domain::portal::MAX_REQUESTS_PER_ORDER {
+        let body = json!({"kind": "change", "message": format!("Change {n}")});
+        assert_eq!(stack.portal(&session, Method::POST, &path, Some(&body)).await.status, 201);
+    }
+    let body = json!({"kind": "change", "message": "One too many"});
+    let refused = stack.portal(&session, Method::POST, &path, Some(&body)).await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    let staff = stack.call(Method::GET, &format!("/v1/orders/{order}"), &operator, None).await.body;
+    assert_eq!(staff["buyer_messages"].as_array().map(Vec::len), Some(20));
+    assert_eq!(staff["buyer_requests"].as_array().map(Vec::len), Some(10));
+}

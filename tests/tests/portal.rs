@@ -43,14 +43,11 @@ async fn buyer_emails_link_into_the_portal_for_that_buyer_only_until_revoked() {
     assert_eq!(shown.body["order_number"], "LINKED-1");
     let hidden = stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{other_buyers}"), None).await;
     assert_eq!(hidden.status, 404, "another buyer's order: {}", hidden.body);
-    let history = stack.order(&order_id).await["history"].clone();
-    assert!(
-        history.as_array().expect("history").iter().any(|h| h["action"] == "viewed_by_buyer"),
-        "the access is in the order's history: {history}"
-    );
-
-    // The seller sees the order's link and revokes it: the link and its sessions stop working.
+    // The seller sees the order's link, who opened the order through it, and revokes it: the link and its
+    // sessions stop working.
     let staff_view = stack.call(Method::GET, &format!("/v1/orders/{order_id}"), &operator, None).await;
+    let access = &staff_view.body["buyer_access"][0];
+    assert_eq!((access["customer_id"].as_str(), access["views"].as_u64()), (Some("C-1"), Some(1)), "{access}");
     let link_id = staff_view.body["buyer_link_id"].as_str().expect("buyer_link_id").to_owned();
     let other_tenant = stack.new_tenant().await;
     let other_operator = stack.key_with_role(&other_tenant.id, Role::Operator).await;
@@ -263,8 +260,9 @@ async fn a_change_request_reaches_the_seller_and_changes_nothing_until_the_selle
     assert_eq!(requests.len(), 1, "{}", staff.body);
     assert_eq!(requests[0]["message"], "Please make it 1 desk instead of 2");
     assert_eq!(requests[0]["status"], "open");
-    let notes = staff.body["seller_notes"].as_array().expect("notes");
-    assert!(notes.iter().any(|n| n["author"] == "buyer:C-1" && n["text"] == "Also: deliver <b>after</b> 10:00"));
+    let messages = staff.body["buyer_messages"].as_array().expect("buyer messages");
+    assert!(messages.iter().any(|m| m["customer_id"] == "C-1" && m["text"] == "Also: deliver <b>after</b> 10:00"));
+    assert!(staff.body["seller_notes"].as_array().expect("notes").is_empty(), "a buyer's words are not a note");
     let history = staff.body["history"].as_array().expect("history");
     assert!(history.iter().any(|h| h["action"] == "change_requested"), "{history:?}");
     let open = stack.call(Method::GET, "/v1/buyer-requests", &operator, None).await;
@@ -295,7 +293,7 @@ async fn a_change_request_reaches_the_seller_and_changes_nothing_until_the_selle
     let shown = stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{order_id}"), None).await;
     assert_eq!(shown.body["requests"][0]["status"], "done");
     assert_eq!(shown.body["requests"][0]["resolution_note"], "Changed to 1");
-    assert!(shown.body["seller_notes"].as_array().expect("notes").iter().any(|n| n["author"] == "buyer:C-1"));
+    assert_eq!(shown.body["buyer_messages"][0]["customer_id"], "C-1", "{}", shown.body);
 
     // Once part of it shipped, it can no longer be cancelled; another buyer cannot ask at all.
     stack.despatch(&order_id, &json!({"despatch_number": "D-REQ", "lines": [{"line_no": 1, "quantity": 1}]})).await;
@@ -384,10 +382,15 @@ async fn a_buyer_downloads_the_documents_of_their_own_orders_only() {
             assert_eq!(result["ok"], true, "{result}");
         }
     }
-    let history = stack.order(&order_id).await["history"].clone();
-    let downloads =
-        history.as_array().expect("history").iter().filter(|h| h["action"] == "downloaded_by_buyer").count();
-    assert_eq!(downloads, 4, "every download is in the order's history: {history}");
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let staff = stack.call(Method::GET, &format!("/v1/orders/{order_id}"), &operator, None).await;
+    let downloads: u64 = staff.body["buyer_access"]
+        .as_array()
+        .expect("buyer access")
+        .iter()
+        .filter_map(|a| a["downloads"].as_u64())
+        .sum();
+    assert_eq!(downloads, 4, "every download is in the order's access log: {}", staff.body["buyer_access"]);
     assert_eq!(fetch(pdf.clone(), None).await.0, 401, "no session, no document");
     let (stranger, _) = buyer_session(&stack, "DOCS-2", "C-2").await;
     assert_eq!(fetch(pdf, Some(stranger.cookie.clone())).await.0, 404, "another buyer's invoice");

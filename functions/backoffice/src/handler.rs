@@ -205,11 +205,15 @@ fn time_format() -> time::format_description::well_known::Rfc3339 {
 /// One order with its history. Webshop keys see the webshop's view; staff also see the reserved stock.
 async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Result<Response<Body>, ApiError> {
     let order_id = order_id_of(id)?;
-    let detail = app
-        .store
-        .get_order_detail(&caller.tenant, &order_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("order {order_id}")))?;
+    let staff = caller.role != Role::Webshop;
+    let (detail, accesses) = futures::try_join!(app.store.get_order_detail(&caller.tenant, &order_id), async {
+        if staff {
+            app.store.buyer_access_log(&caller.tenant, &order_id, 100).await
+        } else {
+            Ok(Vec::new())
+        }
+    })?;
+    let detail = detail.ok_or_else(|| ApiError::NotFound(format!("order {order_id}")))?;
     let (order, history, notes) = (detail.order, detail.history, detail.notes);
     let (mut body, notes) = match caller.role {
         Role::Webshop => (
@@ -221,6 +225,10 @@ async fn order_detail(app: &Backoffice, caller: &ApiKeyRecord, id: &str) -> Resu
             // The portal link every buyer email about this order carries (revocable by an operator).
             body["buyer_link_id"] = json!(orders_domain::buyer_link::order_link_id(&order.id));
             body["buyer_requests"] = serde_json::to_value(&detail.requests).unwrap_or_else(|_| json!([]));
+            // What buyers wrote in the portal: their words, apart from the seller's notes.
+            body["buyer_messages"] = serde_json::to_value(&detail.buyer_messages).unwrap_or_else(|_| json!([]));
+            // Who opened the order or its documents in the portal, by day and link (newest first).
+            body["buyer_access"] = serde_json::to_value(&accesses).unwrap_or_else(|_| json!([]));
             (body, notes)
         }
     };

@@ -91,7 +91,7 @@ async fn document(
 }
 
 /// `GET /v1/portal/{list}/{number}/{file}`: a document of the signed-in buyer, through their portal session; the
-/// download is logged in its order's history, as every buyer access is.
+/// download is logged in its order's access log, as every buyer access is.
 async fn buyer_download(
     app: &Billing,
     buyer: &orders_http::portal::Buyer,
@@ -106,7 +106,7 @@ async fn buyer_download(
     }
     let answer = download(app, &stored, file).await?;
     let what = format!("{} {file} downloaded", stored.invoice.number);
-    buyer.log_access(app.documents.store(), &stored.invoice.order_id, "downloaded_by_buyer", &what).await?;
+    buyer.log_access(app.documents.store(), &stored.invoice.order_id, true, &what).await?;
     Ok(answer)
 }
 

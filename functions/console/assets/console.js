@@ -417,6 +417,7 @@
       h('p', {}, link('/console/orders', '← ' + t('nav.orders'))),
       header, lines, requestsSection(order, refresh), actions,
       notesSection(order, refresh),
+      buyerSection(order),
       despatchesSection(order),
       invoicesSection(order, messages, refresh),
       documentsSection(order),
@@ -677,6 +678,23 @@
     return h('section', { class: 'card', 'aria-labelledby': 'requests-title', id: 'buyer-requests' },
       h('h2', { id: 'requests-title', text: t('order.buyer_requests') }), h('p', { class: 'empty', text: t('request.hint') }),
       h('ul', { class: 'notes' }, items), errors);
+  }
+
+  // What buyers wrote in the portal (their words, never the seller's) and who opened the order there.
+  function buyerSection(order) {
+    const messages = (order.buyer_messages || []).map((m) => h('li', {},
+      h('span', { class: 'note-meta', text: moment(m.at) + ' · ' + m.customer_id }),
+      h('p', { class: 'note-text', text: m.text })));
+    const accesses = (order.buyer_access || []).map((a) => h('li', {},
+      h('span', { class: 'note-meta', text: day(a.access_date) + ' · ' + a.customer_id + ' · ' + a.link_id }),
+      h('p', { class: 'note-text', text: t('buyer.access_counts', { views: a.views, downloads: a.downloads }) })));
+    if (!messages.length && !accesses.length) return null;
+    return h('section', { class: 'card', 'aria-labelledby': 'buyer-messages-title', id: 'buyer-messages' },
+      h('h2', { id: 'buyer-messages-title', text: t('order.buyer_messages') }),
+      messages.length ? h('ul', { class: 'notes', id: 'buyer-message-list' }, messages)
+        : h('p', { class: 'empty', text: t('order.none') }),
+      accesses.length ? [h('h3', { text: t('order.buyer_access') }), h('ul', { class: 'notes', id: 'buyer-access' },
+        accesses)] : null);
   }
 
   function notesSection(order, refresh) {

@@ -218,9 +218,12 @@
     const documents = (order.documents || []).map((doc) => h('li', {},
       h('a', { href: doc.href, class: 'document', 'data-kind': doc.kind, 'data-format': doc.format, download: '',
         text: t('doc.' + doc.kind, { number: doc.number || '' }) + ' (' + (doc.format === 'pdf' ? 'PDF' : 'UBL') + ')' })));
-    const notes = (order.seller_notes || []).map((note) => h('li', { class: 'note' },
-      h('strong', { text: (note.author.startsWith('buyer:') ? t('notes.you') : t('notes.seller')) + ' · ' +
-        moment(note.at) + ': ' }), note.text));
+    // The seller's notes for the buyer and the buyer's own messages, oldest first.
+    const said = (order.seller_notes || []).map((note) => ({ at: note.at, who: t('notes.seller'), text: note.text }))
+      .concat((order.buyer_messages || []).map((m) => ({ at: m.at, who: t('notes.you'), text: m.text, own: true })))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const notes = said.map((note) => h('li', { class: note.own ? 'note own' : 'note' },
+      h('strong', { text: note.who + ' · ' + moment(note.at) + ': ' }), note.text));
     const requests = (order.requests || []).map((r) => h('li', { 'data-request': r.request_id },
       h('strong', { text: t('request.' + r.kind) + ' · ' + t('request.status.' + r.status) + ': ' }), r.message,
       r.resolution_note ? h('div', { text: t('request.answer', { note: r.resolution_note }) }) : null));

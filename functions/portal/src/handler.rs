@@ -426,19 +426,21 @@ fn buyer_visible(entry: &HistoryEntry) -> bool {
 }
 
 /// `GET /v1/portal/orders/{id}`: one of the buyer's orders — lines with their ordered / confirmed / shipped /
-/// invoiced / open quantities, buyer-visible history and notes (the buyer's own messages among them), despatches
-/// with tracking, billing documents, the buyer's requests and where to download the documents. The access is
-/// logged in the order's history.
+/// invoiced / open quantities, buyer-visible history and seller notes, the buyer's own messages, despatches with
+/// tracking, billing documents, the buyer's requests and where to download the documents. The access is logged
+/// in the order's access log.
 async fn show_order(app: &Portal, buyer: &Buyer, id: &str) -> Result<Response<Body>, ApiError> {
     let detail = shop::own_order(app, buyer, id).await?;
-    let access = buyer.log_access(&app.store, &detail.order.id, "viewed_by_buyer", "Viewed").await?;
-    let mut history: Vec<HistoryEntry> = detail.history.into_iter().filter(buyer_visible).collect();
-    history.push(access);
+    buyer.log_access(&app.store, &detail.order.id, false, "Viewed").await?;
+    let history: Vec<HistoryEntry> = detail.history.into_iter().filter(buyer_visible).collect();
     let order = &detail.order;
     let mut body = order_json(order, Some(&history));
     let notes: Vec<_> =
         detail.notes.into_iter().filter(|n| n.visibility == orders_domain::order::NoteVisibility::Buyer).collect();
     body["seller_notes"] = serde_json::to_value(notes).unwrap_or_else(|_| json!([]));
+    // Only this buyer's own messages (an order has one buyer; the filter keeps it so if that ever changes).
+    let messages: Vec<_> = detail.buyer_messages.into_iter().filter(|m| m.customer_id == buyer.customer).collect();
+    body["buyer_messages"] = serde_json::to_value(messages).unwrap_or_else(|_| json!([]));
     body["tracking"] = serde_json::to_value(orders_domain::despatch::tracking(order, &detail.despatches))
         .unwrap_or_else(|_| json!([]));
     let mut documents = vec![json!({

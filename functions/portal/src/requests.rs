@@ -1,13 +1,15 @@
 //! What a buyer says about an order — a change or cancellation request (it reaches the seller and changes
-//! nothing by itself) or a message (a note the seller reads) — and the order's Peppol documents to download.
+//! nothing by itself) or a message the seller reads — each within the buyer's limit for the order, and the
+//! order's Peppol documents to download.
 
 use lambda_http::http::{header, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use orders_domain::order::{HistoryEntry, NoteVisibility, SellerNote};
-use orders_domain::portal::{buyer_text, new_request, RequestDraft, RequestKind};
+use orders_aws::store::Addition;
+use orders_domain::order::HistoryEntry;
+use orders_domain::portal::{buyer_text, new_request, BuyerContribution, BuyerMessage, RequestDraft, RequestKind};
 use orders_http::portal::Buyer;
 use orders_http::{json_body, json_response, parse_json, ApiError};
 
@@ -38,9 +40,8 @@ pub(crate) async fn request_change(
         .into(),
         detail: format!("Buyer request {}: {}", asked.request_id, asked.message),
     };
-    if !app.store.add_buyer_request(&order, &asked, &history).await? {
-        return Err(ApiError::NotFound(format!("order {id}")));
-    }
+    let addition = app.store.add_buyer_request(&order, &buyer.customer, &asked, &history).await?;
+    added(addition, id, BuyerContribution::Request)?;
     tracing::info!(tenant = %buyer.tenant, order_id = %order.id, request_id = %asked.request_id, "buyer request");
     Ok(json_response(
         StatusCode::CREATED,
@@ -55,8 +56,9 @@ struct MessageBody {
     text: String,
 }
 
-/// `POST /v1/portal/orders/{id}/messages` with `{"text": "…"}`: a buyer note on the order, which the seller
-/// reads with their own notes (and the buyer sees again in the portal).
+/// `POST /v1/portal/orders/{id}/messages` with `{"text": "…"}`: a message of the buyer about the order, which the
+/// seller reads on the order (apart from their own notes: a buyer's words never go out as the seller's) and the
+/// buyer sees again in the portal. At most [`orders_domain::portal::MAX_MESSAGES_PER_ORDER`] per buyer and order.
 pub(crate) async fn add_message(
     app: &Portal,
     buyer: &Buyer,
@@ -67,18 +69,25 @@ pub(crate) async fn add_message(
     let text = buyer_text(&body.text, "/text").map_err(|e| ApiError::Validation(vec![e]))?;
     let order = own_order(app, buyer, id).await?.order;
     let now = now_micros();
-    let author = format!("buyer:{}", buyer.customer);
-    let note = SellerNote { at: now, author: author.clone(), visibility: NoteVisibility::Buyer, text };
+    let message = BuyerMessage { at: now, customer_id: buyer.customer.clone(), text };
     let history = HistoryEntry {
         at: now,
-        actor: author,
+        actor: format!("buyer:{}", buyer.customer),
         action: "buyer_message".into(),
         detail: "The buyer wrote a message".into(),
     };
-    if !app.store.add_note(&order, &note, &history).await? {
-        return Err(ApiError::NotFound(format!("order {id}")));
+    added(app.store.add_buyer_message(&order, &message, &history).await?, id, BuyerContribution::Message)?;
+    Ok(json_response(StatusCode::CREATED, &serde_json::to_value(&message).unwrap_or_else(|_| json!({})), &[]))
+}
+
+/// What became of a buyer's addition to order `id`, as the API says it: 404 when the order is gone, 409 at the
+/// buyer's limit for it.
+fn added(addition: Addition, id: &str, contribution: BuyerContribution) -> Result<(), ApiError> {
+    match addition {
+        Addition::Added => Ok(()),
+        Addition::OrderGone => Err(ApiError::NotFound(format!("order {id}"))),
+        Addition::LimitReached => Err(ApiError::Conflict(contribution.limit_reached())),
     }
-    Ok(json_response(StatusCode::CREATED, &serde_json::to_value(&note).unwrap_or_else(|_| json!({})), &[]))
 }
 
 fn xml_file(xml: String, filename: &str) -> Response<Body> {
@@ -96,7 +105,7 @@ pub(crate) async fn order_response(app: &Portal, buyer: &Buyer, id: &str) -> Res
     let xml = app.store.latest_order_response(&buyer.tenant, &order.id).await?.ok_or_else(|| {
         ApiError::NotFound(format!("order {id} has no Peppol Order Response (yet, or the seller sends none)"))
     })?;
-    buyer.log_access(&app.store, &order.id, "downloaded_by_buyer", "Order Response (UBL) downloaded").await?;
+    buyer.log_access(&app.store, &order.id, true, "Order Response (UBL) downloaded").await?;
     Ok(xml_file(xml, &format!("{}-order-response.xml", order.id)))
 }
 
@@ -114,6 +123,6 @@ pub(crate) async fn despatch_advice(
         app.store.despatch_with_document(&buyer.tenant, &order.id, number).await?.ok_or_else(not_found)?;
     let xml = document.ok_or_else(not_found)?;
     let what = format!("Despatch Advice {} (UBL) downloaded", despatch.despatch_number);
-    buyer.log_access(&app.store, &order.id, "downloaded_by_buyer", &what).await?;
+    buyer.log_access(&app.store, &order.id, true, &what).await?;
     Ok(xml_file(xml, &format!("{}-{}.xml", order.id, despatch.despatch_number)))
 }

@@ -262,6 +262,57 @@ pub struct BuyerRequest {
     pub resolution_note: Option<String>,
 }
 
+/// How many messages one buyer may write about one order.
+pub const MAX_MESSAGES_PER_ORDER: u32 = 20;
+/// How many change or cancellation requests one buyer may make about one order.
+pub const MAX_REQUESTS_PER_ORDER: u32 = 10;
+
+/// A message a buyer wrote about an order in the portal. It is the buyer's words: kept apart from the seller's
+/// notes, and never put into an email as the seller's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyerMessage {
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The buyer who wrote it.
+    pub customer_id: crate::ids::CustomerId,
+    /// What they wrote (checked by [`buyer_text`]).
+    pub text: String,
+}
+
+/// What a buyer may add to an order, each up to its own limit per buyer and order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuyerContribution {
+    /// A message ([`MAX_MESSAGES_PER_ORDER`]).
+    Message,
+    /// A change or cancellation request ([`MAX_REQUESTS_PER_ORDER`]).
+    Request,
+}
+
+impl BuyerContribution {
+    /// How many of it one buyer may add to one order.
+    pub fn limit(self) -> u32 {
+        match self {
+            Self::Message => MAX_MESSAGES_PER_ORDER,
+            Self::Request => MAX_REQUESTS_PER_ORDER,
+        }
+    }
+
+    /// What the buyer is told at the limit.
+    pub fn limit_reached(self) -> String {
+        match self {
+            Self::Message => format!(
+                "you have written {MAX_MESSAGES_PER_ORDER} messages about this order, the most the portal takes; \
+                 please contact the seller directly"
+            ),
+            Self::Request => format!(
+                "you have made {MAX_REQUESTS_PER_ORDER} requests about this order, the most the portal takes; \
+                 please contact the seller directly"
+            ),
+        }
+    }
+}
+
 /// A request as the buyer sends it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -101,23 +101,20 @@ impl Buyer {
         self.scope.reaches_quote(quote)
     }
 
-    /// Logs this buyer's access to `order` (`viewed_by_buyer`, `downloaded_by_buyer`) in its history: "{what} in the
-    /// buyer portal through link {link}".
-    pub async fn log_access(
-        &self,
-        store: &Store,
-        order: &orders_domain::ids::OrderId,
-        action: &str,
-        what: &str,
-    ) -> Result<orders_domain::order::HistoryEntry, ApiError> {
-        let entry = orders_domain::order::HistoryEntry {
+    /// Logs this buyer's access to `order` — a view, or a download (`download`) of `what` — in the order's access
+    /// log (by day and link, outside the order's own partition).
+    pub async fn log_access(&self, store: &Store, order: &OrderId, download: bool, what: &str) -> Result<(), ApiError> {
+        let access = orders_aws::store::BuyerAccessEvent {
+            tenant: &self.tenant,
+            order,
+            customer: &self.customer,
+            link_id: &self.link.link_id,
+            download,
+            what,
             at: time::OffsetDateTime::now_utc(),
-            actor: format!("buyer:{}", self.customer),
-            action: action.to_owned(),
-            detail: format!("{what} in the buyer portal through link {}", self.link.link_id),
         };
-        store.log_order_access(&self.tenant, order, &entry).await?;
-        Ok(entry)
+        store.log_buyer_access(&access).await?;
+        Ok(())
     }
 }
 

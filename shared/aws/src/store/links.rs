@@ -18,12 +18,59 @@ const LINK_SK: &str = "LINK";
 const ACCESS_SK: &str = "ACCESS";
 /// How long after its tokens' end a stored link's record is kept (seconds), before the table's TTL removes it.
 const RECORD_KEPT_AFTER_END: i64 = 30 * 86_400;
-/// The history sequence number of a buyer's access.
-const ACCESS_HISTORY_SEQ: u32 = 7;
 
 /// Whether `link_id` can name a link at all (`lnk_…`, short, no key separator); anything else is no link.
 fn is_link_id(link_id: &str) -> bool {
     link_id.starts_with("lnk_") && link_id.len() <= 40 && !link_id.contains('#')
+}
+
+/// How long a buyer's access is kept in the log (seconds): two years.
+const ACCESS_LOG_KEPT: i64 = 2 * 366 * 86_400;
+
+fn access_pk(tenant: &TenantId, order: &orders_domain::ids::OrderId) -> String {
+    format!("T#{tenant}#OA#{order}")
+}
+
+/// One access of a buyer to an order in the portal.
+#[derive(Debug, Clone, Copy)]
+pub struct BuyerAccessEvent<'a> {
+    /// The seller.
+    pub tenant: &'a TenantId,
+    /// The order.
+    pub order: &'a orders_domain::ids::OrderId,
+    /// The buyer.
+    pub customer: &'a CustomerId,
+    /// Through which link.
+    pub link_id: &'a str,
+    /// A download (else a view).
+    pub download: bool,
+    /// What ("Viewed", "INV-1 invoice.pdf downloaded").
+    pub what: &'a str,
+    /// When.
+    pub at: time::OffsetDateTime,
+}
+
+/// A buyer's accesses to an order through one link on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuyerAccessLog {
+    /// The day (UTC).
+    pub access_date: String,
+    /// The buyer.
+    pub customer_id: CustomerId,
+    /// Through which link.
+    pub link_id: String,
+    /// Views of the order that day.
+    #[serde(default)]
+    pub views: u64,
+    /// Document downloads that day.
+    #[serde(default)]
+    pub downloads: u64,
+    /// The first access that day (RFC 3339).
+    pub first_at: String,
+    /// The last access that day (RFC 3339).
+    pub last_at: String,
+    /// What the last access was ("Viewed", "INV-1 invoice.pdf downloaded").
+    pub last_what: String,
 }
 
 fn link_pk(tenant: &TenantId, link_id: &str) -> String {
@@ -260,29 +307,57 @@ impl Store {
         Err(StoreError::Contention { action: format!("revoke the links of customer {customer}"), attempts: 5 })
     }
 
-    /// Appends `entry` (a buyer's access through the portal: a view or a download) to the history of `order`.
-    pub async fn log_order_access(
-        &self,
-        tenant: &TenantId,
-        order: &orders_domain::ids::OrderId,
-        entry: &orders_domain::order::HistoryEntry,
-    ) -> Result<(), StoreError> {
-        // Its own sequence number in the sort key, so an access never overwrites an entry of a state change in the
-        // same microsecond (those number their few entries from 0).
-        let item = super::HistoryItem {
-            PK: crate::keys::order_pk(tenant, order),
-            SK: crate::keys::history_sk(&super::sortable_timestamp(entry.at), ACCESS_HISTORY_SEQ),
-            entity: "history".into(),
-            entry: entry.clone(),
-        };
+    /// Logs a buyer's access to `order` through link `link_id` at `at`: one item per order, link and day in a
+    /// partition of its own (`T#{tenant}#OA#{order}`), counting views and downloads, so the order's own partition
+    /// (which its detail reads whole) never grows with views. Kept two years.
+    pub async fn log_buyer_access(&self, access: &BuyerAccessEvent<'_>) -> Result<(), StoreError> {
+        let BuyerAccessEvent { tenant, order, customer, link_id, download, what, at } = *access;
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let day = at.date().to_string();
+        let at_text = at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
         self.client
-            .put_item()
+            .update_item()
             .table_name(&self.table)
-            .set_item(Some(to_item("history entry", &item)?))
+            .set_key(Some(key(access_pk(tenant, order), format!("{day}#{link_id}"))))
+            .update_expression(
+                "SET entity = :entity, customer_id = :customer, link_id = :link, access_date = :day, \
+                 first_at = if_not_exists(first_at, :at), last_at = :at, last_what = :what, expires_at = :ttl \
+                 ADD #count :one",
+            )
+            .expression_attribute_names("#count", if download { "downloads" } else { "views" })
+            .expression_attribute_values(":entity", s("buyer_access_log"))
+            .expression_attribute_values(":customer", s(customer.as_str()))
+            .expression_attribute_values(":link", s(link_id))
+            .expression_attribute_values(":day", s(day))
+            .expression_attribute_values(":at", s(at_text))
+            .expression_attribute_values(":what", s(what.chars().take(200).collect::<String>()))
+            .expression_attribute_values(":ttl", AttributeValue::N((at.unix_timestamp() + ACCESS_LOG_KEPT).to_string()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .send()
             .await
             .map_err(|e| dynamo_error(format!("log an access to {order}"), e))?;
         Ok(())
+    }
+
+    /// The buyers' accesses to `order` by day and link, the newest day first (at most `limit` days × links).
+    pub async fn buyer_access_log(
+        &self,
+        tenant: &TenantId,
+        order: &orders_domain::ids::OrderId,
+        limit: i32,
+    ) -> Result<Vec<BuyerAccessLog>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", s(access_pk(tenant, order)))
+            .scan_index_forward(false)
+            .limit(limit)
+            .send()
+            .await
+            .map_err(|e| dynamo_error(format!("read the buyer accesses of {order}"), e))?;
+        output.items.unwrap_or_default().into_iter().map(|item| from_item("buyer access log", item)).collect()
     }
 
     /// Revokes a link of the tenant at `at` (RFC 3339); `false` if there is no such link.

@@ -41,8 +41,9 @@ pub use invoices::{
     completion_request_key, document_key, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, IssueOutcome,
     IssueWrite, StoredInvoice,
 };
-pub use links::BuyerLinkRecord;
+pub use links::{BuyerAccessEvent, BuyerAccessLog, BuyerLinkRecord};
 pub use listing::{OrderPage, ReorderSuggestion, StatusCount};
+pub use notes::Addition;
 pub use orders_domain::catalogue::CatalogueView;
 pub use portal::ListedRequest;
 pub use quotes::quote_pk;
@@ -915,6 +916,7 @@ impl Store {
         let mut despatches = Vec::new();
         let mut invoices = Vec::new();
         let mut requests = Vec::new();
+        let mut buyer_messages = Vec::new();
         for item in items {
             let sk = get_s(&item, SK).unwrap_or_default().to_owned();
             if sk == keys::ORDER_SK {
@@ -923,8 +925,10 @@ impl Store {
             } else if sk.starts_with(keys::HISTORY_PREFIX) {
                 let stored: HistoryItem = from_item(&format!("history of {order_id}"), item)?;
                 history.push(stored.entry);
-            } else if sk.starts_with("N#") {
+            } else if sk.starts_with(notes::NOTE_PREFIX) {
                 notes.push(from_item(&format!("note of {order_id}"), item)?);
+            } else if sk.starts_with(notes::MESSAGE_PREFIX) {
+                buyer_messages.push(from_item(&format!("buyer message of {order_id}"), item)?);
             } else if sk.starts_with(despatch::DESPATCH_PREFIX) {
                 let stored: despatch::DespatchItem = from_item(&format!("despatch of {order_id}"), item)?;
                 despatches.push(stored.despatch);
@@ -934,7 +938,19 @@ impl Store {
                 requests.push(portal::request_of(item)?);
             }
         }
-        Ok(order.map(|(order, version)| OrderDetail { order, version, history, notes, despatches, invoices, requests }))
+        let (notes, legacy) = notes::split_notes(notes);
+        buyer_messages.extend(legacy);
+        buyer_messages.sort_by_key(|m: &orders_domain::portal::BuyerMessage| m.at);
+        Ok(order.map(|(order, version)| OrderDetail {
+            order,
+            version,
+            history,
+            notes,
+            buyer_messages,
+            despatches,
+            invoices,
+            requests,
+        }))
     }
 }
 
@@ -949,6 +965,8 @@ pub struct OrderDetail {
     pub history: Vec<HistoryEntry>,
     /// Seller notes, oldest first.
     pub notes: Vec<orders_domain::order::SellerNote>,
+    /// What buyers wrote about it in the portal, oldest first.
+    pub buyer_messages: Vec<orders_domain::portal::BuyerMessage>,
     /// Despatch advices, by number.
     pub despatches: Vec<orders_domain::despatch::Despatch>,
     /// Its billing documents (invoices, credit and debit notes), by number.

@@ -131,16 +131,17 @@ impl Store {
         }
     }
 
-    /// Records a buyer's request on `order` with its history entry; `false` if the order is gone.
+    /// Records a request of `customer` on `order` with its history entry, within the buyer's limit for it.
     pub async fn add_buyer_request(
         &self,
         order: &Order,
+        customer: &CustomerId,
         request: &BuyerRequest,
         history: &HistoryEntry,
-    ) -> Result<bool, StoreError> {
-        let item = request_item(order, request);
-        self.add_to_order(order, to_item("buyer request", &item)?, history, REQUEST_HISTORY_SEQ, "add a buyer request")
-            .await
+    ) -> Result<super::Addition, StoreError> {
+        let item = to_item("buyer request", &request_item(order, request))?;
+        let quota = Some((customer, orders_domain::portal::BuyerContribution::Request));
+        self.add_to_order_counted(order, item, history, REQUEST_HISTORY_SEQ, "add a buyer request", quota).await
     }
 
     /// Records the seller's answer to an open request (`request` as answered) with its history entry; `false`
