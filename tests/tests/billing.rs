@@ -7,12 +7,63 @@ use orders_testkit::{mime_leaves, openapi_spec as spec, order_body, pdf_text, An
 use reqwest::Method;
 use serde_json::{json, Value};
 
+/// A POST with `If-Match`, or without one with a fresh `Idempotency-Key` (credit and debit notes need either).
 async fn post(stack: &TestStack, path: &str, key: &str, body: Value, if_match: Option<&str>) -> Answer {
     let mut request = stack.request(Method::POST, path, key).json(&body);
-    if let Some(tag) = if_match {
-        request = request.header("If-Match", tag);
+    request = match if_match {
+        Some(tag) => request.header("If-Match", tag),
+        None => request.header("Idempotency-Key", orders_testkit::unique("note-")),
+    };
+    Answer::from(request.send().await).await
+}
+
+/// A POST with exactly the headers given.
+async fn post_with(stack: &TestStack, path: &str, key: &str, body: &Value, headers: &[(&str, &str)]) -> Answer {
+    let mut request = stack.request(Method::POST, path, key).json(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     Answer::from(request.send().await).await
+}
+
+#[tokio::test]
+async fn a_credit_or_debit_note_is_issued_once_however_often_the_request_is_sent() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let (_, number) = invoiced_order(&stack, "WS-BILL-ONCE").await;
+    let debit_path = format!("/v1/invoices/{number}/debit-notes");
+    let credit_path = format!("/v1/invoices/{number}/credit-notes");
+    let debit = json!({"reason": "Assembly", "lines": [{"line_id": 1, "quantity": 1, "unit_price": "10.00"}]});
+
+    // Without If-Match or Idempotency-Key a retry could issue a second note: refused before anything is issued.
+    let credit = json!({"reason": "Returned"});
+    for (path, body) in [(&debit_path, &debit), (&credit_path, &credit)] {
+        for headers in [&[][..], &[("If-Match", "*")][..]] {
+            let answer = post_with(&stack, path, &operator, body, headers).await;
+            assert_eq!(answer.status, 428, "{path} {headers:?}: {}", answer.body);
+            assert_eq!(answer.body["type"], "https://errors.orders.example/precondition-required");
+        }
+    }
+
+    // The same Idempotency-Key and body: one note, the second answer replays the first.
+    let key = [("Idempotency-Key", "debit-assembly-1")];
+    let first = post_with(&stack, &debit_path, &operator, &debit, &key).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = post_with(&stack, &debit_path, &operator, &debit, &key).await;
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert_eq!(again.body["number"], first.body["number"], "the same note");
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let other = json!({"reason": "Other", "lines": [{"line_id": 1, "quantity": 1, "unit_price": "99.00"}]});
+    assert_eq!(post_with(&stack, &debit_path, &operator, &other, &key).await.status, 422, "the key with another body");
+
+    // If-Match: a debit note moves the invoice on too, so the same request sent twice is 412 the second time.
+    let etag = stack.get(&format!("/v1/invoices/{number}"), &operator).await.header("etag").expect("etag").to_owned();
+    let if_match = [("If-Match", etag.as_str())];
+    assert_eq!(post_with(&stack, &debit_path, &operator, &debit, &if_match).await.status, 201);
+    let twice = post_with(&stack, &debit_path, &operator, &debit, &if_match).await;
+    assert_eq!(twice.status, 412, "{}", twice.body);
+    let debits = stack.get("/v1/invoices?kind=debit_note", &operator).await;
+    assert_eq!(debits.body["items"].as_array().map(Vec::len), Some(2), "{}", debits.body);
 }
 
 async fn bytes(stack: &TestStack, path: &str, key: &str) -> (u16, String, Vec<u8>) {

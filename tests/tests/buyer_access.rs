@@ -434,3 +434,54 @@ async fn a_buyer_has_limits_per_order_and_views_never_grow_the_orders_partition(
     assert_eq!(staff["buyer_messages"].as_array().map(Vec::len), Some(20));
     assert_eq!(staff["buyer_requests"].as_array().map(Vec::len), Some(10));
 }
+
+#[tokio::test]
+async fn the_portal_links_the_back_office_emails_come_from_configuration_never_from_the_host_header() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let forged = |path: &str| {
+        stack
+            .request(Method::POST, path, &operator)
+            .header("Host", "evil.example")
+            .header("X-Forwarded-Proto", "https")
+            .json(&json!({}))
+    };
+    let invited = orders_testkit::Answer::from(forged("/v1/customers/C-1/buyer-keys").send().await).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let portal = format!("{}/portal", stack.api_url);
+    assert_eq!(invited.body["portal_url"], portal.as_str(), "{}", invited.body);
+    let link_id = invited.body["link_id"].as_str().expect("link id");
+    let (text, html) = mime_parts(&stack.emails_for(link_id).await[0].raw_data);
+    assert!(text.contains(&format!("{portal}#link=")) && !text.contains("evil.example"), "{text}");
+    assert!(!html.contains("evil.example"), "{html}");
+}
+
+#[tokio::test]
+async fn text_that_reads_otherwise_than_it_is_stored_is_refused_in_names_numbers_and_notes() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    // "INV-1\u{202E}fdp.exe" shows as "INV-1exe.pdf".
+    let spoofed = "INV-1\u{202E}fdp.exe";
+    let mut order = order_body(spoofed);
+    order["buyer"] = json!({"name": "Eve\u{2066}AB", "email": "eve@example.se"});
+    order["notes"] = json!("Deliver\u{200F} to gate 4");
+    let refused = stack.post_json("/v1/orders", &order).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let pointers = refused.pointers();
+    for pointer in ["/order_number", "/buyer/name", "/notes"] {
+        assert!(pointers.contains(&pointer.to_owned()), "{pointer} in {pointers:?}");
+    }
+
+    let order = answered_order(&stack, "TEXT-1", "C-1").await;
+    let note = json!({"text": "Paid \u{202D}0001 EUR", "visibility": "buyer"});
+    let answer = stack.call(Method::POST, &format!("/v1/orders/{order}/notes"), &operator, Some(&note)).await;
+    assert_eq!((answer.status, answer.pointers()), (422, vec!["/text".to_owned()]), "{}", answer.body);
+    let session = stack.portal_session(&link_tokens(&stack, &order).await.remove(0)).await;
+    let message = json!({"text": "Call me \u{2067}555\u{2069}"});
+    let answer =
+        stack.portal(&session, Method::POST, &format!("/v1/portal/orders/{order}/messages"), Some(&message)).await;
+    assert_eq!((answer.status, answer.pointers()), (422, vec!["/text".to_owned()]), "{}", answer.body);
+    let customer = json!({"name": "Mallory\u{FEFF} AB", "email": "m@example.se"});
+    let answer = stack.call(Method::PUT, "/v1/customers/C-77", &operator, Some(&customer)).await;
+    assert_eq!((answer.status, answer.pointers()), (422, vec!["/name".to_owned()]), "{}", answer.body);
+}

@@ -507,10 +507,10 @@ async fn end_order(
     let body =
         if request.body().is_empty() { EndingBody::default() } else { parse_json::<EndingBody>(json_body(request)?)? };
     let reason = match body.reason.map(|r| r.trim().to_owned()) {
-        Some(r) if r.chars().count() > 500 || r.chars().any(char::is_control) => {
+        Some(r) if r.chars().count() > 500 || orders_domain::validation::text_problem(&r, false).is_some() => {
             return Err(ApiError::Validation(vec![FieldError::new(
                 "/reason",
-                "at most 500 characters, no control characters",
+                "at most 500 characters, no control or invisible formatting characters",
             )]))
         }
         Some(r) if !r.is_empty() => Some(r),
@@ -601,9 +601,10 @@ async fn add_note(
     let body: NoteBody = parse_json(json_body(request)?)?;
     let mut errors = Vec::new();
     let text = body.text.map(|t| t.trim().to_owned()).unwrap_or_default();
-    if text.is_empty() || text.chars().count() > 2000 || text.chars().any(|c| c.is_control() && c != '\n') {
-        errors
-            .push(FieldError::new("/text", "1 to 2000 characters; line breaks allowed, other control characters not"));
+    if text.is_empty() || text.chars().count() > 2000 {
+        errors.push(FieldError::new("/text", "1 to 2000 characters"));
+    } else if let Some(problem) = orders_domain::validation::text_problem(&text, true) {
+        errors.push(FieldError::new("/text", problem));
     }
     let visibility = match body.visibility.as_deref() {
         None | Some("internal") => Some(NoteVisibility::Internal),
@@ -1149,7 +1150,7 @@ fn xml_response(xml: String, filename: &str) -> Result<Response<Body>, ApiError>
     Response::builder()
         .status(StatusCode::OK)
         .header("content-type", "application/xml")
-        .header("content-disposition", format!("attachment; filename=\"{}\"", filename.replace(['"', '\\'], "")))
+        .header("content-disposition", orders_http::web::content_disposition("attachment", filename))
         .body(Body::Text(xml))
         .map_err(|e| ApiError::Unavailable(e.to_string()))
 }
@@ -1212,13 +1213,15 @@ async fn despatch_document(
     xml_response(xml, &format!("{order_id}-{}.xml", despatch.despatch_number))
 }
 
-/// The outbox for emails a request causes: buyer emails link to the portal served where this request came in
-/// (the back office is behind the same HTTP API; its URL cannot be in its own environment).
+/// The outbox for emails a request causes: buyer emails link to the configured portal.
 fn outbox(app: &Backoffice, request: &Request) -> orders_aws::outbox::EmailOutbox {
-    let portal = format!("{}/portal", crate::quotes::origin(request));
-    match orders_domain::buyer_link::PortalLinks::with_sealer(&portal, app.links.clone()) {
-        Ok(links) => app.outbox.with_portal(links),
-        Err(_) => app.outbox.clone(),
+    let links = app
+        .portal_url(request)
+        .ok()
+        .and_then(|portal| orders_domain::buyer_link::PortalLinks::with_sealer(&portal, app.links.clone()).ok());
+    match links {
+        Some(links) => app.outbox.with_portal(links),
+        None => app.outbox.clone(),
     }
 }
 

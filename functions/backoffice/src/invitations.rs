@@ -14,7 +14,7 @@ use orders_http::{json_body, json_response, parse_json, ApiError};
 use orders_mail::invitation::render_invitation;
 
 use crate::handler::tenant_settings;
-use crate::quotes::{email_buyer, origin};
+use crate::quotes::email_buyer;
 use crate::Backoffice;
 
 /// How long a buyer key works unless the seller says otherwise (days).
@@ -66,7 +66,8 @@ pub(crate) async fn invite_buyer(
     };
     app.store.create_buyer_link(&link).await?;
     let key = app.buyers.seal_record(&link, now.unix_timestamp());
-    let url = format!("{}/portal#link={key}", origin(request));
+    let portal = app.portal_url(request)?;
+    let url = format!("{portal}#link={key}");
     let email = render_invitation(
         &customer.name,
         customer.language.as_ref(),
@@ -92,7 +93,7 @@ pub(crate) async fn invite_buyer(
         "customer_id": customer.id,
         "key": key,
         "expires_at": link.expires_at,
-        "portal_url": format!("{}/portal", origin(request)),
+        "portal_url": portal,
         "emailed_to": if emailed { Some(customer.email.as_str()) } else { None },
     });
     Ok(json_response(StatusCode::CREATED, &body, &[]))

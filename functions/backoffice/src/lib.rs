@@ -24,6 +24,10 @@ pub struct BackofficeConfig {
     pub session_signing_secret: String,
     /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
     pub mail: MailSettings,
+    /// `PORTAL_URL`: where the buyer portal is (`https://…/portal`), for the links in the buyer emails the back
+    /// office sends. `{api_id}` in it stands for the id of the HTTP API the request came through, as API Gateway
+    /// says it (the back office cannot name its own API in its environment: that would be a template cycle).
+    pub portal_url: String,
 }
 
 impl BackofficeConfig {
@@ -40,6 +44,7 @@ impl BackofficeConfig {
             cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
             session_signing_secret: get("SESSION_SIGNING_SECRET")?,
             mail: MailSettings::from_vars(&var)?,
+            portal_url: get("PORTAL_URL")?,
         })
     }
 }
@@ -54,6 +59,8 @@ pub struct Backoffice {
     buyers: BuyerGate,
     /// Seals the portal links of the buyer emails it sends.
     links: orders_domain::buyer_link::LinkSealer,
+    /// `PORTAL_URL`.
+    portal_url: String,
 }
 
 impl Backoffice {
@@ -72,6 +79,51 @@ impl Backoffice {
             store,
             cursors: CursorSigner::new(&config.cursor_signing_secret)?,
             links: orders_domain::buyer_link::LinkSealer::new(&config.session_signing_secret)?,
+            portal_url: config.portal_url.trim_end_matches('/').to_owned(),
         })
+    }
+
+    /// The buyer portal's URL (`https://…/portal`, no trailing slash) from configuration only, never from what the
+    /// client sent: `{api_id}` is the API id API Gateway puts in the request context.
+    pub(crate) fn portal_url(&self, request: &lambda_http::Request) -> Result<String, orders_http::ApiError> {
+        use lambda_http::request::RequestContext;
+        use lambda_http::RequestExt;
+        let api_id = match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => context.apiid.as_deref(),
+            _ => None,
+        };
+        configured_portal_url(&self.portal_url, api_id)
+            .ok_or_else(|| orders_http::ApiError::Unavailable("the buyer portal's address is not known here".into()))
+    }
+}
+
+/// The configured portal URL with `{api_id}` (if it has one) replaced by the API id of the request context;
+/// `None` when it needs one and there is none that could be an API id.
+fn configured_portal_url(configured: &str, api_id: Option<&str>) -> Option<String> {
+    if !configured.contains("{api_id}") {
+        return Some(configured.to_owned());
+    }
+    let api_id =
+        api_id.filter(|id| !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_alphanumeric()))?;
+    Some(configured.replace("{api_id}", api_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::configured_portal_url;
+
+    #[test]
+    fn the_portal_url_is_configured_and_only_the_api_id_comes_from_api_gateway() {
+        let configured = "https://{api_id}.execute-api.eu-north-1.amazonaws.com/portal";
+        assert_eq!(
+            configured_portal_url(configured, Some("a1b2c3d4e5")).as_deref(),
+            Some("https://a1b2c3d4e5.execute-api.eu-north-1.amazonaws.com/portal")
+        );
+        assert_eq!(configured_portal_url(configured, None), None);
+        assert_eq!(configured_portal_url(configured, Some("evil.example/x")), None);
+        assert_eq!(
+            configured_portal_url("https://orders.example.com/portal", Some("ignored")).as_deref(),
+            Some("https://orders.example.com/portal")
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The seller's side of quotes: write a draft (`POST /v1/quotes`), read every version (`GET /v1/quotes/{id}`)
 //! and send the latest draft to the buyer with a magic link to the portal (`POST /v1/quotes/{id}/sending`).
 
-use lambda_http::http::{header, StatusCode};
+use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
 use time::{Duration, OffsetDateTime, Time};
@@ -197,7 +197,7 @@ pub(crate) async fn send_quote(
     };
     app.store.create_buyer_link(&link).await?;
     let token = app.buyers.seal_record(&link, now.unix_timestamp());
-    let url = format!("{}/portal/quotes/{}#link={token}", origin(request), sent.id);
+    let url = format!("{}/quotes/{}#link={token}", app.portal_url(request)?, sent.id);
     let email = render_quote(&sent, &tenant.name, &tenant.language, &url)
         .map_err(|e| ApiError::Unavailable(format!("the quote email could not be written: {e}")))?;
     let to = (sent.buyer.name.as_str(), sent.buyer.email.as_str());
@@ -242,12 +242,4 @@ pub(crate) async fn email_buyer(
     };
     let raw = mime(&envelope, email).map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(mailer.send_raw(to.1, raw).await)
-}
-
-/// `https://host` of the request (API Gateway's host, or the local runner's), where the portal is served too.
-pub(crate) fn origin(request: &Request) -> String {
-    let headers = request.headers();
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    let scheme = if orders_http::session::is_https(headers) { "https" } else { "http" };
-    format!("{scheme}://{host}")
 }

@@ -293,7 +293,7 @@ fn file_response(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, content_type)
-        .header(header::CONTENT_DISPOSITION, format!("inline; filename=\"{filename}\""))
+        .header(header::CONTENT_DISPOSITION, orders_http::web::content_disposition("inline", filename))
         .body(Body::Binary(bytes))
         .unwrap_or_else(|_| Response::new(Body::Empty))
 }
@@ -334,7 +334,25 @@ async fn issue_note(
         DocumentKind::CreditNote => (Some(parse_credit_note(body)?), None),
         _ => (None, Some(parse_debit_note(body)?)),
     };
+    // A retry (a double click, a client timing out before us) must not issue a second note.
+    let idempotency = orders_http::idempotency_key(request.headers())?;
+    let if_match = request.headers().get("if-match").and_then(|v| v.to_str().ok()).map(str::trim);
+    if idempotency.is_none() && if_match.is_none_or(|tag| tag.is_empty() || tag == "*") {
+        return Err(ApiError::PreconditionRequired(format!(
+            "send If-Match with the invoice's ETag or an Idempotency-Key, so that a retry cannot issue a second {}",
+            if kind == DocumentKind::CreditNote { "credit note" } else { "debit note" }
+        )));
+    }
+    let fingerprint = orders_domain::fingerprint::json_fingerprint(&json!({
+        "path": request.uri().path(),
+        "body": serde_json::from_str::<Value>(body).unwrap_or(Value::Null),
+    }));
     let store = app.documents.store();
+    if let Some(key) = &idempotency {
+        if let Some(replayed) = replay(app, caller, key, &fingerprint).await? {
+            return Ok(replayed);
+        }
+    }
     let tenant = tenant_settings(app, caller).await?;
     for _attempt in 0..5 {
         let corrected = document(app, &caller.tenant, "invoices", number).await?;
@@ -363,11 +381,14 @@ async fn issue_note(
             _ => return Err(ApiError::NotFound("note".into())),
         }
         .map_err(invoice_problem)?;
-        let credits = (kind == DocumentKind::CreditNote).then(|| {
-            let ledger = corrected.credited.with(&draft.invoice);
-            let status = ledger.status_of(&corrected.invoice);
-            (&corrected, ledger, status)
-        });
+        // The invoice moves to its next version with every note (a debit note leaves its ledger as it is), so a
+        // retry with the If-Match it was sent with is 412, never a second note.
+        let ledger = match kind {
+            DocumentKind::CreditNote => corrected.credited.with(&draft.invoice),
+            _ => corrected.credited.clone(),
+        };
+        let status = ledger.status_of(&corrected.invoice);
+        let credits = Some((&corrected, ledger, status));
         let history = HistoryEntry {
             at: now,
             actor: format!("operator:{}", caller.key_id),
@@ -384,11 +405,47 @@ async fn issue_note(
                 draft.invoice.reason.as_deref().unwrap_or_default()
             ),
         };
-        if let Some(issued) = issue_and_complete(app, caller, &tenant, &record, &draft, credits, history).await? {
-            return Ok(issued);
+        let claim = idempotency.as_deref().map(|key| (key, fingerprint.as_str()));
+        match issue_and_complete(app, caller, &tenant, &record, &draft, credits, history, claim).await? {
+            Issued::Done(issued) => return Ok(issued),
+            Issued::Changed => continue,
+            Issued::KeyUsed => {
+                let key = idempotency.as_deref().unwrap_or_default();
+                return replay(app, caller, key, &fingerprint).await?.ok_or_else(|| {
+                    ApiError::Unavailable(format!("Idempotency-Key {key:?} is in use by a request in flight; retry"))
+                });
+            }
         }
     }
     Err(ApiError::Unavailable(format!("invoice {number} kept changing; try again")))
+}
+
+/// The answer an earlier request with this `Idempotency-Key` got (its document, `Idempotent-Replayed`), 422 when
+/// it was another request; `None` when the key is unused.
+async fn replay(
+    app: &Billing,
+    caller: &ApiKeyRecord,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Option<Response<Body>>, ApiError> {
+    let store = app.documents.store();
+    let Some(used) = store.idempotent_document(&caller.tenant, key, time::OffsetDateTime::now_utc()).await? else {
+        return Ok(None);
+    };
+    if used.fingerprint != fingerprint {
+        return Err(ApiError::IdempotencyKeyReused(key.to_owned()));
+    }
+    let Some(number) = used.number else { return Ok(None) };
+    let stored = store
+        .get_invoice(&caller.tenant, &number)
+        .await?
+        .ok_or_else(|| ApiError::Unavailable(format!("{number} is not readable yet")))?;
+    let location = format!("/v1/{}/{}", stored.invoice.kind.collection(), stored.invoice.number);
+    Ok(Some(json_response(
+        StatusCode::CREATED,
+        &view(&stored),
+        &[("location", location), ("etag", etag(stored.version)), ("idempotent-replayed", "true".into())],
+    )))
 }
 
 /// `POST /v1/orders/{id}/invoices`: invoices now what has shipped and is not invoiced yet — for a tenant that
@@ -421,18 +478,29 @@ async fn issue_invoice(
                 draft.invoice.totals.payable, draft.invoice.currency
             ),
         };
-        if let Some(issued) = issue_and_complete(app, caller, &tenant, &record, &draft, None, history).await? {
-            return Ok(issued);
+        match issue_and_complete(app, caller, &tenant, &record, &draft, None, history, None).await? {
+            Issued::Done(issued) => return Ok(issued),
+            Issued::Changed | Issued::KeyUsed => continue,
         }
     }
     Err(ApiError::Unavailable(format!("order {id} kept changing; try again")))
 }
 
-/// Issues `draft` in one transaction with the order (at the version read), the credit state of a credited invoice,
-/// the order's history and the buyer's email, then archives and sends it: 201 with the document and its
-/// `Location`. `None` when the order or the invoice changed since they were read (read again and retry). A
-/// document whose archiving or email fails stays issued; its completion request stays pending and the relay
-/// hands it to the invoicing stage.
+/// What an attempt to issue a document did.
+enum Issued {
+    /// Issued: 201 with the document.
+    Done(Response<Body>),
+    /// The order or the invoice changed since they were read: read again and retry.
+    Changed,
+    /// The request's Idempotency-Key was used meanwhile.
+    KeyUsed,
+}
+
+/// Issues `draft` in one transaction with the order (at the version read), the corrected invoice's next version
+/// and credit state, the order's history, the buyer's email and the request's Idempotency-Key, then archives and
+/// sends it: 201 with the document and its `Location`. A document whose archiving or email fails stays issued;
+/// its completion request stays pending and the relay hands it to the invoicing stage.
+#[allow(clippy::too_many_arguments)]
 async fn issue_and_complete(
     app: &Billing,
     caller: &ApiKeyRecord,
@@ -441,7 +509,8 @@ async fn issue_and_complete(
     draft: &InvoiceDraft,
     credits: Option<(&StoredInvoice, CreditLedger, InvoiceStatus)>,
     history: HistoryEntry,
-) -> Result<Option<Response<Body>>, ApiError> {
+    idempotency: Option<(&str, &str)>,
+) -> Result<Issued, ApiError> {
     let store = app.documents.store();
     let now = history.at;
     let email = NewEmail {
@@ -471,6 +540,7 @@ async fn issue_and_complete(
         history,
         email: Some(email.clone()),
         completion: Some(&completion),
+        idempotency,
     };
     match store.issue_document(&write).await? {
         IssueOutcome::Issued(stored) => {
@@ -505,13 +575,14 @@ async fn issue_and_complete(
                 }
             }
             let location = format!("/v1/{}/{}", document.kind.collection(), document.number);
-            Ok(Some(json_response(
+            Ok(Issued::Done(json_response(
                 StatusCode::CREATED,
                 &view(&stored),
                 &[("location", location), ("etag", etag(stored.version))],
             )))
         }
-        IssueOutcome::OrderChanged | IssueOutcome::AlreadyIssued(_) => Ok(None),
+        IssueOutcome::OrderChanged | IssueOutcome::AlreadyIssued(_) => Ok(Issued::Changed),
+        IssueOutcome::IdempotencyKeyUsed => Ok(Issued::KeyUsed),
     }
 }
 

@@ -757,12 +757,17 @@
       if (!panel.open || panel.dataset.loaded) return;
       panel.dataset.loaded = 'yes';
       let invoice;
+      let version;
       try {
-        invoice = (await api('GET', '/v1/invoices/' + number)).data;
+        const read = await api('GET', '/v1/invoices/' + number);
+        invoice = read.data;
+        version = read.headers.get('ETag');
       } catch (error) {
         showProblem(body, error);
         return;
       }
+      // One key per note being written: a retry of the same note (a double click, a lost answer) issues it once.
+      let idempotencyKey = crypto.randomUUID();
       const reason = h('input', { id: 'correct-reason-' + inv.number, maxlength: '500', required: true });
       const rows = invoice.lines.map((l) => ({
         line: l,
@@ -779,7 +784,13 @@
         } else {
           payload.lines = chosen().map(({ line, qty, price }) => ({ line_id: line.line_id, quantity: qty.value.trim(), unit_price: price.value.trim() }));
         }
-        act(messages, () => api('POST', '/v1/invoices/' + number + '/' + kind, payload), refresh, order);
+        const headers = { 'Idempotency-Key': idempotencyKey };
+        if (version) headers['If-Match'] = version;
+        act(messages, async () => {
+          const answer = await api('POST', '/v1/invoices/' + number + '/' + kind, payload, headers);
+          idempotencyKey = crypto.randomUUID();
+          return answer;
+        }, refresh, order);
       };
       body.replaceChildren(
         h('p', { text: t('invoice.correct_hint') }),

@@ -146,6 +146,7 @@ async fn process(app: &Invoicing, envelope: &EventEnvelope) -> Result<(), Proces
             },
             email: Some(email.clone()),
             completion: None,
+            idempotency: None,
         };
         match app.store.issue_document(&write).await? {
             IssueOutcome::Issued(stored) => {
@@ -158,7 +159,8 @@ async fn process(app: &Invoicing, envelope: &EventEnvelope) -> Result<(), Proces
             }
             IssueOutcome::AlreadyIssued(Some(number)) => return finish_issued(app, &tenant, order, &number).await,
             IssueOutcome::AlreadyIssued(None) => return Ok(()),
-            IssueOutcome::OrderChanged => continue,
+            // The invoicing stage claims no Idempotency-Key.
+            IssueOutcome::OrderChanged | IssueOutcome::IdempotencyKeyUsed => continue,
         }
     }
     Err(ProcessError::Contention(order_id.to_string()))

@@ -337,10 +337,10 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
 async fn decline_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) -> Result<Response<Body>, ApiError> {
     let decision: Decision = parse_json(json_body(request)?)?;
     let reason = match decision.reason.as_deref().map(str::trim) {
-        Some(text) if text.chars().count() > 500 || text.chars().any(|c| c.is_control() && c != '\n') => {
+        Some(text) if text.chars().count() > 500 || orders_domain::validation::text_problem(text, true).is_some() => {
             return Err(ApiError::Validation(vec![FieldError::new(
                 "/reason",
-                "at most 500 characters, no control characters but line breaks",
+                "at most 500 characters, no control or invisible formatting characters but line breaks",
             )]))
         }
         Some("") | None => None,

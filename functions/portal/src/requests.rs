@@ -94,7 +94,7 @@ fn xml_file(xml: String, filename: &str) -> Response<Body> {
     Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "application/xml")
-        .header(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\""))
+        .header(header::CONTENT_DISPOSITION, orders_http::web::content_disposition("attachment", filename))
         .body(Body::Text(xml))
         .unwrap_or_else(|_| Response::new(Body::Empty))
 }

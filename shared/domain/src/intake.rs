@@ -270,16 +270,8 @@ pub(crate) fn text(
         errors.push(pointer, format!("must be at most {max_chars} characters"));
         return None;
     }
-    let control = trimmed.chars().any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\t')));
-    if control || (multiline && trimmed.contains('\r')) {
-        errors.push(
-            pointer,
-            if multiline {
-                "must not contain control characters other than line breaks and tabs"
-            } else {
-                "must not contain line breaks or control characters"
-            },
-        );
+    if let Some(problem) = crate::validation::text_problem(trimmed, multiline) {
+        errors.push(pointer, problem);
         return None;
     }
     Some(trimmed.to_owned())

@@ -323,17 +323,17 @@ pub struct RequestDraft {
     pub message: String,
 }
 
-/// A buyer's text (request or message): trimmed, 1 to [`MAX_TEXT_CHARS`] characters, no control characters
-/// but line breaks and tabs.
+/// A buyer's text (request or message): trimmed, line breaks as LF, 1 to [`MAX_TEXT_CHARS`] characters, none
+/// of the characters [`crate::validation::is_forbidden_text_char`] refuses in multi-line text.
 pub fn buyer_text(text: &str, pointer: &str) -> Result<String, FieldError> {
-    let text = text.trim();
+    let text = text.trim().replace("\r\n", "\n");
     if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
         return Err(FieldError::new(pointer, format!("write 1 to {MAX_TEXT_CHARS} characters")));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(FieldError::new(pointer, "no control characters but line breaks"));
+    if let Some(problem) = crate::validation::text_problem(&text, true) {
+        return Err(FieldError::new(pointer, problem));
     }
-    Ok(text.to_owned())
+    Ok(text)
 }
 
 /// A new request on `order`: refused (with why) once nothing can change any more — a cancellation once

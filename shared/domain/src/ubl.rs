@@ -51,7 +51,8 @@ pub fn escape(value: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if c.is_control() && !matches!(c, '\n' | '\t') => out.push(' '),
+            // What XML 1.0 cannot carry (control characters, the noncharacters U+FFFE and U+FFFF) is never written.
+            c if (c.is_control() && !matches!(c, '\n' | '\t')) || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push(' '),
             c => out.push(c),
         }
     }
@@ -242,5 +243,11 @@ mod tests {
     #[test]
     fn values_are_escaped() {
         assert_eq!(escape("A & B <c> \"d\" 'e'\r"), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos; ");
+    }
+
+    #[test]
+    fn what_xml_cannot_carry_is_never_written() {
+        assert_eq!(escape("a\u{FFFE}b\u{FFFF}c\u{0}d\u{1F}e"), "a b c d e");
+        assert_eq!(escape("äö 办公 \u{1F600}"), "äö 办公 \u{1F600}");
     }
 }

@@ -81,6 +81,9 @@ pub enum ApiError {
     /// The request conflicts with the current state (e.g. an order number used for another order).
     #[error("{0}")]
     Conflict(String),
+    /// A write that could be done twice by a retry came without `If-Match` or `Idempotency-Key`.
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// `If-Match` names a version the resource no longer has.
     #[error("{0}")]
     PreconditionFailed(String),
@@ -108,6 +111,7 @@ impl ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -129,6 +133,9 @@ impl ApiError {
             Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             Self::Conflict(_) => ("conflict", "Conflict with the current state"),
             Self::PreconditionFailed(_) => ("precondition-failed", "The resource changed since it was read"),
+            Self::PreconditionRequired(_) => {
+                ("precondition-required", "Send If-Match or Idempotency-Key so a retry cannot do it twice")
+            }
             Self::IdempotencyKeyReused(_) => ("idempotency-key-reused", "Idempotency-Key reused with another body"),
             Self::Unavailable(_) => ("unavailable", "Service temporarily unavailable"),
         }

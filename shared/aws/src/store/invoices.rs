@@ -166,6 +166,17 @@ pub struct IssueWrite<'a> {
     /// should the issuer fail to. It is kept pending on a `Q#DOC#{number}` item (its reference becomes the
     /// number) until [`Store::dismiss_request`] clears it; the relay hands it to the invoicing stage otherwise.
     pub completion: Option<&'a EventEnvelope>,
+    /// The request's `Idempotency-Key` and fingerprint: claimed in the same transaction, with the number issued.
+    pub idempotency: Option<(&'a str, &'a str)>,
+}
+
+/// What an `Idempotency-Key` of a billing request was used for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentDocument {
+    /// The fingerprint of the request that used it.
+    pub fingerprint: String,
+    /// The document it issued.
+    pub number: Option<String>,
 }
 
 /// Sort key of the completion request of a staff-issued document.
@@ -182,6 +193,8 @@ pub enum IssueOutcome {
     AlreadyIssued(Option<String>),
     /// The order changed since it was read: read it again and redraft.
     OrderChanged,
+    /// The request's `Idempotency-Key` was used before (see [`Store::idempotent_document`]).
+    IdempotencyKeyUsed,
 }
 
 /// How often a conflicting counter is re-read before giving up (each attempt loses only to a document that was
@@ -231,6 +244,9 @@ impl Store {
                             None => None,
                         };
                         return Ok(IssueOutcome::AlreadyIssued(issued));
+                    }
+                    if failed(Slot::Idempotency) {
+                        return Ok(IssueOutcome::IdempotencyKeyUsed);
                     }
                     if failed(Slot::Order) || failed(Slot::Related) {
                         return Ok(IssueOutcome::OrderChanged);
@@ -346,7 +362,28 @@ impl Store {
             items.push((Slot::Other, put_if_absent(table, item)?));
         }
 
-        // 6. history and the email claim
+        // 6. the request's Idempotency-Key, with what it issued (an expired record may be claimed again)
+        if let Some((idempotency_key, fingerprint)) = write.idempotency {
+            let now = write.history.at;
+            let mut item = key(keys::idempotency_pk(tenant, idempotency_key), keys::IDEMPOTENCY_SK);
+            item.insert("entity".into(), s("idempotency"));
+            item.insert("fingerprint".into(), s(fingerprint));
+            item.insert("document_number".into(), s(invoice.number.clone()));
+            item.insert(
+                "expires_at".into(),
+                AttributeValue::N((now + super::IDEMPOTENCY_TTL).unix_timestamp().to_string()),
+            );
+            let put = aws_sdk_dynamodb::types::Put::builder()
+                .table_name(table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK) OR expires_at < :now")
+                .expression_attribute_values(":now", AttributeValue::N(now.unix_timestamp().to_string()))
+                .build()
+                .map_err(|e| corrupt("idempotency put", e))?;
+            items.push((Slot::Idempotency, TransactWriteItem::builder().put(put).build()));
+        }
+
+        // 7. history and the email claim
         items
             .push((Slot::Other, put_plain(table, to_item("history entry", &history_item(order, &write.history, 0))?)?));
         if let Some(email) = &write.email {
@@ -354,6 +391,25 @@ impl Store {
             items.push((Slot::Other, put_if_absent(table, email.item(order)?)?));
         }
         Ok(items)
+    }
+
+    /// What a live `Idempotency-Key` of the tenant was used for (`None` when unused or expired at `now`).
+    pub async fn idempotent_document(
+        &self,
+        tenant: &TenantId,
+        idempotency_key: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<IdempotentDocument>, StoreError> {
+        let item =
+            self.get("idempotency record", keys::idempotency_pk(tenant, idempotency_key), keys::IDEMPOTENCY_SK).await?;
+        Ok(item
+            .filter(|item| {
+                get_n(item, "expires_at").is_none_or(|at| at > rust_decimal::Decimal::from(now.unix_timestamp()))
+            })
+            .map(|item| IdempotentDocument {
+                fingerprint: super::get_s(&item, "fingerprint").unwrap_or_default().to_owned(),
+                number: super::get_s(&item, "document_number").map(str::to_owned),
+            }))
     }
 
     /// The number a consumed stage request issued (`None` while it is not consumed, or when it issued nothing).

@@ -38,8 +38,8 @@ mod response;
 pub use despatch::{DespatchOutcome, DespatchWrite};
 pub use email::{EmailRecord, EmailStatus, NewEmail};
 pub use invoices::{
-    completion_request_key, document_key, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, IssueOutcome,
-    IssueWrite, StoredInvoice,
+    completion_request_key, document_key, invoice_pk, IdempotentDocument, InvoiceFilter, InvoiceLink, InvoicePage,
+    IssueOutcome, IssueWrite, StoredInvoice,
 };
 pub use links::{BuyerAccessEvent, BuyerAccessLog, BuyerLinkRecord};
 pub use listing::{OrderPage, ReorderSuggestion, StatusCount};

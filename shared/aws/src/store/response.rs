@@ -181,6 +181,8 @@ pub(crate) enum Slot {
     Related,
     Stock,
     Marker,
+    /// An `Idempotency-Key`'s record.
+    Idempotency,
     Other,
 }
 

@@ -365,13 +365,14 @@ pub fn csv_cell(cell: &Cell) -> String {
 }
 
 /// One CSV cell (RFC 4180): quoted when it holds a comma, a quote, CR or LF (quotes doubled); a text starting
-/// with `=`, `+`, `-`, `@`, a tab or CR gets a leading `'` so a spreadsheet shows it instead of running it.
+/// with `=`, `+`, `-`, `@`, a tab or CR — also after leading spaces, and in their full-width forms `＝＋－＠`,
+/// which spreadsheets read as the same — gets a leading `'` so a spreadsheet shows it instead of running it.
 /// Numbers are written by [`csv_number`], which never needs this.
 pub fn csv_text(value: &str) -> String {
-    let neutral = match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_owned(),
-    };
+    let formula = value
+        .trim_start_matches([' ', '\u{3000}'])
+        .starts_with(['=', '+', '-', '@', '\t', '\r', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}']);
+    let neutral = if formula { format!("'{value}") } else { value.to_owned() };
     if neutral.contains([',', '"', '\r', '\n']) {
         format!("\"{}\"", neutral.replace('"', "\"\""))
     } else {
@@ -408,6 +409,13 @@ mod tests {
         assert_eq!(csv_text("Åsa, AB"), "\"Åsa, AB\"");
         assert_eq!(csv_text("line\nbreak"), "\"line\nbreak\"");
         assert_eq!(csv_text("plain"), "plain");
+        // Leading spaces and the full-width forms spreadsheets read as the same do not hide a formula.
+        assert_eq!(csv_text("  =1+1"), "'  =1+1");
+        assert_eq!(csv_text("\u{3000}+1"), "'\u{3000}+1");
+        for wide in ["＝1+1", "＋1", "－2", "＠SUM(A1)"] {
+            assert_eq!(csv_text(wide), format!("'{wide}"));
+        }
+        assert_eq!(csv_text(" plain"), " plain");
         assert_eq!(csv_number(dec!(-12.50)), "-12.50");
     }
 
