@@ -338,7 +338,7 @@ async fn a_portal_order_ships_to_an_address_stored_on_the_customer_never_to_a_ty
 async fn an_order_link_must_name_an_order_of_its_own_buyer() {
     let stack = TestStack::start().await;
     let theirs = answered_order(&stack, "NAMED-1", "C-2").await;
-    let sealer = stack.link_sealer();
+    let sealer = stack.link_sealer().await;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let claims = |order: &str| orders_domain::buyer_link::LinkClaims {
         tenant: stack.tenant.id.to_string(),

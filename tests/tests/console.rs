@@ -9,9 +9,6 @@ use orders_testkit::{order_body, Answer, TestStack};
 use reqwest::Method;
 use serde_json::json;
 
-/// The local stack's session secret (devstack::stack::local_parameters).
-const LOCAL_SECRET: &str = "local-session-signing-secret-not-for-production";
-
 /// Posts an order and lets confirmation answer it (by the tenant's policy).
 async fn confirmed_order(stack: &TestStack, number: &str) -> String {
     let answer = stack.post_json("/v1/orders", &order_body(number)).await;
@@ -187,21 +184,29 @@ async fn only_live_untampered_staff_sessions_of_the_callers_tenant_count() {
 
     // altered, expired and foreign-secret cookies are unknown
     let value = session.cookie.trim_start_matches(&format!("{SESSION_COOKIE}="));
-    let (payload, signature) = value.split_once('.').expect("payload.signature");
-    let tampered = format!("{SESSION_COOKIE}={payload}x.{signature}");
+    let (head, signature) = value.rsplit_once('.').expect("kid.payload.signature");
+    let tampered = format!("{SESSION_COOKIE}={head}x.{signature}");
     assert_eq!(get(tampered, "/v1/orders".into()).await, 401);
-    let signer = SessionSigner::new(LOCAL_SECRET).expect("signer");
+    let keys = |ring| orders_aws::SecretKeys::fixed(ring, orders_aws::SecretPurpose::ConsoleSession);
+    let local = stack.stack.signing_keys(orders_aws::SecretPurpose::ConsoleSession).await.expect("the session keys");
+    let signer = SessionSigner::new(keys(local.clone()));
     let hash = orders_domain::fingerprint::api_key_hash(&warehouse);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let expired = signer.seal(&Session::new(stack.tenant.id.as_str(), &hash, now - 9 * 3600));
+    let expired = signer.seal(&Session::new(stack.tenant.id.as_str(), &hash, now - 9 * 3600)).await.expect("sealed");
     assert_eq!(get(format!("{SESSION_COOKIE}={expired}"), "/v1/orders".into()).await, 401);
-    let live = signer.seal(&Session::new(stack.tenant.id.as_str(), &hash, now));
+    let live = signer.seal(&Session::new(stack.tenant.id.as_str(), &hash, now)).await.expect("sealed");
     assert_eq!(get(format!("{SESSION_COOKIE}={live}"), "/v1/orders".into()).await, 200, "the control");
-    let foreign = SessionSigner::new("another-secret-that-is-at-least-32-chars").expect("signer");
-    let forged = foreign.seal(&Session::new(stack.tenant.id.as_str(), &hash, now));
+    // A key of another secret, even under the local key's id, and the portal's session keys open nothing.
+    let other =
+        orders_domain::signing::KeyRing::single(local.current().kid(), "another-secret-that-is-at-least-32-chars");
+    let foreign = SessionSigner::new(keys(other.expect("ring")));
+    let forged = foreign.seal(&Session::new(stack.tenant.id.as_str(), &hash, now)).await.expect("sealed");
     assert_eq!(get(format!("{SESSION_COOKIE}={forged}"), "/v1/orders".into()).await, 401);
+    let portal = stack.stack.signing_keys(orders_aws::SecretPurpose::PortalSession).await.expect("portal keys");
+    let crossed = SessionSigner::new(keys(portal)).seal(&Session::new(stack.tenant.id.as_str(), &hash, now)).await;
+    assert_eq!(get(format!("{SESSION_COOKIE}={}", crossed.expect("sealed")), "/v1/orders".into()).await, 401);
     // a session naming another tenant than its key's is refused
-    let mixed = signer.seal(&Session::new("someone-else", &hash, now));
+    let mixed = signer.seal(&Session::new("someone-else", &hash, now)).await.expect("sealed");
     assert_eq!(get(format!("{SESSION_COOKIE}={mixed}"), "/v1/orders".into()).await, 401);
 
     // tenant B's session sees nothing of tenant A

@@ -3,13 +3,10 @@
 //! twice gives one order. Links reach only their own buyer's quotes at their own seller.
 
 use orders_domain::ids::Role;
-use orders_http::portal::{BuyerGate, LinkClaims};
+use orders_http::portal::LinkClaims;
 use orders_testkit::{mime_parts, portal_link_token, tomorrow, Answer, PortalSession, TestStack};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// The local stack's session secret (devstack::stack::local_parameters), which also seals buyer links.
-const LOCAL_SECRET: &str = "local-session-signing-secret-not-for-production";
 
 fn quote_request(customer: &str) -> Value {
     json!({
@@ -219,16 +216,16 @@ async fn a_link_reaches_only_its_own_buyers_quotes_at_its_own_seller() {
     assert_eq!(stack.open_portal_link(&tampered).await.status, 401);
     assert_eq!(stack.open_portal_link("garbage").await.status, 401);
 
-    let gate = BuyerGate::new(stack.stack.store(), LOCAL_SECRET).expect("gate");
-    let claims = gate.open_link(&token_c1).expect("our own link");
-    let expired = gate.seal_link(&LinkClaims { expires_at: 1_000, ..claims.clone() });
+    let gate = stack.link_sealer().await;
+    let claims = gate.open(&token_c1).expect("our own link");
+    let expired = gate.seal(&LinkClaims { expires_at: 1_000, ..claims.clone() });
     let refused = stack.open_portal_link(&expired).await;
     assert_eq!(refused.status, 401, "{}", refused.body);
     assert!(refused.body["detail"].as_str().is_some_and(|d| d.contains("expired")), "{}", refused.body);
     // The same link id claimed for another buyer or seller is not a link.
-    let moved = gate.seal_link(&LinkClaims { customer: "C-2".into(), ..claims.clone() });
+    let moved = gate.seal(&LinkClaims { customer: "C-2".into(), ..claims.clone() });
     assert_eq!(stack.open_portal_link(&moved).await.status, 401);
-    let foreign_link = gate.seal_link(&LinkClaims { tenant: other_tenant.id.to_string(), ..claims.clone() });
+    let foreign_link = gate.seal(&LinkClaims { tenant: other_tenant.id.to_string(), ..claims.clone() });
     assert_eq!(stack.open_portal_link(&foreign_link).await.status, 401);
 
     let foreign_revoke = stack

@@ -353,7 +353,7 @@ async fn list_orders(app: &Backoffice, caller: &ApiKeyRecord, request: &Request)
     let before = match query_param(request, "cursor") {
         None => None,
         Some(cursor) => {
-            let position = app.cursors.decode(caller.tenant.as_str(), &listing, &cursor)?;
+            let position = app.cursors.decode(caller.tenant.as_str(), &listing, &cursor).await?;
             Some(
                 position
                     .get("before")
@@ -363,13 +363,8 @@ async fn list_orders(app: &Backoffice, caller: &ApiKeyRecord, request: &Request)
         }
     };
     let page = app.store.list_orders(&caller.tenant, &filter, limit, before.as_deref()).await?;
-    let next_cursor = page.next.map(|next| {
-        app.cursors.encode(
-            caller.tenant.as_str(),
-            &listing,
-            &std::collections::BTreeMap::from([("before".to_owned(), next)]),
-        )
-    });
+    let next_position = page.next.map(|next| std::collections::BTreeMap::from([("before".to_owned(), next)]));
+    let next_cursor = app.cursors.next(caller.tenant.as_str(), &listing, next_position).await?;
     let items: Vec<Value> = page.orders.iter().map(orders_http::views::order_row_json).collect();
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }
@@ -409,10 +404,10 @@ async fn customer_orders(
     let listing = format!("customer-orders:{customer}");
     let start = match query_param(request, "cursor") {
         None => None,
-        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor)?),
+        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor).await?),
     };
     let (orders, next) = app.store.customer_orders(&caller.tenant, &customer, limit, start).await?;
-    let next_cursor = next.map(|key| app.cursors.encode(caller.tenant.as_str(), &listing, &key));
+    let next_cursor = app.cursors.next(caller.tenant.as_str(), &listing, next).await?;
     let items: Vec<Value> = orders.iter().map(orders_http::views::order_row_json).collect();
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }
@@ -1218,7 +1213,7 @@ fn outbox(app: &Backoffice, request: &Request) -> orders_aws::outbox::EmailOutbo
     let links = app
         .portal_url(request)
         .ok()
-        .and_then(|portal| orders_domain::buyer_link::PortalLinks::with_sealer(&portal, app.links.clone()).ok());
+        .and_then(|portal| orders_aws::outbox::PortalLinkSource::new(&portal, app.links.clone()).ok());
     match links {
         Some(links) => app.outbox.with_portal(links),
         None => app.outbox.clone(),
@@ -1315,9 +1310,9 @@ async fn list_buyer_requests(
     let listing = format!("buyer-requests:{status:?}");
     let start = match orders_http::query_param(request, "cursor") {
         None => None,
-        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor)?),
+        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor).await?),
     };
     let (items, next) = app.store.list_buyer_requests(&caller.tenant, status, limit, start).await?;
-    let next_cursor = next.map(|key| app.cursors.encode(caller.tenant.as_str(), &listing, &key));
+    let next_cursor = app.cursors.next(caller.tenant.as_str(), &listing, next).await?;
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }

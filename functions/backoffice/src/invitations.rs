@@ -65,7 +65,7 @@ pub(crate) async fn invite_buyer(
         revoked_at: None,
     };
     app.store.create_buyer_link(&link).await?;
-    let key = app.buyers.seal_record(&link, now.unix_timestamp());
+    let key = app.seal_link_record(&link, now.unix_timestamp()).await?;
     let portal = app.portal_url(request)?;
     let url = format!("{portal}#link={key}");
     let email = render_invitation(

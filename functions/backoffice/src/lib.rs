@@ -8,8 +8,8 @@ mod invitations;
 mod quotes;
 
 use orders_aws::outbox::{EmailOutbox, MailSettings};
-use orders_aws::{required_env, required_var, ConfigError, Store};
-use orders_http::{BuyerGate, CursorSigner, Gatekeeper};
+use orders_aws::{required_env, required_var, ConfigError, SecretKeys, SecretPurpose, Store};
+use orders_http::{CursorSigner, Gatekeeper};
 
 pub use handler::handle;
 
@@ -18,10 +18,12 @@ pub use handler::handle;
 pub struct BackofficeConfig {
     /// `TABLE_NAME`.
     pub table_name: String,
-    /// `CURSOR_SIGNING_SECRET`.
-    pub cursor_signing_secret: String,
-    /// `SESSION_SIGNING_SECRET`: seals console sessions.
-    pub session_signing_secret: String,
+    /// `CURSOR_SECRET_ARN`: the keys of pagination cursors.
+    pub cursor_secret_arn: String,
+    /// `CONSOLE_SESSION_SECRET_ARN`: the keys of console sessions.
+    pub console_session_secret_arn: String,
+    /// `BUYER_LINK_SECRET_ARN`: the keys of the magic links and buyer keys it sends.
+    pub buyer_link_secret_arn: String,
     /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
     pub mail: MailSettings,
     /// `PORTAL_URL`: where the buyer portal is (`https://…/portal`), for the links in the buyer emails the back
@@ -41,8 +43,9 @@ impl BackofficeConfig {
         let get = |name| required_var(&var, name);
         Ok(Self {
             table_name: get("TABLE_NAME")?,
-            cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
-            session_signing_secret: get("SESSION_SIGNING_SECRET")?,
+            cursor_secret_arn: get(SecretPurpose::Cursor.env_var())?,
+            console_session_secret_arn: get(SecretPurpose::ConsoleSession.env_var())?,
+            buyer_link_secret_arn: get(SecretPurpose::BuyerLink.env_var())?,
             mail: MailSettings::from_vars(&var)?,
             portal_url: get("PORTAL_URL")?,
         })
@@ -56,9 +59,8 @@ pub struct Backoffice {
     gate: Gatekeeper,
     cursors: CursorSigner,
     outbox: EmailOutbox,
-    buyers: BuyerGate,
-    /// Seals the portal links of the buyer emails it sends.
-    links: orders_domain::buyer_link::LinkSealer,
+    /// The keys of the portal links of the buyer emails it sends (quotes, invitations, order emails).
+    links: SecretKeys,
     /// `PORTAL_URL`.
     portal_url: String,
 }
@@ -69,18 +71,32 @@ impl Backoffice {
         config: &BackofficeConfig,
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         ses: orders_aws::aws_sdk_ses::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Result<Self, String> {
         let store = Store::new(dynamodb, &config.table_name);
+        let keys = |arn: &str, purpose| SecretKeys::from_secrets_manager(secrets.clone(), arn, purpose);
         Ok(Self {
             // a claim older than a minute belongs to a request that died
-            outbox: EmailOutbox::for_function(store.clone(), ses, &config.mail),
-            gate: Gatekeeper::new(store.clone(), &config.session_signing_secret)?,
-            buyers: BuyerGate::new(store.clone(), &config.session_signing_secret)?,
+            outbox: EmailOutbox::for_function(store.clone(), ses, secrets, &config.mail),
+            gate: Gatekeeper::new(
+                store.clone(),
+                keys(&config.console_session_secret_arn, SecretPurpose::ConsoleSession),
+            ),
             store,
-            cursors: CursorSigner::new(&config.cursor_signing_secret)?,
-            links: orders_domain::buyer_link::LinkSealer::new(&config.session_signing_secret)?,
+            cursors: CursorSigner::new(keys(&config.cursor_secret_arn, SecretPurpose::Cursor)),
+            links: keys(&config.buyer_link_secret_arn, SecretPurpose::BuyerLink),
             portal_url: config.portal_url.trim_end_matches('/').to_owned(),
         })
+    }
+
+    /// The magic-link token of a stored link record, made at `now` (Unix time).
+    pub(crate) async fn seal_link_record(
+        &self,
+        record: &orders_aws::store::BuyerLinkRecord,
+        now: i64,
+    ) -> Result<String, orders_http::ApiError> {
+        let sealer = orders_domain::buyer_link::LinkSealer::new(self.links.ring().await?);
+        Ok(orders_http::portal::seal_record(&sealer, record, now))
     }
 
     /// The buyer portal's URL (`https://…/portal`, no trailing slash) from configuration only, never from what the

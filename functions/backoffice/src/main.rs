@@ -7,6 +7,11 @@ async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = backoffice::BackofficeConfig::from_env()?;
     let sdk = orders_aws::sdk_config();
-    let app = backoffice::Backoffice::new(&config, orders_aws::dynamodb_client(&sdk), orders_aws::ses_client(&sdk))?;
+    let app = backoffice::Backoffice::new(
+        &config,
+        orders_aws::dynamodb_client(&sdk),
+        orders_aws::ses_client(&sdk),
+        &orders_aws::secrets_client(&sdk),
+    )?;
     run(service_fn(|request| backoffice::handle(&app, request))).await
 }

@@ -135,7 +135,7 @@ pub(crate) async fn list_quotes(
     let listing = "quotes";
     let start = match orders_http::query_param(request, "cursor") {
         None => None,
-        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), listing, &cursor)?),
+        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), listing, &cursor).await?),
     };
     let (quotes, next) = app.store.list_quotes(&caller.tenant, limit, start).await?;
     let today = OffsetDateTime::now_utc().date();
@@ -155,7 +155,7 @@ pub(crate) async fn list_quotes(
             })
         })
         .collect();
-    let next_cursor = next.map(|key| app.cursors.encode(caller.tenant.as_str(), listing, &key));
+    let next_cursor = app.cursors.next(caller.tenant.as_str(), listing, next).await?;
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }
 
@@ -196,7 +196,7 @@ pub(crate) async fn send_quote(
         revoked_at: None,
     };
     app.store.create_buyer_link(&link).await?;
-    let token = app.buyers.seal_record(&link, now.unix_timestamp());
+    let token = app.seal_link_record(&link, now.unix_timestamp()).await?;
     let url = format!("{}/quotes/{}#link={token}", app.portal_url(request)?, sent.id);
     let email = render_quote(&sent, &tenant.name, &tenant.language, &url)
         .map_err(|e| ApiError::Unavailable(format!("the quote email could not be written: {e}")))?;

@@ -1,7 +1,5 @@
 //! Billing API requests → store reads, document issues and files.
 
-use std::collections::BTreeMap;
-
 use lambda_http::http::{header, Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
@@ -250,11 +248,10 @@ async fn list(
     let listing = format!("{}:{filter:?}", if credit_notes { "credit-notes" } else { "invoices" });
     let start = match query_param(request, "cursor") {
         None => None,
-        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor)?),
+        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor).await?),
     };
     let page = app.documents.store().list_invoices(&caller.tenant, &filter, limit, start).await?;
-    let next_cursor =
-        page.next.map(|key: BTreeMap<String, String>| app.cursors.encode(caller.tenant.as_str(), &listing, &key));
+    let next_cursor = app.cursors.next(caller.tenant.as_str(), &listing, page.next).await?;
     let items: Vec<Value> = page.items.iter().map(row).collect();
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }

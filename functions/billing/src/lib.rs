@@ -7,7 +7,7 @@
 
 mod handler;
 
-use orders_aws::{required_env, required_var, ConfigError};
+use orders_aws::{required_env, required_var, ConfigError, SecretKeys, SecretPurpose};
 use orders_http::{CursorSigner, Gatekeeper};
 
 pub use handler::handle;
@@ -17,10 +17,12 @@ pub use handler::handle;
 pub struct BillingConfig {
     /// The invoicing settings (`TABLE_NAME`, `DOCUMENTS_BUCKET`, `SENDER_EMAIL`).
     pub documents: invoicing::InvoicingConfig,
-    /// `CURSOR_SIGNING_SECRET`.
-    pub cursor_signing_secret: String,
-    /// `SESSION_SIGNING_SECRET`: seals console sessions.
-    pub session_signing_secret: String,
+    /// `CURSOR_SECRET_ARN`: the keys of pagination cursors.
+    pub cursor_secret_arn: String,
+    /// `CONSOLE_SESSION_SECRET_ARN`: the keys of console sessions.
+    pub console_session_secret_arn: String,
+    /// `PORTAL_SESSION_SECRET_ARN`: the keys of buyer portal sessions (buyers download their documents here).
+    pub portal_session_secret_arn: String,
 }
 
 impl BillingConfig {
@@ -33,8 +35,9 @@ impl BillingConfig {
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         Ok(Self {
             documents: invoicing::InvoicingConfig::from_vars(&var)?,
-            cursor_signing_secret: required_var(&var, "CURSOR_SIGNING_SECRET")?,
-            session_signing_secret: required_var(&var, "SESSION_SIGNING_SECRET")?,
+            cursor_secret_arn: required_var(&var, SecretPurpose::Cursor.env_var())?,
+            console_session_secret_arn: required_var(&var, SecretPurpose::ConsoleSession.env_var())?,
+            portal_session_secret_arn: required_var(&var, SecretPurpose::PortalSession.env_var())?,
         })
     }
 }
@@ -56,13 +59,22 @@ impl Billing {
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         ses: orders_aws::aws_sdk_ses::Client,
         s3: orders_aws::aws_sdk_s3::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Result<Self, String> {
-        let documents = invoicing::Invoicing::new(&config.documents, dynamodb, ses, s3);
+        let documents = invoicing::Invoicing::new(&config.documents, dynamodb, ses, s3, secrets);
+        let keys = |arn: &str, purpose| SecretKeys::from_secrets_manager(secrets.clone(), arn, purpose);
         Ok(Self {
-            gate: Gatekeeper::new(documents.store().clone(), &config.session_signing_secret)?,
-            buyers: orders_http::BuyerGate::new(documents.store().clone(), &config.session_signing_secret)?,
+            gate: Gatekeeper::new(
+                documents.store().clone(),
+                keys(&config.console_session_secret_arn, SecretPurpose::ConsoleSession),
+            ),
+            buyers: orders_http::BuyerGate::new(
+                documents.store().clone(),
+                keys(&config.portal_session_secret_arn, SecretPurpose::PortalSession),
+                None,
+            ),
             documents,
-            cursors: CursorSigner::new(&config.cursor_signing_secret)?,
+            cursors: CursorSigner::new(keys(&config.cursor_secret_arn, SecretPurpose::Cursor)),
         })
     }
 }

@@ -12,6 +12,7 @@ async fn main() -> Result<(), Error> {
         orders_aws::dynamodb_client(&sdk),
         orders_aws::ses_client(&sdk),
         orders_aws::s3_client(&sdk),
+        &orders_aws::secrets_client(&sdk),
     )?;
     run(service_fn(|request| billing::handle(&app, request))).await
 }

@@ -46,11 +46,12 @@ impl Confirmation {
         config: &ConfirmationConfig,
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         ses: orders_aws::aws_sdk_ses::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Self {
         let store = Store::new(dynamodb, &config.table_name);
         Self {
             // the function times out after 30 s; the queue redelivers after 180 s
-            outbox: EmailOutbox::for_function(store.clone(), ses, &config.mail),
+            outbox: EmailOutbox::for_function(store.clone(), ses, secrets, &config.mail),
             store,
             clock: OffsetDateTime::now_utc,
         }

@@ -8,6 +8,11 @@ async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = confirmation::ConfirmationConfig::from_env()?;
     let sdk = orders_aws::sdk_config();
-    let app = confirmation::Confirmation::new(&config, orders_aws::dynamodb_client(&sdk), orders_aws::ses_client(&sdk));
+    let app = confirmation::Confirmation::new(
+        &config,
+        orders_aws::dynamodb_client(&sdk),
+        orders_aws::ses_client(&sdk),
+        &orders_aws::secrets_client(&sdk),
+    );
     run(service_fn(|event: LambdaEvent<SqsEvent>| confirmation::handle(&app, event.payload))).await
 }

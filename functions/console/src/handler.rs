@@ -169,7 +169,8 @@ async fn log_in(app: &Console, request: &Request) -> Result<Response<Body>, ApiE
     }
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let session = Session::new(key.tenant.as_str(), &hash, now);
-    let cookie = set_session_cookie(&app.gate.sessions().seal(&session), SESSION_SECONDS, is_https(request.headers()));
+    let sealed = app.gate.sessions().seal(&session).await?;
+    let cookie = set_session_cookie(&sealed, SESSION_SECONDS, is_https(request.headers()));
     tracing::info!(tenant = %key.tenant, key_id = %key.key_id, "console log-in");
     let body = json!({ "signed_in": true, "session": session_json(&session, &key) });
     Ok(json_answer(StatusCode::OK, &body, Some(cookie)))

@@ -19,7 +19,7 @@ pub struct ConsoleConfig {
     /// `TABLE_NAME`: where the API keys are.
     pub table_name: String,
     /// `SESSION_SIGNING_SECRET`: seals the session cookies the API functions open.
-    pub session_signing_secret: String,
+    pub console_session_secret_arn: String,
 }
 
 impl ConsoleConfig {
@@ -32,7 +32,7 @@ impl ConsoleConfig {
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         Ok(Self {
             table_name: required_var(&var, "TABLE_NAME")?,
-            session_signing_secret: required_var(&var, "SESSION_SIGNING_SECRET")?,
+            console_session_secret_arn: required_var(&var, orders_aws::SecretPurpose::ConsoleSession.env_var())?,
         })
     }
 }
@@ -46,8 +46,17 @@ pub struct Console {
 
 impl Console {
     /// Builds the handler state.
-    pub fn new(config: &ConsoleConfig, dynamodb: orders_aws::aws_sdk_dynamodb::Client) -> Result<Self, String> {
+    pub fn new(
+        config: &ConsoleConfig,
+        dynamodb: orders_aws::aws_sdk_dynamodb::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
+    ) -> Result<Self, String> {
         let store = Store::new(dynamodb, &config.table_name);
-        Ok(Self { gate: Gatekeeper::new(store.clone(), &config.session_signing_secret)?, store })
+        let sessions = orders_aws::SecretKeys::from_secrets_manager(
+            secrets.clone(),
+            &config.console_session_secret_arn,
+            orders_aws::SecretPurpose::ConsoleSession,
+        );
+        Ok(Self { gate: Gatekeeper::new(store.clone(), sessions), store })
     }
 }

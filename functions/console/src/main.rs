@@ -7,6 +7,6 @@ async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = console::ConsoleConfig::from_env()?;
     let sdk = orders_aws::sdk_config();
-    let app = console::Console::new(&config, orders_aws::dynamodb_client(&sdk))?;
+    let app = console::Console::new(&config, orders_aws::dynamodb_client(&sdk), &orders_aws::secrets_client(&sdk))?;
     run(service_fn(|request| console::handle(&app, request))).await
 }

@@ -306,7 +306,7 @@ async fn list_products(intake: &Intake, caller: &Caller, request: &Request) -> R
     let limit = limit_param(request)?;
     let start = match query_param(request, "cursor") {
         None => None,
-        Some(cursor) => Some(intake.cursors.decode(tenant_id.as_str(), "products", &cursor)?),
+        Some(cursor) => Some(intake.cursors.decode(tenant_id.as_str(), "products", &cursor).await?),
     };
     let customer = match query_param(request, "customer") {
         None => None,
@@ -340,7 +340,7 @@ async fn list_products(intake: &Intake, caller: &Caller, request: &Request) -> R
             item
         })
         .collect();
-    let next_cursor = next.map(|key| intake.cursors.encode(tenant_id.as_str(), "products", &key));
+    let next_cursor = intake.cursors.next(tenant_id.as_str(), "products", next).await?;
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }
 

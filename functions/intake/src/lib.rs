@@ -5,7 +5,7 @@
 
 mod handler;
 
-use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
+use orders_aws::{required_env, required_var, ConfigError, EventPublisher, SecretKeys, SecretPurpose, Store};
 use orders_http::{CursorSigner, Gatekeeper};
 use time::OffsetDateTime;
 
@@ -31,10 +31,10 @@ pub struct IntakeConfig {
     pub confirmation_queue_url: String,
     /// `SHIPMENT_QUEUE_URL`.
     pub shipment_queue_url: String,
-    /// `CURSOR_SIGNING_SECRET`.
-    pub cursor_signing_secret: String,
-    /// `SESSION_SIGNING_SECRET`: seals console sessions.
-    pub session_signing_secret: String,
+    /// `CURSOR_SECRET_ARN`: the keys of pagination cursors.
+    pub cursor_secret_arn: String,
+    /// `CONSOLE_SESSION_SECRET_ARN`: the keys of console sessions.
+    pub console_session_secret_arn: String,
     /// `ORDERS_FAULT_PUBLISH` (optional): fault injection that makes every publish fail.
     pub publish_fault: Option<String>,
 }
@@ -63,8 +63,8 @@ impl IntakeConfig {
             table_name: get("TABLE_NAME")?,
             confirmation_queue_url: get("CONFIRMATION_QUEUE_URL")?,
             shipment_queue_url: get("SHIPMENT_QUEUE_URL")?,
-            cursor_signing_secret: get("CURSOR_SIGNING_SECRET")?,
-            session_signing_secret: get("SESSION_SIGNING_SECRET")?,
+            cursor_secret_arn: get(SecretPurpose::Cursor.env_var())?,
+            console_session_secret_arn: get(SecretPurpose::ConsoleSession.env_var())?,
             publish_fault: var(orders_aws::publisher::PUBLISH_FAULT_ENV),
         })
     }
@@ -76,15 +76,20 @@ impl Intake {
         config: &IntakeConfig,
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         sqs: orders_aws::aws_sdk_sqs::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Result<Self, StartupError> {
         let store = Store::new(dynamodb, &config.table_name);
+        let keys = |arn: &str, purpose| SecretKeys::from_secrets_manager(secrets.clone(), arn, purpose);
         Ok(Self {
-            gate: Gatekeeper::new(store.clone(), &config.session_signing_secret).map_err(StartupError::Invalid)?,
+            gate: Gatekeeper::new(
+                store.clone(),
+                keys(&config.console_session_secret_arn, SecretPurpose::ConsoleSession),
+            ),
             store,
             publisher: EventPublisher::new(sqs.clone(), &config.confirmation_queue_url)
                 .with_fault(config.publish_fault.as_deref()),
             shipment: EventPublisher::new(sqs, &config.shipment_queue_url).with_fault(config.publish_fault.as_deref()),
-            cursors: CursorSigner::new(&config.cursor_signing_secret).map_err(StartupError::Invalid)?,
+            cursors: CursorSigner::new(keys(&config.cursor_secret_arn, SecretPurpose::Cursor)),
             clock: OffsetDateTime::now_utc,
         })
     }

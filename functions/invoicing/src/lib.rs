@@ -100,10 +100,11 @@ impl Invoicing {
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         ses: orders_aws::aws_sdk_ses::Client,
         s3: orders_aws::aws_sdk_s3::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Self {
         let store = Store::new(dynamodb, &config.table_name);
         Self {
-            outbox: EmailOutbox::for_function(store.clone(), ses, &config.mail),
+            outbox: EmailOutbox::for_function(store.clone(), ses, secrets, &config.mail),
             archive: DocumentArchive::new(s3, &config.documents_bucket),
             store,
             clock: OffsetDateTime::now_utc,

@@ -210,7 +210,7 @@ async fn open_link(app: &Portal, request: &Request) -> Result<Response<Body>, Ap
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let (session, record, scope) = app.buyers.open_session(&link, now).await?;
     let cookie = set_portal_cookie(
-        &app.buyers.seal_session(&session),
+        &app.buyers.seal_session(&session).await?,
         session.session_expires_at - now,
         is_https(request.headers()),
     );
@@ -375,7 +375,7 @@ async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) -> Result<R
     let listing = format!("portal-orders:{}", buyer.customer);
     let mut start = match query_param(request, "cursor") {
         None => None,
-        Some(cursor) => Some(app.cursors.decode(buyer.tenant.as_str(), &listing, &cursor)?),
+        Some(cursor) => Some(app.cursors.decode(buyer.tenant.as_str(), &listing, &cursor).await?),
     };
     let keep = |order: &orders_domain::order::Order| {
         statuses.as_ref().is_none_or(|s| s.contains(&order.status))
@@ -416,7 +416,7 @@ async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) -> Result<R
         start = next.clone();
     }
     let items: Vec<Value> = matching.iter().map(orders_http::views::order_row_json).collect();
-    let next_cursor = next.map(|key| app.cursors.encode(buyer.tenant.as_str(), &listing, &key));
+    let next_cursor = app.cursors.next(buyer.tenant.as_str(), &listing, next).await?;
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }
 

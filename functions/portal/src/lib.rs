@@ -11,7 +11,7 @@ mod requests;
 mod shop;
 pub mod strings;
 
-use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
+use orders_aws::{required_env, required_var, ConfigError, EventPublisher, SecretKeys, SecretPurpose, Store};
 use orders_http::{BuyerGate, CursorSigner};
 
 pub use handler::handle;
@@ -23,10 +23,12 @@ pub struct PortalConfig {
     pub table_name: String,
     /// `CONFIRMATION_QUEUE_URL`: where the orders of accepted quotes go, as webshop orders do.
     pub confirmation_queue_url: String,
-    /// `SESSION_SIGNING_SECRET`: seals magic links and portal sessions (each under its own purpose).
-    pub session_signing_secret: String,
-    /// `CURSOR_SIGNING_SECRET`: signs the order list's cursors.
-    pub cursor_signing_secret: String,
+    /// `PORTAL_SESSION_SECRET_ARN`: the keys of portal sessions.
+    pub portal_session_secret_arn: String,
+    /// `BUYER_LINK_SECRET_ARN`: the keys of magic links and buyer account keys.
+    pub buyer_link_secret_arn: String,
+    /// `CURSOR_SECRET_ARN`: the keys of the lists' cursors.
+    pub cursor_secret_arn: String,
     /// `ORDERS_FAULT_PUBLISH` (optional): fault injection that makes every publish fail.
     pub publish_fault: Option<String>,
 }
@@ -42,8 +44,9 @@ impl PortalConfig {
         Ok(Self {
             table_name: required_var(&var, "TABLE_NAME")?,
             confirmation_queue_url: required_var(&var, "CONFIRMATION_QUEUE_URL")?,
-            session_signing_secret: required_var(&var, "SESSION_SIGNING_SECRET")?,
-            cursor_signing_secret: required_var(&var, "CURSOR_SIGNING_SECRET")?,
+            portal_session_secret_arn: required_var(&var, SecretPurpose::PortalSession.env_var())?,
+            buyer_link_secret_arn: required_var(&var, SecretPurpose::BuyerLink.env_var())?,
+            cursor_secret_arn: required_var(&var, SecretPurpose::Cursor.env_var())?,
             publish_fault: var(orders_aws::publisher::PUBLISH_FAULT_ENV),
         })
     }
@@ -64,11 +67,17 @@ impl Portal {
         config: &PortalConfig,
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         sqs: orders_aws::aws_sdk_sqs::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Result<Self, String> {
         let store = Store::new(dynamodb, &config.table_name);
+        let keys = |arn: &str, purpose| SecretKeys::from_secrets_manager(secrets.clone(), arn, purpose);
         Ok(Self {
-            buyers: BuyerGate::new(store.clone(), &config.session_signing_secret)?,
-            cursors: CursorSigner::new(&config.cursor_signing_secret)?,
+            buyers: BuyerGate::new(
+                store.clone(),
+                keys(&config.portal_session_secret_arn, SecretPurpose::PortalSession),
+                Some(keys(&config.buyer_link_secret_arn, SecretPurpose::BuyerLink)),
+            ),
+            cursors: CursorSigner::new(keys(&config.cursor_secret_arn, SecretPurpose::Cursor)),
             publisher: EventPublisher::new(sqs, &config.confirmation_queue_url)
                 .with_fault(config.publish_fault.as_deref()),
             store,

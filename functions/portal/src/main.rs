@@ -7,6 +7,11 @@ async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = portal::PortalConfig::from_env()?;
     let sdk = orders_aws::sdk_config();
-    let app = portal::Portal::new(&config, orders_aws::dynamodb_client(&sdk), orders_aws::sqs_client(&sdk))?;
+    let app = portal::Portal::new(
+        &config,
+        orders_aws::dynamodb_client(&sdk),
+        orders_aws::sqs_client(&sdk),
+        &orders_aws::secrets_client(&sdk),
+    )?;
     run(service_fn(|request| portal::handle(&app, request))).await
 }

@@ -68,7 +68,7 @@ pub(crate) async fn catalogue(app: &Portal, buyer: &Buyer, request: &Request) ->
     let listing = format!("portal-catalogue:{}", buyer.customer);
     let start = match query_param(request, "cursor") {
         None => None,
-        Some(cursor) => Some(app.cursors.decode(buyer.tenant.as_str(), &listing, &cursor)?),
+        Some(cursor) => Some(app.cursors.decode(buyer.tenant.as_str(), &listing, &cursor).await?),
     };
     let search = search_param(request)?;
     let (tenant, (products, next), customer) = futures::try_join!(
@@ -103,7 +103,7 @@ pub(crate) async fn catalogue(app: &Portal, buyer: &Buyer, request: &Request) ->
             })
         })
         .collect();
-    let next_cursor = next.map(|key| app.cursors.encode(buyer.tenant.as_str(), &listing, &key));
+    let next_cursor = app.cursors.next(buyer.tenant.as_str(), &listing, next).await?;
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }
 

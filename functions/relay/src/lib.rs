@@ -86,9 +86,10 @@ impl Relay {
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         sqs: orders_aws::aws_sdk_sqs::Client,
         ses: orders_aws::aws_sdk_ses::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Self {
         let store = Store::new(dynamodb, &config.table_name);
-        let outbox = EmailOutbox::for_function(store.clone(), ses, &config.mail);
+        let outbox = EmailOutbox::for_function(store.clone(), ses, secrets, &config.mail);
         Self {
             store,
             confirmation: EventPublisher::new(sqs.clone(), &config.confirmation_queue_url),

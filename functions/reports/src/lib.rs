@@ -18,8 +18,8 @@ pub struct ReportsConfig {
     pub reporting: reporting::ReportingConfig,
     /// `DOWNLOAD_URL_SECONDS`: how long a download link works.
     pub download_url_seconds: u64,
-    /// `SESSION_SIGNING_SECRET`: seals console sessions.
-    pub session_signing_secret: String,
+    /// `CONSOLE_SESSION_SECRET_ARN`: the keys of console sessions.
+    pub console_session_secret_arn: String,
 }
 
 impl ReportsConfig {
@@ -40,7 +40,7 @@ impl ReportsConfig {
         Ok(Self {
             reporting: reporting::ReportingConfig::from_vars(&var)?,
             download_url_seconds,
-            session_signing_secret: required_var(&var, "SESSION_SIGNING_SECRET")?,
+            console_session_secret_arn: required_var(&var, orders_aws::SecretPurpose::ConsoleSession.env_var())?,
         })
     }
 }
@@ -59,10 +59,16 @@ impl Reports {
         config: &ReportsConfig,
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         s3: orders_aws::aws_sdk_s3::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Result<Self, String> {
         let reporting = reporting::Reporting::new(&config.reporting, dynamodb, s3);
+        let sessions = orders_aws::SecretKeys::from_secrets_manager(
+            secrets.clone(),
+            &config.console_session_secret_arn,
+            orders_aws::SecretPurpose::ConsoleSession,
+        );
         Ok(Self {
-            gate: Gatekeeper::new(reporting.store().clone(), &config.session_signing_secret)?,
+            gate: Gatekeeper::new(reporting.store().clone(), sessions),
             reporting,
             download_url_seconds: config.download_url_seconds,
         })

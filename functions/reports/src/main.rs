@@ -7,6 +7,11 @@ async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = reports::ReportsConfig::from_env()?;
     let sdk = orders_aws::sdk_config();
-    let app = reports::Reports::new(&config, orders_aws::dynamodb_client(&sdk), orders_aws::s3_client(&sdk))?;
+    let app = reports::Reports::new(
+        &config,
+        orders_aws::dynamodb_client(&sdk),
+        orders_aws::s3_client(&sdk),
+        &orders_aws::secrets_client(&sdk),
+    )?;
     run(service_fn(|request| reports::handle(&app, request))).await
 }

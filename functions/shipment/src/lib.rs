@@ -56,11 +56,12 @@ impl Shipment {
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         ses: orders_aws::aws_sdk_ses::Client,
         sqs: orders_aws::aws_sdk_sqs::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Self {
         let store = Store::new(dynamodb, &config.table_name);
         Self {
             // the function times out after 30 s; the queue redelivers after 180 s
-            outbox: EmailOutbox::for_function(store.clone(), ses, &config.mail),
+            outbox: EmailOutbox::for_function(store.clone(), ses, secrets, &config.mail),
             store,
             invoicing: EventPublisher::new(sqs, &config.invoicing_queue_url),
             clock: OffsetDateTime::now_utc,

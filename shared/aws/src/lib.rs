@@ -8,17 +8,20 @@ pub mod mailer;
 pub mod outbox;
 pub mod placing;
 pub mod publisher;
+pub mod secrets;
 pub mod store;
 pub mod telemetry;
 
 pub use aws_sdk_dynamodb;
 pub use aws_sdk_s3;
+pub use aws_sdk_secretsmanager;
 pub use aws_sdk_ses;
 pub use aws_sdk_sqs;
 pub use config::{
     dynamodb_client, emulator_sdk_config, environment_sdk_config, required_env, required_var, s3_client, sdk_config,
-    ses_client, sqs_client, ConfigError,
+    secrets_client, ses_client, sqs_client, ConfigError,
 };
 pub use mailer::{Mailer, MailerError};
 pub use publisher::{EventPublisher, PublishError};
+pub use secrets::{rotate as rotate_secret, Rotation, SecretError, SecretKeys, SecretPurpose};
 pub use store::{Store, StoreError};

@@ -6,7 +6,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::store::{EmailRecord, EmailStatus, NewEmail};
-use crate::{Mailer, MailerError, Store, StoreError};
+use crate::{Mailer, MailerError, SecretError, SecretKeys, Store, StoreError};
 use orders_domain::buyer_link::PortalLinks;
 use orders_domain::order::{NoteVisibility, Order};
 use orders_domain::tenant::TenantSettings;
@@ -16,28 +16,28 @@ use orders_mail::{
 
 /// What every function that emails reads from its environment: `SENDER_EMAIL` (the verified SES identity), the
 /// optional `PORTAL_URL` (the buyer portal; with it every buyer email carries a magic link into the portal, sealed
-/// with `SESSION_SIGNING_SECRET`) and the optional `ORDERS_FAULT_SES` (fault injection: every send fails as
-/// throttled).
+/// with the buyer-link keys of `BUYER_LINK_SECRET_ARN`) and the optional `ORDERS_FAULT_SES` (fault injection:
+/// every send fails as throttled).
 #[derive(Debug, Clone)]
 pub struct MailSettings {
     /// `SENDER_EMAIL`.
     pub sender_email: String,
-    /// `PORTAL_URL` and `SESSION_SIGNING_SECRET`.
-    pub portal: Option<PortalLinks>,
+    /// `PORTAL_URL` (checked, without a trailing slash) and `BUYER_LINK_SECRET_ARN`.
+    pub portal: Option<(String, String)>,
     /// `ORDERS_FAULT_SES`.
     pub ses_fault: Option<String>,
 }
 
 impl MailSettings {
     /// Reads the settings from any source of variables; a missing sender fails with its name, and so does a
-    /// portal URL without its signing secret (or one that is no http(s) URL).
+    /// portal URL without its link secret.
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, crate::ConfigError> {
         let portal = match var("PORTAL_URL").filter(|url| !url.is_empty()) {
             None => None,
-            Some(url) => {
-                let secret = crate::required_var(&var, "SESSION_SIGNING_SECRET")?;
-                Some(PortalLinks::new(&url, &secret).map_err(|_| crate::ConfigError("PORTAL_URL"))?)
-            }
+            Some(url) => Some((
+                orders_domain::buyer_link::portal_base_url(&url).map_err(|_| crate::ConfigError("PORTAL_URL"))?,
+                crate::required_var(&var, crate::SecretPurpose::BuyerLink.env_var())?,
+            )),
         };
         Ok(Self {
             sender_email: crate::required_var(&var, "SENDER_EMAIL")?,
@@ -47,13 +47,34 @@ impl MailSettings {
     }
 }
 
+/// Where buyer emails link to: the portal's URL and the keys its links are sealed with (read when sending).
+#[derive(Debug, Clone)]
+pub struct PortalLinkSource {
+    url: String,
+    keys: SecretKeys,
+}
+
+impl PortalLinkSource {
+    /// Links to the portal at `url` (http or https), sealed with the buyer-link `keys`.
+    pub fn new(url: &str, keys: SecretKeys) -> Result<Self, String> {
+        // Checked now, so a bad URL fails at start, not at the first email.
+        Ok(Self { url: orders_domain::buyer_link::portal_base_url(url)?, keys })
+    }
+
+    /// The links, with the current keys.
+    pub async fn links(&self) -> Result<PortalLinks, SecretError> {
+        let ring = self.keys.ring().await?;
+        PortalLinks::new(&self.url, ring).map_err(|detail| SecretError::Invalid { purpose: "portal URL", detail })
+    }
+}
+
 /// Renders and sends claimed emails, then records them sent.
 #[derive(Debug, Clone)]
 pub struct EmailOutbox {
     store: Store,
     mailer: Mailer,
     /// Where buyer emails link to, if anywhere.
-    portal: Option<PortalLinks>,
+    portal: Option<PortalLinkSource>,
     /// A `sending` record older than this belongs to an attempt that died; it is sent again.
     stale_after: Duration,
 }
@@ -64,11 +85,20 @@ impl EmailOutbox {
         Self { store, mailer, stale_after, portal: None }
     }
 
-    /// The outbox of a function: sends as `settings` say; a claim older than a minute belongs to an attempt that
-    /// died (every function times out well before).
-    pub fn for_function(store: Store, ses: aws_sdk_ses::Client, settings: &MailSettings) -> Self {
+    /// The outbox of a function: sends as `settings` say (reading the buyer-link keys through `secrets`); a
+    /// claim older than a minute belongs to an attempt that died (every function times out well before).
+    pub fn for_function(
+        store: Store,
+        ses: aws_sdk_ses::Client,
+        secrets: &aws_sdk_secretsmanager::Client,
+        settings: &MailSettings,
+    ) -> Self {
         let mailer = Mailer::new(ses, &settings.sender_email).with_fault(settings.ses_fault.as_deref());
-        Self { portal: settings.portal.clone(), ..Self::new(store, mailer, Duration::from_secs(60)) }
+        let portal = settings.portal.as_ref().map(|(url, arn)| PortalLinkSource {
+            url: url.clone(),
+            keys: SecretKeys::from_secrets_manager(secrets.clone(), arn, crate::SecretPurpose::BuyerLink),
+        });
+        Self { portal, ..Self::new(store, mailer, Duration::from_secs(60)) }
     }
 }
 
@@ -88,6 +118,9 @@ pub enum EmailError {
     /// Recording the send failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The keys of the portal links could not be read (the emails wait rather than go without their link).
+    #[error(transparent)]
+    Keys(#[from] SecretError),
 }
 
 impl EmailOutbox {
@@ -102,8 +135,8 @@ impl EmailOutbox {
     }
 
     /// This outbox, with buyer emails linking to the portal of `links` (a function that learns the portal's
-    /// address from its request).
-    pub fn with_portal(&self, links: PortalLinks) -> Self {
+    /// address per request).
+    pub fn with_portal(&self, links: PortalLinkSource) -> Self {
         Self { portal: Some(links), ..self.clone() }
     }
 
@@ -226,6 +259,12 @@ impl EmailOutbox {
         if records.is_empty() {
             return Ok(());
         }
+        let portal = match &self.portal {
+            Some(source) if records.iter().any(|r| EmailKind::parse(&r.kind).is_some_and(|k| !k.to_seller())) => {
+                Some(source.links().await?)
+            }
+            _ => None,
+        };
         let mut sent = Vec::new();
         let mut failure = None;
         let mut unsent = Vec::new();
@@ -241,7 +280,7 @@ impl EmailOutbox {
             let outcome = match compose(&record, kind) {
                 Err(error) => Err(MailerError::Rejected(error.to_string())),
                 Ok((email, attachments)) => {
-                    let email = match (&self.portal, kind.to_seller()) {
+                    let email = match (&portal, kind.to_seller()) {
                         (Some(portal), false) => {
                             let now = OffsetDateTime::now_utc().unix_timestamp();
                             email.with_portal_link(&portal.order_url(

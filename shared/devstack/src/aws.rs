@@ -17,6 +17,8 @@ pub struct LocalAws {
     pub s3: aws_sdk_s3::Client,
     /// DynamoDB Streams.
     pub streams: aws_sdk_dynamodbstreams::Client,
+    /// Secrets Manager.
+    pub secrets: aws_sdk_secretsmanager::Client,
 }
 
 impl LocalAws {
@@ -31,6 +33,7 @@ impl LocalAws {
             ses: aws_sdk_ses::Client::new(&sdk),
             s3: orders_aws::s3_client(&sdk),
             streams: aws_sdk_dynamodbstreams::Client::new(&sdk),
+            secrets: aws_sdk_secretsmanager::Client::new(&sdk),
         }
     }
 }

@@ -6,6 +6,8 @@
 //! devstack provision --endpoint URL [--stack NAME]                   create the template's resources
 //! devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack NAME]
 //! devstack relay [--older-than SECONDS] [--endpoint URL] [--stack NAME]   run the relay once, now
+//! devstack secrets rotate PURPOSE [--endpoint URL] [--stack NAME]     rotate a signing secret of the local stack
+//! devstack secrets rotate PURPOSE --secret-id ARN                     … of a deployed stack (AWS_* credentials)
 //! ```
 //! Without `--endpoint`, `AWS_ENDPOINT_URL` is used; `up` starts its own moto server when neither is set.
 
@@ -22,7 +24,10 @@ const USAGE: &str = "usage:
   devstack provision [--endpoint URL] [--stack orders-local]
   devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack orders-local]
   devstack relay [--older-than SECONDS] [--endpoint URL] [--stack orders-local]
-  devstack report [--date YYYY-MM-DD] [--tenant T] [--endpoint URL] [--stack orders-local]";
+  devstack report [--date YYYY-MM-DD] [--tenant T] [--endpoint URL] [--stack orders-local]
+  devstack secrets rotate console-session|portal-session|buyer-link|cursor [--endpoint URL] [--stack orders-local]
+  devstack secrets rotate PURPOSE --secret-id ARN   (a deployed stack: AWS_REGION and AWS_ACCESS_KEY_ID,
+                                                    AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN from the environment)";
 
 const DEMO_TENANT: &str = "demo";
 const DEMO_CHANNEL: &str = "demo-webshop";
@@ -73,6 +78,7 @@ async fn main() -> ExitCode {
             ["key", "create"] => key_create(&args).await,
             ["relay"] => relay(&args).await,
             ["report"] => report(&args).await,
+            ["secrets", "rotate", purpose] => rotate_secret(&args, purpose).await,
             _ => Err(USAGE.to_owned()),
         },
     };
@@ -123,6 +129,30 @@ async fn relay(args: &Args) -> Result<(), String> {
     }
     let report = stack.relay()?.run_once(time::OffsetDateTime::now_utc()).await.map_err(|e| e.to_string())?;
     println!("pending {}, re-published {}, failed {}", report.pending, report.republished, report.failed);
+    Ok(())
+}
+
+/// Rotates one signing secret: of the local stack (its ARN from the template), or, with `--secret-id`, any secret
+/// the environment's credentials reach (a deployed stack; `AWS_ENDPOINT_URL` unset).
+async fn rotate_secret(args: &Args, purpose: &str) -> Result<(), String> {
+    let purpose = orders_aws::SecretPurpose::parse(purpose)
+        .ok_or_else(|| format!("unknown secret {purpose:?}: console-session, portal-session, buyer-link or cursor"))?;
+    let (client, secret_id) = match args.option("secret-id") {
+        Some(secret_id) => (orders_aws::secrets_client(&orders_aws::sdk_config()), secret_id),
+        None => {
+            let endpoint = args.endpoint().ok_or("give --endpoint (or set AWS_ENDPOINT_URL), or --secret-id")?;
+            let stack = provisioned(args, &endpoint).await?;
+            let arn = stack.secret_arn(purpose)?.to_owned();
+            (stack.aws.secrets.clone(), arn)
+        }
+    };
+    let rotation = orders_aws::rotate_secret(&client, &secret_id).await.map_err(|e| e.to_string())?;
+    println!(
+        "{}: key {} signs from now on; {} is still accepted until the next rotation (functions read it within 5 minutes)",
+        purpose.as_str(),
+        rotation.current_kid,
+        rotation.previous_kid
+    );
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Creates the template's data resources in the emulator and checks afterwards that each one exists as declared.
 //!
 //! moto's own CloudFormation reports `CREATE_COMPLETE` while silently skipping TTL, point-in-time recovery and
-//! SES identities (local-aws.md), so the resources are created here directly through the SDK, one API call per
+//! SES identities, so the resources are created here directly through the SDK, one API call per
 //! declared property, and then verified one by one. Functions and the HTTP API are not created: `devstack` serves
 //! them from the template's routes and environment.
 
@@ -19,8 +19,13 @@ use crate::aws::LocalAws;
 use crate::template::{to_json, Physical, Resource, Template, TemplateError};
 
 /// Resource types created in the emulator.
-pub const PROVISIONED_TYPES: &[&str] =
-    &["AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::SES::EmailIdentity"];
+pub const PROVISIONED_TYPES: &[&str] = &[
+    "AWS::DynamoDB::Table",
+    "AWS::SQS::Queue",
+    "AWS::S3::Bucket",
+    "AWS::SES::EmailIdentity",
+    "AWS::SecretsManager::Secret",
+];
 
 /// Resource types the local stack stands in for without creating anything in the emulator.
 pub const SERVED_TYPES: &[&str] = &[
@@ -141,6 +146,7 @@ async fn create(
         "AWS::SQS::Queue" => create_queue(aws, template, resource, props).await,
         "AWS::S3::Bucket" => create_bucket(aws, template, resource, props).await,
         "AWS::SES::EmailIdentity" => create_email_identity(aws, props).await,
+        "AWS::SecretsManager::Secret" => create_secret(aws, template, resource, props).await,
         other => Err(ProvisionError::UnsupportedType {
             logical_id: resource.logical_id.clone(),
             resource_type: other.into(),
@@ -381,6 +387,69 @@ async fn create_email_identity(aws: &LocalAws, props: &Json) -> Result<Physical,
     Ok(Physical { reference: identity, attributes: BTreeMap::new() })
 }
 
+/// The value a secret's `GenerateSecretString` makes, as CloudFormation makes it: `SecretStringTemplate` (a JSON
+/// object) with `GenerateStringKey` set to a random password of `PasswordLength` (default 32) characters from
+/// Secrets Manager's `GetRandomPassword`; or `SecretString`.
+async fn secret_value(aws: &LocalAws, props: &Json) -> Result<String, String> {
+    if let Some(value) = props.get("SecretString").and_then(Json::as_str) {
+        return Ok(value.to_owned());
+    }
+    let generate = props.get("GenerateSecretString").ok_or("a secret needs SecretString or GenerateSecretString")?;
+    let length = generate.get("PasswordLength").and_then(Json::as_i64).unwrap_or(32);
+    let random = aws
+        .secrets
+        .get_random_password()
+        .password_length(length)
+        .exclude_punctuation(generate.get("ExcludePunctuation").and_then(Json::as_bool).unwrap_or(false))
+        .send()
+        .await
+        .map_err(|e| aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string())?
+        .random_password
+        .unwrap_or_default();
+    match (generate.get("SecretStringTemplate").and_then(Json::as_str), generate.get("GenerateStringKey")) {
+        (Some(template), Some(Json::String(key))) => {
+            let mut value: Json = serde_json::from_str(template).map_err(|e| format!("SecretStringTemplate: {e}"))?;
+            value[key.as_str()] = Json::String(random);
+            Ok(value.to_string())
+        }
+        (None, None) => Ok(random),
+        _ => Err("SecretStringTemplate and GenerateStringKey go together".into()),
+    }
+}
+
+async fn create_secret(
+    aws: &LocalAws,
+    template: &Template,
+    resource: &Resource,
+    props: &Json,
+) -> Result<Physical, ProvisionError> {
+    let name = physical_name(resource, props, "Name", &template.stack_name);
+    let existing = aws.secrets.describe_secret().secret_id(&name).send().await;
+    let arn = match existing {
+        Ok(described) => described.arn.unwrap_or_default(),
+        Err(_) => {
+            let value = secret_value(aws, props)
+                .await
+                .map_err(|detail| TemplateError::Shape(format!("{}: {detail}", resource.logical_id)))?;
+            let created = aws
+                .secrets
+                .create_secret()
+                .name(&name)
+                .secret_string(value)
+                .set_description(props.get("Description").and_then(Json::as_str).map(str::to_owned))
+                .send()
+                .await
+                .map_err(|e| ProvisionError::Aws {
+                    action: format!("create secret {name}"),
+                    message: aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string(),
+                })?;
+            created.arn.unwrap_or_default()
+        }
+    };
+    // `Ref` of a secret is its ARN; so is `Fn::GetAtt … Id`.
+    Ok(Physical { reference: arn.clone(), attributes: BTreeMap::from([("Id".to_owned(), arn)]) })
+}
+
 /// Checks every data resource of the template against the emulator; returns what is missing or different.
 pub async fn verify(aws: &LocalAws, template: &Template) -> Result<Vec<String>, ProvisionError> {
     let mut problems = Vec::new();
@@ -449,6 +518,23 @@ pub async fn verify(aws: &LocalAws, template: &Template) -> Result<Vec<String>, 
                 let identity = str_field(&props, "EmailIdentity");
                 if !identities.contains(identity) {
                     problems.push(format!("{id}: SES identity {identity} is not verified"));
+                }
+            }
+            "AWS::SecretsManager::Secret" => {
+                let name = physical_name(&resource, &props, "Name", &template.stack_name);
+                let value = aws.secrets.get_secret_value().secret_id(&name).send().await;
+                match value.ok().and_then(|v| v.secret_string) {
+                    None => problems.push(format!("{id}: secret {name} does not exist or holds no text")),
+                    Some(value)
+                        if props
+                            .get("GenerateSecretString")
+                            .is_some_and(|g| g.get("SecretStringTemplate").is_some()) =>
+                    {
+                        if orders_domain::signing::KeyRing::parse(&value).is_err() {
+                            problems.push(format!("{id}: secret {name} is not a signing key ring"));
+                        }
+                    }
+                    Some(_) => {}
                 }
             }
             _ => {}

@@ -8,12 +8,10 @@ use crate::aws::LocalAws;
 use crate::provision::{provision, ProvisionError, Provisioned};
 use crate::template::Template;
 
-/// Parameter values the template has no defaults for, fixed for local use.
+/// Parameter values the template has no defaults for, fixed for local use (none: secrets are made in the
+/// emulator's Secrets Manager like every other resource).
 pub fn local_parameters() -> HashMap<String, String> {
-    HashMap::from([
-        ("CursorSigningSecret".to_owned(), "local-cursor-signing-secret-not-for-production".to_owned()),
-        ("SessionSigningSecret".to_owned(), "local-session-signing-secret-not-for-production".to_owned()),
-    ])
+    HashMap::new()
 }
 
 /// The repository root (where infra/template.yaml is), from `ORDERS_PROJECT_ROOT` or this crate's location.
@@ -27,6 +25,16 @@ pub fn project_root() -> PathBuf {
 /// infra/template.yaml.
 pub fn template_path() -> PathBuf {
     project_root().join("infra/template.yaml")
+}
+
+/// The logical id of the template's secret of `purpose`.
+pub fn secret_logical_id(purpose: orders_aws::SecretPurpose) -> &'static str {
+    match purpose {
+        orders_aws::SecretPurpose::ConsoleSession => "ConsoleSessionSecret",
+        orders_aws::SecretPurpose::PortalSession => "PortalSessionSecret",
+        orders_aws::SecretPurpose::BuyerLink => "BuyerLinkSecret",
+        orders_aws::SecretPurpose::Cursor => "CursorSecret",
+    }
 }
 
 /// The local region.
@@ -106,6 +114,22 @@ impl LocalStack {
         self.reference("OrdersTable").unwrap_or_default()
     }
 
+    /// The ARN of the secret of `purpose` in the local stack.
+    pub fn secret_arn(&self, purpose: orders_aws::SecretPurpose) -> Result<&str, String> {
+        let logical_id = secret_logical_id(purpose);
+        self.reference(logical_id).ok_or_else(|| format!("no {logical_id} in the template"))
+    }
+
+    /// The keys of `purpose` in the local stack's Secrets Manager (what its functions read).
+    pub async fn signing_keys(
+        &self,
+        purpose: orders_aws::SecretPurpose,
+    ) -> Result<orders_domain::signing::KeyRing, String> {
+        let keys =
+            orders_aws::SecretKeys::from_secrets_manager(self.aws.secrets.clone(), self.secret_arn(purpose)?, purpose);
+        keys.ring().await.map(|ring| (*ring).clone()).map_err(|e| e.to_string())
+    }
+
     /// A repository over the orders table.
     pub fn store(&self) -> orders_aws::Store {
         orders_aws::Store::new(self.aws.dynamodb.clone(), self.table_name())
@@ -122,21 +146,33 @@ impl LocalStack {
         let env = self.function_environment("ConfirmationFunction").map_err(|e| e.to_string())?;
         let config =
             confirmation::ConfirmationConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(confirmation::Confirmation::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone()))
+        Ok(confirmation::Confirmation::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), &self.aws.secrets))
     }
 
     /// The shipment handler state, from the template's environment of `ShipmentFunction`.
     pub fn shipment(&self) -> Result<shipment::Shipment, String> {
         let env = self.function_environment("ShipmentFunction").map_err(|e| e.to_string())?;
         let config = shipment::ShipmentConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(shipment::Shipment::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), self.aws.sqs.clone()))
+        Ok(shipment::Shipment::new(
+            &config,
+            self.aws.dynamodb.clone(),
+            self.aws.ses.clone(),
+            self.aws.sqs.clone(),
+            &self.aws.secrets,
+        ))
     }
 
     /// The invoicing handler state, from the template's environment of `InvoicingFunction`.
     pub fn invoicing(&self) -> Result<invoicing::Invoicing, String> {
         let env = self.function_environment("InvoicingFunction").map_err(|e| e.to_string())?;
         let config = invoicing::InvoicingConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(invoicing::Invoicing::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), self.aws.s3.clone()))
+        Ok(invoicing::Invoicing::new(
+            &config,
+            self.aws.dynamodb.clone(),
+            self.aws.ses.clone(),
+            self.aws.s3.clone(),
+            &self.aws.secrets,
+        ))
     }
 
     /// The reporting handler state, from the template's environment of `ReportingFunction`.
@@ -150,28 +186,34 @@ impl LocalStack {
     pub fn reports(&self) -> Result<reports::Reports, String> {
         let env = self.function_environment("ReportsFunction").map_err(|e| e.to_string())?;
         let config = reports::ReportsConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        reports::Reports::new(&config, self.aws.dynamodb.clone(), self.aws.s3.clone())
+        reports::Reports::new(&config, self.aws.dynamodb.clone(), self.aws.s3.clone(), &self.aws.secrets)
     }
 
     /// The console's state, from the template's environment of `ConsoleFunction`.
     pub fn console(&self) -> Result<console::Console, String> {
         let env = self.function_environment("ConsoleFunction").map_err(|e| e.to_string())?;
         let config = console::ConsoleConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        console::Console::new(&config, self.aws.dynamodb.clone())
+        console::Console::new(&config, self.aws.dynamodb.clone(), &self.aws.secrets)
     }
 
     /// The buyer portal's state, from the template's environment of `PortalFunction`.
     pub fn portal(&self) -> Result<portal::Portal, String> {
         let env = self.function_environment("PortalFunction").map_err(|e| e.to_string())?;
         let config = portal::PortalConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        portal::Portal::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone())
+        portal::Portal::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone(), &self.aws.secrets)
     }
 
     /// The billing API state, from the template's environment of `BillingFunction`.
     pub fn billing(&self) -> Result<billing::Billing, String> {
         let env = self.function_environment("BillingFunction").map_err(|e| e.to_string())?;
         let config = billing::BillingConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        billing::Billing::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), self.aws.s3.clone())
+        billing::Billing::new(
+            &config,
+            self.aws.dynamodb.clone(),
+            self.aws.ses.clone(),
+            self.aws.s3.clone(),
+            &self.aws.secrets,
+        )
     }
 
     /// The back-office handler state, from the template's environment of `BackofficeFunction`.
@@ -179,14 +221,20 @@ impl LocalStack {
         let env = self.function_environment("BackofficeFunction").map_err(|e| e.to_string())?;
         let config =
             backoffice::BackofficeConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        backoffice::Backoffice::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone())
+        backoffice::Backoffice::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), &self.aws.secrets)
     }
 
     /// The relay handler state, from the template's environment of `RelayFunction`.
     pub fn relay(&self) -> Result<relay::Relay, String> {
         let env = self.function_environment("RelayFunction").map_err(|e| e.to_string())?;
         let config = relay::RelayConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(relay::Relay::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone(), self.aws.ses.clone()))
+        Ok(relay::Relay::new(
+            &config,
+            self.aws.dynamodb.clone(),
+            self.aws.sqs.clone(),
+            self.aws.ses.clone(),
+            &self.aws.secrets,
+        ))
     }
 
     /// The archive handler state, from the template's environment of `ArchiveFunction`.
@@ -200,6 +248,7 @@ impl LocalStack {
     pub fn intake(&self) -> Result<intake::Intake, String> {
         let env = self.function_environment("IntakeFunction").map_err(|e| e.to_string())?;
         let config = intake::IntakeConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        intake::Intake::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone()).map_err(|e| e.to_string())
+        intake::Intake::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone(), &self.aws.secrets)
+            .map_err(|e| e.to_string())
     }
 }

@@ -7,8 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use crate::ids::{CustomerId, OrderId, QuoteId, TenantId};
-use crate::signing::TokenSigner;
+use crate::signing::{KeyRing, TokenSigner};
 
 /// How long the link in an order email works (days from the email).
 pub const ORDER_LINK_DAYS: i64 = 180;
@@ -159,9 +161,9 @@ pub struct LinkSealer {
 }
 
 impl LinkSealer {
-    /// A sealer keyed by `secret` (at least 32 characters).
-    pub fn new(secret: &str) -> Result<Self, String> {
-        Ok(Self { signer: TokenSigner::new("orders-buyer-link:", secret, "buyer link")? })
+    /// A sealer with the buyer-link keys `ring`.
+    pub fn new(ring: Arc<KeyRing>) -> Self {
+        Self { signer: TokenSigner::new("orders-buyer-link:", ring) }
     }
 
     /// The token of `claims`.
@@ -186,6 +188,15 @@ pub fn order_of_link(link_id: &str) -> Option<OrderId> {
     OrderId::parse_public(&format!("ord_{hex}")).ok()
 }
 
+/// The portal's URL as links start with it (no trailing slash); only http(s) URLs are.
+pub fn portal_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim_end_matches('/');
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(format!("the portal URL must be an http(s) URL, not {url:?}"));
+    }
+    Ok(url.to_owned())
+}
+
 /// Where buyer emails point: the portal's address and the sealer of its links.
 #[derive(Debug, Clone)]
 pub struct PortalLinks {
@@ -195,18 +206,14 @@ pub struct PortalLinks {
 }
 
 impl PortalLinks {
-    /// Links to the portal at `base_url`, sealed with `secret`.
-    pub fn new(base_url: &str, secret: &str) -> Result<Self, String> {
-        Self::with_sealer(base_url, LinkSealer::new(secret)?)
+    /// Links to the portal at `base_url`, sealed with the buyer-link keys `ring`.
+    pub fn new(base_url: &str, ring: Arc<KeyRing>) -> Result<Self, String> {
+        Self::with_sealer(base_url, LinkSealer::new(ring))
     }
 
     /// Links to the portal at `base_url`, sealed by `sealer`.
     pub fn with_sealer(base_url: &str, sealer: LinkSealer) -> Result<Self, String> {
-        let base_url = base_url.trim_end_matches('/');
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-            return Err(format!("the portal URL must be an http(s) URL, not {base_url:?}"));
-        }
-        Ok(Self { sealer, base_url: base_url.to_owned() })
+        Ok(Self { sealer, base_url: portal_base_url(base_url)? })
     }
 
     /// The link an email about `order` of `customer` carries, working for [`ORDER_LINK_DAYS`] from `now`
@@ -229,25 +236,29 @@ mod tests {
 
     const SECRET: &str = "a-test-secret-of-at-least-32-characters";
 
+    fn ring(secret: &str) -> Arc<KeyRing> {
+        Arc::new(KeyRing::single("k1", secret).expect("ring"))
+    }
+
     #[test]
     fn an_order_link_names_its_order_and_buyer_and_opens_only_unchanged() {
         let order = OrderId::parse_public("ord_0123456789abcdef0123456789abcdef").expect("order id");
-        let links = PortalLinks::new("http://127.0.0.1:3000/portal/", SECRET).expect("links");
+        let links = PortalLinks::new("http://127.0.0.1:3000/portal/", ring(SECRET)).expect("links");
         let tenant = TenantId::parse("demo".to_owned()).expect("tenant");
         let customer = CustomerId::parse("C-1").expect("customer");
         let url = links.order_url(&tenant, &customer, &order, 1_000);
         let (page, token) = url.split_once("#link=").expect("a fragment");
         assert_eq!(page, format!("http://127.0.0.1:3000/portal/orders/{order}"));
-        let claims = LinkSealer::new(SECRET).expect("sealer").open(token).expect("opens");
+        let claims = LinkSealer::new(ring(SECRET)).open(token).expect("opens");
         assert_eq!(claims.customer, "C-1");
         assert_eq!(claims.tenant, "demo");
         assert_eq!(claims.expires_at, 1_000 + ORDER_LINK_DAYS * 86_400);
         assert_eq!(claims.issued_at, 1_000);
         assert_eq!(order_of_link(&claims.link_id), Some(order));
-        assert!(LinkSealer::new("another-secret-of-at-least-32-characters").expect("sealer").open(token).is_none());
+        assert!(LinkSealer::new(ring("another-secret-of-at-least-32-characters")).open(token).is_none());
         let mut tampered = token.to_owned();
-        tampered.replace_range(2..3, if &token[2..3] == "A" { "B" } else { "A" });
-        assert!(LinkSealer::new(SECRET).expect("sealer").open(&tampered).is_none());
+        tampered.replace_range(5..6, if &token[5..6] == "A" { "B" } else { "A" });
+        assert!(LinkSealer::new(ring(SECRET)).open(&tampered).is_none());
     }
 
     #[test]
@@ -295,6 +306,6 @@ mod tests {
     fn only_order_links_name_orders() {
         assert_eq!(order_of_link("lnk_0190aa"), None);
         assert_eq!(order_of_link("lnk_onothex"), None);
-        assert!(PortalLinks::new("javascript:alert(1)", SECRET).is_err());
+        assert!(PortalLinks::new("javascript:alert(1)", ring(SECRET)).is_err());
     }
 }

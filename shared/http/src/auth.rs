@@ -19,9 +19,9 @@ pub struct Gatekeeper {
 }
 
 impl Gatekeeper {
-    /// A gatekeeper over `store`'s keys, opening sessions sealed with `session_secret`.
-    pub fn new(store: Store, session_secret: &str) -> Result<Self, String> {
-        Ok(Self { store, sessions: SessionSigner::new(session_secret)? })
+    /// A gatekeeper over `store`'s keys, opening sessions sealed with the console-session `keys`.
+    pub fn new(store: Store, keys: orders_aws::SecretKeys) -> Self {
+        Self { store, sessions: SessionSigner::new(keys) }
     }
 
     /// The signer of console sessions.
@@ -57,7 +57,7 @@ impl Gatekeeper {
         let headers = request.headers();
         let cookie = session_cookie(headers).ok_or(ApiError::Unauthorized)?;
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let session = self.sessions.open(cookie, now).ok_or(ApiError::Unauthorized)?;
+        let session = self.sessions.open(cookie, now).await?.ok_or(ApiError::Unauthorized)?;
         if is_write(request.method()) && !csrf_matches(headers, &session) {
             return Err(ApiError::CsrfTokenMissing);
         }

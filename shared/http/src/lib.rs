@@ -7,9 +7,6 @@ pub mod cursor;
 pub mod portal;
 pub mod problem;
 pub mod session;
-mod signing {
-    pub(crate) use orders_domain::signing::TokenSigner;
-}
 pub mod views;
 pub mod web;
 

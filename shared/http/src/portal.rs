@@ -14,8 +14,10 @@ pub use orders_domain::buyer_link::LinkScope;
 use orders_domain::buyer_link::{order_of_link, LinkRefusal, LinkSealer};
 use orders_domain::ids::{CustomerId, OrderId, QuoteId, TenantId};
 
+use orders_aws::SecretKeys;
+use orders_domain::signing::TokenSigner;
+
 use crate::session::{cookie_value, csrf_matches_token, is_write};
-use crate::signing::TokenSigner;
 use crate::ApiError;
 
 /// Name of the portal session cookie.
@@ -118,43 +120,40 @@ impl Buyer {
     }
 }
 
-/// Seals and opens magic links and portal sessions, and lets buyers in.
+/// Seals and opens magic links and portal sessions, and lets buyers in. Links and sessions have keys of their
+/// own (a function that only checks sessions, like billing's buyer downloads, has no link keys).
 #[derive(Debug, Clone)]
 pub struct BuyerGate {
     store: Store,
-    links: LinkSealer,
-    sessions: TokenSigner,
+    links: Option<SecretKeys>,
+    sessions: SecretKeys,
+}
+
+/// The purpose every portal session token is sealed for.
+const SESSION_PURPOSE: &str = "orders-portal-session:";
+
+/// The magic-link token of a stored link record, made at `now` (Unix time), sealed by `sealer`.
+pub fn seal_record(sealer: &LinkSealer, record: &BuyerLinkRecord, now: i64) -> String {
+    sealer.seal(&LinkClaims {
+        tenant: record.tenant.to_string(),
+        customer: record.customer_id.to_string(),
+        link_id: record.link_id.clone(),
+        expires_at: record.expires_at,
+        issued_at: now,
+    })
 }
 
 impl BuyerGate {
-    /// A gate over `store`'s link records; `secret` (≥ 32 bytes) is kept apart from its other uses.
-    pub fn new(store: Store, secret: &str) -> Result<Self, String> {
-        Ok(Self {
-            store,
-            links: LinkSealer::new(secret)?,
-            sessions: TokenSigner::new("orders-portal-session:", secret, "portal session")?,
-        })
+    /// A gate over `store`'s link records, opening portal sessions with `sessions` and links with `links`.
+    pub fn new(store: Store, sessions: SecretKeys, links: Option<SecretKeys>) -> Self {
+        Self { store, links, sessions }
     }
 
-    /// The magic-link token of `claims`.
-    pub fn seal_link(&self, claims: &LinkClaims) -> String {
-        self.links.seal(claims)
-    }
-
-    /// The magic-link token of a stored link record, made at `now` (Unix time).
-    pub fn seal_record(&self, record: &BuyerLinkRecord, now: i64) -> String {
-        self.seal_link(&LinkClaims {
-            tenant: record.tenant.to_string(),
-            customer: record.customer_id.to_string(),
-            link_id: record.link_id.clone(),
-            expires_at: record.expires_at,
-            issued_at: now,
-        })
-    }
-
-    /// The claims of a token this gate sealed, whatever its expiry; `None` for anything else.
-    pub fn open_link(&self, token: &str) -> Option<LinkClaims> {
-        self.links.open(token)
+    /// The claims of a token sealed with the link keys, whatever its expiry; `None` for anything else.
+    async fn open_link(&self, token: &str) -> Result<Option<LinkClaims>, ApiError> {
+        let keys = self.links.as_ref().ok_or_else(|| ApiError::Unavailable("this function opens no links".into()))?;
+        let ring = keys.ring_for(orders_domain::signing::token_kid(token.trim())).await?;
+        Ok(LinkSealer::new(ring).open(token))
     }
 
     /// Opens a magic link at `now`: 401 when it is not ours, expired, revoked, its record is gone or it names an
@@ -165,7 +164,7 @@ impl BuyerGate {
         token: &str,
         now: i64,
     ) -> Result<(PortalSession, BuyerLinkRecord, LinkScope), ApiError> {
-        let claims = self.open_link(token).ok_or(ApiError::LinkRefused("this link is not valid"))?;
+        let claims = self.open_link(token).await?.ok_or(ApiError::LinkRefused("this link is not valid"))?;
         let (record, scope) = self.live_record(&claims, now).await?;
         // An order link must name an order of its buyer that exists (a standing link's token is all there is of it).
         if let LinkScope::Order(order) = &scope {
@@ -180,8 +179,9 @@ impl BuyerGate {
     }
 
     /// The cookie value of `session`.
-    pub fn seal_session(&self, session: &PortalSession) -> String {
-        self.sessions.seal(&serde_json::to_vec(session).unwrap_or_default())
+    pub async fn seal_session(&self, session: &PortalSession) -> Result<String, ApiError> {
+        let signer = TokenSigner::new(SESSION_PURPOSE, self.sessions.ring().await?);
+        Ok(signer.seal(&serde_json::to_vec(session).unwrap_or_default()))
     }
 
     /// The buyer of the request's portal cookie: 401 without a live session or when its link was revoked or
@@ -189,8 +189,11 @@ impl BuyerGate {
     pub async fn buyer(&self, request: &Request) -> Result<Buyer, ApiError> {
         let headers = request.headers();
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let session: PortalSession = portal_cookie(headers)
-            .and_then(|value| self.sessions.open(value))
+        let cookie = portal_cookie(headers).ok_or(ApiError::Unauthorized)?;
+        let signer =
+            TokenSigner::new(SESSION_PURPOSE, self.sessions.ring_for(orders_domain::signing::token_kid(cookie)).await?);
+        let session: PortalSession = signer
+            .open(cookie)
             .and_then(|payload| serde_json::from_slice(&payload).ok())
             .filter(|s: &PortalSession| s.session_expires_at > now)
             .ok_or(ApiError::Unauthorized)?;
@@ -240,15 +243,25 @@ pub fn set_portal_cookie(value: &str, max_age: i64, secure: bool) -> String {
 mod tests {
     use super::*;
     use lambda_http::http::{header, HeaderValue};
+    use orders_domain::signing::KeyRing;
+
+    fn keys(secret: &str, purpose: orders_aws::SecretPurpose) -> SecretKeys {
+        SecretKeys::fixed(KeyRing::single("k1", secret).expect("ring"), purpose)
+    }
 
     fn gate() -> BuyerGate {
         let config = orders_aws::aws_sdk_dynamodb::Config::builder().behavior_version_latest().build();
         let store = Store::new(orders_aws::aws_sdk_dynamodb::Client::from_conf(config), "table");
-        BuyerGate::new(store, "a-test-secret-of-at-least-32-characters").expect("gate")
+        let secret = "a-test-secret-of-at-least-32-characters";
+        BuyerGate::new(
+            store,
+            keys(secret, orders_aws::SecretPurpose::PortalSession),
+            Some(keys(secret, orders_aws::SecretPurpose::BuyerLink)),
+        )
     }
 
-    #[test]
-    fn links_open_only_as_sealed() {
+    #[tokio::test]
+    async fn links_open_only_as_sealed_and_a_session_is_no_link() {
         let gate = gate();
         let claims = LinkClaims {
             tenant: "demo".into(),
@@ -257,15 +270,14 @@ mod tests {
             expires_at: 99,
             issued_at: 9,
         };
-        let token = gate.seal_link(&claims);
-        assert_eq!(gate.open_link(&token), Some(claims.clone()));
-        let (payload, signature) = token.split_once('.').expect("two parts");
-        let mut tampered = payload.to_owned();
-        tampered.insert(3, 'A');
-        assert_eq!(gate.open_link(&format!("{tampered}.{signature}")), None);
-        // A session cookie is not a link, nor the other way round.
+        let sealer = LinkSealer::new(gate.links.as_ref().expect("link keys").ring().await.expect("ring"));
+        let token = sealer.seal(&claims);
+        assert_eq!(gate.open_link(&token).await.expect("opened"), Some(claims.clone()));
+        let (head, signature) = token.rsplit_once('.').expect("three parts");
+        assert_eq!(gate.open_link(&format!("{head}A.{signature}")).await.expect("opened"), None);
+        // A session cookie is not a link, even under the same secret.
         let session = PortalSession { link: claims, session_expires_at: 99, csrf: "x".into() };
-        assert_eq!(gate.open_link(&gate.seal_session(&session)), None);
+        assert_eq!(gate.open_link(&gate.seal_session(&session).await.expect("sealed")).await.expect("opened"), None);
     }
 
     #[test]

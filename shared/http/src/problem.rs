@@ -188,6 +188,13 @@ impl From<orders_aws::StoreError> for ApiError {
     }
 }
 
+impl From<orders_aws::SecretError> for ApiError {
+    fn from(error: orders_aws::SecretError) -> Self {
+        tracing::error!(error = %error, "signing keys unavailable");
+        ApiError::Unavailable("the signing keys could not be read; retry in a moment".into())
+    }
+}
+
 impl From<orders_domain::quote::QuoteRefusal> for ApiError {
     fn from(refusal: orders_domain::quote::QuoteRefusal) -> Self {
         match refusal {

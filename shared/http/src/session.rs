@@ -5,7 +5,10 @@
 use lambda_http::http::{header, HeaderMap, Method};
 use serde::{Deserialize, Serialize};
 
-use crate::signing::TokenSigner;
+use orders_aws::SecretKeys;
+use orders_domain::signing::{token_kid, TokenSigner};
+
+use crate::ApiError;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "orders_session";
@@ -40,27 +43,34 @@ impl Session {
     }
 }
 
-/// Seals and opens session cookies with HMAC-SHA256.
+/// Seals and opens session cookies with HMAC-SHA256, with the console-session keys.
 #[derive(Clone, Debug)]
 pub struct SessionSigner {
-    signer: TokenSigner,
+    keys: SecretKeys,
 }
 
+/// The purpose every console session token is sealed for.
+const PURPOSE: &str = "orders-session:";
+
 impl SessionSigner {
-    /// A signer with a secret of at least 32 bytes (kept apart from any other use of the same secret).
-    pub fn new(secret: &str) -> Result<Self, String> {
-        Ok(Self { signer: TokenSigner::new("orders-session:", secret, "session")? })
+    /// A signer with the console-session `keys`.
+    pub fn new(keys: SecretKeys) -> Self {
+        Self { keys }
     }
 
-    /// The cookie value of `session`.
-    pub fn seal(&self, session: &Session) -> String {
-        self.signer.seal(&serde_json::to_vec(session).unwrap_or_default())
+    /// The cookie value of `session` (503 when the keys cannot be read).
+    pub async fn seal(&self, session: &Session) -> Result<String, ApiError> {
+        let signer = TokenSigner::new(PURPOSE, self.keys.ring().await?);
+        Ok(signer.seal(&serde_json::to_vec(session).unwrap_or_default()))
     }
 
-    /// The session in `value` if this signer sealed it and it has not expired at `now`.
-    pub fn open(&self, value: &str, now: i64) -> Option<Session> {
-        let session: Session = serde_json::from_slice(&self.signer.open(value)?).ok()?;
-        (session.expires_at > now).then_some(session)
+    /// The session in `value` if one of the keys sealed it and it has not expired at `now`.
+    pub async fn open(&self, value: &str, now: i64) -> Result<Option<Session>, ApiError> {
+        let signer = TokenSigner::new(PURPOSE, self.keys.ring_for(token_kid(value)).await?);
+        Ok(signer
+            .open(value)
+            .and_then(|payload| serde_json::from_slice::<Session>(&payload).ok())
+            .filter(|session| session.expires_at > now))
     }
 }
 
@@ -126,28 +136,33 @@ mod tests {
 
     const SECRET: &str = "a-test-secret-of-at-least-32-characters";
 
-    #[test]
-    fn sealed_sessions_open_until_they_expire() {
-        let signer = SessionSigner::new(SECRET).expect("signer");
-        let session = Session::new("demo", "abc", 1_000);
-        let cookie = signer.seal(&session);
-        assert_eq!(signer.open(&cookie, 1_001), Some(session.clone()));
-        assert_eq!(signer.open(&cookie, 1_000 + SESSION_SECONDS), None, "expired");
+    fn signer(secret: &str) -> SessionSigner {
+        let ring = orders_domain::signing::KeyRing::single("k1", secret).expect("ring");
+        SessionSigner::new(SecretKeys::fixed(ring, orders_aws::SecretPurpose::ConsoleSession))
     }
 
-    #[test]
-    fn altered_or_foreign_cookies_are_refused() {
-        let signer = SessionSigner::new(SECRET).expect("signer");
-        let cookie = signer.seal(&Session::new("demo", "abc", 1_000));
-        let (payload, signature) = cookie.split_once('.').expect("two parts");
+    #[tokio::test]
+    async fn sealed_sessions_open_until_they_expire() {
+        let signer = signer(SECRET);
+        let session = Session::new("demo", "abc", 1_000);
+        let cookie = signer.seal(&session).await.expect("sealed");
+        assert_eq!(signer.open(&cookie, 1_001).await.expect("opened"), Some(session.clone()));
+        assert_eq!(signer.open(&cookie, 1_000 + SESSION_SECONDS).await.expect("opened"), None, "expired");
+    }
+
+    #[tokio::test]
+    async fn altered_or_foreign_cookies_are_refused() {
+        let signer = signer(SECRET);
+        let cookie = signer.seal(&Session::new("demo", "abc", 1_000)).await.expect("sealed");
+        let (head, signature) = cookie.rsplit_once('.').expect("three parts");
+        let (kid, payload) = head.split_once('.').expect("a key id");
         let forged = URL_SAFE_NO_PAD.encode(
             String::from_utf8(URL_SAFE_NO_PAD.decode(payload).expect("b64")).expect("utf8").replace("demo", "othr"),
         );
-        assert_eq!(signer.open(&format!("{forged}.{signature}"), 1_001), None);
-        let other = SessionSigner::new("another-secret-of-at-least-32-characters").expect("signer");
-        assert_eq!(other.open(&cookie, 1_001), None);
-        assert_eq!(signer.open("garbage", 1_001), None);
-        assert!(SessionSigner::new("short").is_err());
+        assert_eq!(signer.open(&format!("{kid}.{forged}.{signature}"), 1_001).await.expect("opened"), None);
+        let other = self::signer("another-secret-of-at-least-32-characters");
+        assert_eq!(other.open(&cookie, 1_001).await.expect("opened"), None);
+        assert_eq!(signer.open("garbage", 1_001).await.expect("opened"), None);
     }
 
     #[test]

@@ -520,10 +520,11 @@ impl TestStack {
         Answer::from(request.send().await).await
     }
 
-    /// The sealer of the local stack's buyer links, to mint tokens an attacker with the secret could.
-    pub fn link_sealer(&self) -> orders_domain::buyer_link::LinkSealer {
-        let secret = devstack::stack::local_parameters().remove("SessionSigningSecret").unwrap_or_default();
-        orders_domain::buyer_link::LinkSealer::new(&secret).expect("the local link secret")
+    /// The sealer of the local stack's buyer links (its current keys), to mint tokens an attacker with the secret
+    /// could.
+    pub async fn link_sealer(&self) -> orders_domain::buyer_link::LinkSealer {
+        let ring = self.stack.signing_keys(orders_aws::SecretPurpose::BuyerLink).await.expect("the buyer-link keys");
+        orders_domain::buyer_link::LinkSealer::new(std::sync::Arc::new(ring))
     }
 
     /// Reads an order as the first tenant.

@@ -1,0 +1,104 @@
+//! What infra/template.yaml grants, read from the file itself: no secret in any function's environment, each
+//! function allowed to read only the signing secrets it is configured with, and no function that outlives the
+//! HTTP API's 30 s integration timeout.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_norway::Value;
+
+fn template() -> Value {
+    let text = std::fs::read_to_string(devstack::stack::template_path()).expect("infra/template.yaml");
+    serde_norway::from_str(&text).expect("YAML")
+}
+
+/// The logical id a `!Ref X` / `{Ref: X}` names.
+fn reference(value: &Value) -> Option<String> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag.to_string().trim_start_matches('!') == "Ref" => {
+            tagged.value.as_str().map(str::to_owned)
+        }
+        Value::Mapping(map) => map.get("Ref").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// The resources of `kind`, by logical id.
+fn resources<'a>(template: &'a Value, kind: &str) -> BTreeMap<String, &'a Value> {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some(kind))
+        .map(|(id, r)| (id.as_str().unwrap_or_default().to_owned(), r))
+        .collect()
+}
+
+/// Every IAM statement of a function's inline `Policies`.
+fn statements(function: &Value) -> Vec<&Value> {
+    function["Properties"]["Policies"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|policy| policy["Statement"].as_sequence().into_iter().flatten())
+        .collect()
+}
+
+fn strings(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Sequence(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+#[test]
+fn no_function_has_a_secret_in_its_environment_and_each_reads_only_its_own_signing_secrets() {
+    let template = template();
+    let secrets: BTreeSet<String> = resources(&template, "AWS::SecretsManager::Secret").into_keys().collect();
+    assert_eq!(secrets.len(), 4, "one secret per purpose: {secrets:?}");
+    let hidden: BTreeSet<String> = template["Parameters"]
+        .as_mapping()
+        .into_iter()
+        .flatten()
+        .filter(|(_, p)| p["NoEcho"].as_bool() == Some(true))
+        .map(|(name, _)| name.as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(hidden.is_empty(), "no secret is a template parameter (it would sit in the environment): {hidden:?}");
+    let functions = resources(&template, "AWS::Serverless::Function");
+    let global = template["Globals"]["Function"]["Environment"]["Variables"].as_mapping().cloned().unwrap_or_default();
+    for (id, function) in &functions {
+        let mut variables = global.clone();
+        variables.extend(function["Properties"]["Environment"]["Variables"].as_mapping().cloned().unwrap_or_default());
+        let mut configured = BTreeSet::new();
+        for (name, value) in &variables {
+            let name = name.as_str().unwrap_or_default();
+            let lower = name.to_lowercase();
+            if lower.contains("secret") || lower.contains("password") || lower.contains("token") {
+                let target = reference(value);
+                assert!(
+                    name.ends_with("_SECRET_ARN") && target.as_ref().is_some_and(|t| secrets.contains(t)),
+                    "{id}: {name} must be the ARN (!Ref) of a Secrets Manager secret, never a secret"
+                );
+                configured.extend(target);
+            }
+        }
+        let readable: BTreeSet<String> = statements(function)
+            .into_iter()
+            .filter(|s| strings(&s["Action"]).iter().any(|a| a.as_str() == Some("secretsmanager:GetSecretValue")))
+            .flat_map(|s| strings(&s["Resource"]).into_iter().map(|r| reference(r).unwrap_or_else(|| format!("{r:?}"))))
+            .collect();
+        assert_eq!(readable, configured, "{id} may read exactly the secrets it is configured with");
+    }
+}
+
+#[test]
+fn every_http_function_times_out_before_the_http_api_gives_up() {
+    let template = template();
+    let default = template["Globals"]["Function"]["Timeout"].as_u64().unwrap_or(3);
+    for (id, function) in resources(&template, "AWS::Serverless::Function") {
+        let events = function["Properties"]["Events"].as_mapping().cloned().unwrap_or_default();
+        if events.values().any(|e| e["Type"].as_str() == Some("HttpApi")) {
+            let timeout = function["Properties"]["Timeout"].as_u64().unwrap_or(default);
+            assert!(timeout < 30, "{id}: Timeout {timeout} s, not below the HTTP API's 30 s");
+        }
+    }
+}
