@@ -376,6 +376,31 @@ class Console(unittest.TestCase):
         self.assertEqual(sorted(a.get_attribute("data-format") for a in links), ["csv", "parquet", "xlsx"])
         self.assertTrue(self.find("#report-page").get_attribute("href").startswith("http"))
 
+    def test_6c_an_operator_makes_a_key_sees_it_once_and_revokes_it(self):
+        self.login(ENV["ORDERS_OPERATOR_KEY"])
+        self.find("#nav-keys").click()
+        self.find("#keys-table")
+        self.find("#key-name").send_keys("Night shift " + self.stamp)
+        Select(self.find("#key-role")).select_by_value("warehouse")
+        self.find("#key-submit").click()
+        secret = self.find("#key-secret").get_attribute("value")
+        self.assertTrue(secret.startswith("owh_"), secret)
+        self.assertEqual(self.driver.execute_script(
+            "return [...document.querySelectorAll('input, select, textarea')]"
+            ".filter((e) => !e.labels || !e.labels.length).map((e) => e.outerHTML);"), [], "every field labelled")
+        status, _ = call("GET", "/v1/orders", secret)
+        self.assertEqual(status, 200, "the new key works")
+        self.screenshot("keys")
+        row = self.wait(lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#keys-table tbody tr")
+                                   if ("Night shift " + self.stamp) in r.text])[0]
+        row.find_element(By.CSS_SELECTOR, "button.revoke-key").click()
+        self.driver.switch_to.alert.accept()
+        self.wait(lambda d: any(r.get_attribute("data-status") == "revoked"
+                                for r in d.find_elements(By.CSS_SELECTOR, "#keys-table tbody tr")
+                                if ("Night shift " + self.stamp) in r.text))
+        status, _ = call("GET", "/v1/orders", secret)
+        self.assertEqual(status, 401, "a revoked key opens nothing")
+
     def test_8_keyboard_only_and_every_field_labelled(self):
         order_id = post_order("KEY-" + self.stamp)
         self.driver.get(CONSOLE)

@@ -62,6 +62,11 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
         "delivery_address": {"name": "A", "street": "B", "city": "C", "postal_code": "1", "country": "SE"},
         "lines": [{"sku": "SKU-1", "quantity": 1}]
     });
+    // A key of the tenant to revoke (the matrix's own keys stay).
+    let spare =
+        call(&stack, &Method::POST, "/v1/api-keys", &operator, Some(&json!({"name": "Spare", "role": "webshop"})))
+            .await;
+    let spare_key = spare.body["id"].as_str().expect("key id").to_owned();
     let quote = call(&stack, &Method::POST, "/v1/quotes", &operator, Some(&quote_body)).await.body["id"]
         .as_str()
         .expect("quote id")
@@ -352,6 +357,33 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
             tenant_scoped: true,
             body: Some(json!({"blocked": false})),
             bad: Some((format!("/v1/customers/{customer}/portal-access"), Some(json!({"blocked": 1})), "/blocked")),
+        },
+        Case {
+            method: Method::GET,
+            template: "/v1/api-keys",
+            allowed: OPERATOR,
+            path: "/v1/api-keys".into(),
+            tenant_scoped: false,
+            body: None,
+            bad: None,
+        },
+        Case {
+            method: Method::POST,
+            template: "/v1/api-keys",
+            allowed: OPERATOR,
+            path: "/v1/api-keys".into(),
+            tenant_scoped: false,
+            body: Some(json!({"name": "Matrix", "role": "warehouse"})),
+            bad: Some(("/v1/api-keys".into(), Some(json!({"name": "Matrix", "role": "admin"})), "/role")),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/v1/api-keys/{id}",
+            allowed: OPERATOR,
+            path: format!("/v1/api-keys/{spare_key}"),
+            tenant_scoped: true,
+            body: None,
+            bad: None,
         },
         Case {
             method: Method::GET,

@@ -192,21 +192,41 @@ async fn only_live_untampered_staff_sessions_of_the_callers_tenant_count() {
     let signer = SessionSigner::new(keys(local.clone()));
     let hash = orders_domain::fingerprint::api_key_hash(&warehouse);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let expired = signer.seal(&Session::new(stack.tenant.id.as_str(), &hash, now - 9 * 3600)).await.expect("sealed");
+    // A session with its record, as the console opens one (but sealed by `signer`).
+    let recorded = |tenant: &str, started: i64| {
+        let session = Session::new(tenant, &hash, started);
+        let record = orders_aws::store::ConsoleSessionRecord {
+            session_id: session.session_id.clone(),
+            tenant: orders_domain::ids::TenantId::parse(tenant.to_owned()).expect("tenant"),
+            key_id: "key_test".into(),
+            key_hash: hash.clone(),
+            created_at: String::new(),
+            expires_at: session.expires_at,
+        };
+        let store = stack.stack.store();
+        async move {
+            store.create_console_session(&record).await.expect("session record");
+            session
+        }
+    };
+    let tenant = stack.tenant.id.to_string();
+    let expired = signer.seal(&recorded(&tenant, now - 9 * 3600).await).await.expect("sealed");
     assert_eq!(get(format!("{SESSION_COOKIE}={expired}"), "/v1/orders".into()).await, 401);
-    let live = signer.seal(&Session::new(stack.tenant.id.as_str(), &hash, now)).await.expect("sealed");
+    let live = signer.seal(&recorded(&tenant, now).await).await.expect("sealed");
     assert_eq!(get(format!("{SESSION_COOKIE}={live}"), "/v1/orders".into()).await, 200, "the control");
+    let unrecorded = signer.seal(&Session::new(&tenant, &hash, now)).await.expect("sealed");
+    assert_eq!(get(format!("{SESSION_COOKIE}={unrecorded}"), "/v1/orders".into()).await, 401, "no record, no session");
     // A key of another secret, even under the local key's id, and the portal's session keys open nothing.
     let other =
         orders_domain::signing::KeyRing::single(local.current().kid(), "another-secret-that-is-at-least-32-chars");
     let foreign = SessionSigner::new(keys(other.expect("ring")));
-    let forged = foreign.seal(&Session::new(stack.tenant.id.as_str(), &hash, now)).await.expect("sealed");
+    let forged = foreign.seal(&recorded(&tenant, now).await).await.expect("sealed");
     assert_eq!(get(format!("{SESSION_COOKIE}={forged}"), "/v1/orders".into()).await, 401);
     let portal = stack.stack.signing_keys(orders_aws::SecretPurpose::PortalSession).await.expect("portal keys");
-    let crossed = SessionSigner::new(keys(portal)).seal(&Session::new(stack.tenant.id.as_str(), &hash, now)).await;
+    let crossed = SessionSigner::new(keys(portal)).seal(&recorded(&tenant, now).await).await;
     assert_eq!(get(format!("{SESSION_COOKIE}={}", crossed.expect("sealed")), "/v1/orders".into()).await, 401);
     // a session naming another tenant than its key's is refused
-    let mixed = signer.seal(&Session::new("someone-else", &hash, now)).await.expect("sealed");
+    let mixed = signer.seal(&recorded("someone-else", now).await).await.expect("sealed");
     assert_eq!(get(format!("{SESSION_COOKIE}={mixed}"), "/v1/orders".into()).await, 401);
 
     // tenant B's session sees nothing of tenant A
@@ -217,7 +237,9 @@ async fn only_live_untampered_staff_sessions_of_the_callers_tenant_count() {
     let list = Answer::from(stack.cookie_request(Method::GET, "/v1/orders", &other_session.cookie).send().await).await;
     assert_eq!(list.body["items"], json!([]));
 
-    // logging out clears the cookie in the browser
+    // logging out clears the cookie in the browser and ends the session on the server: a copy of the cookie
+    // (another tab, a stolen one) opens nothing any more
+    assert_eq!(get(session.cookie.clone(), "/v1/orders".into()).await, 200);
     let out = Answer::from(
         stack
             .cookie_request(Method::DELETE, "/console/session", &session.cookie)
@@ -228,6 +250,7 @@ async fn only_live_untampered_staff_sessions_of_the_callers_tenant_count() {
     .await;
     assert_eq!(out.status, 200, "{}", out.body);
     assert!(out.header("set-cookie").is_some_and(|c| c.contains("Max-Age=0")));
+    assert_eq!(get(session.cookie.clone(), "/v1/orders".into()).await, 401, "the session ended server-side");
 }
 
 #[tokio::test]

@@ -160,6 +160,18 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             let caller = authenticate(app, request, &[Role::Operator], "block buyers").await?;
             crate::buyer_access::set_portal_access(app, &caller, request, id).await
         }
+        (&Method::GET, ["v1", "api-keys"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "read API keys").await?;
+            crate::api_keys::list(app, &caller).await
+        }
+        (&Method::POST, ["v1", "api-keys"]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "create API keys").await?;
+            crate::api_keys::create(app, &caller, request).await
+        }
+        (&Method::DELETE, ["v1", "api-keys", id]) => {
+            let caller = authenticate(app, request, &[Role::Operator], "revoke API keys").await?;
+            crate::api_keys::revoke(app, &caller, request, id).await
+        }
         (&Method::GET, ["v1", "reorder-suggestions"]) => {
             let caller = authenticate(app, request, STAFF, "read reorder suggestions").await?;
             reorder_suggestions(app, &caller).await
@@ -176,6 +188,8 @@ async fn route(app: &Backoffice, request: &Request) -> Result<Response<Body>, Ap
             | ["v1", "quotes", _]
             | ["v1", "quotes", _, "sending" | "versions"]
             | ["v1", "buyer-requests"]
+            | ["v1", "api-keys"]
+            | ["v1", "api-keys", _]
             | ["v1", "customers", _]
             | ["v1", "customers", _, "buyer-keys" | "link-revocation" | "portal-access"]
             | ["v1", "customers", _, "prices", _]

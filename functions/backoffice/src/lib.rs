@@ -2,6 +2,7 @@
 //! first, filter by status, signed cursor pagination; operator and warehouse keys, webshop keys get 403) and
 //! `GET /v1/orders/{id}` (detail with history for every role; staff also see the reserved stock).
 
+mod api_keys;
 mod buyer_access;
 mod handler;
 mod invitations;

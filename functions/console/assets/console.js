@@ -169,6 +169,7 @@
     else if (parts[0] === 'quotes' && parts[1]) quoteView(view, decodeURIComponent(parts[1]));
     else if (parts[0] === 'quotes') quotesView(view);
     else if (parts[0] === 'requests') buyerRequestsView(view);
+    else if (parts[0] === 'keys') keysView(view);
     else ordersView(view);
   }
 
@@ -217,6 +218,7 @@
     const nav = [['orders', t('nav.orders')], ['requests', t('nav.requests')], ['quotes', t('nav.quotes')],
       ['stock', t('nav.stock')],
       ['products', t('nav.products')], ['reports', t('nav.reports')]];
+    if (isOperator()) nav.push(['keys', t('nav.keys')]);
     const current = location.pathname.split('/')[2] || 'orders';
     const logout = h('button', {
       type: 'button', id: 'logout', class: 'secondary', onclick: async () => {
@@ -1016,6 +1018,75 @@
     h('button', { type: 'submit', id: 'report-submit', text: t('report.run') }));
     view.replaceChildren(h('h1', { text: t('nav.reports') }),
       isOperator() ? h('div', {}, form, results) : h('p', { class: 'empty', text: t('prices.operator_only') }));
+  }
+
+  // ------------------------------------------------------------------ API keys (operators)
+  async function keysView(view) {
+    if (!isOperator()) {
+      view.replaceChildren(h('h1', { text: t('nav.keys') }), h('p', { class: 'empty', text: t('prices.operator_only') }));
+      return;
+    }
+    const results = h('div', { id: 'keys-result', tabindex: '-1' });
+    const issued = h('div', { id: 'key-issued', tabindex: '-1', 'aria-live': 'polite' });
+    const name = h('input', { id: 'key-name', maxlength: '100', required: true });
+    const role = h('select', { id: 'key-role' }, ['webshop', 'operator', 'warehouse'].map((r) =>
+      h('option', { value: r, text: t('role.' + r) })));
+    const channel = h('input', { id: 'key-channel', maxlength: '64', value: 'default', pattern: '[A-Za-z0-9._\\-]{1,64}' });
+    const expires = h('input', { id: 'key-expires', type: 'date' });
+    const load = async () => {
+      try {
+        const { data } = await api('GET', '/v1/api-keys');
+        results.replaceChildren(h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'keys-table' },
+          h('thead', {}, h('tr', {}, ['keys.name', 'keys.role', 'keys.channel', 'keys.status', 'keys.created',
+            'keys.expires', 'keys.last_used', 'order.actions'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+          h('tbody', {}, data.items.map((key) => h('tr', { 'data-key': key.id, 'data-status': key.status },
+            h('td', { 'data-label': t('keys.name') }, key.name || '—', h('div', { class: 'note-meta', text: key.id })),
+            h('td', { 'data-label': t('keys.role'), text: t('role.' + key.role) }),
+            h('td', { 'data-label': t('keys.channel'), text: key.channel }),
+            h('td', { 'data-label': t('keys.status'), text: t('keys.status.' + key.status) }),
+            h('td', { 'data-label': t('keys.created'), text: moment(key.created_at) }),
+            h('td', { 'data-label': t('keys.expires'), text: key.expires_at ? moment(key.expires_at) : '—' }),
+            h('td', { 'data-label': t('keys.last_used'), text: key.last_used_at ? moment(key.last_used_at) : '—' }),
+            h('td', { 'data-label': t('order.actions') }, key.status === 'revoked' ? null : h('button', {
+              type: 'button', class: 'secondary revoke-key', text: t('keys.revoke'), onclick: async () => {
+                if (!window.confirm(t('keys.revoke_confirm', { name: key.name || key.id }))) return;
+                try {
+                  await api('DELETE', '/v1/api-keys/' + encodeURIComponent(key.id));
+                  await load();
+                } catch (error) {
+                  showProblem(results, error);
+                }
+              },
+            }))))))));
+      } catch (error) {
+        showProblem(results, error);
+      }
+    };
+    const form = h('form', {
+      class: 'card action', id: 'key-form', onsubmit: async (event) => {
+        event.preventDefault();
+        const body = { name: name.value.trim(), role: role.value, channel: channel.value.trim() || 'default' };
+        if (expires.value) body.expires_date = expires.value;
+        try {
+          const { data } = await api('POST', '/v1/api-keys', body);
+          // The secret is shown once, here; it is not stored anywhere.
+          const secret = h('input', { id: 'key-secret', readonly: true, value: data.secret, size: '70' });
+          issued.replaceChildren(h('div', { class: 'notice' }, h('p', { text: t('keys.issued') }),
+            field(t('keys.secret'), secret)));
+          name.value = '';
+          await load();
+          secret.focus();
+          secret.select();
+        } catch (error) {
+          showProblem(issued, error);
+        }
+      },
+    }, h('h2', { text: t('keys.new') }),
+    h('div', { class: 'row' }, field(t('keys.name'), name), field(t('keys.role'), role), field(t('keys.channel'), channel),
+      field(t('keys.expires'), expires)),
+    h('button', { type: 'submit', id: 'key-submit', text: t('keys.create') }), issued);
+    view.replaceChildren(h('h1', { text: t('nav.keys') }), h('p', { class: 'empty', text: t('keys.hint') }), form, results);
+    await load();
   }
 
   // ------------------------------------------------------------------ buyer requests

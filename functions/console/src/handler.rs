@@ -86,11 +86,17 @@ fn language_of(request: &Request, key: Option<&orders_aws::store::ApiKeyRecord>)
 
 /// `GET /console/session`: who is logged in (or nobody), the CSRF token, and the texts in the person's language.
 async fn session_state(app: &Console, request: &Request) -> Result<Response<Body>, ApiError> {
-    let signed_in = match app.gate.session(request).await {
+    let mut signed_in = match app.gate.session(request).await {
         Ok(signed_in) => Some(signed_in),
         Err(ApiError::Unauthorized) => None,
         Err(other) => return Err(other),
     };
+    if let Some((_, key)) = signed_in.as_mut() {
+        // The language the person chose (kept with the tenant), else one stored with the key before.
+        if let Some(language) = app.store.key_language(&key.tenant, &key.key_id).await? {
+            key.language = Some(language);
+        }
+    }
     let lang = language_of(request, signed_in.as_ref().map(|(_, key)| key));
     let body = state_json(lang, signed_in.as_ref().map(|(session, key)| (session, key)));
     Ok(json_answer(StatusCode::OK, &body, None))
@@ -128,7 +134,7 @@ async fn choose_language(app: &Console, request: &Request) -> Result<Response<Bo
             format!("{:?} is not one of en, sv, de, pl, lt, zh", choice.language),
         )])
     })?;
-    app.store.set_api_key_language(&session.key_hash, lang.tag()).await?;
+    app.store.set_key_language(&key.tenant, &key.key_id, lang.tag()).await?;
     key.language = Some(lang.tag().to_owned());
     Ok(json_answer(StatusCode::OK, &state_json(lang, Some((&session, &key))), None))
 }
@@ -163,12 +169,26 @@ async fn log_in(app: &Console, request: &Request) -> Result<Response<Body>, ApiE
         )]));
     }
     let hash = api_key_hash(key_text);
-    let key = app.store.find_api_key(&hash).await?.ok_or(ApiError::Unauthorized)?;
+    let now = OffsetDateTime::now_utc();
+    let key = app
+        .store
+        .find_api_key(&hash)
+        .await?
+        .filter(|key| key.usable_at(now.unix_timestamp()))
+        .ok_or(ApiError::Unauthorized)?;
     if !STAFF.contains(&key.role) {
         return Err(ApiError::Forbidden { role: key.role.as_str(), action: "use the console" });
     }
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    let session = Session::new(key.tenant.as_str(), &hash, now);
+    let session = Session::new(key.tenant.as_str(), &hash, now.unix_timestamp());
+    let record = orders_aws::store::ConsoleSessionRecord {
+        session_id: session.session_id.clone(),
+        tenant: key.tenant.clone(),
+        key_id: key.key_id.clone(),
+        key_hash: hash.clone(),
+        created_at: now.format(&Rfc3339).unwrap_or_default(),
+        expires_at: session.expires_at,
+    };
+    app.store.create_console_session(&record).await?;
     let sealed = app.gate.sessions().seal(&session).await?;
     let cookie = set_session_cookie(&sealed, SESSION_SECONDS, is_https(request.headers()));
     tracing::info!(tenant = %key.tenant, key_id = %key.key_id, "console log-in");
@@ -176,10 +196,13 @@ async fn log_in(app: &Console, request: &Request) -> Result<Response<Body>, ApiE
     Ok(json_answer(StatusCode::OK, &body, Some(cookie)))
 }
 
-/// `DELETE /console/session` (with the CSRF token): ends the session in the browser.
+/// `DELETE /console/session` (with the CSRF token): ends the session — its record is deleted, so the cookie opens
+/// nothing any more, wherever a copy of it is — and clears it in the browser.
 async fn log_out(app: &Console, request: &Request) -> Result<Response<Body>, ApiError> {
     same_origin(request)?;
-    app.gate.session(request).await?;
+    let (session, key) = app.gate.session(request).await?;
+    app.store.end_console_session(&key.tenant, &session.session_id).await?;
+    tracing::info!(tenant = %key.tenant, key_id = %key.key_id, "console log-out");
     let cookie = clear_session_cookie(is_https(request.headers()));
     Ok(json_answer(StatusCode::OK, &json!({ "signed_in": false }), Some(cookie)))
 }

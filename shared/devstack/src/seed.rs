@@ -30,22 +30,20 @@ pub async fn create_api_key(
     role: Role,
     channel: &str,
 ) -> Result<IssuedKey, StoreError> {
-    let random = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-    let prefix = match role {
-        Role::Webshop => "ows",
-        Role::Operator => "oop",
-        Role::Warehouse => "owh",
-    };
-    let secret = format!("{prefix}_{random}");
+    let (secret, key_id) = orders_domain::fingerprint::new_api_key(role);
     let hash = api_key_hash(&secret);
     let record = ApiKeyRecord {
-        key_id: format!("key_{}", &hash[..12]),
+        key_id,
         tenant: tenant.clone(),
         role,
         channel: channel.to_owned(),
         created_at: OffsetDateTime::now_utc()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
+        name: Some(format!("{} ({channel})", role.as_str())),
+        created_by: Some("devstack".into()),
+        valid_until: None,
+        revoked_at: None,
         language: None,
     };
     store.put_api_key(&hash, &record).await?;
@@ -74,6 +72,10 @@ pub async fn register_fixture_keys(store: &Store, tenant: &TenantId, channel: &s
             created_at: OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
+            name: Some(format!("fixture {} key (events/*.json)", role.as_str())),
+            created_by: Some("devstack".into()),
+            valid_until: None,
+            revoked_at: None,
             language: None,
         };
         store.put_api_key(&hash, &record).await?;

@@ -47,6 +47,21 @@ pub fn api_key_hash(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
+/// A new API key of `role`: a prefix saying what it is (`ows_` webshop, `oop_` operator, `owh_` warehouse) and
+/// 244 random bits from the operating system (two UUID v4), and its public id (`key_` + 12 hex digits of its
+/// hash).
+pub fn new_api_key(role: crate::ids::Role) -> (String, String) {
+    let random = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    let prefix = match role {
+        crate::ids::Role::Webshop => "ows",
+        crate::ids::Role::Operator => "oop",
+        crate::ids::Role::Warehouse => "owh",
+    };
+    let secret = format!("{prefix}_{random}");
+    let key_id = format!("key_{}", &api_key_hash(&secret)[..12]);
+    (secret, key_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

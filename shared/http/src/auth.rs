@@ -6,22 +6,31 @@ use lambda_http::Request;
 use orders_aws::store::ApiKeyRecord;
 use orders_aws::Store;
 use orders_domain::fingerprint::api_key_hash;
-use orders_domain::ids::Role;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use orders_domain::ids::{Role, TenantId};
 
 use crate::session::{csrf_matches, is_write, session_cookie, Session, SessionSigner};
 use crate::{bearer_token, ApiError};
+
+/// How often a function container records that a key was used (its `last_used_at` is to this precision).
+const USE_RECORDED_EVERY: Duration = Duration::from_secs(3600);
 
 /// What an API function needs to know who calls: the key store and the session signer.
 #[derive(Debug, Clone)]
 pub struct Gatekeeper {
     store: Store,
     sessions: SessionSigner,
+    /// When this container last recorded each key's use.
+    recorded: Arc<Mutex<HashMap<String, Instant>>>,
 }
 
 impl Gatekeeper {
     /// A gatekeeper over `store`'s keys, opening sessions sealed with the console-session `keys`.
     pub fn new(store: Store, keys: orders_aws::SecretKeys) -> Self {
-        Self { store, sessions: SessionSigner::new(keys) }
+        Self { store, sessions: SessionSigner::new(keys), recorded: Arc::default() }
     }
 
     /// The signer of console sessions.
@@ -43,16 +52,43 @@ impl Gatekeeper {
             self.session(request).await?.1
         } else {
             let token = bearer_token(headers)?;
-            self.store.find_api_key(&api_key_hash(token)).await?.ok_or(ApiError::Unauthorized)?
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            self.store
+                .find_api_key(&api_key_hash(token))
+                .await?
+                .filter(|key| key.usable_at(now))
+                .ok_or(ApiError::Unauthorized)?
         };
         if !allowed.contains(&key.role) {
             return Err(ApiError::Forbidden { role: key.role.as_str(), action });
         }
+        self.record_use(&key).await;
         Ok(key)
     }
 
-    /// The live session of the request's cookie and the key it names: 401 without one, when it expired or its
-    /// key is gone; 403 for a write without the session's CSRF token.
+    /// Records that `key` was used, at most once per [`USE_RECORDED_EVERY`] per container (a failure is logged:
+    /// it never stops the request).
+    async fn record_use(&self, key: &ApiKeyRecord) {
+        let due = {
+            let mut recorded = self.recorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let due = recorded.get(&key.key_id).is_none_or(|at| at.elapsed() >= USE_RECORDED_EVERY);
+            if due {
+                recorded.insert(key.key_id.clone(), Instant::now());
+            }
+            due
+        };
+        if due {
+            let at = time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            if let Err(error) = self.store.record_key_use(&key.tenant, &key.key_id, &at).await {
+                tracing::warn!(key_id = %key.key_id, %error, "the key's use was not recorded");
+            }
+        }
+    }
+
+    /// The live session of the request's cookie and the key it names: 401 without one, when it expired, was
+    /// logged out of, or its key is gone, revoked or expired; 403 for a write without the session's CSRF token.
     pub async fn session(&self, request: &Request) -> Result<(Session, ApiKeyRecord), ApiError> {
         let headers = request.headers();
         let cookie = session_cookie(headers).ok_or(ApiError::Unauthorized)?;
@@ -61,10 +97,13 @@ impl Gatekeeper {
         if is_write(request.method()) && !csrf_matches(headers, &session) {
             return Err(ApiError::CsrfTokenMissing);
         }
-        let key = self.store.find_api_key(&session.key_hash).await?.ok_or(ApiError::Unauthorized)?;
-        if key.tenant.as_str() != session.tenant {
+        let tenant = TenantId::parse(session.tenant.clone()).map_err(|_| ApiError::Unauthorized)?;
+        if session.session_id.is_empty() {
             return Err(ApiError::Unauthorized);
         }
+        let (key, record) = self.store.api_key_and_session(&session.key_hash, &tenant, &session.session_id).await?;
+        let key = key.filter(|key| key.usable_at(now) && key.tenant == tenant).ok_or(ApiError::Unauthorized)?;
+        record.filter(|record| record.key_hash == session.key_hash).ok_or(ApiError::Unauthorized)?;
         Ok((session, key))
     }
 }

@@ -33,13 +33,22 @@ pub struct Session {
     /// The CSRF token writes must repeat.
     #[serde(rename = "c")]
     pub csrf: String,
+    /// The session's record (`T#{tenant}#SES#{id}`): logging out deletes it, which ends the session.
+    #[serde(rename = "i", default)]
+    pub session_id: String,
 }
 
 impl Session {
-    /// A new session for the key with `key_hash`, from `now` (unix seconds), with a fresh CSRF token.
+    /// A new session for the key with `key_hash`, from `now` (unix seconds), with a fresh id and CSRF token.
     pub fn new(tenant: &str, key_hash: &str, now: i64) -> Self {
         let csrf = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-        Self { tenant: tenant.to_owned(), key_hash: key_hash.to_owned(), expires_at: now + SESSION_SECONDS, csrf }
+        Self {
+            tenant: tenant.to_owned(),
+            key_hash: key_hash.to_owned(),
+            expires_at: now + SESSION_SECONDS,
+            csrf,
+            session_id: format!("ses_{}", uuid::Uuid::new_v4().simple()),
+        }
     }
 }
 

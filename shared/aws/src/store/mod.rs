@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use orders_domain::catalogue::{sort_for_reservation, Customer, CustomerPrice, Product, StockLevel};
 use orders_domain::events::EventEnvelope;
-use orders_domain::ids::{CustomerId, OrderId, Role, Sku, TenantId, WarehouseId};
+use orders_domain::ids::{CustomerId, OrderId, Sku, TenantId, WarehouseId};
 use orders_domain::order::{HistoryEntry, Order};
 use orders_domain::tenant::TenantSettings;
 
@@ -26,6 +26,7 @@ mod despatch;
 mod documents;
 mod email;
 mod invoices;
+mod keys_and_sessions;
 mod links;
 mod listing;
 mod notes;
@@ -41,6 +42,7 @@ pub use invoices::{
     completion_request_key, document_key, invoice_pk, IdempotentDocument, InvoiceFilter, InvoiceLink, InvoicePage,
     IssueOutcome, IssueWrite, StoredInvoice,
 };
+pub use keys_and_sessions::{ApiKeyRecord, ConsoleSessionRecord, ListedApiKey};
 pub use links::{BuyerAccessEvent, BuyerAccessLog, BuyerLinkRecord};
 pub use listing::{OrderPage, ReorderSuggestion, StatusCount};
 pub use notes::Addition;
@@ -131,24 +133,6 @@ pub fn sortable_timestamp(at: OffsetDateTime) -> String {
         at.second(),
         at.microsecond()
     )
-}
-
-/// An API key as stored (never the key itself).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiKeyRecord {
-    /// Short public id of the key, used as the actor in history entries.
-    pub key_id: String,
-    /// Tenant the key belongs to.
-    pub tenant: TenantId,
-    /// What the key may do.
-    pub role: Role,
-    /// The webshop (sales channel) a webshop key posts for; order numbers are unique per channel.
-    pub channel: String,
-    /// When it was created (RFC 3339).
-    pub created_at: String,
-    /// The console language the person with this key chose (BCP 47), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
 }
 
 /// Everything intake writes for a new order, in one transaction.
@@ -347,46 +331,6 @@ impl Store {
     }
 
     // ------------------------------------------------------------------ keys and tenants
-
-    /// Looks up an API key by the SHA-256 of its secret.
-    pub async fn find_api_key(&self, key_hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
-        match self.get("API key", keys::api_key_pk(key_hash), keys::API_KEY_SK).await? {
-            None => Ok(None),
-            Some(item) => from_item("API key", item).map(Some),
-        }
-    }
-
-    /// Stores a new API key (by hash); refuses to overwrite an existing one.
-    pub async fn put_api_key(&self, key_hash: &str, record: &ApiKeyRecord) -> Result<(), StoreError> {
-        let mut item = to_item("API key", record)?;
-        item.extend(key(keys::api_key_pk(key_hash), keys::API_KEY_SK));
-        item.insert("entity".into(), s("api_key"));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await
-            .map_err(|e| dynamo_error("store API key", e))?;
-        Ok(())
-    }
-
-    /// Remembers the console language of the person with the key `key_hash` (which must exist).
-    pub async fn set_api_key_language(&self, key_hash: &str, language: &str) -> Result<(), StoreError> {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::api_key_pk(key_hash), keys::API_KEY_SK)))
-            .update_expression("SET #language = :language")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_names("#language", "language")
-            .expression_attribute_values(":language", s(language))
-            .send()
-            .await
-            .map_err(|e| dynamo_error("store the console language", e))?;
-        Ok(())
-    }
 
     /// A tenant's settings.
     pub async fn get_tenant(&self, tenant: &TenantId) -> Result<Option<TenantSettings>, StoreError> {
