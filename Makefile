@@ -98,6 +98,7 @@ browser-tests: emulator chromium $(BROWSER_VENV)/.installed
 template-lint: tools
 	$(OFFLINE_AWS) $(TOOLS)/bin/cfn-lint infra/template.yaml
 	$(OFFLINE_AWS) $(TOOLS)/bin/sam validate --lint --template infra/template.yaml
+	$(OFFLINE_AWS) $(TOOLS)/bin/python scripts/iam_check.py
 
 lambda-build: tools
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" cargo lambda build --release --x86-64 --locked $(addprefix -p ,$(LAMBDAS))

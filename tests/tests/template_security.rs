@@ -33,14 +33,30 @@ fn resources<'a>(template: &'a Value, kind: &str) -> BTreeMap<String, &'a Value>
         .collect()
 }
 
-/// Every IAM statement of a function's inline `Policies`.
-fn statements(function: &Value) -> Vec<&Value> {
-    function["Properties"]["Policies"]
+/// The logical id of a function's execution role (`Role: !GetAtt XRole.Arn`).
+fn role_of(function: &Value) -> Option<String> {
+    match &function["Properties"]["Role"] {
+        Value::Tagged(tagged) if tagged.tag.to_string().trim_start_matches('!') == "GetAtt" => {
+            tagged.value.as_str().and_then(|v| v.strip_suffix(".Arn")).map(str::to_owned)
+        }
+        _ => None,
+    }
+}
+
+/// Every IAM statement of a role's inline policies.
+fn role_statements(role: &Value) -> Vec<&Value> {
+    role["Properties"]["Policies"]
         .as_sequence()
         .into_iter()
         .flatten()
-        .flat_map(|policy| policy["Statement"].as_sequence().into_iter().flatten())
+        .flat_map(|policy| policy["PolicyDocument"]["Statement"].as_sequence().into_iter().flatten())
         .collect()
+}
+
+/// Every IAM statement a function's role grants (a function without a role of its own gets SAM's, with managed
+/// policies: refused by `every_function_has_its_own_role_granting_no_wildcard`).
+fn statements<'a>(template: &'a Value, function: &Value) -> Vec<&'a Value> {
+    role_of(function).map(|role| role_statements(&template["Resources"][role.as_str()])).unwrap_or_default()
 }
 
 fn strings(value: &Value) -> Vec<&Value> {
@@ -81,7 +97,7 @@ fn no_function_has_a_secret_in_its_environment_and_each_reads_only_its_own_signi
                 configured.extend(target);
             }
         }
-        let readable: BTreeSet<String> = statements(function)
+        let readable: BTreeSet<String> = statements(&template, function)
             .into_iter()
             .filter(|s| strings(&s["Action"]).iter().any(|a| a.as_str() == Some("secretsmanager:GetSecretValue")))
             .flat_map(|s| strings(&s["Resource"]).into_iter().map(|r| reference(r).unwrap_or_else(|| format!("{r:?}"))))
@@ -99,6 +115,60 @@ fn every_http_function_times_out_before_the_http_api_gives_up() {
         if events.values().any(|e| e["Type"].as_str() == Some("HttpApi")) {
             let timeout = function["Properties"]["Timeout"].as_u64().unwrap_or(default);
             assert!(timeout < 30, "{id}: Timeout {timeout} s, not below the HTTP API's 30 s");
+        }
+    }
+}
+
+/// Whether an IAM value (an action or a resource) is a wildcard that grants all: `*`, `service:*`.
+fn is_wildcard(value: &Value) -> bool {
+    value.as_str().is_some_and(|v| v == "*" || (v.ends_with(":*") && !v.starts_with("arn:")))
+}
+
+#[test]
+fn every_function_has_its_own_role_granting_no_wildcard() {
+    let template = template();
+    let roles = resources(&template, "AWS::IAM::Role");
+    for (id, function) in resources(&template, "AWS::Serverless::Function") {
+        let role =
+            role_of(function).unwrap_or_else(|| panic!("{id} has no Role of its own: SAM would add managed policies"));
+        assert!(roles.contains_key(&role), "{id}: its role {role} is a role of this template");
+        assert!(function["Properties"]["Policies"].is_null(), "{id}: its permissions are on its role");
+    }
+    for (id, role) in &roles {
+        assert!(role["Properties"]["ManagedPolicyArns"].is_null(), "{id} has managed policies");
+        let statements = role_statements(role);
+        assert!(!statements.is_empty(), "{id} grants something");
+        for statement in statements {
+            assert_eq!(statement["Effect"].as_str(), Some("Allow"), "{id}: {statement:?}");
+            for action in strings(&statement["Action"]) {
+                assert!(!is_wildcard(action), "{id}: action {action:?} is a wildcard");
+            }
+            let resources = strings(&statement["Resource"]);
+            assert!(!resources.iter().any(|r| r.is_null()), "{id}: {statement:?} names its resources");
+            for resource in resources {
+                assert!(!is_wildcard(resource), "{id}: resource {resource:?} is a wildcard");
+            }
+        }
+    }
+}
+
+#[test]
+fn only_the_back_office_writes_api_keys_and_no_function_writes_tenant_settings() {
+    let template = template();
+    let writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
+    for (id, function) in resources(&template, "AWS::Serverless::Function") {
+        for statement in statements(&template, function) {
+            let actions = strings(&statement["Action"]);
+            if !actions.iter().any(|a| a.as_str().is_some_and(|a| writes.contains(&a))) {
+                continue;
+            }
+            let leading: Vec<&str> =
+                strings(&statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+                    .into_iter()
+                    .filter_map(Value::as_str)
+                    .collect();
+            let allowed: &[&str] = if id == "BackofficeFunction" { &["T#*#*", "KEY#*"] } else { &["T#*#*"] };
+            assert_eq!(leading, allowed, "{id}: DynamoDB writes only to the partitions it owns: {statement:?}");
         }
     }
 }

@@ -35,6 +35,9 @@ pub const SERVED_TYPES: &[&str] = &[
     "AWS::Serverless::HttpApi",
     // logs go to the terminal
     "AWS::Logs::LogGroup",
+    // the functions' execution roles: the emulator checks no IAM (tests/tests/template_security.rs and
+    // scripts/iam_check.py check what they grant)
+    "AWS::IAM::Role",
     // a layer's files are read from its ContentUri directory (see LocalStack::function_environment)
     "AWS::Serverless::LayerVersion",
     // Athena's catalogue of the reports' Parquet files: there is no Athena locally; tests/tests/reporting.rs
