@@ -386,3 +386,34 @@ async fn routes_not_in_the_template_are_not_served() {
     let health = stack.get("/healthz", "").await;
     assert_eq!(health.status, 200);
 }
+
+#[tokio::test]
+async fn a_tenant_beyond_its_orders_per_minute_gets_429_with_retry_after_and_nothing_is_stored() {
+    let stack = orders_testkit::TestStack::start().await;
+    let store = stack.stack.store();
+    let mut settings = store.get_tenant(&stack.tenant.id).await.expect("read").expect("tenant");
+    settings.limits.orders_per_minute = 1;
+    store.put_tenant(&settings).await.expect("write");
+    let before_minute = time::OffsetDateTime::now_utc().second();
+    if before_minute >= 55 {
+        // Both orders in one minute.
+        tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    }
+    let first = stack.post_json("/v1/orders", &orders_testkit::order_body("RATE-1")).await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    let second = stack.post_json("/v1/orders", &orders_testkit::order_body("RATE-2")).await;
+    assert_eq!(second.status, 429, "{}", second.body);
+    assert_eq!(second.header("content-type"), Some("application/problem+json"));
+    let wait: u64 = second.header("retry-after").expect("Retry-After").parse().expect("seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    // A retry of the stored order is answered as before (it is not a new order), and nothing of RATE-2 exists.
+    let again = stack.post_json("/v1/orders", &orders_testkit::order_body("RATE-1")).await;
+    assert!(again.status < 300 && again.body["id"] == first.body["id"], "the same order: {}", again.body);
+    let numbers: Vec<String> = stack
+        .stored_orders(&stack.tenant.id)
+        .await
+        .iter()
+        .map(|item| orders_testkit::s(item, "order_number").to_owned())
+        .collect();
+    assert_eq!(numbers, ["RATE-1"]);
+}

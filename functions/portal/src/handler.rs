@@ -304,6 +304,8 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
         idempotency_key: None,
         inline_customer: None,
         quote: Some(&accepted),
+        // An accepted quote is the seller's own offer: not counted against the order limit.
+        orders_per_minute: None,
     };
     match orders_aws::placing::place_order(&app.store, &app.publisher, placement).await? {
         CreateOutcome::Created => {
@@ -315,6 +317,10 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
             ))
         }
         CreateOutcome::Duplicate { order_id, .. } => crate::shop::existing_order(app, buyer, &order_id).await,
+        // Not counted (above), so never refused for it.
+        CreateOutcome::RateLimited { retry_after } => {
+            Err(ApiError::TooManyRequests { detail: "too many orders this minute".into(), retry_after })
+        }
         CreateOutcome::QuoteNotOpen => {
             let now_versions = app.store.quote_versions(&buyer.tenant, &quote_id).await?;
             match now_versions.iter().find(|q| q.version == decision.version) {

@@ -28,6 +28,8 @@ pub struct Placement<'a> {
     pub inline_customer: Option<&'a Customer>,
     /// The quote version this order accepts.
     pub quote: Option<&'a Quote>,
+    /// The tenant's limit of new orders per minute, counted in the same transaction (`None`: not counted).
+    pub orders_per_minute: Option<u32>,
 }
 
 /// Stores `placement`'s order and, if this call stored it, publishes its `order.received` event.
@@ -59,6 +61,7 @@ pub async fn place_order(
             inline_customer: placement.inline_customer,
             event: &event,
             quote: placement.quote,
+            orders_per_minute: placement.orders_per_minute,
         })
         .await?;
     if matches!(outcome, CreateOutcome::Created) {

@@ -127,6 +127,7 @@ pub fn demo_tenant(tenant: &TenantId) -> TenantSettings {
             debit_note_prefix: "DN".into(),
         }),
         portal: Default::default(),
+        limits: Default::default(),
     }
 }
 

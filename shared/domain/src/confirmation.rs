@@ -430,6 +430,7 @@ mod tests {
             peppol_id: None,
             invoicing: None,
             portal: Default::default(),
+            limits: Default::default(),
         }
     }
 

@@ -112,6 +112,7 @@ pub fn tenant() -> TenantSettings {
         peppol_id: Some(crate::ubl::PeppolId { scheme: "0007".into(), id: "5560360793".into() }),
         invoicing: Some(invoicing()),
         portal: Default::default(),
+        limits: Default::default(),
     }
 }
 

@@ -71,6 +71,30 @@ pub struct TenantSettings {
     /// What buyers may do in the portal.
     #[serde(default)]
     pub portal: PortalSettings,
+    /// How much the tenant's webshops and buyers may send.
+    #[serde(default)]
+    pub limits: TenantLimits,
+}
+
+/// How much a tenant's webshops and buyers may send (abuse and runaway-client limits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantLimits {
+    /// New orders per minute, all webshops and the portal together (a retry of an order already stored does not
+    /// count); beyond it intake answers 429 with `Retry-After`.
+    #[serde(default = "TenantLimits::default_orders_per_minute")]
+    pub orders_per_minute: u32,
+}
+
+impl TenantLimits {
+    fn default_orders_per_minute() -> u32 {
+        6_000
+    }
+}
+
+impl Default for TenantLimits {
+    fn default() -> Self {
+        Self { orders_per_minute: Self::default_orders_per_minute() }
+    }
 }
 
 /// What a seller lets buyers do in the portal.

@@ -90,6 +90,14 @@ pub enum ApiError {
     /// The `Idempotency-Key` was used before with a different body.
     #[error("Idempotency-Key {0:?} was already used with a different request body")]
     IdempotencyKeyReused(String),
+    /// The tenant sent more than its limit; try again after this many seconds.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// What limit.
+        detail: String,
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// A dependency (DynamoDB, SQS) failed; the client may retry.
     #[error("service temporarily unavailable: {0}")]
     Unavailable(String),
@@ -113,6 +121,7 @@ impl ApiError {
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -138,6 +147,7 @@ impl ApiError {
             }
             Self::IdempotencyKeyReused(_) => ("idempotency-key-reused", "Idempotency-Key reused with another body"),
             Self::Unavailable(_) => ("unavailable", "Service temporarily unavailable"),
+            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
         }
     }
 
@@ -172,9 +182,12 @@ impl ApiError {
         let status = self.status();
         let body = self.problem(instance).to_string();
         let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, "application/problem+json");
-        match self {
+        match &self {
             Self::Unauthorized => builder = builder.header(header::WWW_AUTHENTICATE, "Bearer"),
             Self::Unavailable(_) => builder = builder.header(header::RETRY_AFTER, "1"),
+            Self::TooManyRequests { retry_after, .. } => {
+                builder = builder.header(header::RETRY_AFTER, retry_after.to_string());
+            }
             _ => {}
         }
         builder.body(Body::Text(body)).unwrap_or_else(|_| Response::new(Body::Empty))

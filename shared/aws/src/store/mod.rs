@@ -152,6 +152,8 @@ pub struct NewOrder<'a> {
     pub event: &'a EventEnvelope,
     /// The quote version this order accepts (status `accepted`), written only if it is still `sent`.
     pub quote: Option<&'a orders_domain::quote::Quote>,
+    /// The tenant's limit of new orders per minute, counted in this transaction (`None`: not counted).
+    pub orders_per_minute: Option<u32>,
 }
 
 /// What stopped a new order from being stored.
@@ -179,7 +181,16 @@ pub enum CreateOutcome {
     },
     /// The quote version it accepts is no longer `sent` (declined, reopened or accepted by another request).
     QuoteNotOpen,
+    /// The tenant placed its limit of orders this minute; nothing was stored. Try again after this many seconds.
+    RateLimited {
+        /// Seconds to the next minute.
+        retry_after: u64,
+    },
 }
+
+/// Into how many items a tenant's count of new orders per minute is spread, so concurrent orders seldom write the
+/// same item (each counts up to its share of the limit; an order's slot follows from its id).
+pub const RATE_SHARDS: u32 = 10;
 
 /// How long idempotency keys are remembered.
 pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -693,6 +704,36 @@ impl Store {
         if let Some(customer) = new.inline_customer {
             actions.push(upsert_customer(&self.table, tenant, customer, &order.received_at)?);
         }
+        let mut rate_index = None;
+        if let Some(limit) = new.orders_per_minute {
+            let minute = order.received_at;
+            let window = format!(
+                "{:04}{:02}{:02}{:02}{:02}",
+                minute.year(),
+                u8::from(minute.month()),
+                minute.day(),
+                minute.hour(),
+                minute.minute()
+            );
+            // Small limits on fewer counters, so every counter takes at least one order.
+            let shards = limit.clamp(1, RATE_SHARDS);
+            let shard =
+                order.id.as_str().bytes().fold(0u32, |acc, b| acc.wrapping_mul(31).wrapping_add(u32::from(b))) % shards;
+            let per_shard = limit.div_ceil(shards).max(1);
+            let update = aws_sdk_dynamodb::types::Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(format!("T#{tenant}#RATE#{window}"), format!("S{shard}"))))
+                .update_expression("SET entity = :entity, expires_at = :ttl ADD orders :one")
+                .condition_expression("attribute_not_exists(orders) OR orders < :limit")
+                .expression_attribute_values(":entity", s("order_rate"))
+                .expression_attribute_values(":ttl", AttributeValue::N((minute.unix_timestamp() + 3600).to_string()))
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .expression_attribute_values(":limit", AttributeValue::N(per_shard.to_string()))
+                .build()
+                .map_err(|e| corrupt("rate update", e))?;
+            rate_index = Some(actions.len());
+            actions.push(TransactWriteItem::builder().update(update).build());
+        }
         let mut quote_index = None;
         if let Some(quote) = new.quote {
             let (condition, [(name, attribute)]) = quotes::status_condition();
@@ -739,6 +780,10 @@ impl Store {
             };
             if duplicate.is_none() && quote_index.is_some_and(|i| failed(i) || failed(i + 1)) {
                 return Ok(CreateOutcome::QuoteNotOpen);
+            }
+            if duplicate.is_none() && rate_index.is_some_and(failed) {
+                let second = u64::from(order.received_at.second());
+                return Ok(CreateOutcome::RateLimited { retry_after: 60 - second });
             }
             if let Some((of, item)) = duplicate {
                 let item = match item {
