@@ -157,6 +157,7 @@ fn only_the_back_office_writes_api_keys_and_no_function_writes_tenant_settings()
     let template = template();
     let writes = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
     for (id, function) in resources(&template, "AWS::Serverless::Function") {
+        assert!(role_of(function).is_some(), "{id}: a role of its own, whose writes are checked here");
         for statement in statements(&template, function) {
             let actions = strings(&statement["Action"]);
             if !actions.iter().any(|a| a.as_str().is_some_and(|a| writes.contains(&a))) {
