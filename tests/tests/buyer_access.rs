@@ -2,31 +2,9 @@
 //! revocation outlives every token it revokes, and a seller can revoke everything of a buyer or block them.
 
 use orders_domain::ids::Role;
-use orders_testkit::{mime_parts, order_body, portal_link_token, TestStack};
+use orders_testkit::{mime_parts, order_body, TestStack};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// Posts an order of `customer` as the stack's webshop and lets the pipeline answer it; its id.
-async fn answered_order(stack: &TestStack, number: &str, customer: &str) -> String {
-    let mut body = order_body(number);
-    body["buyer"] = json!({ "customer_id": customer });
-    let created = stack.post_json("/v1/orders", &body).await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    stack.deliver_all().await;
-    created.body["id"].as_str().expect("id").to_owned()
-}
-
-/// The portal link tokens of the buyer emails about `reference` (an order id), oldest first.
-async fn link_tokens(stack: &TestStack, reference: &str) -> Vec<String> {
-    stack
-        .emails_for(reference)
-        .await
-        .into_iter()
-        .map(|e| mime_parts(&e.raw_data).0)
-        .filter(|text| text.contains("#link="))
-        .map(|text| portal_link_token(&text))
-        .collect()
-}
 
 /// Waits until the clock is in the next second: links carry their making time to the second.
 async fn next_second() {
@@ -39,8 +17,8 @@ async fn next_second() {
 async fn a_revoked_order_link_stays_revoked_after_the_table_ttl_and_for_later_emails() {
     let stack = TestStack::start().await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
-    let order_id = answered_order(&stack, "REVOKE-TTL-1", "C-1").await;
-    let first = link_tokens(&stack, &order_id).await;
+    let order_id = stack.answered_order("REVOKE-TTL-1", "C-1").await;
+    let first = stack.portal_link_tokens(&order_id).await;
     assert_eq!(stack.open_portal_link(&first[0]).await.status, 200);
 
     let staff_view = stack.call(Method::GET, &format!("/v1/orders/{order_id}"), &operator, None).await;
@@ -51,7 +29,7 @@ async fn a_revoked_order_link_stays_revoked_after_the_table_ttl_and_for_later_em
     // A later email about the same order (its despatch) carries a new token of the same, revoked link.
     stack.despatch(&order_id, &json!({"despatch_number": "D-TTL", "lines": [{"line_no": 1, "quantity": 1}]})).await;
     stack.deliver_all().await;
-    let later = link_tokens(&stack, &order_id).await;
+    let later = stack.portal_link_tokens(&order_id).await;
     assert!(later.len() > first.len(), "the shipment email carries a link");
     let newest = later.last().expect("a token").clone();
     assert_eq!(stack.open_portal_link(&newest).await.status, 401, "the later email's link is revoked too");
@@ -69,14 +47,14 @@ async fn a_revoked_order_link_stays_revoked_after_the_table_ttl_and_for_later_em
 async fn revoking_everything_of_a_buyer_refuses_every_link_key_and_session_made_until_then() {
     let stack = TestStack::start().await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
-    let first_order = answered_order(&stack, "REVOKE-ALL-1", "C-1").await;
-    let order_token = link_tokens(&stack, &first_order).await.remove(0);
+    let first_order = stack.answered_order("REVOKE-ALL-1", "C-1").await;
+    let order_token = stack.portal_link_tokens(&first_order).await.remove(0);
     let session = stack.portal_session(&order_token).await;
     let invited = stack.call(Method::POST, "/v1/customers/C-1/buyer-keys", &operator, Some(&json!({}))).await;
     assert_eq!(invited.status, 201, "{}", invited.body);
     let account_key = invited.body["key"].as_str().expect("key").to_owned();
-    let other_buyer = answered_order(&stack, "REVOKE-ALL-2", "C-2").await;
-    let other_token = link_tokens(&stack, &other_buyer).await.remove(0);
+    let other_buyer = stack.answered_order("REVOKE-ALL-2", "C-2").await;
+    let other_token = stack.portal_link_tokens(&other_buyer).await.remove(0);
 
     // Another seller can neither revoke nor block this seller's buyer.
     let other_tenant = stack.new_tenant().await;
@@ -100,8 +78,8 @@ async fn revoking_everything_of_a_buyer_refuses_every_link_key_and_session_made_
 
     // Emails sent afterwards carry links that work.
     next_second().await;
-    let second_order = answered_order(&stack, "REVOKE-ALL-3", "C-1").await;
-    let fresh = link_tokens(&stack, &second_order).await.remove(0);
+    let second_order = stack.answered_order("REVOKE-ALL-3", "C-1").await;
+    let fresh = stack.portal_link_tokens(&second_order).await.remove(0);
     assert_eq!(stack.open_portal_link(&fresh).await.status, 200, "a link sent after the revocation");
 
     // Blocking closes the portal to every link of the buyer, new ones too; unblocking revives none of the old.
@@ -112,16 +90,16 @@ async fn revoking_everything_of_a_buyer_refuses_every_link_key_and_session_made_
     let refused = stack.open_portal_link(&fresh).await;
     assert_eq!(refused.status, 401, "{}", refused.body);
     next_second().await;
-    let while_blocked = answered_order(&stack, "REVOKE-ALL-4", "C-1").await;
-    let blocked_token = link_tokens(&stack, &while_blocked).await.remove(0);
+    let while_blocked = stack.answered_order("REVOKE-ALL-4", "C-1").await;
+    let blocked_token = stack.portal_link_tokens(&while_blocked).await.remove(0);
     assert_eq!(stack.open_portal_link(&blocked_token).await.status, 401, "a blocked buyer's new link");
     let unblocked =
         stack.call(Method::PUT, "/v1/customers/C-1/portal-access", &operator, Some(&json!({"blocked": false}))).await;
     assert_eq!(unblocked.status, 200, "{}", unblocked.body);
     assert_eq!(stack.open_portal_link(&fresh).await.status, 401, "unblocking revives no old link");
     next_second().await;
-    let later_order = answered_order(&stack, "REVOKE-ALL-5", "C-1").await;
-    let later = link_tokens(&stack, &later_order).await.remove(0);
+    let later_order = stack.answered_order("REVOKE-ALL-5", "C-1").await;
+    let later = stack.portal_link_tokens(&later_order).await.remove(0);
     assert_eq!(stack.open_portal_link(&later).await.status, 200, "links sent after unblocking work");
 
     let bad: Value = stack
@@ -160,8 +138,8 @@ async fn outcome(
 async fn a_forwarded_order_email_opens_that_order_only_never_the_account() {
     let stack = TestStack::start().await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
-    let forwarded = answered_order(&stack, "SCOPE-1", "C-1").await;
-    let other = answered_order(&stack, "SCOPE-2", "C-1").await;
+    let forwarded = stack.answered_order("SCOPE-1", "C-1").await;
+    let other = stack.answered_order("SCOPE-2", "C-1").await;
     // The other order ships and is invoiced: its documents are the buyer's, not the forwarded link's.
     stack.despatch(&other, &json!({"despatch_number": "D-SCOPE", "lines": [{"line_no": 1, "quantity": 2}]})).await;
     stack.deliver_all().await;
@@ -177,7 +155,7 @@ async fn a_forwarded_order_email_opens_that_order_only_never_the_account() {
         .and_then(|d| d["href"].as_str())
         .expect("the other order's invoice")
         .to_owned();
-    let session = stack.portal_session(&link_tokens(&stack, &forwarded).await.remove(0)).await;
+    let session = stack.portal_session(&stack.portal_link_tokens(&forwarded).await.remove(0)).await;
 
     let signed_in = stack.portal(&session, Method::GET, "/v1/portal/session", None).await;
     assert_eq!(signed_in.body["scope"], json!({"kind": "order", "order_id": forwarded}), "{}", signed_in.body);
@@ -226,7 +204,7 @@ async fn a_forwarded_order_email_opens_that_order_only_never_the_account() {
 async fn a_quote_link_reads_that_quote_and_the_order_it_became_only() {
     let stack = TestStack::start().await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
-    let earlier = answered_order(&stack, "QSCOPE-0", "C-1").await;
+    let earlier = stack.answered_order("QSCOPE-0", "C-1").await;
     let quote = |sku: &str| {
         json!({
             "currency": "EUR", "buyer": {"customer_id": "C-1"}, "valid_until_date": orders_testkit::tomorrow(),
@@ -244,7 +222,7 @@ async fn a_quote_link_reads_that_quote_and_the_order_it_became_only() {
         quotes.push(id);
     }
     let (mine, theirs) = (&quotes[0], &quotes[1]);
-    let session = stack.portal_session(&link_tokens(&stack, mine).await.remove(0)).await;
+    let session = stack.portal_session(&stack.portal_link_tokens(mine).await.remove(0)).await;
     let signed_in = stack.portal(&session, Method::GET, "/v1/portal/session", None).await;
     assert_eq!(signed_in.body["scope"], json!({"kind": "quote", "quote_id": mine}), "{}", signed_in.body);
 
@@ -337,7 +315,7 @@ async fn a_portal_order_ships_to_an_address_stored_on_the_customer_never_to_a_ty
 #[tokio::test]
 async fn an_order_link_must_name_an_order_of_its_own_buyer() {
     let stack = TestStack::start().await;
-    let theirs = answered_order(&stack, "NAMED-1", "C-2").await;
+    let theirs = stack.answered_order("NAMED-1", "C-2").await;
     let sealer = stack.link_sealer().await;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let claims = |order: &str| orders_domain::buyer_link::LinkClaims {
@@ -360,8 +338,8 @@ async fn an_order_link_must_name_an_order_of_its_own_buyer() {
 async fn a_buyers_message_never_goes_out_in_an_email_as_the_sellers_words() {
     let stack = TestStack::start().await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
-    let order = answered_order(&stack, "WORDS-1", "C-1").await;
-    let session = stack.portal_session(&link_tokens(&stack, &order).await.remove(0)).await;
+    let order = stack.answered_order("WORDS-1", "C-1").await;
+    let session = stack.portal_session(&stack.portal_link_tokens(&order).await.remove(0)).await;
     let phishing = "Our bank details changed: pay to LT00 0000 0000 0000 0000";
     let wrote = stack
         .portal(
@@ -404,8 +382,8 @@ async fn a_buyers_message_never_goes_out_in_an_email_as_the_sellers_words() {
 async fn a_buyer_has_limits_per_order_and_views_never_grow_the_orders_partition() {
     let stack = TestStack::start().await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
-    let order = answered_order(&stack, "LIMITS-1", "C-1").await;
-    let session = stack.portal_session(&link_tokens(&stack, &order).await.remove(0)).await;
+    let order = stack.answered_order("LIMITS-1", "C-1").await;
+    let session = stack.portal_session(&stack.portal_link_tokens(&order).await.remove(0)).await;
     let partition = format!("T#{}#O#{order}", stack.tenant.id);
     let items_before = stack.partition(&partition).await.len();
     for _ in 0..5 {
@@ -472,11 +450,11 @@ async fn text_that_reads_otherwise_than_it_is_stored_is_refused_in_names_numbers
         assert!(pointers.contains(&pointer.to_owned()), "{pointer} in {pointers:?}");
     }
 
-    let order = answered_order(&stack, "TEXT-1", "C-1").await;
+    let order = stack.answered_order("TEXT-1", "C-1").await;
     let note = json!({"text": "Paid \u{202D}0001 EUR", "visibility": "buyer"});
     let answer = stack.call(Method::POST, &format!("/v1/orders/{order}/notes"), &operator, Some(&note)).await;
     assert_eq!((answer.status, answer.pointers()), (422, vec!["/text".to_owned()]), "{}", answer.body);
-    let session = stack.portal_session(&link_tokens(&stack, &order).await.remove(0)).await;
+    let session = stack.portal_session(&stack.portal_link_tokens(&order).await.remove(0)).await;
     let message = json!({"text": "Call me \u{2067}555\u{2069}"});
     let answer =
         stack.portal(&session, Method::POST, &format!("/v1/portal/orders/{order}/messages"), Some(&message)).await;

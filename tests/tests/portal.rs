@@ -2,26 +2,16 @@
 //! orders; links reach only their own buyer at their own seller, and the seller can revoke them.
 
 use orders_domain::ids::Role;
-use orders_testkit::{mime_parts, order_body, portal_link_token, Answer, TestStack};
+use orders_testkit::{mime_parts, portal_link_token, Answer, TestStack};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-/// Posts an order of `customer` as the stack's webshop and lets the pipeline answer it; its id.
-async fn answered_order(stack: &TestStack, number: &str, customer: &str) -> String {
-    let mut body = order_body(number);
-    body["buyer"] = json!({ "customer_id": customer });
-    let created = stack.post_json("/v1/orders", &body).await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    stack.deliver_all().await;
-    created.body["id"].as_str().expect("id").to_owned()
-}
 
 #[tokio::test]
 async fn buyer_emails_link_into_the_portal_for_that_buyer_only_until_revoked() {
     let stack = TestStack::start().await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
-    let order_id = answered_order(&stack, "LINKED-1", "C-1").await;
-    let other_buyers = answered_order(&stack, "LINKED-2", "C-2").await;
+    let order_id = stack.answered_order("LINKED-1", "C-1").await;
+    let other_buyers = stack.answered_order("LINKED-2", "C-2").await;
 
     let emails = stack.emails_for(&order_id).await;
     let to_buyer: Vec<_> =
@@ -66,7 +56,7 @@ async fn buyer_emails_link_into_the_portal_for_that_buyer_only_until_revoked() {
 
 /// A portal session of `customer`, opened with the link of a buyer email about a new order of theirs.
 async fn buyer_session(stack: &TestStack, number: &str, customer: &str) -> (orders_testkit::PortalSession, String) {
-    let order_id = answered_order(stack, number, customer).await;
+    let order_id = stack.answered_order(number, customer).await;
     let email = stack
         .emails_for(&order_id)
         .await
@@ -90,7 +80,7 @@ async fn account_session(stack: &TestStack, customer: &str) -> orders_testkit::P
 #[tokio::test]
 async fn a_buyer_orders_from_the_catalogue_through_a_server_side_cart_and_reorders() {
     let stack = TestStack::start().await;
-    answered_order(&stack, "CART-00", "C-2").await;
+    stack.answered_order("CART-00", "C-2").await;
     let session = account_session(&stack, "C-2").await;
     let signed_in = stack.portal(&session, Method::GET, "/v1/portal/session", None).await;
     assert_eq!(signed_in.body["language"], "de", "the buyer's stored language: {}", signed_in.body);
@@ -490,8 +480,8 @@ async fn every_portal_route_answers_bad_input_with_a_problem_never_a_server_erro
 async fn an_invited_b2b_buyer_signs_in_with_their_account_key_until_it_is_revoked() {
     let stack = TestStack::start().await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
-    let own = answered_order(&stack, "KEY-1", "C-1").await;
-    let others = answered_order(&stack, "KEY-2", "C-2").await;
+    let own = stack.answered_order("KEY-1", "C-1").await;
+    let others = stack.answered_order("KEY-2", "C-2").await;
 
     let invited = stack.call(Method::POST, "/v1/customers/C-1/buyer-keys", &operator, Some(&json!({}))).await;
     assert_eq!(invited.status, 201, "{}", invited.body);

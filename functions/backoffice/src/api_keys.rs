@@ -158,9 +158,7 @@ pub(crate) async fn revoke(
     request: &Request,
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
-    if !request.body().is_empty() {
-        let _: crate::quotes::SendingBody = parse_json(json_body(request)?)?;
-    }
+    crate::buyer_access::no_body(request)?;
     let not_found = || ApiError::NotFound(format!("API key {id}"));
     let valid = id.starts_with("key_") && id.len() <= 40 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid {

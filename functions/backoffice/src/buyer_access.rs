@@ -15,7 +15,7 @@ use crate::quotes::SendingBody;
 use crate::Backoffice;
 
 /// An empty body, `{}`, or nothing.
-fn no_body(request: &Request) -> Result<(), ApiError> {
+pub(crate) fn no_body(request: &Request) -> Result<(), ApiError> {
     if !request.body().is_empty() {
         let _: SendingBody = parse_json(json_body(request)?)?;
     }

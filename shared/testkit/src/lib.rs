@@ -527,6 +527,27 @@ impl TestStack {
         orders_domain::buyer_link::LinkSealer::new(std::sync::Arc::new(ring))
     }
 
+    /// Posts an order of `customer` as the first tenant's webshop and lets the pipeline answer it; its id.
+    pub async fn answered_order(&self, number: &str, customer: &str) -> String {
+        let mut body = order_body(number);
+        body["buyer"] = serde_json::json!({ "customer_id": customer });
+        let created = self.post_json("/v1/orders", &body).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        self.deliver_all().await;
+        created.body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// The portal link tokens of the buyer emails about `reference` (an order or quote id), oldest first.
+    pub async fn portal_link_tokens(&self, reference: &str) -> Vec<String> {
+        self.emails_for(reference)
+            .await
+            .into_iter()
+            .map(|e| mime_parts(&e.raw_data).0)
+            .filter(|text| text.contains("#link="))
+            .map(|text| portal_link_token(&text))
+            .collect()
+    }
+
     /// Reads an order as the first tenant.
     pub async fn order(&self, id: &str) -> Value {
         let answer = self.get(&format!("/v1/orders/{id}"), &self.tenant.key).await;

@@ -32,16 +32,25 @@ pub enum Addition {
     LimitReached,
 }
 
+/// A new item of `order`'s partition: `value` under `{prefix}{at}#{unique}`, as `entity`.
+fn dated_item(
+    order: &Order,
+    prefix: &str,
+    at: time::OffsetDateTime,
+    entity: &str,
+    value: &impl serde::Serialize,
+) -> Result<super::Item, StoreError> {
+    let mut item = to_item(entity, value)?;
+    let suffix = &orders_domain::ids::new_event_id()[4..];
+    item.extend(key(keys::order_pk(&order.tenant, &order.id), format!("{prefix}{}#{suffix}", sortable_timestamp(at))));
+    item.insert("entity".into(), s(entity));
+    Ok(item)
+}
+
 impl Store {
     /// Adds a note (and its history entry) to an existing order; `false` if the tenant has no such order.
     pub async fn add_note(&self, order: &Order, note: &SellerNote, history: &HistoryEntry) -> Result<bool, StoreError> {
-        let mut item = to_item("note", note)?;
-        let suffix = &orders_domain::ids::new_event_id()[4..];
-        item.extend(key(
-            keys::order_pk(&order.tenant, &order.id),
-            format!("{NOTE_PREFIX}{}#{suffix}", sortable_timestamp(note.at)),
-        ));
-        item.insert("entity".into(), s("note"));
+        let item = dated_item(order, NOTE_PREFIX, note.at, "note", note)?;
         self.add_to_order(order, item, history, 1, "add a note").await
     }
 
@@ -130,13 +139,7 @@ impl Store {
         message: &BuyerMessage,
         history: &HistoryEntry,
     ) -> Result<Addition, StoreError> {
-        let mut item = to_item("buyer message", message)?;
-        let suffix = &orders_domain::ids::new_event_id()[4..];
-        item.extend(key(
-            keys::order_pk(&order.tenant, &order.id),
-            format!("{MESSAGE_PREFIX}{}#{suffix}", sortable_timestamp(message.at)),
-        ));
-        item.insert("entity".into(), s("buyer_message"));
+        let item = dated_item(order, MESSAGE_PREFIX, message.at, "buyer_message", message)?;
         let quota = Some((&message.customer_id, BuyerContribution::Message));
         self.add_to_order_counted(order, item, history, 1, "add a buyer message", quota).await
     }
