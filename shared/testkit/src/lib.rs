@@ -57,6 +57,8 @@ pub struct TestStack {
     server: tokio::task::JoinHandle<()>,
     http: reqwest::Client,
     streams: tokio::sync::Mutex<Option<Vec<devstack::stream_runner::StreamConsumer>>>,
+    /// The queue consumers `deliver_all` uses: one warm container per function, kept like Lambda keeps one.
+    warm: tokio::sync::Mutex<Option<Vec<QueueConsumer>>>,
 }
 
 impl Drop for TestStack {
@@ -95,6 +97,7 @@ impl TestStack {
             server,
             http,
             streams: tokio::sync::Mutex::new(None),
+            warm: tokio::sync::Mutex::new(None),
         };
         test.tenant = test.new_tenant().await;
         test
@@ -270,7 +273,8 @@ impl TestStack {
 }
 
 impl TestStack {
-    /// The consumers of the template's queues, as `devstack up` runs them (failed messages retried at once).
+    /// The consumers of the template's queues, as `devstack up` runs them (failed messages retried at once): new
+    /// handler states each time, as new function containers would be.
     pub async fn consumers(&self) -> Vec<QueueConsumer> {
         devstack::consumers(&self.stack).await.expect("consumers").into_iter().map(|c| c.retry_after(0)).collect()
     }
@@ -284,7 +288,13 @@ impl TestStack {
     /// they are: a test of one stage stops the pipeline after it.
     pub async fn deliver_all_but(&self, skipped: &[&str]) -> Delivery {
         let skipped: Vec<&str> = skipped.iter().filter_map(|logical| self.stack.reference(logical)).collect();
-        let consumers = self.consumers().await;
+        let consumers = {
+            let mut warm = self.warm.lock().await;
+            if warm.is_none() {
+                *warm = Some(self.consumers().await);
+            }
+            warm.clone().unwrap_or_default()
+        };
         let mut total = Delivery::default();
         for consumer in consumers.into_iter().filter(|c| !skipped.contains(&c.queue_url())) {
             for _ in 0..100 {
