@@ -195,17 +195,9 @@ async fn only_live_untampered_staff_sessions_of_the_callers_tenant_count() {
     // A session with its record, as the console opens one (but sealed by `signer`).
     let recorded = |tenant: &str, started: i64| {
         let session = Session::new(tenant, &hash, started);
-        let record = orders_aws::store::ConsoleSessionRecord {
-            session_id: session.session_id.clone(),
-            tenant: orders_domain::ids::TenantId::parse(tenant.to_owned()).expect("tenant"),
-            key_id: "key_test".into(),
-            key_hash: hash.clone(),
-            created_at: String::new(),
-            expires_at: session.expires_at,
-        };
-        let store = stack.stack.store();
+        let (stack, tenant) = (&stack, tenant.to_owned());
         async move {
-            store.create_console_session(&record).await.expect("session record");
+            stack.record_console_session(&tenant, &session.key_hash, &session.session_id, session.expires_at).await;
             session
         }
     };

@@ -20,21 +20,14 @@ async fn a_rotated_secret_accepts_the_previous_key_until_the_next_rotation() {
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
     let hash = orders_domain::fingerprint::api_key_hash(&operator);
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let key_id = stack.stack.store().find_api_key(&hash).await.expect("read").expect("the key").key_id;
     // A session as the console opens one (its record, and its cookie sealed with `ring`).
     let seal = |ring: KeyRing| {
         let session = Session::new(stack.tenant.id.as_str(), &hash, now);
-        let record = orders_aws::store::ConsoleSessionRecord {
-            session_id: session.session_id.clone(),
-            tenant: stack.tenant.id.clone(),
-            key_id: key_id.clone(),
-            key_hash: hash.clone(),
-            created_at: String::new(),
-            expires_at: session.expires_at,
-        };
-        let store = stack.stack.store();
+        let stack = &stack;
         async move {
-            store.create_console_session(&record).await.expect("session record");
+            stack
+                .record_console_session(&session.tenant, &session.key_hash, &session.session_id, session.expires_at)
+                .await;
             SessionSigner::new(SecretKeys::fixed(ring, SecretPurpose::ConsoleSession))
                 .seal(&session)
                 .await

@@ -71,6 +71,17 @@ async fn measured<T>(
     (result, delta(&before, &after))
 }
 
+/// A despatch's lines for everything `order` confirmed.
+fn confirmed_lines(order: &Value) -> Vec<Value> {
+    order["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["confirmed_quantity"] != "0")
+        .map(|l| json!({"line_no": l["line_no"], "quantity": l["confirmed_quantity"]}))
+        .collect()
+}
+
 #[tokio::main]
 async fn main() {
     let output = std::env::args().nth(1).unwrap_or_else(|| "bench/results/requests.json".into());
@@ -100,14 +111,7 @@ async fn main() {
     assert_eq!(warm.status, 201, "{}", warm.body);
     let warm_id = warm.body["id"].as_str().expect("order id").to_owned();
     stack.deliver_all().await;
-    let confirmed: Vec<Value> = stack.order(&warm_id).await["lines"]
-        .as_array()
-        .expect("lines")
-        .iter()
-        .filter(|l| l["confirmed_quantity"] != "0")
-        .map(|l| json!({"line_no": l["line_no"], "quantity": l["confirmed_quantity"]}))
-        .collect();
-    let warm_despatch = json!({"despatch_number": "D-0", "lines": confirmed});
+    let warm_despatch = json!({"despatch_number": "D-0", "lines": confirmed_lines(&stack.order(&warm_id).await)});
     let answer = stack
         .request(Method::POST, &format!("/v1/orders/{warm_id}/despatches"), &warehouse)
         .json(&warm_despatch)
@@ -131,13 +135,7 @@ async fn main() {
     // What was confirmed (read outside the counted stages).
     let order = stack.order(&id).await;
     assert!(matches!(order["status"].as_str(), Some("accepted" | "accepted_with_changes")), "{order}");
-    let lines: Vec<Value> = order["lines"]
-        .as_array()
-        .expect("lines")
-        .iter()
-        .filter(|l| l["confirmed_quantity"] != "0")
-        .map(|l| json!({"line_no": l["line_no"], "quantity": l["confirmed_quantity"]}))
-        .collect();
+    let lines = confirmed_lines(&order);
 
     let despatch =
         json!({"despatch_number": "D-1", "lines": lines, "carrier": "PostNord", "tracking_number": "00370712345"});

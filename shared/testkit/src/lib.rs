@@ -537,6 +537,20 @@ impl TestStack {
         orders_domain::buyer_link::LinkSealer::new(std::sync::Arc::new(ring))
     }
 
+    /// Stores the record of a console session (as the console's log-in does) of the key `key_hash` at `tenant`,
+    /// so a cookie a test seals itself is a session the API functions accept.
+    pub async fn record_console_session(&self, tenant: &str, key_hash: &str, session_id: &str, expires_at: i64) {
+        let record = orders_aws::store::ConsoleSessionRecord {
+            session_id: session_id.to_owned(),
+            tenant: TenantId::parse(tenant.to_owned()).expect("tenant"),
+            key_id: "key_test".into(),
+            key_hash: key_hash.to_owned(),
+            created_at: String::new(),
+            expires_at,
+        };
+        self.stack.store().create_console_session(&record).await.expect("session record");
+    }
+
     /// Posts an order of `customer` as the first tenant's webshop and lets the pipeline answer it; its id.
     pub async fn answered_order(&self, number: &str, customer: &str) -> String {
         let mut body = order_body(number);
