@@ -10,7 +10,6 @@
 //! key itself (one BatchGetItem): logging out deletes it, so the cookie opens nothing any more, and it expires
 //! with the session (table TTL) — a missing record opens nothing either.
 
-use aws_sdk_dynamodb::types::KeysAndAttributes;
 use serde::{Deserialize, Serialize};
 
 use orders_domain::ids::{Role, TenantId};
@@ -281,26 +280,7 @@ impl Store {
     ) -> Result<(Option<ApiKeyRecord>, Option<ConsoleSessionRecord>), StoreError> {
         let wanted =
             vec![key(keys::api_key_pk(key_hash), keys::API_KEY_SK), key(session_pk(tenant, session_id), SESSION_SK)];
-        let mut pending = KeysAndAttributes::builder()
-            .set_keys(Some(wanted))
-            .consistent_read(true)
-            .build()
-            .map_err(|e| StoreError::Corrupt { what: "session keys".into(), detail: e.to_string() })?;
-        let mut items = Vec::new();
-        for _ in 0..5 {
-            let output = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, pending.clone())
-                .send()
-                .await
-                .map_err(|e| dynamo_error("read an API key and its session", e))?;
-            items.extend(output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
-            match output.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
-                Some(rest) if !rest.keys().is_empty() => pending = rest,
-                _ => break,
-            }
-        }
+        let items = self.batch_get(wanted).await?;
         let mut api_key = None;
         let mut session = None;
         for item in items {

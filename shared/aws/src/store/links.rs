@@ -249,14 +249,27 @@ impl Store {
         }
     }
 
-    /// The link record of `link_id` and its buyer's access, read at once.
+    /// The link record of `link_id` and its buyer's access, read at once (one BatchGetItem).
     pub async fn buyer_link_and_access(
         &self,
         tenant: &TenantId,
         link_id: &str,
         customer: &CustomerId,
     ) -> Result<(Option<BuyerLinkRecord>, BuyerAccess), StoreError> {
-        futures::try_join!(self.buyer_link(tenant, link_id), self.buyer_access(tenant, customer))
+        let mut wanted = vec![key(crate::keys::customer_pk(tenant, customer), ACCESS_SK)];
+        if is_link_id(link_id) {
+            wanted.push(key(link_pk(tenant, link_id), LINK_SK));
+        }
+        let mut link = None;
+        let mut access = BuyerAccess::default();
+        for item in self.batch_get(wanted).await? {
+            if super::get_s(&item, "SK") == Some(LINK_SK) {
+                link = Some(from_item::<LinkItem>("buyer link", item)?.into_record());
+            } else {
+                access = from_item::<AccessItem>("buyer access", item)?.access;
+            }
+        }
+        Ok((link, access))
     }
 
     /// What the seller decided about all links of `customer` (nothing: everything open).

@@ -520,7 +520,7 @@ impl Store {
                 .request_items(&self.table, request)
                 .send()
                 .await
-                .map_err(|e| dynamo_error("read catalogue", e))?;
+                .map_err(|e| dynamo_error("read items by key", e))?;
             if let Some(mut responses) = output.responses {
                 found.extend(responses.remove(&self.table).unwrap_or_default());
             }
@@ -532,7 +532,7 @@ impl Store {
             if !pending.is_empty() {
                 attempt += 1;
                 if attempt > 8 {
-                    return Err(StoreError::Contention { action: "read catalogue".into(), attempts: attempt });
+                    return Err(StoreError::Contention { action: "read items by key".into(), attempts: attempt });
                 }
                 tokio::time::sleep(backoff(attempt)).await;
             }
