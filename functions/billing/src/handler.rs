@@ -97,22 +97,19 @@ async fn buyer_download(
     number: &str,
     file: &str,
 ) -> Result<Response<Body>, ApiError> {
-    let stored = tenant_document(app, &buyer.tenant, Some(&buyer.customer), list, number).await?;
-    // An order or quote link reaches the documents of its order only.
-    if !buyer.reaches_order(app.documents.store(), &stored.invoice.order_id).await? {
-        return Err(ApiError::NotFound(format!("{} {number}", list.trim_end_matches('s').replace('-', " "))));
-    }
+    let stored = tenant_document(app, &buyer.tenant, Some(buyer), list, number).await?;
     let answer = download(app, &stored, file).await?;
     let what = format!("{} {file} downloaded", stored.invoice.number);
     buyer.log_access(app.documents.store(), &stored.invoice.order_id, true, &what).await?;
     Ok(answer)
 }
 
-/// A document of `tenant` under `list`, and of `buyer` when one is named; 404 otherwise.
+/// A document of `tenant` under `list`, and of `buyer` (its customer, of an order its link reaches) when one is
+/// named; 404 otherwise.
 async fn tenant_document(
     app: &Billing,
     tenant: &orders_domain::ids::TenantId,
-    buyer: Option<&orders_domain::ids::CustomerId>,
+    buyer: Option<&orders_http::portal::Buyer>,
     list: &str,
     number: &str,
 ) -> Result<StoredInvoice, ApiError> {
@@ -121,8 +118,15 @@ async fn tenant_document(
         return Err(not_found());
     }
     let stored = app.documents.store().get_invoice(tenant, number).await?.ok_or_else(not_found)?;
-    if stored.invoice.kind.collection() != list || buyer.is_some_and(|b| *b != stored.invoice.buyer.customer_id) {
+    if stored.invoice.kind.collection() != list || buyer.is_some_and(|b| b.customer != stored.invoice.buyer.customer_id)
+    {
         return Err(not_found());
+    }
+    // An order or quote link reaches the documents of its order only.
+    if let Some(buyer) = buyer {
+        if !buyer.reaches_order(app.documents.store(), &stored.invoice.order_id).await? {
+            return Err(not_found());
+        }
     }
     Ok(stored)
 }

@@ -72,15 +72,7 @@ impl Buyer {
     /// Whether the buyer's link reaches order `order` (whose buyer is checked apart): an account key any, an
     /// order link its order, a quote link the order its quote became.
     pub async fn reaches_order(&self, store: &Store, order: &OrderId) -> Result<bool, ApiError> {
-        Ok(match &self.scope {
-            LinkScope::Account => true,
-            LinkScope::Order(own) => own == order,
-            LinkScope::Quote(quote) => store
-                .quote_versions(&self.tenant, quote)
-                .await?
-                .iter()
-                .any(|q| q.order_id.as_ref() == Some(order) && q.buyer.customer_id == self.customer),
-        })
+        Ok(self.scope.opens_account() || self.scope_orders(store).await?.contains(order))
     }
 
     /// The orders an order or quote link reaches (none for an account key, which reaches every order of its buyer).
