@@ -182,19 +182,10 @@ async fn store_order(
     };
     match place_order(&intake.store, &intake.publisher, placement).await? {
         CreateOutcome::Created => Ok(Stored { order, replayed: false }),
-        CreateOutcome::RateLimited { retry_after } => Err(rate_limited(tenant, retry_after)),
+        CreateOutcome::RateLimited { retry_after } => {
+            Err(ApiError::order_limit(tenant.limits.orders_per_minute, retry_after))
+        }
         duplicate => replay(intake, caller, &draft, idem, duplicate).await,
-    }
-}
-
-/// The answer beyond the tenant's order limit.
-fn rate_limited(tenant: &orders_domain::tenant::TenantSettings, retry_after: u64) -> ApiError {
-    ApiError::TooManyRequests {
-        detail: format!(
-            "this seller takes at most {} new orders a minute; nothing was stored: send it again in {retry_after} s",
-            tenant.limits.orders_per_minute
-        ),
-        retry_after,
     }
 }
 

@@ -318,9 +318,7 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
         }
         CreateOutcome::Duplicate { order_id, .. } => crate::shop::existing_order(app, buyer, &order_id).await,
         // Not counted (above), so never refused for it.
-        CreateOutcome::RateLimited { retry_after } => {
-            Err(ApiError::TooManyRequests { detail: "too many orders this minute".into(), retry_after })
-        }
+        CreateOutcome::RateLimited { .. } => Err(ApiError::Unavailable("unexpected store outcome".into())),
         CreateOutcome::QuoteNotOpen => {
             let now_versions = app.store.quote_versions(&buyer.tenant, &quote_id).await?;
             match now_versions.iter().find(|q| q.version == decision.version) {

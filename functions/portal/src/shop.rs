@@ -329,10 +329,7 @@ pub(crate) async fn order_cart(app: &Portal, buyer: &Buyer, request: &Request) -
     let outcome = orders_aws::placing::place_order(&app.store, &app.publisher, placement).await?;
     if let CreateOutcome::RateLimited { retry_after } = outcome {
         // Nothing was stored: the cart stays as it is.
-        return Err(ApiError::TooManyRequests {
-            detail: format!("the seller takes no more orders this minute; order again in {retry_after} s"),
-            retry_after,
-        });
+        return Err(ApiError::order_limit(tenant.limits.orders_per_minute, retry_after));
     }
     // An earlier request ordered this cart but died before renewing it: did it order what the cart holds now?
     let earlier = match &outcome {

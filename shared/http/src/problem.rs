@@ -151,6 +151,18 @@ impl ApiError {
         }
     }
 
+    /// The answer to an order beyond the seller's `orders_per_minute` (nothing was stored): 429 after which it may
+    /// be sent again.
+    pub fn order_limit(orders_per_minute: u32, retry_after: u64) -> Self {
+        Self::TooManyRequests {
+            detail: format!(
+                "this seller takes at most {orders_per_minute} new orders a minute; nothing was stored: send it again \
+                 in {retry_after} s"
+            ),
+            retry_after,
+        }
+    }
+
     /// The RFC 9457 problem document. `instance` identifies the request.
     pub fn problem(&self, instance: &str) -> serde_json::Value {
         let (slug, title) = self.slug_and_title();

@@ -707,14 +707,9 @@ impl Store {
         let mut rate_index = None;
         if let Some(limit) = new.orders_per_minute {
             let minute = order.received_at;
-            let window = format!(
-                "{:04}{:02}{:02}{:02}{:02}",
-                minute.year(),
-                u8::from(minute.month()),
-                minute.day(),
-                minute.hour(),
-                minute.minute()
-            );
+            // `YYYY-MM-DDTHH:MM` of the sort keys' timestamps: one window per minute.
+            let stamp = sortable_timestamp(minute);
+            let window = &stamp[..16];
             // Small limits on fewer counters, so every counter takes at least one order.
             let shards = limit.clamp(1, RATE_SHARDS);
             let shard =
