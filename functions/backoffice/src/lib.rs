@@ -47,7 +47,9 @@ impl BackofficeConfig {
             cursor_secret_arn: get(SecretPurpose::Cursor.env_var())?,
             console_session_secret_arn: get(SecretPurpose::ConsoleSession.env_var())?,
             buyer_link_secret_arn: get(SecretPurpose::BuyerLink.env_var())?,
-            mail: MailSettings::from_vars(&var)?,
+            // The portal is resolved per request (`portal_url`), so the outbox holds none of its own: an email
+            // sent when the request names no API goes without a link rather than with `{api_id}` in it.
+            mail: MailSettings { portal: None, ..MailSettings::from_vars(&var)? },
             portal_url: get("PORTAL_URL")?,
         })
     }
