@@ -81,6 +81,15 @@ class Portal(unittest.TestCase):
     screenshot = test_console.Console.screenshot
     assert_no_dialog = test_console.Console.assert_no_dialog
 
+    def sign_in_invited(self, customer, operator):
+        """The seller invites `customer` (a 30-day buyer account key); the key is pasted on a fresh portal page."""
+        status, invited = call("POST", "/v1/customers/" + customer + "/buyer-keys", operator, {"valid_days": 30})
+        self.assertEqual(status, 201, invited)
+        self.driver.delete_all_cookies()
+        self.driver.get(ENV["ORDERS_API_URL"] + "/portal")
+        self.find("#buyer-key").send_keys(invited["key"])
+        self.find("#key-submit").click()
+
     def test_a_buyer_opens_the_emailed_quote_and_accepts_it(self):
         operator = ENV["ORDERS_OPERATOR_KEY"]
         status, quote = call("POST", "/v1/quotes", operator, quote_request(XSS))
@@ -151,12 +160,7 @@ class Portal(unittest.TestCase):
         self.assertEqual(self.driver.find_elements(By.ID, "reorder"), [])
 
         # The seller invites the buyer: their account key opens the shop.
-        status, invited = call("POST", "/v1/customers/C-1/buyer-keys", operator, {"valid_days": 30})
-        self.assertEqual(status, 201, invited)
-        self.driver.delete_all_cookies()
-        self.driver.get(ENV["ORDERS_API_URL"] + "/portal")
-        self.find("#buyer-key").send_keys(invited["key"])
-        self.find("#key-submit").click()
+        self.sign_in_invited("C-1", operator)
         self.find("#orders")
         self.find("#nav-shop").click()
         row = self.find("#catalogue tr[data-sku='SKU-2']")
@@ -231,12 +235,7 @@ class Portal(unittest.TestCase):
         self.assertTrue(pdf[0].read_bytes().startswith(b"%PDF"), pdf[0])
 
     def test_an_invited_buyer_signs_in_with_the_account_key(self):
-        status, invited = call("POST", "/v1/customers/C-2/buyer-keys", ENV["ORDERS_OPERATOR_KEY"], {"valid_days": 30})
-        self.assertEqual(status, 201, invited)
-        self.driver.delete_all_cookies()
-        self.driver.get(ENV["ORDERS_API_URL"] + "/portal")
-        self.find("#buyer-key").send_keys(invited["key"])
-        self.find("#key-submit").click()
+        self.sign_in_invited("C-2", ENV["ORDERS_OPERATOR_KEY"])
         # Signed in, in C-2's stored language (German).
         self.find("#orders")
         self.wait(lambda d: d.execute_script("return document.documentElement.lang") == "de")
