@@ -77,7 +77,7 @@ tests: emulator fonts
 	  scripts/with-emulator.sh cargo test --workspace --locked --no-fail-fast; \
 	fi
 
-# Debian's chromium and chromedriver (browser-tests.md). CI (CI=true, root) installs them; elsewhere the browser
+# Debian's chromium and chromedriver (docs/browser-tests.md). CI (CI=true, root) installs them; elsewhere the browser
 # tests run when they are there and are skipped with a note when not.
 chromium:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
@@ -109,7 +109,7 @@ lambda-build: tools
 	  echo "bootstrap $$f: $$(stat -c %s "$$b") bytes, zipped $$(stat -c %s "$$z") bytes"; \
 	done
 
-# Benchmarks (benchmarks.md): figures go to bench/results/*.json, never into timed tests.
+# Benchmarks (docs/benchmarks.md): figures go to bench/results/*.json, never into timed tests.
 bench: lambda-build emulator
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" cargo lambda build --release --x86-64 --locked -p bench-hello
 	cargo build --locked -p bench

@@ -1,4 +1,4 @@
-"""Zipped sizes of the functions' bootstraps against their budgets (benchmarks.md).
+"""Zipped sizes of the functions' bootstraps against their budgets (docs/benchmarks.md).
 
 Usage: python scripts/bootstrap_sizes.py OUTPUT.json name=PATH ...
 """

@@ -1,4 +1,4 @@
-//! AWS requests of one 5-line order's lifecycle (architecture.md "Cost and speed budgets"), counted by the
+//! AWS requests of one 5-line order's lifecycle (docs/architecture.md "Cost and speed budgets"), counted by the
 //! emulator per `service.Action` (scripts/moto_server.py, `GET /_devstack/requests`) around each stage: intake,
 //! confirmation, the despatch, shipment, invoicing and the document archive — the functions' own code against the emulator,
 //! through the HTTP API and the real queues, as `make test` runs them.

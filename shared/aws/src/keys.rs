@@ -1,4 +1,4 @@
-//! Key layout of the single table (architecture.md "Data"). Every partition key of tenant data starts with
+//! Key layout of the single table (docs/architecture.md "Data"). Every partition key of tenant data starts with
 //! `T#{tenant}#`, so no query can cross tenants.
 
 use orders_domain::ids::{CustomerId, OrderId, Sku, TenantId, WarehouseId};

@@ -1,4 +1,4 @@
-//! Changing an order in the back office (domain.md "Allowed changes"): quantities, prices and dates of lines,
+//! Changing an order in the back office (docs/domain.md "Allowed changes"): quantities, prices and dates of lines,
 //! lines added and removed, the requested delivery date — only before anything shipped. The changed order goes
 //! back through confirmation.
 

@@ -1,4 +1,4 @@
-//! Confirmation rules (domain.md "Confirmation rules"): reserve what stock allows per line across the tenant's
+//! Confirmation rules (docs/domain.md "Confirmation rules"): reserve what stock allows per line across the tenant's
 //! warehouses in priority order, then decide accepted / accepted with changes / rejected by the tenant's policy.
 //! Blanket orders are never reserved; call-off orders draw down their blanket order first.
 

@@ -1,4 +1,4 @@
-//! Despatch advices (domain.md "Documents"): what leaves the warehouse for one order — lines with delivered
+//! Despatch advices (docs/domain.md "Documents"): what leaves the warehouse for one order — lines with delivered
 //! quantities (partial allowed, never more than confirmed minus shipped), the warehouse and lot it comes from,
 //! carrier, tracking, despatch and expected delivery dates. A despatch turns reservations into shipments.
 
@@ -313,7 +313,7 @@ pub fn plan_despatch(
     Ok((despatch, shipped, moves))
 }
 
-/// The fulfilment status the line quantities call for (domain.md "Statuses"): delivered when every confirmed
+/// The fulfilment status the line quantities call for (docs/domain.md "Statuses"): delivered when every confirmed
 /// quantity shipped, partially delivered when some did; otherwise the response status stands.
 pub fn fulfilment_status(order: &Order) -> OrderStatus {
     let shipped_any = order.lines.iter().any(|l| !l.shipped_quantity.is_zero());
@@ -375,7 +375,7 @@ pub struct LineShipment {
     pub tracking_url: Option<String>,
 }
 
-/// The order's tracking view (domain.md "Documents"): per line ordered / confirmed / shipped / open and the
+/// The order's tracking view (docs/domain.md "Documents"): per line ordered / confirmed / shipped / open and the
 /// expected dates, from the order and its despatches.
 pub fn tracking(order: &Order, despatches: &[Despatch]) -> Vec<LineTracking> {
     let mut despatches: Vec<&Despatch> = despatches.iter().collect();

@@ -1,4 +1,4 @@
-//! Thin event envelopes carried by SQS (api-conventions.md "Events"). Consumers read current state from the
+//! Thin event envelopes carried by SQS (docs/api-conventions.md "Events"). Consumers read current state from the
 //! table, so a late or repeated envelope is harmless.
 
 use serde::{Deserialize, Serialize};

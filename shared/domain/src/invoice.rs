@@ -1,4 +1,4 @@
-//! Invoices, credit notes and debit notes (domain.md "Money", "Documents"): what an invoice of a despatch or of a
+//! Invoices, credit notes and debit notes (docs/domain.md "Money", "Documents"): what an invoice of a despatch or of a
 //! whole order contains, its totals per EN 16931 (BR-CO-10 … BR-CO-16), its number in a gapless series, and what
 //! it does to the order's invoiced quantities and status. Pure code; the UBL and the PDF are rendered from the
 //! [`Invoice`] as stored, so a document rendered twice is the same document.

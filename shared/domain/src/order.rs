@@ -10,7 +10,7 @@ use crate::catalogue::VatCategory;
 use crate::ids::{CustomerId, OrderId, Sku, TenantId};
 use crate::money::Currency;
 
-// Calendar dates as `YYYY-MM-DD` (api-conventions.md "Time").
+// Calendar dates as `YYYY-MM-DD` (docs/api-conventions.md "Time").
 time::serde::format_description!(
     pub iso_date,
     Date,
@@ -163,7 +163,7 @@ impl OrderType {
     }
 }
 
-/// Where an order stands (domain.md "Statuses").
+/// Where an order stands (docs/domain.md "Statuses").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -349,7 +349,7 @@ pub struct VatBreakdown {
     pub vat: Decimal,
 }
 
-/// Order totals (api-conventions.md): `net` is the sum of line nets.
+/// Order totals (docs/api-conventions.md): `net` is the sum of line nets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     /// Σ line_net (BR-CO-10).

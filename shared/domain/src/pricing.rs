@@ -1,4 +1,4 @@
-//! Exact pricing (domain.md "Money"): line net = round(quantity × unit price − allowance), totals and VAT
+//! Exact pricing (docs/domain.md "Money"): line net = round(quantity × unit price − allowance), totals and VAT
 //! breakdown per EN 16931, all in `rust_decimal`, rounded half away from zero to the currency's minor unit.
 
 use std::collections::BTreeMap;

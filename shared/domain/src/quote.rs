@@ -1,4 +1,4 @@
-//! Quotes (domain.md "Quotes and the buyer portal"): the order's shape plus a validity date and a version.
+//! Quotes (docs/domain.md "Quotes and the buyer portal"): the order's shape plus a validity date and a version.
 //! draft → sent → accepted | declined | expired; a sent, declined or expired quote is reopened as the next version
 //! (earlier versions stay as they were). Accepting turns the quote's priced lines into an order, once.
 

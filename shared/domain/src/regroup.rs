@@ -1,5 +1,5 @@
 //! Splitting an order (by lines or quantities) and merging orders (same buyer, currency, delivery address and
-//! type, nothing shipped) — domain.md "Allowed changes". Every resulting order keeps references to the orders it
+//! type, nothing shipped) — docs/domain.md "Allowed changes". Every resulting order keeps references to the orders it
 //! came from; quantities are conserved line by line.
 
 use std::collections::BTreeSet;

@@ -26,7 +26,7 @@ pub enum ShortagePolicy {
     RejectLine,
 }
 
-/// When shipped goods are invoiced (domain.md "Documents": from a despatch or from the whole order).
+/// When shipped goods are invoiced (docs/domain.md "Documents": from a despatch or from the whole order).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceTrigger {

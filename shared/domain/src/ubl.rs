@@ -1,4 +1,4 @@
-//! Peppol BIS documents of the order flow (domain.md "Documents") as UBL 2.1 XML: the Order Response (T76) of a
+//! Peppol BIS documents of the order flow (docs/domain.md "Documents") as UBL 2.1 XML: the Order Response (T76) of a
 //! confirmation and the Despatch Advice (T16) of a despatch. Every value is XML-escaped; the parties carry their
 //! Peppol electronic addresses (EAS scheme + identifier).
 

@@ -62,7 +62,7 @@ pub fn query_param(request: &Request, name: &str) -> Option<String> {
     request.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
 }
 
-/// `?limit=` of a list: 50 when absent, else a whole number from 1 to 200 (api-conventions.md "Lists").
+/// `?limit=` of a list: 50 when absent, else a whole number from 1 to 200 (docs/api-conventions.md "Lists").
 pub fn limit_param(request: &Request) -> Result<i32, ApiError> {
     match query_param(request, "limit") {
         None => Ok(50),

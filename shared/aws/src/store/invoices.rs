@@ -1,4 +1,4 @@
-//! Billing documents (architecture.md "Guarantees": invoice numbers are gapless). Issuing one is a single
+//! Billing documents (docs/architecture.md "Guarantees": invoice numbers are gapless). Issuing one is a single
 //! `TransactWriteItems`: the series counter moves from `n − 1` to `n`, the document is put as number `n` (it must
 //! not exist), the order is written at its next version with its invoiced quantities, the stage request that
 //! asked for it is consumed (or, for a staff action, nothing else is required), a link and a history entry go
