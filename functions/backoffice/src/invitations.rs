@@ -13,7 +13,7 @@ use orders_domain::FieldError;
 use orders_http::{json_body, json_response, parse_json, ApiError};
 use orders_mail::invitation::render_invitation;
 
-use crate::handler::tenant_settings;
+use crate::context::tenant_settings;
 use crate::quotes::email_buyer;
 use crate::Backoffice;
 

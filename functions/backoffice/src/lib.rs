@@ -2,17 +2,24 @@
 //! first, filter by status, signed cursor pagination; operator and warehouse keys, webshop keys get 403) and
 //! `GET /v1/orders/{id}` (detail with history for every role; staff also see the reserved stock).
 
+mod answers;
 mod api_keys;
 mod buyer_access;
-mod handler;
+mod buyer_requests;
+mod catalogue;
+mod context;
+mod documents;
 mod invitations;
+mod orders;
 mod quotes;
+mod regroup;
+mod routes;
 
-use orders_aws::outbox::{EmailOutbox, MailSettings};
+use orders_app::outbox::{EmailOutbox, MailSettings};
 use orders_aws::{required_env, required_var, ConfigError, SecretKeys, SecretPurpose, Store};
 use orders_http::{CursorSigner, Gatekeeper};
 
-pub use handler::handle;
+pub use routes::handle;
 
 /// Settings of the back office (declared in infra/template.yaml).
 #[derive(Debug, Clone)]

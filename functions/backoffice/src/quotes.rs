@@ -16,7 +16,7 @@ use orders_http::{json_body, json_response, parse_json, ApiError};
 use orders_mail::quote::render_quote;
 use orders_mail::{mime, Envelope};
 
-use crate::handler::tenant_settings;
+use crate::context::tenant_settings;
 use crate::Backoffice;
 
 /// How long after a quote's validity date its link still opens the portal (to find the order and documents).

@@ -4,10 +4,9 @@ use lambda_http::http::{header, Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
-use orders_aws::outbox::EmailOutbox;
-use orders_aws::store::{
-    completion_request_key, ApiKeyRecord, InvoiceFilter, IssueOutcome, IssueWrite, NewEmail, OrderRecord, StoredInvoice,
-};
+use orders_app::documents::Issuance;
+use orders_app::retry::{retry_on_conflict, Attempt, ATTEMPTS};
+use orders_aws::store::{ApiKeyRecord, InvoiceFilter, IssueOutcome, IssueWrite, NewEmail, OrderRecord, StoredInvoice};
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::ids::{OrderId, Role};
 use orders_domain::invoice::{
@@ -131,7 +130,7 @@ async fn tenant_document(
     Ok(stored)
 }
 
-/// The API view of a billing document (api-conventions.md: EN 16931 total names).
+/// The API view of a billing document (docs/api-conventions.md: EN 16931 total names).
 fn view(stored: &StoredInvoice) -> Value {
     let invoice = &stored.invoice;
     let mut body = serde_json::to_value(invoice).unwrap_or_else(|_| json!({}));
@@ -354,8 +353,9 @@ async fn issue_note(
             return Ok(replayed);
         }
     }
-    let tenant = tenant_settings(app, caller).await?;
-    for _attempt in 0..5 {
+    let tenant = &tenant_settings(app, caller).await?;
+    let (credit, debit, idempotency, fingerprint) = (&credit, &debit, &idempotency, &fingerprint);
+    let attempt = |_| async move {
         let corrected = document(app, &caller.tenant, "invoices", number).await?;
         if corrected.invoice.kind != DocumentKind::Invoice {
             return Err(ApiError::Conflict(format!("{number} is a debit note; correct the invoice it belongs to")));
@@ -373,11 +373,11 @@ async fn issue_note(
                 &corrected.credited,
                 &credit.scope,
                 &credit.reason,
-                &tenant,
+                tenant,
                 now,
             ),
             (_, Some(debit)) => {
-                draft_debit_note(&corrected.invoice, &record.order, &debit.lines, &debit.reason, &tenant, now)
+                draft_debit_note(&corrected.invoice, &record.order, &debit.lines, &debit.reason, tenant, now)
             }
             _ => return Err(ApiError::NotFound("note".into())),
         }
@@ -407,18 +407,19 @@ async fn issue_note(
             ),
         };
         let claim = idempotency.as_deref().map(|key| (key, fingerprint.as_str()));
-        match issue_and_complete(app, caller, &tenant, &record, &draft, credits, history, claim).await? {
-            Issued::Done(issued) => return Ok(issued),
-            Issued::Changed => continue,
+        match issue_and_complete(app, caller, tenant, &record, &draft, credits, history, claim).await? {
+            Issued::Done(issued) => Ok(Attempt::Done(issued)),
+            Issued::Changed => Ok(Attempt::Conflict),
             Issued::KeyUsed => {
                 let key = idempotency.as_deref().unwrap_or_default();
-                return replay(app, caller, key, &fingerprint).await?.ok_or_else(|| {
+                replay(app, caller, key, fingerprint).await?.map(Attempt::Done).ok_or_else(|| {
                     ApiError::Unavailable(format!("Idempotency-Key {key:?} is in use by a request in flight; retry"))
-                });
+                })
             }
         }
-    }
-    Err(ApiError::Unavailable(format!("invoice {number} kept changing; try again")))
+    };
+    retry_on_conflict(ATTEMPTS, attempt, || ApiError::Unavailable(format!("invoice {number} kept changing; try again")))
+        .await
 }
 
 /// The answer an earlier request with this `Idempotency-Key` got (its document, `Idempotent-Replayed`), 422 when
@@ -461,15 +462,16 @@ async fn issue_invoice(
     let not_found = || ApiError::NotFound(format!("order {id}"));
     let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
     let store = app.documents.store();
-    let tenant = tenant_settings(app, caller).await?;
-    for _attempt in 0..5 {
-        let record = store.get_order_record(&caller.tenant, &order_id).await?.ok_or_else(not_found)?;
+    let tenant = &tenant_settings(app, caller).await?;
+    let order_id = &order_id;
+    let attempt = |_| async move {
+        let record = store.get_order_record(&caller.tenant, order_id).await?.ok_or_else(not_found)?;
         check_if_match(request, record.version, "the order")?;
-        let despatches = store.despatches(&caller.tenant, &order_id).await?;
+        let despatches = store.despatches(&caller.tenant, order_id).await?;
         let delivered = despatches.iter().map(|d| d.despatch_date).max();
         let plan = plan_order_invoice(&record.order, delivered).map_err(invoice_problem)?;
         let now = time::OffsetDateTime::now_utc();
-        let draft = draft_invoice(&record.order, &plan, &tenant, "order", now).map_err(invoice_problem)?;
+        let draft = draft_invoice(&record.order, &plan, tenant, "order", now).map_err(invoice_problem)?;
         let history = HistoryEntry {
             at: now,
             actor: format!("operator:{}", caller.key_id),
@@ -479,12 +481,12 @@ async fn issue_invoice(
                 draft.invoice.totals.payable, draft.invoice.currency
             ),
         };
-        match issue_and_complete(app, caller, &tenant, &record, &draft, None, history, None).await? {
-            Issued::Done(issued) => return Ok(issued),
-            Issued::Changed | Issued::KeyUsed => continue,
+        match issue_and_complete(app, caller, tenant, &record, &draft, None, history, None).await? {
+            Issued::Done(issued) => Ok(Attempt::Done(issued)),
+            Issued::Changed | Issued::KeyUsed => Ok(Attempt::Conflict),
         }
-    }
-    Err(ApiError::Unavailable(format!("order {id} kept changing; try again")))
+    };
+    retry_on_conflict(ATTEMPTS, attempt, || ApiError::Unavailable(format!("order {id} kept changing; try again"))).await
 }
 
 /// What an attempt to issue a document did.
@@ -499,8 +501,9 @@ enum Issued {
 
 /// Issues `draft` in one transaction with the order (at the version read), the corrected invoice's next version
 /// and credit state, the order's history, the buyer's email and the request's Idempotency-Key, then archives and
-/// sends it: 201 with the document and its `Location`. A document whose archiving or email fails stays issued;
-/// its completion request stays pending and the relay hands it to the invoicing stage.
+/// sends it (`orders_app::documents`, as the invoicing stage does): 201 with the document and its `Location`. A
+/// document whose archiving or email fails stays issued; its completion request stays pending and the relay hands
+/// it to the invoicing stage.
 #[allow(clippy::too_many_arguments)]
 async fn issue_and_complete(
     app: &Billing,
@@ -512,15 +515,7 @@ async fn issue_and_complete(
     history: HistoryEntry,
     idempotency: Option<(&str, &str)>,
 ) -> Result<Issued, ApiError> {
-    let store = app.documents.store();
     let now = history.at;
-    let email = NewEmail {
-        kind: EmailKind::BuyerBillingDocument.as_str().into(),
-        reference: String::new(),
-        to_name: record.order.buyer.name.clone(),
-        to_address: record.order.buyer.email.to_string(),
-        claimed_at: now,
-    };
     let completion = EventEnvelope::new(
         if draft.invoice.kind == DocumentKind::CreditNote {
             EventType::CreditNoteIssued
@@ -539,51 +534,32 @@ async fn issue_and_complete(
         consumes: None,
         credits,
         history,
-        email: Some(email.clone()),
+        email: Some(NewEmail {
+            kind: EmailKind::BuyerBillingDocument.as_str().into(),
+            reference: String::new(),
+            to_name: record.order.buyer.name.clone(),
+            to_address: record.order.buyer.email.to_string(),
+            claimed_at: now,
+        }),
         completion: Some(&completion),
         idempotency,
     };
-    match store.issue_document(&write).await? {
-        IssueOutcome::Issued(stored) => {
-            let document = &stored.invoice;
-            tracing::info!(tenant = %caller.tenant, number = %document.number, kind = document.kind.as_str(), "billing document issued");
-            let claimed = EmailOutbox::claimed(vec![NewEmail { reference: document.number.clone(), ..email }]);
-            let completed = invoicing::complete(
-                &app.documents,
-                &stored.invoice,
-                stored.ubl_key.as_deref(),
-                &stored.pdf_key,
-                &draft.order,
-                tenant,
-                claimed,
-            )
-            .await;
-            match completed {
-                Ok(()) => {
-                    let request = completion_request_key(&document.number);
-                    store
-                        .dismiss_request(
-                            &caller.tenant,
-                            &document.order_id,
-                            &request,
-                            &completion.event_id,
-                            "completed",
-                        )
-                        .await?;
-                }
-                Err(error) => {
-                    tracing::warn!(number = %document.number, %error, "document issued; archive or email left to invoicing")
-                }
+    match app.documents.issue(&write, tenant).await? {
+        Issuance::Issued { stored, completed } => {
+            if let Err(error) = completed {
+                tracing::warn!(number = %stored.invoice.number, %error, "document issued; archive or email left to invoicing");
             }
-            let location = format!("/v1/{}/{}", document.kind.collection(), document.number);
+            let location = format!("/v1/{}/{}", stored.invoice.kind.collection(), stored.invoice.number);
             Ok(Issued::Done(json_response(
                 StatusCode::CREATED,
                 &view(&stored),
                 &[("location", location), ("etag", etag(stored.version))],
             )))
         }
-        IssueOutcome::OrderChanged | IssueOutcome::AlreadyIssued(_) => Ok(Issued::Changed),
-        IssueOutcome::IdempotencyKeyUsed => Ok(Issued::KeyUsed),
+        Issuance::NotIssued(IssueOutcome::IdempotencyKeyUsed) => Ok(Issued::KeyUsed),
+        Issuance::NotIssued(IssueOutcome::OrderChanged | IssueOutcome::AlreadyIssued(_) | IssueOutcome::Issued(_)) => {
+            Ok(Issued::Changed)
+        }
     }
 }
 

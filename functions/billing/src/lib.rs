@@ -16,7 +16,7 @@ pub use handler::handle;
 #[derive(Debug, Clone)]
 pub struct BillingConfig {
     /// The invoicing settings (`TABLE_NAME`, `DOCUMENTS_BUCKET`, `SENDER_EMAIL`).
-    pub documents: invoicing::InvoicingConfig,
+    pub documents: orders_app::documents::DocumentsConfig,
     /// `CURSOR_SECRET_ARN`: the keys of pagination cursors.
     pub cursor_secret_arn: String,
     /// `CONSOLE_SESSION_SECRET_ARN`: the keys of console sessions.
@@ -34,7 +34,7 @@ impl BillingConfig {
     /// Reads the settings from any source of variables.
     pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         Ok(Self {
-            documents: invoicing::InvoicingConfig::from_vars(&var)?,
+            documents: orders_app::documents::DocumentsConfig::from_vars(&var)?,
             cursor_secret_arn: required_var(&var, SecretPurpose::Cursor.env_var())?,
             console_session_secret_arn: required_var(&var, SecretPurpose::ConsoleSession.env_var())?,
             portal_session_secret_arn: required_var(&var, SecretPurpose::PortalSession.env_var())?,
@@ -45,7 +45,7 @@ impl BillingConfig {
 /// Handler state, built once per container.
 #[derive(Debug, Clone)]
 pub struct Billing {
-    documents: invoicing::Invoicing,
+    documents: orders_app::documents::Documents,
     gate: Gatekeeper,
     /// Lets buyers in with their portal session, to download their own documents.
     buyers: orders_http::BuyerGate,
@@ -61,7 +61,7 @@ impl Billing {
         s3: orders_aws::aws_sdk_s3::Client,
         secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Result<Self, String> {
-        let documents = invoicing::Invoicing::new(&config.documents, dynamodb, ses, s3, secrets);
+        let documents = orders_app::documents::Documents::new(&config.documents, dynamodb, ses, s3, secrets);
         let keys = |arn: &str, purpose| SecretKeys::from_secrets_manager(secrets.clone(), arn, purpose);
         Ok(Self {
             gate: Gatekeeper::new(

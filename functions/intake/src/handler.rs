@@ -3,10 +3,11 @@
 use futures::StreamExt;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
+use orders_app::retry::{retry_on_conflict, Attempt, ATTEMPTS};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use orders_aws::placing::{place_order, Placement};
+use orders_app::placing::{place_order, Placement};
 use orders_aws::store::{ApiKeyRecord, CreateOutcome, DespatchOutcome, DespatchWrite, DuplicateOf};
 use orders_domain::despatch::{parse_despatch, plan_despatch, DespatchRefusal};
 use orders_domain::events::{EventEnvelope, EventType};
@@ -380,8 +381,11 @@ async fn post_despatch(
     let tenant_id = &caller.key.tenant;
     let tenant = tenant_settings(intake, caller).await?;
     let actor = format!("{}:{}", caller.key.role.as_str(), caller.key.key_id);
-    for _attempt in 0..5 {
-        let record = intake.store.get_order_record(tenant_id, &order_id).await?.ok_or_else(not_found)?;
+    let order_id = &order_id;
+    let despatch_request = &despatch_request;
+    let (tenant, actor) = (&tenant, &actor);
+    let attempt = |_| async move {
+        let record = intake.store.get_order_record(tenant_id, order_id).await?.ok_or_else(not_found)?;
         if let Some(pending) = &record.pending_event {
             return Err(ApiError::Conflict(format!(
                 "order {id} is still processing {} ({}); record the despatch again in a moment",
@@ -391,7 +395,7 @@ async fn post_despatch(
         }
         let now = (intake.clock)();
         let (despatch, shipped, moves) =
-            plan_despatch(&record.order, &despatch_request, &tenant.tracking_url_templates, &actor, now).map_err(
+            plan_despatch(&record.order, despatch_request, &tenant.tracking_url_templates, actor, now).map_err(
                 |refusal| match refusal {
                     DespatchRefusal::State(detail) => ApiError::Conflict(detail),
                     DespatchRefusal::Invalid(errors) => ApiError::Validation(errors),
@@ -439,17 +443,17 @@ async fn post_despatch(
                     tracing::warn!(event_id = %event.event_id, %error, "publish failed; left to the relay");
                 }
                 let body = serde_json::to_value(&despatch).unwrap_or_default();
-                return Ok(json_response(
+                Ok(Attempt::Done(json_response(
                     StatusCode::CREATED,
                     &body,
                     &[("location", format!("/v1/orders/{order_id}"))],
-                ));
+                )))
             }
             DespatchOutcome::NumberTaken => {
-                return Err(ApiError::Conflict(format!("despatch number {} is already used", despatch.despatch_number)))
+                Err(ApiError::Conflict(format!("despatch number {} is already used", despatch.despatch_number)))
             }
-            DespatchOutcome::OrderChanged | DespatchOutcome::StockChanged => continue,
+            DespatchOutcome::OrderChanged | DespatchOutcome::StockChanged => Ok(Attempt::Conflict),
         }
-    }
-    Err(ApiError::Unavailable(format!("order {id} kept changing; try again")))
+    };
+    retry_on_conflict(ATTEMPTS, attempt, || ApiError::Unavailable(format!("order {id} kept changing; try again"))).await
 }

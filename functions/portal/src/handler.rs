@@ -296,7 +296,7 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
         order.currency,
         buyer.link.link_id
     );
-    let placement = orders_aws::placing::Placement {
+    let placement = orders_app::placing::Placement {
         order: &order,
         actor: &format!("buyer:{}", buyer.customer),
         detail: &detail,
@@ -307,7 +307,7 @@ async fn accept_quote(app: &Portal, buyer: &Buyer, request: &Request, id: &str) 
         // An accepted quote is the seller's own offer: not counted against the order limit.
         orders_per_minute: None,
     };
-    match orders_aws::placing::place_order(&app.store, &app.publisher, placement).await? {
+    match orders_app::placing::place_order(&app.store, &app.publisher, placement).await? {
         CreateOutcome::Created => {
             tracing::info!(tenant = %order.tenant, order_id = %order.id, quote_id = %quote_id, version = quote.version, "quote accepted");
             Ok(json_response(

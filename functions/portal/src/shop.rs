@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use orders_aws::placing::Placement;
+use orders_app::placing::Placement;
 use orders_aws::store::CreateOutcome;
 use orders_domain::ids::{OrderId, Sku};
 use orders_domain::intake::parse_order;
@@ -326,7 +326,7 @@ pub(crate) async fn order_cart(app: &Portal, buyer: &Buyer, request: &Request) -
         quote: None,
         orders_per_minute: Some(tenant.limits.orders_per_minute),
     };
-    let outcome = orders_aws::placing::place_order(&app.store, &app.publisher, placement).await?;
+    let outcome = orders_app::placing::place_order(&app.store, &app.publisher, placement).await?;
     if let CreateOutcome::RateLimited { retry_after } = outcome {
         // Nothing was stored: the cart stays as it is.
         return Err(ApiError::order_limit(tenant.limits.orders_per_minute, retry_after));

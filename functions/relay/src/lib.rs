@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use orders_aws::outbox::{EmailOutbox, MailSettings};
+use orders_app::outbox::{EmailOutbox, MailSettings};
 use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
 use orders_domain::events::EventType;
 use serde::Serialize;

@@ -7,10 +7,7 @@ use time::{Date, OffsetDateTime};
 use orders_domain::ids::TenantId;
 use orders_domain::reports::{Period, ReportName};
 
-use crate::index::write_index;
-use crate::tables::build;
-use crate::writer::{new_run_id, write_report, WrittenReport};
-use crate::Reporting;
+use orders_app::reports::{run_reports, ReportError, Reporting};
 
 /// What a run covers: the event's `detail`. A scheduled run has none: every tenant, yesterday (UTC).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -34,28 +31,6 @@ pub struct RunSummary {
     pub index_pages: Vec<String>,
 }
 
-/// A run failed (Lambda retries the scheduled invocation).
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    /// The event's detail is not usable.
-    #[error("bad report request: {0}")]
-    Request(String),
-    /// The table failed.
-    #[error(transparent)]
-    Store(#[from] orders_aws::StoreError),
-    /// A file could not be made from a table.
-    #[error("export: {0}")]
-    Export(String),
-    /// S3 failed.
-    #[error("write {key}: {detail}")]
-    Write {
-        /// Object key.
-        key: String,
-        /// What S3 said.
-        detail: String,
-    },
-}
-
 /// Runs the reports the event asks for.
 pub async fn handle(app: &Reporting, event: EventBridgeEvent<ReportRun>) -> Result<RunSummary, lambda_runtime::Error> {
     let run = event.detail;
@@ -71,7 +46,7 @@ pub async fn handle(app: &Reporting, event: EventBridgeEvent<ReportRun>) -> Resu
     };
     let tenants = match &run.tenant {
         Some(tenant) => vec![TenantId::parse(tenant).map_err(|e| ReportError::Request(e.to_string()))?],
-        None => app.store.list_tenants().await.map_err(ReportError::from)?,
+        None => app.store().list_tenants().await.map_err(ReportError::from)?,
     };
     let mut summary = RunSummary { date: date.to_string(), manifests: Vec::new(), index_pages: Vec::new() };
     for tenant in tenants {
@@ -81,33 +56,4 @@ pub async fn handle(app: &Reporting, event: EventBridgeEvent<ReportRun>) -> Resu
     }
     tracing::info!(date = %summary.date, reports = summary.manifests.len(), "reports written");
     Ok(summary)
-}
-
-/// One tenant's run: the reports written and the page linking them.
-#[derive(Debug, Clone, Serialize)]
-pub struct TenantRun {
-    /// The run's id.
-    pub run: String,
-    /// The reports, in [`ReportName::ALL`] order.
-    pub reports: Vec<WrittenReport>,
-    /// The page's key.
-    pub index: String,
-}
-
-/// Runs `wanted` for `tenant` and `period`: builds the tables, writes each report (files, then manifest), then
-/// the page.
-pub async fn run_reports(
-    app: &Reporting,
-    tenant: &TenantId,
-    period: &Period,
-    wanted: &[ReportName],
-) -> Result<TenantRun, ReportError> {
-    let run = new_run_id(OffsetDateTime::now_utc());
-    let contents = build(app, tenant, period, wanted).await?;
-    let mut reports = Vec::new();
-    for content in &contents {
-        reports.push(write_report(app, tenant, period, &run, content).await?);
-    }
-    let index = write_index(app, tenant, period, &contents, &reports).await?;
-    Ok(TenantRun { run, reports, index })
 }

@@ -5,13 +5,13 @@ use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 
+use orders_app::reports::index::page_key;
+use orders_app::reports::writer::{read_manifest, report_prefix, WrittenFile, WrittenReport};
+use orders_app::reports::ReportError;
 use orders_aws::store::ApiKeyRecord;
 use orders_domain::ids::{Role, TenantId};
 use orders_domain::reports::{parse_report_request, Period, ReportName};
 use orders_http::{json_body, json_response, ApiError};
-use reporting::index::page_key;
-use reporting::writer::{read_manifest, report_prefix, WrittenFile, WrittenReport};
-use reporting::ReportError;
 
 use crate::Reports;
 
@@ -81,7 +81,7 @@ fn parse_run_id(id: &str) -> Option<(ReportName, Period, String)> {
 async fn run(app: &Reports, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
     let body = json_body(request)?;
     let wanted = parse_report_request(body, time::OffsetDateTime::now_utc().date())?;
-    let done = reporting::run_reports(&app.reporting, &caller.tenant, &wanted.period, &[wanted.report])
+    let done = orders_app::reports::run_reports(&app.reporting, &caller.tenant, &wanted.period, &[wanted.report])
         .await
         .map_err(unavailable)?;
     let written = done.reports.first().ok_or_else(|| ApiError::Unavailable("the run wrote nothing".into()))?;

@@ -15,7 +15,7 @@ pub use handler::handle;
 #[derive(Debug, Clone)]
 pub struct ReportsConfig {
     /// The reporting settings (`TABLE_NAME`, `EXPORTS_BUCKET`).
-    pub reporting: reporting::ReportingConfig,
+    pub reporting: orders_app::reports::ReportingConfig,
     /// `DOWNLOAD_URL_SECONDS`: how long a download link works.
     pub download_url_seconds: u64,
     /// `CONSOLE_SESSION_SECRET_ARN`: the keys of console sessions.
@@ -38,7 +38,7 @@ impl ReportsConfig {
             .filter(|s| (60..=7 * 24 * 3600).contains(s))
             .ok_or(ConfigError("DOWNLOAD_URL_SECONDS"))?;
         Ok(Self {
-            reporting: reporting::ReportingConfig::from_vars(&var)?,
+            reporting: orders_app::reports::ReportingConfig::from_vars(&var)?,
             download_url_seconds,
             console_session_secret_arn: required_var(&var, orders_aws::SecretPurpose::ConsoleSession.env_var())?,
         })
@@ -48,7 +48,7 @@ impl ReportsConfig {
 /// Handler state, built once per container.
 #[derive(Debug, Clone)]
 pub struct Reports {
-    reporting: reporting::Reporting,
+    reporting: orders_app::reports::Reporting,
     gate: Gatekeeper,
     download_url_seconds: u64,
 }
@@ -61,7 +61,7 @@ impl Reports {
         s3: orders_aws::aws_sdk_s3::Client,
         secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Result<Self, String> {
-        let reporting = reporting::Reporting::new(&config.reporting, dynamodb, s3);
+        let reporting = orders_app::reports::Reporting::new(&config.reporting, dynamodb, s3);
         let sessions = orders_aws::SecretKeys::from_secrets_manager(
             secrets.clone(),
             &config.console_session_secret_arn,

@@ -1,12 +1,10 @@
 //! AWS adapters of the order pipeline: configuration from the environment, the DynamoDB repository (single-table
-//! design of architecture.md) and the SQS event publisher. Business rules stay in `orders-domain`.
+//! design of docs/architecture.md) and the SQS event publisher. Business rules stay in `orders-domain`.
 
 pub mod archive;
 pub mod config;
 pub mod keys;
 pub mod mailer;
-pub mod outbox;
-pub mod placing;
 pub mod publisher;
 pub mod secrets;
 pub mod store;

@@ -6,6 +6,7 @@ pub mod body;
 pub mod cursor;
 pub mod portal;
 pub mod problem;
+pub mod routes;
 pub mod session;
 pub mod views;
 pub mod web;
@@ -18,3 +19,4 @@ pub use body::{
 pub use cursor::CursorSigner;
 pub use portal::BuyerGate;
 pub use problem::ApiError;
+pub use routes::{dispatch, Call, Reply, Route};

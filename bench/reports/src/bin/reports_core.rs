@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use orders_domain::reports::stream::SalesStream;
+use bench_reports::stream::SalesStream;
 use orders_domain::reports::Cell;
 
 fn peak_rss_kib() -> u64 {

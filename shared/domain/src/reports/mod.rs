@@ -1,16 +1,14 @@
-//! Reports for analysts (domain.md "Reports"): what each report counts, as pure code. Every report is a
+//! Reports for analysts (docs/domain.md "Reports"): what each report counts, as pure code. Every report is a
 //! [`Table`] of typed columns, so the writers (CSV here; XLSX, Parquet and the charts page in `orders-exports`)
 //! know whether a cell is text, a whole number, an exact decimal or a date and never guess.
 //!
 //! - [`sales`]: sales by day, customer, channel and product; top products and customers.
 //! - [`operations`]: order tracking (open quantities per line and their age) and lead times.
 //! - [`finance`]: gross margin, the invoice register and the per-customer statement.
-//! - [`stream`]: sales of a stream of order lines in constant memory (what `make bench-reports` measures).
 
 pub mod finance;
 pub mod operations;
 pub mod sales;
-pub mod stream;
 
 use rust_decimal::Decimal;
 use time::Date;
@@ -27,7 +25,7 @@ pub use sales::{
     SalesDay, SalesDimension,
 };
 
-/// The reports a run writes (domain.md "Reports"), each one [`Table`] under its own folder and Glue table.
+/// The reports a run writes (docs/domain.md "Reports"), each one [`Table`] under its own folder and Glue table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ReportName {
     /// [`sales::sales_by_day_table`].

@@ -207,7 +207,7 @@ const MEASURES: [(&str, ColumnKind); 5] = [
 ];
 
 /// The cells of [`MEASURES`].
-pub(crate) fn measure_cells(
+pub fn measure_cells(
     orders: u64,
     quantity: Decimal,
     net: Decimal,
@@ -218,7 +218,7 @@ pub(crate) fn measure_cells(
 }
 
 /// `keys` followed by [`MEASURES`].
-pub(crate) fn sales_columns(keys: &[(&'static str, ColumnKind)]) -> Vec<(&'static str, ColumnKind)> {
+pub fn sales_columns(keys: &[(&'static str, ColumnKind)]) -> Vec<(&'static str, ColumnKind)> {
     keys.iter().copied().chain(MEASURES).collect()
 }
 

@@ -10,9 +10,9 @@ use orders_domain::ids::TenantId;
 use orders_domain::reports::{tracking_by_age, Cell, Period, ReportName, Table};
 use orders_exports::charts::{index_html, Bar, Chart, FileLink};
 
-use crate::tables::ReportContent;
-use crate::writer::{get, partition, put, read_manifest, WrittenReport};
-use crate::{ReportError, Reporting};
+use super::tables::ReportContent;
+use super::writer::{get, partition, put, read_manifest, WrittenReport};
+use super::{ReportError, Reporting};
 
 /// Days the sales chart spans.
 const SALES_DAYS: i64 = 30;
@@ -61,7 +61,7 @@ async fn earlier_sales(
     into: &mut BTreeMap<String, BTreeMap<Date, Decimal>>,
 ) -> Result<(), ReportError> {
     for day in days {
-        let prefix = crate::writer::report_prefix(tenant, ReportName::SalesByDay, &Period::day(day));
+        let prefix = super::writer::report_prefix(tenant, ReportName::SalesByDay, &Period::day(day));
         let Some(manifest) = read_manifest(app, &format!("{prefix}manifest.json")).await? else { continue };
         let Some(csv) = manifest.files.iter().find(|f| f.format == "csv") else { continue };
         let Some(bytes) = get(app, &csv.key).await? else { continue };

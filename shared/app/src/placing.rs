@@ -8,8 +8,8 @@ use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::order::{HistoryEntry, Order};
 use orders_domain::quote::Quote;
 
-use crate::store::{CreateOutcome, NewOrder};
-use crate::{EventPublisher, Store, StoreError};
+use orders_aws::store::{CreateOutcome, NewOrder};
+use orders_aws::{EventPublisher, Store, StoreError};
 
 /// A priced order to store, and how it came in.
 #[derive(Debug, Clone, Copy)]

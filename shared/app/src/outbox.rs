@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::store::{EmailRecord, EmailStatus, NewEmail};
-use crate::{Mailer, MailerError, SecretError, SecretKeys, Store, StoreError};
+use orders_aws::store::{EmailRecord, EmailStatus, NewEmail};
+use orders_aws::{Mailer, MailerError, SecretError, SecretKeys, Store, StoreError};
 use orders_domain::buyer_link::PortalLinks;
 use orders_domain::order::{NoteVisibility, Order};
 use orders_domain::tenant::TenantSettings;
@@ -31,18 +31,18 @@ pub struct MailSettings {
 impl MailSettings {
     /// Reads the settings from any source of variables; a missing sender fails with its name, and so does a
     /// portal URL without its link secret.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, crate::ConfigError> {
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, orders_aws::ConfigError> {
         let portal = match var("PORTAL_URL").filter(|url| !url.is_empty()) {
             None => None,
             Some(url) => Some((
-                orders_domain::buyer_link::portal_base_url(&url).map_err(|_| crate::ConfigError("PORTAL_URL"))?,
-                crate::required_var(&var, crate::SecretPurpose::BuyerLink.env_var())?,
+                orders_domain::buyer_link::portal_base_url(&url).map_err(|_| orders_aws::ConfigError("PORTAL_URL"))?,
+                orders_aws::required_var(&var, orders_aws::SecretPurpose::BuyerLink.env_var())?,
             )),
         };
         Ok(Self {
-            sender_email: crate::required_var(&var, "SENDER_EMAIL")?,
+            sender_email: orders_aws::required_var(&var, "SENDER_EMAIL")?,
             portal,
-            ses_fault: var(crate::mailer::SES_FAULT_ENV),
+            ses_fault: var(orders_aws::mailer::SES_FAULT_ENV),
         })
     }
 }
@@ -89,14 +89,14 @@ impl EmailOutbox {
     /// claim older than a minute belongs to an attempt that died (every function times out well before).
     pub fn for_function(
         store: Store,
-        ses: aws_sdk_ses::Client,
-        secrets: &aws_sdk_secretsmanager::Client,
+        ses: orders_aws::aws_sdk_ses::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
         settings: &MailSettings,
     ) -> Self {
         let mailer = Mailer::new(ses, &settings.sender_email).with_fault(settings.ses_fault.as_deref());
         let portal = settings.portal.as_ref().map(|(url, arn)| PortalLinkSource {
             url: url.clone(),
-            keys: SecretKeys::from_secrets_manager(secrets.clone(), arn, crate::SecretPurpose::BuyerLink),
+            keys: SecretKeys::from_secrets_manager(secrets.clone(), arn, orders_aws::SecretPurpose::BuyerLink),
         });
         Self { portal, ..Self::new(store, mailer, Duration::from_secs(60)) }
     }

@@ -1,16 +1,16 @@
 //! Sales aggregation over a stream of order lines in constant memory: each line is added to its day, product
 //! and customer as it arrives and then forgotten, so memory grows with the number of days, products and
 //! customers, never with the number of lines. Amounts are exact: parsed straight into fixed-point integers of
-//! [`DECIMAL_SCALE`](super::DECIMAL_SCALE) places (a value with more places is refused, never rounded) and summed
-//! in `i64` (a sum beyond ±922 trillion is refused, never wrapped). This is the core `make bench-reports` measures on 100 k to 10 M lines.
+//! [`DECIMAL_SCALE`](orders_domain::reports::DECIMAL_SCALE) places (a value with more places is refused, never rounded) and summed
+//! in `i64` (a sum beyond ±922 trillion is refused, never wrapped). This is the core `make bench-reports` measures on 100 k to 10 M lines; it lives in the bench because no function ships it (the reporting function aggregates with `SalesAccumulator`).
 
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use time::Date;
 
-use super::sales::{measure_cells, sales_columns};
-use super::{ColumnKind, Table, DECIMAL_SCALE};
+use orders_domain::reports::sales::{measure_cells, sales_columns};
+use orders_domain::reports::{ColumnKind, Table, DECIMAL_SCALE};
 
 /// A line could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -14,8 +14,8 @@ use orders_domain::ids::TenantId;
 use orders_domain::reports::{Period, ReportName};
 use orders_exports::{parquet_file, xlsx};
 
-use crate::tables::ReportContent;
-use crate::{ReportError, Reporting};
+use super::tables::ReportContent;
+use super::{ReportError, Reporting};
 
 /// The folder of a period under a report: `date=<d>` for one day (the scheduled runs; what the Glue tables
 /// partition on), `range=<from>_<to>` for a longer period asked for on demand.

@@ -13,7 +13,7 @@ use orders_domain::reports::{
 };
 use rust_decimal::Decimal;
 
-use crate::{ReportError, Reporting};
+use super::{ReportError, Reporting};
 
 /// How many members the top lists show.
 pub const TOP: usize = 10;

@@ -1,0 +1,248 @@
+//! The confirmation stage's use case: answer an order (`order.received`, `order.changed`) by the tenant's policy —
+//! reserve what stock allows per line, write the response with its history, reservations, reorders and Order
+//! Response document in one transaction that consumes the event — then email buyer and seller, once: a consumed
+//! event (a redelivery) only gets what a crashed attempt left unsent.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+use orders_aws::store::{NewEmail, OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite};
+use orders_aws::{required_env, required_var, ConfigError, Store, StoreError};
+use orders_domain::confirmation::answer_order;
+use orders_domain::documents::issued_order_response;
+use orders_domain::events::{EventEnvelope, EventType};
+use orders_domain::ids::Sku;
+use orders_domain::order::{Order, OrderType};
+use orders_domain::tenant::TenantSettings;
+use orders_mail::EmailKind;
+
+use crate::consumer::Batch;
+use crate::outbox::{EmailError, EmailOutbox, MailSettings};
+use crate::retry::{retry_on_conflict, Attempt};
+
+/// The envelopes the confirmation stage consumes.
+pub const ACCEPTED: [EventType; 2] = [EventType::OrderReceived, EventType::OrderChanged];
+
+/// How often a response is re-planned when stock or the order changed underneath.
+const MAX_ATTEMPTS: u32 = 10;
+
+/// Settings of the confirmation function (declared in infra/template.yaml).
+#[derive(Debug, Clone)]
+pub struct ConfirmationConfig {
+    /// `TABLE_NAME`.
+    pub table_name: String,
+    /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
+    pub mail: MailSettings,
+}
+
+impl ConfirmationConfig {
+    /// Reads the settings; a missing one fails with its name.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| required_env(name).ok())
+    }
+
+    /// Reads the settings from any source of variables.
+    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name| required_var(&var, name);
+        Ok(Self { table_name: get("TABLE_NAME")?, mail: MailSettings::from_vars(&var)? })
+    }
+}
+
+/// Everything the handler needs, built once per container.
+#[derive(Debug, Clone)]
+pub struct Confirmation {
+    store: Store,
+    outbox: EmailOutbox,
+    clock: fn() -> OffsetDateTime,
+}
+
+impl Confirmation {
+    /// Builds the handler state from settings and clients.
+    pub fn new(
+        config: &ConfirmationConfig,
+        dynamodb: orders_aws::aws_sdk_dynamodb::Client,
+        ses: orders_aws::aws_sdk_ses::Client,
+        secrets: &orders_aws::aws_sdk_secretsmanager::Client,
+    ) -> Self {
+        let store = Store::new(dynamodb, &config.table_name);
+        Self {
+            // the function times out after 30 s; the queue redelivers after 180 s
+            outbox: EmailOutbox::for_function(store.clone(), ses, secrets, &config.mail),
+            store,
+            clock: OffsetDateTime::now_utc,
+        }
+    }
+}
+
+/// Why one message could not be processed (it stays on the queue, and reaches the DLQ after `maxReceiveCount`).
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmationError {
+    /// The order (or its tenant) does not exist.
+    #[error("unknown {0}")]
+    Unknown(String),
+    /// The table failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Sending an email failed.
+    #[error(transparent)]
+    Email(#[from] EmailError),
+    /// Stock or the order kept changing.
+    #[error("order {0} kept changing; giving up for now")]
+    Contention(String),
+}
+
+/// Answers every order of `batch`: all orders are read first so express orders go before the others, each on
+/// its own; an order that cannot be read or answered fails its message alone.
+pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
+    let work = std::mem::take(&mut batch.envelopes);
+    let reads =
+        futures::future::join_all(work.iter().map(|(_, e)| app.store.get_order_record(&e.tenant, &e.order_id))).await;
+    let mut ready = Vec::new();
+    for ((id, envelope), read) in work.into_iter().zip(reads) {
+        match read {
+            Ok(Some(record)) => ready.push((id, envelope, record)),
+            Ok(None) => {
+                tracing::warn!(message_id = %id, tenant = %envelope.tenant, order_id = %envelope.order_id, "unknown order");
+                batch.fail(id);
+            }
+            Err(error) => {
+                tracing::error!(message_id = %id, order_id = %envelope.order_id, %error, "read failed");
+                batch.fail(id);
+            }
+        }
+    }
+    ready.sort_by_key(|(_, _, record)| record.order.order_type != OrderType::Express);
+    for (id, envelope, record) in ready {
+        if let Err(error) = Box::pin(confirm(app, &envelope, record)).await {
+            tracing::error!(message_id = %id, tenant = %envelope.tenant, order_id = %envelope.order_id, event_id = %envelope.event_id, %error, "confirmation failed");
+            batch.fail(id);
+        }
+    }
+}
+
+/// Answers one order for one event (idempotently: a consumed event only gets its outstanding emails sent).
+pub async fn confirm(
+    app: &Confirmation,
+    envelope: &EventEnvelope,
+    first_read: OrderRecord,
+) -> Result<(), ConfirmationError> {
+    let store = &app.store;
+    let first_read = &Mutex::new(Some(first_read));
+    let attempt = |attempt: u32| async move {
+        let first = first_read.lock().map(|mut first| first.take()).unwrap_or_default();
+        let record = match first {
+            Some(record) => record,
+            None => {
+                // Stock or the order changed: back off a little more each time, then read again.
+                tokio::time::sleep(Duration::from_millis(5 * u64::from((attempt - 1) * (attempt - 1)))).await;
+                store
+                    .get_order_record(&envelope.tenant, &envelope.order_id)
+                    .await?
+                    .ok_or_else(|| ConfirmationError::Unknown(format!("order {}", envelope.order_id)))?
+            }
+        };
+        let tenant = store
+            .get_tenant(&envelope.tenant)
+            .await?
+            .ok_or_else(|| ConfirmationError::Unknown(format!("tenant {}", envelope.tenant)))?;
+        let pending = record.pending_event.as_ref().is_some_and(|e| e.event_id == envelope.event_id);
+        if !pending {
+            // Consumed before (a redelivery): only what a crashed attempt left unsent.
+            app.outbox.send_outstanding(&record.order, &tenant).await?;
+            return Ok(Attempt::Done(()));
+        }
+        let outcome = respond(app, envelope, &record, &tenant).await?;
+        match outcome {
+            (ResponseOutcome::Applied, order, emails) => {
+                tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %envelope.event_id, status = order.status.as_str(), "order answered");
+                app.outbox.send_claimed(&order, &tenant, emails).await?;
+                Ok(Attempt::Done(()))
+            }
+            (ResponseOutcome::AlreadyApplied, order, _) => {
+                app.outbox.send_outstanding(&order, &tenant).await?;
+                Ok(Attempt::Done(()))
+            }
+            (ResponseOutcome::StockChanged | ResponseOutcome::OrderChanged, _, _) => Ok(Attempt::Conflict),
+        }
+    };
+    retry_on_conflict(MAX_ATTEMPTS, attempt, || ConfirmationError::Contention(envelope.order_id.to_string())).await
+}
+
+/// Plans and writes the response; returns the outcome, the order as written and the emails it claimed.
+async fn respond(
+    app: &Confirmation,
+    envelope: &EventEnvelope,
+    record: &OrderRecord,
+    tenant: &TenantSettings,
+) -> Result<(ResponseOutcome, Order, Vec<NewEmail>), ConfirmationError> {
+    let store = &app.store;
+    let now = (app.clock)();
+    let order = &record.order;
+    let skus: Vec<Sku> = order.lines.iter().map(|l| l.sku.clone()).collect();
+    let catalogue = store.load_catalogue(&order.tenant, &skus, None, &tenant.warehouses).await?;
+    let blanket = match (&order.order_type, &order.blanket_order_id) {
+        (OrderType::CallOff, Some(id)) => store.get_order_record(&order.tenant, id).await?,
+        _ => None,
+    };
+    let minimum: HashMap<Sku, Decimal> =
+        catalogue.products.iter().filter_map(|(sku, p)| p.min_stock.map(|m| (sku.clone(), m))).collect();
+    let answer = answer_order(
+        order,
+        tenant,
+        &catalogue.stock,
+        &minimum,
+        blanket.as_ref().map(|b| &b.order),
+        "system:confirmation",
+        now,
+    );
+    let answered = answer.order;
+    let status = answered.status;
+
+    let mut emails = Vec::new();
+    if envelope.event_type == EventType::OrderReceived {
+        emails.push(NewEmail {
+            kind: EmailKind::SellerNewOrder.as_str().into(),
+            reference: envelope.event_id.clone(),
+            to_name: format!("{} order desk", tenant.name),
+            to_address: tenant.order_desk_email.to_string(),
+            claimed_at: now,
+        });
+    }
+    if let Some(kind) = EmailKind::for_response(status) {
+        emails.push(NewEmail {
+            kind: kind.as_str().into(),
+            reference: envelope.event_id.clone(),
+            to_name: answered.buyer.name.clone(),
+            to_address: answered.buyer.email.to_string(),
+            claimed_at: now,
+        });
+    }
+
+    let write = ResponseWrite {
+        order: &answered,
+        expected_version: record.version,
+        consumed_event_id: Some(&envelope.event_id),
+        next_event: None,
+        history: vec![answer.history],
+        reservations: &answer.reservation_changes,
+        emails: emails.clone(),
+        reorders: answer.reorders,
+        requests: Vec::new(),
+        related: answer
+            .blanket
+            .as_ref()
+            .zip(blanket.as_ref())
+            .map(|(order, read)| RelatedWrite::plain(order, read.version))
+            .into_iter()
+            .collect(),
+        documents: issued_order_response(&answered, order.responded_at, record.version + 1, tenant)
+            .into_iter()
+            .collect(),
+    };
+    let outcome = store.apply_response(&write).await?;
+    Ok((outcome, answered, emails))
+}

@@ -1,0 +1,148 @@
+//! The SQS consumer every stage shares: each message's body is an [`EventEnvelope`] of a type the stage accepts;
+//! a message that is not (or whose processing fails) is reported as a batch item failure, so only it returns to
+//! the queue (and reaches the DLQ after `maxReceiveCount`), never the whole batch.
+
+use std::fmt::Display;
+use std::future::Future;
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+
+use orders_domain::events::{EventEnvelope, EventType};
+
+/// A message that is not an envelope the stage accepts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed message: {0}")]
+pub struct Malformed(pub String);
+
+/// The envelope in `message`, if it is one of `accepted` (`stage` names the consumer in the error).
+pub fn envelope_of(message: &SqsMessage, stage: &str, accepted: &[EventType]) -> Result<EventEnvelope, Malformed> {
+    let body = message.body.as_deref().ok_or_else(|| Malformed("no body".into()))?;
+    let envelope: EventEnvelope = serde_json::from_str(body).map_err(|e| Malformed(e.to_string()))?;
+    if accepted.contains(&envelope.event_type) {
+        Ok(envelope)
+    } else {
+        Err(Malformed(format!("{} is not for the {stage} stage", envelope.event_type.as_str())))
+    }
+}
+
+/// A batch being worked through: the envelopes still to process, by message id, and the ids that failed.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// (message id, envelope) of every accepted message, in the batch's order.
+    pub envelopes: Vec<(String, EventEnvelope)>,
+    failed: Vec<String>,
+}
+
+impl Batch {
+    /// Reads every message of `event`; those that are not accepted envelopes fail at once.
+    pub fn read(event: &SqsEvent, stage: &str, accepted: &[EventType]) -> Self {
+        let mut batch = Self::default();
+        for message in &event.records {
+            let id = message.message_id.clone().unwrap_or_default();
+            match envelope_of(message, stage, accepted) {
+                Ok(envelope) => batch.envelopes.push((id, envelope)),
+                Err(error) => {
+                    tracing::warn!(message_id = %id, stage, %error, "message refused");
+                    batch.failed.push(id);
+                }
+            }
+        }
+        batch
+    }
+
+    /// Marks the message `id` failed (it returns to the queue).
+    pub fn fail(&mut self, id: String) {
+        self.failed.push(id);
+    }
+
+    /// The ids of the messages that failed so far.
+    pub fn failed(&self) -> &[String] {
+        &self.failed
+    }
+
+    /// The answer to SQS: the failed messages, each as a batch item failure.
+    pub fn response(self) -> SqsBatchResponse {
+        let mut response = SqsBatchResponse::default();
+        for id in self.failed {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            response.batch_item_failures.push(failure);
+        }
+        response
+    }
+}
+
+/// Consumes a batch: each accepted envelope, in turn, goes through `process`; a message that is not accepted or
+/// whose processing fails is reported on its own.
+pub async fn consume<E, F, Fut>(
+    event: &SqsEvent,
+    stage: &str,
+    accepted: &[EventType],
+    mut process: F,
+) -> SqsBatchResponse
+where
+    E: Display,
+    F: FnMut(EventEnvelope) -> Fut,
+    Fut: Future<Output = Result<(), E>>,
+{
+    let mut batch = Batch::read(event, stage, accepted);
+    for (id, envelope) in std::mem::take(&mut batch.envelopes) {
+        let (tenant, order_id, event_id) =
+            (envelope.tenant.clone(), envelope.order_id.clone(), envelope.event_id.clone());
+        if let Err(error) = Box::pin(process(envelope)).await {
+            tracing::warn!(message_id = %id, stage, %tenant, %order_id, %event_id, %error, "message not processed");
+            batch.fail(id);
+        }
+    }
+    batch.response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(id: &str, body: Option<&str>) -> SqsMessage {
+        let mut message = SqsMessage::default();
+        message.message_id = Some(id.to_owned());
+        message.body = body.map(str::to_owned);
+        message
+    }
+
+    fn envelope_json(event_type: EventType) -> String {
+        let envelope = EventEnvelope::new(
+            event_type,
+            orders_domain::ids::TenantId::parse("t-1").expect("tenant"),
+            orders_domain::ids::OrderId::parse("ord_01".to_owned()).expect("order id"),
+            "A-1".into(),
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
+        serde_json::to_string(&envelope).expect("json")
+    }
+
+    #[tokio::test]
+    async fn reports_only_the_messages_that_failed() {
+        let mut event = SqsEvent::default();
+        event.records = vec![
+            message("ok", Some(&envelope_json(EventType::OrderDespatched))),
+            message("wrong-type", Some(&envelope_json(EventType::OrderReceived))),
+            message("no-body", None),
+            message("fails", Some(&envelope_json(EventType::OrderDespatched))),
+        ];
+        let mut calls = 0;
+        let response = consume(&event, "shipment", &[EventType::OrderDespatched], |_envelope| {
+            calls += 1;
+            let fail = calls == 2;
+            async move {
+                if fail {
+                    Err("store failed")
+                } else {
+                    Ok(())
+                }
+            }
+        })
+        .await;
+        let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+        assert_eq!(failed, ["wrong-type", "no-body", "fails"]);
+        assert_eq!(calls, 2);
+    }
+}

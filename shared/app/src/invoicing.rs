@@ -1,0 +1,175 @@
+//! The invoicing stage's use case: issue the invoice an `order.ready_to_invoice` request asks for (a despatch's,
+//! or the whole delivered order's) under the next gapless number, in the transaction that consumes the request;
+//! complete the documents staff issued whose issuer did not finish them. A redelivery finds the request consumed
+//! and only completes what a crashed attempt left undone.
+
+use orders_aws::store::{completion_request_key, IssueOutcome, IssueWrite, NewEmail};
+use orders_aws::StoreError;
+use orders_domain::events::{EventEnvelope, EventType};
+use orders_domain::invoice::{draft_invoice, plan_despatch_invoice, plan_order_invoice, InvoiceError};
+use orders_domain::order::{HistoryEntry, Order};
+use orders_domain::tenant::TenantSettings;
+use orders_mail::EmailKind;
+
+use crate::documents::{DocumentError, Documents, Issuance};
+use crate::retry::{retry_on_conflict, Attempt, ATTEMPTS};
+
+/// The envelopes the invoicing stage consumes.
+pub const ACCEPTED: [EventType; 3] =
+    [EventType::OrderReadyToInvoice, EventType::InvoiceIssued, EventType::CreditNoteIssued];
+
+/// Why a request could not be processed (its message stays on the queue).
+#[derive(Debug, thiserror::Error)]
+pub enum InvoicingError {
+    /// The order, tenant, despatch or document does not exist.
+    #[error("unknown {0}")]
+    Unknown(String),
+    /// The invoice cannot be issued as things stand (the tenant has no invoicing settings, VAT data is missing);
+    /// the request stays pending, so it is issued once that is fixed.
+    #[error("cannot invoice: {0}")]
+    Invoice(#[from] InvoiceError),
+    /// The table failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Archiving or emailing failed.
+    #[error(transparent)]
+    Documents(#[from] DocumentError),
+    /// The order kept changing.
+    #[error("order {0} kept changing; giving up for now")]
+    Contention(String),
+}
+
+/// Processes one envelope of [`ACCEPTED`].
+pub async fn process(documents: &Documents, envelope: &EventEnvelope) -> Result<(), InvoicingError> {
+    if envelope.event_type == EventType::OrderReadyToInvoice {
+        issue_requested(documents, envelope).await
+    } else {
+        complete_issued(documents, envelope).await
+    }
+}
+
+/// The sort key of the stage request an `order.ready_to_invoice` event sits on.
+fn request_key(envelope: &EventEnvelope) -> String {
+    format!("Q#INVOICE#{}", envelope.reference)
+}
+
+/// Issues the invoice the event asks for, once: a consumed request (a redelivery) only completes its document.
+async fn issue_requested(documents: &Documents, envelope: &EventEnvelope) -> Result<(), InvoicingError> {
+    let (tenant_id, order_id) = (&envelope.tenant, &envelope.order_id);
+    let store = documents.store();
+    let tenant =
+        store.get_tenant(tenant_id).await?.ok_or_else(|| InvoicingError::Unknown(format!("tenant {tenant_id}")))?;
+    let tenant = &tenant;
+    let sort_key = &request_key(envelope);
+    let attempt = |_| async move {
+        let record = store
+            .get_order_record(tenant_id, order_id)
+            .await?
+            .ok_or_else(|| InvoicingError::Unknown(format!("order {order_id}")))?;
+        let order = &record.order;
+        let despatches = store.despatches(tenant_id, order_id).await?;
+        let plan = if envelope.reference == "order" {
+            let delivered = despatches.iter().map(|d| d.despatch_date).max();
+            plan_order_invoice(order, delivered)
+        } else {
+            let despatch = despatches
+                .iter()
+                .find(|d| d.despatch_number == envelope.reference)
+                .ok_or_else(|| InvoicingError::Unknown(format!("despatch {} of {order_id}", envelope.reference)))?;
+            plan_despatch_invoice(order, despatch)
+        };
+        let plan = match plan {
+            Ok(plan) => plan,
+            Err(InvoiceError::NothingToBill(why)) => {
+                // Invoiced already: by this request (a redelivery) or by another; complete or dismiss it.
+                match store.request_result(tenant_id, order_id, sort_key).await? {
+                    Some(number) => finish_issued(documents, tenant, order, &number).await?,
+                    None => {
+                        if store.dismiss_request(tenant_id, order_id, sort_key, &envelope.event_id, &why).await? {
+                            tracing::info!(%order_id, reference = %envelope.reference, %why, "nothing to invoice");
+                        }
+                    }
+                }
+                return Ok(Attempt::Done(()));
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let now = documents.now();
+        let draft = draft_invoice(order, &plan, tenant, &envelope.reference, now)?;
+        let write = IssueWrite {
+            draft: &draft,
+            expected_version: record.version,
+            order_pending: record.pending_event.as_ref(),
+            consumes: Some((sort_key, &envelope.event_id)),
+            credits: None,
+            history: HistoryEntry {
+                at: now,
+                actor: "system:invoicing".into(),
+                action: draft.order.status.as_str().into(),
+                detail: format!(
+                    "Invoice for {}: {} {} payable",
+                    if envelope.reference == "order" {
+                        "the order".to_owned()
+                    } else {
+                        format!("despatch {}", envelope.reference)
+                    },
+                    draft.invoice.totals.payable,
+                    draft.invoice.currency
+                ),
+            },
+            email: Some(NewEmail {
+                kind: EmailKind::BuyerBillingDocument.as_str().into(),
+                reference: String::new(),
+                to_name: order.buyer.name.clone(),
+                to_address: order.buyer.email.to_string(),
+                claimed_at: now,
+            }),
+            completion: None,
+            idempotency: None,
+        };
+        match documents.issue(&write, tenant).await? {
+            Issuance::Issued { completed, .. } => completed?,
+            Issuance::NotIssued(IssueOutcome::AlreadyIssued(Some(number))) => {
+                finish_issued(documents, tenant, order, &number).await?
+            }
+            Issuance::NotIssued(IssueOutcome::AlreadyIssued(None)) => {}
+            // The invoicing stage claims no Idempotency-Key.
+            Issuance::NotIssued(IssueOutcome::OrderChanged | IssueOutcome::IdempotencyKeyUsed) => {
+                return Ok(Attempt::Conflict)
+            }
+            Issuance::NotIssued(IssueOutcome::Issued(_)) => {}
+        }
+        Ok(Attempt::Done(()))
+    };
+    retry_on_conflict(ATTEMPTS, attempt, || InvoicingError::Contention(order_id.to_string())).await
+}
+
+/// Completes a document staff issued whose issuer did not finish archiving and emailing it (the relay passed
+/// its completion request on), then clears the request.
+async fn complete_issued(documents: &Documents, envelope: &EventEnvelope) -> Result<(), InvoicingError> {
+    let (tenant_id, order_id) = (&envelope.tenant, &envelope.order_id);
+    let store = documents.store();
+    let tenant =
+        store.get_tenant(tenant_id).await?.ok_or_else(|| InvoicingError::Unknown(format!("tenant {tenant_id}")))?;
+    let record = store
+        .get_order_record(tenant_id, order_id)
+        .await?
+        .ok_or_else(|| InvoicingError::Unknown(format!("order {order_id}")))?;
+    finish_issued(documents, &tenant, &record.order, &envelope.reference).await?;
+    let sort_key = completion_request_key(&envelope.reference);
+    store.dismiss_request(tenant_id, order_id, &sort_key, &envelope.event_id, "completed by invoicing").await?;
+    Ok(())
+}
+
+/// Completes a document issued by an earlier attempt (see [`Documents::finish_issued`]).
+async fn finish_issued(
+    documents: &Documents,
+    tenant: &TenantSettings,
+    order: &Order,
+    number: &str,
+) -> Result<(), InvoicingError> {
+    documents
+        .finish_issued(tenant, order, number)
+        .await?
+        .ok_or_else(|| InvoicingError::Unknown(format!("invoice {number}")))
+}

@@ -1,0 +1,14 @@
+//! Use cases of the order pipeline: the floor between the function adapters (HTTP routes, SQS and EventBridge
+//! handlers) and the floors below, the pure domain (`orders-domain`) and the AWS adapters (`orders-aws`). Each
+//! module is one use case, a function over the store, publisher, mailer and archive it needs, returning domain
+//! results; the orchestration every function shares lives here once (docs/architecture.md "Floors").
+
+pub mod confirmation;
+pub mod consumer;
+pub mod documents;
+pub mod invoicing;
+pub mod outbox;
+pub mod placing;
+pub mod reports;
+pub mod retry;
+pub mod shipment;
