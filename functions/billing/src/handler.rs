@@ -8,7 +8,7 @@ use orders_app::documents::Issuance;
 use orders_app::retry::{retry_on_conflict, Attempt, ATTEMPTS};
 use orders_aws::store::{ApiKeyRecord, InvoiceFilter, IssueOutcome, IssueWrite, NewEmail, OrderRecord, StoredInvoice};
 use orders_domain::events::{EventEnvelope, EventType};
-use orders_domain::ids::{OrderId, Role};
+use orders_domain::ids::OrderId;
 use orders_domain::invoice::{
     draft_credit_note, draft_debit_note, draft_invoice, draft_proforma, parse_credit_note, parse_debit_note,
     plan_order_invoice, CreditLedger, DocumentKind, Invoice, InvoiceDraft, InvoiceError, InvoiceStatus,
@@ -16,6 +16,7 @@ use orders_domain::invoice::{
 use orders_domain::invoice_ubl::peppol_invoice;
 use orders_domain::order::HistoryEntry;
 use orders_domain::FieldError;
+use orders_http::routes::{dispatch, Handler, Route, NO_KEY, OPERATOR};
 use orders_http::{check_if_match, etag, json_body, json_response, query_param, ApiError};
 use orders_mail::EmailKind;
 
@@ -23,58 +24,127 @@ use crate::Billing;
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Billing, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(orders_http::answer(&request, route(app, &request).await))
+    Ok(orders_http::answer(&request, dispatch(app, &app.gate, ROUTES, &request).await))
 }
 
-async fn route(app: &Billing, request: &Request) -> Result<Response<Body>, ApiError> {
-    let path = request.uri().path().trim_end_matches('/').to_owned();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let method = request.method().clone();
-    match (&method, segments.as_slice()) {
-        (&Method::GET, ["v1", collection @ ("invoices" | "credit-notes")]) => {
-            let caller = authenticate(app, request, "read invoices").await?;
-            list(app, &caller, request, *collection == "credit-notes").await
-        }
-        (&Method::GET, ["v1", list @ ("invoices" | "credit-notes"), number]) => {
-            let caller = authenticate(app, request, "read invoices").await?;
-            let stored = document(app, &caller.tenant, list, number).await?;
-            Ok(json_response(StatusCode::OK, &view(&stored), &[("etag", etag(stored.version))]))
-        }
-        (&Method::GET, ["v1", list @ ("invoices" | "credit-notes"), number, file]) => {
-            let caller = authenticate(app, request, "read invoices").await?;
-            let stored = document(app, &caller.tenant, list, number).await?;
-            download(app, &stored, file).await
-        }
-        (&Method::GET, ["v1", "portal", list @ ("invoices" | "credit-notes"), number, file]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            buyer_download(app, &buyer, list, number, file).await
-        }
-        (&Method::POST, ["v1", "invoices", number, "credit-notes"]) => {
-            let caller = authenticate(app, request, "issue credit notes").await?;
-            issue_note(app, &caller, request, number, DocumentKind::CreditNote).await
-        }
-        (&Method::POST, ["v1", "invoices", number, "debit-notes"]) => {
-            let caller = authenticate(app, request, "issue debit notes").await?;
-            issue_note(app, &caller, request, number, DocumentKind::DebitNote).await
-        }
-        (&Method::POST, ["v1", "orders", id, "invoices"]) => {
-            let caller = authenticate(app, request, "issue invoices").await?;
-            issue_invoice(app, &caller, request, id).await
-        }
-        (&Method::GET, ["v1", "orders", id, "proforma.pdf"]) => {
-            let caller = authenticate(app, request, "print proformas").await?;
-            proforma(app, &caller, id).await
-        }
-        (_, ["v1", "portal", "invoices" | "credit-notes", _, _]) => {
-            Err(ApiError::MethodNotAllowed { method: method.to_string(), path })
-        }
-        _ => Err(ApiError::NotFound(format!("route {method} {path}"))),
-    }
+/// Every route of the billing API, first match wins. Billing documents are the seller's: operator keys only, but
+/// for the buyer's own downloads through the portal session.
+const ROUTES: &[Route<Billing>] = &[
+    Route {
+        method: Method::GET,
+        path: "/v1/invoices",
+        roles: OPERATOR,
+        action: "read invoices",
+        handler: Handler::Key(|app, call| Box::pin(list(app, &call.caller, call.request, false))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/invoices/{number}",
+        roles: OPERATOR,
+        action: "read invoices",
+        handler: Handler::Key(|app, call| Box::pin(show(app, &call.caller, "invoices", call.param(0)))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/credit-notes",
+        roles: OPERATOR,
+        action: "read invoices",
+        handler: Handler::Key(|app, call| Box::pin(list(app, &call.caller, call.request, true))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/credit-notes/{number}",
+        roles: OPERATOR,
+        action: "read invoices",
+        handler: Handler::Key(|app, call| Box::pin(show(app, &call.caller, "credit-notes", call.param(0)))),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/invoices/{number}/credit-notes",
+        roles: OPERATOR,
+        action: "issue credit notes",
+        handler: Handler::Key(|app, call| {
+            Box::pin(issue_note(app, &call.caller, call.request, call.param(0), DocumentKind::CreditNote))
+        }),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/invoices/{number}/debit-notes",
+        roles: OPERATOR,
+        action: "issue debit notes",
+        handler: Handler::Key(|app, call| {
+            Box::pin(issue_note(app, &call.caller, call.request, call.param(0), DocumentKind::DebitNote))
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/invoices/{number}/{file}",
+        roles: OPERATOR,
+        action: "read invoices",
+        handler: Handler::Key(|app, call| Box::pin(file(app, &call.caller, "invoices", call.param(0), call.param(1)))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/credit-notes/{number}/{file}",
+        roles: OPERATOR,
+        action: "read invoices",
+        handler: Handler::Key(|app, call| {
+            Box::pin(file(app, &call.caller, "credit-notes", call.param(0), call.param(1)))
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/invoices/{number}/{file}",
+        roles: NO_KEY,
+        action: "download documents",
+        handler: Handler::Open(|app, request, params| Box::pin(buyer_file(app, request, "invoices", params))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/credit-notes/{number}/{file}",
+        roles: NO_KEY,
+        action: "download documents",
+        handler: Handler::Open(|app, request, params| Box::pin(buyer_file(app, request, "credit-notes", params))),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/orders/{id}/invoices",
+        roles: OPERATOR,
+        action: "issue invoices",
+        handler: Handler::Key(|app, call| Box::pin(issue_invoice(app, &call.caller, call.request, call.param(0)))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/orders/{id}/proforma.pdf",
+        roles: OPERATOR,
+        action: "print proformas",
+        handler: Handler::Key(|app, call| Box::pin(proforma(app, &call.caller, call.param(0)))),
+    },
+];
+
+/// `GET /v1/{list}/{number}`: one document with its ETag.
+async fn show(app: &Billing, caller: &ApiKeyRecord, list: &str, number: &str) -> Result<Response<Body>, ApiError> {
+    let stored = document(app, &caller.tenant, list, number).await?;
+    Ok(json_response(StatusCode::OK, &view(&stored), &[("etag", etag(stored.version))]))
 }
 
-/// Billing documents are the seller's: operator keys only.
-async fn authenticate(app: &Billing, request: &Request, action: &'static str) -> Result<ApiKeyRecord, ApiError> {
-    app.gate.authenticate(request, &[Role::Operator], action).await
+/// `GET /v1/{list}/{number}/{file}`: a document's PDF or UBL.
+async fn file(
+    app: &Billing,
+    caller: &ApiKeyRecord,
+    list: &str,
+    number: &str,
+    file: &str,
+) -> Result<Response<Body>, ApiError> {
+    let stored = document(app, &caller.tenant, list, number).await?;
+    download(app, &stored, file).await
+}
+
+/// `GET /v1/portal/{list}/{number}/{file}` for the buyer its portal session admits.
+async fn buyer_file(app: &Billing, request: &Request, list: &str, params: &[&str]) -> Result<Response<Body>, ApiError> {
+    let buyer = app.buyers.buyer(request).await?;
+    let (number, file) = (params.first().copied().unwrap_or_default(), params.get(1).copied().unwrap_or_default());
+    buyer_download(app, &buyer, list, number, file).await
 }
 
 /// A document of the caller's tenant under `list` (invoices and debit notes, or credit notes); 404 otherwise.

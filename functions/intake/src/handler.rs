@@ -18,6 +18,7 @@ use orders_domain::order::{HistoryEntry, Order};
 use orders_domain::placing::{buyer_id, inline_customer, price_draft, PricingInputs};
 use orders_domain::tenant::TenantSettings;
 use orders_domain::ubl::{despatch_advice, Party};
+use orders_http::routes::{dispatch, Handler, Route, ANY_ROLE, STAFF};
 use orders_http::{idempotency_key, json_body, json_response, limit_param, query_param, ApiError};
 
 use crate::Intake;
@@ -25,12 +26,6 @@ use orders_http::views::{order_json, product_json};
 
 /// How many orders of a batch are stored at once.
 const BATCH_CONCURRENCY: usize = 8;
-
-/// Who is calling, from the API key.
-#[derive(Debug, Clone)]
-struct Caller {
-    key: ApiKeyRecord,
-}
 
 /// Handles one HTTP request; every failure becomes a problem response, never a Lambda error.
 pub async fn handle(intake: &Intake, request: Request) -> Result<Response<Body>, lambda_http::Error> {
@@ -41,7 +36,7 @@ pub async fn handle(intake: &Intake, request: Request) -> Result<Response<Body>,
         .unwrap_or_else(|| format!("req_{}", uuid_like()));
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let response = match route(intake, &request).await {
+    let response = match dispatch(intake, &intake.gate, ROUTES, &request).await {
         Ok(response) => response,
         Err(error) => {
             if error.status().is_server_error() {
@@ -59,62 +54,43 @@ fn uuid_like() -> String {
     OrderId::generate().as_str().trim_start_matches("ord_").to_owned()
 }
 
-async fn route(intake: &Intake, request: &Request) -> Result<Response<Body>, ApiError> {
-    let path = request.uri().path().trim_end_matches('/');
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let method = request.method();
-    match (method, segments.as_slice()) {
-        (&Method::POST, ["v1", "orders"]) => {
-            let caller = authenticate(intake, request, Role::Webshop, "post orders").await?;
-            post_order(intake, &caller, request).await
-        }
-        (&Method::POST, ["v1", "orders", "batch"]) => {
-            let caller = authenticate(intake, request, Role::Webshop, "post orders").await?;
-            post_batch(intake, &caller, request).await
-        }
-        (&Method::POST, ["v1", "orders", id, "despatches"]) => {
-            let caller =
-                authenticate_any(intake, request, &[Role::Operator, Role::Warehouse], "record despatches").await?;
-            post_despatch(intake, &caller, request, id).await
-        }
-        (&Method::GET, ["v1", "products"]) => {
-            let caller = authenticate_any(
-                intake,
-                request,
-                &[Role::Webshop, Role::Operator, Role::Warehouse],
-                "read the catalogue",
-            )
-            .await?;
-            list_products(intake, &caller, request).await
-        }
-        (_, ["v1", "orders"] | ["v1", "orders", "batch"] | ["v1", "products"]) => {
-            Err(ApiError::MethodNotAllowed { method: method.to_string(), path: path.to_owned() })
-        }
-        _ => Err(ApiError::NotFound(format!("route {path}"))),
-    }
-}
+/// The intake API's routes: webshops post orders; staff record despatches; every role reads the catalogue.
+const ROUTES: &[Route<Intake>] = &[
+    Route {
+        method: Method::POST,
+        path: "/v1/orders",
+        roles: &[Role::Webshop],
+        action: "post orders",
+        handler: Handler::Key(|intake, call| Box::pin(post_order(intake, &call.caller, call.request))),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/orders/batch",
+        roles: &[Role::Webshop],
+        action: "post orders",
+        handler: Handler::Key(|intake, call| Box::pin(post_batch(intake, &call.caller, call.request))),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/orders/{id}/despatches",
+        roles: STAFF,
+        action: "record despatches",
+        handler: Handler::Key(|intake, call| {
+            Box::pin(post_despatch(intake, &call.caller, call.request, call.param(0)))
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/products",
+        roles: ANY_ROLE,
+        action: "read the catalogue",
+        handler: Handler::Key(|intake, call| Box::pin(list_products(intake, &call.caller, call.request))),
+    },
+];
 
-async fn authenticate(
-    intake: &Intake,
-    request: &Request,
-    role: Role,
-    action: &'static str,
-) -> Result<Caller, ApiError> {
-    authenticate_any(intake, request, &[role], action).await
-}
-
-async fn authenticate_any(
-    intake: &Intake,
-    request: &Request,
-    roles: &[Role],
-    action: &'static str,
-) -> Result<Caller, ApiError> {
-    Ok(Caller { key: intake.gate.authenticate(request, roles, action).await? })
-}
-
-async fn tenant_settings(intake: &Intake, caller: &Caller) -> Result<TenantSettings, ApiError> {
-    intake.store.get_tenant(&caller.key.tenant).await?.ok_or_else(|| {
-        tracing::error!(tenant = %caller.key.tenant, "API key of a tenant without settings");
+async fn tenant_settings(intake: &Intake, caller: &ApiKeyRecord) -> Result<TenantSettings, ApiError> {
+    intake.store.get_tenant(&caller.tenant).await?.ok_or_else(|| {
+        tracing::error!(tenant = %caller.tenant, "API key of a tenant without settings");
         ApiError::Unavailable("this tenant is not set up yet".into())
     })
 }
@@ -125,7 +101,7 @@ struct Stored {
     replayed: bool,
 }
 
-async fn post_order(intake: &Intake, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
+async fn post_order(intake: &Intake, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
     let body = json_body(request)?;
     let idem = idempotency_key(request.headers())?;
     let tenant = tenant_settings(intake, caller).await?;
@@ -144,7 +120,7 @@ fn created_response(stored: &Stored) -> Response<Body> {
 /// Validates, prices and stores one order document, or finds the order an identical earlier request stored.
 async fn store_order(
     intake: &Intake,
-    caller: &Caller,
+    caller: &ApiKeyRecord,
     tenant: &TenantSettings,
     body: &str,
     idem: Option<&str>,
@@ -154,7 +130,7 @@ async fn store_order(
     let now = now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now);
     let parsed = parse_order(body, now.date())?;
     let draft = parsed.draft;
-    let key = &caller.key;
+    let key = caller;
 
     if let Some(duplicate) =
         intake.store.find_duplicate(&key.tenant, &key.channel, &draft.order_number, idem, &parsed.fingerprint).await?
@@ -192,7 +168,7 @@ async fn store_order(
 
 async fn replay(
     intake: &Intake,
-    caller: &Caller,
+    caller: &ApiKeyRecord,
     draft: &OrderDraft,
     idem: Option<&str>,
     outcome: CreateOutcome,
@@ -211,7 +187,7 @@ async fn replay(
     }
     let (order, _) = intake
         .store
-        .get_order_with_history(&caller.key.tenant, &order_id)
+        .get_order_with_history(&caller.tenant, &order_id)
         .await?
         .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?;
     Ok(Stored { order, replayed: true })
@@ -221,13 +197,13 @@ async fn replay(
 /// blanket order of a call-off at once.
 async fn price_order(
     intake: &Intake,
-    caller: &Caller,
+    caller: &ApiKeyRecord,
     tenant: &TenantSettings,
     draft: &OrderDraft,
     now: OffsetDateTime,
 ) -> Result<Order, ApiError> {
     let store = &intake.store;
-    let tenant_id = &caller.key.tenant;
+    let tenant_id = &caller.tenant;
     let customer_id = buyer_id(draft);
     let skus: Vec<_> = draft.lines.iter().map(|l| l.sku.clone()).collect();
     let (customer, catalogue, blanket) = futures::try_join!(
@@ -242,7 +218,7 @@ async fn price_order(
     )?;
     let inputs = PricingInputs {
         tenant: tenant_id,
-        channel: &caller.key.channel,
+        channel: &caller.channel,
         customer: customer.as_ref(),
         catalogue: &catalogue,
         blanket: blanket.as_ref(),
@@ -251,7 +227,7 @@ async fn price_order(
     price_draft(draft, &inputs).map_err(ApiError::Validation)
 }
 
-async fn post_batch(intake: &Intake, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
+async fn post_batch(intake: &Intake, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
     let body = json_body(request)?;
     let idem = idempotency_key(request.headers())?;
     let batch = parse_batch(body)?;
@@ -259,7 +235,7 @@ async fn post_batch(intake: &Intake, caller: &Caller, request: &Request) -> Resu
         let whole: Value = serde_json::from_str(body)
             .map_err(|e| ApiError::Malformed { pointer: String::new(), detail: e.to_string() })?;
         let now = (intake.clock)();
-        if !intake.store.claim_idempotency_key(&caller.key.tenant, idem, &json_fingerprint(&whole), now).await? {
+        if !intake.store.claim_idempotency_key(&caller.tenant, idem, &json_fingerprint(&whole), now).await? {
             return Err(ApiError::IdempotencyKeyReused(idem.clone()));
         }
     }
@@ -306,8 +282,8 @@ async fn post_batch(intake: &Intake, caller: &Caller, request: &Request) -> Resu
     Ok(json_response(StatusCode::MULTI_STATUS, &body, &[]))
 }
 
-async fn list_products(intake: &Intake, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
-    let tenant_id = &caller.key.tenant;
+async fn list_products(intake: &Intake, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
+    let tenant_id = &caller.tenant;
     let limit = limit_param(request)?;
     let start = match query_param(request, "cursor") {
         None => None,
@@ -339,7 +315,7 @@ async fn list_products(intake: &Intake, caller: &Caller, request: &Request) -> R
                 catalogue.available(&product.sku),
             );
             // Staff also see where the stock is: per warehouse, and per lot for lot-tracked products.
-            if caller.key.role != Role::Webshop {
+            if caller.role != Role::Webshop {
                 item["stock"] = catalogue.stock.get(&product.sku).map(|levels| stock_json(levels)).unwrap_or_default();
             }
             item
@@ -371,16 +347,16 @@ fn stock_json(levels: &[orders_domain::catalogue::StockLevel]) -> Value {
 /// on a line is a 422 problem and changes nothing; a despatch number the tenant used before is a 409.
 async fn post_despatch(
     intake: &Intake,
-    caller: &Caller,
+    caller: &ApiKeyRecord,
     request: &Request,
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
     let despatch_request = parse_despatch(json_body(request)?)?;
     let not_found = || ApiError::NotFound(format!("order {id}"));
     let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let tenant_id = &caller.key.tenant;
+    let tenant_id = &caller.tenant;
     let tenant = tenant_settings(intake, caller).await?;
-    let actor = format!("{}:{}", caller.key.role.as_str(), caller.key.key_id);
+    let actor = format!("{}:{}", caller.role.as_str(), caller.key_id);
     let order_id = &order_id;
     let despatch_request = &despatch_request;
     let (tenant, actor) = (&tenant, &actor);

@@ -9,38 +9,35 @@ use orders_app::reports::index::page_key;
 use orders_app::reports::writer::{read_manifest, report_prefix, WrittenFile, WrittenReport};
 use orders_app::reports::ReportError;
 use orders_aws::store::ApiKeyRecord;
-use orders_domain::ids::{Role, TenantId};
+use orders_domain::ids::TenantId;
 use orders_domain::reports::{parse_report_request, Period, ReportName};
+use orders_http::routes::{dispatch, Handler, Route, OPERATOR};
 use orders_http::{json_body, json_response, ApiError};
 
 use crate::Reports;
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Reports, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(orders_http::answer(&request, route(app, &request).await))
+    Ok(orders_http::answer(&request, dispatch(app, &app.gate, ROUTES, &request).await))
 }
 
-async fn route(app: &Reports, request: &Request) -> Result<Response<Body>, ApiError> {
-    let path = request.uri().path().trim_end_matches('/').to_owned();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let method = request.method().clone();
-    match (&method, segments.as_slice()) {
-        (&Method::POST, ["v1", "reports"]) => {
-            let caller = authenticate(app, request, "run reports").await?;
-            run(app, &caller, request).await
-        }
-        (&Method::GET, ["v1", "reports", id]) => {
-            let caller = authenticate(app, request, "read reports").await?;
-            show(app, &caller.tenant, id).await
-        }
-        _ => Err(ApiError::NotFound(format!("route {method} {path}"))),
-    }
-}
-
-/// Reports are the seller's: operator keys only.
-async fn authenticate(app: &Reports, request: &Request, action: &'static str) -> Result<ApiKeyRecord, ApiError> {
-    app.gate.authenticate(request, &[Role::Operator], action).await
-}
+/// The reports API's routes. Reports are the seller's: operator keys only.
+const ROUTES: &[Route<Reports>] = &[
+    Route {
+        method: Method::POST,
+        path: "/v1/reports",
+        roles: OPERATOR,
+        action: "run reports",
+        handler: Handler::Key(|app, call| Box::pin(run(app, &call.caller, call.request))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/reports/{id}",
+        roles: OPERATOR,
+        action: "read reports",
+        handler: Handler::Key(|app, call| Box::pin(show(app, &call.caller.tenant, call.param(0)))),
+    },
+];
 
 fn unavailable(error: ReportError) -> ApiError {
     match error {

@@ -19,4 +19,4 @@ pub use body::{
 pub use cursor::CursorSigner;
 pub use portal::BuyerGate;
 pub use problem::ApiError;
-pub use routes::{dispatch, Call, Reply, Route};
+pub use routes::{dispatch, Call, Handler, Reply, Route};

@@ -17,7 +17,13 @@ use crate::{ApiError, Gatekeeper};
 pub type Reply<'a> = Pin<Box<dyn Future<Output = Result<Response<Body>, ApiError>> + Send + 'a>>;
 
 /// A route's handler: given the function's state and the call, its answer.
-pub type Handler<S> = for<'a> fn(&'a S, &'a Call<'a>) -> Reply<'a>;
+pub enum Handler<S: 'static> {
+    /// For callers with an API key (or a console session naming one) of one of the route's roles.
+    Key(for<'a> fn(&'a S, &'a Call<'a>) -> Reply<'a>),
+    /// For callers the handler admits itself (a buyer's portal session, a public asset): given the request and
+    /// the path's `{…}` segments; the route's roles are not consulted.
+    Open(for<'a> fn(&'a S, &'a Request, &'a [&'a str]) -> Reply<'a>),
+}
 
 /// Every role a key can have.
 pub const ANY_ROLE: &[Role] = &[Role::Webshop, Role::Operator, Role::Warehouse];
@@ -25,6 +31,8 @@ pub const ANY_ROLE: &[Role] = &[Role::Webshop, Role::Operator, Role::Warehouse];
 pub const STAFF: &[Role] = &[Role::Operator, Role::Warehouse];
 /// Operators only.
 pub const OPERATOR: &[Role] = &[Role::Operator];
+/// No key role: the handler admits its caller ([`Handler::Open`]).
+pub const NO_KEY: &[Role] = &[];
 
 /// One row of a routing table.
 pub struct Route<S: 'static> {
@@ -32,7 +40,7 @@ pub struct Route<S: 'static> {
     pub method: Method,
     /// The path, `/`-separated; a `{name}` segment matches any one segment and is passed to the handler.
     pub path: &'static str,
-    /// The roles that may call it.
+    /// The roles that may call it (for a [`Handler::Key`]; none for a [`Handler::Open`]).
     pub roles: &'static [Role],
     /// What a refused caller was refused (403's detail: "may not {action}").
     pub action: &'static str,
@@ -114,9 +122,14 @@ pub async fn dispatch<S: Sync>(
 ) -> Result<Response<Body>, ApiError> {
     let path = request.uri().path().trim_end_matches('/');
     let (route, params) = find(routes, request.method(), path)?;
-    let caller = gate.authenticate(request, route.roles, route.action).await?;
-    let call = Call { caller, request, params };
-    (route.handler)(app, &call).await
+    match route.handler {
+        Handler::Key(handler) => {
+            let caller = gate.authenticate(request, route.roles, route.action).await?;
+            let call = Call { caller, request, params };
+            handler(app, &call).await
+        }
+        Handler::Open(handler) => handler(app, request, &params).await,
+    }
 }
 
 #[cfg(test)]
@@ -128,15 +141,33 @@ mod tests {
     }
 
     const ROUTES: &[Route<()>] = &[
-        Route { method: Method::POST, path: "/v1/orders/merge", roles: OPERATOR, action: "merge", handler: reply },
-        Route { method: Method::GET, path: "/v1/orders/{id}", roles: ANY_ROLE, action: "read", handler: reply },
-        Route { method: Method::PATCH, path: "/v1/orders/{id}", roles: OPERATOR, action: "change", handler: reply },
+        Route {
+            method: Method::POST,
+            path: "/v1/orders/merge",
+            roles: OPERATOR,
+            action: "merge",
+            handler: Handler::Key(reply),
+        },
+        Route {
+            method: Method::GET,
+            path: "/v1/orders/{id}",
+            roles: ANY_ROLE,
+            action: "read",
+            handler: Handler::Key(reply),
+        },
+        Route {
+            method: Method::PATCH,
+            path: "/v1/orders/{id}",
+            roles: OPERATOR,
+            action: "change",
+            handler: Handler::Key(reply),
+        },
         Route {
             method: Method::GET,
             path: "/v1/orders/{id}/despatches/{number}",
             roles: ANY_ROLE,
             action: "read",
-            handler: reply,
+            handler: Handler::Key(reply),
         },
     ];
 
