@@ -1,17 +1,13 @@
-//! What several route modules share: the caller's tenant settings, the order an action works on, the order's
-//! detail as an answer, and the outbox that links buyer emails to the portal the request came through.
-
-use std::collections::HashMap;
+//! What several route modules share: the caller's tenant settings, the order's detail as an answer, and the
+//! outbox that links buyer emails to the portal the request came through.
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use rust_decimal::Decimal;
 
 use orders_aws::store::ApiKeyRecord;
-use orders_aws::store::OrderRecord;
-use orders_domain::ids::{OrderId, Sku};
+use orders_domain::ids::OrderId;
 use orders_domain::tenant::TenantSettings;
-use orders_http::{check_if_match, ApiError};
+use orders_http::ApiError;
 
 use crate::orders::order_detail;
 use crate::Backoffice;
@@ -24,23 +20,6 @@ pub(crate) fn order_id_of(id: &str) -> Result<OrderId, ApiError> {
 /// The caller's tenant settings.
 pub(crate) async fn tenant_settings(app: &Backoffice, caller: &ApiKeyRecord) -> Result<TenantSettings, ApiError> {
     app.store.get_tenant(&caller.tenant).await?.ok_or_else(|| ApiError::NotFound("tenant settings".into()))
-}
-
-/// The order an action works on, as it is now: 404 if the caller's tenant has no such order, 412 if the request's
-/// `If-Match` names another version.
-pub(crate) async fn current_record(
-    app: &Backoffice,
-    caller: &ApiKeyRecord,
-    request: &Request,
-    order_id: &OrderId,
-) -> Result<OrderRecord, ApiError> {
-    let record = app
-        .store
-        .get_order_record(&caller.tenant, order_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("order {order_id}")))?;
-    check_if_match(request, record.version, "the order")?;
-    Ok(record)
 }
 
 pub(crate) async fn detail_response(
@@ -79,9 +58,4 @@ pub(crate) fn outbox(app: &Backoffice, request: &Request) -> orders_app::outbox:
 
 pub(crate) fn time_format() -> time::format_description::well_known::Rfc3339 {
     time::format_description::well_known::Rfc3339
-}
-
-/// The minimum stock per SKU of a catalogue view.
-pub(crate) fn minimum_stock(catalogue: &orders_aws::store::CatalogueView) -> HashMap<Sku, Decimal> {
-    catalogue.products.iter().filter_map(|(sku, p)| p.min_stock.map(|m| (sku.clone(), m))).collect()
 }

@@ -5,11 +5,11 @@ use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
 use orders_http::routes::{dispatch, Handler, Route, ANY_ROLE, OPERATOR, STAFF};
 
-use crate::answers::Ending;
 use crate::{
     answers, api_keys, buyer_access, buyer_requests, catalogue, documents, invitations, orders, quotes, regroup,
     Backoffice,
 };
+use orders_app::staff::ending::Ending;
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Backoffice, request: Request) -> Result<Response<Body>, lambda_http::Error> {

@@ -12,3 +12,4 @@ pub mod placing;
 pub mod reports;
 pub mod retry;
 pub mod shipment;
+pub mod staff;

@@ -92,32 +92,22 @@ pub fn json_response(status: StatusCode, body: &serde_json::Value, headers: &[(&
 
 /// The `ETag` of a resource (an order, an invoice) at `version`.
 pub fn etag(version: u64) -> String {
-    format!("\"{version}\"")
+    orders_app::staff::IfMatch::etag(version)
 }
 
 /// Refuses an action whose `If-Match` names another version than the resource's current one (412); no `If-Match`
 /// means "whatever is current" (the action then only needs the resource unchanged while it runs). `what` names
 /// the resource in the problem ("the order").
 pub fn check_if_match(request: &Request, version: u64, what: &str) -> Result<(), ApiError> {
-    let Some(value) = request.headers().get("if-match") else { return Ok(()) };
-    let value = value.to_str().map_err(|_| ApiError::InvalidHeader {
-        name: "If-Match",
-        detail: format!("must be an ETag from {what}, such as \"3\""),
-    })?;
-    let mut tags = value.split(',').map(str::trim);
-    if value.trim() == "*" || tags.any(|tag| tag == etag(version)) {
-        return Ok(());
+    Ok(if_match(request).check(version, what)?)
+}
+
+/// The request's `If-Match`, for a use case to check against the version it reads.
+pub fn if_match(request: &Request) -> orders_app::staff::IfMatch {
+    match request.headers().get("if-match") {
+        None => orders_app::staff::IfMatch::any(),
+        Some(value) => orders_app::staff::IfMatch::new(value.to_str().map_err(|_| ())),
     }
-    if !value.split(',').map(str::trim).all(|tag| tag.len() > 2 && tag.starts_with('"') && tag.ends_with('"')) {
-        return Err(ApiError::InvalidHeader {
-            name: "If-Match",
-            detail: format!("{value:?} is not a list of quoted ETags such as \"3\""),
-        });
-    }
-    Err(ApiError::PreconditionFailed(format!(
-        "{what} is at version {}, not {value}; read it again and repeat the change",
-        etag(version)
-    )))
 }
 
 /// What a request gets: the route's response, or its error as a problem document (logged once, with the

@@ -238,6 +238,21 @@ impl From<orders_domain::intake::RequestError> for ApiError {
     }
 }
 
+impl From<orders_app::staff::ActionError> for ApiError {
+    fn from(error: orders_app::staff::ActionError) -> Self {
+        use orders_app::staff::ActionError;
+        match error {
+            ActionError::NotFound(what) => ApiError::NotFound(what),
+            ActionError::Conflict(detail) => ApiError::Conflict(detail),
+            ActionError::Invalid(errors) => ApiError::Validation(errors),
+            ActionError::PreconditionFailed(detail) => ApiError::PreconditionFailed(detail),
+            ActionError::BadIfMatch(detail) => ApiError::InvalidHeader { name: "If-Match", detail },
+            ActionError::KeptChanging(detail) => ApiError::Unavailable(detail),
+            ActionError::Store(error) => error.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
