@@ -6,7 +6,7 @@
 mod handler;
 
 use orders_aws::archive::DocumentArchive;
-use orders_aws::{required_env, required_var, ConfigError};
+use orders_aws::{required_var, ConfigError, Settings};
 
 pub use handler::handle;
 
@@ -17,14 +17,9 @@ pub struct ArchiveConfig {
     pub documents_bucket: String,
 }
 
-impl ArchiveConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for ArchiveConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         Ok(Self { documents_bucket: required_var(&var, "DOCUMENTS_BUCKET")? })
     }
 }

@@ -2,6 +2,7 @@
 
 use aws_lambda_events::dynamodb::Event;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use orders_aws::Settings as _;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

@@ -16,7 +16,7 @@ mod regroup;
 mod routes;
 
 use orders_app::outbox::{EmailOutbox, MailSettings};
-use orders_aws::{required_env, required_var, ConfigError, SecretKeys, SecretPurpose, Store};
+use orders_aws::{required_var, ConfigError, SecretKeys, SecretPurpose, Settings, Store};
 use orders_http::{CursorSigner, Gatekeeper};
 
 pub use routes::handle;
@@ -40,14 +40,9 @@ pub struct BackofficeConfig {
     pub portal_url: String,
 }
 
-impl BackofficeConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for BackofficeConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| required_var(&var, name);
         Ok(Self {
             table_name: get("TABLE_NAME")?,

@@ -7,7 +7,7 @@
 
 mod handler;
 
-use orders_aws::{required_env, required_var, ConfigError, SecretKeys, SecretPurpose};
+use orders_aws::{required_var, ConfigError, SecretKeys, SecretPurpose, Settings};
 use orders_http::{CursorSigner, Gatekeeper};
 
 pub use handler::handle;
@@ -25,14 +25,9 @@ pub struct BillingConfig {
     pub portal_session_secret_arn: String,
 }
 
-impl BillingConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for BillingConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         Ok(Self {
             documents: orders_app::documents::DocumentsConfig::from_vars(&var)?,
             cursor_secret_arn: required_var(&var, SecretPurpose::Cursor.env_var())?,

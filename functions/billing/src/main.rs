@@ -1,6 +1,7 @@
 //! Lambda entry point of `billing`: wiring only.
 
 use lambda_http::{run, service_fn, Error};
+use orders_aws::Settings as _;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

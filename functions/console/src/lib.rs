@@ -8,7 +8,7 @@
 mod handler;
 pub mod strings;
 
-use orders_aws::{required_env, required_var, ConfigError, Store};
+use orders_aws::{required_var, ConfigError, Settings, Store};
 use orders_http::Gatekeeper;
 
 pub use handler::handle;
@@ -22,14 +22,9 @@ pub struct ConsoleConfig {
     pub console_session_secret_arn: String,
 }
 
-impl ConsoleConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for ConsoleConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         Ok(Self {
             table_name: required_var(&var, "TABLE_NAME")?,
             console_session_secret_arn: required_var(&var, orders_aws::SecretPurpose::ConsoleSession.env_var())?,

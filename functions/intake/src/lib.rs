@@ -5,7 +5,7 @@
 
 mod handler;
 
-use orders_aws::{required_env, required_var, ConfigError, EventPublisher, SecretKeys, SecretPurpose, Store};
+use orders_aws::{required_var, ConfigError, EventPublisher, SecretKeys, SecretPurpose, Settings, Store};
 use orders_http::{CursorSigner, Gatekeeper};
 use time::OffsetDateTime;
 
@@ -50,14 +50,9 @@ pub enum StartupError {
     Invalid(String),
 }
 
-impl IntakeConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for IntakeConfig {
     /// Reads the settings from any source of variables (the local runner passes the template's environment).
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| required_var(&var, name);
         Ok(Self {
             table_name: get("TABLE_NAME")?,

@@ -11,7 +11,7 @@ mod requests;
 mod shop;
 pub mod strings;
 
-use orders_aws::{required_env, required_var, ConfigError, EventPublisher, SecretKeys, SecretPurpose, Store};
+use orders_aws::{required_var, ConfigError, EventPublisher, SecretKeys, SecretPurpose, Settings, Store};
 use orders_http::{BuyerGate, CursorSigner};
 
 pub use handler::handle;
@@ -33,14 +33,9 @@ pub struct PortalConfig {
     pub publish_fault: Option<String>,
 }
 
-impl PortalConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for PortalConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         Ok(Self {
             table_name: required_var(&var, "TABLE_NAME")?,
             confirmation_queue_url: required_var(&var, "CONFIRMATION_QUEUE_URL")?,

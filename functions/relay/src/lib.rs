@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use orders_app::outbox::{EmailOutbox, MailSettings};
-use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store};
+use orders_aws::{required_var, ConfigError, EventPublisher, Settings, Store};
 use orders_domain::events::EventType;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -32,14 +32,9 @@ pub struct RelayConfig {
     pub mail: MailSettings,
 }
 
-impl RelayConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for RelayConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| required_var(&var, name);
         let relay_after = get("RELAY_AFTER_SECONDS")?.parse::<u64>().map_err(|_| ConfigError("RELAY_AFTER_SECONDS"))?;
         Ok(Self {

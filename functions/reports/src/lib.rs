@@ -6,7 +6,7 @@
 
 mod handler;
 
-use orders_aws::{required_env, required_var, ConfigError};
+use orders_aws::{required_var, ConfigError, Settings};
 use orders_http::Gatekeeper;
 
 pub use handler::handle;
@@ -22,14 +22,9 @@ pub struct ReportsConfig {
     pub console_session_secret_arn: String,
 }
 
-impl ReportsConfig {
-    /// Reads the settings; a missing or unusable one (not 60…604800 seconds) fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for ReportsConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let seconds = required_var(&var, "DOWNLOAD_URL_SECONDS")?;
         // SigV4 presigned URLs live at most 7 days.
         let download_url_seconds = seconds

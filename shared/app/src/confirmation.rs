@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use orders_aws::store::{NewEmail, OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite};
-use orders_aws::{required_env, required_var, ConfigError, Store, StoreError};
+use orders_aws::{required_var, ConfigError, Settings, Store, StoreError};
 use orders_domain::confirmation::answer_order;
 use orders_domain::documents::issued_order_response;
 use orders_domain::events::{EventEnvelope, EventType};
@@ -39,14 +39,9 @@ pub struct ConfirmationConfig {
     pub mail: MailSettings,
 }
 
-impl ConfirmationConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for ConfirmationConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| required_var(&var, name);
         Ok(Self { table_name: get("TABLE_NAME")?, mail: MailSettings::from_vars(&var)? })
     }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use orders_aws::archive::{ArchiveError, DocumentArchive};
 use orders_aws::store::{completion_request_key, EmailRecord, IssueOutcome, IssueWrite, NewEmail, StoredInvoice};
-use orders_aws::{required_env, required_var, ConfigError, Store, StoreError};
+use orders_aws::{required_var, ConfigError, Settings, Store, StoreError};
 use orders_domain::invoice::Invoice;
 use orders_domain::invoice_ubl::peppol_invoice;
 use orders_domain::order::Order;
@@ -34,14 +34,9 @@ pub struct DocumentsConfig {
     pub pdf_fallback_font: Option<String>,
 }
 
-impl DocumentsConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for DocumentsConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| required_var(&var, name);
         Ok(Self {
             table_name: get("TABLE_NAME")?,

@@ -5,7 +5,7 @@
 //! redelivery only sends what a crashed attempt left.
 
 use orders_aws::store::{NewEmail, ResponseOutcome, ResponseWrite, StageRequest};
-use orders_aws::{required_env, required_var, ConfigError, EventPublisher, Store, StoreError};
+use orders_aws::{required_var, ConfigError, EventPublisher, Settings, Store, StoreError};
 use orders_domain::despatch::fulfilment_status;
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::order::{HistoryEntry, OrderStatus};
@@ -30,14 +30,9 @@ pub struct ShipmentConfig {
     pub mail: MailSettings,
 }
 
-impl ShipmentConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for ShipmentConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| required_var(&var, name);
         Ok(Self {
             table_name: get("TABLE_NAME")?,

@@ -18,6 +18,19 @@ pub fn required_env(name: &'static str) -> Result<String, ConfigError> {
     std::env::var(name).ok().filter(|v| !v.is_empty()).ok_or(ConfigError(name))
 }
 
+/// A function's settings, read from its environment (declared in infra/template.yaml): [`Settings::from_vars`]
+/// reads them from any source of variables (the local runner's, a test's), [`Settings::from_env`] from the process
+/// environment; a missing one fails with its name.
+pub trait Settings: Sized {
+    /// Reads the settings from any source of variables.
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError>;
+
+    /// Reads the settings from the environment.
+    fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| required_env(name).ok())
+    }
+}
+
 /// The SDK configuration every function's clients are built from, read from the environment Lambda sets:
 /// `AWS_REGION`, the execution role's `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`, and
 /// `AWS_ENDPOINT_URL` for the local emulator; one rustls (ring) HTTPS client shared by all clients. No provider

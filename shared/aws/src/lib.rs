@@ -17,7 +17,7 @@ pub use aws_sdk_ses;
 pub use aws_sdk_sqs;
 pub use config::{
     dynamodb_client, emulator_sdk_config, environment_sdk_config, required_env, required_var, s3_client, sdk_config,
-    secrets_client, ses_client, sqs_client, ConfigError,
+    secrets_client, ses_client, sqs_client, ConfigError, Settings,
 };
 pub use mailer::{Mailer, MailerError};
 pub use publisher::{EventPublisher, PublishError};

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::aws::LocalAws;
 use crate::provision::{provision, ProvisionError, Provisioned};
 use crate::template::Template;
+use orders_aws::Settings as _;
 
 /// Parameter values the template has no defaults for, fixed for local use (none: secrets are made in the
 /// emulator's Secrets Manager like every other resource).

@@ -10,7 +10,7 @@ pub mod writer;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use orders_aws::{required_env, required_var, ConfigError, Store};
+use orders_aws::{required_var, ConfigError, Settings, Store};
 use orders_domain::ids::TenantId;
 use orders_domain::reports::{Period, ReportName};
 
@@ -27,14 +27,9 @@ pub struct ReportingConfig {
     pub exports_bucket: String,
 }
 
-impl ReportingConfig {
-    /// Reads the settings; a missing one fails with its name.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| required_env(name).ok())
-    }
-
+impl Settings for ReportingConfig {
     /// Reads the settings from any source of variables.
-    pub fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+    fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| required_var(&var, name);
         Ok(Self { table_name: get("TABLE_NAME")?, exports_bucket: get("EXPORTS_BUCKET")? })
     }
