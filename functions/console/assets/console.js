@@ -5,8 +5,10 @@
 
 (() => {
   const state = { messages: {}, language: 'en', languages: [], session: null, cursors: [] };
-  const STATUSES = ['received', 'pending_response', 'accepted', 'accepted_with_changes', 'rejected',
-    'partially_delivered', 'delivered', 'partially_invoiced', 'invoiced', 'cancelled', 'closed'];
+  // The order statuses, their badge tones and what each allows: the domain's table, carried by the page.
+  const STATUS_TABLE = JSON.parse(document.getElementById('statuses').textContent);
+  const STATUSES = STATUS_TABLE.map((s) => s.status);
+  const statusInfo = (status) => STATUS_TABLE.find((s) => s.status === status) || {};
   const TYPES = ['purchase', 'express', 'blanket', 'call_off', 'sales', 'standing', 'cross_docking'];
   const REPORTS = ['sales_by_day', 'sales_by_customer', 'sales_by_channel', 'sales_by_product', 'top_products',
     'top_customers', 'order_tracking', 'lead_times', 'lead_time_summary', 'gross_margin', 'invoice_register',
@@ -74,7 +76,8 @@
     return h('a', Object.assign({ href, onclick: navigate }, attrs || {}), text);
   }
   function badge(status) {
-    return h('span', { class: 'badge status-' + status, 'data-status': status, text: statusText(status) });
+    return h('span', { class: 'badge status-' + status + ' tone-' + (statusInfo(status).tone || 'neutral'),
+      'data-status': status, text: statusText(status) });
   }
 
   // ------------------------------------------------------------------ API
@@ -449,15 +452,15 @@
 
   function actionForms(order, messages, refresh) {
     const forms = [];
-    if (isOperator() && order.status === 'pending_response') forms.push(respondForm(order, messages, refresh));
-    const despatchable = ['accepted', 'accepted_with_changes', 'partially_delivered', 'partially_invoiced'].includes(order.status)
-      && order.lines.some((l) => Number(l.open_quantity) > 0);
+    const allows = statusInfo(order.status);
+    if (isOperator() && allows.can_respond) forms.push(respondForm(order, messages, refresh));
+    const despatchable = allows.can_despatch && order.lines.some((l) => Number(l.open_quantity) > 0);
     if (despatchable) forms.push(despatchForm(order, messages, refresh));
     const nothingShipped = order.lines.every((l) => Number(l.shipped_quantity) === 0);
-    if (isOperator() && nothingShipped && ['received', 'pending_response', 'accepted', 'accepted_with_changes'].includes(order.status)) {
+    if (isOperator() && nothingShipped && allows.can_change) {
       forms.push(changeForm(order, messages, refresh));
     }
-    if (isOperator() && nothingShipped && ['accepted', 'accepted_with_changes'].includes(order.status)) {
+    if (isOperator() && nothingShipped && allows.offers_split) {
       forms.push(splitForm(order, messages, refresh));
     }
     if (isOperator() && order.lines.some((l) => Number(l.shipped_quantity) > Number(l.invoiced_quantity))) {
@@ -469,7 +472,7 @@
       }, h('h3', { text: t('invoice.issue_title') }), h('p', { text: t('invoice.issue_hint') }),
       h('button', { type: 'submit', id: 'invoice-submit', text: t('invoice.issue') })));
     }
-    if (isOperator() && !['cancelled', 'closed', 'rejected', 'invoiced'].includes(order.status)) {
+    if (isOperator() && allows.offers_ending) {
       forms.push(endingForm(order, messages, refresh));
     }
     return forms;
@@ -1119,7 +1122,7 @@
   }
 
   // ------------------------------------------------------------------ quotes
-  const quoteBadge = (status) => h('span', { class: 'badge status-' + status, 'data-status': status,
+  const quoteBadge = (status) => h('span', { class: 'badge quote-badge status-' + status, 'data-status': status,
     text: t('quote.status.' + status) });
 
   // The quote editor: a new quote, or the next version of `previous` (its lines, validity and notes to start from).

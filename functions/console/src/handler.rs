@@ -55,11 +55,13 @@ fn page(lang: Lang) -> Response<Body> {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\
          <link rel=\"icon\" href=\"/console/assets/favicon.svg\">\n\
          <link rel=\"stylesheet\" href=\"/console/assets/console.css\">\n\
+         <script type=\"application/json\" id=\"statuses\">{statuses}</script>\n\
          <script src=\"/console/assets/console.js\" defer></script>\n</head>\n<body>\n\
          <div id=\"app\"><noscript>{noscript}</noscript></div>\n</body>\n</html>\n",
         lang = lang.tag(),
         title = strings::text(lang, "app.title"),
         noscript = strings::text(lang, "app.noscript"),
+        statuses = orders_http::web::status_table_json(),
     );
     html(page)
 }

@@ -9,8 +9,10 @@
   const lang = document.documentElement.lang || 'en';
   const LOCALES = { en: 'en-GB', sv: 'sv-SE', de: 'de-DE', pl: 'pl-PL', lt: 'lt-LT', zh: 'zh-CN' };
   const locale = LOCALES[lang] || 'en-GB';
-  const STATUSES = ['received', 'pending_response', 'accepted', 'accepted_with_changes', 'rejected',
-    'partially_delivered', 'delivered', 'partially_invoiced', 'invoiced', 'cancelled', 'closed'];
+  // The order statuses, their badge tones and what each allows: the domain's table, carried by the page.
+  const STATUS_TABLE = JSON.parse(document.getElementById('statuses').textContent);
+  const STATUSES = STATUS_TABLE.map((s) => s.status);
+  const statusInfo = (status) => STATUS_TABLE.find((s) => s.status === status) || {};
   let csrf = null;
   // What the link opens: an order link one order, a quote link one quote, an account key the shop and every order.
   let scope = { kind: 'account' };
@@ -83,7 +85,8 @@
     return h('p', { class: 'problem', role: 'alert', id: 'problem', text: t('problem', { detail: error.message }) });
   }
   function badge(status) {
-    return h('span', { class: 'badge status-' + status, 'data-status': status, text: t('status.' + status) });
+    return h('span', { class: 'badge status-' + status + ' tone-' + (statusInfo(status).tone || 'neutral'),
+      'data-status': status, text: t('status.' + status) });
   }
   function field(id, label, input) {
     input.id = id;
@@ -279,8 +282,7 @@
         h('ul', {}, requests)) : null,
       notes.length ? h('section', { class: 'card', id: 'notes' }, h('h2', { text: t('notes') }),
         h('ul', {}, notes)) : null,
-      ['rejected', 'cancelled', 'closed', 'delivered', 'partially_invoiced', 'invoiced'].includes(order.status)
-        ? null : h('section', { class: 'card' }, requestForm),
+      statusInfo(order.status).can_request ? h('section', { class: 'card' }, requestForm) : null,
       h('section', { class: 'card' }, messageForm),
       h('section', { class: 'card', id: 'history' }, h('h2', { text: t('order.history') }), h('ul', {}, historyItems)));
   }
@@ -501,7 +503,7 @@
     const earlier = (quote.versions || []).filter((v) => v.version !== quote.version);
     show('orders',
       h('h1', { id: 'quote-title' }, t('quote.title', { id: quote.id }), ' ',
-        h('span', { class: 'badge status-' + quote.status, 'data-status': quote.status,
+        h('span', { class: 'badge quote-badge status-' + quote.status, 'data-status': quote.status,
           text: t('quote.status.' + quote.status) })),
       h('p', { id: 'quote-meta', text: t('quote.version', { n: quote.version }) + ' · ' +
         t('quote.valid_until', { date: day(quote.valid_until_date) }) }),

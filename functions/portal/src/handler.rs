@@ -47,12 +47,14 @@ fn page(request: &Request) -> Response<Body> {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\
          <link rel=\"stylesheet\" href=\"/portal/assets/portal.css\">\n\
          <script type=\"application/json\" id=\"texts\">{texts}</script>\n\
+         <script type=\"application/json\" id=\"statuses\">{statuses}</script>\n\
          <script src=\"/portal/assets/portal.js\" defer></script>\n</head>\n<body>\n\
          <div id=\"app\"><p>{loading}</p><noscript>{noscript}</noscript></div>\n</body>\n</html>\n",
         tag = lang.tag(),
         title = strings::text(lang, "app.title"),
         loading = strings::text(lang, "app.loading"),
         noscript = strings::text(lang, "app.noscript"),
+        statuses = orders_http::web::status_table_json(),
     );
     html(page)
 }

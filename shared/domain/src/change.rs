@@ -11,7 +11,7 @@ use time::Date;
 use crate::catalogue::{CustomerPrice, Product};
 use crate::intake::{malformed_at, required, text, LineDraft, LineRequestBody, RequestError};
 use crate::money::JsonDecimal;
-use crate::order::{Discount, Order, OrderStatus, OrderType};
+use crate::order::{Discount, Order, OrderType};
 use crate::pricing::{order_totals_with, price_line, reprice};
 use crate::validation::{FieldError, FieldErrors};
 
@@ -143,17 +143,20 @@ pub fn check_changeable(order: &Order) -> Result<(), NotChangeable> {
     if order.lines.iter().any(|l| !l.shipped_quantity.is_zero()) {
         return Err(NotChangeable(format!("order {} has shipments; it can no longer be changed", order.id)));
     }
-    match order.status {
-        OrderStatus::Received | OrderStatus::PendingResponse => Ok(()),
-        OrderStatus::Accepted | OrderStatus::AcceptedWithChanges if order.order_type == OrderType::CallOff => {
-            Err(NotChangeable(format!(
-                "call-off order {} has drawn down its blanket order; cancel it and place a new call-off",
-                order.id
-            )))
-        }
-        OrderStatus::Accepted | OrderStatus::AcceptedWithChanges => Ok(()),
-        other => Err(NotChangeable(format!("order {} is {}; it can no longer be changed", order.id, other.as_str()))),
+    if !order.status.can_change() {
+        return Err(NotChangeable(format!(
+            "order {} is {}; it can no longer be changed",
+            order.id,
+            order.status.as_str()
+        )));
     }
+    if order.order_type == OrderType::CallOff && !order.status.awaits_answer() {
+        return Err(NotChangeable(format!(
+            "call-off order {} has drawn down its blanket order; cancel it and place a new call-off",
+            order.id
+        )));
+    }
+    Ok(())
 }
 
 /// What new lines are priced with: the products and the buyer's prices and discount.
@@ -281,6 +284,7 @@ mod tests {
     use super::*;
     use crate::fixtures;
     use crate::ids::Sku;
+    use crate::order::OrderStatus;
 
     fn today() -> Date {
         time::macros::date!(2026 - 11 - 23)

@@ -256,7 +256,15 @@ pub fn plan_confirmation(
         OrderStatus::AcceptedWithChanges => {
             Some("Some lines could not be confirmed as ordered; see the changed lines.".into())
         }
-        _ => None,
+        OrderStatus::Received
+        | OrderStatus::PendingResponse
+        | OrderStatus::Accepted
+        | OrderStatus::PartiallyDelivered
+        | OrderStatus::Delivered
+        | OrderStatus::PartiallyInvoiced
+        | OrderStatus::Invoiced
+        | OrderStatus::Cancelled
+        | OrderStatus::Closed => None,
     };
     plan
 }
@@ -337,7 +345,15 @@ pub fn answer_order(
     let detail = match plan.status {
         OrderStatus::PendingResponse => "Waiting for the seller's response".to_owned(),
         OrderStatus::Rejected => format!("Rejected: {}", plan.reason.clone().unwrap_or_default()),
-        _ => format!(
+        OrderStatus::Received
+        | OrderStatus::Accepted
+        | OrderStatus::AcceptedWithChanges
+        | OrderStatus::PartiallyDelivered
+        | OrderStatus::Delivered
+        | OrderStatus::PartiallyInvoiced
+        | OrderStatus::Invoiced
+        | OrderStatus::Cancelled
+        | OrderStatus::Closed => format!(
             "{} line(s) confirmed, {changed} changed, {rejected} rejected; {} reservation(s)",
             answered.lines.len() - changed - rejected,
             plan.reservations.len()

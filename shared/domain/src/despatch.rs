@@ -218,18 +218,12 @@ pub fn plan_despatch(
     actor: &str,
     now: OffsetDateTime,
 ) -> Result<(Despatch, Order, Vec<Reservation>), DespatchRefusal> {
-    match order.status {
-        OrderStatus::Accepted
-        | OrderStatus::AcceptedWithChanges
-        | OrderStatus::PartiallyDelivered
-        | OrderStatus::PartiallyInvoiced => {}
-        other => {
-            return Err(DespatchRefusal::State(format!(
-                "order {} is {}; only confirmed orders with open quantities are despatched",
-                order.id,
-                other.as_str()
-            )))
-        }
+    if !order.status.can_despatch() {
+        return Err(DespatchRefusal::State(format!(
+            "order {} is {}; only confirmed orders with open quantities are despatched",
+            order.id,
+            order.status.as_str()
+        )));
     }
     let mut errors = FieldErrors::new();
     let mut shipped = order.clone();
@@ -318,11 +312,10 @@ pub fn plan_despatch(
 pub fn fulfilment_status(order: &Order) -> OrderStatus {
     let shipped_any = order.lines.iter().any(|l| !l.shipped_quantity.is_zero());
     let all_shipped = order.lines.iter().all(|l| l.shipped_quantity >= l.confirmed_quantity);
-    match (order.status, shipped_any, all_shipped) {
-        (OrderStatus::Invoiced | OrderStatus::PartiallyInvoiced | OrderStatus::Closed, _, _) => order.status,
-        (_, true, true) => OrderStatus::Delivered,
-        (_, true, false) => OrderStatus::PartiallyDelivered,
-        (status, false, _) => status,
+    match (order.status.kept_on_despatch(), shipped_any, all_shipped) {
+        (true, _, _) | (false, false, _) => order.status,
+        (false, true, true) => OrderStatus::Delivered,
+        (false, true, false) => OrderStatus::PartiallyDelivered,
     }
 }
 

@@ -483,7 +483,7 @@ pub fn draft_proforma(order: &Order, tenant: &TenantSettings, at: OffsetDateTime
             quantities.push((line.line_no, open));
         }
     }
-    if quantities.is_empty() || matches!(order.status, OrderStatus::Rejected | OrderStatus::Cancelled) {
+    if quantities.is_empty() || !order.status.can_proforma() {
         return Err(InvoiceError::NothingToBill(format!("order {} has nothing left to invoice", order.id)));
     }
     let plan = BillingPlan {
@@ -974,7 +974,7 @@ fn parse_note(json: &str, debit: bool) -> Result<(String, Option<Vec<DebitLine>>
 pub fn billing_status(order: &Order) -> OrderStatus {
     let invoiced_any = order.lines.iter().any(|l| !l.invoiced_quantity.is_zero());
     let all_invoiced = order.lines.iter().all(|l| l.invoiced_quantity >= l.confirmed_quantity);
-    if matches!(order.status, OrderStatus::Closed | OrderStatus::Cancelled) {
+    if order.status.kept_on_billing() {
         return order.status;
     }
     match (invoiced_any, all_invoiced) {

@@ -20,6 +20,7 @@ pub mod ids;
 pub mod intake;
 pub mod invoice;
 pub mod invoice_ubl;
+pub mod lifecycle;
 pub mod listing;
 pub mod money;
 pub mod order;

@@ -7,20 +7,7 @@ use time::OffsetDateTime;
 use crate::ids::{CustomerId, OrderId};
 use crate::order::{Order, OrderStatus, OrderType};
 
-/// Every status, in lifecycle order.
-pub const ALL_STATUSES: [OrderStatus; 11] = [
-    OrderStatus::Received,
-    OrderStatus::PendingResponse,
-    OrderStatus::Accepted,
-    OrderStatus::AcceptedWithChanges,
-    OrderStatus::Rejected,
-    OrderStatus::PartiallyDelivered,
-    OrderStatus::Delivered,
-    OrderStatus::PartiallyInvoiced,
-    OrderStatus::Invoiced,
-    OrderStatus::Cancelled,
-    OrderStatus::Closed,
-];
+pub use crate::lifecycle::ALL_STATUSES;
 
 /// The free-text search of the list (`q=`).
 #[derive(Debug, Clone, PartialEq, Eq)]

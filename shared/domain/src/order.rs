@@ -163,52 +163,8 @@ impl OrderType {
     }
 }
 
-/// Where an order stands (docs/domain.md "Statuses").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderStatus {
-    /// Stored by intake, waiting for confirmation.
-    Received,
-    /// Waiting for the seller's manual response.
-    PendingResponse,
-    /// Everything confirmed.
-    Accepted,
-    /// Confirmed with changed quantities or dates.
-    AcceptedWithChanges,
-    /// Refused.
-    Rejected,
-    /// Some confirmed quantity shipped.
-    PartiallyDelivered,
-    /// All confirmed quantity shipped.
-    Delivered,
-    /// Some shipped quantity invoiced.
-    PartiallyInvoiced,
-    /// Everything invoiced.
-    Invoiced,
-    /// Cancelled before any shipment.
-    Cancelled,
-    /// Closed by the seller, remaining quantities given up.
-    Closed,
-}
-
-impl OrderStatus {
-    /// The API name (`accepted_with_changes`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Received => "received",
-            Self::PendingResponse => "pending_response",
-            Self::Accepted => "accepted",
-            Self::AcceptedWithChanges => "accepted_with_changes",
-            Self::Rejected => "rejected",
-            Self::PartiallyDelivered => "partially_delivered",
-            Self::Delivered => "delivered",
-            Self::PartiallyInvoiced => "partially_invoiced",
-            Self::Invoiced => "invoiced",
-            Self::Cancelled => "cancelled",
-            Self::Closed => "closed",
-        }
-    }
-}
+/// Where an order stands: the lifecycle and its decisions live in [`crate::lifecycle`].
+pub use crate::lifecycle::OrderStatus;
 
 /// A line discount: a percentage of the line amount or a fixed amount off the line (EN 16931 line allowance).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

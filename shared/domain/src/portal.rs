@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use crate::ids::Sku;
-use crate::order::{Order, OrderStatus};
+use crate::order::Order;
 use crate::validation::FieldError;
 
 /// At most this many different SKUs in a cart (both lists together).
@@ -346,28 +346,21 @@ pub fn new_request(
 ) -> Result<BuyerRequest, String> {
     let message = buyer_text(&draft.message, "/message").map_err(|e| e.detail)?;
     let shipped = order.lines.iter().any(|l| l.shipped_quantity > Decimal::ZERO);
-    match (order.status, draft.kind) {
-        (OrderStatus::Rejected | OrderStatus::Cancelled | OrderStatus::Closed, _) => {
-            return Err(format!(
-                "order {} is {}; nothing can change any more",
-                order.order_number,
-                order.status.as_str()
-            ))
-        }
-        (OrderStatus::Delivered | OrderStatus::PartiallyInvoiced | OrderStatus::Invoiced, _) => {
-            return Err(format!(
-                "order {} is {}: everything has shipped; ask the seller for a return instead",
-                order.order_number,
-                order.status.as_str()
-            ))
-        }
-        (_, RequestKind::Cancellation) if shipped => {
-            return Err(format!(
-                "part of order {} has shipped; ask for a change of what is still open instead of a cancellation",
-                order.order_number
-            ))
-        }
-        _ => {}
+    if order.status.is_final() {
+        return Err(format!("order {} is {}; nothing can change any more", order.order_number, order.status.as_str()));
+    }
+    if !order.status.can_request() {
+        return Err(format!(
+            "order {} is {}: everything has shipped; ask the seller for a return instead",
+            order.order_number,
+            order.status.as_str()
+        ));
+    }
+    if draft.kind == RequestKind::Cancellation && shipped {
+        return Err(format!(
+            "part of order {} has shipped; ask for a change of what is still open instead of a cancellation",
+            order.order_number
+        ));
     }
     Ok(BuyerRequest {
         request_id: format!("req_{}", uuid::Uuid::now_v7().simple()),
@@ -386,7 +379,7 @@ pub fn new_request(
 mod tests {
     use super::*;
     use crate::fixtures;
-    use crate::order::OrderType;
+    use crate::order::{OrderStatus, OrderType};
     use rust_decimal_macros::dec;
 
     fn sku(value: &str) -> Sku {

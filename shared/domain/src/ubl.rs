@@ -93,13 +93,27 @@ pub fn order_response(order: &Order, document_id: &str, seller: &Party<'_>, buye
     // The answer stands after delivery and invoicing too: read it from the lines once the order was answered.
     let changed =
         order.lines.iter().any(|l| matches!(l.line_status, Some(LineOutcome::Changed | LineOutcome::Rejected)));
+    if order.status.awaits_answer() || order.responded_at.is_none() {
+        return None;
+    }
     let code = match order.status {
-        OrderStatus::Received | OrderStatus::PendingResponse => return None,
-        _ if order.responded_at.is_none() => return None,
         OrderStatus::Rejected => "RE",
         OrderStatus::AcceptedWithChanges => "CA",
-        _ if changed => "CA",
-        _ => "AP",
+        OrderStatus::Received
+        | OrderStatus::PendingResponse
+        | OrderStatus::Accepted
+        | OrderStatus::PartiallyDelivered
+        | OrderStatus::Delivered
+        | OrderStatus::PartiallyInvoiced
+        | OrderStatus::Invoiced
+        | OrderStatus::Cancelled
+        | OrderStatus::Closed => {
+            if changed {
+                "CA"
+            } else {
+                "AP"
+            }
+        }
     };
     let at = order.responded_at.unwrap_or(order.received_at);
     let mut xml = String::from(

@@ -135,12 +135,12 @@ pub fn statuses_param(raw: Option<String>) -> Result<Vec<orders_domain::order::O
     let Some(raw) = raw else { return Ok(ALL_STATUSES.to_vec()) };
     let mut statuses = Vec::new();
     for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let status = ALL_STATUSES.iter().find(|s| s.as_str() == name).ok_or_else(|| ApiError::InvalidParameter {
+        let status = OrderStatus::parse(name).ok_or_else(|| ApiError::InvalidParameter {
             name: "status",
             detail: format!("{name:?} is not a status ({})", ALL_STATUSES.map(OrderStatus::as_str).join(", ")),
         })?;
-        if !statuses.contains(status) {
-            statuses.push(*status);
+        if !statuses.contains(&status) {
+            statuses.push(status);
         }
     }
     if statuses.is_empty() {

@@ -58,6 +58,15 @@ pub fn html(page: String) -> Response<Body> {
         .unwrap_or_else(|_| Response::new(Body::Empty))
 }
 
+/// The order statuses with their badge tones and what each allows ([`orders_domain::lifecycle::status_table`]), as
+/// the JSON data block the console and portal pages carry (`<` escaped, so nothing can end the block): their
+/// scripts take the status list, the badge colours and which actions to offer from it, never from lists of their own.
+pub fn status_table_json() -> String {
+    serde_json::to_string(&orders_domain::lifecycle::status_table())
+        .unwrap_or_else(|_| "[]".into())
+        .replace('<', "\\u003c")
+}
+
 #[cfg(test)]
 mod disposition_tests {
     use super::content_disposition;

@@ -70,7 +70,14 @@ impl EmailKind {
             OrderStatus::Accepted => Some(Self::BuyerOrderAccepted),
             OrderStatus::AcceptedWithChanges => Some(Self::BuyerOrderAcceptedWithChanges),
             OrderStatus::Rejected => Some(Self::BuyerOrderRejected),
-            _ => None,
+            OrderStatus::Received
+            | OrderStatus::PendingResponse
+            | OrderStatus::PartiallyDelivered
+            | OrderStatus::Delivered
+            | OrderStatus::PartiallyInvoiced
+            | OrderStatus::Invoiced
+            | OrderStatus::Cancelled
+            | OrderStatus::Closed => None,
         }
     }
 

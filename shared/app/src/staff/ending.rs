@@ -38,7 +38,7 @@ pub async fn end_order(
             return Ok(Attempt::Done(()));
         }
         let shipped = order.lines.iter().any(|l| !l.shipped_quantity.is_zero());
-        if matches!(order.status, OrderStatus::Cancelled | OrderStatus::Closed | OrderStatus::Rejected) {
+        if order.status.is_final() {
             return Err(ActionError::Conflict(format!("order {order_id} is {} already", order.status.as_str())));
         }
         if ending == Ending::Cancel && shipped {

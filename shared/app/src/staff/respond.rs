@@ -8,7 +8,7 @@ use orders_domain::admin::{apply_manual_response, ManualResponse};
 use orders_domain::confirmation::{plan_confirmation, reservation_changes, without_reservations};
 use orders_domain::documents::issued_order_response;
 use orders_domain::ids::{OrderId, Sku};
-use orders_domain::order::{HistoryEntry, OrderStatus};
+use orders_domain::order::HistoryEntry;
 use orders_domain::pricing::AdjustmentKind;
 use orders_domain::tenant::{ResponsePolicy, ShortagePolicy};
 use orders_mail::EmailKind;
@@ -29,7 +29,7 @@ pub async fn respond(
     let tenant = &tenant_settings(store, caller).await?;
     let attempt = |_| async move {
         let record = load(store, caller, order_id, if_match).await?;
-        if record.order.status != OrderStatus::PendingResponse {
+        if !record.order.status.can_respond() {
             return Err(ActionError::Conflict(format!(
                 "order {order_id} is {}; only pending_response orders take a manual response",
                 record.order.status.as_str()

@@ -6,27 +6,17 @@ use time::{Date, OffsetDateTime};
 
 use super::{percentile, Cell, ColumnKind, Table};
 use crate::ids::OrderId;
-use crate::order::{Order, OrderStatus};
+use crate::order::Order;
 
-/// The statuses of an order that still has something to confirm, ship or invoice.
-pub const OPEN_STATUSES: [OrderStatus; 7] = [
-    OrderStatus::Received,
-    OrderStatus::PendingResponse,
-    OrderStatus::Accepted,
-    OrderStatus::AcceptedWithChanges,
-    OrderStatus::PartiallyDelivered,
-    OrderStatus::Delivered,
-    OrderStatus::PartiallyInvoiced,
-];
+pub use crate::lifecycle::OPEN_STATUSES;
 
 /// What a line still waits for: before the seller's answer the whole ordered quantity is open, afterwards the
 /// confirmed quantity not yet shipped.
 fn open_quantity(order: &Order, line: &crate::order::OrderLine) -> Decimal {
-    match order.status {
-        OrderStatus::Received | OrderStatus::PendingResponse => {
-            (line.quantity - line.shipped_quantity).max(Decimal::ZERO)
-        }
-        _ => line.open_quantity(),
+    if order.status.awaits_answer() {
+        (line.quantity - line.shipped_quantity).max(Decimal::ZERO)
+    } else {
+        line.open_quantity()
     }
 }
 
@@ -54,8 +44,7 @@ pub fn order_tracking(orders: &[Order], date: Date) -> Table {
             ("to_invoice", ColumnKind::Quantity),
         ],
     );
-    let mut open: Vec<&Order> =
-        orders.iter().filter(|o| OPEN_STATUSES.contains(&o.status) && o.received_at.date() <= date).collect();
+    let mut open: Vec<&Order> = orders.iter().filter(|o| o.status.is_open() && o.received_at.date() <= date).collect();
     open.sort_by(|a, b| a.received_at.cmp(&b.received_at).then_with(|| a.id.as_str().cmp(b.id.as_str())));
     for order in open {
         let received = order.received_at.date();
@@ -205,7 +194,7 @@ pub fn lead_time_summary(milestones: &[Milestones]) -> Table {
 mod tests {
     use super::*;
     use crate::fixtures;
-    use crate::order::OrderType;
+    use crate::order::{OrderStatus, OrderType};
     use rust_decimal_macros::dec;
     use time::Duration;
 

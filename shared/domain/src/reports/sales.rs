@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use time::Date;
 
 use super::{Cell, ColumnKind, Period, Table};
-use crate::order::{Order, OrderStatus};
+use crate::order::Order;
 
 /// One row of the sales-by-day report: the orders received on `date` in `currency` that were not rejected or
 /// cancelled, with their ordered quantity and their totals.
@@ -31,7 +31,7 @@ pub struct SalesDay {
 
 /// Whether an order counts as a sale: answered or still open, not rejected or cancelled.
 pub fn counts_as_sale(order: &Order) -> bool {
-    !matches!(order.status, OrderStatus::Rejected | OrderStatus::Cancelled)
+    order.status.counts_as_sale()
 }
 
 /// Sales by day of `orders` (those received in `period`; others are ignored), one row per day and currency.
@@ -311,7 +311,7 @@ pub fn top(rows: &[SalesBy], dimension: SalesDimension, n: usize) -> Table {
 mod tests {
     use super::*;
     use crate::fixtures;
-    use crate::order::OrderType;
+    use crate::order::{OrderStatus, OrderType};
     use rust_decimal_macros::dec;
 
     #[test]
