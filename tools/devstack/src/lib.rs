@@ -13,6 +13,8 @@ pub mod sqs_runner;
 pub mod stack;
 pub mod stream_runner;
 pub mod template;
+mod template_functions;
+mod template_intrinsics;
 
 use std::sync::Arc;
 

@@ -2,11 +2,17 @@
 //! intrinsic functions the template uses (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, short or long form).
 //!
 //! This is the only place the local stack learns what exists; nothing is listed twice.
+//!
+//! Resolving intrinsics lives in `template_intrinsics.rs`, what the functions declare (event sources, schedules,
+//! routes, layers) in `template_functions.rs`; both add methods to [`Template`], and the free items of the latter
+//! are re-exported here.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde_norway::Value;
+
+pub use crate::template_functions::{daily_cron, rate_seconds, StreamEventSource};
 
 /// The account id moto uses.
 pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
@@ -64,13 +70,13 @@ pub struct Route {
 /// The parsed template with the values that resolve its intrinsics.
 #[derive(Debug, Clone)]
 pub struct Template {
-    root: Value,
+    pub(crate) root: Value,
     /// Stack name (`AWS::StackName`).
     pub stack_name: String,
     /// Region (`AWS::Region`).
     pub region: String,
-    parameters: HashMap<String, String>,
-    physical: HashMap<String, Physical>,
+    pub(crate) parameters: HashMap<String, String>,
+    pub(crate) physical: HashMap<String, Physical>,
 }
 
 impl Template {
@@ -145,350 +151,6 @@ impl Template {
     pub fn parameter(&self, name: &str) -> Option<&str> {
         self.parameters.get(name).map(String::as_str)
     }
-
-    fn reference(&self, name: &str) -> Result<String, TemplateError> {
-        match name {
-            "AWS::StackName" => return Ok(self.stack_name.clone()),
-            "AWS::Region" => return Ok(self.region.clone()),
-            "AWS::AccountId" => return Ok(LOCAL_ACCOUNT_ID.into()),
-            "AWS::URLSuffix" => return Ok("amazonaws.com".into()),
-            "AWS::Partition" => return Ok("aws".into()),
-            _ => {}
-        }
-        if let Some(value) = self.parameters.get(name) {
-            return Ok(value.clone());
-        }
-        if let Some(physical) = self.physical.get(name) {
-            return Ok(physical.reference.clone());
-        }
-        if self.resources().iter().any(|r| r.logical_id == name) {
-            return Err(TemplateError::Pending(name.to_owned()));
-        }
-        Err(TemplateError::Shape(format!("Ref to unknown name {name}")))
-    }
-
-    fn attribute(&self, logical_id: &str, attribute: &str) -> Result<String, TemplateError> {
-        match self.physical.get(logical_id) {
-            Some(physical) => physical
-                .attributes
-                .get(attribute)
-                .cloned()
-                .ok_or_else(|| TemplateError::Shape(format!("{logical_id} has no attribute {attribute} locally"))),
-            None if self.resources().iter().any(|r| r.logical_id == logical_id) => {
-                Err(TemplateError::Pending(format!("{logical_id}.{attribute}")))
-            }
-            None => Err(TemplateError::Shape(format!("GetAtt of unknown resource {logical_id}"))),
-        }
-    }
-
-    fn substitute(&self, text: &str, vars: &HashMap<String, String>) -> Result<String, TemplateError> {
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let end = after.find('}').ok_or_else(|| TemplateError::Shape(format!("unclosed ${{ in {text:?}")))?;
-            let name = &after[..end];
-            if let Some(literal) = name.strip_prefix('!') {
-                out.push_str("${");
-                out.push_str(literal);
-                out.push('}');
-            } else if let Some(value) = vars.get(name) {
-                out.push_str(value);
-            } else if let Some((resource, attribute)) = name.split_once('.') {
-                out.push_str(&self.attribute(resource, attribute)?);
-            } else {
-                out.push_str(&self.reference(name)?);
-            }
-            rest = &after[end + 1..];
-        }
-        out.push_str(rest);
-        Ok(out)
-    }
-
-    /// Resolves every intrinsic function inside `value`.
-    pub fn resolve(&self, value: &Value) -> Result<Value, TemplateError> {
-        match value {
-            Value::Tagged(tagged) => {
-                let tag = tagged.tag.to_string();
-                let name = tag.trim_start_matches('!');
-                let long = if name == "Ref" || name == "Condition" { name.to_owned() } else { format!("Fn::{name}") };
-                self.intrinsic(&long, &tagged.value)
-            }
-            Value::Mapping(map) if map.len() == 1 => match map.iter().next() {
-                Some((key, inner)) if key.as_str().is_some_and(|k| k == "Ref" || k.starts_with("Fn::")) => {
-                    self.intrinsic(key.as_str().unwrap_or_default(), inner)
-                }
-                _ => self.resolve_mapping(map),
-            },
-            Value::Mapping(map) => self.resolve_mapping(map),
-            Value::Sequence(items) => {
-                Ok(Value::Sequence(items.iter().map(|v| self.resolve(v)).collect::<Result<_, _>>()?))
-            }
-            other => Ok(other.clone()),
-        }
-    }
-
-    fn resolve_mapping(&self, map: &serde_norway::Mapping) -> Result<Value, TemplateError> {
-        let mut out = serde_norway::Mapping::new();
-        for (k, v) in map {
-            out.insert(k.clone(), self.resolve(v)?);
-        }
-        Ok(Value::Mapping(out))
-    }
-
-    fn intrinsic(&self, function: &str, argument: &Value) -> Result<Value, TemplateError> {
-        let string = |s: String| Ok(Value::String(s));
-        match function {
-            "Ref" => string(self.reference(argument.as_str().unwrap_or_default())?),
-            "Fn::GetAtt" => {
-                let (resource, attribute) = match argument {
-                    Value::String(s) => s.split_once('.').map(|(a, b)| (a.to_owned(), b.to_owned())),
-                    Value::Sequence(items) if items.len() == 2 => Some((
-                        scalar_string(&items[0]).unwrap_or_default(),
-                        scalar_string(&items[1]).unwrap_or_default(),
-                    )),
-                    _ => None,
-                }
-                .ok_or_else(|| TemplateError::Shape(format!("bad Fn::GetAtt {argument:?}")))?;
-                string(self.attribute(&resource, &attribute)?)
-            }
-            "Fn::Sub" => match argument {
-                Value::String(text) => string(self.substitute(text, &HashMap::new())?),
-                Value::Sequence(items) if items.len() == 2 => {
-                    let text = items[0].as_str().unwrap_or_default();
-                    let mut vars = HashMap::new();
-                    if let Some(map) = items[1].as_mapping() {
-                        for (k, v) in map {
-                            let resolved = self.resolve(v)?;
-                            vars.insert(
-                                k.as_str().unwrap_or_default().to_owned(),
-                                scalar_string(&resolved).unwrap_or_default(),
-                            );
-                        }
-                    }
-                    string(self.substitute(text, &vars)?)
-                }
-                _ => Err(TemplateError::Shape(format!("bad Fn::Sub {argument:?}"))),
-            },
-            "Fn::Join" => {
-                let items = argument
-                    .as_sequence()
-                    .filter(|s| s.len() == 2)
-                    .ok_or_else(|| TemplateError::Shape("bad Fn::Join".into()))?;
-                let separator = items[0].as_str().unwrap_or_default();
-                let parts = self.resolve(&items[1])?;
-                let parts: Vec<String> =
-                    parts.as_sequence().map(|s| s.iter().filter_map(scalar_string).collect()).unwrap_or_default();
-                string(parts.join(separator))
-            }
-            other => Err(TemplateError::Shape(format!("intrinsic {other} is not supported locally"))),
-        }
-    }
-
-    /// A resolved string property of a resource (`TableName`, `QueueName`).
-    pub fn string_property(&self, resource: &Resource, name: &str) -> Result<Option<String>, TemplateError> {
-        match resource.properties.get(name) {
-            None => Ok(None),
-            Some(value) => Ok(scalar_string(&self.resolve(value)?)),
-        }
-    }
-
-    /// The environment of a function: `Globals.Function.Environment.Variables` overlaid by its own, resolved.
-    pub fn function_environment(&self, function: &str) -> Result<BTreeMap<String, String>, TemplateError> {
-        let mut env = BTreeMap::new();
-        let global = self.root.get("Globals").and_then(|g| g.get("Function"));
-        let own = self
-            .resources()
-            .into_iter()
-            .find(|r| r.logical_id == function)
-            .ok_or_else(|| TemplateError::Shape(format!("no function {function}")))?;
-        for source in [global, Some(&own.properties)].into_iter().flatten() {
-            if let Some(vars) = source.get("Environment").and_then(|e| e.get("Variables")).and_then(Value::as_mapping) {
-                for (k, v) in vars {
-                    let resolved = self.resolve(v)?;
-                    env.insert(k.as_str().unwrap_or_default().to_owned(), scalar_string(&resolved).unwrap_or_default());
-                }
-            }
-        }
-        Ok(env)
-    }
-
-    /// The `ContentUri` directories (relative to the template) of the layers a function uses (`Layers:` entries
-    /// that `Ref` an `AWS::Serverless::LayerVersion` of the template); Lambda mounts them under `/opt`.
-    pub fn function_layer_dirs(&self, function: &str) -> Vec<String> {
-        let resources = self.resources();
-        let Some(own) = resources.iter().find(|r| r.logical_id == function) else { return Vec::new() };
-        let layers = own.properties.get("Layers").and_then(Value::as_sequence).cloned().unwrap_or_default();
-        layers
-            .iter()
-            .filter_map(|layer| match layer {
-                Value::Tagged(tagged) if tagged.tag.to_string().trim_start_matches('!') == "Ref" => {
-                    tagged.value.as_str().map(str::to_owned)
-                }
-                Value::Mapping(map) => map.get("Ref").and_then(Value::as_str).map(str::to_owned),
-                _ => None,
-            })
-            .filter_map(|name| {
-                resources
-                    .iter()
-                    .find(|r| r.logical_id == name && r.resource_type == "AWS::Serverless::LayerVersion")
-                    .and_then(|r| r.properties.get("ContentUri").and_then(Value::as_str).map(str::to_owned))
-            })
-            .collect()
-    }
-
-    /// Every event of type `event_type` (or one of several) of every function: (function logical id, event).
-    fn events_of_type<'a>(&self, event_types: &'a [&'a str]) -> Vec<(String, Value)> {
-        let mut found = Vec::new();
-        for function in self.resources_of("AWS::Serverless::Function") {
-            let Some(events) = function.properties.get("Events").and_then(Value::as_mapping) else { continue };
-            for event in events.values() {
-                if event.get("Type").and_then(Value::as_str).is_some_and(|t| event_types.contains(&t)) {
-                    found.push((function.logical_id.clone(), event.clone()));
-                }
-            }
-        }
-        found
-    }
-
-    /// The SQS event sources of every function: (function, queue logical id, batch size).
-    pub fn sqs_event_sources(&self) -> Vec<(String, String, i32)> {
-        self.events_of_type(&["SQS"])
-            .into_iter()
-            .filter_map(|(function, event)| {
-                let props = event.get("Properties")?;
-                let queue = props.get("Queue").and_then(getatt_logical_id)?;
-                let batch = props.get("BatchSize").and_then(Value::as_i64).unwrap_or(10);
-                Some((function, queue, i32::try_from(batch).unwrap_or(10)))
-            })
-            .collect()
-    }
-
-    /// The DynamoDB stream event sources of every function.
-    pub fn stream_event_sources(&self) -> Vec<StreamEventSource> {
-        self.events_of_type(&["DynamoDB"])
-            .into_iter()
-            .filter_map(|(function, event)| {
-                let props = event.get("Properties")?;
-                let table = props.get("Stream").and_then(getatt_logical_id)?;
-                let filters = props
-                    .get("FilterCriteria")
-                    .and_then(|c| c.get("Filters"))
-                    .and_then(Value::as_sequence)
-                    .map(|filters| {
-                        filters
-                            .iter()
-                            .filter_map(|f| f.get("Pattern").and_then(Value::as_str))
-                            .filter_map(|p| serde_json::from_str(p).ok())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                Some(StreamEventSource {
-                    function,
-                    table,
-                    batch_size: props
-                        .get("BatchSize")
-                        .and_then(Value::as_i64)
-                        .and_then(|b| i32::try_from(b).ok())
-                        .unwrap_or(100),
-                    trim_horizon: props.get("StartingPosition").and_then(Value::as_str) == Some("TRIM_HORIZON"),
-                    maximum_retry_attempts: props
-                        .get("MaximumRetryAttempts")
-                        .and_then(Value::as_u64)
-                        .and_then(|n| u32::try_from(n).ok()),
-                    on_failure: props
-                        .get("DestinationConfig")
-                        .and_then(|d| d.get("OnFailure"))
-                        .and_then(|d| d.get("Destination"))
-                        .and_then(getatt_logical_id),
-                    filters,
-                })
-            })
-            .collect()
-    }
-
-    /// The schedules of every function: (function, schedule expression such as `rate(1 minute)`).
-    pub fn schedules(&self) -> Vec<(String, String)> {
-        self.events_of_type(&["Schedule", "ScheduleV2"])
-            .into_iter()
-            .filter_map(|(function, event)| {
-                let props = event.get("Properties")?;
-                let expression = props.get("Schedule").or_else(|| props.get("ScheduleExpression"))?.as_str()?;
-                Some((function, expression.to_owned()))
-            })
-            .collect()
-    }
-
-    /// The HTTP API routes of every function (`Events` of type `HttpApi`).
-    pub fn http_routes(&self) -> Vec<Route> {
-        self.events_of_type(&["HttpApi"])
-            .into_iter()
-            .map(|(function, event)| {
-                let props = event.get("Properties");
-                let method = props.and_then(|p| p.get("Method")).and_then(Value::as_str).unwrap_or("ANY");
-                let path = props.and_then(|p| p.get("Path")).and_then(Value::as_str).unwrap_or("/{proxy+}");
-                Route { method: method.to_ascii_uppercase(), path: path.to_owned(), function }
-            })
-            .collect()
-    }
-}
-
-/// A function's DynamoDB stream event source (`Events` of type `DynamoDB`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StreamEventSource {
-    /// The function's logical id.
-    pub function: String,
-    /// The logical id of the table whose stream it reads.
-    pub table: String,
-    /// Records per batch.
-    pub batch_size: i32,
-    /// `StartingPosition: TRIM_HORIZON` (else `LATEST`).
-    pub trim_horizon: bool,
-    /// Retries of a failing batch before it is given up (`None`: until the records expire).
-    pub maximum_retry_attempts: Option<u32>,
-    /// Logical id of the queue told about a batch given up.
-    pub on_failure: Option<String>,
-    /// `FilterCriteria` patterns; a record is delivered when one matches (or when there are none).
-    pub filters: Vec<serde_json::Value>,
-}
-
-/// The logical id in `!GetAtt Id.Attribute` (short or long form).
-fn getatt_logical_id(value: &Value) -> Option<String> {
-    let text = match value {
-        Value::Tagged(tagged) => tagged.value.as_str().map(str::to_owned),
-        Value::Mapping(map) => map.get("Fn::GetAtt").and_then(|v| {
-            v.as_sequence().and_then(|s| s.first()).and_then(Value::as_str).or_else(|| v.as_str()).map(str::to_owned)
-        }),
-        _ => None,
-    }?;
-    Some(text.split('.').next().unwrap_or_default().to_owned())
-}
-
-/// The (hour, minute) UTC of a daily cron expression (`cron(0 5 * * ? *)`); `None` for anything else.
-pub fn daily_cron(expression: &str) -> Option<(u8, u8)> {
-    let fields: Vec<&str> = expression.strip_prefix("cron(")?.strip_suffix(')')?.split_whitespace().collect();
-    match fields.as_slice() {
-        [minute, hour, "*", "*", "?", "*"] => {
-            let (minute, hour) = (minute.parse::<u8>().ok()?, hour.parse::<u8>().ok()?);
-            (minute < 60 && hour < 24).then_some((hour, minute))
-        }
-        _ => None,
-    }
-}
-
-/// Seconds between runs of a `rate(N unit)` schedule expression; `None` for cron expressions.
-pub fn rate_seconds(expression: &str) -> Option<u64> {
-    let inner = expression.strip_prefix("rate(")?.strip_suffix(')')?;
-    let (count, unit) = inner.trim().split_once(' ')?;
-    let count: u64 = count.parse().ok()?;
-    let unit_seconds = match unit.trim_end_matches('s') {
-        "minute" => 60,
-        "hour" => 3600,
-        "day" => 86_400,
-        _ => return None,
-    };
-    Some(count * unit_seconds)
 }
 
 /// A scalar as a string (`5` → `"5"`, `true` → `"true"`).

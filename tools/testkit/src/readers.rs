@@ -1,0 +1,252 @@
+//! Readers of what a stack holds: the table, the queues, the buckets and stock levels.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use orders_domain::events::EventEnvelope;
+use orders_domain::ids::{Sku, TenantId, WarehouseId};
+use rust_decimal::Decimal;
+
+use crate::TestStack;
+
+impl TestStack {
+    /// Takes every message off the confirmation queue (and deletes them), as envelopes.
+    pub async fn drain_confirmation_queue(&self) -> Vec<EventEnvelope> {
+        self.drain_queue("ConfirmationQueue")
+            .await
+            .into_iter()
+            .map(|body| serde_json::from_str(&body).expect("envelope"))
+            .collect()
+    }
+
+    /// Takes every message body off a queue of the template.
+    pub async fn drain_queue(&self, logical_id: &str) -> Vec<String> {
+        let url = self.stack.reference(logical_id).expect("queue provisioned").to_owned();
+        let sqs = &self.stack.aws.sqs;
+        let mut bodies = Vec::new();
+        let mut empty_rounds = 0;
+        while empty_rounds < 2 {
+            let received = sqs
+                .receive_message()
+                .queue_url(&url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(0)
+                .send()
+                .await
+                .expect("receive");
+            let messages = received.messages.unwrap_or_default();
+            if messages.is_empty() {
+                empty_rounds += 1;
+                continue;
+            }
+            for message in messages {
+                bodies.push(message.body.clone().unwrap_or_default());
+                sqs.delete_message()
+                    .queue_url(&url)
+                    .receipt_handle(message.receipt_handle.unwrap_or_default())
+                    .send()
+                    .await
+                    .expect("delete");
+            }
+        }
+        bodies
+    }
+
+    /// Every order item of `tenant` (through GSI1, the status index).
+    pub async fn stored_orders(&self, tenant: &TenantId) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+        let mut items = Vec::new();
+        for status in ["received", "pending_response", "accepted", "accepted_with_changes", "rejected"] {
+            let mut start = None;
+            loop {
+                let output = self
+                    .stack
+                    .aws
+                    .dynamodb
+                    .query()
+                    .table_name(self.stack.table_name())
+                    .index_name("GSI1")
+                    .key_condition_expression("GSI1PK = :pk")
+                    .expression_attribute_values(":pk", AttributeValue::S(format!("T#{tenant}#S#{status}")))
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await
+                    .expect("query GSI1");
+                items.extend(output.items.unwrap_or_default());
+                start = output.last_evaluated_key;
+                if start.is_none() {
+                    break;
+                }
+            }
+        }
+        items
+    }
+
+    /// One raw item by key.
+    pub async fn item(&self, pk: &str, sk: &str) -> Option<std::collections::HashMap<String, AttributeValue>> {
+        self.stack
+            .aws
+            .dynamodb
+            .get_item()
+            .table_name(self.stack.table_name())
+            .key("PK", AttributeValue::S(pk.into()))
+            .key("SK", AttributeValue::S(sk.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("get item")
+            .item
+    }
+
+    /// Does what DynamoDB's TTL sweeper does by `at` (Unix time): deletes every item whose TTL attribute
+    /// `expires_at` (infra/template.yaml) is at or before it. moto never deletes expired items; AWS does within
+    /// days. The number of items deleted.
+    pub async fn sweep_expired_items(&self, at: i64) -> usize {
+        let dynamodb = &self.stack.aws.dynamodb;
+        let mut start = None;
+        let mut deleted = 0;
+        loop {
+            let page = dynamodb
+                .scan()
+                .table_name(self.stack.table_name())
+                .filter_expression("expires_at <= :at")
+                .expression_attribute_values(":at", AttributeValue::N(at.to_string()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .expect("scan for expired items");
+            for item in page.items.unwrap_or_default() {
+                dynamodb
+                    .delete_item()
+                    .table_name(self.stack.table_name())
+                    .key("PK", item["PK"].clone())
+                    .key("SK", item["SK"].clone())
+                    .send()
+                    .await
+                    .expect("delete an expired item");
+                deleted += 1;
+            }
+            match page.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return deleted,
+            }
+        }
+    }
+
+    /// Every item of one partition.
+    pub async fn partition(&self, pk: &str) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+        self.stack
+            .aws
+            .dynamodb
+            .query()
+            .table_name(self.stack.table_name())
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("query partition")
+            .items
+            .unwrap_or_default()
+    }
+}
+
+impl TestStack {
+    /// An object of the documents bucket (`None` if there is none under `key`).
+    pub async fn archived_document(&self, key: &str) -> Option<String> {
+        let bucket = self.stack.reference("DocumentsBucket").expect("documents bucket");
+        let object = self.stack.aws.s3.get_object().bucket(bucket).key(key).send().await.ok()?;
+        let bytes = object.body.collect().await.expect("read archived object").into_bytes();
+        Some(String::from_utf8(bytes.to_vec()).expect("UTF-8 document"))
+    }
+
+    /// The bytes of an object of the documents bucket (`None` if there is none under `key`).
+    pub async fn archived_bytes(&self, key: &str) -> Option<Vec<u8>> {
+        self.object("DocumentsBucket", key).await
+    }
+
+    /// Every key of the documents bucket under `prefix`.
+    pub async fn archived_keys(&self, prefix: &str) -> Vec<String> {
+        self.keys("DocumentsBucket", prefix).await
+    }
+
+    /// The bytes of an object of the exports bucket (`None` if there is none under `key`).
+    pub async fn exported_bytes(&self, key: &str) -> Option<Vec<u8>> {
+        self.object("ExportsBucket", key).await
+    }
+
+    /// Every key of the exports bucket under `prefix`.
+    pub async fn exported_keys(&self, prefix: &str) -> Vec<String> {
+        self.keys("ExportsBucket", prefix).await
+    }
+
+    /// The bytes of an object of the bucket `bucket` (logical id) of the template.
+    async fn object(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        let bucket = self.stack.reference(bucket).expect("bucket");
+        let object = self.stack.aws.s3.get_object().bucket(bucket).key(key).send().await.ok()?;
+        Some(object.body.collect().await.expect("read object").into_bytes().to_vec())
+    }
+
+    /// Every key under `prefix` of the bucket `bucket` (logical id), all pages.
+    async fn keys(&self, bucket: &str, prefix: &str) -> Vec<String> {
+        let bucket = self.stack.reference(bucket).expect("bucket");
+        let mut keys = Vec::new();
+        let mut token = None;
+        loop {
+            let listed = self
+                .stack
+                .aws
+                .s3
+                .list_objects_v2()
+                .bucket(bucket)
+                .prefix(prefix)
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .expect("list objects");
+            keys.extend(listed.contents().iter().filter_map(|o| o.key.clone()));
+            match listed.next_continuation_token() {
+                Some(next) if listed.is_truncated() == Some(true) => token = Some(next.to_owned()),
+                _ => return keys,
+            }
+        }
+    }
+
+    /// (on hand, reserved, available) of a SKU in a warehouse of `tenant`.
+    pub async fn stock(&self, tenant: &TenantId, sku: &str, warehouse: &str) -> (Decimal, Decimal, Decimal) {
+        self.stack
+            .store()
+            .stock_level(
+                tenant,
+                &Sku::parse(sku).expect("sku"),
+                &WarehouseId::parse(warehouse).expect("warehouse"),
+                None,
+            )
+            .await
+            .expect("stock")
+            .expect("stock item")
+    }
+
+    /// (on hand, reserved, available) of one lot of a SKU in a warehouse of `tenant`.
+    pub async fn lot_stock(
+        &self,
+        tenant: &TenantId,
+        sku: &str,
+        warehouse: &str,
+        lot: &str,
+    ) -> (Decimal, Decimal, Decimal) {
+        self.stack
+            .store()
+            .stock_level(
+                tenant,
+                &Sku::parse(sku).expect("sku"),
+                &WarehouseId::parse(warehouse).expect("warehouse"),
+                Some(lot),
+            )
+            .await
+            .expect("stock")
+            .expect("lot stock item")
+    }
+}
+
+/// A string attribute of an item.
+pub fn s<'a>(item: &'a std::collections::HashMap<String, AttributeValue>, name: &str) -> &'a str {
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or_default()
+}
