@@ -83,3 +83,98 @@ pub(crate) struct HistoryItem {
     #[serde(flatten)]
     pub(crate) entry: HistoryEntry,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orders_domain::fixtures;
+    use orders_domain::order::OrderType;
+    use rust_decimal::Decimal;
+
+    /// The top-level attributes of `item` and those of its first line, sorted.
+    fn attribute_names(item: &crate::store::Item) -> (Vec<String>, Vec<String>) {
+        let mut names: Vec<String> = item.keys().cloned().collect();
+        names.sort();
+        let mut line: Vec<String> = item
+            .get("lines")
+            .and_then(|lines| lines.as_l().ok())
+            .and_then(|lines| lines.first())
+            .and_then(|line| line.as_m().ok())
+            .map(|line| line.keys().cloned().collect())
+            .unwrap_or_default();
+        line.sort();
+        (names, line)
+    }
+
+    /// The stored order's attribute names are pinned here: renaming a field of the domain's `Order` changes the
+    /// data in the table (old items would no longer read), so it must fail this test and be decided as a migration,
+    /// never happen silently.
+    #[test]
+    fn the_stored_order_keeps_its_attribute_names() {
+        let mut order = fixtures::order(OrderType::Purchase, &[("SKU-1", Decimal::new(2, 0))]);
+        order.requested_delivery_date = Some(time::macros::date!(2026 - 12 - 24));
+        order.notes = Some("Ring twice".into());
+        order.responded_at = Some(order.received_at);
+        let event = EventEnvelope::new(
+            orders_domain::events::EventType::OrderReceived,
+            order.tenant.clone(),
+            order.id.clone(),
+            order.order_number.clone(),
+            order.received_at,
+        );
+        let item = crate::store::to_item("order", &OrderItem::new(&order, 3, Some(&event))).expect("item");
+        let (names, line) = attribute_names(&item);
+        assert_eq!(names, PINNED_ORDER, "the stored order's attributes changed: {names:#?}");
+        assert_eq!(line, PINNED_LINE, "the stored order line's attributes changed: {line:#?}");
+    }
+
+    const PINNED_ORDER: &[&str] = &[
+        "GSI1PK",
+        "GSI1SK",
+        "GSI2PK",
+        "GSI2SK",
+        "GSI3PK",
+        "GSI3SK",
+        "GSI4PK",
+        "GSI4SK",
+        "PK",
+        "SK",
+        "buyer",
+        "buyer_search",
+        "channel",
+        "currency",
+        "delivery_address",
+        "entity",
+        "id",
+        "lines",
+        "notes",
+        "order_number",
+        "pending_event",
+        "received_at",
+        "requested_delivery_date",
+        "responded_at",
+        "skus",
+        "status",
+        "tenant",
+        "totals",
+        "type",
+        "vat_breakdown",
+        "version",
+    ];
+    const PINNED_LINE: &[&str] = &[
+        "allowance",
+        "confirmed_quantity",
+        "description",
+        "invoiced_quantity",
+        "line_net",
+        "line_no",
+        "price_source",
+        "quantity",
+        "shipped_quantity",
+        "sku",
+        "unit",
+        "unit_price",
+        "vat_category",
+        "vat_rate",
+    ];
+}
