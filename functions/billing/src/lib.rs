@@ -5,12 +5,14 @@
 //! prints the proforma of an order. Operator keys only. `main.rs` only wires it; the local runner and the
 //! tests call [`handle`] with real requests.
 
-mod handler;
+mod documents;
+mod issuing;
+mod routes;
 
 use orders_aws::{required_var, ConfigError, SecretKeys, SecretPurpose, Settings};
 use orders_http::{CursorSigner, Gatekeeper};
 
-pub use handler::handle;
+pub use routes::handle;
 
 /// Settings of the billing API (declared in infra/template.yaml).
 #[derive(Debug, Clone)]

@@ -1,0 +1,235 @@
+//! Reading billing documents: the lists with their filters, one document and its API view, its PDF and UBL files
+//! (for the seller, and for the buyer through the portal).
+
+use lambda_http::http::{header, StatusCode};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::{json, Value};
+
+use orders_aws::store::{ApiKeyRecord, InvoiceFilter, StoredInvoice};
+use orders_domain::invoice::{DocumentKind, InvoiceStatus};
+use orders_domain::invoice_ubl::peppol_invoice;
+use orders_http::{json_response, query_param, ApiError};
+
+use crate::Billing;
+
+/// A document of the caller's tenant under `list` (invoices and debit notes, or credit notes); 404 otherwise.
+pub(crate) async fn document(
+    app: &Billing,
+    tenant: &orders_domain::ids::TenantId,
+    list: &str,
+    number: &str,
+) -> Result<StoredInvoice, ApiError> {
+    tenant_document(app, tenant, None, list, number).await
+}
+
+/// `GET /v1/portal/{list}/{number}/{file}`: a document of the signed-in buyer, through their portal session; the
+/// download is logged in its order's access log, as every buyer access is.
+pub(crate) async fn buyer_download(
+    app: &Billing,
+    buyer: &orders_http::portal::Buyer,
+    list: &str,
+    number: &str,
+    file: &str,
+) -> Result<Response<Body>, ApiError> {
+    let stored = tenant_document(app, &buyer.tenant, Some(buyer), list, number).await?;
+    let answer = download(app, &stored, file).await?;
+    let what = format!("{} {file} downloaded", stored.invoice.number);
+    buyer.log_access(app.documents.store(), &stored.invoice.order_id, true, &what).await?;
+    Ok(answer)
+}
+
+/// A document of `tenant` under `list`, and of `buyer` (its customer, of an order its link reaches) when one is
+/// named; 404 otherwise.
+pub(crate) async fn tenant_document(
+    app: &Billing,
+    tenant: &orders_domain::ids::TenantId,
+    buyer: Option<&orders_http::portal::Buyer>,
+    list: &str,
+    number: &str,
+) -> Result<StoredInvoice, ApiError> {
+    let not_found = || ApiError::NotFound(format!("{} {number}", list.trim_end_matches('s').replace('-', " ")));
+    if number.is_empty() || number.len() > 64 {
+        return Err(not_found());
+    }
+    let stored = app.documents.store().get_invoice(tenant, number).await?.ok_or_else(not_found)?;
+    if stored.invoice.kind.collection() != list || buyer.is_some_and(|b| b.customer != stored.invoice.buyer.customer_id)
+    {
+        return Err(not_found());
+    }
+    // An order or quote link reaches the documents of its order only.
+    if let Some(buyer) = buyer {
+        if !buyer.reaches_order(app.documents.store(), &stored.invoice.order_id).await? {
+            return Err(not_found());
+        }
+    }
+    Ok(stored)
+}
+
+/// The API view of a billing document (docs/api-conventions.md: EN 16931 total names).
+pub(crate) fn view(stored: &StoredInvoice) -> Value {
+    let invoice = &stored.invoice;
+    let mut body = serde_json::to_value(invoice).unwrap_or_else(|_| json!({}));
+    if let Some(object) = body.as_object_mut() {
+        for internal in ["tenant", "series", "seq", "source", "language", "issued_at"] {
+            object.remove(internal);
+        }
+        if let Some(totals) = object.get_mut("totals").and_then(Value::as_object_mut) {
+            totals.remove("rounding");
+        }
+    }
+    body["status"] = json!(stored.status.as_str());
+    let stem = invoice.kind.file_stem();
+    let base = format!("/v1/{}/{}", invoice.kind.collection(), invoice.number);
+    body["documents"] = json!({
+        "pdf": format!("{base}/{stem}.pdf"),
+        "ubl": stored.ubl_key.as_ref().map(|_| format!("{base}/{stem}.xml")),
+    });
+    if invoice.kind == DocumentKind::Invoice {
+        body["credited"] = json!({
+            "lines": stored.credited.lines.iter().map(|(line_id, quantity)| json!({"line_id": line_id, "quantity": quantity.normalize().to_string()})).collect::<Vec<_>>(),
+            "allowances_and_charges": stored.credited.adjustments,
+        });
+    }
+    body
+}
+
+pub(crate) fn row(stored: &StoredInvoice) -> Value {
+    let invoice = &stored.invoice;
+    json!({
+        "number": invoice.number,
+        "kind": invoice.kind.as_str(),
+        "status": stored.status.as_str(),
+        "issue_date": invoice.issue_date.to_string(),
+        "due_date": invoice.due_date.map(|d| d.to_string()),
+        "order_id": invoice.order_id,
+        "order_number": invoice.order_number,
+        "buyer": {"customer_id": invoice.buyer.customer_id, "name": invoice.buyer.name},
+        "currency": invoice.currency,
+        "payable": invoice.totals.payable.to_string(),
+        "corrects": invoice.billing_reference.as_ref().map(|r| r.number.clone()),
+    })
+}
+
+pub(crate) const LIST_PARAMETERS: [&str; 7] =
+    ["status", "kind", "customer_id", "issued_from", "issued_to", "limit", "cursor"];
+
+pub(crate) fn date_param(request: &Request, name: &'static str) -> Result<Option<String>, ApiError> {
+    let Some(raw) = query_param(request, name) else { return Ok(None) };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(&raw, &format)
+        .map(|date| Some(date.to_string()))
+        .map_err(|_| ApiError::InvalidParameter { name, detail: format!("{raw:?} is not a date such as 2026-11-30") })
+}
+
+/// `GET /v1/invoices` and `GET /v1/credit-notes`: newest first, filtered by status, kind, customer and issue
+/// date, paged with a signed cursor bound to the tenant and the filter.
+pub(crate) async fn list(
+    app: &Billing,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    credit_notes: bool,
+) -> Result<Response<Body>, ApiError> {
+    let params = request.query_string_parameters();
+    if let Some((unknown, _)) = params.iter().find(|(name, _)| !LIST_PARAMETERS.contains(name)) {
+        return Err(ApiError::InvalidParameter {
+            name: "query",
+            detail: format!("{unknown:?} is not a parameter of this list ({})", LIST_PARAMETERS.join(", ")),
+        });
+    }
+    let mut filter = InvoiceFilter {
+        kinds: if credit_notes {
+            vec![DocumentKind::CreditNote]
+        } else {
+            vec![DocumentKind::Invoice, DocumentKind::DebitNote]
+        },
+        ..InvoiceFilter::default()
+    };
+    if let Some(kinds) = query_param(request, "kind") {
+        let allowed = filter.kinds.clone();
+        filter.kinds = kinds
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|name| {
+                allowed.iter().copied().find(|k| k.as_str() == name).ok_or_else(|| ApiError::InvalidParameter {
+                    name: "kind",
+                    detail: format!(
+                        "{name:?} is not listed here ({})",
+                        allowed.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(statuses) = query_param(request, "status") {
+        filter.statuses = statuses
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|name| {
+                InvoiceStatus::parse(name).ok_or_else(|| ApiError::InvalidParameter {
+                    name: "status",
+                    detail: format!("{name:?} is not a status (issued, partially_credited, credited)"),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    filter.customer_id = query_param(request, "customer_id");
+    filter.issued_from = date_param(request, "issued_from")?;
+    filter.issued_to = date_param(request, "issued_to")?;
+    let limit = match query_param(request, "limit") {
+        None => 50,
+        Some(raw) => raw.parse::<usize>().ok().filter(|l| (1..=200).contains(l)).ok_or(ApiError::InvalidParameter {
+            name: "limit",
+            detail: "must be a whole number from 1 to 200".into(),
+        })?,
+    };
+    let listing = format!("{}:{filter:?}", if credit_notes { "credit-notes" } else { "invoices" });
+    let start = match query_param(request, "cursor") {
+        None => None,
+        Some(cursor) => Some(app.cursors.decode(caller.tenant.as_str(), &listing, &cursor).await?),
+    };
+    let page = app.documents.store().list_invoices(&caller.tenant, &filter, limit, start).await?;
+    let next_cursor = app.cursors.next(caller.tenant.as_str(), &listing, page.next).await?;
+    let items: Vec<Value> = page.items.iter().map(row).collect();
+    Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
+}
+
+/// `GET …/{number}/invoice.pdf|.xml`: the archived file; rendered again (to the same bytes) when the archive
+/// does not have it yet.
+pub(crate) async fn download(app: &Billing, stored: &StoredInvoice, file: &str) -> Result<Response<Body>, ApiError> {
+    let stem = stored.invoice.kind.file_stem();
+    let (key, content_type) = if file == format!("{stem}.pdf") {
+        (Some(stored.pdf_key.clone()), "application/pdf")
+    } else if file == format!("{stem}.xml") {
+        (stored.ubl_key.clone(), "application/xml")
+    } else {
+        return Err(ApiError::NotFound(format!("document {file}")));
+    };
+    let Some(key) = key else {
+        return Err(ApiError::NotFound(format!(
+            "UBL of {}: the buyer or the seller has no Peppol address",
+            stored.invoice.number
+        )));
+    };
+    let archived = app.documents.archive().get(&key).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let bytes = match archived {
+        Some(bytes) => bytes,
+        None if content_type == "application/pdf" => {
+            app.documents.prepare_fonts(&stored.invoice).await;
+            orders_pdf::invoice_pdf(&stored.invoice)
+                .map_err(|e| ApiError::Unavailable(format!("render the PDF: {e}")))?
+        }
+        None => peppol_invoice(&stored.invoice).map(String::into_bytes).unwrap_or_default(),
+    };
+    Ok(file_response(bytes, content_type, &format!("{}.{}", stored.invoice.number, &file[stem.len() + 1..])))
+}
+
+pub(crate) fn file_response(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CONTENT_DISPOSITION, orders_http::web::content_disposition("inline", filename))
+        .body(Body::Binary(bytes))
+        .unwrap_or_else(|_| Response::new(Body::Empty))
+}
