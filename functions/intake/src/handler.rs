@@ -3,21 +3,19 @@
 use futures::StreamExt;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
-use orders_app::retry::{retry_on_conflict, Attempt, ATTEMPTS};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use orders_app::placing::{place_order, Placement};
-use orders_aws::store::{ApiKeyRecord, CreateOutcome, DespatchOutcome, DespatchWrite, DuplicateOf};
-use orders_domain::despatch::{parse_despatch, plan_despatch, DespatchRefusal};
-use orders_domain::events::{EventEnvelope, EventType};
+use orders_app::staff::despatch::record_despatch;
+use orders_aws::store::{ApiKeyRecord, CreateOutcome, DuplicateOf};
+use orders_domain::despatch::parse_despatch;
 use orders_domain::fingerprint::json_fingerprint;
 use orders_domain::ids::{CustomerId, OrderId, Role};
 use orders_domain::intake::{parse_batch, parse_order, OrderDraft};
-use orders_domain::order::{HistoryEntry, Order};
+use orders_domain::order::Order;
 use orders_domain::placing::{buyer_id, inline_customer, price_draft, PricingInputs};
 use orders_domain::tenant::TenantSettings;
-use orders_domain::ubl::{despatch_advice, Party};
 use orders_http::routes::{dispatch, Handler, Route, ANY_ROLE, STAFF};
 use orders_http::{idempotency_key, json_body, json_response, limit_param, query_param, ApiError};
 
@@ -352,84 +350,11 @@ async fn post_despatch(
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
     let despatch_request = parse_despatch(json_body(request)?)?;
-    let not_found = || ApiError::NotFound(format!("order {id}"));
-    let order_id = OrderId::parse_public(id).map_err(|_| not_found())?;
-    let tenant_id = &caller.tenant;
+    let order_id = OrderId::parse_public(id).map_err(|_| ApiError::NotFound(format!("order {id}")))?;
     let tenant = tenant_settings(intake, caller).await?;
-    let actor = format!("{}:{}", caller.role.as_str(), caller.key_id);
-    let order_id = &order_id;
-    let despatch_request = &despatch_request;
-    let (tenant, actor) = (&tenant, &actor);
-    let attempt = |_| async move {
-        let record = intake.store.get_order_record(tenant_id, order_id).await?.ok_or_else(not_found)?;
-        if let Some(pending) = &record.pending_event {
-            return Err(ApiError::Conflict(format!(
-                "order {id} is still processing {} ({}); record the despatch again in a moment",
-                pending.event_type.as_str(),
-                pending.reference
-            )));
-        }
-        let now = (intake.clock)();
-        let (despatch, shipped, moves) =
-            plan_despatch(&record.order, despatch_request, &tenant.tracking_url_templates, actor, now).map_err(
-                |refusal| match refusal {
-                    DespatchRefusal::State(detail) => ApiError::Conflict(detail),
-                    DespatchRefusal::Invalid(errors) => ApiError::Validation(errors),
-                },
-            )?;
-        let event = EventEnvelope::new(
-            EventType::OrderDespatched,
-            tenant_id.clone(),
-            order_id.clone(),
-            despatch.despatch_number.clone(),
-            now,
-        );
-        let lines: Vec<String> =
-            despatch.lines.iter().map(|l| format!("{} {} (line {})", l.quantity, l.sku, l.line_no)).collect();
-        let history = HistoryEntry {
-            at: now,
-            actor: actor.clone(),
-            action: "despatched".into(),
-            detail: format!("Despatch {}: {}", despatch.despatch_number, lines.join(", ")),
-        };
-        // The Peppol Despatch Advice as issued now (its outstanding quantities are those after this despatch).
-        let document = match (&tenant.peppol_id, &shipped.buyer.peppol_id) {
-            (Some(seller), Some(buyer)) => Some(despatch_advice(
-                &shipped,
-                &despatch,
-                &Party { endpoint: seller, name: &tenant.name },
-                &Party { endpoint: buyer, name: &shipped.buyer.name },
-            )),
-            _ => None,
-        };
-        let write = DespatchWrite {
-            order: &shipped,
-            expected_version: record.version,
-            despatch: &despatch,
-            moves: &moves,
-            event: &event,
-            history,
-            document: document.as_deref(),
-        };
-        match intake.store.record_despatch(&write).await? {
-            DespatchOutcome::Recorded => {
-                tracing::info!(tenant = %tenant_id, order_id = %order_id, despatch = %despatch.despatch_number, event_id = %event.event_id, "despatch recorded");
-                if let Err(error) = intake.shipment.publish(&event).await {
-                    // The pending mark stays; the relay re-publishes it.
-                    tracing::warn!(event_id = %event.event_id, %error, "publish failed; left to the relay");
-                }
-                let body = serde_json::to_value(&despatch).unwrap_or_default();
-                Ok(Attempt::Done(json_response(
-                    StatusCode::CREATED,
-                    &body,
-                    &[("location", format!("/v1/orders/{order_id}"))],
-                )))
-            }
-            DespatchOutcome::NumberTaken => {
-                Err(ApiError::Conflict(format!("despatch number {} is already used", despatch.despatch_number)))
-            }
-            DespatchOutcome::OrderChanged | DespatchOutcome::StockChanged => Ok(Attempt::Conflict),
-        }
-    };
-    retry_on_conflict(ATTEMPTS, attempt, || ApiError::Unavailable(format!("order {id} kept changing; try again"))).await
+    let now = (intake.clock)();
+    let despatch =
+        record_despatch(&intake.store, &intake.shipment, caller, &tenant, &order_id, &despatch_request, now).await?;
+    let body = serde_json::to_value(&despatch).unwrap_or_default();
+    Ok(json_response(StatusCode::CREATED, &body, &[("location", format!("/v1/orders/{order_id}"))]))
 }

@@ -5,6 +5,7 @@
 //! errors here map to problem documents in `orders_http`.
 
 pub mod change;
+pub mod despatch;
 pub mod ending;
 pub mod notes;
 pub mod regroup;
