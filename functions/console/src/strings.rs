@@ -264,6 +264,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_order_status_has_a_label() {
+        let missing: Vec<&str> = orders_domain::lifecycle::OrderStatus::ALL
+            .into_iter()
+            .map(|status| status.as_str())
+            .filter(|name| MESSAGES.iter().all(|(key, _)| *key != format!("status.{name}")))
+            .collect();
+        assert!(missing.is_empty(), "statuses without a `status.*` message: {missing:?}");
+    }
+
+    #[test]
     fn every_message_has_a_unique_key_and_six_non_empty_texts_with_the_same_placeholders() {
         let problems = orders_mail::locale::table_problems(MESSAGES);
         assert!(problems.is_empty(), "{problems:#?}");
