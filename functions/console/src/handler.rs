@@ -16,7 +16,12 @@ use orders_http::{json_body, ApiError};
 use crate::strings::{self, Lang};
 use crate::Console;
 
-const SCRIPT: &str = include_str!("../assets/console.js");
+/// The console script: one closure, kept in parts of a few hundred lines each and served as one file.
+pub(crate) const SCRIPT: &str = concat!(
+    include_str!("../assets/console/1-frame.js"),
+    include_str!("../assets/console/2-orders.js"),
+    include_str!("../assets/console/3-catalogue-keys-quotes.js"),
+);
 const STYLES: &str = include_str!("../assets/console.css");
 const ICON: &str = include_str!("../assets/favicon.svg");
 

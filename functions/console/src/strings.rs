@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn every_key_the_script_asks_for_exists() {
-        let missing = orders_mail::locale::missing_script_keys(MESSAGES, include_str!("../assets/console.js"));
+        let missing = orders_mail::locale::missing_script_keys(MESSAGES, crate::handler::SCRIPT);
         assert!(missing.is_empty(), "the script uses messages that do not exist: {missing:?}");
     }
 

@@ -1,0 +1,440 @@
+// Console script, part 3 of 3: stock, products, reports, API keys, buyer requests and quotes.
+// The parts are one script, concatenated in file-name order by functions/console/src/handler.rs (part 1
+// opens the closure every part shares, part 3 closes it).
+  // ------------------------------------------------------------------ stock, products, reports
+  // Every product of the catalogue, page by page (the API pages by SKU).
+  async function allProducts(customer) {
+    const products = [];
+    let cursor = null;
+    for (let page = 0; page < 40; page += 1) {
+      const params = new URLSearchParams({ limit: '200' });
+      if (customer) params.set('customer', customer);
+      if (cursor) params.set('cursor', cursor);
+      const { data } = await api('GET', '/v1/products?' + params);
+      products.push(...data.items);
+      cursor = data.next_cursor;
+      if (!cursor) break;
+    }
+    return products;
+  }
+
+  async function stockView(view) {
+    const results = h('div', { id: 'stock-results' }, h('p', { class: 'loading', text: t('app.loading') }));
+    const suggestions = h('div', { id: 'stock-suggestions' });
+    const messages = h('div', { tabindex: '-1', id: 'stock-result', 'aria-live': 'polite' });
+    const sku = h('input', { id: 'stock-sku', required: true });
+    const warehouse = h('input', { id: 'stock-warehouse', required: true });
+    const lot = h('input', { id: 'stock-lot' });
+    const expires = h('input', { id: 'stock-expires', type: 'date' });
+    const onHand = h('input', { id: 'stock-on-hand', inputmode: 'decimal', required: true });
+    const save = async (skuValue, warehouseValue, body) => {
+      try {
+        await api('PUT', '/v1/stock/' + encodeURIComponent(skuValue) + '/' + encodeURIComponent(warehouseValue), body);
+        notice(messages, t('stock.saved'));
+        loadStock(results, save);
+      } catch (error) {
+        showProblem(messages, error);
+      }
+    };
+    const form = h('form', {
+      class: 'card action', id: 'stock-form', onsubmit: (event) => {
+        event.preventDefault();
+        const body = { on_hand: onHand.value.trim() };
+        if (lot.value.trim()) body.lot = lot.value.trim();
+        if (expires.value) body.expires_date = expires.value;
+        save(sku.value.trim(), warehouse.value.trim(), body);
+      },
+    }, h('h2', { text: t('stock.set') }), h('div', { class: 'row' },
+      field(t('line.sku'), sku), field(t('stock.warehouse'), warehouse), field(t('stock.lot'), lot),
+      field(t('stock.expires'), expires), field(t('stock.on_hand'), onHand)),
+    h('button', { type: 'submit', id: 'stock-submit', text: t('stock.save') }));
+    view.replaceChildren(h('h1', { text: t('nav.stock') }), messages, results, suggestions, form);
+    loadStock(results, save);
+    loadSuggestions(suggestions);
+  }
+
+  async function loadStock(results, save) {
+    try {
+      const products = await allProducts();
+      const rows = [];
+      for (const p of products) {
+        for (const level of p.stock || []) {
+          const input = h('input', {
+            inputmode: 'decimal', value: level.on_hand, class: 'narrow',
+            'aria-label': t('stock.on_hand') + ' ' + p.sku + ' ' + level.warehouse + (level.lot ? ' ' + level.lot : ''),
+            'data-stock': p.sku + '/' + level.warehouse + (level.lot ? '/' + level.lot : ''),
+          });
+          const body = () => {
+            const b = { on_hand: input.value.trim() };
+            if (level.lot) b.lot = level.lot;
+            if (level.expires_date) b.expires_date = level.expires_date;
+            return b;
+          };
+          rows.push(h('tr', {},
+            h('td', { 'data-label': t('line.sku'), text: p.sku }),
+            h('td', { 'data-label': t('line.description'), text: p.name }),
+            h('td', { 'data-label': t('stock.warehouse'), text: level.warehouse }),
+            h('td', { 'data-label': t('stock.lot'), text: level.lot || '' }),
+            h('td', { 'data-label': t('stock.expires'), text: day(level.expires_date) }),
+            h('td', { 'data-label': t('stock.reserved'), class: 'num', text: quantity(level.reserved) }),
+            h('td', { 'data-label': t('stock.available'), class: 'num', text: quantity(level.available_quantity) }),
+            h('td', { 'data-label': t('stock.on_hand') }, h('form', {
+              class: 'inline', onsubmit: (e) => { e.preventDefault(); save(p.sku, level.warehouse, body()); },
+            }, input, h('button', { type: 'submit', class: 'secondary', text: t('stock.save') })))));
+        }
+      }
+      results.replaceChildren(h('section', { class: 'card' }, h('h2', { text: t('stock.levels') }),
+        rows.length ? h('table', { class: 'list', id: 'stock-table' },
+          h('thead', {}, h('tr', {}, ['line.sku', 'line.description', 'stock.warehouse', 'stock.lot', 'stock.expires',
+            'stock.reserved', 'stock.available', 'stock.on_hand'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+          h('tbody', {}, rows)) : h('p', { class: 'empty', text: t('order.none') })));
+    } catch (error) {
+      showProblem(results, error);
+    }
+  }
+
+  async function loadSuggestions(container) {
+    try {
+      const { data } = await api('GET', '/v1/reorder-suggestions');
+      const items = data.items || [];
+      container.replaceChildren(h('section', { class: 'card' }, h('h2', { text: t('stock.suggestions') }),
+        items.length ? h('table', { class: 'list', id: 'suggestions' },
+          h('thead', {}, h('tr', {}, ['line.sku', 'stock.available', 'stock.triggered_by', 'stock.suggested_at']
+            .map((k) => h('th', { scope: 'col', text: t(k) })))),
+          h('tbody', {}, items.map((s) => h('tr', {},
+            h('td', { 'data-label': t('line.sku'), text: s.sku }),
+            h('td', { 'data-label': t('stock.available'), class: 'num', text: quantity(s.available_quantity) }),
+            h('td', { 'data-label': t('stock.triggered_by') }, s.order_id ? link('/console/orders/' + encodeURIComponent(s.order_id), s.order_id) : ''),
+            h('td', { 'data-label': t('stock.suggested_at'), text: moment(s.suggested_at) })))))
+          : h('p', { class: 'empty', text: t('stock.no_suggestions') })));
+    } catch (error) {
+      showProblem(container, error);
+    }
+  }
+
+  function productsView(view) {
+    const query = new URLSearchParams(location.search);
+    const results = h('div', { id: 'products-results' }, h('p', { class: 'loading', text: t('app.loading') }));
+    const shownFor = h('input', { id: 'products-customer', name: 'customer', value: query.get('customer') || '' });
+    const filter = h('form', {
+      class: 'filters', onsubmit: (event) => {
+        event.preventDefault();
+        const value = shownFor.value.trim();
+        history.pushState({}, '', '/console/products' + (value ? '?customer=' + encodeURIComponent(value) : ''));
+        render();
+      },
+    }, field(t('prices.for_customer'), shownFor), h('button', { type: 'submit', id: 'products-show', text: t('filter.apply') }));
+    const messages = h('div', { tabindex: '-1', id: 'price-result', 'aria-live': 'polite' });
+    const customer = h('input', { id: 'price-customer', required: true, value: query.get('customer') || '' });
+    const sku = h('input', { id: 'price-sku', required: true });
+    const price = h('input', { id: 'price-price', inputmode: 'decimal', required: true });
+    const form = h('form', {
+      class: 'card action', id: 'price-form', onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api('PUT', '/v1/customers/' + encodeURIComponent(customer.value.trim()) + '/prices/' + encodeURIComponent(sku.value.trim()),
+            { price: price.value.trim() });
+          notice(messages, t('prices.saved'));
+          loadProducts(results, query.get('customer'));
+        } catch (error) {
+          showProblem(messages, error);
+        }
+      },
+    }, h('h2', { text: t('prices.title') }), h('div', { class: 'row' },
+      field(t('filter.customer'), customer), field(t('line.sku'), sku), field(t('line.unit_price'), price)),
+    h('button', { type: 'submit', id: 'price-submit', text: t('stock.save') }), messages);
+    view.replaceChildren(h('h1', { text: t('nav.products') }), filter, results,
+      isOperator() ? form : h('p', { class: 'empty', text: t('prices.operator_only') }));
+    loadProducts(results, query.get('customer'));
+  }
+
+  async function loadProducts(results, customer) {
+    try {
+      const products = await allProducts(customer);
+      results.replaceChildren(products.length ? h('table', { class: 'list', id: 'products-table' },
+        h('thead', {}, h('tr', {}, ['line.sku', 'line.description', 'prices.unit', 'line.unit_price', 'totals.vat',
+          'stock.available'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+        h('tbody', {}, products.map((p) => h('tr', { 'data-sku': p.sku },
+          h('td', { 'data-label': t('line.sku'), text: p.sku }),
+          h('td', { 'data-label': t('line.description'), text: p.name }),
+          h('td', { 'data-label': t('prices.unit'), text: p.unit }),
+          h('td', { 'data-label': t('line.unit_price'), class: 'num' }, money(p.price, p.currency),
+            p.price_source === 'customer' ? h('span', { class: 'badge', text: t('prices.customer_price') }) : null),
+          h('td', { 'data-label': t('totals.vat'), class: 'num', text: p.vat_category + ' ' + quantity(p.vat_rate) + ' %' }),
+          h('td', { 'data-label': t('stock.available'), class: 'num', text: quantity(p.available_quantity) })))))
+        : h('p', { class: 'empty', text: t('order.none') }));
+    } catch (error) {
+      showProblem(results, error);
+    }
+  }
+
+  function reportsView(view) {
+    const today = new Date().toISOString().slice(0, 10);
+    const report = h('select', { id: 'report-name' }, REPORTS.map((r) => h('option', { value: r, text: t('report.' + r) })));
+    const from = h('input', { id: 'report-from', type: 'date', value: today, required: true });
+    const to = h('input', { id: 'report-to', type: 'date', value: today, required: true });
+    const results = h('div', { id: 'report-result', tabindex: '-1', 'aria-live': 'polite' });
+    const form = h('form', {
+      class: 'card action', id: 'report-form', onsubmit: async (event) => {
+        event.preventDefault();
+        notice(results, t('app.loading'));
+        try {
+          const { data } = await api('POST', '/v1/reports', { report: report.value, from_date: from.value, to_date: to.value });
+          const files = (data.files || []).map((file) => h('li', {},
+            h('a', { href: file.url, rel: 'noopener', 'data-format': file.format, text: file.format.toUpperCase() }),
+            ' · ' + t('report.rows', { rows: quantity(String(file.rows)) })));
+          results.replaceChildren(h('ul', { class: 'files', id: 'report-files' }, files,
+            data.page ? h('li', {}, h('a', { href: data.page.url, rel: 'noopener', id: 'report-page', text: t('report.page') })) : null));
+        } catch (error) {
+          showProblem(results, error);
+        }
+      },
+    }, h('div', { class: 'row' }, field(t('report.name'), report), field(t('filter.from'), from), field(t('filter.to'), to)),
+    h('button', { type: 'submit', id: 'report-submit', text: t('report.run') }));
+    view.replaceChildren(h('h1', { text: t('nav.reports') }),
+      isOperator() ? h('div', {}, form, results) : h('p', { class: 'empty', text: t('prices.operator_only') }));
+  }
+
+  // ------------------------------------------------------------------ API keys (operators)
+  async function keysView(view) {
+    if (!isOperator()) {
+      view.replaceChildren(h('h1', { text: t('nav.keys') }), h('p', { class: 'empty', text: t('prices.operator_only') }));
+      return;
+    }
+    const results = h('div', { id: 'keys-result', tabindex: '-1' });
+    const issued = h('div', { id: 'key-issued', tabindex: '-1', 'aria-live': 'polite' });
+    const name = h('input', { id: 'key-name', maxlength: '100', required: true });
+    const role = h('select', { id: 'key-role' }, ['webshop', 'operator', 'warehouse'].map((r) =>
+      h('option', { value: r, text: t('role.' + r) })));
+    const channel = h('input', { id: 'key-channel', maxlength: '64', value: 'default', pattern: '[A-Za-z0-9._\\-]{1,64}' });
+    const expires = h('input', { id: 'key-expires', type: 'date' });
+    const load = async () => {
+      try {
+        const { data } = await api('GET', '/v1/api-keys');
+        results.replaceChildren(h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'keys-table' },
+          h('thead', {}, h('tr', {}, ['keys.name', 'keys.role', 'keys.channel', 'keys.status', 'keys.created',
+            'keys.expires', 'keys.last_used', 'order.actions'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+          h('tbody', {}, data.items.map((key) => h('tr', { 'data-key': key.id, 'data-status': key.status },
+            h('td', { 'data-label': t('keys.name') }, key.name || '—', h('div', { class: 'note-meta', text: key.id })),
+            h('td', { 'data-label': t('keys.role'), text: t('role.' + key.role) }),
+            h('td', { 'data-label': t('keys.channel'), text: key.channel }),
+            h('td', { 'data-label': t('keys.status'), text: t('keys.status.' + key.status) }),
+            h('td', { 'data-label': t('keys.created'), text: moment(key.created_at) }),
+            h('td', { 'data-label': t('keys.expires'), text: key.expires_at ? moment(key.expires_at) : '—' }),
+            h('td', { 'data-label': t('keys.last_used'), text: key.last_used_at ? moment(key.last_used_at) : '—' }),
+            h('td', { 'data-label': t('order.actions') }, key.status === 'revoked' ? null : h('button', {
+              type: 'button', class: 'secondary revoke-key', text: t('keys.revoke'), onclick: async () => {
+                if (!window.confirm(t('keys.revoke_confirm', { name: key.name || key.id }))) return;
+                try {
+                  await api('DELETE', '/v1/api-keys/' + encodeURIComponent(key.id));
+                  await load();
+                } catch (error) {
+                  showProblem(results, error);
+                }
+              },
+            }))))))));
+      } catch (error) {
+        showProblem(results, error);
+      }
+    };
+    const form = h('form', {
+      class: 'card action', id: 'key-form', onsubmit: async (event) => {
+        event.preventDefault();
+        const body = { name: name.value.trim(), role: role.value, channel: channel.value.trim() || 'default' };
+        if (expires.value) body.expires_date = expires.value;
+        try {
+          const { data } = await api('POST', '/v1/api-keys', body);
+          // The secret is shown once, here; it is not stored anywhere.
+          const secret = h('input', { id: 'key-secret', readonly: true, value: data.secret, size: '70' });
+          issued.replaceChildren(h('div', { class: 'notice' }, h('p', { text: t('keys.issued') }),
+            field(t('keys.secret'), secret)));
+          name.value = '';
+          await load();
+          secret.focus();
+          secret.select();
+        } catch (error) {
+          showProblem(issued, error);
+        }
+      },
+    }, h('h2', { text: t('keys.new') }),
+    h('div', { class: 'row' }, field(t('keys.name'), name), field(t('keys.role'), role), field(t('keys.channel'), channel),
+      field(t('keys.expires'), expires)),
+    h('button', { type: 'submit', id: 'key-submit', text: t('keys.create') }), issued);
+    view.replaceChildren(h('h1', { text: t('nav.keys') }), h('p', { class: 'empty', text: t('keys.hint') }), form, results);
+    await load();
+  }
+
+  // ------------------------------------------------------------------ buyer requests
+  async function buyerRequestsView(view) {
+    const params = new URLSearchParams(location.search);
+    const status = h('select', { id: 'requests-status', onchange: () => {
+      history.pushState({}, '', '/console/requests?status=' + status.value);
+      render();
+    } }, ['open', 'done', 'declined'].map((s) => h('option', { value: s, selected: (params.get('status') || 'open') === s,
+      text: t('request.status.' + s) })));
+    const results = h('div', { id: 'requests-result', tabindex: '-1' });
+    view.replaceChildren(h('h1', { text: t('nav.requests') }), h('p', { class: 'empty', text: t('request.hint') }),
+      h('div', { class: 'filters' }, field(t('filter.status'), status)), results);
+    try {
+      const { data } = await api('GET', '/v1/buyer-requests?limit=100&status=' + encodeURIComponent(status.value));
+      results.replaceChildren(data.items.length ? h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'requests-table' },
+        h('thead', {}, h('tr', {}, ['orders.received', 'orders.number', 'orders.buyer', 'request.kind', 'request.message']
+          .map((k) => h('th', { scope: 'col', text: t(k) })))),
+        h('tbody', {}, data.items.map((r) => h('tr', { 'data-request': r.request_id },
+          h('td', { 'data-label': t('orders.received'), text: moment(r.requested_at) }),
+          h('td', { 'data-label': t('orders.number') }, r.order_id
+            ? link('/console/orders/' + encodeURIComponent(r.order_id), r.order_number || r.order_id) : ''),
+          h('td', { 'data-label': t('orders.buyer'), text: r.buyer_name || '' }),
+          h('td', { 'data-label': t('request.kind'), text: t('request.' + r.kind) }),
+          h('td', { 'data-label': t('request.message'), text: r.message }))))))
+        : h('p', { class: 'empty', id: 'no-requests', text: t('order.none') }));
+    } catch (error) {
+      showProblem(results, error);
+    }
+  }
+
+  // ------------------------------------------------------------------ quotes
+  const quoteBadge = (status) => h('span', { class: 'badge quote-badge status-' + status, 'data-status': status,
+    text: t('quote.status.' + status) });
+
+  // The quote editor: a new quote, or the next version of `previous` (its lines, validity and notes to start from).
+  function quoteEditor(previous, done) {
+    const errors = h('div', { tabindex: '-1' });
+    const customer = h('input', { id: 'quote-customer', required: true, maxlength: '64',
+      value: previous ? previous.buyer.customer_id : '' });
+    if (previous) customer.readOnly = true;
+    const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+    const valid = h('input', { id: 'quote-valid-until', type: 'date', required: true,
+      value: previous && previous.valid_until_date >= tomorrow ? previous.valid_until_date : tomorrow });
+    const notes = h('textarea', { id: 'quote-notes', rows: '2', maxlength: '2000' }, previous && previous.notes || '');
+    const rows = h('div', { id: 'quote-lines' });
+    const addRow = (line) => {
+      const n = rows.children.length + 1;
+      const sku = h('input', { class: 'quote-sku', maxlength: '64', value: line ? line.sku : '' });
+      const qty = h('input', { class: 'quote-qty', type: 'number', min: '0', step: 'any', inputmode: 'decimal',
+        value: line ? line.quantity : '' });
+      const price = h('input', { class: 'quote-price', type: 'number', min: '0', step: '0.01', inputmode: 'decimal',
+        value: line ? line.unit_price : '' });
+      rows.append(h('div', { class: 'row quote-line' }, field(t('quote.sku', { n }), sku),
+        field(t('line.ordered'), qty), field(t('quote.price'), price, t('quote.price_hint'))));
+    };
+    ((previous && previous.lines) || [null, null]).forEach(addRow);
+    const form = h('form', { class: 'card action', id: 'quote-form', onsubmit: async (event) => {
+      event.preventDefault();
+      try {
+        const lines = [...rows.querySelectorAll('.quote-line')].map((row) => ({
+          sku: row.querySelector('.quote-sku').value.trim(),
+          quantity: row.querySelector('.quote-qty').value.trim(),
+          price: row.querySelector('.quote-price').value.trim(),
+        })).filter((l) => l.sku).map((l) => Object.assign({ sku: l.sku, quantity: l.quantity || '0' },
+          l.price ? { unit_price: l.price } : {}));
+        let address = previous && previous.delivery_address;
+        if (!address) {
+          const { data } = await api('GET', '/v1/customers/' + encodeURIComponent(customer.value.trim()));
+          address = data.address;
+        }
+        let currency = previous && previous.currency;
+        if (!currency) {
+          // The catalogue's currency (a quote is priced from it).
+          const { data } = await api('GET', '/v1/products?limit=1');
+          currency = (data.items[0] || {}).currency;
+        }
+        const body = { currency, buyer: { customer_id: customer.value.trim() }, delivery_address: address, lines,
+          valid_until_date: valid.value };
+        if (notes.value.trim()) body.notes = notes.value.trim();
+        const path = previous ? '/v1/quotes/' + encodeURIComponent(previous.id) + '/versions' : '/v1/quotes';
+        const { data } = await api('POST', path, body);
+        done(data);
+      } catch (error) {
+        showProblem(errors, error);
+      }
+    } },
+    h('h2', { text: previous ? t('quote.reopen_title', { n: previous.version + 1 }) : t('quote.new') }),
+    h('div', { class: 'row' }, field(t('quote.customer'), customer), field(t('quote.valid_until'), valid)),
+    rows,
+    h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary', id: 'quote-add-line',
+      text: t('quote.add_line'), onclick: () => addRow(null) })),
+    field(t('order.buyer_notes'), notes),
+    h('button', { type: 'submit', id: 'quote-submit', text: previous ? t('quote.save_version') : t('quote.create') }),
+    errors);
+    return form;
+  }
+
+  async function quotesView(view) {
+    if (!isOperator()) {
+      view.replaceChildren(h('h1', { text: t('nav.quotes') }), h('p', { class: 'empty', text: t('prices.operator_only') }));
+      return;
+    }
+    const results = h('div', { id: 'quotes-result', tabindex: '-1' });
+    const editor = quoteEditor(null, (quote) => {
+      history.pushState({}, '', '/console/quotes/' + encodeURIComponent(quote.id));
+      render();
+    });
+    view.replaceChildren(h('h1', { text: t('nav.quotes') }), results, editor);
+    try {
+      const { data } = await api('GET', '/v1/quotes?limit=100');
+      results.replaceChildren(data.items.length ? h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'quotes-table' },
+        h('thead', {}, h('tr', {}, ['quote.quote', 'quote.version', 'orders.buyer', 'quote.state', 'totals.gross',
+          'quote.valid_until'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+        h('tbody', {}, data.items.map((q) => h('tr', { 'data-quote': q.id, 'data-version': String(q.version) },
+          h('td', { 'data-label': t('quote.quote') }, link('/console/quotes/' + encodeURIComponent(q.id), q.id)),
+          h('td', { 'data-label': t('quote.version'), class: 'num', text: String(q.version) }),
+          h('td', { 'data-label': t('orders.buyer'), text: q.buyer.name + ' (' + q.buyer.customer_id + ')' }),
+          h('td', { 'data-label': t('quote.state') }, quoteBadge(q.status)),
+          h('td', { 'data-label': t('totals.gross'), class: 'num', text: money(q.gross, q.currency) }),
+          h('td', { 'data-label': t('quote.valid_until'), text: day(q.valid_until_date) }))))))
+        : h('p', { class: 'empty', text: t('order.none') }));
+    } catch (error) {
+      showProblem(results, error);
+    }
+  }
+
+  async function quoteView(view, id) {
+    const messages = h('div', { id: 'action-result', tabindex: '-1', 'aria-live': 'polite' });
+    let quote;
+    try {
+      ({ data: quote } = await api('GET', '/v1/quotes/' + encodeURIComponent(id)));
+    } catch (error) {
+      view.replaceChildren(h('p', {}, link('/console/quotes', '← ' + t('nav.quotes'))), messages);
+      showProblem(messages, error);
+      return;
+    }
+    const redraw = () => quoteView(view, id);
+    const send = h('button', { type: 'button', id: 'quote-send', text: t('quote.send'), onclick: async () => {
+      try {
+        await api('POST', '/v1/quotes/' + encodeURIComponent(id) + '/sending', {});
+        await redraw();
+        notice(document.getElementById('action-result'), t('quote.sent_notice'));
+      } catch (error) {
+        showProblem(messages, error);
+      }
+    } });
+    const reopenable = ['sent', 'declined', 'expired'].includes(quote.status) ||
+      (quote.status === 'accepted' && quote.order_id);
+    const lines = h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'quote-lines-table' },
+      h('thead', {}, h('tr', {}, ['line.sku', 'line.description', 'line.ordered', 'line.unit_price', 'line.net']
+        .map((k) => h('th', { scope: 'col', text: t(k) })))),
+      h('tbody', {}, quote.lines.map((l) => h('tr', {},
+        h('td', { 'data-label': t('line.sku'), text: l.sku }),
+        h('td', { 'data-label': t('line.description'), text: l.description }),
+        h('td', { 'data-label': t('line.ordered'), class: 'num', text: quantity(l.quantity) }),
+        h('td', { 'data-label': t('line.unit_price'), class: 'num', text: money(l.unit_price, quote.currency) }),
+        h('td', { 'data-label': t('line.net'), class: 'num', text: money(l.line_net, quote.currency) }))))));
+    const versions = (quote.versions || []).map((v) => h('li', { 'data-version': String(v.version) },
+      t('quote.version_line', { n: v.version }), ' · ', quoteBadge(v.status), ' · ', money(v.totals.gross, v.currency),
+      v.decline_reason ? ' · ' + v.decline_reason : '',
+      v.order_id ? h('span', {}, ' · ', link('/console/orders/' + encodeURIComponent(v.order_id), t('quote.order'))) : null));
+    view.replaceChildren(
+      h('p', {}, link('/console/quotes', '← ' + t('nav.quotes'))),
+      h('h1', { id: 'quote-heading' }, id + ' · ' + t('quote.version_line', { n: quote.version }) + ' ', quoteBadge(quote.status)),
+      h('p', { text: quote.buyer.name + ' · ' + t('quote.valid_until') + ' ' + day(quote.valid_until_date) + ' · ' +
+        money(quote.totals.gross, quote.currency) }),
+      messages,
+      h('section', { class: 'card' }, lines, quote.notes ? h('p', { text: quote.notes }) : null),
+      quote.status === 'draft' && isOperator() ? h('div', { class: 'buttons' }, send) : null,
+      reopenable && isOperator() ? quoteEditor(quote, () => redraw()) : null,
+      h('section', { class: 'card', id: 'quote-versions' }, h('h2', { text: t('quote.versions') }), h('ul', {}, versions)));
+  }
+
+  document.addEventListener('DOMContentLoaded', boot);
+})();
