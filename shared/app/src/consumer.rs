@@ -90,11 +90,24 @@ where
         let (tenant, order_id, event_id) =
             (envelope.tenant.clone(), envelope.order_id.clone(), envelope.event_id.clone());
         if let Err(error) = Box::pin(process(envelope)).await {
-            tracing::warn!(message_id = %id, stage, %tenant, %order_id, %event_id, %error, "message not processed");
+            not_processed(&id, stage, &tenant, &order_id, &event_id, &error);
             batch.fail(id);
         }
     }
     batch.response()
+}
+
+/// Logs a message whose processing failed (one function for every stage's instantiation of [`consume`]).
+#[inline(never)]
+fn not_processed(
+    id: &str,
+    stage: &str,
+    tenant: &orders_domain::ids::TenantId,
+    order_id: &orders_domain::ids::OrderId,
+    event_id: &str,
+    error: &dyn Display,
+) {
+    tracing::warn!(message_id = %id, stage, %tenant, %order_id, %event_id, %error, "message not processed");
 }
 
 #[cfg(test)]

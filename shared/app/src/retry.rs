@@ -32,10 +32,16 @@ where
         // small (and within the compiler's layout depth).
         match Box::pin(attempt(number)).await? {
             Attempt::Done(value) => return Ok(value),
-            Attempt::Conflict => tracing::debug!(attempt = number, "conflicting write; reading again"),
+            Attempt::Conflict => conflicted(number),
         }
     }
     Err(kept_changing())
+}
+
+/// Logs a conflicting attempt (one function for every use case's instantiation of [`retry_on_conflict`]).
+#[inline(never)]
+fn conflicted(attempt: u32) {
+    tracing::debug!(attempt, "conflicting write; reading again");
 }
 
 #[cfg(test)]
