@@ -1,4 +1,7 @@
 //! Lambda entry point of `invoicing`: wiring only.
+// The issuing flow is one deep future (consume → issue → complete → send); its layout needs more than the
+// default query depth.
+#![recursion_limit = "256"]
 
 use aws_lambda_events::sqs::SqsEvent;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};

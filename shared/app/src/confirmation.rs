@@ -112,7 +112,7 @@ pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
     }
     ready.sort_by_key(|(_, _, record)| record.order.order_type != OrderType::Express);
     for (id, envelope, record) in ready {
-        if let Err(error) = Box::pin(confirm(app, &envelope, record)).await {
+        if let Err(error) = confirm(app, &envelope, record).await {
             tracing::error!(message_id = %id, tenant = %envelope.tenant, order_id = %envelope.order_id, event_id = %envelope.event_id, %error, "confirmation failed");
             batch.fail(id);
         }

@@ -89,7 +89,7 @@ where
     for (id, envelope) in std::mem::take(&mut batch.envelopes) {
         let (tenant, order_id, event_id) =
             (envelope.tenant.clone(), envelope.order_id.clone(), envelope.event_id.clone());
-        if let Err(error) = Box::pin(process(envelope)).await {
+        if let Err(error) = process(envelope).await {
             not_processed(&id, stage, &tenant, &order_id, &event_id, &error);
             batch.fail(id);
         }

@@ -28,9 +28,7 @@ where
     Fut: Future<Output = Result<Attempt<T>, E>>,
 {
     for number in 1..=attempts {
-        // Boxed: a use case's attempt is a deep future, and one allocation per attempt keeps the callers' futures
-        // small (and within the compiler's layout depth).
-        match Box::pin(attempt(number)).await? {
+        match attempt(number).await? {
             Attempt::Done(value) => return Ok(value),
             Attempt::Conflict => conflicted(number),
         }
