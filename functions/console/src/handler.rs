@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use orders_domain::fingerprint::api_key_hash;
 use orders_domain::ids::Role;
+use orders_http::routes::{dispatch_open, Handler, Route, NO_KEY};
 use orders_http::session::{clear_session_cookie, is_https, set_session_cookie, Session, SESSION_SECONDS};
 use orders_http::web::{asset, html, with_security_headers};
 use orders_http::{json_body, ApiError};
@@ -30,28 +31,79 @@ const STAFF: &[Role] = &[Role::Operator, Role::Warehouse];
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Console, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(with_security_headers(orders_http::answer(&request, route(app, &request).await)))
+    Ok(with_security_headers(orders_http::answer(&request, dispatch_open(app, ROUTES, &request).await)))
 }
 
-async fn route(app: &Console, request: &Request) -> Result<Response<Body>, ApiError> {
-    let path = request.uri().path().trim_end_matches('/').to_owned();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let method = request.method().clone();
-    match (&method, segments.as_slice()) {
-        (&Method::GET, ["console", "assets", "console.js"]) => Ok(asset("text/javascript; charset=utf-8", SCRIPT)),
-        (&Method::GET, ["console", "assets", "console.css"]) => Ok(asset("text/css; charset=utf-8", STYLES)),
-        (&Method::GET, ["console", "assets", "favicon.svg"]) => Ok(asset("image/svg+xml", ICON)),
-        (&Method::GET, ["console", "assets", ..]) => Err(ApiError::NotFound(format!("asset {path}"))),
-        (&Method::GET, ["console", "session"]) => session_state(app, request).await,
-        (&Method::POST, ["console", "session"]) => log_in(app, request).await,
-        (&Method::DELETE, ["console", "session"]) => log_out(app, request).await,
-        (&Method::PUT, ["console", "session"]) => choose_language(app, request).await,
-        (_, ["console", "session"]) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
-        // Every other console path is a view of the one page (the script routes by the path).
-        (&Method::GET, ["console", ..]) => Ok(page(language_of(request, None))),
-        _ => Err(ApiError::NotFound(format!("route {path}"))),
-    }
-}
+/// The console's routes: its assets, the session (log in, log out, language), and every other path a view of the
+/// one page (the script routes by the path). The session itself admits the person; no route takes an API key.
+const ROUTES: &[Route<Console>] = &[
+    Route {
+        method: Method::GET,
+        path: "/console/assets/console.js",
+        roles: NO_KEY,
+        action: "use the console",
+        handler: Handler::Open(|_, _, _| Box::pin(async { Ok(asset("text/javascript; charset=utf-8", SCRIPT)) })),
+    },
+    Route {
+        method: Method::GET,
+        path: "/console/assets/console.css",
+        roles: NO_KEY,
+        action: "use the console",
+        handler: Handler::Open(|_, _, _| Box::pin(async { Ok(asset("text/css; charset=utf-8", STYLES)) })),
+    },
+    Route {
+        method: Method::GET,
+        path: "/console/assets/favicon.svg",
+        roles: NO_KEY,
+        action: "use the console",
+        handler: Handler::Open(|_, _, _| Box::pin(async { Ok(asset("image/svg+xml", ICON)) })),
+    },
+    Route {
+        method: Method::GET,
+        path: "/console/assets/{*rest}",
+        roles: NO_KEY,
+        action: "use the console",
+        handler: Handler::Open(|_, request, _| {
+            let path = request.uri().path().to_owned();
+            Box::pin(async move { Err(ApiError::NotFound(format!("asset {}", path.trim_end_matches('/')))) })
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/console/session",
+        roles: NO_KEY,
+        action: "use the console",
+        handler: Handler::Open(|app, request, _| Box::pin(session_state(app, request))),
+    },
+    Route {
+        method: Method::POST,
+        path: "/console/session",
+        roles: NO_KEY,
+        action: "use the console",
+        handler: Handler::Open(|app, request, _| Box::pin(log_in(app, request))),
+    },
+    Route {
+        method: Method::DELETE,
+        path: "/console/session",
+        roles: NO_KEY,
+        action: "use the console",
+        handler: Handler::Open(|app, request, _| Box::pin(log_out(app, request))),
+    },
+    Route {
+        method: Method::PUT,
+        path: "/console/session",
+        roles: NO_KEY,
+        action: "use the console",
+        handler: Handler::Open(|app, request, _| Box::pin(choose_language(app, request))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/console/{*rest}",
+        roles: NO_KEY,
+        action: "use the console",
+        handler: Handler::Open(|_, request, _| Box::pin(async move { Ok(page(language_of(request, None))) })),
+    },
+];
 
 /// The one HTML page: a shell the script fills in, in the language the browser asks for.
 fn page(lang: Lang) -> Response<Body> {

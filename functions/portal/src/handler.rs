@@ -12,6 +12,7 @@ use orders_domain::order::HistoryEntry;
 use orders_domain::quote::{Quote, QuoteStatus};
 use orders_domain::FieldError;
 use orders_http::portal::{set_portal_cookie, Buyer, LinkScope, PortalSession};
+use orders_http::routes::{dispatch_open, Handler, Route, NO_KEY};
 use orders_http::session::is_https;
 use orders_http::views::{order_json, quote_versions_json};
 use orders_http::web::{asset, html, with_security_headers};
@@ -31,7 +32,7 @@ const LANG_COOKIE: &str = "orders_portal_lang";
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Portal, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-    Ok(with_security_headers(orders_http::answer(&request, route(app, &request).await)))
+    Ok(with_security_headers(orders_http::answer(&request, dispatch_open(app, ROUTES, &request).await)))
 }
 
 /// The one HTML page, in the browser's language, with its texts as a JSON data block (not a script).
@@ -59,105 +60,256 @@ fn page(request: &Request) -> Response<Body> {
     html(page)
 }
 
-async fn route(app: &Portal, request: &Request) -> Result<Response<Body>, ApiError> {
-    let path = request.uri().path().trim_end_matches('/').to_owned();
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let method = request.method();
-    match (method, segments.as_slice()) {
-        (&Method::GET, ["portal", "assets", "portal.js"]) => Ok(asset("text/javascript; charset=utf-8", SCRIPT)),
-        (&Method::GET, ["portal", "assets", "portal.css"]) => {
-            Ok(asset("text/css; charset=utf-8", format!("{STYLES}\n{PORTAL_STYLES}")))
-        }
-        (&Method::GET, ["portal", "assets", ..]) => Err(ApiError::NotFound(format!("asset {path}"))),
-        // Every other portal path is a view of the one page (the script routes by the path).
-        (&Method::GET, ["portal", ..]) => Ok(page(request)),
-        (&Method::POST, ["v1", "portal", "session"]) => open_link(app, request).await,
-        (&Method::GET, ["v1", "portal", "session"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            let language = buyer_language(app, &buyer.tenant, &buyer.customer).await?;
-            let extra = json!({ "language": language, "scope": scope_json(&buyer.scope) });
-            Ok(json_response(StatusCode::OK, &session_json(&buyer.session, Some(extra)), &[]))
-        }
-        (&Method::GET, ["v1", "portal", "orders"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            list_orders(app, &buyer, request).await
-        }
-        (&Method::POST, ["v1", "portal", "orders"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            buyer.require_account()?;
-            shop::order_cart(app, &buyer, request).await
-        }
-        (&Method::GET, ["v1", "portal", "orders", id]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            show_order(app, &buyer, id).await
-        }
-        (&Method::POST, ["v1", "portal", "orders", id, "reorder"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            buyer.require_account()?;
-            shop::reorder(app, &buyer, id).await
-        }
-        (&Method::POST, ["v1", "portal", "orders", id, "requests"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            requests::request_change(app, &buyer, request, id).await
-        }
-        (&Method::POST, ["v1", "portal", "orders", id, "messages"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            requests::add_message(app, &buyer, request, id).await
-        }
-        (&Method::GET, ["v1", "portal", "orders", id, "order-response.xml"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            requests::order_response(app, &buyer, id).await
-        }
-        (&Method::GET, ["v1", "portal", "orders", id, "despatches", number]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            requests::despatch_advice(app, &buyer, id, number).await
-        }
-        (&Method::GET, ["v1", "portal", "catalogue"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            buyer.require_account()?;
-            shop::catalogue(app, &buyer, request).await
-        }
-        (&Method::GET, ["v1", "portal", "cart"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            buyer.require_account()?;
-            shop::show_cart(app, &buyer).await
-        }
-        (&Method::PUT, ["v1", "portal", "cart", "lines", sku]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            buyer.require_account()?;
-            shop::set_cart_line(app, &buyer, request, sku).await
-        }
-        (&Method::DELETE, ["v1", "portal", "cart", "lines", sku]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            buyer.require_account()?;
-            shop::remove_cart_line(app, &buyer, sku).await
-        }
-        (&Method::GET, ["v1", "portal", "quotes", id]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            show_quote(app, &buyer, id).await
-        }
-        (&Method::POST, ["v1", "portal", "quotes", id, "acceptance"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            accept_quote(app, &buyer, request, id).await
-        }
-        (&Method::POST, ["v1", "portal", "quotes", id, "decline"]) => {
-            let buyer = app.buyers.buyer(request).await?;
-            decline_quote(app, &buyer, request, id).await
-        }
-        (
-            _,
-            ["v1", "portal", "session"]
-            | ["v1", "portal", "orders"]
-            | ["v1", "portal", "orders", _]
-            | ["v1", "portal", "orders", _, "reorder" | "requests" | "messages" | "order-response.xml"]
-            | ["v1", "portal", "orders", _, "despatches", _]
-            | ["v1", "portal", "catalogue" | "cart"]
-            | ["v1", "portal", "cart", "lines", _]
-            | ["v1", "portal", "quotes", _]
-            | ["v1", "portal", "quotes", _, "acceptance" | "decline"],
-        ) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path }),
-        _ => Err(ApiError::NotFound(format!("route {path}"))),
-    }
+/// The portal's routes: its assets, every `/portal/…` path a view of the one page (the script routes by the path),
+/// and the buyer API. A buyer is admitted by the portal session (opened from a link or a buyer key), never by an
+/// API key; the shop and the cart need an account key's session.
+const ROUTES: &[Route<Portal>] = &[
+    Route {
+        method: Method::GET,
+        path: "/portal/assets/portal.js",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|_, _, _| Box::pin(async { Ok(asset("text/javascript; charset=utf-8", SCRIPT)) })),
+    },
+    Route {
+        method: Method::GET,
+        path: "/portal/assets/portal.css",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|_, _, _| {
+            Box::pin(async { Ok(asset("text/css; charset=utf-8", format!("{STYLES}\n{PORTAL_STYLES}"))) })
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/portal/assets/{*rest}",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|_, request, _| {
+            let path = request.uri().path().to_owned();
+            Box::pin(async move { Err(ApiError::NotFound(format!("asset {}", path.trim_end_matches('/')))) })
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/portal/{*rest}",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|_, request, _| Box::pin(async move { Ok(page(request)) })),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/portal/session",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, _| Box::pin(open_link(app, request))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/session",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, _| Box::pin(session_state(app, request))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/orders",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, _| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                list_orders(app, &buyer, request).await
+            })
+        }),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/portal/orders",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, _| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                buyer.require_account()?;
+                shop::order_cart(app, &buyer, request).await
+            })
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/orders/{id}",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                show_order(app, &buyer, param(params, 0)).await
+            })
+        }),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/portal/orders/{id}/reorder",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                buyer.require_account()?;
+                shop::reorder(app, &buyer, param(params, 0)).await
+            })
+        }),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/portal/orders/{id}/requests",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                requests::request_change(app, &buyer, request, param(params, 0)).await
+            })
+        }),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/portal/orders/{id}/messages",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                requests::add_message(app, &buyer, request, param(params, 0)).await
+            })
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/orders/{id}/order-response.xml",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                requests::order_response(app, &buyer, param(params, 0)).await
+            })
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/orders/{id}/despatches/{number}",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                requests::despatch_advice(app, &buyer, param(params, 0), param(params, 1)).await
+            })
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/catalogue",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, _| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                buyer.require_account()?;
+                shop::catalogue(app, &buyer, request).await
+            })
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/cart",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, _| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                buyer.require_account()?;
+                shop::show_cart(app, &buyer).await
+            })
+        }),
+    },
+    Route {
+        method: Method::PUT,
+        path: "/v1/portal/cart/lines/{sku}",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                buyer.require_account()?;
+                shop::set_cart_line(app, &buyer, request, param(params, 0)).await
+            })
+        }),
+    },
+    Route {
+        method: Method::DELETE,
+        path: "/v1/portal/cart/lines/{sku}",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                buyer.require_account()?;
+                shop::remove_cart_line(app, &buyer, param(params, 0)).await
+            })
+        }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/quotes/{id}",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                show_quote(app, &buyer, param(params, 0)).await
+            })
+        }),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/portal/quotes/{id}/acceptance",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                accept_quote(app, &buyer, request, param(params, 0)).await
+            })
+        }),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/portal/quotes/{id}/decline",
+        roles: NO_KEY,
+        action: "use the portal",
+        handler: Handler::Open(|app, request, params| {
+            Box::pin(async move {
+                let buyer = app.buyers.buyer(request).await?;
+                decline_quote(app, &buyer, request, param(params, 0)).await
+            })
+        }),
+    },
+];
+
+/// The `index`th `{…}` segment of a matched path.
+fn param<'a>(params: &[&'a str], index: usize) -> &'a str {
+    params.get(index).copied().unwrap_or_default()
+}
+
+/// `GET /v1/portal/session`: the buyer's session, language and what their link opens.
+async fn session_state(app: &Portal, request: &Request) -> Result<Response<Body>, ApiError> {
+    let buyer = app.buyers.buyer(request).await?;
+    let language = buyer_language(app, &buyer.tenant, &buyer.customer).await?;
+    let extra = json!({ "language": language, "scope": scope_json(&buyer.scope) });
+    Ok(json_response(StatusCode::OK, &session_json(&buyer.session, Some(extra)), &[]))
 }
 
 /// What the buyer's link opens, for the page: `{"kind": "order" | "quote" | "account", "order_id" | "quote_id"}`.

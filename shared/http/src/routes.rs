@@ -72,10 +72,17 @@ impl<'a> Call<'a> {
     }
 }
 
-/// The `{…}` segments of `segments` if they match `pattern`.
+/// The `{…}` segments of `segments` if they match `pattern`. A last segment `{*rest}` matches whatever follows,
+/// nothing included, and passes nothing (a page that routes itself in the browser; a folder of assets).
 pub fn match_path<'p>(pattern: &str, segments: &[&'p str]) -> Option<Vec<&'p str>> {
-    let wanted: Vec<&str> = pattern.split('/').skip(1).collect();
-    if wanted.len() != segments.len() {
+    let mut wanted: Vec<&str> = pattern.split('/').skip(1).collect();
+    let rest = wanted.last().is_some_and(|last| last.starts_with("{*"));
+    if rest {
+        wanted.pop();
+        if segments.len() < wanted.len() {
+            return None;
+        }
+    } else if wanted.len() != segments.len() {
         return None;
     }
     let mut params = Vec::new();
@@ -129,6 +136,21 @@ pub async fn dispatch<S: Sync>(
             handler(app, &call).await
         }
         Handler::Open(handler) => handler(app, request, &params).await,
+    }
+}
+
+/// Answers `request` by `routes` of a function without API keys (the console's pages and sessions, the buyer
+/// portal): every row must be a [`Handler::Open`]; a [`Handler::Key`] row is refused as unauthenticated.
+pub async fn dispatch_open<S: Sync>(
+    app: &S,
+    routes: &[Route<S>],
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let path = request.uri().path().trim_end_matches('/');
+    let (route, params) = find(routes, request.method(), path)?;
+    match route.handler {
+        Handler::Open(handler) => handler(app, request, &params).await,
+        Handler::Key(_) => Err(ApiError::Unauthorized),
     }
 }
 
@@ -187,6 +209,14 @@ mod tests {
         // GET of the same path is the order `merge` (a 404 of the handler), as the table says.
         let (route, params) = find(ROUTES, &Method::GET, "/v1/orders/merge").expect("route");
         assert_eq!((route.action, params), ("read", vec!["merge"]));
+    }
+
+    #[test]
+    fn a_rest_segment_matches_whatever_follows() {
+        assert_eq!(match_path("/console/{*rest}", &["console"]), Some(vec![]));
+        assert_eq!(match_path("/console/{*rest}", &["console", "orders", "ord_1"]), Some(vec![]));
+        assert_eq!(match_path("/console/{*rest}", &["portal"]), None);
+        assert_eq!(match_path("/v1/{id}/{*rest}", &["v1", "a", "b"]), Some(vec!["a"]));
     }
 
     #[test]
