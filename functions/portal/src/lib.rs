@@ -6,15 +6,18 @@
 //! logged in the order's history). A link or session only ever reaches its own buyer's things at its own
 //! seller; revoking the link ends its sessions.
 
-mod handler;
+mod orders;
+mod quotes;
 mod requests;
+mod routes;
+mod session;
 mod shop;
 pub mod strings;
 
 use orders_aws::{required_var, ConfigError, EventPublisher, SecretKeys, SecretPurpose, Settings, Store};
 use orders_http::{BuyerGate, CursorSigner};
 
-pub use handler::handle;
+pub use routes::handle;
 
 /// Settings of the portal (declared in infra/template.yaml).
 #[derive(Debug, Clone)]
