@@ -9,8 +9,7 @@ use time::{Duration, OffsetDateTime, Time};
 use orders_aws::store::{ApiKeyRecord, BuyerLinkRecord};
 use orders_aws::MailerError;
 use orders_domain::ids::QuoteId;
-use orders_domain::placing::{buyer_id, price_draft, PricingInputs};
-use orders_domain::quote::{draft_quote, parse_quote, QuoteStatus, QUOTE_CHANNEL};
+use orders_domain::quote::{parse_quote, QuoteStatus};
 use orders_http::views::quote_versions_json;
 use orders_http::{json_body, json_response, parse_json, ApiError};
 use orders_mail::quote::render_quote;
@@ -27,7 +26,7 @@ fn quote_id_of(id: &str) -> Result<QuoteId, ApiError> {
 }
 
 /// `POST /v1/quotes`: prices the request like an order of its buyer (agreed prices apply, the request's prices
-/// win) and stores it as version 1, a draft.
+/// win) and stores it as version 1, a draft (`orders_app::staff::quotes`).
 pub(crate) async fn create_quote(
     app: &Backoffice,
     caller: &ApiKeyRecord,
@@ -35,12 +34,7 @@ pub(crate) async fn create_quote(
 ) -> Result<Response<Body>, ApiError> {
     let now = OffsetDateTime::now_utc();
     let draft = parse_quote(json_body(request)?, now.date())?;
-    let priced = price_for(app, caller, &draft, now).await?;
-    let quote = draft_quote(QuoteId::generate(), 1, &draft, priced, now).map_err(ApiError::Validation)?;
-    if !app.store.create_quote_version(&quote).await? {
-        return Err(ApiError::Unavailable("a quote with this id already exists; send the request again".into()));
-    }
-    tracing::info!(tenant = %caller.tenant, quote_id = %quote.id, "quote drafted");
+    let quote = orders_app::staff::quotes::create_quote(&app.store, caller, &draft, now).await?;
     Ok(json_response(
         StatusCode::CREATED,
         &quote_versions_json(std::slice::from_ref(&quote), now.date()),
@@ -60,58 +54,12 @@ pub(crate) async fn reopen_quote(
     let now = OffsetDateTime::now_utc();
     let draft = parse_quote(json_body(request)?, now.date())?;
     let quote_id = quote_id_of(id)?;
-    let mut versions = app.store.quote_versions(&caller.tenant, &quote_id).await?;
-    let latest = versions.last().ok_or_else(|| ApiError::NotFound(format!("quote {id}")))?;
-    let order_status = match &latest.order_id {
-        Some(order_id) => {
-            app.store.get_order_with_history(&caller.tenant, order_id).await?.map(|(order, _)| order.status)
-        }
-        None => None,
-    };
-    latest.check_reopen(now.date(), order_status)?;
-    if buyer_id(&draft.order) != &latest.buyer.customer_id {
-        return Err(ApiError::Validation(vec![orders_domain::FieldError::new(
-            "/buyer/customer_id",
-            format!("a new version is for the same buyer, {}", latest.buyer.customer_id),
-        )]));
-    }
-    let priced = price_for(app, caller, &draft, now).await?;
-    let next = draft_quote(quote_id.clone(), latest.version + 1, &draft, priced, now).map_err(ApiError::Validation)?;
-    if !app.store.reopen_quote(latest, &next).await? {
-        return Err(ApiError::Conflict(format!("quote {id} changed meanwhile; read it again")));
-    }
-    tracing::info!(tenant = %caller.tenant, quote_id = %next.id, version = next.version, "quote reopened");
-    versions.push(next);
+    let versions = orders_app::staff::quotes::reopen_quote(&app.store, caller, &quote_id, &draft, now).await?;
     Ok(json_response(
         StatusCode::CREATED,
         &quote_versions_json(&versions, now.date()),
         &[("location", format!("/v1/quotes/{quote_id}"))],
     ))
-}
-
-/// The draft's lines priced as an order of its buyer would be.
-async fn price_for(
-    app: &Backoffice,
-    caller: &ApiKeyRecord,
-    draft: &orders_domain::quote::QuoteDraft,
-    now: OffsetDateTime,
-) -> Result<orders_domain::order::Order, ApiError> {
-    let tenant = tenant_settings(app, caller).await?;
-    let customer_id = buyer_id(&draft.order);
-    let skus: Vec<_> = draft.order.lines.iter().map(|l| l.sku.clone()).collect();
-    let (customer, catalogue) = futures::try_join!(
-        app.store.get_customer(&caller.tenant, customer_id),
-        app.store.load_catalogue(&caller.tenant, &skus, Some(customer_id), &tenant.warehouses),
-    )?;
-    let inputs = PricingInputs {
-        tenant: &caller.tenant,
-        channel: QUOTE_CHANNEL,
-        customer: customer.as_ref(),
-        catalogue: &catalogue,
-        blanket: None,
-        now,
-    };
-    price_draft(&draft.order, &inputs).map_err(ApiError::Validation)
 }
 
 /// `GET /v1/quotes/{id}`.

@@ -8,6 +8,7 @@ pub mod change;
 pub mod despatch;
 pub mod ending;
 pub mod notes;
+pub mod quotes;
 pub mod regroup;
 pub mod respond;
 
