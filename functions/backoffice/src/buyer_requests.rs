@@ -5,7 +5,6 @@ use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 use orders_aws::store::ApiKeyRecord;
-use orders_domain::order::HistoryEntry;
 use orders_http::{json_body, json_response, ApiError};
 
 use crate::context::order_id_of;
@@ -41,40 +40,15 @@ pub(crate) async fn resolve_buyer_request(
         }
     };
     let order_id = order_id_of(id)?;
-    let detail = app
-        .store
-        .get_order_detail(&caller.tenant, &order_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
-    let asked = detail
-        .requests
-        .iter()
-        .find(|r| r.request_id == request_id)
-        .ok_or_else(|| ApiError::NotFound(format!("buyer request {request_id} of order {id}")))?;
-    if asked.status != RequestStatus::Open {
-        return Err(ApiError::Conflict(format!("buyer request {request_id} was answered already")));
-    }
-    let now = time::OffsetDateTime::now_utc();
-    let actor = format!("operator:{}", caller.key_id);
-    let answered = orders_domain::portal::BuyerRequest {
-        status: resolution.outcome,
-        resolved_at: Some(now),
-        resolved_by: Some(actor.clone()),
-        resolution_note: note,
-        ..asked.clone()
-    };
-    let history = HistoryEntry {
-        at: now,
-        actor,
-        action: "buyer_request_answered".into(),
-        detail: format!(
-            "Buyer request {request_id} {}",
-            if resolution.outcome == RequestStatus::Done { "done" } else { "declined" }
-        ),
-    };
-    if !app.store.resolve_buyer_request(&detail.order, &answered, &history).await? {
-        return Err(ApiError::Conflict(format!("buyer request {request_id} was answered already")));
-    }
+    let answered = orders_app::staff::buyer_requests::resolve_buyer_request(
+        &app.store,
+        caller,
+        &order_id,
+        request_id,
+        resolution.outcome,
+        note,
+    )
+    .await?;
     Ok(json_response(StatusCode::OK, &serde_json::to_value(&answered).unwrap_or_default(), &[]))
 }
 

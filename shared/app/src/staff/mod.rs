@@ -4,6 +4,7 @@
 //! and sends the buyer emails it claimed. The HTTP adapter parses the request and renders the answer; the
 //! errors here map to problem documents in `orders_http`.
 
+pub mod buyer_requests;
 pub mod change;
 pub mod despatch;
 pub mod ending;
