@@ -5,35 +5,14 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CustomerId, Sku, WarehouseId};
-use crate::money::Currency;
-use crate::order::{Address, Discount, EmailAddress, Language};
+use crate::ids::{CustomerId, Sku};
+use crate::money::{Currency, Discount};
+use crate::party::{Address, EmailAddress, Language, PeppolId};
 
-/// VAT category codes of EN 16931 (UNCL 5305 subset).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum VatCategory {
-    /// Standard rate.
-    S,
-    /// Zero rated goods.
-    Z,
-    /// Exempt from tax.
-    E,
-    /// Reverse charge.
-    AE,
-    /// Intra-community supply.
-    K,
-    /// Export outside the EU.
-    G,
-    /// Outside the scope of VAT.
-    O,
-}
-
-impl VatCategory {
-    /// True when the category must carry a 0 % rate.
-    pub fn requires_zero_rate(self) -> bool {
-        !matches!(self, Self::S)
-    }
-}
+/// Stock levels live in [`crate::stock`]; re-exported where they always were.
+pub use crate::stock::{sort_for_reservation, StockLevel};
+/// VAT categories live in [`crate::tax`]; re-exported where they always were.
+pub use crate::tax::VatCategory;
 
 /// A product of the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,7 +78,7 @@ pub struct Customer {
     pub discount: Option<Discount>,
     /// The buyer's Peppol address, for Peppol order documents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peppol_id: Option<crate::ubl::PeppolId>,
+    pub peppol_id: Option<PeppolId>,
     /// Where the seller delivers the buyer's portal orders (an operator adds them), the first by default.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delivery_addresses: Vec<DeliveryAddress>,
@@ -128,45 +107,6 @@ impl Customer {
             .iter()
             .map(|address| DeliveryAddress { id: BILLING_ADDRESS_ID.into(), address: address.clone() })
             .collect()
-    }
-}
-
-/// Stock of one SKU in one warehouse, or in one lot (batch) of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StockLevel {
-    /// Warehouse.
-    pub warehouse: WarehouseId,
-    /// Lot (batch) id, for lot-tracked products.
-    pub lot: Option<String>,
-    /// When the lot expires (lots are reserved first-expiring first).
-    pub expires: Option<time::Date>,
-    /// Physically there.
-    pub on_hand: Decimal,
-    /// Promised to confirmed orders.
-    pub reserved: Decimal,
-}
-
-/// Orders one SKU's levels for reservation: warehouses in the tenant's priority order, and within a warehouse the
-/// lots that expire first (lots without a date last, then by lot id).
-pub fn sort_for_reservation(levels: &mut [StockLevel], warehouses: &[WarehouseId]) {
-    levels.sort_by(|a, b| {
-        let rank = |l: &StockLevel| warehouses.iter().position(|w| *w == l.warehouse).unwrap_or(usize::MAX);
-        rank(a)
-            .cmp(&rank(b))
-            .then_with(|| match (a.expires, b.expires) {
-                (Some(x), Some(y)) => x.cmp(&y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            })
-            .then_with(|| a.lot.cmp(&b.lot))
-    });
-}
-
-impl StockLevel {
-    /// On hand minus reserved, never below zero.
-    pub fn available(&self) -> Decimal {
-        (self.on_hand - self.reserved).max(Decimal::ZERO)
     }
 }
 

@@ -9,9 +9,10 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::catalogue::{CustomerPrice, Product};
-use crate::intake::{malformed_at, required, text, LineDraft, LineRequestBody, RequestError};
-use crate::money::JsonDecimal;
-use crate::order::{Discount, Order, OrderType};
+use crate::intake::{LineDraft, LineRequestBody};
+use crate::money::{significant_scale, Discount, JsonDecimal};
+use crate::order::{Order, OrderType};
+use crate::parsing::{date, decimal, malformed_at, required, text, RequestError, MAX_QUANTITY_SCALE};
 use crate::pricing::{order_totals_with, price_line, reprice};
 use crate::validation::{FieldError, FieldErrors};
 
@@ -67,9 +68,8 @@ pub fn parse_change(json: &str, today: Date) -> Result<OrderChange, RequestError
     let mut deserializer = serde_json::Deserializer::from_str(json);
     let body: ChangeBody = serde_path_to_error::deserialize(&mut deserializer).map_err(malformed_at)?;
     let mut errors = FieldErrors::new();
-    let requested_delivery_date = body
-        .requested_delivery_date
-        .and_then(|d| crate::intake::date(&mut errors, "/requested_delivery_date", &d, today));
+    let requested_delivery_date =
+        body.requested_delivery_date.and_then(|d| date(&mut errors, "/requested_delivery_date", &d, today));
     let mut lines = Vec::new();
     let mut seen = BTreeSet::new();
     for (i, edit) in body.lines.unwrap_or_default().into_iter().enumerate() {
@@ -81,8 +81,8 @@ pub fn parse_change(json: &str, today: Date) -> Result<OrderChange, RequestError
             }
         }
         let quantity = edit.quantity.and_then(|q| {
-            let value = crate::intake::decimal(&mut errors, &format!("{p}/quantity"), &q)?;
-            if value <= Decimal::ZERO || crate::money::significant_scale(value) > crate::intake::MAX_QUANTITY_SCALE {
+            let value = decimal(&mut errors, &format!("{p}/quantity"), &q)?;
+            if value <= Decimal::ZERO || significant_scale(value) > MAX_QUANTITY_SCALE {
                 errors.push(
                     format!("{p}/quantity"),
                     "must be greater than 0 with at most 4 decimals; remove the line with remove_lines",
@@ -92,8 +92,8 @@ pub fn parse_change(json: &str, today: Date) -> Result<OrderChange, RequestError
             Some(value.normalize())
         });
         let unit_price = edit.unit_price.and_then(|u| {
-            let value = crate::intake::decimal(&mut errors, &format!("{p}/unit_price"), &u)?;
-            if value < Decimal::ZERO || crate::money::significant_scale(value) > 4 {
+            let value = decimal(&mut errors, &format!("{p}/unit_price"), &u)?;
+            if value < Decimal::ZERO || significant_scale(value) > 4 {
                 errors.push(format!("{p}/unit_price"), "must not be negative and have at most 4 decimals");
                 return None;
             }
@@ -101,7 +101,7 @@ pub fn parse_change(json: &str, today: Date) -> Result<OrderChange, RequestError
         });
         let date = edit
             .requested_delivery_date
-            .and_then(|d| crate::intake::date(&mut errors, &format!("{p}/requested_delivery_date"), &d, today));
+            .and_then(|d| date(&mut errors, &format!("{p}/requested_delivery_date"), &d, today));
         if let Some(line_no) = line_no {
             lines.push(LineEdit { line_no, quantity, unit_price, requested_delivery_date: date });
         }

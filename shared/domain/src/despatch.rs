@@ -8,11 +8,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::confirmation::Reservation;
 use crate::ids::{OrderId, Sku};
-use crate::intake::{malformed_at, required, text, RequestError};
-use crate::money::JsonDecimal;
+use crate::money::{significant_scale, JsonDecimal};
 use crate::order::{iso_date, Order, OrderStatus};
+use crate::parsing::{decimal, malformed_at, required, text, RequestError, MAX_QUANTITY_SCALE};
+use crate::stock::Reservation;
 use crate::validation::{FieldError, FieldErrors};
 
 /// One line of a despatch request.
@@ -97,8 +97,8 @@ pub fn parse_despatch(json: &str) -> Result<DespatchRequest, RequestError> {
             errors.push(format!("{p}/line_no"), format!("line {no} is named twice"));
         }
         let quantity = required(&mut errors, &format!("{p}/quantity"), line.quantity).and_then(|q| {
-            let value = crate::intake::decimal(&mut errors, &format!("{p}/quantity"), &q)?;
-            if value <= Decimal::ZERO || crate::money::significant_scale(value) > crate::intake::MAX_QUANTITY_SCALE {
+            let value = decimal(&mut errors, &format!("{p}/quantity"), &q)?;
+            if value <= Decimal::ZERO || significant_scale(value) > MAX_QUANTITY_SCALE {
                 errors.push(format!("{p}/quantity"), "must be greater than 0 with at most 4 decimals");
                 return None;
             }

@@ -2,12 +2,14 @@
 
 use rust_decimal::Decimal;
 
-use crate::catalogue::{Product, VatCategory};
+use crate::catalogue::Product;
 use crate::ids::{CustomerId, OrderId, Sku, TenantId, WarehouseId};
 use crate::money::Currency;
-use crate::order::{Address, Buyer, EmailAddress, Language, Order, OrderStatus, OrderType};
+use crate::order::{Buyer, Order, OrderStatus, OrderType};
+use crate::party::{Address, EmailAddress, Language, PeppolId};
 use crate::pricing::{order_totals, price_line, LineRequest};
-use crate::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
+use crate::tax::VatCategory;
+use crate::tenant::{InvoicingSettings, ResponsePolicy, ShortagePolicy, TenantSettings};
 
 fn valid<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
     match result {
@@ -109,7 +111,7 @@ pub fn tenant() -> TenantSettings {
         shortage_policy: ShortagePolicy::AcceptWithChanges,
         tracking_url_templates: Default::default(),
         invoice_trigger: Default::default(),
-        peppol_id: Some(crate::ubl::PeppolId { scheme: "0007".into(), id: "5560360793".into() }),
+        peppol_id: Some(PeppolId { scheme: "0007".into(), id: "5560360793".into() }),
         invoicing: Some(invoicing()),
         portal: Default::default(),
         limits: Default::default(),
@@ -117,8 +119,8 @@ pub fn tenant() -> TenantSettings {
 }
 
 /// The invoicing settings of a Swedish seller: VAT id, organisation number, address, IBAN, 30 days.
-pub fn invoicing() -> crate::invoice::InvoicingSettings {
-    crate::invoice::InvoicingSettings {
+pub fn invoicing() -> InvoicingSettings {
+    InvoicingSettings {
         vat_id: "SE556036079301".into(),
         legal_registration_id: Some("5560360793".into()),
         address: Address {

@@ -140,7 +140,7 @@ impl QuoteId {
 
 impl CustomerId {
     /// The id of a buyer posted inline, derived from the email address so the same buyer maps to one customer.
-    pub fn for_inline_buyer(email: &crate::order::EmailAddress) -> Self {
+    pub fn for_inline_buyer(email: &crate::party::EmailAddress) -> Self {
         use sha2::{Digest, Sha256};
         let digest = Sha256::digest(email.as_str().to_lowercase().as_bytes());
         Self(format!("cus_{}", &hex::encode(digest)[..24]))

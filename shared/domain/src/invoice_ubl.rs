@@ -7,12 +7,13 @@ use std::fmt::Write;
 
 use rust_decimal::Decimal;
 
-use crate::catalogue::VatCategory;
-use crate::invoice::{exemption_reason, DocumentKind, Invoice};
+use crate::adjustment::AdjustmentKind;
+use crate::document_kind::DocumentKind;
+use crate::invoice::{exemption_reason, Invoice};
 use crate::money::Currency;
-use crate::order::Address;
-use crate::pricing::AdjustmentKind;
-use crate::ubl::{escape, PeppolId};
+use crate::party::{Address, PeppolId};
+use crate::tax::VatCategory;
+use crate::ubl::escape;
 
 const INVOICE_NS: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
 const CREDIT_NOTE_NS: &str = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";

@@ -1,5 +1,5 @@
-//! Money and exact decimals: currencies with their minor units, rounding as EN 16931 requires, and exact parsing
-//! of decimals that arrive as JSON strings or numbers (never through `f64`).
+//! Money and exact decimals: currencies with their minor units, rounding as EN 16931 requires, line discounts, and
+//! exact parsing of decimals that arrive as JSON strings or numbers (never through `f64`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -78,6 +78,16 @@ pub fn round_to(amount: Decimal, dp: u32) -> Decimal {
 /// Digits after the decimal point once trailing zeros are dropped (`2.500` → 1).
 pub fn significant_scale(value: Decimal) -> u32 {
     value.normalize().scale()
+}
+
+/// A line discount: a percentage of the line amount or a fixed amount off the line (EN 16931 line allowance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discount {
+    /// Percent of the line's gross amount, 0 < p ≤ 100.
+    Percent(#[serde(with = "rust_decimal::serde::str")] Decimal),
+    /// Fixed amount off the line, in the order's currency.
+    Amount(#[serde(with = "rust_decimal::serde::str")] Decimal),
 }
 
 /// A decimal exactly as the client wrote it: a JSON string (`"12.50"`) or a JSON number (`12.50`), kept as raw

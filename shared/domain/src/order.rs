@@ -1,14 +1,21 @@
 //! The order as stored and shown: header, priced lines, totals, statuses, history.
 
-use std::fmt;
-
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::catalogue::VatCategory;
-use crate::ids::{CustomerId, OrderId, Sku, TenantId};
+use crate::adjustment::DocumentAdjustment;
+use crate::ids::{CustomerId, OrderId, QuoteId, Sku, TenantId};
 use crate::money::Currency;
+use crate::party::PeppolId;
+use crate::stock::{LineOutcome, Reservation};
+use crate::tax::VatCategory;
+
+/// Line discounts are money values ([`crate::money`]); re-exported where they always were.
+pub use crate::money::Discount;
+/// Email addresses, languages and postal addresses are party values ([`crate::party`]); re-exported where they
+/// always were.
+pub use crate::party::{Address, EmailAddress, Language};
 
 // Calendar dates as `YYYY-MM-DD` (docs/api-conventions.md "Time").
 time::serde::format_description!(
@@ -16,121 +23,6 @@ time::serde::format_description!(
     Date,
     "[year]-[month]-[day]"
 );
-
-/// A syntactically valid email address (RFC 5322 addr-spec, no display name, no CR/LF).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct EmailAddress(String);
-
-impl EmailAddress {
-    /// Parses an address such as `anna@example.se`.
-    pub fn parse(value: &str) -> Result<Self, String> {
-        let bad = || format!("{value:?} is not a valid email address");
-        if value.len() > 254 || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(bad());
-        }
-        let parsed = email_address::EmailAddress::parse_with_options(
-            value,
-            email_address::Options::default().without_display_text().without_domain_literal(),
-        )
-        .map_err(|_| bad())?;
-        if !parsed.domain().contains('.') {
-            return Err(bad());
-        }
-        Ok(Self(value.to_owned()))
-    }
-
-    /// The address.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for EmailAddress {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<EmailAddress> for String {
-    fn from(value: EmailAddress) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A BCP 47 language tag, lower-cased primary subtag (`sv`, `zh`, `en-GB`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Language(String);
-
-impl Language {
-    /// Parses a well-formed tag: a 2–3 letter primary language with optional 2–8 character subtags.
-    pub fn parse(value: &str) -> Result<Self, String> {
-        let bad = || format!("{value:?} is not a BCP 47 language tag such as \"sv\" or \"en-GB\"");
-        let mut parts = value.split('-');
-        let primary = parts.next().unwrap_or_default();
-        if !(2..=3).contains(&primary.len()) || !primary.chars().all(|c| c.is_ascii_alphabetic()) {
-            return Err(bad());
-        }
-        let mut tag = primary.to_ascii_lowercase();
-        for part in parts {
-            if !(1..=8).contains(&part.len()) || !part.chars().all(|c| c.is_ascii_alphanumeric()) {
-                return Err(bad());
-            }
-            tag.push('-');
-            tag.push_str(part);
-        }
-        Ok(Self(tag))
-    }
-
-    /// The tag.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// English, the last fallback.
-    pub fn english() -> Self {
-        Self("en".into())
-    }
-}
-
-impl TryFrom<String> for Language {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Language> for String {
-    fn from(value: Language) -> Self {
-        value.0
-    }
-}
-
-/// A postal address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Address {
-    /// Recipient or company name.
-    pub name: String,
-    /// Street and number.
-    pub street: String,
-    /// Optional second line (c/o, building).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_street: Option<String>,
-    /// City.
-    pub city: String,
-    /// Postal code.
-    pub postal_code: String,
-    /// ISO 3166-1 alpha-2.
-    pub country: String,
-}
 
 /// Order types (Pagero Manage Orders).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -166,16 +58,6 @@ impl OrderType {
 /// Where an order stands: the lifecycle and its decisions live in [`crate::lifecycle`].
 pub use crate::lifecycle::OrderStatus;
 
-/// A line discount: a percentage of the line amount or a fixed amount off the line (EN 16931 line allowance).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Discount {
-    /// Percent of the line's gross amount, 0 < p ≤ 100.
-    Percent(#[serde(with = "rust_decimal::serde::str")] Decimal),
-    /// Fixed amount off the line, in the order's currency.
-    Amount(#[serde(with = "rust_decimal::serde::str")] Decimal),
-}
-
 /// Where a line's unit price came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -210,7 +92,7 @@ pub struct Buyer {
     pub address: Option<Address>,
     /// Peppol address, for Peppol order documents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peppol_id: Option<crate::ubl::PeppolId>,
+    pub peppol_id: Option<PeppolId>,
 }
 
 /// Available stock was short of the ordered quantity when the order arrived; confirmation decides.
@@ -276,7 +158,7 @@ pub struct OrderLine {
     pub stock_warning: Option<StockWarning>,
     /// How the seller answered this line (set by confirmation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub line_status: Option<crate::confirmation::LineOutcome>,
+    pub line_status: Option<LineOutcome>,
     /// Buyer-visible note on the line (why it changed or was rejected).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -380,10 +262,10 @@ pub struct Order {
     pub response_reason: Option<String>,
     /// Document-level allowances and charges (freight, order discount) set by the seller's response.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub adjustments: Vec<crate::pricing::DocumentAdjustment>,
+    pub adjustments: Vec<DocumentAdjustment>,
     /// Stock reserved for this order, per SKU and warehouse (internal; not shown to webshops).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub reservations: Vec<crate::confirmation::Reservation>,
+    pub reservations: Vec<Reservation>,
     /// When the order was answered (accepted, changed or rejected).
     #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
     pub responded_at: Option<OffsetDateTime>,
@@ -409,7 +291,7 @@ pub struct OrderReferences {
     pub merged_into: Option<OrderId>,
     /// The quote version the buyer accepted to place this order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote: Option<crate::quote::QuoteReference>,
+    pub quote: Option<QuoteReference>,
 }
 
 impl OrderReferences {
@@ -417,6 +299,15 @@ impl OrderReferences {
     pub fn is_empty(&self) -> bool {
         self == &Self::default()
     }
+}
+
+/// Which quote version an order came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteReference {
+    /// The quote.
+    pub quote_id: QuoteId,
+    /// Its version the buyer accepted.
+    pub version: u32,
 }
 
 /// One entry of an order's append-only history log.
@@ -431,34 +322,6 @@ pub struct HistoryEntry {
     pub action: String,
     /// Details in words.
     pub detail: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn email_addresses_must_be_plain_addr_specs() {
-        assert!(EmailAddress::parse("anna@example.se").is_ok());
-        assert!(EmailAddress::parse("Anna <anna@example.se>").is_err());
-        assert!(EmailAddress::parse("anna@example.se\r\nBcc: x@y.z").is_err());
-        assert!(EmailAddress::parse("anna@localhost").is_err());
-        assert!(EmailAddress::parse("not-an-address").is_err());
-    }
-
-    #[test]
-    fn languages_are_bcp47_tags() {
-        assert_eq!(Language::parse("SV").map(|l| l.as_str().to_owned()), Ok("sv".into()));
-        assert!(Language::parse("en-GB").is_ok());
-        assert!(Language::parse("english").is_err());
-        assert!(Language::parse("").is_err());
-    }
-
-    #[test]
-    fn order_types_use_snake_case_names() {
-        assert_eq!(OrderType::parse("call_off"), Ok(OrderType::CallOff));
-        assert!(OrderType::parse("CallOff").is_err());
-    }
 }
 
 /// Who may read a seller's note on an order.
@@ -483,4 +346,15 @@ pub struct SellerNote {
     pub visibility: NoteVisibility,
     /// The note.
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_types_use_snake_case_names() {
+        assert_eq!(OrderType::parse("call_off"), Ok(OrderType::CallOff));
+        assert!(OrderType::parse("CallOff").is_err());
+    }
 }

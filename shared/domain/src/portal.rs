@@ -420,7 +420,7 @@ mod tests {
     #[test]
     fn a_portal_order_goes_to_a_stored_address_and_to_a_typed_one_only_where_the_seller_allows_it() {
         use crate::catalogue::DeliveryAddress;
-        let address = |city: &str| crate::order::Address {
+        let address = |city: &str| crate::party::Address {
             name: "Buyer".into(),
             street: "Street 1".into(),
             additional_street: None,

@@ -5,9 +5,13 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::catalogue::{CustomerPrice, Product, VatCategory};
-use crate::money::{significant_scale, Currency};
-use crate::order::{Discount, OrderLine, PriceSource, Totals, VatBreakdown};
+use crate::catalogue::{CustomerPrice, Product};
+use crate::money::{significant_scale, Currency, Discount};
+use crate::order::{OrderLine, PriceSource, Totals, VatBreakdown};
+use crate::tax::VatCategory;
+
+/// Document-level allowances and charges live in [`crate::adjustment`]; re-exported where they always were.
+pub use crate::adjustment::{AdjustmentKind, DocumentAdjustment};
 
 /// What the webshop asked for on one line, already parsed.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,43 +197,6 @@ pub fn adjustment_totals(adjustments: &[DocumentAdjustment], currency: Currency)
         currency.round(adjustments.iter().filter(|a| a.kind == kind).map(|a| a.amount).sum::<Decimal>())
     };
     (sum(AdjustmentKind::Allowance), sum(AdjustmentKind::Charge))
-}
-
-/// Whether a document-level adjustment lowers or raises the amount.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AdjustmentKind {
-    /// A discount on the whole order (EN 16931 BG-20).
-    Allowance,
-    /// A charge such as freight (EN 16931 BG-21).
-    Charge,
-}
-
-/// A document-level allowance or charge with its VAT category and rate.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DocumentAdjustment {
-    /// Allowance or charge.
-    pub kind: AdjustmentKind,
-    /// Why ("Freight", "Loyalty discount").
-    pub reason: String,
-    /// Amount, rounded to the currency, ≥ 0.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub amount: Decimal,
-    /// VAT category it is taxed in.
-    pub vat_category: VatCategory,
-    /// VAT rate in percent.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub vat_rate: Decimal,
-}
-
-impl DocumentAdjustment {
-    /// The amount with its sign in the taxable base: charges add, allowances subtract.
-    pub fn signed_amount(&self) -> Decimal {
-        match self.kind {
-            AdjustmentKind::Charge => self.amount,
-            AdjustmentKind::Allowance => -self.amount,
-        }
-    }
 }
 
 #[cfg(test)]

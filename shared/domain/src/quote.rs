@@ -6,13 +6,20 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
+use crate::adjustment::DocumentAdjustment;
 use crate::admin::{parse_adjustments, resolve_adjustments, AdjustmentBody, AdjustmentRequest};
 use crate::ids::{OrderId, QuoteId, TenantId};
-use crate::intake::{date, malformed_at, parse_order, required, OrderDraft, RequestError};
+use crate::intake::{parse_order, OrderDraft};
 use crate::money::Currency;
-use crate::order::{Address, Buyer, Order, OrderLine, OrderReferences, OrderStatus, OrderType, Totals, VatBreakdown};
-use crate::pricing::{order_totals_with, DocumentAdjustment};
+use crate::order::{Buyer, Order, OrderLine, OrderReferences, OrderStatus, OrderType, Totals, VatBreakdown};
+use crate::parsing::{date, malformed_at, required, RequestError};
+use crate::party::Address;
+use crate::pricing::order_totals_with;
 use crate::validation::{FieldError, FieldErrors};
+
+/// Which quote version an order came from: it is part of the order's references ([`crate::order`]); re-exported
+/// where it always was.
+pub use crate::order::QuoteReference;
 
 /// The channel of orders made from accepted quotes (their order numbers are `quo_…/v2`).
 pub const QUOTE_CHANNEL: &str = "quotes";
@@ -46,15 +53,6 @@ impl QuoteStatus {
             Self::Expired => "expired",
         }
     }
-}
-
-/// Which quote version an order came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuoteReference {
-    /// The quote.
-    pub quote_id: QuoteId,
-    /// Its version the buyer accepted.
-    pub version: u32,
 }
 
 /// One version of a quote, as stored.

@@ -10,9 +10,9 @@ use time::OffsetDateTime;
 
 use crate::change::check_changeable;
 use crate::ids::OrderId;
-use crate::intake::{malformed_at, required, text, RequestError};
-use crate::money::JsonDecimal;
+use crate::money::{significant_scale, JsonDecimal};
 use crate::order::{Order, OrderLine, OrderStatus, OrderType};
+use crate::parsing::{decimal, malformed_at, required, text, RequestError, MAX_QUANTITY_SCALE};
 use crate::pricing::{order_totals_with, reprice};
 use crate::validation::{FieldError, FieldErrors};
 
@@ -60,8 +60,8 @@ pub fn parse_split(json: &str) -> Result<SplitRequest, RequestError> {
             errors.push(format!("{p}/line_no"), format!("line {no} is named twice"));
         }
         let quantity = line.quantity.and_then(|q| {
-            let value = crate::intake::decimal(&mut errors, &format!("{p}/quantity"), &q)?;
-            if value <= Decimal::ZERO || crate::money::significant_scale(value) > crate::intake::MAX_QUANTITY_SCALE {
+            let value = decimal(&mut errors, &format!("{p}/quantity"), &q)?;
+            if value <= Decimal::ZERO || significant_scale(value) > MAX_QUANTITY_SCALE {
                 errors.push(format!("{p}/quantity"), "must be greater than 0 with at most 4 decimals");
                 return None;
             }

@@ -1,10 +1,12 @@
-//! Tenant (seller) settings that steer the pipeline.
+//! Tenant (seller) settings that steer the pipeline (docs/domain.md "Parties"), invoicing settings included.
 
 use serde::{Deserialize, Serialize};
+use time::Date;
 
+use crate::document_kind::DocumentKind;
 use crate::ids::{TenantId, WarehouseId};
 use crate::money::Currency;
-use crate::order::{EmailAddress, Language};
+use crate::party::{Address, EmailAddress, Language, PeppolId};
 
 /// How a tenant answers orders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,16 +66,67 @@ pub struct TenantSettings {
     pub invoice_trigger: InvoiceTrigger,
     /// The seller's Peppol address (Order Responses and Despatch Advices need one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peppol_id: Option<crate::ubl::PeppolId>,
+    pub peppol_id: Option<PeppolId>,
     /// What invoices need: VAT id, address, bank account, payment terms, series. No invoices without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoicing: Option<crate::invoice::InvoicingSettings>,
+    pub invoicing: Option<InvoicingSettings>,
     /// What buyers may do in the portal.
     #[serde(default)]
     pub portal: PortalSettings,
     /// How much the tenant's webshops and buyers may send.
     #[serde(default)]
     pub limits: TenantLimits,
+}
+
+/// What a seller needs to issue invoices: the legal data EN 16931 requires of the seller and the bank account the
+/// buyer pays into. Stored with the tenant's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoicingSettings {
+    /// Seller VAT identifier with its country prefix (BT-31), e.g. `SE556036079301`.
+    pub vat_id: String,
+    /// Legal registration id (organisation number, BT-30), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_registration_id: Option<String>,
+    /// Seller postal address (BG-5).
+    pub address: Address,
+    /// IBAN the buyer pays into (BT-84).
+    pub iban: String,
+    /// BIC of the bank (BT-86).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bic: Option<String>,
+    /// Days from issue to due date.
+    pub payment_terms_days: u32,
+    /// Series prefix of invoices (`INV` gives `INV-2026-000123`).
+    #[serde(default = "default_invoice_prefix")]
+    pub invoice_prefix: String,
+    /// Series prefix of credit notes.
+    #[serde(default = "default_credit_note_prefix")]
+    pub credit_note_prefix: String,
+    /// Series prefix of debit notes.
+    #[serde(default = "default_debit_note_prefix")]
+    pub debit_note_prefix: String,
+}
+
+fn default_invoice_prefix() -> String {
+    "INV".into()
+}
+fn default_credit_note_prefix() -> String {
+    "CN".into()
+}
+fn default_debit_note_prefix() -> String {
+    "DN".into()
+}
+
+impl InvoicingSettings {
+    /// The series a document of `kind` issued on `date` is numbered in: the kind's prefix and the year.
+    pub fn series(&self, kind: DocumentKind, date: Date) -> String {
+        let prefix = match kind {
+            DocumentKind::Invoice => &self.invoice_prefix,
+            DocumentKind::CreditNote => &self.credit_note_prefix,
+            DocumentKind::DebitNote => &self.debit_note_prefix,
+        };
+        format!("{prefix}-{}", date.year())
+    }
 }
 
 /// How much a tenant's webshops and buyers may send (abuse and runaway-client limits).

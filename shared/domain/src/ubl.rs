@@ -4,33 +4,13 @@
 
 use std::fmt::Write;
 
-use crate::confirmation::LineOutcome;
 use crate::despatch::Despatch;
-use crate::order::{Address, Order, OrderStatus};
+use crate::order::{Order, OrderStatus};
+use crate::party::Address;
+use crate::stock::LineOutcome;
 
-/// A Peppol participant: an Electronic Address Scheme code (`0007` Swedish organisation number, `0088` GLN, …)
-/// and the identifier in it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PeppolId {
-    /// EAS code.
-    pub scheme: String,
-    /// Identifier.
-    pub id: String,
-}
-
-impl PeppolId {
-    /// Checks the shape: a four-digit EAS code and an identifier of 1–64 visible characters. (Whether the code is
-    /// on the EAS list and the identifier's check digits are right is the Peppol validator's business.)
-    pub fn parse(scheme: &str, id: &str) -> Result<Self, String> {
-        if scheme.len() != 4 || !scheme.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!("{scheme:?} is not a four-digit Electronic Address Scheme code such as \"0007\""));
-        }
-        if id.is_empty() || id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err("the identifier must be 1 to 64 characters without spaces".into());
-        }
-        Ok(Self { scheme: scheme.to_owned(), id: id.to_owned() })
-    }
-}
+/// Peppol participant ids are party values ([`crate::party`]); re-exported where they always were.
+pub use crate::party::PeppolId;
 
 /// A party of a document: its Peppol address and legal name.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 use time::Date;
 
 use super::{counts_as_sale, Cell, ColumnKind, Period, Table};
-use crate::invoice::{DocumentKind, Invoice};
+use crate::document_kind::DocumentKind;
+use crate::invoice::Invoice;
 use crate::order::Order;
 
 /// Gross margin of the orders received in `period` (not rejected or cancelled) per product and per customer

@@ -155,8 +155,8 @@ struct ReportRequestBody {
 /// Parses `{"report": "sales_by_product", "from_date": "2026-11-01", "to_date": "2026-11-30"}`: a known report,
 /// days as `YYYY-MM-DD`, `from_date` ≤ `to_date` ≤ `today`, at most [`MAX_PERIOD_DAYS`] days; every problem is
 /// reported with its JSON Pointer.
-pub fn parse_report_request(json: &str, today: Date) -> Result<ReportRequest, crate::intake::RequestError> {
-    use crate::intake::{malformed_at, RequestError};
+pub fn parse_report_request(json: &str, today: Date) -> Result<ReportRequest, crate::parsing::RequestError> {
+    use crate::parsing::{malformed_at, RequestError};
     let mut deserializer = serde_json::Deserializer::from_str(json);
     let body: ReportRequestBody = serde_path_to_error::deserialize(&mut deserializer).map_err(malformed_at)?;
     let mut errors = crate::FieldErrors::new();
@@ -436,7 +436,7 @@ mod tests {
         assert_eq!(ok.report, ReportName::GrossMargin);
         assert_eq!(ok.period.days().count(), 30);
         let pointers = |json: &str| match parse_report_request(json, today) {
-            Err(crate::intake::RequestError::Invalid(errors)) => {
+            Err(crate::parsing::RequestError::Invalid(errors)) => {
                 errors.into_iter().map(|e| e.pointer).collect::<Vec<_>>()
             }
             other => panic!("{other:?}"),
@@ -452,7 +452,7 @@ mod tests {
         );
         assert!(matches!(
             parse_report_request(r#"{"report":"x","extra":1}"#, today),
-            Err(crate::intake::RequestError::Malformed { .. })
+            Err(crate::parsing::RequestError::Malformed { .. })
         ));
     }
 

@@ -2,17 +2,25 @@
 //! Pointer, nothing passed through `f64`. Catalogue-dependent checks (unknown SKU, customer, pricing) happen later,
 //! once the handler has read the catalogue.
 
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use time::Date;
 
-use crate::country::is_country_code;
-use crate::ids::{CustomerId, OrderId, Sku};
-use crate::money::{significant_scale, Currency, JsonDecimal};
-use crate::order::{Address, Consignee, Discount, EmailAddress, Language, OrderType};
-use crate::pricing::LineRequest;
+use crate::ids::OrderId;
+use crate::money::Currency;
+use crate::order::{Consignee, OrderType};
+use crate::parsing::{date, malformed, required, text};
+use crate::party::Address;
 use crate::validation::{FieldError, FieldErrors};
+
+mod parts;
+
+use parts::{buyer, BuyerRequest};
+
+/// The request-parsing kit lives in [`crate::parsing`]; re-exported where it always was.
+pub use crate::parsing::{malformed_at, max_magnitude, RequestError, MAX_PRICE_SCALE, MAX_QUANTITY_SCALE};
+pub(crate) use parts::{address, discount, line, AddressRequest, DiscountRequest, LineRequestBody};
+pub use parts::{BuyerDraft, InlineBuyer, LineDraft};
 
 /// Most lines in one order.
 pub const MAX_LINES: usize = 500;
@@ -20,30 +28,6 @@ pub const MAX_LINES: usize = 500;
 pub const MAX_BATCH: usize = 100;
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-/// Most fraction digits of a quantity.
-pub const MAX_QUANTITY_SCALE: u32 = 4;
-/// Most fraction digits of a unit price.
-pub const MAX_PRICE_SCALE: u32 = 4;
-/// Upper bound of a quantity or unit price, far above any real order and far below `Decimal`'s range.
-pub fn max_magnitude() -> Decimal {
-    Decimal::new(1_000_000_000, 0)
-}
-
-/// Why a request body could not be read at all, or which fields are wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RequestError {
-    /// Not JSON, or not the expected shape (with the place it broke).
-    #[error("malformed request: {detail}")]
-    Malformed {
-        /// JSON Pointer to where parsing stopped (`""` if unknown).
-        pointer: String,
-        /// What the parser said.
-        detail: String,
-    },
-    /// Well-formed but breaking rules.
-    #[error("invalid request ({} problems)", .0.len())]
-    Invalid(Vec<FieldError>),
-}
 
 /// The body of `POST /v1/orders`, as sent. Every field is optional here so that all missing ones are reported
 /// together, with pointers.
@@ -65,84 +49,8 @@ pub struct OrderRequest {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct BuyerRequest {
-    customer_id: Option<String>,
-    name: Option<String>,
-    email: Option<String>,
-    language: Option<String>,
-    vat_id: Option<String>,
-    address: Option<AddressRequest>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AddressRequest {
-    name: Option<String>,
-    street: Option<String>,
-    additional_street: Option<String>,
-    city: Option<String>,
-    postal_code: Option<String>,
-    country: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ConsigneeRequest {
     address: Option<AddressRequest>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct LineRequestBody {
-    sku: Option<String>,
-    quantity: Option<JsonDecimal>,
-    unit_price: Option<JsonDecimal>,
-    discount: Option<DiscountRequest>,
-    requested_delivery_date: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DiscountRequest {
-    percent: Option<JsonDecimal>,
-    amount: Option<JsonDecimal>,
-}
-
-/// The buyer: an existing customer, or one posted inline (upserted by intake).
-#[derive(Debug, Clone, PartialEq)]
-pub enum BuyerDraft {
-    /// Refers to the customer register.
-    Existing(CustomerId),
-    /// Posted with the order.
-    Inline(Box<InlineBuyer>),
-}
-
-/// A buyer posted with the order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InlineBuyer {
-    /// Derived from the email address.
-    pub customer_id: CustomerId,
-    /// Name.
-    pub name: String,
-    /// Email.
-    pub email: EmailAddress,
-    /// Language.
-    pub language: Option<Language>,
-    /// VAT id.
-    pub vat_id: Option<String>,
-    /// Billing address.
-    pub address: Option<Address>,
-}
-
-/// One requested line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LineDraft {
-    /// Product.
-    pub sku: Sku,
-    /// Quantity, price override and discount.
-    pub request: LineRequest,
-    /// Line-level requested date.
-    pub requested_delivery_date: Option<Date>,
 }
 
 /// A request that passed every check that needs no catalogue.
@@ -215,237 +123,6 @@ pub fn parse_batch(json: &str) -> Result<BatchRequest, RequestError> {
         )]));
     }
     Ok(batch)
-}
-
-/// A structural parse error (from `serde_path_to_error`) as a problem at the place parsing stopped.
-pub fn malformed_at(error: serde_path_to_error::Error<serde_json::Error>) -> RequestError {
-    let pointer = path_to_pointer(error.path());
-    malformed(&pointer, error.inner())
-}
-
-fn malformed(pointer: &str, error: &serde_json::Error) -> RequestError {
-    RequestError::Malformed { pointer: pointer.to_owned(), detail: error.to_string() }
-}
-
-fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => {
-                pointer.push('/');
-                pointer.push_str(&crate::validation::escape_pointer_token(key));
-            }
-            Segment::Enum { variant } => {
-                pointer.push('/');
-                pointer.push_str(&crate::validation::escape_pointer_token(variant));
-            }
-            Segment::Unknown => {}
-        }
-    }
-    pointer
-}
-
-pub(crate) fn required<T>(errors: &mut FieldErrors, pointer: &str, value: Option<T>) -> Option<T> {
-    if value.is_none() {
-        errors.push(pointer, "is required");
-    }
-    value
-}
-
-pub(crate) fn text(
-    errors: &mut FieldErrors,
-    pointer: &str,
-    value: String,
-    max_chars: usize,
-    multiline: bool,
-) -> Option<String> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        errors.push(pointer, "must not be empty");
-        return None;
-    }
-    if trimmed.chars().count() > max_chars {
-        errors.push(pointer, format!("must be at most {max_chars} characters"));
-        return None;
-    }
-    if let Some(problem) = crate::validation::text_problem(trimmed, multiline) {
-        errors.push(pointer, problem);
-        return None;
-    }
-    Some(trimmed.to_owned())
-}
-
-pub(crate) fn date(errors: &mut FieldErrors, pointer: &str, value: &str, today: Date) -> Option<Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    match Date::parse(value, &format) {
-        Err(_) => {
-            errors.push(pointer, format!("{value:?} is not a date in the form YYYY-MM-DD"));
-            None
-        }
-        Ok(date) if date < today => {
-            errors.push(pointer, format!("{value} is in the past (today is {today})"));
-            None
-        }
-        Ok(date) => Some(date),
-    }
-}
-
-pub(crate) fn decimal(errors: &mut FieldErrors, pointer: &str, value: &JsonDecimal) -> Option<Decimal> {
-    errors.take(value.parse().map_err(|detail| FieldError::new(pointer, detail)))
-}
-
-pub(crate) fn address(errors: &mut FieldErrors, pointer: &str, value: Option<AddressRequest>) -> Option<Address> {
-    let value = required(errors, pointer, value)?;
-    let field = |errors: &mut FieldErrors, name: &str, v: Option<String>, max: usize| {
-        let p = format!("{pointer}/{name}");
-        required(errors, &p, v).and_then(|v| text(errors, &p, v, max, false))
-    };
-    let name = field(errors, "name", value.name, 200);
-    let street = field(errors, "street", value.street, 200);
-    let additional_street =
-        value.additional_street.and_then(|v| text(errors, &format!("{pointer}/additional_street"), v, 200, false));
-    let city = field(errors, "city", value.city, 100);
-    let postal_code = field(errors, "postal_code", value.postal_code, 20);
-    let country = field(errors, "country", value.country, 2).and_then(|c| {
-        if is_country_code(&c) {
-            Some(c)
-        } else {
-            errors.push(
-                format!("{pointer}/country"),
-                format!("{c:?} is not an ISO 3166-1 alpha-2 country code such as \"SE\""),
-            );
-            None
-        }
-    });
-    Some(Address {
-        name: name?,
-        street: street?,
-        additional_street,
-        city: city?,
-        postal_code: postal_code?,
-        country: country?,
-    })
-}
-
-fn buyer(errors: &mut FieldErrors, value: Option<BuyerRequest>) -> Option<BuyerDraft> {
-    let value = required(errors, "/buyer", value)?;
-    let inline_given = value.name.is_some()
-        || value.email.is_some()
-        || value.address.is_some()
-        || value.vat_id.is_some()
-        || value.language.is_some();
-    if let Some(id) = value.customer_id {
-        if inline_given {
-            errors.push("/buyer", "give either customer_id or an inline buyer (name, email, …), not both");
-            return None;
-        }
-        return errors
-            .take(CustomerId::parse(id).map_err(|e| FieldError::new("/buyer/customer_id", e.0)))
-            .map(BuyerDraft::Existing);
-    }
-    let name = required(errors, "/buyer/name", value.name).and_then(|v| text(errors, "/buyer/name", v, 200, false));
-    let email = required(errors, "/buyer/email", value.email)
-        .and_then(|v| errors.take(EmailAddress::parse(v.trim()).map_err(|e| FieldError::new("/buyer/email", e))));
-    let language = value
-        .language
-        .and_then(|v| errors.take(Language::parse(&v).map_err(|e| FieldError::new("/buyer/language", e))));
-    let vat_id = value.vat_id.and_then(|v| text(errors, "/buyer/vat_id", v, 32, false));
-    let address = match value.address {
-        Some(a) => Some(address(errors, "/buyer/address", Some(a))?),
-        None => None,
-    };
-    let email = email?;
-    Some(BuyerDraft::Inline(Box::new(InlineBuyer {
-        customer_id: CustomerId::for_inline_buyer(&email),
-        name: name?,
-        email,
-        language,
-        vat_id,
-        address,
-    })))
-}
-
-pub(crate) fn discount(errors: &mut FieldErrors, pointer: &str, value: DiscountRequest) -> Option<Discount> {
-    match (value.percent, value.amount) {
-        (Some(percent), None) => {
-            let p = format!("{pointer}/percent");
-            let percent = decimal(errors, &p, &percent)?;
-            if percent <= Decimal::ZERO || percent > Decimal::ONE_HUNDRED || significant_scale(percent) > 4 {
-                errors.push(p, "must be greater than 0 and at most 100, with at most 4 decimals");
-                return None;
-            }
-            Some(Discount::Percent(percent.normalize()))
-        }
-        (None, Some(amount)) => {
-            let p = format!("{pointer}/amount");
-            let amount = decimal(errors, &p, &amount)?;
-            if amount <= Decimal::ZERO || amount > max_magnitude() {
-                errors.push(p, "must be greater than 0");
-                return None;
-            }
-            Some(Discount::Amount(amount.normalize()))
-        }
-        _ => {
-            errors.push(pointer, "give exactly one of percent or amount");
-            None
-        }
-    }
-}
-
-/// Parses one requested line; `pointer` is where it sits in the request (`/lines/0`).
-pub(crate) fn line(errors: &mut FieldErrors, pointer: &str, value: LineRequestBody, today: Date) -> Option<LineDraft> {
-    let sku = required(errors, &format!("{pointer}/sku"), value.sku)
-        .and_then(|s| errors.take(Sku::parse(s).map_err(|e| FieldError::new(format!("{pointer}/sku"), e.0))));
-    let quantity_pointer = format!("{pointer}/quantity");
-    let quantity = required(errors, &quantity_pointer, value.quantity)
-        .and_then(|q| decimal(errors, &quantity_pointer, &q))
-        .and_then(|q| {
-            if q <= Decimal::ZERO {
-                errors.push(&quantity_pointer, format!("must be greater than 0, got {q}"));
-                None
-            } else if significant_scale(q) > MAX_QUANTITY_SCALE {
-                errors.push(&quantity_pointer, format!("may have at most {MAX_QUANTITY_SCALE} decimals, got {q}"));
-                None
-            } else if q > max_magnitude() {
-                errors.push(&quantity_pointer, format!("must be at most {}", max_magnitude()));
-                None
-            } else {
-                Some(q.normalize())
-            }
-        });
-    let price_pointer = format!("{pointer}/unit_price");
-    let unit_price = match value.unit_price {
-        None => Some(None),
-        Some(raw) => decimal(errors, &price_pointer, &raw).and_then(|p| {
-            if p < Decimal::ZERO {
-                errors.push(&price_pointer, format!("must not be negative, got {p}"));
-                None
-            } else if significant_scale(p) > MAX_PRICE_SCALE {
-                errors.push(&price_pointer, format!("may have at most {MAX_PRICE_SCALE} decimals, got {p}"));
-                None
-            } else if p > max_magnitude() {
-                errors.push(&price_pointer, format!("must be at most {}", max_magnitude()));
-                None
-            } else {
-                Some(Some(p))
-            }
-        }),
-    };
-    let discount = match value.discount {
-        None => Some(None),
-        Some(d) => discount(errors, &format!("{pointer}/discount"), d).map(Some),
-    };
-    let requested_delivery_date = match value.requested_delivery_date {
-        None => Some(None),
-        Some(d) => date(errors, &format!("{pointer}/requested_delivery_date"), &d, today).map(Some),
-    };
-    Some(LineDraft {
-        sku: sku?,
-        request: LineRequest { quantity: quantity?, unit_price: unit_price?, discount: discount? },
-        requested_delivery_date: requested_delivery_date?,
-    })
 }
 
 fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldError>> {
@@ -556,7 +233,9 @@ fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::money::Discount;
     use proptest::strategy::Strategy;
+    use rust_decimal::Decimal;
     use serde_json::json;
 
     fn today() -> Date {

@@ -1,28 +1,16 @@
-//! Confirmation rules (docs/domain.md "Confirmation rules"): reserve what stock allows per line across the tenant's
-//! warehouses in priority order, then decide accepted / accepted with changes / rejected by the tenant's policy.
-//! Blanket orders are never reserved; call-off orders draw down their blanket order first.
+//! Planning a confirmation (docs/domain.md "Confirmation rules"): per line, what stock allows across the tenant's
+//! warehouses in priority order (lots first-expiring first), what a call-off may still draw from its blanket order,
+//! and the status and reason that follow from the tenant's policies.
 
 use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
-use crate::catalogue::StockLevel;
+use super::reservations::stock_for;
 use crate::ids::{Sku, WarehouseId};
 use crate::order::{Order, OrderStatus, OrderType};
+use crate::stock::{LineOutcome, Reservation, StockLevel};
 use crate::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
-
-/// What happened to one line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LineOutcome {
-    /// Confirmed as ordered.
-    Accepted,
-    /// Confirmed with a smaller quantity.
-    Changed,
-    /// Not confirmed.
-    Rejected,
-}
 
 /// The decision for one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,55 +23,6 @@ pub struct LineDecision {
     pub outcome: LineOutcome,
     /// Buyer-visible explanation of a change or rejection.
     pub note: Option<String>,
-}
-
-/// Stock to reserve in one warehouse.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Reservation {
-    /// Product.
-    pub sku: Sku,
-    /// Warehouse.
-    pub warehouse: WarehouseId,
-    /// Lot within the warehouse (lot-tracked products).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lot: Option<String>,
-    /// Quantity to move from available to reserved.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub quantity: Decimal,
-}
-
-/// The stock updates that turn `held` reservations into `wanted` ones: positive quantities reserve more,
-/// negative ones release; sorted, one per (SKU, warehouse), zero changes left out.
-pub fn reservation_changes(held: &[Reservation], wanted: &[Reservation]) -> Vec<Reservation> {
-    let mut delta: BTreeMap<(Sku, WarehouseId, Option<String>), Decimal> = BTreeMap::new();
-    for r in wanted {
-        *delta.entry((r.sku.clone(), r.warehouse.clone(), r.lot.clone())).or_default() += r.quantity;
-    }
-    for r in held {
-        *delta.entry((r.sku.clone(), r.warehouse.clone(), r.lot.clone())).or_default() -= r.quantity;
-    }
-    delta
-        .into_iter()
-        .filter(|(_, q)| !q.is_zero())
-        .map(|((sku, warehouse, lot), quantity)| Reservation { sku, warehouse, lot, quantity })
-        .collect()
-}
-
-/// Stock levels as they would be without `held` (an order's own reservations, when it is confirmed again).
-pub fn without_reservations(
-    stock: &HashMap<Sku, Vec<StockLevel>>,
-    held: &[Reservation],
-) -> HashMap<Sku, Vec<StockLevel>> {
-    let mut stock = stock.clone();
-    for r in held {
-        if let Some(level) = stock
-            .get_mut(&r.sku)
-            .and_then(|levels| levels.iter_mut().find(|l| l.warehouse == r.warehouse && l.lot == r.lot))
-        {
-            level.reserved = (level.reserved - r.quantity).max(Decimal::ZERO);
-        }
-    }
-    stock
 }
 
 /// The complete outcome of confirming an order.
@@ -269,10 +208,6 @@ pub fn plan_confirmation(
     plan
 }
 
-fn stock_for(stock: &HashMap<Sku, Vec<StockLevel>>, sku: &Sku) -> Decimal {
-    stock.get(sku).map(|levels| levels.iter().map(StockLevel::available).sum()).unwrap_or_default()
-}
-
 /// A line accepted without reserving anything (blanket orders; manual response pending).
 fn unreserved(line_no: u32) -> LineDecision {
     LineDecision { line_no, confirmed: Decimal::ZERO, outcome: LineOutcome::Accepted, note: None }
@@ -282,187 +217,12 @@ fn rejected(line_no: u32, note: &str) -> LineDecision {
     LineDecision { line_no, confirmed: Decimal::ZERO, outcome: LineOutcome::Rejected, note: Some(note.to_owned()) }
 }
 
-/// An order answered by the confirmation rules, with everything the answer writes besides the order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    /// The order in its answered state (status, confirmed quantities, line outcomes, reservations).
-    pub order: Order,
-    /// Stock updates from the order's earlier reservations to its new ones.
-    pub reservation_changes: Vec<Reservation>,
-    /// SKUs that fall below their minimum (reorder suggestions).
-    pub reorders: Vec<(Sku, Decimal)>,
-    /// A call-off's blanket order, drawn down.
-    pub blanket: Option<Order>,
-    /// The history entry of the answer.
-    pub history: crate::order::HistoryEntry,
-}
-
-/// Confirms `order` (again): plans against `stock` as it would be without the order's own reservations, applies
-/// the plan to the order and says what changes. `actor` goes into the history entry.
-pub fn answer_order(
-    order: &Order,
-    tenant: &TenantSettings,
-    stock: &HashMap<Sku, Vec<StockLevel>>,
-    minimum: &HashMap<Sku, Decimal>,
-    blanket: Option<&Order>,
-    actor: &str,
-    now: time::OffsetDateTime,
-) -> Answer {
-    let stock = without_reservations(stock, &order.reservations);
-    let plan = plan_confirmation(order, tenant, &stock, blanket);
-    let reservation_changes = reservation_changes(&order.reservations, &plan.reservations);
-    let reorders = reorder_needed(&stock, &plan.reservations, minimum);
-
-    let mut answered = order.clone();
-    answered.status = plan.status;
-    answered.reservations = plan.reservations.clone();
-    answered.response_reason = plan.reason.clone();
-    let pending = plan.status == OrderStatus::PendingResponse;
-    if !pending {
-        answered.responded_at = Some(now);
-    }
-    for (line, decision) in answered.lines.iter_mut().zip(&plan.lines) {
-        if pending {
-            line.confirmed_quantity = Decimal::ZERO;
-            line.line_status = None;
-        } else {
-            line.confirmed_quantity = decision.confirmed;
-            line.line_status = Some(decision.outcome);
-            line.note = decision.note.clone();
-        }
-    }
-    let drawn = blanket.map(|blanket| {
-        let mut updated = blanket.clone();
-        for line in &mut updated.lines {
-            if let Some(quantity) = plan.blanket_drawdown.get(&line.line_no) {
-                line.called_off_quantity += *quantity;
-            }
-        }
-        updated
-    });
-    let count = |outcome| answered.lines.iter().filter(|l| l.line_status == Some(outcome)).count();
-    let (changed, rejected) = (count(LineOutcome::Changed), count(LineOutcome::Rejected));
-    let detail = match plan.status {
-        OrderStatus::PendingResponse => "Waiting for the seller's response".to_owned(),
-        OrderStatus::Rejected => format!("Rejected: {}", plan.reason.clone().unwrap_or_default()),
-        OrderStatus::Received
-        | OrderStatus::Accepted
-        | OrderStatus::AcceptedWithChanges
-        | OrderStatus::PartiallyDelivered
-        | OrderStatus::Delivered
-        | OrderStatus::PartiallyInvoiced
-        | OrderStatus::Invoiced
-        | OrderStatus::Cancelled
-        | OrderStatus::Closed => format!(
-            "{} line(s) confirmed, {changed} changed, {rejected} rejected; {} reservation(s)",
-            answered.lines.len() - changed - rejected,
-            plan.reservations.len()
-        ),
-    };
-    let history =
-        crate::order::HistoryEntry { at: now, actor: actor.to_owned(), action: plan.status.as_str().into(), detail };
-    Answer { order: answered, reservation_changes, reorders, blanket: drawn, history }
-}
-
-/// Confirms `orders` one after the other against one stock view, each planning with what the earlier ones took
-/// (the orders that came out of a split). Returns the answers and the net stock updates from everything the orders
-/// held before to everything they hold now.
-pub fn answer_in_turn(
-    orders: Vec<Order>,
-    tenant: &TenantSettings,
-    stock: &HashMap<Sku, Vec<StockLevel>>,
-    minimum: &HashMap<Sku, Decimal>,
-    actor: &str,
-    now: time::OffsetDateTime,
-) -> (Vec<Answer>, Vec<Reservation>) {
-    let held: Vec<Reservation> = orders.iter().flat_map(|o| o.reservations.iter().cloned()).collect();
-    let mut stock = stock.clone();
-    let mut answers = Vec::with_capacity(orders.len());
-    for order in &orders {
-        let answer = answer_order(order, tenant, &stock, minimum, None, actor, now);
-        for change in &answer.reservation_changes {
-            if let Some(level) = stock
-                .get_mut(&change.sku)
-                .and_then(|levels| levels.iter_mut().find(|l| l.warehouse == change.warehouse && l.lot == change.lot))
-            {
-                level.reserved += change.quantity;
-            }
-        }
-        answers.push(answer);
-    }
-    let wanted: Vec<Reservation> = answers.iter().flat_map(|a| a.order.reservations.iter().cloned()).collect();
-    (answers, reservation_changes(&held, &wanted))
-}
-
-/// SKUs whose available quantity, after `reservations`, is below the product's minimum: (SKU, available after).
-pub fn reorder_needed(
-    stock: &HashMap<Sku, Vec<StockLevel>>,
-    reservations: &[Reservation],
-    minimum: &HashMap<Sku, Decimal>,
-) -> Vec<(Sku, Decimal)> {
-    let mut reserved: BTreeMap<&Sku, Decimal> = BTreeMap::new();
-    for reservation in reservations {
-        *reserved.entry(&reservation.sku).or_default() += reservation.quantity;
-    }
-    reserved
-        .into_iter()
-        .filter_map(|(sku, quantity)| {
-            let after = stock_for(stock, sku) - quantity;
-            let min = minimum.get(sku)?;
-            (after < *min).then(|| (sku.clone(), after))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::confirmation::testing::{sku, stock, tenant, wh};
     use crate::fixtures::order;
-    use crate::ids::TenantId;
-    use crate::money::Currency;
-    use crate::order::{EmailAddress, Language};
     use rust_decimal_macros::dec;
-
-    fn sku(s: &str) -> Sku {
-        Sku::parse(s).expect("sku")
-    }
-
-    fn wh(s: &str) -> WarehouseId {
-        WarehouseId::parse(s).expect("warehouse")
-    }
-
-    fn tenant(shortage: ShortagePolicy) -> TenantSettings {
-        TenantSettings {
-            tenant: TenantId::parse("t").expect("tenant"),
-            name: "T".into(),
-            currency: Currency::parse("EUR").expect("EUR"),
-            language: Language::english(),
-            warehouses: vec![wh("a"), wh("b")],
-            order_desk_email: EmailAddress::parse("desk@example.com").expect("email"),
-            response_policy: ResponsePolicy::Automatic,
-            shortage_policy: shortage,
-            tracking_url_templates: Default::default(),
-            invoice_trigger: Default::default(),
-            peppol_id: None,
-            invoicing: None,
-            portal: Default::default(),
-            limits: Default::default(),
-        }
-    }
-
-    fn stock(levels: &[(&str, &str, Decimal, Decimal)]) -> HashMap<Sku, Vec<StockLevel>> {
-        let mut map: HashMap<Sku, Vec<StockLevel>> = HashMap::new();
-        for (s, w, on_hand, reserved) in levels {
-            map.entry(sku(s)).or_default().push(StockLevel {
-                lot: None,
-                expires: None,
-                warehouse: wh(w),
-                on_hand: *on_hand,
-                reserved: *reserved,
-            });
-        }
-        map
-    }
 
     #[test]
     fn enough_stock_is_reserved_in_warehouse_priority_order() {
@@ -551,7 +311,7 @@ mod tests {
 
     #[test]
     fn lots_are_taken_first_expiring_first_within_the_warehouse_order() {
-        use crate::catalogue::sort_for_reservation;
+        use crate::stock::sort_for_reservation;
         let lot = |w: &str, lot: &str, expires: Option<time::Date>, on_hand: Decimal| StockLevel {
             warehouse: wh(w),
             lot: Some(lot.into()),
@@ -577,36 +337,6 @@ mod tests {
         );
         let taken: Vec<_> = plan.reservations.iter().map(|r| (r.lot.clone().unwrap_or_default(), r.quantity)).collect();
         assert_eq!(taken, [("LATE".to_owned(), dec!(2)), ("SOON".to_owned(), dec!(3))]);
-    }
-
-    #[test]
-    fn a_reconfirmation_reserves_only_the_difference() {
-        let held = vec![
-            Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(5) },
-            Reservation { sku: sku("S2"), warehouse: wh("a"), lot: None, quantity: dec!(1) },
-        ];
-        let wanted = vec![
-            Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(3) },
-            Reservation { sku: sku("S3"), warehouse: wh("b"), lot: None, quantity: dec!(2) },
-        ];
-        assert_eq!(
-            reservation_changes(&held, &wanted),
-            vec![
-                Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(-2) },
-                Reservation { sku: sku("S2"), warehouse: wh("a"), lot: None, quantity: dec!(-1) },
-                Reservation { sku: sku("S3"), warehouse: wh("b"), lot: None, quantity: dec!(2) },
-            ]
-        );
-        let levels = stock(&[("S1", "a", dec!(10), dec!(7))]);
-        assert_eq!(without_reservations(&levels, &held)[&sku("S1")][0].available(), dec!(8));
-    }
-
-    #[test]
-    fn reorders_are_suggested_below_the_minimum() {
-        let levels = stock(&[("S1", "a", dec!(10), dec!(0))]);
-        let reservations = vec![Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(6) }];
-        let minimum = HashMap::from([(sku("S1"), dec!(5))]);
-        assert_eq!(reorder_needed(&levels, &reservations, &minimum), vec![(sku("S1"), dec!(4))]);
     }
 
     proptest::proptest! {

@@ -1,0 +1,119 @@
+//! The kit every request parser uses: the error a request body comes back with, JSON Pointers to where parsing
+//! stopped, and field helpers that record every problem (text, dates, exact decimals) instead of stopping at the
+//! first. Used by intake, the back office, despatches, invoices, quotes and reports alike.
+
+use rust_decimal::Decimal;
+use time::Date;
+
+use crate::money::JsonDecimal;
+use crate::validation::{escape_pointer_token, text_problem, FieldError, FieldErrors};
+
+/// Most fraction digits of a quantity.
+pub const MAX_QUANTITY_SCALE: u32 = 4;
+/// Most fraction digits of a unit price.
+pub const MAX_PRICE_SCALE: u32 = 4;
+/// Upper bound of a quantity or unit price, far above any real order and far below `Decimal`'s range.
+pub fn max_magnitude() -> Decimal {
+    Decimal::new(1_000_000_000, 0)
+}
+
+/// Why a request body could not be read at all, or which fields are wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// Not JSON, or not the expected shape (with the place it broke).
+    #[error("malformed request: {detail}")]
+    Malformed {
+        /// JSON Pointer to where parsing stopped (`""` if unknown).
+        pointer: String,
+        /// What the parser said.
+        detail: String,
+    },
+    /// Well-formed but breaking rules.
+    #[error("invalid request ({} problems)", .0.len())]
+    Invalid(Vec<FieldError>),
+}
+
+/// A structural parse error (from `serde_path_to_error`) as a problem at the place parsing stopped.
+pub fn malformed_at(error: serde_path_to_error::Error<serde_json::Error>) -> RequestError {
+    let pointer = path_to_pointer(error.path());
+    malformed(&pointer, error.inner())
+}
+
+/// A JSON error as a problem at `pointer`.
+pub(crate) fn malformed(pointer: &str, error: &serde_json::Error) -> RequestError {
+    RequestError::Malformed { pointer: pointer.to_owned(), detail: error.to_string() }
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&escape_pointer_token(key));
+            }
+            Segment::Enum { variant } => {
+                pointer.push('/');
+                pointer.push_str(&escape_pointer_token(variant));
+            }
+            Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// `value`, or a "is required" problem at `pointer`.
+pub(crate) fn required<T>(errors: &mut FieldErrors, pointer: &str, value: Option<T>) -> Option<T> {
+    if value.is_none() {
+        errors.push(pointer, "is required");
+    }
+    value
+}
+
+/// Trimmed, non-empty text of at most `max_chars` characters without forbidden characters (line breaks only when
+/// `multiline`), or the problem at `pointer`.
+pub(crate) fn text(
+    errors: &mut FieldErrors,
+    pointer: &str,
+    value: String,
+    max_chars: usize,
+    multiline: bool,
+) -> Option<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        errors.push(pointer, "must not be empty");
+        return None;
+    }
+    if trimmed.chars().count() > max_chars {
+        errors.push(pointer, format!("must be at most {max_chars} characters"));
+        return None;
+    }
+    if let Some(problem) = text_problem(trimmed, multiline) {
+        errors.push(pointer, problem);
+        return None;
+    }
+    Some(trimmed.to_owned())
+}
+
+/// A `YYYY-MM-DD` date not before `today`, or the problem at `pointer`.
+pub(crate) fn date(errors: &mut FieldErrors, pointer: &str, value: &str, today: Date) -> Option<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match Date::parse(value, &format) {
+        Err(_) => {
+            errors.push(pointer, format!("{value:?} is not a date in the form YYYY-MM-DD"));
+            None
+        }
+        Ok(date) if date < today => {
+            errors.push(pointer, format!("{value} is in the past (today is {today})"));
+            None
+        }
+        Ok(date) => Some(date),
+    }
+}
+
+/// The exact decimal of `value`, or the problem at `pointer`.
+pub(crate) fn decimal(errors: &mut FieldErrors, pointer: &str, value: &JsonDecimal) -> Option<Decimal> {
+    errors.take(value.parse().map_err(|detail| FieldError::new(pointer, detail)))
+}
