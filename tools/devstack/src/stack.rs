@@ -15,12 +15,25 @@ pub fn local_parameters() -> HashMap<String, String> {
     HashMap::new()
 }
 
-/// The repository root (where infra/template.yaml is), from `ORDERS_PROJECT_ROOT` or this crate's location.
+/// The repository root (where infra/template.yaml is): `ORDERS_PROJECT_ROOT`, else the nearest ancestor of the
+/// running test's package (`CARGO_MANIFEST_DIR` as cargo and nextest set it at run time) or of the working
+/// directory that holds the template, else this crate's location when it was built. Resolved at run time first,
+/// because clones that share one target directory share this crate's build.
 pub fn project_root() -> PathBuf {
-    std::env::var_os("ORDERS_PROJECT_ROOT").map(PathBuf::from).unwrap_or_else(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        root.canonicalize().unwrap_or(root)
-    })
+    if let Some(root) = std::env::var_os("ORDERS_PROJECT_ROOT") {
+        return PathBuf::from(root);
+    }
+    let starts = [std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from), std::env::current_dir().ok()];
+    starts
+        .into_iter()
+        .flatten()
+        .find_map(|start| {
+            start.ancestors().find(|dir| dir.join("infra/template.yaml").is_file()).map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+            root.canonicalize().unwrap_or(root)
+        })
 }
 
 /// infra/template.yaml.

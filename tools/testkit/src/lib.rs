@@ -12,7 +12,7 @@ mod readers;
 mod stack;
 
 pub use client::{Answer, ConsoleSession, PortalSession};
-pub use conformance::{assert_conforms, openapi_spec, validate_peppol};
+pub use conformance::{assert_conforms, cannot_run, openapi_spec, validate_peppol};
 pub use fixtures::{order_body, template_routes, tomorrow};
 pub use mail::{mime_leaves, mime_parts, pdf_text, portal_link_token, MimeLeaf};
 pub use readers::s;
