@@ -4,17 +4,15 @@ use futures::StreamExt;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
-use orders_app::placing::{place_order, Placement};
+use orders_app::ordering::webshop::submit_order;
+use orders_app::ordering::Ordered;
 use orders_app::staff::despatch::record_despatch;
-use orders_aws::store::{ApiKeyRecord, CreateOutcome, DuplicateOf};
+use orders_aws::store::ApiKeyRecord;
 use orders_domain::despatch::parse_despatch;
 use orders_domain::fingerprint::json_fingerprint;
 use orders_domain::ids::{CustomerId, OrderId, Role};
-use orders_domain::intake::{parse_batch, parse_order, OrderDraft};
-use orders_domain::order::Order;
-use orders_domain::placing::{buyer_id, inline_customer, price_draft, PricingInputs};
+use orders_domain::intake::parse_batch;
 use orders_domain::tenant::TenantSettings;
 use orders_http::routes::{dispatch, Handler, Route, ANY_ROLE, STAFF};
 use orders_http::{idempotency_key, json_body, json_response, limit_param, query_param, ApiError};
@@ -93,136 +91,32 @@ async fn tenant_settings(intake: &Intake, caller: &ApiKeyRecord) -> Result<Tenan
     })
 }
 
-/// Result of storing one order: the order and whether it was stored by this request.
-struct Stored {
-    order: Order,
-    replayed: bool,
-}
-
 async fn post_order(intake: &Intake, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
     let body = json_body(request)?;
     let idem = idempotency_key(request.headers())?;
     let tenant = tenant_settings(intake, caller).await?;
-    let stored = store_order(intake, caller, &tenant, body, idem.as_deref()).await?;
-    Ok(created_response(&stored))
+    let ordered = store_order(intake, caller, &tenant, body, idem.as_deref()).await?;
+    Ok(created_response(&ordered))
 }
 
-fn created_response(stored: &Stored) -> Response<Body> {
-    let mut headers = vec![("location", format!("/v1/orders/{}", stored.order.id))];
-    if stored.replayed {
+fn created_response(ordered: &Ordered) -> Response<Body> {
+    let mut headers = vec![("location", format!("/v1/orders/{}", ordered.order.id))];
+    if ordered.replayed {
         headers.push(("idempotent-replayed", "true".to_owned()));
     }
-    json_response(StatusCode::CREATED, &order_json(&stored.order, None), &headers)
+    json_response(StatusCode::CREATED, &order_json(&ordered.order, None), &headers)
 }
 
-/// Validates, prices and stores one order document, or finds the order an identical earlier request stored.
+/// One order document through [`submit_order`].
 async fn store_order(
     intake: &Intake,
     caller: &ApiKeyRecord,
     tenant: &TenantSettings,
     body: &str,
     idem: Option<&str>,
-) -> Result<Stored, ApiError> {
+) -> Result<Ordered, ApiError> {
     let now = (intake.clock)();
-    // Microseconds are what the sort keys keep; the stored timestamp says the same.
-    let now = now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now);
-    let parsed = parse_order(body, now.date())?;
-    let draft = parsed.draft;
-    let key = caller;
-
-    if let Some(duplicate) =
-        intake.store.find_duplicate(&key.tenant, &key.channel, &draft.order_number, idem, &parsed.fingerprint).await?
-    {
-        return replay(intake, caller, &draft, idem, duplicate).await;
-    }
-
-    let order = price_order(intake, caller, tenant, &draft, now).await?;
-    let detail = format!(
-        "Order {} received with {} line(s), {} {} gross",
-        order.order_number,
-        order.lines.len(),
-        order.totals.gross,
-        order.currency
-    );
-    let inline_customer = inline_customer(&draft);
-    let placement = Placement {
-        order: &order,
-        actor: &format!("webshop:{}", key.key_id),
-        detail: &detail,
-        fingerprint: &parsed.fingerprint,
-        idempotency_key: idem,
-        inline_customer: inline_customer.as_ref(),
-        quote: None,
-        orders_per_minute: Some(tenant.limits.orders_per_minute),
-    };
-    match place_order(&intake.store, &intake.publisher, placement).await? {
-        CreateOutcome::Created => Ok(Stored { order, replayed: false }),
-        CreateOutcome::RateLimited { retry_after } => {
-            Err(ApiError::order_limit(tenant.limits.orders_per_minute, retry_after))
-        }
-        duplicate => replay(intake, caller, &draft, idem, duplicate).await,
-    }
-}
-
-async fn replay(
-    intake: &Intake,
-    caller: &ApiKeyRecord,
-    draft: &OrderDraft,
-    idem: Option<&str>,
-    outcome: CreateOutcome,
-) -> Result<Stored, ApiError> {
-    let CreateOutcome::Duplicate { of, order_id, same_request } = outcome else {
-        return Err(ApiError::Unavailable("unexpected store outcome".into()));
-    };
-    if !same_request {
-        return Err(match of {
-            DuplicateOf::IdempotencyKey => ApiError::IdempotencyKeyReused(idem.unwrap_or_default().to_owned()),
-            DuplicateOf::OrderNumber => ApiError::Conflict(format!(
-                "order number {} was already used for order {order_id} with different content",
-                draft.order_number
-            )),
-        });
-    }
-    let (order, _) = intake
-        .store
-        .get_order_with_history(&caller.tenant, &order_id)
-        .await?
-        .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?;
-    Ok(Stored { order, replayed: true })
-}
-
-/// Prices a draft against the catalogue (see [`price_draft`]): reads the customer, the catalogue slice and the
-/// blanket order of a call-off at once.
-async fn price_order(
-    intake: &Intake,
-    caller: &ApiKeyRecord,
-    tenant: &TenantSettings,
-    draft: &OrderDraft,
-    now: OffsetDateTime,
-) -> Result<Order, ApiError> {
-    let store = &intake.store;
-    let tenant_id = &caller.tenant;
-    let customer_id = buyer_id(draft);
-    let skus: Vec<_> = draft.lines.iter().map(|l| l.sku.clone()).collect();
-    let (customer, catalogue, blanket) = futures::try_join!(
-        store.get_customer(tenant_id, customer_id),
-        store.load_catalogue(tenant_id, &skus, Some(customer_id), &tenant.warehouses),
-        async {
-            match &draft.blanket_order_id {
-                Some(id) => store.get_order_with_history(tenant_id, id).await.map(|o| o.map(|(order, _)| order)),
-                None => Ok(None),
-            }
-        },
-    )?;
-    let inputs = PricingInputs {
-        tenant: tenant_id,
-        channel: &caller.channel,
-        customer: customer.as_ref(),
-        catalogue: &catalogue,
-        blanket: blanket.as_ref(),
-        now,
-    };
-    price_draft(draft, &inputs).map_err(ApiError::Validation)
+    Ok(submit_order(&intake.store, &intake.publisher, caller, tenant, body, idem, now).await?)
 }
 
 async fn post_batch(intake: &Intake, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -243,11 +137,11 @@ async fn post_batch(intake: &Intake, caller: &ApiKeyRecord, request: &Request) -
             let tenant = &tenant;
             async move {
                 let result = match store_order(intake, caller, tenant, raw.get(), None).await {
-                    Ok(stored) => json!({
+                    Ok(ordered) => json!({
                         "index": index,
                         "status": 201,
-                        "replayed": stored.replayed,
-                        "order": order_json(&stored.order, None),
+                        "replayed": ordered.replayed,
+                        "order": order_json(&ordered.order, None),
                     }),
                     Err(error) => {
                         let status = error.status().as_u16();

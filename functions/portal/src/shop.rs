@@ -9,13 +9,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use orders_app::placing::Placement;
-use orders_aws::store::CreateOutcome;
+use orders_app::ordering::cart::CartOwner;
+use orders_app::ordering::Ordered;
 use orders_domain::ids::{OrderId, Sku};
-use orders_domain::intake::parse_order;
-
-use orders_domain::placing::{price_draft, PricingInputs};
-use orders_domain::portal::{delivery_address, order_document, Cart, Checkout};
+use orders_domain::portal::{Cart, Checkout};
 use orders_domain::pricing::{order_totals, price_line, LineRequest};
 use orders_domain::tenant::TenantSettings;
 use orders_domain::FieldError;
@@ -24,12 +21,6 @@ use orders_http::views::order_json;
 use orders_http::{json_body, json_response, limit_param, parse_json, query_param, ApiError};
 
 use crate::Portal;
-
-/// What a buyer naming a cart that is not (or no longer) theirs is told.
-const NOT_YOUR_CART: &str = "this cart changed meanwhile; reload it and order again";
-
-/// The channel of orders placed in the portal (their order numbers are unique within it).
-pub const PORTAL_CHANNEL: &str = "portal";
 
 /// The seller's settings.
 pub(crate) async fn tenant(app: &Portal, buyer: &Buyer) -> Result<TenantSettings, ApiError> {
@@ -168,14 +159,7 @@ async fn change_cart(
     buyer: &Buyer,
     change: impl Fn(&mut Cart) -> Result<(), FieldError>,
 ) -> Result<Cart, ApiError> {
-    for _ in 0..5 {
-        let mut cart = app.store.cart(&buyer.tenant, &buyer.customer).await?;
-        change(&mut cart).map_err(|e| ApiError::Validation(vec![e]))?;
-        if let Some(stored) = app.store.put_cart(&buyer.tenant, &buyer.customer, &cart).await? {
-            return Ok(stored);
-        }
-    }
-    Err(ApiError::Conflict("the cart keeps changing in another window; reload it".into()))
+    Ok(orders_app::ordering::cart::change_cart(&app.store, &buyer.tenant, &buyer.customer, change).await?)
 }
 
 #[derive(Deserialize)]
@@ -244,32 +228,29 @@ pub(crate) async fn reorder(app: &Portal, buyer: &Buyer, id: &str) -> Result<Res
     Ok(json_response(StatusCode::OK, &cart_view(app, buyer, &cart).await?, &[]))
 }
 
-/// The order an earlier request of this buyer placed (200, with `Idempotent-Replayed`); a conflict when it is
-/// another buyer's (a cart or quote id of theirs was named).
-pub(crate) async fn existing_order(
-    app: &Portal,
-    buyer: &Buyer,
-    order_id: &OrderId,
-) -> Result<Response<Body>, ApiError> {
-    let (order, _) = app
-        .store
-        .get_order_with_history(&buyer.tenant, order_id)
-        .await?
-        .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?;
-    if order.buyer.customer_id != buyer.customer {
-        return Err(ApiError::Conflict(NOT_YOUR_CART.into()));
+/// The buyer who orders: their cart and the link they came in with.
+pub(crate) fn owner(buyer: &Buyer) -> CartOwner<'_> {
+    CartOwner { tenant: &buyer.tenant, customer: &buyer.customer, link_id: &buyer.link.link_id }
+}
+
+/// An order placed in the portal: 201 when placed now, 200 with `Idempotent-Replayed` when an earlier request
+/// placed it.
+pub(crate) fn ordered_response(ordered: &Ordered) -> Response<Body> {
+    let location = ("location", format!("/v1/portal/orders/{}", ordered.order.id));
+    if ordered.replayed {
+        json_response(
+            StatusCode::OK,
+            &order_json(&ordered.order, None),
+            &[location, ("idempotent-replayed", "true".into())],
+        )
+    } else {
+        json_response(StatusCode::CREATED, &order_json(&ordered.order, None), &[location])
     }
-    Ok(json_response(
-        StatusCode::OK,
-        &order_json(&order, None),
-        &[("location", format!("/v1/portal/orders/{}", order.id)), ("idempotent-replayed", "true".into())],
-    ))
 }
 
 /// Now, to the microsecond the sort keys keep.
 pub(crate) fn now_micros() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)
+    orders_app::ordering::now_micros(OffsetDateTime::now_utc())
 }
 
 /// `POST /v1/portal/orders` with `{"cart_id": …, "delivery_address"?, "requested_delivery_date"?, "notes"?}`:
@@ -277,106 +258,13 @@ pub(crate) fn now_micros() -> OffsetDateTime {
 /// the cart then keeps only the saved list. Ordering the same cart again answers the same order.
 pub(crate) async fn order_cart(app: &Portal, buyer: &Buyer, request: &Request) -> Result<Response<Body>, ApiError> {
     let checkout: Checkout = parse_json(json_body(request)?)?;
-    let cart = app.store.cart(&buyer.tenant, &buyer.customer).await?;
-    if checkout.cart_id != cart.cart_id {
-        // Ordered already (the cart moved on), or a cart this buyer never had.
-        let number = Cart { cart_id: checkout.cart_id.clone(), ..Cart::empty() }.order_number();
-        return match app.store.find_duplicate(&buyer.tenant, PORTAL_CHANNEL, &number, None, "").await? {
-            Some(CreateOutcome::Duplicate { order_id, .. }) => existing_order(app, buyer, &order_id).await,
-            _ => Err(ApiError::Conflict(NOT_YOUR_CART.into())),
-        };
-    }
-    let tenant = tenant(app, buyer).await?;
-    let customer =
-        app.store.get_customer(&buyer.tenant, &buyer.customer).await?.ok_or_else(|| {
-            ApiError::Conflict(format!("customer {} is not in the seller's register", buyer.customer))
-        })?;
-    let address = delivery_address(&customer, &checkout, tenant.portal.typed_delivery_addresses)
-        .map_err(|e| ApiError::Validation(vec![e]))?;
-    let document = order_document(&cart, &checkout, buyer.customer.as_str(), tenant.currency.code(), address)
-        .map_err(|e| ApiError::Validation(vec![e]))?;
-    let now = now_micros();
-    let parsed = parse_order(&document.to_string(), now.date())?;
-    let skus: Vec<Sku> = parsed.draft.lines.iter().map(|l| l.sku.clone()).collect();
-    let view = app.store.load_catalogue(&buyer.tenant, &skus, Some(&buyer.customer), &tenant.warehouses).await?;
-    let inputs = PricingInputs {
-        tenant: &buyer.tenant,
-        channel: PORTAL_CHANNEL,
-        customer: Some(&customer),
-        catalogue: &view,
-        blanket: None,
-        now,
-    };
-    let order = price_draft(&parsed.draft, &inputs).map_err(ApiError::Validation)?;
-    let detail = format!(
-        "Order {} placed in the buyer portal with {} line(s), {} {} gross (link {})",
-        order.order_number,
-        order.lines.len(),
-        order.totals.gross,
-        order.currency,
-        buyer.link.link_id
-    );
-    let placement = Placement {
-        order: &order,
-        actor: &format!("buyer:{}", buyer.customer),
-        detail: &detail,
-        fingerprint: &parsed.fingerprint,
-        idempotency_key: None,
-        inline_customer: None,
-        quote: None,
-        orders_per_minute: Some(tenant.limits.orders_per_minute),
-    };
-    let outcome = orders_app::placing::place_order(&app.store, &app.publisher, placement).await?;
-    if let CreateOutcome::RateLimited { retry_after } = outcome {
-        // Nothing was stored: the cart stays as it is.
-        return Err(ApiError::order_limit(tenant.limits.orders_per_minute, retry_after));
-    }
-    // An earlier request ordered this cart but died before renewing it: did it order what the cart holds now?
-    let earlier = match &outcome {
-        CreateOutcome::Duplicate { order_id, .. } => Some(
-            app.store
-                .get_order_with_history(&buyer.tenant, order_id)
-                .await?
-                .ok_or_else(|| ApiError::Unavailable(format!("order {order_id} is not readable yet")))?
-                .0,
-        ),
-        _ => None,
-    };
-    let same_lines = earlier.as_ref().is_none_or(|earlier| {
-        let mut had: Vec<(String, String)> =
-            earlier.lines.iter().map(|l| (l.sku.to_string(), l.quantity.normalize().to_string())).collect();
-        let mut has: Vec<(String, String)> =
-            cart.ordered_lines().map(|l| (l.sku.to_string(), l.quantity.normalize().to_string())).collect();
-        had.sort();
-        has.sort();
-        had == has
-    });
-    // The ordered cart moves on to a new id (another tab's change to it meanwhile does not stop that): with only
-    // its saved list once its content is ordered, or with all its lines when it holds more than was ordered.
-    let ordered = cart.cart_id.clone();
-    change_cart(app, buyer, |current| {
-        if current.cart_id == ordered {
-            *current = if same_lines { current.after_ordering() } else { current.renewed() };
-        }
-        Ok(())
-    })
+    let ordered = orders_app::ordering::cart::order_cart(
+        &app.store,
+        &app.publisher,
+        owner(buyer),
+        &checkout,
+        OffsetDateTime::now_utc(),
+    )
     .await?;
-    match (outcome, earlier) {
-        (CreateOutcome::Created, _) => Ok(json_response(
-            StatusCode::CREATED,
-            &order_json(&order, None),
-            &[("location", format!("/v1/portal/orders/{}", order.id))],
-        )),
-        (_, Some(earlier)) if same_lines => Ok(json_response(
-            StatusCode::OK,
-            &order_json(&earlier, None),
-            &[("location", format!("/v1/portal/orders/{}", earlier.id)), ("idempotent-replayed", "true".into())],
-        )),
-        (_, Some(earlier)) => Err(ApiError::Conflict(format!(
-            "this cart was ordered already as order {} with other lines than it holds now; it keeps them under a \
-             new cart id: check it and order again",
-            earlier.order_number
-        ))),
-        (_, None) => Err(ApiError::Unavailable("unexpected store outcome".into())),
-    }
+    Ok(ordered_response(&ordered))
 }

@@ -7,6 +7,7 @@ pub mod confirmation;
 pub mod consumer;
 pub mod documents;
 pub mod invoicing;
+pub mod ordering;
 pub mod outbox;
 pub mod placing;
 pub mod reports;

@@ -238,6 +238,24 @@ impl From<orders_domain::intake::RequestError> for ApiError {
     }
 }
 
+impl From<orders_app::ordering::OrderingError> for ApiError {
+    fn from(error: orders_app::ordering::OrderingError) -> Self {
+        use orders_app::ordering::OrderingError;
+        match error {
+            OrderingError::Request(error) => error.into(),
+            OrderingError::Invalid(errors) => ApiError::Validation(errors),
+            OrderingError::IdempotencyKeyReused(key) => ApiError::IdempotencyKeyReused(key),
+            OrderingError::Conflict(detail) => ApiError::Conflict(detail),
+            OrderingError::RateLimited { orders_per_minute, retry_after } => {
+                ApiError::order_limit(orders_per_minute, retry_after)
+            }
+            OrderingError::NotFound(what) => ApiError::NotFound(what),
+            OrderingError::Unavailable(detail) => ApiError::Unavailable(detail),
+            OrderingError::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<orders_app::staff::ActionError> for ApiError {
     fn from(error: orders_app::staff::ActionError) -> Self {
         use orders_app::staff::ActionError;
