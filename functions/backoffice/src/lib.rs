@@ -94,14 +94,14 @@ impl Backoffice {
         })
     }
 
-    /// The magic-link token of a stored link record, made at `now` (Unix time).
-    pub(crate) async fn seal_link_record(
-        &self,
-        record: &orders_aws::store::BuyerLinkRecord,
-        now: i64,
-    ) -> Result<String, orders_http::ApiError> {
-        let sealer = orders_domain::buyer_link::LinkSealer::new(self.links.ring().await?);
-        Ok(orders_http::portal::seal_record(&sealer, record, now))
+    /// What sending a buyer link takes (`orders_app::staff::buyer_links`), with the portal at `portal_url`.
+    pub(crate) fn link_mail<'a>(&'a self, portal_url: &'a str) -> orders_app::staff::buyer_links::LinkMail<'a> {
+        orders_app::staff::buyer_links::LinkMail {
+            store: &self.store,
+            keys: &self.links,
+            mailer: self.outbox.mailer(),
+            portal_url,
+        }
     }
 
     /// The buyer portal's URL (`https://…/portal`, no trailing slash) from configuration only, never from what the

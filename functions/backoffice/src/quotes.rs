@@ -4,22 +4,16 @@
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use time::{Duration, OffsetDateTime, Time};
+use time::OffsetDateTime;
 
-use orders_aws::store::{ApiKeyRecord, BuyerLinkRecord};
-use orders_aws::MailerError;
+use orders_app::staff::buyer_links;
+use orders_aws::store::ApiKeyRecord;
 use orders_domain::ids::QuoteId;
-use orders_domain::quote::{parse_quote, QuoteStatus};
+use orders_domain::quote::parse_quote;
 use orders_http::views::quote_versions_json;
 use orders_http::{json_body, json_response, parse_json, ApiError};
-use orders_mail::quote::render_quote;
-use orders_mail::{mime, Envelope};
 
-use crate::context::tenant_settings;
 use crate::Backoffice;
-
-/// How long after a quote's validity date its link still opens the portal (to find the order and documents).
-const LINK_DAYS_AFTER_VALIDITY: i64 = 90;
 
 fn quote_id_of(id: &str) -> Result<QuoteId, ApiError> {
     QuoteId::parse_public(id).map_err(|_| ApiError::NotFound(format!("quote {id}")))
@@ -113,8 +107,7 @@ pub(crate) async fn list_quotes(
 pub(crate) struct SendingBody {}
 
 /// `POST /v1/quotes/{id}/sending`: emails the buyer the latest version (a draft) with a magic link to it in the
-/// portal, in the buyer's language, then marks it sent. The email goes before the mark: a send that fails changes
-/// nothing and can be repeated; two sellers clicking at once may both email, but only one marks it sent.
+/// portal, then marks it sent (`orders_app::staff::buyer_links::send_quote`).
 pub(crate) async fn send_quote(
     app: &Backoffice,
     caller: &ApiKeyRecord,
@@ -125,69 +118,10 @@ pub(crate) async fn send_quote(
         let _: SendingBody = parse_json(json_body(request)?)?;
     }
     let quote_id = quote_id_of(id)?;
-    let mut versions = app.store.quote_versions(&caller.tenant, &quote_id).await?;
-    let latest = versions.last().ok_or_else(|| ApiError::NotFound(format!("quote {id}")))?;
     let now = OffsetDateTime::now_utc();
-    let sent = latest.send(now)?;
-    let tenant = tenant_settings(app, caller).await?;
-
-    let link_ends = (sent.valid_until_date + Duration::days(LINK_DAYS_AFTER_VALIDITY + 1)).with_time(Time::MIDNIGHT);
-    let link = BuyerLinkRecord {
-        link_id: BuyerLinkRecord::new_id(),
-        tenant: caller.tenant.clone(),
-        customer_id: sent.buyer.customer_id.clone(),
-        purpose: "quote".into(),
-        reference: Some(sent.id.to_string()),
-        created_by: format!("{}:{}", caller.role.as_str(), caller.key_id),
-        created_at: now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-        expires_at: link_ends.assume_utc().unix_timestamp(),
-        revoked_at: None,
-    };
-    app.store.create_buyer_link(&link).await?;
-    let token = app.seal_link_record(&link, now.unix_timestamp()).await?;
-    let url = format!("{}/quotes/{}#link={token}", app.portal_url(request)?, sent.id);
-    let email = render_quote(&sent, &tenant.name, &tenant.language, &url)
-        .map_err(|e| ApiError::Unavailable(format!("the quote email could not be written: {e}")))?;
-    let to = (sent.buyer.name.as_str(), sent.buyer.email.as_str());
-    match email_buyer(app, &tenant.name, to, &format!("{}.v{}.quote", sent.id, sent.version), &email).await? {
-        Ok(ses_id) => tracing::info!(quote_id = %sent.id, version = sent.version, %ses_id, "quote emailed"),
-        Err(MailerError::Retryable(detail)) => {
-            return Err(ApiError::Unavailable(format!("the quote email could not be sent now ({detail}); send again")))
-        }
-        Err(MailerError::Rejected(detail)) => {
-            return Err(ApiError::Conflict(format!("the buyer's address {} was refused: {detail}", sent.buyer.email)))
-        }
-    }
-    if !app.store.update_quote_version(&sent, QuoteStatus::Draft).await? {
-        return Err(ApiError::Conflict(format!("quote {id} was sent by someone else meanwhile")));
-    }
-    if let Some(last) = versions.last_mut() {
-        *last = sent;
-    }
-    let mut body = quote_versions_json(&versions, now.date());
-    body["link"] = json!({ "link_id": link.link_id, "expires_at": link.expires_at });
+    let portal_url = app.portal_url(request)?;
+    let sent = buyer_links::send_quote(app.link_mail(&portal_url), caller, &quote_id, now).await?;
+    let mut body = quote_versions_json(&sent.versions, now.date());
+    body["link"] = json!({ "link_id": sent.link.link_id, "expires_at": sent.link.expires_at });
     Ok(json_response(StatusCode::OK, &body, &[]))
-}
-
-/// Emails one buyer (`to`: name and address) as the seller `seller`, with Message-ID `{local}@{sender's domain}`:
-/// SES's message id, or why SES did not take it (an email that cannot be built is a 503).
-pub(crate) async fn email_buyer(
-    app: &Backoffice,
-    seller: &str,
-    to: (&str, &str),
-    local: &str,
-    email: &orders_mail::RenderedEmail,
-) -> Result<Result<String, MailerError>, ApiError> {
-    let mailer = app.outbox.mailer();
-    let domain = mailer.sender().rsplit('@').next().unwrap_or("orders.example");
-    let message_id = format!("{local}@{domain}");
-    let envelope = Envelope {
-        from_name: seller,
-        from_address: mailer.sender(),
-        to_name: to.0,
-        to_address: to.1,
-        message_id: &message_id,
-    };
-    let raw = mime(&envelope, email).map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    Ok(mailer.send_raw(to.1, raw).await)
 }

@@ -124,17 +124,6 @@ pub struct BuyerGate {
 /// The purpose every portal session token is sealed for.
 const SESSION_PURPOSE: &str = "orders-portal-session:";
 
-/// The magic-link token of a stored link record, made at `now` (Unix time), sealed by `sealer`.
-pub fn seal_record(sealer: &LinkSealer, record: &BuyerLinkRecord, now: i64) -> String {
-    sealer.seal(&LinkClaims {
-        tenant: record.tenant.to_string(),
-        customer: record.customer_id.to_string(),
-        link_id: record.link_id.clone(),
-        expires_at: record.expires_at,
-        issued_at: now,
-    })
-}
-
 impl BuyerGate {
     /// A gate over `store`'s link records, opening portal sessions with `sessions` and links with `links`.
     pub fn new(store: Store, sessions: SecretKeys, links: Option<SecretKeys>) -> Self {

@@ -266,7 +266,9 @@ impl From<orders_app::staff::ActionError> for ApiError {
             ActionError::PreconditionFailed(detail) => ApiError::PreconditionFailed(detail),
             ActionError::BadIfMatch(detail) => ApiError::InvalidHeader { name: "If-Match", detail },
             ActionError::KeptChanging(detail) => ApiError::Unavailable(detail),
+            ActionError::Unavailable(detail) => ApiError::Unavailable(detail),
             ActionError::Store(error) => error.into(),
+            ActionError::Secret(error) => error.into(),
         }
     }
 }

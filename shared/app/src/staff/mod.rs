@@ -4,6 +4,7 @@
 //! and sends the buyer emails it claimed. The HTTP adapter parses the request and renders the answer; the
 //! errors here map to problem documents in `orders_http`.
 
+pub mod buyer_links;
 pub mod buyer_requests;
 pub mod change;
 pub mod despatch;
@@ -47,9 +48,15 @@ pub enum ActionError {
     /// The order kept changing while the action was retried.
     #[error("{0}")]
     KeptChanging(String),
+    /// Something the action needs cannot be had now (an email that cannot be written or sent); retry later.
+    #[error("{0}")]
+    Unavailable(String),
     /// The table failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The signing keys could not be read.
+    #[error(transparent)]
+    Secret(#[from] orders_aws::SecretError),
 }
 
 /// The `If-Match` of a request, checked against the version of what the action works on: absent means
