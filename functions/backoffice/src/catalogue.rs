@@ -14,7 +14,8 @@ use orders_http::{json_body, json_response, ApiError};
 use crate::context::tenant_settings;
 use crate::Backoffice;
 
-/// `PUT /v1/stock/{sku}/{warehouse}`: sets what is physically on hand (of one lot for lot-tracked products).
+/// `PUT /v1/stock/{sku}/{warehouse}`: sets what is physically on hand (of one lot for lot-tracked products;
+/// `orders_app::staff::stock`).
 pub(crate) async fn set_stock(
     app: &Backoffice,
     caller: &ApiKeyRecord,
@@ -27,41 +28,16 @@ pub(crate) async fn set_stock(
     let sku = Sku::parse(sku.to_owned()).map_err(|_| ApiError::NotFound(format!("product {sku}")))?;
     let warehouse_id =
         WarehouseId::parse(warehouse.to_owned()).map_err(|_| ApiError::NotFound(format!("warehouse {warehouse}")))?;
-    let tenant = tenant_settings(app, caller).await?;
-    if !tenant.warehouses.contains(&warehouse_id) {
-        return Err(ApiError::NotFound(format!("warehouse {warehouse}")));
-    }
-    let catalogue = app.store.load_catalogue(&caller.tenant, std::slice::from_ref(&sku), None, &[]).await?;
-    let product = catalogue.products.get(&sku).ok_or_else(|| ApiError::NotFound(format!("product {sku}")))?;
-    match (&update.lot, product.lot_tracked) {
-        (Some(lot), true) => {
-            app.store
-                .set_lot_stock(&caller.tenant, &sku, &warehouse_id, lot, update.expires_date, update.on_hand)
-                .await?
-        }
-        (None, false) => app.store.set_stock(&caller.tenant, &sku, &warehouse_id, update.on_hand).await?,
-        (None, true) => {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "/lot",
-                format!("{sku} is lot-tracked: name the lot"),
-            )]))
-        }
-        (Some(_), false) => {
-            return Err(ApiError::Validation(vec![FieldError::new("/lot", format!("{sku} is not lot-tracked"))]))
-        }
-    }
-    let (on_hand, reserved, available) =
-        app.store.stock_level(&caller.tenant, &sku, &warehouse_id, update.lot.as_deref()).await?.unwrap_or_default();
-    tracing::info!(tenant = %caller.tenant, %sku, warehouse = %warehouse_id, actor = %caller.key_id, %on_hand, "stock set");
+    let level = orders_app::staff::stock::set_stock(&app.store, caller, &sku, &warehouse_id, &update).await?;
     Ok(json_response(
         StatusCode::OK,
         &json!({
             "sku": sku,
             "warehouse": warehouse_id,
             "lot": update.lot,
-            "on_hand": on_hand.to_string(),
-            "reserved": reserved.to_string(),
-            "available_quantity": available.to_string(),
+            "on_hand": level.on_hand.to_string(),
+            "reserved": level.reserved.to_string(),
+            "available_quantity": level.available.to_string(),
         }),
         &[],
     ))

@@ -1,15 +1,12 @@
-//! What a buyer says about an order — a change or cancellation request (it reaches the seller and changes
-//! nothing by itself) or a message the seller reads — each within the buyer's limit for the order, and the
-//! order's Peppol documents to download.
+//! What a buyer says about an order — a change or cancellation request or a message (`orders_app::buyer`) — and
+//! the order's Peppol documents to download.
 
 use lambda_http::http::{header, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use orders_aws::store::Addition;
-use orders_domain::order::HistoryEntry;
-use orders_domain::portal::{buyer_text, new_request, BuyerContribution, BuyerMessage, RequestDraft, RequestKind};
+use orders_domain::portal::{buyer_text, RequestDraft};
 use orders_http::portal::Buyer;
 use orders_http::{json_body, json_response, parse_json, ApiError};
 
@@ -27,22 +24,7 @@ pub(crate) async fn request_change(
     let draft: RequestDraft = parse_json(json_body(request)?)?;
     buyer_text(&draft.message, "/message").map_err(|e| ApiError::Validation(vec![e]))?;
     let order = own_order(app, buyer, id).await?.order;
-    let now = now_micros();
-    let actor = format!("buyer:{}", buyer.customer);
-    let asked = new_request(&order, &draft, &actor, now).map_err(ApiError::Conflict)?;
-    let history = HistoryEntry {
-        at: now,
-        actor,
-        action: match asked.kind {
-            RequestKind::Change => "change_requested",
-            RequestKind::Cancellation => "cancellation_requested",
-        }
-        .into(),
-        detail: format!("Buyer request {}: {}", asked.request_id, asked.message),
-    };
-    let addition = app.store.add_buyer_request(&order, &buyer.customer, &asked, &history).await?;
-    added(addition, id, BuyerContribution::Request)?;
-    tracing::info!(tenant = %buyer.tenant, order_id = %order.id, request_id = %asked.request_id, "buyer request");
+    let asked = orders_app::buyer::request_change(&app.store, &order, &buyer.customer, &draft, now_micros()).await?;
     Ok(json_response(
         StatusCode::CREATED,
         &serde_json::to_value(&asked).unwrap_or_default(),
@@ -68,26 +50,8 @@ pub(crate) async fn add_message(
     let body: MessageBody = parse_json(json_body(request)?)?;
     let text = buyer_text(&body.text, "/text").map_err(|e| ApiError::Validation(vec![e]))?;
     let order = own_order(app, buyer, id).await?.order;
-    let now = now_micros();
-    let message = BuyerMessage { at: now, customer_id: buyer.customer.clone(), text };
-    let history = HistoryEntry {
-        at: now,
-        actor: format!("buyer:{}", buyer.customer),
-        action: "buyer_message".into(),
-        detail: "The buyer wrote a message".into(),
-    };
-    added(app.store.add_buyer_message(&order, &message, &history).await?, id, BuyerContribution::Message)?;
+    let message = orders_app::buyer::add_message(&app.store, &order, &buyer.customer, text, now_micros()).await?;
     Ok(json_response(StatusCode::CREATED, &serde_json::to_value(&message).unwrap_or_else(|_| json!({})), &[]))
-}
-
-/// What became of a buyer's addition to order `id`, as the API says it: 404 when the order is gone, 409 at the
-/// buyer's limit for it.
-fn added(addition: Addition, id: &str, contribution: BuyerContribution) -> Result<(), ApiError> {
-    match addition {
-        Addition::Added => Ok(()),
-        Addition::OrderGone => Err(ApiError::NotFound(format!("order {id}"))),
-        Addition::LimitReached => Err(ApiError::Conflict(contribution.limit_reached())),
-    }
 }
 
 fn xml_file(xml: String, filename: &str) -> Response<Body> {
