@@ -53,6 +53,45 @@ pub(crate) fn page(request: &Request) -> Response<Body> {
     html(page)
 }
 
+/// A route of the buyer API: the portal session admits the buyer (`Account`: only an account key's session, for
+/// the shop and the cart; `Any`: a link's session too), then `$call` answers, given the portal, the buyer, the
+/// request and the path's `{…}` segments.
+macro_rules! buyer_route {
+    ($method:ident, $path:literal, $access:ident, |$app:ident, $buyer:ident, $request:ident, $params:ident| $call:expr) => {
+        Route {
+            method: Method::$method,
+            path: $path,
+            roles: NO_KEY,
+            action: "use the portal",
+            handler: Handler::Open(|$app, $request, $params| {
+                Box::pin(async move {
+                    let $buyer = admit($app, $request, Access::$access).await?;
+                    let _ = $params;
+                    $call.await
+                })
+            }),
+        }
+    };
+}
+
+/// Which portal sessions a buyer route takes.
+#[derive(Clone, Copy)]
+enum Access {
+    /// Any: a link's or an account key's.
+    Any,
+    /// An account key's only (the shop and the cart).
+    Account,
+}
+
+/// The buyer of the request's portal session, if it is one `access` takes.
+async fn admit(app: &Portal, request: &Request, access: Access) -> Result<orders_http::portal::Buyer, ApiError> {
+    let buyer = app.buyers.buyer(request).await?;
+    if matches!(access, Access::Account) {
+        buyer.require_account()?;
+    }
+    Ok(buyer)
+}
+
 /// The portal's routes: its assets, every `/portal/…` path a view of the one page (the script routes by the path),
 /// and the buyer API. A buyer is admitted by the portal session (opened from a link or a buyer key), never by an
 /// API key; the shop and the cart need an account key's session.
@@ -104,192 +143,21 @@ pub(crate) const ROUTES: &[Route<Portal>] = &[
         action: "use the portal",
         handler: Handler::Open(|app, request, _| Box::pin(session_state(app, request))),
     },
-    Route {
-        method: Method::GET,
-        path: "/v1/portal/orders",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, _| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                list_orders(app, &buyer, request).await
-            })
-        }),
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/portal/orders",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, _| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                buyer.require_account()?;
-                shop::order_cart(app, &buyer, request).await
-            })
-        }),
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/portal/orders/{id}",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                show_order(app, &buyer, param(params, 0)).await
-            })
-        }),
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/portal/orders/{id}/reorder",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                buyer.require_account()?;
-                shop::reorder(app, &buyer, param(params, 0)).await
-            })
-        }),
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/portal/orders/{id}/requests",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                requests::request_change(app, &buyer, request, param(params, 0)).await
-            })
-        }),
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/portal/orders/{id}/messages",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                requests::add_message(app, &buyer, request, param(params, 0)).await
-            })
-        }),
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/portal/orders/{id}/order-response.xml",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                requests::order_response(app, &buyer, param(params, 0)).await
-            })
-        }),
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/portal/orders/{id}/despatches/{number}",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                requests::despatch_advice(app, &buyer, param(params, 0), param(params, 1)).await
-            })
-        }),
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/portal/catalogue",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, _| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                buyer.require_account()?;
-                shop::catalogue(app, &buyer, request).await
-            })
-        }),
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/portal/cart",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, _| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                buyer.require_account()?;
-                shop::show_cart(app, &buyer).await
-            })
-        }),
-    },
-    Route {
-        method: Method::PUT,
-        path: "/v1/portal/cart/lines/{sku}",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                buyer.require_account()?;
-                shop::set_cart_line(app, &buyer, request, param(params, 0)).await
-            })
-        }),
-    },
-    Route {
-        method: Method::DELETE,
-        path: "/v1/portal/cart/lines/{sku}",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                buyer.require_account()?;
-                shop::remove_cart_line(app, &buyer, param(params, 0)).await
-            })
-        }),
-    },
-    Route {
-        method: Method::GET,
-        path: "/v1/portal/quotes/{id}",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                show_quote(app, &buyer, param(params, 0)).await
-            })
-        }),
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/portal/quotes/{id}/acceptance",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                accept_quote(app, &buyer, request, param(params, 0)).await
-            })
-        }),
-    },
-    Route {
-        method: Method::POST,
-        path: "/v1/portal/quotes/{id}/decline",
-        roles: NO_KEY,
-        action: "use the portal",
-        handler: Handler::Open(|app, request, params| {
-            Box::pin(async move {
-                let buyer = app.buyers.buyer(request).await?;
-                decline_quote(app, &buyer, request, param(params, 0)).await
-            })
-        }),
-    },
+    buyer_route! { GET, "/v1/portal/orders", Any, |app, buyer, request, params| list_orders(app, &buyer, request) },
+    buyer_route! { POST, "/v1/portal/orders", Account, |app, buyer, request, params| shop::order_cart(app, &buyer, request) },
+    buyer_route! { GET, "/v1/portal/orders/{id}", Any, |app, buyer, request, params| show_order(app, &buyer, param(params, 0)) },
+    buyer_route! { POST, "/v1/portal/orders/{id}/reorder", Account, |app, buyer, request, params| shop::reorder(app, &buyer, param(params, 0)) },
+    buyer_route! { POST, "/v1/portal/orders/{id}/requests", Any, |app, buyer, request, params| requests::request_change(app, &buyer, request, param(params, 0)) },
+    buyer_route! { POST, "/v1/portal/orders/{id}/messages", Any, |app, buyer, request, params| requests::add_message(app, &buyer, request, param(params, 0)) },
+    buyer_route! { GET, "/v1/portal/orders/{id}/order-response.xml", Any, |app, buyer, request, params| requests::order_response(app, &buyer, param(params, 0)) },
+    buyer_route! { GET, "/v1/portal/orders/{id}/despatches/{number}", Any, |app, buyer, request, params| requests::despatch_advice(app, &buyer, param(params, 0), param(params, 1)) },
+    buyer_route! { GET, "/v1/portal/catalogue", Account, |app, buyer, request, params| shop::catalogue(app, &buyer, request) },
+    buyer_route! { GET, "/v1/portal/cart", Account, |app, buyer, request, params| shop::show_cart(app, &buyer) },
+    buyer_route! { PUT, "/v1/portal/cart/lines/{sku}", Account, |app, buyer, request, params| shop::set_cart_line(app, &buyer, request, param(params, 0)) },
+    buyer_route! { DELETE, "/v1/portal/cart/lines/{sku}", Account, |app, buyer, request, params| shop::remove_cart_line(app, &buyer, param(params, 0)) },
+    buyer_route! { GET, "/v1/portal/quotes/{id}", Any, |app, buyer, request, params| show_quote(app, &buyer, param(params, 0)) },
+    buyer_route! { POST, "/v1/portal/quotes/{id}/acceptance", Any, |app, buyer, request, params| accept_quote(app, &buyer, request, param(params, 0)) },
+    buyer_route! { POST, "/v1/portal/quotes/{id}/decline", Any, |app, buyer, request, params| decline_quote(app, &buyer, request, param(params, 0)) },
 ];
 
 /// The `index`th `{…}` segment of a matched path.
