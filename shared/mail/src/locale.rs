@@ -255,6 +255,15 @@ pub fn table_problems(table: &MessageTable) -> Vec<String> {
     problems
 }
 
+/// The order statuses that have no `status.{name}` message in `table` (every web page labels every status).
+pub fn statuses_without_label(table: &MessageTable) -> Vec<&'static str> {
+    orders_domain::lifecycle::OrderStatus::ALL
+        .into_iter()
+        .map(|status| status.as_str())
+        .filter(|name| table.iter().all(|(key, _)| *key != format!("status.{name}")))
+        .collect()
+}
+
 /// The keys a page's `script` asks for with `t('…')` that `table` lacks; for `t('status.' + …)`, a family with no
 /// message at all.
 pub fn missing_script_keys(table: &MessageTable, script: &str) -> Vec<String> {
