@@ -231,7 +231,7 @@ fn finish(partitions: Vec<Partition>, threshold: Option<String>, limit: usize) -
     };
     let orders = candidates
         .into_iter()
-        .map(|(_, item)| from_item::<OrderItem>("order", item).map(|o| o.order))
+        .map(|(_, item)| from_item::<OrderItem>("order", item).map(|o| Order::from(o.order)))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(OrderPage { orders, next })
 }
@@ -262,7 +262,7 @@ impl Store {
             self.index_page("GSI2", keys::customer_gsi_pk(tenant, customer), true, limit, start).await?;
         let orders = items
             .into_iter()
-            .map(|item| from_item::<OrderItem>("order", item).map(|o| o.order))
+            .map(|item| from_item::<OrderItem>("order", item).map(|o| Order::from(o.order)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok((orders, next))
     }

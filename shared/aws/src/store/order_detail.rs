@@ -35,10 +35,10 @@ impl Store {
             let sk = get_s(&item, SK).unwrap_or_default().to_owned();
             if sk == keys::ORDER_SK {
                 let stored: OrderItem = from_item(&format!("order {order_id}"), item)?;
-                order = Some((stored.order, stored.version));
+                order = Some((Order::from(stored.order), stored.version));
             } else if sk.starts_with(keys::HISTORY_PREFIX) {
                 let stored: HistoryItem = from_item(&format!("history of {order_id}"), item)?;
-                history.push(stored.entry);
+                history.push(HistoryEntry::from(stored.entry));
             } else if sk.starts_with(notes::NOTE_PREFIX) {
                 notes.push(from_item(&format!("note of {order_id}"), item)?);
             } else if sk.starts_with(notes::MESSAGE_PREFIX) {

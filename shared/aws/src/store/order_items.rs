@@ -1,4 +1,6 @@
 //! The stored forms of an order and of its history entries, with the index keys that an order's state calls for.
+//! The attributes of the order and of an entry are the store's own types ([`stored`]), not the domain's, so the
+//! table's data changes only by decision (docs/decisions/0001-single-table.md).
 
 use serde::{Deserialize, Serialize};
 
@@ -8,6 +10,19 @@ use orders_domain::order::{HistoryEntry, Order};
 use super::sortable_timestamp;
 use crate::keys;
 
+mod stored;
+mod stored_line;
+
+#[cfg(test)]
+mod compat_tests;
+#[cfg(test)]
+mod samples;
+
+use stored::{StoredHistoryEntry, StoredOrder};
+
+/// An order item (`T#{t}#O#{order}` / `ORDER`, docs/architecture.md "Data"): the keys of the table and its indexes,
+/// the optimistic-locking `version`, the outbox mark, the list's search helpers and, flattened beside them, the
+/// order's own attributes.
 #[derive(Debug, Serialize, Deserialize)]
 #[allow(non_snake_case)]
 pub(crate) struct OrderItem {
@@ -33,8 +48,9 @@ pub(crate) struct OrderItem {
     /// The SKUs of the lines, for the list's SKU search.
     #[serde(default)]
     pub(crate) skus: Vec<String>,
+    /// The order's attributes; [`Order::from`] reads the order out of them.
     #[serde(flatten)]
-    pub(crate) order: Order,
+    pub(crate) order: StoredOrder,
 }
 
 impl OrderItem {
@@ -59,7 +75,7 @@ impl OrderItem {
             pending_event: pending.cloned(),
             buyer_search: orders_domain::listing::name_search_key(&order.buyer.name),
             skus: order.lines.iter().map(|l| l.sku.to_string()).collect(),
-            order: order.clone(),
+            order: StoredOrder::from(order),
         }
     }
 }
@@ -70,64 +86,88 @@ pub(crate) fn history_item(order: &Order, entry: &HistoryEntry, seq: u32) -> His
         PK: keys::order_pk(&order.tenant, &order.id),
         SK: keys::history_sk(&sortable_timestamp(entry.at), seq),
         entity: "history".into(),
-        entry: entry.clone(),
+        entry: StoredHistoryEntry::from(entry),
     }
 }
 
+/// A history item (`T#{t}#O#{order}` / `H#{at}#{seq:04}`, docs/architecture.md "Data"): its keys, `entity` and,
+/// flattened beside them, the entry's own attributes.
 #[derive(Debug, Serialize, Deserialize)]
 #[allow(non_snake_case)]
 pub(crate) struct HistoryItem {
     pub(crate) PK: String,
     pub(crate) SK: String,
     pub(crate) entity: String,
+    /// The entry's attributes; [`HistoryEntry::from`] reads the entry out of them.
     #[serde(flatten)]
-    pub(crate) entry: HistoryEntry,
+    pub(crate) entry: StoredHistoryEntry,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use orders_domain::fixtures;
+    use aws_sdk_dynamodb::types::AttributeValue;
     use orders_domain::order::OrderType;
-    use rust_decimal::Decimal;
 
-    /// The top-level attributes of `item` and those of its first line, sorted.
-    fn attribute_names(item: &crate::store::Item) -> (Vec<String>, Vec<String>) {
-        let mut names: Vec<String> = item.keys().cloned().collect();
+    /// The attribute names of the map at `path` in `item` (a name steps into a map, a number into a list), sorted.
+    fn names_at(item: &crate::store::Item, path: &[&str]) -> Vec<String> {
+        let mut map = Some(item);
+        let mut value: Option<&AttributeValue> = None;
+        for step in path {
+            value = match (map, value, step.parse::<usize>()) {
+                (Some(map), _, Err(_)) => map.get(*step),
+                (_, Some(AttributeValue::L(list)), Ok(index)) => list.get(index),
+                _ => None,
+            };
+            map = value.and_then(|v| v.as_m().ok());
+        }
+        let mut names: Vec<String> = map.map(|map| map.keys().cloned().collect()).unwrap_or_default();
         names.sort();
-        let mut line: Vec<String> = item
-            .get("lines")
-            .and_then(|lines| lines.as_l().ok())
-            .and_then(|lines| lines.first())
-            .and_then(|line| line.as_m().ok())
-            .map(|line| line.keys().cloned().collect())
-            .unwrap_or_default();
-        line.sort();
-        (names, line)
+        names
     }
 
-    /// The stored order's attribute names are pinned here: renaming a field of the domain's `Order` changes the
-    /// data in the table (old items would no longer read), so it must fail this test and be decided as a migration,
-    /// never happen silently.
+    /// The stored order's attribute names are pinned here, down to its nested parts: renaming a field of a stored
+    /// type changes the data in the table (old items would no longer read), so it must fail this test and be decided
+    /// as a migration, never happen silently.
     #[test]
     fn the_stored_order_keeps_its_attribute_names() {
-        let mut order = fixtures::order(OrderType::Purchase, &[("SKU-1", Decimal::new(2, 0))]);
-        order.requested_delivery_date = Some(time::macros::date!(2026 - 12 - 24));
-        order.notes = Some("Ring twice".into());
-        order.responded_at = Some(order.received_at);
-        let event = EventEnvelope::new(
-            orders_domain::events::EventType::OrderReceived,
-            order.tenant.clone(),
-            order.id.clone(),
-            order.order_number.clone(),
-            order.received_at,
-        );
+        let order = samples::full_order(OrderType::CrossDocking);
+        let event = samples::pending(&order);
         let item = crate::store::to_item("order", &OrderItem::new(&order, 3, Some(&event))).expect("item");
-        let (names, line) = attribute_names(&item);
-        assert_eq!(names, PINNED_ORDER, "the stored order's attributes changed: {names:#?}");
-        assert_eq!(line, PINNED_LINE, "the stored order line's attributes changed: {line:#?}");
+        for (path, pinned) in PINNED {
+            let names = names_at(&item, path);
+            assert_eq!(names, *pinned, "the stored order's attributes at {path:?} changed: {names:#?}");
+        }
     }
 
+    /// The history item's attribute names, pinned likewise.
+    #[test]
+    fn the_stored_history_entry_keeps_its_attribute_names() {
+        let order = samples::bare_order(OrderType::Purchase);
+        let entry = &samples::history_entries()[1];
+        let item = crate::store::to_item("history entry", &history_item(&order, entry, 2)).expect("item");
+        assert_eq!(names_at(&item, &[]), ["PK", "SK", "action", "actor", "at", "detail", "entity"]);
+    }
+
+    const PINNED: &[(&[&str], &[&str])] = &[
+        (&[], PINNED_ORDER),
+        (&["lines", "0"], PINNED_LINE),
+        (&["lines", "0", "discount"], &["percent"]),
+        (&["lines", "1", "discount"], &["amount"]),
+        (&["lines", "0", "stock_warning"], &["available_quantity", "detail"]),
+        (&["buyer"], &["address", "customer_id", "email", "language", "name", "peppol_id", "vat_id"]),
+        (&["buyer", "address"], PINNED_ADDRESS),
+        (&["buyer", "peppol_id"], &["id", "scheme"]),
+        (&["delivery_address"], PINNED_ADDRESS),
+        (&["final_consignee"], &["address"]),
+        (&["final_consignee", "address"], PINNED_ADDRESS),
+        (&["totals"], &["allowances", "charges", "gross", "net", "vat"]),
+        (&["vat_breakdown", "0"], &["category", "rate", "taxable", "vat"]),
+        (&["adjustments", "0"], &["amount", "kind", "reason", "vat_category", "vat_rate"]),
+        (&["reservations", "0"], &["lot", "quantity", "sku", "warehouse"]),
+        (&["references"], &["merged_from", "merged_into", "quote", "split_from", "split_into"]),
+        (&["references", "quote"], &["quote_id", "version"]),
+    ];
     const PINNED_ORDER: &[&str] = &[
         "GSI1PK",
         "GSI1SK",
@@ -139,20 +179,26 @@ mod tests {
         "GSI4SK",
         "PK",
         "SK",
+        "adjustments",
+        "blanket_order_id",
         "buyer",
         "buyer_search",
         "channel",
         "currency",
         "delivery_address",
         "entity",
+        "final_consignee",
         "id",
         "lines",
         "notes",
         "order_number",
         "pending_event",
         "received_at",
+        "references",
         "requested_delivery_date",
+        "reservations",
         "responded_at",
+        "response_reason",
         "skus",
         "status",
         "tenant",
@@ -163,18 +209,25 @@ mod tests {
     ];
     const PINNED_LINE: &[&str] = &[
         "allowance",
+        "called_off_quantity",
         "confirmed_quantity",
         "description",
+        "discount",
         "invoiced_quantity",
         "line_net",
         "line_no",
+        "line_status",
+        "note",
         "price_source",
         "quantity",
+        "requested_delivery_date",
         "shipped_quantity",
         "sku",
+        "stock_warning",
         "unit",
         "unit_price",
         "vat_category",
         "vat_rate",
     ];
+    const PINNED_ADDRESS: &[&str] = &["additional_street", "city", "country", "name", "postal_code", "street"];
 }

@@ -50,7 +50,7 @@ impl Store {
             let (items, next) = self.index_page(index, partition.clone(), false, 500, start).await?;
             for item in items {
                 let stored: OrderItem = from_item("order", item)?;
-                each(stored.order);
+                each(Order::from(stored.order));
             }
             match next {
                 Some(next) => start = Some(next),

@@ -212,7 +212,7 @@ impl Store {
             Some(item) => {
                 let stored: OrderItem = from_item(&format!("order {order_id}"), item)?;
                 Ok(Some(OrderRecord {
-                    order: stored.order,
+                    order: Order::from(stored.order),
                     version: stored.version,
                     pending_event: stored.pending_event,
                 }))
