@@ -5,11 +5,12 @@ use lambda_http::http::{header, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
+use orders_app::billing::{self, DocumentFile};
 use orders_aws::store::{ApiKeyRecord, InvoiceFilter, StoredInvoice};
 use orders_domain::invoice::{DocumentKind, InvoiceStatus};
-use orders_domain::invoice_ubl::peppol_invoice;
 use orders_http::{json_response, query_param, ApiError};
 
+use crate::problem::problem;
 use crate::Billing;
 
 /// A document of the caller's tenant under `list` (invoices and debit notes, or credit notes); 404 otherwise.
@@ -38,8 +39,8 @@ pub(crate) async fn buyer_download(
     Ok(answer)
 }
 
-/// A document of `tenant` under `list`, and of `buyer` (its customer, of an order its link reaches) when one is
-/// named; 404 otherwise.
+/// A document of `tenant` under `list` (`orders_app::billing::document`), and of `buyer` (its customer, of an
+/// order its link reaches) when one is named; 404 otherwise.
 pub(crate) async fn tenant_document(
     app: &Billing,
     tenant: &orders_domain::ids::TenantId,
@@ -47,19 +48,14 @@ pub(crate) async fn tenant_document(
     list: &str,
     number: &str,
 ) -> Result<StoredInvoice, ApiError> {
-    let not_found = || ApiError::NotFound(format!("{} {number}", list.trim_end_matches('s').replace('-', " ")));
-    if number.is_empty() || number.len() > 64 {
-        return Err(not_found());
-    }
-    let stored = app.documents.store().get_invoice(tenant, number).await?.ok_or_else(not_found)?;
-    if stored.invoice.kind.collection() != list || buyer.is_some_and(|b| b.customer != stored.invoice.buyer.customer_id)
-    {
-        return Err(not_found());
-    }
-    // An order or quote link reaches the documents of its order only.
+    let store = app.documents.store();
+    let stored = billing::document(store, tenant, list, number).await.map_err(problem)?;
+    // A buyer reaches the documents of their own orders; an order or quote link those of its order only.
     if let Some(buyer) = buyer {
-        if !buyer.reaches_order(app.documents.store(), &stored.invoice.order_id).await? {
-            return Err(not_found());
+        if buyer.customer != stored.invoice.buyer.customer_id
+            || !buyer.reaches_order(store, &stored.invoice.order_id).await?
+        {
+            return Err(problem(billing::document_not_found(list, number)));
         }
     }
     Ok(stored)
@@ -93,6 +89,7 @@ pub(crate) fn view(stored: &StoredInvoice) -> Value {
     body
 }
 
+/// The row of a billing document in a list: its number, kind, status, dates, order, buyer and amount payable.
 pub(crate) fn row(stored: &StoredInvoice) -> Value {
     let invoice = &stored.invoice;
     json!({
@@ -110,9 +107,11 @@ pub(crate) fn row(stored: &StoredInvoice) -> Value {
     })
 }
 
+/// The query parameters the lists take; any other is a 400.
 pub(crate) const LIST_PARAMETERS: [&str; 7] =
     ["status", "kind", "customer_id", "issued_from", "issued_to", "limit", "cursor"];
 
+/// The date of the query parameter `name` (`2026-11-30`), if sent; 400 when it is no date.
 pub(crate) fn date_param(request: &Request, name: &'static str) -> Result<Option<String>, ApiError> {
     let Some(raw) = query_param(request, name) else { return Ok(None) };
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -196,40 +195,17 @@ pub(crate) async fn list(
 }
 
 /// `GET …/{number}/invoice.pdf|.xml`: the archived file; rendered again (to the same bytes) when the archive
-/// does not have it yet.
+/// does not have it yet (`orders_app::billing::document_file`).
 pub(crate) async fn download(app: &Billing, stored: &StoredInvoice, file: &str) -> Result<Response<Body>, ApiError> {
-    let stem = stored.invoice.kind.file_stem();
-    let (key, content_type) = if file == format!("{stem}.pdf") {
-        (Some(stored.pdf_key.clone()), "application/pdf")
-    } else if file == format!("{stem}.xml") {
-        (stored.ubl_key.clone(), "application/xml")
-    } else {
-        return Err(ApiError::NotFound(format!("document {file}")));
-    };
-    let Some(key) = key else {
-        return Err(ApiError::NotFound(format!(
-            "UBL of {}: the buyer or the seller has no Peppol address",
-            stored.invoice.number
-        )));
-    };
-    let archived = app.documents.archive().get(&key).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    let bytes = match archived {
-        Some(bytes) => bytes,
-        None if content_type == "application/pdf" => {
-            app.documents.prepare_fonts(&stored.invoice).await;
-            orders_pdf::invoice_pdf(&stored.invoice)
-                .map_err(|e| ApiError::Unavailable(format!("render the PDF: {e}")))?
-        }
-        None => peppol_invoice(&stored.invoice).map(String::into_bytes).unwrap_or_default(),
-    };
-    Ok(file_response(bytes, content_type, &format!("{}.{}", stored.invoice.number, &file[stem.len() + 1..])))
+    Ok(file_response(billing::document_file(&app.documents, stored, file).await.map_err(problem)?))
 }
 
-pub(crate) fn file_response(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response<Body> {
+/// 200 with `file`, shown inline under its name.
+pub(crate) fn file_response(file: DocumentFile) -> Response<Body> {
     Response::builder()
         .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, content_type)
-        .header(header::CONTENT_DISPOSITION, orders_http::web::content_disposition("inline", filename))
-        .body(Body::Binary(bytes))
+        .header(header::CONTENT_TYPE, file.content_type)
+        .header(header::CONTENT_DISPOSITION, orders_http::web::content_disposition("inline", &file.filename))
+        .body(Body::Binary(file.bytes))
         .unwrap_or_else(|_| Response::new(Body::Empty))
 }

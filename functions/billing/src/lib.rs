@@ -7,6 +7,7 @@
 
 mod documents;
 mod issuing;
+mod problem;
 mod routes;
 
 use orders_aws::{required_var, ConfigError, SecretKeys, SecretPurpose, Settings};

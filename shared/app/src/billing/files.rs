@@ -1,0 +1,81 @@
+//! The files of billing documents: a document's PDF and UBL as archived (rendered again, to the same bytes, when
+//! the archive does not have them yet), and the proforma PDF of an order.
+
+use orders_aws::store::StoredInvoice;
+use orders_domain::ids::{OrderId, TenantId};
+use orders_domain::invoice::draft_proforma;
+use orders_domain::invoice_ubl::peppol_invoice;
+
+use super::{tenant_settings, BillingError};
+use crate::documents::Documents;
+
+/// A file to hand out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentFile {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Its media type (`application/pdf`, `application/xml`).
+    pub content_type: &'static str,
+    /// The name it is saved under (`INV-2026-000001.pdf`).
+    pub filename: String,
+}
+
+/// The file `file` of `stored` (`invoice.pdf` / `invoice.xml`, `credit-note.pdf` / `credit-note.xml`): the
+/// archived one, or rendered again when the archive does not have it yet. Not found for another name, and for the
+/// UBL of a document without one (the buyer or the seller has no Peppol address).
+pub async fn document_file(
+    documents: &Documents,
+    stored: &StoredInvoice,
+    file: &str,
+) -> Result<DocumentFile, BillingError> {
+    let stem = stored.invoice.kind.file_stem();
+    let (key, content_type, extension) = if file == format!("{stem}.pdf") {
+        (Some(stored.pdf_key.clone()), "application/pdf", "pdf")
+    } else if file == format!("{stem}.xml") {
+        (stored.ubl_key.clone(), "application/xml", "xml")
+    } else {
+        return Err(BillingError::NotFound(format!("document {file}")));
+    };
+    let Some(key) = key else {
+        return Err(BillingError::NotFound(format!(
+            "UBL of {}: the buyer or the seller has no Peppol address",
+            stored.invoice.number
+        )));
+    };
+    let archived = documents.archive().get(&key).await.map_err(|e| BillingError::Unavailable(e.to_string()))?;
+    let bytes = match archived {
+        Some(bytes) => bytes,
+        None if extension == "pdf" => {
+            documents.prepare_fonts(&stored.invoice).await;
+            orders_pdf::invoice_pdf(&stored.invoice)
+                .map_err(|e| BillingError::Unavailable(format!("render the PDF: {e}")))?
+        }
+        None => peppol_invoice(&stored.invoice).map(String::into_bytes).unwrap_or_default(),
+    };
+    Ok(DocumentFile { bytes, content_type, filename: format!("{}.{extension}", stored.invoice.number) })
+}
+
+/// The proforma of the order `order_id` of `tenant`: what is left to invoice of it, as a PDF (not a tax invoice,
+/// not numbered, not a Peppol document). Not found for another tenant's order; a conflict when nothing is left
+/// to invoice or the order's state has no proforma.
+pub async fn proforma(
+    documents: &Documents,
+    tenant: &TenantId,
+    order_id: &OrderId,
+) -> Result<DocumentFile, BillingError> {
+    let store = documents.store();
+    let record = store
+        .get_order_record(tenant, order_id)
+        .await?
+        .ok_or_else(|| BillingError::NotFound(format!("order {order_id}")))?;
+    let settings = tenant_settings(store, tenant).await?;
+    let proforma = draft_proforma(&record.order, &settings, documents.now())?;
+    documents.prepare_fonts(&proforma).await;
+    let pdf =
+        orders_pdf::proforma_pdf(&proforma).map_err(|e| BillingError::Unavailable(format!("render the PDF: {e}")))?;
+    Ok(DocumentFile {
+        bytes: pdf,
+        content_type: "application/pdf",
+        filename: format!("proforma-{}.pdf", record.order.order_number.replace(['"', '\\'], "_")),
+    })
+}
