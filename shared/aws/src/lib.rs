@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod config;
+pub mod exports;
 pub mod keys;
 pub mod mailer;
 pub mod publisher;
@@ -19,6 +20,7 @@ pub use config::{
     dynamodb_client, emulator_sdk_config, environment_sdk_config, required_env, required_var, s3_client, sdk_config,
     secrets_client, ses_client, sqs_client, ConfigError, Settings,
 };
+pub use exports::{ExportsBucket, ExportsError, MultipartUpload};
 pub use mailer::{Mailer, MailerError};
 pub use publisher::{EventPublisher, PublishError};
 pub use secrets::{rotate as rotate_secret, Rotation, SecretError, SecretKeys, SecretPurpose};

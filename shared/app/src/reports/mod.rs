@@ -10,7 +10,7 @@ pub mod writer;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use orders_aws::{required_var, ConfigError, Settings, Store};
+use orders_aws::{required_var, ConfigError, ExportsBucket, ExportsError, Settings, Store};
 use orders_domain::ids::TenantId;
 use orders_domain::reports::{Period, ReportName};
 
@@ -39,11 +39,8 @@ impl Settings for ReportingConfig {
 #[derive(Debug, Clone)]
 pub struct Reporting {
     store: Store,
-    s3: orders_aws::aws_sdk_s3::Client,
-    bucket: String,
-    /// Reads of the exports bucket (the same client and bucket).
-    exports: orders_aws::archive::DocumentArchive,
-    part_bytes: usize,
+    /// The exports bucket, where runs are written and read back.
+    exports: ExportsBucket,
 }
 
 impl Reporting {
@@ -55,18 +52,9 @@ impl Reporting {
     /// A presigned GET link to `key` of the exports bucket that works for `seconds`, and when it stops working.
     pub async fn download_url(&self, key: &str, seconds: u64) -> Result<(String, time::OffsetDateTime), ReportError> {
         let expires_in = std::time::Duration::from_secs(seconds);
-        let config = orders_aws::aws_sdk_s3::presigning::PresigningConfig::expires_in(expires_in)
-            .map_err(|e| ReportError::Write { key: key.to_owned(), detail: e.to_string() })?;
-        let request = self
-            .s3
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .presigned(config)
-            .await
-            .map_err(|e| ReportError::Write { key: key.to_owned(), detail: e.to_string() })?;
+        let url = self.exports.presigned_get(key, expires_in).await?;
         let until = time::OffsetDateTime::now_utc() + expires_in;
-        Ok((request.uri().to_owned(), until))
+        Ok((url, until))
     }
 
     /// Builds the handler state from settings and clients.
@@ -77,16 +65,13 @@ impl Reporting {
     ) -> Self {
         Self {
             store: Store::new(dynamodb, &config.table_name),
-            exports: orders_aws::archive::DocumentArchive::new(s3.clone(), config.exports_bucket.clone()),
-            s3,
-            bucket: config.exports_bucket.clone(),
-            part_bytes: writer::PART_BYTES,
+            exports: ExportsBucket::new(s3, config.exports_bucket.clone()),
         }
     }
 
     /// The same with multipart parts of `bytes` (at least 5 MiB, S3's least but for the last part).
     pub fn with_part_bytes(mut self, bytes: usize) -> Self {
-        self.part_bytes = bytes.max(5 * 1024 * 1024);
+        self.exports = self.exports.with_part_bytes(bytes);
         self
     }
 }
@@ -111,6 +96,14 @@ pub enum ReportError {
         /// What S3 said.
         detail: String,
     },
+}
+
+/// The one place an exports-bucket failure becomes a [`ReportError`]: a [`ReportError::Write`] on its key.
+impl From<ExportsError> for ReportError {
+    fn from(error: ExportsError) -> Self {
+        let (key, detail) = error.into_parts();
+        Self::Write { key, detail }
+    }
 }
 
 /// One tenant's run: the reports written and the page linking them.

@@ -4,7 +4,7 @@
 //! replaced (one PUT) after the manifest. Runs older than the previous one are deleted afterwards (the previous
 //! one stays for readers that fetched its manifest a moment ago).
 
-use orders_aws::aws_sdk_s3::primitives::ByteStream;
+use orders_aws::exports::MultipartUpload;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -82,32 +82,14 @@ pub struct Manifest {
     pub files: Vec<WrittenFile>,
 }
 
-fn write_error(key: &str, detail: impl std::fmt::Display) -> ReportError {
-    ReportError::Write { key: key.to_owned(), detail: detail.to_string() }
-}
-
-/// An S3 call on `key` failed: the error with its whole context.
-fn s3_error(key: &str, error: impl std::error::Error) -> ReportError {
-    write_error(key, orders_aws::aws_sdk_s3::error::DisplayErrorContext(&error))
-}
-
 /// Puts one object.
 pub async fn put(app: &Reporting, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), ReportError> {
-    app.s3
-        .put_object()
-        .bucket(&app.bucket)
-        .key(key)
-        .content_type(content_type)
-        .body(ByteStream::from(body))
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| s3_error(key, e))
+    Ok(app.exports.put(key, body, content_type).await?)
 }
 
 /// Gets one object of the exports bucket; `None` when there is none.
 pub async fn get(app: &Reporting, key: &str) -> Result<Option<Vec<u8>>, ReportError> {
-    app.exports.get(key).await.map_err(|e| write_error(&e.key, e.detail))
+    Ok(app.exports.get(key).await?)
 }
 
 /// The manifest at `key`, if there is a readable one.
@@ -115,138 +97,34 @@ pub async fn read_manifest(app: &Reporting, key: &str) -> Result<Option<Manifest
     Ok(get(app, key).await?.and_then(|bytes| serde_json::from_slice(&bytes).ok()))
 }
 
-/// Size of a multipart upload's parts (S3: at least 5 MiB but the last).
-pub const PART_BYTES: usize = 8 * 1024 * 1024;
+/// Size of a multipart upload's parts unless [`Reporting::with_part_bytes`] sets another.
+pub use orders_aws::exports::PART_BYTES;
 
-/// An object written as it is produced: bytes collect into a part, and once there is more than one part they go
-/// up as a multipart upload, so a long file is never held whole; hashed on the way.
+/// A run's file written as it is produced ([`MultipartUpload`], so a long file is never held whole), hashed on
+/// the way for the manifest.
 pub struct PartUpload<'a> {
-    app: &'a Reporting,
-    key: String,
-    content_type: &'static str,
-    part_bytes: usize,
-    buffer: Vec<u8>,
-    upload_id: Option<String>,
-    parts: Vec<orders_aws::aws_sdk_s3::types::CompletedPart>,
+    upload: MultipartUpload<'a>,
     hasher: Sha256,
-    bytes: usize,
 }
 
 impl<'a> PartUpload<'a> {
     /// Starts writing `key`.
     pub fn new(app: &'a Reporting, key: String, content_type: &'static str) -> Self {
-        Self {
-            part_bytes: app.part_bytes,
-            app,
-            key,
-            content_type,
-            buffer: Vec::new(),
-            upload_id: None,
-            parts: Vec::new(),
-            hasher: Sha256::new(),
-            bytes: 0,
-        }
+        Self { upload: MultipartUpload::new(&app.exports, key, content_type), hasher: Sha256::new() }
     }
 
     /// Appends bytes; uploads each part as it fills (however much is written at once).
-    pub async fn write(&mut self, mut data: &[u8]) -> Result<(), ReportError> {
+    pub async fn write(&mut self, data: &[u8]) -> Result<(), ReportError> {
         self.hasher.update(data);
-        self.bytes += data.len();
-        while !data.is_empty() {
-            let room = self.part_bytes.saturating_sub(self.buffer.len()).max(1);
-            let (now, rest) = data.split_at(room.min(data.len()));
-            self.buffer.extend_from_slice(now);
-            data = rest;
-            if self.buffer.len() >= self.part_bytes {
-                self.upload_part().await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn upload_part(&mut self) -> Result<(), ReportError> {
-        let upload_id = match &self.upload_id {
-            Some(id) => id.clone(),
-            None => {
-                let created = self
-                    .app
-                    .s3
-                    .create_multipart_upload()
-                    .bucket(&self.app.bucket)
-                    .key(&self.key)
-                    .content_type(self.content_type)
-                    .send()
-                    .await
-                    .map_err(|e| s3_error(&self.key, e))?;
-                let id = created.upload_id().ok_or_else(|| write_error(&self.key, "no upload id"))?.to_owned();
-                self.upload_id = Some(id.clone());
-                id
-            }
-        };
-        let number = i32::try_from(self.parts.len() + 1).map_err(|_| write_error(&self.key, "too many parts"))?;
-        let body = std::mem::take(&mut self.buffer);
-        let uploaded = self
-            .app
-            .s3
-            .upload_part()
-            .bucket(&self.app.bucket)
-            .key(&self.key)
-            .upload_id(&upload_id)
-            .part_number(number)
-            .body(ByteStream::from(body))
-            .send()
-            .await
-            .map_err(|e| s3_error(&self.key, e))?;
-        self.parts.push(
-            orders_aws::aws_sdk_s3::types::CompletedPart::builder()
-                .part_number(number)
-                .set_e_tag(uploaded.e_tag().map(str::to_owned))
-                .build(),
-        );
-        Ok(())
+        Ok(self.upload.write(data).await?)
     }
 
     /// Finishes the object (one PUT if it fit in one part); returns its size and SHA-256. A failed multipart
     /// upload is aborted, so no parts linger.
-    pub async fn finish(mut self) -> Result<(usize, String), ReportError> {
-        let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
-        let Some(upload_id) = self.upload_id.clone() else {
-            put(self.app, &self.key, std::mem::take(&mut self.buffer), self.content_type).await?;
-            return Ok((self.bytes, sha256));
-        };
-        let result = async {
-            if !self.buffer.is_empty() {
-                self.upload_part().await?;
-            }
-            let parts = orders_aws::aws_sdk_s3::types::CompletedMultipartUpload::builder()
-                .set_parts(Some(self.parts.clone()))
-                .build();
-            self.app
-                .s3
-                .complete_multipart_upload()
-                .bucket(&self.app.bucket)
-                .key(&self.key)
-                .upload_id(&upload_id)
-                .multipart_upload(parts)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| s3_error(&self.key, e))
-        }
-        .await;
-        if let Err(error) = result {
-            let _ = self
-                .app
-                .s3
-                .abort_multipart_upload()
-                .bucket(&self.app.bucket)
-                .key(&self.key)
-                .upload_id(&upload_id)
-                .send()
-                .await;
-            return Err(error);
-        }
-        Ok((self.bytes, sha256))
+    pub async fn finish(self) -> Result<(usize, String), ReportError> {
+        let sha256 = hex::encode(self.hasher.finalize());
+        let bytes = self.upload.finish().await?;
+        Ok((bytes, sha256))
     }
 }
 
@@ -327,27 +205,10 @@ async fn delete_old_runs(
         let run = key.strip_prefix(runs.as_str()).and_then(|rest| rest.split('/').next()).unwrap_or_default();
         run == current || Some(run) == previous
     };
-    let mut token = None;
-    loop {
-        let page = app
-            .s3
-            .list_objects_v2()
-            .bucket(&app.bucket)
-            .prefix(&runs)
-            .set_continuation_token(token.take())
-            .send()
-            .await
-            .map_err(|e| s3_error(&runs, e))?;
-        for object in page.contents() {
-            let Some(key) = object.key() else { continue };
-            if keep(key) {
-                continue;
-            }
-            app.s3.delete_object().bucket(&app.bucket).key(key).send().await.map_err(|e| s3_error(key, e))?;
-        }
-        match page.next_continuation_token() {
-            Some(next) if page.is_truncated() == Some(true) => token = Some(next.to_owned()),
-            _ => return Ok(()),
+    for key in app.exports.list_keys(&runs).await? {
+        if !keep(&key) {
+            app.exports.delete(&key).await?;
         }
     }
+    Ok(())
 }
