@@ -1,7 +1,7 @@
 //! The seller reaching a buyer with a portal link: sending a quote (the latest draft, with a link to it) and
 //! inviting a buyer into the portal (an account key). Each stores the link's record first (revocable from then
 //! on), seals its token with the buyer-link keys, then emails the buyer in their language
-//! (docs/architecture.md "Buyer links").
+//! (docs/domain.md "Quotes and the buyer portal").
 
 use time::{Duration, OffsetDateTime, Time};
 
