@@ -14,7 +14,9 @@ are dropped again, as DynamoDB never streams a cancelled transaction.
 It also answers GET /_devstack/ses/raw-messages?after=N with the raw emails SES (v1 and v2) accepted, from
 moto's own sent-mail store: moto's /moto-api/data.json holds the same but dumps every service's state (tens of MB
 and seconds per call once the tables fill up). GET /_devstack/requests answers how many requests of each
-`service.Action` it served (`make bench` counts a lifecycle's requests with it).
+`service.Action` it served (`make bench` counts a lifecycle's requests with it). /_devstack/faults is the fault
+switchboard (scripts/devstack_faults.py): errors, lost answers, slow answers and transaction conflicts on chosen
+requests.
 
 Usage: python scripts/moto_server.py -H 127.0.0.1 -p PORT
 """
@@ -27,6 +29,8 @@ from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import run_simple
+
+import devstack_faults
 
 _dynamodb = threading.Lock()
 
@@ -78,10 +82,12 @@ def classify(environ):
 
 
 def count(environ):
+    """Counts the request; its `service.Action` (None for the emulator's own routes)."""
     name = classify(environ)
     if name is not None:
         with _counts_lock:
             _counts[name] = _counts.get(name, 0) + 1
+    return name
 
 
 class SerialiseDynamoDB:
@@ -100,7 +106,16 @@ class SerialiseDynamoDB:
                 body = json.dumps(_counts, sort_keys=True).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
-        count(environ)
+        if environ.get("PATH_INFO") == "/_devstack/faults":
+            return devstack_faults.route(environ, start_response)
+        name = count(environ)
+        rule, body = devstack_faults.strike(name, environ) if name else (None, b"")
+        if rule is not None:
+            service = name.partition(".")[0]
+            return devstack_faults.apply(rule, service, body, environ, start_response, self.call)
+        return self.call(environ, start_response)
+
+    def call(self, environ, start_response):
         # DynamoDB and DynamoDB Streams (which reads what a cancelled transaction may be rolling back).
         if environ.get("HTTP_X_AMZ_TARGET", "").startswith(("DynamoDB_", "DynamoDBStreams_")):
             with _dynamodb:

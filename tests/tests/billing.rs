@@ -296,11 +296,13 @@ async fn billing_is_for_operators_of_the_tenant_and_a_proforma_is_printed_before
 
 #[tokio::test]
 async fn a_credit_note_whose_email_failed_is_completed_by_the_invoicing_stage_through_the_relay() {
-    let stack = TestStack::start_with(|stack| {
-        stack.with_env("BillingFunction", "ORDERS_FAULT_SES", "1").with_env("RelayFunction", "RELAY_AFTER_SECONDS", "0")
-    })
-    .await;
+    let stack = TestStack::start_with(|stack| stack.with_env("RelayFunction", "RELAY_AFTER_SECONDS", "0")).await;
     let (id, number) = invoiced_order(&stack, "WS-BILL-SES").await;
+    // SES throttles every send of the billing function (the SDK's own retries included), from the emulator's side.
+    let throttled = stack
+        .function_faults("BillingFunction")
+        .inject(json!({"service": "ses", "action": "SendRawEmail", "kind": "error", "error": "throttling"}))
+        .await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
     let credit =
         post(&stack, &format!("/v1/invoices/{number}/credit-notes"), &operator, json!({"reason": "Returned"}), None)
@@ -311,6 +313,7 @@ async fn a_credit_note_whose_email_failed_is_completed_by_the_invoicing_stage_th
         emails.iter().filter(|e| e.header("Message-ID").is_some_and(|m| m.contains(note.as_str()))).count()
     };
     assert_eq!(sent_for(&stack.emails_for(&id).await), 0);
+    assert!(stack.function_faults("BillingFunction").struck(&throttled).await >= 1, "SES refused the billing function");
     let request =
         stack.item(&format!("T#{}#O#{id}", stack.tenant.id), &format!("Q#DOC#{note}")).await.expect("request");
     assert!(request.contains_key("GSI3PK"), "its completion is pending");

@@ -221,16 +221,15 @@ async fn a_poison_message_lands_in_the_dlq_without_failing_its_batch() {
 
 #[tokio::test]
 async fn an_order_whose_publish_failed_is_relayed_and_accepted() {
-    let stack = TestStack::start_with(|stack| {
-        stack.with_env("IntakeFunction", "ORDERS_FAULT_PUBLISH", "1").with_env(
-            "RelayFunction",
-            "RELAY_AFTER_SECONDS",
-            "0",
-        )
-    })
-    .await;
+    let stack = TestStack::start_with(|stack| stack.with_env("RelayFunction", "RELAY_AFTER_SECONDS", "0")).await;
+    // SQS is unavailable to the intake function (every attempt of the SDK), from the emulator's side.
+    let unavailable = stack
+        .function_faults("IntakeFunction")
+        .inject(json!({"service": "sqs", "action": "SendMessage", "kind": "error", "error": "unavailable"}))
+        .await;
     let posted = stack.post_json("/v1/orders", &order_body("WS-LOST")).await;
     assert_eq!(posted.status, 201, "the order is stored although its publish failed");
+    assert!(stack.function_faults("IntakeFunction").struck(&unavailable).await >= 1);
     let id = posted.body["id"].as_str().expect("id").to_owned();
     assert_eq!(stack.deliver_all().await.received, 0, "nothing was published");
     assert_eq!(stack.order(&id).await["status"], "received");
@@ -380,7 +379,9 @@ async fn lots_are_reserved_first_expiring_first_in_warehouse_priority_order() {
 
 #[tokio::test]
 async fn ses_throttling_leaves_the_message_queued_and_the_retry_sends_each_email_once() {
-    let stack = TestStack::start_with(|stack| stack.with_env("ConfirmationFunction", "ORDERS_FAULT_SES", "1")).await;
+    let stack = TestStack::start().await;
+    let faults = stack.function_faults("ConfirmationFunction");
+    faults.inject(json!({"service": "ses", "action": "SendRawEmail", "kind": "error", "error": "throttling"})).await;
     let id =
         stack.post_json("/v1/orders", &order_body("WS-THROTTLED")).await.body["id"].as_str().expect("id").to_owned();
     let throttled = stack.consumers().await.remove(0);
@@ -389,9 +390,8 @@ async fn ses_throttling_leaves_the_message_queued_and_the_retry_sends_each_email
     assert_eq!(stack.order(&id).await["status"], "accepted", "the answer itself is stored");
     assert!(stack.emails_for(&id).await.is_empty());
 
-    let mut healthy = stack.stack.clone();
-    healthy.env_overrides.clear();
-    let consumer = devstack::consumers(&healthy).await.expect("consumers").remove(0).retry_after(0);
+    faults.clear().await;
+    let consumer = devstack::consumers(&stack.stack).await.expect("consumers").remove(0).retry_after(0);
     let second = consumer.deliver_once(0).await.expect("deliver");
     assert_eq!((second.received, second.succeeded), (1, 1));
     let emails = stack.emails_for(&id).await;

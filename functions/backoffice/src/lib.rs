@@ -32,7 +32,7 @@ pub struct BackofficeConfig {
     pub console_session_secret_arn: String,
     /// `BUYER_LINK_SECRET_ARN`: the keys of the magic links and buyer keys it sends.
     pub buyer_link_secret_arn: String,
-    /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
+    /// `SENDER_EMAIL` (and the portal's, when set).
     pub mail: MailSettings,
     /// `PORTAL_URL`: where the buyer portal is (`https://…/portal`), for the links in the buyer emails the back
     /// office sends. `{api_id}` in it stands for the id of the HTTP API the request came through, as API Gateway

@@ -35,8 +35,6 @@ pub struct IntakeConfig {
     pub cursor_secret_arn: String,
     /// `CONSOLE_SESSION_SECRET_ARN`: the keys of console sessions.
     pub console_session_secret_arn: String,
-    /// `ORDERS_FAULT_PUBLISH` (optional): fault injection that makes every publish fail.
-    pub publish_fault: Option<String>,
 }
 
 /// Why the function cannot start.
@@ -60,7 +58,6 @@ impl Settings for IntakeConfig {
             shipment_queue_url: get("SHIPMENT_QUEUE_URL")?,
             cursor_secret_arn: get(SecretPurpose::Cursor.env_var())?,
             console_session_secret_arn: get(SecretPurpose::ConsoleSession.env_var())?,
-            publish_fault: var(orders_aws::publisher::PUBLISH_FAULT_ENV),
         })
     }
 }
@@ -81,9 +78,8 @@ impl Intake {
                 keys(&config.console_session_secret_arn, SecretPurpose::ConsoleSession),
             ),
             store,
-            publisher: EventPublisher::new(sqs.clone(), &config.confirmation_queue_url)
-                .with_fault(config.publish_fault.as_deref()),
-            shipment: EventPublisher::new(sqs, &config.shipment_queue_url).with_fault(config.publish_fault.as_deref()),
+            publisher: EventPublisher::new(sqs.clone(), &config.confirmation_queue_url),
+            shipment: EventPublisher::new(sqs, &config.shipment_queue_url),
             cursors: CursorSigner::new(keys(&config.cursor_secret_arn, SecretPurpose::Cursor)),
             clock: OffsetDateTime::now_utc,
         })

@@ -32,8 +32,6 @@ pub struct PortalConfig {
     pub buyer_link_secret_arn: String,
     /// `CURSOR_SECRET_ARN`: the keys of the lists' cursors.
     pub cursor_secret_arn: String,
-    /// `ORDERS_FAULT_PUBLISH` (optional): fault injection that makes every publish fail.
-    pub publish_fault: Option<String>,
 }
 
 impl Settings for PortalConfig {
@@ -45,7 +43,6 @@ impl Settings for PortalConfig {
             portal_session_secret_arn: required_var(&var, SecretPurpose::PortalSession.env_var())?,
             buyer_link_secret_arn: required_var(&var, SecretPurpose::BuyerLink.env_var())?,
             cursor_secret_arn: required_var(&var, SecretPurpose::Cursor.env_var())?,
-            publish_fault: var(orders_aws::publisher::PUBLISH_FAULT_ENV),
         })
     }
 }
@@ -76,8 +73,7 @@ impl Portal {
                 Some(keys(&config.buyer_link_secret_arn, SecretPurpose::BuyerLink)),
             ),
             cursors: CursorSigner::new(keys(&config.cursor_secret_arn, SecretPurpose::Cursor)),
-            publisher: EventPublisher::new(sqs, &config.confirmation_queue_url)
-                .with_fault(config.publish_fault.as_deref()),
+            publisher: EventPublisher::new(sqs, &config.confirmation_queue_url),
             store,
         })
     }

@@ -28,7 +28,7 @@ pub struct RelayConfig {
     pub invoicing_queue_url: String,
     /// `RELAY_AFTER_SECONDS`: how old a pending mark must be before it is re-published.
     pub relay_after: Duration,
-    /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
+    /// `SENDER_EMAIL` (and the portal's, when set).
     pub mail: MailSettings,
 }
 

@@ -35,7 +35,7 @@ const MAX_ATTEMPTS: u32 = 10;
 pub struct ConfirmationConfig {
     /// `TABLE_NAME`.
     pub table_name: String,
-    /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
+    /// `SENDER_EMAIL` (and the portal's, when set).
     pub mail: MailSettings,
 }
 

@@ -27,7 +27,7 @@ pub struct DocumentsConfig {
     pub table_name: String,
     /// `DOCUMENTS_BUCKET`.
     pub documents_bucket: String,
-    /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
+    /// `SENDER_EMAIL` (and the portal's, when set).
     pub mail: MailSettings,
     /// `PDF_FALLBACK_FONT` (optional): a TrueType font for text DejaVu Sans lacks (CJK), read when a document
     /// needs it.

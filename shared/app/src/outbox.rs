@@ -16,16 +16,13 @@ use orders_mail::{
 
 /// What every function that emails reads from its environment: `SENDER_EMAIL` (the verified SES identity), the
 /// optional `PORTAL_URL` (the buyer portal; with it every buyer email carries a magic link into the portal, sealed
-/// with the buyer-link keys of `BUYER_LINK_SECRET_ARN`) and the optional `ORDERS_FAULT_SES` (fault injection:
-/// every send fails as throttled).
+/// with the buyer-link keys of `BUYER_LINK_SECRET_ARN`).
 #[derive(Debug, Clone)]
 pub struct MailSettings {
     /// `SENDER_EMAIL`.
     pub sender_email: String,
     /// `PORTAL_URL` (checked, without a trailing slash) and `BUYER_LINK_SECRET_ARN`.
     pub portal: Option<(String, String)>,
-    /// `ORDERS_FAULT_SES`.
-    pub ses_fault: Option<String>,
 }
 
 impl MailSettings {
@@ -39,11 +36,7 @@ impl MailSettings {
                 orders_aws::required_var(&var, orders_aws::SecretPurpose::BuyerLink.env_var())?,
             )),
         };
-        Ok(Self {
-            sender_email: orders_aws::required_var(&var, "SENDER_EMAIL")?,
-            portal,
-            ses_fault: var(orders_aws::mailer::SES_FAULT_ENV),
-        })
+        Ok(Self { sender_email: orders_aws::required_var(&var, "SENDER_EMAIL")?, portal })
     }
 }
 
@@ -93,7 +86,7 @@ impl EmailOutbox {
         secrets: &orders_aws::aws_sdk_secretsmanager::Client,
         settings: &MailSettings,
     ) -> Self {
-        let mailer = Mailer::new(ses, &settings.sender_email).with_fault(settings.ses_fault.as_deref());
+        let mailer = Mailer::new(ses, &settings.sender_email);
         let portal = settings.portal.as_ref().map(|(url, arn)| PortalLinkSource {
             url: url.clone(),
             keys: SecretKeys::from_secrets_manager(secrets.clone(), arn, orders_aws::SecretPurpose::BuyerLink),

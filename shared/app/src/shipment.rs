@@ -26,7 +26,7 @@ pub struct ShipmentConfig {
     pub table_name: String,
     /// `INVOICING_QUEUE_URL`: where `order.ready_to_invoice` goes.
     pub invoicing_queue_url: String,
-    /// `SENDER_EMAIL` and the optional `ORDERS_FAULT_SES`.
+    /// `SENDER_EMAIL` (and the portal's, when set).
     pub mail: MailSettings,
 }
 

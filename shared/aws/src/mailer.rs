@@ -20,23 +20,12 @@ pub enum MailerError {
 pub struct Mailer {
     client: aws_sdk_ses::Client,
     sender: String,
-    throttled: bool,
 }
-
-/// Environment variable that makes every send fail as if SES throttled (fault injection for tests and drills).
-/// Any value but empty or `0` turns it on.
-pub const SES_FAULT_ENV: &str = "ORDERS_FAULT_SES";
 
 impl Mailer {
     /// Sends as `sender` (a verified SES identity).
     pub fn new(client: aws_sdk_ses::Client, sender: impl Into<String>) -> Self {
-        Self { client, sender: sender.into(), throttled: false }
-    }
-
-    /// Makes every send fail as throttled when `fault` is set (see [`SES_FAULT_ENV`]).
-    pub fn with_fault(mut self, fault: Option<&str>) -> Self {
-        self.throttled = fault.is_some_and(|v| !v.is_empty() && v != "0");
-        self
+        Self { client, sender: sender.into() }
     }
 
     /// The verified sender address.
@@ -46,9 +35,6 @@ impl Mailer {
 
     /// Sends a complete MIME message to `to`; returns the SES message id.
     pub async fn send_raw(&self, to: &str, mime: Vec<u8>) -> Result<String, MailerError> {
-        if self.throttled {
-            return Err(MailerError::Retryable(format!("injected fault ({SES_FAULT_ENV}): Throttling")));
-        }
         let result = self
             .client
             .send_raw_email()

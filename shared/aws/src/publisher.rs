@@ -22,23 +22,12 @@ pub struct PublishError {
 pub struct EventPublisher {
     client: aws_sdk_sqs::Client,
     queue_url: String,
-    fail_every_send: bool,
 }
-
-/// Environment variable that makes every publish fail (fault injection for the "nothing is lost" tests and drills;
-/// the relay must then deliver). Any value but empty or `0` turns it on.
-pub const PUBLISH_FAULT_ENV: &str = "ORDERS_FAULT_PUBLISH";
 
 impl EventPublisher {
     /// A publisher for `queue_url`.
     pub fn new(client: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> Self {
-        Self { client, queue_url: queue_url.into(), fail_every_send: false }
-    }
-
-    /// Makes every send fail when `fault` is set (see [`PUBLISH_FAULT_ENV`]).
-    pub fn with_fault(mut self, fault: Option<&str>) -> Self {
-        self.fail_every_send = fault.is_some_and(|v| !v.is_empty() && v != "0");
-        self
+        Self { client, queue_url: queue_url.into() }
     }
 
     /// The queue this publisher sends to.
@@ -54,9 +43,6 @@ impl EventPublisher {
             queue: self.queue_url.clone(),
             message,
         };
-        if self.fail_every_send {
-            return Err(fail(format!("injected fault ({PUBLISH_FAULT_ENV})")));
-        }
         let body = serde_json::to_string(event).map_err(|e| fail(e.to_string()))?;
         let attribute = aws_sdk_sqs::types::MessageAttributeValue::builder()
             .data_type("String")

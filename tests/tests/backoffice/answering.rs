@@ -237,14 +237,12 @@ async fn a_manual_acceptance_without_the_stock_is_refused_and_a_rejection_needs_
 
 #[tokio::test]
 async fn a_buyer_email_ses_refused_in_the_back_office_is_sent_once_by_the_relay() {
-    let stack = TestStack::start_with(|stack| {
-        stack.with_env("BackofficeFunction", "ORDERS_FAULT_SES", "1").with_env(
-            "RelayFunction",
-            "RELAY_AFTER_SECONDS",
-            "0",
-        )
-    })
-    .await;
+    let stack = TestStack::start_with(|stack| stack.with_env("RelayFunction", "RELAY_AFTER_SECONDS", "0")).await;
+    // SES throttles every send of the back office, from the emulator's side.
+    stack
+        .function_faults("BackofficeFunction")
+        .inject(json!({"service": "ses", "action": "SendRawEmail", "kind": "error", "error": "throttling"}))
+        .await;
     stack.set_response_policy(ResponsePolicy::Manual).await;
     let id = stack.post_json("/v1/orders", &order_body("WS-SES")).await.body["id"].as_str().expect("id").to_owned();
     stack.deliver_all().await;

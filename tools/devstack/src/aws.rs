@@ -24,7 +24,20 @@ pub struct LocalAws {
 impl LocalAws {
     /// Clients for the emulator at `endpoint`.
     pub fn connect(endpoint: &str, region: &str) -> Self {
-        let sdk = orders_aws::emulator_sdk_config(endpoint, region);
+        Self::connect_as(endpoint, region, "test")
+    }
+
+    /// Clients for the emulator at `endpoint` that sign with `access_key_id`: each local function signs with its
+    /// own (`{stack}.{function}`), as each deployed function has its own role, so that the emulator's fault
+    /// switchboard can pick one stack's or one function's requests (scripts/devstack_faults.py).
+    pub fn connect_as(endpoint: &str, region: &str, access_key_id: &str) -> Self {
+        let sdk = orders_aws::environment_sdk_config(|name| match name {
+            "AWS_REGION" => Some(region.to_owned()),
+            "AWS_ACCESS_KEY_ID" => Some(access_key_id.to_owned()),
+            "AWS_SECRET_ACCESS_KEY" => Some("test".to_owned()),
+            "AWS_ENDPOINT_URL" => Some(endpoint.to_owned()),
+            _ => None,
+        });
         Self {
             endpoint: endpoint.to_owned(),
             region: region.to_owned(),

@@ -149,6 +149,17 @@ impl LocalStack {
         orders_aws::Store::new(self.aws.dynamodb.clone(), self.table_name())
     }
 
+    /// The access key id `function`'s requests are signed with (`{stack}.{function}`): what the emulator's fault
+    /// switchboard matches a rule's `principal` against.
+    pub fn principal(&self, function: &str) -> String {
+        format!("{}.{function}", self.template.stack_name)
+    }
+
+    /// Clients for `function`, signing as [`LocalStack::principal`].
+    pub fn function_aws(&self, function: &str) -> LocalAws {
+        LocalAws::connect_as(&self.aws.endpoint, &self.aws.region, &self.principal(function))
+    }
+
     /// Sets an environment variable of one function (on top of the template's).
     pub fn with_env(mut self, function: &str, name: &str, value: &str) -> Self {
         self.env_overrides.entry(function.to_owned()).or_default().insert(name.to_owned(), value.to_owned());
@@ -157,112 +168,99 @@ impl LocalStack {
 
     /// The confirmation handler state, from the template's environment of `ConfirmationFunction`.
     pub fn confirmation(&self) -> Result<confirmation::Confirmation, String> {
+        let aws = self.function_aws("ConfirmationFunction");
         let env = self.function_environment("ConfirmationFunction").map_err(|e| e.to_string())?;
         let config =
             confirmation::ConfirmationConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(confirmation::Confirmation::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), &self.aws.secrets))
+        Ok(confirmation::Confirmation::new(&config, aws.dynamodb.clone(), aws.ses.clone(), &aws.secrets))
     }
 
     /// The shipment handler state, from the template's environment of `ShipmentFunction`.
     pub fn shipment(&self) -> Result<shipment::Shipment, String> {
+        let aws = self.function_aws("ShipmentFunction");
         let env = self.function_environment("ShipmentFunction").map_err(|e| e.to_string())?;
         let config = shipment::ShipmentConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(shipment::Shipment::new(
-            &config,
-            self.aws.dynamodb.clone(),
-            self.aws.ses.clone(),
-            self.aws.sqs.clone(),
-            &self.aws.secrets,
-        ))
+        Ok(shipment::Shipment::new(&config, aws.dynamodb.clone(), aws.ses.clone(), aws.sqs.clone(), &aws.secrets))
     }
 
     /// The invoicing handler state, from the template's environment of `InvoicingFunction`.
     pub fn invoicing(&self) -> Result<invoicing::Invoicing, String> {
+        let aws = self.function_aws("InvoicingFunction");
         let env = self.function_environment("InvoicingFunction").map_err(|e| e.to_string())?;
         let config = invoicing::InvoicingConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(invoicing::Invoicing::new(
-            &config,
-            self.aws.dynamodb.clone(),
-            self.aws.ses.clone(),
-            self.aws.s3.clone(),
-            &self.aws.secrets,
-        ))
+        Ok(invoicing::Invoicing::new(&config, aws.dynamodb.clone(), aws.ses.clone(), aws.s3.clone(), &aws.secrets))
     }
 
     /// The reporting handler state, from the template's environment of `ReportingFunction`.
     pub fn reporting(&self) -> Result<reporting::Reporting, String> {
+        let aws = self.function_aws("ReportingFunction");
         let env = self.function_environment("ReportingFunction").map_err(|e| e.to_string())?;
         let config = reporting::ReportingConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(reporting::Reporting::new(&config, self.aws.dynamodb.clone(), self.aws.s3.clone()))
+        Ok(reporting::Reporting::new(&config, aws.dynamodb.clone(), aws.s3.clone()))
     }
 
     /// The reports API state, from the template's environment of `ReportsFunction`.
     pub fn reports(&self) -> Result<reports::Reports, String> {
+        let aws = self.function_aws("ReportsFunction");
         let env = self.function_environment("ReportsFunction").map_err(|e| e.to_string())?;
         let config = reports::ReportsConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        reports::Reports::new(&config, self.aws.dynamodb.clone(), self.aws.s3.clone(), &self.aws.secrets)
+        reports::Reports::new(&config, aws.dynamodb.clone(), aws.s3.clone(), &aws.secrets)
     }
 
     /// The console's state, from the template's environment of `ConsoleFunction`.
     pub fn console(&self) -> Result<console::Console, String> {
+        let aws = self.function_aws("ConsoleFunction");
         let env = self.function_environment("ConsoleFunction").map_err(|e| e.to_string())?;
         let config = console::ConsoleConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        console::Console::new(&config, self.aws.dynamodb.clone(), &self.aws.secrets)
+        console::Console::new(&config, aws.dynamodb.clone(), &aws.secrets)
     }
 
     /// The buyer portal's state, from the template's environment of `PortalFunction`.
     pub fn portal(&self) -> Result<portal::Portal, String> {
+        let aws = self.function_aws("PortalFunction");
         let env = self.function_environment("PortalFunction").map_err(|e| e.to_string())?;
         let config = portal::PortalConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        portal::Portal::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone(), &self.aws.secrets)
+        portal::Portal::new(&config, aws.dynamodb.clone(), aws.sqs.clone(), &aws.secrets)
     }
 
     /// The billing API state, from the template's environment of `BillingFunction`.
     pub fn billing(&self) -> Result<billing::Billing, String> {
+        let aws = self.function_aws("BillingFunction");
         let env = self.function_environment("BillingFunction").map_err(|e| e.to_string())?;
         let config = billing::BillingConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        billing::Billing::new(
-            &config,
-            self.aws.dynamodb.clone(),
-            self.aws.ses.clone(),
-            self.aws.s3.clone(),
-            &self.aws.secrets,
-        )
+        billing::Billing::new(&config, aws.dynamodb.clone(), aws.ses.clone(), aws.s3.clone(), &aws.secrets)
     }
 
     /// The back-office handler state, from the template's environment of `BackofficeFunction`.
     pub fn backoffice(&self) -> Result<backoffice::Backoffice, String> {
+        let aws = self.function_aws("BackofficeFunction");
         let env = self.function_environment("BackofficeFunction").map_err(|e| e.to_string())?;
         let config =
             backoffice::BackofficeConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        backoffice::Backoffice::new(&config, self.aws.dynamodb.clone(), self.aws.ses.clone(), &self.aws.secrets)
+        backoffice::Backoffice::new(&config, aws.dynamodb.clone(), aws.ses.clone(), &aws.secrets)
     }
 
     /// The relay handler state, from the template's environment of `RelayFunction`.
     pub fn relay(&self) -> Result<relay::Relay, String> {
+        let aws = self.function_aws("RelayFunction");
         let env = self.function_environment("RelayFunction").map_err(|e| e.to_string())?;
         let config = relay::RelayConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(relay::Relay::new(
-            &config,
-            self.aws.dynamodb.clone(),
-            self.aws.sqs.clone(),
-            self.aws.ses.clone(),
-            &self.aws.secrets,
-        ))
+        Ok(relay::Relay::new(&config, aws.dynamodb.clone(), aws.sqs.clone(), aws.ses.clone(), &aws.secrets))
     }
 
     /// The archive handler state, from the template's environment of `ArchiveFunction`.
     pub fn archive(&self) -> Result<archive::Archive, String> {
+        let aws = self.function_aws("ArchiveFunction");
         let env = self.function_environment("ArchiveFunction").map_err(|e| e.to_string())?;
         let config = archive::ArchiveConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(archive::Archive::new(&config, self.aws.s3.clone()))
+        Ok(archive::Archive::new(&config, aws.s3.clone()))
     }
 
     /// The intake handler state, configured from the template's environment of `IntakeFunction`.
     pub fn intake(&self) -> Result<intake::Intake, String> {
+        let aws = self.function_aws("IntakeFunction");
         let env = self.function_environment("IntakeFunction").map_err(|e| e.to_string())?;
         let config = intake::IntakeConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        intake::Intake::new(&config, self.aws.dynamodb.clone(), self.aws.sqs.clone(), &self.aws.secrets)
-            .map_err(|e| e.to_string())
+        intake::Intake::new(&config, aws.dynamodb.clone(), aws.sqs.clone(), &aws.secrets).map_err(|e| e.to_string())
     }
 }

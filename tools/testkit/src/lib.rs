@@ -6,6 +6,7 @@
 
 mod client;
 mod conformance;
+mod faults;
 mod fixtures;
 mod mail;
 mod readers;
@@ -13,6 +14,7 @@ mod stack;
 
 pub use client::{Answer, ConsoleSession, PortalSession};
 pub use conformance::{assert_conforms, cannot_run, openapi_spec, validate_peppol};
+pub use faults::Faults;
 pub use fixtures::{order_body, template_routes, tomorrow};
 pub use mail::{mime_leaves, mime_parts, pdf_text, portal_link_token, MimeLeaf};
 pub use readers::s;
