@@ -1,0 +1,76 @@
+//! AWS misbehaving, injected from the emulator's side (scripts/devstack_faults.py through `orders_testkit::Faults`):
+//! the functions see only AWS's own answers, retry as the SDK does, and nothing is lost or done twice.
+
+use orders_testkit::{order_body, TestStack};
+use serde_json::json;
+
+/// The order's history entries.
+async fn history_len(stack: &TestStack, id: &str) -> usize {
+    stack.order(id).await["history"].as_array().map(Vec::len).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_order_whose_stored_answer_was_lost_is_stored_once_and_relayed_once() {
+    let stack = TestStack::start_with(|stack| stack.with_env("RelayFunction", "RELAY_AFTER_SECONDS", "0")).await;
+    // The placing transaction is applied, then its answer is lost: the SDK retries a transaction that has
+    // happened already.
+    let intake = stack.function_faults("IntakeFunction");
+    let lost = intake
+        .inject(json!({"service": "dynamodb", "action": "TransactWriteItems", "kind": "drop_answer", "times": 1}))
+        .await;
+    let posted = stack.post_json("/v1/orders", &order_body("WS-LOST-ANSWER")).await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    assert_eq!(intake.struck(&lost).await, 1, "the answer was lost once");
+    let id = posted.body["id"].as_str().expect("id").to_owned();
+    let again = stack.post_json("/v1/orders", &order_body("WS-LOST-ANSWER")).await;
+    assert_eq!((again.status, again.body["id"].as_str()), (201, Some(id.as_str())), "one order: {}", again.body);
+
+    // Whether or not the event went out, the order carries its "publish pending" mark until it is consumed.
+    stack.deliver_all().await;
+    let relay = stack.stack.relay().expect("relay");
+    relay.run_once(time::OffsetDateTime::now_utc() + time::Duration::seconds(1)).await.expect("relay");
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "accepted");
+    assert_eq!(history_len(&stack, &id).await, 2, "received and answered, once each");
+    assert_eq!(stack.emails_for(&id).await.len(), 2, "seller and buyer, once each");
+}
+
+#[tokio::test]
+async fn a_transaction_conflict_on_the_answer_is_retried_and_the_order_answered_once() {
+    let stack = TestStack::start().await;
+    let confirmation = stack.function_faults("ConfirmationFunction");
+    let conflict = confirmation
+        .inject(json!({"service": "dynamodb", "action": "TransactWriteItems", "kind": "conflict", "nth": [1]}))
+        .await;
+    let id =
+        stack.post_json("/v1/orders", &order_body("WS-CONFLICT")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    assert_eq!(confirmation.struck(&conflict).await, 1, "the first answer met a transaction conflict");
+    assert_eq!(stack.order(&id).await["status"], "accepted");
+    assert_eq!(history_len(&stack, &id).await, 2, "answered once");
+    assert_eq!(stack.emails_for(&id).await.len(), 2, "seller and buyer, once each");
+}
+
+#[tokio::test]
+async fn dynamodb_throttling_of_the_answer_leaves_the_message_for_redelivery_and_answers_once() {
+    let stack = TestStack::start().await;
+    let confirmation = stack.function_faults("ConfirmationFunction");
+    // Throttled on every attempt the SDK makes, until the rule is removed.
+    confirmation
+        .inject(json!({"service": "dynamodb", "action": "TransactWriteItems", "kind": "error", "error": "throttling"}))
+        .await;
+    let id =
+        stack.post_json("/v1/orders", &order_body("WS-THROTTLE-DB")).await.body["id"].as_str().expect("id").to_owned();
+    let consumer = stack.consumers().await.remove(0);
+    let first = consumer.deliver_once(0).await.expect("deliver");
+    assert_eq!((first.received, first.failed), (1, 1), "reported as a batch item failure, left on the queue");
+    assert_eq!(stack.order(&id).await["status"], "received");
+
+    confirmation.clear().await;
+    let retry = devstack::consumers(&stack.stack).await.expect("consumers").remove(0).retry_after(0);
+    let second = retry.deliver_once(0).await.expect("deliver");
+    assert_eq!((second.received, second.succeeded), (1, 1));
+    assert_eq!(stack.order(&id).await["status"], "accepted");
+    assert_eq!(history_len(&stack, &id).await, 2, "answered once");
+    assert_eq!(stack.emails_for(&id).await.len(), 2, "seller and buyer, once each");
+}
