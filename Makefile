@@ -12,7 +12,7 @@ TARGET := $(or $(CARGO_TARGET_DIR),target)
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
 LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console portal
 
-.PHONY: help dev test emulator tools fonts fmt-check clippy tests browser-tests chromium template-lint lambda-build bench bench-reports fmt clean
+.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium template-lint lambda-build bench bench-reports fmt clean
 # The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as
 # the PdfFontsLayer of infra/template.yaml (/opt/fonts), read from here locally. Optional: without it, CJK text
 # in PDFs shows as boxes (and stays searchable); under CI=true its absence fails `make test`.
@@ -24,6 +24,7 @@ help:
 	@echo "make test   rustfmt, clippy -D warnings, unit + end-to-end tests against moto, the console in headless Chromium,"
 	@echo "            cfn-lint, sam validate --lint, cargo lambda build --release --x86-64"
 	@echo "make bench  bootstrap sizes, cold init against a hello-world, AWS requests of an order's lifecycle -> bench/results/"
+	@echo "make pdf-previews  sample invoice PDFs for a person to look at -> .local/pdf-previews"
 	@echo "make bench-reports  the reports core on 100 k, 1 M and 10 M order lines against pandas -> bench/results/reports.json"
 
 $(VENV)/.installed: requirements/emulator.txt
@@ -58,6 +59,12 @@ $(CJK_FONT):
 	  cp extracted/usr/share/doc/fonts-droid-fallback/copyright ../../$(PDF_FONTS_LAYER)/fonts/LICENSE-DroidSansFallback.txt) \
 	  || { echo "fonts: Debian's fonts-droid-fallback is not available; CJK text in PDFs will show as boxes"; \
 	       if [ "$$CI" = "true" ]; then echo "fonts: under CI=true the CJK font test cannot run, so this fails"; exit 1; fi; }
+
+# Sample invoice PDFs (3 and 70 lines, a Chinese buyer) for a person to look at, in .local/pdf-previews.
+pdf-previews: fonts
+	mkdir -p .local/pdf-previews
+	ORDERS_PDF_PREVIEW_DIR=$(CURDIR)/.local/pdf-previews cargo test -p orders-pdf --lib -- --ignored write_previews
+	@echo "pdf-previews: $(CURDIR)/.local/pdf-previews"
 
 dev: emulator fonts
 	cargo build -p devstack

@@ -1,9 +1,10 @@
-//! Sample PDFs for a person to look at, written when $ORDERS_PDF_PREVIEW_DIR is set.
+//! Sample PDFs for a person to look at (`make pdf-previews`): not a check, so not run by `make test`.
 
-/// Writes sample PDFs to $ORDERS_PDF_PREVIEW_DIR for a person to look at (skipped when unset).
+/// Writes sample PDFs to $ORDERS_PDF_PREVIEW_DIR for a person to look at.
 #[test]
+#[ignore = "writes sample PDFs for a person to look at: make pdf-previews"]
 fn write_previews() {
-    let Some(dir) = std::env::var_os("ORDERS_PDF_PREVIEW_DIR") else { return };
+    let dir = std::env::var_os("ORDERS_PDF_PREVIEW_DIR").expect("ORDERS_PDF_PREVIEW_DIR names where to write");
     for lines in [3, 70] {
         let bytes = super::invoice_pdf(&super::tests::sample(lines)).expect("pdf");
         std::fs::write(std::path::Path::new(&dir).join(format!("invoice-{lines}.pdf")), bytes).expect("write");
