@@ -119,6 +119,22 @@ fn every_http_function_times_out_before_the_http_api_gives_up() {
     }
 }
 
+#[test]
+fn an_email_claim_goes_stale_only_after_every_sender_has_timed_out_twice_over() {
+    let template = template();
+    let default = template["Globals"]["Function"]["Timeout"].as_u64().unwrap_or(3);
+    let stale = orders_app::outbox::CLAIM_STALE_AFTER.as_secs();
+    let senders: Vec<(String, u64)> = resources(&template, "AWS::Serverless::Function")
+        .into_iter()
+        .filter(|(_, f)| f["Properties"]["Environment"]["Variables"].get("SENDER_EMAIL").is_some())
+        .map(|(id, f)| (id, f["Properties"]["Timeout"].as_u64().unwrap_or(default)))
+        .collect();
+    assert!(senders.len() >= 5, "the functions that email: {senders:?}");
+    for (id, timeout) in senders {
+        assert!(2 * timeout <= stale, "{id}: Timeout {timeout} s; a claim goes stale after {stale} s");
+    }
+}
+
 /// Whether an IAM value (an action or a resource) is a wildcard that grants all: `*`, `service:*`.
 fn is_wildcard(value: &Value) -> bool {
     value.as_str().is_some_and(|v| v == "*" || (v.ends_with(":*") && !v.starts_with("arn:")))

@@ -14,6 +14,11 @@ use orders_mail::{
     mime_with_attachments, render, render_despatch, Attachment, EmailKind, Envelope, MailError, RenderedEmail,
 };
 
+/// How old a claim on an email must be before another sender takes it over: its claimant must have died. Clearly
+/// longer than any function that sends email may run (their `Timeout` in infra/template.yaml, at most 60 s: a test
+/// there keeps it so) and than the SDK's operation timeouts, so a slow sender is never doubled by a second one.
+pub const CLAIM_STALE_AFTER: Duration = Duration::from_secs(300);
+
 /// What every function that emails reads from its environment: `SENDER_EMAIL` (the verified SES identity), the
 /// optional `PORTAL_URL` (the buyer portal; with it every buyer email carries a magic link into the portal, sealed
 /// with the buyer-link keys of `BUYER_LINK_SECRET_ARN`).
@@ -91,7 +96,7 @@ impl EmailOutbox {
             url: url.clone(),
             keys: SecretKeys::from_secrets_manager(secrets.clone(), arn, orders_aws::SecretPurpose::BuyerLink),
         });
-        Self { portal, ..Self::new(store, mailer, Duration::from_secs(60)) }
+        Self { portal, ..Self::new(store, mailer, CLAIM_STALE_AFTER) }
     }
 }
 

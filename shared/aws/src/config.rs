@@ -1,5 +1,7 @@
 //! Configuration read once at start-up, and the shared SDK configuration.
 
+use std::time::Duration;
+
 use aws_config::{BehaviorVersion, SdkConfig};
 
 /// A required setting is missing.
@@ -41,7 +43,11 @@ pub fn sdk_config() -> SdkConfig {
 
 /// [`sdk_config`] from any source of variables.
 pub fn environment_sdk_config(var: impl Fn(&str) -> Option<String>) -> SdkConfig {
-    let mut builder = SdkConfig::builder().behavior_version(BehaviorVersion::latest()).http_client(https_client());
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(https_client())
+        .timeout_config(call_timeouts())
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
     if let Some(region) = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION")) {
         builder = builder.region(aws_config::Region::new(region));
     }
@@ -55,6 +61,31 @@ pub fn environment_sdk_config(var: impl Fn(&str) -> Option<String>) -> SdkConfig
         builder = builder.endpoint_url(endpoint);
     }
     builder.build()
+}
+
+/// How often the SDK tries one call (the first try and its retries, with jittered exponential backoff) before the
+/// error reaches the code: the use cases then decide (leave the message for redelivery, answer 503, relay later).
+pub const MAX_ATTEMPTS: u32 = 3;
+/// How long to wait for a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long one try of a DynamoDB, SQS, SES or Secrets Manager call may take: a hung connection is retried
+/// instead of eating the function's whole `Timeout`.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(4);
+/// How long one call may take with its retries; below every function's `Timeout` in infra/template.yaml (10 s by
+/// default), so the code sees the failure and reports it instead of being killed mid-way.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(9);
+/// One try of an S3 call (a part of a multipart upload is 8 MiB).
+pub const S3_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// One S3 call with its retries.
+pub const S3_CALL_TIMEOUT: Duration = Duration::from_secs(150);
+
+/// The timeouts of every call but S3's.
+fn call_timeouts() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(CALL_TIMEOUT)
+        .build()
 }
 
 /// The SDK configuration for a local emulator at `endpoint` (dummy credentials, fixed region): the functions'
@@ -116,7 +147,15 @@ pub fn ses_client(sdk: &SdkConfig) -> aws_sdk_ses::Client {
 /// An S3 client from the shared configuration; path-style addressing when an endpoint is set (the local emulator
 /// has no per-bucket host names).
 pub fn s3_client(sdk: &SdkConfig) -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(S3_ATTEMPT_TIMEOUT)
+        .operation_timeout(S3_CALL_TIMEOUT)
+        .build();
+    let config = aws_sdk_s3::config::Builder::from(sdk)
+        .force_path_style(sdk.endpoint_url().is_some())
+        .timeout_config(timeouts)
+        .build();
     aws_sdk_s3::Client::from_conf(config)
 }
 
