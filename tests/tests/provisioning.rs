@@ -175,18 +175,18 @@ ReturnsQueue:
 async fn an_unknown_resource_type_is_refused_rather_than_skipped() {
     let mut template: Value =
         serde_norway::from_str(&std::fs::read_to_string(template_path()).expect("read")).expect("yaml");
-    template["Resources"]
-        .as_mapping_mut()
-        .expect("Resources")
-        .insert(Value::from("Topic"), serde_norway::from_str("{Type: AWS::SNS::Topic, Properties: {}}").expect("yaml"));
+    template["Resources"].as_mapping_mut().expect("Resources").insert(
+        Value::from("Stream"),
+        serde_norway::from_str("{Type: AWS::Kinesis::Stream, Properties: {}}").expect("yaml"),
+    );
     let result = LocalStack::provision_text(
         &emulator_endpoint(),
         &unique("p-"),
         &serde_norway::to_string(&template).expect("yaml"),
     )
     .await;
-    let error = result.expect_err("SNS is not provisioned locally");
-    assert!(error.to_string().contains("AWS::SNS::Topic"), "{error}");
+    let Err(error) = result else { panic!("a Kinesis stream has no local counterpart, yet provisioning passed") };
+    assert!(error.to_string().contains("AWS::Kinesis::Stream"), "{error}");
 }
 
 /// The functions' SDK configuration (read from the environment Lambda sets, no provider chain) reaches the

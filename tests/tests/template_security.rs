@@ -1,6 +1,6 @@
 //! What infra/template.yaml grants, read from the file itself: no secret in any function's environment, each
-//! function allowed to read only the signing secrets it is configured with, and no function that outlives the
-//! HTTP API's 30 s integration timeout.
+//! function allowed to read only the signing secrets it is configured with, no function that outlives the
+//! HTTP API's 30 s integration timeout, and an alarm on every queue and function that tells the operators.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -133,6 +133,59 @@ fn an_email_claim_goes_stale_only_after_every_sender_has_timed_out_twice_over() 
     for (id, timeout) in senders {
         assert!(2 * timeout <= stale, "{id}: Timeout {timeout} s; a claim goes stale after {stale} s");
     }
+}
+
+/// What an alarm watches: its metric and the logical id its dimension names.
+fn watched(alarm: &Value) -> (String, Option<String>) {
+    let metric = alarm["Properties"]["MetricName"].as_str().unwrap_or_default().to_owned();
+    let dimension = alarm["Properties"]["Dimensions"].as_sequence().and_then(|d| d.first()).map(|d| &d["Value"]);
+    let target = dimension.and_then(|value| {
+        reference(value).or_else(|| match value {
+            Value::Tagged(tagged) if tagged.tag.to_string().trim_start_matches('!') == "GetAtt" => {
+                tagged.value.as_str().and_then(|v| v.split('.').next()).map(str::to_owned)
+            }
+            _ => None,
+        })
+    });
+    (metric, target)
+}
+
+#[test]
+fn every_dead_letter_queue_queue_and_function_has_an_alarm_that_reaches_the_operators() {
+    let template = template();
+    let alarms = resources(&template, "AWS::CloudWatch::Alarm");
+    let watching: BTreeSet<(String, String)> = alarms
+        .values()
+        .filter_map(|alarm| match watched(alarm) {
+            (metric, Some(target)) => Some((metric, target)),
+            _ => None,
+        })
+        .collect();
+    let mut missing = Vec::new();
+    for id in resources(&template, "AWS::SQS::Queue").keys() {
+        let metric = if id.contains("DeadLetter") {
+            "ApproximateNumberOfMessagesVisible"
+        } else {
+            "ApproximateAgeOfOldestMessage"
+        };
+        if !watching.contains(&(metric.to_owned(), id.clone())) {
+            missing.push(format!("{metric} of {id}"));
+        }
+    }
+    for id in resources(&template, "AWS::Serverless::Function").keys() {
+        for metric in ["Errors", "Throttles"] {
+            if !watching.contains(&(metric.to_owned(), id.clone())) {
+                missing.push(format!("{metric} of {id}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not watched: {missing:?}");
+    for (id, alarm) in &alarms {
+        let actions: Vec<Option<String>> =
+            alarm["Properties"]["AlarmActions"].as_sequence().into_iter().flatten().map(reference).collect();
+        assert_eq!(actions, vec![Some("AlarmTopic".to_owned())], "{id} notifies the alarm topic");
+    }
+    assert_eq!(resources(&template, "AWS::CloudWatch::Dashboard").len(), 1, "one operations dashboard");
 }
 
 /// Whether an IAM value (an action or a resource) is a wildcard that grants all: `*`, `service:*`.
