@@ -74,3 +74,43 @@ async fn dynamodb_throttling_of_the_answer_leaves_the_message_for_redelivery_and
     assert_eq!(history_len(&stack, &id).await, 2, "answered once");
     assert_eq!(stack.emails_for(&id).await.len(), 2, "seller and buyer, once each");
 }
+
+#[tokio::test]
+async fn the_relay_backs_off_and_gives_up_on_an_event_its_stage_never_takes_and_the_copies_answer_once() {
+    let stack = TestStack::start_with(|stack| stack.with_env("RelayFunction", "RELAY_AFTER_SECONDS", "60")).await;
+    stack
+        .function_faults("IntakeFunction")
+        .inject(json!({"service": "sqs", "action": "SendMessage", "kind": "error", "error": "unavailable"}))
+        .await;
+    let id = stack.post_json("/v1/orders", &order_body("WS-GIVE-UP")).await.body["id"].as_str().expect("id").to_owned();
+    let relay = stack.stack.relay().expect("relay");
+    let start = time::OffsetDateTime::now_utc();
+    let at = |seconds: i64| start + time::Duration::seconds(seconds);
+
+    // Not due within the grace period; then sent, and due again only after twice the grace period.
+    assert_eq!(relay.run_once(at(30)).await.expect("relay").pending, 0);
+    let first = relay.run_once(at(61)).await.expect("relay");
+    assert_eq!((first.pending, first.republished), (1, 1));
+    assert_eq!(relay.run_once(at(62)).await.expect("relay").pending, 0, "backed off");
+    assert_eq!(relay.run_once(at(61 + 119)).await.expect("relay").pending, 0, "still backed off");
+    assert_eq!(relay.run_once(at(61 + 121)).await.expect("relay").republished, 1, "due after 2 × 60 s");
+
+    // Nothing consumes it: after its last send the relay gives up on it, once.
+    let mut clock = 61 + 121;
+    let mut sends = 2;
+    let mut gave_up = 0;
+    for _ in 0..20 {
+        clock += 60 * (1 << 10);
+        let report = relay.run_once(at(clock)).await.expect("relay");
+        sends += report.republished;
+        gave_up += report.gave_up;
+    }
+    assert_eq!((sends, gave_up), (orders_app::relay::MAX_RELAY_ATTEMPTS as usize, 1));
+    assert_eq!(relay.run_once(at(clock + 100_000)).await.expect("relay").pending, 0, "no longer relayed");
+
+    // Every copy reaches confirmation, which answers the order once.
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "accepted");
+    assert_eq!(history_len(&stack, &id).await, 2, "answered once");
+    assert_eq!(stack.emails_for(&id).await.len(), 2, "seller and buyer, once each");
+}

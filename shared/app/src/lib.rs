@@ -12,6 +12,7 @@ pub mod invoicing;
 pub mod ordering;
 pub mod outbox;
 pub mod placing;
+pub mod relay;
 pub mod reports;
 pub mod retry;
 pub mod shipment;

@@ -6,6 +6,7 @@ pub mod config;
 pub mod exports;
 pub mod keys;
 pub mod mailer;
+pub mod metrics;
 pub mod publisher;
 pub mod secrets;
 pub mod store;

@@ -51,6 +51,7 @@ pub use orders::{CreateOutcome, DuplicateOf, NewOrder, RATE_SHARDS};
 pub use orders_domain::catalogue::CatalogueView;
 pub use portal::ListedRequest;
 pub use quotes::quote_pk;
+pub use relay::PendingEvent;
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
 pub use table::PageKey;
 

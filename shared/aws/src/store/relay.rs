@@ -5,6 +5,8 @@ use time::OffsetDateTime;
 
 use orders_domain::events::EventEnvelope;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use super::{dynamo_error, get_s, s, sortable_timestamp, Item, Store, StoreError};
 use crate::keys;
 
@@ -49,8 +51,9 @@ impl Store {
         Ok(marks)
     }
 
-    /// Events marked pending before `cutoff`, oldest first per shard, at most `limit` in all.
-    pub async fn pending_events(&self, cutoff: OffsetDateTime, limit: usize) -> Result<Vec<EventEnvelope>, StoreError> {
+    /// Events marked pending before `cutoff`, oldest first per shard, at most `limit` in all, with how often the
+    /// relay sent each already.
+    pub async fn pending_events(&self, cutoff: OffsetDateTime, limit: usize) -> Result<Vec<PendingEvent>, StoreError> {
         let mut events = Vec::new();
         for key in self.due_marks("PUB#", cutoff, limit).await? {
             let (Some(pk), Some(sk)) = (get_s(&key, "PK"), get_s(&key, "SK")) else { continue };
@@ -66,12 +69,93 @@ impl Store {
                 .map_err(|e| dynamo_error(format!("read {pk}"), e))?
                 .item;
             // An order's own pending event, or a stage request's.
-            if let Some(value) = item.as_ref().and_then(|item| item.get("pending_event")) {
+            let Some(item) = item else { continue };
+            if let Some(value) = item.get("pending_event") {
                 let event: EventEnvelope =
                     serde_dynamo::from_attribute_value(value.clone()).map_err(|e| super::corrupt(pk, e))?;
-                events.push(event);
+                let relayed = get_n(&item, "relay_attempts").unwrap_or(0);
+                events.push(PendingEvent { event, pk: pk.to_owned(), sk: sk.to_owned(), relayed });
             }
         }
         Ok(events)
     }
+
+    /// Moves `pending`'s mark so that it is due again at `due` (as the relay reads marks older than `grace`), and
+    /// counts one more relay attempt; `false` when the event is no longer pending (its consumer cleared it, or a
+    /// newer event replaced it).
+    pub async fn postpone_event(
+        &self,
+        pending: &PendingEvent,
+        due: OffsetDateTime,
+        grace: std::time::Duration,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let since = sortable_timestamp(due - grace);
+        let sort_key = format!("{since}#{}#{}", pending.event.tenant, pending.event.order_id);
+        self.update_pending(
+            pending,
+            "SET GSI3SK = :sk, relay_attempts = :n, relayed_at = :now",
+            &[(":sk", s(sort_key)), (":n", n(pending.relayed + 1)), (":now", s(sortable_timestamp(now)))],
+        )
+        .await
+    }
+
+    /// Takes `pending`'s mark out of the relay's index (the event stays on its item, with `relay_gave_up_at`), so
+    /// the relay stops sending it; `false` when it is no longer pending.
+    pub async fn give_up_event(&self, pending: &PendingEvent, now: OffsetDateTime) -> Result<bool, StoreError> {
+        self.update_pending(
+            pending,
+            "REMOVE GSI3PK, GSI3SK SET relay_gave_up_at = :now",
+            &[(":now", s(sortable_timestamp(now)))],
+        )
+        .await
+    }
+
+    async fn update_pending(
+        &self,
+        pending: &PendingEvent,
+        update: &str,
+        values: &[(&str, AttributeValue)],
+    ) -> Result<bool, StoreError> {
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(pending.pk.as_str()))
+            .key("SK", s(pending.sk.as_str()))
+            .condition_expression("pending_event.event_id = :e")
+            .update_expression(update)
+            .expression_attribute_values(":e", s(pending.event.event_id.as_str()));
+        for (name, value) in values {
+            request = request.expression_attribute_values(*name, value.clone());
+        }
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(error) => Err(dynamo_error(format!("update the relay mark of {}", pending.pk), error)),
+        }
+    }
+}
+
+/// An event left pending, where it is kept, and how often the relay sent it already.
+#[derive(Debug, Clone)]
+pub struct PendingEvent {
+    /// The event.
+    pub event: EventEnvelope,
+    /// The partition key of the item that keeps it.
+    pub pk: String,
+    /// Its sort key.
+    pub sk: String,
+    /// How often the relay sent it (`relay_attempts`).
+    pub relayed: u32,
+}
+
+fn get_n(item: &Item, name: &str) -> Option<u32> {
+    item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok())
+}
+
+fn n(value: u32) -> AttributeValue {
+    AttributeValue::N(value.to_string())
 }
