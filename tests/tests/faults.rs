@@ -114,3 +114,29 @@ async fn the_relay_backs_off_and_gives_up_on_an_event_its_stage_never_takes_and_
     assert_eq!(history_len(&stack, &id).await, 2, "answered once");
     assert_eq!(stack.emails_for(&id).await.len(), 2, "seller and buyer, once each");
 }
+
+#[tokio::test]
+async fn a_message_dead_lettered_during_an_outage_is_redriven_and_answers_once() {
+    let stack = TestStack::start().await;
+    let confirmation = stack.function_faults("ConfirmationFunction");
+    confirmation
+        .inject(json!({"service": "dynamodb", "action": "TransactWriteItems", "kind": "error", "error": "unavailable"}))
+        .await;
+    let id = stack.post_json("/v1/orders", &order_body("WS-REDRIVE")).await.body["id"].as_str().expect("id").to_owned();
+    // The stage fails on every receive; after maxReceiveCount (5) the message is dead-lettered.
+    let consumer = stack.consumers().await.remove(0);
+    for _ in 0..8 {
+        consumer.deliver_once(0).await.expect("deliver");
+    }
+    assert_eq!(stack.order(&id).await["status"], "received");
+    confirmation.clear().await;
+    assert_eq!(consumer.deliver_once(0).await.expect("deliver").received, 0, "the queue is empty: all in the DLQ");
+
+    let moved = devstack::redrive::redrive(&stack.stack, "confirmation").await.expect("redrive");
+    assert_eq!(moved, 1, "the one dead letter moved back");
+    assert_eq!(devstack::redrive::redrive(&stack.stack, "confirmation").await.expect("redrive"), 0, "DLQ empty");
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "accepted");
+    assert_eq!(history_len(&stack, &id).await, 2, "answered once");
+    assert_eq!(stack.emails_for(&id).await.len(), 2, "seller and buyer, once each");
+}

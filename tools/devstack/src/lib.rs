@@ -7,6 +7,7 @@ pub mod aws;
 pub mod emulator;
 pub mod mail;
 pub mod provision;
+pub mod redrive;
 pub mod seed;
 pub mod server;
 pub mod sqs_runner;

@@ -6,6 +6,7 @@
 //! devstack provision --endpoint URL [--stack NAME]                   create the template's resources
 //! devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack NAME]
 //! devstack relay [--older-than SECONDS] [--endpoint URL] [--stack NAME]   run the relay once, now
+//! devstack redrive STAGE [--endpoint URL] [--stack NAME]             move a stage's DLQ back to its queue
 //! devstack secrets rotate PURPOSE [--endpoint URL] [--stack NAME]     rotate a signing secret of the local stack
 //! devstack secrets rotate PURPOSE --secret-id ARN                     … of a deployed stack (AWS_* credentials)
 //! ```
@@ -24,6 +25,7 @@ const USAGE: &str = "usage:
   devstack provision [--endpoint URL] [--stack orders-local]
   devstack key create --tenant T --role webshop|operator|warehouse [--channel C] [--endpoint URL] [--stack orders-local]
   devstack relay [--older-than SECONDS] [--endpoint URL] [--stack orders-local]
+  devstack redrive confirmation|shipment|invoicing [--endpoint URL] [--stack orders-local]
   devstack report [--date YYYY-MM-DD] [--tenant T] [--endpoint URL] [--stack orders-local]
   devstack secrets rotate console-session|portal-session|buyer-link|cursor [--endpoint URL] [--stack orders-local]
   devstack secrets rotate PURPOSE --secret-id ARN   (a deployed stack: AWS_REGION and AWS_ACCESS_KEY_ID,
@@ -77,6 +79,7 @@ async fn main() -> ExitCode {
             ["provision"] => provision(&args).await,
             ["key", "create"] => key_create(&args).await,
             ["relay"] => relay(&args).await,
+            ["redrive", stage] => redrive(&args, stage).await,
             ["report"] => report(&args).await,
             ["secrets", "rotate", purpose] => rotate_secret(&args, purpose).await,
             _ => Err(USAGE.to_owned()),
@@ -128,7 +131,19 @@ async fn relay(args: &Args) -> Result<(), String> {
         stack = stack.with_env("RelayFunction", "RELAY_AFTER_SECONDS", &seconds);
     }
     let report = stack.relay()?.run_once(time::OffsetDateTime::now_utc()).await.map_err(|e| e.to_string())?;
-    println!("pending {}, re-published {}, failed {}", report.pending, report.republished, report.failed);
+    println!(
+        "pending {}, re-published {}, failed {}, gave up {}",
+        report.pending, report.republished, report.failed, report.gave_up
+    );
+    Ok(())
+}
+
+/// Moves every message of a stage's dead-letter queue back to the stage's queue.
+async fn redrive(args: &Args, stage: &str) -> Result<(), String> {
+    let endpoint = args.endpoint().ok_or("give --endpoint or set AWS_ENDPOINT_URL (see .local/demo.env)")?;
+    let stack = provisioned(args, &endpoint).await?;
+    let moved = devstack::redrive::redrive(&stack, stage).await?;
+    println!("{moved} message(s) moved from the {stage} dead-letter queue back to its queue");
     Ok(())
 }
 
