@@ -140,3 +140,53 @@ async fn a_message_dead_lettered_during_an_outage_is_redriven_and_answers_once()
     assert_eq!(history_len(&stack, &id).await, 2, "answered once");
     assert_eq!(stack.emails_for(&id).await.len(), 2, "seller and buyer, once each");
 }
+
+#[tokio::test]
+async fn an_automatic_invoice_whose_archive_and_email_failed_is_completed_through_the_relay_once() {
+    let stack = TestStack::start_with(|stack| stack.with_env("RelayFunction", "RELAY_AFTER_SECONDS", "0")).await;
+    let tenant = stack.tenant.id.clone();
+    let id =
+        stack.post_json("/v1/orders", &order_body("WS-INV-FAULT")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    // S3 and SES refuse the invoicing stage until the faults are cleared.
+    let invoicing = stack.function_faults("InvoicingFunction");
+    invoicing.inject(json!({"service": "s3", "action": "PutObject", "kind": "error", "error": "unavailable"})).await;
+    invoicing.inject(json!({"service": "ses", "action": "SendRawEmail", "kind": "error", "error": "throttling"})).await;
+    stack.despatch(&id, &json!({"despatch_number": "D-F1", "lines": [{"line_no": 1, "quantity": 2}]})).await;
+    stack.deliver_all().await;
+    stack.deliver_all().await;
+
+    // Issued (numbered, on the order), neither archived nor emailed, and its completion left to the relay: the
+    // invoicing message itself is done, so nothing waits in a queue or lands in a DLQ.
+    let partition = stack.partition(&format!("T#{tenant}#O#{id}")).await;
+    let numbers: Vec<&str> = partition
+        .iter()
+        .filter(|item| item.get("SK").and_then(|v| v.as_s().ok()).is_some_and(|sk| sk.starts_with("I#")))
+        .filter_map(|item| item.get("number").and_then(|v| v.as_s().ok()).map(String::as_str))
+        .collect();
+    assert_eq!(numbers.len(), 1, "one invoice issued");
+    let number = numbers[0].to_owned();
+    let request = stack.item(&format!("T#{tenant}#O#{id}"), &format!("Q#DOC#{number}")).await.expect("request");
+    assert!(request.contains_key("GSI3PK"), "its completion is pending");
+    let billing_emails = |emails: Vec<devstack::mail::SentEmail>| {
+        emails.iter().filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_billing_document"))).count()
+    };
+    assert_eq!(billing_emails(stack.emails_for(&id).await), 0);
+
+    // AWS recovers; the relay hands the completion to the invoicing stage, which archives and emails once.
+    invoicing.clear().await;
+    let relay = stack.stack.relay().expect("relay");
+    relay.run_once(time::OffsetDateTime::now_utc() + time::Duration::seconds(1)).await.expect("relay");
+    stack.deliver_all().await;
+    let year = time::OffsetDateTime::now_utc().year();
+    let prefix = format!("tenant={tenant}/invoices/INV-{year}/");
+    let mut keys = stack.archived_keys(&prefix).await;
+    keys.sort();
+    assert_eq!(keys, [format!("{prefix}{number}.pdf"), format!("{prefix}{number}.xml")]);
+    assert_eq!(billing_emails(stack.emails_for(&id).await), 1, "emailed once");
+    let request = stack.item(&format!("T#{tenant}#O#{id}"), &format!("Q#DOC#{number}")).await.expect("request");
+    assert!(!request.contains_key("GSI3PK"), "completed");
+    relay.run_once(time::OffsetDateTime::now_utc() + time::Duration::seconds(2)).await.expect("relay");
+    stack.deliver_all().await;
+    assert_eq!(billing_emails(stack.emails_for(&id).await), 1, "still once");
+}

@@ -175,8 +175,16 @@ impl Documents {
             write.email.iter().map(|email| NewEmail { reference: document.number.clone(), ..email.clone() }).collect(),
         );
         let completed = self
-            .complete(document, stored.ubl_key.as_deref(), &stored.pdf_key, &write.draft.order, tenant, claimed)
+            .complete(document, stored.ubl_key.as_deref(), &stored.pdf_key, &write.draft.order, tenant, claimed.clone())
             .await;
+        if let Err(error) = &completed {
+            // Rendering or archiving failed before any email was tried: give up this attempt's claim, so that
+            // whoever completes the document sends them at once rather than after the claim goes stale. (A
+            // refused send released its own claim; a failure after sending keeps it, so nothing is sent twice.)
+            if matches!(error, DocumentError::Pdf(_) | DocumentError::Archive(_)) {
+                self.store.release_email_claims(&document.tenant, &document.order_id, &claimed).await?;
+            }
+        }
         if let (Ok(()), Some(completion)) = (&completed, write.completion) {
             let request = completion_request_key(&document.number);
             self.store

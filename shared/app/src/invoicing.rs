@@ -1,6 +1,7 @@
 //! The invoicing stage's use case: issue the invoice an `order.ready_to_invoice` request asks for (a despatch's,
 //! or the whole delivered order's) under the next gapless number, in the transaction that consumes the request;
-//! complete the documents staff issued whose issuer did not finish them. A redelivery finds the request consumed
+//! complete the documents whose issuer did not finish them (staff's, and this stage's own when archiving or
+//! emailing failed: both leave a completion request the relay hands back here). A redelivery finds the request consumed
 //! and only completes what a crashed attempt left undone.
 
 use orders_aws::store::{completion_request_key, IssueOutcome, IssueWrite, NewEmail};
@@ -128,7 +129,11 @@ async fn issue_requested(documents: &Documents, envelope: &EventEnvelope) -> Res
             idempotency: None,
         };
         match documents.issue(&write, tenant).await? {
-            Issuance::Issued { completed, .. } => completed?,
+            Issuance::Issued { stored, completed } => {
+                if let Err(error) = completed {
+                    leave_to_relay(documents, envelope, &stored.invoice.number, error).await?;
+                }
+            }
             Issuance::NotIssued(IssueOutcome::AlreadyIssued(Some(number))) => {
                 finish_issued(documents, tenant, order, &number).await?
             }
@@ -142,6 +147,38 @@ async fn issue_requested(documents: &Documents, envelope: &EventEnvelope) -> Res
         Ok(Attempt::Done(()))
     };
     retry_on_conflict(ATTEMPTS, attempt, || InvoicingError::Contention(order_id.to_string())).await
+}
+
+/// A document issued now whose archive or email failed: its completion request (as a staff-issued document has)
+/// hands it to this stage again through the relay, so it is completed even if this message is dead-lettered. Only
+/// when that request cannot be written either does the error go back (the message is retried).
+async fn leave_to_relay(
+    documents: &Documents,
+    envelope: &EventEnvelope,
+    number: &str,
+    error: DocumentError,
+) -> Result<(), InvoicingError> {
+    let now = documents.now();
+    let completion = EventEnvelope {
+        reference: number.to_owned(),
+        ..EventEnvelope::new(
+            EventType::InvoiceIssued,
+            envelope.tenant.clone(),
+            envelope.order_id.clone(),
+            String::new(),
+            now,
+        )
+    };
+    match documents.store().request_completion(&completion).await {
+        Ok(_) => {
+            tracing::warn!(order_id = %envelope.order_id, %number, %error, "invoice issued; archive or email left to the relay");
+            Ok(())
+        }
+        Err(store) => {
+            tracing::warn!(order_id = %envelope.order_id, %number, %error, %store, "invoice issued; completion not recorded, the message is retried");
+            Err(error.into())
+        }
+    }
 }
 
 /// Completes a document staff issued whose issuer did not finish archiving and emailing it (the relay passed

@@ -315,6 +315,28 @@ impl Store {
         Ok(output.item.as_ref().and_then(|item| super::get_s(item, "issued")).map(str::to_owned))
     }
 
+    /// Leaves the completion of document `event.reference` (archive and buyer email) to the invoicing stage through
+    /// the relay: a completion request of `event` (`InvoiceIssued` or `CreditNoteIssued`) with its "publish
+    /// pending" mark, as a staff-issued document has from its issuing transaction. `false` when one exists.
+    pub async fn request_completion(&self, event: &EventEnvelope) -> Result<bool, StoreError> {
+        let item = stage_request_item(&completion_request_key(&event.reference), event)?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(error) => Err(dynamo_error(format!("request the completion of {}", event.reference), error)),
+        }
+    }
+
     /// Marks a stage request consumed without issuing anything (nothing was left to bill); `false` when it was
     /// consumed already.
     pub async fn dismiss_request(
