@@ -8,6 +8,7 @@ pub mod emulator;
 pub mod mail;
 pub mod provision;
 pub mod redrive;
+mod resource_types;
 pub mod seed;
 pub mod server;
 pub mod sqs_runner;
