@@ -12,7 +12,7 @@ TARGET := $(or $(CARGO_TARGET_DIR),target)
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
 LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console portal
 
-.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium template-lint lambda-build bench bench-reports fmt clean
+.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium template-lint lambda-build bench chaos bench-reports fmt clean
 # The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as
 # the PdfFontsLayer of infra/template.yaml (/opt/fonts), read from here locally. Optional: without it, CJK text
 # in PDFs shows as boxes (and stays searchable); under CI=true its absence fails `make test`.
@@ -24,6 +24,7 @@ help:
 	@echo "make test   rustfmt, clippy -D warnings, unit + end-to-end tests against moto, the console in headless Chromium,"
 	@echo "            cfn-lint, sam validate --lint, cargo lambda build --release --x86-64"
 	@echo "make bench  bootstrap sizes, cold init against a hello-world, AWS requests of an order's lifecycle -> bench/results/"
+	@echo "make chaos  1,000 orders with faults injected on every kind of AWS call -> bench/results/chaos.json"
 	@echo "make pdf-previews  sample invoice PDFs for a person to look at -> .local/pdf-previews"
 	@echo "make bench-reports  the reports core on 100 k, 1 M and 10 M order lines against pandas -> bench/results/reports.json"
 
@@ -126,6 +127,12 @@ bench: lambda-build emulator
 	$(TOOLS)/bin/python scripts/bootstrap_sizes.py bench/results/sizes.json $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
 	$(TARGET)/debug/cold-init 30 bench/results/cold-init.json hello=$(TARGET)/lambda/bench-hello/bootstrap $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
 	scripts/with-emulator.sh $(TARGET)/debug/lifecycle-requests bench/results/requests.json
+
+# The proof under faults: 1,000 orders (CHAOS_ORDERS=n for another count) with every kind of AWS call failing a
+# few percent of the time -> bench/results/chaos.json; fails unless nothing is lost, duplicated or left behind.
+chaos: emulator
+	cargo build --locked -p bench --bin chaos
+	scripts/with-emulator.sh $(TARGET)/debug/chaos bench/results/chaos.json
 
 # The reports core on 100 k, 1 M and 10 M generated order lines against pandas (BENCH_LINES="100000" for fewer).
 bench-reports: $(BENCH_VENV)/.installed

@@ -57,6 +57,20 @@ impl Faults {
         self.rules().await.iter().find(|rule| rule["id"] == id).and_then(|rule| rule["struck"].as_u64()).unwrap_or(0)
     }
 
+    /// Adds how often each rule of `names` (its id → a name) struck to `counts`, then removes every rule.
+    pub async fn clear_counted(
+        &self,
+        names: &std::collections::BTreeMap<String, String>,
+        counts: &mut std::collections::BTreeMap<String, u64>,
+    ) {
+        for rule in self.rules().await {
+            if let Some(name) = rule["id"].as_str().and_then(|id| names.get(id)) {
+                *counts.entry(name.clone()).or_default() += rule["struck"].as_u64().unwrap_or(0);
+            }
+        }
+        self.clear().await;
+    }
+
     /// Removes every rule of this scope: AWS behaves again.
     pub async fn clear(&self) {
         self.http

@@ -4,6 +4,7 @@
 //! One moto server serves the whole run (`make test` starts it and sets `ORDERS_TEST_ENDPOINT`); each test gets
 //! its own stack name, so tables and queues never mix between tests.
 
+pub mod chaos;
 mod client;
 mod conformance;
 mod faults;

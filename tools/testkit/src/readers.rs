@@ -79,6 +79,81 @@ impl TestStack {
         items
     }
 
+    /// Every order item of `tenant`, whatever its status (through GSI1, the status index).
+    pub async fn stored_orders_all(&self, tenant: &TenantId) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+        let mut items = Vec::new();
+        for status in orders_domain::lifecycle::OrderStatus::ALL {
+            items.extend(self.query_all("GSI1", "GSI1PK", &format!("T#{tenant}#S#{}", status.as_str())).await);
+        }
+        items
+    }
+
+    /// The numbers of every billing document `tenant` issued, by series (`INV-2026` → {1, 2, …}).
+    pub async fn issued_numbers(
+        &self,
+        tenant: &TenantId,
+    ) -> std::collections::BTreeMap<String, std::collections::BTreeSet<u64>> {
+        let mut series: std::collections::BTreeMap<String, std::collections::BTreeSet<u64>> = Default::default();
+        let mut start = None;
+        loop {
+            let output = self
+                .stack
+                .aws
+                .dynamodb
+                .scan()
+                .table_name(self.stack.table_name())
+                .filter_expression("begins_with(PK, :p) AND SK = :sk")
+                .expression_attribute_values(":p", AttributeValue::S(format!("T#{tenant}#INV#")))
+                .expression_attribute_values(":sk", AttributeValue::S("INV".into()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("scan documents");
+            for item in output.items.unwrap_or_default() {
+                let number = s(&item, "PK").rsplit('#').next().unwrap_or_default().to_owned();
+                if let Some((prefix, n)) = number.rsplit_once('-') {
+                    series.entry(prefix.to_owned()).or_default().insert(n.parse().unwrap_or(0));
+                }
+            }
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return series;
+            }
+        }
+    }
+
+    /// Every item of `index` whose `key` is `value`.
+    async fn query_all(
+        &self,
+        index: &str,
+        key: &str,
+        value: &str,
+    ) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .stack
+                .aws
+                .dynamodb
+                .query()
+                .table_name(self.stack.table_name())
+                .index_name(index)
+                .key_condition_expression("#k = :v")
+                .expression_attribute_names("#k", key)
+                .expression_attribute_values(":v", AttributeValue::S(value.to_owned()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("query");
+            items.extend(output.items.unwrap_or_default());
+            start = output.last_evaluated_key;
+            if start.is_none() {
+                return items;
+            }
+        }
+    }
+
     /// One raw item by key.
     pub async fn item(&self, pk: &str, sk: &str) -> Option<std::collections::HashMap<String, AttributeValue>> {
         self.stack
