@@ -190,3 +190,25 @@ async fn an_automatic_invoice_whose_archive_and_email_failed_is_completed_throug
     stack.deliver_all().await;
     assert_eq!(billing_emails(stack.emails_for(&id).await), 1, "still once");
 }
+
+#[tokio::test]
+async fn a_transaction_conflict_on_marking_emails_sent_is_retried_so_no_email_is_sent_again() {
+    let stack = TestStack::start().await;
+    let confirmation = stack.function_faults("ConfirmationFunction");
+    // The second transaction of the answer is the one that marks the seller's and the buyer's emails sent.
+    let conflict = confirmation
+        .inject(json!({"service": "dynamodb", "action": "TransactWriteItems", "kind": "conflict", "nth": [2]}))
+        .await;
+    let id = stack.post_json("/v1/orders", &order_body("WS-MARK")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    assert_eq!(confirmation.struck(&conflict).await, 1);
+    let records: Vec<String> = stack
+        .partition(&format!("T#{}#O#{id}", stack.tenant.id))
+        .await
+        .iter()
+        .filter(|item| orders_testkit::s(item, "SK").starts_with("M#"))
+        .map(|item| orders_testkit::s(item, "status").to_owned())
+        .collect();
+    assert_eq!(records, ["sent", "sent"], "both emails recorded sent: nothing for the relay to send again");
+    assert_eq!(stack.emails_for(&id).await.len(), 2);
+}

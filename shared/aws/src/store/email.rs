@@ -223,14 +223,24 @@ impl Store {
                 request = request.set_expression_attribute_values(single.expression_attribute_values.clone());
                 request.send().await.map_err(|e| dynamo_error("mark email sent", e))?;
             } else {
-                self.client
-                    .transact_write_items()
-                    .set_transact_items(Some(
-                        chunk.iter().cloned().map(|u| TransactWriteItem::builder().update(u).build()).collect(),
-                    ))
-                    .send()
-                    .await
-                    .map_err(|e| dynamo_error("mark emails sent", e))?;
+                // The updates set what happened whatever was there, so a transaction that met another one on an
+                // item (TransactionConflict, which the SDK does not retry) is simply sent again.
+                let items: Vec<TransactWriteItem> =
+                    chunk.iter().cloned().map(|u| TransactWriteItem::builder().update(u).build()).collect();
+                let mut attempt = 0;
+                loop {
+                    attempt += 1;
+                    match self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await {
+                        Ok(_) => break,
+                        Err(error)
+                            if attempt < 8
+                                && error.as_service_error().is_some_and(super::table::cancelled_by_conflict) =>
+                        {
+                            tokio::time::sleep(super::backoff(attempt)).await;
+                        }
+                        Err(error) => return Err(dynamo_error("mark emails sent", error)),
+                    }
+                }
             }
         }
         Ok(())

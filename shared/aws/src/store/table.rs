@@ -153,6 +153,14 @@ pub(crate) fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(base + base * jitter / 10)
 }
 
+/// Whether a transaction was cancelled because it met another transaction on one of its items (retry it).
+pub(crate) fn cancelled_by_conflict(
+    error: &aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+) -> bool {
+    matches!(error, aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(cancelled)
+        if cancelled.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict")))
+}
+
 /// Whether a transaction was cancelled because one of its conditions did not hold (not for a conflict).
 pub(crate) fn cancelled_by_condition(
     error: &aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
