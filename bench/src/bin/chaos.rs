@@ -10,14 +10,15 @@ use orders_testkit::TestStack;
 async fn main() -> std::process::ExitCode {
     let output = std::env::args().nth(1).unwrap_or_else(|| "bench/results/chaos.json".into());
     let orders = std::env::var("CHAOS_ORDERS").ok().and_then(|n| n.parse().ok()).unwrap_or(1000);
-    let stack = TestStack::start().await;
-    let report = run(&stack, &ChaosPlan { orders, tenants: 4, fault_rate: 0.03 }).await;
+    // The commit the run starts at (what was built), not whatever is checked out when it ends.
     let commit = std::process::Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .output()
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
+    let stack = TestStack::start().await;
+    let report = run(&stack, &ChaosPlan { orders, tenants: 4, fault_rate: 0.03 }).await;
     let mut value = serde_json::to_value(&report).unwrap_or_default();
     value["commit"] = serde_json::json!(commit);
     let met = report.lost == 0
