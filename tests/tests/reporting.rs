@@ -471,3 +471,28 @@ async fn a_long_report_goes_up_in_parts_and_reads_back_whole() {
     assert_eq!(parquet.len(), 30_000);
     assert_eq!(parquet[29_999][10], Cell::Decimal(Decimal::new(29_999 * 125, 2)));
 }
+
+#[tokio::test]
+async fn one_tenants_failing_reports_do_not_stop_the_others_and_the_run_names_it() {
+    let stack = TestStack::start().await;
+    stack.new_tenant().await;
+    let yesterday = time::OffsetDateTime::now_utc().date().previous_day().expect("yesterday").to_string();
+    let app = stack.stack.reporting().expect("reporting");
+    // The tenant the run takes first fails: S3 refuses every file of its reports, from the emulator's side.
+    let tenants = app.store().list_tenants().await.expect("tenants");
+    let (failing, others) = tenants.split_first().expect("two tenants");
+    stack
+        .function_faults("ReportingFunction")
+        .inject(json!({"service": "s3", "action": "PutObject", "kind": "error", "error": "unavailable",
+                       "resource": format!("tenant={failing}/")}))
+        .await;
+    let error = reporting::handle(&app, EventBridgeEvent::default()).await.expect_err("the run fails");
+    assert!(error.to_string().starts_with("the reports of"), "{error}");
+    assert!(error.to_string().contains(failing.as_str()), "it names the failed tenant: {error}");
+    for tenant in others {
+        let key = format!("tenant={tenant}/report=sales_by_day/date={yesterday}/manifest.json");
+        assert!(stack.exported_bytes(&key).await.is_some(), "{tenant}'s reports are written after the failure");
+    }
+    let theirs = format!("tenant={failing}/report=sales_by_day/date={yesterday}/manifest.json");
+    assert!(stack.exported_bytes(&theirs).await.is_none(), "no half run of the failed tenant is visible");
+}

@@ -49,11 +49,25 @@ pub async fn handle(app: &Reporting, event: EventBridgeEvent<ReportRun>) -> Resu
         None => app.store().list_tenants().await.map_err(ReportError::from)?,
     };
     let mut summary = RunSummary { date: date.to_string(), manifests: Vec::new(), index_pages: Vec::new() };
+    // One tenant's failure does not stop the others' reports: each tenant's run is whole or not there at all
+    // (its manifest is replaced last), so the failed ones are named and the invocation fails — the errors alarm
+    // fires and EventBridge's retry runs the day again, rewriting every tenant's run atomically.
+    let mut failed = Vec::new();
     for tenant in tenants {
-        let run = run_reports(app, &tenant, &Period::day(date), &ReportName::ALL).await?;
-        summary.manifests.extend(run.reports.into_iter().map(|r| r.manifest));
-        summary.index_pages.push(run.index);
+        match run_reports(app, &tenant, &Period::day(date), &ReportName::ALL).await {
+            Ok(run) => {
+                summary.manifests.extend(run.reports.into_iter().map(|r| r.manifest));
+                summary.index_pages.push(run.index);
+            }
+            Err(error) => {
+                tracing::error!(tenant = %tenant, date = %summary.date, %error, "reports of a tenant failed");
+                failed.push(tenant.to_string());
+            }
+        }
     }
-    tracing::info!(date = %summary.date, reports = summary.manifests.len(), "reports written");
+    tracing::info!(date = %summary.date, reports = summary.manifests.len(), failed = failed.len(), "reports written");
+    if !failed.is_empty() {
+        return Err(format!("the reports of {} of {} failed: {}", summary.date, failed.len(), failed.join(", ")).into());
+    }
     Ok(summary)
 }
