@@ -18,7 +18,8 @@ A RULE picks requests and says what happens to them:
                 "drop_answer":  do the call, then answer a 500 (the client sees a failure after the write happened)
                 "slow":         wait `delay_ms`, then do the call
                 "conflict":     cancel a TransactWriteItems with TransactionConflict (nothing is written)
-    error       for "error": "throttling" (default), "internal" (500) or "unavailable" (503)
+    error       for "error": "throttling" (default), "internal" (500), "unavailable" (503) or "rejected" (the
+                request refused for good: SES's MessageRejected, a ValidationException elsewhere)
     probability strike each matching call with this probability (default 1)
     nth         strike only these matching calls (1-based), e.g. [1, 3]
     times       strike at most this many times
@@ -40,7 +41,7 @@ _lock = threading.Lock()
 _random = random.Random()
 
 KINDS = ("error", "drop_answer", "slow", "conflict")
-ERRORS = ("throttling", "internal", "unavailable")
+ERRORS = ("throttling", "internal", "unavailable", "rejected")
 
 
 class FaultRule:
@@ -139,17 +140,18 @@ _CODES = {
     "sqs": {"throttling": (400, "ThrottlingException"), "internal": (500, "InternalError"),
             "unavailable": (503, "ServiceUnavailable")},
     "ses": {"throttling": (400, "Throttling"), "internal": (500, "InternalFailure"),
-            "unavailable": (503, "ServiceUnavailable")},
+            "unavailable": (503, "ServiceUnavailable"), "rejected": (400, "MessageRejected")},
     "s3": {"throttling": (503, "SlowDown"), "internal": (500, "InternalError"),
            "unavailable": (503, "ServiceUnavailable")},
 }
 _DEFAULT_CODES = {"throttling": (400, "ThrottlingException"), "internal": (500, "InternalFailure"),
-                  "unavailable": (503, "ServiceUnavailable")}
+                  "unavailable": (503, "ServiceUnavailable"), "rejected": (400, "ValidationException")}
 
 
 def error_response(service, error, start_response, message="injected by the devstack fault switchboard"):
     """The error answer `service` gives, in its protocol."""
-    status, code = _CODES.get(service, _DEFAULT_CODES)[error]
+    codes = _CODES.get(service, _DEFAULT_CODES)
+    status, code = codes.get(error, _DEFAULT_CODES[error])
     request_id = uuid.uuid4().hex
     if service in ("ses", "s3"):
         if service == "s3":

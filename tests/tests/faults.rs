@@ -212,3 +212,32 @@ async fn a_transaction_conflict_on_marking_emails_sent_is_retried_so_no_email_is
     assert_eq!(records, ["sent", "sent"], "both emails recorded sent: nothing for the relay to send again");
     assert_eq!(stack.emails_for(&id).await.len(), 2);
 }
+
+#[tokio::test]
+async fn an_email_ses_rejects_is_recorded_refused_not_sent_and_never_sent_again() {
+    let stack = TestStack::start_with(|stack| stack.with_env("RelayFunction", "RELAY_AFTER_SECONDS", "0")).await;
+    stack
+        .function_faults("ConfirmationFunction")
+        .inject(json!({"service": "ses", "action": "SendRawEmail", "kind": "error", "error": "rejected", "times": 1}))
+        .await;
+    let id =
+        stack.post_json("/v1/orders", &order_body("WS-REJECTED")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "accepted", "a refused email does not hold the order back");
+    let statuses = |items: Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>| {
+        let mut statuses: Vec<String> = items
+            .iter()
+            .filter(|item| orders_testkit::s(item, "SK").starts_with("M#"))
+            .map(|item| orders_testkit::s(item, "status").to_owned())
+            .collect();
+        statuses.sort();
+        statuses
+    };
+    let pk = format!("T#{}#O#{id}", stack.tenant.id);
+    assert_eq!(statuses(stack.partition(&pk).await), ["refused", "sent"], "one refused, one sent; none 'sent' twice");
+    assert_eq!(stack.emails_for(&id).await.len(), 1);
+    let relay = stack.stack.relay().expect("relay");
+    let report = relay.run_once(time::OffsetDateTime::now_utc() + time::Duration::hours(1)).await.expect("relay");
+    assert_eq!(report.unsent_email_orders, 0, "a refused email is not retried");
+    assert_eq!(stack.emails_for(&id).await.len(), 1);
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{EmailRecord, EmailStatus, NewEmail};
+use orders_aws::store::{EmailOutcome, EmailRecord, EmailStatus, NewEmail};
 use orders_aws::{Mailer, MailerError, SecretError, SecretKeys, Store, StoreError};
 use orders_domain::buyer_link::PortalLinks;
 use orders_domain::order::{NoteVisibility, Order};
@@ -307,12 +307,12 @@ impl EmailOutbox {
             match outcome {
                 Ok(message_id) => {
                     tracing::info!(order_id = %order.id, kind = %record.kind, %message_id, "email sent");
-                    sent.push((record, message_id));
+                    sent.push((record, EmailOutcome::Sent(message_id)));
                 }
                 Err(MailerError::Rejected(reason)) => {
                     // Retrying cannot help; record it so it is not retried forever, and say so loudly.
                     tracing::error!(order_id = %order.id, kind = %record.kind, %reason, "email refused");
-                    sent.push((record, format!("refused: {reason}")));
+                    sent.push((record, EmailOutcome::Refused(reason)));
                 }
                 Err(error @ MailerError::Retryable(_)) => {
                     failure = Some(EmailError::Send {

@@ -21,6 +21,17 @@ pub enum EmailStatus {
     Sending,
     /// SES accepted it.
     Sent,
+    /// SES refused it for good (a rejected address or message): never sent, never retried; the console shows it.
+    Refused,
+}
+
+/// What became of one email SES was asked to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailOutcome {
+    /// Accepted, with SES's message id.
+    Sent(String),
+    /// Refused for good, with SES's reason.
+    Refused(String),
 }
 
 /// An email to create with a state change.
@@ -85,7 +96,11 @@ impl EmailRecord {
             reference: get_s(item, "reference")?.to_owned(),
             to_name: get_s(item, "to_name").unwrap_or_default().to_owned(),
             to_address: get_s(item, "to_address")?.to_owned(),
-            status: if get_s(item, "status") == Some("sent") { EmailStatus::Sent } else { EmailStatus::Sending },
+            status: match get_s(item, "status") {
+                Some("sent") => EmailStatus::Sent,
+                Some("refused") => EmailStatus::Refused,
+                _ => EmailStatus::Sending,
+            },
             claimed_at: get_n(item, "claimed_at").and_then(|d| i64::try_from(d.trunc().mantissa()).ok()).unwrap_or(0),
             message_id: get_s(item, "message_id").map(str::to_owned),
         })
@@ -188,24 +203,37 @@ impl Store {
         Ok(())
     }
 
-    /// Marks emails sent with their SES message ids: one request for all of them.
+    /// Records what became of emails (sent with SES's message id, or refused with its reason), each out of the
+    /// outbox index: one request for all of them.
     pub async fn mark_emails_sent(
         &self,
         tenant: &TenantId,
         order_id: &OrderId,
-        sent: &[(EmailRecord, String)],
+        done: &[(EmailRecord, EmailOutcome)],
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let updates = sent
+        let updates = done
             .iter()
-            .map(|(record, message_id)| {
+            .map(|(record, outcome)| {
+                let (status, detail, update) = match outcome {
+                    EmailOutcome::Sent(id) => (
+                        "sent",
+                        id,
+                        "SET #status = :status, message_id = :detail, sent_at = :now REMOVE GSI3PK, GSI3SK",
+                    ),
+                    EmailOutcome::Refused(reason) => (
+                        "refused",
+                        reason,
+                        "SET #status = :status, refused_reason = :detail, refused_at = :now REMOVE GSI3PK, GSI3SK",
+                    ),
+                };
                 Update::builder()
                     .table_name(&self.table)
                     .set_key(Some(key(keys::order_pk(tenant, order_id), record.sort_key())))
-                    .update_expression("SET #status = :sent, message_id = :id, sent_at = :now REMOVE GSI3PK, GSI3SK")
+                    .update_expression(update)
                     .expression_attribute_names("#status", "status")
-                    .expression_attribute_values(":sent", s("sent"))
-                    .expression_attribute_values(":id", s(message_id.clone()))
+                    .expression_attribute_values(":status", s(status))
+                    .expression_attribute_values(":detail", s(detail.clone()))
                     .expression_attribute_values(":now", AttributeValue::N(now.unix_timestamp().to_string()))
                     .build()
                     .map_err(|e| corrupt("email update", e))

@@ -38,7 +38,7 @@ mod table;
 mod tenants;
 
 pub use despatch::{DespatchOutcome, DespatchWrite};
-pub use email::{EmailRecord, EmailStatus, NewEmail};
+pub use email::{EmailOutcome, EmailRecord, EmailStatus, NewEmail};
 pub use idempotency::IDEMPOTENCY_TTL;
 pub use invoice_issue::{completion_request_key, IdempotentDocument, IssueOutcome, IssueWrite};
 pub use invoices::{document_key, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, StoredInvoice};
