@@ -158,6 +158,23 @@ mod tests {
     use super::*;
     use rust_decimal_macros::dec;
 
+    proptest::proptest! {
+        #[test]
+        fn a_decimal_reads_back_exactly_from_its_text(units in proptest::num::i64::ANY, scale in 0u32..=10) {
+            let value = Decimal::new(units, scale);
+            proptest::prop_assert_eq!(parse_decimal_text(&value.to_string()), Ok(value));
+        }
+
+        #[test]
+        fn no_text_makes_the_decimal_parser_panic_and_what_it_reads_is_exact(text in "[-+0-9.eE]{0,40}") {
+            if let Ok(value) = parse_decimal_text(&text) {
+                // What it read has the value the text says, to the last digit.
+                let normalized = value.normalize().to_string();
+                proptest::prop_assert_eq!(parse_decimal_text(&normalized), Ok(value.normalize()));
+            }
+        }
+    }
+
     #[test]
     fn currencies_know_their_minor_units() {
         assert_eq!(Currency::parse("EUR").map(|c| c.minor_units()), Ok(2));

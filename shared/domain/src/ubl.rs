@@ -234,6 +234,29 @@ fn iso_date(date: time::Date) -> String {
 mod tests {
     use super::*;
 
+    /// Reads escaped text back as an XML parser would.
+    fn unescape(text: &str) -> String {
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_escapes_to_xml_that_reads_back_as_the_text_minus_what_xml_cannot_carry(text in "\\PC{0,60}|[<>&'\"\\x00-\\x1f\u{FFFE}\u{FFFF}a-z ]{0,60}") {
+            let escaped = escape(&text);
+            proptest::prop_assert!(!escaped.contains('<') && !escaped.contains('>') && !escaped.contains('"'));
+            proptest::prop_assert!(escaped.split('&').skip(1).all(|rest| ["amp;", "lt;", "gt;", "quot;", "apos;"].iter().any(|e| rest.starts_with(e))));
+            let carried: String = text
+                .chars()
+                .map(|c| if (c.is_control() && !matches!(c, '\n' | '\t')) || matches!(c, '\u{FFFE}' | '\u{FFFF}') { ' ' } else { c })
+                .collect();
+            proptest::prop_assert_eq!(unescape(&escaped), carried);
+        }
+    }
+
     #[test]
     fn values_are_escaped() {
         assert_eq!(escape("A & B <c> \"d\" 'e'\r"), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos; ");
