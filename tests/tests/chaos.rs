@@ -8,9 +8,10 @@ use orders_testkit::TestStack;
 #[tokio::test]
 async fn under_faults_on_every_kind_of_call_nothing_is_lost_duplicated_or_left_behind() {
     let stack = TestStack::start().await;
-    let report = run(&stack, &ChaosPlan { orders: 40, tenants: 2, fault_rate: 0.04 }).await;
+    let report = run(&stack, &ChaosPlan { orders: 40, tenants: 2, fault_rate: 0.04, kill_rate: 0.3 }).await;
     eprintln!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
     assert!(report.faults.values().sum::<u64>() > 0, "faults struck: {report:?}");
+    assert!(report.kills > 0, "invocations killed part-way: {report:?}");
     assert_eq!(report.accepted, report.orders, "the webshop's retries place every order: {report:?}");
     assert_eq!(
         (report.lost, report.duplicated, report.gaps, report.unfinished, report.unarchived, report.left_in_dlqs),

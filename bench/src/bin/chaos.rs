@@ -18,7 +18,7 @@ async fn main() -> std::process::ExitCode {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
     let stack = TestStack::start().await;
-    let report = run(&stack, &ChaosPlan { orders, tenants: 4, fault_rate: 0.03 }).await;
+    let report = run(&stack, &ChaosPlan { orders, tenants: 4, fault_rate: 0.03, kill_rate: 0.05 }).await;
     let mut value = serde_json::to_value(&report).unwrap_or_default();
     value["commit"] = serde_json::json!(commit);
     let met = report.lost == 0

@@ -44,6 +44,39 @@ pub struct QueueConsumer {
     handler: SqsHandler,
     batch_size: i32,
     retry_after_seconds: Option<i32>,
+    kills: Option<Kills>,
+}
+
+/// Invocations killed on purpose: with `probability`, the handler is stopped at whatever it awaits within
+/// `within` of its start, as a Lambda timeout or crash stops it between two side effects; its batch is then
+/// redelivered as Lambda would.
+#[derive(Debug, Clone, Copy)]
+pub struct Kills {
+    /// The share of invocations killed.
+    pub probability: f64,
+    /// How long a killed invocation runs at most.
+    pub within: std::time::Duration,
+}
+
+/// Invocations killed so far in this process.
+static KILLED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many invocations [`Kills`] stopped in this process so far.
+pub fn killed() -> u64 {
+    KILLED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A number in [0, 1) that differs per call (no random crate: the clock's nanoseconds, mixed).
+fn chance() -> f64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STATE: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ u64::from(nanos);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
 impl std::fmt::Debug for QueueConsumer {
@@ -77,6 +110,7 @@ impl QueueConsumer {
             handler,
             batch_size: 10,
             retry_after_seconds: None,
+            kills: None,
         })
     }
 
@@ -89,6 +123,12 @@ impl QueueConsumer {
     /// deployed stack waits the full timeout; locally that would make every retry take minutes).
     pub fn retry_after(mut self, seconds: i32) -> Self {
         self.retry_after_seconds = Some(seconds);
+        self
+    }
+
+    /// Kills invocations on purpose (see [`Kills`]).
+    pub fn killing(mut self, kills: Option<Kills>) -> Self {
+        self.kills = kills;
         self
     }
 
@@ -110,7 +150,21 @@ impl QueueConsumer {
             return Ok(Delivery::default());
         }
         let event = self.event(&messages)?;
-        let failed_ids: Vec<String> = match (self.handler)(event).await {
+        let invocation = (self.handler)(event);
+        let outcome = match self.kills.filter(|kills| chance() < kills.probability) {
+            None => invocation.await,
+            Some(kills) => {
+                let deadline = kills.within.mul_f64(chance());
+                match tokio::time::timeout(deadline, invocation).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => {
+                        KILLED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        Err(format!("invocation killed after {} ms", deadline.as_millis()))
+                    }
+                }
+            }
+        };
+        let failed_ids: Vec<String> = match outcome {
             Ok(response) => response.batch_item_failures.into_iter().map(|f| f.item_identifier).collect(),
             Err(error) => {
                 tracing::warn!(queue = %self.queue_url, %error, "handler failed the whole batch");

@@ -23,6 +23,8 @@ pub struct ChaosPlan {
     pub tenants: usize,
     /// The probability each fault rule strikes a matching call.
     pub fault_rate: f64,
+    /// The share of stage invocations killed part-way (at whatever they await within 30 ms).
+    pub kill_rate: f64,
 }
 
 /// What a run found (`bench/results/chaos.json`).
@@ -34,10 +36,14 @@ pub struct ChaosReport {
     pub tenants: usize,
     /// The probability of each fault rule.
     pub fault_rate: f64,
+    /// The share of stage invocations killed part-way.
+    pub kill_rate: f64,
     /// Orders the API accepted (2xx), after the webshop's retries.
     pub accepted: usize,
     /// Requests the webshop had to send again (5xx or no answer).
     pub retries: usize,
+    /// Stage invocations killed part-way (and redelivered).
+    pub kills: u64,
     /// Faults struck, by `service.action.kind`.
     pub faults: BTreeMap<String, u64>,
     /// Despatches recorded.
@@ -111,8 +117,13 @@ where
 /// Runs `plan` on `stack` (which must be this run's own: its functions' calls are struck).
 pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
     let started = Instant::now();
-    let mut report =
-        ChaosReport { orders: plan.orders, tenants: plan.tenants, fault_rate: plan.fault_rate, ..Default::default() };
+    let mut report = ChaosReport {
+        orders: plan.orders,
+        tenants: plan.tenants,
+        fault_rate: plan.fault_rate,
+        kill_rate: plan.kill_rate,
+        ..Default::default()
+    };
     let mut tenants = vec![stack.tenant.clone()];
     while tenants.len() < plan.tenants {
         tenants.push(stack.new_tenant().await);
@@ -131,6 +142,9 @@ pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
         }
     }
     let faults = stack.faults();
+    let kills = devstack::sqs_runner::Kills { probability: plan.kill_rate, within: Duration::from_millis(30) };
+    stack.kill_invocations(Some(kills)).await;
+    let killed_before = devstack::sqs_runner::killed();
     let mut rule_names = BTreeMap::new();
     for rule in fault_rules(plan.fault_rate) {
         let name = format!(
@@ -225,6 +239,8 @@ pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
 
     // The faults stop; the relay and redelivery run until nothing is left to do.
     faults.clear_counted(&rule_names, &mut report.faults).await;
+    stack.kill_invocations(None).await;
+    report.kills = devstack::sqs_runner::killed() - killed_before;
     settle(stack).await;
     for (n, (tenant_index, _, id)) in accepted.iter().enumerate().filter(|(n, _)| n % 10 == 3) {
         let order =

@@ -163,6 +163,13 @@ impl TestStack {
         total
     }
 
+    /// From now on, [`TestStack::deliver_all`] kills invocations as `kills` says (`None`: none), as Lambda timeouts
+    /// or crashes would (see `devstack::sqs_runner::Kills`).
+    pub async fn kill_invocations(&self, kills: Option<devstack::sqs_runner::Kills>) {
+        let consumers = self.consumers().await.into_iter().map(|c| c.killing(kills)).collect();
+        *self.warm.lock().await = Some(consumers);
+    }
+
     /// Delivers the table stream's records to their functions (the archive) until none are left; each call goes on
     /// where the last one stopped.
     pub async fn deliver_streams(&self) -> Delivery {
