@@ -8,6 +8,15 @@ use orders_testkit::{order_body, Answer, Tenant, TestStack};
 use reqwest::Method;
 use serde_json::{json, Value};
 
+/// The rows' `received_at` as instants: RFC 3339 text drops trailing zeros of the fraction, so "…05.12345Z"
+/// (…050 µs) sorts after "…05.123456Z" as text although it is earlier.
+fn received_instants(rows: &[Value]) -> Vec<time::OffsetDateTime> {
+    rows.iter()
+        .map(|r| r["received_at"].as_str().expect("received_at"))
+        .map(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).expect("RFC 3339"))
+        .collect()
+}
+
 /// Posts `count` orders for `tenant` in one batch; every third one asks for an out-of-stock item (rejected on
 /// confirmation). Returns the ids with the SKU each asked for.
 async fn post_orders(stack: &TestStack, tenant: &Tenant, prefix: &str, count: usize) -> Vec<(String, &'static str)> {
@@ -77,7 +86,7 @@ async fn the_order_list_returns_exactly_the_tenants_orders_newest_first_with_fil
         ids(&rows).is_disjoint(&others.iter().map(|(id, _)| id.clone()).collect()),
         "never the other tenant's orders"
     );
-    let received: Vec<&str> = rows.iter().map(|r| r["received_at"].as_str().expect("received_at")).collect();
+    let received = received_instants(&rows);
     assert!(received.windows(2).all(|w| w[0] >= w[1]), "newest first: {received:?}");
 
     let rejected: BTreeSet<String> =
@@ -279,7 +288,7 @@ async fn three_hundred_orders_of_two_tenants_list_filter_search_and_page_exactly
     let rows = list_all(&stack, &op_a, "?limit=37").await;
     assert_eq!(rows.len(), 180);
     assert_eq!(ids(&rows), set_of(&all_a));
-    let received: Vec<&str> = rows.iter().map(|r| r["received_at"].as_str().expect("received_at")).collect();
+    let received = received_instants(&rows);
     assert!(received.windows(2).all(|w| w[0] >= w[1]), "newest first");
     assert_eq!(ids(&list_all(&stack, &op_b, "").await), set_of(&all_b));
 
@@ -317,7 +326,7 @@ async fn three_hundred_orders_of_two_tenants_list_filter_search_and_page_exactly
         let rows = list_all(&stack, &op_a, &query).await;
         assert_eq!(rows.len(), wanted.len(), "{query}: no duplicates");
         assert_eq!(ids(&rows), wanted, "{query}");
-        let received: Vec<&str> = rows.iter().map(|r| r["received_at"].as_str().expect("received_at")).collect();
+        let received = received_instants(&rows);
         assert!(received.windows(2).all(|w| w[0] >= w[1]), "{query}: newest first");
     }
     assert!(
