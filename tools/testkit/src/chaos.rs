@@ -156,6 +156,10 @@ pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
         rule_names.insert(faults.inject(rule).await, name);
     }
 
+    eprintln!(
+        "chaos: {} orders from {} tenants, faults at {}, kills at {}",
+        plan.orders, plan.tenants, plan.fault_rate, plan.kill_rate
+    );
     // Orders: one in five groups of five goes as a batch; everything else one by one.
     let mut accepted: Vec<(usize, String, String)> = Vec::new(); // (tenant, order number, id)
     let mut index = 0;
@@ -192,6 +196,11 @@ pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
     }
     report.accepted = accepted.len();
 
+    eprintln!(
+        "chaos: {} orders accepted after {} s; confirming and despatching",
+        accepted.len(),
+        started.elapsed().as_secs()
+    );
     // Confirmation, then one despatch of everything per accepted order, then invoicing; some credit notes.
     stack.deliver_all().await;
     let mut warehouse_keys = Vec::new();
@@ -237,6 +246,11 @@ pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
         stack.deliver_all().await;
     }
 
+    eprintln!(
+        "chaos: {} despatched after {} s; the faults stop, settling",
+        report.despatches,
+        started.elapsed().as_secs()
+    );
     // The faults stop; the relay and redelivery run until nothing is left to do.
     faults.clear_counted(&rule_names, &mut report.faults).await;
     stack.kill_invocations(None).await;
@@ -266,6 +280,7 @@ pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
     }
     settle(stack).await;
 
+    eprintln!("chaos: {} credit notes after {} s; checking", report.credit_notes, started.elapsed().as_secs());
     check(stack, &tenants, &accepted, &operator_keys, &mut report).await;
     report.seconds = started.elapsed().as_secs();
     report
