@@ -54,27 +54,7 @@ impl TestStack {
     pub async fn stored_orders(&self, tenant: &TenantId) -> Vec<std::collections::HashMap<String, AttributeValue>> {
         let mut items = Vec::new();
         for status in ["received", "pending_response", "accepted", "accepted_with_changes", "rejected"] {
-            let mut start = None;
-            loop {
-                let output = self
-                    .stack
-                    .aws
-                    .dynamodb
-                    .query()
-                    .table_name(self.stack.table_name())
-                    .index_name("GSI1")
-                    .key_condition_expression("GSI1PK = :pk")
-                    .expression_attribute_values(":pk", AttributeValue::S(format!("T#{tenant}#S#{status}")))
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await
-                    .expect("query GSI1");
-                items.extend(output.items.unwrap_or_default());
-                start = output.last_evaluated_key;
-                if start.is_none() {
-                    break;
-                }
-            }
+            items.extend(self.query_all("GSI1", "GSI1PK", &format!("T#{tenant}#S#{status}")).await);
         }
         items
     }

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use orders_domain::events::EventEnvelope;
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use rust_decimal::prelude::ToPrimitive;
 
 use super::{dynamo_error, get_s, s, sortable_timestamp, Item, Store, StoreError};
 use crate::keys;
@@ -73,7 +74,7 @@ impl Store {
             if let Some(value) = item.get("pending_event") {
                 let event: EventEnvelope =
                     serde_dynamo::from_attribute_value(value.clone()).map_err(|e| super::corrupt(pk, e))?;
-                let relayed = get_n(&item, "relay_attempts").unwrap_or(0);
+                let relayed = super::get_n(&item, "relay_attempts").and_then(|n| n.to_u32()).unwrap_or(0);
                 events.push(PendingEvent { event, pk: pk.to_owned(), sk: sk.to_owned(), relayed });
             }
         }
@@ -95,7 +96,11 @@ impl Store {
         self.update_pending(
             pending,
             "SET GSI3SK = :sk, relay_attempts = :n, relayed_at = :now",
-            &[(":sk", s(sort_key)), (":n", n(pending.relayed + 1)), (":now", s(sortable_timestamp(now)))],
+            &[
+                (":sk", s(sort_key)),
+                (":n", super::n((pending.relayed + 1).into())),
+                (":now", s(sortable_timestamp(now))),
+            ],
         )
         .await
     }
@@ -150,12 +155,4 @@ pub struct PendingEvent {
     pub sk: String,
     /// How often the relay sent it (`relay_attempts`).
     pub relayed: u32,
-}
-
-fn get_n(item: &Item, name: &str) -> Option<u32> {
-    item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok())
-}
-
-fn n(value: u32) -> AttributeValue {
-    AttributeValue::N(value.to_string())
 }
