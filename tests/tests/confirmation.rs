@@ -346,6 +346,47 @@ async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_determinist
 }
 
 #[tokio::test]
+async fn an_attempt_that_dies_between_its_chunks_and_its_answer_is_undone_exactly_before_the_order_is_planned_again() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let store = stack.stack.store();
+    let malmo = WarehouseId::parse("malmo").expect("wh");
+    // One of each on hand: what the first attempt's chunk reserved is all there is.
+    let skus: Vec<String> = (0..130).map(|i| format!("TIGHT-{i:03}")).collect();
+    for sku in &skus {
+        let product = product(sku, "1.00", false);
+        store.put_product(tenant, &product).await.expect("product");
+        store.set_stock(tenant, &product.sku, &malmo, dec("1")).await.expect("stock");
+    }
+    let mut body = order_body("WS-TIGHT");
+    lines(&mut body, skus.iter().map(|sku| json!({"sku": sku, "quantity": 1})).collect());
+    let posted = stack.post_json("/v1/orders", &body).await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let id = posted.body["id"].as_str().expect("id").to_owned();
+    // The first attempt writes its chunk of 99 reservations, then its final transaction is refused.
+    let faults = stack.function_faults("ConfirmationFunction");
+    let rule = faults
+        .inject(json!({"service": "dynamodb", "action": "TransactWriteItems", "kind": "error", "error": "rejected", "nth": [2]}))
+        .await;
+    stack.deliver_all().await;
+    assert_eq!(faults.struck(&rule).await, 1, "the final transaction of the first attempt failed");
+    faults.clear().await;
+
+    let order = stack.order(&id).await;
+    assert_eq!(order["status"], "accepted", "planned again from the true counters: {}", order["lines"][0]);
+    for sku in &skus {
+        assert_eq!(stack.stock(tenant, sku, "malmo").await, (dec("1"), dec("1"), dec("0")), "{sku}: reserved once");
+    }
+    let markers = stack
+        .partition(&format!("T#{tenant}#O#{id}"))
+        .await
+        .into_iter()
+        .filter(|i| s(i, "SK").starts_with("R#"))
+        .count();
+    assert_eq!(markers, 1, "the dead attempt's marker is gone; the second attempt's one chunk remains");
+}
+
+#[tokio::test]
 async fn lots_are_reserved_first_expiring_first_in_warehouse_priority_order() {
     let stack = TestStack::start().await;
     let tenant = &stack.tenant.id;

@@ -112,7 +112,8 @@ pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
     }
     ready.sort_by_key(|(_, _, record)| record.order.order_type != OrderType::Express);
     for (id, envelope, record) in ready {
-        if let Err(error) = confirm(app, &envelope, record).await {
+        let redelivered = batch.redelivered(&id);
+        if let Err(error) = confirm(app, &envelope, record, redelivered).await {
             tracing::error!(message_id = %id, tenant = %envelope.tenant, order_id = %envelope.order_id, event_id = %envelope.event_id, %error, "confirmation failed");
             batch.fail(id);
         }
@@ -120,10 +121,12 @@ pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
 }
 
 /// Answers one order for one event (idempotently: a consumed event only gets its outstanding emails sent).
+/// `redelivered`: the event's message was delivered before, so an earlier attempt may have died part-way.
 pub async fn confirm(
     app: &Confirmation,
     envelope: &EventEnvelope,
     first_read: OrderRecord,
+    redelivered: bool,
 ) -> Result<(), ConfirmationError> {
     let store = &app.store;
     let first_read = &Mutex::new(Some(first_read));
@@ -150,7 +153,7 @@ pub async fn confirm(
             app.outbox.send_outstanding(&record.order, &tenant).await?;
             return Ok(Attempt::Done(()));
         }
-        let outcome = respond(app, envelope, &record, &tenant).await?;
+        let outcome = respond(app, envelope, &record, &tenant, redelivered).await?;
         match outcome {
             (ResponseOutcome::Applied, order, emails) => {
                 tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %envelope.event_id, status = order.status.as_str(), "order answered");
@@ -173,6 +176,7 @@ async fn respond(
     envelope: &EventEnvelope,
     record: &OrderRecord,
     tenant: &TenantSettings,
+    redelivered: bool,
 ) -> Result<(ResponseOutcome, Order, Vec<NewEmail>), ConfirmationError> {
     let store = &app.store;
     let now = (app.clock)();
@@ -218,6 +222,7 @@ async fn respond(
     }
 
     let write = ResponseWrite {
+        earlier_attempts: redelivered,
         order: &answered,
         expected_version: record.version,
         consumed_event_id: Some(&envelope.event_id),

@@ -31,6 +31,8 @@ pub struct Batch {
     /// (message id, envelope) of every accepted message, in the batch's order.
     pub envelopes: Vec<(String, EventEnvelope)>,
     failed: Vec<String>,
+    /// Messages SQS delivered before (an earlier attempt failed, or died part-way).
+    redelivered: std::collections::HashSet<String>,
 }
 
 impl Batch {
@@ -39,6 +41,10 @@ impl Batch {
         let mut batch = Self::default();
         for message in &event.records {
             let id = message.message_id.clone().unwrap_or_default();
+            let receive_count = message.attributes.get("ApproximateReceiveCount").and_then(|n| n.parse::<u32>().ok());
+            if receive_count.is_none_or(|count| count > 1) {
+                batch.redelivered.insert(id.clone());
+            }
             match envelope_of(message, stage, accepted) {
                 Ok(envelope) => batch.envelopes.push((id, envelope)),
                 Err(error) => {
@@ -48,6 +54,11 @@ impl Batch {
             }
         }
         batch
+    }
+
+    /// Whether SQS delivered the message `id` before (or does not say: then it may have).
+    pub fn redelivered(&self, id: &str) -> bool {
+        self.redelivered.contains(id)
     }
 
     /// Marks the message `id` failed (it returns to the queue).
@@ -130,6 +141,22 @@ mod tests {
             time::OffsetDateTime::UNIX_EPOCH,
         );
         serde_json::to_string(&envelope).expect("json")
+    }
+
+    #[test]
+    fn a_message_counts_as_redelivered_unless_sqs_says_it_is_the_first_receive() {
+        let mut event = SqsEvent::default();
+        let body = envelope_json(EventType::OrderReceived);
+        let mut first = message("first", Some(&body));
+        first.attributes.insert("ApproximateReceiveCount".into(), "1".into());
+        let mut second = message("second", Some(&body));
+        second.attributes.insert("ApproximateReceiveCount".into(), "2".into());
+        let unsaid = message("unsaid", Some(&body));
+        event.records = vec![first, second, unsaid];
+        let batch = Batch::read(&event, "confirmation", &[EventType::OrderReceived]);
+        assert!(!batch.redelivered("first"));
+        assert!(batch.redelivered("second"));
+        assert!(batch.redelivered("unsaid"), "without a count it may have been");
     }
 
     #[tokio::test]

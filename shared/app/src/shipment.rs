@@ -154,6 +154,7 @@ pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Shi
             claimed_at: (app.clock)(),
         }];
         let write = ResponseWrite {
+            earlier_attempts: false,
             order: &order,
             expected_version: record.version,
             consumed_event_id: Some(&envelope.event_id),

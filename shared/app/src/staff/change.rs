@@ -78,6 +78,7 @@ pub async fn change_order(
             (answer.order, answer.reservation_changes, answer.reorders, None, emails)
         };
         let write = ResponseWrite {
+            earlier_attempts: true,
             order: &written,
             expected_version: record.version,
             consumed_event_id: None,

@@ -73,6 +73,7 @@ pub async fn end_order(
             requests: Vec::new(),
             related: Vec::new(),
             documents: Vec::new(),
+            earlier_attempts: true,
         };
         match store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {

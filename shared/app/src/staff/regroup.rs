@@ -64,6 +64,7 @@ pub async fn split(
         let mut reorders = kept.reorders.clone();
         reorders.extend(new.reorders.iter().cloned());
         let write = ResponseWrite {
+            earlier_attempts: true,
             order: &kept.order,
             expected_version: record.version,
             consumed_event_id: None,
@@ -176,6 +177,7 @@ pub async fn merge(
             requests: Vec::new(),
             related,
             documents: issued_order_response(&answer.order, None, 1, tenant).into_iter().collect(),
+            earlier_attempts: true,
         };
         match store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {

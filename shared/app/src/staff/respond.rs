@@ -84,6 +84,7 @@ pub async fn respond(
             .into_iter()
             .collect();
         let write = ResponseWrite {
+            earlier_attempts: true,
             order: &answered,
             expected_version: record.version,
             consumed_event_id: None,

@@ -1,6 +1,8 @@
 //! Writing an order response: stock reservations, the order's new state, history, email records, reorder
 //! suggestions and a call-off's drawdown of its blanket order — in one transaction, or, beyond 100 actions, in
-//! deterministic chunks whose stock updates are undone if a later chunk fails.
+//! chunks whose stock updates are undone if a later chunk fails. Each chunk's marker records the stock updates it
+//! made, so the chunks of an attempt that died part-way are undone exactly before the response is planned again
+//! (docs/architecture.md "Guarantees").
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
@@ -22,6 +24,14 @@ use crate::keys;
 
 /// DynamoDB's limit of actions per transaction.
 const MAX_ACTIONS: usize = 100;
+
+/// How long after its last chunk an unfinished staff response is taken for dead (longer than any function runs:
+/// a live attempt's chunks are never undone under it).
+const ABANDONED_AFTER_SECONDS: i64 = 300;
+
+/// How long chunk markers are kept once written (DynamoDB's TTL removes them; a response is finished or undone
+/// long before).
+const MARKER_TTL_SECONDS: i64 = 7 * 24 * 3600;
 
 /// An order as stored, with what optimistic locking and event consumption need.
 #[derive(Debug, Clone)]
@@ -62,6 +72,9 @@ pub struct ResponseWrite<'a> {
     pub related: Vec<RelatedWrite<'a>>,
     /// Peppol documents this write issues (the Order Response of a new answer), of this or a related order.
     pub documents: Vec<IssuedDocument>,
+    /// An earlier attempt of this same response may have died part-way (a redelivered message, a staff request):
+    /// chunks it left are looked for and undone before anything is written. A first attempt skips that read.
+    pub earlier_attempts: bool,
 }
 
 /// An event waiting for another stage, kept on an item of the order's partition (`sort_key`) with a GSI3 mark the
@@ -169,8 +182,30 @@ fn reservation_update(
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
-fn chunk_marker(event_id: &str, chunk: usize) -> String {
-    format!("R#{event_id}#{chunk:03}")
+fn chunk_marker(operation: &str, chunk: usize) -> String {
+    format!("{}{chunk:03}", chunk_marker_prefix(operation))
+}
+
+/// The sort keys of one response's chunk markers start with this.
+fn chunk_marker_prefix(operation: &str) -> String {
+    format!("R#{operation}#")
+}
+
+/// The marker of chunk `index` of `operation`: it records the chunk's stock updates (to undo them exactly) and
+/// when it was written.
+fn chunk_marker_item(
+    order: &Order,
+    operation: &str,
+    index: usize,
+    chunk: &[Reservation],
+) -> Result<super::Item, StoreError> {
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let mut item = key(keys::order_pk(&order.tenant, &order.id), chunk_marker(operation, index));
+    item.insert("entity".into(), s("reservation_chunk"));
+    item.insert("reservations".into(), s(serde_json::to_string(chunk).map_err(|e| corrupt("reservation chunk", e))?));
+    item.insert("written_at".into(), AttributeValue::N(now.to_string()));
+    item.insert("expires_at".into(), AttributeValue::N((now + MARKER_TTL_SECONDS).to_string()));
+    Ok(item)
 }
 
 /// Which action kinds a transaction holds, by index, to read cancellation reasons.
@@ -311,16 +346,21 @@ impl Store {
         }
         let split = write.reservations.len().saturating_sub(room);
         let (early, late) = write.reservations.split_at(split);
+        // An attempt that died between its chunks and its final transaction left stock reserved that no order
+        // records: undo exactly what its markers say, then plan again from the true counters.
+        if write.earlier_attempts || !early.is_empty() {
+            if let Some(outcome) = self.undo_abandoned_chunks(write, &operation).await? {
+                return Ok(outcome);
+            }
+        }
         for reservation in late {
             final_items.push((Slot::Stock, reservation_update(table, tenant, reservation, 1)?));
         }
         let chunks: Vec<&[Reservation]> = early.chunks(MAX_ACTIONS - 1).collect();
         let mut applied_chunks: Vec<usize> = Vec::new();
         for (index, chunk) in chunks.iter().enumerate() {
-            let mut items = vec![(
-                Slot::Marker,
-                put_if_absent(table, key(keys::order_pk(tenant, &order.id), chunk_marker(&operation, index)))?,
-            )];
+            let mut items =
+                vec![(Slot::Marker, put_if_absent(table, chunk_marker_item(order, &operation, index, chunk)?)?)];
             for reservation in *chunk {
                 items.push((Slot::Stock, reservation_update(table, tenant, reservation, 1)?));
             }
@@ -330,11 +370,13 @@ impl Store {
                     let marker_exists = reasons
                         .iter()
                         .any(|(slot, code)| *slot == Slot::Marker && code.as_deref() == Some("ConditionalCheckFailed"));
-                    if marker_exists {
-                        continue; // applied by an earlier attempt of this event
-                    }
                     self.undo_chunks(order, &operation, &chunks, &applied_chunks).await?;
-                    return Ok(ResponseOutcome::StockChanged);
+                    // A marker written meanwhile: another attempt of the same response is running.
+                    return Ok(if marker_exists {
+                        ResponseOutcome::OrderChanged
+                    } else {
+                        ResponseOutcome::StockChanged
+                    });
                 }
             }
         }
@@ -369,6 +411,66 @@ impl Store {
                 Ok(outcome)
             }
         }
+    }
+
+    /// Undoes the chunks an earlier attempt of `write` (`operation`) wrote and never finished, exactly as their
+    /// markers record them; `None` when there are none. Chunks of a response that did finish (the order moved on)
+    /// are left alone, and so are a staff response's chunks younger than [`ABANDONED_AFTER_SECONDS`] (its attempt
+    /// may still be running). A redelivered message's earlier attempt is dead: SQS hands a message to one consumer
+    /// at a time, and only after the last one's time ran out.
+    async fn undo_abandoned_chunks(
+        &self,
+        write: &ResponseWrite<'_>,
+        operation: &str,
+    ) -> Result<Option<ResponseOutcome>, StoreError> {
+        let order = write.order;
+        let pk = keys::order_pk(&order.tenant, &order.id);
+        let markers = self.partition(pk, Some(&chunk_marker_prefix(operation)), "read reservation chunks").await?;
+        if markers.is_empty() {
+            return Ok(None);
+        }
+        let current = self.get_order_record(&order.tenant, &order.id).await?;
+        let unfinished = current.as_ref().is_some_and(|record| {
+            record.version == write.expected_version
+                && write.consumed_event_id.is_none_or(|event_id| {
+                    record.pending_event.as_ref().is_some_and(|pending| pending.event_id == event_id)
+                })
+        });
+        if !unfinished {
+            return Ok(Some(ResponseOutcome::OrderChanged));
+        }
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let young = markers
+            .iter()
+            .any(|m| super::get_n(m, "written_at").is_none_or(|at| at > Decimal::from(now - ABANDONED_AFTER_SECONDS)));
+        if write.consumed_event_id.is_none() && young {
+            return Ok(Some(ResponseOutcome::OrderChanged));
+        }
+        for marker in &markers {
+            let sort_key = super::get_s(marker, "SK").unwrap_or_default();
+            let reservations: Vec<Reservation> = super::get_s(marker, "reservations")
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| corrupt("reservation chunk", e))?
+                .unwrap_or_default();
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(keys::order_pk(&order.tenant, &order.id), sort_key.to_owned())))
+                .condition_expression("attribute_exists(PK)")
+                .build()
+                .map_err(|e| corrupt("marker delete", e))?;
+            let mut items = vec![(Slot::Marker, TransactWriteItem::builder().delete(delete).build())];
+            for reservation in &reservations {
+                items.push((Slot::Stock, reservation_update(&self.table, &order.tenant, reservation, -1)?));
+            }
+            if let Attempt::Failed(reasons) = self.transact("undo an unfinished reservation chunk", items).await? {
+                // Undone meanwhile by another attempt: nothing of it is left to undo.
+                tracing::warn!(order_id = %order.id, sort_key, ?reasons, "an unfinished chunk was not undone here");
+                return Ok(Some(ResponseOutcome::OrderChanged));
+            }
+            tracing::warn!(order_id = %order.id, sort_key, stock_updates = reservations.len(), "undid the stock of an attempt that died part-way");
+        }
+        Ok(Some(ResponseOutcome::StockChanged))
     }
 
     /// Releases the stock of chunks applied by this attempt and removes their markers.
