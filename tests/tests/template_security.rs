@@ -188,6 +188,42 @@ fn every_dead_letter_queue_queue_and_function_has_an_alarm_that_reaches_the_oper
     assert_eq!(resources(&template, "AWS::CloudWatch::Dashboard").len(), 1, "one operations dashboard");
 }
 
+#[test]
+fn the_dashboard_shows_every_metric_the_functions_count() {
+    let template = template();
+    let dashboards = resources(&template, "AWS::CloudWatch::Dashboard");
+    let body = dashboards.values().next().expect("a dashboard")["Properties"]["DashboardBody"].clone();
+    let body = match body {
+        Value::Tagged(tagged) => tagged.value.as_str().map(str::to_owned),
+        other => other.as_str().map(str::to_owned),
+    }
+    .expect("a dashboard body");
+    let body: serde_json::Value =
+        serde_json::from_str(&body.replace("${AWS::Region}", "eu-north-1")).expect("the body is JSON");
+    // Each metric row: namespace (or "." for the one before), name, then dimension name and value pairs.
+    let mut shown = BTreeSet::new();
+    for widget in body["widgets"].as_array().into_iter().flatten() {
+        let mut namespace = String::new();
+        for row in widget["properties"]["metrics"].as_array().into_iter().flatten() {
+            let row: Vec<&str> = row.as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+            if let [first, name, dimensions @ ..] = row.as_slice() {
+                if *first != "." {
+                    namespace = (*first).to_owned();
+                }
+                let service = dimensions.chunks(2).find(|pair| pair[0] == "Service").and_then(|pair| pair.get(1));
+                shown.insert((namespace.clone(), (*name).to_owned(), service.map(|s| (*s).to_owned())));
+            }
+        }
+    }
+    let missing: Vec<_> = orders_aws::metrics::ALL
+        .iter()
+        .filter(|m| {
+            !shown.contains(&(orders_aws::metrics::NAMESPACE.to_owned(), m.name.to_owned(), Some(m.service.to_owned())))
+        })
+        .collect();
+    assert!(missing.is_empty(), "counted but not on the dashboard: {missing:?}");
+}
+
 /// Whether an IAM value (an action or a resource) is a wildcard that grants all: `*`, `service:*`.
 fn is_wildcard(value: &Value) -> bool {
     value.as_str().is_some_and(|v| v == "*" || (v.ends_with(":*") && !v.starts_with("arn:")))

@@ -16,7 +16,7 @@ use orders_domain::confirmation::answer_order;
 use orders_domain::documents::issued_order_response;
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::ids::Sku;
-use orders_domain::order::{Order, OrderType};
+use orders_domain::order::{Order, OrderStatus, OrderType};
 use orders_domain::tenant::TenantSettings;
 use orders_mail::EmailKind;
 
@@ -156,6 +156,9 @@ pub async fn confirm(
         let outcome = respond(app, envelope, &record, &tenant, redelivered).await?;
         match outcome {
             (ResponseOutcome::Applied, order, emails) => {
+                if let Some(metric) = answer_metric(order.status) {
+                    orders_aws::metrics::count(metric, 1);
+                }
                 tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %envelope.event_id, status = order.status.as_str(), "order answered");
                 app.outbox.send_claimed(&order, &tenant, emails).await?;
                 Ok(Attempt::Done(()))
@@ -168,6 +171,20 @@ pub async fn confirm(
         }
     };
     retry_on_conflict(MAX_ATTEMPTS, attempt, || ConfirmationError::Contention(envelope.order_id.to_string())).await
+}
+
+/// The metric an order answered with `status` counts under.
+fn answer_metric(status: OrderStatus) -> Option<orders_aws::metrics::Metric> {
+    use orders_aws::metrics::{
+        ORDERS_ACCEPTED, ORDERS_ACCEPTED_WITH_CHANGES, ORDERS_PENDING_RESPONSE, ORDERS_REJECTED,
+    };
+    match status {
+        OrderStatus::Accepted => Some(ORDERS_ACCEPTED),
+        OrderStatus::AcceptedWithChanges => Some(ORDERS_ACCEPTED_WITH_CHANGES),
+        OrderStatus::Rejected => Some(ORDERS_REJECTED),
+        OrderStatus::PendingResponse => Some(ORDERS_PENDING_RESPONSE),
+        _ => None,
+    }
 }
 
 /// Plans and writes the response; returns the outcome, the order as written and the emails it claimed.

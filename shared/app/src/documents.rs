@@ -170,6 +170,7 @@ impl Documents {
             other => return Ok(Issuance::NotIssued(other)),
         };
         let document = &stored.invoice;
+        orders_aws::metrics::count(orders_aws::metrics::DOCUMENTS_ISSUED, 1);
         tracing::info!(tenant = %document.tenant, order_id = %document.order_id, number = %document.number, kind = document.kind.as_str(), payable = %document.totals.payable, "billing document issued");
         let claimed = EmailOutbox::claimed(
             write.email.iter().map(|email| NewEmail { reference: document.number.clone(), ..email.clone() }).collect(),

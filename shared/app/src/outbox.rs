@@ -324,6 +324,10 @@ impl EmailOutbox {
                 }
             }
         }
+        let refused = sent.iter().filter(|(_, outcome)| matches!(outcome, EmailOutcome::Refused(_))).count();
+        orders_aws::metrics::count(orders_aws::metrics::EMAILS_SENT, (sent.len() - refused) as u64);
+        orders_aws::metrics::count(orders_aws::metrics::EMAILS_REFUSED, refused as u64);
+        orders_aws::metrics::count(orders_aws::metrics::EMAILS_FAILED, unsent.len() as u64);
         if !sent.is_empty() {
             self.store.mark_emails_sent(&order.tenant, &order.id, &sent, OffsetDateTime::now_utc()).await?;
         }

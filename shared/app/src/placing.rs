@@ -65,6 +65,7 @@ pub async fn place_order(
         })
         .await?;
     if matches!(outcome, CreateOutcome::Created) {
+        orders_aws::metrics::count(orders_aws::metrics::ORDERS_RECEIVED, 1);
         tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %event.event_id, order_number = %order.order_number, channel = %order.channel, "order stored");
         if let Err(error) = publisher.publish(&event).await {
             // The order carries its "publish pending" mark; the relay sends the event later.

@@ -146,8 +146,8 @@ impl Relay {
                 report.email_failures += 1;
             }
         }
-        orders_aws::metrics::count("relay", "RelayRepublished", report.republished as u64);
-        orders_aws::metrics::count("relay", "RelayGaveUp", report.gave_up as u64);
+        orders_aws::metrics::count(orders_aws::metrics::RELAY_REPUBLISHED, report.republished as u64);
+        orders_aws::metrics::count(orders_aws::metrics::RELAY_GAVE_UP, report.gave_up as u64);
         Ok(report)
     }
 
