@@ -11,6 +11,13 @@ up only the items the transaction touches (and restore those when it is cancelle
 result at O(actions). A cancelled transaction's stream records (moto appends one per action as it applies it)
 are dropped again, as DynamoDB never streams a cancelled transaction.
 
+Its Query reads every item of the table and sorts them all before it keeps the partition asked for: O(table log
+table) per call, so a run slowed down as the table filled (1,000 orders made every query a scan of tens of thousands
+of items). Here a query reads only its partition: on the table's own key, that partition of moto's item store; on
+a GSI, that partition of an index of the table's items by the GSI's partition key, built when first asked for after
+a write. moto's own code then does the rest (conditions, order, pages, filters), so the answer is the one moto
+gives.
+
 It also answers GET /_devstack/ses/raw-messages?after=N with the raw emails SES (v1 and v2) accepted, from
 moto's own sent-mail store: moto's /moto-api/data.json holds the same but dumps every service's state (tens of MB
 and seconds per call once the tables fill up). GET /_devstack/requests answers how many requests of each
@@ -117,9 +124,14 @@ class SerialiseDynamoDB:
 
     def call(self, environ, start_response):
         # DynamoDB and DynamoDB Streams (which reads what a cancelled transaction may be rolling back).
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith(("DynamoDB_", "DynamoDBStreams_")):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith(("DynamoDB_", "DynamoDBStreams_")):
             with _dynamodb:
-                return list(self.app(environ, start_response))
+                try:
+                    return list(self.app(environ, start_response))
+                finally:
+                    if target.startswith("DynamoDB_") and target.rpartition(".")[2] not in _DYNAMODB_READS:
+                        _writes[0] += 1
         return self.app(environ, start_response)
 
 
@@ -194,12 +206,79 @@ def cheap_transactions():
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
+# DynamoDB requests that change no item (everything else counts as a write and outdates the GSI partitions below).
+_DYNAMODB_READS = {"GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "ListTables", "DescribeTimeToLive",
+                   "ListTagsOfResource", "DescribeContinuousBackups", "DescribeStream", "GetRecords",
+                   "GetShardIterator", "ListStreams"}
+_writes = [0]  # DynamoDB writes served so far (under the _dynamodb lock)
+_gsi_partitions = {}  # (table, index) -> (writes when built, {partition key values: [items]})
+
+
+def _key_value(value):
+    return value.type, repr(value.value)
+
+
+def partition_queries():
+    """Lets a query read only its partition, not the whole (sorted) table."""
+    from moto.dynamodb.models.table import Table
+
+    query = Table.query
+
+    def items_of(table):
+        for hash_set in table.items.values():
+            if table.range_key_attr:
+                yield from hash_set.values()
+            else:
+                yield hash_set
+
+    def gsi_partition(table, index_name, hash_key, conditions):
+        index = next((i for i in table.all_indexes() if i.name == index_name), None)
+        if index is None:
+            return None
+        attributes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+        wanted = dict(conditions or [])
+        if not wanted and hash_key is not None and len(attributes) == 1:
+            wanted = {attributes[0]: hash_key}
+        if not attributes or any(a not in wanted for a in attributes):
+            return None
+        built = _gsi_partitions.get((id(table), index_name))
+        if built is None or built[0] != _writes[0]:
+            partitions = {}
+            for item in items_of(table):
+                values = [item.attrs.get(a) for a in attributes]
+                if all(v is not None for v in values):
+                    partitions.setdefault(tuple(_key_value(v) for v in values), []).append(item)
+            built = (_writes[0], partitions)
+            _gsi_partitions[(id(table), index_name)] = built
+        return list(built[1].get(tuple(_key_value(wanted[a]) for a in attributes), []))
+
+    def partition_query(self, hash_key, *args, **kwargs):
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        if index_name:
+            partition = gsi_partition(self, index_name, hash_key, kwargs.get("hash_key_conditions"))
+        elif hash_key is not None and self.range_key_attr:
+            partition = list(self.items[hash_key].values()) if hash_key in self.items else []
+        else:
+            partition = None
+        if partition is None:
+            return query(self, hash_key, *args, **kwargs)
+        # DynamoDB calls are serialised (SerialiseDynamoDB), so nothing else reads the table meanwhile.
+        self.all_items = lambda: partition
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    Table.query = partition_query
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, required=True)
     args = parser.parse_args()
     cheap_transactions()
+    partition_queries()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(args.host, args.port, SerialiseDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
 

@@ -26,6 +26,7 @@ async fn main() -> std::process::ExitCode {
         && report.gaps == 0
         && report.unfinished == 0
         && report.unarchived == 0
+        && report.stock_mismatches == 0
         && report.left_in_dlqs == 0;
     value["budget_met"] = serde_json::json!(met);
     let text = serde_json::to_string_pretty(&value).unwrap_or_default();
@@ -38,7 +39,9 @@ async fn main() -> std::process::ExitCode {
     if met {
         std::process::ExitCode::SUCCESS
     } else {
-        eprintln!("chaos: the budget (0 lost, 0 duplicated, 0 gaps, 0 unfinished, 0 left) is not met");
+        eprintln!(
+            "chaos: the budget (0 lost, 0 duplicated, 0 gaps, 0 unfinished, 0 stock mismatches, 0 left) is not met"
+        );
         std::process::ExitCode::FAILURE
     }
 }

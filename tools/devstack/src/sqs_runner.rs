@@ -93,6 +93,14 @@ impl QueueConsumer {
         region: &str,
         handler: SqsHandler,
     ) -> Result<Self, String> {
+        // The poller is Lambda's, not the function's: it waits as long as a busy emulator takes rather than give
+        // up after the functions' 4 s (an answer it gave up on leaves the batch invisible for the visibility
+        // timeout, as SQS would).
+        let timeouts = aws_sdk_sqs::config::timeout::TimeoutConfig::builder()
+            .operation_attempt_timeout(std::time::Duration::from_secs(30))
+            .operation_timeout(std::time::Duration::from_secs(60))
+            .build();
+        let sqs = aws_sdk_sqs::Client::from_conf(sqs.config().to_builder().timeout_config(timeouts).build());
         let attributes = sqs
             .get_queue_attributes()
             .queue_url(queue_url)

@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use orders_domain::ids::Role;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -46,7 +48,7 @@ pub struct ChaosReport {
     pub kills: u64,
     /// Faults struck, by `service.action.kind`.
     pub faults: BTreeMap<String, u64>,
-    /// Despatches recorded.
+    /// Accepted orders despatched in full (by their lines' shipped quantities).
     pub despatches: usize,
     /// Invoices issued.
     pub invoices: usize,
@@ -58,6 +60,9 @@ pub struct ChaosReport {
     pub duplicated: usize,
     /// Emails SES accepted more than once under one Message-ID (the same email sent again).
     pub emails_sent_twice: usize,
+    /// Emails left claimed and unsent at the end, by kind: claimed by an invocation that was killed, they go out
+    /// when the relay finds the claim stale (5 minutes after it was taken), which the run does not wait for.
+    pub emails_unsent: BTreeMap<String, usize>,
     /// Missing numbers in the invoice series.
     pub gaps: usize,
     /// Orders not in a final state after the faults stopped: invoiced, rejected, or delivered again after a
@@ -67,6 +72,9 @@ pub struct ChaosReport {
     pub statuses: BTreeMap<String, usize>,
     /// The answers to despatches that were not recorded, by status and detail (a sample of each).
     pub refused_despatches: BTreeMap<String, usize>,
+    /// Stock counters (per tenant and SKU: on hand, reserved; per level: available) that do not equal what the
+    /// orders' despatches and live reservations say.
+    pub stock_mismatches: usize,
     /// Issued documents without their PDF in the archive.
     pub unarchived: usize,
     /// Messages left in the dead-letter queues after redrive.
@@ -95,23 +103,62 @@ fn fault_rules(rate: f64) -> Vec<Value> {
     ]
 }
 
+/// Requests the run keeps in flight at once (several webshops and warehouse terminals at a time).
+const IN_FLIGHT: usize = 8;
+
+/// Invocations each queue's consumer runs at once.
+const PER_QUEUE: usize = 3;
+
 /// Sends a request until it is answered with something other than a server error (a webshop retries the same
-/// request, with the same Idempotency-Key), at most 8 times; the last answer.
-async fn with_retries<F, Fut>(retries: &mut usize, mut send: F) -> Answer
+/// request, with the same Idempotency-Key), at most 8 times; the last answer and how many times it was sent again.
+async fn with_retries<F, Fut>(mut send: F) -> (Answer, usize)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Answer>,
 {
     let mut answer = send().await;
+    let mut retries = 0;
     for attempt in 0..8 {
         if answer.status != 0 && answer.status < 500 {
             break;
         }
-        *retries += 1;
+        retries += 1;
         tokio::time::sleep(Duration::from_millis(50 * (attempt + 1))).await;
         answer = send().await;
     }
-    answer
+    (answer, retries)
+}
+
+/// What the webshops send: one order, or a batch of five.
+enum Placing {
+    One(usize),
+    Batch(usize),
+}
+
+/// An accepted order: its tenant's index, its order number, its id.
+type Accepted = (usize, String, String);
+
+/// The SKUs every chaos order asks for, and the warehouses that hold them.
+const SKUS: [&str; 2] = ["SKU-1", "SKU-3"];
+const WAREHOUSES: [&str; 2] = ["malmo", "lulea"];
+
+/// On hand and reserved of `sku` summed over the warehouses, and how many levels break available = on hand −
+/// reserved.
+async fn stock_of(stack: &TestStack, tenant: &Tenant, sku: &str) -> (Decimal, Decimal, usize) {
+    let store = stack.stack.store();
+    let sku = orders_domain::ids::Sku::parse(sku).expect("sku");
+    let (mut on_hand, mut reserved, mut broken) = (Decimal::ZERO, Decimal::ZERO, 0);
+    for warehouse in WAREHOUSES {
+        let warehouse = orders_domain::ids::WarehouseId::parse(warehouse).expect("warehouse");
+        if let Some((here, promised, available)) =
+            store.stock_level(&tenant.id, &sku, &warehouse, None).await.expect("stock level")
+        {
+            on_hand += here;
+            reserved += promised;
+            broken += usize::from(available != here - promised);
+        }
+    }
+    (on_hand, reserved, broken)
 }
 
 /// Runs `plan` on `stack` (which must be this run's own: its functions' calls are struck).
@@ -130,15 +177,14 @@ pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
     }
     // Stock for every order (the demo catalogue has 16 desks per tenant): orders are accepted in full, so each
     // is despatched and invoiced in full.
-    for tenant in &tenants {
+    let mut stock_before = BTreeMap::new();
+    for (tenant_index, tenant) in tenants.iter().enumerate() {
         let store = stack.stack.store();
-        for sku in ["SKU-1", "SKU-3"] {
-            let sku = orders_domain::ids::Sku::parse(sku).expect("sku");
+        for sku in SKUS {
+            let parsed = orders_domain::ids::Sku::parse(sku).expect("sku");
             let malmo = orders_domain::ids::WarehouseId::parse("malmo").expect("warehouse");
-            store
-                .set_stock(&tenant.id, &sku, &malmo, rust_decimal::Decimal::from(10 * plan.orders))
-                .await
-                .expect("stock");
+            store.set_stock(&tenant.id, &parsed, &malmo, Decimal::from(10 * plan.orders)).await.expect("stock");
+            stock_before.insert((tenant_index, sku), stock_of(stack, tenant, sku).await);
         }
     }
     let faults = stack.faults();
@@ -161,39 +207,63 @@ pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
         plan.orders, plan.tenants, plan.fault_rate, plan.kill_rate
     );
     // Orders: one in five groups of five goes as a batch; everything else one by one.
-    let mut accepted: Vec<(usize, String, String)> = Vec::new(); // (tenant, order number, id)
+    let mut placings = Vec::new();
     let mut index = 0;
     while index < plan.orders {
-        let tenant_index = index % tenants.len();
-        let tenant = &tenants[tenant_index];
         if index % 25 == 20 && index + 5 <= plan.orders {
-            let numbers: Vec<String> = (index..index + 5).map(|n| format!("CH-{n}")).collect();
-            let body = json!({"orders": numbers.iter().map(|n| order_body(n)).collect::<Vec<_>>()});
-            let key = format!("batch-{index}");
-            let answer =
-                with_retries(&mut report.retries, || post(stack, tenant, "/v1/orders/batch", &body, &key)).await;
-            for result in answer.body["results"].as_array().into_iter().flatten() {
-                if result["status"] == 201 {
-                    if let Some(id) = result["order"]["id"].as_str() {
-                        let number = result["order"]["order_number"].as_str().unwrap_or_default().to_owned();
-                        accepted.push((tenant_index, number, id.to_owned()));
+            placings.push(Placing::Batch(index));
+            index += 5;
+        } else {
+            placings.push(Placing::One(index));
+            index += 1;
+        }
+    }
+    let tenants_ref = &tenants;
+    let placed: Vec<(Vec<Accepted>, usize)> = futures::stream::iter(placings)
+        .map(|placing| async move {
+            match placing {
+                Placing::Batch(index) => {
+                    let tenant_index = index % tenants_ref.len();
+                    let tenant = &tenants_ref[tenant_index];
+                    let numbers: Vec<String> = (index..index + 5).map(|n| format!("CH-{n}")).collect();
+                    let body = json!({"orders": numbers.iter().map(|n| order_body(n)).collect::<Vec<_>>()});
+                    let key = format!("batch-{index}");
+                    let (answer, retries) = with_retries(|| post(stack, tenant, "/v1/orders/batch", &body, &key)).await;
+                    let mut accepted = Vec::new();
+                    for result in answer.body["results"].as_array().into_iter().flatten() {
+                        if result["status"] == 201 {
+                            if let Some(id) = result["order"]["id"].as_str() {
+                                let number = result["order"]["order_number"].as_str().unwrap_or_default();
+                                accepted.push((tenant_index, number.to_owned(), id.to_owned()));
+                            }
+                        }
                     }
+                    (accepted, retries)
+                }
+                Placing::One(index) => {
+                    let tenant_index = index % tenants_ref.len();
+                    let tenant = &tenants_ref[tenant_index];
+                    let number = format!("CH-{index}");
+                    let body = order_body(&number);
+                    let key = format!("order-{index}");
+                    let (answer, retries) = with_retries(|| post(stack, tenant, "/v1/orders", &body, &key)).await;
+                    let accepted = match answer.body["id"].as_str() {
+                        Some(id) if answer.status == 201 => vec![(tenant_index, number, id.to_owned())],
+                        _ => Vec::new(),
+                    };
+                    (accepted, retries)
                 }
             }
-            index += 5;
-            continue;
-        }
-        let number = format!("CH-{index}");
-        let body = order_body(&number);
-        let key = format!("order-{index}");
-        let answer = with_retries(&mut report.retries, || post(stack, tenant, "/v1/orders", &body, &key)).await;
-        if answer.status == 201 {
-            if let Some(id) = answer.body["id"].as_str() {
-                accepted.push((tenant_index, number, id.to_owned()));
-            }
-        }
-        index += 1;
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    let mut accepted: Vec<Accepted> = Vec::new();
+    for (orders, retries) in placed {
+        accepted.extend(orders);
+        report.retries += retries;
     }
+    accepted.sort();
     report.accepted = accepted.len();
 
     eprintln!(
@@ -202,7 +272,7 @@ pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
         started.elapsed().as_secs()
     );
     // Confirmation, then one despatch of everything per accepted order, then invoicing; some credit notes.
-    stack.deliver_all().await;
+    stack.deliver_all_concurrently(PER_QUEUE).await;
     let mut warehouse_keys = Vec::new();
     let mut operator_keys = Vec::new();
     for tenant in &tenants {
@@ -210,78 +280,93 @@ pub async fn run(stack: &TestStack, plan: &ChaosPlan) -> ChaosReport {
         operator_keys.push(stack.key_with_role(&tenant.id, Role::Operator).await);
     }
     // An order is despatched once confirmation answered it; until then its despatch is refused (409) and tried
-    // again in the next round, as a warehouse would.
-    let mut waiting: Vec<&(usize, String, String)> = accepted.iter().collect();
+    // again in the next round, as a warehouse would. A despatch whose answer was lost is refused as "already
+    // used" when sent again; the orders' own lines say in the end what was despatched.
+    let mut waiting: Vec<&Accepted> = accepted.iter().collect();
     for _ in 0..8 {
+        let warehouse_keys = &warehouse_keys;
+        let answers: Vec<(&Accepted, Answer, usize)> = futures::stream::iter(waiting)
+            .map(|entry| async move {
+                let (tenant_index, _, id) = entry;
+                let despatch_number = format!("D-{id}");
+                let body = json!({"despatch_number": despatch_number, "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]});
+                let key = &warehouse_keys[*tenant_index];
+                let path = format!("/v1/orders/{id}/despatches");
+                let (answer, retries) =
+                    with_retries(|| stack.call(reqwest::Method::POST, &path, key, Some(&body))).await;
+                (entry, answer, retries)
+            })
+            .buffer_unordered(IN_FLIGHT)
+            .collect()
+            .await;
         let mut still = Vec::new();
-        for entry in waiting {
-            let (tenant_index, _, id) = entry;
-            let despatch_number = format!("D-{id}");
-            let body = json!({"despatch_number": despatch_number, "lines": [{"line_no": 1, "quantity": 2}, {"line_no": 2, "quantity": "1.5"}]});
-            let key = &warehouse_keys[*tenant_index];
-            let path = format!("/v1/orders/{id}/despatches");
-            let answer =
-                with_retries(&mut report.retries, || stack.call(reqwest::Method::POST, &path, key, Some(&body))).await;
-            // 409 "already used": an earlier try was recorded though its answer was lost.
+        for (entry, answer, retries) in answers {
+            report.retries += retries;
+            let detail = answer.body["detail"].as_str().unwrap_or_default();
             let recorded = answer.status == 201
-                || (answer.status == 409 && answer.body["detail"].as_str().is_some_and(|d| d.contains("already used")));
-            if recorded {
-                report.despatches += 1;
-            } else {
-                let detail = answer.body["detail"].as_str().unwrap_or_default().split(':').next().unwrap_or_default();
+                || (answer.status == 409 && (detail.contains("already used") || detail.contains("is invoiced")));
+            if !recorded {
+                let detail = detail.split(':').next().unwrap_or_default();
                 *report.refused_despatches.entry(format!("{} {detail}", answer.status)).or_default() += 1;
                 still.push(entry);
             }
         }
         waiting = still;
-        // What the faults held back: the relay sends it again (as it would after its grace period).
+        // What the faults held back: once the queues are worked off, the relay sends it again (as it would after
+        // its grace period).
+        stack.deliver_all_concurrently(PER_QUEUE).await;
         let relay = stack.stack.relay().expect("relay");
         let _ = relay.run_once(time::OffsetDateTime::now_utc() + time::Duration::hours(48)).await;
-        stack.deliver_all().await;
+        stack.deliver_all_concurrently(PER_QUEUE).await;
         if waiting.is_empty() {
             break;
         }
     }
-    for _ in 0..3 {
-        stack.deliver_all().await;
-    }
 
     eprintln!(
-        "chaos: {} despatched after {} s; the faults stop, settling",
-        report.despatches,
-        started.elapsed().as_secs()
+        "chaos: despatches recorded after {} s ({} still refused); the faults stop, settling",
+        started.elapsed().as_secs(),
+        waiting.len()
     );
     // The faults stop; the relay and redelivery run until nothing is left to do.
     faults.clear_counted(&rule_names, &mut report.faults).await;
     stack.kill_invocations(None).await;
     report.kills = devstack::sqs_runner::killed() - killed_before;
     settle(stack).await;
-    for (n, (tenant_index, _, id)) in accepted.iter().enumerate().filter(|(n, _)| n % 10 == 3) {
-        let order =
-            stack.call(reqwest::Method::GET, &format!("/v1/orders/{id}"), &operator_keys[*tenant_index], None).await;
-        let Some(number) = order.body["invoices"][0]["number"].as_str() else { continue };
-        let path = format!("/v1/invoices/{number}/credit-notes");
-        let body = json!({"reason": "Returned"});
-        let key = &operator_keys[*tenant_index];
-        let idem = format!("credit-{n}");
-        let answer = with_retries(&mut report.retries, || async {
-            Answer::from(
-                stack
-                    .request(reqwest::Method::POST, &path, key)
-                    .header("idempotency-key", &idem)
-                    .json(&body)
-                    .send()
-                    .await,
-            )
-            .await
+    let operator_keys_ref = &operator_keys;
+    let credited: Vec<(bool, usize)> = futures::stream::iter(accepted.iter().enumerate().filter(|(n, _)| n % 10 == 3))
+        .map(|(n, (tenant_index, _, id))| async move {
+            let key = &operator_keys_ref[*tenant_index];
+            let order = stack.call(reqwest::Method::GET, &format!("/v1/orders/{id}"), key, None).await;
+            let Some(number) = order.body["invoices"][0]["number"].as_str() else { return (false, 0) };
+            let path = format!("/v1/invoices/{number}/credit-notes");
+            let body = json!({"reason": "Returned"});
+            let idem = format!("credit-{n}");
+            let (answer, retries) = with_retries(|| async {
+                Answer::from(
+                    stack
+                        .request(reqwest::Method::POST, &path, key)
+                        .header("idempotency-key", &idem)
+                        .json(&body)
+                        .send()
+                        .await,
+                )
+                .await
+            })
+            .await;
+            (answer.status == 201, retries)
         })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
         .await;
-        report.credit_notes += usize::from(answer.status == 201);
+    for (issued, retries) in credited {
+        report.credit_notes += usize::from(issued);
+        report.retries += retries;
     }
     settle(stack).await;
 
     eprintln!("chaos: {} credit notes after {} s; checking", report.credit_notes, started.elapsed().as_secs());
-    check(stack, &tenants, &accepted, &operator_keys, &mut report).await;
+    check(stack, &tenants, &accepted, &operator_keys, &stock_before, &mut report).await;
     report.seconds = started.elapsed().as_secs();
     report
 }
@@ -295,29 +380,56 @@ async fn post(stack: &TestStack, tenant: &Tenant, path: &str, body: &Value, key:
 }
 
 /// Runs the relay (as if long after every mark) and delivers every queue, redriving the dead-letter queues,
-/// until a round finds nothing to do.
+/// until a round finds nothing to do and no message is in flight (a poll whose answer was lost leaves its messages
+/// invisible until the queue's visibility timeout gives them back).
 async fn settle(stack: &TestStack) {
     let relay = stack.stack.relay().expect("relay");
-    for round in 0..30 {
+    let started = Instant::now();
+    let mut quiet_rounds = 0;
+    for round in 0..1000 {
         let at = time::OffsetDateTime::now_utc() + time::Duration::hours(24 * (round + 1));
         let relayed = relay.run_once(at).await.expect("relay");
-        let delivered = stack.deliver_all().await;
+        let delivered = stack.deliver_all_concurrently(PER_QUEUE).await;
         let mut redriven = 0;
         for stage in ["confirmation", "shipment", "invoicing"] {
             redriven += devstack::redrive::redrive(&stack.stack, stage).await.expect("redrive");
         }
-        if relayed.pending == 0 && relayed.unsent_email_orders == 0 && delivered.received == 0 && redriven == 0 {
-            return;
+        // Emails a killed invocation claimed go out once the claim is stale (5 minutes of real time); the run
+        // does not wait for that, the check counts them.
+        let only_young_claims_left = relayed.unsent_email_orders > 0 && relayed.email_failures == 0;
+        quiet_rounds = if only_young_claims_left { quiet_rounds + 1 } else { 0 };
+        if relayed.pending == 0
+            && (relayed.unsent_email_orders == 0 || quiet_rounds >= 3)
+            && delivered.received == 0
+            && redriven == 0
+        {
+            let mut in_flight = 0;
+            let mut by_queue = Vec::new();
+            for queue in QUEUES {
+                let here = stack.messages_in_flight(queue).await;
+                in_flight += here;
+                by_queue.push((queue, here));
+            }
+            if in_flight == 0 {
+                return;
+            }
+            eprintln!("chaos: settling, in flight: {by_queue:?} after {} s", started.elapsed().as_secs());
+            assert!(started.elapsed() < Duration::from_secs(600), "{in_flight} messages stay in flight");
+            tokio::time::sleep(Duration::from_secs(2)).await;
         }
     }
 }
+
+/// The pipeline's queues (logical ids).
+const QUEUES: [&str; 3] = ["ConfirmationQueue", "ShipmentQueue", "InvoicingQueue"];
 
 /// Checks the invariants into `report`.
 async fn check(
     stack: &TestStack,
     tenants: &[Tenant],
-    accepted: &[(usize, String, String)],
+    accepted: &[Accepted],
     operator_keys: &[String],
+    stock_before: &BTreeMap<(usize, &str), (Decimal, Decimal, usize)>,
     report: &mut ChaosReport,
 ) {
     // Every accepted order exists exactly once, in a final state.
@@ -331,22 +443,67 @@ async fn check(
         }
     }
     report.duplicated += stored_numbers.values().filter(|ids| ids.len() > 1).map(|ids| ids.len() - 1).sum::<usize>();
-    for (tenant_index, number, id) in accepted {
+    let orders: Vec<(&Accepted, Answer)> = futures::stream::iter(accepted)
+        .map(|entry| async move {
+            let (tenant_index, _, id) = entry;
+            let path = format!("/v1/orders/{id}");
+            (entry, stack.call(reqwest::Method::GET, &path, &operator_keys[*tenant_index], None).await)
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    // Per tenant and SKU: (shipped, still promised).
+    let mut moved: BTreeMap<(usize, String), (Decimal, Decimal)> = BTreeMap::new();
+    for ((tenant_index, number, id), order) in orders {
         match stored_numbers.get(&(*tenant_index, number.clone())) {
             Some(ids) if ids.contains(id) => {}
             _ => report.lost += 1,
         }
-        let order =
-            stack.call(reqwest::Method::GET, &format!("/v1/orders/{id}"), &operator_keys[*tenant_index], None).await;
         let status = order.body["status"].as_str().unwrap_or_default();
         *report.statuses.entry(status.to_owned()).or_default() += 1;
         if !matches!(status, "invoiced" | "rejected" | "delivered") {
             report.unfinished += 1;
         }
+        let lines = order.body["lines"].as_array().cloned().unwrap_or_default();
+        let quantity = |line: &Value, name: &str| line[name].as_str().and_then(|q| q.parse::<Decimal>().ok());
+        let mut despatched = !lines.is_empty();
+        for line in &lines {
+            let (shipped, confirmed) =
+                (quantity(line, "shipped_quantity").unwrap_or_default(), quantity(line, "confirmed_quantity"));
+            despatched &= Some(shipped) == quantity(line, "quantity");
+            let entry = moved.entry((*tenant_index, s_value(line, "sku"))).or_default();
+            entry.0 += shipped;
+            if !matches!(status, "rejected" | "cancelled") {
+                entry.1 += confirmed.unwrap_or_default() - shipped;
+            }
+        }
+        report.despatches += usize::from(despatched);
         let invoices = order.body["invoices"].as_array().cloned().unwrap_or_default();
         let issued = invoices.iter().filter(|i| i["kind"] == "invoice").count();
         report.invoices += issued;
         report.duplicated += issued.saturating_sub(1);
+    }
+
+    // Emails still claimed and not recorded sent (by kind).
+    for (tenant_index, _, id) in accepted {
+        let tenant = &tenants[*tenant_index];
+        for item in stack.partition(&format!("T#{}#O#{id}", tenant.id)).await {
+            if s(&item, "entity") == "email" && s(&item, "status") == "sending" {
+                *report.emails_unsent.entry(s(&item, "kind").to_owned()).or_default() += 1;
+            }
+        }
+    }
+
+    // Stock: what is on hand is what was there less what was despatched; what is reserved is what live orders
+    // still hold; and every level's available is on hand less reserved.
+    for (tenant_index, tenant) in tenants.iter().enumerate() {
+        for sku in SKUS {
+            let (on_hand_before, _, _) = stock_before.get(&(tenant_index, sku)).copied().unwrap_or_default();
+            let (shipped, promised) = moved.get(&(tenant_index, sku.to_owned())).copied().unwrap_or_default();
+            let (on_hand, reserved, broken) = stock_of(stack, tenant, sku).await;
+            report.stock_mismatches +=
+                usize::from(on_hand != on_hand_before - shipped) + usize::from(reserved != promised) + broken;
+        }
     }
 
     // Invoice numbers per tenant and series: 1…n, each archived.
@@ -386,4 +543,9 @@ async fn check(
     for dlq in ["ConfirmationDeadLetterQueue", "ShipmentDeadLetterQueue", "InvoicingDeadLetterQueue"] {
         report.left_in_dlqs += stack.drain_queue(dlq).await.len();
     }
+}
+
+/// A string field of a JSON object (empty if missing).
+fn s_value(value: &Value, name: &str) -> String {
+    value[name].as_str().unwrap_or_default().to_owned()
 }

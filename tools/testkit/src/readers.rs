@@ -17,6 +17,28 @@ impl TestStack {
             .collect()
     }
 
+    /// Messages of a queue of the template that a consumer took and has neither deleted nor given back yet (SQS's
+    /// approximate count).
+    pub async fn messages_in_flight(&self, logical_id: &str) -> u64 {
+        let url = self.stack.reference(logical_id).expect("queue provisioned").to_owned();
+        let attributes = self
+            .stack
+            .aws
+            .sqs
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .expect("queue attributes")
+            .attributes
+            .unwrap_or_default();
+        attributes
+            .get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Takes every message body off a queue of the template.
     pub async fn drain_queue(&self, logical_id: &str) -> Vec<String> {
         let url = self.stack.reference(logical_id).expect("queue provisioned").to_owned();

@@ -142,13 +142,7 @@ impl TestStack {
     /// they are: a test of one stage stops the pipeline after it.
     pub async fn deliver_all_but(&self, skipped: &[&str]) -> Delivery {
         let skipped: Vec<&str> = skipped.iter().filter_map(|logical| self.stack.reference(logical)).collect();
-        let consumers = {
-            let mut warm = self.warm.lock().await;
-            if warm.is_none() {
-                *warm = Some(self.consumers().await);
-            }
-            warm.clone().unwrap_or_default()
-        };
+        let consumers = self.warm_consumers().await;
         let mut total = Delivery::default();
         for consumer in consumers.into_iter().filter(|c| !skipped.contains(&c.queue_url())) {
             for _ in 0..100 {
@@ -161,6 +155,48 @@ impl TestStack {
             }
         }
         total
+    }
+
+    /// Like [`TestStack::deliver_all`], with every queue's consumer running `per_queue` invocations at once (as
+    /// Lambda scales out on a busy queue), round after round until a round finds every queue empty.
+    pub async fn deliver_all_concurrently(&self, per_queue: usize) -> Delivery {
+        let consumers = self.warm_consumers().await;
+        let mut total = Delivery::default();
+        let mut failed_polls = 0;
+        for _ in 0..10_000 {
+            let invocations = consumers.iter().flat_map(|c| (0..per_queue).map(move |_| c.deliver_once(0)));
+            let mut received = 0;
+            let mut polls_failed = false;
+            for delivery in futures::future::join_all(invocations).await {
+                match delivery {
+                    Ok(delivery) => {
+                        received += delivery.received;
+                        total += delivery;
+                    }
+                    // A poll that failed (the emulator too busy to answer in time): Lambda's poller polls again.
+                    Err(error) => {
+                        polls_failed = true;
+                        failed_polls += 1;
+                        if failed_polls % 100 == 1 {
+                            eprintln!("deliver: {failed_polls} polls failed so far; the last: {error}");
+                        }
+                    }
+                }
+            }
+            if received == 0 && !polls_failed {
+                break;
+            }
+        }
+        total
+    }
+
+    /// The consumers [`TestStack::deliver_all`] uses (kept between calls, with the kills last asked for).
+    async fn warm_consumers(&self) -> Vec<QueueConsumer> {
+        let mut warm = self.warm.lock().await;
+        if warm.is_none() {
+            *warm = Some(self.consumers().await);
+        }
+        warm.clone().unwrap_or_default()
     }
 
     /// From now on, [`TestStack::deliver_all`] kills invocations as `kills` says (`None`: none), as Lambda timeouts
