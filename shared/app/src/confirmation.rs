@@ -183,7 +183,13 @@ fn answer_metric(status: OrderStatus) -> Option<orders_aws::metrics::Metric> {
         OrderStatus::AcceptedWithChanges => Some(ORDERS_ACCEPTED_WITH_CHANGES),
         OrderStatus::Rejected => Some(ORDERS_REJECTED),
         OrderStatus::PendingResponse => Some(ORDERS_PENDING_RESPONSE),
-        _ => None,
+        OrderStatus::Received
+        | OrderStatus::PartiallyDelivered
+        | OrderStatus::Delivered
+        | OrderStatus::PartiallyInvoiced
+        | OrderStatus::Invoiced
+        | OrderStatus::Cancelled
+        | OrderStatus::Closed => None,
     }
 }
 
