@@ -7,12 +7,13 @@ VENV   := .local/venv
 TOOLS  := .local/tools
 BENCH_VENV := .local/bench
 BROWSER_VENV := .local/browser
+CONTRACT_VENV := .local/contract
 TARGET := $(or $(CARGO_TARGET_DIR),target)
 # Dummy credentials and a region for the offline template checks; SAM telemetry off.
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
 LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console portal
 
-.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium template-lint lambda-build bench chaos bench-reports fmt clean
+.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium contract-tests template-lint lambda-build bench chaos bench-reports fmt clean
 # The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as
 # the PdfFontsLayer of infra/template.yaml (/opt/fonts), read from here locally. Optional: without it, CJK text
 # in PDFs shows as boxes (and stays searchable); under CI=true its absence fails `make test`.
@@ -22,7 +23,8 @@ CJK_FONT := $(PDF_FONTS_LAYER)/fonts/DroidSansFallbackFull.ttf
 help:
 	@echo "make dev    start moto, provision from infra/template.yaml, seed demo data, serve http://127.0.0.1:3000"
 	@echo "make test   rustfmt, clippy -D warnings, unit + end-to-end tests against moto, the console in headless Chromium,"
-	@echo "            cfn-lint, sam validate --lint, cargo lambda build --release --x86-64"
+	@echo "            openapi.yaml against the local stack (schemathesis, each role's key), cfn-lint, sam validate --lint,"
+	@echo "            cargo lambda build --release --x86-64"
 	@echo "make bench  bootstrap sizes, cold init against a hello-world, AWS requests of an order's lifecycle -> bench/results/"
 	@echo "make chaos  1,000 orders with faults injected on every kind of AWS call -> bench/results/chaos.json"
 	@echo "make pdf-previews  sample invoice PDFs for a person to look at -> .local/pdf-previews"
@@ -41,6 +43,11 @@ $(TOOLS)/.installed: requirements/tools.txt
 $(BROWSER_VENV)/.installed: requirements/browser.txt
 	$(PYTHON) -m venv $(BROWSER_VENV)
 	$(BROWSER_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/browser.txt
+	touch $@
+
+$(CONTRACT_VENV)/.installed: requirements/contract.txt
+	$(PYTHON) -m venv $(CONTRACT_VENV)
+	$(CONTRACT_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/contract.txt
 	touch $@
 
 $(BENCH_VENV)/.installed: requirements/bench.txt
@@ -71,7 +78,7 @@ dev: emulator fonts
 	cargo build -p devstack
 	$(TARGET)/debug/devstack up --port 3000
 
-test: fmt-check clippy tests browser-tests template-lint lambda-build
+test: fmt-check clippy tests browser-tests contract-tests template-lint lambda-build
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -105,6 +112,12 @@ browser-tests: emulator chromium $(BROWSER_VENV)/.installed
 	else \
 	  echo "browser-tests: skipped, Chromium is not installed"; \
 	fi
+
+# The contract tests (docs/api-conventions.md "The contract"): schemathesis runs openapi.yaml against the local stack
+# once per role's key, every check (tests/contract/schemathesis.toml); any failure fails. Reports in .local/contract.
+contract-tests: emulator $(CONTRACT_VENV)/.installed
+	cargo build --locked -p devstack
+	DEVSTACK=$(TARGET)/debug/devstack scripts/contract-tests.sh
 
 template-lint: tools
 	$(OFFLINE_AWS) $(TOOLS)/bin/cfn-lint infra/template.yaml

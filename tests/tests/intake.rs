@@ -122,6 +122,22 @@ async fn a_reused_key_or_order_number_with_another_body_is_refused() {
     let conflict = stack.post_json("/v1/orders", &changed).await;
     assert_eq!(conflict.status, 409, "{}", conflict.body);
     assert_eq!(stack.stored_orders(&stack.tenant.id).await.len(), 1);
+
+    // A key a batch claimed (its record names no order) is taken for a single order too: 422, not a 503.
+    let batch = orders_testkit::Answer::from(
+        stack
+            .request(Method::POST, "/v1/orders/batch", &stack.tenant.key)
+            .header("Idempotency-Key", "key-b")
+            .json(&json!({"orders": [order_body("WS-6")]}))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(batch.status, 207, "{}", batch.body);
+    let taken = post("key-b", order_body("WS-7")).await;
+    assert_eq!(taken.status, 422, "{}", taken.body);
+    assert_eq!(taken.body["type"], "https://errors.orders.example/idempotency-key-reused");
+    assert_eq!(stack.stored_orders(&stack.tenant.id).await.len(), 2, "WS-6 of the batch, and WS-7 not");
 }
 
 #[tokio::test]

@@ -66,10 +66,10 @@ pub(crate) async fn list_buyer_requests(
         Some("done") => RequestStatus::Done,
         Some("declined") => RequestStatus::Declined,
         Some(other) => {
-            return Err(ApiError::Validation(vec![orders_domain::FieldError::new(
-                "status",
-                format!("open, done or declined, not {other}"),
-            )]))
+            return Err(ApiError::InvalidParameter {
+                name: "status",
+                detail: format!("open, done or declined, not {other:?}"),
+            })
         }
     };
     let listing = format!("buyer-requests:{status:?}");

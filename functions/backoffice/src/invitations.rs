@@ -17,7 +17,7 @@ use crate::Backoffice;
 #[serde(deny_unknown_fields)]
 struct InvitationBody {
     #[serde(default)]
-    valid_days: Option<u32>,
+    valid_days: Option<orders_domain::parsing::WholeNumber>,
 }
 
 /// `POST /v1/customers/{id}/buyer-keys` with `{"valid_days"?: 1..730}` (`orders_app::staff::buyer_links`): makes a buyer account key for the
@@ -31,7 +31,7 @@ pub(crate) async fn invite_buyer(
 ) -> Result<Response<Body>, ApiError> {
     let body: InvitationBody =
         if request.body().is_empty() { InvitationBody::default() } else { parse_json(json_body(request)?)? };
-    let days = body.valid_days.unwrap_or(DEFAULT_KEY_DAYS);
+    let days = body.valid_days.map_or(DEFAULT_KEY_DAYS, |days| days.0);
     let customer_id = CustomerId::parse(id.to_owned()).map_err(|_| ApiError::NotFound(format!("customer {id}")))?;
     let portal = app.portal_url(request)?;
     let invitation =

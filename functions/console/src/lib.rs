@@ -4,6 +4,10 @@
 //! SameSite=Strict session cookie with an expiry and a CSRF token) and out (`DELETE /console/session`). Everything
 //! the console shows and does, the browser asks of the back-office API routes, which accept the session cookie in
 //! place of the bearer key; there is no second business logic here.
+//!
+//! It is also the HTTP API's `$default` route (infra/template.yaml): API Gateway sends it every request no route
+//! takes, and its routing table answers those as the whole API does (`orders_http::routes::find`): 405 with
+//! `Allow` on a path the API has under other methods, 404 elsewhere, each a problem.
 
 mod handler;
 pub mod strings;

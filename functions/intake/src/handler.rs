@@ -206,9 +206,10 @@ async fn list_products(intake: &Intake, caller: &ApiKeyRecord, request: &Request
                 customer.as_ref().and_then(|c| c.discount),
                 catalogue.available(&product.sku),
             );
-            // Staff also see where the stock is: per warehouse, and per lot for lot-tracked products.
+            // Staff also see where the stock is: per warehouse, and per lot for lot-tracked products (none yet: []).
             if caller.role != Role::Webshop {
-                item["stock"] = catalogue.stock.get(&product.sku).map(|levels| stock_json(levels)).unwrap_or_default();
+                item["stock"] =
+                    catalogue.stock.get(&product.sku).map_or_else(|| json!([]), |levels| stock_json(levels));
             }
             item
         })

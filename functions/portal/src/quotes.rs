@@ -42,7 +42,7 @@ pub(crate) async fn show_quote(app: &Portal, buyer: &Buyer, id: &str) -> Result<
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Decision {
-    version: u32,
+    version: orders_domain::parsing::WholeNumber,
     #[serde(default)]
     reason: Option<String>,
 }
@@ -64,7 +64,7 @@ pub(crate) async fn accept_quote(
         &app.publisher,
         crate::shop::owner(buyer),
         &quote,
-        decision.version,
+        decision.version.0,
         OffsetDateTime::now_utc(),
     )
     .await?;
@@ -93,6 +93,6 @@ pub(crate) async fn decline_quote(
     let quote = buyer_versions(app, buyer, id).await?;
     let now = OffsetDateTime::now_utc();
     let versions =
-        orders_app::ordering::quote::decline_quote(&app.store, &quote, decision.version, reason, now).await?;
+        orders_app::ordering::quote::decline_quote(&app.store, &quote, decision.version.0, reason, now).await?;
     Ok(json_response(StatusCode::OK, &quote_versions_json(&versions, now.date()), &[]))
 }

@@ -47,7 +47,7 @@ fn buyer_price(
 pub(crate) fn search_param(request: &Request) -> Result<Option<String>, ApiError> {
     let search = query_param(request, "q").map(|q| q.trim().to_lowercase()).filter(|q| !q.is_empty());
     if search.as_ref().is_some_and(|q| q.chars().count() > 100) {
-        return Err(ApiError::Validation(vec![FieldError::new("/q", "search for at most 100 characters")]));
+        return Err(ApiError::InvalidParameter { name: "q", detail: "search for at most 100 characters".into() });
     }
     Ok(search)
 }

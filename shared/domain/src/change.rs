@@ -12,7 +12,9 @@ use crate::catalogue::{CustomerPrice, Product};
 use crate::intake::{LineDraft, LineRequestBody};
 use crate::money::{significant_scale, Discount, JsonDecimal};
 use crate::order::{Order, OrderType};
-use crate::parsing::{date, decimal, malformed_at, required, text, RequestError, MAX_QUANTITY_SCALE};
+use crate::parsing::{
+    date, decimal, malformed_at, max_magnitude, required, text, RequestError, WholeNumber, MAX_QUANTITY_SCALE,
+};
 use crate::pricing::{order_totals_with, price_line, reprice};
 use crate::validation::{FieldError, FieldErrors};
 
@@ -49,7 +51,7 @@ pub struct OrderChange {
 struct ChangeBody {
     requested_delivery_date: Option<String>,
     lines: Option<Vec<LineEditBody>>,
-    remove_lines: Option<Vec<u32>>,
+    remove_lines: Option<Vec<WholeNumber>>,
     add_lines: Option<Vec<LineRequestBody>>,
     reason: Option<String>,
 }
@@ -57,7 +59,7 @@ struct ChangeBody {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LineEditBody {
-    line_no: Option<u32>,
+    line_no: Option<WholeNumber>,
     quantity: Option<JsonDecimal>,
     unit_price: Option<JsonDecimal>,
     requested_delivery_date: Option<String>,
@@ -74,7 +76,7 @@ pub fn parse_change(json: &str, today: Date) -> Result<OrderChange, RequestError
     let mut seen = BTreeSet::new();
     for (i, edit) in body.lines.unwrap_or_default().into_iter().enumerate() {
         let p = format!("/lines/{i}");
-        let line_no = required(&mut errors, &format!("{p}/line_no"), edit.line_no);
+        let line_no = required(&mut errors, &format!("{p}/line_no"), edit.line_no.map(|n| n.0));
         if let Some(no) = line_no {
             if !seen.insert(no) {
                 errors.push(format!("{p}/line_no"), format!("line {no} is named twice"));
@@ -82,10 +84,14 @@ pub fn parse_change(json: &str, today: Date) -> Result<OrderChange, RequestError
         }
         let quantity = edit.quantity.and_then(|q| {
             let value = decimal(&mut errors, &format!("{p}/quantity"), &q)?;
-            if value <= Decimal::ZERO || significant_scale(value) > MAX_QUANTITY_SCALE {
+            if value <= Decimal::ZERO || significant_scale(value) > MAX_QUANTITY_SCALE || value > max_magnitude() {
                 errors.push(
                     format!("{p}/quantity"),
-                    "must be greater than 0 with at most 4 decimals; remove the line with remove_lines",
+                    format!(
+                        "must be greater than 0 and at most {} with at most 4 decimals; remove the line with \
+                         remove_lines",
+                        max_magnitude()
+                    ),
                 );
                 return None;
             }
@@ -93,8 +99,11 @@ pub fn parse_change(json: &str, today: Date) -> Result<OrderChange, RequestError
         });
         let unit_price = edit.unit_price.and_then(|u| {
             let value = decimal(&mut errors, &format!("{p}/unit_price"), &u)?;
-            if value < Decimal::ZERO || significant_scale(value) > 4 {
-                errors.push(format!("{p}/unit_price"), "must not be negative and have at most 4 decimals");
+            if value < Decimal::ZERO || significant_scale(value) > 4 || value > max_magnitude() {
+                errors.push(
+                    format!("{p}/unit_price"),
+                    format!("must be from 0 to {} with at most 4 decimals", max_magnitude()),
+                );
                 return None;
             }
             Some(value)
@@ -106,7 +115,7 @@ pub fn parse_change(json: &str, today: Date) -> Result<OrderChange, RequestError
             lines.push(LineEdit { line_no, quantity, unit_price, requested_delivery_date: date });
         }
     }
-    let remove_lines = body.remove_lines.unwrap_or_default();
+    let remove_lines: Vec<u32> = body.remove_lines.unwrap_or_default().into_iter().map(|n| n.0).collect();
     for (i, no) in remove_lines.iter().enumerate() {
         if seen.contains(no) {
             errors.push(format!("/remove_lines/{i}"), format!("line {no} is both changed and removed"));

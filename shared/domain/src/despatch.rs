@@ -11,7 +11,9 @@ use time::{Date, OffsetDateTime};
 use crate::ids::{OrderId, Sku};
 use crate::money::{significant_scale, JsonDecimal};
 use crate::order::{iso_date, Order, OrderStatus};
-use crate::parsing::{decimal, malformed_at, required, text, RequestError, MAX_QUANTITY_SCALE};
+use crate::parsing::{
+    decimal, malformed_at, max_magnitude, required, text, RequestError, WholeNumber, MAX_QUANTITY_SCALE,
+};
 use crate::stock::Reservation;
 use crate::validation::{FieldError, FieldErrors};
 
@@ -58,7 +60,7 @@ struct DespatchBody {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DespatchLineBody {
-    line_no: Option<u32>,
+    line_no: Option<WholeNumber>,
     quantity: Option<JsonDecimal>,
 }
 
@@ -92,14 +94,17 @@ pub fn parse_despatch(json: &str) -> Result<DespatchRequest, RequestError> {
     }
     for (i, line) in requested.into_iter().enumerate() {
         let p = format!("/lines/{i}");
-        let line_no = required(&mut errors, &format!("{p}/line_no"), line.line_no);
+        let line_no = required(&mut errors, &format!("{p}/line_no"), line.line_no.map(|n| n.0));
         if let Some(no) = line_no.filter(|no| !seen.insert(*no)) {
             errors.push(format!("{p}/line_no"), format!("line {no} is named twice"));
         }
         let quantity = required(&mut errors, &format!("{p}/quantity"), line.quantity).and_then(|q| {
             let value = decimal(&mut errors, &format!("{p}/quantity"), &q)?;
-            if value <= Decimal::ZERO || significant_scale(value) > MAX_QUANTITY_SCALE {
-                errors.push(format!("{p}/quantity"), "must be greater than 0 with at most 4 decimals");
+            if value <= Decimal::ZERO || significant_scale(value) > MAX_QUANTITY_SCALE || value > max_magnitude() {
+                errors.push(
+                    format!("{p}/quantity"),
+                    format!("must be greater than 0 and at most {} with at most 4 decimals", max_magnitude()),
+                );
                 return None;
             }
             Some(value.normalize())

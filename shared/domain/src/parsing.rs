@@ -17,6 +17,43 @@ pub fn max_magnitude() -> Decimal {
     Decimal::new(1_000_000_000, 0)
 }
 
+/// A whole number from 0 to `u32::MAX` in a request body (a line number, a line id, a count of days, a version),
+/// as JSON writes it: `3`, or `3.0`, which is the same number (RFC 8259; JSON Schema's `integer` too), but never
+/// `3.5` or `-1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WholeNumber(pub u32);
+
+impl<'de> serde::Deserialize<'de> for WholeNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, Unexpected};
+
+        struct Whole;
+        impl serde::de::Visitor<'_> for Whole {
+            type Value = WholeNumber;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "a whole number from 0 to {}", u32::MAX)
+            }
+
+            fn visit_u64<E: Error>(self, value: u64) -> Result<WholeNumber, E> {
+                u32::try_from(value).map(WholeNumber).map_err(|_| E::invalid_value(Unexpected::Unsigned(value), &self))
+            }
+
+            fn visit_i64<E: Error>(self, value: i64) -> Result<WholeNumber, E> {
+                u32::try_from(value).map(WholeNumber).map_err(|_| E::invalid_value(Unexpected::Signed(value), &self))
+            }
+
+            fn visit_f64<E: Error>(self, value: f64) -> Result<WholeNumber, E> {
+                // Every u32 is exactly an f64, so a whole f64 in range converts without loss.
+                let whole = value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value);
+                let exact = whole.then(|| format!("{value:.0}").parse::<u32>().ok()).flatten();
+                exact.map(WholeNumber).ok_or_else(|| E::invalid_value(Unexpected::Float(value), &self))
+            }
+        }
+        deserializer.deserialize_any(Whole)
+    }
+}
+
 /// Why a request body could not be read at all, or which fields are wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
@@ -116,4 +153,21 @@ pub(crate) fn date(errors: &mut FieldErrors, pointer: &str, value: &str, today: 
 /// The exact decimal of `value`, or the problem at `pointer`.
 pub(crate) fn decimal(errors: &mut FieldErrors, pointer: &str, value: &JsonDecimal) -> Option<Decimal> {
     errors.take(value.parse().map_err(|detail| FieldError::new(pointer, detail)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_number_may_be_written_with_a_zero_fraction() {
+        let read = |json: &str| serde_json::from_str::<WholeNumber>(json).map(|n| n.0).ok();
+        assert_eq!(read("3"), Some(3));
+        assert_eq!(read("3.0"), Some(3));
+        assert_eq!(read("4294967295"), Some(u32::MAX));
+        assert_eq!(read("460.0"), Some(460));
+        for bad in ["3.5", "-1", "-1.0", "4294967296", "1e300", "\"3\"", "null"] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Errors of the HTTP API and their one mapping to RFC 9457 problem documents.
 
-use lambda_http::http::{header, StatusCode};
+use lambda_http::http::{header, Method, StatusCode};
 use lambda_http::{Body, Response};
 use orders_domain::FieldError;
 use serde_json::json;
@@ -34,13 +34,15 @@ pub enum ApiError {
     /// Nothing at this path for this tenant (also for other tenants' ids).
     #[error("{0} not found")]
     NotFound(String),
-    /// No such route / method.
-    #[error("{method} is not allowed on {path}")]
+    /// The path is there, but not under this method.
+    #[error("{method} is not allowed on {path} (Allow: {})", allow_header(.allow))]
     MethodNotAllowed {
         /// Method used.
         method: String,
         /// Path requested.
         path: String,
+        /// The methods the path has (the `Allow` header).
+        allow: Vec<Method>,
     },
     /// The body is not JSON of the expected shape.
     #[error("malformed request: {detail}")]
@@ -196,6 +198,7 @@ impl ApiError {
         let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, "application/problem+json");
         match &self {
             Self::Unauthorized => builder = builder.header(header::WWW_AUTHENTICATE, "Bearer"),
+            Self::MethodNotAllowed { allow, .. } => builder = builder.header(header::ALLOW, allow_header(allow)),
             Self::Unavailable(_) => builder = builder.header(header::RETRY_AFTER, "1"),
             Self::TooManyRequests { retry_after, .. } => {
                 builder = builder.header(header::RETRY_AFTER, retry_after.to_string());
@@ -204,6 +207,11 @@ impl ApiError {
         }
         builder.body(Body::Text(body)).unwrap_or_else(|_| Response::new(Body::Empty))
     }
+}
+
+/// The value of an `Allow` header: the methods, comma-separated.
+fn allow_header(allow: &[Method]) -> String {
+    allow.iter().map(Method::as_str).collect::<Vec<_>>().join(", ")
 }
 
 impl From<orders_aws::StoreError> for ApiError {
@@ -291,6 +299,20 @@ mod tests {
     fn responses_are_problem_json() {
         let response = ApiError::Unauthorized.into_response("r");
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json");
+    }
+
+    #[test]
+    fn a_method_not_allowed_names_the_allowed_ones() {
+        let error = ApiError::MethodNotAllowed {
+            method: "DELETE".into(),
+            path: "/v1/orders/ord_1".into(),
+            allow: vec![Method::GET, Method::PATCH],
+        };
+        assert_eq!(error.problem("r")["type"], "https://errors.orders.example/method-not-allowed");
+        let response = error.into_response("r");
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(response.headers()[header::ALLOW], "GET, PATCH");
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json");
     }
 }

@@ -1,7 +1,8 @@
 //! Routing as data: an API function declares its routes as a table of (method, path pattern, roles, action,
-//! handler); [`dispatch`] finds the route, authenticates the caller for it and runs its handler. A path that some
-//! route matches under another method is 405, with the methods it allows; any other path is 404. So adding a
-//! route is one row, and the 405s follow from the table.
+//! handler); [`dispatch`] finds the route, authenticates the caller for it and runs its handler. A request no row
+//! takes is answered as the API as a whole answers it ([`unrouted`], from [`API_ROUTES`]): 405 with `Allow` on a
+//! path the API has under other methods, 404 elsewhere. So adding a route is one row (and one in [`API_ROUTES`]),
+//! and the 405s follow from the tables.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -54,6 +55,144 @@ impl<S> std::fmt::Debug for Route<S> {
     }
 }
 
+/// Every route of the HTTP API, as infra/template.yaml's `HttpApi` events declare them (`{name+}` matches one or
+/// more segments). `tests/tests/openapi.rs` holds this list, the template and openapi.yaml to the same routes.
+/// API Gateway sends a request no route takes to its `$default` route (the console function's), whose answer
+/// [`unrouted`] reads from here.
+pub const API_ROUTES: &[(Method, &str)] = &[
+    (Method::GET, "/console"),
+    (Method::DELETE, "/console/session"),
+    (Method::POST, "/console/session"),
+    (Method::PUT, "/console/session"),
+    (Method::GET, "/console/{proxy+}"),
+    (Method::GET, "/portal"),
+    (Method::GET, "/portal/{proxy+}"),
+    (Method::GET, "/v1/api-keys"),
+    (Method::POST, "/v1/api-keys"),
+    (Method::DELETE, "/v1/api-keys/{id}"),
+    (Method::POST, "/v1/buyer-links/{id}/revocation"),
+    (Method::GET, "/v1/buyer-requests"),
+    (Method::GET, "/v1/credit-notes"),
+    (Method::GET, "/v1/credit-notes/{number}"),
+    (Method::GET, "/v1/credit-notes/{number}/credit-note.pdf"),
+    (Method::GET, "/v1/credit-notes/{number}/credit-note.xml"),
+    (Method::GET, "/v1/customers/{id}"),
+    (Method::PUT, "/v1/customers/{id}"),
+    (Method::POST, "/v1/customers/{id}/buyer-keys"),
+    (Method::POST, "/v1/customers/{id}/link-revocation"),
+    (Method::GET, "/v1/customers/{id}/orders"),
+    (Method::PUT, "/v1/customers/{id}/portal-access"),
+    (Method::PUT, "/v1/customers/{id}/prices/{sku}"),
+    (Method::GET, "/v1/invoices"),
+    (Method::GET, "/v1/invoices/{number}"),
+    (Method::POST, "/v1/invoices/{number}/credit-notes"),
+    (Method::POST, "/v1/invoices/{number}/debit-notes"),
+    (Method::GET, "/v1/invoices/{number}/invoice.pdf"),
+    (Method::GET, "/v1/invoices/{number}/invoice.xml"),
+    (Method::GET, "/v1/order-counts"),
+    (Method::GET, "/v1/orders"),
+    (Method::POST, "/v1/orders"),
+    (Method::POST, "/v1/orders/batch"),
+    (Method::POST, "/v1/orders/merge"),
+    (Method::GET, "/v1/orders/{id}"),
+    (Method::PATCH, "/v1/orders/{id}"),
+    (Method::POST, "/v1/orders/{id}/buyer-requests/{request_id}/resolution"),
+    (Method::POST, "/v1/orders/{id}/cancellation"),
+    (Method::POST, "/v1/orders/{id}/closure"),
+    (Method::POST, "/v1/orders/{id}/despatches"),
+    (Method::GET, "/v1/orders/{id}/despatches/{number}"),
+    (Method::POST, "/v1/orders/{id}/invoices"),
+    (Method::POST, "/v1/orders/{id}/notes"),
+    (Method::GET, "/v1/orders/{id}/order-response.xml"),
+    (Method::GET, "/v1/orders/{id}/proforma.pdf"),
+    (Method::POST, "/v1/orders/{id}/response"),
+    (Method::POST, "/v1/orders/{id}/split"),
+    (Method::GET, "/v1/portal/cart"),
+    (Method::DELETE, "/v1/portal/cart/lines/{sku}"),
+    (Method::PUT, "/v1/portal/cart/lines/{sku}"),
+    (Method::GET, "/v1/portal/catalogue"),
+    (Method::GET, "/v1/portal/credit-notes/{number}/{file}"),
+    (Method::GET, "/v1/portal/invoices/{number}/{file}"),
+    (Method::GET, "/v1/portal/orders"),
+    (Method::POST, "/v1/portal/orders"),
+    (Method::GET, "/v1/portal/orders/{id}"),
+    (Method::GET, "/v1/portal/orders/{id}/despatches/{number}"),
+    (Method::POST, "/v1/portal/orders/{id}/messages"),
+    (Method::GET, "/v1/portal/orders/{id}/order-response.xml"),
+    (Method::POST, "/v1/portal/orders/{id}/reorder"),
+    (Method::POST, "/v1/portal/orders/{id}/requests"),
+    (Method::GET, "/v1/portal/quotes/{id}"),
+    (Method::POST, "/v1/portal/quotes/{id}/acceptance"),
+    (Method::POST, "/v1/portal/quotes/{id}/decline"),
+    (Method::GET, "/v1/portal/session"),
+    (Method::POST, "/v1/portal/session"),
+    (Method::GET, "/v1/products"),
+    (Method::PUT, "/v1/products/{sku}"),
+    (Method::GET, "/v1/quotes"),
+    (Method::POST, "/v1/quotes"),
+    (Method::GET, "/v1/quotes/{id}"),
+    (Method::POST, "/v1/quotes/{id}/sending"),
+    (Method::POST, "/v1/quotes/{id}/versions"),
+    (Method::GET, "/v1/reorder-suggestions"),
+    (Method::POST, "/v1/reports"),
+    (Method::GET, "/v1/reports/{id}"),
+    (Method::PUT, "/v1/stock/{sku}/{warehouse}"),
+];
+
+/// What the API answers a request no route takes: 405 with the methods of the most specific route path that
+/// matches `path` (a literal segment before a `{name}`, a `{name}` before a `{name+}`, as API Gateway ranks them),
+/// 404 when none does.
+pub fn unrouted(method: &Method, path: &str) -> ApiError {
+    match allowed_methods(path) {
+        Some(allow) => ApiError::MethodNotAllowed { method: method.to_string(), path: path.to_owned(), allow },
+        None => ApiError::NotFound(format!("route {path}")),
+    }
+}
+
+/// The methods [`API_ROUTES`] has for `path` (of its most specific route path that matches), sorted; `None`
+/// when no route path matches.
+pub fn allowed_methods(path: &str) -> Option<Vec<Method>> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let ranked: Vec<(Vec<u8>, &Method)> = API_ROUTES
+        .iter()
+        .filter_map(|(method, pattern)| api_path_rank(pattern, &segments).map(|rank| (rank, method)))
+        .collect();
+    let best = ranked.iter().map(|(rank, _)| rank).max()?;
+    let mut allow: Vec<Method> =
+        ranked.iter().filter(|(rank, _)| rank == best).map(|(_, method)| (*method).clone()).collect();
+    allow.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    allow.dedup();
+    Some(allow)
+}
+
+/// How specifically an API Gateway route path matches `segments` (one rank per segment: 2 literal, 1 `{name}`,
+/// 0 `{name+}`, so comparing ranks prefers the literal first); `None` when it does not match.
+fn api_path_rank(pattern: &str, segments: &[&str]) -> Option<Vec<u8>> {
+    let wanted: Vec<&str> = pattern.split('/').skip(1).collect();
+    let mut rank = Vec::with_capacity(wanted.len());
+    for (index, want) in wanted.iter().enumerate() {
+        if want.starts_with('{') && want.ends_with("+}") {
+            if segments.get(index).is_none_or(|segment| segment.is_empty()) {
+                return None;
+            }
+            rank.push(0);
+            return Some(rank);
+        }
+        let got = segments.get(index)?;
+        if want.starts_with('{') && want.ends_with('}') {
+            if got.is_empty() {
+                return None;
+            }
+            rank.push(1);
+        } else if want == got {
+            rank.push(2);
+        } else {
+            return None;
+        }
+    }
+    (wanted.len() == segments.len()).then_some(rank)
+}
+
 /// A call a route's handler answers: the authenticated caller, the request and the path's `{…}` segments in
 /// order.
 #[derive(Debug)]
@@ -97,26 +236,34 @@ pub fn match_path<'p>(pattern: &str, segments: &[&'p str]) -> Option<Vec<&'p str
 }
 
 /// Where a request goes: the first route of `routes` (in table order) whose path and method match, with its
-/// parameters; 405 when only other methods match, 404 when no path does.
+/// parameters. Otherwise what the API answers ([`unrouted`]): 405 with `Allow` when it has the path under other
+/// methods, 404 when it has no such path (nor this function under another method, for a table of paths the API
+/// does not have).
 pub fn find<'r, 'p, S>(
     routes: &'r [Route<S>],
     method: &Method,
     path: &'p str,
 ) -> Result<(&'r Route<S>, Vec<&'p str>), ApiError> {
     let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let mut path_known = false;
+    let mut own = Vec::new();
     for route in routes {
         if let Some(params) = match_path(route.path, &segments) {
             if route.method == *method {
                 return Ok((route, params));
             }
-            path_known = true;
+            own.push(route.method.clone());
         }
     }
-    if path_known {
-        Err(ApiError::MethodNotAllowed { method: method.to_string(), path: path.to_owned() })
-    } else {
-        Err(ApiError::NotFound(format!("route {path}")))
+    match allowed_methods(path) {
+        // Another function's route (API Gateway never sends it here).
+        Some(allow) if allow.contains(method) => Err(ApiError::NotFound(format!("route {path}"))),
+        Some(allow) => Err(ApiError::MethodNotAllowed { method: method.to_string(), path: path.to_owned(), allow }),
+        None if own.is_empty() => Err(ApiError::NotFound(format!("route {path}"))),
+        None => {
+            own.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+            own.dedup();
+            Err(ApiError::MethodNotAllowed { method: method.to_string(), path: path.to_owned(), allow: own })
+        }
     }
 }
 
@@ -224,5 +371,40 @@ mod tests {
         assert!(matches!(find(ROUTES, &Method::DELETE, "/v1/orders/ord_1"), Err(ApiError::MethodNotAllowed { .. })));
         assert!(matches!(find(ROUTES, &Method::GET, "/v1/orders/ord_1/nothing"), Err(ApiError::NotFound(_))));
         assert!(matches!(find(ROUTES, &Method::GET, "/v2/orders"), Err(ApiError::NotFound(_))));
+    }
+
+    fn allow(error: ApiError) -> Vec<String> {
+        match error {
+            ApiError::MethodNotAllowed { allow, .. } => allow.iter().map(ToString::to_string).collect(),
+            other => panic!("not a 405: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_405_allows_what_the_whole_api_has_on_the_path() {
+        // /v1/orders is two functions' (intake POSTs, the back office lists): a table with one of them still
+        // answers with both.
+        assert_eq!(allow(unrouted(&Method::DELETE, "/v1/orders")), ["GET", "POST"]);
+        assert_eq!(allow(find(ROUTES, &Method::PUT, "/v1/orders/ord_1").expect_err("405")), ["GET", "PATCH"]);
+        assert_eq!(allow(unrouted(&Method::TRACE, "/v1/orders/ord_1/")), ["GET", "PATCH"]);
+        // A literal segment ranks before a parameter: /v1/orders/merge is the merge action's, not an order's.
+        assert_eq!(allow(unrouted(&Method::GET, "/v1/orders/merge")), ["POST"]);
+        assert_eq!(allow(unrouted(&Method::OPTIONS, "/console/session")), ["DELETE", "POST", "PUT"]);
+        assert_eq!(allow(unrouted(&Method::POST, "/console/orders/ord_1")), ["GET"]);
+        assert_eq!(allow(unrouted(&Method::HEAD, "/v1/invoices/INV-1/invoice.pdf")), ["GET"]);
+        assert!(matches!(unrouted(&Method::GET, "/v1/nothing"), ApiError::NotFound(_)));
+        assert!(matches!(unrouted(&Method::GET, "/"), ApiError::NotFound(_)));
+        assert!(matches!(unrouted(&Method::GET, "/v1/orders/ord_1/nothing"), ApiError::NotFound(_)));
+        // A route of another function is not this one's to answer (API Gateway never sends it here).
+        assert!(matches!(find(ROUTES, &Method::POST, "/v1/orders"), Err(ApiError::NotFound(_))));
+    }
+
+    #[test]
+    fn the_api_routes_are_each_listed_once() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (method, path) in API_ROUTES {
+            assert!(seen.insert((method.as_str(), *path)), "{method} {path} twice");
+            assert!(path.starts_with('/') && !path.ends_with('/'), "{path}");
+        }
     }
 }

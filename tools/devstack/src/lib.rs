@@ -202,6 +202,7 @@ pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
         Box::pin(async move { gateway_response(::portal::handle(&portal, request).await) })
     });
     Ok(server::Gateway::new(stack.template.http_routes(), health)
+        .with_default_route(stack.template.default_route())
         .with_function("IntakeFunction", intake_handler)
         .with_function("BackofficeFunction", backoffice_handler)
         .with_function("BillingFunction", billing_handler)

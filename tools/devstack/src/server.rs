@@ -35,6 +35,8 @@ const GATEWAY_MAX_BODY: usize = 10 * 1024 * 1024;
 #[derive(Clone)]
 pub struct Gateway {
     routes: Vec<Route>,
+    /// The `$default` route: what takes a request no route does (API Gateway's own 404 without one).
+    default_route: Option<Route>,
     handlers: BTreeMap<String, HttpHandler>,
     health: Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>,
 }
@@ -51,7 +53,13 @@ impl Gateway {
         routes: Vec<Route>,
         health: impl Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync + 'static,
     ) -> Self {
-        Self { routes, handlers: BTreeMap::new(), health: Arc::new(health) }
+        Self { routes, default_route: None, handlers: BTreeMap::new(), health: Arc::new(health) }
+    }
+
+    /// Sends every request no route takes to `route`'s function (the template's `$default` route), if any.
+    pub fn with_default_route(mut self, route: Option<Route>) -> Self {
+        self.default_route = route;
+        self
     }
 
     /// Serves `function`'s routes with `handler`.
@@ -88,7 +96,8 @@ impl Gateway {
             let status = if ok { 200 } else { 503 };
             return plain(status, &json!({ "status": if ok { "ok" } else { "starting" } }).to_string());
         }
-        let Some((route, params)) = self.routes.iter().find_map(|r| r.matches(&method, &path).map(|p| (r, p))) else {
+        let routed = self.routes.iter().find_map(|r| r.matches(&method, &path).map(|p| (r, p)));
+        let Some((route, params)) = routed.or_else(|| self.default_route.as_ref().map(|r| (r, BTreeMap::new()))) else {
             return plain(404, r#"{"message":"Not Found"}"#);
         };
         let Some(handler) = self.handlers.get(&route.function) else {

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde_norway::Value;
 
-pub use crate::template_functions::{daily_cron, rate_seconds, StreamEventSource};
+pub use crate::template_functions::{daily_cron, rate_seconds, StreamEventSource, DEFAULT_ROUTE};
 
 /// The account id moto uses.
 pub const LOCAL_ACCOUNT_ID: &str = "123456789012";
@@ -195,8 +195,11 @@ impl Route {
         (want.len() == got.len()).then_some(params)
     }
 
-    /// The API Gateway route key (`POST /v1/orders/{id}`).
+    /// The API Gateway route key (`POST /v1/orders/{id}`, `$default`).
     pub fn key(&self) -> String {
+        if self.path == DEFAULT_ROUTE {
+            return DEFAULT_ROUTE.to_owned();
+        }
         format!("{} {}", self.method, self.path)
     }
 }
@@ -223,6 +226,7 @@ Resources:
       Environment: { Variables: { QUEUE: !Ref Queue, SENDER: !Ref Email, JOINED: !Join ["-", [a, !Ref "AWS::Region"]] } }
       Events:
         Get: { Type: HttpApi, Properties: { Method: GET, Path: "/v1/orders/{id}" } }
+        Rest: { Type: HttpApi, Properties: { ApiId: api } }
         Work: { Type: SQS, Properties: { Queue: !GetAtt Queue.Arn, BatchSize: 5 } }
         Tick: { Type: Schedule, Properties: { Schedule: rate(2 minutes) } }
         Docs:
@@ -294,5 +298,7 @@ Resources:
         assert!(routes[0].matches("GET", "/v1/orders").is_none());
         assert!(routes[0].matches("GET", "/v1/orders/a/b").is_none());
         assert_eq!(routes[0].key(), "GET /v1/orders/{id}");
+        let default = template.default_route().expect("the event without Path and Method");
+        assert_eq!((default.key(), default.function.as_str()), ("$default".to_owned(), "Fn"));
     }
 }

@@ -112,18 +112,43 @@ impl Template {
             .collect()
     }
 
-    /// The HTTP API routes of every function (`Events` of type `HttpApi`).
+    /// The HTTP API routes of every function (`Events` of type `HttpApi` with a `Path`), without the `$default`
+    /// route ([`Template::default_route`]).
     pub fn http_routes(&self) -> Vec<Route> {
         self.events_of_type(&["HttpApi"])
             .into_iter()
-            .map(|(function, event)| {
+            .filter_map(|(function, event)| {
                 let props = event.get("Properties");
-                let method = props.and_then(|p| p.get("Method")).and_then(Value::as_str).unwrap_or("ANY");
-                let path = props.and_then(|p| p.get("Path")).and_then(Value::as_str).unwrap_or("/{proxy+}");
-                Route { method: method.to_ascii_uppercase(), path: path.to_owned(), function }
+                let method = props.and_then(|p| p.get("Method")).and_then(Value::as_str);
+                let path = props.and_then(|p| p.get("Path")).and_then(Value::as_str);
+                if is_default_route(path, method) {
+                    return None;
+                }
+                let method = method.unwrap_or("ANY").to_ascii_uppercase();
+                Some(Route { method, path: path.unwrap_or("/").to_owned(), function })
             })
             .collect()
     }
+
+    /// The function of the HTTP API's `$default` route, which takes every request no other route does: an
+    /// `HttpApi` event with neither `Path` nor `Method` (SAM makes it the `$default` route), or `Path: $default`.
+    pub fn default_route(&self) -> Option<Route> {
+        self.events_of_type(&["HttpApi"]).into_iter().find_map(|(function, event)| {
+            let props = event.get("Properties");
+            let method = props.and_then(|p| p.get("Method")).and_then(Value::as_str);
+            let path = props.and_then(|p| p.get("Path")).and_then(Value::as_str);
+            is_default_route(path, method).then(|| Route { method: "ANY".into(), path: DEFAULT_ROUTE.into(), function })
+        })
+    }
+}
+
+/// The route key (and SAM `Path`) of the HTTP API's catch-all route.
+pub const DEFAULT_ROUTE: &str = "$default";
+
+/// Whether an `HttpApi` event's `Path` and `Method` make it the `$default` route (both left out, as SAM reads it).
+fn is_default_route(path: Option<&str>, method: Option<&str>) -> bool {
+    path.is_none_or(|path| path == DEFAULT_ROUTE)
+        && method.is_none_or(|method| method.eq_ignore_ascii_case("ANY") || method == "x-amazon-apigateway-any-method")
 }
 
 /// A function's DynamoDB stream event source (`Events` of type `DynamoDB`).

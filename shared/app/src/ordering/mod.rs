@@ -91,8 +91,12 @@ pub(crate) async fn replay(
     idempotency_key: Option<&str>,
     outcome: CreateOutcome,
 ) -> Result<Ordered, OrderingError> {
-    let CreateOutcome::Duplicate { of, order_id, same_request } = outcome else {
-        return Err(OrderingError::Unavailable("unexpected store outcome".into()));
+    let (of, order_id, same_request) = match outcome {
+        CreateOutcome::Duplicate { of, order_id, same_request } => (of, order_id, same_request),
+        CreateOutcome::IdempotencyKeyTaken => {
+            return Err(OrderingError::IdempotencyKeyReused(idempotency_key.unwrap_or_default().to_owned()))
+        }
+        _ => return Err(OrderingError::Unavailable("unexpected store outcome".into())),
     };
     if !same_request {
         return Err(match of {

@@ -90,8 +90,10 @@ pub async fn accept_quote(
             Ok(Ordered { order, replayed: false })
         }
         CreateOutcome::Duplicate { order_id, .. } => earlier_order(store, owner, &order_id).await,
-        // Not counted (above), so never refused for it.
-        CreateOutcome::RateLimited { .. } => Err(OrderingError::Unavailable("unexpected store outcome".into())),
+        // Not counted (above), so never refused for it; and placed without an Idempotency-Key.
+        CreateOutcome::RateLimited { .. } | CreateOutcome::IdempotencyKeyTaken => {
+            Err(OrderingError::Unavailable("unexpected store outcome".into()))
+        }
         CreateOutcome::QuoteNotOpen => {
             let now_versions = store.quote_versions(owner.tenant, &quote.id).await?;
             match now_versions.iter().find(|q| q.version == version) {

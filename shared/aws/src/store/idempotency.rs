@@ -41,14 +41,7 @@ impl Store {
             (None, Some(item)) => (DuplicateOf::OrderNumber, item),
             (None, None) => return Ok(None),
         };
-        let order_id = get_s(item, "order_id")
-            .and_then(|id| OrderId::parse(id).ok())
-            .ok_or_else(|| corrupt("uniqueness record", "no order_id"))?;
-        Ok(Some(CreateOutcome::Duplicate {
-            of,
-            order_id,
-            same_request: get_s(item, "fingerprint") == Some(fingerprint),
-        }))
+        duplicate_of(of, item, fingerprint).map(Some)
     }
 
     /// Claims an `Idempotency-Key` for a request that is not a single order (a batch). Returns whether an
@@ -79,5 +72,20 @@ impl Store {
             Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
             Err(e) => Err(dynamo_error("claim idempotency key", e)),
         }
+    }
+}
+
+/// What an earlier request's uniqueness record (`of`) says about a new request with `fingerprint`: the order it
+/// stored, and whether it was the same request. An `Idempotency-Key` claimed by a request that stored no single
+/// order (a batch) is taken by another request.
+pub(super) fn duplicate_of(of: DuplicateOf, item: &Item, fingerprint: &str) -> Result<CreateOutcome, StoreError> {
+    match get_s(item, "order_id") {
+        Some(id) => Ok(CreateOutcome::Duplicate {
+            of,
+            order_id: OrderId::parse(id).map_err(|_| corrupt("uniqueness record", "order_id is no order id"))?,
+            same_request: get_s(item, "fingerprint") == Some(fingerprint),
+        }),
+        None if matches!(of, DuplicateOf::IdempotencyKey) => Ok(CreateOutcome::IdempotencyKeyTaken),
+        None => Err(corrupt("uniqueness record", "no order_id")),
     }
 }

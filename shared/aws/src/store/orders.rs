@@ -10,7 +10,7 @@ use orders_domain::order::{HistoryEntry, Order};
 
 use super::customers::upsert_customer;
 use super::{
-    backoff, corrupt, dynamo_error, get_s, history_item, key, put_if_absent, put_plain, quotes, s, sortable_timestamp,
+    backoff, corrupt, dynamo_error, history_item, key, put_if_absent, put_plain, quotes, s, sortable_timestamp,
     to_item, Item, OrderItem, Store, StoreError, IDEMPOTENCY_TTL,
 };
 use crate::keys;
@@ -59,6 +59,9 @@ pub enum CreateOutcome {
         /// Whether the earlier request had the same fingerprint.
         same_request: bool,
     },
+    /// The `Idempotency-Key` was claimed by an earlier request that stored no single order (a batch): the key is
+    /// taken, by another request.
+    IdempotencyKeyTaken,
     /// The quote version it accepts is no longer `sent` (declined, reopened or accepted by another request).
     QuoteNotOpen,
     /// The tenant placed its limit of orders this minute; nothing was stored. Try again after this many seconds.
@@ -208,11 +211,7 @@ impl Store {
                         }
                     }
                 };
-                let order_id = get_s(&item, "order_id")
-                    .and_then(|id| OrderId::parse(id).ok())
-                    .ok_or_else(|| corrupt("uniqueness record", "no order_id"))?;
-                let same_request = get_s(&item, "fingerprint") == Some(new.fingerprint);
-                return Ok(CreateOutcome::Duplicate { of, order_id, same_request });
+                return super::idempotency::duplicate_of(of, &item, new.fingerprint);
             }
             let conflicting = reasons.iter().any(|r| r.0.as_deref() == Some("TransactionConflict"));
             if !conflicting || attempt >= 8 {

@@ -8,7 +8,7 @@ use super::adjustments::{parse_adjustments, resolve_adjustments, AdjustmentBody,
 use super::non_negative;
 use crate::money::JsonDecimal;
 use crate::order::{Order, OrderStatus};
-use crate::parsing::{malformed_at, required, text, RequestError, MAX_QUANTITY_SCALE};
+use crate::parsing::{malformed_at, required, text, RequestError, WholeNumber, MAX_QUANTITY_SCALE};
 use crate::pricing::{order_totals_with, reprice};
 use crate::stock::LineOutcome;
 use crate::validation::{FieldError, FieldErrors};
@@ -63,7 +63,7 @@ struct ManualResponseBody {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LineChangeBody {
-    line_no: Option<u32>,
+    line_no: Option<WholeNumber>,
     confirmed_quantity: Option<JsonDecimal>,
     unit_price: Option<JsonDecimal>,
     note: Option<String>,
@@ -91,7 +91,7 @@ pub fn parse_manual_response(json: &str) -> Result<ManualResponse, RequestError>
     let mut lines = Vec::new();
     for (i, line) in body.lines.unwrap_or_default().into_iter().enumerate() {
         let p = format!("/lines/{i}");
-        let line_no = required(&mut errors, &format!("{p}/line_no"), line.line_no);
+        let line_no = required(&mut errors, &format!("{p}/line_no"), line.line_no.map(|n| n.0));
         let confirmed_quantity = line
             .confirmed_quantity
             .and_then(|q| non_negative(&mut errors, &format!("{p}/confirmed_quantity"), &q, MAX_QUANTITY_SCALE));

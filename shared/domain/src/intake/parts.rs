@@ -175,8 +175,9 @@ pub(crate) fn discount(errors: &mut FieldErrors, pointer: &str, value: DiscountR
         (None, Some(amount)) => {
             let p = format!("{pointer}/amount");
             let amount = decimal(errors, &p, &amount)?;
-            if amount <= Decimal::ZERO || amount > max_magnitude() {
-                errors.push(p, "must be greater than 0");
+            if amount <= Decimal::ZERO || amount > max_magnitude() || significant_scale(amount) > MAX_PRICE_SCALE {
+                errors
+                    .push(p, format!("must be greater than 0 and at most {} with at most 4 decimals", max_magnitude()));
                 return None;
             }
             Some(Discount::Amount(amount.normalize()))

@@ -6,13 +6,13 @@ use serde::Deserialize;
 
 use super::notes::{CreditScope, DebitLine};
 use crate::money::{significant_scale, JsonDecimal};
-use crate::parsing::{decimal, malformed_at, max_magnitude, required, text, RequestError};
+use crate::parsing::{decimal, malformed_at, max_magnitude, required, text, RequestError, WholeNumber};
 use crate::validation::FieldErrors;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NoteLineBody {
-    line_id: Option<u32>,
+    line_id: Option<WholeNumber>,
     quantity: Option<JsonDecimal>,
     unit_price: Option<JsonDecimal>,
 }
@@ -86,7 +86,7 @@ fn parse_note(json: &str, debit: bool) -> Result<(String, Option<Vec<DebitLine>>
         let mut seen = std::collections::BTreeSet::new();
         for (i, line) in lines.into_iter().enumerate() {
             let p = format!("/lines/{i}");
-            let line_id = required(&mut errors, &format!("{p}/line_id"), line.line_id);
+            let line_id = required(&mut errors, &format!("{p}/line_id"), line.line_id.map(|n| n.0));
             if let Some(id) = line_id {
                 if !seen.insert(id) {
                     errors.push(format!("{p}/line_id"), format!("line {id} is named twice"));
