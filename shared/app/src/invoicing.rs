@@ -193,6 +193,17 @@ async fn complete_issued(documents: &Documents, envelope: &EventEnvelope) -> Res
         .await?
         .ok_or_else(|| InvoicingError::Unknown(format!("order {order_id}")))?;
     finish_issued(documents, &tenant, &record.order, &envelope.reference).await?;
+    // An email an attempt claimed and never recorded sent is sent only once its claim is stale: until then the
+    // request stays, and the relay passes it on again later (dismissing it now would leave the email unsent).
+    let held = store
+        .email_records(tenant_id, order_id)
+        .await?
+        .iter()
+        .any(|r| r.reference == envelope.reference && r.status == orders_aws::store::EmailStatus::Sending);
+    if held {
+        tracing::info!(%order_id, number = %envelope.reference, "an earlier attempt still holds the document's email; the request stays");
+        return Ok(());
+    }
     let sort_key = completion_request_key(&envelope.reference);
     store.dismiss_request(tenant_id, order_id, &sort_key, &envelope.event_id, "completed by invoicing").await?;
     Ok(())
