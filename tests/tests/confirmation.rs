@@ -308,23 +308,36 @@ async fn a_manual_response_tenant_leaves_orders_pending() {
     assert!(emails[0].header("Message-ID").is_some_and(|m| m.contains("seller_new_order")));
 }
 
+/// An order of one each of 130 new products with `on_hand` in malmo (more stock updates than one transaction
+/// holds), posted: its SKUs and its id.
+async fn bulk_order(stack: &TestStack, prefix: &str, on_hand: &str) -> (Vec<String>, String) {
+    let tenant = &stack.tenant.id;
+    let store = stack.stack.store();
+    let malmo = WarehouseId::parse("malmo").expect("wh");
+    let skus: Vec<String> = (0..130).map(|i| format!("{prefix}-{i:03}")).collect();
+    for sku in &skus {
+        let product = product(sku, "1.00", false);
+        store.put_product(tenant, &product).await.expect("product");
+        store.set_stock(tenant, &product.sku, &malmo, dec(on_hand)).await.expect("stock");
+    }
+    let mut body = order_body(&format!("WS-{prefix}"));
+    lines(&mut body, skus.iter().map(|sku| json!({"sku": sku, "quantity": 1})).collect());
+    let posted = stack.post_json("/v1/orders", &body).await;
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    (skus, posted.body["id"].as_str().expect("id").to_owned())
+}
+
+/// The reservation chunk markers stored with order `id`.
+async fn chunk_markers(stack: &TestStack, id: &str) -> usize {
+    let pk = format!("T#{}#O#{id}", stack.tenant.id);
+    stack.partition(&pk).await.into_iter().filter(|i| s(i, "SK").starts_with("R#")).count()
+}
+
 #[tokio::test]
 async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_deterministic_chunks() {
     let stack = TestStack::start().await;
     let tenant = &stack.tenant.id;
-    let store = stack.stack.store();
-    let malmo = WarehouseId::parse("malmo").expect("wh");
-    let skus: Vec<String> = (0..130).map(|i| format!("BULK-{i:03}")).collect();
-    for sku in &skus {
-        let product = product(sku, "1.00", false);
-        store.put_product(tenant, &product).await.expect("product");
-        store.set_stock(tenant, &product.sku, &malmo, dec("2")).await.expect("stock");
-    }
-    let mut body = order_body("WS-BULK");
-    lines(&mut body, skus.iter().map(|sku| json!({"sku": sku, "quantity": 1})).collect());
-    let posted = stack.post_json("/v1/orders", &body).await;
-    assert_eq!(posted.status, 201, "{}", posted.body);
-    let id = posted.body["id"].as_str().expect("id").to_owned();
+    let (skus, id) = bulk_order(&stack, "BULK", "2").await;
     // Delivered twice: the chunk markers make the second delivery a no-op.
     let message = stack.drain_queue("ConfirmationQueue").await.pop().expect("message");
     let queue = stack.stack.reference("ConfirmationQueue").expect("queue").to_owned();
@@ -336,12 +349,7 @@ async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_determinist
     for sku in &skus {
         assert_eq!(stack.stock(tenant, sku, "malmo").await, (dec("2"), dec("1"), dec("1")), "{sku}");
     }
-    let markers = stack
-        .partition(&format!("T#{tenant}#O#{id}"))
-        .await
-        .into_iter()
-        .filter(|i| s(i, "SK").starts_with("R#"))
-        .count();
+    let markers = chunk_markers(&stack, &id).await;
     assert_eq!(markers, 1, "130 updates + 4 other actions: one chunk of 99 before the final transaction");
 }
 
@@ -349,20 +357,8 @@ async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_determinist
 async fn an_attempt_that_dies_between_its_chunks_and_its_answer_is_undone_exactly_before_the_order_is_planned_again() {
     let stack = TestStack::start().await;
     let tenant = &stack.tenant.id;
-    let store = stack.stack.store();
-    let malmo = WarehouseId::parse("malmo").expect("wh");
     // One of each on hand: what the first attempt's chunk reserved is all there is.
-    let skus: Vec<String> = (0..130).map(|i| format!("TIGHT-{i:03}")).collect();
-    for sku in &skus {
-        let product = product(sku, "1.00", false);
-        store.put_product(tenant, &product).await.expect("product");
-        store.set_stock(tenant, &product.sku, &malmo, dec("1")).await.expect("stock");
-    }
-    let mut body = order_body("WS-TIGHT");
-    lines(&mut body, skus.iter().map(|sku| json!({"sku": sku, "quantity": 1})).collect());
-    let posted = stack.post_json("/v1/orders", &body).await;
-    assert_eq!(posted.status, 201, "{}", posted.body);
-    let id = posted.body["id"].as_str().expect("id").to_owned();
+    let (skus, id) = bulk_order(&stack, "TIGHT", "1").await;
     // The first attempt writes its chunk of 99 reservations, then its final transaction is refused.
     let faults = stack.function_faults("ConfirmationFunction");
     let rule = faults
@@ -377,12 +373,7 @@ async fn an_attempt_that_dies_between_its_chunks_and_its_answer_is_undone_exactl
     for sku in &skus {
         assert_eq!(stack.stock(tenant, sku, "malmo").await, (dec("1"), dec("1"), dec("0")), "{sku}: reserved once");
     }
-    let markers = stack
-        .partition(&format!("T#{tenant}#O#{id}"))
-        .await
-        .into_iter()
-        .filter(|i| s(i, "SK").starts_with("R#"))
-        .count();
+    let markers = chunk_markers(&stack, &id).await;
     assert_eq!(markers, 1, "the dead attempt's marker is gone; the second attempt's one chunk remains");
 }
 
