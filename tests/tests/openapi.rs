@@ -27,13 +27,7 @@ fn the_spec_documents_exactly_the_templates_routes() {
 
 #[test]
 fn a_request_no_route_takes_goes_to_the_console_functions_default_route() {
-    let template = devstack::template::Template::load(
-        &devstack::stack::template_path(),
-        "s",
-        "eu-north-1",
-        &devstack::stack::local_parameters(),
-    )
-    .expect("template");
+    let template = orders_testkit::local_template();
     let default = template.default_route().expect("the HTTP API's $default route");
     assert_eq!((default.key(), default.function.as_str()), ("$default".to_owned(), "ConsoleFunction"));
 }

@@ -298,13 +298,7 @@ async fn a_rerun_switches_readers_to_whole_new_files_and_removes_runs_before_the
 
 #[test]
 fn the_glue_tables_of_the_template_match_the_reports_columns() {
-    let template = devstack::template::Template::load(
-        &devstack::stack::template_path(),
-        "s",
-        "eu-north-1",
-        &devstack::stack::local_parameters(),
-    )
-    .expect("template");
+    let template = orders_testkit::local_template();
     let tables: BTreeMap<String, Value> = template
         .resources_of("AWS::Glue::Table")
         .into_iter()

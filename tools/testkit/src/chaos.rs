@@ -403,13 +403,11 @@ async fn settle(stack: &TestStack) {
             && delivered.received == 0
             && redriven == 0
         {
-            let mut in_flight = 0;
             let mut by_queue = Vec::new();
             for queue in QUEUES {
-                let here = stack.messages_in_flight(queue).await;
-                in_flight += here;
-                by_queue.push((queue, here));
+                by_queue.push((queue, stack.messages_in_flight(queue).await));
             }
+            let in_flight: u64 = by_queue.iter().map(|(_, n)| n).sum();
             if in_flight == 0 {
                 return;
             }

@@ -60,8 +60,8 @@ impl TestStack {
     }
 }
 
-/// The HTTP routes infra/template.yaml declares.
-pub fn template_routes() -> Vec<devstack::template::Route> {
+/// infra/template.yaml, read as devstack reads it (stack `s`, the local parameters).
+pub fn local_template() -> devstack::template::Template {
     devstack::template::Template::load(
         &devstack::stack::template_path(),
         "s",
@@ -69,7 +69,11 @@ pub fn template_routes() -> Vec<devstack::template::Route> {
         &devstack::stack::local_parameters(),
     )
     .expect("template")
-    .http_routes()
+}
+
+/// The HTTP routes infra/template.yaml declares.
+pub fn template_routes() -> Vec<devstack::template::Route> {
+    local_template().http_routes()
 }
 
 /// A valid order body for the demo catalogue.

@@ -186,6 +186,27 @@ fn chunk_marker(operation: &str, chunk: usize) -> String {
     format!("{}{chunk:03}", chunk_marker_prefix(operation))
 }
 
+/// The transaction that undoes one chunk: its marker (`sort_key`) deleted, if still there, and its stock
+/// updates reversed.
+fn undo_chunk_items(
+    table: &str,
+    order: &Order,
+    sort_key: &str,
+    reservations: &[Reservation],
+) -> Result<Vec<(Slot, TransactWriteItem)>, StoreError> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .set_key(Some(key(keys::order_pk(&order.tenant, &order.id), sort_key.to_owned())))
+        .condition_expression("attribute_exists(PK)")
+        .build()
+        .map_err(|e| corrupt("marker delete", e))?;
+    let mut items = vec![(Slot::Marker, TransactWriteItem::builder().delete(delete).build())];
+    for reservation in reservations {
+        items.push((Slot::Stock, reservation_update(table, &order.tenant, reservation, -1)?));
+    }
+    Ok(items)
+}
+
 /// The sort keys of one response's chunk markers start with this.
 fn chunk_marker_prefix(operation: &str) -> String {
     format!("R#{operation}#")
@@ -453,16 +474,7 @@ impl Store {
                 .transpose()
                 .map_err(|e| corrupt("reservation chunk", e))?
                 .unwrap_or_default();
-            let delete = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(keys::order_pk(&order.tenant, &order.id), sort_key.to_owned())))
-                .condition_expression("attribute_exists(PK)")
-                .build()
-                .map_err(|e| corrupt("marker delete", e))?;
-            let mut items = vec![(Slot::Marker, TransactWriteItem::builder().delete(delete).build())];
-            for reservation in &reservations {
-                items.push((Slot::Stock, reservation_update(&self.table, &order.tenant, reservation, -1)?));
-            }
+            let items = undo_chunk_items(&self.table, order, sort_key, &reservations)?;
             if let Attempt::Failed(reasons) = self.transact("undo an unfinished reservation chunk", items).await? {
                 // Undone meanwhile by another attempt: nothing of it is left to undo.
                 tracing::warn!(order_id = %order.id, sort_key, ?reasons, "an unfinished chunk was not undone here");
@@ -481,18 +493,8 @@ impl Store {
         chunks: &[&[Reservation]],
         applied: &[usize],
     ) -> Result<(), StoreError> {
-        let tenant = &order.tenant;
         for index in applied {
-            let marker = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(key(keys::order_pk(tenant, &order.id), chunk_marker(operation, *index))))
-                .condition_expression("attribute_exists(PK)")
-                .build()
-                .map_err(|e| corrupt("marker delete", e))?;
-            let mut items = vec![(Slot::Marker, TransactWriteItem::builder().delete(marker).build())];
-            for reservation in chunks[*index] {
-                items.push((Slot::Stock, reservation_update(&self.table, tenant, reservation, -1)?));
-            }
+            let items = undo_chunk_items(&self.table, order, &chunk_marker(operation, *index), chunks[*index])?;
             if let Attempt::Failed(reasons) = self.transact("release reserved stock", items).await? {
                 tracing::error!(order_id = %order.id, ?reasons, "could not release a reservation chunk");
             }
