@@ -357,3 +357,72 @@ async fn a_tenant_invoicing_on_delivery_gets_one_invoice_for_the_whole_order_aft
         assert_eq!(results[0]["ok"], true, "{}", results[0]);
     }
 }
+
+#[tokio::test]
+async fn an_attempt_killed_after_claiming_the_invoice_email_leaves_it_to_the_relay_which_sends_it_once_stale() {
+    let stack = TestStack::start_with(|stack| stack.with_env("RelayFunction", "RELAY_AFTER_SECONDS", "0")).await;
+    let id =
+        stack.post_json("/v1/orders", &order_body("WS-INV-KILL")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    stack.despatch(&id, &json!({"despatch_number": "D-K", "lines": [{"line_no": 1, "quantity": 1}]})).await;
+    stack.deliver_all_but(&["InvoicingQueue"]).await;
+    let bodies = stack.drain_queue("InvoicingQueue").await;
+    assert_eq!(bodies.len(), 1);
+    let app = stack.stack.invoicing().expect("invoicing");
+    let event = |n: usize| {
+        let mut message = SqsMessage::default();
+        message.message_id = Some(format!("m-{n}"));
+        message.body = Some(bodies[0].clone());
+        let mut event = SqsEvent::default();
+        event.records = vec![message];
+        event
+    };
+
+    // The first attempt is stopped while it archives the PDF (the archive answers slowly): it has issued the
+    // invoice and claimed the buyer's email in one transaction, and sent nothing, as a Lambda timeout leaves it.
+    let faults = stack.function_faults("InvoicingFunction");
+    let slow = faults
+        .inject(json!({"service": "s3", "action": "PutObject", "kind": "slow", "delay_ms": 2000, "times": 1}))
+        .await;
+    tokio::select! {
+        outcome = invoicing::handle(&app, event(1)) => panic!("the attempt ran to its end: {outcome:?}"),
+        () = async { while faults.struck(&slow).await == 0 { tokio::time::sleep(std::time::Duration::from_millis(20)).await } } => {}
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await; // the slow write lands
+    let links = invoice_links(&stack, &id).await;
+    assert_eq!(links.len(), 1, "issued by the killed attempt: {links:?}");
+    let number = links[0].0.clone();
+    let pk = format!("T#{}#O#{id}", stack.tenant.id);
+    let email_sk = format!("M#buyer_billing_document#{number}");
+    assert_eq!(stack.item(&pk, &email_sk).await.map(|e| s(&e, "status").to_owned()).as_deref(), Some("sending"));
+
+    // The redelivery finds the invoice issued and its email claimed moments ago (its sender may still be running):
+    // it sends nothing now, and leaves the document to the relay instead of forgetting it.
+    let redelivered = invoicing::handle(&app, event(2)).await.expect("handled");
+    assert!(redelivered.batch_item_failures.is_empty(), "{:?}", redelivered.batch_item_failures);
+    assert!(billing_emails(&stack, &id).await.is_empty());
+    let request = stack.item(&pk, &format!("Q#DOC#{number}")).await.expect("a completion request");
+    assert!(request.contains_key("GSI3PK"), "pending: {request:?}");
+
+    // While the claim is young, the relay hands the document back and the request stays.
+    let relay = stack.stack.relay().expect("relay");
+    let later = || time::OffsetDateTime::now_utc() + time::Duration::hours(1);
+    assert!(relay.run_once(later()).await.expect("relay").republished >= 1);
+    stack.deliver_all().await;
+    assert!(billing_emails(&stack, &id).await.is_empty(), "not while the claim is young");
+    assert!(stack.item(&pk, &format!("Q#DOC#{number}")).await.expect("request").contains_key("GSI3PK"));
+
+    // Five minutes on, the claim is stale: the next hand-back sends the email, once, with both files.
+    assert_eq!(stack.age_email_claims(&pk, 600).await, 1);
+    assert!(relay.run_once(later() + time::Duration::hours(1)).await.expect("relay").republished >= 1);
+    stack.deliver_all().await;
+    let emails = billing_emails(&stack, &id).await;
+    assert_eq!(emails.len(), 1, "sent once");
+    let leaves = mime_leaves(emails[0].raw_data.as_bytes());
+    assert!(leaves.iter().any(|l| l.content_type == "application/pdf"), "the PDF is attached");
+    assert_eq!(stack.item(&pk, &email_sk).await.map(|e| s(&e, "status").to_owned()).as_deref(), Some("sent"));
+    assert!(!stack.item(&pk, &format!("Q#DOC#{number}")).await.expect("request").contains_key("GSI3PK"), "done");
+    relay.run_once(later() + time::Duration::hours(3)).await.expect("relay");
+    stack.deliver_all().await;
+    assert_eq!(billing_emails(&stack, &id).await.len(), 1, "and never again");
+}

@@ -243,13 +243,31 @@ impl Documents {
         tenant: &TenantSettings,
         order: &Order,
         number: &str,
-    ) -> Result<Option<()>, DocumentError> {
+    ) -> Result<Option<Finished>, DocumentError> {
         let Some(stored) = self.store.get_invoice(&tenant.tenant, number).await? else {
             return Ok(None);
         };
         let outstanding = self.outbox.outstanding_billing(order, Some(number)).await?;
-        tracing::info!(%number, resend = outstanding.len(), "completing a document issued before");
-        self.complete(&stored.invoice, stored.ubl_key.as_deref(), &stored.pdf_key, order, tenant, outstanding).await?;
-        Ok(Some(()))
+        tracing::info!(%number, resend = outstanding.reclaimed.len(), held = outstanding.held, "completing a document issued before");
+        self.complete(
+            &stored.invoice,
+            stored.ubl_key.as_deref(),
+            &stored.pdf_key,
+            order,
+            tenant,
+            outstanding.reclaimed,
+        )
+        .await?;
+        Ok(Some(if outstanding.held { Finished::EmailHeld } else { Finished::Complete }))
     }
+}
+
+/// How far [`Documents::finish_issued`] got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    /// Archived, and its email sent (or refused for good).
+    Complete,
+    /// Archived, but its email is claimed by an attempt that may still be running: someone must come back once
+    /// that claim is stale, or the email is never sent.
+    EmailHeld,
 }

@@ -12,7 +12,7 @@ use orders_domain::order::{HistoryEntry, Order};
 use orders_domain::tenant::TenantSettings;
 use orders_mail::EmailKind;
 
-use crate::documents::{DocumentError, Documents, Issuance};
+use crate::documents::{DocumentError, Documents, Finished, Issuance};
 use crate::retry::{retry_on_conflict, Attempt, ATTEMPTS};
 
 /// The envelopes the invoicing stage consumes.
@@ -84,7 +84,7 @@ async fn issue_requested(documents: &Documents, envelope: &EventEnvelope) -> Res
             Err(InvoiceError::NothingToBill(why)) => {
                 // Invoiced already: by this request (a redelivery) or by another; complete or dismiss it.
                 match store.request_result(tenant_id, order_id, sort_key).await? {
-                    Some(number) => finish_issued(documents, tenant, order, &number).await?,
+                    Some(number) => finish_requested(documents, envelope, tenant, order, &number).await?,
                     None => {
                         if store.dismiss_request(tenant_id, order_id, sort_key, &envelope.event_id, &why).await? {
                             tracing::info!(%order_id, reference = %envelope.reference, %why, "nothing to invoice");
@@ -131,11 +131,16 @@ async fn issue_requested(documents: &Documents, envelope: &EventEnvelope) -> Res
         match documents.issue(&write, tenant).await? {
             Issuance::Issued { stored, completed } => {
                 if let Err(error) = completed {
-                    leave_to_relay(documents, envelope, &stored.invoice.number, error).await?;
+                    let number = &stored.invoice.number;
+                    tracing::warn!(%order_id, %number, %error, "invoice issued; archive or email left to the relay");
+                    leave_to_relay(documents, envelope, number).await.map_err(|store| {
+                        tracing::warn!(%order_id, %number, %store, "completion not recorded; the message is retried");
+                        error
+                    })?;
                 }
             }
             Issuance::NotIssued(IssueOutcome::AlreadyIssued(Some(number))) => {
-                finish_issued(documents, tenant, order, &number).await?
+                finish_requested(documents, envelope, tenant, order, &number).await?
             }
             Issuance::NotIssued(IssueOutcome::AlreadyIssued(None)) => {}
             // The invoicing stage claims no Idempotency-Key.
@@ -149,16 +154,28 @@ async fn issue_requested(documents: &Documents, envelope: &EventEnvelope) -> Res
     retry_on_conflict(ATTEMPTS, attempt, || InvoicingError::Contention(order_id.to_string())).await
 }
 
-/// A document issued now whose archive or email failed: its completion request (as a staff-issued document has)
-/// hands it to this stage again through the relay, so it is completed even if this message is dead-lettered. Only
-/// when that request cannot be written either does the error go back (the message is retried).
-async fn leave_to_relay(
+/// Completes the document an earlier attempt at this request issued. If that attempt may still hold the document's
+/// email (it died after claiming it, moments ago), the email is left to a completion request: this message is
+/// done with, and the relay hands the document back to this stage until the claim is stale and the email goes out.
+async fn finish_requested(
     documents: &Documents,
     envelope: &EventEnvelope,
+    tenant: &TenantSettings,
+    order: &Order,
     number: &str,
-    error: DocumentError,
 ) -> Result<(), InvoicingError> {
-    let now = documents.now();
+    if finish_issued(documents, tenant, order, number).await? == Finished::EmailHeld {
+        tracing::info!(order_id = %order.id, %number, "an earlier attempt still holds the document's email; left to the relay");
+        leave_to_relay(documents, envelope, number).await?;
+    }
+    Ok(())
+}
+
+/// Leaves the completion (archive, email) of document `number`, issued for `envelope`'s request, to the relay: a
+/// completion request (as a staff-issued document has) hands it to this stage again, so it is completed even if
+/// this message is dead-lettered. Only when that request cannot be written does the error go back (the message is
+/// retried).
+async fn leave_to_relay(documents: &Documents, envelope: &EventEnvelope, number: &str) -> Result<(), InvoicingError> {
     let completion = EventEnvelope {
         reference: number.to_owned(),
         ..EventEnvelope::new(
@@ -166,19 +183,11 @@ async fn leave_to_relay(
             envelope.tenant.clone(),
             envelope.order_id.clone(),
             String::new(),
-            now,
+            documents.now(),
         )
     };
-    match documents.store().request_completion(&completion).await {
-        Ok(_) => {
-            tracing::warn!(order_id = %envelope.order_id, %number, %error, "invoice issued; archive or email left to the relay");
-            Ok(())
-        }
-        Err(store) => {
-            tracing::warn!(order_id = %envelope.order_id, %number, %error, %store, "invoice issued; completion not recorded, the message is retried");
-            Err(error.into())
-        }
-    }
+    documents.store().request_completion(&completion).await?;
+    Ok(())
 }
 
 /// Completes a document staff issued whose issuer did not finish archiving and emailing it (the relay passed
@@ -192,15 +201,9 @@ async fn complete_issued(documents: &Documents, envelope: &EventEnvelope) -> Res
         .get_order_record(tenant_id, order_id)
         .await?
         .ok_or_else(|| InvoicingError::Unknown(format!("order {order_id}")))?;
-    finish_issued(documents, &tenant, &record.order, &envelope.reference).await?;
-    // An email an attempt claimed and never recorded sent is sent only once its claim is stale: until then the
-    // request stays, and the relay passes it on again later (dismissing it now would leave the email unsent).
-    let held = store
-        .email_records(tenant_id, order_id)
-        .await?
-        .iter()
-        .any(|r| r.reference == envelope.reference && r.status == orders_aws::store::EmailStatus::Sending);
-    if held {
+    if finish_issued(documents, &tenant, &record.order, &envelope.reference).await? == Finished::EmailHeld {
+        // The request stays until the claim is stale: the relay passes it on again then (dismissing it now would
+        // leave the email unsent).
         tracing::info!(%order_id, number = %envelope.reference, "an earlier attempt still holds the document's email; the request stays");
         return Ok(());
     }
@@ -215,7 +218,7 @@ async fn finish_issued(
     tenant: &TenantSettings,
     order: &Order,
     number: &str,
-) -> Result<(), InvoicingError> {
+) -> Result<Finished, InvoicingError> {
     documents
         .finish_issued(tenant, order, number)
         .await?

@@ -77,6 +77,16 @@ pub struct EmailOutbox {
     stale_after: Duration,
 }
 
+/// Billing-document emails an earlier attempt claimed and never marked sent.
+#[derive(Debug, Default)]
+pub struct OutstandingBilling {
+    /// Reclaimed from an attempt that must have ended: to send now.
+    pub reclaimed: Vec<EmailRecord>,
+    /// Some are claimed by an attempt that may still be running (its claim is young): they are sent only once the
+    /// claim is stale, by whoever completes the document then.
+    pub held: bool,
+}
+
 impl EmailOutbox {
     /// An outbox over `store` sending through `mailer`.
     pub fn new(store: Store, mailer: Mailer, stale_after: Duration) -> Self {
@@ -163,24 +173,33 @@ impl EmailOutbox {
         self.send(order, tenant, reclaimed).await
     }
 
-    /// Billing-document emails of `order` that an earlier attempt claimed but never marked sent, reclaimed for
-    /// sending now (once that attempt must have ended); `only` narrows them to one document.
-    pub async fn outstanding_billing(&self, order: &Order, only: Option<&str>) -> Result<Vec<EmailRecord>, EmailError> {
+    /// Billing-document emails of `order` that an earlier attempt claimed but never marked sent: reclaimed for
+    /// sending now once that attempt must have ended, or still held by it; `only` narrows them to one document.
+    pub async fn outstanding_billing(
+        &self,
+        order: &Order,
+        only: Option<&str>,
+    ) -> Result<OutstandingBilling, EmailError> {
         let now = OffsetDateTime::now_utc();
         let stale_before = now - self.stale_after;
-        let mut reclaimed = Vec::new();
+        let mut outstanding = OutstandingBilling::default();
         for record in self.store.email_records(&order.tenant, &order.id).await? {
             let billing = EmailKind::parse(&record.kind).is_some_and(EmailKind::is_billing);
-            if billing
-                && only.is_none_or(|reference| reference == record.reference)
-                && record.status == EmailStatus::Sending
-                && record.claimed_at < stale_before.unix_timestamp()
+            if !billing || only.is_some_and(|reference| reference != record.reference) {
+                continue;
+            }
+            if record.status != EmailStatus::Sending {
+                continue;
+            }
+            if record.claimed_at < stale_before.unix_timestamp()
                 && self.store.reclaim_email(&order.tenant, &order.id, &record, now, stale_before).await?
             {
-                reclaimed.push(record);
+                outstanding.reclaimed.push(record);
+            } else {
+                outstanding.held = true;
             }
         }
-        Ok(reclaimed)
+        Ok(outstanding)
     }
 
     /// Sends billing-document emails (claimed now, or reclaimed by [`EmailOutbox::outstanding_billing`]):

@@ -193,6 +193,69 @@ impl TestStack {
         }
     }
 
+    /// What waiting `seconds` does to the email claims still `sending` in partition `pk`: each claim is moved back
+    /// that far (the outbox judges a claim stale by the real clock, so a test that cannot wait five minutes ages
+    /// the claim instead). The number of claims aged.
+    pub async fn age_email_claims(&self, pk: &str, seconds: i64) -> usize {
+        self.age_claims(self.partition(pk).await, seconds).await
+    }
+
+    /// [`TestStack::age_email_claims`] for every order of the table (a scan: for a run that has ended).
+    pub async fn age_every_email_claim(&self, seconds: i64) -> usize {
+        let mut start = None;
+        let mut aged = 0;
+        loop {
+            let page = self
+                .stack
+                .aws
+                .dynamodb
+                .scan()
+                .table_name(self.stack.table_name())
+                .filter_expression("entity = :email AND #status = :sending")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":email", AttributeValue::S("email".into()))
+                .expression_attribute_values(":sending", AttributeValue::S("sending".into()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .expect("scan for email claims");
+            aged += self.age_claims(page.items.unwrap_or_default(), seconds).await;
+            match page.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return aged,
+            }
+        }
+    }
+
+    async fn age_claims(&self, items: Vec<std::collections::HashMap<String, AttributeValue>>, seconds: i64) -> usize {
+        let mut aged = 0;
+        for item in items {
+            if s(&item, "entity") != "email" || s(&item, "status") != "sending" {
+                continue;
+            }
+            let updated = self
+                .stack
+                .aws
+                .dynamodb
+                .update_item()
+                .table_name(self.stack.table_name())
+                .key("PK", item["PK"].clone())
+                .key("SK", item["SK"].clone())
+                .condition_expression("#status = :sending")
+                .update_expression("SET claimed_at = claimed_at - :by")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":sending", AttributeValue::S("sending".into()))
+                .expression_attribute_values(":by", AttributeValue::N(seconds.to_string()))
+                .send()
+                .await;
+            // A claim marked sent meanwhile is left alone.
+            if updated.is_ok() {
+                aged += 1;
+            }
+        }
+        aged
+    }
+
     /// Every item of one partition.
     pub async fn partition(&self, pk: &str) -> Vec<std::collections::HashMap<String, AttributeValue>> {
         self.stack
