@@ -11,7 +11,7 @@ CONTRACT_VENV := .local/contract
 TARGET := $(or $(CARGO_TARGET_DIR),target)
 # Dummy credentials and a region for the offline template checks; SAM telemetry off.
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
-LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console portal
+LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console portal feedback
 
 .PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium contract-tests template-lint lambda-build bench chaos bench-reports fmt clean
 # The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as

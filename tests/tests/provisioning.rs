@@ -48,7 +48,11 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
         serde_norway::from_str(&std::fs::read_to_string(template_path()).expect("read")).expect("yaml");
 
     let queues = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
-    assert_eq!(queues.len(), 7, "three stage queues, their DLQs and the archive's on-failure queue: {queues:?}");
+    assert_eq!(
+        queues.len(),
+        9,
+        "three stage queues, the mail feedback queue, their DLQs and the archive's on-failure queue: {queues:?}"
+    );
     assert_eq!(existing_queues(&stack, &name).await, queues);
 
     let tables = declared_names(&template, "AWS::DynamoDB::Table", "TableName", &name);
@@ -95,6 +99,9 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
 
     let identities = stack.aws.ses.list_identities().send().await.expect("identities").identities;
     assert!(identities.contains(&"orders@example.com".to_owned()), "{identities:?}");
+    let set = format!("{name}-mail");
+    let described = stack.aws.ses.describe_configuration_set().configuration_set_name(&set).send().await;
+    assert!(described.is_ok(), "the configuration set {set} every email goes through: {described:?}");
 
     // Every redrive policy points at its DLQ with maxReceiveCount 5.
     for queue in ["ConfirmationQueue", "ShipmentQueue", "InvoicingQueue"] {
@@ -153,7 +160,7 @@ ReturnsQueue:
             .await
             .expect("provision");
     let declared = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
-    assert_eq!(declared.len(), 9);
+    assert_eq!(declared.len(), 11);
     assert_eq!(existing_queues(&stack, &name).await, declared);
     let url = stack.reference("ReturnsQueue").expect("returns queue provisioned");
     let attributes = stack

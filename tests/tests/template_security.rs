@@ -278,3 +278,58 @@ fn only_the_back_office_writes_api_keys_and_no_function_writes_tenant_settings()
         }
     }
 }
+
+#[test]
+fn every_email_goes_through_the_configuration_set_whose_bounces_and_complaints_reach_the_feedback_function() {
+    let template = template();
+    // Every function that emails sends through the configuration set (and may: its role names it).
+    let senders: Vec<(String, &Value)> = resources(&template, "AWS::Serverless::Function")
+        .into_iter()
+        .filter(|(_, f)| f["Properties"]["Environment"]["Variables"].get("SENDER_EMAIL").is_some())
+        .collect();
+    assert!(senders.len() >= 5);
+    for (id, function) in &senders {
+        let set = &function["Properties"]["Environment"]["Variables"]["MAIL_CONFIGURATION_SET"];
+        assert_eq!(reference(set).as_deref(), Some("MailConfigurationSet"), "{id} sends outside the configuration set");
+        let role = role_of(function).expect("role");
+        let grants = serde_norway::to_string(&template["Resources"][role.as_str()]).expect("YAML");
+        assert!(
+            grants.contains("configuration-set/${MailConfigurationSet}"),
+            "{role} may not use the configuration set"
+        );
+    }
+    // The configuration set reports bounces and complaints to the topic; SES may publish there, and only SES.
+    let destination =
+        &resources(&template, "AWS::SES::ConfigurationSetEventDestination")["MailFeedbackEvents"]["Properties"];
+    assert_eq!(reference(&destination["ConfigurationSetName"]).as_deref(), Some("MailConfigurationSet"));
+    let events: BTreeSet<&str> = destination["EventDestination"]["MatchingEventTypes"]
+        .as_sequence()
+        .expect("event types")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(events, BTreeSet::from(["bounce", "complaint"]));
+    assert_eq!(
+        reference(&destination["EventDestination"]["SnsDestination"]["TopicARN"]).as_deref(),
+        Some("MailFeedbackTopic")
+    );
+    let topic_policy = &resources(&template, "AWS::SNS::TopicPolicy")["MailFeedbackTopicPolicy"]["Properties"];
+    let statement = &topic_policy["PolicyDocument"]["Statement"][0];
+    assert_eq!(statement["Principal"]["Service"].as_str(), Some("ses.amazonaws.com"));
+    // The topic hands SES's event itself (raw) to the queue the feedback function reads; only the topic may send.
+    let subscription = &resources(&template, "AWS::SNS::Subscription")["MailFeedbackSubscription"]["Properties"];
+    assert_eq!(reference(&subscription["TopicArn"]).as_deref(), Some("MailFeedbackTopic"));
+    assert_eq!(
+        (subscription["Protocol"].as_str(), subscription["RawMessageDelivery"].as_bool()),
+        (Some("sqs"), Some(true))
+    );
+    let queue_policy = &resources(&template, "AWS::SQS::QueuePolicy")["MailFeedbackQueuePolicy"]["Properties"];
+    let statement = &queue_policy["PolicyDocument"]["Statement"][0];
+    assert_eq!(statement["Principal"]["Service"].as_str(), Some("sns.amazonaws.com"));
+    assert_eq!(reference(&statement["Condition"]["ArnEquals"]["aws:SourceArn"]).as_deref(), Some("MailFeedbackTopic"));
+    let consumer =
+        &resources(&template, "AWS::Serverless::Function")["FeedbackFunction"]["Properties"]["Events"]["MailFeedback"];
+    assert_eq!(consumer["Type"].as_str(), Some("SQS"));
+    let queue = serde_norway::to_string(&consumer["Properties"]["Queue"]).expect("YAML");
+    assert!(queue.contains("MailFeedbackQueue.Arn"), "{queue}");
+}

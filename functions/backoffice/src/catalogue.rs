@@ -104,13 +104,20 @@ pub(crate) async fn get_customer(
 ) -> Result<Response<Body>, ApiError> {
     let not_found = || ApiError::NotFound(format!("customer {id}"));
     let customer_id = CustomerId::parse(id.to_owned()).map_err(|_| not_found())?;
-    let (customer, access) = futures::try_join!(
+    let (customer, access, stops) = futures::try_join!(
         app.store.get_customer(&caller.tenant, &customer_id),
         app.store.buyer_access(&caller.tenant, &customer_id),
+        app.store.mail_stops(&caller.tenant, &customer_id),
     )?;
     let customer = customer.ok_or_else(not_found)?;
     let mut body = serde_json::to_value(&customer).unwrap_or_else(|_| json!({}));
     body["portal_access"] = crate::buyer_access::access_json(&customer_id, &access);
+    // Only what SES said of the address emails go to now: a corrected address starts clean.
+    let current = customer.email.as_str().to_lowercase();
+    body["email_feedback"] = stops.iter().find(|stop| stop.address == current).map_or(
+        Value::Null,
+        |stop| json!({"status": stop.kind.as_str(), "detail": stop.detail, "at": stop.at, "order_id": stop.order_id}),
+    );
     Ok(json_response(StatusCode::OK, &body, &[]))
 }
 

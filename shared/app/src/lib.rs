@@ -9,6 +9,7 @@ pub mod confirmation;
 pub mod consumer;
 pub mod documents;
 pub mod invoicing;
+pub mod mail_feedback;
 pub mod ordering;
 pub mod outbox;
 pub mod placing;

@@ -28,6 +28,8 @@ pub struct MailSettings {
     pub sender_email: String,
     /// `PORTAL_URL` (checked, without a trailing slash) and `BUYER_LINK_SECRET_ARN`.
     pub portal: Option<(String, String)>,
+    /// `MAIL_CONFIGURATION_SET`: the SES configuration set whose event destination reports bounces and complaints.
+    pub configuration_set: String,
 }
 
 impl MailSettings {
@@ -41,7 +43,11 @@ impl MailSettings {
                 orders_aws::required_var(&var, orders_aws::SecretPurpose::BuyerLink.env_var())?,
             )),
         };
-        Ok(Self { sender_email: orders_aws::required_var(&var, "SENDER_EMAIL")?, portal })
+        Ok(Self {
+            sender_email: orders_aws::required_var(&var, "SENDER_EMAIL")?,
+            portal,
+            configuration_set: orders_aws::required_var(&var, "MAIL_CONFIGURATION_SET")?,
+        })
     }
 }
 
@@ -101,7 +107,7 @@ impl EmailOutbox {
         secrets: &orders_aws::aws_sdk_secretsmanager::Client,
         settings: &MailSettings,
     ) -> Self {
-        let mailer = Mailer::new(ses, &settings.sender_email);
+        let mailer = Mailer::new(ses, &settings.sender_email).with_configuration_set(&settings.configuration_set);
         let portal = settings.portal.as_ref().map(|(url, arn)| PortalLinkSource {
             url: url.clone(),
             keys: SecretKeys::from_secrets_manager(secrets.clone(), arn, orders_aws::SecretPurpose::BuyerLink),
@@ -319,7 +325,15 @@ impl EmailOutbox {
                     };
                     match mime_with_attachments(&envelope, &email, &attachments) {
                         Err(error) => Err(MailerError::Rejected(error.to_string())),
-                        Ok(raw) => self.mailer.send_raw(&record.to_address, raw).await,
+                        Ok(raw) => {
+                            let tags = [
+                                ("tenant", order.tenant.as_str()),
+                                ("customer", order.buyer.customer_id.as_str()),
+                                ("order", order.id.as_str()),
+                            ];
+                            debug_assert_eq!(tags.map(|(name, _)| name), orders_domain::mail_feedback::MESSAGE_TAGS);
+                            self.mailer.send_raw(&record.to_address, raw, &tags).await
+                        }
                     }
                 }
             };

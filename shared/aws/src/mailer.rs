@@ -2,7 +2,7 @@
 
 use aws_sdk_ses::error::DisplayErrorContext;
 use aws_sdk_ses::primitives::Blob;
-use aws_sdk_ses::types::RawMessage;
+use aws_sdk_ses::types::{MessageTag, RawMessage};
 
 /// Sending failed.
 #[derive(Debug, thiserror::Error)]
@@ -20,12 +20,19 @@ pub enum MailerError {
 pub struct Mailer {
     client: aws_sdk_ses::Client,
     sender: String,
+    /// The SES configuration set whose event destination reports bounces and complaints.
+    configuration_set: Option<String>,
 }
 
 impl Mailer {
     /// Sends as `sender` (a verified SES identity).
     pub fn new(client: aws_sdk_ses::Client, sender: impl Into<String>) -> Self {
-        Self { client, sender: sender.into() }
+        Self { client, sender: sender.into(), configuration_set: None }
+    }
+
+    /// This sender, sending through configuration set `name` (so SES reports bounces and complaints).
+    pub fn with_configuration_set(self, name: impl Into<String>) -> Self {
+        Self { configuration_set: Some(name.into()), ..self }
     }
 
     /// The verified sender address.
@@ -33,13 +40,22 @@ impl Mailer {
         &self.sender
     }
 
-    /// Sends a complete MIME message to `to`; returns the SES message id.
-    pub async fn send_raw(&self, to: &str, mime: Vec<u8>) -> Result<String, MailerError> {
+    /// Sends a complete MIME message to `to`, with message `tags` (name, value) that SES hands back in its
+    /// reports about it (a tag whose value SES would refuse is left out); returns the SES message id.
+    pub async fn send_raw(&self, to: &str, mime: Vec<u8>, tags: &[(&str, &str)]) -> Result<String, MailerError> {
+        let tags = tags
+            .iter()
+            .filter(|(_, value)| is_tag_value(value))
+            .map(|(name, value)| MessageTag::builder().name(*name).value(*value).build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| MailerError::Rejected(e.to_string()))?;
         let result = self
             .client
             .send_raw_email()
             .source(&self.sender)
             .destinations(to)
+            .set_configuration_set_name(self.configuration_set.clone())
+            .set_tags(Some(tags).filter(|tags| !tags.is_empty()))
             .raw_message(
                 RawMessage::builder()
                     .data(Blob::new(mime))
@@ -64,5 +80,23 @@ impl Mailer {
                 }
             }
         }
+    }
+}
+
+/// What SES accepts as a message tag's value: 1 to 256 ASCII letters, digits, `_` and `-`.
+fn is_tag_value(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 256
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tag_values_are_what_ses_accepts() {
+        assert!(super::is_tag_value("ord_0192f0c3a1b27c3d8e9f001122334455"));
+        assert!(super::is_tag_value("acme-1"));
+        assert!(!super::is_tag_value(""));
+        assert!(!super::is_tag_value("a.b"));
     }
 }

@@ -30,6 +30,10 @@ pub const EMAILS_SENT: Metric = Metric { service: "outbox", name: "EmailsSent" }
 pub const EMAILS_FAILED: Metric = Metric { service: "outbox", name: "EmailsFailed" };
 /// Emails SES refused for good (a bad address, a suppressed recipient).
 pub const EMAILS_REFUSED: Metric = Metric { service: "outbox", name: "EmailsRefused" };
+/// Emails SES reported bounced for good (the customer's address is marked).
+pub const EMAILS_BOUNCED: Metric = Metric { service: "feedback", name: "EmailsBounced" };
+/// Emails their recipient reported as spam (the customer's address is marked).
+pub const EMAILS_COMPLAINED: Metric = Metric { service: "feedback", name: "EmailsComplained" };
 /// Billing documents issued (invoices, credit and debit notes).
 pub const DOCUMENTS_ISSUED: Metric = Metric { service: "documents", name: "DocumentsIssued" };
 /// Pending marks the relay published again.
@@ -47,6 +51,8 @@ pub const ALL: &[Metric] = &[
     EMAILS_SENT,
     EMAILS_FAILED,
     EMAILS_REFUSED,
+    EMAILS_BOUNCED,
+    EMAILS_COMPLAINED,
     DOCUMENTS_ISSUED,
     RELAY_REPUBLISHED,
     RELAY_GAVE_UP,

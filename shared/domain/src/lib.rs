@@ -30,6 +30,7 @@ pub mod invoice;
 pub mod invoice_ubl;
 pub mod lifecycle;
 pub mod listing;
+pub mod mail_feedback;
 pub mod money;
 pub mod order;
 pub mod parsing;

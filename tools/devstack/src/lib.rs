@@ -50,6 +50,13 @@ pub async fn consumers(stack: &LocalStack) -> Result<Vec<sqs_runner::QueueConsum
                         Box::pin(async move { ::invoicing::handle(&app, event).await.map_err(|e| e.to_string()) })
                     })
                 }
+                "FeedbackFunction" => {
+                    let app = Arc::new(stack.feedback()?);
+                    Arc::new(move |event| {
+                        let app = app.clone();
+                        Box::pin(async move { ::feedback::handle(&app, event).await.map_err(|e| e.to_string()) })
+                    })
+                }
                 other => return Err(format!("{other} consumes {queue} but is not served locally; add it to devstack")),
             };
             let url = stack.reference(&queue).ok_or_else(|| format!("queue {queue} is not provisioned"))?;

@@ -123,6 +123,7 @@ async fn create(
         "AWS::SQS::Queue" => create_queue(aws, template, resource, props).await,
         "AWS::S3::Bucket" => create_bucket(aws, template, resource, props).await,
         "AWS::SES::EmailIdentity" => create_email_identity(aws, props).await,
+        "AWS::SES::ConfigurationSet" => create_configuration_set(aws, template, resource, props).await,
         "AWS::SecretsManager::Secret" => create_secret(aws, template, resource, props).await,
         other => Err(ProvisionError::UnsupportedType {
             logical_id: resource.logical_id.clone(),
@@ -364,6 +365,27 @@ async fn create_email_identity(aws: &LocalAws, props: &Json) -> Result<Physical,
     Ok(Physical { reference: identity, attributes: BTreeMap::new() })
 }
 
+async fn create_configuration_set(
+    aws: &LocalAws,
+    template: &Template,
+    resource: &Resource,
+    props: &Json,
+) -> Result<Physical, ProvisionError> {
+    let name = physical_name(resource, props, "Name", &template.stack_name);
+    let set = aws_sdk_ses::types::ConfigurationSet::builder()
+        .name(&name)
+        .build()
+        .map_err(|e| ProvisionError::Aws { action: format!("configuration set {name}"), message: e.to_string() })?;
+    let created = aws.ses.create_configuration_set().configuration_set(set).send().await;
+    match created {
+        Ok(_) => {}
+        // Provisioning again (a running emulator): it is there.
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_configuration_set_already_exists_exception()) => {}
+        Err(error) => return Err(aws_error(format!("create configuration set {name}"), error)),
+    }
+    Ok(Physical { reference: name, attributes: BTreeMap::new() })
+}
+
 /// The value a secret's `GenerateSecretString` makes, as CloudFormation makes it: `SecretStringTemplate` (a JSON
 /// object) with `GenerateStringKey` set to a random password of `PasswordLength` (default 32) characters from
 /// Secrets Manager's `GetRandomPassword`; or `SecretString`.
@@ -495,6 +517,12 @@ pub async fn verify(aws: &LocalAws, template: &Template) -> Result<Vec<String>, 
                 let identity = str_field(&props, "EmailIdentity");
                 if !identities.contains(identity) {
                     problems.push(format!("{id}: SES identity {identity} is not verified"));
+                }
+            }
+            "AWS::SES::ConfigurationSet" => {
+                let name = physical_name(&resource, &props, "Name", &template.stack_name);
+                if aws.ses.describe_configuration_set().configuration_set_name(&name).send().await.is_err() {
+                    problems.push(format!("{id}: SES configuration set {name} does not exist"));
                 }
             }
             "AWS::SecretsManager::Secret" => {

@@ -7,6 +7,7 @@ pub const PROVISIONED_TYPES: &[&str] = &[
     "AWS::SQS::Queue",
     "AWS::S3::Bucket",
     "AWS::SES::EmailIdentity",
+    "AWS::SES::ConfigurationSet",
     "AWS::SecretsManager::Secret",
 ];
 
@@ -31,6 +32,12 @@ pub const SERVED_TYPES: &[&str] = &[
     // tests/tests/template_security.rs checks that every queue and function is watched
     "AWS::SNS::Topic",
     "AWS::SNS::Subscription",
+    // SES's reports on emails go SES -> SNS -> MailFeedbackQueue; moto's SES reports nothing, so the local stack
+    // has no topic, subscription or policies for them, and tests/tests/mail_feedback.rs puts into the queue what
+    // the subscription would (tests/tests/template_security.rs checks the wiring)
+    "AWS::SES::ConfigurationSetEventDestination",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SQS::QueuePolicy",
     "AWS::CloudWatch::Alarm",
     "AWS::CloudWatch::Dashboard",
 ];

@@ -175,6 +175,14 @@ impl LocalStack {
         Ok(confirmation::Confirmation::new(&config, aws.dynamodb.clone(), aws.ses.clone(), &aws.secrets))
     }
 
+    /// The feedback handler state, from the template's environment of `FeedbackFunction`.
+    pub fn feedback(&self) -> Result<feedback::Feedback, String> {
+        let aws = self.function_aws("FeedbackFunction");
+        let env = self.function_environment("FeedbackFunction").map_err(|e| e.to_string())?;
+        let config = feedback::FeedbackConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(feedback::Feedback::new(&config, aws.dynamodb.clone()))
+    }
+
     /// The shipment handler state, from the template's environment of `ShipmentFunction`.
     pub fn shipment(&self) -> Result<shipment::Shipment, String> {
         let aws = self.function_aws("ShipmentFunction");

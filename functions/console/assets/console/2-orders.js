@@ -138,6 +138,7 @@
       h('dl', { class: 'facts' },
         fact(t('orders.buyer'), order.buyer.name + (order.buyer.customer_id ? ' (' + order.buyer.customer_id + ')' : '')),
         fact(t('order.email'), order.buyer.email),
+        emailFeedback(order),
         fact(t('filter.type'), t('type.' + order.type)),
         fact(t('orders.received'), moment(order.received_at)),
         fact(t('orders.requested'), day(order.requested_delivery_date)),
@@ -182,6 +183,20 @@
       invoicesSection(order, messages, refresh),
       documentsSection(order),
       historySection(order));
+  }
+
+  // What SES reported about the buyer's address (a permanent bounce, a complaint), from the customer register:
+  // filled in when the customer is read, so the order shows at once.
+  function emailFeedback(order) {
+    const slot = h('div', { id: 'buyer-email-feedback' });
+    if (!order.buyer.customer_id) return slot;
+    api('GET', '/v1/customers/' + encodeURIComponent(order.buyer.customer_id)).then(({ data }) => {
+      const feedback = data.email_feedback;
+      if (!feedback) return;
+      slot.append(h('dt', { text: t('order.email_feedback') }),
+        h('dd', {}, h('span', { class: 'badge tone-bad', text: t('email_feedback.' + feedback.status) }), ' ', feedback.detail));
+    }).catch(() => {});
+    return slot;
   }
 
   function fact(label, value, cls) {

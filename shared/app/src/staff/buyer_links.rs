@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime, Time};
 use orders_aws::store::{ApiKeyRecord, BuyerLinkRecord};
 use orders_aws::{Mailer, MailerError, SecretKeys, Store};
 use orders_domain::buyer_link::{LinkClaims, LinkSealer};
-use orders_domain::ids::{CustomerId, QuoteId};
+use orders_domain::ids::{CustomerId, QuoteId, TenantId};
 use orders_domain::quote::{Quote, QuoteStatus};
 use orders_domain::FieldError;
 use orders_mail::invitation::render_invitation;
@@ -57,12 +57,12 @@ impl LinkMail<'_> {
         Ok(seal_record(&sealer, link, now.unix_timestamp()))
     }
 
-    /// Emails one buyer (`to`: name and address) as the seller `seller`, with Message-ID
-    /// `{local}@{sender's domain}`: SES's message id, or why SES did not take it (an email that cannot be built is
-    /// [`ActionError::Unavailable`]).
+    /// Emails one buyer (`to`: name and address) as the seller `seller` (tenant, customer: the message tags SES
+    /// reports bounces with), with Message-ID `{local}@{sender's domain}`: SES's message id, or why SES did not
+    /// take it (an email that cannot be built is [`ActionError::Unavailable`]).
     async fn email_buyer(
         &self,
-        seller: &str,
+        seller: (&str, &TenantId, &CustomerId),
         to: (&str, &str),
         local: &str,
         email: &RenderedEmail,
@@ -70,14 +70,15 @@ impl LinkMail<'_> {
         let domain = self.mailer.sender().rsplit('@').next().unwrap_or("orders.example");
         let message_id = format!("{local}@{domain}");
         let envelope = Envelope {
-            from_name: seller,
+            from_name: seller.0,
             from_address: self.mailer.sender(),
             to_name: to.0,
             to_address: to.1,
             message_id: &message_id,
         };
         let raw = mime(&envelope, email).map_err(|e| ActionError::Unavailable(e.to_string()))?;
-        Ok(self.mailer.send_raw(to.1, raw).await)
+        let tags = [("tenant", seller.1.as_str()), ("customer", seller.2.as_str())];
+        Ok(self.mailer.send_raw(to.1, raw, &tags).await)
     }
 }
 
@@ -140,7 +141,15 @@ pub async fn send_quote(
     let email = render_quote(&sent, &tenant.name, &tenant.language, &url)
         .map_err(|e| ActionError::Unavailable(format!("the quote email could not be written: {e}")))?;
     let to = (sent.buyer.name.as_str(), sent.buyer.email.as_str());
-    match links.email_buyer(&tenant.name, to, &format!("{}.v{}.quote", sent.id, sent.version), &email).await? {
+    match links
+        .email_buyer(
+            (&tenant.name, &tenant.tenant, &sent.buyer.customer_id),
+            to,
+            &format!("{}.v{}.quote", sent.id, sent.version),
+            &email,
+        )
+        .await?
+    {
         Ok(ses_id) => tracing::info!(quote_id = %sent.id, version = sent.version, %ses_id, "quote emailed"),
         Err(MailerError::Retryable(detail)) => {
             return Err(ActionError::Unavailable(format!(
@@ -212,7 +221,10 @@ pub async fn invite_buyer(
     .map_err(|e| ActionError::Unavailable(format!("the invitation could not be written: {e}")))?;
     // The key exists already: if the email fails, the seller still has it (and can revoke it and invite again).
     let to = (customer.name.as_str(), customer.email.as_str());
-    let emailed = match links.email_buyer(&tenant.name, to, &format!("{}.invitation", link.link_id), &email).await? {
+    let emailed = match links
+        .email_buyer((&tenant.name, &tenant.tenant, customer_id), to, &format!("{}.invitation", link.link_id), &email)
+        .await?
+    {
         Ok(_) => true,
         Err(MailerError::Retryable(detail) | MailerError::Rejected(detail)) => {
             tracing::warn!(customer = %customer.id, link_id = %link.link_id, %detail, "invitation not emailed");

@@ -106,7 +106,7 @@ impl EmailRecord {
         })
     }
 
-    fn sort_key(&self) -> String {
+    pub(super) fn sort_key(&self) -> String {
         format!("{EMAIL_PREFIX}{}#{}", self.kind, self.reference)
     }
 }

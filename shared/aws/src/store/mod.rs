@@ -24,6 +24,7 @@ mod invoices;
 mod keys_and_sessions;
 mod links;
 mod listing;
+mod mail_stops;
 mod notes;
 mod order_detail;
 mod order_items;
@@ -45,6 +46,7 @@ pub use invoices::{document_key, invoice_pk, InvoiceFilter, InvoiceLink, Invoice
 pub use keys_and_sessions::{ApiKeyRecord, ConsoleSessionRecord, ListedApiKey};
 pub use links::{BuyerAccessEvent, BuyerAccessLog, BuyerLinkRecord};
 pub use listing::{OrderPage, ReorderSuggestion, StatusCount};
+pub use mail_stops::MailStop;
 pub use notes::Addition;
 pub use order_detail::OrderDetail;
 pub use orders::{CreateOutcome, DuplicateOf, NewOrder, RATE_SHARDS};

@@ -1,0 +1,14 @@
+//! Lambda entry point of `feedback`: wiring only.
+
+use aws_lambda_events::sqs::SqsEvent;
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use orders_aws::Settings as _;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    orders_aws::telemetry::init();
+    let config = feedback::FeedbackConfig::from_env()?;
+    let sdk = orders_aws::sdk_config();
+    let app = feedback::Feedback::new(&config, orders_aws::dynamodb_client(&sdk));
+    run(service_fn(|event: LambdaEvent<SqsEvent>| feedback::handle(&app, event.payload))).await
+}
