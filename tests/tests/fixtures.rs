@@ -33,8 +33,13 @@ async fn every_fixture_is_answered_as_documented() {
         ("shipment/order-despatched.json", 1),
         // The same for invoicing: the fixture order is unknown here.
         ("invoicing/order-ready-to-invoice.json", 1),
-        // The daily schedule: every tenant's reports of the day before (2026-11-23).
+        // The daily schedule: every tenant's day before (2026-11-23) queued.
         ("reporting/scheduled.json", 0),
+        // One queued tenant day: that tenant's reports written, no failure.
+        ("reporting/queued-tenant-day.json", 0),
+        // SES's permanent bounce of an email about an order this stack does not have: the customer's address is
+        // marked all the same, no failure.
+        ("feedback/bounce.json", 0),
         // A document item inserted: archived, no failure.
         ("archive/document-inserted.json", 0),
         // A magic link with a made-up signature opens nothing.
@@ -44,6 +49,7 @@ async fn every_fixture_is_answered_as_documented() {
     let shipment = stack.stack.shipment().expect("shipment");
     let invoicing = stack.stack.invoicing().expect("invoicing");
     let reporting = stack.stack.reporting().expect("reporting");
+    let feedback = stack.stack.feedback().expect("feedback");
     let root = devstack::stack::project_root().join("events");
     let mut found = Vec::new();
     for function in std::fs::read_dir(&root).expect("events/").filter_map(Result::ok) {
@@ -68,11 +74,29 @@ async fn every_fixture_is_answered_as_documented() {
             continue;
         }
         if file.starts_with("reporting/") {
+            if file.ends_with("queued-tenant-day.json") {
+                let mut event: aws_lambda_events::sqs::SqsEvent =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+                // The fixture's tenant is the demo's; this stack's tenant stands in for it.
+                event.records[0].body = Some(format!(r#"{{"tenant":"{}","date":"2026-11-23"}}"#, stack.tenant.id));
+                let response = reporting::handle_queued(&reporting, event).await.expect("handled");
+                assert_eq!(response.batch_item_failures.len(), usize::from(status), "{file}");
+                let key = format!("tenant={}/report=sales_by_day/date=2026-11-23/manifest.json", stack.tenant.id);
+                assert!(stack.exported_bytes(&key).await.is_some(), "{file}: the tenant's reports");
+                continue;
+            }
             let event: aws_lambda_events::eventbridge::EventBridgeEvent<reporting::ReportRun> =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
             let summary = reporting::handle(&reporting, event).await.expect("handled");
             assert_eq!(summary.date, "2026-11-23", "{file}");
-            assert!(!summary.manifests.is_empty(), "{file}: the fixture tenant's report");
+            assert!(summary.queued.contains(&stack.tenant.id.to_string()), "{file}: every tenant's day queued");
+            continue;
+        }
+        if file.starts_with("feedback/") {
+            let event: aws_lambda_events::sqs::SqsEvent =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let response = feedback::handle(&feedback, event).await.expect("handled");
+            assert_eq!(response.batch_item_failures.len(), usize::from(status), "{file}");
             continue;
         }
         if file.starts_with("invoicing/") {

@@ -1,18 +1,20 @@
-//! A report run: which tenants and day, then each report's files and manifest.
+//! A report run: the schedule queues every tenant's day; each queued day, or an on-demand run of one tenant,
+//! writes that tenant's reports (`orders_app::reports::daily`).
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use orders_domain::ids::TenantId;
-use orders_domain::reports::{Period, ReportName};
 
-use orders_app::reports::{run_reports, ReportError, Reporting};
+use orders_app::reports::daily::{queue_every_tenant, run_day, run_queued};
+use orders_app::reports::{ReportError, Reporting};
 
 /// What a run covers: the event's `detail`. A scheduled run has none: every tenant, yesterday (UTC).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ReportRun {
-    /// One tenant only.
+    /// One tenant only, run at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     /// The day (`YYYY-MM-DD`); default the day before the event's time.
@@ -20,22 +22,24 @@ pub struct ReportRun {
     pub date: Option<String>,
 }
 
-/// What a run wrote.
+/// What a run did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunSummary {
     /// The day reported.
     pub date: String,
-    /// S3 keys of the manifests written, one per tenant and report.
+    /// The tenants whose day was queued (a run of every tenant).
+    pub queued: Vec<String>,
+    /// S3 keys of the manifests written, one per report (a run of one tenant).
     pub manifests: Vec<String>,
-    /// S3 keys of the pages written, one per tenant.
+    /// S3 keys of the pages written (a run of one tenant).
     pub index_pages: Vec<String>,
 }
 
-/// Runs the reports the event asks for.
+/// Runs what the schedule or an operator's event asks for: one tenant at once, or every tenant through the queue.
 pub async fn handle(app: &Reporting, event: EventBridgeEvent<ReportRun>) -> Result<RunSummary, lambda_runtime::Error> {
     let run = event.detail;
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = match &run.date {
+    let date: Date = match &run.date {
         Some(text) => Date::parse(text, &format).map_err(|_| ReportError::Request(format!("date {text:?}")))?,
         None => {
             let at = event.time.map(|t| t.timestamp()).unwrap_or_else(|| OffsetDateTime::now_utc().unix_timestamp());
@@ -44,30 +48,37 @@ pub async fn handle(app: &Reporting, event: EventBridgeEvent<ReportRun>) -> Resu
             today.previous_day().ok_or_else(|| ReportError::Request("no day before".into()))?
         }
     };
-    let tenants = match &run.tenant {
-        Some(tenant) => vec![TenantId::parse(tenant).map_err(|e| ReportError::Request(e.to_string()))?],
-        None => app.store().list_tenants().await.map_err(ReportError::from)?,
-    };
-    let mut summary = RunSummary { date: date.to_string(), manifests: Vec::new(), index_pages: Vec::new() };
-    // One tenant's failure does not stop the others' reports: each tenant's run is whole or not there at all
-    // (its manifest is replaced last), so the failed ones are named and the invocation fails — the errors alarm
-    // fires and EventBridge's retry runs the day again, rewriting every tenant's run atomically.
-    let mut failed = Vec::new();
-    for tenant in tenants {
-        match run_reports(app, &tenant, &Period::day(date), &ReportName::ALL).await {
-            Ok(run) => {
-                summary.manifests.extend(run.reports.into_iter().map(|r| r.manifest));
-                summary.index_pages.push(run.index);
-            }
-            Err(error) => {
-                tracing::error!(tenant = %tenant, date = %summary.date, %error, "reports of a tenant failed");
-                failed.push(tenant.to_string());
-            }
+    let mut summary = RunSummary { date: date.to_string(), ..RunSummary::default() };
+    match &run.tenant {
+        Some(tenant) => {
+            let tenant = TenantId::parse(tenant).map_err(|e| ReportError::Request(e.to_string()))?;
+            let written = run_day(app, &tenant, date).await?;
+            summary.manifests = written.reports.into_iter().map(|r| r.manifest).collect();
+            summary.index_pages.push(written.index);
+        }
+        None => {
+            summary.queued = queue_every_tenant(app, date).await?.iter().map(ToString::to_string).collect();
         }
     }
-    tracing::info!(date = %summary.date, reports = summary.manifests.len(), failed = failed.len(), "reports written");
-    if !failed.is_empty() {
-        return Err(format!("the reports of {} of {} failed: {}", summary.date, failed.len(), failed.join(", ")).into());
-    }
     Ok(summary)
+}
+
+/// Runs the tenant days the schedule queued (failures reported per message).
+pub async fn handle_queued(app: &Reporting, event: SqsEvent) -> Result<SqsBatchResponse, lambda_runtime::Error> {
+    Ok(run_queued(app, &event).await)
+}
+
+/// Either event the function is invoked with: the reporting queue's messages (`Records`), or the schedule's.
+pub async fn handle_any(
+    app: &Reporting,
+    payload: serde_json::Value,
+) -> Result<serde_json::Value, lambda_runtime::Error> {
+    if payload.get("Records").is_some() {
+        let event: SqsEvent = serde_json::from_value(payload)?;
+        // Boxed: the two runs' futures are deep, and one of them is all an invocation needs.
+        Ok(serde_json::to_value(Box::pin(handle_queued(app, event)).await?)?)
+    } else {
+        let event: EventBridgeEvent<ReportRun> = serde_json::from_value(payload)?;
+        Ok(serde_json::to_value(Box::pin(handle(app, event)).await?)?)
+    }
 }

@@ -23,6 +23,6 @@ pub use config::{
 };
 pub use exports::{ExportsBucket, ExportsError, MultipartUpload};
 pub use mailer::{Mailer, MailerError};
-pub use publisher::{EventPublisher, PublishError};
+pub use publisher::{EventPublisher, PublishError, QueueError, WorkQueue};
 pub use secrets::{rotate as rotate_secret, Rotation, SecretError, SecretKeys, SecretPurpose};
 pub use store::{Store, StoreError};

@@ -61,3 +61,58 @@ impl EventPublisher {
         Ok(output.message_id.unwrap_or_default())
     }
 }
+
+/// Sending work items failed (some or all of them).
+#[derive(Debug, thiserror::Error)]
+#[error("send to {queue}: {message}")]
+pub struct QueueError {
+    /// Queue URL.
+    pub queue: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Sends work items (JSON bodies) to one queue, ten per request.
+#[derive(Debug, Clone)]
+pub struct WorkQueue {
+    client: aws_sdk_sqs::Client,
+    queue_url: String,
+}
+
+impl WorkQueue {
+    /// A sender to `queue_url`.
+    pub fn new(client: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> Self {
+        Self { client, queue_url: queue_url.into() }
+    }
+
+    /// Sends every body, in batches of ten; fails if SQS took any of them not (the caller sends them all again:
+    /// the items must be idempotent).
+    pub async fn send_all(&self, bodies: &[String]) -> Result<(), QueueError> {
+        let fail = |message: String| QueueError { queue: self.queue_url.clone(), message };
+        for chunk in bodies.chunks(10) {
+            let entries = chunk
+                .iter()
+                .enumerate()
+                .map(|(n, body)| {
+                    aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                        .id(format!("m{n}"))
+                        .message_body(body)
+                        .build()
+                        .map_err(|e| fail(e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let output = self
+                .client
+                .send_message_batch()
+                .queue_url(&self.queue_url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(|e| fail(DisplayErrorContext(&e).to_string()))?;
+            if let Some(failed) = output.failed.first() {
+                return Err(fail(format!("{} of {} refused: {}", output.failed.len(), chunk.len(), failed.code)));
+            }
+        }
+        Ok(())
+    }
+}

@@ -50,6 +50,15 @@ pub async fn consumers(stack: &LocalStack) -> Result<Vec<sqs_runner::QueueConsum
                         Box::pin(async move { ::invoicing::handle(&app, event).await.map_err(|e| e.to_string()) })
                     })
                 }
+                "ReportingFunction" => {
+                    let app = Arc::new(stack.reporting()?);
+                    Arc::new(move |event| {
+                        let app = app.clone();
+                        Box::pin(
+                            async move { ::reporting::handle_queued(&app, event).await.map_err(|e| e.to_string()) },
+                        )
+                    })
+                }
                 "FeedbackFunction" => {
                     let app = Arc::new(stack.feedback()?);
                     Arc::new(move |event| {

@@ -175,12 +175,20 @@ async fn rotate_secret(args: &Args, purpose: &str) -> Result<(), String> {
 async fn report(args: &Args) -> Result<(), String> {
     let endpoint = args.endpoint().ok_or("give --endpoint or set AWS_ENDPOINT_URL (see .local/demo.env)")?;
     let stack = provisioned(args, &endpoint).await?;
-    let mut event = aws_lambda_events::eventbridge::EventBridgeEvent::<reporting::ReportRun>::default();
-    event.detail = reporting::ReportRun { tenant: args.option("tenant"), date: args.option("date") };
-    let summary = reporting::handle(&stack.reporting()?, event).await.map_err(|e| e.to_string())?;
-    println!("reports of {} written:", summary.date);
-    for manifest in summary.manifests {
-        println!("  {manifest}");
+    let app = stack.reporting()?;
+    // Every tenant's day here and now, one after the other (the schedule queues them instead).
+    let tenants = match args.option("tenant") {
+        Some(tenant) => vec![tenant],
+        None => app.store().list_tenants().await.map_err(|e| e.to_string())?.iter().map(ToString::to_string).collect(),
+    };
+    for tenant in tenants {
+        let mut event = aws_lambda_events::eventbridge::EventBridgeEvent::<reporting::ReportRun>::default();
+        event.detail = reporting::ReportRun { tenant: Some(tenant), date: args.option("date") };
+        let summary = reporting::handle(&app, event).await.map_err(|e| e.to_string())?;
+        println!("reports of {} written:", summary.date);
+        for manifest in summary.manifests {
+            println!("  {manifest}");
+        }
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, SendMessageBatchRequest
 
 use crate::stack::LocalStack;
 
-/// The queue a stage's DLQ redrives to, by the stage's name (`confirmation`, `shipment`, `invoicing`): its
+/// The queue a stage's DLQ redrives to, by the stage's name (`confirmation`, `shipment`, `invoicing`, `reporting`): its
 /// logical ids `{Stage}DeadLetterQueue` and `{Stage}Queue`.
 pub fn queues_of(stage: &str) -> Option<(String, String)> {
     let mut chars = stage.chars();
@@ -18,7 +18,7 @@ pub fn queues_of(stage: &str) -> Option<(String, String)> {
 
 /// Moves every message of `stage`'s DLQ back to its queue; how many moved.
 pub async fn redrive(stack: &LocalStack, stage: &str) -> Result<usize, String> {
-    let (dlq_id, queue_id) = queues_of(stage).ok_or("name a stage: confirmation, shipment or invoicing")?;
+    let (dlq_id, queue_id) = queues_of(stage).ok_or("name a stage: confirmation, shipment, invoicing or reporting")?;
     let dlq = stack.reference(&dlq_id).ok_or_else(|| format!("no {dlq_id} in the template"))?;
     let queue = stack.reference(&queue_id).ok_or_else(|| format!("no {queue_id} redriven from {dlq_id}"))?;
     let sqs = &stack.aws.sqs;

@@ -204,7 +204,8 @@ impl LocalStack {
         let aws = self.function_aws("ReportingFunction");
         let env = self.function_environment("ReportingFunction").map_err(|e| e.to_string())?;
         let config = reporting::ReportingConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(reporting::Reporting::new(&config, aws.dynamodb.clone(), aws.s3.clone()))
+        Ok(reporting::Reporting::new(&config, aws.dynamodb.clone(), aws.s3.clone())
+            .with_queue(&config, aws.sqs.clone()))
     }
 
     /// The reports API state, from the template's environment of `ReportsFunction`.

@@ -3,6 +3,7 @@
 //! Parquet under the run's own folder, then the `manifest.json` that switches readers to the new run at once) and
 //! then the page of charts linking them (docs/domain.md "Reports").
 
+pub mod daily;
 pub mod index;
 pub mod tables;
 pub mod writer;
@@ -25,13 +26,19 @@ pub struct ReportingConfig {
     pub table_name: String,
     /// `EXPORTS_BUCKET`.
     pub exports_bucket: String,
+    /// `REPORTING_QUEUE_URL`: where the daily run queues one message per tenant (the scheduled function's only).
+    pub reporting_queue_url: Option<String>,
 }
 
 impl Settings for ReportingConfig {
     /// Reads the settings from any source of variables.
     fn from_vars(var: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name| required_var(&var, name);
-        Ok(Self { table_name: get("TABLE_NAME")?, exports_bucket: get("EXPORTS_BUCKET")? })
+        Ok(Self {
+            table_name: get("TABLE_NAME")?,
+            exports_bucket: get("EXPORTS_BUCKET")?,
+            reporting_queue_url: var("REPORTING_QUEUE_URL").filter(|url| !url.is_empty()),
+        })
     }
 }
 
@@ -41,6 +48,8 @@ pub struct Reporting {
     store: Store,
     /// The exports bucket, where runs are written and read back.
     exports: ExportsBucket,
+    /// Where the daily run queues each tenant's day (see [`daily`]).
+    queue: Option<orders_aws::WorkQueue>,
 }
 
 impl Reporting {
@@ -66,7 +75,14 @@ impl Reporting {
         Self {
             store: Store::new(dynamodb, &config.table_name),
             exports: ExportsBucket::new(s3, config.exports_bucket.clone()),
+            queue: None,
         }
+    }
+
+    /// The same, queueing the daily run's tenants through `sqs` to the queue of `config` (if it names one).
+    pub fn with_queue(mut self, config: &ReportingConfig, sqs: orders_aws::aws_sdk_sqs::Client) -> Self {
+        self.queue = config.reporting_queue_url.as_ref().map(|url| orders_aws::WorkQueue::new(sqs, url.clone()));
+        self
     }
 
     /// The same with multipart parts of `bytes` (at least 5 MiB, S3's least but for the last part).
@@ -85,6 +101,9 @@ pub enum ReportError {
     /// The table failed.
     #[error(transparent)]
     Store(#[from] orders_aws::StoreError),
+    /// The reporting queue failed (the scheduled run is retried).
+    #[error(transparent)]
+    Queue(#[from] orders_aws::QueueError),
     /// A file could not be made from a table.
     #[error("export: {0}")]
     Export(String),
