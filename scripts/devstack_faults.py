@@ -18,6 +18,9 @@ A RULE picks requests and says what happens to them:
                 "drop_answer":  do the call, then answer a 500 (the client sees a failure after the write happened)
                 "slow":         wait `delay_ms`, then do the call
                 "conflict":     cancel a TransactWriteItems with TransactionConflict (nothing is written)
+                "overlap":      cancel a TransactWriteItems with TransactionConflict when another transaction on one
+                                of its items is in flight (arrived and not yet answered), as DynamoDB cancels
+                                transactions that overlap: concurrency is real, not a dice roll
     error       for "error": "throttling" (default), "internal" (500), "unavailable" (503) or "rejected" (the
                 request refused for good: SES's MessageRejected, a ValidationException elsewhere)
     probability strike each matching call with this probability (default 1)
@@ -40,7 +43,7 @@ _rules = []
 _lock = threading.Lock()
 _random = random.Random()
 
-KINDS = ("error", "drop_answer", "slow", "conflict")
+KINDS = ("error", "drop_answer", "slow", "conflict", "overlap")
 ERRORS = ("throttling", "internal", "unavailable", "rejected")
 
 
@@ -63,8 +66,9 @@ class FaultRule:
         self.error = spec.get("error", "throttling")
         if self.error not in ERRORS:
             raise ValueError(f"error is one of {ERRORS}")
-        if self.kind == "conflict" and (self.service != "dynamodb" or self.action not in ("*", "TransactWriteItems")):
-            raise ValueError("a conflict cancels a dynamodb TransactWriteItems")
+        if self.kind in ("conflict", "overlap") and (
+                self.service != "dynamodb" or self.action not in ("*", "TransactWriteItems")):
+            raise ValueError(f"{self.kind} cancels a dynamodb TransactWriteItems")
         self.probability = float(spec.get("probability", 1.0))
         self.nth = set(spec.get("nth") or [])
         self.times = spec.get("times")
@@ -81,11 +85,21 @@ class FaultRule:
     def picks(self, service, action, principal, target):
         if self.service != service or self.action not in ("*", action):
             return False
-        if self.kind == "conflict" and action != "TransactWriteItems":
+        if self.kind in ("conflict", "overlap") and action != "TransactWriteItems":
             return False
         if self.principal and self.principal not in (principal or ""):
             return False
         return not self.resource or self.resource in target
+
+    def strikes_overlap(self, overlapping):
+        """Counts a transaction; whether this one, meeting another in flight or not, is struck."""
+        self.matched += 1
+        if not overlapping or (self.times is not None and self.struck >= self.times):
+            return False
+        if self.probability < 1.0 and _random.random() >= self.probability:
+            return False
+        self.struck += 1
+        return True
 
     def strikes(self):
         """Counts a matching call; whether this one is struck."""
@@ -128,9 +142,59 @@ def strike(name, environ):
     target = " ".join((environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), text, unquote_plus(text)))
     with _lock:
         for rule in _rules:
-            if rule.picks(service, action, principal, target) and rule.strikes():
+            if not rule.picks(service, action, principal, target):
+                continue
+            if rule.kind == "overlap":
+                if overlaps(rule, body, environ):
+                    return rule, body
+                continue
+            if rule.strikes():
                 return rule, body
     return None, body
+
+
+# Items of the transactions in flight (table + key → how many), for "overlap" rules.
+_in_flight = {}
+
+
+def transaction_items(body):
+    """The items a TransactWriteItems touches: table and key (a Put's key is its PK and SK)."""
+    try:
+        actions = json.loads(body or b"{}").get("TransactItems", [])
+    except ValueError:
+        return set()
+    items = set()
+    for action in actions:
+        for op in action.values():
+            key = op.get("Key") or {name: value for name, value in op.get("Item", {}).items() if name in ("PK", "SK")}
+            items.add(op.get("TableName", "") + json.dumps(key, sort_keys=True))
+    return items
+
+
+def overlaps(rule, body, environ):
+    """Whether this transaction meets one in flight on an item (then it is cancelled); if not, its items are in
+    flight until `landed(environ)`. Called with `_lock` held."""
+    items = transaction_items(body)
+    if not rule.strikes_overlap(any(item in _in_flight for item in items)):
+        for item in items:
+            _in_flight[item] = _in_flight.get(item, 0) + 1
+        environ.setdefault("devstack.in_flight", []).extend(items)
+        return False
+    return True
+
+
+def landed(environ):
+    """The transaction of this request was answered: its items are no longer in flight."""
+    items = environ.pop("devstack.in_flight", None)
+    if not items:
+        return
+    with _lock:
+        for item in items:
+            left = _in_flight.get(item, 0) - 1
+            if left > 0:
+                _in_flight[item] = left
+            else:
+                _in_flight.pop(item, None)
 
 
 # The error each service answers, by the rule's `error`: (HTTP status, code).
@@ -196,7 +260,7 @@ def apply(rule, service, body, environ, start_response, call):
     """Answers a struck request as `rule` says; `call(environ, start_response)` is the emulator."""
     if rule.kind == "error":
         return error_response(service, rule.error, start_response)
-    if rule.kind == "conflict":
+    if rule.kind in ("conflict", "overlap"):
         return conflict_response(body, start_response)
     if rule.kind == "slow":
         time.sleep(rule.delay_ms / 1000)

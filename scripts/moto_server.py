@@ -116,11 +116,16 @@ class SerialiseDynamoDB:
         if environ.get("PATH_INFO") == "/_devstack/faults":
             return devstack_faults.route(environ, start_response)
         name = count(environ)
-        rule, body = devstack_faults.strike(name, environ) if name else (None, b"")
-        if rule is not None:
-            service = name.partition(".")[0]
-            return devstack_faults.apply(rule, service, body, environ, start_response, self.call)
-        return self.call(environ, start_response)
+        try:
+            rule, body = devstack_faults.strike(name, environ) if name else (None, b"")
+            if rule is not None:
+                service = name.partition(".")[0]
+                return devstack_faults.apply(rule, service, body, environ, start_response, self.call)
+            return self.call(environ, start_response)
+        finally:
+            # An "overlap" rule's transaction is in flight until it is answered (DynamoDB answers are complete
+            # lists by now: `call` reads them under the lock).
+            devstack_faults.landed(environ)
 
     def call(self, environ, start_response):
         # DynamoDB and DynamoDB Streams (which reads what a cancelled transaction may be rolling back).

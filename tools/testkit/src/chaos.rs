@@ -107,6 +107,8 @@ fn fault_rules(rate: f64) -> Vec<Value> {
         rule("dynamodb", "TransactWriteItems", "error", "throttling"),
         rule("dynamodb", "TransactWriteItems", "conflict", "throttling"),
         rule("dynamodb", "TransactWriteItems", "drop_answer", "internal"),
+        // Not a dice roll: every transaction that meets another in flight on one of its items is cancelled.
+        json!({"service": "dynamodb", "action": "TransactWriteItems", "kind": "overlap"}),
         rule("dynamodb", "PutItem", "error", "internal"),
         rule("dynamodb", "UpdateItem", "error", "unavailable"),
         rule("dynamodb", "GetItem", "error", "throttling"),
