@@ -440,6 +440,47 @@ mod tests {
     use super::*;
     use rust_decimal_macros::dec;
 
+    proptest::proptest! {
+        /// Any decimal of at most 4 places within i64's fixed point reads back exactly; its text with a fifth
+        /// place is refused, never rounded.
+        #[test]
+        fn fixed_point_reads_every_decimal_it_can_hold_exactly(units in -(1i64 << 46)..(1i64 << 46), places in 0u32..=4) {
+            let value = Decimal::new(units, places);
+            let read = fixed(value.to_string().as_bytes()).expect("fits");
+            proptest::prop_assert_eq!(Decimal::from_i128_with_scale(i128::from(read), DECIMAL_SCALE), value);
+            let longer = format!("{value:.5}");
+            proptest::prop_assert!(fixed(longer.as_bytes()).is_err(), "{longer}");
+        }
+
+        /// Whatever bytes a line holds, reading it answers (a sum or an error), and never panics.
+        #[test]
+        fn any_line_is_read_or_refused_without_panicking(line in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120)) {
+            let mut stream = SalesStream::new();
+            let _ = stream.push_csv_line(&line, 2);
+            let _ = fixed(&line);
+        }
+
+        /// Lines read one by one sum to exactly what their decimals add up to, per day.
+        #[test]
+        fn lines_sum_exactly_per_day(lines in proptest::collection::vec((0u8..3, 1i64..10_000_000, 0u32..=4), 1..40)) {
+            let mut stream = SalesStream::new();
+            let mut expected: std::collections::BTreeMap<u8, Decimal> = std::collections::BTreeMap::new();
+            for (n, (day, units, places)) in lines.iter().enumerate() {
+                let net = Decimal::new(*units, *places);
+                let line = format!("o{n},2026-11-2{day},EUR,C1,web,A,1,{net},0");
+                stream.push_csv_line(line.as_bytes(), n as u64 + 2).expect("line");
+                *expected.entry(*day).or_default() += net;
+            }
+            let by_day = &stream.tables().expect("tables")[0];
+            for (row, (day, net)) in by_day.rows.iter().zip(&expected) {
+                let date = Date::from_calendar_date(2026, time::Month::November, 20 + day).expect("date");
+                proptest::prop_assert_eq!(&row[0], &orders_domain::reports::Cell::Date(date));
+                proptest::prop_assert_eq!(&row[4], &orders_domain::reports::Cell::Decimal(net.normalize()));
+            }
+            proptest::prop_assert_eq!(by_day.rows.len(), expected.len());
+        }
+    }
+
     #[test]
     fn fixed_point_is_exact_and_refuses_what_it_cannot_hold() {
         assert_eq!(fixed(b"12.5"), Ok(125_000));
