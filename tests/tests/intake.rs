@@ -209,6 +209,12 @@ async fn every_bad_input_gets_its_problem_and_nothing_is_stored() {
             "/lines/0/unit_price",
         ),
         ("501 lines", with(&|b| b["lines"] = json!(vec![json!({"sku": "SKU-1", "quantity": 1}); 501])), 422, "/lines"),
+        (
+            "a total the reports cannot hold",
+            with(&|b| b["lines"] = json!([{"sku": "SKU-1", "quantity": "1000000000", "unit_price": "1000"}])),
+            422,
+            "/lines",
+        ),
         ("missing buyer email", with(&|b| b["buyer"] = json!({"name": "Anna"})), 422, "/buyer/email"),
         ("bad buyer email", with(&|b| b["buyer"] = json!({"name": "Anna", "email": "anna@"})), 422, "/buyer/email"),
         (

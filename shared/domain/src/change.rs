@@ -247,6 +247,9 @@ pub fn apply_change(order: &Order, change: &OrderChange, prices: PriceList<'_>) 
     if totals.net - totals.allowances + totals.charges < Decimal::ZERO {
         errors.push("", "the order's allowances would exceed the changed order amount");
     }
+    if let Some(problem) = crate::pricing::amount_problem(&totals) {
+        errors.push("", problem);
+    }
     changed.totals = totals;
     changed.vat_breakdown = breakdown;
     errors.finish(|| changed)

@@ -11,7 +11,7 @@ use crate::catalogue::{CatalogueView, Customer};
 use crate::ids::{CustomerId, OrderId, Sku, TenantId};
 use crate::intake::{BuyerDraft, OrderDraft};
 use crate::order::{Buyer, Order, OrderStatus, OrderType, StockWarning};
-use crate::pricing::{order_totals, price_line};
+use crate::pricing::{amount_problem, order_totals, price_line};
 use crate::validation::{FieldError, FieldErrors};
 
 /// What pricing a draft reads besides the draft itself.
@@ -139,6 +139,9 @@ pub fn price_draft(draft: &OrderDraft, inputs: &PricingInputs<'_>) -> Result<Ord
         _ => return Err(errors.into_vec()),
     };
     let (totals, vat_breakdown) = order_totals(&lines, draft.currency);
+    if let Some(problem) = amount_problem(&totals) {
+        return Err(vec![FieldError::new("/lines", problem)]);
+    }
     Ok(Order {
         id: OrderId::generate(),
         tenant: inputs.tenant.clone(),

@@ -141,6 +141,24 @@ pub fn reprice(
     Ok(repriced)
 }
 
+/// An order's amounts stay below this (10^12): reports and exports store amounts as `DECIMAL(18, 4)` (below 10^14),
+/// so a tenant's day holds a hundred of the largest orders. Beyond it an order is refused, not stored.
+pub fn max_order_amount() -> Decimal {
+    Decimal::new(1_000_000_000_000, 0)
+}
+
+/// Why an order with `totals` cannot be taken (an amount at or above [`max_order_amount`]), if it cannot.
+pub fn amount_problem(totals: &Totals) -> Option<String> {
+    let largest = [totals.net, totals.allowances, totals.charges, totals.vat, totals.gross]
+        .into_iter()
+        .map(|amount| amount.abs())
+        .max()
+        .unwrap_or_default();
+    (largest >= max_order_amount()).then(|| {
+        format!("the order's amounts reach {largest}; an order's amounts must stay below {}", max_order_amount())
+    })
+}
+
 /// Totals and VAT breakdown of priced lines (no document-level allowances or charges).
 pub fn order_totals(lines: &[OrderLine], currency: Currency) -> (Totals, Vec<VatBreakdown>) {
     order_totals_with(lines, &[], currency)
@@ -208,6 +226,21 @@ mod tests {
 
     fn eur() -> Currency {
         Currency::parse("EUR").expect("EUR")
+    }
+
+    #[test]
+    fn an_order_amount_the_reports_cannot_hold_is_named() {
+        let totals = |gross: Decimal| Totals {
+            net: gross,
+            allowances: Decimal::ZERO,
+            charges: Decimal::ZERO,
+            vat: Decimal::ZERO,
+            gross,
+        };
+        assert_eq!(amount_problem(&totals(dec!(999999999999.99))), None);
+        let problem = amount_problem(&totals(dec!(1000000000000))).expect("refused");
+        assert!(problem.contains("1000000000000"), "{problem}");
+        assert!(amount_problem(&totals(dec!(-5000000000000))).is_some(), "a credit as much as a debit");
     }
 
     fn product(price: Decimal, rate: Decimal) -> Product {

@@ -269,6 +269,9 @@ pub fn merge_orders(
         ..Default::default()
     };
     retotal(&mut merged);
+    if let Some(problem) = crate::pricing::amount_problem(&merged.totals) {
+        return Err(MergeRefusal::Mismatch(vec![FieldError::new("/order_ids", problem)]));
+    }
     let sources = orders
         .iter()
         .map(|order| {
