@@ -101,6 +101,29 @@ def post_order(number, lines=None, notes=None):
     return order["id"]
 
 
+def aws_json(target, body):
+    """One call to the stack's emulator in the JSON protocol (`AmazonSQS.SendMessage`), as the SDK makes it."""
+    service = target.split(".")[0].lower().replace("amazon", "")
+    request = urllib.request.Request(ENV["AWS_ENDPOINT_URL"] + "/", data=json.dumps(body).encode(), method="POST")
+    request.add_header("X-Amz-Target", target)
+    request.add_header("Content-Type", "application/x-amz-json-1.0")
+    request.add_header("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261204/" + ENV["AWS_REGION"] + "/"
+                       + service + "/aws4_request, SignedHeaders=host, Signature=0")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def report_bounce(customer_id, address):
+    """What SES's configuration set publishes (SNS, raw) for a permanent bounce, put on the stack's queue."""
+    event = {"eventType": "Bounce",
+             "bounce": {"bounceType": "Permanent", "bounceSubType": "General", "timestamp": "2026-12-04T10:00:00.000Z",
+                        "bouncedRecipients": [{"emailAddress": address, "diagnosticCode": "smtp; 550 5.1.1 user unknown"}]},
+             "mail": {"messageId": "0100-browser-bounce", "destination": [address],
+                      "tags": {"tenant": ["demo"], "customer": [customer_id]}}}
+    queue = aws_json("AmazonSQS.GetQueueUrl", {"QueueName": ENV["ORDERS_STACK"] + "-mail-feedback"})["QueueUrl"]
+    aws_json("AmazonSQS.SendMessage", {"QueueUrl": queue, "MessageBody": json.dumps(event)})
+
+
 def browser(download_dir):
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -561,6 +584,23 @@ class Console(unittest.TestCase):
         self.assertEqual(status, 401)
         cookies = [c for c in self.driver.get_cookies() if c["name"] == "orders_session"]
         self.assertEqual(cookies, [])
+
+
+    def test_9_a_bounced_buyer_address_shows_on_the_order(self):
+        order_id = post_order("BOUNCE-" + self.stamp)
+        status, customer = call("GET", "/v1/customers/C-1", ENV["ORDERS_OPERATOR_KEY"])
+        self.assertEqual(status, 200, customer)
+        report_bounce("C-1", customer["email"])
+        wait_for(lambda: (call("GET", "/v1/customers/C-1", ENV["ORDERS_OPERATOR_KEY"])[1].get("email_feedback") or {})
+                 .get("status") == "bounced", "the bounce to reach the customer")
+        self.login(ENV["ORDERS_OPERATOR_KEY"])
+        self.open_order(order_id)
+        self.wait(lambda d: "Bounced" in d.find_element(By.ID, "buyer-email-feedback").text)
+        shown = self.find("#buyer-email-feedback").text
+        self.assertIn("550 5.1.1 user unknown", shown)
+        page = self.find("#main").text
+        self.assertNotIn("\nnull\n", "\n" + page + "\n", "a section with nothing to show is left out, not printed")
+        self.screenshot("order-bounced-buyer")
 
 
 if __name__ == "__main__":

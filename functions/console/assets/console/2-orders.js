@@ -174,7 +174,8 @@
     const forms = actionForms(order, messages, refresh);
     if (forms.length) append(actions, forms);
     else actions.append(h('p', { class: 'empty', text: t('order.no_actions') }));
-    view.replaceChildren(
+    // Sections with nothing to show are null: left out (replaceChildren would print them as "null").
+    view.replaceChildren(...[
       h('p', {}, link('/console/orders', '← ' + t('nav.orders'))),
       header, lines, requestsSection(order, refresh), actions,
       notesSection(order, refresh),
@@ -182,7 +183,7 @@
       despatchesSection(order),
       invoicesSection(order, messages, refresh),
       documentsSection(order),
-      historySection(order));
+      historySection(order)].filter((section) => section));
   }
 
   // What SES reported about the buyer's address (a permanent bounce, a complaint), from the customer register:
