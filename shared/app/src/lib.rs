@@ -3,6 +3,7 @@
 //! module is one use case, a function over the store, publisher, mailer and archive it needs, returning domain
 //! results; the orchestration every function shares lives here once (docs/architecture.md "Floors").
 
+pub mod admin;
 pub mod billing;
 pub mod buyer;
 pub mod confirmation;

@@ -14,14 +14,7 @@ use orders_domain::order::{Address, Discount, EmailAddress, Language};
 use orders_domain::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
 use orders_domain::ubl::PeppolId;
 
-/// A new API key: shown once, stored only as its SHA-256.
-#[derive(Debug, Clone)]
-pub struct IssuedKey {
-    /// The secret to give to the webshop.
-    pub secret: String,
-    /// The stored record.
-    pub record: ApiKeyRecord,
-}
+pub use orders_app::admin::IssuedKey;
 
 /// Creates an API key for `tenant` with `role`; webshop keys post for `channel`.
 pub async fn create_api_key(
@@ -30,24 +23,13 @@ pub async fn create_api_key(
     role: Role,
     channel: &str,
 ) -> Result<IssuedKey, StoreError> {
-    let (secret, key_id) = orders_domain::fingerprint::new_api_key(role);
-    let hash = api_key_hash(&secret);
-    let record = ApiKeyRecord {
-        key_id,
-        tenant: tenant.clone(),
+    let key = orders_domain::admin::NewApiKey {
+        name: format!("{} ({channel})", role.as_str()),
         role,
         channel: channel.to_owned(),
-        created_at: OffsetDateTime::now_utc()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
-        name: Some(format!("{} ({channel})", role.as_str())),
-        created_by: Some("devstack".into()),
         valid_until: None,
-        revoked_at: None,
-        language: None,
     };
-    store.put_api_key(&hash, &record).await?;
-    Ok(IssuedKey { secret, record })
+    orders_app::admin::issue_key(store, tenant, &key, "devstack", OffsetDateTime::now_utc()).await
 }
 
 /// The bearer tokens in events/*/*.json (webshop, operator), so `cargo lambda invoke --data-file …` works against the

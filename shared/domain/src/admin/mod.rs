@@ -8,18 +8,22 @@ use crate::parsing::{decimal, max_magnitude};
 use crate::validation::FieldErrors;
 
 mod adjustments;
+mod api_keys;
 mod customers;
 mod products;
 mod response;
 mod stock_update;
+mod tenants;
 
 pub(crate) use adjustments::parse_adjustments;
 pub(crate) use adjustments::AdjustmentBody;
 pub use adjustments::{resolve_adjustments, AdjustmentRequest};
+pub use api_keys::{parse_new_key, NewApiKey, MAX_VALID_DAYS};
 pub use customers::parse_customer;
 pub use products::{parse_customer_price, parse_product};
 pub use response::{apply_manual_response, parse_manual_response, Decision, LineChange, ManualResponse};
 pub use stock_update::{parse_stock_update, StockUpdate};
+pub use tenants::parse_tenant;
 
 /// The request-parsing kit lives in [`crate::parsing`]; re-exported where it always was.
 pub use crate::parsing::RequestError;
