@@ -7,11 +7,10 @@ use orders_aws::store::ApiKeyRecord;
 use orders_aws::{Store, StoreError};
 use orders_domain::catalogue::{Customer, CustomerPrice, DeliveryAddress, Product, VatCategory};
 use orders_domain::fingerprint::api_key_hash;
-use orders_domain::ids::{CustomerId, Role, Sku, TenantId, WarehouseId};
-use orders_domain::invoice::InvoicingSettings;
+use orders_domain::ids::{CustomerId, Role, Sku, TenantId};
 use orders_domain::money::Currency;
 use orders_domain::order::{Address, Discount, EmailAddress, Language};
-use orders_domain::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
+use orders_domain::tenant::TenantSettings;
 use orders_domain::ubl::PeppolId;
 
 pub use orders_app::admin::IssuedKey;
@@ -72,45 +71,12 @@ fn id<T, E: std::fmt::Debug>(result: Result<T, E>) -> T {
     }
 }
 
-/// The demo tenant's settings.
+/// The demo tenant's settings: `demo-tenant.json`, a seller's settings file as `orders-admin tenant create` reads
+/// one (with the domain's rules), under the id `tenant`.
 pub fn demo_tenant(tenant: &TenantId) -> TenantSettings {
-    TenantSettings {
-        tenant: tenant.clone(),
-        name: "Demo Trading AB".into(),
-        currency: id(Currency::parse("EUR")),
-        language: id(Language::parse("en")),
-        warehouses: vec![id(WarehouseId::parse("malmo")), id(WarehouseId::parse("lulea"))],
-        order_desk_email: id(EmailAddress::parse("order-desk@demo-trading.example.com")),
-        response_policy: ResponsePolicy::Automatic,
-        shortage_policy: ShortagePolicy::AcceptWithChanges,
-        tracking_url_templates: [
-            ("postnord".to_owned(), "https://tracking.postnord.com/se/?id={tracking_number}".to_owned()),
-            ("dhl".to_owned(), "https://www.dhl.com/se-en/home/tracking.html?tracking-id={tracking_number}".to_owned()),
-        ]
-        .into(),
-        invoice_trigger: Default::default(),
-        peppol_id: Some(id(PeppolId::parse("0007", "5560360793"))),
-        invoicing: Some(InvoicingSettings {
-            vat_id: "SE556036079301".into(),
-            legal_registration_id: Some("5560360793".into()),
-            address: Address {
-                name: "Demo Trading AB".into(),
-                street: "Hamngatan 12".into(),
-                additional_street: None,
-                city: "Malmö".into(),
-                postal_code: "211 22".into(),
-                country: "SE".into(),
-            },
-            iban: "SE4550000000058398257466".into(),
-            bic: Some("ESSESESS".into()),
-            payment_terms_days: 30,
-            invoice_prefix: "INV".into(),
-            credit_note_prefix: "CN".into(),
-            debit_note_prefix: "DN".into(),
-        }),
-        portal: Default::default(),
-        limits: Default::default(),
-    }
+    let mut settings = id(orders_domain::admin::parse_tenant(include_str!("../demo-tenant.json")));
+    settings.tenant = tenant.clone();
+    settings
 }
 
 /// The demo catalogue: five products with stock in two warehouses (on hand per warehouse).
@@ -210,7 +176,12 @@ pub fn demo_customers() -> Vec<Customer> {
 /// Writes the demo tenant, catalogue, stock and customers.
 pub async fn seed_demo(store: &Store, tenant: &TenantId) -> Result<(), StoreError> {
     let settings = demo_tenant(tenant);
-    store.put_tenant(&settings).await?;
+    // Created as `orders-admin tenant create` creates a seller; on an emulator that has it, its settings are reset.
+    match orders_app::admin::create_tenant(store, &settings).await {
+        Ok(()) => {}
+        Err(orders_app::admin::OnboardingError::Exists(_)) => store.put_tenant(&settings).await?,
+        Err(orders_app::admin::OnboardingError::Store(error)) => return Err(error),
+    }
     for (product, stock) in demo_products() {
         store.put_product(tenant, &product).await?;
         for (warehouse, on_hand) in settings.warehouses.iter().zip(stock) {
