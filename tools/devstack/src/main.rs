@@ -71,7 +71,9 @@ async fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new("info,aws_config=warn,aws_smithy_runtime=warn,hyper=warn")
     });
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    // Logs go to stderr: stdout is what a command answers (`key create` prints the key and nothing else).
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).try_init();
     let result = match parse_args() {
         Err(error) => Err(error),
         Ok(args) => match args.positional.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
