@@ -14,6 +14,7 @@ mod orders;
 mod quotes;
 mod regroup;
 mod routes;
+mod settings;
 
 use orders_app::outbox::{EmailOutbox, MailSettings};
 use orders_aws::{required_var, ConfigError, SecretKeys, SecretPurpose, Settings, Store};

@@ -7,7 +7,7 @@ use orders_http::routes::{dispatch, Handler, Route, ANY_ROLE, OPERATOR, STAFF};
 
 use crate::{
     answers, api_keys, buyer_access, buyer_requests, catalogue, documents, invitations, orders, quotes, regroup,
-    Backoffice,
+    settings, Backoffice,
 };
 use orders_app::staff::ending::Ending;
 
@@ -18,6 +18,27 @@ pub async fn handle(app: &Backoffice, request: Request) -> Result<Response<Body>
 
 /// Every route of the back office, first match wins.
 const ROUTES: &[Route<Backoffice>] = &[
+    Route {
+        method: Method::GET,
+        path: "/v1/settings",
+        roles: OPERATOR,
+        action: "read the settings",
+        handler: Handler::Key(|app, call| Box::pin(settings::get(app, &call.caller))),
+    },
+    Route {
+        method: Method::PUT,
+        path: "/v1/settings",
+        roles: OPERATOR,
+        action: "change the settings",
+        handler: Handler::Key(|app, call| Box::pin(settings::put(app, &call.caller, call.request))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/settings/history",
+        roles: OPERATOR,
+        action: "read the settings' history",
+        handler: Handler::Key(|app, call| Box::pin(settings::history(app, &call.caller))),
+    },
     Route {
         method: Method::GET,
         path: "/v1/orders",

@@ -13,6 +13,7 @@ pub mod notes;
 pub mod quotes;
 pub mod regroup;
 pub mod respond;
+pub mod settings;
 pub mod stock;
 
 use std::collections::HashMap;

@@ -56,6 +56,7 @@ pub use quotes::quote_pk;
 pub use relay::PendingEvent;
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
 pub use table::PageKey;
+pub use tenants::SettingsChange;
 
 pub(crate) use order_items::{history_item, HistoryItem, OrderItem};
 pub(crate) use table::{backoff, cancelled_by_condition, put_if_absent, put_plain};

@@ -23,7 +23,7 @@ pub use customers::parse_customer;
 pub use products::{parse_customer_price, parse_product};
 pub use response::{apply_manual_response, parse_manual_response, Decision, LineChange, ManualResponse};
 pub use stock_update::{parse_stock_update, StockUpdate};
-pub use tenants::parse_tenant;
+pub use tenants::{changed_settings, parse_settings, parse_tenant};
 
 /// The request-parsing kit lives in [`crate::parsing`]; re-exported where it always was.
 pub use crate::parsing::RequestError;

@@ -62,6 +62,43 @@ pub fn parse_tenant(json: &str) -> Result<TenantSettings, RequestError> {
     }
 }
 
+/// Reads a seller's settings as the seller sends them (`PUT /v1/settings`): the tenant file's format, for the
+/// caller's own `tenant` (the body may name it, and then only it).
+pub fn parse_settings(json: &str, tenant: &crate::ids::TenantId) -> Result<TenantSettings, RequestError> {
+    let mut value: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| RequestError::Malformed { pointer: String::new(), detail: e.to_string() })?;
+    let Some(object) = value.as_object_mut() else {
+        return Err(RequestError::Malformed {
+            pointer: String::new(),
+            detail: "the settings are a JSON object".into(),
+        });
+    };
+    match object.get("tenant") {
+        None => {
+            object.insert("tenant".into(), serde_json::Value::String(tenant.as_str().to_owned()));
+        }
+        Some(named) if named.as_str() == Some(tenant.as_str()) => {}
+        Some(_) => {
+            return Err(RequestError::Invalid(vec![crate::validation::FieldError::new(
+                "/tenant",
+                format!("these are the settings of {tenant}; leave tenant out or name it"),
+            )]))
+        }
+    }
+    parse_tenant(&value.to_string())
+}
+
+/// The top-level settings that differ between `before` and `after`, in [`TOP_FIELDS`] order.
+pub fn changed_settings(before: &TenantSettings, after: &TenantSettings) -> Vec<String> {
+    let (before, after) =
+        (serde_json::to_value(before).unwrap_or_default(), serde_json::to_value(after).unwrap_or_default());
+    TOP_FIELDS
+        .iter()
+        .filter(|field| before.get(**field) != after.get(**field))
+        .map(|field| (*field).to_owned())
+        .collect()
+}
+
 fn unknown_fields(errors: &mut FieldErrors, pointer: &str, value: &serde_json::Value, known: &[&str]) {
     for name in value.as_object().map(|o| o.keys().collect::<Vec<_>>()).unwrap_or_default() {
         if !known.contains(&name.as_str()) {
@@ -214,6 +251,19 @@ mod tests {
         let mut file = example();
         file["tenant"] = serde_json::json!("Acme Inc");
         assert!(matches!(parse_tenant(&file.to_string()), Err(RequestError::Malformed { .. })));
+    }
+
+    #[test]
+    fn a_seller_sends_its_own_settings_and_the_change_is_named() {
+        let acme = crate::ids::TenantId::parse("acme").expect("id");
+        let mut body = example();
+        body.as_object_mut().map(|o| o.remove("tenant"));
+        body["response_policy"] = serde_json::json!("manual");
+        let after = parse_settings(&body.to_string(), &acme).expect("valid");
+        let before = parse_tenant(&example().to_string()).expect("valid");
+        assert_eq!(changed_settings(&before, &after), ["response_policy"]);
+        body["tenant"] = serde_json::json!("other");
+        assert_eq!(pointers(parse_settings(&body.to_string(), &acme)), ["/tenant"]);
     }
 
     #[test]
