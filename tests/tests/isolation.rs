@@ -290,6 +290,10 @@ async fn no_route_lets_another_tenant_or_buyer_reach_anything_of_a_tenant_or_buy
         ),
         row(Method::POST, "/v1/quotes/{id}/sending", format!("/v1/quotes/{quote}/sending"), Scoped, Some(json!({}))),
         row(Method::GET, "/v1/buyer-requests", "/v1/buyer-requests", List, None),
+        row(Method::GET, "/v1/settings", "/v1/settings", List, None),
+        row(Method::GET, "/v1/settings/history", "/v1/settings/history", List, None),
+        // Only the caller's own settings can be named (the body's `tenant` must be the caller's).
+        row(Method::PUT, "/v1/settings", "/v1/settings", Own, Some(json!({"name": "B"}))),
         row(Method::GET, "/v1/api-keys", "/v1/api-keys", List, None),
         row(Method::POST, "/v1/api-keys", "/v1/api-keys", Own, Some(json!({"name": "B", "role": "webshop"}))),
         row(Method::DELETE, "/v1/api-keys/{id}", format!("/v1/api-keys/{key_id}"), Scoped, None),
