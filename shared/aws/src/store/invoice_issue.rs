@@ -320,21 +320,7 @@ impl Store {
     /// pending" mark, as a staff-issued document has from its issuing transaction. `false` when one exists.
     pub async fn request_completion(&self, event: &EventEnvelope) -> Result<bool, StoreError> {
         let item = stage_request_item(&completion_request_key(&event.reference), event)?;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
-            Err(error) => Err(dynamo_error(format!("request the completion of {}", event.reference), error)),
-        }
+        self.put_new(format!("request the completion of {}", event.reference), item).await
     }
 
     /// Marks a stage request consumed without issuing anything (nothing was left to bill); `false` when it was

@@ -77,19 +77,7 @@ pub(crate) fn status_condition() -> (&'static str, [(&'static str, &'static str)
 impl Store {
     /// Stores a new quote version; `false` if that version already exists.
     pub async fn create_quote_version(&self, quote: &Quote) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(quote_item(quote)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
-            Err(e) => Err(dynamo_error(format!("store quote {} version {}", quote.id, quote.version), e)),
-        }
+        self.put_new(format!("store quote {} version {}", quote.id, quote.version), quote_item(quote)?).await
     }
 
     /// Stores `next` (a new draft version) if `previous` — the version before it — is still in the status it was

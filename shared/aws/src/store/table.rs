@@ -43,6 +43,26 @@ impl Store {
         Ok(())
     }
 
+    /// Puts `item` unless an item with its key exists; `false` then (nothing is written). `action` names the write
+    /// in an error.
+    pub(super) async fn put_new(&self, action: String, item: Item) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(error) => Err(dynamo_error(action, error)),
+        }
+    }
+
     pub(super) async fn batch_get(&self, keys_wanted: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         let chunks: Vec<Vec<Item>> = keys_wanted.chunks(100).map(<[Item]>::to_vec).collect();
         let results =

@@ -55,20 +55,8 @@ impl Store {
         let mut item = to_item("tenant", settings)?;
         item.extend(key(keys::tenant_pk(&settings.tenant), keys::TENANT_SK));
         item.insert("entity".into(), s("tenant"));
-        let created = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match created {
-            Ok(_) => {}
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                return Ok(false)
-            }
-            Err(error) => return Err(super::dynamo_error(format!("create tenant {}", settings.tenant), error)),
+        if !self.put_new(format!("create tenant {}", settings.tenant), item).await? {
+            return Ok(false);
         }
         // Written, then listed: a tenant whose registry entry failed is listed by the next write of its settings.
         self.put_tenant(settings).await?;
