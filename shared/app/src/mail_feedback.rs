@@ -81,22 +81,29 @@ pub async fn record(app: &Feedback, feedback: &MailFeedback) -> Result<(), Feedb
         }
         (None, None) => None,
     };
-    for recipient in &feedback.recipients {
-        let stop = MailStop {
-            address: recipient.as_str().to_lowercase(),
-            kind: feedback.kind,
-            detail: feedback.detail.clone(),
-            at: feedback.at.clone(),
-            order_id: feedback.order.clone(),
-        };
-        match &customer {
-            Some(customer) => app.store.record_mail_stop(tenant, customer, &stop).await?,
-            None => tracing::warn!(%tenant, message_id = %feedback.message_id, "mail feedback names no customer"),
-        }
-        if let Some(order) = &feedback.order {
-            if !app.store.mark_email_feedback(tenant, order, &feedback.message_id, &stop).await? {
-                tracing::warn!(%tenant, order_id = %order, message_id = %feedback.message_id, "mail feedback on an email the order has no record of");
+    match &customer {
+        Some(customer) => {
+            for recipient in &feedback.recipients {
+                let stop = MailStop {
+                    address: recipient.as_str().to_lowercase(),
+                    kind: feedback.kind,
+                    detail: feedback.detail.clone(),
+                    at: feedback.at.clone(),
+                    order_id: feedback.order.clone(),
+                };
+                app.store.record_mail_stop(tenant, customer, &stop).await?;
             }
+        }
+        None => tracing::warn!(%tenant, message_id = %feedback.message_id, "mail feedback names no customer"),
+    }
+    // The email is one, whatever its recipients.
+    if let Some(order) = &feedback.order {
+        let marked = app
+            .store
+            .mark_email_feedback(tenant, order, &feedback.message_id, feedback.kind, &feedback.detail, &feedback.at)
+            .await?;
+        if !marked {
+            tracing::warn!(%tenant, order_id = %order, message_id = %feedback.message_id, "mail feedback on an email the order has no record of");
         }
     }
     tracing::warn!(%tenant, message_id = %feedback.message_id, kind = feedback.kind.as_str(), detail = %feedback.detail, "mail feedback recorded");

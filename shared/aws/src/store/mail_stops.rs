@@ -2,8 +2,6 @@
 //! customer's partition (`MAILSTOP#{address}`), kept when the customer is edited, and shown with the customer
 //! while it is still their address. The email it concerned is marked too.
 
-use aws_sdk_dynamodb::types::AttributeValue;
-
 use orders_domain::ids::{CustomerId, OrderId, TenantId};
 use orders_domain::mail_feedback::FeedbackKind;
 
@@ -73,14 +71,16 @@ impl Store {
         Ok(items.iter().filter_map(MailStop::from_item).collect())
     }
 
-    /// Marks the email of `order` that SES sent as `message_id` with its report; `false` when no email of the
-    /// order was sent under that id.
+    /// Marks the email of `order` that SES sent as `message_id` with its report (what, SES's detail, when);
+    /// `false` when no email of the order was sent under that id.
     pub async fn mark_email_feedback(
         &self,
         tenant: &TenantId,
         order: &OrderId,
         message_id: &str,
-        stop: &MailStop,
+        kind: FeedbackKind,
+        detail: &str,
+        at: &str,
     ) -> Result<bool, StoreError> {
         let records = self.email_records(tenant, order).await?;
         let Some(record) = records.iter().find(|r| r.message_id.as_deref() == Some(message_id)) else {
@@ -91,9 +91,9 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key(keys::order_pk(tenant, order), record.sort_key())))
             .update_expression("SET feedback = :kind, feedback_detail = :detail, feedback_at = :at")
-            .expression_attribute_values(":kind", s(stop.kind.as_str()))
-            .expression_attribute_values(":detail", s(stop.detail.clone()))
-            .expression_attribute_values(":at", AttributeValue::S(stop.at.clone()))
+            .expression_attribute_values(":kind", s(kind.as_str()))
+            .expression_attribute_values(":detail", s(detail))
+            .expression_attribute_values(":at", s(at))
             .condition_expression("attribute_exists(PK)")
             .send()
             .await
