@@ -162,33 +162,54 @@ impl TestStack {
     /// `expires_at` (infra/template.yaml) is at or before it. moto never deletes expired items; AWS does within
     /// days. The number of items deleted.
     pub async fn sweep_expired_items(&self, at: i64) -> usize {
-        let dynamodb = &self.stack.aws.dynamodb;
-        let mut start = None;
-        let mut deleted = 0;
-        loop {
-            let page = dynamodb
-                .scan()
+        let expired = self
+            .scan_all("expires_at <= :at", &[], &[(":at", AttributeValue::N(at.to_string()))], "scan for expired items")
+            .await;
+        for item in &expired {
+            self.stack
+                .aws
+                .dynamodb
+                .delete_item()
                 .table_name(self.stack.table_name())
-                .filter_expression("expires_at <= :at")
-                .expression_attribute_values(":at", AttributeValue::N(at.to_string()))
-                .set_exclusive_start_key(start.take())
+                .key("PK", item["PK"].clone())
+                .key("SK", item["SK"].clone())
                 .send()
                 .await
-                .expect("scan for expired items");
-            for item in page.items.unwrap_or_default() {
-                dynamodb
-                    .delete_item()
-                    .table_name(self.stack.table_name())
-                    .key("PK", item["PK"].clone())
-                    .key("SK", item["SK"].clone())
-                    .send()
-                    .await
-                    .expect("delete an expired item");
-                deleted += 1;
+                .expect("delete an expired item");
+        }
+        expired.len()
+    }
+
+    /// Every item of the table that `filter` keeps (a scan, page after page: for tests only).
+    async fn scan_all(
+        &self,
+        filter: &str,
+        names: &[(&str, &str)],
+        values: &[(&str, AttributeValue)],
+        what: &str,
+    ) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let mut scan = self
+                .stack
+                .aws
+                .dynamodb
+                .scan()
+                .table_name(self.stack.table_name())
+                .filter_expression(filter)
+                .set_exclusive_start_key(start.take());
+            for (name, attribute) in names {
+                scan = scan.expression_attribute_names(*name, *attribute);
             }
+            for (name, value) in values {
+                scan = scan.expression_attribute_values(*name, value.clone());
+            }
+            let page = scan.send().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+            items.extend(page.items.unwrap_or_default());
             match page.last_evaluated_key {
                 Some(key) if !key.is_empty() => start = Some(key),
-                _ => return deleted,
+                _ => return items,
             }
         }
     }
@@ -202,29 +223,15 @@ impl TestStack {
 
     /// [`TestStack::age_email_claims`] for every order of the table (a scan: for a run that has ended).
     pub async fn age_every_email_claim(&self, seconds: i64) -> usize {
-        let mut start = None;
-        let mut aged = 0;
-        loop {
-            let page = self
-                .stack
-                .aws
-                .dynamodb
-                .scan()
-                .table_name(self.stack.table_name())
-                .filter_expression("entity = :email AND #status = :sending")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":email", AttributeValue::S("email".into()))
-                .expression_attribute_values(":sending", AttributeValue::S("sending".into()))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .expect("scan for email claims");
-            aged += self.age_claims(page.items.unwrap_or_default(), seconds).await;
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => return aged,
-            }
-        }
+        let claims = self
+            .scan_all(
+                "entity = :email AND #status = :sending",
+                &[("#status", "status")],
+                &[(":email", AttributeValue::S("email".into())), (":sending", AttributeValue::S("sending".into()))],
+                "scan for email claims",
+            )
+            .await;
+        self.age_claims(claims, seconds).await
     }
 
     async fn age_claims(&self, items: Vec<std::collections::HashMap<String, AttributeValue>>, seconds: i64) -> usize {
