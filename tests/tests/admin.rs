@@ -105,3 +105,77 @@ async fn an_operator_onboards_a_seller_whose_webshop_key_places_an_order_until_i
     assert_eq!(refused.status, 401);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// On AWS, `--stack` names the deployed stack: the table is what its outputs name (`DescribeStacks`), read with the
+/// credentials of the `--profile` named (here a `credential_process`'s, as an SSO helper or a vault hands them out),
+/// not the environment's; an unknown stack, or one without the output, is named in the error.
+#[tokio::test]
+async fn with_a_stack_and_a_profile_the_table_is_the_one_the_stack_outputs_name() {
+    let stack = TestStack::start().await;
+    let aws = &stack.stack.aws;
+    let dir = std::env::temp_dir().join(unique("orders-admin-stack-"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    // The emulator cannot run the SAM transform: a stack with the deployed one's output, naming the test's table.
+    let cloudformation =
+        aws_sdk_cloudformation::Client::new(&orders_aws::emulator_sdk_config(&aws.endpoint, &aws.region));
+    let deployed = unique("orders-admin-");
+    let bare = unique("orders-admin-bare-");
+    for (name, outputs) in [
+        (&deployed, json!({"OrdersTableName": {"Value": stack.stack.table_name()}})),
+        (&bare, json!({"ApiUrl": {"Value": "https://api.example"}})),
+    ] {
+        let template = json!({
+            "Resources": {"Nothing": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+            "Outputs": outputs,
+        });
+        cloudformation.create_stack().stack_name(name).template_body(template.to_string()).send().await.unwrap_or_else(
+            |e| panic!("create stack {name}: {}", aws_sdk_cloudformation::error::DisplayErrorContext(e)),
+        );
+    }
+
+    // A profile of the AWS config file whose credentials come from a process. nextest runs each test in its own
+    // process, and nothing else reads these files: setting the variables here touches no other test.
+    let ran = dir.join("credential-process-ran");
+    let script = dir.join("credentials.sh");
+    let credentials = r#"{"Version": 1, "AccessKeyId": "test", "SecretAccessKey": "test"}"#;
+    std::fs::write(&script, format!("touch '{}'\necho '{credentials}'\n", ran.display())).expect("script");
+    let config = dir.join("config");
+    let profile = format!("[profile orders-admin-test]\ncredential_process = sh '{}'\n", script.display());
+    std::fs::write(&config, profile).expect("config");
+    std::env::set_var("AWS_CONFIG_FILE", &config);
+    std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
+
+    let no_env_file = dir.join("no-such.env").display().to_string();
+    let admin = |stack_name: &str| {
+        let line = [
+            "orders-admin",
+            "--stack",
+            stack_name,
+            "--profile",
+            "orders-admin-test",
+            "--region",
+            &aws.region,
+            "--endpoint",
+            &aws.endpoint,
+            "--env-file",
+            &no_env_file,
+            "tenant",
+            "list",
+        ];
+        let line: Vec<String> = line.iter().map(|a| (*a).to_owned()).collect();
+        async move {
+            let mut out = Vec::new();
+            orders_admin::run(line, &mut out).await.map(|()| String::from_utf8(out).expect("UTF-8"))
+        }
+    };
+    let listed = admin(&deployed).await.expect("listed");
+    assert!(listed.lines().any(|l| l == stack.tenant.id.to_string()), "{listed}");
+    assert!(ran.exists(), "the profile's credential_process gave the credentials");
+
+    let unknown = unique("no-such-stack-");
+    let missing = admin(&unknown).await.expect_err("no such stack");
+    assert_eq!(missing, format!("no stack named {unknown} in {} (profile orders-admin-test)", aws.region));
+    let no_output = admin(&bare).await.expect_err("no table output");
+    assert_eq!(no_output, format!("stack {bare} has no output OrdersTableName"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

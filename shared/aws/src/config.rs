@@ -99,6 +99,46 @@ pub fn emulator_sdk_config(endpoint: &str, region: &str) -> SdkConfig {
     })
 }
 
+/// The SDK configuration of a tool an operator runs against AWS (`orders-admin`): region and credentials from the
+/// standard provider chain (environment, the shared config and credentials files' profiles with SSO,
+/// `credential_process` and assumed roles as far as the caller's aws-config features allow, container and instance
+/// roles), with the functions' HTTPS client, timeouts and retries (their SSO and STS calls too). A named `profile`
+/// is used as the AWS CLI's `--profile` is: its credentials, never the environment's keys; `region` and `endpoint`
+/// beat the chain's. Not for the functions: the chain reads files at init ([`sdk_config`]).
+pub async fn chain_sdk_config(profile: Option<&str>, region: Option<&str>, endpoint: Option<&str>) -> SdkConfig {
+    let retries = aws_config::retry::RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS);
+    let http = https_client();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http.clone())
+        .timeout_config(call_timeouts())
+        .retry_config(retries.clone());
+    if let Some(profile) = profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = region {
+        loader = loader.region(aws_config::Region::new(region.to_owned()));
+    }
+    if let Some(endpoint) = endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let sdk = loader.load().await;
+    let Some(profile) = profile else { return sdk };
+    // The default chain tries AWS_ACCESS_KEY_ID first even with a profile named; the AWS CLI drops it then.
+    let provider_config = aws_config::provider_config::ProviderConfig::default()
+        .with_http_client(http)
+        .with_region(sdk.region().cloned())
+        .with_behavior_version(Some(BehaviorVersion::latest()))
+        .with_timeout_config(call_timeouts())
+        .with_retry_config(retries);
+    let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+        .profile_name(profile)
+        .configure(&provider_config)
+        .build();
+    sdk.into_builder()
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(credentials))
+        .build()
+}
+
 /// The roots AWS service endpoints chain to — Amazon Trust Services' Amazon Root CA 1–4 and the Starfield
 /// Services Root Certificate Authority – G2 that cross-signs them (every AWS service endpoint, S3 included since
 /// 2022, serves an ATS certificate) — compiled in, so init reads no certificate files: loading the system's ~290
