@@ -285,8 +285,9 @@ async fn requests_without_a_valid_key_are_refused() {
     assert_eq!(unknown.status, 401);
     assert_eq!(unknown.body["type"], "https://errors.orders.example/unauthorized");
     let operator = stack.key_with_role(&stack.tenant.id, orders_domain::ids::Role::Operator).await;
+    let warehouse = stack.key_with_role(&stack.tenant.id, orders_domain::ids::Role::Warehouse).await;
     let forbidden = orders_testkit::Answer::from(
-        stack.request(reqwest::Method::POST, "/v1/orders", &operator).json(&order_body("WS-2")).send().await,
+        stack.request(reqwest::Method::POST, "/v1/orders", &warehouse).json(&order_body("WS-2")).send().await,
     )
     .await;
     assert_eq!(forbidden.status, 403, "{}", forbidden.body);

@@ -14,6 +14,9 @@ fn accepted_order() -> orders_domain::order::Order {
     let mut order =
         fixtures::order(OrderType::Purchase, &[("SKU-1", Decimal::new(5, 0)), ("SKU-2", Decimal::new(2, 0))]);
     order.order_number = "WS-<1> & Co".into();
+    // The second line is free text (staff-entered orders): no product, no seller's item id in the documents.
+    order.lines[1].sku = None;
+    order.lines[1].description = "Installation on site".into();
     order.status = OrderStatus::Accepted;
     order.responded_at = Some(OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000));
     for line in &mut order.lines {
@@ -23,11 +26,13 @@ fn accepted_order() -> orders_domain::order::Order {
     order.reservations = order
         .lines
         .iter()
-        .map(|l| orders_domain::confirmation::Reservation {
-            sku: l.sku.clone(),
-            warehouse: orders_domain::ids::WarehouseId::parse("malmo").expect("warehouse"),
-            lot: None,
-            quantity: l.quantity,
+        .filter_map(|l| {
+            Some(orders_domain::confirmation::Reservation {
+                sku: l.sku.clone()?,
+                warehouse: orders_domain::ids::WarehouseId::parse("malmo").expect("warehouse"),
+                lot: None,
+                quantity: l.quantity,
+            })
         })
         .collect();
     order
@@ -145,6 +150,12 @@ mod billing {
         let standard = delivered(&[("A", dec!(3), s25.0, s25.1), ("B", dec!(1.5), s25.0, s25.1)]);
         let (standard_invoice, invoiced) = invoice_of(&standard, 1);
         push("standard", &standard_invoice);
+
+        // A staff-entered order's free-text line is invoiced like any other, without a seller's item id.
+        let mut free_text = delivered(&[("A", dec!(2), s25.0, s25.1), ("B", dec!(1), VatCategory::S, dec!(12))]);
+        free_text.lines[1].sku = None;
+        free_text.lines[1].description = "Installation on site".into();
+        push("free-text-line", &invoice_of(&free_text, 60).0);
 
         let multi = delivered(&[
             ("A", dec!(2), VatCategory::S, dec!(25)),

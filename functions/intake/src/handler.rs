@@ -5,6 +5,7 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
+use orders_app::ordering::staff::submit_staff_order;
 use orders_app::ordering::webshop::submit_order;
 use orders_app::ordering::Ordered;
 use orders_app::staff::despatch::record_despatch;
@@ -50,12 +51,13 @@ fn uuid_like() -> String {
     OrderId::generate().as_str().trim_start_matches("ord_").to_owned()
 }
 
-/// The intake API's routes: webshops post orders; staff record despatches; every role reads the catalogue.
+/// The intake API's routes: webshops post orders, and operators enter the orders staff take; staff record
+/// despatches; every role reads the catalogue.
 const ROUTES: &[Route<Intake>] = &[
     Route {
         method: Method::POST,
         path: "/v1/orders",
-        roles: &[Role::Webshop],
+        roles: &[Role::Webshop, Role::Operator],
         action: "post orders",
         handler: Handler::Key(|intake, call| Box::pin(post_order(intake, &call.caller, call.request))),
     },
@@ -95,7 +97,13 @@ async fn post_order(intake: &Intake, caller: &ApiKeyRecord, request: &Request) -
     let body = json_body(request)?;
     let idem = idempotency_key(request.headers())?;
     let tenant = tenant_settings(intake, caller).await?;
-    let ordered = store_order(intake, caller, &tenant, body, idem.as_deref()).await?;
+    let ordered = if caller.role == Role::Operator {
+        // An order staff took on the phone, from an email or a fax (the console's "New order").
+        let now = (intake.clock)();
+        submit_staff_order(&intake.store, &intake.publisher, caller, &tenant, body, idem.as_deref(), now).await?
+    } else {
+        store_order(intake, caller, &tenant, body, idem.as_deref()).await?
+    };
     Ok(created_response(&ordered))
 }
 

@@ -34,7 +34,7 @@ pub(crate) async fn list_orders(app: &Portal, buyer: &Buyer, request: &Request) 
             && search.as_ref().is_none_or(|q| {
                 order.order_number.to_lowercase().contains(q.as_str())
                     || order.lines.iter().any(|l| {
-                        l.sku.as_str().to_lowercase().contains(q.as_str())
+                        l.sku_text().to_lowercase().contains(q.as_str())
                             || l.description.to_lowercase().contains(q.as_str())
                     })
             })

@@ -204,7 +204,7 @@ async fn respond(
     let store = &app.store;
     let now = (app.clock)();
     let order = &record.order;
-    let skus: Vec<Sku> = order.lines.iter().map(|l| l.sku.clone()).collect();
+    let skus: Vec<Sku> = order.lines.iter().filter_map(|l| l.sku.clone()).collect();
     let catalogue = store.load_catalogue(&order.tenant, &skus, None, &tenant.warehouses).await?;
     let blanket = match (&order.order_type, &order.blanket_order_id) {
         (OrderType::CallOff, Some(id)) => store.get_order_record(&order.tenant, id).await?,

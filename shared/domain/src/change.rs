@@ -9,13 +9,13 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::catalogue::{CustomerPrice, Product};
-use crate::intake::{LineDraft, LineRequestBody};
+use crate::intake::{FreeTextLines, LineDraft, LineItem, LineRequestBody};
 use crate::money::{significant_scale, Discount, JsonDecimal};
 use crate::order::{Order, OrderType};
 use crate::parsing::{
     date, decimal, malformed_at, max_magnitude, required, text, RequestError, WholeNumber, MAX_QUANTITY_SCALE,
 };
-use crate::pricing::{order_totals_with, price_line, reprice};
+use crate::pricing::{order_totals_with, price_free_text, price_line, reprice};
 use crate::validation::{FieldError, FieldErrors};
 
 /// A change to one existing line.
@@ -126,7 +126,9 @@ pub fn parse_change(json: &str, today: Date) -> Result<OrderChange, RequestError
     let add_lines: Vec<LineDraft> = add_requests
         .into_iter()
         .enumerate()
-        .filter_map(|(i, line)| crate::intake::line(&mut errors, &format!("/add_lines/{i}"), line, today))
+        .filter_map(|(i, line)| {
+            crate::intake::line(&mut errors, &format!("/add_lines/{i}"), line, today, FreeTextLines::Allowed)
+        })
         .collect();
     let reason = body.reason.and_then(|r| text(&mut errors, "/reason", r, 500, true));
     if errors.is_empty()
@@ -220,19 +222,28 @@ pub fn apply_change(order: &Order, change: &OrderChange, prices: PriceList<'_>) 
     }
     let mut next_line_no = order.lines.iter().map(|l| l.line_no).max().unwrap_or(0);
     for (i, draft) in change.add_lines.iter().enumerate() {
-        let Some(product) = prices.products.get(&draft.sku) else {
-            errors.push(format!("/add_lines/{i}/sku"), format!("unknown SKU {}", draft.sku));
-            continue;
+        let priced = match &draft.item {
+            LineItem::FreeText(item) => {
+                next_line_no += 1;
+                price_free_text(next_line_no, &draft.request, item, currency)
+            }
+            LineItem::Product(sku) => {
+                let Some(product) = prices.products.get(sku) else {
+                    errors.push(format!("/add_lines/{i}/sku"), format!("unknown SKU {sku}"));
+                    continue;
+                };
+                next_line_no += 1;
+                price_line(
+                    next_line_no,
+                    &draft.request,
+                    product,
+                    prices.customer_prices.get(sku),
+                    prices.customer_discount,
+                    currency,
+                )
+            }
         };
-        next_line_no += 1;
-        match price_line(
-            next_line_no,
-            &draft.request,
-            product,
-            prices.customer_prices.get(&draft.sku),
-            prices.customer_discount,
-            currency,
-        ) {
+        match priced {
             Ok(mut line) => {
                 line.requested_delivery_date = draft.requested_delivery_date.or(changed.requested_delivery_date);
                 changed.lines.push(line);
@@ -260,7 +271,7 @@ pub fn describe_change(before: &Order, after: &Order) -> String {
     let mut parts = Vec::new();
     for line in &after.lines {
         match before.lines.iter().find(|l| l.line_no == line.line_no) {
-            None => parts.push(format!("line {} added ({} {})", line.line_no, line.quantity, line.sku)),
+            None => parts.push(format!("line {} added ({} {})", line.line_no, line.quantity, line.article())),
             Some(old) => {
                 if old.quantity != line.quantity {
                     parts.push(format!("line {} quantity {} → {}", line.line_no, old.quantity, line.quantity));
@@ -276,7 +287,7 @@ pub fn describe_change(before: &Order, after: &Order) -> String {
     }
     for old in &before.lines {
         if !after.lines.iter().any(|l| l.line_no == old.line_no) {
-            parts.push(format!("line {} removed ({})", old.line_no, old.sku));
+            parts.push(format!("line {} removed ({})", old.line_no, old.article()));
         }
     }
     if before.requested_delivery_date != after.requested_delivery_date {
@@ -306,10 +317,11 @@ mod tests {
         let sample = fixtures::order(OrderType::Purchase, &[("SKU-9", Decimal::ONE)]);
         let mut products = HashMap::new();
         let line = &sample.lines[0];
+        let sku = line.sku.clone().expect("a product line");
         products.insert(
-            line.sku.clone(),
+            sku.clone(),
             Product {
-                sku: line.sku.clone(),
+                sku,
                 name: "Nine".into(),
                 unit: "C62".into(),
                 price: Decimal::new(250, 2),

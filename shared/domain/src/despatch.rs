@@ -150,8 +150,9 @@ pub fn parse_despatch(json: &str) -> Result<DespatchRequest, RequestError> {
 pub struct DespatchLine {
     /// The order line.
     pub line_no: u32,
-    /// Product.
-    pub sku: Sku,
+    /// Product (`None`: a free-text line).
+    #[serde(default)]
+    pub sku: Option<Sku>,
     /// UN/ECE rec 20 unit.
     pub unit: String,
     /// Delivered quantity.
@@ -253,7 +254,11 @@ pub fn plan_despatch(
         line.shipped_quantity += wanted.quantity;
         let mut left = wanted.quantity;
         let mut picks = Vec::new();
-        for held in shipped.reservations.iter_mut().filter(|r| r.sku == line.sku && !r.quantity.is_zero()) {
+        // A free-text line holds no stock: nothing is picked for it.
+        let holds_stock = line.sku.is_some();
+        for held in
+            shipped.reservations.iter_mut().filter(|r| line.sku.as_ref() == Some(&r.sku) && !r.quantity.is_zero())
+        {
             let take = left.min(held.quantity);
             held.quantity -= take;
             left -= take;
@@ -262,10 +267,10 @@ pub fn plan_despatch(
                 break;
             }
         }
-        if !left.is_zero() {
+        if holds_stock && !left.is_zero() {
             errors.push(
                 format!("/lines/{i}/quantity"),
-                format!("only {} of {} is reserved for line {}", wanted.quantity - left, line.sku, line.line_no),
+                format!("only {} of {} is reserved for line {}", wanted.quantity - left, line.article(), line.line_no),
             );
             continue;
         }
@@ -330,8 +335,8 @@ pub fn fulfilment_status(order: &Order) -> OrderStatus {
 pub struct LineTracking {
     /// Order line.
     pub line_no: u32,
-    /// Product.
-    pub sku: Sku,
+    /// Product (`None`: a free-text line).
+    pub sku: Option<Sku>,
     /// Ordered.
     #[serde(with = "rust_decimal::serde::str")]
     pub ordered: Decimal,

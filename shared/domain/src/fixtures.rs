@@ -151,7 +151,7 @@ pub fn despatch(order: &Order, number: &str, lines: &[(u32, Decimal)]) -> crate:
                 let line = order.lines.iter().find(|l| l.line_no == *line_no);
                 crate::despatch::DespatchLine {
                     line_no: *line_no,
-                    sku: line.map_or_else(|| valid(Sku::parse("UNKNOWN")), |l| l.sku.clone()),
+                    sku: line.map_or_else(|| Some(valid(Sku::parse("UNKNOWN"))), |l| l.sku.clone()),
                     unit: line.map_or_else(|| "C62".into(), |l| l.unit.clone()),
                     quantity: *quantity,
                     picks: Vec::new(),

@@ -325,12 +325,15 @@ fn render(invoice: &Invoice, seller_id: &PeppolId, buyer_id: &PeppolId) -> Strin
                 amount(line.allowance, currency)
             );
         }
-        let _ = write!(
-            xml,
-            "<cac:Item><cbc:Name>{}</cbc:Name><cac:SellersItemIdentification><cbc:ID>{}</cbc:ID></cac:SellersItemIdentification>",
-            escape(&line.description),
-            escape(line.sku.as_str())
-        );
+        let _ = write!(xml, "<cac:Item><cbc:Name>{}</cbc:Name>", escape(&line.description),);
+        // A free-text line has no seller's item id (BT-155 is optional).
+        if let Some(sku) = &line.sku {
+            let _ = write!(
+                xml,
+                "<cac:SellersItemIdentification><cbc:ID>{}</cbc:ID></cac:SellersItemIdentification>",
+                escape(sku.as_str())
+            );
+        }
         tax_category(&mut xml, "ClassifiedTaxCategory", line.vat_category, line.vat_rate, false);
         let _ = write!(
             xml,

@@ -110,9 +110,11 @@ pub struct StockWarning {
 pub struct OrderLine {
     /// 1-based position.
     pub line_no: u32,
-    /// Product.
-    pub sku: Sku,
-    /// Product name from the catalogue.
+    /// Product; `None` on a free-text line (staff-entered orders and quotes: a description, a quantity, a unit
+    /// price and a VAT rate, no product), which reserves no stock.
+    #[serde(default)]
+    pub sku: Option<Sku>,
+    /// Product name from the catalogue, or a free-text line's own text.
     pub description: String,
     /// UN/ECE rec 20 unit code (`C62` = piece).
     pub unit: String,
@@ -165,6 +167,21 @@ pub struct OrderLine {
 }
 
 impl OrderLine {
+    /// Whether the line names no product (see [`OrderLine::sku`]).
+    pub fn is_free_text(&self) -> bool {
+        self.sku.is_none()
+    }
+
+    /// What the line is, in words for messages: its SKU, or a free-text line's description.
+    pub fn article(&self) -> &str {
+        self.sku.as_ref().map_or(self.description.as_str(), Sku::as_str)
+    }
+
+    /// The SKU as text; empty on a free-text line (report rows, exports).
+    pub fn sku_text(&self) -> &str {
+        self.sku.as_ref().map_or("", Sku::as_str)
+    }
+
     /// Confirmed minus shipped.
     pub fn open_quantity(&self) -> Decimal {
         (self.confirmed_quantity - self.shipped_quantity).max(Decimal::ZERO)

@@ -9,9 +9,9 @@ use time::OffsetDateTime;
 
 use crate::catalogue::{CatalogueView, Customer};
 use crate::ids::{CustomerId, OrderId, Sku, TenantId};
-use crate::intake::{BuyerDraft, OrderDraft};
+use crate::intake::{BuyerDraft, LineItem, OrderDraft};
 use crate::order::{Buyer, Order, OrderStatus, OrderType, StockWarning};
-use crate::pricing::{amount_problem, order_totals, price_line};
+use crate::pricing::{amount_problem, order_totals, price_free_text, price_line};
 use crate::validation::{FieldError, FieldErrors};
 
 /// What pricing a draft reads besides the draft itself.
@@ -99,28 +99,43 @@ pub fn price_draft(draft: &OrderDraft, inputs: &PricingInputs<'_>) -> Result<Ord
 
     let mut requested: HashMap<&Sku, Decimal> = HashMap::new();
     for line in &draft.lines {
-        *requested.entry(&line.sku).or_default() += line.request.quantity;
+        if let Some(sku) = line.sku() {
+            *requested.entry(sku).or_default() += line.request.quantity;
+        }
     }
     let mut lines = Vec::with_capacity(draft.lines.len());
     for (index, line) in draft.lines.iter().enumerate() {
-        let Some(product) = catalogue.products.get(&line.sku) else {
-            errors.push(format!("/lines/{index}/sku"), format!("unknown SKU {}", line.sku));
+        let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
+        let sku = match &line.item {
+            LineItem::Product(sku) => sku,
+            LineItem::FreeText(item) => {
+                match price_free_text(line_no, &line.request, item, draft.currency) {
+                    Ok(mut priced) => {
+                        priced.requested_delivery_date = line.requested_delivery_date.or(draft.requested_delivery_date);
+                        lines.push(priced);
+                    }
+                    Err(error) => errors.push(format!("/lines/{index}/{}", error.field), error.detail),
+                }
+                continue;
+            }
+        };
+        let Some(product) = catalogue.products.get(sku) else {
+            errors.push(format!("/lines/{index}/sku"), format!("unknown SKU {sku}"));
             continue;
         };
-        let line_no = u32::try_from(index + 1).unwrap_or(u32::MAX);
         match price_line(
             line_no,
             &line.request,
             product,
-            catalogue.customer_prices.get(&line.sku),
+            catalogue.customer_prices.get(sku),
             customer_discount,
             draft.currency,
         ) {
             Err(error) => errors.push(format!("/lines/{index}/{}", error.field), error.detail),
             Ok(mut priced) => {
                 priced.requested_delivery_date = line.requested_delivery_date.or(draft.requested_delivery_date);
-                let available = catalogue.available(&line.sku);
-                let wanted = requested.get(&line.sku).copied().unwrap_or_default();
+                let available = catalogue.available(sku);
+                let wanted = requested.get(sku).copied().unwrap_or_default();
                 if available < wanted {
                     priced.stock_warning = Some(StockWarning {
                         available_quantity: available,

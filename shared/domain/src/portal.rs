@@ -72,8 +72,10 @@ impl Cart {
     /// the cart).
     pub fn add_order(&mut self, order: &Order) -> Result<(), FieldError> {
         for line in &order.lines {
+            // A free-text line was the seller's own text, not a product the buyer can order again.
+            let Some(sku) = &line.sku else { continue };
             let full = self.lines.len() >= MAX_CART_LINES;
-            match self.lines.iter_mut().find(|l| l.sku == line.sku) {
+            match self.lines.iter_mut().find(|l| l.sku == *sku) {
                 Some(existing) => {
                     existing.quantity += line.quantity;
                     existing.saved_for_later = false;
@@ -81,9 +83,7 @@ impl Cart {
                 None if full => {
                     return Err(FieldError::new("", format!("a cart holds at most {MAX_CART_LINES} products")))
                 }
-                None => {
-                    self.lines.push(CartLine { sku: line.sku.clone(), quantity: line.quantity, saved_for_later: false })
-                }
+                None => self.lines.push(CartLine { sku: sku.clone(), quantity: line.quantity, saved_for_later: false }),
             }
         }
         Ok(())

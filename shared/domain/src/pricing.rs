@@ -24,6 +24,17 @@ pub struct LineRequest {
     pub discount: Option<Discount>,
 }
 
+/// A free-text line's own description and VAT; its unit price is the request's (required).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FreeTextItem {
+    /// What it is, as it appears on every document.
+    pub description: String,
+    /// VAT category.
+    pub vat_category: VatCategory,
+    /// VAT rate in percent.
+    pub vat_rate: Decimal,
+}
+
 /// Why a line cannot be priced. `field` names the member of the request line at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {detail}")]
@@ -62,10 +73,77 @@ pub fn price_line(
         }
     };
     let discount = request.discount.or(customer_price.and_then(|p| p.discount)).or(customer_discount);
+    let (allowance, line_net) = line_amounts(request.quantity, unit_price, discount, currency)?;
+    Ok(OrderLine {
+        line_no,
+        sku: Some(product.sku.clone()),
+        description: product.name.clone(),
+        unit: product.unit.clone(),
+        quantity: request.quantity,
+        unit_price,
+        price_source,
+        discount,
+        allowance,
+        line_net,
+        vat_category: product.vat_category,
+        vat_rate: product.vat_rate,
+        requested_delivery_date: None,
+        confirmed_quantity: Decimal::ZERO,
+        shipped_quantity: Decimal::ZERO,
+        invoiced_quantity: Decimal::ZERO,
+        called_off_quantity: Decimal::ZERO,
+        stock_warning: None,
+        line_status: None,
+        note: None,
+    })
+}
 
-    let gross = request.quantity.checked_mul(unit_price).ok_or_else(|| PricingError {
+/// Prices a free-text line: its own description, VAT and the unit price staff entered (the seller's), in pieces.
+pub fn price_free_text(
+    line_no: u32,
+    request: &LineRequest,
+    item: &FreeTextItem,
+    currency: Currency,
+) -> Result<OrderLine, PricingError> {
+    let unit_price = request.unit_price.ok_or_else(|| PricingError {
+        field: "unit_price",
+        detail: "is required on a free-text line (there is no catalogue price)".into(),
+    })?;
+    let (allowance, line_net) = line_amounts(request.quantity, unit_price, request.discount, currency)?;
+    Ok(OrderLine {
+        line_no,
+        sku: None,
+        description: item.description.clone(),
+        unit: "C62".into(),
+        quantity: request.quantity,
+        unit_price,
+        price_source: PriceSource::Seller,
+        discount: request.discount,
+        allowance,
+        line_net,
+        vat_category: item.vat_category,
+        vat_rate: item.vat_rate,
+        requested_delivery_date: None,
+        confirmed_quantity: Decimal::ZERO,
+        shipped_quantity: Decimal::ZERO,
+        invoiced_quantity: Decimal::ZERO,
+        called_off_quantity: Decimal::ZERO,
+        stock_warning: None,
+        line_status: None,
+        note: None,
+    })
+}
+
+/// A line's allowance and net: quantity × unit price less the discount, rounded to the currency.
+fn line_amounts(
+    quantity: Decimal,
+    unit_price: Decimal,
+    discount: Option<Discount>,
+    currency: Currency,
+) -> Result<(Decimal, Decimal), PricingError> {
+    let gross = quantity.checked_mul(unit_price).ok_or_else(|| PricingError {
         field: "quantity",
-        detail: format!("{} × {unit_price} is too large to price", request.quantity),
+        detail: format!("{quantity} × {unit_price} is too large to price"),
     })?;
     let allowance = match discount {
         None => Decimal::ZERO,
@@ -87,29 +165,7 @@ pub fn price_line(
             detail: format!("discount {allowance} exceeds the line amount {}", currency.round(gross)),
         });
     }
-
-    Ok(OrderLine {
-        line_no,
-        sku: product.sku.clone(),
-        description: product.name.clone(),
-        unit: product.unit.clone(),
-        quantity: request.quantity,
-        unit_price,
-        price_source,
-        discount,
-        allowance,
-        line_net,
-        vat_category: product.vat_category,
-        vat_rate: product.vat_rate,
-        requested_delivery_date: None,
-        confirmed_quantity: Decimal::ZERO,
-        shipped_quantity: Decimal::ZERO,
-        invoiced_quantity: Decimal::ZERO,
-        called_off_quantity: Decimal::ZERO,
-        stock_warning: None,
-        line_status: None,
-        note: None,
-    })
+    Ok((allowance, line_net))
 }
 
 /// `line` at a new quantity and/or unit price, its discount kept: allowance and line net recomputed. A new price

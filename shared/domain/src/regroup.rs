@@ -295,7 +295,7 @@ mod tests {
     use crate::fixtures;
 
     fn qty(order: &Order, sku: &str) -> Decimal {
-        order.lines.iter().filter(|l| l.sku.as_str() == sku).map(|l| l.quantity).sum()
+        order.lines.iter().filter(|l| l.sku_text() == sku).map(|l| l.quantity).sum()
     }
 
     #[test]

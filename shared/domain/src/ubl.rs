@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::despatch::Despatch;
+use crate::ids::Sku;
 use crate::order::{Order, OrderStatus};
 use crate::party::Address;
 use crate::stock::LineOutcome;
@@ -141,9 +142,9 @@ pub fn order_response(order: &Order, document_id: &str, seller: &Party<'_>, buye
             }
             let _ = write!(
                 xml,
-                "<cac:Item><cbc:Name>{}</cbc:Name><cac:SellersItemIdentification><cbc:ID>{}</cbc:ID></cac:SellersItemIdentification></cac:Item></cac:LineItem><cac:OrderLineReference><cbc:LineID>{}</cbc:LineID></cac:OrderLineReference></cac:OrderLine>",
+                "<cac:Item><cbc:Name>{}</cbc:Name>{}</cac:Item></cac:LineItem><cac:OrderLineReference><cbc:LineID>{}</cbc:LineID></cac:OrderLineReference></cac:OrderLine>",
                 escape(&line.description),
-                escape(line.sku.as_str()),
+                sellers_item_identification(line.sku.as_ref().map(|sku| sku.as_str())),
                 line.line_no
             );
         }
@@ -216,14 +217,29 @@ pub fn despatch_advice(order: &Order, despatch: &Despatch, seller: &Party<'_>, b
         }
         let _ = write!(
             xml,
-            "<cac:OrderLineReference><cbc:LineID>{}</cbc:LineID></cac:OrderLineReference><cac:Item><cbc:Name>{}</cbc:Name><cac:SellersItemIdentification><cbc:ID>{}</cbc:ID></cac:SellersItemIdentification></cac:Item></cac:DespatchLine>",
+            "<cac:OrderLineReference><cbc:LineID>{}</cbc:LineID></cac:OrderLineReference><cac:Item><cbc:Name>{}</cbc:Name>{}</cac:Item></cac:DespatchLine>",
             line.line_no,
-            escape(&ordered.map(|l| l.description.clone()).unwrap_or_else(|| line.sku.to_string())),
-            escape(line.sku.as_str())
+            escape(
+                &ordered
+                    .map(|l| l.description.clone())
+                    .unwrap_or_else(|| line.sku.as_ref().map(Sku::to_string).unwrap_or_default())
+            ),
+            // T16 needs every item identified (PEPPOL-T16-R003): a free-text line is known by its order line.
+            sellers_item_identification(Some(
+                line.sku.as_ref().map_or_else(|| format!("LINE-{}", line.line_no), ToString::to_string).as_str()
+            ))
         );
     }
     xml.push_str("</DespatchAdvice>\n");
     xml
+}
+
+/// The seller's item id of a line's product; nothing for a free-text line (the element is optional in UBL).
+fn sellers_item_identification(id: Option<&str>) -> String {
+    id.map(|id| {
+        format!("<cac:SellersItemIdentification><cbc:ID>{}</cbc:ID></cac:SellersItemIdentification>", escape(id))
+    })
+    .unwrap_or_default()
 }
 
 fn iso_date(date: time::Date) -> String {

@@ -232,7 +232,7 @@ pub fn render(
         .lines
         .iter()
         .map(|line| LineRow {
-            sku: line.sku.to_string(),
+            sku: line.sku_text().to_owned(),
             description: line.description.clone(),
             ordered: lang.number(line.quantity),
             confirmed: lang.number(line.confirmed_quantity),
@@ -359,7 +359,7 @@ pub fn render_despatch(
             .map(|l| DespatchRow {
                 quantity: lang.number(l.quantity),
                 unit: l.unit.clone(),
-                sku: l.sku.to_string(),
+                sku: l.sku.as_ref().map(ToString::to_string).unwrap_or_default(),
                 description: description(l.line_no),
             })
             .collect(),
@@ -370,7 +370,7 @@ pub fn render_despatch(
             .map(|l| DespatchRow {
                 quantity: lang.number(l.open_quantity()),
                 unit: l.unit.clone(),
-                sku: l.sku.to_string(),
+                sku: l.sku_text().to_owned(),
                 description: l.description.clone(),
             })
             .collect(),

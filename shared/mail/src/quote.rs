@@ -164,7 +164,7 @@ pub fn render_quote(
             .lines
             .iter()
             .map(|line| QuoteLineRow {
-                description: format!("{} {}", line.sku, line.description),
+                description: format!("{} {}", line.sku_text(), line.description).trim_start().to_owned(),
                 quantity: format!("{} {}", lang.number(line.quantity), line.unit),
                 unit_price: money(line.unit_price),
                 amount: money(line.line_net),

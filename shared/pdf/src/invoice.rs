@@ -75,7 +75,13 @@ pub(crate) fn render(invoice: &Invoice, proforma: bool) -> Result<Vec<u8>, PdfEr
             for line in &invoice.lines[start..end] {
                 let baseline = y + 10.5;
                 pen.text(false, COLUMNS.line + 2.0, baseline, BODY, &line.line_id.to_string());
-                pen.text(false, COLUMNS.item, baseline, BODY, &pen.fit(false, line.sku.as_str(), BODY, 66.0));
+                pen.text(
+                    false,
+                    COLUMNS.item,
+                    baseline,
+                    BODY,
+                    &pen.fit(false, line.sku.as_ref().map_or("", |s| s.as_str()), BODY, 66.0),
+                );
                 let description_width = COLUMNS.quantity_right - 50.0 - COLUMNS.description;
                 pen.text(
                     false,

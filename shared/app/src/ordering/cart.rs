@@ -102,7 +102,7 @@ pub async fn order_cart(
         .map_err(|e| OrderingError::Invalid(vec![e]))?;
     let now = super::now_micros(now);
     let parsed = parse_order(&document.to_string(), now.date())?;
-    let skus: Vec<Sku> = parsed.draft.lines.iter().map(|l| l.sku.clone()).collect();
+    let skus: Vec<Sku> = parsed.draft.lines.iter().filter_map(|l| l.sku().cloned()).collect();
     let view = store.load_catalogue(owner.tenant, &skus, Some(owner.customer), &tenant.warehouses).await?;
     let inputs = PricingInputs {
         tenant: owner.tenant,
@@ -143,7 +143,7 @@ pub async fn order_cart(
     };
     let same_lines = earlier.as_ref().is_none_or(|earlier| {
         let mut had: Vec<(String, String)> =
-            earlier.lines.iter().map(|l| (l.sku.to_string(), l.quantity.normalize().to_string())).collect();
+            earlier.lines.iter().map(|l| (l.sku_text().to_owned(), l.quantity.normalize().to_string())).collect();
         let mut has: Vec<(String, String)> =
             cart.ordered_lines().map(|l| (l.sku.to_string(), l.quantity.normalize().to_string())).collect();
         had.sort();

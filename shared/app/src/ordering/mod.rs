@@ -5,6 +5,7 @@
 
 pub mod cart;
 pub mod quote;
+pub mod staff;
 pub mod webshop;
 
 use time::OffsetDateTime;

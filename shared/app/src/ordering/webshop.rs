@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use orders_aws::store::{ApiKeyRecord, CreateOutcome};
 use orders_aws::{EventPublisher, Store};
+use orders_domain::ids::TenantId;
 use orders_domain::intake::{parse_order, OrderDraft};
 use orders_domain::order::Order;
 use orders_domain::placing::{buyer_id, inline_customer, price_draft, PricingInputs};
@@ -34,7 +35,7 @@ pub async fn submit_order(
     {
         return replay(store, &key.tenant, &draft.order_number, idempotency_key, duplicate).await;
     }
-    let order = price_order(store, key, tenant, &draft, now).await?;
+    let order = price_order(store, &key.tenant, &key.channel, tenant, &draft, now).await?;
     let detail = format!(
         "Order {} received with {} line(s), {} {} gross",
         order.order_number,
@@ -64,16 +65,16 @@ pub async fn submit_order(
 
 /// Prices a draft against the catalogue (see [`price_draft`]): reads the customer, the catalogue slice and the
 /// blanket order of a call-off at once.
-async fn price_order(
+pub(super) async fn price_order(
     store: &Store,
-    key: &ApiKeyRecord,
+    tenant_id: &TenantId,
+    channel: &str,
     tenant: &TenantSettings,
     draft: &OrderDraft,
     now: OffsetDateTime,
 ) -> Result<Order, OrderingError> {
-    let tenant_id = &key.tenant;
     let customer_id = buyer_id(draft);
-    let skus: Vec<_> = draft.lines.iter().map(|l| l.sku.clone()).collect();
+    let skus: Vec<_> = draft.lines.iter().filter_map(|l| l.sku().cloned()).collect();
     let (customer, catalogue, blanket) = futures::try_join!(
         store.get_customer(tenant_id, customer_id),
         store.load_catalogue(tenant_id, &skus, Some(customer_id), &tenant.warehouses),
@@ -86,7 +87,7 @@ async fn price_order(
     )?;
     let inputs = PricingInputs {
         tenant: tenant_id,
-        channel: &key.channel,
+        channel,
         customer: customer.as_ref(),
         catalogue: &catalogue,
         blanket: blanket.as_ref(),

@@ -37,8 +37,8 @@ pub async fn change_order(
         let record = load(store, caller, order_id, if_match).await?;
         check_changeable(&record.order).map_err(|e| ActionError::Conflict(e.0))?;
         let order = &record.order;
-        let mut skus: Vec<Sku> = order.lines.iter().map(|l| l.sku.clone()).collect();
-        skus.extend(change.add_lines.iter().map(|l| l.sku.clone()));
+        let mut skus: Vec<Sku> = order.lines.iter().filter_map(|l| l.sku.clone()).collect();
+        skus.extend(change.add_lines.iter().filter_map(|l| l.sku().cloned()));
         skus.sort();
         skus.dedup();
         let customer_id = &order.buyer.customer_id;

@@ -55,8 +55,13 @@ pub async fn record_despatch(
             despatch.despatch_number.clone(),
             now,
         );
-        let lines: Vec<String> =
-            despatch.lines.iter().map(|l| format!("{} {} (line {})", l.quantity, l.sku, l.line_no)).collect();
+        let lines: Vec<String> = despatch
+            .lines
+            .iter()
+            .map(|l| {
+                format!("{} {} (line {})", l.quantity, l.sku.as_ref().map_or("free text", |s| s.as_str()), l.line_no)
+            })
+            .collect();
         let history = HistoryEntry {
             at: now,
             actor: actor.clone(),

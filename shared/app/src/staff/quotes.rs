@@ -78,7 +78,7 @@ async fn price_for(
 ) -> Result<Order, ActionError> {
     let tenant = tenant_settings(store, caller).await?;
     let customer_id = buyer_id(&draft.order);
-    let skus: Vec<_> = draft.order.lines.iter().map(|l| l.sku.clone()).collect();
+    let skus: Vec<_> = draft.order.lines.iter().filter_map(|l| l.sku().cloned()).collect();
     let (customer, catalogue) = futures::try_join!(
         store.get_customer(&caller.tenant, customer_id),
         store.load_catalogue(&caller.tenant, &skus, Some(customer_id), &tenant.warehouses),

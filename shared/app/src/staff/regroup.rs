@@ -32,13 +32,13 @@ pub async fn split(
         check_answered(&record.order)?;
         let now = time::OffsetDateTime::now_utc();
         let (remaining, part) = split_order(&record.order, split, OrderId::generate()).map_err(ActionError::Invalid)?;
-        let skus: Vec<Sku> = record.order.lines.iter().map(|l| l.sku.clone()).collect();
+        let skus: Vec<Sku> = record.order.lines.iter().filter_map(|l| l.sku.clone()).collect();
         let catalogue = store.load_catalogue(&caller.tenant, &skus, None, &tenant.warehouses).await?;
         let (answers, net) =
             answer_in_turn(vec![remaining, part], tenant, &catalogue.stock, &minimum_stock(&catalogue), actor, now);
         let [kept, new]: [Answer; 2] = answers.try_into().map_err(|_| ActionError::Conflict("split".into()))?;
         let moved: Vec<String> =
-            new.order.lines.iter().map(|l| format!("{} × {} (line {})", l.quantity, l.sku, l.line_no)).collect();
+            new.order.lines.iter().map(|l| format!("{} × {} (line {})", l.quantity, l.article(), l.line_no)).collect();
         let reason = split.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
         let kept_history = vec![
             HistoryEntry {
@@ -132,7 +132,7 @@ pub async fn merge(
             MergeRefusal::State(detail) => ActionError::Conflict(detail),
             MergeRefusal::Mismatch(errors) => ActionError::Invalid(errors),
         })?;
-        let mut skus: Vec<Sku> = merged.lines.iter().map(|l| l.sku.clone()).collect();
+        let mut skus: Vec<Sku> = merged.lines.iter().filter_map(|l| l.sku.clone()).collect();
         skus.sort();
         skus.dedup();
         let catalogue = store.load_catalogue(&caller.tenant, &skus, None, &tenant.warehouses).await?;

@@ -45,7 +45,7 @@ pub async fn respond(
             line.quantity = line.confirmed_quantity;
         }
         wanted.lines.retain(|l| !l.quantity.is_zero());
-        let skus: Vec<Sku> = wanted.lines.iter().map(|l| l.sku.clone()).collect();
+        let skus: Vec<Sku> = wanted.lines.iter().filter_map(|l| l.sku.clone()).collect();
         let catalogue = store.load_catalogue(&caller.tenant, &skus, None, &tenant.warehouses).await?;
         let stock = without_reservations(&catalogue.stock, &record.order.reservations);
         let mut automatic = tenant.clone();
@@ -55,7 +55,10 @@ pub async fn respond(
         if let Some((line, decision)) = wanted.lines.iter().zip(&plan.lines).find(|(l, d)| d.confirmed < l.quantity) {
             return Err(ActionError::Conflict(format!(
                 "only {} of {} {} can be reserved for line {}; respond with changes",
-                decision.confirmed, line.quantity, line.sku, line.line_no
+                decision.confirmed,
+                line.quantity,
+                line.article(),
+                line.line_no
             )));
         }
         answered.reservations = plan.reservations.clone();

@@ -74,7 +74,7 @@ impl OrderItem {
             GSI4SK: order.id.to_string(),
             pending_event: pending.cloned(),
             buyer_search: orders_domain::listing::name_search_key(&order.buyer.name),
-            skus: order.lines.iter().map(|l| l.sku.to_string()).collect(),
+            skus: order.lines.iter().filter_map(|l| l.sku.as_ref().map(ToString::to_string)).collect(),
             order: StoredOrder::from(order),
         }
     }

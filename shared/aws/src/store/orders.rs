@@ -224,3 +224,35 @@ impl Store {
         }
     }
 }
+
+/// The partition of the counter that numbers the orders staff enter (one series per tenant).
+fn staff_order_counter_pk(tenant: &orders_domain::ids::TenantId) -> String {
+    format!("T#{tenant}#SEQ-ORDERS")
+}
+
+impl Store {
+    /// The next number of the tenant's series of orders staff enter (1, 2, …), from one atomic counter update.
+    /// A number taken by an order that is then not stored stays unused (order numbers, unlike invoice numbers,
+    /// may have gaps).
+    pub async fn next_staff_order_number(&self, tenant: &orders_domain::ids::TenantId) -> Result<u64, StoreError> {
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(staff_order_counter_pk(tenant), "SEQ")))
+            .update_expression("SET entity = :entity ADD #last :one")
+            .expression_attribute_names("#last", "last")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":entity", s("counter"))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| dynamo_error("take the next order number", e))?;
+        output
+            .attributes
+            .as_ref()
+            .and_then(|item| super::get_n(item, "last"))
+            .and_then(|last| u64::try_from(last.trunc().mantissa()).ok())
+            .ok_or_else(|| corrupt("order counter", "no number"))
+    }
+}

@@ -48,7 +48,10 @@ fn blanket_remaining(blanket: &Order) -> Vec<(u32, Sku, Decimal)> {
     blanket
         .lines
         .iter()
-        .map(|line| (line.line_no, line.sku.clone(), (line.quantity - line.called_off_quantity).max(Decimal::ZERO)))
+        .filter_map(|line| {
+            let sku = line.sku.clone()?;
+            Some((line.line_no, sku, (line.quantity - line.called_off_quantity).max(Decimal::ZERO)))
+        })
         .collect()
 }
 
@@ -91,6 +94,16 @@ pub fn plan_confirmation(
     let mut reserved: BTreeMap<(Sku, WarehouseId, Option<String>), Decimal> = BTreeMap::new();
 
     for line in &order.lines {
+        let Some(sku) = &line.sku else {
+            // A free-text line reserves no stock: what staff entered is confirmed as it is.
+            plan.lines.push(LineDecision {
+                line_no: line.line_no,
+                confirmed: line.quantity,
+                outcome: LineOutcome::Accepted,
+                note: None,
+            });
+            continue;
+        };
         let mut wanted = line.quantity;
         if order.order_type == OrderType::CallOff {
             let Some(blanket) = blanket else {
@@ -98,19 +111,19 @@ pub fn plan_confirmation(
                 continue;
             };
             let left: Decimal =
-                remaining_blanket.iter().filter(|(_, sku, _)| *sku == line.sku).map(|(_, _, q)| *q).sum();
+                remaining_blanket.iter().filter(|(_, blanket_sku, _)| blanket_sku == sku).map(|(_, _, q)| *q).sum();
             if wanted > left {
                 plan.lines.push(rejected(
                     line.line_no,
                     &format!(
                         "Exceeds the remaining quantity of blanket order {}: {left} left of {}.",
-                        blanket.order_number, line.sku
+                        blanket.order_number, sku
                     ),
                 ));
                 continue;
             }
         }
-        let levels = available.get_mut(&line.sku);
+        let levels = available.get_mut(sku);
         let mut taken = Decimal::ZERO;
         if let Some(levels) = levels {
             let mut plan_line: Vec<(usize, Decimal)> = Vec::new();
@@ -131,7 +144,7 @@ pub fn plan_confirmation(
                 for (index, take) in plan_line {
                     let ((warehouse, lot), free) = &mut levels[index];
                     *free -= take;
-                    *reserved.entry((line.sku.clone(), warehouse.clone(), lot.clone())).or_default() += take;
+                    *reserved.entry((sku.clone(), warehouse.clone(), lot.clone())).or_default() += take;
                 }
             } else {
                 taken = Decimal::ZERO;
@@ -140,16 +153,15 @@ pub fn plan_confirmation(
         let decision = if taken == line.quantity {
             LineDecision { line_no: line.line_no, confirmed: taken, outcome: LineOutcome::Accepted, note: None }
         } else if taken.is_zero() {
-            let detail = if tenant.shortage_policy == ShortagePolicy::RejectLine
-                && stock_for(stock, &line.sku) > Decimal::ZERO
-            {
-                format!(
-                    "Only part of {} {} is in stock; the line cannot be delivered in full.",
-                    line.quantity, line.unit
-                )
-            } else {
-                "Out of stock.".to_owned()
-            };
+            let detail =
+                if tenant.shortage_policy == ShortagePolicy::RejectLine && stock_for(stock, sku) > Decimal::ZERO {
+                    format!(
+                        "Only part of {} {} is in stock; the line cannot be delivered in full.",
+                        line.quantity, line.unit
+                    )
+                } else {
+                    "Out of stock.".to_owned()
+                };
             rejected(line.line_no, &detail)
         } else {
             let note =
@@ -158,8 +170,8 @@ pub fn plan_confirmation(
         };
         if order.order_type == OrderType::CallOff && decision.confirmed > Decimal::ZERO {
             let mut draw = decision.confirmed;
-            for (blanket_line, sku, left) in &mut remaining_blanket {
-                if *sku != line.sku || draw.is_zero() {
+            for (blanket_line, blanket_sku, left) in &mut remaining_blanket {
+                if blanket_sku != sku || draw.is_zero() {
                     continue;
                 }
                 let take = (*left).min(draw);

@@ -19,8 +19,9 @@ use parts::{buyer, BuyerRequest};
 
 /// The request-parsing kit lives in [`crate::parsing`]; re-exported where it always was.
 pub use crate::parsing::{malformed_at, max_magnitude, RequestError, MAX_PRICE_SCALE, MAX_QUANTITY_SCALE};
+pub use crate::pricing::FreeTextItem;
 pub(crate) use parts::{address, discount, line, AddressRequest, DiscountRequest, LineRequestBody};
-pub use parts::{BuyerDraft, InlineBuyer, LineDraft};
+pub use parts::{BuyerDraft, FreeTextLines, InlineBuyer, LineDraft, LineItem};
 
 /// Most lines in one order.
 pub const MAX_LINES: usize = 500;
@@ -35,6 +36,7 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 #[serde(deny_unknown_fields)]
 pub struct OrderRequest {
     order_number: Option<String>,
+    channel: Option<String>,
     #[serde(rename = "type")]
     order_type: Option<String>,
     currency: Option<String>,
@@ -87,8 +89,69 @@ pub struct ParsedOrder {
     pub fingerprint: String,
 }
 
+/// Where staff took an order they enter (`POST /v1/orders` with an operator key): its channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffChannel {
+    /// Taken on the phone.
+    Phone,
+    /// Taken from an email.
+    Email,
+    /// Taken from a fax.
+    Fax,
+}
+
+impl StaffChannel {
+    /// The order's `channel`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::Email => "email",
+            Self::Fax => "fax",
+        }
+    }
+
+    fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "phone" => Ok(Self::Phone),
+            "email" => Ok(Self::Email),
+            "fax" => Ok(Self::Fax),
+            other => Err(format!("{other:?} is not a channel staff take orders in (phone, email, fax)")),
+        }
+    }
+}
+
+/// Who posts an order document, which decides three fields: a webshop sends its own order number, its key fixes
+/// the channel, and every line names a product; staff name the channel the order came in, the number comes from
+/// the seller's series, and lines may be free text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Poster {
+    Webshop,
+    Staff,
+}
+
+/// An order staff entered: the parsed order (its `order_number` empty until the series assigns one) and the
+/// channel it came in.
+#[derive(Debug, Clone)]
+pub struct StaffOrder {
+    /// The validated draft and its fingerprint.
+    pub parsed: ParsedOrder,
+    /// Where it was taken.
+    pub channel: StaffChannel,
+}
+
 /// Parses one order document. `today` (UTC) bounds the requested delivery dates.
 pub fn parse_order(json: &str, today: Date) -> Result<ParsedOrder, RequestError> {
+    parse_as(json, today, Poster::Webshop).map(|(parsed, _)| parsed)
+}
+
+/// Parses an order staff enter: `channel` (phone, email, fax) instead of an order number; free-text lines allowed.
+pub fn parse_staff_order(json: &str, today: Date) -> Result<StaffOrder, RequestError> {
+    let (parsed, channel) = parse_as(json, today, Poster::Staff)?;
+    let channel = channel.ok_or_else(|| RequestError::Invalid(vec![FieldError::new("/channel", "is required")]))?;
+    Ok(StaffOrder { parsed, channel })
+}
+
+fn parse_as(json: &str, today: Date, poster: Poster) -> Result<(ParsedOrder, Option<StaffChannel>), RequestError> {
     let value: serde_json::Value = serde_json::from_str(json).map_err(|e| malformed("", &e))?;
     if !value.is_object() {
         return Err(RequestError::Malformed { pointer: String::new(), detail: "expected a JSON object".into() });
@@ -96,8 +159,8 @@ pub fn parse_order(json: &str, today: Date) -> Result<ParsedOrder, RequestError>
     let fingerprint = crate::fingerprint::json_fingerprint(&value);
     let mut deserializer = serde_json::Deserializer::from_str(json);
     let request: OrderRequest = serde_path_to_error::deserialize(&mut deserializer).map_err(malformed_at)?;
-    let draft = validate(request, today).map_err(RequestError::Invalid)?;
-    Ok(ParsedOrder { draft, fingerprint })
+    let (draft, channel) = validate(request, today, poster).map_err(RequestError::Invalid)?;
+    Ok((ParsedOrder { draft, fingerprint }, channel))
 }
 
 /// The body of `POST /v1/orders/batch`: `{"orders": [ … ]}`, each order kept raw so it is parsed exactly and
@@ -125,10 +188,30 @@ pub fn parse_batch(json: &str) -> Result<BatchRequest, RequestError> {
     Ok(batch)
 }
 
-fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldError>> {
+fn validate(
+    request: OrderRequest,
+    today: Date,
+    poster: Poster,
+) -> Result<(OrderDraft, Option<StaffChannel>), Vec<FieldError>> {
     let mut errors = FieldErrors::new();
-    let order_number = required(&mut errors, "/order_number", request.order_number)
-        .and_then(|v| text(&mut errors, "/order_number", v, 64, false));
+    let (order_number, channel, free_text) = match poster {
+        Poster::Webshop => {
+            if request.channel.is_some() {
+                errors.push("/channel", "is your API key's channel; leave it out");
+            }
+            let number = required(&mut errors, "/order_number", request.order_number)
+                .and_then(|v| text(&mut errors, "/order_number", v, 64, false));
+            (number, Some(None), FreeTextLines::Refused)
+        }
+        Poster::Staff => {
+            if request.order_number.is_some() {
+                errors.push("/order_number", "is assigned from your order series; leave it out");
+            }
+            let channel = required(&mut errors, "/channel", request.channel)
+                .and_then(|c| errors.take(StaffChannel::parse(&c).map_err(|e| FieldError::new("/channel", e))));
+            (Some(String::new()), channel.map(Some), FreeTextLines::Allowed)
+        }
+    };
     let order_type = match request.order_type {
         None => Some(OrderType::Purchase),
         Some(t) => errors.take(OrderType::parse(&t).map_err(|e| FieldError::new("/type", e))),
@@ -178,8 +261,11 @@ fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldE
             errors.push("/lines", format!("an order holds at most {MAX_LINES} lines, this one has {}", lines.len()));
             return None;
         }
-        let parsed: Vec<Option<LineDraft>> =
-            lines.into_iter().enumerate().map(|(i, l)| line(&mut errors, &format!("/lines/{i}"), l, today)).collect();
+        let parsed: Vec<Option<LineDraft>> = lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| line(&mut errors, &format!("/lines/{i}"), l, today, free_text))
+            .collect();
         parsed.into_iter().collect::<Option<Vec<_>>>()
     });
     let notes = match request.notes {
@@ -191,6 +277,9 @@ fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldE
     if !errors.is_empty() {
         return Err(errors.into_vec());
     }
+    let Some(channel) = channel else {
+        return Err(vec![FieldError::new("/channel", "could not be read")]);
+    };
     match (
         order_number,
         order_type,
@@ -214,18 +303,21 @@ fn validate(request: OrderRequest, today: Date) -> Result<OrderDraft, Vec<FieldE
             Some(blanket_order_id),
             Some(lines),
             Some(notes),
-        ) => Ok(OrderDraft {
-            order_number,
-            order_type,
-            currency,
-            buyer,
-            requested_delivery_date,
-            delivery_address,
-            final_consignee,
-            blanket_order_id,
-            lines,
-            notes,
-        }),
+        ) => Ok((
+            OrderDraft {
+                order_number,
+                order_type,
+                currency,
+                buyer,
+                requested_delivery_date,
+                delivery_address,
+                final_consignee,
+                blanket_order_id,
+                lines,
+                notes,
+            },
+            channel,
+        )),
         _ => Err(vec![FieldError::new("", "the order could not be read")]),
     }
 }
@@ -372,6 +464,68 @@ mod tests {
             body[field] = value;
             let _ = parse_order(&body.to_string(), today());
         }
+    }
+
+    #[test]
+    fn staff_name_the_channel_and_may_enter_free_text_lines() {
+        let mut body = valid();
+        body.as_object_mut().map(|o| o.remove("order_number"));
+        body["channel"] = json!("phone");
+        body["lines"] = json!([
+            {"sku": "SKU-1", "quantity": "2"},
+            {"description": "Installation on site", "quantity": "1", "unit_price": "450.00", "vat_rate": "25"}
+        ]);
+        let staff = parse_staff_order(&body.to_string(), today()).expect("a staff order");
+        assert_eq!(staff.channel, StaffChannel::Phone);
+        assert_eq!(staff.parsed.draft.lines[0].sku().map(|s| s.as_str()), Some("SKU-1"));
+        match &staff.parsed.draft.lines[1].item {
+            LineItem::FreeText(item) => {
+                assert_eq!(item.description, "Installation on site");
+                assert_eq!(item.vat_category, crate::tax::VatCategory::S);
+                assert_eq!(item.vat_rate, Decimal::new(25, 0));
+            }
+            other => panic!("a free-text line, got {other:?}"),
+        }
+        // A webshop's document names products only, and its key sets the channel.
+        assert_eq!(problems(body.clone()), vec!["/channel", "/order_number", "/lines/1/description"]);
+    }
+
+    #[test]
+    fn a_free_text_line_needs_its_price_and_a_vat_rate_that_fits_its_category() {
+        let staff_problems = |lines: serde_json::Value| {
+            let mut body = valid();
+            body.as_object_mut().map(|o| o.remove("order_number"));
+            body["channel"] = json!("fax");
+            body["lines"] = lines;
+            match parse_staff_order(&body.to_string(), today()) {
+                Err(RequestError::Invalid(errors)) => errors.into_iter().map(|e| e.pointer).collect::<Vec<_>>(),
+                other => panic!("refused, got {other:?}"),
+            }
+        };
+        assert_eq!(
+            staff_problems(json!([{"description": "Freight", "quantity": "1"}])),
+            vec!["/lines/0/vat_rate", "/lines/0/unit_price"]
+        );
+        assert_eq!(
+            staff_problems(
+                json!([{"description": "Freight", "quantity": "1", "unit_price": "5", "vat_rate": "12", "vat_category": "E"}])
+            ),
+            vec!["/lines/0/vat_rate"]
+        );
+        assert_eq!(
+            staff_problems(json!([{"sku": "SKU-1", "description": "Freight", "quantity": "1"}])),
+            vec!["/lines/0/description"]
+        );
+        assert_eq!(
+            staff_problems(json!([{"quantity": "1", "unit_price": "5", "vat_rate": "25"}])),
+            vec!["/lines/0/description"]
+        );
+        let mut body = valid();
+        body.as_object_mut().map(|o| o.remove("order_number"));
+        body["channel"] = json!("carrier pigeon");
+        assert!(
+            matches!(parse_staff_order(&body.to_string(), today()), Err(RequestError::Invalid(e)) if e[0].pointer == "/channel")
+        );
     }
 
     #[test]

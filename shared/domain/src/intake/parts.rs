@@ -11,7 +11,8 @@ use crate::ids::{CustomerId, Sku};
 use crate::money::{significant_scale, Discount, JsonDecimal};
 use crate::parsing::{date, decimal, max_magnitude, required, text, MAX_PRICE_SCALE, MAX_QUANTITY_SCALE};
 use crate::party::{Address, EmailAddress, Language};
-use crate::pricing::LineRequest;
+use crate::pricing::{FreeTextItem, LineRequest};
+use crate::tax::VatCategory;
 use crate::validation::{FieldError, FieldErrors};
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +41,9 @@ pub(crate) struct AddressRequest {
 #[serde(deny_unknown_fields)]
 pub(crate) struct LineRequestBody {
     sku: Option<String>,
+    description: Option<String>,
+    vat_rate: Option<JsonDecimal>,
+    vat_category: Option<String>,
     quantity: Option<JsonDecimal>,
     unit_price: Option<JsonDecimal>,
     discount: Option<DiscountRequest>,
@@ -79,11 +83,30 @@ pub struct InlineBuyer {
     pub address: Option<Address>,
 }
 
+/// What a requested line is: a product of the catalogue, or a free-text line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineItem {
+    /// A catalogue product.
+    Product(Sku),
+    /// A free-text line (orders staff enter): no product, no stock.
+    FreeText(FreeTextItem),
+}
+
+/// Whether a request may carry free-text lines: only orders staff enter (webshop intake and order changes name
+/// products).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FreeTextLines {
+    /// Lines without a SKU are allowed.
+    Allowed,
+    /// Every line names a SKU.
+    Refused,
+}
+
 /// One requested line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineDraft {
-    /// Product.
-    pub sku: Sku,
+    /// Product or free text.
+    pub item: LineItem,
     /// Quantity, price override and discount.
     pub request: LineRequest,
     /// Line-level requested date.
@@ -190,9 +213,100 @@ pub(crate) fn discount(errors: &mut FieldErrors, pointer: &str, value: DiscountR
 }
 
 /// Parses one requested line; `pointer` is where it sits in the request (`/lines/0`).
-pub(crate) fn line(errors: &mut FieldErrors, pointer: &str, value: LineRequestBody, today: Date) -> Option<LineDraft> {
-    let sku = required(errors, &format!("{pointer}/sku"), value.sku)
-        .and_then(|s| errors.take(Sku::parse(s).map_err(|e| FieldError::new(format!("{pointer}/sku"), e.0))));
+impl LineDraft {
+    /// The product's SKU; `None` on a free-text line.
+    pub fn sku(&self) -> Option<&Sku> {
+        match &self.item {
+            LineItem::Product(sku) => Some(sku),
+            LineItem::FreeText(_) => None,
+        }
+    }
+}
+
+/// A line's item: a SKU, or (where allowed and no SKU is given) a description with a VAT rate and category.
+fn line_item(
+    errors: &mut FieldErrors,
+    pointer: &str,
+    value: &mut LineRequestBody,
+    free_text: FreeTextLines,
+) -> Option<LineItem> {
+    let free_text_given = value.description.is_some() || value.vat_rate.is_some() || value.vat_category.is_some();
+    if free_text == FreeTextLines::Refused || value.sku.is_some() || !free_text_given {
+        if free_text_given {
+            let field = ["description", "vat_rate", "vat_category"]
+                .into_iter()
+                .zip([value.description.is_some(), value.vat_rate.is_some(), value.vat_category.is_some()])
+                .find_map(|(name, given)| given.then_some(name))
+                .unwrap_or("description");
+            let detail = if value.sku.is_some() {
+                "a line names a product (sku) or is free text (description, vat_rate), not both"
+            } else {
+                "free-text lines are for orders your staff enter; name a product (sku)"
+            };
+            errors.push(format!("{pointer}/{field}"), detail);
+            return None;
+        }
+        return required(errors, &format!("{pointer}/sku"), value.sku.take())
+            .and_then(|s| errors.take(Sku::parse(s).map_err(|e| FieldError::new(format!("{pointer}/sku"), e.0))))
+            .map(LineItem::Product);
+    }
+    let description_pointer = format!("{pointer}/description");
+    let description = match value.description.take() {
+        None => {
+            errors.push(&description_pointer, "is required: a line names a product (sku) or describes itself");
+            None
+        }
+        Some(d) if d.trim().is_empty() => {
+            errors.push(&description_pointer, "must not be empty");
+            None
+        }
+        Some(d) => text(errors, &description_pointer, d.trim().to_owned(), 200, false),
+    };
+    let rate_pointer = format!("{pointer}/vat_rate");
+    let rate = required(errors, &rate_pointer, value.vat_rate.take()).and_then(|r| decimal(errors, &rate_pointer, &r));
+    let rate = rate.and_then(|r| {
+        if r < Decimal::ZERO || r > Decimal::ONE_HUNDRED || significant_scale(r) > 2 {
+            errors.push(&rate_pointer, format!("must be from 0 to 100 with at most 2 decimals, got {r}"));
+            None
+        } else {
+            Some(r.normalize())
+        }
+    });
+    let category_pointer = format!("{pointer}/vat_category");
+    let category =
+        match value.vat_category.take() {
+            // The usual case: a standard-rated line, or a zero-rated one.
+            None => rate.map(|r| if r.is_zero() { VatCategory::Z } else { VatCategory::S }),
+            Some(c) => {
+                let parsed: Result<VatCategory, _> = serde_json::from_value(serde_json::Value::String(c.clone()));
+                errors.take(parsed.map_err(|_| {
+                    FieldError::new(&category_pointer, format!("{c:?} is not one of S, Z, E, AE, K, G, O"))
+                }))
+            }
+        };
+    if let (Some(category), Some(rate)) = (category, rate) {
+        if category.requires_zero_rate() != rate.is_zero() {
+            errors.push(
+                &rate_pointer,
+                if rate.is_zero() { "category S needs a rate above 0" } else { "only category S has a rate above 0" },
+            );
+            return None;
+        }
+    }
+    if value.unit_price.is_none() {
+        errors.push(format!("{pointer}/unit_price"), "is required on a free-text line (there is no catalogue price)");
+    }
+    Some(LineItem::FreeText(FreeTextItem { description: description?, vat_category: category?, vat_rate: rate? }))
+}
+
+pub(crate) fn line(
+    errors: &mut FieldErrors,
+    pointer: &str,
+    mut value: LineRequestBody,
+    today: Date,
+    free_text: FreeTextLines,
+) -> Option<LineDraft> {
+    let item = line_item(errors, pointer, &mut value, free_text);
     let quantity_pointer = format!("{pointer}/quantity");
     let quantity = required(errors, &quantity_pointer, value.quantity)
         .and_then(|q| decimal(errors, &quantity_pointer, &q))
@@ -237,7 +351,7 @@ pub(crate) fn line(errors: &mut FieldErrors, pointer: &str, value: LineRequestBo
         Some(d) => date(errors, &format!("{pointer}/requested_delivery_date"), &d, today).map(Some),
     };
     Some(LineDraft {
-        sku: sku?,
+        item: item?,
         request: LineRequest { quantity: quantity?, unit_price: unit_price?, discount: discount? },
         requested_delivery_date: requested_delivery_date?,
     })

@@ -62,8 +62,9 @@ pub struct InvoiceLine {
     /// On a credit or debit note: the line of the corrected invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_id_in_invoice: Option<u32>,
-    /// Product.
-    pub sku: Sku,
+    /// Product (`None`: a free-text line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<Sku>,
     /// Product name.
     pub description: String,
     /// UN/ECE rec 20 unit.

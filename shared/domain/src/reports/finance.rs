@@ -51,9 +51,10 @@ impl MarginAccumulator {
         }
         let currency = order.currency.code();
         for line in &order.lines {
-            let cost = cost_of(line.sku.as_str(), currency).map(|unit| unit * line.quantity);
+            let cost =
+                line.sku.as_ref().and_then(|sku| cost_of(sku.as_str(), currency)).map(|unit| unit * line.quantity);
             for (dimension, key, name) in [
-                ("product", line.sku.as_str(), line.description.as_str()),
+                ("product", line.sku_text(), line.description.as_str()),
                 ("customer", order.buyer.customer_id.as_str(), order.buyer.name.as_str()),
             ] {
                 let sums = self.rows.entry((dimension, key.to_owned(), currency.to_owned())).or_default();

@@ -58,7 +58,7 @@ pub fn order_tracking(orders: &[Order], date: Date) -> Table {
                 received.into(),
                 Cell::Integer((date - received).whole_days()),
                 Cell::Integer(i64::from(line.line_no)),
-                line.sku.as_str().into(),
+                line.sku_text().into(),
                 line.description.as_str().into(),
                 line.quantity.normalize().into(),
                 line.confirmed_quantity.normalize().into(),

@@ -111,11 +111,12 @@ impl SalesAccumulator {
         }
         let mut seen = std::collections::BTreeSet::new();
         for line in &order.lines {
-            let key = line.sku.as_str();
-            let row = self
-                .products
-                .entry((key.to_owned(), currency.to_owned()))
-                .or_insert_with(|| blank(key, &line.description));
+            // Free-text lines share one row under an empty SKU.
+            let (key, name) = match &line.sku {
+                Some(sku) => (sku.as_str(), line.description.as_str()),
+                None => ("", "Free-text lines"),
+            };
+            let row = self.products.entry((key.to_owned(), currency.to_owned())).or_insert_with(|| blank(key, name));
             if seen.insert(key) {
                 row.orders += 1;
             }

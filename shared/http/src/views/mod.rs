@@ -251,7 +251,7 @@ mod tests {
     fn the_product_view_keeps_its_shape() {
         let (order, _) = sample();
         let product = orders_domain::catalogue::Product {
-            sku: order.lines[0].sku.clone(),
+            sku: order.lines[0].sku.clone().expect("a product line"),
             name: "Product".into(),
             unit: "C62".into(),
             price: Decimal::new(1000, 2),

@@ -266,7 +266,8 @@ impl<'a> From<&'a Consignee> for ConsigneeView<'a> {
 #[derive(Serialize)]
 pub(super) struct LineView<'a> {
     line_no: u32,
-    sku: &'a Sku,
+    /// `null` on a free-text line.
+    sku: Option<&'a Sku>,
     description: &'a str,
     /// UN/ECE rec 20 unit code.
     unit: &'a str,
@@ -318,7 +319,7 @@ impl<'a> LineView<'a> {
     pub(super) fn new(line: &'a OrderLine) -> Option<Self> {
         Some(Self {
             line_no: line.line_no,
-            sku: &line.sku,
+            sku: line.sku.as_ref(),
             description: &line.description,
             unit: &line.unit,
             quantity: line.quantity,

@@ -19,8 +19,9 @@ use super::stored::stored_date;
 pub(crate) struct StoredOrderLine {
     #[serde(rename = "line_no")]
     line_no: u32,
-    #[serde(rename = "sku")]
-    sku: Sku,
+    /// Absent on a free-text line.
+    #[serde(rename = "sku", default, skip_serializing_if = "Option::is_none")]
+    sku: Option<Sku>,
     #[serde(rename = "description")]
     description: String,
     /// UN/ECE rec 20 unit code.
