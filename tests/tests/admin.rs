@@ -95,6 +95,35 @@ async fn an_operator_onboards_a_seller_whose_webshop_key_places_an_order_until_i
     assert_eq!(placed.status, 201, "{}", placed.body);
     assert_eq!(placed.body["channel"], "shop");
 
+    // The example's response policy is automatic: the order is confirmed by the queue. The operator switches to
+    // manual responses (If-Match on the settings' ETag); the next order waits for an answer.
+    stack.deliver_all().await;
+    let first = stack
+        .call(Method::GET, &format!("/v1/orders/{}", placed.body["id"].as_str().unwrap_or("")), &operator, None)
+        .await;
+    assert_eq!(first.body["status"], "accepted", "{}", first.body);
+    let read = stack.request(Method::GET, "/v1/settings", &operator).send().await.expect("GET /v1/settings");
+    let etag = read.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned).expect("an ETag");
+    let mut current: Value = read.json().await.expect("settings");
+    current["response_policy"] = json!("manual");
+    let changed = stack
+        .request(Method::PUT, "/v1/settings", &operator)
+        .header("if-match", etag)
+        .json(&current)
+        .send()
+        .await
+        .expect("PUT /v1/settings");
+    assert_eq!(changed.status(), 200);
+    let mut second = order.clone();
+    second["order_number"] = json!("ACME-2");
+    let second = stack.call(Method::POST, "/v1/orders", &webshop, Some(&second)).await;
+    assert_eq!(second.status, 201, "{}", second.body);
+    stack.deliver_all().await;
+    let second = stack
+        .call(Method::GET, &format!("/v1/orders/{}", second.body["id"].as_str().unwrap_or("")), &operator, None)
+        .await;
+    assert_eq!(second.body["status"], "pending_response", "{}", second.body);
+
     // Revoked: the key opens nothing.
     let key_id = keys.lines().find(|l| l.contains("webshop")).and_then(|l| l.split('\t').next()).expect("key id");
     let revoked = admin(&stack, &dir, &["key", "revoke", "--tenant", &tenant, key_id]).await.expect("revoked");
