@@ -30,6 +30,7 @@ fn product(sku: &str, price: &str, lot_tracked: bool) -> Product {
         cost_price: None,
         lot_tracked,
         min_stock: None,
+        target_stock: None,
     }
 }
 

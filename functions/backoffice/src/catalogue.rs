@@ -43,12 +43,21 @@ pub(crate) async fn set_stock(
     ))
 }
 
-/// `GET /v1/reorder-suggestions`: SKUs whose available stock fell below their minimum.
+/// `GET /v1/reorder-suggestions`: SKUs whose available stock fell below their minimum (after an order's
+/// reservation or a stock count), with how much brings each to its target level.
 pub(crate) async fn reorder_suggestions(app: &Backoffice, caller: &ApiKeyRecord) -> Result<Response<Body>, ApiError> {
     let suggestions = app.store.reorder_suggestions(&caller.tenant).await?;
     let items: Vec<Value> = suggestions
         .iter()
-        .map(|s| json!({ "sku": s.sku, "available_quantity": s.available.to_string(), "order_id": s.order_id, "suggested_at": s.suggested_at }))
+        .map(|s| {
+            json!({
+                "sku": s.sku,
+                "available_quantity": s.available.to_string(),
+                "suggested_quantity": s.suggested_quantity.to_string(),
+                "order_id": (!s.order_id.is_empty()).then_some(&s.order_id),
+                "suggested_at": s.suggested_at,
+            })
+        })
         .collect();
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": null }), &[]))
 }

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use orders_aws::store::{NewEmail, OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite};
 use orders_aws::{required_var, ConfigError, Settings, Store, StoreError};
+use orders_domain::catalogue::ReorderLevel;
 use orders_domain::confirmation::answer_order;
 use orders_domain::documents::issued_order_response;
 use orders_domain::events::{EventEnvelope, EventType};
@@ -210,8 +210,11 @@ async fn respond(
         (OrderType::CallOff, Some(id)) => store.get_order_record(&order.tenant, id).await?,
         _ => None,
     };
-    let minimum: HashMap<Sku, Decimal> =
-        catalogue.products.iter().filter_map(|(sku, p)| p.min_stock.map(|m| (sku.clone(), m))).collect();
+    let minimum: HashMap<Sku, ReorderLevel> = catalogue
+        .products
+        .iter()
+        .filter_map(|(sku, p)| ReorderLevel::of(p).map(|level| (sku.clone(), level)))
+        .collect();
     let answer = answer_order(
         order,
         tenant,

@@ -42,6 +42,47 @@ pub struct Product {
     /// Below this available quantity a reorder is suggested.
     #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
     pub min_stock: Option<Decimal>,
+    /// The level a reorder fills up to (at least `min_stock`; `min_stock` when not set).
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
+    pub target_stock: Option<Decimal>,
+}
+
+/// When a product is reordered and how much: below `minimum` available (over all warehouses), up to `target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReorderLevel {
+    /// Below this available quantity a reorder is suggested.
+    pub minimum: Decimal,
+    /// A reorder fills up to this level (at least `minimum`).
+    pub target: Decimal,
+}
+
+impl ReorderLevel {
+    /// The product's level; `None` when it has no minimum (never reordered).
+    pub fn of(product: &Product) -> Option<Self> {
+        let minimum = product.min_stock?;
+        Some(Self { minimum, target: product.target_stock.unwrap_or(minimum).max(minimum) })
+    }
+
+    /// What `available` means for `sku`: a suggestion to reorder up to the target, or `None` when it is not
+    /// below the minimum (any suggestion is then cleared).
+    pub fn need(&self, sku: &Sku, available: Decimal) -> Option<ReorderNeed> {
+        (available < self.minimum).then(|| ReorderNeed {
+            sku: sku.clone(),
+            available,
+            suggested_quantity: (self.target - available).max(Decimal::ZERO),
+        })
+    }
+}
+
+/// A product to reorder: what is available now and how much brings it to its target level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReorderNeed {
+    /// The product.
+    pub sku: Sku,
+    /// Available over all warehouses (on hand less reserved); below the minimum.
+    pub available: Decimal,
+    /// Target level less what is available.
+    pub suggested_quantity: Decimal,
 }
 
 /// A customer's agreed price and/or discount for one product.

@@ -311,6 +311,7 @@ mod tests {
             cost_price: None,
             lot_tracked: false,
             min_stock: None,
+            target_stock: None,
         }
     }
 

@@ -26,6 +26,9 @@ async fn warehouse_staff_set_stock_and_see_reorder_suggestions() {
     assert_eq!(suggestions.status, 200, "{}", suggestions.body);
     assert_eq!(suggestions.body["items"][0]["sku"], "SKU-4");
     assert_eq!(suggestions.body["items"][0]["available_quantity"], "1");
+    // Up to the product's target level of 20.
+    assert_eq!(suggestions.body["items"][0]["suggested_quantity"], "19");
+    assert!(suggestions.body["items"][0]["order_id"].as_str().is_some_and(|o| o.starts_with("ord_")));
 
     let set = put("/v1/stock/SKU-4/malmo", json!({"on_hand": "20"})).await;
     assert_eq!(set.status, 200, "{}", set.body);
@@ -37,6 +40,15 @@ async fn warehouse_staff_set_stock_and_see_reorder_suggestions() {
     let notebook =
         catalogue.body["items"].as_array().expect("items").iter().find(|p| p["sku"] == "SKU-4").expect("SKU-4").clone();
     assert_eq!(notebook["available_quantity"], "18", "webshops see it at once");
+    // Back above the minimum: the suggestion is gone. A count that finds less (shrinkage) suggests again.
+    let suggestions = stack.get("/v1/reorder-suggestions", &warehouse).await;
+    assert_eq!(suggestions.body["items"], json!([]), "{}", suggestions.body);
+    let shrunk = put("/v1/stock/SKU-4/malmo", json!({"on_hand": "6"})).await;
+    assert_eq!(shrunk.body["available_quantity"], "4", "{}", shrunk.body);
+    let suggestions = stack.get("/v1/reorder-suggestions", &warehouse).await;
+    let suggestion = &suggestions.body["items"][0];
+    assert_eq!((suggestion["sku"].as_str(), suggestion["available_quantity"].as_str()), (Some("SKU-4"), Some("4")));
+    assert_eq!((suggestion["suggested_quantity"].as_str(), &suggestion["order_id"]), (Some("16"), &Value::Null));
 
     let negative = put("/v1/stock/SKU-4/malmo", json!({"on_hand": -1})).await;
     assert_eq!((negative.status, negative.body["errors"][0]["pointer"].as_str()), (422, Some("/on_hand")));

@@ -95,6 +95,7 @@ pub fn demo_products() -> Vec<(Product, [Decimal; 2])> {
                 cost_price: Some(Decimal::new(price * 6 / 10, scale)),
                 lot_tracked: false,
                 min_stock: Some(Decimal::new(5, 0)),
+                target_stock: Some(Decimal::new(20, 0)),
             },
             [Decimal::new(stock[0], 0), Decimal::new(stock[1], 0)],
         )

@@ -99,12 +99,13 @@
       const items = data.items || [];
       container.replaceChildren(h('section', { class: 'card' }, h('h2', { text: t('stock.suggestions') }),
         items.length ? h('table', { class: 'list', id: 'suggestions' },
-          h('thead', {}, h('tr', {}, ['line.sku', 'stock.available', 'stock.triggered_by', 'stock.suggested_at']
+          h('thead', {}, h('tr', {}, ['line.sku', 'stock.available', 'stock.reorder_quantity', 'stock.triggered_by', 'stock.suggested_at']
             .map((k) => h('th', { scope: 'col', text: t(k) })))),
-          h('tbody', {}, items.map((s) => h('tr', {},
+          h('tbody', {}, items.map((s) => h('tr', { 'data-sku': s.sku },
             h('td', { 'data-label': t('line.sku'), text: s.sku }),
             h('td', { 'data-label': t('stock.available'), class: 'num', text: quantity(s.available_quantity) }),
-            h('td', { 'data-label': t('stock.triggered_by') }, s.order_id ? link('/console/orders/' + encodeURIComponent(s.order_id), s.order_id) : ''),
+            h('td', { 'data-label': t('stock.reorder_quantity'), class: 'num reorder-quantity', text: quantity(s.suggested_quantity) }),
+            h('td', { 'data-label': t('stock.triggered_by') }, s.order_id ? link('/console/orders/' + encodeURIComponent(s.order_id), s.order_id) : t('stock.count')),
             h('td', { 'data-label': t('stock.suggested_at'), text: moment(s.suggested_at) })))))
           : h('p', { class: 'empty', text: t('stock.no_suggestions') })));
     } catch (error) {

@@ -5,11 +5,11 @@
 
 use std::collections::HashMap;
 
-use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use orders_aws::store::{ApiKeyRecord, NewEmail, ResponseOutcome, ResponseWrite};
 use orders_aws::Store;
+use orders_domain::catalogue::ReorderLevel;
 use orders_domain::change::{apply_change, check_changeable, describe_change, OrderChange, PriceList};
 use orders_domain::confirmation::answer_order;
 use orders_domain::documents::issued_order_response;
@@ -61,8 +61,11 @@ pub async fn change_order(
             // Confirmation has not answered yet: its pending event confirms the changed order.
             (changed, Vec::new(), Vec::new(), record.pending_event.clone(), Vec::new())
         } else {
-            let minimum: HashMap<Sku, Decimal> =
-                catalogue.products.iter().filter_map(|(sku, p)| p.min_stock.map(|m| (sku.clone(), m))).collect();
+            let minimum: HashMap<Sku, ReorderLevel> = catalogue
+                .products
+                .iter()
+                .filter_map(|(sku, p)| ReorderLevel::of(p).map(|level| (sku.clone(), level)))
+                .collect();
             let answer = answer_order(&changed, tenant, &catalogue.stock, &minimum, None, actor, now);
             history.push(answer.history);
             let emails: Vec<NewEmail> = EmailKind::for_response(answer.order.status)

@@ -18,11 +18,11 @@ pub mod stock;
 
 use std::collections::HashMap;
 
-use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use orders_aws::store::{ApiKeyRecord, CatalogueView, NewEmail, OrderRecord};
 use orders_aws::{Store, StoreError};
+use orders_domain::catalogue::ReorderLevel;
 use orders_domain::ids::{OrderId, Sku};
 use orders_domain::order::{Order, OrderStatus};
 use orders_domain::tenant::TenantSettings;
@@ -129,8 +129,8 @@ pub async fn load(
 }
 
 /// The minimum stock per SKU of a catalogue view.
-pub(crate) fn minimum_stock(catalogue: &CatalogueView) -> HashMap<Sku, Decimal> {
-    catalogue.products.iter().filter_map(|(sku, p)| p.min_stock.map(|m| (sku.clone(), m))).collect()
+pub(crate) fn minimum_stock(catalogue: &CatalogueView) -> HashMap<Sku, ReorderLevel> {
+    catalogue.products.iter().filter_map(|(sku, p)| ReorderLevel::of(p).map(|level| (sku.clone(), level))).collect()
 }
 
 /// The buyer email an answer calls for, claimed now under `reference`.

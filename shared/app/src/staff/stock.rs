@@ -1,11 +1,13 @@
 //! Stock counts: staff set what is physically on hand of a product in one of the seller's warehouses (of one lot
-//! for lot-tracked products); what is reserved for orders stays as it is.
+//! for lot-tracked products); what is reserved for orders stays as it is. A count below the product's minimum
+//! suggests a reorder (up to its target level); one back at or above it clears the suggestion.
 
 use rust_decimal::Decimal;
 
 use orders_aws::store::ApiKeyRecord;
 use orders_aws::Store;
 use orders_domain::admin::StockUpdate;
+use orders_domain::catalogue::ReorderLevel;
 use orders_domain::ids::{Sku, WarehouseId};
 use orders_domain::FieldError;
 
@@ -55,5 +57,12 @@ pub async fn set_stock(
     let (on_hand, reserved, available) =
         store.stock_level(&caller.tenant, sku, warehouse, update.lot.as_deref()).await?.unwrap_or_default();
     tracing::info!(tenant = %caller.tenant, %sku, %warehouse, actor = %caller.key_id, %on_hand, "stock set");
+    if let Some(level) = ReorderLevel::of(product) {
+        // A count can take stock below the minimum (shrinkage) or back above it (goods in): the suggestion follows
+        // what is available over all the seller's warehouses now.
+        let after = store.load_catalogue(&caller.tenant, std::slice::from_ref(sku), None, &tenant.warehouses).await?;
+        let need = level.need(sku, after.available(sku));
+        store.record_reorder_need(&caller.tenant, sku, need.as_ref(), time::OffsetDateTime::now_utc()).await?;
+    }
     Ok(StockLevel { on_hand, reserved, available })
 }

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use orders_domain::ids::{CustomerId, Sku, TenantId};
+use orders_domain::catalogue::ReorderNeed;
+use orders_domain::ids::{CustomerId, OrderId, Sku, TenantId};
 use orders_domain::listing::{name_search_key, OrderFilter, Search};
 use orders_domain::order::Order;
 
@@ -236,17 +237,37 @@ fn finish(partitions: Vec<Partition>, threshold: Option<String>, limit: usize) -
     Ok(OrderPage { orders, next })
 }
 
-/// A SKU whose available stock fell below its minimum after a reservation.
+/// A SKU whose available stock fell below its minimum, after a reservation or a stock count.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReorderSuggestion {
     /// Product.
     pub sku: Sku,
     /// Available quantity left when it was suggested.
     pub available: rust_decimal::Decimal,
-    /// The order whose reservation triggered it.
+    /// How much brings it to its target level.
+    pub suggested_quantity: rust_decimal::Decimal,
+    /// The order whose reservation triggered it; empty when a stock count did.
     pub order_id: String,
     /// When (sortable UTC timestamp).
     pub suggested_at: String,
+}
+
+fn reorder_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}#REORDER")
+}
+
+/// The suggestion item of `need` (one per SKU: a later one replaces it), triggered by `order` or by a stock count.
+pub(crate) fn reorder_item(tenant: &TenantId, need: &ReorderNeed, order: Option<&OrderId>, now: &str) -> Item {
+    let mut item = super::key(reorder_pk(tenant), format!("SKU#{}", need.sku));
+    item.insert("entity".into(), s("reorder_suggestion"));
+    item.insert("sku".into(), s(need.sku.as_str()));
+    item.insert("available".into(), super::n(need.available));
+    item.insert("suggested_quantity".into(), super::n(need.suggested_quantity));
+    if let Some(order) = order {
+        item.insert("order_id".into(), s(order.as_str()));
+    }
+    item.insert("suggested_at".into(), s(now));
+    item
 }
 
 impl Store {
@@ -269,13 +290,14 @@ impl Store {
 
     /// The tenant's reorder suggestions, by SKU.
     pub async fn reorder_suggestions(&self, tenant: &TenantId) -> Result<Vec<ReorderSuggestion>, StoreError> {
-        let items = self.partition(format!("T#{tenant}#REORDER"), None, "list reorder suggestions").await?;
+        let items = self.partition(reorder_pk(tenant), None, "list reorder suggestions").await?;
         Ok(items
             .iter()
             .filter_map(|item| {
                 Some(ReorderSuggestion {
                     sku: get_s(item, "sku").and_then(|s| Sku::parse(s).ok())?,
                     available: get_n(item, "available").unwrap_or_default(),
+                    suggested_quantity: get_n(item, "suggested_quantity").unwrap_or_default(),
                     order_id: get_s(item, "order_id").unwrap_or_default().to_owned(),
                     suggested_at: get_s(item, "suggested_at").unwrap_or_default().to_owned(),
                 })
@@ -326,5 +348,39 @@ impl Store {
                 return Ok(StatusCount { count, capped: true });
             }
         }
+    }
+}
+
+impl Store {
+    /// After a stock count: suggests reordering `sku` when `need` says so, else clears its suggestion (stock is back
+    /// at or above the minimum). One write either way; both are idempotent.
+    pub async fn record_reorder_need(
+        &self,
+        tenant: &TenantId,
+        sku: &Sku,
+        need: Option<&ReorderNeed>,
+        now: time::OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        match need {
+            Some(need) => {
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(reorder_item(tenant, need, None, &sortable_timestamp(now))))
+                    .send()
+                    .await
+                    .map_err(|e| dynamo_error(format!("suggest reordering {sku}"), e))?;
+            }
+            None => {
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(super::key(reorder_pk(tenant), format!("SKU#{sku}"))))
+                    .send()
+                    .await
+                    .map_err(|e| dynamo_error(format!("clear the reorder suggestion of {sku}"), e))?;
+            }
+        }
+        Ok(())
     }
 }

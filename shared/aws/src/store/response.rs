@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Up
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
+use orders_domain::catalogue::ReorderNeed;
 use orders_domain::confirmation::Reservation;
 use orders_domain::documents::IssuedDocument;
 use orders_domain::events::EventEnvelope;
@@ -62,8 +63,8 @@ pub struct ResponseWrite<'a> {
     pub reservations: &'a [Reservation],
     /// Email records to create (claimed for sending by this response).
     pub emails: Vec<NewEmail>,
-    /// SKUs now below their minimum, with the available quantity left.
-    pub reorders: Vec<(Sku, Decimal)>,
+    /// SKUs now below their minimum, with the available quantity left and how much to reorder.
+    pub reorders: Vec<ReorderNeed>,
     /// Events for other stages, each on its own item with its own "publish pending" mark (so they never compete
     /// with the order's own pending event): the invoicing request of a despatch.
     pub requests: Vec<StageRequest<'a>>,
@@ -328,13 +329,8 @@ impl Store {
             final_items.push((Slot::Other, put_if_absent(table, email.item(order)?)?));
         }
         let now = sortable_timestamp(OffsetDateTime::now_utc());
-        for (sku, available) in &write.reorders {
-            let mut item = key(format!("T#{tenant}#REORDER"), format!("SKU#{sku}"));
-            item.insert("entity".into(), s("reorder_suggestion"));
-            item.insert("sku".into(), s(sku.as_str()));
-            item.insert("available".into(), n(*available));
-            item.insert("order_id".into(), s(order.id.as_str()));
-            item.insert("suggested_at".into(), s(now.clone()));
+        for need in &write.reorders {
+            let item = super::listing::reorder_item(tenant, need, Some(&order.id), &now);
             final_items.push((Slot::Other, put_plain(table, item)?));
         }
         for request in &write.requests {

@@ -25,6 +25,7 @@ struct ProductBody {
     vat_rate: Option<JsonDecimal>,
     cost_price: Option<JsonDecimal>,
     min_stock: Option<JsonDecimal>,
+    target_stock: Option<JsonDecimal>,
     lot_tracked: Option<bool>,
 }
 
@@ -71,6 +72,15 @@ pub fn parse_product(json: &str, sku: Sku, default_currency: Currency) -> Result
     }
     let cost_price = body.cost_price.and_then(|c| non_negative(&mut errors, "/cost_price", &c, 4));
     let min_stock = body.min_stock.and_then(|m| non_negative(&mut errors, "/min_stock", &m, MAX_QUANTITY_SCALE));
+    let target_stock =
+        body.target_stock.and_then(|t| non_negative(&mut errors, "/target_stock", &t, MAX_QUANTITY_SCALE));
+    match (min_stock, target_stock) {
+        (None, Some(_)) => errors.push("/target_stock", "needs a min_stock (a reorder is suggested below it)"),
+        (Some(min), Some(target)) if target < min => {
+            errors.push("/target_stock", format!("must be at least min_stock ({min})"));
+        }
+        _ => {}
+    }
     match (name, unit, price, currency, category, rate, errors.is_empty()) {
         (Some(name), Some(unit), Some(price), Some(currency), Some(vat_category), Some(vat_rate), true) => {
             Ok(Product {
@@ -84,6 +94,7 @@ pub fn parse_product(json: &str, sku: Sku, default_currency: Currency) -> Result
                 cost_price,
                 lot_tracked: body.lot_tracked.unwrap_or(false),
                 min_stock,
+                target_stock,
             })
         }
         _ => Err(RequestError::Invalid(errors.into_vec())),
@@ -117,6 +128,14 @@ mod tests {
 
     fn product(json: &str) -> Vec<String> {
         pointers(parse_product(json, Sku::parse("S").expect("sku"), Currency::parse("EUR").expect("EUR")))
+    }
+
+    #[test]
+    fn a_target_level_needs_a_minimum_below_it() {
+        let base = r#""name": "Lamp", "price": "49.90", "vat_category": "S", "vat_rate": 25"#;
+        assert!(product(&format!("{{{base}, \"min_stock\": 5, \"target_stock\": 20}}")).is_empty());
+        assert_eq!(product(&format!("{{{base}, \"target_stock\": 20}}")), ["/target_stock"]);
+        assert_eq!(product(&format!("{{{base}, \"min_stock\": 5, \"target_stock\": 4}}")), ["/target_stock"]);
     }
 
     #[test]

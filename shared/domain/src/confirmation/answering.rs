@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::planning::plan_confirmation;
 use super::reservations::{reorder_needed, reservation_changes, without_reservations};
+use crate::catalogue::{ReorderLevel, ReorderNeed};
 use crate::ids::Sku;
 use crate::order::{HistoryEntry, Order, OrderStatus};
 use crate::stock::{LineOutcome, Reservation, StockLevel};
@@ -21,7 +22,7 @@ pub struct Answer {
     /// Stock updates from the order's earlier reservations to its new ones.
     pub reservation_changes: Vec<Reservation>,
     /// SKUs that fall below their minimum (reorder suggestions).
-    pub reorders: Vec<(Sku, Decimal)>,
+    pub reorders: Vec<ReorderNeed>,
     /// A call-off's blanket order, drawn down.
     pub blanket: Option<Order>,
     /// The history entry of the answer.
@@ -34,7 +35,7 @@ pub fn answer_order(
     order: &Order,
     tenant: &TenantSettings,
     stock: &HashMap<Sku, Vec<StockLevel>>,
-    minimum: &HashMap<Sku, Decimal>,
+    minimum: &HashMap<Sku, ReorderLevel>,
     blanket: Option<&Order>,
     actor: &str,
     now: time::OffsetDateTime,
@@ -101,7 +102,7 @@ pub fn answer_in_turn(
     orders: Vec<Order>,
     tenant: &TenantSettings,
     stock: &HashMap<Sku, Vec<StockLevel>>,
-    minimum: &HashMap<Sku, Decimal>,
+    minimum: &HashMap<Sku, ReorderLevel>,
     actor: &str,
     now: time::OffsetDateTime,
 ) -> (Vec<Answer>, Vec<Reservation>) {

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rust_decimal::Decimal;
 
+use crate::catalogue::{ReorderLevel, ReorderNeed};
 use crate::ids::{Sku, WarehouseId};
 use crate::stock::{Reservation, StockLevel};
 
@@ -43,12 +44,12 @@ pub fn without_reservations(
     stock
 }
 
-/// SKUs whose available quantity, after `reservations`, is below the product's minimum: (SKU, available after).
+/// SKUs whose available quantity, after `reservations`, is below the product's minimum, with how much to reorder.
 pub fn reorder_needed(
     stock: &HashMap<Sku, Vec<StockLevel>>,
     reservations: &[Reservation],
-    minimum: &HashMap<Sku, Decimal>,
-) -> Vec<(Sku, Decimal)> {
+    levels: &HashMap<Sku, ReorderLevel>,
+) -> Vec<ReorderNeed> {
     let mut reserved: BTreeMap<&Sku, Decimal> = BTreeMap::new();
     for reservation in reservations {
         *reserved.entry(&reservation.sku).or_default() += reservation.quantity;
@@ -57,8 +58,7 @@ pub fn reorder_needed(
         .into_iter()
         .filter_map(|(sku, quantity)| {
             let after = stock_for(stock, sku) - quantity;
-            let min = minimum.get(sku)?;
-            (after < *min).then(|| (sku.clone(), after))
+            levels.get(sku)?.need(sku, after)
         })
         .collect()
 }
@@ -100,7 +100,13 @@ mod tests {
     fn reorders_are_suggested_below_the_minimum() {
         let levels = stock(&[("S1", "a", dec!(10), dec!(0))]);
         let reservations = vec![Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(6) }];
-        let minimum = HashMap::from([(sku("S1"), dec!(5))]);
-        assert_eq!(reorder_needed(&levels, &reservations, &minimum), vec![(sku("S1"), dec!(4))]);
+        let minimum = HashMap::from([(sku("S1"), ReorderLevel { minimum: dec!(5), target: dec!(20) })]);
+        assert_eq!(
+            reorder_needed(&levels, &reservations, &minimum),
+            vec![ReorderNeed { sku: sku("S1"), available: dec!(4), suggested_quantity: dec!(16) }]
+        );
+        // At the minimum exactly, nothing is suggested.
+        let reservations = vec![Reservation { sku: sku("S1"), warehouse: wh("a"), lot: None, quantity: dec!(5) }];
+        assert_eq!(reorder_needed(&levels, &reservations, &minimum), vec![]);
     }
 }

@@ -261,6 +261,7 @@ mod tests {
             cost_price: Some(Decimal::new(500, 2)),
             lot_tracked: true,
             min_stock: Some(Decimal::new(3, 0)),
+            target_stock: None,
         };
         let value = product_json(&product, None, None, Decimal::new(7, 0));
         assert_eq!(shape(&value), PINNED_PRODUCT);
