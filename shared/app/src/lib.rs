@@ -19,3 +19,4 @@ pub mod reports;
 pub mod retry;
 pub mod shipment;
 pub mod staff;
+pub mod standing;

@@ -122,6 +122,32 @@ impl Relay {
         }
     }
 
+    /// The daily run of standing orders ([`crate::standing`]): every tenant's occurrences due on `today`, one
+    /// tenant after the other; a tenant that fails is logged and left to the next day's run, the others go on.
+    pub async fn place_standing_occurrences(
+        &self,
+        today: time::Date,
+        now: OffsetDateTime,
+    ) -> Result<crate::standing::StandingReport, orders_aws::StoreError> {
+        let mut total = crate::standing::StandingReport::default();
+        for tenant_id in self.store.list_tenants().await? {
+            let Some(tenant) = self.store.get_tenant(&tenant_id).await? else { continue };
+            match crate::standing::place_due_occurrences(&self.store, &self.confirmation, &tenant, today, now).await {
+                Ok(report) => {
+                    total.placed += report.placed;
+                    total.already_placed += report.already_placed;
+                    total.ended += report.ended;
+                    total.failed += report.failed;
+                }
+                Err(error) => {
+                    tracing::warn!(tenant = %tenant_id, %error, "standing orders not run for this tenant");
+                    total.failed += 1;
+                }
+            }
+        }
+        Ok(total)
+    }
+
     /// Sends again what has been pending longer than the grace period at `now`, and the emails left unsent.
     pub async fn run_once(&self, now: OffsetDateTime) -> Result<RelayReport, orders_aws::StoreError> {
         let events = self.store.pending_events(now - self.relay_after, MAX_PER_RUN).await?;

@@ -71,6 +71,7 @@ pub fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
         },
         final_consignee: None,
         blanket_order_id: None,
+        schedule: None,
         lines: priced,
         totals,
         vat_breakdown,

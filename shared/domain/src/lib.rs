@@ -42,6 +42,7 @@ pub mod quote;
 pub mod regroup;
 pub mod reports;
 pub mod signing;
+pub mod standing;
 pub mod stock;
 pub mod tax;
 pub mod tenant;

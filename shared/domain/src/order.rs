@@ -262,6 +262,9 @@ pub struct Order {
     /// The blanket order a call-off draws from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blanket_order_id: Option<OrderId>,
+    /// When a standing order recurs ([`crate::standing`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<crate::standing::Schedule>,
     /// Priced lines.
     pub lines: Vec<OrderLine>,
     /// Totals.

@@ -170,6 +170,7 @@ pub fn price_draft(draft: &OrderDraft, inputs: &PricingInputs<'_>) -> Result<Ord
         delivery_address: draft.delivery_address.clone(),
         final_consignee: draft.final_consignee.clone(),
         blanket_order_id: draft.blanket_order_id.clone(),
+        schedule: draft.schedule,
         lines,
         totals,
         vat_breakdown,

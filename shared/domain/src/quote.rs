@@ -224,6 +224,7 @@ impl Quote {
             delivery_address: self.delivery_address.clone(),
             final_consignee: None,
             blanket_order_id: None,
+            schedule: None,
             lines,
             totals: self.totals.clone(),
             vat_breakdown: self.vat_breakdown.clone(),

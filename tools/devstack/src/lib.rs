@@ -123,6 +123,26 @@ pub async fn stream_consumers(stack: &LocalStack) -> Result<Vec<stream_runner::S
 pub fn spawn_schedules(stack: &LocalStack) -> Result<Vec<tokio::task::JoinHandle<()>>, String> {
     let mut tasks = Vec::new();
     for (function, expression) in stack.template.schedules() {
+        if function == "RelayFunction" && expression.starts_with("cron(") {
+            // The relay's daily rule: standing orders.
+            let (hour, minute) = template::daily_cron(&expression)
+                .ok_or_else(|| format!("{function}: {expression} is not a daily cron expression"))?;
+            let relay = stack.relay()?;
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let now = time::OffsetDateTime::now_utc();
+                    let today = now.replace_time(time::Time::from_hms(hour, minute, 0).unwrap_or(time::Time::MIDNIGHT));
+                    let next = if today > now { today } else { today + time::Duration::days(1) };
+                    tokio::time::sleep((next - now).unsigned_abs()).await;
+                    let now = time::OffsetDateTime::now_utc();
+                    match relay.place_standing_occurrences(now.date(), now).await {
+                        Ok(report) => tracing::info!(?report, "standing orders"),
+                        Err(error) => tracing::warn!(%error, "standing orders failed"),
+                    }
+                }
+            }));
+            continue;
+        }
         if function == "ReportingFunction" {
             let (hour, minute) = template::daily_cron(&expression)
                 .ok_or_else(|| format!("{function}: {expression} is not a daily cron expression"))?;

@@ -65,7 +65,7 @@ pub async fn submit_order(
 
 /// Prices a draft against the catalogue (see [`price_draft`]): reads the customer, the catalogue slice and the
 /// blanket order of a call-off at once.
-pub(super) async fn price_order(
+pub(crate) async fn price_order(
     store: &Store,
     tenant_id: &TenantId,
     channel: &str,

@@ -34,6 +34,7 @@ mod quotes;
 mod relay;
 mod reports;
 mod response;
+mod standing;
 mod stock;
 mod table;
 mod tenants;
@@ -55,6 +56,7 @@ pub use portal::ListedRequest;
 pub use quotes::quote_pk;
 pub use relay::PendingEvent;
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
+pub use standing::StandingEntry;
 pub use table::PageKey;
 pub use tenants::SettingsChange;
 

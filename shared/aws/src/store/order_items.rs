@@ -167,6 +167,7 @@ mod tests {
         (&["reservations", "0"], &["lot", "quantity", "sku", "warehouse"]),
         (&["references"], &["merged_from", "merged_into", "quote", "split_from", "split_into"]),
         (&["references", "quote"], &["quote_id", "version"]),
+        (&["schedule"], &["every", "until"]),
     ];
     const PINNED_ORDER: &[&str] = &[
         "GSI1PK",
@@ -199,6 +200,7 @@ mod tests {
         "reservations",
         "responded_at",
         "response_reason",
+        "schedule",
         "skus",
         "status",
         "tenant",

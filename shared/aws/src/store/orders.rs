@@ -119,6 +119,9 @@ impl Store {
         if let Some(customer) = new.inline_customer {
             actions.push(upsert_customer(&self.table, tenant, customer, &order.received_at)?);
         }
+        if let Some(schedule) = super::standing::standing_item(&self.table, order)? {
+            actions.push(schedule);
+        }
         let mut rate_index = None;
         if let Some(limit) = new.orders_per_minute {
             let minute = order.received_at;

@@ -11,6 +11,7 @@ use crate::money::Currency;
 use crate::order::{Consignee, OrderType};
 use crate::parsing::{date, malformed, required, text};
 use crate::party::Address;
+use crate::standing::{Period, Schedule};
 use crate::validation::{FieldError, FieldErrors};
 
 mod parts;
@@ -45,6 +46,7 @@ pub struct OrderRequest {
     delivery_address: Option<AddressRequest>,
     final_consignee: Option<ConsigneeRequest>,
     blanket_order_id: Option<String>,
+    schedule: Option<ScheduleRequest>,
     lines: Option<Vec<LineRequestBody>>,
     notes: Option<String>,
 }
@@ -53,6 +55,13 @@ pub struct OrderRequest {
 #[serde(deny_unknown_fields)]
 struct ConsigneeRequest {
     address: Option<AddressRequest>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleRequest {
+    every: Option<String>,
+    until: Option<String>,
 }
 
 /// A request that passed every check that needs no catalogue.
@@ -74,6 +83,8 @@ pub struct OrderDraft {
     pub final_consignee: Option<Consignee>,
     /// The blanket order of a call-off.
     pub blanket_order_id: Option<OrderId>,
+    /// When a standing order recurs.
+    pub schedule: Option<Schedule>,
     /// Lines.
     pub lines: Vec<LineDraft>,
     /// Notes.
@@ -252,6 +263,40 @@ fn validate(
             }
         }
     };
+    let schedule = match request.schedule {
+        None => {
+            if order_type == Some(OrderType::Standing) {
+                errors.push("/schedule", "is required for standing orders (every week or month, until a date)");
+            }
+            Some(None)
+        }
+        Some(schedule) => {
+            if order_type.is_some_and(|t| t != OrderType::Standing) {
+                errors.push("/schedule", "is only allowed on standing orders");
+                None
+            } else {
+                let every = required(&mut errors, "/schedule/every", schedule.every).and_then(|e| match e.as_str() {
+                    "week" => Some(Period::Week),
+                    "month" => Some(Period::Month),
+                    other => {
+                        errors.push("/schedule/every", format!("{other:?} is not week or month"));
+                        None
+                    }
+                });
+                let until = required(&mut errors, "/schedule/until", schedule.until)
+                    .and_then(|d| date(&mut errors, "/schedule/until", &d, today));
+                let limit = today.checked_add(time::Duration::days(3653)).unwrap_or(Date::MAX);
+                match (every, until) {
+                    (Some(_), Some(until)) if until > limit => {
+                        errors.push("/schedule/until", "may lie at most ten years ahead");
+                        None
+                    }
+                    (Some(every), Some(until)) => Some(Some(Schedule { every, until })),
+                    _ => None,
+                }
+            }
+        }
+    };
     let lines = required(&mut errors, "/lines", request.lines).and_then(|lines| {
         if lines.is_empty() {
             errors.push("/lines", "an order needs at least one line");
@@ -279,6 +324,9 @@ fn validate(
     }
     let Some(channel) = channel else {
         return Err(vec![FieldError::new("/channel", "could not be read")]);
+    };
+    let Some(schedule) = schedule else {
+        return Err(errors.into_vec());
     };
     match (
         order_number,
@@ -313,6 +361,7 @@ fn validate(
                 delivery_address,
                 final_consignee,
                 blanket_order_id,
+                schedule,
                 lines,
                 notes,
             },

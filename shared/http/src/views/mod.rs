@@ -124,6 +124,10 @@ mod tests {
         order.responded_at = Some(order.received_at);
         order.final_consignee = Some(Consignee { address: address("Final Consignee AB") });
         order.blanket_order_id = Some(OrderId::generate());
+        order.schedule = Some(orders_domain::standing::Schedule {
+            every: orders_domain::standing::Period::Month,
+            until: time::macros::date!(2027 - 06 - 30),
+        });
         order.adjustments = vec![DocumentAdjustment {
             kind: AdjustmentKind::Charge,
             reason: "Freight".into(),
@@ -389,6 +393,9 @@ mod tests {
         "reservations[].warehouse",
         "responded_at",
         "response_reason",
+        "schedule",
+        "schedule.every",
+        "schedule.until",
         "status",
         "totals",
         "totals.allowances",

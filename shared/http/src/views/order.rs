@@ -72,6 +72,9 @@ struct OrderView<'a> {
     final_consignee: Option<ConsigneeView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     blanket_order_id: Option<&'a OrderId>,
+    /// A standing order's schedule: `every` (week, month) and `until` (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schedule: Option<&'a orders_domain::standing::Schedule>,
     lines: Vec<LineView<'a>>,
     totals: TotalsView,
     vat_breakdown: Vec<VatBreakdownView>,
@@ -103,6 +106,7 @@ impl<'a> OrderView<'a> {
             delivery_address: AddressView::from(&order.delivery_address),
             final_consignee: order.final_consignee.as_ref().map(ConsigneeView::from),
             blanket_order_id: order.blanket_order_id.as_ref(),
+            schedule: order.schedule.as_ref(),
             lines: order.lines.iter().map(LineView::with_open_quantity).collect::<Option<_>>()?,
             totals: TotalsView::from(&order.totals),
             vat_breakdown: order.vat_breakdown.iter().map(VatBreakdownView::from).collect(),

@@ -72,6 +72,12 @@ pub(super) const OPTIONAL_PARTS: &[Part] = &[
     ("requested_delivery_date", |o| o.requested_delivery_date = Some(date!(2026 - 12 - 24))),
     ("final_consignee", |o| o.final_consignee = Some(Consignee { address: address("Final AB") })),
     ("blanket_order_id", |o| o.blanket_order_id = Some(order_id('b'))),
+    ("schedule", |o| {
+        o.schedule = Some(orders_domain::standing::Schedule {
+            every: orders_domain::standing::Period::Month,
+            until: date!(2027 - 06 - 30),
+        })
+    }),
     ("notes", |o| o.notes = Some("Ring twice".into())),
     ("response_reason", |o| o.response_reason = Some("Partly out of stock".into())),
     ("adjustments", |o| {

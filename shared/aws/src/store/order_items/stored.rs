@@ -64,6 +64,8 @@ pub(crate) struct StoredOrder {
     final_consignee: Option<StoredConsignee>,
     #[serde(rename = "blanket_order_id", default, skip_serializing_if = "Option::is_none")]
     blanket_order_id: Option<OrderId>,
+    #[serde(rename = "schedule", default, skip_serializing_if = "Option::is_none")]
+    schedule: Option<StoredSchedule>,
     #[serde(rename = "lines")]
     lines: Vec<StoredOrderLine>,
     #[serde(rename = "totals")]
@@ -108,6 +110,7 @@ impl From<&Order> for StoredOrder {
             delivery_address,
             final_consignee,
             blanket_order_id,
+            schedule,
             lines,
             totals,
             vat_breakdown,
@@ -132,6 +135,7 @@ impl From<&Order> for StoredOrder {
             delivery_address: delivery_address.into(),
             final_consignee: final_consignee.as_ref().map(StoredConsignee::from),
             blanket_order_id: blanket_order_id.clone(),
+            schedule: schedule.map(|s| StoredSchedule { every: s.every, until: s.until }),
             lines: lines.iter().map(StoredOrderLine::from).collect(),
             totals: totals.into(),
             vat_breakdown: vat_breakdown.iter().map(StoredVatBreakdown::from).collect(),
@@ -161,6 +165,7 @@ impl From<StoredOrder> for Order {
             delivery_address,
             final_consignee,
             blanket_order_id,
+            schedule,
             lines,
             totals,
             vat_breakdown,
@@ -185,6 +190,7 @@ impl From<StoredOrder> for Order {
             delivery_address: delivery_address.into(),
             final_consignee: final_consignee.map(Consignee::from),
             blanket_order_id,
+            schedule: schedule.map(|s| orders_domain::standing::Schedule { every: s.every, until: s.until }),
             lines: lines.into_iter().map(Into::into).collect(),
             totals: totals.into(),
             vat_breakdown: vat_breakdown.into_iter().map(VatBreakdown::from).collect(),
@@ -309,6 +315,15 @@ impl From<StoredPeppolId> for PeppolId {
         let StoredPeppolId { scheme, id } = stored;
         Self { scheme, id }
     }
+}
+
+/// The stored schedule of a standing order (attribute `schedule`: `every`, `until` as `YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct StoredSchedule {
+    #[serde(rename = "every")]
+    every: orders_domain::standing::Period,
+    #[serde(rename = "until", with = "stored_date")]
+    until: time::Date,
 }
 
 /// The stored final consignee of a cross-docking order (attribute `final_consignee`).
