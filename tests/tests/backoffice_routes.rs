@@ -222,6 +222,15 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
         },
         Case {
             method: Method::GET,
+            template: "/v1/customers",
+            allowed: STAFF,
+            path: "/v1/customers?q=lina".into(),
+            tenant_scoped: false,
+            body: None,
+            bad: Some(("/v1/customers?q=lina&cursor=nope".into(), None, "cursor")),
+        },
+        Case {
+            method: Method::GET,
             template: "/v1/customers/{id}",
             allowed: STAFF,
             path: format!("/v1/customers/{customer}"),

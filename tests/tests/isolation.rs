@@ -217,6 +217,7 @@ async fn no_route_lets_another_tenant_or_buyer_reach_anything_of_a_tenant_or_buy
             Scoped,
             Some(json!({"outcome": "done"})),
         ),
+        row(Method::GET, "/v1/customers", "/v1/customers?limit=200", List, None),
         row(Method::GET, "/v1/customers/{id}", format!("/v1/customers/{customer}"), Scoped, None),
         row(Method::GET, "/v1/customers/{id}/orders", format!("/v1/customers/{customer}/orders"), Scoped, None),
         row(

@@ -119,7 +119,7 @@ pub(crate) async fn get_customer(
         app.store.mail_stops(&caller.tenant, &customer_id),
     )?;
     let customer = customer.ok_or_else(not_found)?;
-    let mut body = serde_json::to_value(&customer).unwrap_or_else(|_| json!({}));
+    let mut body = crate::customers::customer_json(&customer);
     body["portal_access"] = crate::buyer_access::access_json(&customer_id, &access);
     // Only what SES said of the address emails go to now: a corrected address starts clean.
     let current = customer.email.as_str().to_lowercase();
@@ -144,5 +144,5 @@ pub(crate) async fn put_customer(
     let customer = parse_customer(json_body(request)?, customer_id)?;
     app.store.put_customer(&caller.tenant, &customer).await?;
     tracing::info!(tenant = %caller.tenant, customer = %customer.id, actor = %caller.key_id, "customer saved");
-    Ok(json_response(StatusCode::OK, &serde_json::to_value(&customer).unwrap_or_else(|_| json!({})), &[]))
+    Ok(json_response(StatusCode::OK, &crate::customers::customer_json(&customer), &[]))
 }

@@ -8,6 +8,7 @@ mod buyer_access;
 mod buyer_requests;
 mod catalogue;
 mod context;
+mod customers;
 mod documents;
 mod invitations;
 mod orders;

@@ -6,8 +6,8 @@ use lambda_http::{Body, Request, Response};
 use orders_http::routes::{dispatch, Handler, Route, ANY_ROLE, OPERATOR, STAFF};
 
 use crate::{
-    answers, api_keys, buyer_access, buyer_requests, catalogue, documents, invitations, orders, quotes, regroup,
-    settings, Backoffice,
+    answers, api_keys, buyer_access, buyer_requests, catalogue, customers, documents, invitations, orders, quotes,
+    regroup, settings, Backoffice,
 };
 use orders_app::staff::ending::Ending;
 
@@ -174,6 +174,13 @@ const ROUTES: &[Route<Backoffice>] = &[
         handler: Handler::Key(|app, call| {
             Box::pin(catalogue::put_product(app, &call.caller, call.request, call.param(0)))
         }),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/customers",
+        roles: STAFF,
+        action: "read customers",
+        handler: Handler::Key(|app, call| Box::pin(customers::list_customers(app, &call.caller, call.request))),
     },
     Route {
         method: Method::GET,

@@ -92,9 +92,25 @@ pub fn status_gsi_pk(tenant: &TenantId, status: &str) -> String {
 pub fn products_gsi_pk(tenant: &TenantId) -> String {
     format!("T#{tenant}#PRODUCTS")
 }
+/// GSI1 partition of the customer register, by name: `T#{tenant}#CUSTOMERS` / [`customer_name_gsi_sk`].
+pub fn customers_gsi_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}#CUSTOMERS")
+}
+/// GSI1 sort key of a customer: `{name key}\u{1f}{customer}`, the name key being
+/// `orders_domain::listing::customer_name_key`. The separator sorts below every character of a name, so a name comes
+/// before the longer names it starts (`acme` before `acme nordic`), and `begins_with` on a name key finds the names
+/// starting with it.
+pub fn customer_name_gsi_sk(name_key: &str, customer: &CustomerId) -> String {
+    format!("{name_key}\u{1f}{customer}")
+}
 /// GSI2 (by customer): `T#{tenant}#C#{customer}`.
 pub fn customer_gsi_pk(tenant: &TenantId, customer: &CustomerId) -> String {
     format!("T#{tenant}#C#{customer}")
+}
+/// GSI2 partition of the customers with one email address: `T#{tenant}#EMAIL#{address in lower case}` / customer
+/// id.
+pub fn customer_email_gsi_pk(tenant: &TenantId, email_key: &str) -> String {
+    format!("T#{tenant}#EMAIL#{email_key}")
 }
 /// GSI3 (publish pending) shards; the relay queries each.
 pub const PUBLISH_SHARDS: u32 = 4;

@@ -79,6 +79,7 @@ pub const API_ROUTES: &[(Method, &str)] = &[
     (Method::GET, "/v1/credit-notes/{number}"),
     (Method::GET, "/v1/credit-notes/{number}/credit-note.pdf"),
     (Method::GET, "/v1/credit-notes/{number}/credit-note.xml"),
+    (Method::GET, "/v1/customers"),
     (Method::GET, "/v1/customers/{id}"),
     (Method::PUT, "/v1/customers/{id}"),
     (Method::POST, "/v1/customers/{id}/buyer-keys"),

@@ -39,6 +39,7 @@ mod stock;
 mod table;
 mod tenants;
 
+pub use customers::CustomerPage;
 pub use despatch::{DespatchOutcome, DespatchWrite};
 pub use email::{EmailOutcome, EmailRecord, EmailStatus, NewEmail};
 pub use idempotency::IDEMPOTENCY_TTL;
