@@ -1,6 +1,7 @@
 //! The Peppol documents of the order flow pass the official validation kit (../shared/peppol): Order Responses
 //! (T76) for accepted, accepted-with-changes and rejected orders, and Despatch Advices (T16) for partial and final
-//! despatches. All documents go through one `validate.py --json` call.
+//! despatches, plus both for a cross-docking order naming its final consignee. All documents go through one
+//! `validate.py --json` call.
 
 use orders_domain::confirmation::LineOutcome;
 use orders_domain::despatch::{parse_despatch, plan_despatch};
@@ -90,6 +91,47 @@ fn order_responses_and_despatch_advices_pass_the_peppol_validator() {
     assert!(documents[3].1.contains("<cbc:OutstandingQuantity unitCode=\"C62\">3</cbc:OutstandingQuantity>"));
     documents.push(("t16-final".into(), final_advice));
     assert!(documents[0].1.contains("WS-&lt;1&gt; &amp; Co"), "escaped");
+
+    // A cross-docking order goes to a hub (the delivery address) for its final consignee: the T76 names the
+    // consignee in its note (the only place T76 has), the T16 as the shipment's delivery party.
+    let mut cross_docking = accepted.clone();
+    cross_docking.order_type = OrderType::CrossDocking;
+    cross_docking.delivery_address.name = "Cross-dock Hub Norrköping".into();
+    cross_docking.final_consignee = Some(orders_domain::order::Consignee {
+        address: orders_domain::order::Address {
+            name: "Café Ödegården & Söner".into(),
+            street: "Storgatan 9".into(),
+            additional_street: Some("Gate <4>".into()),
+            city: "Linköping".into(),
+            postal_code: "582 23".into(),
+            country: "SE".into(),
+        },
+    });
+    let mut cross_docking_rejected = cross_docking.clone();
+    cross_docking_rejected.status = OrderStatus::Rejected;
+    cross_docking_rejected.response_reason = Some("Nothing is in stock".into());
+    for (name, order) in
+        [("t76-cross-docking", &cross_docking), ("t76-cross-docking-rejected", &cross_docking_rejected)]
+    {
+        let xml = order_response(order, &format!("{name}-R1"), &seller, &buyer).expect("an answered order");
+        assert!(xml.contains("Final consignee: Café Ödegården &amp; Söner, Storgatan 9, Gate &lt;4&gt;"), "{xml}");
+        assert!(xml.contains("582 23 Linköping, SE</cbc:Note>") && xml.matches("<cbc:Note>").count() == 1, "{xml}");
+        documents.push((name.into(), xml));
+    }
+    let (cross_despatch, _, _) =
+        plan_despatch(&cross_docking, &partial, &Default::default(), "warehouse:k", now).expect("planned");
+    let cross_advice = despatch_advice(&cross_docking, &cross_despatch, &seller, &buyer);
+    assert!(
+        cross_advice.contains(
+            "<cac:DeliveryParty><cac:PartyName><cbc:Name>Café Ödegården &amp; Söner</cbc:Name></cac:PartyName>"
+        ) && cross_advice.contains("<cbc:CityName>Linköping</cbc:CityName>"),
+        "{cross_advice}"
+    );
+    assert!(cross_advice.contains("Cross-dock Hub Norrköping"), "the hub stays the delivery customer party");
+    documents.push(("t16-cross-docking".into(), cross_advice));
+    assert!(documents[..5]
+        .iter()
+        .all(|(_, xml)| !xml.contains("Final consignee") && !xml.contains("<cac:DeliveryParty>")));
 
     let Some(results) = orders_testkit::validate_peppol(&documents) else { return };
     assert_eq!(results.len(), documents.len());

@@ -294,6 +294,14 @@ pub struct Order {
     pub references: OrderReferences,
 }
 
+impl Order {
+    /// The final consignee that documents and emails name beside the delivery address: a cross-docking order's
+    /// (its `delivery_address` is the hub); `None` for every other type.
+    pub fn final_consignee_address(&self) -> Option<&Address> {
+        self.final_consignee.as_ref().filter(|_| self.order_type == OrderType::CrossDocking).map(|c| &c.address)
+    }
+}
+
 /// Links between orders made by splitting and merging them in the back office.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderReferences {

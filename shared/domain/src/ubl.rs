@@ -48,17 +48,7 @@ fn party(xml: &mut String, element: &str, party: &Party<'_>, address: Option<&Ad
         escape(&party.endpoint.id)
     );
     if let Some(address) = address {
-        let _ = write!(xml, "<cac:PostalAddress><cbc:StreetName>{}</cbc:StreetName>", escape(&address.street));
-        if let Some(more) = &address.additional_street {
-            let _ = write!(xml, "<cbc:AdditionalStreetName>{}</cbc:AdditionalStreetName>", escape(more));
-        }
-        let _ = write!(
-            xml,
-            "<cbc:CityName>{}</cbc:CityName><cbc:PostalZone>{}</cbc:PostalZone><cac:Country><cbc:IdentificationCode>{}</cbc:IdentificationCode></cac:Country></cac:PostalAddress>",
-            escape(&address.city),
-            escape(&address.postal_code),
-            escape(&address.country)
-        );
+        postal_address(xml, address);
     }
     let _ = write!(
         xml,
@@ -67,9 +57,39 @@ fn party(xml: &mut String, element: &str, party: &Party<'_>, address: Option<&Ad
     );
 }
 
+/// `cac:PostalAddress` in the UBL sequence: street, additional street, city, postal zone, country.
+fn postal_address(xml: &mut String, address: &Address) {
+    let _ = write!(xml, "<cac:PostalAddress><cbc:StreetName>{}</cbc:StreetName>", escape(&address.street));
+    if let Some(more) = &address.additional_street {
+        let _ = write!(xml, "<cbc:AdditionalStreetName>{}</cbc:AdditionalStreetName>", escape(more));
+    }
+    let _ = write!(
+        xml,
+        "<cbc:CityName>{}</cbc:CityName><cbc:PostalZone>{}</cbc:PostalZone><cac:Country><cbc:IdentificationCode>{}</cbc:IdentificationCode></cac:Country></cac:PostalAddress>",
+        escape(&address.city),
+        escape(&address.postal_code),
+        escape(&address.country)
+    );
+}
+
+/// A cross-docking order's final consignee as one line of text (the Order Response has no party for it).
+fn consignee_note(consignee: &Address) -> String {
+    let place = format!("{} {}", consignee.postal_code, consignee.city);
+    let parts = [
+        Some(consignee.name.as_str()),
+        Some(consignee.street.as_str()),
+        consignee.additional_street.as_deref(),
+        Some(place.trim()),
+        Some(consignee.country.as_str()),
+    ];
+    let parts: Vec<&str> = parts.into_iter().flatten().filter(|part| !part.is_empty()).collect();
+    format!("Final consignee: {}", parts.join(", "))
+}
+
 /// The Order Response (T76) of an answered order — also once it is delivered or invoiced: accepted (`AP`),
 /// accepted with changes (`CA`, changed lines with their confirmed quantity, status code 3; rejected lines code 7)
-/// or rejected (`RE`, with the reason), as document `document_id`. `None` while it is not answered.
+/// or rejected (`RE`, with the reason), as document `document_id`. A cross-docking order's final consignee is named
+/// in the note. `None` while it is not answered.
 pub fn order_response(order: &Order, document_id: &str, seller: &Party<'_>, buyer: &Party<'_>) -> Option<String> {
     // The answer stands after delivery and invoicing too: read it from the lines once the order was answered.
     let changed =
@@ -109,8 +129,13 @@ pub fn order_response(order: &Order, document_id: &str, seller: &Party<'_>, buye
         at.minute(),
         at.second()
     );
-    if let Some(reason) = &order.response_reason {
-        let _ = write!(xml, "<cbc:Note>{}</cbc:Note>", escape(reason));
+    // T76 allows one `cbc:Note` (the response clarification) and no delivery party or location at all
+    // (`cac:Delivery` carries only `cac:PromisedDeliveryPeriod`, PEPPOL-T76-B03202 and -B00111): a cross-docking
+    // order's final consignee is named on a line of its own in that note.
+    let note: Vec<String> =
+        order.response_reason.iter().cloned().chain(order.final_consignee_address().map(consignee_note)).collect();
+    if !note.is_empty() {
+        let _ = write!(xml, "<cbc:Note>{}</cbc:Note>", escape(&note.join("\n")));
     }
     let _ = write!(
         xml,
@@ -153,8 +178,9 @@ pub fn order_response(order: &Order, document_id: &str, seller: &Party<'_>, buye
     Some(xml)
 }
 
-/// The Despatch Advice (T16) of one despatch: supplier, delivery party at the delivery address, carrier and
-/// tracking, despatch and expected dates, and the delivered quantity per order line with what remains open.
+/// The Despatch Advice (T16) of one despatch: supplier, delivery party at the delivery address (a cross-docking
+/// order's hub, with its final consignee as the shipment's delivery party), carrier and tracking, despatch and
+/// expected dates, and the delivered quantity per order line with what remains open.
 pub fn despatch_advice(order: &Order, despatch: &Despatch, seller: &Party<'_>, buyer: &Party<'_>) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DespatchAdvice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:DespatchAdvice-2\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">",
@@ -192,6 +218,19 @@ pub fn despatch_advice(order: &Order, despatch: &Despatch, seller: &Party<'_>, b
             "<cac:EstimatedDeliveryPeriod><cbc:StartDate>{0}</cbc:StartDate><cbc:EndDate>{0}</cbc:EndDate></cac:EstimatedDeliveryPeriod>",
             iso_date(expected)
         );
+    }
+    // The hub is the consignee (`cac:DeliveryCustomerParty`); a cross-docking order's final recipient behind it is
+    // the shipment's `cac:DeliveryParty` ("the party to whom the goods are delivered"; T16 requires its
+    // `cac:PartyName`, PEPPOL-T16-B14601, and a country in its address, -B15201), after the estimated delivery
+    // period and before the despatch in the UBL sequence.
+    if let Some(consignee) = order.final_consignee_address() {
+        let _ = write!(
+            xml,
+            "<cac:DeliveryParty><cac:PartyName><cbc:Name>{}</cbc:Name></cac:PartyName>",
+            escape(&consignee.name)
+        );
+        postal_address(&mut xml, consignee);
+        xml.push_str("</cac:DeliveryParty>");
     }
     let _ = write!(
         xml,
@@ -276,6 +315,76 @@ mod tests {
     #[test]
     fn values_are_escaped() {
         assert_eq!(escape("A & B <c> \"d\" 'e'\r"), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos; ");
+    }
+
+    /// An answered order of `order_type` with a final consignee (cross-docking: the delivery address is the hub).
+    fn answered(order_type: crate::order::OrderType) -> Order {
+        let mut order = crate::fixtures::order(order_type, &[("SKU-1", rust_decimal::Decimal::ONE)]);
+        order.delivery_address.name = "Hub Norrköping".into();
+        order.final_consignee = Some(crate::order::Consignee {
+            address: Address {
+                name: "Café <Ö> & Co".into(),
+                street: "Storgatan 9".into(),
+                additional_street: Some("Gate 4".into()),
+                city: "Linköping".into(),
+                postal_code: "582 23".into(),
+                country: "SE".into(),
+            },
+        });
+        order.status = OrderStatus::Accepted;
+        order.responded_at = Some(time::OffsetDateTime::UNIX_EPOCH);
+        order
+    }
+
+    fn documents(order: &Order) -> (String, String) {
+        let id = PeppolId { scheme: "0088".into(), id: "7300010000001".into() };
+        let party = Party { endpoint: &id, name: "Party AB" };
+        let mut despatch = crate::fixtures::despatch(order, "D-1", &[(1, rust_decimal::Decimal::ONE)]);
+        despatch.expected_delivery_date = Some(time::macros::date!(2026 - 11 - 30));
+        (
+            order_response(order, "R-1", &party, &party).expect("answered"),
+            despatch_advice(order, &despatch, &party, &party),
+        )
+    }
+
+    #[test]
+    fn a_cross_docking_orders_final_consignee_is_in_its_order_response_and_despatch_advice() {
+        let mut order = answered(crate::order::OrderType::CrossDocking);
+        let (response, advice) = documents(&order);
+        assert!(
+            response.contains(
+                "<cbc:Note>Final consignee: Café &lt;Ö&gt; &amp; Co, Storgatan 9, Gate 4, 582 23 Linköping, SE</cbc:Note>"
+            ),
+            "{response}"
+        );
+        assert!(
+            advice.contains(
+                "</cac:EstimatedDeliveryPeriod><cac:DeliveryParty><cac:PartyName><cbc:Name>Café &lt;Ö&gt; &amp; Co</cbc:Name></cac:PartyName><cac:PostalAddress><cbc:StreetName>Storgatan 9</cbc:StreetName><cbc:AdditionalStreetName>Gate 4</cbc:AdditionalStreetName><cbc:CityName>Linköping</cbc:CityName><cbc:PostalZone>582 23</cbc:PostalZone><cac:Country><cbc:IdentificationCode>SE</cbc:IdentificationCode></cac:Country></cac:PostalAddress></cac:DeliveryParty><cac:Despatch>"
+            ),
+            "{advice}"
+        );
+        assert!(advice.contains("<cac:DeliveryCustomerParty>") && advice.contains("Hub Norrköping"), "the hub stays");
+
+        // With a reason the consignee follows it on a line of its own: T76 allows one note.
+        order.status = OrderStatus::Rejected;
+        order.response_reason = Some("Nothing is in stock".into());
+        let (response, _) = documents(&order);
+        assert_eq!(response.matches("<cbc:Note>").count(), 1, "{response}");
+        assert!(response.contains("<cbc:Note>Nothing is in stock\nFinal consignee: Café"), "{response}");
+    }
+
+    #[test]
+    fn other_orders_name_no_final_consignee() {
+        for order_type in [crate::order::OrderType::Purchase, crate::order::OrderType::Express] {
+            let mut order = answered(order_type);
+            let (response, advice) = documents(&order);
+            assert!(!response.contains("Final consignee") && !response.contains("<cbc:Note>"), "{response}");
+            assert!(!advice.contains("DeliveryParty") && !advice.contains("Café"), "{advice}");
+            order.order_type = crate::order::OrderType::CrossDocking;
+            order.final_consignee = None;
+            let (response, advice) = documents(&order);
+            assert!(!response.contains("<cbc:Note>") && !advice.contains("<cac:DeliveryParty>"));
+        }
     }
 
     #[test]

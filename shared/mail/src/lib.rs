@@ -165,6 +165,8 @@ struct View {
     order_number: String,
     requested_delivery: Option<String>,
     delivery_address: Vec<String>,
+    /// A cross-docking order's final consignee (the delivery address is the hub).
+    final_consignee: Option<Vec<String>>,
     reason: Option<String>,
     show_confirmed: bool,
     lines: Vec<LineRow>,
@@ -264,6 +266,7 @@ pub fn render(
         order_number: number.to_owned(),
         requested_delivery: order.requested_delivery_date.map(|d| lang.date(d)),
         delivery_address: address_lines(address),
+        final_consignee: order.final_consignee_address().map(address_lines),
         reason: match kind {
             EmailKind::BuyerOrderAcceptedWithChanges => Some(s.reason_changed.to_owned()),
             EmailKind::BuyerOrderRejected => Some(s.reason_rejected.to_owned()),
@@ -305,6 +308,8 @@ struct DespatchView {
     tracking_number: Option<String>,
     tracking_url: Option<String>,
     delivery_address: Vec<String>,
+    /// A cross-docking order's final consignee (the delivery address is the hub).
+    final_consignee: Option<Vec<String>>,
     shipped: Vec<DespatchRow>,
     open: Vec<DespatchRow>,
     seller_notes: Vec<String>,
@@ -353,6 +358,7 @@ pub fn render_despatch(
         tracking_number: despatch.tracking_number.clone(),
         tracking_url: despatch.tracking_url.clone(),
         delivery_address: address_lines(address),
+        final_consignee: order.final_consignee_address().map(address_lines),
         shipped: despatch
             .lines
             .iter()
@@ -583,6 +589,86 @@ mod tests {
         assert!(render(EmailKind::BuyerDespatched, &order, &fixtures::tenant(), &[]).is_err());
     }
 
+    fn cross_docking_order() -> Order {
+        let mut order = fixtures::order(OrderType::CrossDocking, &[("S1", dec!(4))]);
+        order.status = OrderStatus::Accepted;
+        order.lines[0].confirmed_quantity = dec!(4);
+        order.lines[0].line_status = Some(LineOutcome::Accepted);
+        order.delivery_address.name = "Hub Norrköping".into();
+        order.final_consignee = Some(orders_domain::order::Consignee {
+            address: orders_domain::order::Address {
+                name: "Café <Ö> & Co".into(),
+                street: "Storgatan 9".into(),
+                additional_street: None,
+                city: "Linköping".into(),
+                postal_code: "582 23".into(),
+                country: "SE".into(),
+            },
+        });
+        order
+    }
+
+    fn despatch_of(order: &Order) -> orders_domain::despatch::Despatch {
+        fixtures::despatch(order, "D-1", &[(1, dec!(4))])
+    }
+
+    #[test]
+    fn a_cross_docking_order_shows_its_final_consignee_after_the_hub() {
+        let mut order = cross_docking_order();
+        let tenant = fixtures::tenant();
+        let expected = "Final consignee: Café <Ö> & Co, Storgatan 9, 582 23, Linköping, SE";
+        for kind in [EmailKind::SellerNewOrder, EmailKind::BuyerOrderAccepted, EmailKind::BuyerOrderRejected] {
+            let email = render(kind, &order, &tenant, &[]).expect("render");
+            assert!(
+                email.text.contains(&format!("Hub Norrköping, Gatan 1, 211 22, Malmö, SE\n{expected}\n")),
+                "{}",
+                email.text
+            );
+            assert!(
+                email.html.contains(
+                    "<br>\n<strong>Final consignee:</strong> Café &#60;Ö&#62; &#38; Co, Storgatan 9, 582 23, Linköping, SE</p>"
+                ),
+                "{}",
+                email.html
+            );
+        }
+        let delivery_note = render_despatch(&order, &despatch_of(&order), &tenant, &[]).expect("render");
+        assert!(delivery_note.text.contains(&format!("Malmö, SE\n{expected}\n\n")), "{}", delivery_note.text);
+        assert!(
+            delivery_note.html.contains("<strong>Final consignee:</strong> Café &#60;Ö&#62; &#38; Co"),
+            "{}",
+            delivery_note.html
+        );
+
+        order.buyer.language = Some(Language::parse("sv").expect("sv"));
+        let swedish = render(EmailKind::BuyerOrderAccepted, &order, &tenant, &[]).expect("render");
+        assert!(swedish.text.contains("Slutmottagare: Café <Ö> & Co"), "{}", swedish.text);
+        let swedish = render_despatch(&order, &despatch_of(&order), &tenant, &[]).expect("render");
+        assert!(swedish.text.contains("Slutmottagare: Café <Ö> & Co"), "{}", swedish.text);
+    }
+
+    #[test]
+    fn other_orders_show_no_final_consignee() {
+        let tenant = fixtures::tenant();
+        let mut with_consignee = cross_docking_order();
+        with_consignee.order_type = OrderType::Purchase;
+        let mut cross_docking_without = cross_docking_order();
+        cross_docking_without.final_consignee = None;
+        for order in [with_consignee, cross_docking_without, changed_order()] {
+            let emails = [
+                render(EmailKind::BuyerOrderAccepted, &order, &tenant, &[]).expect("render"),
+                render_despatch(&order, &despatch_of(&order), &tenant, &[]).expect("render"),
+            ];
+            for email in emails {
+                assert!(!email.text.contains("Final consignee") && !email.text.contains("Café"), "{}", email.text);
+                assert!(!email.html.contains("Final consignee"), "{}", email.html);
+            }
+        }
+        // Without a consignee the delivery address line is followed by what always followed it.
+        let plain = render_despatch(&changed_order(), &despatch_of(&changed_order()), &tenant, &[]).expect("render");
+        assert!(plain.text.contains("Malmö, SE\n\nShipped now:"), "{}", plain.text);
+    }
+
     #[test]
     fn every_language_has_every_text() {
         for lang in Lang::ALL {
@@ -591,6 +677,7 @@ mod tests {
                 assert!(text.contains("{n}"), "{lang:?}: {text}");
             }
             assert!(s.greeting.contains("{b}") && s.regards.contains("{s}"), "{lang:?}");
+            assert!(!s.final_consignee.is_empty() && !s.final_consignee.contains(':'), "{lang:?}");
             let d = despatch_strings(lang);
             assert!(d.subject.contains("{n}") && d.subject.contains("{d}"), "{lang:?}: {}", d.subject);
         }
