@@ -47,6 +47,8 @@
     return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(value));
   }
   const statusText = (status) => t('status.' + status);
+  // What a line is, for labels: its SKU, or a free-text line's description (it has no SKU).
+  const article = (line) => line.sku || line.description;
 
   // ------------------------------------------------------------------ DOM
   function h(tag, attrs, ...children) {
@@ -168,7 +170,8 @@
     const path = location.pathname.replace(/\/+$/, '');
     const parts = path.split('/').slice(2);
     const view = main();
-    if (parts[0] === 'orders' && parts[1]) orderView(view, decodeURIComponent(parts[1]));
+    if (parts[0] === 'new-order') newOrderView(view);
+    else if (parts[0] === 'orders' && parts[1]) orderView(view, decodeURIComponent(parts[1]));
     else if (parts[0] === 'stock') stockView(view);
     else if (parts[0] === 'products') productsView(view);
     else if (parts[0] === 'reports') reportsView(view);
@@ -176,6 +179,7 @@
     else if (parts[0] === 'quotes') quotesView(view);
     else if (parts[0] === 'requests') buyerRequestsView(view);
     else if (parts[0] === 'keys') keysView(view);
+    else if (parts[0] === 'settings') settingsView(view);
     else ordersView(view);
   }
 
@@ -224,7 +228,8 @@
     const nav = [['orders', t('nav.orders')], ['requests', t('nav.requests')], ['quotes', t('nav.quotes')],
       ['stock', t('nav.stock')],
       ['products', t('nav.products')], ['reports', t('nav.reports')]];
-    if (isOperator()) nav.push(['keys', t('nav.keys')]);
+    if (isOperator()) nav.splice(1, 0, ['new-order', t('nav.new_order')]);
+    if (isOperator()) nav.push(['keys', t('nav.keys')], ['settings', t('nav.settings')]);
     const current = location.pathname.split('/')[2] || 'orders';
     const logout = h('button', {
       type: 'button', id: 'logout', class: 'secondary', onclick: async () => {

@@ -260,7 +260,7 @@
     const changes = h('fieldset', { class: 'changes', id: 'respond-lines' },
       h('legend', { text: t('respond.lines') }),
       lineInputs.map(({ line, confirmed, price }) => h('div', { class: 'row' },
-        h('span', { class: 'row-label', text: line.line_no + ' · ' + line.sku }),
+        h('span', { class: 'row-label', text: line.line_no + ' · ' + article(line) }),
         field(t('line.confirmed'), confirmed), field(t('line.unit_price'), price))));
     const freight = h('input', { id: 'respond-freight', inputmode: 'decimal', placeholder: '0.00' });
     const freightRate = h('input', { id: 'respond-freight-rate', inputmode: 'decimal', value: '25' });
@@ -337,7 +337,7 @@
     },
     field(t('orders.requested'), date),
     h('fieldset', {}, h('legend', { text: t('order.lines') }), inputs.map(({ line, quantity, price, remove }) => h('div', { class: 'row' },
-      h('span', { class: 'row-label', text: line.line_no + ' · ' + line.sku }),
+      h('span', { class: 'row-label', text: line.line_no + ' · ' + article(line) }),
       field(t('line.ordered'), quantity), field(t('line.unit_price'), price),
       h('div', { class: 'field check' }, remove, h('label', { for: remove.id, text: t('change.remove') }))))),
     h('div', { class: 'row' }, field(t('change.add_sku'), addSku), field(t('line.ordered'), addQuantity)),
@@ -360,7 +360,7 @@
         }, refresh, order);
       },
     }, h('p', { text: t('split.hint') }),
-    inputs.map(({ line, input }) => field(line.line_no + ' · ' + line.sku + ' (' + t('line.confirmed') + ' ' + quantity(line.confirmed_quantity) + ')', input)),
+    inputs.map(({ line, input }) => field(line.line_no + ' · ' + article(line) + ' (' + t('line.confirmed') + ' ' + quantity(line.confirmed_quantity) + ')', input)),
     h('button', { type: 'submit', id: 'split-submit', text: t('split.submit') })));
   }
 
@@ -390,7 +390,7 @@
     h('h3', { text: t('despatch.title') }),
     field(t('despatch.number'), number),
     h('fieldset', {}, h('legend', { text: t('despatch.lines') }),
-      inputs.map(({ line, input }) => field(line.line_no + ' · ' + line.sku + ' (' + t('line.open') + ' ' + quantity(line.open_quantity) + ')', input))),
+      inputs.map(({ line, input }) => field(line.line_no + ' · ' + article(line) + ' (' + t('line.open') + ' ' + quantity(line.open_quantity) + ')', input))),
     h('div', { class: 'row' }, field(t('despatch.carrier'), carrier), field(t('despatch.tracking'), tracking)),
     h('button', { type: 'submit', id: 'despatch-submit', text: t('despatch.submit') }));
   }
@@ -571,7 +571,7 @@
       body.replaceChildren(
         h('p', { text: t('invoice.correct_hint') }),
         ...rows.map(({ line, qty, price }) => h('div', { class: 'row' },
-          h('span', { class: 'row-label', text: line.line_id + ' · ' + line.sku + ' · ' + quantity(line.quantity) + ' × ' + money(line.unit_price, invoice.currency) }),
+          h('span', { class: 'row-label', text: line.line_id + ' · ' + article(line) + ' · ' + quantity(line.quantity) + ' × ' + money(line.unit_price, invoice.currency) }),
           field(t('invoice.quantity'), qty), field(t('line.unit_price'), price))),
         field(t('respond.reason'), reason),
         h('div', { class: 'buttons' },
@@ -598,4 +598,152 @@
         h('strong', { text: STATUSES.includes(e.action) ? statusText(e.action) : e.action }), ' ',
         h('span', { class: 'actor', text: e.actor }),
         e.detail ? h('p', { text: e.detail }) : null))));
+  }
+
+  // ------------------------------------------------------------------ new order (staff enter one taken by phone, email or fax)
+  // The order goes through the same intake as a webshop's (POST /v1/orders with the session): the customer found by
+  // name, id or email, products with the customer's price and what is available, free-text lines (a description,
+  // a unit price and a VAT rate), the delivery address from the customer. One Idempotency-Key per form: a second
+  // click or a retry after a lost answer gives the same order.
+  function newOrderView(view) {
+    if (!isOperator()) {
+      view.replaceChildren(h('h1', { text: t('new_order.title') }), h('p', { class: 'empty', text: t('prices.operator_only') }));
+      return;
+    }
+    const errors = h('div', { id: 'new-order-errors', tabindex: '-1' });
+    const idempotencyKey = 'console-' + (window.crypto && crypto.randomUUID ? crypto.randomUUID()
+      : Date.now().toString(36) + Math.random().toString(36).slice(2));
+    let customer = null;
+    let products = [];
+    const channel = h('select', { id: 'new-order-channel' },
+      ['phone', 'email', 'fax'].map((c) => h('option', { value: c, text: t('channel.' + c) })));
+    const customerSearch = h('input', { id: 'new-order-customer-search', type: 'search', autocomplete: 'off', maxlength: '100' });
+    const customerResults = h('ul', { id: 'new-order-customers', class: 'picks' });
+    const chosen = h('p', { id: 'new-order-customer', class: 'chosen', 'aria-live': 'polite', text: t('new_order.no_customer_yet') });
+    const address = h('select', { id: 'new-order-address', required: true });
+    const today = new Date().toISOString().slice(0, 10);
+    const date = h('input', { id: 'new-order-date', type: 'date', min: today });
+    const notes = h('textarea', { id: 'new-order-notes', rows: '2', maxlength: '2000' });
+    const productSearch = h('input', { id: 'new-order-product-search', type: 'search', autocomplete: 'off', disabled: true });
+    const productResults = h('ul', { id: 'new-order-products', class: 'picks' });
+    const lines = h('div', { id: 'new-order-lines' });
+    let addresses = [];
+
+    let customerTimer = null;
+    customerSearch.addEventListener('input', () => {
+      clearTimeout(customerTimer);
+      customerTimer = setTimeout(findCustomers, 250);
+    });
+    async function findCustomers() {
+      const q = customerSearch.value.trim();
+      if (!q) { customerResults.replaceChildren(); return; }
+      try {
+        const { data } = await api('GET', '/v1/customers?' + new URLSearchParams({ q, limit: '10' }));
+        if (q !== customerSearch.value.trim()) return; // a later search is on its way
+        customerResults.replaceChildren(...(data.items.length ? data.items.map((c) => h('li', {},
+          h('button', { type: 'button', class: 'pick-customer secondary', 'data-customer': c.id, onclick: () => choose(c) },
+            c.name + ' (' + c.id + ')' + (c.email ? ' · ' + c.email : ''))))
+          : [h('li', { class: 'empty', text: t('new_order.no_customer') })]));
+      } catch (error) {
+        showProblem(errors, error);
+      }
+    }
+    async function choose(c) {
+      customer = c;
+      chosen.textContent = c.name + ' (' + c.id + ')';
+      chosen.dataset.customer = c.id;
+      customerResults.replaceChildren();
+      addresses = (c.delivery_addresses && c.delivery_addresses.length) ? c.delivery_addresses.map((a) => a.address)
+        : (c.address ? [c.address] : []);
+      address.replaceChildren(...addresses.map((a, i) => h('option', { value: String(i),
+        text: [a.name, a.street, a.postal_code + ' ' + a.city, a.country].join(', ') })));
+      try {
+        products = await allProducts(c.id); // the customer's prices and what is available
+        productSearch.disabled = false;
+        productSearch.focus();
+      } catch (error) {
+        showProblem(errors, error);
+      }
+    }
+    productSearch.addEventListener('input', () => {
+      const q = productSearch.value.trim().toLowerCase();
+      if (!q) { productResults.replaceChildren(); return; }
+      const found = products.filter((p) => p.sku.toLowerCase().includes(q) || p.name.toLowerCase().includes(q)).slice(0, 10);
+      productResults.replaceChildren(...(found.length ? found.map((p) => h('li', {},
+        h('button', { type: 'button', class: 'pick-product secondary', 'data-sku': p.sku, onclick: () => {
+          addProductLine(p);
+          productSearch.value = '';
+          productResults.replaceChildren();
+        } }, p.sku + ' · ' + p.name + ' · ' + money(p.price, p.currency) + ' · '
+          + t('new_order.available', { n: quantity(p.available_quantity) }))))
+        : [h('li', { class: 'empty', text: t('new_order.no_product') })]));
+    });
+
+    const removeButton = (row) => h('button', { type: 'button', class: 'secondary remove-line', text: t('new_order.remove_line'),
+      onclick: () => row.remove() });
+    function addProductLine(p) {
+      const n = lines.children.length + 1;
+      const qty = h('input', { class: 'new-order-qty', type: 'number', min: '0', step: 'any', inputmode: 'decimal', value: '1', required: true });
+      const row = h('div', { class: 'row new-order-line', 'data-sku': p.sku, 'data-currency': p.currency },
+        h('span', { class: 'row-label', text: p.sku + ' · ' + p.name + ' · ' + money(p.price, p.currency) }),
+        field(t('new_order.quantity', { n }), qty, t('new_order.available', { n: quantity(p.available_quantity) })));
+      row.append(removeButton(row));
+      lines.append(row);
+      qty.focus();
+    }
+    function addFreeTextLine() {
+      const n = lines.children.length + 1;
+      const description = h('input', { class: 'new-order-description', maxlength: '200', required: true });
+      const qty = h('input', { class: 'new-order-qty', type: 'number', min: '0', step: 'any', inputmode: 'decimal', value: '1', required: true });
+      const price = h('input', { class: 'new-order-price', type: 'number', min: '0', step: '0.01', inputmode: 'decimal', required: true });
+      const vat = h('input', { class: 'new-order-vat', type: 'number', min: '0', max: '100', step: '0.01', inputmode: 'decimal', value: '25', required: true });
+      const row = h('div', { class: 'row new-order-line free-text' },
+        field(t('new_order.description', { n }), description), field(t('line.ordered'), qty),
+        field(t('quote.price'), price), field(t('new_order.vat_rate'), vat));
+      row.append(removeButton(row));
+      lines.append(row);
+      description.focus();
+    }
+
+    const form = h('form', { class: 'card action', id: 'new-order-form', onsubmit: async (event) => {
+      event.preventDefault();
+      if (!customer) { notice(errors, t('new_order.choose_customer')); customerSearch.focus(); return; }
+      const rows = [...lines.querySelectorAll('.new-order-line')];
+      if (!rows.length) { notice(errors, t('new_order.add_a_line')); productSearch.focus(); return; }
+      const body = {
+        channel: channel.value,
+        currency: (rows.find((r) => r.dataset.currency) || {}).dataset?.currency || (products[0] || {}).currency,
+        buyer: { customer_id: customer.id },
+        delivery_address: addresses[Number(address.value)] || customer.address,
+        lines: rows.map((row) => row.classList.contains('free-text') ? {
+          description: row.querySelector('.new-order-description').value.trim(),
+          quantity: row.querySelector('.new-order-qty').value.trim(),
+          unit_price: row.querySelector('.new-order-price').value.trim(),
+          vat_rate: row.querySelector('.new-order-vat').value.trim(),
+        } : { sku: row.dataset.sku, quantity: row.querySelector('.new-order-qty').value.trim() }),
+      };
+      if (date.value) body.requested_delivery_date = date.value;
+      if (notes.value.trim()) body.notes = notes.value.trim();
+      try {
+        const { data } = await api('POST', '/v1/orders', body, { 'Idempotency-Key': idempotencyKey });
+        history.pushState({}, '', '/console/orders/' + encodeURIComponent(data.id));
+        render();
+      } catch (error) {
+        showProblem(errors, error);
+      }
+    } },
+    h('div', { class: 'row' }, field(t('new_order.channel'), channel),
+      field(t('new_order.customer'), customerSearch, t('new_order.customer_hint'))),
+    customerResults, chosen,
+    h('div', { class: 'row' }, field(t('new_order.address'), address), field(t('new_order.date'), date)),
+    field(t('new_order.product'), productSearch, t('new_order.product_hint')),
+    productResults,
+    lines,
+    h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary', id: 'new-order-free-text',
+      text: t('new_order.add_free_text'), onclick: addFreeTextLine })),
+    field(t('order.buyer_notes'), notes),
+    h('button', { type: 'submit', id: 'new-order-submit', text: t('new_order.place') }),
+    errors);
+    view.replaceChildren(h('h1', { text: t('new_order.title') }), form);
+    customerSearch.focus();
   }

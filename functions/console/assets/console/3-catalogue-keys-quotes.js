@@ -437,5 +437,122 @@
       h('section', { class: 'card', id: 'quote-versions' }, h('h2', { text: t('quote.versions') }), h('ul', {}, versions)));
   }
 
+  // ------------------------------------------------------------------ settings (the seller's own, operators only)
+  // GET /v1/settings with its ETag; the form changes what a seller runs day to day and PUTs the whole document
+  // back under If-Match, so two people editing at once cannot overwrite each other (412: reload and redo).
+  async function settingsView(view) {
+    if (!isOperator()) {
+      view.replaceChildren(h('h1', { text: t('nav.settings') }), h('p', { class: 'empty', text: t('prices.operator_only') }));
+      return;
+    }
+    const errors = h('div', { id: 'settings-errors', tabindex: '-1' });
+    const historyBox = h('section', { class: 'card', id: 'settings-history' });
+    view.replaceChildren(h('h1', { text: t('nav.settings') }), h('p', { class: 'loading', text: t('app.loading') }));
+    let current;
+    let etag;
+    try {
+      const answer = await api('GET', '/v1/settings');
+      current = answer.data;
+      etag = answer.headers.get('ETag');
+    } catch (error) {
+      showProblem(view, error);
+      return;
+    }
+    const select = (id, value, options) => h('select', { id }, options.map((o) => h('option', { value: o, selected: o === value, text: t('settings.value.' + o) })));
+    const input = (id, value, attrs) => h('input', Object.assign({ id, value: value === undefined || value === null ? '' : String(value) }, attrs || {}));
+    const invoicing = current.invoicing || {};
+    const peppol = current.peppol_id || {};
+    const fields = {
+      response_policy: select('settings-response-policy', current.response_policy, ['automatic', 'manual']),
+      shortage_policy: select('settings-shortage-policy', current.shortage_policy, ['accept_with_changes', 'reject_line']),
+      invoice_trigger: select('settings-invoice-trigger', current.invoice_trigger, ['per_despatch', 'on_delivery']),
+      order_desk_email: input('settings-order-desk-email', current.order_desk_email, { type: 'email', maxlength: '254' }),
+      warehouses: input('settings-warehouses', (current.warehouses || []).join(', ')),
+      peppol_scheme: input('settings-peppol-scheme', peppol.scheme, { maxlength: '4', pattern: '[0-9]{4}' }),
+      peppol_id: input('settings-peppol-id', peppol.id, { maxlength: '50' }),
+      vat_id: input('settings-vat-id', invoicing.vat_id, { maxlength: '32' }),
+      legal_registration_id: input('settings-legal-id', invoicing.legal_registration_id, { maxlength: '64' }),
+      iban: input('settings-iban', invoicing.iban, { maxlength: '34', autocomplete: 'off' }),
+      bic: input('settings-bic', invoicing.bic, { maxlength: '11', autocomplete: 'off' }),
+      payment_terms_days: input('settings-payment-terms', invoicing.payment_terms_days, { type: 'number', min: '0', max: '365', step: '1' }),
+      invoice_prefix: input('settings-invoice-prefix', invoicing.invoice_prefix, { maxlength: '20' }),
+    };
+    const carriers = h('div', { id: 'settings-carriers' });
+    const addCarrier = (name, template) => {
+      const row = h('div', { class: 'row carrier' },
+        field(t('settings.carrier'), input(null, name, { class: 'carrier-name', maxlength: '40' })),
+        field(t('settings.tracking_url'), input(null, template, { class: 'carrier-template', type: 'url', maxlength: '500' }), t('settings.tracking_hint')));
+      row.append(h('button', { type: 'button', class: 'secondary remove-line', text: t('new_order.remove_line'), onclick: () => row.remove() }));
+      carriers.append(row);
+    };
+    for (const [name, template] of Object.entries(current.tracking_url_templates || {})) addCarrier(name, template);
+    const text = (value) => value.trim() || undefined;
+    const form = h('form', { class: 'card action', id: 'settings-form', onsubmit: async (event) => {
+      event.preventDefault();
+      const next = JSON.parse(JSON.stringify(current));
+      next.response_policy = fields.response_policy.value;
+      next.shortage_policy = fields.shortage_policy.value;
+      next.invoice_trigger = fields.invoice_trigger.value;
+      next.order_desk_email = text(fields.order_desk_email.value);
+      next.warehouses = fields.warehouses.value.split(',').map((w) => w.trim()).filter(Boolean);
+      next.tracking_url_templates = Object.fromEntries([...carriers.querySelectorAll('.carrier')]
+        .map((row) => [row.querySelector('.carrier-name').value.trim(), row.querySelector('.carrier-template').value.trim()])
+        .filter(([name]) => name));
+      if (fields.peppol_scheme.value.trim() || fields.peppol_id.value.trim()) {
+        next.peppol_id = { scheme: fields.peppol_scheme.value.trim(), id: fields.peppol_id.value.trim() };
+      } else {
+        delete next.peppol_id;
+      }
+      next.invoicing = Object.assign({}, next.invoicing || {}, {
+        vat_id: text(fields.vat_id.value), legal_registration_id: text(fields.legal_registration_id.value),
+        iban: text(fields.iban.value.replace(/\s+/g, '')), bic: text(fields.bic.value),
+        payment_terms_days: fields.payment_terms_days.value.trim() === '' ? undefined : Number(fields.payment_terms_days.value),
+        invoice_prefix: text(fields.invoice_prefix.value),
+      });
+      try {
+        const answer = await api('PUT', '/v1/settings', next, { 'If-Match': etag });
+        current = answer.data;
+        etag = answer.headers.get('ETag');
+        notice(errors, t('settings.saved'));
+        loadSettingsHistory(historyBox);
+      } catch (error) {
+        if (error.status === 412) notice(errors, t('settings.stale'));
+        else showProblem(errors, error);
+      }
+    } },
+    h('h2', { text: t('settings.orders') }),
+    h('div', { class: 'row' }, field(t('settings.response_policy'), fields.response_policy),
+      field(t('settings.shortage_policy'), fields.shortage_policy)),
+    h('div', { class: 'row' }, field(t('settings.order_desk_email'), fields.order_desk_email),
+      field(t('settings.warehouses'), fields.warehouses, t('settings.warehouses_hint'))),
+    h('h2', { text: t('settings.carriers') }),
+    carriers,
+    h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary', id: 'settings-add-carrier',
+      text: t('settings.add_carrier'), onclick: () => addCarrier('', '') })),
+    h('h2', { text: t('settings.invoicing') }),
+    h('div', { class: 'row' }, field(t('settings.invoice_trigger'), fields.invoice_trigger),
+      field(t('settings.payment_terms'), fields.payment_terms_days), field(t('settings.invoice_prefix'), fields.invoice_prefix)),
+    h('div', { class: 'row' }, field(t('settings.vat_id'), fields.vat_id), field(t('settings.legal_id'), fields.legal_registration_id)),
+    h('div', { class: 'row' }, field('IBAN', fields.iban), field('BIC', fields.bic)),
+    h('div', { class: 'row' }, field(t('settings.peppol_scheme'), fields.peppol_scheme), field(t('settings.peppol_id'), fields.peppol_id)),
+    h('button', { type: 'submit', id: 'settings-submit', text: t('settings.save') }),
+    errors);
+    view.replaceChildren(h('h1', { text: t('nav.settings') }), form, historyBox);
+    loadSettingsHistory(historyBox);
+  }
+
+  async function loadSettingsHistory(container) {
+    try {
+      const { data } = await api('GET', '/v1/settings/history');
+      container.replaceChildren(h('h2', { text: t('settings.history') }), data.items.length
+        ? h('ul', { class: 'history' }, data.items.map((c) => h('li', { 'data-version': String(c.version) },
+          h('time', { datetime: c.at, text: moment(c.at) }), ' ', h('span', { class: 'actor', text: c.by }), ' ',
+          h('strong', { text: c.changed.join(', ') }))))
+        : h('p', { class: 'empty', text: t('settings.no_history') }));
+    } catch (error) {
+      showProblem(container, error);
+    }
+  }
+
   document.addEventListener('DOMContentLoaded', boot);
 })();
