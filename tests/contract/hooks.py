@@ -133,6 +133,22 @@ BEYOND_THE_SCHEMA = [
          "a portal order goes to one of the customer's stored delivery addresses"),
     Rule(422, "validation", ("pointer", r"/cart_id"), r"^the cart is empty",
          "a cart is ordered when it holds something"),
+    # POST /v1/orders takes one body for two posters (openapi.yaml, createOrder): what it must hold depends on the
+    # key's role, which JSON Schema cannot see.
+    Rule(422, "validation", ("pointer", r"/order_number"), r"^is required$",
+         "a webshop's order carries its own order number (staff orders are numbered from the seller's series)"),
+    Rule(422, "validation", ("pointer", r"/channel"), r"^is your API key's channel; leave it out$",
+         "a webshop's channel is its key's"),
+    Rule(422, "validation", ("pointer", r"/channel"), r"^is required$",
+         "staff name the channel an order came in (phone, email, fax)"),
+    Rule(422, "validation", ("pointer", r"/order_number"), r"^is assigned from your order series; leave it out$",
+         "staff orders are numbered from the seller's series"),
+    Rule(422, "validation", ("pointer", r"/schedule/until"),
+         r" is in the past \(today is \d{4}-\d{2}-\d{2}\)$|^may lie at most ten years ahead$",
+         "a standing order's schedule ends from today to ten years ahead"),
+    Rule(422, "validation", ("pointer", r"/lines/\d+/(?:description|vat_rate|vat_category)"),
+         r"^free-text lines are for orders your staff enter; name a product \(sku\)$",
+         "free-text lines are for orders staff enter"),
 ]
 
 
