@@ -684,6 +684,30 @@ class Console(unittest.TestCase):
             self.wait(lambda d: "Saved" in d.find_element(By.ID, "settings-errors").text)
         self.assertEqual(call("GET", "/v1/settings", operator)[1]["response_policy"], before)
 
+    def test_12_an_operator_finds_a_customer_and_adds_a_delivery_address(self):
+        operator = ENV["ORDERS_OPERATOR_KEY"]
+        self.login(operator)
+        self.find("#nav-customers").click()
+        search = self.find("#customers-search")
+        search.send_keys("kontors")
+        self.find("#customers-apply").click()
+        self.find("#customers-table tr[data-customer='C-1'] a").click()
+        self.wait(lambda d: d.find_element(By.ID, "customer-name").get_attribute("value") == "Kontorsmöbler Syd AB")
+        before = len(self.driver.find_elements(By.CSS_SELECTOR, "#customer-delivery-addresses .delivery-address"))
+        self.find("#customer-add-delivery").click()
+        box = self.driver.find_elements(By.CSS_SELECTOR, "#customer-delivery-addresses .delivery-address")[-1]
+        for css, value in [(".delivery-id", "annex-" + self.stamp[-6:]), (".delivery-name", "Kontorsmöbler Syd AB, annexet"),
+                           (".delivery-street", "Annexgatan 3"), (".delivery-postal_code", "211 40"),
+                           (".delivery-city", "Malmö"), (".delivery-country", "SE")]:
+            box.find_element(By.CSS_SELECTOR, css).send_keys(value)
+        self.find("#customer-submit").click()
+        self.wait(lambda d: "Saved" in d.find_element(By.ID, "customer-errors").text)
+        status, customer = call("GET", "/v1/customers/C-1", operator)
+        self.assertEqual(status, 200, customer)
+        self.assertEqual(len(customer["delivery_addresses"]), before + 1)
+        self.assertEqual(customer["delivery_addresses"][-1]["address"]["street"], "Annexgatan 3")
+        self.screenshot("customer-desktop")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

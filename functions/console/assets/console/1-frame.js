@@ -180,6 +180,7 @@
     else if (parts[0] === 'requests') buyerRequestsView(view);
     else if (parts[0] === 'keys') keysView(view);
     else if (parts[0] === 'settings') settingsView(view);
+    else if (parts[0] === 'customers') customersView(view, parts[1] ? decodeURIComponent(parts[1]) : null);
     else ordersView(view);
   }
 
@@ -226,7 +227,7 @@
 
   function layout() {
     const nav = [['orders', t('nav.orders')], ['requests', t('nav.requests')], ['quotes', t('nav.quotes')],
-      ['stock', t('nav.stock')],
+      ['customers', t('nav.customers')], ['stock', t('nav.stock')],
       ['products', t('nav.products')], ['reports', t('nav.reports')]];
     if (isOperator()) nav.splice(1, 0, ['new-order', t('nav.new_order')]);
     if (isOperator()) nav.push(['keys', t('nav.keys')], ['settings', t('nav.settings')]);

@@ -437,6 +437,124 @@
       h('section', { class: 'card', id: 'quote-versions' }, h('h2', { text: t('quote.versions') }), h('ul', {}, versions)));
   }
 
+  // ------------------------------------------------------------------ customers (the register; operators edit)
+  // GET /v1/customers?q= finds them; a customer opens in a form that PUTs the whole record back (name, email,
+  // language, VAT id, billing address and the delivery addresses the portal and "New order" offer).
+  function addressFields(prefix, address) {
+    const a = address || {};
+    const input = (name, max, attrs) => h('input', Object.assign({ class: prefix + '-' + name, value: a[name] || '', maxlength: String(max) }, attrs || {}));
+    return {
+      inputs: { name: input('name', 200), street: input('street', 200), additional_street: input('additional_street', 200),
+        postal_code: input('postal_code', 20), city: input('city', 100), country: input('country', 2, { pattern: '[A-Z]{2}' }) },
+      value() {
+        const out = {};
+        for (const [name, element] of Object.entries(this.inputs)) if (element.value.trim()) out[name] = element.value.trim();
+        return Object.keys(out).length ? out : null;
+      },
+      render() {
+        const i = this.inputs;
+        return [h('div', { class: 'row' }, field(t('customer.address_name'), i.name), field(t('customer.street'), i.street),
+          field(t('customer.additional_street'), i.additional_street)),
+        h('div', { class: 'row' }, field(t('customer.postal_code'), i.postal_code), field(t('customer.city'), i.city),
+          field(t('customer.country'), i.country, 'SE, DE, …'))];
+      },
+    };
+  }
+
+  async function customersView(view, id) {
+    if (id) { customerView(view, id); return; }
+    const query = new URLSearchParams(location.search);
+    const search = h('input', { id: 'customers-search', type: 'search', name: 'q', value: query.get('q') || '', maxlength: '100' });
+    const results = h('div', { id: 'customers-results', tabindex: '-1' }, h('p', { class: 'loading', text: t('app.loading') }));
+    const form = h('form', { class: 'filters', role: 'search', onsubmit: (event) => {
+      event.preventDefault();
+      history.pushState({}, '', '/console/customers' + (search.value.trim() ? '?q=' + encodeURIComponent(search.value.trim()) : ''));
+      render();
+    } }, field(t('filter.search'), search, t('new_order.customer_hint')),
+    h('button', { type: 'submit', id: 'customers-apply', text: t('filter.apply') }));
+    const newId = h('input', { id: 'customer-new-id', maxlength: '64', pattern: '[A-Za-z0-9._/:-]{1,64}' });
+    const create = isOperator() ? h('form', { class: 'filters', onsubmit: (event) => {
+      event.preventDefault();
+      if (!newId.value.trim()) return;
+      history.pushState({}, '', '/console/customers/' + encodeURIComponent(newId.value.trim()));
+      render();
+    } }, field(t('customer.new_id'), newId), h('button', { type: 'submit', id: 'customer-new', text: t('customer.new') })) : null;
+    view.replaceChildren(h('h1', { text: t('nav.customers') }), form, create, results);
+    try {
+      const params = new URLSearchParams({ limit: '50' });
+      if (query.get('q')) params.set('q', query.get('q'));
+      const { data } = await api('GET', '/v1/customers?' + params);
+      results.replaceChildren(data.items.length ? h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'customers-table' },
+        h('thead', {}, h('tr', {}, ['customer.id', 'customer.name', 'customer.email', 'customer.city']
+          .map((k) => h('th', { scope: 'col', text: t(k) })))),
+        h('tbody', {}, data.items.map((c) => h('tr', { 'data-customer': c.id },
+          h('td', { 'data-label': t('customer.id') }, link('/console/customers/' + encodeURIComponent(c.id), c.id)),
+          h('td', { 'data-label': t('customer.name'), text: c.name }),
+          h('td', { 'data-label': t('customer.email'), text: c.email }),
+          h('td', { 'data-label': t('customer.city'), text: (c.address || {}).city || '' }))))))
+        : h('p', { class: 'empty', text: t('new_order.no_customer') }));
+    } catch (error) {
+      showProblem(results, error);
+    }
+  }
+
+  async function customerView(view, id) {
+    let current = { id };
+    let exists = true;
+    try {
+      current = (await api('GET', '/v1/customers/' + encodeURIComponent(id))).data;
+    } catch (error) {
+      if (error.status !== 404) { showProblem(view, error); return; }
+      exists = false;
+    }
+    const errors = h('div', { id: 'customer-errors', tabindex: '-1' });
+    const name = h('input', { id: 'customer-name', value: current.name || '', maxlength: '200', required: true });
+    const email = h('input', { id: 'customer-email', type: 'email', value: current.email || '', maxlength: '254', required: true });
+    const language = h('input', { id: 'customer-language', value: current.language || '', maxlength: '8' });
+    const vat = h('input', { id: 'customer-vat-id', value: current.vat_id || '', maxlength: '32' });
+    const billing = addressFields('billing', current.address);
+    const deliveries = h('div', { id: 'customer-delivery-addresses' });
+    const addDelivery = (entry) => {
+      const e = entry || {};
+      const key = h('input', { class: 'delivery-id', value: e.id || '', maxlength: '40', pattern: '[A-Za-z0-9._-]{1,40}' });
+      const fields = addressFields('delivery', e.address);
+      const box = h('fieldset', { class: 'delivery-address' }, h('legend', { text: t('customer.delivery_address') }),
+        field(t('customer.delivery_id'), key), ...fields.render());
+      box.read = () => ({ id: key.value.trim(), address: fields.value() });
+      box.append(h('button', { type: 'button', class: 'secondary remove-line', text: t('new_order.remove_line'), onclick: () => box.remove() }));
+      deliveries.append(box);
+    };
+    (current.delivery_addresses || []).forEach(addDelivery);
+    const form = h('form', { class: 'card action', id: 'customer-form', onsubmit: async (event) => {
+      event.preventDefault();
+      const body = { name: name.value.trim(), email: email.value.trim() };
+      if (language.value.trim()) body.language = language.value.trim();
+      if (vat.value.trim()) body.vat_id = vat.value.trim();
+      const address = billing.value();
+      if (address) body.address = address;
+      for (const kept of ['discount', 'peppol_id']) if (current[kept]) body[kept] = current[kept];
+      body.delivery_addresses = [...deliveries.querySelectorAll('.delivery-address')].map((box) => box.read());
+      try {
+        current = (await api('PUT', '/v1/customers/' + encodeURIComponent(id), body)).data;
+        exists = true;
+        notice(errors, t('customer.saved'));
+      } catch (error) {
+        showProblem(errors, error);
+      }
+    } },
+    h('div', { class: 'row' }, field(t('customer.name'), name), field(t('customer.email'), email)),
+    h('div', { class: 'row' }, field(t('customer.language'), language, 'sv, de, en, …'), field(t('settings.vat_id'), vat)),
+    h('h2', { text: t('customer.billing_address') }), ...billing.render(),
+    h('h2', { text: t('customer.delivery_addresses') }), deliveries,
+    h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'secondary', id: 'customer-add-delivery',
+      text: t('customer.add_delivery_address'), onclick: () => addDelivery(null) })),
+    isOperator() ? h('button', { type: 'submit', id: 'customer-submit', text: t('customer.save') }) : null,
+    errors);
+    if (!isOperator()) for (const input of form.querySelectorAll('input')) input.readOnly = true;
+    view.replaceChildren(h('h1', { id: 'customer-title', text: (exists ? '' : t('customer.new') + ': ') + id }), form,
+      link('/console/orders?customer_id=' + encodeURIComponent(id), t('customer.orders')));
+  }
+
   // ------------------------------------------------------------------ settings (the seller's own, operators only)
   // GET /v1/settings with its ETag; the form changes what a seller runs day to day and PUTs the whole document
   // back under If-Match, so two people editing at once cannot overwrite each other (412: reload and redo).
