@@ -708,6 +708,26 @@ class Console(unittest.TestCase):
         self.assertEqual(customer["delivery_addresses"][-1]["address"]["street"], "Annexgatan 3")
         self.screenshot("customer-desktop")
 
+    def test_13_an_operator_adds_a_product_with_a_reorder_level(self):
+        operator = ENV["ORDERS_OPERATOR_KEY"]
+        self.login(operator)
+        self.find("#nav-products").click()
+        sku = "NEW-" + self.stamp[-6:]
+        self.find("#product-sku").send_keys(sku)
+        self.find("#product-name").send_keys("Standing desk mat")
+        self.find("#product-price").send_keys("79.50")
+        self.find("#product-min-stock").send_keys("4")
+        self.find("#product-target-stock").send_keys("12")
+        self.find("#product-submit").click()
+        self.wait(lambda d: "Saved" in d.find_element(By.ID, "product-result").text)
+        self.find("#products-table tr[data-sku='" + sku + "']")
+        # A target below the reorder level is refused, its field named.
+        target = self.find("#product-target-stock")
+        target.clear()
+        target.send_keys("2")
+        self.find("#product-submit").click()
+        self.wait(lambda d: "/target_stock" in d.find_element(By.ID, "product-result").text)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

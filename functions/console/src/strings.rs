@@ -337,6 +337,15 @@ pub const MESSAGES: &orders_mail::locale::MessageTable = &[
     ("customer.save", ["Save the customer", "Spara kunden", "Kunden speichern", "Zapisz klienta", "Išsaugoti klientą", "保存客户"]),
     ("customer.saved", ["Saved.", "Sparat.", "Gespeichert.", "Zapisano.", "Išsaugota.", "已保存。"]),
     ("customer.orders", ["The customer's orders", "Kundens order", "Aufträge des Kunden", "Zamówienia klienta", "Kliento užsakymai", "该客户的订单"]),
+    ("product.title", ["Add or change a product", "Lägg till eller ändra en produkt", "Produkt anlegen oder ändern", "Dodaj lub zmień produkt", "Pridėti arba keisti prekę", "添加或修改产品"]),
+    ("product.vat_category", ["VAT category", "Momskategori", "USt-Kategorie", "Kategoria VAT", "PVM kategorija", "增值税类别"]),
+    ("product.cost_price", ["Cost price", "Inköpspris", "Einstandspreis", "Cena zakupu", "Savikaina", "成本价"]),
+    ("product.min_stock", ["Reorder below", "Beställ under", "Nachbestellen unter", "Zamów poniżej", "Užsakyti, kai mažiau nei", "低于此数量时补货"]),
+    ("product.min_stock_hint", ["Available in all warehouses", "Tillgängligt i alla lager", "Verfügbar in allen Lagern", "Dostępne we wszystkich magazynach", "Turima visuose sandėliuose", "所有仓库的可用数量"]),
+    ("product.target_stock", ["Reorder up to", "Beställ upp till", "Nachbestellen bis", "Zamów do", "Užsakyti iki", "补货至"]),
+    ("product.target_stock_hint", ["Empty: the reorder level", "Tomt: beställningsnivån", "Leer: die Meldebestandsgrenze", "Puste: próg zamówienia", "Tuščia: užsakymo riba", "留空：补货下限"]),
+    ("product.save", ["Save the product", "Spara produkten", "Produkt speichern", "Zapisz produkt", "Išsaugoti prekę", "保存产品"]),
+    ("product.saved", ["Saved.", "Sparat.", "Gespeichert.", "Zapisano.", "Išsaugota.", "已保存。"]),
     ("report.customer_statement", ["Customer statements", "Kundreskontra", "Kontoauszüge der Kunden", "Wyciągi klientów", "Klientų išrašai", "客户对账单"]),
 ];
 

@@ -145,8 +145,51 @@
       field(t('filter.customer'), customer), field(t('line.sku'), sku), field(t('line.unit_price'), price)),
     h('button', { type: 'submit', id: 'price-submit', text: t('stock.save') }), messages);
     view.replaceChildren(h('h1', { text: t('nav.products') }), filter, results,
-      isOperator() ? form : h('p', { class: 'empty', text: t('prices.operator_only') }));
+      isOperator() ? form : h('p', { class: 'empty', text: t('prices.operator_only') }),
+      isOperator() ? productEditor(() => loadProducts(results, query.get('customer'))) : null);
     loadProducts(results, query.get('customer'));
+  }
+
+  // A catalogue entry, created or replaced (PUT /v1/products/{sku}); an existing SKU's values are filled in first.
+  function productEditor(saved) {
+    const messages = h('div', { tabindex: '-1', id: 'product-result', 'aria-live': 'polite' });
+    const input = (id, attrs) => h('input', Object.assign({ id }, attrs || {}));
+    const f = {
+      sku: input('product-sku', { required: true, maxlength: '64' }),
+      name: input('product-name', { required: true, maxlength: '200' }),
+      unit: input('product-unit', { value: 'C62', maxlength: '3' }),
+      price: input('product-price', { required: true, inputmode: 'decimal' }),
+      vat_category: h('select', { id: 'product-vat-category' }, ['S', 'Z', 'E', 'AE', 'K', 'G', 'O'].map((c) => h('option', { value: c, text: c }))),
+      vat_rate: input('product-vat-rate', { required: true, inputmode: 'decimal', value: '25' }),
+      cost_price: input('product-cost', { inputmode: 'decimal' }),
+      min_stock: input('product-min-stock', { inputmode: 'decimal' }),
+      target_stock: input('product-target-stock', { inputmode: 'decimal' }),
+    };
+    f.sku.addEventListener('change', async () => {
+      try {
+        const found = (await allProducts()).find((p) => p.sku === f.sku.value.trim());
+        if (!found) return;
+        for (const name of ['name', 'unit', 'price', 'vat_category', 'vat_rate']) f[name].value = found[name];
+      } catch (_) { /* a new product */ }
+    });
+    return h('form', { class: 'card action', id: 'product-form', onsubmit: async (event) => {
+      event.preventDefault();
+      const body = { name: f.name.value.trim(), unit: f.unit.value.trim() || 'C62', price: f.price.value.trim(),
+        vat_category: f.vat_category.value, vat_rate: f.vat_rate.value.trim() };
+      for (const name of ['cost_price', 'min_stock', 'target_stock']) if (f[name].value.trim()) body[name] = f[name].value.trim();
+      try {
+        await api('PUT', '/v1/products/' + encodeURIComponent(f.sku.value.trim()), body);
+        notice(messages, t('product.saved'));
+        saved();
+      } catch (error) {
+        showProblem(messages, error);
+      }
+    } }, h('h2', { text: t('product.title') }),
+    h('div', { class: 'row' }, field(t('line.sku'), f.sku), field(t('line.description'), f.name), field(t('prices.unit'), f.unit, 'C62, KGM, …')),
+    h('div', { class: 'row' }, field(t('line.unit_price'), f.price), field(t('product.vat_category'), f.vat_category), field(t('new_order.vat_rate'), f.vat_rate)),
+    h('div', { class: 'row' }, field(t('product.cost_price'), f.cost_price), field(t('product.min_stock'), f.min_stock, t('product.min_stock_hint')),
+      field(t('product.target_stock'), f.target_stock, t('product.target_stock_hint'))),
+    h('button', { type: 'submit', id: 'product-submit', text: t('product.save') }), messages);
   }
 
   async function loadProducts(results, customer) {
