@@ -44,7 +44,7 @@ fn samconfig_stack_name(text: &str) -> Option<String> {
     in_section("default.deploy.parameters").or_else(|| in_section("default.global.parameters"))
 }
 
-/// A deployed stack's outputs.
+/// A deployed stack's outputs (and parameters; its other resources on demand).
 #[derive(Debug)]
 pub struct StackOutputs {
     /// The stack's name.
@@ -52,6 +52,8 @@ pub struct StackOutputs {
     /// Its status (`CREATE_COMPLETE`, `UPDATE_ROLLBACK_COMPLETE`, …).
     pub status: String,
     outputs: Vec<(String, String)>,
+    parameters: Vec<(String, String)>,
+    client: aws_sdk_cloudformation::Client,
 }
 
 impl StackOutputs {
@@ -93,10 +95,18 @@ impl StackOutputs {
             .into_iter()
             .filter_map(|output| Some((output.output_key?, output.output_value?)))
             .collect();
+        let parameters = found
+            .parameters
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|parameter| Some((parameter.parameter_key?, parameter.parameter_value?)))
+            .collect();
         Ok(Self {
             stack: found.stack_name.unwrap_or_else(|| stack.to_owned()),
             status: found.stack_status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
             outputs,
+            parameters,
+            client,
         })
     }
 
@@ -108,6 +118,60 @@ impl StackOutputs {
             let status = if settled { String::new() } else { format!(" (its status: {})", self.status) };
             format!("stack {} has no output {key}{status}", self.stack)
         })
+    }
+
+    /// The value of the stack's parameter `key` (`SenderEmail`), as deployed.
+    pub fn parameter(&self, key: &str) -> Result<&str, String> {
+        let value = self.parameters.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        value.ok_or_else(|| format!("stack {} has no parameter {key}", self.stack))
+    }
+
+    /// The physical id of the stack's resource `logical_id` (`DescribeStackResource`): a queue's URL, a bucket's
+    /// or a configuration set's name, a secret's ARN — for what the outputs do not name.
+    pub async fn resource(&self, logical_id: &str) -> Result<String, String> {
+        let described = self
+            .client
+            .describe_stack_resource()
+            .stack_name(&self.stack)
+            .logical_resource_id(logical_id)
+            .send()
+            .await
+            .map_err(|error| {
+                if error.code() == Some("ValidationError")
+                    && error.message().is_some_and(|m| m.contains("does not exist"))
+                {
+                    format!("stack {} has no resource {logical_id}", self.stack)
+                } else {
+                    format!("cannot read resource {logical_id} of stack {}: {}", self.stack, aws_error(&error))
+                }
+            })?;
+        described
+            .stack_resource_detail
+            .and_then(|detail| detail.physical_resource_id)
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                format!("resource {logical_id} of stack {} has no physical id (not created yet?)", self.stack)
+            })
+    }
+
+    /// The output `{logical_id}{suffix}` (`ConfirmationQueueUrl`), else the physical id of the resource
+    /// `logical_id` itself (for a resource the outputs do not name, such as `MailFeedbackQueue`).
+    pub async fn output_or_resource(&self, logical_id: &str, suffix: &str) -> Result<String, String> {
+        let key = format!("{logical_id}{suffix}");
+        match self.output(&key) {
+            Ok(value) => Ok(value.to_owned()),
+            Err(missing) => self.resource(logical_id).await.map_err(|error| format!("{missing}, and {error}")),
+        }
+    }
+}
+
+/// An AWS call's error in a line: the service's code and message (`QueueDoesNotExist: The specified queue does not
+/// exist.`), else the error and its causes (a timeout, a refused connection).
+pub fn aws_error<E: ProvideErrorMetadata + Error>(error: &E) -> String {
+    match (error.code(), error.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        _ => causes(error),
     }
 }
 
