@@ -12,8 +12,16 @@ TARGET := $(or $(CARGO_TARGET_DIR),target)
 # Dummy credentials and a region for the offline template checks; SAM telemetry off.
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
 LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console portal feedback
+# The functions' instruction set (docs/decisions/0009): x86_64, what CI builds and measures, unless the make command
+# line says ARCH=arm64 (needs the aarch64-unknown-linux-gnu Rust target). An ARCH in the environment is ignored, so a
+# runner that exports one cannot switch CI to arm64.
+ARCH := $(if $(filter command line,$(origin ARCH)),$(ARCH),x86_64)
+$(if $(filter $(ARCH),x86_64 arm64),,$(error ARCH must be x86_64 or arm64, not '$(ARCH)'))
+CARGO_LAMBDA_ARCH := $(if $(filter arm64,$(ARCH)),--arm64,--x86-64)
+# Where `make package` lays out the functions and the layer for `sam deploy` (as `sam build` would).
+SAM_BUILD := .aws-sam/build
 
-.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium contract-tests template-lint lambda-build bench chaos bench-reports fmt clean
+.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium contract-tests template-lint lambda-build package deploy bench chaos bench-reports fmt clean
 # The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as
 # the PdfFontsLayer of infra/template.yaml (/opt/fonts), read from here locally. Optional: without it, CJK text
 # in PDFs shows as boxes (and stays searchable); under CI=true its absence fails `make test`.
@@ -24,7 +32,10 @@ help:
 	@echo "make dev    start moto, provision from infra/template.yaml, seed demo data, serve http://127.0.0.1:3000"
 	@echo "make test   rustfmt, clippy -D warnings, unit + end-to-end tests against moto, the console in headless Chromium,"
 	@echo "            openapi.yaml against the local stack (schemathesis, each role's key), cfn-lint, sam validate --lint,"
-	@echo "            cargo lambda build --release --x86-64"
+	@echo "            cargo lambda build --release --x86-64, make package"
+	@echo "make package  the built bootstraps + the fonts layer -> .aws-sam/build (ELF checked against ARCH, default x86_64),"
+	@echo "              then cfn-lint and sam validate --lint on .aws-sam/build/template.yaml"
+	@echo "make deploy [ARCH=arm64] [ALARM_EMAIL=...] [SENDER_EMAIL=...]  lambda-build + package + sam deploy (samconfig.toml)"
 	@echo "make bench  bootstrap sizes, cold init against a hello-world, AWS requests of an order's lifecycle -> bench/results/"
 	@echo "make chaos  1,000 orders with faults injected on every kind of AWS call -> bench/results/chaos.json"
 	@echo "make pdf-previews  sample invoice PDFs for a person to look at -> .local/pdf-previews"
@@ -78,7 +89,7 @@ dev: emulator fonts
 	cargo build -p devstack
 	$(TARGET)/debug/devstack up --port 3000
 
-test: fmt-check clippy tests browser-tests contract-tests template-lint lambda-build
+test: fmt-check clippy tests browser-tests contract-tests template-lint lambda-build package
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -125,13 +136,26 @@ template-lint: tools
 	$(OFFLINE_AWS) $(TOOLS)/bin/python scripts/iam_check.py
 
 lambda-build: tools
-	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" cargo lambda build --release --x86-64 --locked $(addprefix -p ,$(LAMBDAS))
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" cargo lambda build --release $(CARGO_LAMBDA_ARCH) --locked $(addprefix -p ,$(LAMBDAS))
 	@for f in $(LAMBDAS); do \
 	  b="$(TARGET)/lambda/$$f/bootstrap"; \
 	  z="$$(mktemp -d)/bootstrap.zip"; \
 	  $(TOOLS)/bin/python -c "import sys, zipfile; zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED).write(sys.argv[1], 'bootstrap')" "$$b" "$$z"; \
 	  echo "bootstrap $$f: $$(stat -c %s "$$b") bytes, zipped $$(stat -c %s "$$z") bytes"; \
 	done
+
+# What `sam deploy` ships: exactly the bootstraps lambda-build built (their ELF machine checked against ARCH) and the
+# fonts layer, laid out in .aws-sam/build as `sam build` would, then linted (docs/decisions/0009).
+package: tools fonts lambda-build
+	$(TOOLS)/bin/python scripts/package.py --architecture $(ARCH) --target-dir $(TARGET) --lambdas "$(LAMBDAS)" --template infra/template.yaml --build-dir $(SAM_BUILD)
+	$(OFFLINE_AWS) $(TOOLS)/bin/cfn-lint $(SAM_BUILD)/template.yaml
+	$(OFFLINE_AWS) $(TOOLS)/bin/sam validate --lint --template $(SAM_BUILD)/template.yaml
+
+# sam deploy of .aws-sam/build/template.yaml (its default; samconfig.toml is read from here) with AWS credentials.
+# The template has no domain parameter: DOMAIN=... is refused before anything is built; SENDER_EMAIL sets the sender.
+$(if $(and $(filter deploy,$(MAKECMDGOALS)),$(filter command line,$(origin DOMAIN))),$(error deploy: the template has no domain parameter; pass SENDER_EMAIL=... (the SES sender) instead of DOMAIN))
+deploy: package
+	$(TOOLS)/bin/sam deploy --parameter-overrides 'Architecture=$(ARCH)' $(if $(ALARM_EMAIL),'AlarmEmail=$(ALARM_EMAIL)') $(if $(SENDER_EMAIL),'SenderEmail=$(SENDER_EMAIL)')
 
 # Benchmarks (docs/benchmarks.md): figures go to bench/results/*.json, never into timed tests.
 bench: lambda-build emulator
