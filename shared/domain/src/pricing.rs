@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use crate::catalogue::{CustomerPrice, Product};
+use crate::ids::Sku;
 use crate::money::{significant_scale, Currency, Discount};
 use crate::order::{OrderLine, PriceSource, Totals, VatBreakdown};
 use crate::tax::VatCategory;
@@ -73,29 +74,14 @@ pub fn price_line(
         }
     };
     let discount = request.discount.or(customer_price.and_then(|p| p.discount)).or(customer_discount);
-    let (allowance, line_net) = line_amounts(request.quantity, unit_price, discount, currency)?;
-    Ok(OrderLine {
-        line_no,
-        sku: Some(product.sku.clone()),
-        description: product.name.clone(),
-        unit: product.unit.clone(),
-        quantity: request.quantity,
-        unit_price,
-        price_source,
-        discount,
-        allowance,
-        line_net,
+    let article = Article {
+        sku: Some(&product.sku),
+        description: &product.name,
+        unit: &product.unit,
         vat_category: product.vat_category,
         vat_rate: product.vat_rate,
-        requested_delivery_date: None,
-        confirmed_quantity: Decimal::ZERO,
-        shipped_quantity: Decimal::ZERO,
-        invoiced_quantity: Decimal::ZERO,
-        called_off_quantity: Decimal::ZERO,
-        stock_warning: None,
-        line_status: None,
-        note: None,
-    })
+    };
+    new_line(line_no, &article, request.quantity, (unit_price, price_source), discount, currency)
 }
 
 /// Prices a free-text line: its own description, VAT and the unit price staff entered (the seller's), in pieces.
@@ -109,20 +95,49 @@ pub fn price_free_text(
         field: "unit_price",
         detail: "is required on a free-text line (there is no catalogue price)".into(),
     })?;
-    let (allowance, line_net) = line_amounts(request.quantity, unit_price, request.discount, currency)?;
-    Ok(OrderLine {
-        line_no,
+    let article = Article {
         sku: None,
-        description: item.description.clone(),
-        unit: "C62".into(),
-        quantity: request.quantity,
-        unit_price,
-        price_source: PriceSource::Seller,
-        discount: request.discount,
-        allowance,
-        line_net,
+        description: &item.description,
+        unit: "C62",
         vat_category: item.vat_category,
         vat_rate: item.vat_rate,
+    };
+    new_line(line_no, &article, request.quantity, (unit_price, PriceSource::Seller), request.discount, currency)
+}
+
+/// What a line is, whether a product or free text.
+struct Article<'a> {
+    sku: Option<&'a Sku>,
+    description: &'a str,
+    unit: &'a str,
+    vat_category: VatCategory,
+    vat_rate: Decimal,
+}
+
+/// A new, unconfirmed line of `article`: its amounts from the quantity, price and discount, nothing confirmed,
+/// shipped or invoiced yet.
+fn new_line(
+    line_no: u32,
+    article: &Article<'_>,
+    quantity: Decimal,
+    (unit_price, price_source): (Decimal, PriceSource),
+    discount: Option<Discount>,
+    currency: Currency,
+) -> Result<OrderLine, PricingError> {
+    let (allowance, line_net) = line_amounts(quantity, unit_price, discount, currency)?;
+    Ok(OrderLine {
+        line_no,
+        sku: article.sku.cloned(),
+        description: article.description.to_owned(),
+        unit: article.unit.to_owned(),
+        quantity,
+        unit_price,
+        price_source,
+        discount,
+        allowance,
+        line_net,
+        vat_category: article.vat_category,
+        vat_rate: article.vat_rate,
         requested_delivery_date: None,
         confirmed_quantity: Decimal::ZERO,
         shipped_quantity: Decimal::ZERO,

@@ -69,6 +69,24 @@ impl From<orders_domain::quote::QuoteRefusal> for OrderingError {
     }
 }
 
+/// Places `placement`'s order and answers it, or the order an identical earlier request placed (same order number
+/// in the channel, or same `Idempotency-Key`), or why it was not placed.
+pub(crate) async fn place_and_answer(
+    store: &Store,
+    publisher: &orders_aws::EventPublisher,
+    tenant: &orders_domain::tenant::TenantSettings,
+    placement: crate::placing::Placement<'_>,
+) -> Result<Ordered, OrderingError> {
+    let order = placement.order;
+    match crate::placing::place_order(store, publisher, placement).await? {
+        CreateOutcome::Created => Ok(Ordered { order: order.clone(), replayed: false }),
+        CreateOutcome::RateLimited { retry_after } => {
+            Err(OrderingError::RateLimited { orders_per_minute: tenant.limits.orders_per_minute, retry_after })
+        }
+        duplicate => replay(store, &order.tenant, &order.order_number, placement.idempotency_key, duplicate).await,
+    }
+}
+
 /// Now, to the microsecond the sort keys keep (the stored timestamp says the same).
 pub fn now_micros(now: OffsetDateTime) -> OffsetDateTime {
     now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now)

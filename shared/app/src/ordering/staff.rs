@@ -5,7 +5,7 @@
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{ApiKeyRecord, CreateOutcome};
+use orders_aws::store::ApiKeyRecord;
 use orders_aws::{EventPublisher, Store};
 use orders_domain::intake::parse_staff_order;
 use orders_domain::placing::inline_customer;
@@ -13,7 +13,7 @@ use orders_domain::tenant::TenantSettings;
 
 use super::webshop::price_order;
 use super::{replay, Ordered, OrderingError};
-use crate::placing::{place_order, Placement};
+use crate::placing::Placement;
 
 /// The order number of the `n`th order staff entered.
 pub fn staff_order_number(n: u64) -> String {
@@ -65,13 +65,7 @@ pub async fn submit_staff_order(
         quote: None,
         orders_per_minute: None,
     };
-    match place_order(store, publisher, placement).await? {
-        CreateOutcome::Created => Ok(Ordered { order, replayed: false }),
-        CreateOutcome::RateLimited { retry_after } => {
-            Err(OrderingError::RateLimited { orders_per_minute: tenant.limits.orders_per_minute, retry_after })
-        }
-        duplicate => replay(store, &key.tenant, &draft.order_number, idempotency_key, duplicate).await,
-    }
+    super::place_and_answer(store, publisher, tenant, placement).await
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{ApiKeyRecord, CreateOutcome};
+use orders_aws::store::ApiKeyRecord;
 use orders_aws::{EventPublisher, Store};
 use orders_domain::ids::TenantId;
 use orders_domain::intake::{parse_order, OrderDraft};
@@ -13,7 +13,7 @@ use orders_domain::placing::{buyer_id, inline_customer, price_draft, PricingInpu
 use orders_domain::tenant::TenantSettings;
 
 use super::{replay, Ordered, OrderingError};
-use crate::placing::{place_order, Placement};
+use crate::placing::Placement;
 
 /// Places the order document `body` a webshop's key posted (with its `Idempotency-Key`, if any), or answers the
 /// order an identical earlier request placed.
@@ -54,13 +54,7 @@ pub async fn submit_order(
         quote: None,
         orders_per_minute: Some(tenant.limits.orders_per_minute),
     };
-    match place_order(store, publisher, placement).await? {
-        CreateOutcome::Created => Ok(Ordered { order, replayed: false }),
-        CreateOutcome::RateLimited { retry_after } => {
-            Err(OrderingError::RateLimited { orders_per_minute: tenant.limits.orders_per_minute, retry_after })
-        }
-        duplicate => replay(store, &key.tenant, &draft.order_number, idempotency_key, duplicate).await,
-    }
+    super::place_and_answer(store, publisher, tenant, placement).await
 }
 
 /// Prices a draft against the catalogue (see [`price_draft`]): reads the customer, the catalogue slice and the

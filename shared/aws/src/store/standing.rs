@@ -52,6 +52,22 @@ pub(crate) fn standing_item(table: &str, order: &Order) -> Result<Option<Transac
     put_plain(table, item).map(Some)
 }
 
+/// A conditional write's answer: done (`true`), its condition failed (`false`), or the table's error.
+fn conditional<T, E, R>(
+    result: Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>,
+    action: String,
+) -> Result<bool, StoreError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(e) => Err(dynamo_error(action, e)),
+    }
+}
+
 impl Store {
     /// Every standing order of `tenant` with occurrences still to place.
     pub async fn standing_entries(&self, tenant: &TenantId) -> Result<Vec<StandingEntry>, StoreError> {
@@ -97,13 +113,7 @@ impl Store {
                     .expression_attribute_values(":read", read)
                     .send()
                     .await;
-                match result {
-                    Ok(_) => Ok(true),
-                    Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                        Ok(false)
-                    }
-                    Err(e) => Err(dynamo_error(action, e)),
-                }
+                conditional(result, action)
             }
             None => {
                 let result = self
@@ -116,13 +126,7 @@ impl Store {
                     .expression_attribute_values(":read", read)
                     .send()
                     .await;
-                match result {
-                    Ok(_) => Ok(true),
-                    Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                        Ok(false)
-                    }
-                    Err(e) => Err(dynamo_error(action, e)),
-                }
+                conditional(result, action)
             }
         }
     }
