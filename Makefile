@@ -21,7 +21,7 @@ CARGO_LAMBDA_ARCH := $(if $(filter arm64,$(ARCH)),--arm64,--x86-64)
 # Where `make package` lays out the functions and the layer for `sam deploy` (as `sam build` would).
 SAM_BUILD := .aws-sam/build
 
-.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium contract-tests template-lint lambda-build package deploy bench chaos bench-reports fmt clean
+.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium contract-tests template-lint lambda-build sizes package deploy bench chaos bench-reports fmt clean
 # The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as
 # the PdfFontsLayer of infra/template.yaml (/opt/fonts), read from here locally. Optional: without it, CJK text
 # in PDFs shows as boxes (and stays searchable); under CI=true its absence fails `make test`.
@@ -32,7 +32,7 @@ help:
 	@echo "make dev    start moto, provision from infra/template.yaml, seed demo data, serve http://127.0.0.1:3000"
 	@echo "make test   rustfmt, clippy -D warnings, unit + end-to-end tests against moto, the console in headless Chromium,"
 	@echo "            openapi.yaml against the local stack (schemathesis, each role's key), cfn-lint, sam validate --lint,"
-	@echo "            cargo lambda build --release --x86-64, make package"
+	@echo "            cargo lambda build --release --x86-64, bootstrap sizes against budgets (make sizes), make package"
 	@echo "make package  the built bootstraps + the fonts layer -> .aws-sam/build (ELF checked against ARCH, default x86_64),"
 	@echo "              then cfn-lint and sam validate --lint on .aws-sam/build/template.yaml"
 	@echo "make deploy [ARCH=arm64] [ALARM_EMAIL=...] [SENDER_EMAIL=...]  lambda-build + package + sam deploy (samconfig.toml)"
@@ -89,7 +89,7 @@ dev: emulator fonts
 	cargo build -p devstack
 	$(TARGET)/debug/devstack up --port 3000
 
-test: fmt-check clippy tests browser-tests contract-tests template-lint lambda-build package
+test: fmt-check clippy tests browser-tests contract-tests template-lint lambda-build sizes package
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -143,6 +143,11 @@ lambda-build: tools
 	  $(TOOLS)/bin/python -c "import sys, zipfile; zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED).write(sys.argv[1], 'bootstrap')" "$$b" "$$z"; \
 	  echo "bootstrap $$f: $$(stat -c %s "$$b") bytes, zipped $$(stat -c %s "$$z") bytes"; \
 	done
+
+# The zipped bootstraps against their budgets (3 MiB; 6 MiB for the four that render PDFs or reports,
+# docs/decisions/0010): one over its budget fails `make test`.
+sizes: tools lambda-build
+	$(TOOLS)/bin/python scripts/bootstrap_sizes.py --check $(TARGET)/bootstrap-sizes.json $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
 
 # What `sam deploy` ships: exactly the bootstraps lambda-build built (their ELF machine checked against ARCH) and the
 # fonts layer, laid out in .aws-sam/build as `sam build` would, then linted (docs/decisions/0009).
