@@ -15,7 +15,7 @@ use orders_domain::pricing::LineRequest;
 use orders_domain::standing::{base_date, occurrence_number};
 use orders_domain::tenant::TenantSettings;
 
-use crate::ordering::webshop::price_order;
+use crate::ordering::webshop::{price_order, Priced};
 use crate::placing::{place_order, Placement};
 
 /// What one tenant's run did.
@@ -68,7 +68,9 @@ async fn run_entry(
     let Some(&(last, _)) = due.last() else { return Ok(()) };
     for &(n, date) in &due {
         let draft = occurrence_draft(&standing, date, today);
-        let order = match price_order(store, &tenant.tenant, &standing.channel, tenant, &draft, now).await {
+        // No repeat check here: the occurrence's order number record makes it place once.
+        let priced = price_order(store, &tenant.tenant, &standing.channel, tenant, &draft, now, None).await;
+        let order = match priced.and_then(Priced::into_order) {
             Ok(order) => order,
             Err(error) => {
                 tracing::warn!(tenant = %tenant.tenant, standing_order = %standing.id, occurrence = n, %error, "standing order occurrence not placed; tried again tomorrow");

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use orders_aws::store::CreateOutcome;
+use orders_aws::store::{CreateOutcome, DuplicateCheck};
 use orders_aws::{EventPublisher, Store};
 use orders_domain::ids::{CustomerId, OrderId, Sku, TenantId};
 use orders_domain::intake::parse_order;
@@ -84,7 +84,13 @@ pub async fn order_cart(
     if checkout.cart_id != cart.cart_id {
         // Ordered already (the cart moved on), or a cart this buyer never had.
         let number = Cart { cart_id: checkout.cart_id.clone(), ..Cart::empty() }.order_number();
-        return match store.find_duplicate(owner.tenant, PORTAL_CHANNEL, &number, None, "").await? {
+        let check = DuplicateCheck {
+            channel: PORTAL_CHANNEL,
+            order_number: Some(&number),
+            idempotency_key: None,
+            fingerprint: "",
+        };
+        return match store.find_duplicate(owner.tenant, &check).await? {
             Some(CreateOutcome::Duplicate { order_id, .. }) => earlier_order(store, owner, &order_id).await,
             _ => Err(OrderingError::Conflict(NOT_YOUR_CART.into())),
         };

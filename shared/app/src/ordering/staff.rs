@@ -5,13 +5,13 @@
 
 use time::OffsetDateTime;
 
-use orders_aws::store::ApiKeyRecord;
+use orders_aws::store::{ApiKeyRecord, DuplicateCheck};
 use orders_aws::{EventPublisher, Store};
 use orders_domain::intake::parse_staff_order;
 use orders_domain::placing::inline_customer;
 use orders_domain::tenant::TenantSettings;
 
-use super::webshop::price_order;
+use super::webshop::{price_order, Priced};
 use super::{replay, Ordered, OrderingError};
 use crate::placing::Placement;
 
@@ -36,15 +36,18 @@ pub async fn submit_staff_order(
     let channel = staff.channel.as_str();
     let parsed = staff.parsed;
     let mut draft = parsed.draft;
-    if let Some(idem) = idempotency_key {
-        // The number is not known yet: only the key can find an earlier request.
-        if let Some(duplicate) = store.find_duplicate(&key.tenant, channel, "", Some(idem), &parsed.fingerprint).await?
-        {
-            return replay(store, &key.tenant, "", Some(idem), duplicate).await;
-        }
-    }
+    // The number is not known yet: only the key can find an earlier request.
+    let check = idempotency_key.map(|idem| DuplicateCheck {
+        channel,
+        order_number: None,
+        idempotency_key: Some(idem),
+        fingerprint: &parsed.fingerprint,
+    });
     // Priced before a number is taken, so a refused order takes none.
-    let mut order = price_order(store, &key.tenant, channel, tenant, &draft, now).await?;
+    let mut order = match price_order(store, &key.tenant, channel, tenant, &draft, now, check).await? {
+        Priced::Repeat(duplicate) => return replay(store, &key.tenant, "", idempotency_key, duplicate).await,
+        Priced::Order(order) => *order,
+    };
     draft.order_number = staff_order_number(store.next_staff_order_number(&key.tenant).await?);
     order.order_number.clone_from(&draft.order_number);
     let detail = format!(

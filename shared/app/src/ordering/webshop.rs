@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use orders_aws::store::ApiKeyRecord;
+use orders_aws::store::{ApiKeyRecord, CreateOutcome, DuplicateCheck, OrderInputsRequest};
 use orders_aws::{EventPublisher, Store};
 use orders_domain::ids::TenantId;
 use orders_domain::intake::{parse_order, OrderDraft};
@@ -29,13 +29,18 @@ pub async fn submit_order(
     let now = super::now_micros(now);
     let parsed = parse_order(body, now.date())?;
     let draft = parsed.draft;
-    if let Some(duplicate) = store
-        .find_duplicate(&key.tenant, &key.channel, &draft.order_number, idempotency_key, &parsed.fingerprint)
-        .await?
-    {
-        return replay(store, &key.tenant, &draft.order_number, idempotency_key, duplicate).await;
-    }
-    let order = price_order(store, &key.tenant, &key.channel, tenant, &draft, now).await?;
+    let check = DuplicateCheck {
+        channel: &key.channel,
+        order_number: Some(&draft.order_number),
+        idempotency_key,
+        fingerprint: &parsed.fingerprint,
+    };
+    let order = match price_order(store, &key.tenant, &key.channel, tenant, &draft, now, Some(check)).await? {
+        Priced::Repeat(duplicate) => {
+            return replay(store, &key.tenant, &draft.order_number, idempotency_key, duplicate).await
+        }
+        Priced::Order(order) => *order,
+    };
     let detail = format!(
         "Order {} received with {} line(s), {} {} gross",
         order.order_number,
@@ -57,8 +62,28 @@ pub async fn submit_order(
     super::place_and_answer(store, publisher, tenant, placement).await
 }
 
-/// Prices a draft against the catalogue (see [`price_draft`]): reads the customer, the catalogue slice and the
-/// blanket order of a call-off at once.
+/// A priced draft, or the order an earlier request with the same key or number stored.
+#[derive(Debug)]
+pub(crate) enum Priced {
+    /// What the draft's `DuplicateCheck` found.
+    Repeat(CreateOutcome),
+    /// The priced order.
+    Order(Box<Order>),
+}
+
+impl Priced {
+    /// The priced order; a repeat (only found when a check was asked for) is no order to place.
+    pub(crate) fn into_order(self) -> Result<Order, OrderingError> {
+        match self {
+            Priced::Order(order) => Ok(*order),
+            Priced::Repeat(_) => Err(OrderingError::Conflict("an earlier request placed this order already".into())),
+        }
+    }
+}
+
+/// Prices a draft against the catalogue (see [`price_draft`]). The uniqueness records of `duplicate` (checked
+/// first: a repeat is answered, not priced), the customer and the catalogue slice are read in one request; the
+/// blanket order of a call-off at the same time.
 pub(crate) async fn price_order(
     store: &Store,
     tenant_id: &TenantId,
@@ -66,26 +91,33 @@ pub(crate) async fn price_order(
     tenant: &TenantSettings,
     draft: &OrderDraft,
     now: OffsetDateTime,
-) -> Result<Order, OrderingError> {
+    duplicate: Option<DuplicateCheck<'_>>,
+) -> Result<Priced, OrderingError> {
     let customer_id = buyer_id(draft);
     let skus: Vec<_> = draft.lines.iter().filter_map(|l| l.sku().cloned()).collect();
-    let (customer, catalogue, blanket) = futures::try_join!(
-        store.get_customer(tenant_id, customer_id),
-        store.load_catalogue(tenant_id, &skus, Some(customer_id), &tenant.warehouses),
-        async {
-            match &draft.blanket_order_id {
-                Some(id) => store.get_order_with_history(tenant_id, id).await.map(|o| o.map(|(order, _)| order)),
-                None => Ok(None),
-            }
-        },
-    )?;
-    let inputs = PricingInputs {
+    let request = OrderInputsRequest {
+        tenant: tenant_id,
+        duplicate,
+        customer: customer_id,
+        skus: &skus,
+        warehouses: &tenant.warehouses,
+    };
+    let (inputs, blanket) = futures::try_join!(store.order_inputs(&request), async {
+        match &draft.blanket_order_id {
+            Some(id) => store.get_order_with_history(tenant_id, id).await.map(|o| o.map(|(order, _)| order)),
+            None => Ok(None),
+        }
+    })?;
+    if let Some(repeat) = inputs.duplicate {
+        return Ok(Priced::Repeat(repeat));
+    }
+    let pricing = PricingInputs {
         tenant: tenant_id,
         channel,
-        customer: customer.as_ref(),
-        catalogue: &catalogue,
+        customer: inputs.customer.as_ref(),
+        catalogue: &inputs.catalogue,
         blanket: blanket.as_ref(),
         now,
     };
-    price_draft(draft, &inputs).map_err(OrderingError::Invalid)
+    price_draft(draft, &pricing).map(|order| Priced::Order(Box::new(order))).map_err(OrderingError::Invalid)
 }

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use orders_aws::store::ApiKeyRecord;
+use orders_aws::store::{ApiKeyRecord, OrderInputsRequest};
 use orders_aws::Store;
 use orders_domain::ids::QuoteId;
 use orders_domain::order::Order;
@@ -79,15 +79,20 @@ async fn price_for(
     let tenant = tenant_settings(store, caller).await?;
     let customer_id = buyer_id(&draft.order);
     let skus: Vec<_> = draft.order.lines.iter().filter_map(|l| l.sku().cloned()).collect();
-    let (customer, catalogue) = futures::try_join!(
-        store.get_customer(&caller.tenant, customer_id),
-        store.load_catalogue(&caller.tenant, &skus, Some(customer_id), &tenant.warehouses),
-    )?;
+    let read = store
+        .order_inputs(&OrderInputsRequest {
+            tenant: &caller.tenant,
+            duplicate: None,
+            customer: customer_id,
+            skus: &skus,
+            warehouses: &tenant.warehouses,
+        })
+        .await?;
     let inputs = PricingInputs {
         tenant: &caller.tenant,
         channel: QUOTE_CHANNEL,
-        customer: customer.as_ref(),
-        catalogue: &catalogue,
+        customer: read.customer.as_ref(),
+        catalogue: &read.catalogue,
         blanket: None,
         now,
     };

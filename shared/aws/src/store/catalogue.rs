@@ -59,20 +59,18 @@ impl Store {
         customer: Option<&CustomerId>,
         warehouses: &[WarehouseId],
     ) -> Result<CatalogueView, StoreError> {
-        let mut unique: Vec<&Sku> = skus.iter().collect();
-        unique.sort();
-        unique.dedup();
-        let mut wanted = Vec::new();
-        for sku in unique {
-            wanted.push(key(keys::sku_pk(tenant, sku), keys::PRODUCT_SK));
-            if let Some(customer) = customer {
-                wanted.push(key(keys::sku_pk(tenant, sku), keys::price_sk(customer)));
-            }
-            for warehouse in warehouses {
-                wanted.push(key(keys::sku_pk(tenant, sku), keys::stock_sk(warehouse)));
-            }
-        }
-        let items = self.batch_get(wanted).await?;
+        let items = self.batch_get(catalogue_keys(tenant, skus, customer, warehouses)).await?;
+        self.catalogue_from(tenant, items, warehouses).await
+    }
+
+    /// The catalogue view of `items` read by [`catalogue_keys`] (other items are ignored): lot-tracked products
+    /// keep stock per lot, so every lot of those SKUs is read (one query each).
+    pub(super) async fn catalogue_from(
+        &self,
+        tenant: &TenantId,
+        items: Vec<super::Item>,
+        warehouses: &[WarehouseId],
+    ) -> Result<CatalogueView, StoreError> {
         let sku_prefix = format!("T#{tenant}#SKU#");
         let mut view = CatalogueView::default();
         for item in items {
@@ -94,7 +92,6 @@ impl Store {
                 view.stock.entry(sku).or_default().push(level);
             }
         }
-        // Lot-tracked products keep stock per lot: read every lot of those SKUs (one query each).
         let lot_tracked: Vec<Sku> = view.products.values().filter(|p| p.lot_tracked).map(|p| p.sku.clone()).collect();
         let lots = futures::future::try_join_all(lot_tracked.iter().map(|sku| self.lot_levels(tenant, sku))).await?;
         for (sku, levels) in lot_tracked.into_iter().zip(lots) {
@@ -121,4 +118,28 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         Ok((products, next))
     }
+}
+
+/// The keys of the catalogue view of `skus`: each product, the customer's price of it, and its stock in each of
+/// `warehouses`.
+pub(super) fn catalogue_keys(
+    tenant: &TenantId,
+    skus: &[Sku],
+    customer: Option<&CustomerId>,
+    warehouses: &[WarehouseId],
+) -> Vec<super::Item> {
+    let mut unique: Vec<&Sku> = skus.iter().collect();
+    unique.sort();
+    unique.dedup();
+    let mut wanted = Vec::new();
+    for sku in unique {
+        wanted.push(key(keys::sku_pk(tenant, sku), keys::PRODUCT_SK));
+        if let Some(customer) = customer {
+            wanted.push(key(keys::sku_pk(tenant, sku), keys::price_sk(customer)));
+        }
+        for warehouse in warehouses {
+            wanted.push(key(keys::sku_pk(tenant, sku), keys::stock_sk(warehouse)));
+        }
+    }
+    wanted
 }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use orders_domain::ids::{OrderId, TenantId};
 
 use super::{corrupt, dynamo_error, get_n, get_s, key, s, CreateOutcome, DuplicateOf, Item, Store, StoreError};
-use crate::keys::{self, SK};
+use crate::keys::{self, PK, SK};
 
 /// How long idempotency keys are remembered.
 pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -21,27 +21,10 @@ impl Store {
     pub async fn find_duplicate(
         &self,
         tenant: &TenantId,
-        channel: &str,
-        order_number: &str,
-        idempotency_key: Option<&str>,
-        fingerprint: &str,
+        check: &DuplicateCheck<'_>,
     ) -> Result<Option<CreateOutcome>, StoreError> {
-        let mut wanted = Vec::new();
-        if let Some(idem) = idempotency_key {
-            wanted.push(key(keys::idempotency_pk(tenant, idem), keys::IDEMPOTENCY_SK));
-        }
-        wanted.push(key(keys::order_number_pk(tenant, channel, order_number), keys::ORDER_NUMBER_SK));
-        let found = self.batch_get(wanted).await?;
-        let now = OffsetDateTime::now_utc().unix_timestamp();
-        let live = |item: &&Item| get_n(item, "expires_at").is_none_or(|at| at > Decimal::from(now));
-        let by_idem = found.iter().filter(live).find(|item| get_s(item, SK) == Some(keys::IDEMPOTENCY_SK));
-        let by_number = found.iter().find(|item| get_s(item, SK) == Some(keys::ORDER_NUMBER_SK));
-        let (of, item) = match (by_idem, by_number) {
-            (Some(item), _) => (DuplicateOf::IdempotencyKey, item),
-            (None, Some(item)) => (DuplicateOf::OrderNumber, item),
-            (None, None) => return Ok(None),
-        };
-        duplicate_of(of, item, fingerprint).map(Some)
+        let found = self.batch_get(check.keys(tenant)).await?;
+        check.among(tenant, &found)
     }
 
     /// Claims an `Idempotency-Key` for a request that is not a single order (a batch). Returns whether an
@@ -87,5 +70,58 @@ pub(super) fn duplicate_of(of: DuplicateOf, item: &Item, fingerprint: &str) -> R
         }),
         None if matches!(of, DuplicateOf::IdempotencyKey) => Ok(CreateOutcome::IdempotencyKeyTaken),
         None => Err(corrupt("uniqueness record", "no order_id")),
+    }
+}
+
+/// What identifies a repeat of an order request in its channel: the client's `Idempotency-Key` and/or the order
+/// number (`None` when the number is not known yet, as for staff orders), and the request's fingerprint.
+#[derive(Debug, Clone, Copy)]
+pub struct DuplicateCheck<'a> {
+    /// The channel the order number is unique in (`webshop`, `phone`, …).
+    pub channel: &'a str,
+    /// The order number, when the request carries one.
+    pub order_number: Option<&'a str>,
+    /// The client's `Idempotency-Key`, if sent.
+    pub idempotency_key: Option<&'a str>,
+    /// Canonical hash of the request.
+    pub fingerprint: &'a str,
+}
+
+impl DuplicateCheck<'_> {
+    /// The uniqueness records to read (none when there is neither a key nor a number).
+    pub(super) fn keys(&self, tenant: &TenantId) -> Vec<Item> {
+        let mut wanted = Vec::new();
+        if let Some(idem) = self.idempotency_key {
+            wanted.push(key(keys::idempotency_pk(tenant, idem), keys::IDEMPOTENCY_SK));
+        }
+        if let Some(number) = self.order_number {
+            wanted.push(key(keys::order_number_pk(tenant, self.channel, number), keys::ORDER_NUMBER_SK));
+        }
+        wanted
+    }
+
+    /// The earlier request among `items` (read by [`Self::keys`], possibly with other items): the
+    /// `Idempotency-Key` wins over the order number; an expired key record does not count.
+    pub(super) fn among(&self, tenant: &TenantId, items: &[Item]) -> Result<Option<CreateOutcome>, StoreError> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let live = |item: &&Item| get_n(item, "expires_at").is_none_or(|at| at > Decimal::from(now));
+        let is =
+            |item: &Item, wanted: &Item| get_s(item, PK) == get_s(wanted, PK) && get_s(item, SK) == get_s(wanted, SK);
+        let mut by_idem = None;
+        let mut by_number = None;
+        for wanted in self.keys(tenant) {
+            let found = items.iter().find(|item| is(item, &wanted));
+            if get_s(&wanted, SK) == Some(keys::IDEMPOTENCY_SK) {
+                by_idem = found.filter(live);
+            } else {
+                by_number = found;
+            }
+        }
+        let (of, item) = match (by_idem, by_number) {
+            (Some(item), _) => (DuplicateOf::IdempotencyKey, item),
+            (None, Some(item)) => (DuplicateOf::OrderNumber, item),
+            (None, None) => return Ok(None),
+        };
+        duplicate_of(of, item, self.fingerprint).map(Some)
     }
 }
