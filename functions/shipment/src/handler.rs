@@ -9,5 +9,6 @@ use crate::Shipment;
 
 /// Handles one batch; failures are reported per message.
 pub async fn handle(app: &Shipment, event: SqsEvent) -> Result<SqsBatchResponse, lambda_runtime::Error> {
-    Ok(consume(&event, "shipment", &ACCEPTED, |envelope| async move { process(app, &envelope).await }).await)
+    // Boxed: the use case's future is deep enough to overflow the compiler's layout query depth in `main`.
+    Ok(consume(&event, "shipment", &ACCEPTED, |envelope| async move { Box::pin(process(app, &envelope)).await }).await)
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{NewEmail, OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite};
+use orders_aws::store::{NewEmail, OrderRecord, OrderWithParts, RelatedWrite, ResponseOutcome, ResponseWrite};
 use orders_aws::{required_var, ConfigError, Settings, Store, StoreError};
 use orders_domain::catalogue::ReorderLevel;
 use orders_domain::confirmation::answer_order;
@@ -95,11 +95,11 @@ pub enum ConfirmationError {
 pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
     let work = std::mem::take(&mut batch.envelopes);
     let reads =
-        futures::future::join_all(work.iter().map(|(_, e)| app.store.get_order_record(&e.tenant, &e.order_id))).await;
+        futures::future::join_all(work.iter().map(|(_, e)| app.store.order_with_parts(&e.tenant, &e.order_id))).await;
     let mut ready = Vec::new();
     for ((id, envelope), read) in work.into_iter().zip(reads) {
         match read {
-            Ok(Some(record)) => ready.push((id, envelope, record)),
+            Ok(Some(read)) => ready.push((id, envelope, read)),
             Ok(None) => {
                 tracing::warn!(message_id = %id, tenant = %envelope.tenant, order_id = %envelope.order_id, "unknown order");
                 batch.fail(id);
@@ -110,10 +110,10 @@ pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
             }
         }
     }
-    ready.sort_by_key(|(_, _, record)| record.order.order_type != OrderType::Express);
-    for (id, envelope, record) in ready {
+    ready.sort_by_key(|(_, _, read)| read.record.order.order_type != OrderType::Express);
+    for (id, envelope, read) in ready {
         let redelivered = batch.redelivered(&id);
-        if let Err(error) = confirm(app, &envelope, record, redelivered).await {
+        if let Err(error) = confirm(app, &envelope, read, redelivered).await {
             tracing::error!(message_id = %id, tenant = %envelope.tenant, order_id = %envelope.order_id, event_id = %envelope.event_id, %error, "confirmation failed");
             batch.fail(id);
         }
@@ -121,15 +121,17 @@ pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
 }
 
 /// Answers one order for one event (idempotently: a consumed event only gets its outstanding emails sent).
-/// `redelivered`: the event's message was delivered before, so an earlier attempt may have died part-way.
+/// `first_read` is the order with the notes its emails quote; `redelivered`: the event's message was delivered
+/// before, so an earlier attempt may have died part-way.
 pub async fn confirm(
     app: &Confirmation,
     envelope: &EventEnvelope,
-    first_read: OrderRecord,
+    first_read: OrderWithParts,
     redelivered: bool,
 ) -> Result<(), ConfirmationError> {
     let store = &app.store;
-    let first_read = &Mutex::new(Some(first_read));
+    let parts = &first_read.parts;
+    let first_read = &Mutex::new(Some(first_read.record));
     let attempt = |attempt: u32| async move {
         let first = first_read.lock().map(|mut first| first.take()).unwrap_or_default();
         let record = match first {
@@ -144,7 +146,7 @@ pub async fn confirm(
             }
         };
         let tenant = store
-            .get_tenant(&envelope.tenant)
+            .tenant_at_least(&envelope.tenant, envelope.settings_version)
             .await?
             .ok_or_else(|| ConfirmationError::Unknown(format!("tenant {}", envelope.tenant)))?;
         let pending = record.pending_event.as_ref().is_some_and(|e| e.event_id == envelope.event_id);
@@ -160,7 +162,7 @@ pub async fn confirm(
                     orders_aws::metrics::count(metric, 1);
                 }
                 tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %envelope.event_id, status = order.status.as_str(), "order answered");
-                app.outbox.send_claimed(&order, &tenant, emails).await?;
+                app.outbox.send_claimed_with(&order, &tenant, emails, parts).await?;
                 Ok(Attempt::Done(()))
             }
             (ResponseOutcome::AlreadyApplied, order, _) => {

@@ -4,7 +4,7 @@
 //! emailing failed: both leave a completion request the relay hands back here). A redelivery finds the request consumed
 //! and only completes what a crashed attempt left undone.
 
-use orders_aws::store::{completion_request_key, IssueOutcome, IssueWrite, NewEmail};
+use orders_aws::store::{completion_request_key, IssueOutcome, IssueWrite, NewEmail, OrderWithParts};
 use orders_aws::StoreError;
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::invoice::{draft_invoice, plan_despatch_invoice, plan_order_invoice, InvoiceError};
@@ -58,17 +58,20 @@ fn request_key(envelope: &EventEnvelope) -> String {
 async fn issue_requested(documents: &Documents, envelope: &EventEnvelope) -> Result<(), InvoicingError> {
     let (tenant_id, order_id) = (&envelope.tenant, &envelope.order_id);
     let store = documents.store();
-    let tenant =
-        store.get_tenant(tenant_id).await?.ok_or_else(|| InvoicingError::Unknown(format!("tenant {tenant_id}")))?;
+    let tenant = store
+        .tenant_at_least(tenant_id, envelope.settings_version)
+        .await?
+        .ok_or_else(|| InvoicingError::Unknown(format!("tenant {tenant_id}")))?;
     let tenant = &tenant;
     let sort_key = &request_key(envelope);
     let attempt = |_| async move {
-        let record = store
-            .get_order_record(tenant_id, order_id)
+        // The order with its despatches, in one read.
+        let OrderWithParts { record, parts } = store
+            .order_with_parts(tenant_id, order_id)
             .await?
             .ok_or_else(|| InvoicingError::Unknown(format!("order {order_id}")))?;
         let order = &record.order;
-        let despatches = store.despatches(tenant_id, order_id).await?;
+        let despatches = parts.despatches;
         let plan = if envelope.reference == "order" {
             let delivered = despatches.iter().map(|d| d.despatch_date).max();
             plan_order_invoice(order, delivered)
@@ -195,8 +198,10 @@ async fn leave_to_relay(documents: &Documents, envelope: &EventEnvelope, number:
 async fn complete_issued(documents: &Documents, envelope: &EventEnvelope) -> Result<(), InvoicingError> {
     let (tenant_id, order_id) = (&envelope.tenant, &envelope.order_id);
     let store = documents.store();
-    let tenant =
-        store.get_tenant(tenant_id).await?.ok_or_else(|| InvoicingError::Unknown(format!("tenant {tenant_id}")))?;
+    let tenant = store
+        .tenant_at_least(tenant_id, envelope.settings_version)
+        .await?
+        .ok_or_else(|| InvoicingError::Unknown(format!("tenant {tenant_id}")))?;
     let record = store
         .get_order_record(tenant_id, order_id)
         .await?

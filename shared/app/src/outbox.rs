@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{EmailOutcome, EmailRecord, EmailStatus, NewEmail};
+use orders_aws::store::{EmailOutcome, EmailRecord, EmailStatus, NewEmail, OrderParts};
 use orders_aws::{Mailer, MailerError, SecretError, SecretKeys, Store, StoreError};
 use orders_domain::buyer_link::PortalLinks;
 use orders_domain::order::{NoteVisibility, Order};
@@ -145,7 +145,19 @@ impl EmailOutbox {
         tenant: &TenantSettings,
         claimed: Vec<NewEmail>,
     ) -> Result<(), EmailError> {
-        self.send(order, tenant, Self::claimed(claimed)).await
+        self.send(order, tenant, Self::claimed(claimed), None).await
+    }
+
+    /// Sends the emails this state change just claimed, quoting the notes and despatches read with the order
+    /// (`parts`) rather than reading them again.
+    pub async fn send_claimed_with(
+        &self,
+        order: &Order,
+        tenant: &TenantSettings,
+        claimed: Vec<NewEmail>,
+        parts: &OrderParts,
+    ) -> Result<(), EmailError> {
+        self.send(order, tenant, Self::claimed(claimed), Some(parts)).await
     }
 
     /// This outbox, with buyer emails linking to the portal of `links` (a function that learns the portal's
@@ -176,7 +188,7 @@ impl EmailOutbox {
                 reclaimed.push(record);
             }
         }
-        self.send(order, tenant, reclaimed).await
+        self.send(order, tenant, reclaimed, None).await
     }
 
     /// Billing-document emails of `order` that an earlier attempt claimed but never marked sent: reclaimed for
@@ -236,25 +248,34 @@ impl EmailOutbox {
             .collect()
     }
 
-    async fn send(&self, order: &Order, tenant: &TenantSettings, records: Vec<EmailRecord>) -> Result<(), EmailError> {
+    /// Sends `records`; the notes and despatches they quote come from `parts` when the caller read them with
+    /// the order, and are read here otherwise (only if an email quotes them).
+    async fn send(
+        &self,
+        order: &Order,
+        tenant: &TenantSettings,
+        records: Vec<EmailRecord>,
+        parts: Option<&OrderParts>,
+    ) -> Result<(), EmailError> {
         if records.is_empty() {
             return Ok(());
         }
         // Buyer-visible notes of the seller appear in the next buyer email.
         let seller_notes: Vec<String> =
             if records.iter().any(|r| EmailKind::parse(&r.kind).is_some_and(|k| !k.to_seller())) {
-                self.store
-                    .order_notes(&order.tenant, &order.id)
-                    .await?
-                    .into_iter()
-                    .filter(|n| n.visibility == NoteVisibility::Buyer)
-                    .map(|n| n.text)
-                    .collect()
+                let notes = match parts {
+                    Some(parts) => parts.notes.clone(),
+                    None => self.store.order_notes(&order.tenant, &order.id).await?,
+                };
+                notes.into_iter().filter(|n| n.visibility == NoteVisibility::Buyer).map(|n| n.text).collect()
             } else {
                 Vec::new()
             };
         let despatches = if records.iter().any(|r| EmailKind::parse(&r.kind) == Some(EmailKind::BuyerDespatched)) {
-            self.store.despatches(&order.tenant, &order.id).await?
+            match parts {
+                Some(parts) => parts.despatches.clone(),
+                None => self.store.despatches(&order.tenant, &order.id).await?,
+            }
         } else {
             Vec::new()
         };

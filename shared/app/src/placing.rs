@@ -30,6 +30,8 @@ pub struct Placement<'a> {
     pub quote: Option<&'a Quote>,
     /// The tenant's limit of new orders per minute, counted in the same transaction (`None`: not counted).
     pub orders_per_minute: Option<u32>,
+    /// The version of the tenant's settings the order was priced with (its `order.received` event carries it).
+    pub settings_version: Option<u64>,
 }
 
 /// Stores `placement`'s order and, if this call stored it, publishes its `order.received` event.
@@ -51,7 +53,8 @@ pub async fn place_order(
         order.id.clone(),
         order.order_number.clone(),
         order.received_at,
-    );
+    )
+    .with_settings_version(placement.settings_version);
     let outcome = store
         .create_order(&NewOrder {
             order,

@@ -4,7 +4,7 @@
 //! despatch (or the order is delivered), the invoicing request goes with it. Then the email is sent, once: a
 //! redelivery only sends what a crashed attempt left.
 
-use orders_aws::store::{NewEmail, ResponseOutcome, ResponseWrite, StageRequest};
+use orders_aws::store::{NewEmail, OrderWithParts, ResponseOutcome, ResponseWrite, StageRequest};
 use orders_aws::{required_var, ConfigError, EventPublisher, Settings, Store, StoreError};
 use orders_domain::despatch::fulfilment_status;
 use orders_domain::events::{EventEnvelope, EventType};
@@ -92,14 +92,15 @@ pub enum ShipmentError {
 pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), ShipmentError> {
     let tenant = app
         .store
-        .get_tenant(&envelope.tenant)
+        .tenant_at_least(&envelope.tenant, envelope.settings_version)
         .await?
         .ok_or_else(|| ShipmentError::Unknown(format!("tenant {}", envelope.tenant)))?;
     let tenant = &tenant;
     let attempt = |_| async move {
-        let record = app
+        // The order with the despatch its email quotes (and the seller's notes), in one read.
+        let OrderWithParts { record, parts } = app
             .store
-            .get_order_record(&envelope.tenant, &envelope.order_id)
+            .order_with_parts(&envelope.tenant, &envelope.order_id)
             .await?
             .ok_or_else(|| ShipmentError::Unknown(envelope.order_id.to_string()))?;
         if record.pending_event.as_ref().is_none_or(|e| e.event_id != envelope.event_id) {
@@ -141,6 +142,7 @@ pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Shi
                 reference,
                 (app.clock)(),
             )
+            .with_settings_version(tenant.stored_version)
         });
         let requests: Vec<StageRequest<'_>> = ready_event
             .iter()
@@ -176,7 +178,7 @@ pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Shi
                         tracing::warn!(event_id = %event.event_id, %error, "publish failed; left to the relay");
                     }
                 }
-                app.outbox.send_claimed(&order, tenant, emails).await?;
+                app.outbox.send_claimed_with(&order, tenant, emails, &parts).await?;
                 Ok(Attempt::Done(()))
             }
             ResponseOutcome::AlreadyApplied => {

@@ -95,6 +95,7 @@ async fn run_entry(
             inline_customer: None,
             quote: None,
             orders_per_minute: None,
+            settings_version: tenant.stored_version,
         };
         match place_order(store, confirmation, placement).await? {
             CreateOutcome::Created => report.placed += 1,

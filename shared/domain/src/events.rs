@@ -63,6 +63,10 @@ pub struct EventEnvelope {
     /// When it happened.
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// The version of the tenant's settings the producer acted on: a consumer may use its cached copy of the
+    /// settings when that is at least this new, and reads them otherwise (absent: always read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings_version: Option<u64>,
 }
 
 impl EventEnvelope {
@@ -74,7 +78,12 @@ impl EventEnvelope {
         reference: String,
         at: OffsetDateTime,
     ) -> Self {
-        Self { event_type, v: 1, event_id: new_event_id(), tenant, order_id, reference, at }
+        Self { event_type, v: 1, event_id: new_event_id(), tenant, order_id, reference, at, settings_version: None }
+    }
+
+    /// This event, saying it was produced with settings of `version` (see [`EventEnvelope::settings_version`]).
+    pub fn with_settings_version(self, version: Option<u64>) -> Self {
+        Self { settings_version: version, ..self }
     }
 }
 

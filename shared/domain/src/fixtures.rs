@@ -117,6 +117,7 @@ pub fn tenant() -> TenantSettings {
         invoicing: Some(invoicing()),
         portal: Default::default(),
         limits: Default::default(),
+        stored_version: None,
     }
 }
 

@@ -76,6 +76,11 @@ pub struct TenantSettings {
     /// How much the tenant's webshops and buyers may send.
     #[serde(default)]
     pub limits: TenantLimits,
+    /// The version of the stored settings this copy was read at (set by the store, never serialised). Events
+    /// carry it, so a consumer may use a cached copy that is at least this new (docs/architecture.md "Cost and
+    /// speed budgets"). `None` for settings that were not read from the table.
+    #[serde(skip)]
+    pub stored_version: Option<u64>,
 }
 
 /// What a seller needs to issue invoices: the legal data EN 16931 requires of the seller and the bank account the

@@ -83,6 +83,7 @@ pub async fn accept_quote(
         quote: Some(&accepted),
         // An accepted quote is the seller's own offer: not counted against the order limit.
         orders_per_minute: None,
+        settings_version: None,
     };
     match place_order(store, publisher, placement).await? {
         CreateOutcome::Created => {

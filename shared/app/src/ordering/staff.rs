@@ -67,6 +67,7 @@ pub async fn submit_staff_order(
         inline_customer: inline_customer.as_ref(),
         quote: None,
         orders_per_minute: None,
+        settings_version: tenant.stored_version,
     };
     super::place_and_answer(store, publisher, tenant, placement).await
 }

@@ -58,6 +58,7 @@ pub async fn submit_order(
         inline_customer: inline_customer.as_ref(),
         quote: None,
         orders_per_minute: Some(tenant.limits.orders_per_minute),
+        settings_version: tenant.stored_version,
     };
     super::place_and_answer(store, publisher, tenant, placement).await
 }

@@ -54,7 +54,8 @@ pub async fn record_despatch(
             order_id.clone(),
             despatch.despatch_number.clone(),
             now,
-        );
+        )
+        .with_settings_version(tenant.stored_version);
         let lines: Vec<String> = despatch
             .lines
             .iter()

@@ -9,6 +9,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use orders_domain::ids::TenantId;
+use orders_domain::tenant::TenantSettings;
+
 use crate::keys::{self, PK, SK};
 
 pub(crate) type Item = HashMap<String, AttributeValue>;
@@ -29,6 +32,7 @@ mod notes;
 mod order_detail;
 mod order_inputs;
 mod order_items;
+mod order_with_parts;
 mod orders;
 mod portal;
 mod quotes;
@@ -53,6 +57,7 @@ pub use mail_stops::MailStop;
 pub use notes::Addition;
 pub use order_detail::OrderDetail;
 pub use order_inputs::{OrderInputs, OrderInputsRequest};
+pub use order_with_parts::{OrderParts, OrderWithParts};
 pub use orders::{CreateOutcome, DuplicateOf, NewOrder, RATE_SHARDS};
 pub use orders_domain::catalogue::CatalogueView;
 pub use portal::ListedRequest;
@@ -155,12 +160,14 @@ pub fn sortable_timestamp(at: OffsetDateTime) -> String {
 pub struct Store {
     pub(crate) client: aws_sdk_dynamodb::Client,
     pub(crate) table: String,
+    /// This container's copies of tenant settings ([`Store::tenant_at_least`]), shared by every clone.
+    tenants: std::sync::Arc<std::sync::Mutex<HashMap<TenantId, TenantSettings>>>,
 }
 
 impl Store {
     /// A repository over `table`.
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self { client, table: table.into(), tenants: Default::default() }
     }
 
     /// The table name.

@@ -29,37 +29,95 @@ fn settings_version(item: &super::Item) -> u64 {
 }
 
 impl Store {
-    /// A tenant's settings.
+    /// A tenant's settings (with their `stored_version`).
     pub async fn get_tenant(&self, tenant: &TenantId) -> Result<Option<TenantSettings>, StoreError> {
-        match self.get("tenant", keys::tenant_pk(tenant), keys::TENANT_SK).await? {
-            None => Ok(None),
-            Some(item) => from_item("tenant", item).map(Some),
-        }
+        Ok(self.versioned_tenant(tenant).await?.map(|(settings, _)| settings))
     }
 
-    /// Creates or replaces a tenant's settings.
+    /// A tenant's settings at least as new as `version` (the one an event's producer acted on): this
+    /// container's copy when it is new enough, otherwise read from the table and kept. Without a version the
+    /// settings are always read.
+    pub async fn tenant_at_least(
+        &self,
+        tenant: &TenantId,
+        version: Option<u64>,
+    ) -> Result<Option<TenantSettings>, StoreError> {
+        if let Some(wanted) = version {
+            let cached = self.tenants.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(tenant).cloned();
+            if let Some(settings) = cached.filter(|s| s.stored_version.is_some_and(|v| v >= wanted)) {
+                return Ok(Some(settings));
+            }
+        }
+        let read = self.get_tenant(tenant).await?;
+        if let Some(settings) = &read {
+            let mut cache = self.tenants.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let newer = cache.get(tenant).is_none_or(|c| c.stored_version <= settings.stored_version);
+            if newer {
+                cache.insert(tenant.clone(), settings.clone());
+            }
+        }
+        Ok(read)
+    }
+
+    /// Creates or replaces a tenant's settings, moving their version on (so no cached copy of older settings is
+    /// taken for these; see [`Store::tenant_at_least`]).
     pub async fn put_tenant(&self, settings: &TenantSettings) -> Result<(), StoreError> {
+        let mut attempt = 0;
+        loop {
+            let current = self.versioned_tenant(&settings.tenant).await?.map(|(_, version)| version);
+            if self.put_settings_after(settings, current).await? {
+                break;
+            }
+            attempt += 1;
+            if attempt >= 5 {
+                return Err(StoreError::Contention {
+                    action: format!("put tenant {}", settings.tenant),
+                    attempts: attempt,
+                });
+            }
+        }
+        self.list_tenant(&settings.tenant).await
+    }
+
+    /// Writes `settings` as the version after `current` (`None`: the tenant is new); `false` when the stored
+    /// settings are no longer at `current`.
+    async fn put_settings_after(&self, settings: &TenantSettings, current: Option<u64>) -> Result<bool, StoreError> {
         let mut item = to_item("tenant", settings)?;
         item.extend(key(keys::tenant_pk(&settings.tenant), keys::TENANT_SK));
         item.insert("entity".into(), s("tenant"));
-        self.put("tenant", item).await?;
-        // The registry of tenants the scheduled reports run for (one small partition, no scans).
-        let mut entry = key("TENANTS".into(), format!("T#{}", settings.tenant));
+        item.insert("settings_version".into(), AttributeValue::N(current.map_or(1, |v| v + 1).to_string()));
+        let put = self.client.put_item().table_name(&self.table).set_item(Some(item));
+        let put = match current {
+            None => put.condition_expression("attribute_not_exists(PK)"),
+            Some(version) => put
+                .condition_expression("settings_version = :v OR (attribute_not_exists(settings_version) AND :v = :one)")
+                .expression_attribute_values(":v", AttributeValue::N(version.to_string()))
+                .expression_attribute_values(":one", AttributeValue::N("1".into())),
+        };
+        match put.send().await {
+            Ok(_) => Ok(true),
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(error) => Err(dynamo_error(format!("put the settings of {}", settings.tenant), error)),
+        }
+    }
+
+    /// Lists the tenant in the registry the scheduled reports run for (one small partition, no scans).
+    async fn list_tenant(&self, tenant: &TenantId) -> Result<(), StoreError> {
+        let mut entry = key("TENANTS".into(), format!("T#{tenant}"));
         entry.insert("entity".into(), s("tenant_registry"));
-        entry.insert("tenant".into(), s(settings.tenant.as_str()));
+        entry.insert("tenant".into(), s(tenant.as_str()));
         self.put("tenant registry", entry).await
     }
 
-    /// Creates a tenant's settings unless the tenant exists (`false` then: nothing is written).
+    /// Creates a tenant's settings (version 1) unless the tenant exists (`false` then: nothing is written).
     pub async fn create_tenant(&self, settings: &TenantSettings) -> Result<bool, StoreError> {
-        let mut item = to_item("tenant", settings)?;
-        item.extend(key(keys::tenant_pk(&settings.tenant), keys::TENANT_SK));
-        item.insert("entity".into(), s("tenant"));
-        if !self.put_new(format!("create tenant {}", settings.tenant), item).await? {
+        if !self.put_settings_after(settings, None).await? {
             return Ok(false);
         }
         // Written, then listed: a tenant whose registry entry failed is listed by the next write of its settings.
-        self.put_tenant(settings).await?;
+        self.list_tenant(&settings.tenant).await?;
         Ok(true)
     }
 
@@ -69,7 +127,9 @@ impl Store {
             None => Ok(None),
             Some(item) => {
                 let version = settings_version(&item);
-                Ok(Some((from_item("tenant", item)?, version)))
+                let mut settings: TenantSettings = from_item("tenant", item)?;
+                settings.stored_version = Some(version);
+                Ok(Some((settings, version)))
             }
         }
     }
