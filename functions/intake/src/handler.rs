@@ -254,10 +254,8 @@ async fn post_despatch(
 ) -> Result<Response<Body>, ApiError> {
     let despatch_request = parse_despatch(json_body(request)?)?;
     let order_id = OrderId::parse_public(id).map_err(|_| ApiError::NotFound(format!("order {id}")))?;
-    let tenant = tenant_settings(intake, caller).await?;
     let now = (intake.clock)();
-    let despatch =
-        record_despatch(&intake.store, &intake.shipment, caller, &tenant, &order_id, &despatch_request, now).await?;
+    let despatch = record_despatch(&intake.store, &intake.shipment, caller, &order_id, &despatch_request, now).await?;
     let body = serde_json::to_value(&despatch).unwrap_or_default();
     Ok(json_response(StatusCode::CREATED, &body, &[("location", format!("/v1/orders/{order_id}"))]))
 }

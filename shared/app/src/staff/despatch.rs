@@ -3,6 +3,8 @@
 //! conditional transaction, retried when the order changed meanwhile; the relay publishes the event if this send
 //! fails.
 
+use std::sync::Mutex;
+
 use time::OffsetDateTime;
 
 use orders_aws::store::{ApiKeyRecord, DespatchOutcome, DespatchWrite};
@@ -11,7 +13,6 @@ use orders_domain::despatch::{plan_despatch, Despatch, DespatchRefusal, Despatch
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::ids::OrderId;
 use orders_domain::order::HistoryEntry;
-use orders_domain::tenant::TenantSettings;
 use orders_domain::ubl::{despatch_advice, Party};
 
 use super::{actor, ActionError};
@@ -22,18 +23,29 @@ pub async fn record_despatch(
     store: &Store,
     shipment: &EventPublisher,
     caller: &ApiKeyRecord,
-    tenant: &TenantSettings,
     order_id: &OrderId,
     request: &DespatchRequest,
     now: OffsetDateTime,
 ) -> Result<Despatch, ActionError> {
     let tenant_id = &caller.tenant;
     let actor = &actor(caller);
+    // The settings and the order in one read; a retry (the order changed meanwhile) reads the order again.
+    let (tenant, first_read) = store.tenant_and_order(tenant_id, order_id).await?;
+    let tenant = &tenant.ok_or_else(|| {
+        tracing::error!(tenant = %tenant_id, "API key of a tenant without settings");
+        ActionError::Unavailable("this tenant is not set up yet".into())
+    })?;
+    let first_read = first_read.ok_or_else(|| ActionError::NotFound(format!("order {order_id}")))?;
+    let first_read = &Mutex::new(Some(first_read));
     let attempt = |_| async move {
-        let record = store
-            .get_order_record(tenant_id, order_id)
-            .await?
-            .ok_or_else(|| ActionError::NotFound(format!("order {order_id}")))?;
+        let first = first_read.lock().map(|mut first| first.take()).unwrap_or_default();
+        let record = match first {
+            Some(record) => record,
+            None => store
+                .get_order_record(tenant_id, order_id)
+                .await?
+                .ok_or_else(|| ActionError::NotFound(format!("order {order_id}")))?,
+        };
         if let Some(pending) = &record.pending_event {
             return Err(ActionError::Conflict(format!(
                 "order {order_id} is still processing {} ({}); record the despatch again in a moment",

@@ -4,19 +4,19 @@
 
 use orders_domain::despatch::Despatch;
 use orders_domain::ids::{OrderId, TenantId};
-use orders_domain::order::{Order, SellerNote};
+use orders_domain::order::SellerNote;
 
 use super::despatch::{DespatchItem, DESPATCH_PREFIX};
 use super::notes::{split_notes, NOTE_PREFIX};
-use super::order_items::OrderItem;
-use super::{from_item, get_s, OrderRecord, Store, StoreError};
+use super::response::order_record;
+use super::{from_item, get_s, Store, StoreError};
 use crate::keys::{self, SK};
 
 /// An order as stored, with its seller notes and despatches.
 #[derive(Debug, Clone)]
 pub struct OrderWithParts {
     /// The order with its version and pending event.
-    pub record: OrderRecord,
+    pub record: super::OrderRecord,
     /// The order's parts as they were when it was read.
     pub parts: OrderParts,
 }
@@ -44,12 +44,7 @@ impl Store {
         for item in items {
             let sk = get_s(&item, SK).unwrap_or_default();
             if sk == keys::ORDER_SK {
-                let stored: OrderItem = from_item(&format!("order {order_id}"), item)?;
-                record = Some(OrderRecord {
-                    order: Order::from(stored.order),
-                    version: stored.version,
-                    pending_event: stored.pending_event,
-                });
+                record = Some(order_record(order_id, item)?);
             } else if sk.starts_with(NOTE_PREFIX) {
                 notes.push(from_item::<SellerNote>("note", item)?);
             } else if sk.starts_with(DESPATCH_PREFIX) {

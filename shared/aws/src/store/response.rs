@@ -248,6 +248,12 @@ pub(crate) enum Attempt {
     Failed(Vec<(Slot, Option<String>)>),
 }
 
+/// The order record of the `ORDER` item of `order_id`.
+pub(super) fn order_record(order_id: &OrderId, item: super::Item) -> Result<OrderRecord, StoreError> {
+    let stored: OrderItem = from_item(&format!("order {order_id}"), item)?;
+    Ok(OrderRecord { order: Order::from(stored.order), version: stored.version, pending_event: stored.pending_event })
+}
+
 impl Store {
     /// Reads an order with its version and pending event.
     pub async fn get_order_record(
@@ -264,17 +270,7 @@ impl Store {
             .send()
             .await
             .map_err(|e| dynamo_error(format!("read order {order_id}"), e))?;
-        match output.item {
-            None => Ok(None),
-            Some(item) => {
-                let stored: OrderItem = from_item(&format!("order {order_id}"), item)?;
-                Ok(Some(OrderRecord {
-                    order: Order::from(stored.order),
-                    version: stored.version,
-                    pending_event: stored.pending_event,
-                }))
-            }
-        }
+        output.item.map(|item| order_record(order_id, item)).transpose()
     }
 
     pub(crate) async fn transact(

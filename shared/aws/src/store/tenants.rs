@@ -3,12 +3,14 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use time::OffsetDateTime;
 
-use orders_domain::ids::TenantId;
+use orders_domain::ids::{OrderId, TenantId};
 use orders_domain::tenant::TenantSettings;
 
+use super::response::order_record;
 use super::table::put_if_absent;
+use super::OrderRecord;
 use super::{corrupt, dynamo_error, from_item, get_n, get_s, key, s, sortable_timestamp, to_item, Store, StoreError};
-use crate::keys;
+use crate::keys::{self, SK};
 
 /// One change of a tenant's settings, as its history keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +23,14 @@ pub struct SettingsChange {
     pub version: u64,
     /// The top-level settings it changed.
     pub changed: Vec<String>,
+}
+
+/// The settings of a tenant item, with their version (also set as their `stored_version`).
+fn tenant_settings(item: super::Item) -> Result<(TenantSettings, u64), StoreError> {
+    let version = settings_version(&item);
+    let mut settings: TenantSettings = from_item("tenant", item)?;
+    settings.stored_version = Some(version);
+    Ok((settings, version))
 }
 
 /// The settings' version (`settings_version`; 1 for settings written before versions were kept).
@@ -123,15 +133,27 @@ impl Store {
 
     /// A tenant's settings with their version (for `If-Match`).
     pub async fn versioned_tenant(&self, tenant: &TenantId) -> Result<Option<(TenantSettings, u64)>, StoreError> {
-        match self.get("tenant", keys::tenant_pk(tenant), keys::TENANT_SK).await? {
-            None => Ok(None),
-            Some(item) => {
-                let version = settings_version(&item);
-                let mut settings: TenantSettings = from_item("tenant", item)?;
-                settings.stored_version = Some(version);
-                Ok(Some((settings, version)))
+        let item = self.get("tenant", keys::tenant_pk(tenant), keys::TENANT_SK).await?;
+        item.map(tenant_settings).transpose()
+    }
+
+    /// A tenant's settings (with their `stored_version`) and one of its orders, in one read.
+    pub async fn tenant_and_order(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+    ) -> Result<(Option<TenantSettings>, Option<OrderRecord>), StoreError> {
+        let wanted =
+            vec![key(keys::tenant_pk(tenant), keys::TENANT_SK), key(keys::order_pk(tenant, order_id), keys::ORDER_SK)];
+        let (mut settings, mut record) = (None, None);
+        for item in self.batch_get(wanted).await? {
+            if get_s(&item, SK) == Some(keys::TENANT_SK) {
+                settings = Some(tenant_settings(item)?.0);
+            } else {
+                record = Some(order_record(order_id, item)?);
             }
         }
+        Ok((settings, record))
     }
 
     /// Replaces a tenant's settings at `expected` version with `settings` (version `expected + 1`), with the
