@@ -36,7 +36,8 @@ help:
 	@echo "make package  the built bootstraps + the fonts layer -> .aws-sam/build (ELF checked against ARCH, default x86_64),"
 	@echo "              then cfn-lint and sam validate --lint on .aws-sam/build/template.yaml"
 	@echo "make deploy [ARCH=arm64] [ALARM_EMAIL=...] [SENDER_EMAIL=...]  lambda-build + package + sam deploy (samconfig.toml)"
-	@echo "make bench  bootstrap sizes, cold init against a hello-world, AWS requests of an order's lifecycle -> bench/results/"
+	@echo "make bench  bootstrap sizes, cold init against a hello-world, time to first response against a hello-world making"
+	@echo "            one SDK call, AWS requests of an order's lifecycle -> bench/results/"
 	@echo "make chaos  1,000 orders with faults injected on every kind of AWS call -> bench/results/chaos.json"
 	@echo "make pdf-previews  sample invoice PDFs for a person to look at -> .local/pdf-previews"
 	@echo "make bench-reports  the reports core on 100 k, 1 M and 10 M order lines against pandas -> bench/results/reports.json"
@@ -168,6 +169,7 @@ bench: lambda-build emulator
 	cargo build --locked -p bench
 	$(TOOLS)/bin/python scripts/bootstrap_sizes.py bench/results/sizes.json $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
 	$(TARGET)/debug/cold-init 30 bench/results/cold-init.json hello=$(TARGET)/lambda/bench-hello/bootstrap $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
+	scripts/with-emulator.sh $(TARGET)/debug/first-response 10 bench/results/first-response.json hello-sdk=$(TARGET)/lambda/hello-sdk/bootstrap $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
 	scripts/with-emulator.sh $(TARGET)/debug/lifecycle-requests bench/results/requests.json
 
 # The proof under faults: 1,000 orders (CHAOS_ORDERS=n for another count) with every kind of AWS call failing a

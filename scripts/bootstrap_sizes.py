@@ -8,6 +8,7 @@ With --check (what `make test` runs) a bootstrap over its budget, or one that is
 import io
 import json
 import os
+import subprocess
 import sys
 import zipfile
 
@@ -16,6 +17,19 @@ MIB = 1024 * 1024
 # same PDF renderer, and reports is reporting's, with the same writers: 6 MiB too, argued in docs/decisions/0010.
 # Everything else 3 MiB.
 BUDGETS = {"invoicing": 6 * MIB, "billing": 6 * MIB, "reporting": 6 * MIB, "reports": 6 * MIB}
+
+
+def provenance():
+    """The commit the bootstraps were built from (`-dirty` with uncommitted changes) and the Rust toolchain."""
+    def output(*args):
+        try:
+            return subprocess.run(args, capture_output=True, text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+    commit = output("git", "rev-parse", "--short", "HEAD")
+    if output("git", "status", "--porcelain", "--untracked-files=no"):
+        commit += "-dirty"
+    return {"commit": commit, "rustc": output("rustc", "--version")}
 
 
 def main():
@@ -38,7 +52,7 @@ def main():
                            "within_budget": zipped <= budget, "headroom_bytes": budget - zipped}
         print(f"bootstrap {name:<13} {zipped / MIB:5.2f} MiB zipped (budget {budget / MIB:.0f} MiB, "
               f"headroom {(budget - zipped) / 1024:6.0f} KiB)")
-    report = {"what": "zipped x86-64 release bootstraps (cargo lambda build --release --x86-64)",
+    report = {"what": "zipped x86-64 release bootstraps (cargo lambda build --release --x86-64)", **provenance(),
               "within_budget": all(f["within_budget"] for f in functions.values()), "functions": functions}
     with open(output, "w", encoding="utf-8") as handle:
         json.dump(report, handle, indent=2, sort_keys=True)

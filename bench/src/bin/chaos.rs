@@ -12,16 +12,12 @@ async fn main() -> std::process::ExitCode {
     let output = std::env::args().nth(1).unwrap_or_else(|| "bench/results/chaos.json".into());
     let orders = std::env::var("CHAOS_ORDERS").ok().and_then(|n| n.parse().ok()).unwrap_or(1000);
     // The commit the run starts at (what was built), not whatever is checked out when it ends.
-    let commit = std::process::Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
+    let provenance = bench::provenance();
     let stack = TestStack::start().await;
     let report = run(&stack, &ChaosPlan { orders, tenants: 4, fault_rate: 0.03, kill_rate: 0.05 }).await;
     let mut value = serde_json::to_value(&report).unwrap_or_default();
-    value["commit"] = serde_json::json!(commit);
+    value["commit"] = provenance["commit"].clone();
+    value["rustc"] = provenance["rustc"].clone();
     let met = report.budget_met();
     value["budget_met"] = serde_json::json!(met);
     let text = serde_json::to_string_pretty(&value).unwrap_or_default();

@@ -5,7 +5,6 @@
 //! declares for it (with placeholder resource names) plus what the Lambda service sets.
 
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use devstack::template::{Physical, Template};
@@ -43,22 +42,14 @@ fn template() -> Result<Template, String> {
 async fn measure(binary: &str, function: &str, env: &BTreeMap<String, String>) -> Result<f64, String> {
     let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    let mut command = Command::new(binary);
-    command.env_clear().envs(env).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut command = bench::lambda_command(binary, function, env, address);
+    // What the Lambda service sets besides (the functions' own environment has no credentials here).
     command
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", function)
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{function}"))
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
         .env("AWS_REGION", "eu-north-1")
         .env("AWS_DEFAULT_REGION", "eu-north-1")
         .env("AWS_ACCESS_KEY_ID", "AKIDBENCH")
         .env("AWS_SECRET_ACCESS_KEY", "bench")
-        .env("AWS_SESSION_TOKEN", "bench")
-        .env("LAMBDA_TASK_ROOT", "/var/task")
-        .env("TZ", ":UTC");
+        .env("AWS_SESSION_TOKEN", "bench");
     let started = Instant::now();
     let mut child = command.spawn().map_err(|e| format!("spawn {binary}: {e}"))?;
     let first = tokio::time::timeout(Duration::from_secs(10), async {
@@ -75,16 +66,6 @@ async fn measure(binary: &str, function: &str, env: &BTreeMap<String, String>) -
         return Err(format!("{binary}'s first request was not /next: {}", request.lines().next().unwrap_or_default()));
     }
     Ok(elapsed.as_secs_f64() * 1000.0)
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let middle = values.len() / 2;
-    if values.len() % 2 == 0 {
-        (values[middle - 1] + values[middle]) / 2.0
-    } else {
-        values[middle]
-    }
 }
 
 #[tokio::main]
@@ -117,11 +98,11 @@ async fn main() -> Result<(), String> {
         }
     }
     let mut hello = samples.get("hello").cloned().ok_or("a hello=PATH subject is the peer")?;
-    let hello_median = median(&mut hello);
+    let hello_median = bench::median(&mut hello);
     let mut results = serde_json::Map::new();
     let mut over = Vec::new();
     for (name, mut values) in samples {
-        let value = median(&mut values);
+        let value = bench::median(&mut values);
         let ratio = value / hello_median;
         if name != "hello" && ratio > BUDGET_RATIO {
             over.push(format!("{name} {ratio:.2}x"));
@@ -134,7 +115,10 @@ async fn main() -> Result<(), String> {
                    "max_ms": (values.last().copied().unwrap_or_default() * 100.0).round() / 100.0}),
         );
     }
+    let provenance = bench::provenance();
     let report = json!({
+        "commit": provenance["commit"],
+        "rustc": provenance["rustc"],
         "what": "process start to first GET /runtime/invocation/next on a mock Lambda Runtime API; medians of interleaved runs",
         "runs": runs,
         "budget_ratio_to_hello": BUDGET_RATIO,

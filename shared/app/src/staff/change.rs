@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{ApiKeyRecord, NewEmail, OrderInputs, OrderInputsRequest, ResponseOutcome, ResponseWrite};
+use orders_aws::store::{ApiKeyRecord, NewEmail, ResponseOutcome, ResponseWrite};
 use orders_aws::Store;
 use orders_domain::catalogue::ReorderLevel;
 use orders_domain::change::{apply_change, check_changeable, describe_change, OrderChange, PriceList};
@@ -42,15 +42,8 @@ pub async fn change_order(
         skus.sort();
         skus.dedup();
         let customer_id = &order.buyer.customer_id;
-        let OrderInputs { catalogue, customer, .. } = store
-            .order_inputs(&OrderInputsRequest {
-                tenant: &caller.tenant,
-                duplicate: None,
-                customer: customer_id,
-                skus: &skus,
-                warehouses: &tenant.warehouses,
-            })
-            .await?;
+        let (customer, catalogue) =
+            store.customer_and_catalogue(&caller.tenant, customer_id, &skus, &tenant.warehouses).await?;
         let prices = PriceList {
             products: &catalogue.products,
             customer_prices: &catalogue.customer_prices,

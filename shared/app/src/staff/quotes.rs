@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{ApiKeyRecord, OrderInputsRequest};
+use orders_aws::store::ApiKeyRecord;
 use orders_aws::Store;
 use orders_domain::ids::QuoteId;
 use orders_domain::order::Order;
@@ -79,20 +79,13 @@ async fn price_for(
     let tenant = tenant_settings(store, caller).await?;
     let customer_id = buyer_id(&draft.order);
     let skus: Vec<_> = draft.order.lines.iter().filter_map(|l| l.sku().cloned()).collect();
-    let read = store
-        .order_inputs(&OrderInputsRequest {
-            tenant: &caller.tenant,
-            duplicate: None,
-            customer: customer_id,
-            skus: &skus,
-            warehouses: &tenant.warehouses,
-        })
-        .await?;
+    let (customer, catalogue) =
+        store.customer_and_catalogue(&caller.tenant, customer_id, &skus, &tenant.warehouses).await?;
     let inputs = PricingInputs {
         tenant: &caller.tenant,
         channel: QUOTE_CHANNEL,
-        customer: read.customer.as_ref(),
-        catalogue: &read.catalogue,
+        customer: customer.as_ref(),
+        catalogue: &catalogue,
         blanket: None,
         now,
     };

@@ -59,4 +59,17 @@ impl Store {
         let catalogue = self.catalogue_from(tenant, items, request.warehouses).await?;
         Ok(OrderInputs { duplicate, customer, catalogue })
     }
+
+    /// The buyer's customer record and the catalogue view of `skus`, in one read (no repeat check).
+    pub async fn customer_and_catalogue(
+        &self,
+        tenant: &TenantId,
+        customer: &CustomerId,
+        skus: &[Sku],
+        warehouses: &[WarehouseId],
+    ) -> Result<(Option<Customer>, CatalogueView), StoreError> {
+        let request = OrderInputsRequest { tenant, duplicate: None, customer, skus, warehouses };
+        let inputs = self.order_inputs(&request).await?;
+        Ok((inputs.customer, inputs.catalogue))
+    }
 }

@@ -1,0 +1,68 @@
+//! What the start-up benchmarks share: a bootstrap started the way the Lambda service starts it, against a mock
+//! Runtime API, and medians.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+
+/// `binary` with `env` and what the Lambda service sets for `function`, talking to the Runtime API at `runtime`;
+/// its output discarded.
+pub fn lambda_command(binary: &str, function: &str, env: &BTreeMap<String, String>, runtime: SocketAddr) -> Command {
+    let mut command = Command::new(binary);
+    command.env_clear().envs(env).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    command
+        .env("AWS_LAMBDA_RUNTIME_API", runtime.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", function)
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{function}"))
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("LAMBDA_TASK_ROOT", "/var/task")
+        .env("TZ", ":UTC");
+    command
+}
+
+/// What a results file records about the run: the commit it started at (`-dirty` with uncommitted changes in
+/// the work tree) and the Rust toolchain, so a figure can be traced to the code that made it.
+pub fn provenance() -> serde_json::Value {
+    let output = |program: &str, args: &[&str]| {
+        std::process::Command::new(program)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    };
+    let dirty = !output("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    let commit = output("git", &["rev-parse", "--short", "HEAD"]);
+    serde_json::json!({
+        "commit": if dirty { format!("{commit}-dirty") } else { commit },
+        "rustc": output("rustc", &["--version"]),
+    })
+}
+
+/// The median of `values` (sorted in place).
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.is_empty() {
+        0.0
+    } else if values.len() % 2 == 0 {
+        (values[middle - 1] + values[middle]) / 2.0
+    } else {
+        values[middle]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_of_odd_and_even_counts() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(&mut []), 0.0);
+    }
+}
