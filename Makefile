@@ -21,7 +21,7 @@ CARGO_LAMBDA_ARCH := $(if $(filter arm64,$(ARCH)),--arm64,--x86-64)
 # Where `make package` lays out the functions and the layer for `sam deploy` (as `sam build` would).
 SAM_BUILD := .aws-sam/build
 
-.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium contract-tests template-lint lambda-build sizes package deploy bench chaos bench-reports fmt clean
+.PHONY: help dev test emulator tools fonts pdf-previews fmt-check clippy tests browser-tests chromium contract-tests template-lint lambda-build sizes package deploy bench bench-load chaos bench-reports fmt clean
 # The CJK font of invoice PDFs (Droid Sans Fallback, Apache 2.0), from Debian's fonts-droid-fallback: deployed as
 # the PdfFontsLayer of infra/template.yaml (/opt/fonts), read from here locally. Optional: without it, CJK text
 # in PDFs shows as boxes (and stays searchable); under CI=true its absence fails `make test`.
@@ -38,6 +38,7 @@ help:
 	@echo "make deploy [ARCH=arm64] [ALARM_EMAIL=...] [SENDER_EMAIL=...]  lambda-build + package + sam deploy (samconfig.toml)"
 	@echo "make bench  bootstrap sizes, cold init against a hello-world, time to first response against a hello-world making"
 	@echo "            one SDK call, AWS requests of an order's lifecycle -> bench/results/"
+	@echo "make bench-load  N webshops posting orders to the local stack for a fixed time, beside the emulator's PutItem ceiling"
 	@echo "make chaos  1,000 orders with faults injected on every kind of AWS call -> bench/results/chaos.json"
 	@echo "make pdf-previews  sample invoice PDFs for a person to look at -> .local/pdf-previews"
 	@echo "make bench-reports  the reports core on 100 k, 1 M and 10 M order lines against pandas -> bench/results/reports.json"
@@ -171,12 +172,19 @@ bench: lambda-build emulator
 	$(TARGET)/debug/cold-init 30 bench/results/cold-init.json hello=$(TARGET)/lambda/bench-hello/bootstrap $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
 	scripts/with-emulator.sh $(TARGET)/debug/first-response 10 bench/results/first-response.json hello-sdk=$(TARGET)/lambda/hello-sdk/bootstrap $(foreach f,$(LAMBDAS),$(f)=$(TARGET)/lambda/$(f)/bootstrap)
 	scripts/with-emulator.sh $(TARGET)/debug/lifecycle-requests bench/results/requests.json
+	$(TOOLS)/bin/python scripts/cost_per_order.py bench/results/requests.json infra/template.yaml bench/results/cost.md
 
 # The proof under faults: 1,000 orders (CHAOS_ORDERS=n for another count) with every kind of AWS call failing a
 # few percent of the time -> bench/results/chaos.json; fails unless nothing is lost, duplicated or left behind.
 chaos: emulator
 	cargo build --locked -p bench --bin chaos
 	scripts/with-emulator.sh $(TARGET)/debug/chaos bench/results/chaos.json
+
+# N webshops posting orders to the local stack for a fixed time (BENCH_WEBSHOPS=8, BENCH_SECONDS=20), beside the
+# emulator's PutItem ceiling -> bench/results/load.json; the functions' code built with the release profile.
+bench-load: emulator
+	cargo build --release --locked -p bench --bin load
+	scripts/with-emulator.sh $(TARGET)/release/load bench/results/load.json $(or $(BENCH_WEBSHOPS),8) $(or $(BENCH_SECONDS),20)
 
 # The reports core on 100 k, 1 M and 10 M generated order lines against pandas (BENCH_LINES="100000" for fewer).
 bench-reports: $(BENCH_VENV)/.installed

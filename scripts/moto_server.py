@@ -21,7 +21,9 @@ gives.
 It also answers GET /_devstack/ses/raw-messages?after=N with the raw emails SES (v1 and v2) accepted, from
 moto's own sent-mail store: moto's /moto-api/data.json holds the same but dumps every service's state (tens of MB
 and seconds per call once the tables fill up). GET /_devstack/requests answers how many requests of each
-`service.Action` it served (`make bench` counts a lifecycle's requests with it). /_devstack/faults is the fault
+`service.Action` it served (`make bench` counts a lifecycle's requests with it), GET /_devstack/capacity the
+DynamoDB write and read request units they would consume on AWS (scripts/devstack_capacity.py), GET
+/_devstack/seconds the time it spent answering them. /_devstack/faults is the fault
 switchboard (scripts/devstack_faults.py): errors, lost answers, slow answers and transaction conflicts on chosen
 requests.
 
@@ -32,11 +34,13 @@ import argparse
 import io
 import json
 import threading
+import time
 from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import run_simple
 
+import devstack_capacity
 import devstack_faults
 
 _dynamodb = threading.Lock()
@@ -58,6 +62,8 @@ def raw_messages(after):
 
 
 _counts = {}
+# Seconds the emulator spent answering each `service.Action` (GET /_devstack/seconds; make bench-load).
+_seconds = {}
 _counts_lock = threading.Lock()
 
 
@@ -113,9 +119,19 @@ class SerialiseDynamoDB:
                 body = json.dumps(_counts, sort_keys=True).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if environ.get("PATH_INFO") == "/_devstack/seconds":
+            with _counts_lock:
+                body = json.dumps(_seconds, sort_keys=True).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        if environ.get("PATH_INFO") == "/_devstack/capacity":
+            body = json.dumps(devstack_capacity.snapshot(), sort_keys=True).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
         if environ.get("PATH_INFO") == "/_devstack/faults":
             return devstack_faults.route(environ, start_response)
         name = count(environ)
+        started = time.perf_counter()
         try:
             rule, body = devstack_faults.strike(name, environ) if name else (None, b"")
             if rule is not None:
@@ -126,14 +142,36 @@ class SerialiseDynamoDB:
             # An "overlap" rule's transaction is in flight until it is answered (DynamoDB answers are complete
             # lists by now: `call` reads them under the lock).
             devstack_faults.landed(environ)
+            if name is not None:
+                with _counts_lock:
+                    _seconds[name] = _seconds.get(name, 0.0) + time.perf_counter() - started
 
     def call(self, environ, start_response):
         # DynamoDB and DynamoDB Streams (which reads what a cancelled transaction may be rolling back).
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith(("DynamoDB_", "DynamoDBStreams_")):
+            measured = None
+            if target.startswith("DynamoDB_"):
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                body = environ["wsgi.input"].read(length) if length else b""
+                environ["wsgi.input"] = io.BytesIO(body)
+                measured = devstack_capacity.Measured(target.rpartition(".")[2], body)
+            statuses = []
+
+            def started(status, headers, *rest):
+                statuses.append(status)
+                return start_response(status, headers, *rest)
+
             with _dynamodb:
                 try:
-                    return list(self.app(environ, start_response))
+                    if measured is not None:
+                        measured.before()
+                    answer = list(self.app(environ, started))
+                    if measured is not None:
+                        ok = bool(statuses) and statuses[0].startswith("200")
+                        measured.after(ok)
+                        measured.after_read(answer, ok)
+                    return answer
                 finally:
                     if target.startswith("DynamoDB_") and target.rpartition(".")[2] not in _DYNAMODB_READS:
                         _writes[0] += 1

@@ -6,12 +6,14 @@ use orders_domain::invoice::Invoice;
 use orders_domain::order::{Order, OrderStatus};
 use orders_domain::reports::Period;
 
-use super::{from_item, keys, OrderItem, PageKey, Store, StoreError};
+use super::{from_item, get_s, key, keys, OrderItem, PageKey, Store, StoreError};
+use crate::keys::{PK, SK};
 use crate::store::invoices::InvoiceFilter;
 
 impl Store {
     /// Hands each order `tenant` received in `period` to `each`, day by day and page by page through the
-    /// by-day index (GSI4): only one page of orders is held at a time.
+    /// by-day index (GSI4, keys only) and reads of the page's orders by key: only one page of orders is held at a
+    /// time.
     pub async fn each_order_of_period(
         &self,
         tenant: &TenantId,
@@ -19,7 +21,28 @@ impl Store {
         mut each: impl FnMut(&Order),
     ) -> Result<(), StoreError> {
         for day in period.days() {
-            self.each_order_in("GSI4", keys::day_gsi_pk(tenant, &day.to_string()), &mut |order| each(&order)).await?;
+            let partition = keys::day_gsi_pk(tenant, &day.to_string());
+            let mut start: Option<PageKey> = None;
+            loop {
+                // The index holds keys only (an entry is written once per order): read the page's orders by key.
+                let (entries, next) = self.index_page("GSI4", partition.clone(), false, 500, start).await?;
+                let wanted: Vec<_> = entries
+                    .iter()
+                    .filter_map(|entry| Some(key(get_s(entry, PK)?.to_owned(), get_s(entry, SK)?)))
+                    .collect();
+                let mut orders = self
+                    .batch_get(wanted)
+                    .await?
+                    .into_iter()
+                    .map(|item| from_item::<OrderItem>("order", item).map(|stored| Order::from(stored.order)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                orders.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+                orders.iter().for_each(&mut each);
+                match next {
+                    Some(next) => start = Some(next),
+                    None => break,
+                }
+            }
         }
         Ok(())
     }
