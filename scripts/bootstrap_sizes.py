@@ -27,7 +27,7 @@ def provenance():
         except (OSError, subprocess.CalledProcessError):
             return ""
     commit = output("git", "rev-parse", "--short", "HEAD")
-    if output("git", "status", "--porcelain", "--untracked-files=no"):
+    if output("git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results"):
         commit += "-dirty"
     return {"commit": commit, "rustc": output("rustc", "--version")}
 

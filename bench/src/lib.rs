@@ -23,7 +23,7 @@ pub fn lambda_command(binary: &str, function: &str, env: &BTreeMap<String, Strin
 }
 
 /// What a results file records about the run: the commit it started at (`-dirty` with uncommitted changes in
-/// the work tree) and the Rust toolchain, so a figure can be traced to the code that made it.
+/// the work tree outside `bench/results`) and the Rust toolchain, so a figure can be traced to the code that made it.
 pub fn provenance() -> serde_json::Value {
     let output = |program: &str, args: &[&str]| {
         std::process::Command::new(program)
@@ -34,7 +34,10 @@ pub fn provenance() -> serde_json::Value {
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
             .unwrap_or_default()
     };
-    let dirty = !output("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty();
+    // The bench's own results (written by earlier steps of the same run) do not make the code dirty.
+    let dirty =
+        !output("git", &["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results"])
+            .is_empty();
     let commit = output("git", &["rev-parse", "--short", "HEAD"]);
     serde_json::json!({
         "commit": if dirty { format!("{commit}-dirty") } else { commit },
