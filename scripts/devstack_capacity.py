@@ -24,6 +24,16 @@ _lock = threading.Lock()
 _capacity = {}
 
 
+def guarded(step):
+    """Runs one accounting step; a failure is counted (`dynamodb.unaccounted`) and never fails the request."""
+    try:
+        step()
+    except Exception:  # noqa: BLE001 - the request itself must not fail for the bench's bookkeeping
+        with _lock:
+            entry = _capacity.setdefault("dynamodb.unaccounted", {"requests": 0, "wru": 0.0, "rru": 0.0})
+            entry["requests"] += 1
+
+
 def snapshot():
     with _lock:
         return {name: dict(values) for name, values in _capacity.items()}

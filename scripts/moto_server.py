@@ -165,12 +165,12 @@ class SerialiseDynamoDB:
             with _dynamodb:
                 try:
                     if measured is not None:
-                        measured.before()
+                        devstack_capacity.guarded(measured.before)
                     answer = list(self.app(environ, started))
                     if measured is not None:
                         ok = bool(statuses) and statuses[0].startswith("200")
-                        measured.after(ok)
-                        measured.after_read(answer, ok)
+                        devstack_capacity.guarded(lambda: measured.after(ok))
+                        devstack_capacity.guarded(lambda: measured.after_read(answer, ok))
                     return answer
                 finally:
                     if target.startswith("DynamoDB_") and target.rpartition(".")[2] not in _DYNAMODB_READS:

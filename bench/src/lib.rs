@@ -45,6 +45,23 @@ pub fn provenance() -> serde_json::Value {
     })
 }
 
+/// The order the benchmarks post: five lines of the demo catalogue (one SKU twice, one quantity fractional), for
+/// the demo customer, delivered tomorrow.
+pub fn five_line_order(number: &str) -> serde_json::Value {
+    serde_json::json!({
+        "order_number": number,
+        "type": "purchase",
+        "currency": "EUR",
+        "buyer": {"customer_id": "C-1"},
+        "requested_delivery_date": orders_testkit::tomorrow(),
+        "delivery_address": {"name": "Anna Svensson", "street": "Gatan 1", "city": "Malmö", "postal_code": "211 22", "country": "SE"},
+        "lines": [
+            {"sku": "SKU-1", "quantity": "1"}, {"sku": "SKU-2", "quantity": "2"}, {"sku": "SKU-3", "quantity": "1.5"},
+            {"sku": "SKU-4", "quantity": "1"}, {"sku": "SKU-1", "quantity": "1"}
+        ]
+    })
+}
+
 /// The median of `values` (sorted in place).
 pub fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);

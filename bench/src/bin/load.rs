@@ -11,25 +11,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use orders_testkit::{emulator_endpoint, TestStack};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Orders/s must reach at least this share of the emulator's `PutItem`/s.
 const BUDGET_SHARE_OF_PUT_CEILING: f64 = 0.5;
-
-fn order(number: &str) -> Value {
-    json!({
-        "order_number": number,
-        "type": "purchase",
-        "currency": "EUR",
-        "buyer": {"customer_id": "C-1"},
-        "requested_delivery_date": orders_testkit::tomorrow(),
-        "delivery_address": {"name": "Anna Svensson", "street": "Gatan 1", "city": "Malmö", "postal_code": "211 22", "country": "SE"},
-        "lines": [
-            {"sku": "SKU-1", "quantity": "1"}, {"sku": "SKU-2", "quantity": "2"}, {"sku": "SKU-3", "quantity": "1.5"},
-            {"sku": "SKU-4", "quantity": "1"}, {"sku": "SKU-1", "quantity": "1"}
-        ]
-    })
-}
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -96,7 +81,7 @@ async fn main() -> Result<(), String> {
     for (shop, key) in keys.iter().enumerate() {
         let answer = stack
             .request(reqwest::Method::POST, "/v1/orders", key)
-            .json(&order(&format!("WARM-{shop}")))
+            .json(&bench::five_line_order(&format!("WARM-{shop}")))
             .send()
             .await
             .map_err(|e| e.to_string())?;
@@ -123,7 +108,7 @@ async fn main() -> Result<(), String> {
                 let at = Instant::now();
                 let sent = stack
                     .request(reqwest::Method::POST, "/v1/orders", &key)
-                    .json(&order(&format!("LOAD-{shop}-{n}")))
+                    .json(&bench::five_line_order(&format!("LOAD-{shop}-{n}")))
                     .send()
                     .await;
                 let status = sent.map(|r| r.status().as_u16()).unwrap_or(0);
