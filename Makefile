@@ -41,7 +41,8 @@ help:
 	@echo "make bench-load  N webshops posting orders to the local stack for a fixed time, beside the emulator's PutItem ceiling"
 	@echo "make chaos  1,000 orders with faults injected on every kind of AWS call -> bench/results/chaos.json"
 	@echo "make pdf-previews  sample invoice PDFs for a person to look at -> .local/pdf-previews"
-	@echo "make bench-reports  the reports core on 100 k, 1 M and 10 M order lines against pandas -> bench/results/reports.json"
+	@echo "make bench-reports  the shipping reports core (orders_domain::reports::stream) on 100 k, 1 M and 10 M facts rows against pandas,"
+	@echo "            polars and duckdb (all cores and 1 thread), outputs compared row by row -> bench/results/reports.json"
 
 $(VENV)/.installed: requirements/emulator.txt
 	$(PYTHON) -m venv $(VENV)
@@ -186,10 +187,11 @@ bench-load: emulator
 	cargo build --release --locked -p bench --bin load
 	scripts/with-emulator.sh $(TARGET)/release/load bench/results/load.json $(or $(BENCH_WEBSHOPS),8) $(or $(BENCH_SECONDS),20)
 
-# The reports core on 100 k, 1 M and 10 M generated order lines against pandas (BENCH_LINES="100000" for fewer).
+# The reports core on 100 k, 1 M and 10 M generated facts rows against pandas, polars and duckdb, BENCH_REPS (3)
+# interleaved repetitions, every report compared row by row (BENCH_LINES="100000" for fewer sizes).
 bench-reports: $(BENCH_VENV)/.installed
 	cargo build --profile bench-reports --locked -p bench-reports
-	$(TARGET)/bench-reports/reports-bench $(TARGET)/bench-reports-data bench/results/reports.json $(BENCH_VENV)/bin/python $(BENCH_LINES)
+	BENCH_REPS=$(or $(BENCH_REPS),3) $(TARGET)/bench-reports/reports-bench $(TARGET)/bench-reports-data bench/results/reports.json $(BENCH_VENV)/bin/python $(BENCH_LINES)
 
 fmt:
 	cargo fmt --all

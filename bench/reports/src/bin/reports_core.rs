@@ -1,13 +1,13 @@
-//! One run of the reports core: `reports-core LINES.csv OUT_DIR` streams an order-lines file through
-//! [`SalesStream`] (constant memory; two halves on two threads, merged), writes each report as CSV and Parquet into `OUT_DIR` and prints one JSON
-//! object: lines, seconds, peak RSS (the process's high-water mark) and the total net for cross-checking.
+//! One run of the reports core: `reports-core [--threads N] FACTS.csv OUT_DIR` streams a facts file through
+//! [`SalesStream`] (constant memory; the file cut into N parts between orders, one stream per part on its own
+//! thread, merged: the same sums as one pass), writes each report as CSV and Parquet into `OUT_DIR` and prints
+//! one JSON object: lines, seconds, threads, peak RSS (the process's high-water mark) and the outputs.
 
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use bench_reports::stream::SalesStream;
-use orders_domain::reports::Cell;
+use orders_domain::reports::stream::{check_header, SalesStream};
 
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -18,15 +18,15 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// Where the second half of the file starts: the first line after the middle whose order differs from the line
-/// before it (an order's lines stay in one half).
-fn split_point(input: &str, length: u64) -> Result<u64, String> {
+/// Where a part that should start near `near` starts: the first line after it whose order differs from the
+/// line before it (an order's rows stay in one part), or the end of the file.
+fn split_point(input: &str, near: u64, length: u64) -> Result<u64, String> {
     let mut file = std::fs::File::open(input).map_err(|e| e.to_string())?;
-    file.seek(SeekFrom::Start(length / 2)).map_err(|e| e.to_string())?;
+    file.seek(SeekFrom::Start(near)).map_err(|e| e.to_string())?;
     let mut reader = BufReader::new(file);
-    let mut offset = length / 2;
+    let mut offset = near;
     let mut line = Vec::new();
-    // the rest of the line the middle falls in
+    // the rest of the line `near` falls in
     offset += reader.read_until(b'\n', &mut line).map_err(|e| e.to_string())? as u64;
     let mut previous: Option<Vec<u8>> = None;
     loop {
@@ -44,15 +44,17 @@ fn split_point(input: &str, length: u64) -> Result<u64, String> {
     }
 }
 
-/// Aggregates the lines in `from..to` of the file (`from` at a line start; line 1, the header, skipped). Lines
-/// are taken in place from 4 MiB reads (no copy per line).
+/// Aggregates the rows in `from..to` of the file (`from` at a line start; at 0 the header is checked first).
+/// Rows are taken in place from 4 MiB reads (no copy per line).
 fn aggregate(input: &str, from: u64, to: u64) -> Result<SalesStream, String> {
     let mut file = std::fs::File::open(input).map_err(|e| format!("{input}: {e}"))?;
     file.seek(SeekFrom::Start(from)).map_err(|e| e.to_string())?;
     let mut reader = file.take(to - from);
     let mut stream = SalesStream::new();
     let mut buffer = vec![0u8; 4 << 20];
-    let (mut filled, mut line_no, mut header) = (0usize, 0u64, from == 0);
+    let (mut filled, mut header) = (0usize, from == 0);
+    // line numbers from the part's start (the file's own in the first part, whose line 1 is the header)
+    let first = if from == 0 { 2 } else { 1 };
     loop {
         let read = reader.read(&mut buffer[filled..]).map_err(|e| e.to_string())?;
         filled += read;
@@ -65,22 +67,19 @@ fn aggregate(input: &str, from: u64, to: u64) -> Result<SalesStream, String> {
                 None => continue,
             }
         };
-        let mut start = 0;
-        for newline in memchr::memchr_iter(b'\n', &buffer[..end]).chain(std::iter::once(end)) {
-            let line = &buffer[start..newline];
-            start = newline + 1;
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.is_empty() {
-                continue;
-            }
-            line_no += 1;
-            if header {
-                header = false;
-                continue;
-            }
-            stream.push_csv_line(line, line_no).map_err(|e| format!("byte {from}+: {e}"))?;
+        let mut rows = &buffer[..end];
+        if header && !rows.is_empty() {
+            let line_end = memchr::memchr(b'\n', rows).unwrap_or(rows.len());
+            let line = &rows[..line_end];
+            check_header(line.strip_suffix(b"\r").unwrap_or(line)).map_err(|e| format!("{input}: {e}"))?;
+            rows = rows.get(line_end + 1..).unwrap_or_default();
+            header = false;
         }
+        stream.push_lines(rows, stream.lines() + first).map_err(|e| format!("{input}, part from byte {from}: {e}"))?;
         if read == 0 {
+            if header {
+                return Err(format!("{input}: no header"));
+            }
             return Ok(stream);
         }
         buffer.copy_within(end..filled, 0);
@@ -88,18 +87,29 @@ fn aggregate(input: &str, from: u64, to: u64) -> Result<SalesStream, String> {
     }
 }
 
-fn run(input: &str, out_dir: &str) -> Result<serde_json::Value, String> {
+fn run(input: &str, out_dir: &str, threads: usize) -> Result<serde_json::Value, String> {
     let start = Instant::now();
     let length = std::fs::metadata(input).map_err(|e| format!("{input}: {e}"))?.len();
-    // One stream per core (two halves, split between orders), merged: the same sums as one pass.
-    let middle = split_point(input, length)?;
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| aggregate(input, middle, length));
-        let first = aggregate(input, 0, middle);
-        (first, second.join().unwrap_or_else(|_| Err("a worker panicked".into())))
+    // One stream per thread over its own part of the file (cut between orders), merged: the same sums as one pass.
+    let mut cuts = vec![0];
+    for part in 1..threads as u64 {
+        let near = (length * part / threads as u64).max(cuts[cuts.len() - 1]);
+        cuts.push(if near >= length { length } else { split_point(input, near, length)? });
+    }
+    cuts.push(length);
+    let parts: Vec<Result<SalesStream, String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = cuts
+            .windows(2)
+            .map(|w| (w[0], w[1]))
+            .map(|(from, to)| scope.spawn(move || aggregate(input, from, to)))
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err("a worker panicked".into()))).collect()
     });
-    let mut stream = first?;
-    stream.merge(&second?);
+    let mut parts = parts.into_iter();
+    let mut stream = parts.next().ok_or("no part")??;
+    for part in parts {
+        stream.merge(&part?);
+    }
     let aggregated = start.elapsed().as_secs_f64();
     let tables = stream.tables().map_err(|e| e.to_string())?;
     std::fs::create_dir_all(out_dir).map_err(|e| e.to_string())?;
@@ -111,33 +121,36 @@ fn run(input: &str, out_dir: &str) -> Result<serde_json::Value, String> {
         std::fs::write(format!("{out_dir}/{}.parquet", table.report), &parquet).map_err(|e| e.to_string())?;
         outputs.push(serde_json::json!({"report": table.report, "rows": table.rows.len(), "csv_bytes": csv.len(), "parquet_bytes": parquet.len()}));
     }
-    let seconds = start.elapsed().as_secs_f64();
-    let net = tables[0].column("net").ok_or("no net column")?;
-    let total_net: rust_decimal::Decimal = tables[0]
-        .rows
-        .iter()
-        .map(|row| match &row[net] {
-            Cell::Decimal(d) => *d,
-            _ => Default::default(),
-        })
-        .sum();
     Ok(serde_json::json!({
+        "engine": "core",
+        "version": concat!("orders-domain ", env!("CARGO_PKG_VERSION")),
+        "threads": threads,
         "lines": stream.lines(),
-        "seconds": seconds,
+        "seconds": start.elapsed().as_secs_f64(),
         "aggregate_seconds": aggregated,
         "peak_rss_kib": peak_rss_kib(),
-        "total_net": total_net.normalize().to_string(),
         "outputs": outputs,
     }))
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let (Some(input), Some(out_dir)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: reports-core LINES.csv OUT_DIR");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    if let Some(at) = args.iter().position(|a| a == "--threads") {
+        match args.get(at + 1).and_then(|n| n.parse::<usize>().ok()).filter(|n| (1..=256).contains(n)) {
+            Some(n) => threads = n,
+            None => {
+                eprintln!("reports-core: --threads takes a number from 1 to 256");
+                return ExitCode::from(2);
+            }
+        }
+        args.drain(at..at + 2);
+    }
+    let (Some(input), Some(out_dir), None) = (args.first(), args.get(1), args.get(2)) else {
+        eprintln!("usage: reports-core [--threads N] FACTS.csv OUT_DIR");
         return ExitCode::from(2);
     };
-    match run(input, out_dir) {
+    match run(input, out_dir, threads) {
         Ok(result) => {
             let _ = writeln!(std::io::stdout(), "{result}");
             ExitCode::SUCCESS

@@ -4,11 +4,16 @@
 //!
 //! - [`sales`]: sales by day, customer, channel and product; top products and customers.
 //! - [`operations`]: order tracking (open quantities per line and their age) and lead times.
+//! - [`facts`]: the order-line facts files the sales reports are summed from.
 //! - [`finance`]: gross margin, the invoice register and the per-customer statement.
+//! - [`stream`]: sales by day, product, customer and channel of facts files in one pass and constant memory (the
+//!   core `make bench-reports` measures).
 
+pub mod facts;
 pub mod finance;
 pub mod operations;
 pub mod sales;
+pub mod stream;
 
 use rust_decimal::Decimal;
 use time::Date;

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use time::Date;
 
 use super::{Cell, ColumnKind, Period, Table};
-use crate::order::Order;
+use crate::order::{Order, OrderLine};
 
 /// One row of the sales-by-day report: the orders received on `date` in `currency` that were not rejected or
 /// cancelled, with their ordered quantity and their totals.
@@ -27,6 +27,12 @@ pub struct SalesDay {
     pub vat: Decimal,
     /// Σ gross.
     pub gross: Decimal,
+}
+
+/// The VAT of one line as the product reports count it: its net at its rate, to 4 places. The order's VAT is
+/// rounded per rate group, so products' VAT can differ from the day's by those roundings.
+pub fn line_vat(line: &OrderLine) -> Decimal {
+    (line.line_net * line.vat_rate / Decimal::ONE_HUNDRED).round_dp(4)
 }
 
 /// Whether an order counts as a sale: answered or still open, not rejected or cancelled.
@@ -120,9 +126,7 @@ impl SalesAccumulator {
             if seen.insert(key) {
                 row.orders += 1;
             }
-            // VAT of the line at its rate (4 places; the order's VAT is rounded per rate group, so products'
-            // VAT can differ from the day's by those roundings)
-            let vat = (line.line_net * line.vat_rate / Decimal::ONE_HUNDRED).round_dp(4);
+            let vat = line_vat(line);
             row.quantity += line.quantity;
             row.net += line.line_net;
             row.vat = Some(row.vat.unwrap_or_default() + vat);
