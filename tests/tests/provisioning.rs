@@ -50,8 +50,8 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
     let queues = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
     assert_eq!(
         queues.len(),
-        11,
-        "three stage queues, the reporting and mail feedback queues, their DLQs and the archive's on-failure queue: {queues:?}"
+        12,
+        "three stage queues, the reporting and mail feedback queues, their DLQs and the archive's and the facts' on-failure queues: {queues:?}"
     );
     assert_eq!(existing_queues(&stack, &name).await, queues);
 
@@ -160,7 +160,7 @@ ReturnsQueue:
             .await
             .expect("provision");
     let declared = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
-    assert_eq!(declared.len(), 13);
+    assert_eq!(declared.len(), 14);
     assert_eq!(existing_queues(&stack, &name).await, declared);
     let url = stack.reference("ReturnsQueue").expect("returns queue provisioned");
     let attributes = stack

@@ -88,6 +88,13 @@ pub async fn stream_consumers(stack: &LocalStack) -> Result<Vec<stream_runner::S
                     Box::pin(async move { ::archive::handle(&app, event).await.map_err(|e| e.to_string()) })
                 })
             }
+            "ReportingFunction" => {
+                let app = Arc::new(stack.reporting()?);
+                Arc::new(move |event| {
+                    let app = app.clone();
+                    Box::pin(async move { ::reporting::handle_stream(&app, event).await.map_err(|e| e.to_string()) })
+                })
+            }
             other => {
                 return Err(format!("{other} reads the stream of {} but is not served locally", source.table));
             }
@@ -98,6 +105,7 @@ pub async fn stream_consumers(stack: &LocalStack) -> Result<Vec<stream_runner::S
             .and_then(|p| p.attributes.get("StreamArn"))
             .ok_or_else(|| format!("table {} has no stream (StreamSpecification)", source.table))?;
         let settings = stream_runner::StreamSettings {
+            function: source.function.clone(),
             batch_size: source.batch_size,
             trim_horizon: source.trim_horizon,
             maximum_retry_attempts: source.maximum_retry_attempts,

@@ -268,7 +268,7 @@ async fn up(args: &Args) -> Result<(), String> {
     eprintln!("HTTP API      {url}  (GET {url}/healthz)");
     eprintln!("console       {url}/console  (log in with the operator or warehouse key)");
     eprintln!(
-        "queues        {} consumer(s), {} table stream consumer(s) (the archive), relay every minute (`devstack relay` runs it now)",
+        "queues        {} consumer(s), {} table stream consumer(s) (the archive, the facts), relay every minute (`devstack relay` runs it now)",
         stack.template.sqs_event_sources().len(),
         stack.template.stream_event_sources().len()
     );

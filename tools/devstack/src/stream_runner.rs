@@ -32,6 +32,7 @@ struct ShardPosition {
 /// Reads one table's stream for one handler.
 #[derive(Clone)]
 pub struct StreamConsumer {
+    function: String,
     streams: aws_sdk_dynamodbstreams::Client,
     sqs: aws_sdk_sqs::Client,
     stream_arn: String,
@@ -47,13 +48,18 @@ pub struct StreamConsumer {
 
 impl std::fmt::Debug for StreamConsumer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StreamConsumer").field("stream_arn", &self.stream_arn).finish_non_exhaustive()
+        f.debug_struct("StreamConsumer")
+            .field("function", &self.function)
+            .field("stream_arn", &self.stream_arn)
+            .finish_non_exhaustive()
     }
 }
 
 /// How a consumer is set up (from the template's event source).
 #[derive(Debug, Clone)]
 pub struct StreamSettings {
+    /// The template's logical id of the function it delivers to.
+    pub function: String,
     /// Records per batch.
     pub batch_size: i32,
     /// Start at the oldest record (else at the records written from now on).
@@ -77,6 +83,7 @@ impl StreamConsumer {
         settings: StreamSettings,
     ) -> Result<Self, String> {
         let mut consumer = Self {
+            function: settings.function,
             streams,
             sqs,
             stream_arn: stream_arn.to_owned(),
@@ -153,6 +160,11 @@ impl StreamConsumer {
             iterator = page.next_shard_iterator;
         }
         Ok(records)
+    }
+
+    /// The template's logical id of the function it delivers to.
+    pub fn function(&self) -> &str {
+        &self.function
     }
 
     /// Delivers at most one batch per shard; what it did.

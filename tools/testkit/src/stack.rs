@@ -206,15 +206,25 @@ impl TestStack {
         *self.warm.lock().await = Some(consumers);
     }
 
-    /// Delivers the table stream's records to their functions (the archive) until none are left; each call goes on
-    /// where the last one stopped.
+    /// Delivers the table stream's records to their functions (the archive, the facts) until none are left; each
+    /// call goes on where the last one stopped.
     pub async fn deliver_streams(&self) -> Delivery {
+        self.deliver_streams_to(None).await
+    }
+
+    /// The same for one function's consumer (its template logical id, `ArchiveFunction`); the others stay where
+    /// they are.
+    pub async fn deliver_stream(&self, function: &str) -> Delivery {
+        self.deliver_streams_to(Some(function)).await
+    }
+
+    async fn deliver_streams_to(&self, function: Option<&str>) -> Delivery {
         let mut streams = self.streams.lock().await;
         if streams.is_none() {
             *streams = Some(devstack::stream_consumers(&self.stack).await.expect("stream consumers"));
         }
         let mut total = Delivery::default();
-        for consumer in streams.iter_mut().flatten() {
+        for consumer in streams.iter_mut().flatten().filter(|c| function.is_none_or(|f| c.function() == f)) {
             for _ in 0..1000 {
                 let delivery = consumer.deliver_once().await.expect("deliver stream records");
                 let done = delivery.received == 0;

@@ -4,6 +4,7 @@
 //! then the page of charts linking them (docs/domain.md "Reports").
 
 pub mod daily;
+pub mod facts;
 pub mod index;
 pub mod tables;
 pub mod writer;

@@ -68,6 +68,7 @@ pub use standing::StandingEntry;
 pub use table::PageKey;
 pub use tenants::SettingsChange;
 
+pub use order_items::order_of_stream_image;
 pub(crate) use order_items::{history_item, HistoryItem, OrderItem};
 pub(crate) use table::{backoff, cancelled_by_condition, put_if_absent, put_plain};
 

@@ -103,6 +103,17 @@ pub(crate) struct HistoryItem {
     pub(crate) entry: StoredHistoryEntry,
 }
 
+/// The order in an image of the table's stream (a Lambda event's `NewImage`/`OldImage`): `None` when the item is
+/// not an order item, an error when it is one that cannot be read.
+pub fn order_of_stream_image(image: serde_dynamo::Item) -> Result<Option<Order>, super::StoreError> {
+    let is_order = |name: &str, want: &str| matches!(image.get(name), Some(serde_dynamo::AttributeValue::S(value)) if value == want);
+    if !is_order(keys::SK, keys::ORDER_SK) || !is_order("entity", "order") {
+        return Ok(None);
+    }
+    let item: OrderItem = serde_dynamo::from_item(image).map_err(|e| super::corrupt("order stream image", e))?;
+    Ok(Some(Order::from(item.order)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -180,3 +180,22 @@ fn a_stored_order_of_before_reads_and_writes_back_the_same() {
     assert_eq!(Order::from(stored), order);
     assert_eq!(json(&StoredOrder::from(&order)), golden);
 }
+
+#[test]
+fn an_order_reads_back_from_a_stream_image_and_other_items_are_passed_over() {
+    for (label, order, event) in every_sample() {
+        let image = serde_dynamo::Item::from(dynamo(&OrderItem::new(&order, 3, event.as_ref())));
+        let read = super::order_of_stream_image(image).unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_eq!(read.as_ref(), Some(&order), "{label}");
+    }
+    let (_, order, _) = every_sample().remove(0);
+    let history = history_entries().remove(0);
+    let image = serde_dynamo::Item::from(dynamo(&history_item(&order, &history, 1)));
+    assert_eq!(super::order_of_stream_image(image).expect("not an order"), None);
+    let mut broken = dynamo(&OrderItem::new(&order, 3, None));
+    broken.remove("lines");
+    assert!(
+        super::order_of_stream_image(serde_dynamo::Item::from(broken)).is_err(),
+        "an order item that does not read"
+    );
+}

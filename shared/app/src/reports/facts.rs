@@ -1,0 +1,124 @@
+//! Order-line facts from the table's stream (docs/decisions/0011-order-line-facts.md): each batch of order
+//! changes becomes one CSV file per tenant and day in the exports bucket, under
+//! `facts/tenant={tenant}/date={YYYY-MM-DD}/`, named after the batch's first record with rows for that day. A batch
+//! is written whole or reported failed from its first record, so a retry writes the same keys again and no change
+//! lands in two files.
+
+use time::Date;
+
+use orders_domain::order::Order;
+use orders_domain::reports::facts::{changes, facts_header};
+
+use super::{ReportError, Reporting};
+
+/// One change of an order item, as the stream carried it.
+#[derive(Debug, Clone)]
+pub struct OrderChange {
+    /// The stream record's identity (`{sequence number}-{event id}`): unique, and the same on every delivery.
+    pub record: String,
+    /// The order before (none: it is new).
+    pub before: Option<Order>,
+    /// The order after.
+    pub after: Order,
+}
+
+/// Where a tenant's facts of `date` are.
+pub fn facts_prefix(tenant: &str, date: Date) -> String {
+    format!("facts/tenant={tenant}/date={date}/")
+}
+
+/// One file to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactsFile {
+    /// Its key in the exports bucket.
+    pub key: String,
+    /// Header and rows.
+    pub body: String,
+    /// Rows (without the header).
+    pub rows: usize,
+}
+
+/// The files a batch of changes makes: one per tenant and day that some change moved, in the order of their first
+/// record; none when no change moved a report.
+pub fn facts_files(batch: &[OrderChange]) -> Result<Vec<FactsFile>, ReportError> {
+    let mut files: Vec<((String, Date), FactsFile)> = Vec::new();
+    for change in batch {
+        let rows = changes(change.before.as_ref(), &change.after);
+        let Some(first) = rows.first() else { continue };
+        let group = (first.tenant.clone(), first.date);
+        let index = match files.iter().position(|(g, _)| *g == group) {
+            Some(index) => index,
+            None => {
+                let key = format!("{}{}.csv", facts_prefix(&group.0, group.1), change.record);
+                files.push((group, FactsFile { key, body: facts_header(), rows: 0 }));
+                files.len() - 1
+            }
+        };
+        let file = &mut files[index].1;
+        for row in &rows {
+            file.body.push_str(&row.to_csv_line().map_err(|e| ReportError::Export(e.to_string()))?);
+            file.rows += 1;
+        }
+    }
+    Ok(files.into_iter().map(|(_, file)| file).collect())
+}
+
+/// What a batch wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FactsWritten {
+    /// Files (one per tenant and day the batch moved).
+    pub files: usize,
+    /// Rows in them (without headers).
+    pub rows: usize,
+}
+
+/// Writes the facts of a batch of changes. Any failure fails the whole batch (its files are written again, to the
+/// same keys, when it is retried).
+pub async fn write_facts(app: &Reporting, batch: &[OrderChange]) -> Result<FactsWritten, ReportError> {
+    let mut written = FactsWritten::default();
+    for file in facts_files(batch)? {
+        app.exports.put(&file.key, file.body.into_bytes(), "text/csv; charset=utf-8").await?;
+        written.files += 1;
+        written.rows += file.rows;
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orders_domain::fixtures;
+    use orders_domain::order::{OrderStatus, OrderType};
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn a_batch_makes_one_file_per_tenant_and_day_named_after_its_first_record() {
+        let placed = fixtures::order(OrderType::Purchase, &[("A", dec!(2))]);
+        let mut accepted = placed.clone();
+        accepted.status = OrderStatus::Accepted;
+        let mut cancelled = accepted.clone();
+        cancelled.status = OrderStatus::Cancelled;
+        let mut next_day = fixtures::order(OrderType::Purchase, &[("B", dec!(1))]);
+        next_day.received_at += time::Duration::days(1);
+        let change =
+            |record: &str, before: Option<&orders_domain::order::Order>, after: &orders_domain::order::Order| {
+                OrderChange { record: record.into(), before: before.cloned(), after: after.clone() }
+            };
+        let batch = [
+            change("10-a", Some(&placed), &accepted), // moves nothing
+            change("11-b", None, &placed),
+            change("12-c", None, &next_day),
+            change("13-d", Some(&accepted), &cancelled),
+        ];
+        let files = facts_files(&batch).expect("files");
+        let day = placed.received_at.date();
+        let tenant = placed.tenant.as_str();
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[0].key, format!("facts/tenant={tenant}/date={day}/11-b.csv"));
+        assert_eq!((files[0].rows, files[1].rows), (2, 1));
+        assert!(files[0].body.starts_with("order_id,tenant,date,"), "{}", files[0].body);
+        assert!(files[0].body.contains(",A,-2,-20,-5,,cancelled\n"), "{}", files[0].body);
+        assert!(files[1].key.ends_with(&format!("date={}/12-c.csv", day.next_day().expect("day"))));
+        assert!(facts_files(&batch[..1]).expect("files").is_empty(), "a batch that moves nothing writes nothing");
+    }
+}
