@@ -339,6 +339,8 @@ async fn report_writes_the_days_exports_and_prints_their_keys() {
     let placed = stack.post_json("/v1/orders", &orders_testkit::order_body("WS-ADMIN-REPORT")).await;
     assert_eq!(placed.status, 201, "{}", placed.body);
     stack.deliver_all().await;
+    // The order's facts, from the table's stream: the sales reports are summed from them.
+    assert_eq!(stack.deliver_stream("ReportingFunction").await.failed, 0);
     let today = time::OffsetDateTime::now_utc().date().to_string();
 
     let written = admin(&stack, &dir, &["report", "--date", &today, "--tenant", &tenant]).await.expect("report");

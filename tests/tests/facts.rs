@@ -1,8 +1,10 @@
 //! Order-line facts against the emulator (docs/decisions/0011-order-line-facts.md): an order's lines reach the
 //! exports bucket as facts through the table's stream and the reporting function, once, even when a write fails
-//! and the batch is retried; a cancellation later takes them back in a file of its own.
+//! and the batch is retried; a cancellation later takes them back in a file of its own. The day's sales reports
+//! are summed from those files: the next run of the day no longer counts the cancelled order.
 
-use orders_domain::ids::Role;
+use orders_domain::ids::{CustomerId, Role};
+use orders_domain::reports::{Period, ReportName};
 use orders_testkit::{order_body, Answer, TestStack};
 use reqwest::Method;
 use rust_decimal::Decimal;
@@ -23,6 +25,44 @@ async fn fact_rows(stack: &TestStack, prefix: &str) -> Vec<Vec<String>> {
         rows.extend(lines.map(|line| line.split(',').map(str::to_owned).collect::<Vec<_>>()));
     }
     rows
+}
+
+/// Runs the sales reports of `day` and returns each one's CSV rows (the header first), by report.
+async fn sales_reports(stack: &TestStack, day: &str) -> Vec<Vec<Vec<String>>> {
+    let app = stack.stack.reporting().expect("reporting");
+    let date = time::Date::parse(day, time::macros::format_description!("[year]-[month]-[day]")).expect("day");
+    let wanted = [ReportName::SalesByDay, ReportName::SalesByCustomer, ReportName::SalesByProduct];
+    let run = reporting::run_reports(&app, &stack.tenant.id, &Period::day(date), &wanted).await.expect("run");
+    let mut reports = Vec::new();
+    for report in &run.reports {
+        let csv = report.files.iter().find(|f| f.format == "csv").expect("a CSV");
+        let text = String::from_utf8(stack.exported_bytes(&csv.key).await.expect("the CSV")).expect("UTF-8");
+        reports.push(csv_rows(&text));
+    }
+    reports
+}
+
+/// The rows of an RFC 4180 CSV (quoted cells may hold commas and doubled quotes; no line ends in cells here).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|line| {
+            let (mut cells, mut cell, mut quoted, mut chars) =
+                (Vec::new(), String::new(), false, line.chars().peekable());
+            while let Some(c) = chars.next() {
+                match (c, quoted) {
+                    ('"', true) if chars.peek() == Some(&'"') => {
+                        cell.push('"');
+                        chars.next();
+                    }
+                    ('"', _) => quoted = !quoted,
+                    (',', false) => cells.push(std::mem::take(&mut cell)),
+                    _ => cell.push(c),
+                }
+            }
+            cells.push(cell);
+            cells
+        })
+        .collect()
 }
 
 fn dec(text: &str) -> Decimal {
@@ -77,6 +117,29 @@ async fn an_orders_lines_become_facts_once_and_a_cancellation_takes_them_back() 
     // Later changes that do not move the reports (answers, marks) write nothing.
     assert_eq!(stack.deliver_stream("ReportingFunction").await.received, 0);
 
+    // The day's sales reports are summed from the facts; customers and products named from the register and the
+    // catalogue.
+    let reports = sales_reports(&stack, day).await;
+    let (days, customers, products) = (&reports[0], &reports[1], &reports[2]);
+    assert_eq!(days[0].join(","), "date,currency,orders,quantity,net,vat,gross");
+    assert_eq!(days.len(), 2, "{days:?}");
+    assert_eq!((days[1][2].as_str(), dec(&days[1][4])), ("1", net));
+    assert_eq!(dec(&days[1][5]), vat);
+    let customer = stack
+        .stack
+        .store()
+        .get_customer(&stack.tenant.id, &CustomerId::parse("C-1").expect("id"))
+        .await
+        .expect("read")
+        .expect("C-1 in the register");
+    assert_eq!(customers[1][..3], ["C-1".to_owned(), customer.name.clone(), "EUR".to_owned()], "{customers:?}");
+    let catalogue = stack.stack.store().all_products(&stack.tenant.id).await.expect("catalogue");
+    assert_eq!(products.len(), lines.len() + 1, "{products:?}");
+    for row in &products[1..] {
+        let product = catalogue.iter().find(|p| p.sku.as_str() == row[0]).expect("a catalogue product");
+        assert_eq!((row[1].as_str(), row[3].as_str()), (product.name.as_str(), "1"), "{row:?}");
+    }
+
     // A cancellation takes the lines back, in a file of its own: the day sums to nothing.
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
     let cancelled = Answer::from(
@@ -101,4 +164,8 @@ async fn an_orders_lines_become_facts_once_and_a_cancellation_takes_them_back() 
         let sum: Decimal = rows.iter().map(|r| dec(&r[column])).sum();
         assert_eq!(sum, Decimal::ZERO, "column {column} sums to nothing once cancelled");
     }
+
+    // The next run of the day no longer counts it: no sales rows at all.
+    let reports = sales_reports(&stack, day).await;
+    assert!(reports.iter().all(|rows| rows.len() == 1), "headers only: {reports:?}");
 }

@@ -23,10 +23,18 @@ fn today() -> String {
 
 /// Runs the reports of `date` for the stack's tenant, as the schedule would with a `detail`.
 async fn run(stack: &TestStack, date: &str) -> reporting::RunSummary {
+    facts(stack).await;
     let mut event = EventBridgeEvent::<reporting::ReportRun>::default();
     event.detail = reporting::ReportRun { tenant: Some(stack.tenant.id.to_string()), date: Some(date.to_owned()) };
     let app = stack.stack.reporting().expect("reporting");
     reporting::handle(&app, event).await.expect("report run")
+}
+
+/// The order-line facts of every order change so far written, as the table's stream delivers them to the
+/// reporting function: the sales reports are summed from them.
+async fn facts(stack: &TestStack) {
+    let delivery = stack.deliver_stream("ReportingFunction").await;
+    assert_eq!(delivery.failed, 0, "{delivery:?}");
 }
 
 /// A report's manifest of `date`.
@@ -271,6 +279,7 @@ async fn a_rerun_switches_readers_to_whole_new_files_and_removes_runs_before_the
         for n in 0..3 {
             stack.post_json("/v1/orders", &order_body(&format!("WS-RERUN-{}", n + 2))).await;
             stack.deliver_all().await;
+            facts(&stack).await;
             let app = stack.stack.reporting().expect("reporting");
             let period = Period::day(time::OffsetDateTime::now_utc().date());
             let run =
@@ -338,6 +347,7 @@ async fn an_operator_runs_a_report_for_a_range_and_downloads_its_files_through_p
     let tenant = stack.tenant.id.clone();
     stack.post_json("/v1/orders", &order_body("WS-API-1")).await;
     stack.deliver_all().await;
+    facts(&stack).await;
     let operator = stack.key_with_role(&tenant, Role::Operator).await;
     let to = time::OffsetDateTime::now_utc().date();
     let from = to - time::Duration::days(6);

@@ -108,6 +108,14 @@ pub enum ReportError {
     /// A file could not be made from a table.
     #[error("export: {0}")]
     Export(String),
+    /// A facts file (or the sums of a period's files) could not be read as facts.
+    #[error("facts {key}: {detail}")]
+    Facts {
+        /// Object key (or the tenant's facts prefix, for the sums).
+        key: String,
+        /// What is wrong.
+        detail: String,
+    },
     /// S3 failed.
     #[error("write {key}: {detail}")]
     Write {

@@ -9,7 +9,7 @@ use orders_domain::reports::finance::{statement_summary, statement_table, statem
 use orders_domain::reports::sales::{sales_by_day_table, sales_by_table};
 use orders_domain::reports::{
     invoice_register, lead_time_summary, lead_times, order_tracking, statements, top, MarginAccumulator, Milestones,
-    Period, ReportName, SalesAccumulator, SalesDimension, Table, OPEN_STATUSES,
+    Period, ReportName, Sales, SalesDimension, Table, OPEN_STATUSES,
 };
 use rust_decimal::Decimal;
 
@@ -74,25 +74,19 @@ pub async fn build(
         BTreeMap::new()
     };
 
-    // The period's orders are read page by page into running sums (memory grows with the days, customers,
-    // channels and products, not with the orders).
-    let mut sales = SalesAccumulator::new(*period);
-    let mut margin = MarginAccumulator::new(*period);
     let sales_reports =
         [R::SalesByDay, R::SalesByCustomer, R::SalesByChannel, R::SalesByProduct, R::TopProducts, R::TopCustomers];
-    let (want_sales, want_margin) = (needs(&sales_reports), needs(&[R::GrossMargin]));
-    if want_sales || want_margin {
+    let sales = if needs(&sales_reports) {
+        super::facts::sales_of_period(app, tenant, period).await?
+    } else {
+        Sales::default()
+    };
+    // Gross margin still reads the period's orders page by page into running sums (memory grows with the
+    // products and customers, not with the orders): the facts carry no cost yet.
+    let mut margin = MarginAccumulator::new(*period);
+    if needs(&[R::GrossMargin]) {
         let cost_of = cost_lookup(&costs);
-        app.store
-            .each_order_of_period(tenant, period, |order| {
-                if want_sales {
-                    sales.add(order);
-                }
-                if want_margin {
-                    margin.add(order, &cost_of);
-                }
-            })
-            .await?;
+        app.store.each_order_of_period(tenant, period, |order| margin.add(order, &cost_of)).await?;
     }
     let inputs = Inputs { period: *period, sales, margin, open_orders, documents, of_period, milestones };
     Ok(wanted.iter().map(|&name| compute(name, &inputs)).collect())
@@ -103,8 +97,8 @@ pub async fn build(
 pub struct Inputs {
     /// The period.
     pub period: Period,
-    /// Sales of the orders received in it.
-    pub sales: SalesAccumulator,
+    /// Sales of the orders received in it, summed from the order-line facts.
+    pub sales: Sales,
     /// Their gross margin.
     pub margin: MarginAccumulator,
     /// Orders open now.
@@ -122,7 +116,7 @@ impl Inputs {
     pub fn empty(period: Period) -> Self {
         Self {
             period,
-            sales: SalesAccumulator::new(period),
+            sales: Sales::default(),
             margin: MarginAccumulator::new(period),
             open_orders: Vec::new(),
             documents: Vec::new(),
@@ -136,17 +130,17 @@ impl Inputs {
 pub fn compute(name: ReportName, inputs: &Inputs) -> ReportContent {
     use ReportName as R;
     let (sales, period) = (&inputs.sales, &inputs.period);
-    let by = |dimension: SalesDimension| ReportContent::single(name, sales_by_table(&sales.by(dimension), dimension));
+    let by = |dimension: SalesDimension| ReportContent::single(name, sales_by_table(sales.by(dimension), dimension));
     match name {
-        R::SalesByDay => ReportContent::single(name, sales_by_day_table(&sales.days())),
+        R::SalesByDay => ReportContent::single(name, sales_by_day_table(&sales.days)),
         R::SalesByCustomer => by(SalesDimension::Customer),
         R::SalesByChannel => by(SalesDimension::Channel),
         R::SalesByProduct => by(SalesDimension::Product),
         R::TopProducts => {
-            ReportContent::single(name, top(&sales.by(SalesDimension::Product), SalesDimension::Product, TOP))
+            ReportContent::single(name, top(sales.by(SalesDimension::Product), SalesDimension::Product, TOP))
         }
         R::TopCustomers => {
-            ReportContent::single(name, top(&sales.by(SalesDimension::Customer), SalesDimension::Customer, TOP))
+            ReportContent::single(name, top(sales.by(SalesDimension::Customer), SalesDimension::Customer, TOP))
         }
         R::OrderTracking => ReportContent::single(name, order_tracking(&inputs.open_orders, period.to)),
         R::LeadTimes => ReportContent::single(name, lead_times(&inputs.milestones)),

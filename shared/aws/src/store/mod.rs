@@ -63,6 +63,7 @@ pub use orders_domain::catalogue::CatalogueView;
 pub use portal::ListedRequest;
 pub use quotes::quote_pk;
 pub use relay::PendingEvent;
+pub use reports::MemberNames;
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
 pub use standing::StandingEntry;
 pub use table::PageKey;

@@ -1,7 +1,9 @@
 //! Reads for the analysts' reports: whole result sets paged through the indexes (no scans).
 
+use std::collections::HashMap;
+
 use orders_domain::catalogue::Product;
-use orders_domain::ids::TenantId;
+use orders_domain::ids::{CustomerId, Sku, TenantId};
 use orders_domain::invoice::Invoice;
 use orders_domain::order::{Order, OrderStatus};
 use orders_domain::reports::Period;
@@ -82,6 +84,38 @@ impl Store {
         }
     }
 
+    /// The names of `customers` (from the register) and of `skus` (from the catalogue) as they are now, by id and
+    /// by SKU; those not found are left out. One batch read (100 keys a request): facts carry ids only.
+    pub async fn names_of(
+        &self,
+        tenant: &TenantId,
+        customers: &[CustomerId],
+        skus: &[Sku],
+    ) -> Result<MemberNames, StoreError> {
+        let mut of_key: HashMap<String, (bool, String)> = HashMap::new();
+        let mut wanted = Vec::new();
+        for customer in customers {
+            let pk = keys::customer_pk(tenant, customer);
+            wanted.push(key(pk.clone(), keys::CUSTOMER_SK));
+            of_key.insert(pk, (true, customer.as_str().to_owned()));
+        }
+        for sku in skus {
+            let pk = keys::sku_pk(tenant, sku);
+            wanted.push(key(pk.clone(), keys::PRODUCT_SK));
+            of_key.insert(pk, (false, sku.as_str().to_owned()));
+        }
+        let mut names = MemberNames::default();
+        for item in self.batch_get(wanted).await? {
+            let (Some(pk), Some(name)) = (get_s(&item, PK), get_s(&item, "name")) else { continue };
+            match of_key.remove(pk) {
+                Some((true, id)) => names.customers.insert(id, name.to_owned()),
+                Some((false, sku)) => names.products.insert(sku, name.to_owned()),
+                None => None,
+            };
+        }
+        Ok(names)
+    }
+
     /// The whole catalogue of `tenant`.
     pub async fn all_products(&self, tenant: &TenantId) -> Result<Vec<Product>, StoreError> {
         let mut products = Vec::new();
@@ -115,4 +149,13 @@ impl Store {
             }
         }
     }
+}
+
+/// Names of customers and products, from [`Store::names_of`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberNames {
+    /// Customer id → name.
+    pub customers: HashMap<String, String>,
+    /// SKU → product name.
+    pub products: HashMap<String, String>,
 }

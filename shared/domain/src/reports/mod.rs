@@ -25,10 +25,7 @@ pub use finance::{
 pub use operations::{
     lead_time_summary, lead_times, order_tracking, tracking_by_age, Milestones, AGE_BUCKETS, OPEN_STATUSES,
 };
-pub use sales::{
-    counts_as_sale, sales_by, sales_by_day, sales_by_day_table, sales_by_table, top, SalesAccumulator, SalesBy,
-    SalesDay, SalesDimension,
-};
+pub use sales::{counts_as_sale, sales_by_day_table, sales_by_table, top, Sales, SalesBy, SalesDay, SalesDimension};
 
 /// The reports a run writes (docs/domain.md "Reports"), each one [`Table`] under its own folder and Glue table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use time::Date;
 
-use super::{Cell, ColumnKind, Period, Table};
+use super::{Cell, ColumnKind, Table};
 use crate::order::{Order, OrderLine};
 
 /// One row of the sales-by-day report: the orders received on `date` in `currency` that were not rejected or
@@ -40,113 +40,42 @@ pub fn counts_as_sale(order: &Order) -> bool {
     order.status.counts_as_sale()
 }
 
-/// Sales by day of `orders` (those received in `period`; others are ignored), one row per day and currency.
-pub fn sales_by_day(orders: &[Order], period: &Period) -> Vec<SalesDay> {
-    let mut sales = SalesAccumulator::new(*period);
-    orders.iter().for_each(|order| sales.add(order));
-    sales.days()
+/// The sales reports' rows of a period, as [`super::stream::SalesStream::sales`] sums them from the order-line
+/// facts: by day, and by customer, channel and product, each ordered by key and currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sales {
+    /// By day and currency.
+    pub days: Vec<SalesDay>,
+    /// By customer and currency (named by the caller: facts carry ids only).
+    pub customers: Vec<SalesBy>,
+    /// By channel and currency.
+    pub channels: Vec<SalesBy>,
+    /// By SKU and currency; free-text lines share one row under an empty SKU (named by the caller).
+    pub products: Vec<SalesBy>,
 }
 
-/// Sales of orders added one at a time (as they are read, page by page): memory grows with the days,
-/// customers, channels and products, not with the orders. Orders outside the period, rejected or cancelled
-/// are ignored.
-#[derive(Debug, Clone)]
-pub struct SalesAccumulator {
-    period: Period,
-    days: BTreeMap<(Date, String), SalesDay>,
-    customers: BTreeMap<(String, String), SalesBy>,
-    channels: BTreeMap<(String, String), SalesBy>,
-    products: BTreeMap<(String, String), SalesBy>,
-}
-
-impl SalesAccumulator {
-    /// Nothing added yet.
-    pub fn new(period: Period) -> Self {
-        Self {
-            period,
-            days: BTreeMap::new(),
-            customers: BTreeMap::new(),
-            channels: BTreeMap::new(),
-            products: BTreeMap::new(),
-        }
-    }
-
-    /// Adds one order.
-    pub fn add(&mut self, order: &Order) {
-        let date = order.received_at.date();
-        if !self.period.contains(date) || !counts_as_sale(order) {
-            return;
-        }
-        let currency = order.currency.code();
-        let order_net = order.totals.net - order.totals.allowances + order.totals.charges;
-        let quantity: Decimal = order.lines.iter().map(|l| l.quantity).sum();
-        let day = self.days.entry((date, currency.to_owned())).or_insert_with(|| SalesDay {
-            date,
-            currency: currency.to_owned(),
-            orders: 0,
-            quantity: Decimal::ZERO,
-            net: Decimal::ZERO,
-            vat: Decimal::ZERO,
-            gross: Decimal::ZERO,
-        });
-        day.orders += 1;
-        day.quantity += quantity;
-        day.net += order_net;
-        day.vat += order.totals.vat;
-        day.gross += order.totals.gross;
-        let blank = |key: &str, name: &str| SalesBy {
-            key: key.to_owned(),
-            name: name.to_owned(),
-            currency: currency.to_owned(),
-            orders: 0,
-            quantity: Decimal::ZERO,
-            net: Decimal::ZERO,
-            vat: None,
-            gross: None,
-        };
-        for (rows, key, name) in [
-            (&mut self.customers, order.buyer.customer_id.as_str(), order.buyer.name.as_str()),
-            (&mut self.channels, order.channel.as_str(), order.channel.as_str()),
-        ] {
-            let row = rows.entry((key.to_owned(), currency.to_owned())).or_insert_with(|| blank(key, name));
-            row.orders += 1;
-            row.quantity += quantity;
-            row.net += order_net;
-            row.vat = Some(row.vat.unwrap_or_default() + order.totals.vat);
-            row.gross = Some(row.gross.unwrap_or_default() + order.totals.gross);
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        for line in &order.lines {
-            // Free-text lines share one row under an empty SKU.
-            let (key, name) = match &line.sku {
-                Some(sku) => (sku.as_str(), line.description.as_str()),
-                None => ("", "Free-text lines"),
-            };
-            let row = self.products.entry((key.to_owned(), currency.to_owned())).or_insert_with(|| blank(key, name));
-            if seen.insert(key) {
-                row.orders += 1;
-            }
-            let vat = line_vat(line);
-            row.quantity += line.quantity;
-            row.net += line.line_net;
-            row.vat = Some(row.vat.unwrap_or_default() + vat);
-            row.gross = Some(row.gross.unwrap_or_default() + line.line_net + vat);
-        }
-    }
-
-    /// Sales by day and currency.
-    pub fn days(&self) -> Vec<SalesDay> {
-        self.days.values().cloned().collect()
-    }
-
+impl Sales {
     /// Sales by `dimension`, ordered by key and currency.
-    pub fn by(&self, dimension: SalesDimension) -> Vec<SalesBy> {
-        let rows = match dimension {
+    pub fn by(&self, dimension: SalesDimension) -> &[SalesBy] {
+        match dimension {
             SalesDimension::Customer => &self.customers,
             SalesDimension::Channel => &self.channels,
             SalesDimension::Product => &self.products,
-        };
-        rows.values().cloned().collect()
+        }
+    }
+
+    /// Names the customers and products (`name_of` gets the dimension and the key; `None` leaves the name as it
+    /// is). Channels are named by themselves.
+    pub fn name_members(&mut self, name_of: impl Fn(SalesDimension, &str) -> Option<String>) {
+        for (dimension, rows) in
+            [(SalesDimension::Customer, &mut self.customers), (SalesDimension::Product, &mut self.products)]
+        {
+            for row in rows.iter_mut() {
+                if let Some(name) = name_of(dimension, &row.key) {
+                    row.name = name;
+                }
+            }
+        }
     }
 }
 
@@ -192,14 +121,6 @@ impl SalesDimension {
             Self::Product => "sales_by_product",
         }
     }
-}
-
-/// Sales of the orders received in `period` (not rejected or cancelled) by `dimension`, ordered by key and
-/// currency.
-pub fn sales_by(orders: &[Order], period: &Period, dimension: SalesDimension) -> Vec<SalesBy> {
-    let mut sales = SalesAccumulator::new(*period);
-    orders.iter().for_each(|order| sales.add(order));
-    sales.by(dimension)
 }
 
 /// The measures every sales report ends with.
@@ -317,32 +238,51 @@ mod tests {
     use super::*;
     use crate::fixtures;
     use crate::order::{OrderStatus, OrderType};
+    use crate::reports::facts::{contribution, facts_header};
+    use crate::reports::stream::SalesStream;
     use rust_decimal_macros::dec;
+
+    /// The sales of `orders` as the reporting function sums them: their facts through the stream core, members
+    /// named after the orders' buyers and lines.
+    fn sales_of(orders: &[Order]) -> Sales {
+        let mut file = facts_header();
+        for row in orders.iter().flat_map(contribution) {
+            file.push_str(&row.to_csv_line().expect("a writable row"));
+        }
+        let mut stream = SalesStream::new();
+        stream.push_file(file.as_bytes()).expect("facts");
+        let mut sales = stream.sales().expect("sales");
+        sales.name_members(|dimension, key| match dimension {
+            SalesDimension::Customer => {
+                orders.iter().find(|o| o.buyer.customer_id.as_str() == key).map(|o| o.buyer.name.clone())
+            }
+            _ => orders.iter().flat_map(|o| &o.lines).find(|l| l.sku_text() == key).map(|l| l.description.clone()),
+        });
+        sales
+    }
 
     #[test]
     fn sales_by_customer_channel_and_product_add_up_to_the_days_sales() {
-        let day = Period::day(time::OffsetDateTime::UNIX_EPOCH.date());
         let mut a = fixtures::order(OrderType::Purchase, &[("A", dec!(2)), ("B", dec!(1.5))]);
         a.buyer.name = "=HYPERLINK(\"x\")".into();
         let mut b = fixtures::order(OrderType::Purchase, &[("A", dec!(1))]);
         b.channel = "shop-2".into();
-        let orders = [a, b];
-        let day_total = sales_by_day(&orders, &day);
+        let sales = sales_of(&[a, b]);
+        let day_total = &sales.days[0];
         for dimension in [SalesDimension::Customer, SalesDimension::Channel, SalesDimension::Product] {
-            let rows = sales_by(&orders, &day, dimension);
-            assert_eq!(rows.iter().map(|r| r.net).sum::<Decimal>(), day_total[0].net, "{dimension:?}");
-            assert_eq!(rows.iter().map(|r| r.quantity).sum::<Decimal>(), day_total[0].quantity, "{dimension:?}");
+            let rows = sales.by(dimension);
+            assert_eq!(rows.iter().map(|r| r.net).sum::<Decimal>(), day_total.net, "{dimension:?}");
+            assert_eq!(rows.iter().map(|r| r.quantity).sum::<Decimal>(), day_total.quantity, "{dimension:?}");
         }
-        let products = sales_by(&orders, &day, SalesDimension::Product);
+        let products = sales.by(SalesDimension::Product);
         assert_eq!((products[0].key.as_str(), products[0].orders, products[0].quantity), ("A", 2, dec!(3)));
         // 3 × 10.00 at 25 %
         assert_eq!((products[0].vat, products[0].gross), (Some(dec!(7.5)), Some(dec!(37.5))));
-        let customers =
-            sales_by_table(&sales_by(&orders, &day, SalesDimension::Customer), SalesDimension::Customer).to_csv();
+        let customers = sales_by_table(sales.by(SalesDimension::Customer), SalesDimension::Customer).to_csv();
         assert!(customers.contains(",\"'=HYPERLINK(\"\"x\"\")\","), "{customers}");
-        assert_eq!(sales_by(&orders, &day, SalesDimension::Channel).len(), 2);
+        assert_eq!(sales.by(SalesDimension::Channel).len(), 2);
 
-        let top_products = top(&products, SalesDimension::Product, 1);
+        let top_products = top(products, SalesDimension::Product, 1);
         assert_eq!(top_products.rows.len(), 1);
         // A: 3 × 10.00 of 45.00 net
         assert_eq!(
@@ -361,22 +301,25 @@ mod tests {
     }
 
     #[test]
-    fn sales_count_the_days_orders_per_currency_and_leave_out_rejected_ones() {
-        let day = Period::day(time::OffsetDateTime::UNIX_EPOCH.date());
+    fn sales_count_the_days_orders_per_currency_and_leave_out_rejected_and_cancelled_ones() {
         let a = fixtures::order(OrderType::Purchase, &[("A", dec!(2)), ("B", dec!(1.5))]);
         let b = fixtures::order(OrderType::Purchase, &[("A", dec!(1))]);
         let mut rejected = fixtures::order(OrderType::Purchase, &[("A", dec!(9))]);
         rejected.status = OrderStatus::Rejected;
         let mut other_day = b.clone();
+        other_day.id = crate::ids::OrderId::generate();
         other_day.received_at += time::Duration::days(1);
-        let rows = sales_by_day(&[a.clone(), b.clone(), rejected, other_day], &day);
-        assert_eq!(rows.len(), 1);
+        let sales = sales_of(&[a.clone(), b.clone(), rejected, other_day]);
+        let rows = &sales.days;
+        assert_eq!(rows.len(), 2, "{rows:?}");
         // (2 + 1.5) × 10.00 = 35.00 and 1 × 10.00 = 10.00; 25 % VAT
         assert_eq!(
             (rows[0].orders, rows[0].quantity, rows[0].net, rows[0].vat, rows[0].gross),
             (2, dec!(4.5), dec!(45.00), dec!(11.25), dec!(56.25))
         );
-        let csv = sales_by_day_table(&rows).to_csv();
+        let csv = sales_by_day_table(&rows[..1]).to_csv();
         assert_eq!(csv, "date,currency,orders,quantity,net,vat,gross\r\n1970-01-01,EUR,2,4.5,45.00,11.25,56.25\r\n");
+        assert!(sales.products.iter().all(|p| p.orders > 0), "the rejected order's 9 × A is nowhere");
+        assert_eq!(sales.products[0].quantity, dec!(4), "A: 2 + 1 + 1 (the next day's)");
     }
 }

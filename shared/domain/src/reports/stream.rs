@@ -50,7 +50,7 @@ use rust_decimal::Decimal;
 use time::Date;
 
 use super::facts::FACT_COLUMNS;
-use super::sales::{measure_cells, sales_columns};
+use super::sales::{measure_cells, sales_columns, Sales, SalesBy, SalesDay};
 use super::{ColumnKind, Table, DECIMAL_SCALE};
 
 /// A line could not be read.
@@ -136,6 +136,15 @@ const SCALES: [i64; 5] = [10_000, 1_000, 100, 10, 1];
 
 fn decimal(units: i128) -> Decimal {
     Decimal::from_i128_with_scale(units, DECIMAL_SCALE).normalize()
+}
+
+/// An amount of [`DECIMAL_SCALE`]-place units as the reports show money: normalized, with at least 2 places.
+fn money(units: i128) -> Decimal {
+    let mut amount = decimal(units);
+    if amount.scale() < 2 {
+        amount.rescale(2);
+    }
+    amount
 }
 
 /// The Fx hash (rustc's) of a key and a seed, a word (8 bytes) at a time, with a final mix (fmix64) so that the
@@ -675,19 +684,87 @@ impl SalesStream {
         }
     }
 
+    /// The sales reports' rows: what [`Self::tables`] holds, as numbers, without the members nothing counts in
+    /// any more (an order added and then taken back leaves its members at zero orders and zero sums). Amounts
+    /// have at least 2 places (`45.00`). Channels are named by themselves and the free-text row of products
+    /// (empty SKU) `Free-text lines`; customers and SKUs are left for the caller to name
+    /// ([`Sales::name_members`]: facts carry ids only). Refused as [`Self::tables`] is.
+    pub fn sales(&self) -> Result<Sales, LineError> {
+        self.one_tenant()?;
+        let counted = |s: &Entry| s.orders != 0 || s.quantity != 0 || s.net != 0 || s.vat != 0;
+        let orders = |s: &Entry| u64::try_from(s.orders).unwrap_or(0);
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let mut sales = Sales::default();
+        for (date, currency, s) in self.by_day.rows("date", &self.currencies)? {
+            if !counted(s) {
+                continue;
+            }
+            let date = Date::parse(&date, &format).map_err(|_| LineError::Value {
+                line: 0,
+                column: "date",
+                value: date.clone(),
+                detail: "is not a date",
+            })?;
+            let (net, vat) = (i128::from(s.net), i128::from(s.vat));
+            sales.days.push(SalesDay {
+                date,
+                currency,
+                orders: orders(s),
+                quantity: decimal(i128::from(s.quantity)),
+                net: money(net),
+                vat: money(vat),
+                gross: money(net + vat),
+            });
+        }
+        for (rows, key_column, members) in [
+            (&mut sales.products, "sku", &self.by_product),
+            (&mut sales.customers, "customer_id", &self.by_customer),
+            (&mut sales.channels, "channel", &self.by_channel),
+        ] {
+            for (key, currency, s) in members.rows(key_column, &self.currencies)? {
+                if !counted(s) {
+                    continue;
+                }
+                let name = match key_column {
+                    "channel" => key.clone(),
+                    "sku" if key.is_empty() => "Free-text lines".to_owned(),
+                    _ => String::new(),
+                };
+                let (net, vat) = (i128::from(s.net), i128::from(s.vat));
+                rows.push(SalesBy {
+                    key,
+                    name,
+                    currency,
+                    orders: orders(s),
+                    quantity: decimal(i128::from(s.quantity)),
+                    net: money(net),
+                    vat: Some(money(vat)),
+                    gross: Some(money(net + vat)),
+                });
+            }
+        }
+        Ok(sales)
+    }
+
+    /// Refuses rows of two tenants.
+    fn one_tenant(&self) -> Result<(), LineError> {
+        match &self.other_tenant {
+            Some(other) => Err(LineError::Value {
+                line: 0,
+                column: "tenant",
+                value: other.clone(),
+                detail: "differs from the stream's tenant",
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// The four reports, rows by key and currency: `sales_by_day` (date, currency), `sales_by_product` (sku,
     /// currency), `sales_by_customer` (customer_id, currency), `sales_by_channel` (channel, currency), each
     /// followed by `orders, quantity, net, vat, gross`. Refused when a member's sums overflowed or its order
     /// count is negative, or the rows were of two tenants.
     pub fn tables(&self) -> Result<Vec<Table>, LineError> {
-        if let Some(other) = &self.other_tenant {
-            return Err(LineError::Value {
-                line: 0,
-                column: "tenant",
-                value: other.clone(),
-                detail: "differs from the stream's tenant",
-            });
-        }
+        self.one_tenant()?;
         let sums_cells = |s: &Entry| {
             let (net, vat) = (i128::from(s.net), i128::from(s.vat));
             let orders = u64::try_from(s.orders).unwrap_or(0);
@@ -1060,6 +1137,39 @@ mod tests {
         let mut orphan = SalesStream::new();
         orphan.push_file(file(&cancelled).as_bytes()).expect("file");
         assert!(matches!(orphan.tables(), Err(LineError::Value { column: "date", .. })));
+    }
+
+    #[test]
+    fn the_reports_rows_leave_out_what_was_taken_back_and_show_money_with_two_places() {
+        let rows = [
+            row("ord_1", "2026-11-30", "EUR", "C1", "A", ("2", "20", "5")),
+            row("ord_2", "2026-11-30", "EUR", "C2", "", ("1", "7.5", "0")),
+            row("ord_2", "2026-11-30", "EUR", "C2", "B", ("1", "10", "2.5")),
+            row("ord_2", "2026-11-30", "EUR", "C2", "B", ("-1", "-10", "-2.5")),
+            row("ord_2", "2026-11-30", "EUR", "C2", "", ("-1", "-7.5", "0")),
+        ];
+        let mut stream = SalesStream::new();
+        stream.push_file(file(&rows).as_bytes()).expect("file");
+        let sales = stream.sales().expect("sales");
+        let day = &sales.days[0];
+        assert_eq!(
+            (day.orders, day.net.to_string(), day.vat.to_string(), day.gross.to_string()),
+            (1, "20.00".into(), "5.00".into(), "25.00".into())
+        );
+        let keys = |rows: &[SalesBy]| rows.iter().map(|r| (r.key.clone(), r.name.clone())).collect::<Vec<_>>();
+        assert_eq!(
+            keys(&sales.products),
+            [("A".to_owned(), String::new())],
+            "B and the free-text line were taken back"
+        );
+        assert_eq!(keys(&sales.customers), [("C1".to_owned(), String::new())]);
+        assert_eq!(keys(&sales.channels), [("web".to_owned(), "web".to_owned())]);
+
+        let mut free_text = SalesStream::new();
+        free_text.push_file(file(&rows[1..3]).as_bytes()).expect("file");
+        let products = free_text.sales().expect("sales").products;
+        assert_eq!((products[0].key.as_str(), products[0].name.as_str()), ("", "Free-text lines"));
+        assert_eq!(products[0].gross.map(|g| g.to_string()).as_deref(), Some("7.50"));
     }
 
     #[test]
