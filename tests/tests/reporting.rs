@@ -338,7 +338,26 @@ fn the_glue_tables_of_the_template_match_the_reports_columns() {
         let location = declared["TableInput"]["Parameters"]["storage.location.template"].to_string();
         assert!(location.contains(&format!("/report={}/date=${{!report_date}}/table/", report.as_str())), "{location}");
     }
-    assert_eq!(tables.len(), ReportName::ALL.len());
+    // The facts' table: the files' columns by position (their tenant and date are tenant_id and date; the
+    // partitions are tenant and fact_date), where the reporting function writes them.
+    let facts = &tables["order_facts"]["TableInput"];
+    let columns: Vec<&str> = facts["StorageDescriptor"]["Columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|c| c["Name"].as_str().expect("name"))
+        .collect();
+    let expected: Vec<&str> = orders_domain::reports::facts::FACT_COLUMNS
+        .iter()
+        .map(|&c| if c == "tenant" { "tenant_id" } else { c })
+        .collect();
+    assert_eq!(columns, expected);
+    assert_eq!(facts["Parameters"]["skip.header.line.count"], "1", "the files' header line");
+    let location = facts["Parameters"]["storage.location.template"].to_string();
+    let date = time::macros::date!(2026 - 01 - 01);
+    let written = reporting::facts::facts_prefix("${!tenant}", date).replace("2026-01-01", "${!fact_date}");
+    assert!(location.contains(&format!("/{written}\"")), "{location} is not where {written} is written");
+    assert_eq!(tables.len(), ReportName::ALL.len() + 1);
 }
 
 #[tokio::test]

@@ -9,4 +9,6 @@
 mod handler;
 
 pub use handler::{handle, handle_any, handle_queued, handle_stream, ReportRun, RunSummary};
-pub use orders_app::reports::{index, run_reports, tables, writer, ReportError, Reporting, ReportingConfig, TenantRun};
+pub use orders_app::reports::{
+    facts, index, run_reports, tables, writer, ReportError, Reporting, ReportingConfig, TenantRun,
+};
