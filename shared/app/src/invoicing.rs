@@ -7,7 +7,7 @@
 use orders_aws::store::{completion_request_key, IssueOutcome, IssueWrite, NewEmail, OrderWithParts};
 use orders_aws::StoreError;
 use orders_domain::events::{EventEnvelope, EventType};
-use orders_domain::invoice::{draft_invoice, plan_despatch_invoice, plan_order_invoice, InvoiceError};
+use orders_domain::invoice::{draft_invoice, plan_despatch_invoice, plan_order_invoice, DocumentKind, InvoiceError};
 use orders_domain::order::{HistoryEntry, Order};
 use orders_domain::tenant::TenantSettings;
 use orders_mail::EmailKind;
@@ -65,23 +65,41 @@ async fn issue_requested(documents: &Documents, envelope: &EventEnvelope) -> Res
     let tenant = &tenant;
     let sort_key = &request_key(envelope);
     let attempt = |_| async move {
-        // The order with its despatches, in one read.
-        let OrderWithParts { record, parts } = store
-            .order_with_parts(tenant_id, order_id)
-            .await?
-            .ok_or_else(|| InvoicingError::Unknown(format!("order {order_id}")))?;
-        let order = &record.order;
-        let despatches = parts.despatches;
-        let plan = if envelope.reference == "order" {
-            let delivered = despatches.iter().map(|d| d.despatch_date).max();
-            plan_order_invoice(order, delivered)
-        } else {
-            let despatch = despatches
-                .iter()
-                .find(|d| d.despatch_number == envelope.reference)
-                .ok_or_else(|| InvoicingError::Unknown(format!("despatch {} of {order_id}", envelope.reference)))?;
-            plan_despatch_invoice(order, despatch)
+        // The series an invoice issued now is numbered in (a draft of another series reads its counter itself).
+        let series = tenant.invoicing.as_ref().map(|s| s.series(DocumentKind::Invoice, documents.now().date()));
+        let (record, plan, last_number) = match (envelope.reference.as_str(), series) {
+            // A despatch's invoice: the order, that despatch and the series' counter in one read.
+            (despatch_number, Some(series)) if despatch_number != "order" => {
+                let inputs = store
+                    .despatch_invoice_inputs(tenant_id, order_id, despatch_number, &series)
+                    .await?
+                    .ok_or_else(|| InvoicingError::Unknown(format!("order {order_id}")))?;
+                let despatch = inputs
+                    .despatch
+                    .ok_or_else(|| InvoicingError::Unknown(format!("despatch {despatch_number} of {order_id}")))?;
+                let plan = plan_despatch_invoice(&inputs.record.order, &despatch);
+                (inputs.record, plan, Some((series, inputs.last_number)))
+            }
+            // The whole order (on delivery): the order with every despatch.
+            _ => {
+                let OrderWithParts { record, parts } = store
+                    .order_with_parts(tenant_id, order_id)
+                    .await?
+                    .ok_or_else(|| InvoicingError::Unknown(format!("order {order_id}")))?;
+                let plan = if envelope.reference == "order" {
+                    let delivered = parts.despatches.iter().map(|d| d.despatch_date).max();
+                    plan_order_invoice(&record.order, delivered)
+                } else {
+                    let despatch =
+                        parts.despatches.iter().find(|d| d.despatch_number == envelope.reference).ok_or_else(|| {
+                            InvoicingError::Unknown(format!("despatch {} of {order_id}", envelope.reference))
+                        })?;
+                    plan_despatch_invoice(&record.order, despatch)
+                };
+                (record, plan, None)
+            }
         };
+        let order = &record.order;
         let plan = match plan {
             Ok(plan) => plan,
             Err(InvoiceError::NothingToBill(why)) => {
@@ -130,6 +148,7 @@ async fn issue_requested(documents: &Documents, envelope: &EventEnvelope) -> Res
             }),
             completion: None,
             idempotency: None,
+            last_number,
         };
         match documents.issue(&write, tenant).await? {
             Issuance::Issued { stored, completed } => {

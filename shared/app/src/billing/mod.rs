@@ -192,6 +192,7 @@ async fn issue_and_complete(documents: &Documents, issue: Issue<'_>) -> Result<I
         }),
         completion: Some(&completion),
         idempotency,
+        last_number: None,
     };
     match documents.issue(&write, tenant).await? {
         Issuance::Issued { stored, completed } => {

@@ -13,19 +13,29 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use time::OffsetDateTime;
 
+use orders_domain::despatch::Despatch;
 use orders_domain::events::EventEnvelope;
 use orders_domain::ids::{OrderId, TenantId};
 use orders_domain::invoice::{CreditLedger, DocumentKind, InvoiceDraft, InvoiceStatus};
 use orders_domain::order::HistoryEntry;
 
+use super::despatch::{DespatchItem, DESPATCH_PREFIX};
 use super::invoices::{invoice_item, invoice_pk, InvoiceItem, InvoiceLink, StoredInvoice, LINK_PREFIX};
-use super::response::{stage_request_item, versioned_put, Attempt, Slot};
-use super::{corrupt, dynamo_error, get_n, history_item, key, put_if_absent, put_plain, s, to_item, Store, StoreError};
+use super::response::{order_record, stage_request_item, versioned_put, Attempt, Slot};
+use super::{
+    corrupt, dynamo_error, from_item, get_n, get_s, history_item, key, put_if_absent, put_plain, s, to_item,
+    OrderRecord, Store, StoreError,
+};
 use crate::keys;
 use crate::store::NewEmail;
 
 fn counter_pk(tenant: &TenantId, series: &str) -> String {
     format!("T#{tenant}#SEQ#{series}")
+}
+
+/// The last number a counter item holds (0 if it holds none).
+fn counter_value(item: &super::Item) -> u64 {
+    get_n(item, "last").and_then(|last| u64::try_from(last.trunc().mantissa()).ok()).unwrap_or(0)
 }
 
 /// A document to issue, with everything written in its transaction.
@@ -52,6 +62,21 @@ pub struct IssueWrite<'a> {
     pub completion: Option<&'a EventEnvelope>,
     /// The request's `Idempotency-Key` and fingerprint: claimed in the same transaction, with the number issued.
     pub idempotency: Option<(&'a str, &'a str)>,
+    /// A series and its last number as read with the document's inputs ([`Store::despatch_invoice_inputs`]): when
+    /// the draft is numbered in that series, numbering starts from it instead of reading the counter again (a
+    /// counter that moved since fails the transaction, and is read then).
+    pub last_number: Option<(String, u64)>,
+}
+
+/// What invoicing one despatch reads, in one request ([`Store::despatch_invoice_inputs`]).
+#[derive(Debug, Clone)]
+pub struct DespatchInvoiceInputs {
+    /// The order.
+    pub record: OrderRecord,
+    /// The despatch, if the order has it.
+    pub despatch: Option<Despatch>,
+    /// The last number of the series asked for (0 before the first).
+    pub last_number: u64,
 }
 
 /// What an `Idempotency-Key` of a billing request was used for.
@@ -86,6 +111,36 @@ pub enum IssueOutcome {
 const MAX_NUMBERING_ATTEMPTS: u32 = 200;
 
 impl Store {
+    /// The order, its despatch `despatch_number` and the last number of `series`, in one consistent
+    /// `BatchGetItem` (instead of a query of the order's partition and a read of the counter); `None` when there is
+    /// no such order.
+    pub async fn despatch_invoice_inputs(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+        despatch_number: &str,
+        series: &str,
+    ) -> Result<Option<DespatchInvoiceInputs>, StoreError> {
+        let (order_pk, despatch_sk) = (keys::order_pk(tenant, order_id), format!("{DESPATCH_PREFIX}{despatch_number}"));
+        let wanted = vec![
+            key(order_pk.clone(), keys::ORDER_SK),
+            key(order_pk.clone(), &despatch_sk),
+            key(counter_pk(tenant, series), "SEQ"),
+        ];
+        let (mut record, mut despatch, mut last_number) = (None, None, 0);
+        for item in self.batch_get(wanted).await? {
+            let (pk, sk) = (get_s(&item, keys::PK).unwrap_or_default(), get_s(&item, keys::SK).unwrap_or_default());
+            if pk == order_pk && sk == keys::ORDER_SK {
+                record = Some(order_record(order_id, item)?);
+            } else if pk == order_pk && sk == despatch_sk {
+                despatch = Some(from_item::<DespatchItem>("despatch", item)?.despatch);
+            } else {
+                last_number = counter_value(&item);
+            }
+        }
+        Ok(record.map(|record| DespatchInvoiceInputs { record, despatch, last_number }))
+    }
+
     /// The highest number used in `series` (0 before the first).
     async fn last_number(&self, tenant: &TenantId, series: &str) -> Result<u64, StoreError> {
         let output = self
@@ -97,12 +152,7 @@ impl Store {
             .send()
             .await
             .map_err(|e| dynamo_error(format!("read counter {series}"), e))?;
-        Ok(output
-            .item
-            .as_ref()
-            .and_then(|item| get_n(item, "last"))
-            .and_then(|last| u64::try_from(last.trunc().mantissa()).ok())
-            .unwrap_or(0))
+        Ok(output.item.as_ref().map(counter_value).unwrap_or(0))
     }
 
     /// Issues a billing document with the next number of its series (see the module docs).
@@ -111,7 +161,10 @@ impl Store {
         let order = &draft.order;
         let tenant = &order.tenant;
         let series = draft.invoice.series.clone();
-        let mut last = self.last_number(tenant, &series).await?;
+        let mut last = match &write.last_number {
+            Some((read_series, last)) if *read_series == series => *last,
+            _ => self.last_number(tenant, &series).await?,
+        };
         for attempt in 0..MAX_NUMBERING_ATTEMPTS {
             let stored = invoice_item(draft.numbered(last + 1));
             let items = self.issue_items(write, &stored, last)?;

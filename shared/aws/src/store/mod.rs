@@ -48,7 +48,7 @@ pub use customers::CustomerPage;
 pub use despatch::{DespatchOutcome, DespatchWrite};
 pub use email::{EmailOutcome, EmailRecord, EmailStatus, NewEmail};
 pub use idempotency::{DuplicateCheck, IDEMPOTENCY_TTL};
-pub use invoice_issue::{completion_request_key, IdempotentDocument, IssueOutcome, IssueWrite};
+pub use invoice_issue::{completion_request_key, DespatchInvoiceInputs, IdempotentDocument, IssueOutcome, IssueWrite};
 pub use invoices::{document_key, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, StoredInvoice};
 pub use keys_and_sessions::{ApiKeyRecord, ConsoleSessionRecord, ListedApiKey};
 pub use links::{BuyerAccessEvent, BuyerAccessLog, BuyerLinkRecord};
