@@ -5,7 +5,7 @@
 
 use orders_domain::ids::{CustomerId, Role};
 use orders_domain::reports::{Period, ReportName};
-use orders_testkit::{order_body, Answer, TestStack};
+use orders_testkit::{order_body, strict_csv, Answer, TestStack};
 use reqwest::Method;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -36,33 +36,9 @@ async fn sales_reports(stack: &TestStack, day: &str) -> Vec<Vec<Vec<String>>> {
     let mut reports = Vec::new();
     for report in &run.reports {
         let csv = report.files.iter().find(|f| f.format == "csv").expect("a CSV");
-        let text = String::from_utf8(stack.exported_bytes(&csv.key).await.expect("the CSV")).expect("UTF-8");
-        reports.push(csv_rows(&text));
+        reports.push(strict_csv(&stack.exported_bytes(&csv.key).await.expect("the CSV")));
     }
     reports
-}
-
-/// The rows of an RFC 4180 CSV (quoted cells may hold commas and doubled quotes; no line ends in cells here).
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    text.lines()
-        .map(|line| {
-            let (mut cells, mut cell, mut quoted, mut chars) =
-                (Vec::new(), String::new(), false, line.chars().peekable());
-            while let Some(c) = chars.next() {
-                match (c, quoted) {
-                    ('"', true) if chars.peek() == Some(&'"') => {
-                        cell.push('"');
-                        chars.next();
-                    }
-                    ('"', _) => quoted = !quoted,
-                    (',', false) => cells.push(std::mem::take(&mut cell)),
-                    _ => cell.push(c),
-                }
-            }
-            cells.push(cell);
-            cells
-        })
-        .collect()
 }
 
 fn dec(text: &str) -> Decimal {

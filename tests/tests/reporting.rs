@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use orders_domain::ids::Role;
 use orders_domain::reports::{Cell, Period, ReportName};
-use orders_testkit::{order_body, TestStack};
+use orders_testkit::{order_body, strict_csv, TestStack};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use sha2::Digest;
@@ -52,21 +52,6 @@ async fn file(stack: &TestStack, manifest: &Value, format: &str) -> Vec<u8> {
     assert_eq!(entry["bytes"], bytes.len(), "{key}");
     assert_eq!(entry["sha256"], hex::encode(sha2::Sha256::digest(&bytes)), "{key}");
     bytes
-}
-
-/// A CSV parsed by Python's csv module in strict mode (RFC 4180 quoting), header first.
-fn strict_csv(bytes: &[u8]) -> Vec<Vec<String>> {
-    let path = std::env::temp_dir().join(format!("{}.csv", orders_testkit::unique("report-")));
-    std::fs::write(&path, bytes).expect("write");
-    let parsed = std::process::Command::new("python3")
-        .arg("-c")
-        .arg("import csv, sys, json; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8'), strict=True))))")
-        .arg(&path)
-        .output()
-        .expect("python3");
-    let _ = std::fs::remove_file(&path);
-    assert!(parsed.status.success(), "{}", String::from_utf8_lossy(&parsed.stderr));
-    serde_json::from_slice(&parsed.stdout).expect("rows")
 }
 
 /// The CSV's rows as maps from header to cell.
