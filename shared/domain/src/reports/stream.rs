@@ -138,6 +138,17 @@ fn decimal(units: i128) -> Decimal {
     Decimal::from_i128_with_scale(units, DECIMAL_SCALE).normalize()
 }
 
+/// A day member's text as a date (a row's date is checked for its length only, so a bad one is refused here).
+fn member_date(text: &str) -> Result<Date, LineError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text, &format).map_err(|_| LineError::Value {
+        line: 0,
+        column: "date",
+        value: text.to_owned(),
+        detail: "is not a date",
+    })
+}
+
 /// An amount of [`DECIMAL_SCALE`]-place units as the reports show money: normalized, with at least 2 places.
 fn money(units: i128) -> Decimal {
     let mut amount = decimal(units);
@@ -693,18 +704,12 @@ impl SalesStream {
         self.one_tenant()?;
         let counted = |s: &Entry| s.orders != 0 || s.quantity != 0 || s.net != 0 || s.vat != 0;
         let orders = |s: &Entry| u64::try_from(s.orders).unwrap_or(0);
-        let format = time::macros::format_description!("[year]-[month]-[day]");
         let mut sales = Sales::default();
         for (date, currency, s) in self.by_day.rows("date", &self.currencies)? {
             if !counted(s) {
                 continue;
             }
-            let date = Date::parse(&date, &format).map_err(|_| LineError::Value {
-                line: 0,
-                column: "date",
-                value: date.clone(),
-                detail: "is not a date",
-            })?;
+            let date = member_date(&date)?;
             let (net, vat) = (i128::from(s.net), i128::from(s.vat));
             sales.days.push(SalesDay {
                 date,
@@ -770,16 +775,10 @@ impl SalesStream {
             let orders = u64::try_from(s.orders).unwrap_or(0);
             measure_cells(orders, decimal(i128::from(s.quantity)), decimal(net), decimal(vat), decimal(net + vat))
         };
-        let format = time::macros::format_description!("[year]-[month]-[day]");
         let mut by_day =
             Table::new("sales_by_day", &sales_columns(&[("date", ColumnKind::Date), ("currency", ColumnKind::Text)]));
         for (date, currency, sums) in self.by_day.rows("date", &self.currencies)? {
-            let day = Date::parse(&date, &format).map_err(|_| LineError::Value {
-                line: 0,
-                column: "date",
-                value: date.clone(),
-                detail: "is not a date",
-            })?;
+            let day = member_date(&date)?;
             let mut row = vec![day.into(), currency.into()];
             row.extend(sums_cells(sums));
             by_day.push(row);
