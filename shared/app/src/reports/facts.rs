@@ -10,6 +10,8 @@
 use futures::StreamExt;
 use time::Date;
 
+use orders_aws::store::MemberNames;
+use orders_domain::catalogue::Product;
 use orders_domain::ids::{CustomerId, Sku, TenantId};
 use orders_domain::order::Order;
 use orders_domain::reports::facts::{changes, facts_header};
@@ -95,9 +97,15 @@ pub async fn write_facts(app: &Reporting, batch: &[OrderChange]) -> Result<Facts
 const CONCURRENT_READS: usize = 8;
 
 /// The sales of `tenant` in `period`: every facts file of its days through [`SalesStream::push_file`], then the
-/// customers named from the register and the SKUs from the catalogue as they are now (facts carry ids only). A
+/// customers named from the register and the SKUs from the catalogue as they are now (facts carry ids only;
+/// `catalogue` is the whole catalogue when the caller has read it already, and then no product is read again). A
 /// file that does not read as facts fails the run, naming its key.
-pub async fn sales_of_period(app: &Reporting, tenant: &TenantId, period: &Period) -> Result<Sales, ReportError> {
+pub async fn sales_of_period(
+    app: &Reporting,
+    tenant: &TenantId,
+    period: &Period,
+    catalogue: Option<&[Product]>,
+) -> Result<Sales, ReportError> {
     let mut stream = SalesStream::new();
     for day in period.days() {
         let keys = app.exports.list_keys(&facts_prefix(tenant.as_str(), day)).await?;
@@ -117,16 +125,21 @@ pub async fn sales_of_period(app: &Reporting, tenant: &TenantId, period: &Period
     let mut customers: Vec<CustomerId> =
         sales.customers.iter().filter_map(|c| CustomerId::parse(c.key.as_str()).ok()).collect();
     customers.dedup();
-    let mut skus: Vec<Sku> = sales.products.iter().filter_map(|p| Sku::parse(&p.key).ok()).collect();
+    let mut skus: Vec<Sku> = match catalogue {
+        Some(_) => Vec::new(),
+        None => sales.products.iter().filter_map(|p| Sku::parse(&p.key).ok()).collect(),
+    };
     skus.dedup();
+    let mut names = MemberNames::default();
     if !customers.is_empty() || !skus.is_empty() {
-        let names = app.store.names_of(tenant, &customers, &skus).await?;
-        sales.name_members(|dimension, key| match dimension {
-            SalesDimension::Customer => names.customers.get(key).cloned(),
-            SalesDimension::Product => names.products.get(key).cloned(),
-            SalesDimension::Channel => None,
-        });
+        names = app.store.names_of(tenant, &customers, &skus).await?;
     }
+    names.products.extend(catalogue.into_iter().flatten().map(|p| (p.sku.as_str().to_owned(), p.name.clone())));
+    sales.name_members(|dimension, key| match dimension {
+        SalesDimension::Customer => names.customers.get(key).cloned(),
+        SalesDimension::Product => names.products.get(key).cloned(),
+        SalesDimension::Channel => None,
+    });
     Ok(sales)
 }
 

@@ -63,21 +63,18 @@ pub async fn build(
     } else {
         Vec::new()
     };
-    let costs: BTreeMap<String, (Decimal, String)> = if needs(&[R::GrossMargin]) {
-        app.store
-            .all_products(tenant)
-            .await?
-            .into_iter()
-            .filter_map(|p| p.cost_price.map(|cost| (p.sku.as_str().to_owned(), (cost, p.currency.code().to_owned()))))
-            .collect()
-    } else {
-        BTreeMap::new()
-    };
+    // The whole catalogue for the margin's cost prices; the sales reports name their products from it too.
+    let catalogue = if needs(&[R::GrossMargin]) { Some(app.store.all_products(tenant).await?) } else { None };
+    let costs: BTreeMap<String, (Decimal, String)> = catalogue
+        .iter()
+        .flatten()
+        .filter_map(|p| p.cost_price.map(|cost| (p.sku.as_str().to_owned(), (cost, p.currency.code().to_owned()))))
+        .collect();
 
     let sales_reports =
         [R::SalesByDay, R::SalesByCustomer, R::SalesByChannel, R::SalesByProduct, R::TopProducts, R::TopCustomers];
     let sales = if needs(&sales_reports) {
-        super::facts::sales_of_period(app, tenant, period).await?
+        super::facts::sales_of_period(app, tenant, period, catalogue.as_deref()).await?
     } else {
         Sales::default()
     };

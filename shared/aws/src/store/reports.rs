@@ -92,26 +92,25 @@ impl Store {
         customers: &[CustomerId],
         skus: &[Sku],
     ) -> Result<MemberNames, StoreError> {
-        let mut of_key: HashMap<String, (bool, String)> = HashMap::new();
+        // Each item's partition key → the id or SKU it was asked for (its sort key tells which of the two it is).
+        let mut of_key: HashMap<String, String> = HashMap::new();
         let mut wanted = Vec::new();
-        for customer in customers {
-            let pk = keys::customer_pk(tenant, customer);
-            wanted.push(key(pk.clone(), keys::CUSTOMER_SK));
-            of_key.insert(pk, (true, customer.as_str().to_owned()));
-        }
-        for sku in skus {
-            let pk = keys::sku_pk(tenant, sku);
-            wanted.push(key(pk.clone(), keys::PRODUCT_SK));
-            of_key.insert(pk, (false, sku.as_str().to_owned()));
+        for (pk, sk, id) in customers
+            .iter()
+            .map(|c| (keys::customer_pk(tenant, c), keys::CUSTOMER_SK, c.as_str()))
+            .chain(skus.iter().map(|sku| (keys::sku_pk(tenant, sku), keys::PRODUCT_SK, sku.as_str())))
+        {
+            wanted.push(key(pk.clone(), sk));
+            of_key.insert(pk, id.to_owned());
         }
         let mut names = MemberNames::default();
         for item in self.batch_get(wanted).await? {
-            let (Some(pk), Some(name)) = (get_s(&item, PK), get_s(&item, "name")) else { continue };
-            match of_key.remove(pk) {
-                Some((true, id)) => names.customers.insert(id, name.to_owned()),
-                Some((false, sku)) => names.products.insert(sku, name.to_owned()),
-                None => None,
+            let (Some(pk), Some(sk), Some(name)) = (get_s(&item, PK), get_s(&item, SK), get_s(&item, "name")) else {
+                continue;
             };
+            let Some(id) = of_key.remove(pk) else { continue };
+            let names = if sk == keys::CUSTOMER_SK { &mut names.customers } else { &mut names.products };
+            names.insert(id, name.to_owned());
         }
         Ok(names)
     }
