@@ -6,10 +6,10 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
 use orders_app::ordering::staff::submit_staff_order;
-use orders_app::ordering::webshop::submit_order;
+use orders_app::ordering::webshop::{submit_order, Poster};
 use orders_app::ordering::Ordered;
 use orders_app::staff::despatch::record_despatch;
-use orders_aws::store::ApiKeyRecord;
+use orders_aws::store::{ApiKeyRecord, CallerKey};
 use orders_domain::despatch::parse_despatch;
 use orders_domain::fingerprint::json_fingerprint;
 use orders_domain::ids::{CustomerId, OrderId, Role};
@@ -59,7 +59,7 @@ const ROUTES: &[Route<Intake>] = &[
         path: "/v1/orders",
         roles: &[Role::Webshop, Role::Operator],
         action: "post orders",
-        handler: Handler::Key(|intake, call| Box::pin(post_order(intake, &call.caller, call.request))),
+        handler: Handler::KeyRead(|intake, call| Box::pin(post_order(intake, &call.caller, call.request))),
     },
     Route {
         method: Method::POST,
@@ -73,7 +73,7 @@ const ROUTES: &[Route<Intake>] = &[
         path: "/v1/orders/{id}/despatches",
         roles: STAFF,
         action: "record despatches",
-        handler: Handler::Key(|intake, call| {
+        handler: Handler::KeyRead(|intake, call| {
             Box::pin(post_despatch(intake, &call.caller, call.request, call.param(0)))
         }),
     },
@@ -93,16 +93,40 @@ async fn tenant_settings(intake: &Intake, caller: &ApiKeyRecord) -> Result<Tenan
     })
 }
 
-async fn post_order(intake: &Intake, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
-    let body = json_body(request)?;
-    let idem = idempotency_key(request.headers())?;
-    let tenant = tenant_settings(intake, caller).await?;
-    let ordered = if caller.role == Role::Operator {
-        // An order staff took on the phone, from an email or a fax (the console's "New order").
-        let now = (intake.clock)();
-        submit_staff_order(&intake.store, &intake.publisher, caller, &tenant, body, idem.as_deref(), now).await?
-    } else {
-        store_order(intake, caller, &tenant, body, idem.as_deref()).await?
+/// `POST /v1/orders`. A webshop's key this container knows, with its tenant's settings copied here, is
+/// confirmed by the order's own first read (one read for key, settings, repeat check, customer and catalogue);
+/// otherwise the key and the settings are read first.
+async fn post_order(intake: &Intake, caller: &CallerKey, request: &Request) -> Result<Response<Body>, ApiError> {
+    let body = json_body(request);
+    let idem = idempotency_key(request.headers());
+    let remembered = intake.store.remembered_tenant(&caller.record().tenant);
+    let ordered = match (caller, remembered) {
+        (CallerKey::Presumed(key), Some(remembered)) if key.record().role == Role::Webshop => {
+            let poster = Poster::Presumed { key, remembered: &remembered };
+            let (body, idem) = match (body, idem) {
+                (Ok(body), Ok(idem)) => (body, idem),
+                (body, idem) => {
+                    // A presumed key hears about its request only once it is confirmed.
+                    intake.gate.confirmed(caller).await?;
+                    (body?, idem?)
+                }
+            };
+            let now = (intake.clock)();
+            submit_order(&intake.store, &intake.publisher, poster, body, idem.as_deref(), now).await?
+        }
+        _ => {
+            let caller = intake.gate.confirmed(caller).await?;
+            let (body, idem) = (body?, idem?);
+            let tenant = tenant_settings(intake, &caller).await?;
+            if caller.role == Role::Operator {
+                // An order staff took on the phone, from an email or a fax (the console's "New order").
+                let now = (intake.clock)();
+                submit_staff_order(&intake.store, &intake.publisher, &caller, &tenant, body, idem.as_deref(), now)
+                    .await?
+            } else {
+                store_order(intake, &caller, &tenant, body, idem.as_deref()).await?
+            }
+        }
     };
     Ok(created_response(&ordered))
 }
@@ -124,7 +148,8 @@ async fn store_order(
     idem: Option<&str>,
 ) -> Result<Ordered, ApiError> {
     let now = (intake.clock)();
-    Ok(submit_order(&intake.store, &intake.publisher, caller, tenant, body, idem, now).await?)
+    let poster = Poster::Known { key: caller, tenant };
+    Ok(submit_order(&intake.store, &intake.publisher, poster, body, idem, now).await?)
 }
 
 async fn post_batch(intake: &Intake, caller: &ApiKeyRecord, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -248,12 +273,22 @@ fn stock_json(levels: &[orders_domain::catalogue::StockLevel]) -> Value {
 /// on a line is a 422 problem and changes nothing; a despatch number the tenant used before is a 409.
 async fn post_despatch(
     intake: &Intake,
-    caller: &ApiKeyRecord,
+    caller: &CallerKey,
     request: &Request,
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
-    let despatch_request = parse_despatch(json_body(request)?)?;
-    let order_id = OrderId::parse_public(id).map_err(|_| ApiError::NotFound(format!("order {id}")))?;
+    let parsed = json_body(request).and_then(|body| Ok(parse_despatch(body)?)).and_then(|despatch| {
+        let order_id = OrderId::parse_public(id).map_err(|_| ApiError::NotFound(format!("order {id}")))?;
+        Ok((despatch, order_id))
+    });
+    let (despatch_request, order_id) = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            // A presumed key hears about its request only once it is confirmed.
+            intake.gate.confirmed(caller).await?;
+            return Err(error);
+        }
+    };
     let now = (intake.clock)();
     let despatch = record_despatch(&intake.store, &intake.shipment, caller, &order_id, &despatch_request, now).await?;
     let body = serde_json::to_value(&despatch).unwrap_or_default();

@@ -3,7 +3,7 @@
 
 use lambda_http::http::header;
 use lambda_http::Request;
-use orders_aws::store::ApiKeyRecord;
+use orders_aws::store::{ApiKeyRecord, CallerKey, PresumedKey};
 use orders_aws::Store;
 use orders_domain::fingerprint::api_key_hash;
 use std::collections::HashMap;
@@ -25,12 +25,18 @@ pub struct Gatekeeper {
     sessions: SessionSigner,
     /// When this container last recorded each key's use.
     recorded: Arc<Mutex<HashMap<String, Instant>>>,
+    /// The keys this container authenticated, by their SHA-256: presumed on their next request, whose first read
+    /// then confirms them ([`PresumedKey`]).
+    known: Arc<Mutex<HashMap<String, ApiKeyRecord>>>,
 }
+
+/// How many keys a container remembers (it forgets them all past that; the next request of each reads it again).
+const KNOWN_KEYS: usize = 1024;
 
 impl Gatekeeper {
     /// A gatekeeper over `store`'s keys, opening sessions sealed with the console-session `keys`.
     pub fn new(store: Store, keys: orders_aws::SecretKeys) -> Self {
-        Self { store, sessions: SessionSigner::new(keys), recorded: Arc::default() }
+        Self { store, sessions: SessionSigner::new(keys), recorded: Arc::default(), known: Arc::default() }
     }
 
     /// The signer of console sessions.
@@ -64,6 +70,62 @@ impl Gatekeeper {
         }
         self.record_use(&key).await;
         Ok(key)
+    }
+
+    /// The caller of a route whose use case reads the key's item in its own first read: a bearer key this
+    /// container authenticated before, of a role in `allowed`, is presumed (no read here; the use case confirms it
+    /// or refuses the request); any other caller is authenticated as by [`Gatekeeper::authenticate`], and a bearer
+    /// key is remembered for its next request.
+    pub async fn caller(
+        &self,
+        request: &Request,
+        allowed: &[Role],
+        action: &'static str,
+    ) -> Result<CallerKey, ApiError> {
+        let headers = request.headers();
+        let bearer = headers.contains_key(header::AUTHORIZATION) || session_cookie(headers).is_none();
+        if !bearer {
+            return self.authenticate(request, allowed, action).await.map(CallerKey::Authenticated);
+        }
+        let hash = api_key_hash(bearer_token(headers)?);
+        let known = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&hash).cloned();
+        if let Some(record) = known.filter(|record| allowed.contains(&record.role)) {
+            return Ok(CallerKey::Presumed(PresumedKey::new(hash, record)));
+        }
+        let key = self.authenticate(request, allowed, action).await?;
+        let mut known = self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if known.len() >= KNOWN_KEYS {
+            known.clear();
+        }
+        known.insert(hash, key.clone());
+        Ok(CallerKey::Authenticated(key))
+    }
+
+    /// Settles a call of a presumed key by its answer: a refusal as unauthenticated forgets the key (its next
+    /// request reads it first again); an answer (the use case confirmed the key) records its use as
+    /// [`Gatekeeper::authenticate`] does; an error leaves both as they are.
+    pub async fn settle<T>(&self, caller: &CallerKey, answer: &Result<T, ApiError>) {
+        let CallerKey::Presumed(presumed) = caller else { return };
+        match answer {
+            Ok(_) => self.record_use(presumed.record()).await,
+            Err(ApiError::Unauthorized) => {
+                self.known.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(presumed.hash());
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// The caller's key, confirmed by its own read when it was presumed (for a use case that has no first read
+    /// to share): 401 when it no longer opens anything.
+    pub async fn confirmed(&self, caller: &CallerKey) -> Result<ApiKeyRecord, ApiError> {
+        match caller {
+            CallerKey::Authenticated(key) => Ok(key.clone()),
+            CallerKey::Presumed(presumed) => {
+                let now = time::OffsetDateTime::now_utc().unix_timestamp();
+                let fresh = self.store.find_api_key(presumed.hash()).await?;
+                presumed.confirm(fresh, now).ok_or(ApiError::Unauthorized)
+            }
+        }
     }
 
     /// Records that `key` was used, at most once per [`USE_RECORDED_EVERY`] per container (a failure is logged:

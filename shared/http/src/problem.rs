@@ -259,6 +259,7 @@ impl From<orders_app::ordering::OrderingError> for ApiError {
             }
             OrderingError::NotFound(what) => ApiError::NotFound(what),
             OrderingError::Unavailable(detail) => ApiError::Unavailable(detail),
+            OrderingError::Unauthorized => ApiError::Unauthorized,
             OrderingError::Store(error) => error.into(),
         }
     }
@@ -275,6 +276,7 @@ impl From<orders_app::staff::ActionError> for ApiError {
             ActionError::BadIfMatch(detail) => ApiError::InvalidHeader { name: "If-Match", detail },
             ActionError::KeptChanging(detail) => ApiError::Unavailable(detail),
             ActionError::Unavailable(detail) => ApiError::Unavailable(detail),
+            ActionError::Unauthorized => ApiError::Unauthorized,
             ActionError::Store(error) => error.into(),
             ActionError::Secret(error) => error.into(),
         }

@@ -9,7 +9,7 @@ use std::pin::Pin;
 
 use lambda_http::http::Method;
 use lambda_http::{Body, Request, Response};
-use orders_aws::store::ApiKeyRecord;
+use orders_aws::store::{ApiKeyRecord, CallerKey};
 use orders_domain::ids::Role;
 
 use crate::{ApiError, Gatekeeper};
@@ -21,6 +21,10 @@ pub type Reply<'a> = Pin<Box<dyn Future<Output = Result<Response<Body>, ApiError
 pub enum Handler<S: 'static> {
     /// For callers with an API key (or a console session naming one) of one of the route's roles.
     Key(for<'a> fn(&'a S, &'a Call<'a>) -> Reply<'a>),
+    /// Like [`Handler::Key`], for a handler whose use case reads the caller's key item with its own first read:
+    /// a key this container authenticated before comes presumed ([`CallerKey::Presumed`]), and the use case
+    /// confirms it before it writes or answers anything (see [`Gatekeeper::caller`]).
+    KeyRead(for<'a> fn(&'a S, &'a ReadCall<'a>) -> Reply<'a>),
     /// For callers the handler admits itself (a buyer's portal session, a public asset): given the request and
     /// the path's `{…}` segments; the route's roles are not consulted.
     Open(for<'a> fn(&'a S, &'a Request, &'a [&'a str]) -> Reply<'a>),
@@ -208,6 +212,22 @@ pub struct Call<'a> {
     params: Vec<&'a str>,
 }
 
+/// What a [`Handler::KeyRead`] is given.
+pub struct ReadCall<'a> {
+    /// The caller's key, authenticated or presumed.
+    pub caller: CallerKey,
+    /// The request.
+    pub request: &'a Request,
+    params: Vec<&'a str>,
+}
+
+impl<'a> ReadCall<'a> {
+    /// The `index`th `{…}` segment of the path (the table guarantees it exists; an empty string otherwise).
+    pub fn param(&self, index: usize) -> &'a str {
+        self.params.get(index).copied().unwrap_or_default()
+    }
+}
+
 impl<'a> Call<'a> {
     /// The `index`th `{…}` segment of the path (the table guarantees it exists; an empty string otherwise).
     pub fn param(&self, index: usize) -> &'a str {
@@ -286,6 +306,13 @@ pub async fn dispatch<S: Sync>(
             let call = Call { caller, request, params };
             handler(app, &call).await
         }
+        Handler::KeyRead(handler) => {
+            let caller = gate.caller(request, route.roles, route.action).await?;
+            let call = ReadCall { caller, request, params };
+            let answer = handler(app, &call).await;
+            gate.settle(&call.caller, &answer).await;
+            answer
+        }
         Handler::Open(handler) => handler(app, request, &params).await,
     }
 }
@@ -301,7 +328,7 @@ pub async fn dispatch_open<S: Sync>(
     let (route, params) = find(routes, request.method(), path)?;
     match route.handler {
         Handler::Open(handler) => handler(app, request, &params).await,
-        Handler::Key(_) => Err(ApiError::Unauthorized),
+        Handler::Key(_) | Handler::KeyRead(_) => Err(ApiError::Unauthorized),
     }
 }
 

@@ -56,6 +56,9 @@ pub enum OrderingError {
     /// The seller or an earlier order cannot be read yet; the request can be retried.
     #[error("{0}")]
     Unavailable(String),
+    /// The caller's key, presumed from the container's memory, no longer opens anything (revoked, expired).
+    #[error("the API key no longer opens anything")]
+    Unauthorized,
     /// The table failed.
     #[error(transparent)]
     Store(#[from] StoreError),

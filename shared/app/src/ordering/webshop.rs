@@ -4,7 +4,9 @@
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{ApiKeyRecord, CreateOutcome, DuplicateCheck, OrderInputsRequest};
+use orders_aws::store::{
+    ApiKeyRecord, CallerKey, CreateOutcome, DuplicateCheck, OrderInputs, OrderInputsRequest, PresumedKey,
+};
 use orders_aws::{EventPublisher, Store};
 use orders_domain::ids::TenantId;
 use orders_domain::intake::{parse_order, OrderDraft};
@@ -15,27 +17,98 @@ use orders_domain::tenant::TenantSettings;
 use super::{replay, Ordered, OrderingError};
 use crate::placing::Placement;
 
+/// Who posts a webshop's order, with what this container knows of the seller before the order's first read.
+#[derive(Debug, Clone, Copy)]
+pub enum Poster<'a> {
+    /// An authenticated key, with its tenant's settings read.
+    Known {
+        /// The key.
+        key: &'a ApiKeyRecord,
+        /// Its tenant's settings.
+        tenant: &'a TenantSettings,
+    },
+    /// A key presumed from this container's memory, with the container's copy of its tenant's settings (they
+    /// name the warehouses whose stock to read): the key's item and the settings are read fresh with the order's
+    /// inputs, and nothing is stored or answered before that read confirms the key.
+    Presumed {
+        /// The key as last read.
+        key: &'a PresumedKey,
+        /// The settings as last read.
+        remembered: &'a TenantSettings,
+    },
+}
+
 /// Places the order document `body` a webshop's key posted (with its `Idempotency-Key`, if any), or answers the
 /// order an identical earlier request placed.
 pub async fn submit_order(
     store: &Store,
     publisher: &EventPublisher,
-    key: &ApiKeyRecord,
-    tenant: &TenantSettings,
+    poster: Poster<'_>,
     body: &str,
     idempotency_key: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<Ordered, OrderingError> {
     let now = super::now_micros(now);
-    let parsed = parse_order(body, now.date())?;
+    let parsed = match parse_order(body, now.date()) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            // A presumed key hears about its document only once it is confirmed.
+            if let Poster::Presumed { key, .. } = poster {
+                confirm_alone(store, key).await?;
+            }
+            return Err(error.into());
+        }
+    };
     let draft = parsed.draft;
+    let (key, remembered) = match poster {
+        Poster::Known { key, tenant } => (key, tenant),
+        Poster::Presumed { key, remembered } => (key.record(), remembered),
+    };
     let check = DuplicateCheck {
         channel: &key.channel,
         order_number: Some(&draft.order_number),
         idempotency_key,
         fingerprint: &parsed.fingerprint,
     };
-    let order = match price_order(store, &key.tenant, &key.channel, tenant, &draft, now, Some(check)).await? {
+    let customer_id = buyer_id(&draft);
+    let skus: Vec<_> = draft.lines.iter().filter_map(|l| l.sku().cloned()).collect();
+    let presumed = match poster {
+        Poster::Known { .. } => None,
+        Poster::Presumed { key, .. } => Some(key),
+    };
+    let request = OrderInputsRequest {
+        tenant: &key.tenant,
+        duplicate: Some(check),
+        customer: customer_id,
+        skus: &skus,
+        warehouses: &remembered.warehouses,
+        caller_key: presumed.map(PresumedKey::hash),
+        settings: presumed.is_some(),
+    };
+    let (mut inputs, blanket) = read_inputs(store, &request, &draft).await?;
+    let confirmed;
+    let fresh;
+    let (key, tenant) = match presumed {
+        None => (key, remembered),
+        Some(presumed) => {
+            confirmed = CallerKey::Presumed(presumed.clone())
+                .confirmed_by(inputs.caller_key.take())
+                .ok_or(OrderingError::Unauthorized)?;
+            fresh = inputs.settings.take().ok_or_else(|| {
+                tracing::error!(tenant = %key.tenant, "API key of a tenant without settings");
+                OrderingError::Unavailable("this tenant is not set up yet".into())
+            })?;
+            if fresh.warehouses != remembered.warehouses {
+                // The warehouses changed since this container's copy: read their stock as they are now.
+                let again =
+                    OrderInputsRequest { warehouses: &fresh.warehouses, caller_key: None, settings: false, ..request };
+                inputs = store.order_inputs(&again).await?;
+            }
+            (&confirmed, &fresh)
+        }
+    };
+    let priced = price_read(inputs, blanket.as_ref(), &key.tenant, &key.channel, &draft, now)?;
+    let order = match priced {
         Priced::Repeat(duplicate) => {
             return replay(store, &key.tenant, &draft.order_number, idempotency_key, duplicate).await
         }
@@ -102,13 +175,37 @@ pub(crate) async fn price_order(
         customer: customer_id,
         skus: &skus,
         warehouses: &tenant.warehouses,
+        caller_key: None,
+        settings: false,
     };
-    let (inputs, blanket) = futures::try_join!(store.order_inputs(&request), async {
+    let (inputs, blanket) = read_inputs(store, &request, draft).await?;
+    price_read(inputs, blanket.as_ref(), tenant_id, channel, draft, now)
+}
+
+/// What pricing `draft` reads: `request`'s items in one request, and the blanket order of a call-off at the same
+/// time.
+async fn read_inputs(
+    store: &Store,
+    request: &OrderInputsRequest<'_>,
+    draft: &OrderDraft,
+) -> Result<(OrderInputs, Option<Order>), OrderingError> {
+    Ok(futures::try_join!(store.order_inputs(request), async {
         match &draft.blanket_order_id {
-            Some(id) => store.get_order_with_history(tenant_id, id).await.map(|o| o.map(|(order, _)| order)),
+            Some(id) => store.get_order_with_history(request.tenant, id).await.map(|o| o.map(|(order, _)| order)),
             None => Ok(None),
         }
-    })?;
+    })?)
+}
+
+/// Prices `draft` from what [`read_inputs`] read: the repeat it found, or the priced order.
+fn price_read(
+    inputs: OrderInputs,
+    blanket: Option<&Order>,
+    tenant_id: &TenantId,
+    channel: &str,
+    draft: &OrderDraft,
+    now: OffsetDateTime,
+) -> Result<Priced, OrderingError> {
     if let Some(repeat) = inputs.duplicate {
         return Ok(Priced::Repeat(repeat));
     }
@@ -117,8 +214,14 @@ pub(crate) async fn price_order(
         channel,
         customer: inputs.customer.as_ref(),
         catalogue: &inputs.catalogue,
-        blanket: blanket.as_ref(),
+        blanket,
         now,
     };
     price_draft(draft, &pricing).map(|order| Priced::Order(Box::new(order))).map_err(OrderingError::Invalid)
+}
+
+/// Confirms a presumed key by reading it alone (when there is no first read to share).
+async fn confirm_alone(store: &Store, key: &PresumedKey) -> Result<ApiKeyRecord, OrderingError> {
+    let fresh = store.find_api_key(key.hash()).await?;
+    CallerKey::Presumed(key.clone()).confirmed_by(fresh).ok_or(OrderingError::Unauthorized)
 }

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{ApiKeyRecord, DespatchOutcome, DespatchWrite};
+use orders_aws::store::{CallerKey, DespatchOutcome, DespatchWrite};
 use orders_aws::{EventPublisher, Store};
 use orders_domain::despatch::{plan_despatch, Despatch, DespatchRefusal, DespatchRequest};
 use orders_domain::events::{EventEnvelope, EventType};
@@ -22,15 +22,17 @@ use crate::retry::{retry_on_conflict, Attempt, ATTEMPTS};
 pub async fn record_despatch(
     store: &Store,
     shipment: &EventPublisher,
-    caller: &ApiKeyRecord,
+    caller: &CallerKey,
     order_id: &OrderId,
     request: &DespatchRequest,
     now: OffsetDateTime,
 ) -> Result<Despatch, ActionError> {
-    let tenant_id = &caller.tenant;
-    let actor = &actor(caller);
-    // The settings and the order in one read; a retry (the order changed meanwhile) reads the order again.
-    let (tenant, first_read) = store.tenant_and_order(tenant_id, order_id).await?;
+    let tenant_id = &caller.record().tenant;
+    // The settings, the order and a presumed caller's key in one read; a retry (the order changed meanwhile)
+    // reads the order again.
+    let (tenant, first_read, key) = store.tenant_and_order(tenant_id, order_id, caller.to_confirm()).await?;
+    let caller = caller.confirmed_by(key).ok_or(ActionError::Unauthorized)?;
+    let actor = &actor(&caller);
     let tenant = &tenant.ok_or_else(|| {
         tracing::error!(tenant = %tenant_id, "API key of a tenant without settings");
         ActionError::Unavailable("this tenant is not set up yet".into())

@@ -53,6 +53,9 @@ pub enum ActionError {
     /// Something the action needs cannot be had now (an email that cannot be written or sent); retry later.
     #[error("{0}")]
     Unavailable(String),
+    /// The caller's key, presumed from the container's memory, no longer opens anything (revoked, expired).
+    #[error("the API key no longer opens anything")]
+    Unauthorized,
     /// The table failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -70,6 +70,83 @@ impl ApiKeyRecord {
     }
 }
 
+/// A key this function container authenticated before, presented again: what it was then (tenant, role, channel),
+/// so a use case can read the key's item fresh in its own first request, beside what it reads anyway, and confirm
+/// it there ([`PresumedKey::confirm`]) before it writes or answers anything (docs/architecture.md "Cost and speed
+/// budgets").
+/// Nothing is taken on the container's word: a key revoked or expired since is refused by that read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresumedKey {
+    hash: String,
+    record: ApiKeyRecord,
+}
+
+impl PresumedKey {
+    /// The key of SHA-256 `hash` as this container last read it.
+    pub fn new(hash: impl Into<String>, record: ApiKeyRecord) -> Self {
+        Self { hash: hash.into(), record }
+    }
+
+    /// The SHA-256 of the key: its item is `KEY#{hash}` / `KEY`.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// The key as last read: its tenant and channel say what to read with it.
+    pub fn record(&self) -> &ApiKeyRecord {
+        &self.record
+    }
+
+    /// The key as read now, if it is still the same key (tenant, role, channel) and opens anything at `now`
+    /// (Unix time); `None` refuses the request.
+    pub fn confirm(&self, fresh: Option<ApiKeyRecord>, now: i64) -> Option<ApiKeyRecord> {
+        let was = &self.record;
+        fresh.filter(|key| {
+            key.usable_at(now)
+                && key.key_id == was.key_id
+                && key.tenant == was.tenant
+                && key.role == was.role
+                && key.channel == was.channel
+        })
+    }
+}
+
+/// Who calls a route that may read the caller's key itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallerKey {
+    /// Authenticated by its own read.
+    Authenticated(ApiKeyRecord),
+    /// To be confirmed by the use case's first read.
+    Presumed(PresumedKey),
+}
+
+impl CallerKey {
+    /// The SHA-256 of a presumed key, whose item the first read must include; `None` for an authenticated one.
+    pub fn to_confirm(&self) -> Option<&str> {
+        match self {
+            CallerKey::Authenticated(_) => None,
+            CallerKey::Presumed(presumed) => Some(presumed.hash()),
+        }
+    }
+
+    /// The caller's key given what the first read found of it (`fresh`, read when [`CallerKey::to_confirm`] asked
+    /// for it): an authenticated key as it is; a presumed one if [`PresumedKey::confirm`] confirms it now.
+    pub fn confirmed_by(&self, fresh: Option<ApiKeyRecord>) -> Option<ApiKeyRecord> {
+        match self {
+            CallerKey::Authenticated(record) => Some(record.clone()),
+            CallerKey::Presumed(presumed) => presumed.confirm(fresh, time::OffsetDateTime::now_utc().unix_timestamp()),
+        }
+    }
+
+    /// The key (as authenticated, or as last read).
+    pub fn record(&self) -> &ApiKeyRecord {
+        match self {
+            CallerKey::Authenticated(record) => record,
+            CallerKey::Presumed(presumed) => presumed.record(),
+        }
+    }
+}
+
 /// A key of a tenant's list, with when it was last used (to the hour).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListedApiKey {
@@ -116,6 +193,20 @@ impl Store {
             None => Ok(None),
             Some(item) => from_item("API key", item).map(Some),
         }
+    }
+
+    /// The key of SHA-256 `hash` among `items` of a batch read (taken out of them), if it was there.
+    pub(super) fn take_api_key(items: &mut Vec<Item>, hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
+        let pk = keys::api_key_pk(hash);
+        match items.iter().position(|item| get_s(item, "PK") == Some(pk.as_str())) {
+            Some(at) => from_item("API key", items.swap_remove(at)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The item key of the API key of SHA-256 `hash`, to read it with others.
+    pub(super) fn api_key_key(hash: &str) -> Item {
+        key(keys::api_key_pk(hash), keys::API_KEY_SK)
     }
 
     /// Stores a new API key (by hash), listed under its tenant; refuses to overwrite an existing one.
@@ -318,5 +409,36 @@ mod tests {
         assert!(!key.usable_at(1_000), "expired");
         assert!(ApiKeyRecord { valid_until: None, ..key.clone() }.usable_at(i64::MAX));
         assert!(!ApiKeyRecord { revoked_at: Some("2026-12-04T00:00:00Z".into()), ..key }.usable_at(0));
+    }
+
+    fn key(role: Role) -> ApiKeyRecord {
+        ApiKeyRecord {
+            key_id: "key_1".into(),
+            tenant: TenantId::parse("acme").expect("tenant"),
+            role,
+            channel: "web".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            name: None,
+            created_by: None,
+            valid_until: Some(2_000),
+            revoked_at: None,
+            language: None,
+        }
+    }
+
+    #[test]
+    fn a_presumed_key_is_confirmed_only_by_the_same_key_still_usable() {
+        let presumed = PresumedKey::new("h", key(Role::Webshop));
+        assert_eq!(presumed.confirm(Some(key(Role::Webshop)), 1_000), Some(key(Role::Webshop)));
+        assert_eq!(presumed.confirm(None, 1_000), None, "gone");
+        assert_eq!(presumed.confirm(Some(key(Role::Webshop)), 2_000), None, "expired");
+        let revoked = ApiKeyRecord { revoked_at: Some("2026-02-01T00:00:00Z".into()), ..key(Role::Webshop) };
+        assert_eq!(presumed.confirm(Some(revoked), 1_000), None, "revoked");
+        assert_eq!(presumed.confirm(Some(key(Role::Operator)), 1_000), None, "another role");
+        let elsewhere = ApiKeyRecord { tenant: TenantId::parse("other").expect("tenant"), ..key(Role::Webshop) };
+        assert_eq!(presumed.confirm(Some(elsewhere), 1_000), None, "another tenant");
+        let authenticated = CallerKey::Authenticated(key(Role::Webshop));
+        assert_eq!((authenticated.to_confirm(), authenticated.confirmed_by(None)), (None, Some(key(Role::Webshop))));
+        assert_eq!(CallerKey::Presumed(presumed).to_confirm(), Some("h"));
     }
 }

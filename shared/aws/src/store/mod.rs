@@ -50,7 +50,7 @@ pub use email::{EmailOutcome, EmailRecord, EmailStatus, NewEmail};
 pub use idempotency::{DuplicateCheck, IDEMPOTENCY_TTL};
 pub use invoice_issue::{completion_request_key, DespatchInvoiceInputs, IdempotentDocument, IssueOutcome, IssueWrite};
 pub use invoices::{document_key, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, StoredInvoice};
-pub use keys_and_sessions::{ApiKeyRecord, ConsoleSessionRecord, ListedApiKey};
+pub use keys_and_sessions::{ApiKeyRecord, CallerKey, ConsoleSessionRecord, ListedApiKey, PresumedKey};
 pub use links::{BuyerAccessEvent, BuyerAccessLog, BuyerLinkRecord};
 pub use listing::{OrderPage, ReorderSuggestion, StatusCount};
 pub use mail_stops::MailStop;

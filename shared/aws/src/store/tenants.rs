@@ -60,11 +60,7 @@ impl Store {
         }
         let read = self.get_tenant(tenant).await?;
         if let Some(settings) = &read {
-            let mut cache = self.tenants.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let newer = cache.get(tenant).is_none_or(|c| c.stored_version <= settings.stored_version);
-            if newer {
-                cache.insert(tenant.clone(), settings.clone());
-            }
+            self.remember_tenant(settings);
         }
         Ok(read)
     }
@@ -137,23 +133,56 @@ impl Store {
         item.map(tenant_settings).transpose()
     }
 
-    /// A tenant's settings (with their `stored_version`) and one of its orders, in one read.
+    /// A tenant's settings (with their `stored_version`) and one of its orders, in one read; with the caller's key
+    /// item (by its SHA-256) when the caller's key is presumed (see [`super::PresumedKey`]).
     pub async fn tenant_and_order(
         &self,
         tenant: &TenantId,
         order_id: &OrderId,
-    ) -> Result<(Option<TenantSettings>, Option<OrderRecord>), StoreError> {
-        let wanted =
+        caller_key: Option<&str>,
+    ) -> Result<(Option<TenantSettings>, Option<OrderRecord>, Option<super::ApiKeyRecord>), StoreError> {
+        let mut wanted =
             vec![key(keys::tenant_pk(tenant), keys::TENANT_SK), key(keys::order_pk(tenant, order_id), keys::ORDER_SK)];
-        let (mut settings, mut record) = (None, None);
-        for item in self.batch_get(wanted).await? {
-            if get_s(&item, SK) == Some(keys::TENANT_SK) {
-                settings = Some(tenant_settings(item)?.0);
-            } else {
-                record = Some(order_record(order_id, item)?);
-            }
+        wanted.extend(caller_key.map(Store::api_key_key));
+        let mut items = self.batch_get(wanted).await?;
+        let key = match caller_key {
+            Some(hash) => Store::take_api_key(&mut items, hash)?,
+            None => None,
+        };
+        let settings = self.take_tenant(&mut items, tenant)?;
+        let record = items.pop().map(|item| order_record(order_id, item)).transpose()?;
+        Ok((settings, record, key))
+    }
+
+    /// The tenant's settings among `items` of a batch read (taken out of them), also kept as this container's
+    /// copy (see [`Store::tenant_at_least`]).
+    pub(super) fn take_tenant(
+        &self,
+        items: &mut Vec<super::Item>,
+        tenant: &TenantId,
+    ) -> Result<Option<TenantSettings>, StoreError> {
+        let pk = keys::tenant_pk(tenant);
+        let at = items
+            .iter()
+            .position(|item| get_s(item, "PK") == Some(pk.as_str()) && get_s(item, SK) == Some(keys::TENANT_SK));
+        let Some(at) = at else { return Ok(None) };
+        let (settings, _) = tenant_settings(items.swap_remove(at))?;
+        self.remember_tenant(&settings);
+        Ok(Some(settings))
+    }
+
+    /// This container's copy of a tenant's settings, as last read (any age: a guess that a read confirms).
+    pub fn remembered_tenant(&self, tenant: &TenantId) -> Option<TenantSettings> {
+        self.tenants.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(tenant).cloned()
+    }
+
+    /// Keeps `settings` as this container's copy unless it holds newer ones.
+    fn remember_tenant(&self, settings: &TenantSettings) {
+        let mut cache = self.tenants.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let newer = cache.get(&settings.tenant).is_none_or(|c| c.stored_version <= settings.stored_version);
+        if newer {
+            cache.insert(settings.tenant.clone(), settings.clone());
         }
-        Ok((settings, record))
     }
 
     /// Replaces a tenant's settings at `expected` version with `settings` (version `expected + 1`), with the
