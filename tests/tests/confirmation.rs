@@ -432,3 +432,62 @@ async fn ses_throttling_leaves_the_message_queued_and_the_retry_sends_each_email
     let history = stack.order(&id).await["history"].as_array().map(Vec::len);
     assert_eq!(history, Some(2), "answered once");
 }
+
+#[tokio::test]
+async fn the_order_and_stock_intake_read_come_with_the_event_and_stock_that_moved_since_is_answered_as_it_is_then() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let store = stack.stack.store();
+    let (malmo, lulea) = (WarehouseId::parse("malmo").expect("wh"), WarehouseId::parse("lulea").expect("wh"));
+    for (sku, on_hand) in [("HINT-GONE", "5"), ("HINT-NEW", "0"), ("HINT-KEPT", "9")] {
+        store.put_product(tenant, &product(sku, "10.00", false)).await.expect("product");
+        let sku = Sku::parse(sku).expect("sku");
+        store.set_stock(tenant, &sku, &malmo, dec(on_hand)).await.expect("stock");
+        store.set_stock(tenant, &sku, &lulea, dec("0")).await.expect("stock");
+    }
+    let mut ids = Vec::new();
+    for (number, sku, quantity) in [("HINT-1", "HINT-GONE", 3), ("HINT-2", "HINT-NEW", 2), ("HINT-3", "HINT-KEPT", 4)] {
+        let mut body = order_body(number);
+        lines(&mut body, json!([{"sku": sku, "quantity": quantity}]));
+        ids.push(stack.post_json("/v1/orders", &body).await.body["id"].as_str().expect("id").to_owned());
+    }
+
+    // Each event carries the order as intake stored it and the stock intake read to price it.
+    let bodies = stack.drain_queue("ConfirmationQueue").await;
+    assert_eq!(bodies.len(), 3);
+    for body in &bodies {
+        let event: serde_json::Value = serde_json::from_str(body).expect("envelope");
+        assert_eq!(event["order"]["id"], event["order_id"], "{event}");
+        assert!(ids.iter().any(|id| event["order_id"] == id.as_str()), "{event}");
+        let sku = event["stock"]["stock"].as_object().and_then(|s| s.keys().next().cloned()).expect("a stock hint");
+        let malmo =
+            event["stock"]["stock"][&sku].as_array().expect("levels").iter().find(|l| l["warehouse"] == "malmo");
+        let expected = match sku.as_str() {
+            "HINT-GONE" => "5",
+            "HINT-NEW" => "0",
+            _ => "9",
+        };
+        assert_eq!(malmo.map(|l| l["on_hand"].clone()), Some(json!(expected)), "{event}");
+    }
+    // Stock moves between intake and confirmation: most of one SKU is gone, another arrives.
+    store.set_stock(tenant, &Sku::parse("HINT-GONE").expect("sku"), &malmo, dec("1")).await.expect("stock");
+    store.set_stock(tenant, &Sku::parse("HINT-NEW").expect("sku"), &malmo, dec("4")).await.expect("stock");
+    let queue = stack.stack.reference("ConfirmationQueue").expect("queue").to_owned();
+    for body in bodies {
+        stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(body).send().await.expect("send back");
+    }
+    stack.deliver_all().await;
+
+    let answered: Vec<serde_json::Value> = futures::future::join_all(ids.iter().map(|id| stack.order(id))).await;
+    let summary: Vec<(&str, &str)> = answered
+        .iter()
+        .map(|o| {
+            (o["status"].as_str().unwrap_or_default(), o["lines"][0]["confirmed_quantity"].as_str().unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(summary, [("accepted_with_changes", "1"), ("accepted", "2"), ("accepted", "4")]);
+    for (sku, reserved, available) in [("HINT-GONE", "1", "0"), ("HINT-NEW", "2", "2"), ("HINT-KEPT", "4", "5")] {
+        let (_, r, a) = stack.stock(tenant, sku, "malmo").await;
+        assert_eq!((r, a), (dec(reserved), dec(available)), "{sku}");
+    }
+}

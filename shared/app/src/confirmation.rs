@@ -1,7 +1,9 @@
 //! The confirmation stage's use case: answer an order (`order.received`, `order.changed`) by the tenant's policy —
 //! reserve what stock allows per line, write the response with its history, reservations, reorders and Order
 //! Response document in one transaction that consumes the event — then email buyer and seller, once: a consumed
-//! event (a redelivery) only gets what a crashed attempt left unsent.
+//! event (a redelivery) only gets what a crashed attempt left unsent. A fresh `order.received` is first planned from
+//! the stock intake read (its hint); the write's conditions check that plan, and a plan the hint leaves short is
+//! made again from a read.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -9,10 +11,12 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{NewEmail, OrderRecord, OrderWithParts, RelatedWrite, ResponseOutcome, ResponseWrite};
+use orders_aws::store::{
+    NewEmail, OrderParts, OrderRecord, OrderWithParts, RelatedWrite, ResponseOutcome, ResponseWrite,
+};
 use orders_aws::{required_var, ConfigError, Settings, Store, StoreError};
-use orders_domain::catalogue::ReorderLevel;
-use orders_domain::confirmation::answer_order;
+use orders_domain::catalogue::{ReorderLevel, StockHint, StockLevel};
+use orders_domain::confirmation::{answer_order, Answer};
 use orders_domain::documents::issued_order_response;
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::ids::Sku;
@@ -94,12 +98,21 @@ pub enum ConfirmationError {
 /// its own; an order that cannot be read or answered fails its message alone.
 pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
     let work = std::mem::take(&mut batch.envelopes);
-    let reads =
-        futures::future::join_all(work.iter().map(|(_, e)| app.store.order_with_parts(&e.tenant, &e.order_id))).await;
+    let now = (app.clock)();
+    let reads = futures::future::join_all(work.iter().map(|(id, envelope)| async {
+        match carried_order(envelope, batch.redelivered(id), now) {
+            Some(carried) => Ok(Some((carried, true))),
+            None => {
+                let read = app.store.order_with_parts(&envelope.tenant, &envelope.order_id).await?;
+                Ok::<_, StoreError>(read.map(|read| (read, false)))
+            }
+        }
+    }))
+    .await;
     let mut ready = Vec::new();
     for ((id, envelope), read) in work.into_iter().zip(reads) {
         match read {
-            Ok(Some(read)) => ready.push((id, envelope, read)),
+            Ok(Some((read, carried))) => ready.push((id, envelope, read, carried)),
             Ok(None) => {
                 tracing::warn!(message_id = %id, tenant = %envelope.tenant, order_id = %envelope.order_id, "unknown order");
                 batch.fail(id);
@@ -110,39 +123,63 @@ pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
             }
         }
     }
-    ready.sort_by_key(|(_, _, read)| read.record.order.order_type != OrderType::Express);
-    for (id, envelope, read) in ready {
+    ready.sort_by_key(|(_, _, read, _)| read.record.order.order_type != OrderType::Express);
+    for (id, envelope, read, carried) in ready {
         let redelivered = batch.redelivered(&id);
-        if let Err(error) = confirm(app, &envelope, read, redelivered).await {
+        if let Err(error) = confirm(app, &envelope, read, carried, redelivered).await {
             tracing::error!(message_id = %id, tenant = %envelope.tenant, order_id = %envelope.order_id, event_id = %envelope.event_id, %error, "confirmation failed");
             batch.fail(id);
         }
     }
 }
 
+/// The order a fresh `order.received` carries, as stored at version 1 with the event pending and no notes or
+/// despatches yet (see [`EventEnvelope::order`]); `None` for any other event, an old one, a redelivered one, or a
+/// thin one (the relay's re-send): those read the order.
+fn carried_order(envelope: &EventEnvelope, redelivered: bool, now: OffsetDateTime) -> Option<OrderWithParts> {
+    if redelivered || !hint_is_fresh(envelope, now) {
+        return None;
+    }
+    let order = envelope.order.as_deref()?;
+    let pending = EventEnvelope { stock: None, order: None, ..envelope.clone() };
+    let record = OrderRecord { order: order.clone(), version: 1, pending_event: Some(pending) };
+    Some(OrderWithParts { record, parts: OrderParts::default() })
+}
+
 /// Answers one order for one event (idempotently: a consumed event only gets its outstanding emails sent).
-/// `first_read` is the order with the notes its emails quote; `redelivered`: the event's message was delivered
-/// before, so an earlier attempt may have died part-way.
+/// `first_read` is the order with the notes its emails quote — or, when `carried`, the order the event carried
+/// (whose write then also requires that no seller note came since); `redelivered`: the event's message was
+/// delivered before, so an earlier attempt may have died part-way.
 pub async fn confirm(
     app: &Confirmation,
     envelope: &EventEnvelope,
     first_read: OrderWithParts,
+    carried: bool,
     redelivered: bool,
 ) -> Result<(), ConfirmationError> {
     let store = &app.store;
-    let parts = &first_read.parts;
+    let parts = &Mutex::new(first_read.parts);
     let first_read = &Mutex::new(Some(first_read.record));
     let attempt = |attempt: u32| async move {
         let first = first_read.lock().map(|mut first| first.take()).unwrap_or_default();
+        let from_carried = carried && first.is_some();
+        let unknown = || ConfirmationError::Unknown(format!("order {}", envelope.order_id));
         let record = match first {
             Some(record) => record,
             None => {
                 // Stock or the order changed: back off a little more each time, then read again.
                 tokio::time::sleep(Duration::from_millis(5 * u64::from((attempt - 1) * (attempt - 1)))).await;
-                store
-                    .get_order_record(&envelope.tenant, &envelope.order_id)
-                    .await?
-                    .ok_or_else(|| ConfirmationError::Unknown(format!("order {}", envelope.order_id)))?
+                if carried {
+                    // The carried order had no notes to quote: read them with the order now.
+                    let read =
+                        store.order_with_parts(&envelope.tenant, &envelope.order_id).await?.ok_or_else(unknown)?;
+                    if let Ok(mut parts) = parts.lock() {
+                        *parts = read.parts;
+                    }
+                    read.record
+                } else {
+                    store.get_order_record(&envelope.tenant, &envelope.order_id).await?.ok_or_else(unknown)?
+                }
             }
         };
         let tenant = store
@@ -155,14 +192,17 @@ pub async fn confirm(
             app.outbox.send_outstanding(&record.order, &tenant).await?;
             return Ok(Attempt::Done(()));
         }
-        let outcome = respond(app, envelope, &record, &tenant, redelivered).await?;
+        // The stock intake read comes with a fresh `order.received`: the first plan is made from it.
+        let hint = envelope.stock.as_deref().filter(|_| attempt == 1 && hint_is_fresh(envelope, (app.clock)()));
+        let outcome = respond(app, envelope, &record, &tenant, redelivered, hint, from_carried).await?;
         match outcome {
             (ResponseOutcome::Applied, order, emails) => {
                 if let Some(metric) = answer_metric(order.status) {
                     orders_aws::metrics::count(metric, 1);
                 }
                 tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %envelope.event_id, status = order.status.as_str(), "order answered");
-                app.outbox.send_claimed_with(&order, &tenant, emails, parts).await?;
+                let parts = parts.lock().map(|parts| parts.clone()).unwrap_or_default();
+                app.outbox.send_claimed_with(&order, &tenant, emails, &parts).await?;
                 Ok(Attempt::Done(()))
             }
             (ResponseOutcome::AlreadyApplied, order, _) => {
@@ -195,37 +235,55 @@ fn answer_metric(status: OrderStatus) -> Option<orders_aws::metrics::Metric> {
     }
 }
 
-/// Plans and writes the response; returns the outcome, the order as written and the emails it claimed.
+/// How old an `order.received` may be for its stock hint to be planned with (a backlog reads the stock instead).
+const HINT_AGE: time::Duration = time::Duration::seconds(60);
+
+/// Whether `envelope`'s stock hint is recent enough at `now` to plan with.
+fn hint_is_fresh(envelope: &EventEnvelope, now: OffsetDateTime) -> bool {
+    envelope.event_type == EventType::OrderReceived && now - envelope.at < HINT_AGE
+}
+
+/// Whether a plan made from a stock hint stands: everything reserved as ordered, nothing to reorder. Its write
+/// still checks every reservation against the stock as it is then; any other plan is made again from a read.
+fn hinted_plan_stands(answer: &Answer) -> bool {
+    answer.order.status == OrderStatus::Accepted && answer.reorders.is_empty()
+}
+
+/// Plans and writes the response (planned from `hint` when it stands, else from the stock as read now); returns
+/// the outcome, the order as written and the emails it claimed.
 async fn respond(
     app: &Confirmation,
     envelope: &EventEnvelope,
     record: &OrderRecord,
     tenant: &TenantSettings,
     redelivered: bool,
+    hint: Option<&StockHint>,
+    carried: bool,
 ) -> Result<(ResponseOutcome, Order, Vec<NewEmail>), ConfirmationError> {
     let store = &app.store;
     let now = (app.clock)();
     let order = &record.order;
-    let skus: Vec<Sku> = order.lines.iter().filter_map(|l| l.sku.clone()).collect();
-    let catalogue = store.load_catalogue(&order.tenant, &skus, None, &tenant.warehouses).await?;
     let blanket = match (&order.order_type, &order.blanket_order_id) {
         (OrderType::CallOff, Some(id)) => store.get_order_record(&order.tenant, id).await?,
         _ => None,
     };
-    let minimum: HashMap<Sku, ReorderLevel> = catalogue
-        .products
-        .iter()
-        .filter_map(|(sku, p)| ReorderLevel::of(p).map(|level| (sku.clone(), level)))
-        .collect();
-    let answer = answer_order(
-        order,
-        tenant,
-        &catalogue.stock,
-        &minimum,
-        blanket.as_ref().map(|b| &b.order),
-        "system:confirmation",
-        now,
-    );
+    let blanket_order = blanket.as_ref().map(|b| &b.order);
+    let plan = |stock: &HashMap<Sku, Vec<StockLevel>>, minimum: &HashMap<Sku, ReorderLevel>| {
+        answer_order(order, tenant, stock, minimum, blanket_order, "system:confirmation", now)
+    };
+    let answer = match hint.map(|hint| plan(&hint.stock, &hint.reorder)).filter(hinted_plan_stands) {
+        Some(answer) => answer,
+        None => {
+            let skus: Vec<Sku> = order.lines.iter().filter_map(|l| l.sku.clone()).collect();
+            let catalogue = store.load_catalogue(&order.tenant, &skus, None, &tenant.warehouses).await?;
+            let minimum: HashMap<Sku, ReorderLevel> = catalogue
+                .products
+                .iter()
+                .filter_map(|(sku, p)| ReorderLevel::of(p).map(|level| (sku.clone(), level)))
+                .collect();
+            plan(&catalogue.stock, &minimum)
+        }
+    };
     let answered = answer.order;
     let status = answered.status;
 
@@ -250,6 +308,7 @@ async fn respond(
     }
 
     let write = ResponseWrite {
+        no_seller_notes: carried,
         earlier_attempts: redelivered,
         order: &answered,
         expected_version: record.version,

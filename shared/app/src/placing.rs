@@ -1,9 +1,10 @@
 //! Placing a new order, the same for every way an order comes in (a webshop's `POST /v1/orders`, a buyer's cart in
 //! the portal, an accepted quote): one store transaction writes the order with its first history entry and its
 //! "publish pending" mark (and whatever else the way needs: idempotency key, inline buyer, the accepted quote
-//! version), then the `order.received` event goes to confirmation; if that send fails, the relay sends it later.
+//! version), then the `order.received` event goes to confirmation, carrying the order and the stock its pricing
+//! read; if that send fails, the relay sends it later (thin).
 
-use orders_domain::catalogue::Customer;
+use orders_domain::catalogue::{Customer, StockHint};
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::order::{HistoryEntry, Order};
 use orders_domain::quote::Quote;
@@ -32,7 +33,14 @@ pub struct Placement<'a> {
     pub orders_per_minute: Option<u32>,
     /// The version of the tenant's settings the order was priced with (its `order.received` event carries it).
     pub settings_version: Option<u64>,
+    /// The stock of the order's SKUs as read to price it: the event then carries it and the order to the
+    /// confirmation stage (never stored with its "publish pending" mark).
+    pub stock: Option<&'a StockHint>,
 }
+
+/// The most an `order.received` event carries of what intake knew (the order, the stock hint): SQS bills a message
+/// by 64 KB, so a bigger one goes thin.
+const MAX_CARRIED_BYTES: usize = 60 * 1024;
 
 /// Stores `placement`'s order and, if this call stored it, publishes its `order.received` event.
 pub async fn place_order(
@@ -70,10 +78,28 @@ pub async fn place_order(
     if matches!(outcome, CreateOutcome::Created) {
         orders_aws::metrics::count(orders_aws::metrics::ORDERS_RECEIVED, 1);
         tracing::info!(tenant = %order.tenant, order_id = %order.id, event_id = %event.event_id, order_number = %order.order_number, channel = %order.channel, "order stored");
+        let event = carried(&event, placement);
         if let Err(error) = publisher.publish(&event).await {
             // The order carries its "publish pending" mark; the relay sends the event later.
             tracing::warn!(tenant = %order.tenant, order_id = %order.id, event_id = %event.event_id, %error, "publish failed; left to the relay");
         }
     }
     Ok(outcome)
+}
+
+/// `event` as published: with the order and the stock its pricing read, when the way it came in read the stock
+/// (see [`Placement::stock`]) and both fit [`MAX_CARRIED_BYTES`]; thin otherwise.
+fn carried(event: &EventEnvelope, placement: Placement<'_>) -> EventEnvelope {
+    let Some(stock) = placement.stock else { return event.clone() };
+    let full = EventEnvelope {
+        stock: Some(Box::new(stock.clone())),
+        order: Some(Box::new(placement.order.clone())),
+        ..event.clone()
+    };
+    let fits = serde_json::to_vec(&full).is_ok_and(|body| body.len() <= MAX_CARRIED_BYTES);
+    if fits {
+        full
+    } else {
+        event.clone()
+    }
 }

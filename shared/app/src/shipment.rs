@@ -156,6 +156,7 @@ pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Shi
             claimed_at: (app.clock)(),
         }];
         let write = ResponseWrite {
+            no_seller_notes: false,
             earlier_attempts: false,
             order: &order,
             expected_version: record.version,

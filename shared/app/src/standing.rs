@@ -96,6 +96,7 @@ async fn run_entry(
             quote: None,
             orders_per_minute: None,
             settings_version: tenant.stored_version,
+            stock: None,
         };
         match place_order(store, confirmation, placement).await? {
             CreateOutcome::Created => report.placed += 1,

@@ -47,12 +47,26 @@ pub struct Product {
     pub target_stock: Option<Decimal>,
 }
 
+/// The stock of an order's SKUs as the producer of its `order.received` event read it to price the order, carried
+/// by the event so the confirmation stage can plan without reading it again (docs/api-conventions.md "Events"). It
+/// is only a hint: the stage's write checks every reservation against the stock as it is then, and a plan the hint
+/// leaves short of anything is made again from a read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockHint {
+    /// Stock levels per warehouse (and lot), by SKU.
+    pub stock: HashMap<Sku, Vec<StockLevel>>,
+    /// Reorder levels, by SKU (products without a minimum are absent).
+    pub reorder: HashMap<Sku, ReorderLevel>,
+}
+
 /// When a product is reordered and how much: below `minimum` available (over all warehouses), up to `target`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReorderLevel {
     /// Below this available quantity a reorder is suggested.
+    #[serde(with = "rust_decimal::serde::str")]
     pub minimum: Decimal,
     /// A reorder fills up to this level (at least `minimum`).
+    #[serde(with = "rust_decimal::serde::str")]
     pub target: Decimal,
 }
 
@@ -163,6 +177,15 @@ pub struct CatalogueView {
 }
 
 impl CatalogueView {
+    /// The stock of `skus` as this view holds it, with their reorder levels: what an `order.received` producer
+    /// hands the confirmation stage ([`StockHint`]).
+    pub fn stock_hint(&self, skus: &[Sku]) -> StockHint {
+        let stock = skus.iter().filter_map(|sku| Some((sku.clone(), self.stock.get(sku)?.clone()))).collect();
+        let reorder =
+            skus.iter().filter_map(|sku| Some((sku.clone(), ReorderLevel::of(self.products.get(sku)?)?))).collect();
+        StockHint { stock, reorder }
+    }
+
     /// Available quantity summed over warehouses.
     pub fn available(&self, sku: &Sku) -> Decimal {
         self.stock.get(sku).map(|levels| levels.iter().map(StockLevel::available).sum()).unwrap_or_default()

@@ -1,10 +1,13 @@
 //! Thin event envelopes carried by SQS (docs/api-conventions.md "Events"). Consumers read current state from the
-//! table, so a late or repeated envelope is harmless.
+//! table, so a late or repeated envelope is harmless; the one piece of state an envelope may carry is a hint
+//! ([`StockHint`]) whose every use a conditional write checks.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::catalogue::StockHint;
 use crate::ids::{new_event_id, OrderId, TenantId};
+use crate::order::Order;
 
 /// Event types, `<resource>.<past-tense verb>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +47,7 @@ impl EventType {
 }
 
 /// `{"type":"order.received","v":1,"event_id":"evt_…","tenant":"…","order_id":"ord_…","ref":"…","at":"…"}`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventEnvelope {
     /// What happened.
     #[serde(rename = "type")]
@@ -67,6 +70,15 @@ pub struct EventEnvelope {
     /// settings when that is at least this new, and reads them otherwise (absent: always read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings_version: Option<u64>,
+    /// `order.received` as intake publishes it: the stock of the order's SKUs as intake read it to price the
+    /// order (see [`StockHint`]). Never part of a stored "publish pending" mark, so the relay's re-send has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<Box<StockHint>>,
+    /// `order.received` as intake publishes it: the order as intake stored it (version 1), so the confirmation
+    /// stage need not read it; its write is conditional on that version, on the pending event and on no seller note
+    /// added since, and it reads the order when any of them fails. Never part of a stored "publish pending" mark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Box<Order>>,
 }
 
 impl EventEnvelope {
@@ -78,7 +90,18 @@ impl EventEnvelope {
         reference: String,
         at: OffsetDateTime,
     ) -> Self {
-        Self { event_type, v: 1, event_id: new_event_id(), tenant, order_id, reference, at, settings_version: None }
+        Self {
+            event_type,
+            v: 1,
+            event_id: new_event_id(),
+            tenant,
+            order_id,
+            reference,
+            at,
+            settings_version: None,
+            stock: None,
+            order: None,
+        }
     }
 
     /// This event, saying it was produced with settings of `version` (see [`EventEnvelope::settings_version`]).
@@ -108,5 +131,43 @@ mod tests {
         assert!(json["event_id"].as_str().is_some_and(|id| id.starts_with("evt_")));
         let back: EventEnvelope = serde_json::from_value(json).expect("parse");
         assert_eq!(back, envelope);
+    }
+
+    #[test]
+    fn a_stock_hint_travels_with_decimals_as_strings_and_is_optional() {
+        use crate::catalogue::{ReorderLevel, StockHint, StockLevel};
+        use crate::ids::{Sku, WarehouseId};
+        let sku = Sku::parse("SKU-1").expect("sku");
+        let level = StockLevel {
+            warehouse: WarehouseId::parse("malmo").expect("warehouse"),
+            lot: Some("L1".into()),
+            expires: Some(time::macros::date!(2027 - 03 - 01)),
+            on_hand: "12.5".parse().expect("decimal"),
+            reserved: "2".parse().expect("decimal"),
+        };
+        let minimum = ReorderLevel { minimum: "3".parse().expect("decimal"), target: "10".parse().expect("decimal") };
+        let hint = StockHint {
+            stock: [(sku.clone(), vec![level])].into_iter().collect(),
+            reorder: [(sku, minimum)].into_iter().collect(),
+        };
+        let envelope = EventEnvelope {
+            stock: Some(Box::new(hint)),
+            ..EventEnvelope::new(
+                EventType::OrderReceived,
+                TenantId::parse("acme").expect("tenant"),
+                OrderId::generate(),
+                "WS-1".into(),
+                OffsetDateTime::UNIX_EPOCH,
+            )
+        };
+        let json = serde_json::to_value(&envelope).expect("json");
+        assert_eq!(json["stock"]["stock"]["SKU-1"][0]["on_hand"], "12.5");
+        assert_eq!(json["stock"]["reorder"]["SKU-1"]["target"], "10");
+        let back: EventEnvelope = serde_json::from_value(json.clone()).expect("parse");
+        assert_eq!(back, envelope);
+        let mut thin = json;
+        thin.as_object_mut().expect("object").remove("stock");
+        let thin: EventEnvelope = serde_json::from_value(thin).expect("an envelope without a hint");
+        assert_eq!(thin.stock, None);
     }
 }

@@ -34,17 +34,21 @@ pub struct Reservation {
 }
 
 /// Stock of one SKU in one warehouse, or in one lot (batch) of it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockLevel {
     /// Warehouse.
     pub warehouse: WarehouseId,
     /// Lot (batch) id, for lot-tracked products.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lot: Option<String>,
     /// When the lot expires (lots are reserved first-expiring first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<time::Date>,
     /// Physically there.
+    #[serde(with = "rust_decimal::serde::str")]
     pub on_hand: Decimal,
     /// Promised to confirmed orders.
+    #[serde(with = "rust_decimal::serde::str")]
     pub reserved: Decimal,
 }
 

@@ -137,6 +137,7 @@ pub async fn order_cart(
         quote: None,
         orders_per_minute: Some(tenant.limits.orders_per_minute),
         settings_version: tenant.stored_version,
+        stock: None,
     };
     let outcome = place_order(store, publisher, placement).await?;
     if let CreateOutcome::RateLimited { retry_after } = outcome {

@@ -84,6 +84,7 @@ pub async fn accept_quote(
         // An accepted quote is the seller's own offer: not counted against the order limit.
         orders_per_minute: None,
         settings_version: None,
+        stock: None,
     };
     match place_order(store, publisher, placement).await? {
         CreateOutcome::Created => {

@@ -68,6 +68,7 @@ pub async fn submit_staff_order(
         quote: None,
         orders_per_minute: None,
         settings_version: tenant.stored_version,
+        stock: None,
     };
     super::place_and_answer(store, publisher, tenant, placement).await
 }

@@ -107,6 +107,7 @@ pub async fn submit_order(
             (&confirmed, &fresh)
         }
     };
+    let stock = inputs.catalogue.stock_hint(&skus);
     let priced = price_read(inputs, blanket.as_ref(), &key.tenant, &key.channel, &draft, now)?;
     let order = match priced {
         Priced::Repeat(duplicate) => {
@@ -132,6 +133,7 @@ pub async fn submit_order(
         quote: None,
         orders_per_minute: Some(tenant.limits.orders_per_minute),
         settings_version: tenant.stored_version,
+        stock: Some(&stock),
     };
     super::place_and_answer(store, publisher, tenant, placement).await
 }

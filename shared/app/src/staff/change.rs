@@ -79,6 +79,7 @@ pub async fn change_order(
             (answer.order, answer.reservation_changes, answer.reorders, None, emails)
         };
         let write = ResponseWrite {
+            no_seller_notes: false,
             earlier_attempts: true,
             order: &written,
             expected_version: record.version,

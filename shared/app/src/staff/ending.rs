@@ -74,6 +74,7 @@ pub async fn end_order(
             related: Vec::new(),
             documents: Vec::new(),
             earlier_attempts: true,
+            no_seller_notes: false,
         };
         match store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {

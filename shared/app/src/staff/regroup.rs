@@ -64,6 +64,7 @@ pub async fn split(
         let mut reorders = kept.reorders.clone();
         reorders.extend(new.reorders.iter().cloned());
         let write = ResponseWrite {
+            no_seller_notes: false,
             earlier_attempts: true,
             order: &kept.order,
             expected_version: record.version,
@@ -178,6 +179,7 @@ pub async fn merge(
             related,
             documents: issued_order_response(&answer.order, None, 1, tenant).into_iter().collect(),
             earlier_attempts: true,
+            no_seller_notes: false,
         };
         match store.apply_response(&write).await? {
             ResponseOutcome::Applied | ResponseOutcome::AlreadyApplied => {

@@ -87,6 +87,7 @@ pub async fn respond(
             .into_iter()
             .collect();
         let write = ResponseWrite {
+            no_seller_notes: false,
             earlier_attempts: true,
             order: &answered,
             expected_version: record.version,

@@ -21,6 +21,16 @@ pub(crate) const MESSAGE_PREFIX: &str = "BM#";
 /// Sort key prefix of a buyer's count of messages and requests on the order.
 const QUOTA_PREFIX: &str = "BQ#";
 
+/// What adding something to an order counts, in the same transaction.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Counting<'a> {
+    /// A buyer's contribution against their limit for the order (one quota item `BQ#{customer}` per buyer and
+    /// order).
+    Buyer(&'a CustomerId, BuyerContribution),
+    /// A seller's note, on the order item (`seller_notes`).
+    SellerNote,
+}
+
 /// What became of something a buyer or the seller added to an order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Addition {
@@ -49,26 +59,18 @@ fn dated_item(
 
 impl Store {
     /// Adds a note (and its history entry) to an existing order; `false` if the tenant has no such order.
+    /// The order item counts its seller notes (`seller_notes`), so that a stage that planned from the order an event
+    /// carried, without reading its notes, finds its write refused and reads them (see
+    /// [`super::ResponseWrite::no_seller_notes`]).
     pub async fn add_note(&self, order: &Order, note: &SellerNote, history: &HistoryEntry) -> Result<bool, StoreError> {
         let item = dated_item(order, NOTE_PREFIX, note.at, "note", note)?;
-        self.add_to_order(order, item, history, 1, "add a note").await
+        let added = self.add_to_order_counted(order, item, history, 1, "add a note", Counting::SellerNote).await?;
+        Ok(added == Addition::Added)
     }
 
-    /// Writes `item` (new, in the order's partition) and its history entry (sequence `seq`) if the order exists;
-    /// `false` if the tenant has no such order.
-    pub(crate) async fn add_to_order(
-        &self,
-        order: &Order,
-        item: super::Item,
-        history: &HistoryEntry,
-        seq: u32,
-        action: &str,
-    ) -> Result<bool, StoreError> {
-        Ok(self.add_to_order_counted(order, item, history, seq, action, None).await? == Addition::Added)
-    }
-
-    /// Like [`Store::add_to_order`], counting what a buyer adds against their limit for the order (one quota
-    /// item `BQ#{customer}` per buyer and order, in the same transaction).
+    /// Writes `item` (new, in the order's partition) and its history entry (sequence `seq`) if the order exists,
+    /// counting what a buyer adds against their limit for the order (one quota item `BQ#{customer}` per buyer and
+    /// order, in the same transaction) and a seller's note on the order item (`seller_notes`).
     pub(crate) async fn add_to_order_counted(
         &self,
         order: &Order,
@@ -76,19 +78,34 @@ impl Store {
         history: &HistoryEntry,
         seq: u32,
         action: &str,
-        quota: Option<(&CustomerId, BuyerContribution)>,
+        counting: Counting<'_>,
     ) -> Result<Addition, StoreError> {
-        let check = ConditionCheck::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::order_pk(&order.tenant, &order.id), keys::ORDER_SK)))
-            .condition_expression("attribute_exists(PK)")
-            .build()
-            .map_err(|e| corrupt("order condition", e))?;
+        let (quota, seller_note) = match counting {
+            Counting::Buyer(customer, contribution) => (Some((customer, contribution)), false),
+            Counting::SellerNote => (None, true),
+        };
+        let order_key = key(keys::order_pk(&order.tenant, &order.id), keys::ORDER_SK);
+        let order_item = if seller_note {
+            let count = Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(order_key))
+                .update_expression("ADD seller_notes :one")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .build()
+                .map_err(|e| corrupt("order note count", e))?;
+            TransactWriteItem::builder().update(count).build()
+        } else {
+            let check = ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(order_key))
+                .condition_expression("attribute_exists(PK)")
+                .build()
+                .map_err(|e| corrupt("order condition", e))?;
+            TransactWriteItem::builder().condition_check(check).build()
+        };
         let history = to_item("history entry", &history_item(order, history, seq))?;
-        let mut transaction = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().condition_check(check).build());
+        let mut transaction = self.client.transact_write_items().transact_items(order_item);
         if let Some((customer, contribution)) = quota {
             let field = match contribution {
                 BuyerContribution::Message => "messages",
@@ -140,8 +157,8 @@ impl Store {
         history: &HistoryEntry,
     ) -> Result<Addition, StoreError> {
         let item = dated_item(order, MESSAGE_PREFIX, message.at, "buyer_message", message)?;
-        let quota = Some((&message.customer_id, BuyerContribution::Message));
-        self.add_to_order_counted(order, item, history, 1, "add a buyer message", quota).await
+        let counting = Counting::Buyer(&message.customer_id, BuyerContribution::Message);
+        self.add_to_order_counted(order, item, history, 1, "add a buyer message", counting).await
     }
 
     /// An order's seller notes, oldest first (never a buyer's words: see [`split_notes`]).

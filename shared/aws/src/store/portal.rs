@@ -140,8 +140,8 @@ impl Store {
         history: &HistoryEntry,
     ) -> Result<super::Addition, StoreError> {
         let item = to_item("buyer request", &request_item(order, request))?;
-        let quota = Some((customer, orders_domain::portal::BuyerContribution::Request));
-        self.add_to_order_counted(order, item, history, REQUEST_HISTORY_SEQ, "add a buyer request", quota).await
+        let counting = super::notes::Counting::Buyer(customer, orders_domain::portal::BuyerContribution::Request);
+        self.add_to_order_counted(order, item, history, REQUEST_HISTORY_SEQ, "add a buyer request", counting).await
     }
 
     /// Records the seller's answer to an open request (`request` as answered) with its history entry; `false`

@@ -76,6 +76,10 @@ pub struct ResponseWrite<'a> {
     /// An earlier attempt of this same response may have died part-way (a redelivered message, a staff request):
     /// chunks it left are looked for and undone before anything is written. A first attempt skips that read.
     pub earlier_attempts: bool,
+    /// The order was planned from a copy an event carried, without reading its notes: the write also requires
+    /// that no seller note was added since (`seller_notes` absent; see [`Store::add_note`]), and is refused as
+    /// [`ResponseOutcome::OrderChanged`] otherwise.
+    pub no_seller_notes: bool,
 }
 
 /// An event waiting for another stage, kept on an item of the order's partition (`sort_key`) with a GSI3 mark the
@@ -309,9 +313,12 @@ impl Store {
         let mut final_items: Vec<(Slot, TransactWriteItem)> = Vec::new();
         let mut put = versioned_put(table, order, write.expected_version, write.next_event)?;
         if let Some(event_id) = write.consumed_event_id {
-            put = put
-                .condition_expression("version = :v AND pending_event.event_id = :e")
-                .expression_attribute_values(":e", s(event_id));
+            let condition = if write.no_seller_notes {
+                "version = :v AND pending_event.event_id = :e AND attribute_not_exists(seller_notes)"
+            } else {
+                "version = :v AND pending_event.event_id = :e"
+            };
+            put = put.condition_expression(condition).expression_attribute_values(":e", s(event_id));
         }
         let put = put.build().map_err(|e| corrupt("order put", e))?;
         // Chunk markers are keyed by what this write does: the event it consumes, or the version it replaces.
