@@ -243,10 +243,12 @@ fn hint_is_fresh(envelope: &EventEnvelope, now: OffsetDateTime) -> bool {
     envelope.event_type == EventType::OrderReceived && now - envelope.at < HINT_AGE
 }
 
-/// Whether a plan made from a stock hint stands: everything reserved as ordered, nothing to reorder. Its write
-/// still checks every reservation against the stock as it is then; any other plan is made again from a read.
+/// Whether a plan made from a stock hint stands: everything reserved as ordered. Its write still checks every
+/// reservation against the stock as it is then; any other plan is made again from a read. Its reorder
+/// suggestions are worked out from the hint, as two confirmations running at once each work theirs out from what
+/// they read: advisory figures, rewritten by the next confirmation of the SKU.
 fn hinted_plan_stands(answer: &Answer) -> bool {
-    answer.order.status == OrderStatus::Accepted && answer.reorders.is_empty()
+    answer.order.status == OrderStatus::Accepted
 }
 
 /// Plans and writes the response (planned from `hint` when it stands, else from the stock as read now); returns
