@@ -457,11 +457,12 @@ async fn the_order_and_stock_intake_read_come_with_the_event_and_stock_that_move
     assert_eq!(bodies.len(), 3);
     for body in &bodies {
         let event: serde_json::Value = serde_json::from_str(body).expect("envelope");
-        assert_eq!(event["order"]["id"], event["order_id"], "{event}");
+        assert_eq!(event["carried"]["order"]["id"], event["order_id"], "{event}");
+        assert_eq!(event["carried"]["version"], 1, "{event}");
         assert!(ids.iter().any(|id| event["order_id"] == id.as_str()), "{event}");
-        let sku = event["stock"]["stock"].as_object().and_then(|s| s.keys().next().cloned()).expect("a stock hint");
-        let malmo =
-            event["stock"]["stock"][&sku].as_array().expect("levels").iter().find(|l| l["warehouse"] == "malmo");
+        let stock = &event["carried"]["stock"]["stock"];
+        let sku = stock.as_object().and_then(|s| s.keys().next().cloned()).expect("a stock hint");
+        let malmo = stock[&sku].as_array().expect("levels").iter().find(|l| l["warehouse"] == "malmo");
         let expected = match sku.as_str() {
             "HINT-GONE" => "5",
             "HINT-NEW" => "0",

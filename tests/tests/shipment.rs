@@ -4,7 +4,7 @@
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use orders_domain::ids::Role;
-use orders_testkit::{order_body, Answer, TestStack};
+use orders_testkit::{mime_parts, order_body, Answer, TestStack};
 use reqwest::Method;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -264,4 +264,54 @@ async fn two_lines_of_one_sku_ship_in_one_despatch() {
     assert_eq!((before.0 - after.0, before.1 - after.1), (dec("3"), dec("3")), "on hand and reserved, once each");
     stack.deliver_all_but(&["InvoicingQueue"]).await;
     assert_eq!(stack.order(&id).await["status"], "delivered");
+}
+
+#[tokio::test]
+async fn a_despatch_carries_the_order_to_the_shipment_stage_and_a_note_added_meanwhile_still_reaches_the_email() {
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let mut ids = Vec::new();
+    for number in ["WS-CARRY-1", "WS-CARRY-2"] {
+        ids.push(stack.post_json("/v1/orders", &order_body(number)).await.body["id"].as_str().expect("id").to_owned());
+    }
+    stack.deliver_all_but(&["InvoicingQueue"]).await;
+    for (id, number) in ids.iter().zip(["D-C0", "D-C1"]) {
+        stack.despatch(id, &json!({"despatch_number": number, "lines": [{"line_no": 1, "quantity": 1}]})).await;
+    }
+
+    // Both orders had no seller notes: each event carries the order as intake wrote it, and the despatch.
+    let bodies = stack.drain_queue("ShipmentQueue").await;
+    assert_eq!(bodies.len(), 2);
+    for body in &bodies {
+        let event: Value = serde_json::from_str(body).expect("envelope");
+        assert_eq!(event["carried"]["order"]["id"], event["order_id"], "{event}");
+        assert_eq!(event["carried"]["despatch"]["despatch_number"], event["ref"], "{event}");
+        assert!(event["carried"]["version"].as_u64().is_some_and(|v| v > 1), "{event}");
+    }
+    // A buyer-visible note comes to the second order before the shipment stage runs.
+    let note = json!({"text": "Second parcel follows on Monday", "visibility": "buyer"});
+    let noted = stack.call(Method::POST, &format!("/v1/orders/{}/notes", ids[1]), &operator, Some(&note)).await;
+    assert_eq!(noted.status, 201, "{}", noted.body);
+    let queue = stack.stack.reference("ShipmentQueue").expect("queue").to_owned();
+    for body in bodies {
+        stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(body).send().await.expect("send back");
+    }
+    stack.deliver_all_but(&["InvoicingQueue"]).await;
+
+    for ((id, number), quoted) in ids.iter().zip(["D-C0", "D-C1"]).zip([false, true]) {
+        assert_eq!(stack.order(id).await["status"], "partially_delivered");
+        let emails = stack.emails_for(id).await;
+        let shipped: Vec<_> =
+            emails.iter().filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_despatched"))).collect();
+        assert_eq!(shipped.len(), 1, "one despatch email");
+        let (text, _) = mime_parts(&shipped[0].raw_data);
+        assert!(text.contains(number), "{text}");
+        assert_eq!(text.contains("Second parcel follows on Monday"), quoted, "{text}");
+    }
+
+    // An order with a seller note goes thin: the stage reads the order and its notes.
+    stack.despatch(&ids[1], &json!({"despatch_number": "D-C2", "lines": [{"line_no": 1, "quantity": 1}]})).await;
+    let thin = stack.drain_queue("ShipmentQueue").await;
+    assert_eq!(thin.len(), 1);
+    assert!(serde_json::from_str::<Value>(&thin[0]).expect("envelope").get("carried").is_none(), "{}", thin[0]);
 }

@@ -133,16 +133,16 @@ pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
     }
 }
 
-/// The order a fresh `order.received` carries, as stored at version 1 with the event pending and no notes or
-/// despatches yet (see [`EventEnvelope::order`]); `None` for any other event, an old one, a redelivered one, or a
-/// thin one (the relay's re-send): those read the order.
+/// The order a fresh `order.received` carries, as stored with the event pending and no notes or despatches yet
+/// (see [`EventEnvelope::carried`]); `None` for any other event, an old one, a redelivered one, or a thin one (the
+/// relay's re-send): those read the order.
 fn carried_order(envelope: &EventEnvelope, redelivered: bool, now: OffsetDateTime) -> Option<OrderWithParts> {
     if redelivered || !hint_is_fresh(envelope, now) {
         return None;
     }
-    let order = envelope.order.as_deref()?;
-    let pending = EventEnvelope { stock: None, order: None, ..envelope.clone() };
-    let record = OrderRecord { order: order.clone(), version: 1, pending_event: Some(pending) };
+    let carried = envelope.carried.as_deref()?;
+    let record =
+        OrderRecord { order: carried.order.clone(), version: carried.version, pending_event: Some(envelope.thin()) };
     Some(OrderWithParts { record, parts: OrderParts::default() })
 }
 
@@ -193,7 +193,11 @@ pub async fn confirm(
             return Ok(Attempt::Done(()));
         }
         // The stock intake read comes with a fresh `order.received`: the first plan is made from it.
-        let hint = envelope.stock.as_deref().filter(|_| attempt == 1 && hint_is_fresh(envelope, (app.clock)()));
+        let hint = envelope
+            .carried
+            .as_deref()
+            .and_then(|carried| carried.stock.as_ref())
+            .filter(|_| attempt == 1 && hint_is_fresh(envelope, (app.clock)()));
         let outcome = respond(app, envelope, &record, &tenant, redelivered, hint, from_carried).await?;
         match outcome {
             (ResponseOutcome::Applied, order, emails) => {

@@ -5,7 +5,7 @@
 //! read; if that send fails, the relay sends it later (thin).
 
 use orders_domain::catalogue::{Customer, StockHint};
-use orders_domain::events::{EventEnvelope, EventType};
+use orders_domain::events::{Carried, EventEnvelope, EventType};
 use orders_domain::order::{HistoryEntry, Order};
 use orders_domain::quote::Quote;
 
@@ -38,9 +38,8 @@ pub struct Placement<'a> {
     pub stock: Option<&'a StockHint>,
 }
 
-/// The most an `order.received` event carries of what intake knew (the order, the stock hint): SQS bills a message
-/// by 64 KB, so a bigger one goes thin.
-const MAX_CARRIED_BYTES: usize = 60 * 1024;
+/// The biggest event that carries state (SQS bills a message by 64 KB; a bigger one goes thin).
+pub const MAX_CARRIED_BYTES: usize = 60 * 1024;
 
 /// Stores `placement`'s order and, if this call stored it, publishes its `order.received` event.
 pub async fn place_order(
@@ -88,18 +87,20 @@ pub async fn place_order(
 }
 
 /// `event` as published: with the order and the stock its pricing read, when the way it came in read the stock
-/// (see [`Placement::stock`]) and both fit [`MAX_CARRIED_BYTES`]; thin otherwise.
+/// (see [`Placement::stock`]); thin otherwise.
 fn carried(event: &EventEnvelope, placement: Placement<'_>) -> EventEnvelope {
     let Some(stock) = placement.stock else { return event.clone() };
-    let full = EventEnvelope {
-        stock: Some(Box::new(stock.clone())),
-        order: Some(Box::new(placement.order.clone())),
-        ..event.clone()
-    };
+    let carried = Carried { order: placement.order.clone(), version: 1, stock: Some(stock.clone()), despatch: None };
+    with_carried(event, carried)
+}
+
+/// `event` carrying `carried`, if that fits [`MAX_CARRIED_BYTES`]; thin otherwise.
+pub(crate) fn with_carried(event: &EventEnvelope, carried: Carried) -> EventEnvelope {
+    let full = EventEnvelope { carried: Some(Box::new(carried)), ..event.thin() };
     let fits = serde_json::to_vec(&full).is_ok_and(|body| body.len() <= MAX_CARRIED_BYTES);
     if fits {
         full
     } else {
-        event.clone()
+        event.thin()
     }
 }

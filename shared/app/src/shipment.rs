@@ -2,9 +2,15 @@
 //! (`partially_delivered` / `delivered`) from its line quantities, with a history entry and the buyer's despatch
 //! email record, in the transaction that clears the event's "publish pending" mark; when the tenant invoices per
 //! despatch (or the order is delivered), the invoicing request goes with it. Then the email is sent, once: a
-//! redelivery only sends what a crashed attempt left.
+//! redelivery only sends what a crashed attempt left. A fresh event carries the order and the despatch as intake
+//! wrote them (when the order has no seller notes): the first plan is made from them, and the write checks that
+//! version, the pending event and that no seller note came since; otherwise the order is read.
 
-use orders_aws::store::{NewEmail, OrderWithParts, ResponseOutcome, ResponseWrite, StageRequest};
+use std::sync::Mutex;
+
+use orders_aws::store::{
+    NewEmail, OrderParts, OrderRecord, OrderWithParts, ResponseOutcome, ResponseWrite, StageRequest,
+};
 use orders_aws::{required_var, ConfigError, EventPublisher, Settings, Store, StoreError};
 use orders_domain::despatch::fulfilment_status;
 use orders_domain::events::{EventEnvelope, EventType};
@@ -88,6 +94,22 @@ pub enum ShipmentError {
     Email(#[from] EmailError),
 }
 
+/// How old an `order.despatched` may be for the order it carries to be planned from.
+const CARRIED_AGE: time::Duration = time::Duration::seconds(60);
+
+/// The order and despatch a fresh `order.despatched` carries (intake's write of it, with the event pending; see
+/// [`EventEnvelope::carried`]); `None` for an old or thin one.
+fn carried_despatch(envelope: &EventEnvelope, now: OffsetDateTime) -> Option<OrderWithParts> {
+    if envelope.event_type != EventType::OrderDespatched || now - envelope.at >= CARRIED_AGE {
+        return None;
+    }
+    let carried = envelope.carried.as_deref()?;
+    let despatch = carried.despatch.clone()?;
+    let record =
+        OrderRecord { order: carried.order.clone(), version: carried.version, pending_event: Some(envelope.thin()) };
+    Some(OrderWithParts { record, parts: OrderParts { notes: Vec::new(), despatches: vec![despatch] } })
+}
+
 /// Derives the status for one despatch, once: a consumed event (a redelivery) changes nothing.
 pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), ShipmentError> {
     let tenant = app
@@ -96,13 +118,20 @@ pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Shi
         .await?
         .ok_or_else(|| ShipmentError::Unknown(format!("tenant {}", envelope.tenant)))?;
     let tenant = &tenant;
+    let carried = &Mutex::new(carried_despatch(envelope, (app.clock)()));
     let attempt = |_| async move {
-        // The order with the despatch its email quotes (and the seller's notes), in one read.
-        let OrderWithParts { record, parts } = app
-            .store
-            .order_with_parts(&envelope.tenant, &envelope.order_id)
-            .await?
-            .ok_or_else(|| ShipmentError::Unknown(envelope.order_id.to_string()))?;
+        let carried = carried.lock().map(|mut carried| carried.take()).unwrap_or_default();
+        let from_carried = carried.is_some();
+        // The order with the despatch its email quotes (and the seller's notes), in one read — or as the event
+        // carried it, the write then checking that the order has no seller notes.
+        let OrderWithParts { record, parts } = match carried {
+            Some(carried) => carried,
+            None => app
+                .store
+                .order_with_parts(&envelope.tenant, &envelope.order_id)
+                .await?
+                .ok_or_else(|| ShipmentError::Unknown(envelope.order_id.to_string()))?,
+        };
         if record.pending_event.as_ref().is_none_or(|e| e.event_id != envelope.event_id) {
             tracing::info!(order_id = %envelope.order_id, event_id = %envelope.event_id, "despatch already processed");
             app.outbox.send_outstanding(&record.order, tenant).await?;
@@ -156,7 +185,7 @@ pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Shi
             claimed_at: (app.clock)(),
         }];
         let write = ResponseWrite {
-            no_seller_notes: false,
+            no_seller_notes: from_carried,
             earlier_attempts: false,
             order: &order,
             expected_version: record.version,

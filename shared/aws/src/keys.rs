@@ -14,6 +14,9 @@ pub fn order_pk(tenant: &TenantId, order: &OrderId) -> String {
 }
 /// Sort key of the order item.
 pub const ORDER_SK: &str = "ORDER";
+/// Sort key of the order's seller-notes marker: written with every seller note (`count`), absent while the order
+/// has none — what a stage that planned from an event's carried order checks instead of reading the notes.
+pub const NOTES_SK: &str = "NOTES";
 /// Sort key prefix of history entries.
 pub const HISTORY_PREFIX: &str = "H#";
 

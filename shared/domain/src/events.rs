@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::catalogue::StockHint;
+use crate::despatch::Despatch;
 use crate::ids::{new_event_id, OrderId, TenantId};
 use crate::order::Order;
 
@@ -70,15 +71,36 @@ pub struct EventEnvelope {
     /// settings when that is at least this new, and reads them otherwise (absent: always read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings_version: Option<u64>,
-    /// `order.received` as intake publishes it: the stock of the order's SKUs as intake read it to price the
-    /// order (see [`StockHint`]). Never part of a stored "publish pending" mark, so the relay's re-send has none.
+    /// What the producer knew, so the consumer need not read it (`order.received` and `order.despatched` from
+    /// intake; see [`Carried`]). Never part of a stored "publish pending" mark, so the relay's re-send is thin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stock: Option<Box<StockHint>>,
-    /// `order.received` as intake publishes it: the order as intake stored it (version 1), so the confirmation
-    /// stage need not read it; its write is conditional on that version, on the pending event and on no seller note
-    /// added since, and it reads the order when any of them fails. Never part of a stored "publish pending" mark.
+    pub carried: Option<Box<Carried>>,
+}
+
+/// The state an event carries from its producer (docs/api-conventions.md "Events"): the order as the producer
+/// stored it, and what the consumer would otherwise read with it. The consumer plans from it and its one write is
+/// conditional on that version, on the event still pending and on no seller note on the order; when any fails, it
+/// reads the order and plans again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Carried {
+    /// The order as stored by the producer's write.
+    pub order: Order,
+    /// The version that write gave it.
+    pub version: u64,
+    /// `order.received`: the stock of the order's SKUs as read to price it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<Box<Order>>,
+    pub stock: Option<StockHint>,
+    /// `order.despatched`: the despatch recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub despatch: Option<Despatch>,
+}
+
+impl EventEnvelope {
+    /// This event as its consumer finds it stored with the order's "publish pending" mark: without what it
+    /// carries.
+    pub fn thin(&self) -> Self {
+        Self { carried: None, ..self.clone() }
+    }
 }
 
 impl EventEnvelope {
@@ -99,8 +121,7 @@ impl EventEnvelope {
             reference,
             at,
             settings_version: None,
-            stock: None,
-            order: None,
+            carried: None,
         }
     }
 
@@ -134,7 +155,7 @@ mod tests {
     }
 
     #[test]
-    fn a_stock_hint_travels_with_decimals_as_strings_and_is_optional() {
+    fn carried_state_travels_with_decimals_as_strings_and_is_optional() {
         use crate::catalogue::{ReorderLevel, StockHint, StockLevel};
         use crate::ids::{Sku, WarehouseId};
         let sku = Sku::parse("SKU-1").expect("sku");
@@ -150,24 +171,29 @@ mod tests {
             stock: [(sku.clone(), vec![level])].into_iter().collect(),
             reorder: [(sku, minimum)].into_iter().collect(),
         };
+        let envelope = EventEnvelope::new(
+            EventType::OrderReceived,
+            TenantId::parse("acme").expect("tenant"),
+            OrderId::generate(),
+            "WS-1".into(),
+            OffsetDateTime::UNIX_EPOCH,
+        );
+        let order =
+            crate::fixtures::order(crate::order::OrderType::Purchase, &[("SKU-1", "2".parse().expect("decimal"))]);
         let envelope = EventEnvelope {
-            stock: Some(Box::new(hint)),
-            ..EventEnvelope::new(
-                EventType::OrderReceived,
-                TenantId::parse("acme").expect("tenant"),
-                OrderId::generate(),
-                "WS-1".into(),
-                OffsetDateTime::UNIX_EPOCH,
-            )
+            carried: Some(Box::new(Carried { order, version: 1, stock: Some(hint), despatch: None })),
+            ..envelope
         };
         let json = serde_json::to_value(&envelope).expect("json");
-        assert_eq!(json["stock"]["stock"]["SKU-1"][0]["on_hand"], "12.5");
-        assert_eq!(json["stock"]["reorder"]["SKU-1"]["target"], "10");
+        assert_eq!(json["carried"]["stock"]["stock"]["SKU-1"][0]["on_hand"], "12.5");
+        assert_eq!(json["carried"]["stock"]["reorder"]["SKU-1"]["target"], "10");
+        assert_eq!(json["carried"]["version"], 1);
         let back: EventEnvelope = serde_json::from_value(json.clone()).expect("parse");
         assert_eq!(back, envelope);
+        assert_eq!(back.thin().carried, None);
         let mut thin = json;
-        thin.as_object_mut().expect("object").remove("stock");
-        let thin: EventEnvelope = serde_json::from_value(thin).expect("an envelope without a hint");
-        assert_eq!(thin.stock, None);
+        thin.as_object_mut().expect("object").remove("carried");
+        let thin: EventEnvelope = serde_json::from_value(thin).expect("an envelope without what it carries");
+        assert_eq!(thin, envelope.thin());
     }
 }

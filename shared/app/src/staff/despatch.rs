@@ -10,12 +10,13 @@ use time::OffsetDateTime;
 use orders_aws::store::{CallerKey, DespatchOutcome, DespatchWrite};
 use orders_aws::{EventPublisher, Store};
 use orders_domain::despatch::{plan_despatch, Despatch, DespatchRefusal, DespatchRequest};
-use orders_domain::events::{EventEnvelope, EventType};
+use orders_domain::events::{Carried, EventEnvelope, EventType};
 use orders_domain::ids::OrderId;
 use orders_domain::order::HistoryEntry;
 use orders_domain::ubl::{despatch_advice, Party};
 
 use super::{actor, ActionError};
+use crate::placing::with_carried;
 use crate::retry::{retry_on_conflict, Attempt, ATTEMPTS};
 
 /// Records `request` as a despatch of the order at `now`; the despatch as recorded.
@@ -30,9 +31,13 @@ pub async fn record_despatch(
     let tenant_id = &caller.record().tenant;
     // The settings, the order and a presumed caller's key in one read; a retry (the order changed meanwhile)
     // reads the order again.
-    let (tenant, first_read, key) = store.tenant_and_order(tenant_id, order_id, caller.to_confirm()).await?;
-    let caller = caller.confirmed_by(key).ok_or(ActionError::Unauthorized)?;
+    let read = store.tenant_and_order(tenant_id, order_id, caller.to_confirm()).await?;
+    let caller = caller.confirmed_by(read.caller_key).ok_or(ActionError::Unauthorized)?;
     let actor = &actor(&caller);
+    // An order without seller notes goes to the shipment stage with the event (see `Carried`): the stage's write
+    // checks that none came since.
+    let carry = !read.seller_notes;
+    let (tenant, first_read) = (read.settings, read.record);
     let tenant = &tenant.ok_or_else(|| {
         tracing::error!(tenant = %tenant_id, "API key of a tenant without settings");
         ActionError::Unavailable("this tenant is not set up yet".into())
@@ -105,6 +110,18 @@ pub async fn record_despatch(
         match store.record_despatch(&write).await? {
             DespatchOutcome::Recorded => {
                 tracing::info!(tenant = %tenant_id, order_id = %order_id, despatch = %despatch.despatch_number, event_id = %event.event_id, "despatch recorded");
+                let event = match carry {
+                    true => {
+                        let carried = Carried {
+                            order: shipped.clone(),
+                            version: record.version + 1,
+                            stock: None,
+                            despatch: Some(despatch.clone()),
+                        };
+                        with_carried(&event, carried)
+                    }
+                    false => event,
+                };
                 if let Err(error) = shipment.publish(&event).await {
                     // The pending mark stays; the relay re-publishes it.
                     tracing::warn!(event_id = %event.event_id, %error, "publish failed; left to the relay");

@@ -67,7 +67,7 @@ pub use reports::MemberNames;
 pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, StageRequest};
 pub use standing::StandingEntry;
 pub use table::PageKey;
-pub use tenants::SettingsChange;
+pub use tenants::{SettingsChange, TenantAndOrder};
 
 pub use order_items::order_of_stream_image;
 pub(crate) use order_items::{history_item, HistoryItem, OrderItem};

@@ -27,7 +27,7 @@ pub(crate) enum Counting<'a> {
     /// A buyer's contribution against their limit for the order (one quota item `BQ#{customer}` per buyer and
     /// order).
     Buyer(&'a CustomerId, BuyerContribution),
-    /// A seller's note, on the order item (`seller_notes`).
+    /// A seller's note, on the order's seller-notes marker.
     SellerNote,
 }
 
@@ -59,8 +59,8 @@ fn dated_item(
 
 impl Store {
     /// Adds a note (and its history entry) to an existing order; `false` if the tenant has no such order.
-    /// The order item counts its seller notes (`seller_notes`), so that a stage that planned from the order an event
-    /// carried, without reading its notes, finds its write refused and reads them (see
+    /// The order's seller-notes marker ([`keys::NOTES_SK`]) counts it, so that a stage that planned from the order
+    /// an event carried, without reading its notes, finds its write refused and reads them (see
     /// [`super::ResponseWrite::no_seller_notes`]).
     pub async fn add_note(&self, order: &Order, note: &SellerNote, history: &HistoryEntry) -> Result<bool, StoreError> {
         let item = dated_item(order, NOTE_PREFIX, note.at, "note", note)?;
@@ -84,28 +84,29 @@ impl Store {
             Counting::Buyer(customer, contribution) => (Some((customer, contribution)), false),
             Counting::SellerNote => (None, true),
         };
-        let order_key = key(keys::order_pk(&order.tenant, &order.id), keys::ORDER_SK);
-        let order_item = if seller_note {
-            let count = Update::builder()
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::order_pk(&order.tenant, &order.id), keys::ORDER_SK)))
+            .condition_expression("attribute_exists(PK)")
+            .build()
+            .map_err(|e| corrupt("order condition", e))?;
+        let history = to_item("history entry", &history_item(order, history, seq))?;
+        let mut transaction = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(check).build());
+        if seller_note {
+            let marker = Update::builder()
                 .table_name(&self.table)
-                .set_key(Some(order_key))
-                .update_expression("ADD seller_notes :one")
-                .condition_expression("attribute_exists(PK)")
+                .set_key(Some(key(keys::order_pk(&order.tenant, &order.id), keys::NOTES_SK)))
+                .update_expression("SET entity = :entity ADD #count :one")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":entity", s("seller_notes"))
                 .expression_attribute_values(":one", AttributeValue::N("1".into()))
                 .build()
-                .map_err(|e| corrupt("order note count", e))?;
-            TransactWriteItem::builder().update(count).build()
-        } else {
-            let check = ConditionCheck::builder()
-                .table_name(&self.table)
-                .set_key(Some(order_key))
-                .condition_expression("attribute_exists(PK)")
-                .build()
-                .map_err(|e| corrupt("order condition", e))?;
-            TransactWriteItem::builder().condition_check(check).build()
-        };
-        let history = to_item("history entry", &history_item(order, history, seq))?;
-        let mut transaction = self.client.transact_write_items().transact_items(order_item);
+                .map_err(|e| corrupt("seller notes marker", e))?;
+            transaction = transaction.transact_items(TransactWriteItem::builder().update(marker).build());
+        }
         if let Some((customer, contribution)) = quota {
             let field = match contribution {
                 BuyerContribution::Message => "messages",

@@ -77,8 +77,8 @@ pub struct ResponseWrite<'a> {
     /// chunks it left are looked for and undone before anything is written. A first attempt skips that read.
     pub earlier_attempts: bool,
     /// The order was planned from a copy an event carried, without reading its notes: the write also requires
-    /// that no seller note was added since (`seller_notes` absent; see [`Store::add_note`]), and is refused as
-    /// [`ResponseOutcome::OrderChanged`] otherwise.
+    /// that the order has no seller note (its marker [`keys::NOTES_SK`] absent; see [`Store::add_note`]), and is
+    /// refused as [`ResponseOutcome::OrderChanged`] otherwise.
     pub no_seller_notes: bool,
 }
 
@@ -313,17 +313,23 @@ impl Store {
         let mut final_items: Vec<(Slot, TransactWriteItem)> = Vec::new();
         let mut put = versioned_put(table, order, write.expected_version, write.next_event)?;
         if let Some(event_id) = write.consumed_event_id {
-            let condition = if write.no_seller_notes {
-                "version = :v AND pending_event.event_id = :e AND attribute_not_exists(seller_notes)"
-            } else {
-                "version = :v AND pending_event.event_id = :e"
-            };
-            put = put.condition_expression(condition).expression_attribute_values(":e", s(event_id));
+            put = put
+                .condition_expression("version = :v AND pending_event.event_id = :e")
+                .expression_attribute_values(":e", s(event_id));
         }
         let put = put.build().map_err(|e| corrupt("order put", e))?;
         // Chunk markers are keyed by what this write does: the event it consumes, or the version it replaces.
         let operation = write.consumed_event_id.map_or_else(|| format!("v{}", write.expected_version), str::to_owned);
         final_items.push((Slot::Order, TransactWriteItem::builder().put(put).build()));
+        if write.no_seller_notes {
+            let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+                .table_name(table)
+                .set_key(Some(key(keys::order_pk(tenant, &order.id), keys::NOTES_SK)))
+                .condition_expression("attribute_not_exists(PK)")
+                .build()
+                .map_err(|e| corrupt("seller notes check", e))?;
+            final_items.push((Slot::Related, TransactWriteItem::builder().condition_check(check).build()));
+        }
         for (seq, entry) in write.history.iter().enumerate() {
             let item = to_item("history entry", &history_item(order, entry, u32::try_from(seq).unwrap_or(0)))?;
             final_items.push((Slot::Other, put_plain(table, item)?));

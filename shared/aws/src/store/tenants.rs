@@ -25,6 +25,19 @@ pub struct SettingsChange {
     pub changed: Vec<String>,
 }
 
+/// What [`Store::tenant_and_order`] read.
+#[derive(Debug, Clone)]
+pub struct TenantAndOrder {
+    /// The tenant's settings.
+    pub settings: Option<TenantSettings>,
+    /// The order with its version and pending event.
+    pub record: Option<OrderRecord>,
+    /// The caller's key as stored now, when asked for and found.
+    pub caller_key: Option<super::ApiKeyRecord>,
+    /// Whether the order has seller notes.
+    pub seller_notes: bool,
+}
+
 /// The settings of a tenant item, with their version (also set as their `stored_version`).
 fn tenant_settings(item: super::Item) -> Result<(TenantSettings, u64), StoreError> {
     let version = settings_version(&item);
@@ -133,25 +146,35 @@ impl Store {
         item.map(tenant_settings).transpose()
     }
 
-    /// A tenant's settings (with their `stored_version`) and one of its orders, in one read; with the caller's key
-    /// item (by its SHA-256) when the caller's key is presumed (see [`super::PresumedKey`]).
+    /// A tenant's settings (with their `stored_version`) and one of its orders with whether it has seller notes
+    /// (its marker, [`keys::NOTES_SK`]), in one read; with the caller's key item (by its SHA-256) when the caller's
+    /// key is presumed (see [`super::PresumedKey`]).
     pub async fn tenant_and_order(
         &self,
         tenant: &TenantId,
         order_id: &OrderId,
         caller_key: Option<&str>,
-    ) -> Result<(Option<TenantSettings>, Option<OrderRecord>, Option<super::ApiKeyRecord>), StoreError> {
-        let mut wanted =
-            vec![key(keys::tenant_pk(tenant), keys::TENANT_SK), key(keys::order_pk(tenant, order_id), keys::ORDER_SK)];
+    ) -> Result<TenantAndOrder, StoreError> {
+        let order_pk = keys::order_pk(tenant, order_id);
+        let mut wanted = vec![
+            key(keys::tenant_pk(tenant), keys::TENANT_SK),
+            key(order_pk.clone(), keys::ORDER_SK),
+            key(order_pk.clone(), keys::NOTES_SK),
+        ];
         wanted.extend(caller_key.map(Store::api_key_key));
         let mut items = self.batch_get(wanted).await?;
-        let key = match caller_key {
+        let caller_key = match caller_key {
             Some(hash) => Store::take_api_key(&mut items, hash)?,
             None => None,
         };
         let settings = self.take_tenant(&mut items, tenant)?;
-        let record = items.pop().map(|item| order_record(order_id, item)).transpose()?;
-        Ok((settings, record, key))
+        let seller_notes = items.iter().any(|item| get_s(item, SK) == Some(keys::NOTES_SK));
+        let record = items
+            .into_iter()
+            .find(|item| get_s(item, SK) == Some(keys::ORDER_SK))
+            .map(|item| order_record(order_id, item))
+            .transpose()?;
+        Ok(TenantAndOrder { settings, record, caller_key, seller_notes })
     }
 
     /// The tenant's settings among `items` of a batch read (taken out of them), also kept as this container's
