@@ -135,15 +135,20 @@ impl EventEnvelope {
 mod tests {
     use super::*;
 
-    #[test]
-    fn envelopes_have_the_agreed_wire_shape() {
-        let envelope = EventEnvelope::new(
+    /// An `order.received` of order number WS-1 at the epoch.
+    fn received() -> EventEnvelope {
+        EventEnvelope::new(
             EventType::OrderReceived,
             TenantId::parse("acme").expect("tenant"),
             OrderId::generate(),
             "WS-1".into(),
             OffsetDateTime::UNIX_EPOCH,
-        );
+        )
+    }
+
+    #[test]
+    fn envelopes_have_the_agreed_wire_shape() {
+        let envelope = received();
         let json = serde_json::to_value(&envelope).expect("json");
         assert_eq!(json["type"], "order.received");
         assert_eq!(json["v"], 1);
@@ -171,13 +176,7 @@ mod tests {
             stock: [(sku.clone(), vec![level])].into_iter().collect(),
             reorder: [(sku, minimum)].into_iter().collect(),
         };
-        let envelope = EventEnvelope::new(
-            EventType::OrderReceived,
-            TenantId::parse("acme").expect("tenant"),
-            OrderId::generate(),
-            "WS-1".into(),
-            OffsetDateTime::UNIX_EPOCH,
-        );
+        let envelope = received();
         let order =
             crate::fixtures::order(crate::order::OrderType::Purchase, &[("SKU-1", "2".parse().expect("decimal"))]);
         let envelope = EventEnvelope {

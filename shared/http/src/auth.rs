@@ -54,7 +54,7 @@ impl Gatekeeper {
         action: &'static str,
     ) -> Result<ApiKeyRecord, ApiError> {
         let headers = request.headers();
-        let key = if !headers.contains_key(header::AUTHORIZATION) && session_cookie(headers).is_some() {
+        let key = if !uses_bearer(headers) {
             self.session(request).await?.1
         } else {
             let token = bearer_token(headers)?;
@@ -83,8 +83,7 @@ impl Gatekeeper {
         action: &'static str,
     ) -> Result<CallerKey, ApiError> {
         let headers = request.headers();
-        let bearer = headers.contains_key(header::AUTHORIZATION) || session_cookie(headers).is_none();
-        if !bearer {
+        if !uses_bearer(headers) {
             return self.authenticate(request, allowed, action).await.map(CallerKey::Authenticated);
         }
         let hash = api_key_hash(bearer_token(headers)?);
@@ -168,4 +167,10 @@ impl Gatekeeper {
         record.filter(|record| record.key_hash == session.key_hash).ok_or(ApiError::Unauthorized)?;
         Ok((session, key))
     }
+}
+
+/// Whether a request authenticates with a bearer key: it has `Authorization`, or no session cookie (then a missing
+/// key is a 401). A bearer token wins over a cookie.
+fn uses_bearer(headers: &lambda_http::http::HeaderMap) -> bool {
+    headers.contains_key(header::AUTHORIZATION) || session_cookie(headers).is_none()
 }
