@@ -126,7 +126,8 @@ pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
     ready.sort_by_key(|(_, _, read, _)| read.record.order.order_type != OrderType::Express);
     for (id, envelope, read, carried) in ready {
         let redelivered = batch.redelivered(&id);
-        if let Err(error) = confirm(app, &envelope, read, carried, redelivered).await {
+        // Boxed: each answer's future stays out of the handler's (whose layout is otherwise too deep to compute).
+        if let Err(error) = Box::pin(confirm(app, &envelope, read, carried, redelivered)).await {
             tracing::error!(message_id = %id, tenant = %envelope.tenant, order_id = %envelope.order_id, event_id = %envelope.event_id, %error, "confirmation failed");
             batch.fail(id);
         }
