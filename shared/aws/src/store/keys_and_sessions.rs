@@ -197,11 +197,7 @@ impl Store {
 
     /// The key of SHA-256 `hash` among `items` of a batch read (taken out of them), if it was there.
     pub(super) fn take_api_key(items: &mut Vec<Item>, hash: &str) -> Result<Option<ApiKeyRecord>, StoreError> {
-        let pk = keys::api_key_pk(hash);
-        match items.iter().position(|item| get_s(item, "PK") == Some(pk.as_str())) {
-            Some(at) => from_item("API key", items.swap_remove(at)).map(Some),
-            None => Ok(None),
-        }
+        Store::take_item(items, &Store::api_key_key(hash)).map(|item| from_item("API key", item)).transpose()
     }
 
     /// The item key of the API key of SHA-256 `hash`, to read it with others.

@@ -8,8 +8,8 @@ use orders_domain::ids::{CustomerId, Sku, TenantId, WarehouseId};
 use orders_domain::tenant::TenantSettings;
 
 use super::catalogue::catalogue_keys;
-use super::{from_item, get_s, key, ApiKeyRecord, CreateOutcome, DuplicateCheck, Store, StoreError};
-use crate::keys::{self, PK, SK};
+use super::{from_item, key, ApiKeyRecord, CreateOutcome, DuplicateCheck, Store, StoreError};
+use crate::keys;
 
 /// What to read for pricing a new order of `tenant`.
 #[derive(Debug, Clone, Copy)]
@@ -74,13 +74,8 @@ impl Store {
             Some(check) => check.among(tenant, &items)?,
             None => None,
         };
-        let is_customer = |item: &super::Item| {
-            get_s(item, PK) == get_s(&customer_key, PK) && get_s(item, SK) == get_s(&customer_key, SK)
-        };
-        let customer = match items.iter().position(is_customer) {
-            Some(at) => Some(from_item("customer", items.swap_remove(at))?),
-            None => None,
-        };
+        let customer =
+            Store::take_item(&mut items, &customer_key).map(|item| from_item("customer", item)).transpose()?;
         let catalogue = self.catalogue_from(tenant, items, request.warehouses).await?;
         Ok(OrderInputs { duplicate, customer, catalogue, caller_key, settings })
     }

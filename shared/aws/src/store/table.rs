@@ -6,6 +6,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
 
 use super::{corrupt, dynamo_error, key, s, Item, Store, StoreError};
+use crate::keys;
 
 /// Cursor position in a paginated query: the string attributes of DynamoDB's `LastEvaluatedKey`.
 pub type PageKey = std::collections::BTreeMap<String, String>;
@@ -61,6 +62,13 @@ impl Store {
             }
             Err(error) => Err(dynamo_error(action, error)),
         }
+    }
+
+    /// The item of key `wanted` (its `PK` and `SK`) among `items` of a batch read, taken out of them.
+    pub(super) fn take_item(items: &mut Vec<Item>, wanted: &Item) -> Option<Item> {
+        let same = |item: &Item, name: &str| item.get(name).is_some_and(|value| wanted.get(name) == Some(value));
+        let at = items.iter().position(|item| same(item, keys::PK) && same(item, keys::SK))?;
+        Some(items.swap_remove(at))
     }
 
     pub(super) async fn batch_get(&self, keys_wanted: Vec<Item>) -> Result<Vec<Item>, StoreError> {

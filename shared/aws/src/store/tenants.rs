@@ -10,7 +10,7 @@ use super::response::order_record;
 use super::table::put_if_absent;
 use super::OrderRecord;
 use super::{corrupt, dynamo_error, from_item, get_n, get_s, key, s, sortable_timestamp, to_item, Store, StoreError};
-use crate::keys::{self, SK};
+use crate::keys;
 
 /// One change of a tenant's settings, as its history keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,11 +156,8 @@ impl Store {
         caller_key: Option<&str>,
     ) -> Result<TenantAndOrder, StoreError> {
         let order_pk = keys::order_pk(tenant, order_id);
-        let mut wanted = vec![
-            key(keys::tenant_pk(tenant), keys::TENANT_SK),
-            key(order_pk.clone(), keys::ORDER_SK),
-            key(order_pk.clone(), keys::NOTES_SK),
-        ];
+        let (order_key, notes_key) = (key(order_pk.clone(), keys::ORDER_SK), key(order_pk, keys::NOTES_SK));
+        let mut wanted = vec![key(keys::tenant_pk(tenant), keys::TENANT_SK), order_key.clone(), notes_key.clone()];
         wanted.extend(caller_key.map(Store::api_key_key));
         let mut items = self.batch_get(wanted).await?;
         let caller_key = match caller_key {
@@ -168,12 +165,8 @@ impl Store {
             None => None,
         };
         let settings = self.take_tenant(&mut items, tenant)?;
-        let seller_notes = items.iter().any(|item| get_s(item, SK) == Some(keys::NOTES_SK));
-        let record = items
-            .into_iter()
-            .find(|item| get_s(item, SK) == Some(keys::ORDER_SK))
-            .map(|item| order_record(order_id, item))
-            .transpose()?;
+        let seller_notes = Store::take_item(&mut items, &notes_key).is_some();
+        let record = Store::take_item(&mut items, &order_key).map(|item| order_record(order_id, item)).transpose()?;
         Ok(TenantAndOrder { settings, record, caller_key, seller_notes })
     }
 
@@ -184,12 +177,10 @@ impl Store {
         items: &mut Vec<super::Item>,
         tenant: &TenantId,
     ) -> Result<Option<TenantSettings>, StoreError> {
-        let pk = keys::tenant_pk(tenant);
-        let at = items
-            .iter()
-            .position(|item| get_s(item, "PK") == Some(pk.as_str()) && get_s(item, SK) == Some(keys::TENANT_SK));
-        let Some(at) = at else { return Ok(None) };
-        let (settings, _) = tenant_settings(items.swap_remove(at))?;
+        let Some(item) = Store::take_item(items, &key(keys::tenant_pk(tenant), keys::TENANT_SK)) else {
+            return Ok(None);
+        };
+        let (settings, _) = tenant_settings(item)?;
         self.remember_tenant(&settings);
         Ok(Some(settings))
     }
