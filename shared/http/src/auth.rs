@@ -119,11 +119,7 @@ impl Gatekeeper {
     pub async fn confirmed(&self, caller: &CallerKey) -> Result<ApiKeyRecord, ApiError> {
         match caller {
             CallerKey::Authenticated(key) => Ok(key.clone()),
-            CallerKey::Presumed(presumed) => {
-                let now = time::OffsetDateTime::now_utc().unix_timestamp();
-                let fresh = self.store.find_api_key(presumed.hash()).await?;
-                presumed.confirm(fresh, now).ok_or(ApiError::Unauthorized)
-            }
+            CallerKey::Presumed(presumed) => self.store.confirm_presumed(presumed).await?.ok_or(ApiError::Unauthorized),
         }
     }
 

@@ -4,9 +4,7 @@
 
 use time::OffsetDateTime;
 
-use orders_aws::store::{
-    ApiKeyRecord, CallerKey, CreateOutcome, DuplicateCheck, OrderInputs, OrderInputsRequest, PresumedKey,
-};
+use orders_aws::store::{ApiKeyRecord, CreateOutcome, DuplicateCheck, OrderInputs, OrderInputsRequest, PresumedKey};
 use orders_aws::{EventPublisher, Store};
 use orders_domain::ids::TenantId;
 use orders_domain::intake::{parse_order, OrderDraft};
@@ -54,7 +52,7 @@ pub async fn submit_order(
         Err(error) => {
             // A presumed key hears about its document only once it is confirmed.
             if let Poster::Presumed { key, .. } = poster {
-                confirm_alone(store, key).await?;
+                store.confirm_presumed(key).await?.ok_or(OrderingError::Unauthorized)?;
             }
             return Err(error.into());
         }
@@ -91,9 +89,7 @@ pub async fn submit_order(
     let (key, tenant) = match presumed {
         None => (key, remembered),
         Some(presumed) => {
-            confirmed = CallerKey::Presumed(presumed.clone())
-                .confirmed_by(inputs.caller_key.take())
-                .ok_or(OrderingError::Unauthorized)?;
+            confirmed = presumed.confirmed_by(inputs.caller_key.take()).ok_or(OrderingError::Unauthorized)?;
             fresh = inputs.settings.take().ok_or_else(|| {
                 tracing::error!(tenant = %key.tenant, "API key of a tenant without settings");
                 OrderingError::Unavailable("this tenant is not set up yet".into())
@@ -220,10 +216,4 @@ fn price_read(
         now,
     };
     price_draft(draft, &pricing).map(|order| Priced::Order(Box::new(order))).map_err(OrderingError::Invalid)
-}
-
-/// Confirms a presumed key by reading it alone (when there is no first read to share).
-async fn confirm_alone(store: &Store, key: &PresumedKey) -> Result<ApiKeyRecord, OrderingError> {
-    let fresh = store.find_api_key(key.hash()).await?;
-    CallerKey::Presumed(key.clone()).confirmed_by(fresh).ok_or(OrderingError::Unauthorized)
 }

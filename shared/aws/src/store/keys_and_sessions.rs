@@ -97,6 +97,11 @@ impl PresumedKey {
         &self.record
     }
 
+    /// [`PresumedKey::confirm`] now.
+    pub fn confirmed_by(&self, fresh: Option<ApiKeyRecord>) -> Option<ApiKeyRecord> {
+        self.confirm(fresh, time::OffsetDateTime::now_utc().unix_timestamp())
+    }
+
     /// The key as read now, if it is still the same key (tenant, role, channel) and opens anything at `now`
     /// (Unix time); `None` refuses the request.
     pub fn confirm(&self, fresh: Option<ApiKeyRecord>, now: i64) -> Option<ApiKeyRecord> {
@@ -134,7 +139,7 @@ impl CallerKey {
     pub fn confirmed_by(&self, fresh: Option<ApiKeyRecord>) -> Option<ApiKeyRecord> {
         match self {
             CallerKey::Authenticated(record) => Some(record.clone()),
-            CallerKey::Presumed(presumed) => presumed.confirm(fresh, time::OffsetDateTime::now_utc().unix_timestamp()),
+            CallerKey::Presumed(presumed) => presumed.confirmed_by(fresh),
         }
     }
 
@@ -193,6 +198,12 @@ impl Store {
             None => Ok(None),
             Some(item) => from_item("API key", item).map(Some),
         }
+    }
+
+    /// A presumed key confirmed by reading it alone (for a request with no first read to share); `None` when it
+    /// no longer opens anything.
+    pub async fn confirm_presumed(&self, key: &PresumedKey) -> Result<Option<ApiKeyRecord>, StoreError> {
+        Ok(key.confirmed_by(self.find_api_key(key.hash()).await?))
     }
 
     /// The key of SHA-256 `hash` among `items` of a batch read (taken out of them), if it was there.
