@@ -24,7 +24,7 @@ use orders_domain::order::{Order, OrderStatus, OrderType};
 use orders_domain::tenant::TenantSettings;
 use orders_mail::EmailKind;
 
-use crate::consumer::Batch;
+use crate::consumer::{carried_record, fresh_carried, Batch};
 use crate::outbox::{EmailError, EmailOutbox, MailSettings};
 use crate::retry::{retry_on_conflict, Attempt};
 
@@ -138,13 +138,11 @@ pub async fn answer_batch(app: &Confirmation, batch: &mut Batch) {
 /// (see [`EventEnvelope::carried`]); `None` for any other event, an old one, a redelivered one, or a thin one (the
 /// relay's re-send): those read the order.
 fn carried_order(envelope: &EventEnvelope, redelivered: bool, now: OffsetDateTime) -> Option<OrderWithParts> {
-    if redelivered || !hint_is_fresh(envelope, now) {
+    if redelivered {
         return None;
     }
-    let carried = envelope.carried.as_deref()?;
-    let record =
-        OrderRecord { order: carried.order.clone(), version: carried.version, pending_event: Some(envelope.thin()) };
-    Some(OrderWithParts { record, parts: OrderParts::default() })
+    let carried = fresh_carried(envelope, EventType::OrderReceived, now)?;
+    Some(OrderWithParts { record: carried_record(envelope, carried), parts: OrderParts::default() })
 }
 
 /// Answers one order for one event (idempotently: a consumed event only gets its outstanding emails sent).
@@ -194,11 +192,9 @@ pub async fn confirm(
             return Ok(Attempt::Done(()));
         }
         // The stock intake read comes with a fresh `order.received`: the first plan is made from it.
-        let hint = envelope
-            .carried
-            .as_deref()
+        let hint = fresh_carried(envelope, EventType::OrderReceived, (app.clock)())
             .and_then(|carried| carried.stock.as_ref())
-            .filter(|_| attempt == 1 && hint_is_fresh(envelope, (app.clock)()));
+            .filter(|_| attempt == 1);
         let outcome = respond(app, envelope, &record, &tenant, redelivered, hint, from_carried).await?;
         match outcome {
             (ResponseOutcome::Applied, order, emails) => {
@@ -238,14 +234,6 @@ fn answer_metric(status: OrderStatus) -> Option<orders_aws::metrics::Metric> {
         | OrderStatus::Cancelled
         | OrderStatus::Closed => None,
     }
-}
-
-/// How old an `order.received` may be for its stock hint to be planned with (a backlog reads the stock instead).
-const HINT_AGE: time::Duration = time::Duration::seconds(60);
-
-/// Whether `envelope`'s stock hint is recent enough at `now` to plan with.
-fn hint_is_fresh(envelope: &EventEnvelope, now: OffsetDateTime) -> bool {
-    envelope.event_type == EventType::OrderReceived && now - envelope.at < HINT_AGE
 }
 
 /// Whether a plan made from a stock hint stands: everything reserved as ordered. Its write still checks every

@@ -7,7 +7,27 @@ use std::future::Future;
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 
-use orders_domain::events::{EventEnvelope, EventType};
+use orders_aws::store::OrderRecord;
+use orders_domain::events::{Carried, EventEnvelope, EventType};
+use time::OffsetDateTime;
+
+/// How old an event may be for what it carries ([`Carried`]) to be planned from: an older one (a backlog) reads the
+/// order instead.
+pub(crate) const CARRIED_AGE: time::Duration = time::Duration::seconds(60);
+
+/// What `envelope` carries, when it is an `event_type` event recent enough at `now` to plan from.
+pub(crate) fn fresh_carried(envelope: &EventEnvelope, event_type: EventType, now: OffsetDateTime) -> Option<&Carried> {
+    if envelope.event_type != event_type || now - envelope.at >= CARRIED_AGE {
+        return None;
+    }
+    envelope.carried.as_deref()
+}
+
+/// The order's record as `carried` stands for it: the order as the producer's write stored it, with `envelope`
+/// (thin) pending.
+pub(crate) fn carried_record(envelope: &EventEnvelope, carried: &Carried) -> OrderRecord {
+    OrderRecord { order: carried.order.clone(), version: carried.version, pending_event: Some(envelope.thin()) }
+}
 
 /// A message that is not an envelope the stage accepts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,9 +8,7 @@
 
 use std::sync::Mutex;
 
-use orders_aws::store::{
-    NewEmail, OrderParts, OrderRecord, OrderWithParts, ResponseOutcome, ResponseWrite, StageRequest,
-};
+use orders_aws::store::{NewEmail, OrderParts, OrderWithParts, ResponseOutcome, ResponseWrite, StageRequest};
 use orders_aws::{required_var, ConfigError, EventPublisher, Settings, Store, StoreError};
 use orders_domain::despatch::fulfilment_status;
 use orders_domain::events::{EventEnvelope, EventType};
@@ -19,6 +17,7 @@ use orders_domain::tenant::InvoiceTrigger;
 use orders_mail::EmailKind;
 use time::OffsetDateTime;
 
+use crate::consumer::{carried_record, fresh_carried};
 use crate::outbox::{EmailError, EmailOutbox, MailSettings};
 use crate::retry::{retry_on_conflict, Attempt, ATTEMPTS};
 
@@ -94,20 +93,12 @@ pub enum ShipmentError {
     Email(#[from] EmailError),
 }
 
-/// How old an `order.despatched` may be for the order it carries to be planned from.
-const CARRIED_AGE: time::Duration = time::Duration::seconds(60);
-
 /// The order and despatch a fresh `order.despatched` carries (intake's write of it, with the event pending; see
 /// [`EventEnvelope::carried`]); `None` for an old or thin one.
 fn carried_despatch(envelope: &EventEnvelope, now: OffsetDateTime) -> Option<OrderWithParts> {
-    if envelope.event_type != EventType::OrderDespatched || now - envelope.at >= CARRIED_AGE {
-        return None;
-    }
-    let carried = envelope.carried.as_deref()?;
-    let despatch = carried.despatch.clone()?;
-    let record =
-        OrderRecord { order: carried.order.clone(), version: carried.version, pending_event: Some(envelope.thin()) };
-    Some(OrderWithParts { record, parts: OrderParts { notes: Vec::new(), despatches: vec![despatch] } })
+    let carried = fresh_carried(envelope, EventType::OrderDespatched, now)?;
+    let parts = OrderParts { notes: Vec::new(), despatches: vec![carried.despatch.clone()?] };
+    Some(OrderWithParts { record: carried_record(envelope, carried), parts })
 }
 
 /// Derives the status for one despatch, once: a consumed event (a redelivery) changes nothing.

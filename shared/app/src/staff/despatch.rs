@@ -110,17 +110,12 @@ pub async fn record_despatch(
         match store.record_despatch(&write).await? {
             DespatchOutcome::Recorded => {
                 tracing::info!(tenant = %tenant_id, order_id = %order_id, despatch = %despatch.despatch_number, event_id = %event.event_id, "despatch recorded");
-                let event = match carry {
-                    true => {
-                        let carried = Carried {
-                            order: shipped.clone(),
-                            version: record.version + 1,
-                            stock: None,
-                            despatch: Some(despatch.clone()),
-                        };
-                        with_carried(&event, carried)
-                    }
-                    false => event,
+                let event = if carry {
+                    let version = record.version + 1;
+                    let despatch = Some(despatch.clone());
+                    with_carried(&event, Carried { order: shipped.clone(), version, stock: None, despatch })
+                } else {
+                    event
                 };
                 if let Err(error) = shipment.publish(&event).await {
                     // The pending mark stays; the relay re-publishes it.
