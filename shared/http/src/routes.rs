@@ -24,7 +24,7 @@ pub enum Handler<S: 'static> {
     /// Like [`Handler::Key`], for a handler whose use case reads the caller's key item with its own first read:
     /// a key this container authenticated before comes presumed ([`CallerKey::Presumed`]), and the use case
     /// confirms it before it writes or answers anything (see [`Gatekeeper::caller`]).
-    KeyRead(for<'a> fn(&'a S, &'a ReadCall<'a>) -> Reply<'a>),
+    KeyRead(for<'a> fn(&'a S, &'a Call<'a, CallerKey>) -> Reply<'a>),
     /// For callers the handler admits itself (a buyer's portal session, a public asset): given the request and
     /// the path's `{…}` segments; the route's roles are not consulted.
     Open(for<'a> fn(&'a S, &'a Request, &'a [&'a str]) -> Reply<'a>),
@@ -201,34 +201,18 @@ fn api_path_rank(pattern: &str, segments: &[&str]) -> Option<Vec<u8>> {
     (wanted.len() == segments.len()).then_some(rank)
 }
 
-/// A call a route's handler answers: the authenticated caller, the request and the path's `{…}` segments in
-/// order.
+/// A call a route's handler answers: the caller (an authenticated key; for a [`Handler::KeyRead`], a
+/// [`CallerKey`]), the request and the path's `{…}` segments in order.
 #[derive(Debug)]
-pub struct Call<'a> {
+pub struct Call<'a, C = ApiKeyRecord> {
     /// The caller's key.
-    pub caller: ApiKeyRecord,
+    pub caller: C,
     /// The request.
     pub request: &'a Request,
     params: Vec<&'a str>,
 }
 
-/// What a [`Handler::KeyRead`] is given.
-pub struct ReadCall<'a> {
-    /// The caller's key, authenticated or presumed.
-    pub caller: CallerKey,
-    /// The request.
-    pub request: &'a Request,
-    params: Vec<&'a str>,
-}
-
-impl<'a> ReadCall<'a> {
-    /// The `index`th `{…}` segment of the path (the table guarantees it exists; an empty string otherwise).
-    pub fn param(&self, index: usize) -> &'a str {
-        self.params.get(index).copied().unwrap_or_default()
-    }
-}
-
-impl<'a> Call<'a> {
+impl<'a, C> Call<'a, C> {
     /// The `index`th `{…}` segment of the path (the table guarantees it exists; an empty string otherwise).
     pub fn param(&self, index: usize) -> &'a str {
         self.params.get(index).copied().unwrap_or_default()
@@ -308,7 +292,7 @@ pub async fn dispatch<S: Sync>(
         }
         Handler::KeyRead(handler) => {
             let caller = gate.caller(request, route.roles, route.action).await?;
-            let call = ReadCall { caller, request, params };
+            let call = Call { caller, request, params };
             let answer = handler(app, &call).await;
             gate.settle(&call.caller, &answer).await;
             answer
