@@ -2,7 +2,7 @@
 
 use devstack::mail::SentEmail;
 
-use crate::{unique, TestStack};
+use crate::TestStack;
 
 impl TestStack {
     /// Emails SES accepted for `order_id` (our Message-IDs start with the order id).
@@ -145,15 +145,7 @@ pub fn pdf_text(pdf: &[u8]) -> Option<String> {
         crate::conformance::cannot_run(&format!("PDF text extraction: no {}", python.display()));
         return None;
     }
-    let path = std::env::temp_dir().join(format!("{}.pdf", unique("pdf-")));
-    std::fs::write(&path, pdf).expect("write PDF");
-    let output = std::process::Command::new(python)
-        .arg("-c")
-        .arg("import sys, pypdf; print('\\n'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))")
-        .arg(&path)
-        .output()
-        .expect("run python");
-    let _ = std::fs::remove_file(&path);
-    assert!(output.status.success(), "pypdf failed: {}", String::from_utf8_lossy(&output.stderr));
-    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+    let script = "import sys, pypdf; print('\\n'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))";
+    let text = crate::stack::python_on_file(python, pdf, "pdf", script, "pypdf");
+    Some(String::from_utf8_lossy(&text).into_owned())
 }

@@ -9,17 +9,8 @@ use crate::TestStack;
 
 /// A CSV parsed by Python's csv module in strict mode (RFC 4180 quoting), header first.
 pub fn strict_csv(bytes: &[u8]) -> Vec<Vec<String>> {
-    let path = std::env::temp_dir().join(format!("{}.csv", crate::unique("report-")));
-    std::fs::write(&path, bytes).expect("write");
-    let parsed = std::process::Command::new("python3")
-        .arg("-c")
-        .arg("import csv, sys, json; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8'), strict=True))))")
-        .arg(&path)
-        .output()
-        .expect("python3");
-    let _ = std::fs::remove_file(&path);
-    assert!(parsed.status.success(), "{}", String::from_utf8_lossy(&parsed.stderr));
-    serde_json::from_slice(&parsed.stdout).expect("rows")
+    let script = "import csv, sys, json; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8'), strict=True))))";
+    serde_json::from_slice(&crate::stack::python_on_file("python3", bytes, "csv", script, "csv")).expect("rows")
 }
 
 impl TestStack {

@@ -29,6 +29,23 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
 }
 
+/// What the Python `script` prints when run by `python` on `bytes`, written to a temporary `.{extension}` file
+/// (`sys.argv[1]`); a script that fails fails the test, its error named after `what`.
+pub(crate) fn python_on_file(
+    python: impl AsRef<std::ffi::OsStr>,
+    bytes: &[u8],
+    extension: &str,
+    script: &str,
+    what: &str,
+) -> Vec<u8> {
+    let path = std::env::temp_dir().join(format!("{}.{extension}", unique(&format!("{extension}-"))));
+    std::fs::write(&path, bytes).expect("write the file");
+    let output = std::process::Command::new(python).arg("-c").arg(script).arg(&path).output().expect("run python");
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "{what} failed: {}", String::from_utf8_lossy(&output.stderr));
+    output.stdout
+}
+
 /// A tenant with the demo catalogue and a webshop key.
 #[derive(Debug, Clone)]
 pub struct Tenant {
