@@ -38,9 +38,6 @@ pub struct Placement<'a> {
     pub stock: Option<&'a StockHint>,
 }
 
-/// The biggest event that carries state (SQS bills a message by 64 KB; a bigger one goes thin).
-pub const MAX_CARRIED_BYTES: usize = 60 * 1024;
-
 /// Stores `placement`'s order and, if this call stored it, publishes its `order.received` event.
 pub async fn place_order(
     store: &Store,
@@ -94,13 +91,7 @@ fn carried(event: &EventEnvelope, placement: Placement<'_>) -> EventEnvelope {
     with_carried(event, carried)
 }
 
-/// `event` carrying `carried`, if that fits [`MAX_CARRIED_BYTES`]; thin otherwise.
+/// `event` carrying `carried` (the publisher sends it thin if that makes it too big to carry).
 pub(crate) fn with_carried(event: &EventEnvelope, carried: Carried) -> EventEnvelope {
-    let full = EventEnvelope { carried: Some(Box::new(carried)), ..event.thin() };
-    let fits = serde_json::to_vec(&full).is_ok_and(|body| body.len() <= MAX_CARRIED_BYTES);
-    if fits {
-        full
-    } else {
-        event.thin()
-    }
+    EventEnvelope { carried: Some(Box::new(carried)), ..event.thin() }
 }

@@ -17,6 +17,9 @@ pub struct PublishError {
     pub message: String,
 }
 
+/// The biggest message body that carries state (SQS bills a message by 64 KB; a bigger one goes thin).
+pub const MAX_CARRIED_BYTES: usize = 60 * 1024;
+
 /// Sends envelopes to one queue.
 #[derive(Debug, Clone)]
 pub struct EventPublisher {
@@ -35,7 +38,8 @@ impl EventPublisher {
         &self.queue_url
     }
 
-    /// Sends one envelope as the message body, with the event type as a message attribute.
+    /// Sends one envelope as the message body, with the event type as a message attribute. An envelope whose
+    /// carried state ([`EventEnvelope::carried`]) would make it bigger than [`MAX_CARRIED_BYTES`] is sent thin.
     pub async fn publish(&self, event: &EventEnvelope) -> Result<String, PublishError> {
         let fail = |message: String| PublishError {
             event_type: event.event_type.as_str(),
@@ -43,7 +47,10 @@ impl EventPublisher {
             queue: self.queue_url.clone(),
             message,
         };
-        let body = serde_json::to_string(event).map_err(|e| fail(e.to_string()))?;
+        let mut body = serde_json::to_string(event).map_err(|e| fail(e.to_string()))?;
+        if event.carried.is_some() && body.len() > MAX_CARRIED_BYTES {
+            body = serde_json::to_string(&event.thin()).map_err(|e| fail(e.to_string()))?;
+        }
         let attribute = aws_sdk_sqs::types::MessageAttributeValue::builder()
             .data_type("String")
             .string_value(event.event_type.as_str())
