@@ -1,6 +1,6 @@
 //! The document archive against the emulator: every Order Response and Despatch Advice issued lands in the
-//! documents bucket once, under its own key, byte for byte what the back office serves — through the table's
-//! stream and the archive function, as deployed.
+//! documents bucket, byte for byte what the back office serves, in one tar bundle per tenant and stream batch
+//! (docs/decisions/0014-document-bundles.md) — through the table's stream and the archive function, as deployed.
 
 use orders_domain::ids::Role;
 use orders_testkit::{order_body, Answer, TestStack};
@@ -15,28 +15,25 @@ async fn document(stack: &TestStack, path: &str, key: &str) -> (u16, String) {
 }
 
 #[tokio::test]
-async fn issued_order_responses_and_despatch_advices_are_archived_once_each() {
+async fn issued_documents_are_archived_in_one_bundle_per_tenant_and_batch_once() {
     let stack = TestStack::start().await;
-    let tenant = &stack.tenant.id;
-    let id = stack.post_json("/v1/orders", &order_body("WS-ARCHIVE")).await.body["id"].as_str().expect("id").to_owned();
+    let (first, second) = (stack.tenant.clone(), stack.new_tenant().await);
+    let operator = stack.key_with_role(&first.id, Role::Operator).await;
+    let order_of = |answer: Answer| answer.body["id"].as_str().expect("id").to_owned();
+
+    // Stream order: the first tenant's answer, the second tenant's answer, the first tenant's second answer and
+    // its despatch advice.
+    let id = order_of(stack.post_json("/v1/orders", &order_body("WS-ARCHIVE")).await);
     stack.deliver_all().await;
-    assert_eq!(stack.order(&id).await["status"], "accepted");
-    let operator = stack.key_with_role(tenant, Role::Operator).await;
-
-    // The automatic answer (the order's second version) issued an Order Response; the stream archives it.
-    let archived = stack.deliver_stream("ArchiveFunction").await;
-    assert_eq!((archived.received, archived.failed), (1, 0), "one document so far: {archived:?}");
-    let prefix = format!("tenant={tenant}/orders/{id}/");
-    let response_key = format!("{prefix}order-response-v000002.xml");
-    assert_eq!(stack.archived_keys(&prefix).await, std::slice::from_ref(&response_key));
-    let (status, served) = document(&stack, &format!("/v1/orders/{id}/order-response.xml"), &operator).await;
-    assert_eq!(status, 200, "{served}");
-    let archived_response = stack.archived_document(&response_key).await.expect("archived order response");
-    assert_eq!(served, archived_response, "the back office serves the document as issued and archived");
-    assert!(archived_response.contains(&format!("<cbc:ID>{id}-R2</cbc:ID>")), "{archived_response}");
-    assert!(archived_response.contains("<cbc:OrderResponseCode>AP</cbc:OrderResponseCode>"));
-
-    // A change after acceptance is answered again: a new version, a new Order Response, the old one kept.
+    let other = stack
+        .request(Method::POST, "/v1/orders", &second.key)
+        .json(&order_body("WS-ARCHIVE-2"))
+        .send()
+        .await
+        .expect("POST");
+    let other_id = order_of(Answer::from(Ok(other)).await);
+    stack.deliver_all().await;
+    let (_, first_answer) = document(&stack, &format!("/v1/orders/{id}/order-response.xml"), &operator).await;
     let changed = Answer::from(
         stack
             .request(Method::PATCH, &format!("/v1/orders/{id}"), &operator)
@@ -46,16 +43,6 @@ async fn issued_order_responses_and_despatch_advices_are_archived_once_each() {
     )
     .await;
     assert_eq!(changed.status, 200, "{}", changed.body);
-    assert_eq!(stack.deliver_stream("ArchiveFunction").await.received, 1);
-    let keys = stack.archived_keys(&format!("{prefix}order-response-")).await;
-    assert_eq!(keys.len(), 2, "{keys:?}");
-    assert_eq!(stack.archived_document(&response_key).await.as_deref(), Some(archived_response.as_str()), "kept");
-    let (_, latest) = document(&stack, &format!("/v1/orders/{id}/order-response.xml"), &operator).await;
-    let latest_key = keys.iter().find(|k| **k != response_key).expect("the new answer's key");
-    assert_eq!(stack.archived_document(latest_key).await.as_deref(), Some(latest.as_str()));
-    assert_ne!(latest, archived_response);
-
-    // A despatch issues a Despatch Advice; a number with a colon gets a percent-encoded key (and the route finds it).
     stack
         .despatch(
             &id,
@@ -64,30 +51,61 @@ async fn issued_order_responses_and_despatch_advices_are_archived_once_each() {
         )
         .await;
     stack.deliver_all().await;
-    assert_eq!(stack.deliver_stream("ArchiveFunction").await.received, 1);
-    let advice_key = format!("{prefix}despatch-advice-D%3A1.xml");
-    let keys = stack.archived_keys(&prefix).await;
-    assert_eq!(keys.len(), 3, "{keys:?}");
-    assert!(keys.contains(&advice_key), "{keys:?}");
-    let (status, served) = document(&stack, &format!("/v1/orders/{id}/despatches/D:1.xml"), &operator).await;
-    assert_eq!(status, 200, "{served}");
-    let archived_advice = stack.archived_document(&advice_key).await.expect("archived despatch advice");
-    assert_eq!(served, archived_advice);
+    let (_, second_answer) = document(&stack, &format!("/v1/orders/{id}/order-response.xml"), &operator).await;
+    let (status, advice) = document(&stack, &format!("/v1/orders/{id}/despatches/D:1.xml"), &operator).await;
+    assert_eq!(status, 200, "{advice}");
+    assert_ne!(first_answer, second_answer, "the change was answered again");
+    let other_operator = stack.key_with_role(&second.id, Role::Operator).await;
+    let (_, other_answer) =
+        document(&stack, &format!("/v1/orders/{other_id}/order-response.xml"), &other_operator).await;
 
-    // Read again from the stream's start (a redelivery): nothing fails, nothing is overwritten or added.
+    // S3 refuses the first tenant's bundle through every attempt the SDK makes: its first record is reported, the
+    // shard is retried from it, and the retry archives both tenants' bundles.
+    let faults = stack.function_faults("ArchiveFunction");
+    let attempts = u64::from(orders_aws::config::MAX_ATTEMPTS);
+    let rule = faults
+        .inject(json!({"service": "s3", "action": "PutObject", "resource": format!("tenant={}/archive/", first.id),
+                       "kind": "error", "error": "unavailable", "times": attempts}))
+        .await;
+    let archived = stack.deliver_stream("ArchiveFunction").await;
+    assert_eq!(faults.struck(&rule).await, attempts, "the fault struck");
+    assert_eq!((archived.received, archived.succeeded, archived.failed), (8, 4, 4), "{archived:?}");
+
+    let prefix = format!("tenant={}/orders/{id}/", first.id);
+    let bundles = stack.archived_bundles(&first.id).await;
+    assert_eq!(bundles.len(), 1, "one bundle for the batch: {bundles:?}");
+    let (key, entries) = &bundles[0];
+    assert!(key.starts_with(&format!("tenant={}/archive/date=", first.id)) && key.ends_with(".tar"), "{key}");
+    let expected = vec![
+        (format!("{prefix}order-response-v000002.xml"), first_answer.clone()),
+        (format!("{prefix}order-response-v000003.xml"), second_answer.clone()),
+        (format!("{prefix}despatch-advice-D%3A1.xml"), advice.clone()),
+    ];
+    assert_eq!(*entries, expected, "the tenant's documents in stream order, as the back office serves them");
+    let other_bundles = stack.archived_bundles(&second.id).await;
+    let other_name = format!("tenant={}/orders/{other_id}/order-response-v000002.xml", second.id);
+    assert_eq!(other_bundles.len(), 1, "{other_bundles:?}");
+    assert_eq!(other_bundles[0].1, [(other_name, other_answer.clone())], "a bundle holds one tenant's documents");
+    assert!(first_answer.contains(&format!("<cbc:ID>{id}-R2</cbc:ID>")), "{first_answer}");
+    assert!(first_answer.contains("<cbc:OrderResponseCode>AP</cbc:OrderResponseCode>"));
+
+    // Read again from the stream's start (a redelivery of the same batch): nothing fails, nothing is added.
+    let bytes = stack.archived_bytes(key).await.expect("bundle");
     let replay = devstack::stream_consumers(&stack.stack).await.expect("consumers");
     for mut consumer in replay.into_iter().filter(|c| c.function() == "ArchiveFunction") {
         let delivery = consumer.deliver_once().await.expect("replay");
-        assert_eq!((delivery.received, delivery.failed), (3, 0), "{delivery:?}");
+        assert_eq!((delivery.received, delivery.failed), (4, 0), "{delivery:?}");
     }
-    assert_eq!(stack.archived_keys(&prefix).await.len(), 3);
-    assert_eq!(stack.archived_document(&advice_key).await.as_deref(), Some(archived_advice.as_str()));
+    assert_eq!(stack.archived_bundles(&first.id).await.len(), 1);
+    assert_eq!(stack.archived_bundles(&second.id).await.len(), 1);
+    assert_eq!(stack.archived_bytes(key).await, Some(bytes), "left as it was");
 
     // What was archived passes the Peppol validator.
     let documents = vec![
-        ("archived-t76".to_owned(), archived_response),
-        ("archived-t76-change".to_owned(), latest),
-        ("archived-t16".to_owned(), archived_advice),
+        ("archived-t76".to_owned(), first_answer),
+        ("archived-t76-change".to_owned(), second_answer),
+        ("archived-t16".to_owned(), advice),
+        ("archived-t76-other-tenant".to_owned(), other_answer),
     ];
     if let Some(results) = orders_testkit::validate_peppol(&documents) {
         for result in &results {

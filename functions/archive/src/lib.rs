@@ -1,8 +1,10 @@
 //! The `archive` function: reads the orders table's stream (filtered in the template to inserted items that carry
-//! an `archive_key`) and copies each issued document — a Peppol Order Response or Despatch Advice, written with its
-//! order in the transaction that issued it — to the documents bucket under that key, once. `main.rs` only wires
+//! an `archive_key`) and copies the issued documents — Peppol Order Responses and Despatch Advices, each written
+//! with its order in the transaction that issued it — to the documents bucket: one tar bundle per tenant and batch,
+//! each document named in it by its archive key (docs/decisions/0014-document-bundles.md). `main.rs` only wires
 //! it; the local runner and the tests call [`handle`] with real DynamoDB stream events.
 
+mod bundle;
 mod handler;
 
 use orders_aws::archive::DocumentArchive;

@@ -7,6 +7,12 @@ use rust_decimal::Decimal;
 
 use crate::TestStack;
 
+/// The files of a tar archive as Python's tarfile module reads them: (name, UTF-8 contents), in archive order.
+pub fn tar_entries(bytes: &[u8]) -> Vec<(String, String)> {
+    let script = "import tarfile, sys, json; t = tarfile.open(sys.argv[1], 'r:'); print(json.dumps([[m.name, t.extractfile(m).read().decode('utf-8')] for m in t.getmembers() if m.isfile()]))";
+    serde_json::from_slice(&crate::stack::python_on_file("python3", bytes, "tar", script, "tar")).expect("entries")
+}
+
 /// A CSV parsed by Python's csv module in strict mode (RFC 4180 quoting), header first.
 pub fn strict_csv(bytes: &[u8]) -> Vec<Vec<String>> {
     let script = "import csv, sys, json; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8'), strict=True))))";
@@ -294,6 +300,22 @@ impl TestStack {
         let object = self.stack.aws.s3.get_object().bucket(bucket).key(key).send().await.ok()?;
         let bytes = object.body.collect().await.expect("read archived object").into_bytes();
         Some(String::from_utf8(bytes.to_vec()).expect("UTF-8 document"))
+    }
+
+    /// The tenant's archive bundles (docs/decisions/0014-document-bundles.md), by key, each with its documents:
+    /// (name, XML), as Python's tarfile reads them.
+    pub async fn archived_bundles(&self, tenant: &TenantId) -> Vec<(String, Vec<(String, String)>)> {
+        let mut bundles = Vec::new();
+        for key in self.archived_keys(&format!("tenant={tenant}/archive/")).await {
+            let bytes = self.archived_bytes(&key).await.expect("a listed bundle");
+            bundles.push((key, tar_entries(&bytes)));
+        }
+        bundles
+    }
+
+    /// Every document in the tenant's archive bundles, (name, XML), bundles in key order.
+    pub async fn bundled_documents(&self, tenant: &TenantId) -> Vec<(String, String)> {
+        self.archived_bundles(tenant).await.into_iter().flat_map(|(_, entries)| entries).collect()
     }
 
     /// The bytes of an object of the documents bucket (`None` if there is none under `key`).
