@@ -4,7 +4,7 @@ use aws_lambda_events::dynamodb::Event;
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use orders_aws::Settings as _;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = archive::ArchiveConfig::from_env()?;

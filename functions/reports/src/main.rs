@@ -3,7 +3,7 @@
 use lambda_http::{run, service_fn, Error};
 use orders_aws::Settings as _;
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     orders_aws::telemetry::init();
     let config = reports::ReportsConfig::from_env()?;
