@@ -309,13 +309,13 @@ async fn a_manual_response_tenant_leaves_orders_pending() {
     assert!(emails[0].header("Message-ID").is_some_and(|m| m.contains("seller_new_order")));
 }
 
-/// An order of one each of 130 new products with `on_hand` in malmo (more stock updates than one transaction
-/// holds), posted: its SKUs and its id.
-async fn bulk_order(stack: &TestStack, prefix: &str, on_hand: &str) -> (Vec<String>, String) {
+/// An order of one each of `count` new products with `on_hand` in malmo (130: more stock updates than one
+/// transaction holds), posted: its SKUs and its id.
+async fn bulk_order(stack: &TestStack, prefix: &str, on_hand: &str, count: usize) -> (Vec<String>, String) {
     let tenant = &stack.tenant.id;
     let store = stack.stack.store();
     let malmo = WarehouseId::parse("malmo").expect("wh");
-    let skus: Vec<String> = (0..130).map(|i| format!("{prefix}-{i:03}")).collect();
+    let skus: Vec<String> = (0..count).map(|i| format!("{prefix}-{i:03}")).collect();
     for sku in &skus {
         let product = product(sku, "1.00", false);
         store.put_product(tenant, &product).await.expect("product");
@@ -338,7 +338,7 @@ async fn chunk_markers(stack: &TestStack, id: &str) -> usize {
 async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_deterministic_chunks() {
     let stack = TestStack::start().await;
     let tenant = &stack.tenant.id;
-    let (skus, id) = bulk_order(&stack, "BULK", "2").await;
+    let (skus, id) = bulk_order(&stack, "BULK", "2", 130).await;
     // Delivered twice: the chunk markers make the second delivery a no-op.
     let message = stack.drain_queue("ConfirmationQueue").await.pop().expect("message");
     let queue = stack.stack.reference("ConfirmationQueue").expect("queue").to_owned();
@@ -355,11 +355,40 @@ async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_determinist
 }
 
 #[tokio::test]
+async fn an_event_too_big_to_carry_its_order_is_sent_thin_and_confirmed_from_a_read() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    // A small order's event carries it; a 200-line order's would pass the limit, so it goes without.
+    stack.post_json("/v1/orders", &order_body("WS-CARRIED")).await;
+    let (skus, id) = bulk_order(&stack, "THIN", "2", 200).await;
+    let bodies = stack.drain_queue("ConfirmationQueue").await;
+    let events: Vec<serde_json::Value> =
+        bodies.iter().map(|body| serde_json::from_str(body).expect("envelope")).collect();
+    let (big, small): (Vec<_>, Vec<_>) = events.iter().partition(|e| e["order_id"] == id.as_str());
+    assert_eq!((big.len(), small.len()), (1, 1));
+    assert_eq!(small[0]["carried"]["version"], 1, "{}", small[0]);
+    assert!(big[0].get("carried").is_none(), "sent thin");
+    let big_body = bodies.iter().find(|b| b.contains(&id)).expect("the big order's message");
+    assert!(big_body.len() < orders_aws::publisher::MAX_CARRIED_BYTES, "{} bytes", big_body.len());
+
+    // Confirmation reads the order and its stock, as for any thin event.
+    let queue = stack.stack.reference("ConfirmationQueue").expect("queue").to_owned();
+    for body in bodies {
+        stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(body).send().await.expect("send back");
+    }
+    stack.deliver_all().await;
+    assert_eq!(stack.order(&id).await["status"], "accepted");
+    for sku in &skus {
+        assert_eq!(stack.stock(tenant, sku, "malmo").await, (dec("2"), dec("1"), dec("1")), "{sku}");
+    }
+}
+
+#[tokio::test]
 async fn an_attempt_that_dies_between_its_chunks_and_its_answer_is_undone_exactly_before_the_order_is_planned_again() {
     let stack = TestStack::start().await;
     let tenant = &stack.tenant.id;
     // One of each on hand: what the first attempt's chunk reserved is all there is.
-    let (skus, id) = bulk_order(&stack, "TIGHT", "1").await;
+    let (skus, id) = bulk_order(&stack, "TIGHT", "1", 130).await;
     // The first attempt writes its chunk of 99 reservations, then its final transaction is refused.
     let faults = stack.function_faults("ConfirmationFunction");
     let rule = faults
