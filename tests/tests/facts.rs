@@ -85,6 +85,15 @@ async fn an_orders_lines_become_facts_once_and_a_cancellation_takes_them_back() 
         assert_eq!(dec(&row[8]), dec(line["line_net"].as_str().expect("line_net")));
         assert_eq!(row[11], "received", "the status of the change that wrote it");
     }
+    // Each line's cost is the catalogue's cost price when it was priced (the demo's are in EUR) × its quantity;
+    // the order's view (as webshops and buyers see it) never shows a cost.
+    assert!(lines.iter().all(|line| line.get("unit_cost").is_none()), "{lines:?}");
+    let catalogue = stack.stack.store().all_products(&stack.tenant.id).await.expect("catalogue");
+    for row in &rows[..lines.len()] {
+        let product = catalogue.iter().find(|p| p.sku.as_str() == row[6]).expect("a catalogue product");
+        assert_eq!(dec(&row[10]), product.cost_price.expect("a demo cost price") * dec(&row[7]), "{row:?}");
+    }
+    assert_eq!(adjustment[10], "", "the adjustment row has no cost");
     let net: Decimal = rows.iter().map(|r| dec(&r[8])).sum();
     let vat: Decimal = rows.iter().map(|r| dec(&r[9])).sum();
     assert_eq!(net, dec(order["totals"]["net"].as_str().expect("net")));
@@ -109,7 +118,6 @@ async fn an_orders_lines_become_facts_once_and_a_cancellation_takes_them_back() 
         .expect("read")
         .expect("C-1 in the register");
     assert_eq!(customers[1][..3], ["C-1".to_owned(), customer.name.clone(), "EUR".to_owned()], "{customers:?}");
-    let catalogue = stack.stack.store().all_products(&stack.tenant.id).await.expect("catalogue");
     assert_eq!(products.len(), lines.len() + 1, "{products:?}");
     for row in &products[1..] {
         let product = catalogue.iter().find(|p| p.sku.as_str() == row[0]).expect("a catalogue product");
@@ -140,6 +148,8 @@ async fn an_orders_lines_become_facts_once_and_a_cancellation_takes_them_back() 
         let sum: Decimal = rows.iter().map(|r| dec(&r[column])).sum();
         assert_eq!(sum, Decimal::ZERO, "column {column} sums to nothing once cancelled");
     }
+    let cost: Decimal = rows.iter().filter(|r| !r[10].is_empty()).map(|r| dec(&r[10])).sum();
+    assert_eq!(cost, Decimal::ZERO, "the cost is taken back too");
 
     // The next run of the day no longer counts it: no sales rows at all.
     let reports = sales_reports(&stack, day).await;

@@ -164,6 +164,11 @@ pub struct OrderLine {
     /// Buyer-visible note on the line (why it changed or was rejected).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The product's cost price per unit when the line was priced, in the order's currency: what the sale cost
+    /// the seller (the order-line facts' `cost`). `None` on a free-text line and for a product with no cost
+    /// price or one in another currency. The seller's own figure: no view for webshops or buyers shows it.
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<Decimal>,
 }
 
 impl OrderLine {

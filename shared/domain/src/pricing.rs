@@ -80,6 +80,7 @@ pub fn price_line(
         unit: &product.unit,
         vat_category: product.vat_category,
         vat_rate: product.vat_rate,
+        unit_cost: product.cost_price.filter(|_| product.currency == currency),
     };
     new_line(line_no, &article, request.quantity, (unit_price, price_source), discount, currency)
 }
@@ -101,6 +102,7 @@ pub fn price_free_text(
         unit: "C62",
         vat_category: item.vat_category,
         vat_rate: item.vat_rate,
+        unit_cost: None,
     };
     new_line(line_no, &article, request.quantity, (unit_price, PriceSource::Seller), request.discount, currency)
 }
@@ -112,6 +114,8 @@ struct Article<'a> {
     unit: &'a str,
     vat_category: VatCategory,
     vat_rate: Decimal,
+    /// The cost price per unit in the order's currency, when known.
+    unit_cost: Option<Decimal>,
 }
 
 /// A new, unconfirmed line of `article`: its amounts from the quantity, price and discount, nothing confirmed,
@@ -146,6 +150,7 @@ fn new_line(
         stock_warning: None,
         line_status: None,
         note: None,
+        unit_cost: article.unit_cost,
     })
 }
 
@@ -366,6 +371,25 @@ mod tests {
         req.discount = Some(Discount::Amount(dec!(11)));
         let err = price_line(1, &req, &product(dec!(10), dec!(25)), None, None, eur()).expect_err("refused");
         assert_eq!(err.field, "discount");
+    }
+
+    #[test]
+    fn a_line_keeps_the_cost_price_of_its_currency_and_a_free_text_line_none() {
+        let mut costed = product(dec!(10), dec!(25));
+        costed.cost_price = Some(dec!(6.2500));
+        let line = price_line(1, &request(dec!(2)), &costed, None, None, eur()).expect("line");
+        assert_eq!(line.unit_cost, Some(dec!(6.25)));
+        let mut webshop_priced = request(dec!(2));
+        webshop_priced.unit_price = Some(dec!(120));
+        let sek = Currency::parse("SEK").expect("SEK");
+        let line = price_line(1, &webshop_priced, &costed, None, None, sek).expect("line");
+        assert_eq!(line.unit_cost, None, "a EUR cost price is not a SEK one");
+        let line = price_line(1, &request(dec!(2)), &product(dec!(10), dec!(25)), None, None, eur()).expect("line");
+        assert_eq!(line.unit_cost, None, "no cost price");
+        let item = FreeTextItem { description: "Setup".into(), vat_category: VatCategory::S, vat_rate: dec!(25) };
+        let mut priced = request(dec!(1));
+        priced.unit_price = Some(dec!(50));
+        assert_eq!(price_free_text(1, &priced, &item, eur()).expect("line").unit_cost, None);
     }
 
     #[test]

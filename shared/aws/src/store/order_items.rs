@@ -142,13 +142,32 @@ mod tests {
     /// as a migration, never happen silently.
     #[test]
     fn the_stored_order_keeps_its_attribute_names() {
-        let order = samples::full_order(OrderType::CrossDocking);
+        let mut order = samples::full_order(OrderType::CrossDocking);
+        // Kept since the order-line facts carry cost; orders stored before have no such attribute and read as
+        // unknown (`a_line_cost_is_a_decimal_string_and_absent_when_unknown`).
+        order.lines[0].unit_cost = Some(rust_decimal::Decimal::new(12_345, 4));
         let event = samples::pending(&order);
         let item = crate::store::to_item("order", &OrderItem::new(&order, 3, Some(&event))).expect("item");
         for (path, pinned) in PINNED {
             let names = names_at(&item, path);
             assert_eq!(names, *pinned, "the stored order's attributes at {path:?} changed: {names:#?}");
         }
+    }
+
+    /// A line's cost price is stored as a decimal string; a line without one (a free-text line, a product with no
+    /// cost price, every line stored before it was kept) has no attribute and reads back as unknown.
+    #[test]
+    fn a_line_cost_is_a_decimal_string_and_absent_when_unknown() {
+        let mut order = samples::full_order(OrderType::Purchase);
+        order.lines[0].unit_cost = Some(rust_decimal::Decimal::new(20_940, 2));
+        let item = crate::store::to_item("order", &OrderItem::new(&order, 1, None)).expect("item");
+        let lines = item.get("lines").and_then(|l| l.as_l().ok()).expect("lines");
+        let cost = |i: usize| lines[i].as_m().ok().and_then(|m| m.get("unit_cost")).cloned();
+        assert_eq!(cost(0), Some(AttributeValue::S("209.40".into())));
+        assert_eq!(cost(1), None);
+        let back = Order::from(crate::store::from_item::<OrderItem>("order", item).expect("reads").order);
+        assert_eq!(back.lines[0].unit_cost, Some(rust_decimal::Decimal::new(20_940, 2)));
+        assert_eq!(back.lines[1].unit_cost, None);
     }
 
     /// The history item's attribute names, pinned likewise.
@@ -238,6 +257,7 @@ mod tests {
         "sku",
         "stock_warning",
         "unit",
+        "unit_cost",
         "unit_price",
         "vat_category",
         "vat_rate",

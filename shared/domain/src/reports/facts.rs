@@ -123,7 +123,7 @@ pub fn contribution(order: &Order) -> Vec<FactRow> {
     if !order.status.counts_as_sale() {
         return Vec::new();
     }
-    let row = |sku: String, quantity: Decimal, line_net: Decimal, vat: Decimal| FactRow {
+    let row = |sku: String, quantity: Decimal, line_net: Decimal, vat: Decimal, cost: Option<Decimal>| FactRow {
         order_id: order.id.as_str().to_owned(),
         tenant: order.tenant.as_str().to_owned(),
         date: order.received_at.date(),
@@ -134,7 +134,7 @@ pub fn contribution(order: &Order) -> Vec<FactRow> {
         quantity,
         line_net,
         vat,
-        cost: None,
+        cost,
         status: order.status.as_str(),
     };
     let mut rows: Vec<FactRow> = order
@@ -143,7 +143,7 @@ pub fn contribution(order: &Order) -> Vec<FactRow> {
         .map(|line| {
             let vat = line_vat(line);
             let sku = line.sku.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default();
-            row(sku, line.quantity, line.line_net, vat)
+            row(sku, line.quantity, line.line_net, vat, line.unit_cost.map(|unit| unit * line.quantity))
         })
         .collect();
     let lines_net: Decimal = rows.iter().map(|r| r.line_net).sum();
@@ -151,7 +151,7 @@ pub fn contribution(order: &Order) -> Vec<FactRow> {
     let order_net = order.totals.net - order.totals.allowances + order.totals.charges;
     let (net_adjustment, vat_adjustment) = (order_net - lines_net, order.totals.vat - lines_vat);
     if !net_adjustment.is_zero() || !vat_adjustment.is_zero() {
-        rows.push(row(String::new(), Decimal::ZERO, net_adjustment, vat_adjustment));
+        rows.push(row(String::new(), Decimal::ZERO, net_adjustment, vat_adjustment, None));
     }
     rows
 }
@@ -226,6 +226,19 @@ mod tests {
         assert!(rows.iter().all(|r| r.status == "cancelled"));
         let net: Decimal = changes(None, &before).iter().chain(&rows).map(|r| r.line_net).sum();
         assert_eq!(net, Decimal::ZERO, "added and taken back sum to nothing");
+    }
+
+    #[test]
+    fn a_line_with_a_cost_price_writes_its_cost_and_takes_it_back() {
+        let mut order = sample();
+        order.lines[0].unit_cost = Some(dec!(6.2500));
+        let rows = changes(None, &order);
+        assert_eq!(rows.iter().map(|r| r.cost).collect::<Vec<_>>(), vec![Some(dec!(12.5)), None]);
+        assert!(rows[0].to_csv_line().expect("csv").ends_with(",12.5,received\n"));
+        let mut cancelled = order.clone();
+        cancelled.status = OrderStatus::Cancelled;
+        let back = changes(Some(&order), &cancelled);
+        assert_eq!(back.iter().map(|r| r.cost).collect::<Vec<_>>(), vec![Some(dec!(-12.5)), None]);
     }
 
     #[test]

@@ -71,6 +71,14 @@ pub(crate) struct StoredOrderLine {
     line_status: Option<LineOutcome>,
     #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
     note: Option<String>,
+    /// Absent when unknown (lines priced before it was kept, free-text lines, products without a cost price).
+    #[serde(
+        rename = "unit_cost",
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    unit_cost: Option<Decimal>,
 }
 
 impl From<&OrderLine> for StoredOrderLine {
@@ -96,6 +104,7 @@ impl From<&OrderLine> for StoredOrderLine {
             stock_warning,
             line_status,
             note,
+            unit_cost,
         } = line;
         Self {
             line_no: *line_no,
@@ -118,6 +127,7 @@ impl From<&OrderLine> for StoredOrderLine {
             stock_warning: stock_warning.as_ref().map(StoredStockWarning::from),
             line_status: *line_status,
             note: note.clone(),
+            unit_cost: *unit_cost,
         }
     }
 }
@@ -145,6 +155,7 @@ impl From<StoredOrderLine> for OrderLine {
             stock_warning,
             line_status,
             note,
+            unit_cost,
         } = stored;
         Self {
             line_no,
@@ -167,6 +178,7 @@ impl From<StoredOrderLine> for OrderLine {
             stock_warning: stock_warning.map(StockWarning::from),
             line_status,
             note,
+            unit_cost,
         }
     }
 }
