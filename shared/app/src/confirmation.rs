@@ -159,6 +159,8 @@ pub async fn confirm(
     let store = &app.store;
     let parts = &Mutex::new(first_read.parts);
     let first_read = &Mutex::new(Some(first_read.record));
+    // The stock intake read comes with a fresh `order.received`: the first attempt plans from it.
+    let hint = fresh_carried(envelope, EventType::OrderReceived, (app.clock)()).and_then(|c| c.stock.as_ref());
     let attempt = |attempt: u32| async move {
         let first = first_read.lock().map(|mut first| first.take()).unwrap_or_default();
         let from_carried = carried && first.is_some();
@@ -191,10 +193,7 @@ pub async fn confirm(
             app.outbox.send_outstanding(&record.order, &tenant).await?;
             return Ok(Attempt::Done(()));
         }
-        // The stock intake read comes with a fresh `order.received`: the first plan is made from it.
-        let hint = fresh_carried(envelope, EventType::OrderReceived, (app.clock)())
-            .and_then(|carried| carried.stock.as_ref())
-            .filter(|_| attempt == 1);
+        let hint = hint.filter(|_| attempt == 1);
         let outcome = respond(app, envelope, &record, &tenant, redelivered, hint, from_carried).await?;
         match outcome {
             (ResponseOutcome::Applied, order, emails) => {
