@@ -232,9 +232,8 @@ fn test_dir(prefix: &str) -> std::path::PathBuf {
 async fn redrive_moves_a_dead_letter_back_to_its_stages_queue() {
     let stack = TestStack::start().await;
     let dir = test_dir("orders-admin-redrive-");
-    let dlq = stack.stack.reference("ConfirmationDeadLetterQueue").expect("DLQ").to_owned();
     let body = json!({"type": "order_received", "event_id": unique("evt-")}).to_string();
-    stack.stack.aws.sqs.send_message().queue_url(&dlq).message_body(&body).send().await.expect("dead letter");
+    stack.send_to_queue("ConfirmationDeadLetterQueue", &body).await;
 
     let moved = admin(&stack, &dir, &["redrive", "confirmation"]).await.expect("redrive");
     let name = &stack.stack.template.stack_name;

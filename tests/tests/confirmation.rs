@@ -121,14 +121,13 @@ async fn the_same_message_delivered_three_times_is_processed_once() {
     lines(&mut body, json!([{"sku": "SKU-2", "quantity": 4}]));
     let id = stack.post_json("/v1/orders", &body).await.body["id"].as_str().expect("id").to_owned();
     let message = stack.drain_queue("ConfirmationQueue").await.pop().expect("order.received");
-    let queue = stack.stack.reference("ConfirmationQueue").expect("queue").to_owned();
     for _ in 0..3 {
-        stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(&message).send().await.expect("send");
+        stack.send_to_queue("ConfirmationQueue", &message).await;
     }
     let delivery = stack.deliver_all().await;
     assert_eq!((delivery.received, delivery.succeeded), (3, 3));
     // Once more, separately, after the first ones completed.
-    stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(&message).send().await.expect("send");
+    stack.send_to_queue("ConfirmationQueue", &message).await;
     stack.deliver_all().await;
 
     assert_eq!(stack.stock(&stack.tenant.id, "SKU-2", "malmo").await, (dec("40"), dec("4"), dec("36")));
@@ -190,10 +189,9 @@ async fn thirty_orders_racing_for_ten_units_reserve_exactly_ten() {
 #[tokio::test]
 async fn a_poison_message_lands_in_the_dlq_without_failing_its_batch() {
     let stack = TestStack::start().await;
-    let queue = stack.stack.reference("ConfirmationQueue").expect("queue").to_owned();
-    stack.stack.aws.sqs.send_message().queue_url(&queue).message_body("{not an envelope").send().await.expect("send");
+    stack.send_to_queue("ConfirmationQueue", "{not an envelope").await;
     let unknown = json!({"type": "order.received", "v": 1, "event_id": "evt_x", "tenant": stack.tenant.id, "order_id": "ord_00000000000000000000000000000000", "ref": "x", "at": "2026-11-23T00:00:00Z"});
-    stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(unknown.to_string()).send().await.expect("send");
+    stack.send_to_queue("ConfirmationQueue", unknown.to_string()).await;
     let id = stack.post_json("/v1/orders", &order_body("WS-GOOD")).await.body["id"].as_str().expect("id").to_owned();
 
     let consumer = stack.consumers().await.remove(0);
@@ -341,9 +339,8 @@ async fn an_order_needing_more_than_100_stock_updates_is_reserved_in_determinist
     let (skus, id) = bulk_order(&stack, "BULK", "2", 130).await;
     // Delivered twice: the chunk markers make the second delivery a no-op.
     let message = stack.drain_queue("ConfirmationQueue").await.pop().expect("message");
-    let queue = stack.stack.reference("ConfirmationQueue").expect("queue").to_owned();
     for _ in 0..2 {
-        stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(&message).send().await.expect("send");
+        stack.send_to_queue("ConfirmationQueue", &message).await;
         stack.deliver_all().await;
     }
     assert_eq!(stack.order(&id).await["status"], "accepted");
@@ -372,9 +369,8 @@ async fn an_event_too_big_to_carry_its_order_is_sent_thin_and_confirmed_from_a_r
     assert!(big_body.len() < orders_aws::publisher::MAX_CARRIED_BYTES, "{} bytes", big_body.len());
 
     // Confirmation reads the order and its stock, as for any thin event.
-    let queue = stack.stack.reference("ConfirmationQueue").expect("queue").to_owned();
     for body in bodies {
-        stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(body).send().await.expect("send back");
+        stack.send_to_queue("ConfirmationQueue", body).await;
     }
     stack.deliver_all().await;
     assert_eq!(stack.order(&id).await["status"], "accepted");
@@ -502,9 +498,8 @@ async fn the_order_and_stock_intake_read_come_with_the_event_and_stock_that_move
     // Stock moves between intake and confirmation: most of one SKU is gone, another arrives.
     store.set_stock(tenant, &Sku::parse("HINT-GONE").expect("sku"), &malmo, dec("1")).await.expect("stock");
     store.set_stock(tenant, &Sku::parse("HINT-NEW").expect("sku"), &malmo, dec("4")).await.expect("stock");
-    let queue = stack.stack.reference("ConfirmationQueue").expect("queue").to_owned();
     for body in bodies {
-        stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(body).send().await.expect("send back");
+        stack.send_to_queue("ConfirmationQueue", body).await;
     }
     stack.deliver_all().await;
 

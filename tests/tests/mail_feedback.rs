@@ -32,8 +32,7 @@ fn ses_event(stack: &TestStack, event_type: &str, message_id: &str, order: &str,
 }
 
 async fn report(stack: &TestStack, body: &str) {
-    let queue = stack.stack.reference("MailFeedbackQueue").expect("the mail feedback queue").to_owned();
-    stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(body).send().await.expect("send");
+    stack.send_to_queue("MailFeedbackQueue", body).await;
 }
 
 #[tokio::test]

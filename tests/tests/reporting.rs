@@ -517,9 +517,7 @@ async fn one_tenants_failing_reports_do_not_stop_the_others_and_are_retried_on_t
 
     // Once S3 takes its files, the same message, redriven, writes that tenant's day.
     faults.clear().await;
-    let queue = stack.stack.reference("ReportingQueue").expect("queue").to_owned();
-    let body = serde_json::to_string(&dead[0]).expect("json");
-    stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(body).send().await.expect("send");
+    stack.send_to_queue("ReportingQueue", serde_json::to_string(&dead[0]).expect("json")).await;
     stack.deliver_all().await;
     assert!(stack.exported_bytes(&theirs).await.is_some(), "written on redrive");
 }

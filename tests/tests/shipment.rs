@@ -292,9 +292,8 @@ async fn a_despatch_carries_the_order_to_the_shipment_stage_and_a_note_added_mea
     let note = json!({"text": "Second parcel follows on Monday", "visibility": "buyer"});
     let noted = stack.call(Method::POST, &format!("/v1/orders/{}/notes", ids[1]), &operator, Some(&note)).await;
     assert_eq!(noted.status, 201, "{}", noted.body);
-    let queue = stack.stack.reference("ShipmentQueue").expect("queue").to_owned();
     for body in bodies {
-        stack.stack.aws.sqs.send_message().queue_url(&queue).message_body(body).send().await.expect("send back");
+        stack.send_to_queue("ShipmentQueue", body).await;
     }
     stack.deliver_all_but(&["InvoicingQueue"]).await;
 

@@ -18,5 +18,5 @@ pub use conformance::{assert_conforms, cannot_run, openapi_spec, validate_peppol
 pub use faults::Faults;
 pub use fixtures::{local_template, order_body, template_routes, tomorrow};
 pub use mail::{mime_leaves, mime_parts, pdf_text, portal_link_token, MimeLeaf};
-pub use readers::{s, strict_csv, tar_entries};
+pub use readers::{s, strict_csv};
 pub use stack::{emulator_endpoint, unique, Tenant, TestStack};

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use crate::TestStack;
 
 /// The files of a tar archive as Python's tarfile module reads them: (name, UTF-8 contents), in archive order.
-pub fn tar_entries(bytes: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn tar_entries(bytes: &[u8]) -> Vec<(String, String)> {
     let script = "import tarfile, sys, json; t = tarfile.open(sys.argv[1], 'r:'); print(json.dumps([[m.name, t.extractfile(m).read().decode('utf-8')] for m in t.getmembers() if m.isfile()]))";
     serde_json::from_slice(&crate::stack::python_on_file("python3", bytes, "tar", script, "tar")).expect("entries")
 }
@@ -49,6 +49,12 @@ impl TestStack {
             .get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
             .and_then(|n| n.parse().ok())
             .unwrap_or(0)
+    }
+
+    /// Sends `body` to a queue of the template (a message sent back, a redelivery, a hand-made one).
+    pub async fn send_to_queue(&self, logical_id: &str, body: impl Into<String>) {
+        let url = self.stack.reference(logical_id).expect("queue provisioned");
+        self.stack.aws.sqs.send_message().queue_url(url).message_body(body).send().await.expect("send");
     }
 
     /// Takes every message body off a queue of the template.
