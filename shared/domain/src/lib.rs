@@ -35,6 +35,7 @@ pub mod money;
 pub mod order;
 pub mod parsing;
 pub mod party;
+pub mod peppol_order;
 pub mod placing;
 pub mod portal;
 pub mod pricing;

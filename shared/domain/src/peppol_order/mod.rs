@@ -1,0 +1,291 @@
+//! Peppol BIS Order (T01) documents a buyer's procurement system sends: read, checked against the T01 rules, and
+//! mapped onto the order the webshop intake places (docs/decisions/0016-peppol-order-intake.md). What the mapping
+//! cannot know alone — which customer the buyer's Peppol id is, the delivery address when the document has none —
+//! the use case resolves from the register.
+
+use rust_decimal::Decimal;
+use time::Date;
+
+use crate::ids::{CustomerId, Sku};
+use crate::intake::{BuyerDraft, LineDraft, LineItem, OrderDraft, MAX_LINES};
+use crate::money::Currency;
+use crate::order::OrderType;
+use crate::party::{Address, PeppolId};
+use crate::pricing::LineRequest;
+
+mod rules;
+#[rustfmt::skip]
+mod t01_rules;
+pub mod xml;
+
+pub use rules::{Finding, Flag};
+
+/// The specification a T01 names.
+pub const CUSTOMIZATION_ID: &str = "urn:fdc:peppol.eu:poacc:trns:order:3";
+
+/// A T01 the rules accept, mapped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeppolOrder {
+    /// The buyer's order id (`cbc:ID`): the order number, unique per buyer endpoint.
+    pub document_id: String,
+    /// The buyer's Peppol endpoint (`cac:BuyerCustomerParty/cac:Party/cbc:EndpointID`).
+    pub buyer_endpoint: PeppolId,
+    /// The buyer's party identifiers with a scheme (`cac:PartyIdentification/cbc:ID`).
+    pub buyer_party_ids: Vec<PeppolId>,
+    /// Currency of the document.
+    pub currency: Currency,
+    /// Where to deliver, when the document says (the delivery location, else the buyer's postal address).
+    pub delivery_address: Option<Address>,
+    /// The requested delivery date (the start of the requested period), when it has not passed.
+    pub requested_delivery_date: Option<Date>,
+    /// The lines, in document order.
+    pub lines: Vec<PeppolLine>,
+    /// The order's notes, and the lines' notes after them.
+    pub notes: Option<String>,
+    /// What the rules warn about.
+    pub warnings: Vec<Finding>,
+}
+
+/// One order line of a T01.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeppolLine {
+    /// The seller's item identifier: the SKU.
+    pub sku: Sku,
+    /// Ordered quantity.
+    pub quantity: Decimal,
+    /// Its UN/ECE Rec 20 unit code.
+    pub unit_code: String,
+    /// The net price per unit the buyer expects, if stated.
+    pub buyer_price: Option<Decimal>,
+    /// Requested date of this line, when it has not passed.
+    pub requested_delivery_date: Option<Date>,
+}
+
+/// A problem of a document, where it is, and the rule it breaks when it is one of Peppol's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentProblem {
+    /// The Peppol rule id, or `None` for what this pipeline cannot take.
+    pub rule: Option<&'static str>,
+    /// XPath of the element.
+    pub location: String,
+    /// What is wrong.
+    pub detail: String,
+}
+
+/// Why a T01 is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeppolRefusal {
+    /// Not XML this reader takes.
+    #[error("not well-formed XML: {0}")]
+    NotXml(String),
+    /// Fatal findings of the T01 rules, or what the mapping cannot take.
+    #[error("{} problem(s)", .0.len())]
+    Refused(Vec<DocumentProblem>),
+}
+
+impl PeppolOrder {
+    /// The order draft for the buyer `customer`, delivering to `delivery_address`.
+    pub fn draft(&self, customer: CustomerId, delivery_address: Address) -> OrderDraft {
+        OrderDraft {
+            order_number: self.document_id.clone(),
+            order_type: OrderType::Purchase,
+            currency: self.currency,
+            buyer: BuyerDraft::Existing(customer),
+            requested_delivery_date: self.requested_delivery_date,
+            delivery_address,
+            final_consignee: None,
+            blanket_order_id: None,
+            schedule: None,
+            lines: self
+                .lines
+                .iter()
+                .map(|line| LineDraft {
+                    item: LineItem::Product(line.sku.clone()),
+                    request: LineRequest { quantity: line.quantity, unit_price: None, discount: None },
+                    requested_delivery_date: line.requested_delivery_date,
+                })
+                .collect(),
+            notes: self.notes.clone(),
+        }
+    }
+
+    /// The channel of the buyer's orders: their order ids are unique per endpoint.
+    pub fn channel(&self) -> String {
+        format!("peppol:{}:{}", self.buyer_endpoint.scheme, self.buyer_endpoint.id)
+    }
+}
+
+/// Every finding of the T01 rules checked here for the document `text` (an Order), fatal and warnings.
+pub fn check_rules(text: &str) -> Result<Vec<Finding>, PeppolRefusal> {
+    let root = xml::parse(text).map_err(|e| PeppolRefusal::NotXml(e.0))?;
+    Ok(rules::check(&root))
+}
+
+/// The T01 rules not checked here yet (see [`rules`]): a document breaking only these is taken.
+pub fn pending_rules() -> &'static [&'static str] {
+    rules::PENDING
+}
+
+/// Reads, checks and maps a T01. `today` (UTC) drops requested dates that have passed.
+pub fn parse_order(text: &str, today: Date) -> Result<PeppolOrder, PeppolRefusal> {
+    let root = xml::parse(text).map_err(|e| PeppolRefusal::NotXml(e.0))?;
+    if root.name != "ubl:Order" {
+        return Err(PeppolRefusal::Refused(vec![DocumentProblem {
+            rule: None,
+            location: "/".into(),
+            detail: format!("the root element is {}, not a UBL 2.1 Order", root.name),
+        }]));
+    }
+    let findings = rules::check(&root);
+    let (fatal, warnings): (Vec<_>, Vec<_>) = findings.into_iter().partition(|f| f.flag == Flag::Fatal);
+    if !fatal.is_empty() {
+        return Err(PeppolRefusal::Refused(
+            fatal
+                .into_iter()
+                .map(|f| DocumentProblem { rule: Some(f.rule), location: f.location, detail: f.text.to_owned() })
+                .collect(),
+        ));
+    }
+    map(&root, today, warnings).map_err(PeppolRefusal::Refused)
+}
+
+fn map(root: &xml::Element, today: Date, warnings: Vec<Finding>) -> Result<PeppolOrder, Vec<DocumentProblem>> {
+    let mut problems = Vec::new();
+    let mut problem = |location: &str, detail: String| {
+        problems.push(DocumentProblem { rule: None, location: location.to_owned(), detail });
+    };
+    // The rules guarantee these elements; their content is still ours to check.
+    let document_id = root.text_at("cbc:ID").unwrap_or_default().to_owned();
+    if document_id.chars().count() > 64 {
+        problem("/Order[1]/cbc:ID[1]", "an order id of at most 64 characters is taken".into());
+    }
+    let currency_code = root.text_at("cbc:DocumentCurrencyCode").unwrap_or_default();
+    let currency = Currency::parse(currency_code)
+        .map_err(|_| problem("/Order[1]/cbc:DocumentCurrencyCode[1]", format!("{currency_code} is not taken")))
+        .ok();
+    let party = root.at("cac:BuyerCustomerParty/cac:Party");
+    let buyer_endpoint = party.and_then(|p| p.child("cbc:EndpointID")).and_then(|e| {
+        PeppolId::parse(e.attribute("schemeID").unwrap_or_default(), e.trimmed())
+            .map_err(|detail| problem("/Order[1]/cac:BuyerCustomerParty[1]/cac:Party[1]/cbc:EndpointID[1]", detail))
+            .ok()
+    });
+    if party.and_then(|p| p.child("cbc:EndpointID")).is_none() {
+        problem(
+            "/Order[1]/cac:BuyerCustomerParty[1]/cac:Party[1]",
+            "the buyer's Peppol endpoint (cbc:EndpointID) names the customer and is required here".into(),
+        );
+    }
+    let buyer_party_ids = party
+        .map(|p| {
+            p.children_named("cac:PartyIdentification")
+                .filter_map(|i| i.child("cbc:ID"))
+                .filter_map(|id| PeppolId::parse(id.attribute("schemeID")?, id.trimmed()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let delivery_address = root
+        .at("cac:Delivery/cac:DeliveryLocation/cac:Address")
+        .and_then(|a| address(a, delivery_name(root)))
+        .or_else(|| party.and_then(|p| address(p.child("cac:PostalAddress")?, party_name(p))));
+    let requested_delivery_date =
+        upcoming(root.text_at("cac:Delivery/cac:RequestedDeliveryPeriod/cbc:StartDate"), today);
+    let order_lines: Vec<_> = root.children_named("cac:OrderLine").collect();
+    if order_lines.len() > MAX_LINES {
+        problem("/Order[1]", format!("an order holds at most {MAX_LINES} lines, this one has {}", order_lines.len()));
+    }
+    let mut lines = Vec::new();
+    let mut notes: Vec<String> = root.children_named("cbc:Note").map(|n| n.trimmed().to_owned()).collect();
+    for (index, order_line) in order_lines.iter().enumerate() {
+        let at = format!("/Order[1]/cac:OrderLine[{}]/cac:LineItem[1]", index + 1);
+        let Some(item) = order_line.child("cac:LineItem") else { continue };
+        let line_id = item.text_at("cbc:ID").unwrap_or_default();
+        if line_id != (index + 1).to_string() {
+            // Our Order Response names lines by their position; other ids come with a stored line id.
+            problem(&format!("{at}/cbc:ID[1]"), format!("line ids 1, 2, … in order are taken; this is {line_id:?}"));
+        }
+        for note in order_line.children_named("cbc:Note") {
+            notes.push(format!("Line {line_id}: {}", note.trimmed()));
+        }
+        let sku = match item.text_at("cac:Item/cac:SellersItemIdentification/cbc:ID") {
+            Some(id) => Sku::parse(id).map_err(|e| problem(&format!("{at}/cac:Item[1]"), e.0)).ok(),
+            None => {
+                problem(
+                    &format!("{at}/cac:Item[1]"),
+                    "the seller's item identifier (cac:SellersItemIdentification, our SKU) is required".into(),
+                );
+                None
+            }
+        };
+        let quantity_element = item.child("cbc:Quantity");
+        let quantity = quantity_element.and_then(|q| rules::decimal(&q.text)).filter(|q| *q > Decimal::ZERO);
+        if quantity.is_none() {
+            problem(&format!("{at}/cbc:Quantity[1]"), "the quantity must be a number greater than 0".into());
+        }
+        let unit_code = quantity_element.and_then(|q| q.attribute("unitCode")).unwrap_or_default().to_owned();
+        let buyer_price = item.text_at("cac:Price/cbc:PriceAmount").and_then(rules::decimal).map(|price| {
+            let base = item.text_at("cac:Price/cbc:BaseQuantity").and_then(rules::decimal).unwrap_or(Decimal::ONE);
+            if base > Decimal::ZERO {
+                price / base
+            } else {
+                price
+            }
+        });
+        let requested = upcoming(item.text_at("cac:Delivery/cac:RequestedDeliveryPeriod/cbc:StartDate"), today);
+        if let (Some(sku), Some(quantity)) = (sku, quantity) {
+            lines.push(PeppolLine { sku, quantity, unit_code, buyer_price, requested_delivery_date: requested });
+        }
+    }
+    let notes = Some(notes.join("\n")).filter(|n| !n.is_empty()).map(|n| n.chars().take(2000).collect());
+    match (problems.is_empty(), currency, buyer_endpoint) {
+        (true, Some(currency), Some(buyer_endpoint)) => Ok(PeppolOrder {
+            document_id,
+            buyer_endpoint,
+            buyer_party_ids,
+            currency,
+            delivery_address,
+            requested_delivery_date,
+            lines,
+            notes,
+            warnings,
+        }),
+        _ => Err(problems),
+    }
+}
+
+fn upcoming(text: Option<&str>, today: Date) -> Option<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    text.and_then(|t| Date::parse(t, format).ok()).filter(|d| *d >= today)
+}
+
+fn party_name(party: &xml::Element) -> Option<String> {
+    party
+        .text_at("cac:PartyName/cbc:Name")
+        .or_else(|| party.text_at("cac:PartyLegalEntity/cbc:RegistrationName"))
+        .map(str::to_owned)
+}
+
+fn delivery_name(root: &xml::Element) -> Option<String> {
+    root.text_at("cac:Delivery/cac:DeliveryParty/cac:PartyName/cbc:Name")
+        .or_else(|| root.text_at("cac:Delivery/cac:DeliveryLocation/cbc:Name"))
+        .map(str::to_owned)
+        .or_else(|| party_name(root.at("cac:BuyerCustomerParty/cac:Party")?))
+}
+
+/// A UBL address with everything our addresses need, else `None`.
+fn address(a: &xml::Element, name: Option<String>) -> Option<Address> {
+    let country = a.text_at("cac:Country/cbc:IdentificationCode")?;
+    if !crate::country::is_country_code(country) {
+        return None;
+    }
+    Some(Address {
+        name: name?,
+        street: a.text_at("cbc:StreetName")?.to_owned(),
+        additional_street: a.text_at("cbc:AdditionalStreetName").map(str::to_owned),
+        city: a.text_at("cbc:CityName")?.to_owned(),
+        postal_code: a.text_at("cbc:PostalZone")?.to_owned(),
+        country: country.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

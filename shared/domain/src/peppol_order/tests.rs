@@ -1,0 +1,131 @@
+use super::*;
+
+const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+<cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:order:3</cbc:CustomizationID>
+<cbc:ProfileID>urn:fdc:peppol.eu:poacc:bis:ordering:3</cbc:ProfileID>
+<cbc:ID>PO-77</cbc:ID><cbc:IssueDate>2026-12-01</cbc:IssueDate><cbc:Note>Call before delivery</cbc:Note>
+<cbc:DocumentCurrencyCode>SEK</cbc:DocumentCurrencyCode>
+<cac:ValidityPeriod><cbc:EndDate>2026-12-31</cbc:EndDate></cac:ValidityPeriod>
+<cac:BuyerCustomerParty><cac:Party><cbc:EndpointID schemeID="0007">5567321707</cbc:EndpointID>
+<cac:PartyIdentification><cbc:ID schemeID="0088">7300010000001</cbc:ID></cac:PartyIdentification>
+<cac:PartyName><cbc:Name>Byggbolaget AB</cbc:Name></cac:PartyName>
+<cac:PostalAddress><cbc:StreetName>Kungsgatan 1</cbc:StreetName><cbc:CityName>Stockholm</cbc:CityName><cbc:PostalZone>11143</cbc:PostalZone><cac:Country><cbc:IdentificationCode>SE</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
+<cac:PartyLegalEntity><cbc:RegistrationName>Byggbolaget AB</cbc:RegistrationName></cac:PartyLegalEntity>
+</cac:Party></cac:BuyerCustomerParty>
+<cac:SellerSupplierParty><cac:Party><cbc:EndpointID schemeID="0007">5560360793</cbc:EndpointID>
+<cac:PostalAddress><cac:Country><cbc:IdentificationCode>SE</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
+<cac:PartyLegalEntity><cbc:RegistrationName>Verktyg AB</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:SellerSupplierParty>
+"#;
+
+fn line(id: &str, sku: &str, quantity: &str) -> String {
+    format!(
+        r#"<cac:OrderLine><cbc:Note>Blue ones</cbc:Note><cac:LineItem><cbc:ID>{id}</cbc:ID><cbc:Quantity unitCode="EA">{quantity}</cbc:Quantity><cac:Price><cbc:PriceAmount currencyID="SEK">250.5</cbc:PriceAmount><cbc:BaseQuantity unitCode="EA">2</cbc:BaseQuantity></cac:Price><cac:Item><cbc:Name>Thing</cbc:Name><cac:SellersItemIdentification><cbc:ID>{sku}</cbc:ID></cac:SellersItemIdentification></cac:Item></cac:LineItem></cac:OrderLine>"#
+    )
+}
+
+fn document(lines: &[String]) -> String {
+    format!("{HEAD}{}</Order>", lines.concat())
+}
+
+fn today() -> Date {
+    time::macros::date!(2026 - 12 - 05)
+}
+
+fn rules_of(refusal: PeppolRefusal) -> Vec<&'static str> {
+    match refusal {
+        PeppolRefusal::Refused(problems) => problems.iter().filter_map(|p| p.rule).collect(),
+        PeppolRefusal::NotXml(detail) => panic!("not XML: {detail}"),
+    }
+}
+
+#[test]
+fn a_t01_maps_onto_an_order_draft() {
+    let order =
+        parse_order(&document(&[line("1", "BOLT-8", "12"), line("2", "NUT-8", "3.5")]), today()).expect("accepted");
+    assert_eq!(order.document_id, "PO-77");
+    assert_eq!(order.buyer_endpoint, PeppolId { scheme: "0007".into(), id: "5567321707".into() });
+    assert_eq!(order.buyer_party_ids, vec![PeppolId { scheme: "0088".into(), id: "7300010000001".into() }]);
+    assert_eq!(order.channel(), "peppol:0007:5567321707");
+    assert_eq!(order.currency.code(), "SEK");
+    let address = order.delivery_address.clone().expect("the buyer's postal address");
+    assert_eq!((address.name.as_str(), address.city.as_str()), ("Byggbolaget AB", "Stockholm"));
+    assert_eq!(order.lines.len(), 2);
+    assert_eq!(order.lines[1].quantity, Decimal::new(35, 1));
+    assert_eq!(order.lines[0].unit_code, "EA");
+    assert_eq!(order.lines[0].buyer_price, Some(Decimal::new(12525, 2)), "price per one unit of the base quantity");
+    assert_eq!(order.notes.as_deref(), Some("Call before delivery\nLine 1: Blue ones\nLine 2: Blue ones"));
+    assert!(order.warnings.is_empty(), "{:?}", order.warnings);
+    let draft = order.draft(CustomerId::parse("cus_byggbolaget").expect("id"), address);
+    assert_eq!(draft.order_number, "PO-77");
+    assert_eq!(draft.lines[0].item, LineItem::Product(Sku::parse("BOLT-8").expect("sku")));
+    assert_eq!(draft.lines[0].request.unit_price, None, "our prices win");
+}
+
+#[test]
+fn broken_rules_are_named() {
+    let without_lines = document(&[]);
+    assert!(rules_of(parse_order(&without_lines, today()).expect_err("refused")).contains(&"PEPPOL-T01-B00108"));
+    let without_quantity =
+        document(&[line("1", "BOLT-8", "12").replace(r#"<cbc:Quantity unitCode="EA">12</cbc:Quantity>"#, "")]);
+    assert_eq!(rules_of(parse_order(&without_quantity, today()).expect_err("refused")), vec!["PEPPOL-T01-B23902"]);
+    let wrong_profile = document(&[line("1", "BOLT-8", "1")]).replace("bis:ordering:3", "bis:shopping:3");
+    assert_eq!(rules_of(parse_order(&wrong_profile, today()).expect_err("refused")), vec!["PEPPOL-T01-R031"]);
+    let foreign =
+        document(&[line("1", "BOLT-8", "1")]).replace("<cbc:Note>Call", "<cbc:Colour>red</cbc:Colour><cbc:Note>Call");
+    assert_eq!(rules_of(parse_order(&foreign, today()).expect_err("refused")), vec!["PEPPOL-T01-B00110"]);
+    let bad_unit = document(&[line("1", "BOLT-8", "1").replace("unitCode=\"EA\">1<", "unitCode=\"EACH\">1<")]);
+    assert_eq!(rules_of(parse_order(&bad_unit, today()).expect_err("refused")), vec!["PEPPOL-T01-B24102"]);
+    let other_currency = document(&[line("1", "BOLT-8", "1").replace("currencyID=\"SEK\"", "currencyID=\"EUR\"")]);
+    assert_eq!(rules_of(parse_order(&other_currency, today()).expect_err("refused")), vec!["PEPPOL-T01-R003"]);
+    let bad_date = document(&[line("1", "BOLT-8", "1")]).replace("2026-12-01", "2026-12-1");
+    assert!(rules_of(parse_order(&bad_date, today()).expect_err("refused")).contains(&"PEPPOL-COMMON-R030"));
+    let empty = document(&[line("1", "BOLT-8", "1")]).replace("Call before delivery", " ");
+    assert_eq!(rules_of(parse_order(&empty, today()).expect_err("refused")), vec!["PEPPOL-COMMON-R001"]);
+}
+
+#[test]
+fn what_the_mapping_cannot_take_is_refused_with_its_place() {
+    let Err(PeppolRefusal::Refused(problems)) =
+        parse_order(&document(&[line("1", "BOLT-8", "0"), line("3", "NUT-8", "1")]), today())
+    else {
+        panic!("refused");
+    };
+    let places: Vec<_> = problems.iter().map(|p| (p.rule, p.location.as_str())).collect();
+    assert_eq!(
+        places,
+        vec![
+            (None, "/Order[1]/cac:OrderLine[1]/cac:LineItem[1]/cbc:Quantity[1]"),
+            (None, "/Order[1]/cac:OrderLine[2]/cac:LineItem[1]/cbc:ID[1]"),
+        ]
+    );
+    let no_sku = document(&[line("1", "BOLT-8", "1")
+        .replace("<cac:SellersItemIdentification><cbc:ID>BOLT-8</cbc:ID></cac:SellersItemIdentification>", "")]);
+    let Err(PeppolRefusal::Refused(problems)) = parse_order(&no_sku, today()) else { panic!("refused") };
+    assert!(problems[0].detail.contains("SellersItemIdentification"), "{problems:?}");
+}
+
+#[test]
+fn documents_that_are_not_t01_orders_are_refused() {
+    assert!(matches!(parse_order("{\"order\": 1}", today()), Err(PeppolRefusal::NotXml(_))));
+    let invoice = r#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>"#;
+    let Err(PeppolRefusal::Refused(problems)) = parse_order(invoice, today()) else { panic!("refused") };
+    assert!(problems[0].detail.contains("not a UBL 2.1 Order"), "{problems:?}");
+    let wrong = document(&[line("1", "BOLT-8", "1")]).replace("trns:order:3", "trns:invoice:3");
+    assert_eq!(rules_of(parse_order(&wrong, today()).expect_err("refused")), vec!["PEPPOL-T01-R034"]);
+}
+
+#[test]
+fn past_requested_dates_are_dropped_and_coming_ones_kept() {
+    let with_period = |start: &str| {
+        document(&[line("1", "BOLT-8", "1")]).replace(
+            "</cac:SellerSupplierParty>",
+            &format!("</cac:SellerSupplierParty><cac:Delivery><cac:RequestedDeliveryPeriod><cbc:StartDate>{start}</cbc:StartDate></cac:RequestedDeliveryPeriod></cac:Delivery>"),
+        )
+    };
+    assert_eq!(parse_order(&with_period("2012-10-10"), today()).expect("ok").requested_delivery_date, None);
+    assert_eq!(
+        parse_order(&with_period("2026-12-20"), today()).expect("ok").requested_delivery_date,
+        Some(time::macros::date!(2026 - 12 - 20))
+    );
+}
