@@ -5,6 +5,7 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
+use orders_app::ordering::peppol::submit_peppol_order;
 use orders_app::ordering::staff::submit_staff_order;
 use orders_app::ordering::webshop::{submit_order, Poster};
 use orders_app::ordering::Ordered;
@@ -16,7 +17,7 @@ use orders_domain::ids::{CustomerId, OrderId, Role};
 use orders_domain::intake::parse_batch;
 use orders_domain::tenant::TenantSettings;
 use orders_http::routes::{dispatch, Handler, Route, ANY_ROLE, STAFF};
-use orders_http::{idempotency_key, json_body, json_response, limit_param, query_param, ApiError};
+use orders_http::{idempotency_key, is_xml, json_body, json_response, limit_param, query_param, text_body, ApiError};
 
 use crate::Intake;
 use orders_http::views::{order_json, product_json};
@@ -97,6 +98,9 @@ async fn tenant_settings(intake: &Intake, caller: &ApiKeyRecord) -> Result<Tenan
 /// confirmed by the order's own first read (one read for key, settings, repeat check, customer and catalogue);
 /// otherwise the key and the settings are read first.
 async fn post_order(intake: &Intake, caller: &CallerKey, request: &Request) -> Result<Response<Body>, ApiError> {
+    if is_xml(request) {
+        return post_peppol_order(intake, caller, request).await;
+    }
     let body = json_body(request);
     let idem = idempotency_key(request.headers());
     let remembered = intake.store.remembered_tenant(&caller.record().tenant);
@@ -128,6 +132,18 @@ async fn post_order(intake: &Intake, caller: &CallerKey, request: &Request) -> R
             }
         }
     };
+    Ok(created_response(&ordered))
+}
+
+/// `POST /v1/orders` with an XML body: a Peppol BIS Order (T01) a buyer's procurement system sent, through a
+/// webshop's or an operator's key (docs/decisions/0016-peppol-order-intake.md).
+async fn post_peppol_order(intake: &Intake, caller: &CallerKey, request: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = intake.gate.confirmed(caller).await?;
+    let (document, idem) = (text_body(request)?, idempotency_key(request.headers())?);
+    let tenant = tenant_settings(intake, &caller).await?;
+    let now = (intake.clock)();
+    let ordered =
+        submit_peppol_order(&intake.store, &intake.publisher, &caller, &tenant, document, idem.as_deref(), now).await?;
     Ok(created_response(&ordered))
 }
 

@@ -34,18 +34,32 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     Ok(Some(value.to_owned()))
 }
 
-/// The request body as JSON text: `Content-Type: application/json`, at most 256 KiB, UTF-8.
-pub fn json_body(request: &Request) -> Result<&str, ApiError> {
-    let content_type = request
+/// The request's media type, lower case and without parameters.
+fn media_type(request: &Request) -> Option<String> {
+    request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
-    match content_type.as_deref() {
+        .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+}
+
+/// The request body as JSON text: `Content-Type: application/json`, at most 256 KiB, UTF-8.
+pub fn json_body(request: &Request) -> Result<&str, ApiError> {
+    match media_type(request).as_deref() {
         Some("application/json") => {}
         Some(other) if other.ends_with("+json") => {}
         _ => return Err(ApiError::UnsupportedMediaType),
     }
+    text_body(request)
+}
+
+/// Whether the request says its body is XML (`application/xml`, `text/xml`, `…+xml`).
+pub fn is_xml(request: &Request) -> bool {
+    media_type(request).is_some_and(|t| t == "application/xml" || t == "text/xml" || t.ends_with("+xml"))
+}
+
+/// The request body as text, whatever its type: at most 256 KiB, UTF-8, not empty.
+pub fn text_body(request: &Request) -> Result<&str, ApiError> {
     let bytes: &[u8] = request.body().as_ref();
     if bytes.len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });

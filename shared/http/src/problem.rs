@@ -71,6 +71,10 @@ pub enum ApiError {
     /// Well-formed but breaking rules, each problem with a JSON Pointer.
     #[error("the request breaks {} rule(s)", .0.len())]
     Validation(Vec<FieldError>),
+    /// A business document (a Peppol Order) breaks its rules or holds what cannot be taken; each problem names its
+    /// place (an XPath) and, when it is one, the official rule.
+    #[error("the document is refused: {} problem(s)", .0.len())]
+    DocumentRefused(Vec<orders_domain::peppol_order::DocumentProblem>),
     /// Body larger than allowed.
     #[error("request body over {limit} bytes")]
     PayloadTooLarge {
@@ -116,7 +120,9 @@ impl ApiError {
             Self::Malformed { .. } | Self::InvalidParameter { .. } | Self::InvalidHeader { .. } => {
                 StatusCode::BAD_REQUEST
             }
-            Self::Validation(_) | Self::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::DocumentRefused(_) | Self::IdempotencyKeyReused(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -140,6 +146,7 @@ impl ApiError {
             Self::InvalidParameter { .. } => ("invalid-parameter", "Invalid query parameter"),
             Self::InvalidHeader { .. } => ("invalid-header", "Invalid header"),
             Self::Validation(_) => ("validation", "The request is invalid"),
+            Self::DocumentRefused(_) => ("document-refused", "The document breaks its rules or cannot be taken"),
             Self::PayloadTooLarge { .. } => ("payload-too-large", "Request body too large"),
             Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             Self::Conflict(_) => ("conflict", "Conflict with the current state"),
@@ -177,6 +184,16 @@ impl ApiError {
         });
         match self {
             Self::Validation(errors) => problem["errors"] = json!(errors),
+            Self::DocumentRefused(problems) => {
+                let errors: Vec<_> = problems
+                    .iter()
+                    .map(|p| match p.rule {
+                        Some(rule) => json!({ "rule": rule, "location": p.location, "detail": p.detail }),
+                        None => json!({ "location": p.location, "detail": p.detail }),
+                    })
+                    .collect();
+                problem["errors"] = json!(errors);
+            }
             Self::Malformed { pointer, detail } => {
                 problem["errors"] = json!([{ "pointer": pointer, "detail": detail }]);
             }
@@ -252,6 +269,7 @@ impl From<orders_app::ordering::OrderingError> for ApiError {
         match error {
             OrderingError::Request(error) => error.into(),
             OrderingError::Invalid(errors) => ApiError::Validation(errors),
+            OrderingError::Document(problems) => ApiError::DocumentRefused(problems),
             OrderingError::IdempotencyKeyReused(key) => ApiError::IdempotencyKeyReused(key),
             OrderingError::Conflict(detail) => ApiError::Conflict(detail),
             OrderingError::RateLimited { orders_per_minute, retry_after } => {

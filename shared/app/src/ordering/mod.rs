@@ -4,6 +4,7 @@
 //! (docs/architecture.md "Floors").
 
 pub mod cart;
+pub mod peppol;
 pub mod quote;
 pub mod staff;
 pub mod webshop;
@@ -36,6 +37,9 @@ pub enum OrderingError {
     /// seller does not take).
     #[error("invalid order: {0:?}")]
     Invalid(Vec<FieldError>),
+    /// A business document (a Peppol Order) breaks its rules or holds what cannot be taken.
+    #[error("the document is refused: {} problem(s)", .0.len())]
+    Document(Vec<orders_domain::peppol_order::DocumentProblem>),
     /// The `Idempotency-Key` was used for another request.
     #[error("Idempotency-Key {0:?} was used for another request")]
     IdempotencyKeyReused(String),

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use orders_domain::catalogue::Customer;
 use orders_domain::ids::{CustomerId, TenantId};
 use orders_domain::listing::{customer_email_key, customer_name_key, CustomerSearch};
+use orders_domain::party::PeppolId;
 
 use super::table::{page_key_from, page_key_into};
 use super::{corrupt, dynamo_error, from_item, key, s, sortable_timestamp, to_item, Item, PageKey, Store, StoreError};
@@ -27,13 +28,38 @@ fn index_keys(tenant: &TenantId, customer: &Customer) -> [(&'static str, String)
 }
 
 impl Store {
-    /// Creates or replaces a customer.
+    /// Creates or replaces a customer; one with a Peppol id is then named by it (see [`Self::customer_by_peppol_id`]).
     pub async fn put_customer(&self, tenant: &TenantId, customer: &Customer) -> Result<(), StoreError> {
         let mut item = to_item("customer", customer)?;
         item.extend(key(keys::customer_pk(tenant, &customer.id), keys::CUSTOMER_SK));
         item.insert("entity".into(), s("customer"));
         item.extend(index_keys(tenant, customer).map(|(name, value)| (name.to_owned(), s(value))));
-        self.put("customer", item).await
+        self.put("customer", item).await?;
+        if let Some(peppol) = &customer.peppol_id {
+            // After the customer: a failure here fails the request, and its retry writes both again. An entry left
+            // behind by a customer whose id changed names a customer without that id: readers check.
+            let mut entry = key(keys::customer_peppol_pk(tenant, &peppol.scheme, &peppol.id), keys::CUSTOMER_SK);
+            entry.insert("entity".into(), s("customer_peppol_id"));
+            entry.insert("customer_id".into(), s(customer.id.as_str()));
+            self.put("customer's Peppol id", entry).await?;
+        }
+        Ok(())
+    }
+
+    /// The customer last stored with the Peppol id `peppol`, if any. The customer may have another id by now:
+    /// the caller compares it with the customer it reads.
+    pub async fn customer_by_peppol_id(
+        &self,
+        tenant: &TenantId,
+        peppol: &PeppolId,
+    ) -> Result<Option<CustomerId>, StoreError> {
+        let pk = keys::customer_peppol_pk(tenant, &peppol.scheme, &peppol.id);
+        let Some(item) = self.get("customer's Peppol id", pk, keys::CUSTOMER_SK).await? else { return Ok(None) };
+        let id = item
+            .get("customer_id")
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| corrupt("customer's Peppol id", "no customer_id"))?;
+        CustomerId::parse(id.as_str()).map(Some).map_err(|e| corrupt("customer's Peppol id", e.0))
     }
 
     /// A customer of the register.

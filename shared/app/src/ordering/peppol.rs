@@ -1,0 +1,162 @@
+//! A Peppol BIS Order (T01) a buyer's procurement system sends (`POST /v1/orders` as `application/xml`): checked
+//! against the T01 rules and mapped (docs/decisions/0016-peppol-order-intake.md), its buyer found in the register by
+//! Peppol id, then priced and placed as a webshop's order is. The order number is the T01's id, unique per buyer
+//! endpoint (the order's channel), so the same document sent again answers the order it placed.
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use orders_aws::store::{ApiKeyRecord, DuplicateCheck};
+use orders_aws::{EventPublisher, Store};
+use orders_domain::ids::CustomerId;
+use orders_domain::parsing::RequestError;
+use orders_domain::party::PeppolId;
+use orders_domain::peppol_order::{parse_order, DocumentProblem, PeppolOrder, PeppolRefusal};
+use orders_domain::tenant::TenantSettings;
+use orders_domain::FieldError;
+
+use super::webshop::{price_order, Priced};
+use super::{replay, Ordered, OrderingError};
+use crate::placing::Placement;
+
+/// Where a T01 names its buyer.
+const BUYER_PARTY: &str = "/Order[1]/cac:BuyerCustomerParty[1]/cac:Party[1]";
+/// The most of the buyer's party identifiers tried when its endpoint names no customer.
+const MAX_PARTY_IDS: usize = 3;
+
+impl From<PeppolRefusal> for OrderingError {
+    fn from(refusal: PeppolRefusal) -> Self {
+        match refusal {
+            PeppolRefusal::NotXml(detail) => {
+                OrderingError::Request(RequestError::Malformed { pointer: String::new(), detail })
+            }
+            PeppolRefusal::Refused(problems) => OrderingError::Document(problems),
+        }
+    }
+}
+
+fn refused(location: &str, detail: String) -> OrderingError {
+    OrderingError::Document(vec![DocumentProblem { rule: None, location: location.to_owned(), detail }])
+}
+
+/// Places the T01 `document` posted with `key` (with its `Idempotency-Key`, if any), or answers the order the same
+/// document placed before.
+pub async fn submit_peppol_order(
+    store: &Store,
+    publisher: &EventPublisher,
+    key: &ApiKeyRecord,
+    tenant: &TenantSettings,
+    document: &str,
+    idempotency_key: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<Ordered, OrderingError> {
+    let now = super::now_micros(now);
+    let peppol = parse_order(document, now.date())?;
+    let (customer_id, named_by) = buyer(store, key, &peppol).await?;
+    let delivery_address = match &peppol.delivery_address {
+        Some(address) => address.clone(),
+        None => store.get_customer(&key.tenant, &customer_id).await?.and_then(|c| c.address).ok_or_else(|| {
+            refused(
+                "/Order[1]/cac:Delivery[1]",
+                "the document names no complete delivery address (street, city, postal code, country), and the \
+                 customer has none on record"
+                    .into(),
+            )
+        })?,
+    };
+    let draft = peppol.draft(customer_id, delivery_address);
+    let channel = peppol.channel();
+    let fingerprint = hex::encode(Sha256::digest(document.as_bytes()));
+    let check = DuplicateCheck {
+        channel: &channel,
+        order_number: Some(&draft.order_number),
+        idempotency_key,
+        fingerprint: &fingerprint,
+    };
+    let priced = price_order(store, &key.tenant, &channel, tenant, &draft, now, Some(check)).await.map_err(at_lines)?;
+    let order = match priced {
+        Priced::Repeat(duplicate) => {
+            return replay(store, &key.tenant, &draft.order_number, idempotency_key, duplicate).await
+        }
+        Priced::Order(order) => *order,
+    };
+    if order.buyer.peppol_id.as_ref() != Some(&named_by) {
+        // The register's entry outlived the customer's Peppol id.
+        return Err(unknown_buyer(&peppol));
+    }
+    for (index, (line, requested)) in order.lines.iter().zip(&peppol.lines).enumerate() {
+        if line.unit != requested.unit_code {
+            return Err(refused(
+                &format!("/Order[1]/cac:OrderLine[{}]/cac:LineItem[1]/cbc:Quantity[1]", index + 1),
+                format!("{} is sold in {}, not {}", line.description, line.unit, requested.unit_code),
+            ));
+        }
+    }
+    let detail = format!(
+        "Order {} received as Peppol BIS Order from {} with {} line(s), {} {} gross",
+        order.order_number,
+        channel,
+        order.lines.len(),
+        order.totals.gross,
+        order.currency
+    );
+    let placement = Placement {
+        order: &order,
+        actor: &format!("peppol:{}", key.key_id),
+        detail: &detail,
+        fingerprint: &fingerprint,
+        idempotency_key,
+        inline_customer: None,
+        quote: None,
+        orders_per_minute: Some(tenant.limits.orders_per_minute),
+        settings_version: tenant.stored_version,
+        stock: None,
+    };
+    super::place_and_answer(store, publisher, tenant, placement).await
+}
+
+/// The customer the buyer's endpoint names, else the first of its party identifiers that names one, with the id
+/// that named it.
+async fn buyer(
+    store: &Store,
+    key: &ApiKeyRecord,
+    peppol: &PeppolOrder,
+) -> Result<(CustomerId, PeppolId), OrderingError> {
+    let candidates = std::iter::once(&peppol.buyer_endpoint).chain(peppol.buyer_party_ids.iter().take(MAX_PARTY_IDS));
+    for id in candidates {
+        if let Some(customer) = store.customer_by_peppol_id(&key.tenant, id).await? {
+            return Ok((customer, id.clone()));
+        }
+    }
+    Err(unknown_buyer(peppol))
+}
+
+fn unknown_buyer(peppol: &PeppolOrder) -> OrderingError {
+    let PeppolId { scheme, id } = &peppol.buyer_endpoint;
+    refused(
+        &format!("{BUYER_PARTY}/cbc:EndpointID[1]"),
+        format!(
+            "no customer of this seller has the Peppol id {scheme}:{id} (nor one of the buyer's party identifiers): \
+             register the buyer with its Peppol id first"
+        ),
+    )
+}
+
+/// Pricing's findings point into the JSON order (`/lines/0/sku`); a T01's point into the document.
+fn at_lines(error: OrderingError) -> OrderingError {
+    let OrderingError::Invalid(errors) = error else { return error };
+    OrderingError::Document(
+        errors
+            .into_iter()
+            .map(|FieldError { pointer, detail }| {
+                let line =
+                    pointer.strip_prefix("/lines/").and_then(|rest| rest.split('/').next()?.parse::<usize>().ok());
+                let location = match line {
+                    Some(index) => format!("/Order[1]/cac:OrderLine[{}]/cac:LineItem[1]", index + 1),
+                    None => "/Order[1]".to_owned(),
+                };
+                DocumentProblem { rule: None, location, detail: format!("{pointer}: {detail}") }
+            })
+            .collect(),
+    )
+}

@@ -1,0 +1,148 @@
+//! Peppol BIS Orders (T01) through the intake API against the emulator (docs/decisions/0016-peppol-order-intake.md):
+//! the kit's official example becomes an order of the customer its buyer endpoint names, answered by an Order
+//! Response that references it and passes the official rules; the same document again answers the same order; a
+//! document that breaks a rule, or names a buyer the seller does not know, is refused naming why, and nothing is
+//! stored.
+
+use orders_domain::catalogue::{Customer, Product};
+use orders_domain::ids::{CustomerId, Role, Sku, WarehouseId};
+use orders_domain::money::Currency;
+use orders_domain::party::{EmailAddress, PeppolId};
+use orders_domain::tax::VatCategory;
+use orders_testkit::{Answer, TestStack};
+use reqwest::Method;
+use rust_decimal::Decimal;
+
+fn kit_example(name: &str) -> Option<String> {
+    let kit = std::env::var_os("PEPPOL_KIT_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| devstack::stack::project_root().join("../shared/peppol"));
+    let path = kit.join("examples/valid").join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            orders_testkit::cannot_run(&format!("Peppol orders: {} ({e})", path.display()));
+            None
+        }
+    }
+}
+
+async fn post_xml(stack: &TestStack, key: &str, document: &str) -> Answer {
+    let request = stack
+        .request(Method::POST, "/v1/orders", key)
+        .header("content-type", "application/xml")
+        .body(document.to_owned());
+    Answer::from(request.send().await).await
+}
+
+/// What the example orders, sold in its units and currency, in stock; its buyer registered by Peppol endpoint.
+async fn serve_the_example(stack: &TestStack) {
+    let (tenant, store) = (&stack.tenant.id, stack.stack.store());
+    let nok = Currency::parse("NOK").expect("NOK");
+    for (sku, name, price) in [("121212", "Needle 4mm", 5000), ("SItemNo011", "Wet tissues", 1500)] {
+        let product = Product {
+            sku: Sku::parse(sku).expect("sku"),
+            name: name.into(),
+            unit: "EA".into(),
+            price: Decimal::new(price, 2),
+            currency: nok,
+            vat_category: VatCategory::S,
+            vat_rate: Decimal::new(25, 0),
+            cost_price: None,
+            lot_tracked: false,
+            min_stock: None,
+            target_stock: None,
+        };
+        store.put_product(tenant, &product).await.expect("product");
+        let malmo = WarehouseId::parse("malmo").expect("warehouse");
+        store.set_stock(tenant, &product.sku, &malmo, Decimal::new(500, 0)).await.expect("stock");
+    }
+    let customer = Customer {
+        id: CustomerId::parse("C-HELSE").expect("id"),
+        name: "Helseforetak AS".into(),
+        email: EmailAddress::parse("post@helseforetak.example.no").expect("email"),
+        language: None,
+        vat_id: None,
+        address: None,
+        discount: None,
+        peppol_id: Some(PeppolId::parse("0192", "987654325").expect("peppol id")),
+        delivery_addresses: Vec::new(),
+    };
+    store.put_customer(tenant, &customer).await.expect("customer");
+}
+
+#[tokio::test]
+async fn a_peppol_order_becomes_an_order_answered_by_an_order_response() {
+    let Some(example) = kit_example("t01-Order_Example.xml") else { return };
+    let stack = TestStack::start().await;
+    serve_the_example(&stack).await;
+
+    let placed = post_xml(&stack, &stack.tenant.key, &example).await;
+    assert_eq!(placed.status, 201, "{}", placed.body);
+    orders_testkit::assert_conforms(&orders_testkit::openapi_spec(), "/v1/orders", "post", 201, &placed.body);
+    let order = &placed.body;
+    assert_eq!(order["order_number"], "34");
+    assert_eq!(order["channel"], "peppol:0192:987654325");
+    assert_eq!(order["buyer"]["customer_id"], "C-HELSE");
+    assert_eq!(order["currency"], "NOK");
+    let lines: Vec<(String, String)> = order["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .map(|l| (l["sku"].as_str().unwrap_or("").to_owned(), l["quantity"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(lines, [("121212".to_owned(), "120".to_owned()), ("SItemNo011".to_owned(), "15".to_owned())]);
+    assert_eq!(order["delivery_address"]["city"], "Lørenskog", "the delivery location's address");
+    assert_eq!(order["delivery_address"]["name"], "Helseavdeling", "the delivery party's name");
+    let id = order["id"].as_str().expect("id").to_owned();
+
+    let again = post_xml(&stack, &stack.tenant.key, &example).await;
+    assert_eq!((again.status, again.body["id"].as_str()), (201, Some(id.as_str())), "{}", again.body);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(stack.stored_orders(&stack.tenant.id).await.len(), 1, "one order for the document sent twice");
+
+    stack.deliver_all().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let response = stack
+        .request(Method::GET, &format!("/v1/orders/{id}/order-response.xml"), &operator)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status().as_u16(), 200);
+    let answer = response.text().await.expect("body");
+    assert!(answer.contains("<cac:OrderReference><cbc:ID>34</cbc:ID></cac:OrderReference>"), "{answer}");
+    assert!(answer.contains("<cbc:EndpointID schemeID=\"0192\">987654325</cbc:EndpointID>"), "{answer}");
+    if let Some(results) = orders_testkit::validate_peppol(&[("t76-for-t01".into(), answer)]) {
+        assert_eq!(results[0]["ok"], true, "{}", results[0]);
+    }
+}
+
+#[tokio::test]
+async fn a_peppol_order_that_breaks_a_rule_or_names_an_unknown_buyer_is_refused_and_nothing_is_stored() {
+    let Some(example) = kit_example("t01-Order_Example.xml") else { return };
+    let stack = TestStack::start().await;
+    serve_the_example(&stack).await;
+
+    let without_quantity = example.replacen("<cbc:Quantity unitCode=\"EA\">120</cbc:Quantity>", "", 1);
+    let refused = post_xml(&stack, &stack.tenant.key, &without_quantity).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    orders_testkit::assert_conforms(&orders_testkit::openapi_spec(), "/v1/orders", "post", 422, &refused.body);
+    assert!(refused.body["type"].as_str().is_some_and(|t| t.ends_with("/document-refused")), "{}", refused.body);
+    assert_eq!(refused.body["errors"][0]["rule"], "PEPPOL-T01-B23902");
+    assert_eq!(refused.body["errors"][0]["location"], "/Order[1]/cac:OrderLine[1]/cac:LineItem[1]");
+
+    // Another endpoint, and party identifiers no customer has (the example's GLN is a demo customer's).
+    let stranger = example.replace("987654325", "998877665").replace("7300010000001", "7300010000018");
+    let unknown = post_xml(&stack, &stack.tenant.key, &stranger).await;
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    assert_eq!(
+        unknown.body["errors"][0]["location"],
+        "/Order[1]/cac:BuyerCustomerParty[1]/cac:Party[1]/cbc:EndpointID[1]"
+    );
+    assert!(unknown.body["errors"][0]["detail"].as_str().is_some_and(|d| d.contains("0192:998877665")));
+
+    let not_xml = post_xml(&stack, &stack.tenant.key, "<Order>").await;
+    assert_eq!(not_xml.status, 400, "{}", not_xml.body);
+
+    assert!(stack.stored_orders(&stack.tenant.id).await.is_empty(), "nothing of a refused document is stored");
+}
