@@ -146,3 +146,77 @@ async fn a_peppol_order_that_breaks_a_rule_or_names_an_unknown_buyer_is_refused_
 
     assert!(stack.stored_orders(&stack.tenant.id).await.is_empty(), "nothing of a refused document is stored");
 }
+
+#[tokio::test]
+async fn documents_an_access_point_delivers_into_the_bucket_become_orders_once_per_object() {
+    let Some(example) = kit_example("t01-Order_Example.xml") else { return };
+    let stack = TestStack::start().await;
+    serve_the_example(&stack).await;
+    let tenant = &stack.tenant.id;
+    let bucket = stack.stack.reference("DocumentsBucket").expect("documents bucket").to_owned();
+    let put = |key: String, body: String| {
+        let s3 = stack.stack.aws.s3.clone();
+        let bucket = bucket.clone();
+        async move {
+            s3.put_object()
+                .bucket(bucket)
+                .key(key)
+                .content_type("application/xml")
+                .body(body.into_bytes().into())
+                .send()
+                .await
+                .expect("put object");
+        }
+    };
+    let first = format!("inbound/tenant={tenant}/PO 34 (1).xml");
+    put(first.clone(), example.clone()).await;
+    put(format!("inbound/tenant={tenant}/PO-34-again.xml"), example.clone()).await;
+    let broken = example.replacen("<cbc:Quantity unitCode=\"EA\">120</cbc:Quantity>", "", 1);
+    put(format!("inbound/tenant={tenant}/broken.xml"), broken).await;
+    // Outside inbound/: not reported.
+    put(format!("tenant={tenant}/elsewhere/PO-34.xml"), example.clone()).await;
+    stack.deliver_all().await;
+
+    let store = stack.stack.store();
+    let mut records = store.inbound_records(tenant).await.expect("records");
+    records.sort_by(|a, b| a.key.cmp(&b.key));
+    let keys: Vec<&str> = records.iter().map(|r| r.key.as_str()).collect();
+    let mut expected = vec![
+        first.clone(),
+        format!("inbound/tenant={tenant}/PO-34-again.xml"),
+        format!("inbound/tenant={tenant}/broken.xml"),
+    ];
+    expected.sort();
+    assert_eq!(keys, expected, "one record per object under inbound/, none for the object elsewhere");
+    let placed: Vec<_> = records.iter().filter_map(|r| r.order_id.clone()).collect();
+    assert_eq!(placed.len(), 2, "{records:?}");
+    assert_eq!(placed[0], placed[1], "the same document in two objects is one order");
+    let refused = records.iter().find(|r| r.key.ends_with("broken.xml")).expect("the broken one's record");
+    assert_eq!(refused.order_id, None);
+    assert_eq!(refused.problems[0].rule.as_deref(), Some("PEPPOL-T01-B23902"));
+    assert_eq!(stack.stored_orders(tenant).await.len(), 1, "one order, nothing of the refused document");
+
+    let operator = stack.key_with_role(tenant, Role::Operator).await;
+    let order = stack.get(&format!("/v1/orders/{}", placed[0]), &operator).await;
+    assert_eq!(order.body["order_number"], "34");
+    let actors: Vec<&str> =
+        order.body["history"].as_array().expect("history").iter().filter_map(|h| h["actor"].as_str()).collect();
+    assert!(actors.iter().any(|a| a.starts_with("peppol-inbound:inbound/tenant=")), "{actors:?}");
+
+    // S3 reports an object again (at least once): nothing changes.
+    let before = store.inbound_records(tenant).await.expect("records");
+    let again = serde_json::json!({"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "eu-north-1",
+        "eventTime": "2026-12-05T10:00:00.000Z", "eventName": "ObjectCreated:Put",
+        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": bucket, "arn": format!("arn:aws:s3:::{bucket}")},
+               "object": {"key": format!("inbound/tenant%3D{tenant}/PO+34+%281%29.xml"), "size": example.len()}}
+    }]});
+    stack.send_to_queue("InboundQueue", again.to_string()).await;
+    stack.deliver_all().await;
+    let mut after = store.inbound_records(tenant).await.expect("records");
+    let mut before = before;
+    before.sort_by(|a, b| a.key.cmp(&b.key));
+    after.sort_by(|a, b| a.key.cmp(&b.key));
+    assert_eq!(before, after, "a notification of a taken object changes nothing");
+    assert_eq!(stack.stored_orders(tenant).await.len(), 1);
+}

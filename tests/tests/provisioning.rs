@@ -50,8 +50,8 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
     let queues = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
     assert_eq!(
         queues.len(),
-        12,
-        "three stage queues, the reporting and mail feedback queues, their DLQs and the archive's and the facts' on-failure queues: {queues:?}"
+        14,
+        "three stage queues, the reporting, mail feedback and inbound queues, their DLQs and the archive's and the facts' on-failure queues: {queues:?}"
     );
     assert_eq!(existing_queues(&stack, &name).await, queues);
 
@@ -103,8 +103,17 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
     let described = stack.aws.ses.describe_configuration_set().configuration_set_name(&set).send().await;
     assert!(described.is_ok(), "the configuration set {set} every email goes through: {described:?}");
 
+    // The documents bucket reports new inbound/…xml objects to the inbound queue.
+    let bucket = stack.reference("DocumentsBucket").expect("documents bucket");
+    let notifications =
+        stack.aws.s3.get_bucket_notification_configuration().bucket(bucket).send().await.expect("notifications");
+    let queues_notified: Vec<_> =
+        notifications.queue_configurations().iter().map(|q| q.queue_arn().to_owned()).collect();
+    let inbound_arn = stack.template.physical("InboundQueue").map(|p| p.attributes["Arn"].clone());
+    assert_eq!(queues_notified, inbound_arn.into_iter().collect::<Vec<_>>());
+
     // Every redrive policy points at its DLQ with maxReceiveCount 5.
-    for queue in ["ConfirmationQueue", "ShipmentQueue", "InvoicingQueue"] {
+    for queue in ["ConfirmationQueue", "ShipmentQueue", "InvoicingQueue", "InboundQueue"] {
         let url = stack.reference(queue).expect("queue");
         let attributes = stack
             .aws
@@ -160,7 +169,7 @@ ReturnsQueue:
             .await
             .expect("provision");
     let declared = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
-    assert_eq!(declared.len(), 14);
+    assert_eq!(declared.len(), 16);
     assert_eq!(existing_queues(&stack, &name).await, declared);
     let url = stack.reference("ReturnsQueue").expect("returns queue provisioned");
     let attributes = stack

@@ -5,7 +5,7 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::{json, Value};
 
-use orders_app::ordering::peppol::submit_peppol_order;
+use orders_app::ordering::peppol::{submit_peppol_order, PeppolDocument};
 use orders_app::ordering::staff::submit_staff_order;
 use orders_app::ordering::webshop::{submit_order, Poster};
 use orders_app::ordering::Ordered;
@@ -141,9 +141,10 @@ async fn post_peppol_order(intake: &Intake, caller: &CallerKey, request: &Reques
     let caller = intake.gate.confirmed(caller).await?;
     let (document, idem) = (text_body(request)?, idempotency_key(request.headers())?);
     let tenant = tenant_settings(intake, &caller).await?;
+    let actor = format!("peppol:{}", caller.key_id);
+    let document = PeppolDocument { text: document, actor: &actor, idempotency_key: idem.as_deref() };
     let now = (intake.clock)();
-    let ordered =
-        submit_peppol_order(&intake.store, &intake.publisher, &caller, &tenant, document, idem.as_deref(), now).await?;
+    let ordered = submit_peppol_order(&intake.store, &intake.publisher, &tenant, document, now).await?;
     Ok(created_response(&ordered))
 }
 

@@ -9,6 +9,7 @@ pub mod buyer;
 pub mod confirmation;
 pub mod consumer;
 pub mod documents;
+pub mod inbound;
 pub mod invoicing;
 pub mod mail_feedback;
 pub mod ordering;

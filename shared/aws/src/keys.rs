@@ -52,6 +52,10 @@ pub fn lot_stock_sk(warehouse: &WarehouseId, lot: Option<&str>) -> String {
 pub fn customer_pk(tenant: &TenantId, customer: &CustomerId) -> String {
     format!("T#{tenant}#C#{customer}")
 }
+/// Partition key of the records of documents access points delivered (sort key: the object key).
+pub fn inbound_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}#INBOUND")
+}
 /// Partition key of the register's entry naming the customer with a Peppol id (sort key [`CUSTOMER_SK`]).
 pub fn customer_peppol_pk(tenant: &TenantId, scheme: &str, id: &str) -> String {
     format!("T#{tenant}#PEPPOL#{scheme}:{id}")

@@ -97,7 +97,7 @@ enum Command {
     /// dead-letter queue, sent to the queue and deleted from the dead-letter queue once the queue took it, as
     /// `devstack redrive` does; --wait changes nothing there. A message sent twice is harmless: consumers deduplicate.
     Redrive {
-        /// The stage: confirmation, shipment, invoicing, reporting or mail-feedback. (The archive's dead-letter
+        /// The stage: confirmation, shipment, invoicing, reporting, mail-feedback or inbound. (The archive's dead-letter
         /// queue holds stream records with nowhere to go back to: see the runbook.)
         #[arg(value_name = "STAGE")]
         stage: String,

@@ -30,12 +30,13 @@ pub struct Stage {
 }
 
 /// Every stage with a dead-letter queue (the tests hold this to the template's `RedrivePolicy`s).
-pub const STAGES: [Stage; 5] = [
+pub const STAGES: [Stage; 6] = [
     Stage { name: "confirmation", logical: "Confirmation" },
     Stage { name: "shipment", logical: "Shipment" },
     Stage { name: "invoicing", logical: "Invoicing" },
     Stage { name: "reporting", logical: "Reporting" },
     Stage { name: "mail-feedback", logical: "MailFeedback" },
+    Stage { name: "inbound", logical: "Inbound" },
 ];
 
 /// How often `--wait` asks how the task is doing.

@@ -66,6 +66,13 @@ pub async fn consumers(stack: &LocalStack) -> Result<Vec<sqs_runner::QueueConsum
                         Box::pin(async move { ::feedback::handle(&app, event).await.map_err(|e| e.to_string()) })
                     })
                 }
+                "InboundFunction" => {
+                    let app = Arc::new(stack.inbound()?);
+                    Arc::new(move |event| {
+                        let app = app.clone();
+                        Box::pin(async move { ::inbound::handle(&app, event).await.map_err(|e| e.to_string()) })
+                    })
+                }
                 other => return Err(format!("{other} consumes {queue} but is not served locally; add it to devstack")),
             };
             let url = stack.reference(&queue).ok_or_else(|| format!("queue {queue} is not provisioned"))?;

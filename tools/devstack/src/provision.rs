@@ -302,6 +302,80 @@ async fn create_queue(
     })
 }
 
+/// The bucket's `NotificationConfiguration.QueueConfigurations`, as S3 applies them: each created object matching a
+/// filter is reported to the queue (the emulator sends the notification to its SQS queue, as S3 does).
+async fn put_bucket_notifications(aws: &LocalAws, bucket: &str, config: &Json) -> Result<(), ProvisionError> {
+    use aws_sdk_s3::types::{
+        Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
+        QueueConfiguration, S3KeyFilter,
+    };
+    let Some(queues) = config["QueueConfigurations"].as_array() else { return Ok(()) };
+    let mut configurations = Vec::new();
+    for queue in queues {
+        let rules = queue["Filter"]["S3Key"]["Rules"].as_array().cloned().unwrap_or_default();
+        let mut key_filter = S3KeyFilter::builder();
+        for rule in &rules {
+            key_filter = key_filter.filter_rules(
+                FilterRule::builder()
+                    .name(FilterRuleName::from(str_field(rule, "Name").to_ascii_lowercase().as_str()))
+                    .value(str_field(rule, "Value"))
+                    .build(),
+            );
+        }
+        let configuration = QueueConfiguration::builder()
+            .queue_arn(str_field(queue, "Queue"))
+            .events(Event::from(str_field(queue, "Event")))
+            .filter(NotificationConfigurationFilter::builder().key(key_filter.build()).build())
+            .build()
+            .map_err(|e| ProvisionError::Template(TemplateError::Shape(format!("{bucket} notification: {e}"))))?;
+        configurations.push(configuration);
+    }
+    aws.s3
+        .put_bucket_notification_configuration()
+        .bucket(bucket)
+        .notification_configuration(
+            NotificationConfiguration::builder().set_queue_configurations(Some(configurations)).build(),
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error(format!("configure notifications of {bucket}"), e))?;
+    // S3 checks each destination with an `s3:TestEvent` message; in AWS the consumer takes it at deploy time, and
+    // so does provisioning here, so a stack's queues start empty.
+    for queue in queues {
+        let name = str_field(queue, "Queue").rsplit(':').next().unwrap_or_default();
+        let Ok(url) = aws.sqs.get_queue_url().queue_name(name).send().await else { continue };
+        let Some(url) = url.queue_url else { continue };
+        let received = aws
+            .sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .map_err(|e| aws_error(format!("read the test event of {name}"), e))?;
+        for message in received.messages.unwrap_or_default() {
+            let test_event = message.body.as_deref().is_some_and(|b| b.contains("\"s3:TestEvent\""));
+            let handle = message.receipt_handle.unwrap_or_default();
+            if test_event {
+                aws.sqs
+                    .delete_message()
+                    .queue_url(&url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await
+                    .map_err(|e| aws_error(format!("take the test event of {name}"), e))?;
+            } else {
+                let back = aws.sqs.change_message_visibility().queue_url(&url).receipt_handle(handle);
+                back.visibility_timeout(0)
+                    .send()
+                    .await
+                    .map_err(|e| aws_error(format!("release a message of {name}"), e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn create_bucket(
     aws: &LocalAws,
     template: &Template,
@@ -336,6 +410,7 @@ async fn create_bucket(
             .await
             .map_err(|e| aws_error(format!("enable versioning on {name}"), e))?;
     }
+    put_bucket_notifications(aws, &name, &props["NotificationConfiguration"]).await?;
     Ok(Physical {
         reference: name.clone(),
         attributes: BTreeMap::from([

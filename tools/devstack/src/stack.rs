@@ -183,6 +183,14 @@ impl LocalStack {
         Ok(feedback::Feedback::new(&config, aws.dynamodb.clone()))
     }
 
+    /// The inbound handler state, from the template's environment of `InboundFunction`.
+    pub fn inbound(&self) -> Result<inbound::Inbound, String> {
+        let aws = self.function_aws("InboundFunction");
+        let env = self.function_environment("InboundFunction").map_err(|e| e.to_string())?;
+        let config = inbound::InboundConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(inbound::Inbound::new(&config, aws.dynamodb.clone(), aws.s3.clone(), aws.sqs.clone()))
+    }
+
     /// The shipment handler state, from the template's environment of `ShipmentFunction`.
     pub fn shipment(&self) -> Result<shipment::Shipment, String> {
         let aws = self.function_aws("ShipmentFunction");

@@ -6,9 +6,9 @@
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use orders_aws::store::{ApiKeyRecord, DuplicateCheck};
+use orders_aws::store::DuplicateCheck;
 use orders_aws::{EventPublisher, Store};
-use orders_domain::ids::CustomerId;
+use orders_domain::ids::{CustomerId, TenantId};
 use orders_domain::parsing::RequestError;
 use orders_domain::party::PeppolId;
 use orders_domain::peppol_order::{parse_order, DocumentProblem, PeppolOrder, PeppolRefusal};
@@ -39,23 +39,33 @@ fn refused(location: &str, detail: String) -> OrderingError {
     OrderingError::Document(vec![DocumentProblem { rule: None, location: location.to_owned(), detail }])
 }
 
-/// Places the T01 `document` posted with `key` (with its `Idempotency-Key`, if any), or answers the order the same
-/// document placed before.
+/// A T01 as it came in: through the API with a key, or from an access point through the documents bucket.
+#[derive(Debug, Clone, Copy)]
+pub struct PeppolDocument<'a> {
+    /// The document.
+    pub text: &'a str,
+    /// Who delivered it, for the order's history (`peppol:<key id>`, `peppol-inbound:<object key>`).
+    pub actor: &'a str,
+    /// The request's `Idempotency-Key`, if any.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// Places the T01 `document` for the seller `tenant`, or answers the order the same document placed before.
 pub async fn submit_peppol_order(
     store: &Store,
     publisher: &EventPublisher,
-    key: &ApiKeyRecord,
     tenant: &TenantSettings,
-    document: &str,
-    idempotency_key: Option<&str>,
+    document: PeppolDocument<'_>,
     now: OffsetDateTime,
 ) -> Result<Ordered, OrderingError> {
     let now = super::now_micros(now);
-    let peppol = parse_order(document, now.date())?;
-    let (customer_id, named_by) = buyer(store, key, &peppol).await?;
+    let tenant_id = &tenant.tenant;
+    let idempotency_key = document.idempotency_key;
+    let peppol = parse_order(document.text, now.date())?;
+    let (customer_id, named_by) = buyer(store, tenant_id, &peppol).await?;
     let delivery_address = match &peppol.delivery_address {
         Some(address) => address.clone(),
-        None => store.get_customer(&key.tenant, &customer_id).await?.and_then(|c| c.address).ok_or_else(|| {
+        None => store.get_customer(tenant_id, &customer_id).await?.and_then(|c| c.address).ok_or_else(|| {
             refused(
                 "/Order[1]/cac:Delivery[1]",
                 "the document names no complete delivery address (street, city, postal code, country), and the \
@@ -66,17 +76,17 @@ pub async fn submit_peppol_order(
     };
     let draft = peppol.draft(customer_id, delivery_address);
     let channel = peppol.channel();
-    let fingerprint = hex::encode(Sha256::digest(document.as_bytes()));
+    let fingerprint = hex::encode(Sha256::digest(document.text.as_bytes()));
     let check = DuplicateCheck {
         channel: &channel,
         order_number: Some(&draft.order_number),
         idempotency_key,
         fingerprint: &fingerprint,
     };
-    let priced = price_order(store, &key.tenant, &channel, tenant, &draft, now, Some(check)).await.map_err(at_lines)?;
+    let priced = price_order(store, tenant_id, &channel, tenant, &draft, now, Some(check)).await.map_err(at_lines)?;
     let order = match priced {
         Priced::Repeat(duplicate) => {
-            return replay(store, &key.tenant, &draft.order_number, idempotency_key, duplicate).await
+            return replay(store, tenant_id, &draft.order_number, idempotency_key, duplicate).await
         }
         Priced::Order(order) => *order,
     };
@@ -102,7 +112,7 @@ pub async fn submit_peppol_order(
     );
     let placement = Placement {
         order: &order,
-        actor: &format!("peppol:{}", key.key_id),
+        actor: document.actor,
         detail: &detail,
         fingerprint: &fingerprint,
         idempotency_key,
@@ -119,12 +129,12 @@ pub async fn submit_peppol_order(
 /// that named it.
 async fn buyer(
     store: &Store,
-    key: &ApiKeyRecord,
+    tenant: &TenantId,
     peppol: &PeppolOrder,
 ) -> Result<(CustomerId, PeppolId), OrderingError> {
     let candidates = std::iter::once(&peppol.buyer_endpoint).chain(peppol.buyer_party_ids.iter().take(MAX_PARTY_IDS));
     for id in candidates {
-        if let Some(customer) = store.customer_by_peppol_id(&key.tenant, id).await? {
+        if let Some(customer) = store.customer_by_peppol_id(tenant, id).await? {
             return Ok((customer, id.clone()));
         }
     }
