@@ -11,14 +11,8 @@ use orders_domain::peppol_order::{check_rules, pending_rules, Flag};
 use orders_testkit::validate_peppol;
 use serde_json::Value;
 
-fn kit_dir() -> std::path::PathBuf {
-    std::env::var_os("PEPPOL_KIT_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| devstack::stack::project_root().join("../shared/peppol"))
-}
-
 fn examples(dir: &str, prefix: &str) -> Vec<(String, String)> {
-    let dir = kit_dir().join("examples").join(dir);
+    let dir = orders_testkit::peppol_kit_dir().join("examples").join(dir);
     let mut found: Vec<(String, String)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(Result::ok)
@@ -124,7 +118,7 @@ fn intake_names_the_rules_the_official_schematron_names() {
 #[test]
 fn the_rule_tables_are_generated_from_the_kits_schematron() {
     let root = devstack::stack::project_root();
-    let schematron = kit_dir().join("rules/t01/PEPPOLBIS-T01.sch");
+    let schematron = orders_testkit::peppol_kit_dir().join("rules/t01/PEPPOLBIS-T01.sch");
     if !schematron.is_file() {
         orders_testkit::cannot_run(&format!("rule tables: no schematron at {}", schematron.display()));
         return;

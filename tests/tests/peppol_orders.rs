@@ -14,10 +14,7 @@ use reqwest::Method;
 use rust_decimal::Decimal;
 
 fn kit_example(name: &str) -> Option<String> {
-    let kit = std::env::var_os("PEPPOL_KIT_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| devstack::stack::project_root().join("../shared/peppol"));
-    let path = kit.join("examples/valid").join(name);
+    let path = orders_testkit::peppol_kit_dir().join("examples/valid").join(name);
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
         Err(e) => {
@@ -219,4 +216,97 @@ async fn documents_an_access_point_delivers_into_the_bucket_become_orders_once_p
     after.sort_by(|a, b| a.key.cmp(&b.key));
     assert_eq!(before, after, "a notification of a taken object changes nothing");
     assert_eq!(stack.stored_orders(tenant).await.len(), 1);
+}
+
+/// Every official T01 example whose lines name the seller's item ids becomes an order for a seller whose catalogue
+/// serves it (its items in its units and currency, its buyer registered), answered by an Order Response that
+/// references it and passes the official rules; those naming items by description only are refused saying so.
+#[tokio::test]
+async fn every_official_example_our_catalogue_can_serve_becomes_an_answered_order() {
+    let kit = orders_testkit::peppol_kit_dir();
+    let Ok(entries) = std::fs::read_dir(kit.join("examples/valid")) else {
+        orders_testkit::cannot_run(&format!("Peppol orders: no kit examples at {}", kit.display()));
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("t01-"))
+        .collect();
+    names.sort();
+    let stack = TestStack::start().await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut answers = Vec::new();
+    let mut refused = Vec::new();
+    for name in &names {
+        let text = std::fs::read_to_string(kit.join("examples/valid").join(name)).expect("example");
+        let seller = stack.new_tenant().await;
+        let store = stack.stack.store();
+        // The catalogue the example needs, read from the example itself through intake's own reading of it.
+        if let Ok(document) = orders_domain::peppol_order::parse_order(&text, today) {
+            for line in &document.lines {
+                let product = Product {
+                    sku: line.sku.clone(),
+                    name: format!("Item {}", line.sku),
+                    unit: line.unit_code.clone(),
+                    price: line.buyer_price.unwrap_or(Decimal::ONE),
+                    currency: document.currency,
+                    vat_category: VatCategory::S,
+                    vat_rate: Decimal::new(25, 0),
+                    cost_price: None,
+                    lot_tracked: false,
+                    min_stock: None,
+                    target_stock: None,
+                };
+                store.put_product(&seller.id, &product).await.expect("product");
+                let malmo = WarehouseId::parse("malmo").expect("warehouse");
+                store.set_stock(&seller.id, &product.sku, &malmo, Decimal::new(1000, 0)).await.expect("stock");
+            }
+            let customer = Customer {
+                id: CustomerId::parse("C-PEPPOL").expect("id"),
+                name: "Peppol buyer".into(),
+                email: EmailAddress::parse("buyer@peppol.example.org").expect("email"),
+                language: None,
+                vat_id: None,
+                address: None,
+                discount: None,
+                peppol_id: Some(document.buyer_endpoint.clone()),
+                delivery_addresses: Vec::new(),
+            };
+            store.put_customer(&seller.id, &customer).await.expect("customer");
+        }
+        let placed = post_xml(&stack, &seller.key, &text).await;
+        if placed.status != 201 {
+            refused.push((name.clone(), placed.status, placed.body.to_string()));
+            continue;
+        }
+        stack.deliver_all().await;
+        let operator = stack.key_with_role(&seller.id, Role::Operator).await;
+        let id = placed.body["id"].as_str().expect("id");
+        let response = stack
+            .request(Method::GET, &format!("/v1/orders/{id}/order-response.xml"), &operator)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status().as_u16(), 200, "{name}");
+        let answer = response.text().await.expect("body");
+        let number = placed.body["order_number"].as_str().expect("number");
+        assert!(answer.contains(&format!("<cac:OrderReference><cbc:ID>{number}</cbc:ID>")), "{name}: {answer}");
+        answers.push((format!("t76-for-{}", name.trim_end_matches(".xml")), answer));
+    }
+    let served: Vec<&str> = answers.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        served,
+        ["t76-for-t01-Order_Example", "t76-for-t01-UC1_Order", "t76-for-t01-UC4_Order", "t76-for-t01-UC5_Order"],
+        "refused: {refused:?}"
+    );
+    for (name, status, body) in &refused {
+        assert_eq!(*status, 422, "{name}: {body}");
+        assert!(body.contains("SellersItemIdentification"), "{name} names its items without our SKU: {body}");
+    }
+    if let Some(results) = orders_testkit::validate_peppol(&answers) {
+        for result in &results {
+            assert_eq!(result["ok"], true, "{result}");
+        }
+    }
 }

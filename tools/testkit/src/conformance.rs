@@ -13,13 +13,18 @@ pub fn cannot_run(what: &str) {
     eprintln!("SKIPPED {what}");
 }
 
+/// The Peppol kit: `$PEPPOL_KIT_DIR`, else `../shared/peppol` next to the project.
+pub fn peppol_kit_dir() -> std::path::PathBuf {
+    std::env::var_os("PEPPOL_KIT_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| devstack::stack::project_root().join("../shared/peppol"))
+}
+
 /// Validates UBL documents with the Peppol kit (`$PEPPOL_KIT_DIR`, else `../shared/peppol` next to the project) in
 /// one call: one JSON result per file, or `None` (said on stderr) when the kit is not there — a failure under
 /// `CI=true` ([`cannot_run`]).
 pub fn validate_peppol(documents: &[(String, String)]) -> Option<Vec<Value>> {
-    let kit = std::env::var_os("PEPPOL_KIT_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| devstack::stack::project_root().join("../shared/peppol"));
+    let kit = peppol_kit_dir();
     if !kit.join("validate.py").is_file() {
         cannot_run(&format!("Peppol validation: no kit at $PEPPOL_KIT_DIR or {}", kit.display()));
         return None;

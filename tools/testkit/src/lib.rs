@@ -14,7 +14,7 @@ mod readers;
 mod stack;
 
 pub use client::{Answer, ConsoleSession, PortalSession};
-pub use conformance::{assert_conforms, cannot_run, openapi_spec, validate_peppol};
+pub use conformance::{assert_conforms, cannot_run, openapi_spec, peppol_kit_dir, validate_peppol};
 pub use faults::Faults;
 pub use fixtures::{local_template, order_body, template_routes, tomorrow};
 pub use mail::{mime_leaves, mime_parts, pdf_text, portal_link_token, MimeLeaf};
