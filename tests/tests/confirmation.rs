@@ -31,6 +31,7 @@ fn product(sku: &str, price: &str, lot_tracked: bool) -> Product {
         lot_tracked,
         min_stock: None,
         target_stock: None,
+        gtin: None,
     }
 }
 

@@ -7,7 +7,8 @@
 use orders_domain::catalogue::{Customer, Product};
 use orders_domain::ids::{CustomerId, Role, Sku, WarehouseId};
 use orders_domain::money::Currency;
-use orders_domain::party::{EmailAddress, PeppolId};
+use orders_domain::party::{Address, EmailAddress, PeppolId};
+use orders_domain::peppol_order::ItemRef;
 use orders_domain::tax::VatCategory;
 use orders_testkit::{Answer, TestStack};
 use reqwest::Method;
@@ -49,6 +50,7 @@ async fn serve_the_example(stack: &TestStack) {
             lot_tracked: false,
             min_stock: None,
             target_stock: None,
+            gtin: None,
         };
         store.put_product(tenant, &product).await.expect("product");
         let malmo = WarehouseId::parse("malmo").expect("warehouse");
@@ -218,9 +220,10 @@ async fn documents_an_access_point_delivers_into_the_bucket_become_orders_once_p
     assert_eq!(stack.stored_orders(tenant).await.len(), 1);
 }
 
-/// Every official T01 example whose lines name the seller's item ids becomes an order for a seller whose catalogue
-/// serves it (its items in its units and currency, its buyer registered), answered by an Order Response that
-/// references it and passes the official rules; those naming items by description only are refused saying so.
+/// Every official T01 example whose lines name the seller's item ids or GTINs becomes an order for a seller whose
+/// catalogue serves it (its items in its units and currency, its buyer registered, and for UC6, which names no
+/// delivery address, the buyer's address on record), answered by an Order Response that references it and passes
+/// the official rules; those naming items by description only are refused saying so.
 #[tokio::test]
 async fn every_official_example_our_catalogue_can_serve_becomes_an_answered_order() {
     let kit = orders_testkit::peppol_kit_dir();
@@ -244,10 +247,15 @@ async fn every_official_example_our_catalogue_can_serve_becomes_an_answered_orde
         let store = stack.stack.store();
         // The catalogue the example needs, read from the example itself through intake's own reading of it.
         if let Ok(document) = orders_domain::peppol_order::parse_order(&text, today) {
-            for line in &document.lines {
+            for (index, line) in document.lines.iter().enumerate() {
+                // A line named by GTIN only is a product of ours with that GTIN.
+                let (sku, gtin) = match &line.item {
+                    ItemRef::Sku(sku) => (sku.clone(), None),
+                    ItemRef::Gtin(gtin) => (Sku::parse(format!("GTIN-ITEM-{index}")).expect("sku"), Some(gtin.clone())),
+                };
                 let product = Product {
-                    sku: line.sku.clone(),
-                    name: format!("Item {}", line.sku),
+                    sku,
+                    name: format!("Item {index}"),
                     unit: line.unit_code.clone(),
                     price: line.buyer_price.unwrap_or(Decimal::ONE),
                     currency: document.currency,
@@ -257,6 +265,7 @@ async fn every_official_example_our_catalogue_can_serve_becomes_an_answered_orde
                     lot_tracked: false,
                     min_stock: None,
                     target_stock: None,
+                    gtin,
                 };
                 store.put_product(&seller.id, &product).await.expect("product");
                 let malmo = WarehouseId::parse("malmo").expect("warehouse");
@@ -268,7 +277,14 @@ async fn every_official_example_our_catalogue_can_serve_becomes_an_answered_orde
                 email: EmailAddress::parse("buyer@peppol.example.org").expect("email"),
                 language: None,
                 vat_id: None,
-                address: None,
+                address: Some(Address {
+                    name: "Peppol buyer".into(),
+                    street: "Storgatan 1".into(),
+                    additional_street: None,
+                    city: "Stockholm".into(),
+                    postal_code: "111 22".into(),
+                    country: "SE".into(),
+                }),
                 discount: None,
                 peppol_id: Some(document.buyer_endpoint.clone()),
                 delivery_addresses: Vec::new(),
@@ -297,7 +313,13 @@ async fn every_official_example_our_catalogue_can_serve_becomes_an_answered_orde
     let served: Vec<&str> = answers.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         served,
-        ["t76-for-t01-Order_Example", "t76-for-t01-UC1_Order", "t76-for-t01-UC4_Order", "t76-for-t01-UC5_Order"],
+        [
+            "t76-for-t01-Order_Example",
+            "t76-for-t01-UC1_Order",
+            "t76-for-t01-UC4_Order",
+            "t76-for-t01-UC5_Order",
+            "t76-for-t01-UC6_Order"
+        ],
         "refused: {refused:?}"
     );
     for (name, status, body) in &refused {
@@ -309,4 +331,46 @@ async fn every_official_example_our_catalogue_can_serve_becomes_an_answered_orde
             assert_eq!(result["ok"], true, "{result}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_line_named_by_gtin_is_the_product_that_has_that_gtin_now() {
+    let Some(example) = kit_example("t01-UC6_Order.xml") else { return };
+    let stack = TestStack::start().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let spec = orders_testkit::openapi_spec();
+    let product = |gtin: &str| {
+        serde_json::json!({"name": "Paper towels", "unit": "NAR", "price": "4.00", "currency": "EUR",
+                           "vat_category": "S", "vat_rate": 25, "gtin": gtin})
+    };
+    let wrong = stack.call(Method::PUT, "/v1/products/TOWEL-1", &operator, Some(&product("05704066204094"))).await;
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert_eq!(wrong.pointers(), ["/gtin"]);
+    let stored = stack.call(Method::PUT, "/v1/products/TOWEL-1", &operator, Some(&product("05704066204093"))).await;
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    orders_testkit::assert_conforms(&spec, "/v1/products/{sku}", "put", 200, &stored.body);
+    assert_eq!(stored.body["gtin"], "05704066204093");
+    let malmo = WarehouseId::parse("malmo").expect("warehouse");
+    let towel = Sku::parse("TOWEL-1").expect("sku");
+    stack.stack.store().set_stock(&stack.tenant.id, &towel, &malmo, Decimal::new(100, 0)).await.expect("stock");
+
+    // UC6 names its one item by GTIN only, and no delivery address: the demo customer C-2 has its buyer endpoint.
+    let placed = post_xml(&stack, &stack.tenant.key, &example).await;
+    assert_eq!(placed.status, 201, "{}", placed.body);
+    assert_eq!(placed.body["lines"][0]["sku"], "TOWEL-1");
+    assert_eq!(placed.body["buyer"]["customer_id"], "C-2");
+    assert_eq!(placed.body["delivery_address"]["city"], "Berlin", "the customer's address on record");
+
+    // The product takes another GTIN: the old one names nothing any more.
+    let moved = stack.call(Method::PUT, "/v1/products/TOWEL-1", &operator, Some(&product("96385074"))).await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    // Another order (the document's id is its first cbc:ID) naming the old GTIN.
+    let again = example.replacen("<cbc:ID>1</cbc:ID>", "<cbc:ID>2</cbc:ID>", 1);
+    let refused = post_xml(&stack, &stack.tenant.key, &again).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body["errors"][0]["detail"].as_str().is_some_and(|d| d.contains("GTIN 05704066204093")),
+        "{}",
+        refused.body
+    );
 }

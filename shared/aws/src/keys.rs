@@ -52,6 +52,10 @@ pub fn lot_stock_sk(warehouse: &WarehouseId, lot: Option<&str>) -> String {
 pub fn customer_pk(tenant: &TenantId, customer: &CustomerId) -> String {
     format!("T#{tenant}#C#{customer}")
 }
+/// Partition key of the catalogue's entry naming the product with a GTIN (sort key [`PRODUCT_SK`]).
+pub fn product_gtin_pk(tenant: &TenantId, gtin: &str) -> String {
+    format!("T#{tenant}#GTIN#{gtin}")
+}
 /// Partition key of the records of documents access points delivered (sort key: the object key).
 pub fn inbound_pk(tenant: &TenantId) -> String {
     format!("T#{tenant}#INBOUND")

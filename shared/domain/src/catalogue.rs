@@ -14,6 +14,53 @@ pub use crate::stock::{sort_for_reservation, StockLevel};
 /// VAT categories live in [`crate::tax`]; re-exported where they always were.
 pub use crate::tax::VatCategory;
 
+/// A GS1 Global Trade Item Number (GTIN-8, -12, -13 or -14): digits only, the last a correct check digit. Peppol
+/// documents name it as a standard item id with scheme `0160`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Gtin(String);
+
+impl Gtin {
+    /// Checks length, digits and the check digit.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let digits: Vec<u32> = value.chars().filter_map(|c| c.to_digit(10)).collect();
+        if digits.len() != value.len() || ![8, 12, 13, 14].contains(&digits.len()) {
+            return Err(format!("{value:?} is not a GTIN: 8, 12, 13 or 14 digits"));
+        }
+        let (check, body) = digits.split_last().ok_or_else(|| format!("{value:?} is not a GTIN"))?;
+        let sum: u32 = body.iter().rev().enumerate().map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d }).sum();
+        if (10 - sum % 10) % 10 != *check {
+            return Err(format!("{value:?} is not a GTIN: its check digit is wrong"));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Gtin {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<Gtin> for String {
+    fn from(gtin: Gtin) -> Self {
+        gtin.0
+    }
+}
+
+impl std::fmt::Display for Gtin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A product of the catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Product {
@@ -45,6 +92,9 @@ pub struct Product {
     /// The level a reorder fills up to (at least `min_stock`; `min_stock` when not set).
     #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
     pub target_stock: Option<Decimal>,
+    /// Its GTIN, by which Peppol orders may name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gtin: Option<Gtin>,
 }
 
 /// The stock of an order's SKUs as the producer of its `order.received` event read it to price the order, carried

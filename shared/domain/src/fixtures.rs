@@ -37,6 +37,7 @@ pub fn order(order_type: OrderType, lines: &[(&str, Decimal)]) -> Order {
                 lot_tracked: false,
                 min_stock: None,
                 target_stock: None,
+                gtin: None,
             };
             let request = LineRequest { quantity: *quantity, unit_price: None, discount: None };
             valid(price_line(u32::try_from(i).unwrap_or(0) + 1, &request, &product, None, None, eur))

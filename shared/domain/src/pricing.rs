@@ -332,6 +332,7 @@ mod tests {
             lot_tracked: false,
             min_stock: None,
             target_stock: None,
+            gtin: None,
         }
     }
 

@@ -96,6 +96,7 @@ pub fn demo_products() -> Vec<(Product, [Decimal; 2])> {
                 lot_tracked: false,
                 min_stock: Some(Decimal::new(5, 0)),
                 target_stock: Some(Decimal::new(20, 0)),
+                gtin: None,
             },
             [Decimal::new(stock[0], 0), Decimal::new(stock[1], 0)],
         )

@@ -8,10 +8,10 @@ use time::OffsetDateTime;
 
 use orders_aws::store::DuplicateCheck;
 use orders_aws::{EventPublisher, Store};
-use orders_domain::ids::{CustomerId, TenantId};
+use orders_domain::ids::{CustomerId, Sku, TenantId};
 use orders_domain::parsing::RequestError;
 use orders_domain::party::PeppolId;
-use orders_domain::peppol_order::{parse_order, DocumentProblem, PeppolOrder, PeppolRefusal};
+use orders_domain::peppol_order::{parse_order, DocumentProblem, ItemRef, PeppolOrder, PeppolRefusal};
 use orders_domain::tenant::TenantSettings;
 use orders_domain::FieldError;
 
@@ -74,7 +74,8 @@ pub async fn submit_peppol_order(
             )
         })?,
     };
-    let draft = peppol.draft(customer_id, delivery_address);
+    let skus = products(store, tenant_id, &peppol).await?;
+    let draft = peppol.draft(customer_id, delivery_address, skus);
     let channel = peppol.channel();
     let fingerprint = hex::encode(Sha256::digest(document.text.as_bytes()));
     let check = DuplicateCheck {
@@ -123,6 +124,24 @@ pub async fn submit_peppol_order(
         stock: None,
     };
     super::place_and_answer(store, publisher, tenant, placement).await
+}
+
+/// The product of each line: its SKU, or the one whose GTIN it names.
+async fn products(store: &Store, tenant: &TenantId, peppol: &PeppolOrder) -> Result<Vec<Sku>, OrderingError> {
+    let mut skus = Vec::with_capacity(peppol.lines.len());
+    for (index, line) in peppol.lines.iter().enumerate() {
+        let sku = match &line.item {
+            ItemRef::Sku(sku) => sku.clone(),
+            ItemRef::Gtin(gtin) => store.sku_by_gtin(tenant, gtin).await?.ok_or_else(|| {
+                refused(
+                    &format!("/Order[1]/cac:OrderLine[{}]/cac:LineItem[1]/cac:Item[1]", index + 1),
+                    format!("no product of this seller has the GTIN {gtin}"),
+                )
+            })?,
+        };
+        skus.push(sku);
+    }
+    Ok(skus)
 }
 
 /// The customer the buyer's endpoint names, else the first of its party identifiers that names one, with the id

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use orders_domain::catalogue::{sort_for_reservation, CustomerPrice, Product};
+use orders_domain::catalogue::{sort_for_reservation, CustomerPrice, Gtin, Product};
 use orders_domain::ids::{CustomerId, Sku, TenantId, WarehouseId};
 
 use super::stock::stock_level;
@@ -33,7 +33,29 @@ impl Store {
             GSI1SK: product.sku.to_string(),
             product: product.clone(),
         };
-        self.put("product", to_item("product", &item)?).await
+        self.put("product", to_item("product", &item)?).await?;
+        if let Some(gtin) = &product.gtin {
+            // After the product, as a customer's Peppol id: a reader checks that the product still has the GTIN.
+            let mut entry = key(keys::product_gtin_pk(tenant, gtin.as_str()), keys::PRODUCT_SK);
+            entry.insert("entity".into(), s("product_gtin"));
+            entry.insert("sku".into(), s(product.sku.as_str()));
+            self.put("product's GTIN", entry).await?;
+        }
+        Ok(())
+    }
+
+    /// The SKU of the product with the GTIN `gtin`, if any: the entry its last write left, checked against the
+    /// product (which may have another GTIN by now, or be gone). Two reads.
+    pub async fn sku_by_gtin(&self, tenant: &TenantId, gtin: &Gtin) -> Result<Option<Sku>, StoreError> {
+        let pk = keys::product_gtin_pk(tenant, gtin.as_str());
+        let Some(entry) = self.get("product's GTIN", pk, keys::PRODUCT_SK).await? else { return Ok(None) };
+        let sku = entry.get("sku").and_then(|v| v.as_s().ok()).ok_or_else(|| corrupt("product's GTIN", "no sku"))?;
+        let sku = Sku::parse(sku.as_str()).map_err(|e| corrupt("product's GTIN", e.0))?;
+        let Some(item) = self.get("product", keys::sku_pk(tenant, &sku), keys::PRODUCT_SK).await? else {
+            return Ok(None);
+        };
+        let product: ProductItem = from_item("product", item)?;
+        Ok((product.product.gtin.as_ref() == Some(gtin)).then_some(sku))
     }
 
     /// Creates or replaces a customer's price for a product.

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::non_negative;
-use crate::catalogue::{CustomerPrice, Product};
+use crate::catalogue::{CustomerPrice, Gtin, Product};
 use crate::ids::Sku;
 use crate::intake::{discount, DiscountRequest};
 use crate::money::{Currency, JsonDecimal};
@@ -27,6 +27,7 @@ struct ProductBody {
     min_stock: Option<JsonDecimal>,
     target_stock: Option<JsonDecimal>,
     lot_tracked: Option<bool>,
+    gtin: Option<String>,
 }
 
 /// Parses a product for `sku`; prices default to `default_currency`.
@@ -81,6 +82,7 @@ pub fn parse_product(json: &str, sku: Sku, default_currency: Currency) -> Result
         }
         _ => {}
     }
+    let gtin = body.gtin.and_then(|g| errors.take(Gtin::parse(g.trim()).map_err(|e| FieldError::new("/gtin", e))));
     match (name, unit, price, currency, category, rate, errors.is_empty()) {
         (Some(name), Some(unit), Some(price), Some(currency), Some(vat_category), Some(vat_rate), true) => {
             Ok(Product {
@@ -95,6 +97,7 @@ pub fn parse_product(json: &str, sku: Sku, default_currency: Currency) -> Result
                 lot_tracked: body.lot_tracked.unwrap_or(false),
                 min_stock,
                 target_stock,
+                gtin,
             })
         }
         _ => Err(RequestError::Invalid(errors.into_vec())),

@@ -6,6 +6,7 @@
 use rust_decimal::Decimal;
 use time::Date;
 
+use crate::catalogue::Gtin;
 use crate::ids::{CustomerId, Sku};
 use crate::intake::{BuyerDraft, LineDraft, LineItem, OrderDraft, MAX_LINES};
 use crate::money::Currency;
@@ -46,11 +47,20 @@ pub struct PeppolOrder {
     pub warnings: Vec<Finding>,
 }
 
+/// How a T01 line names its item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemRef {
+    /// The seller's item identifier: our SKU.
+    Sku(Sku),
+    /// Only a standard item id of scheme `0160`: a GTIN, which the catalogue maps to a SKU.
+    Gtin(Gtin),
+}
+
 /// One order line of a T01.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeppolLine {
-    /// The seller's item identifier: the SKU.
-    pub sku: Sku,
+    /// The item.
+    pub item: ItemRef,
     /// Ordered quantity.
     pub quantity: Decimal,
     /// Its UN/ECE Rec 20 unit code.
@@ -84,8 +94,9 @@ pub enum PeppolRefusal {
 }
 
 impl PeppolOrder {
-    /// The order draft for the buyer `customer`, delivering to `delivery_address`.
-    pub fn draft(&self, customer: CustomerId, delivery_address: Address) -> OrderDraft {
+    /// The order draft for the buyer `customer`, delivering to `delivery_address`, with `skus` the products of the
+    /// lines in order (a line's own SKU, or the one its GTIN names).
+    pub fn draft(&self, customer: CustomerId, delivery_address: Address, skus: Vec<Sku>) -> OrderDraft {
         OrderDraft {
             order_number: self.document_id.clone(),
             order_type: OrderType::Purchase,
@@ -99,8 +110,9 @@ impl PeppolOrder {
             lines: self
                 .lines
                 .iter()
-                .map(|line| LineDraft {
-                    item: LineItem::Product(line.sku.clone()),
+                .zip(skus)
+                .map(|(line, sku)| LineDraft {
+                    item: LineItem::Product(sku),
                     request: LineRequest { quantity: line.quantity, unit_price: None, discount: None },
                     requested_delivery_date: line.requested_delivery_date,
                 })
@@ -206,12 +218,23 @@ fn map(root: &xml::Element, today: Date, warnings: Vec<Finding>) -> Result<Peppo
         for note in order_line.children_named("cbc:Note") {
             notes.push(format!("Line {line_id}: {}", note.trimmed()));
         }
-        let sku = match item.text_at("cac:Item/cac:SellersItemIdentification/cbc:ID") {
-            Some(id) => Sku::parse(id).map_err(|e| problem(&format!("{at}/cac:Item[1]"), e.0)).ok(),
-            None => {
+        let gtin = item
+            .at("cac:Item/cac:StandardItemIdentification/cbc:ID")
+            .filter(|id| id.attribute("schemeID") == Some("0160"))
+            .map(xml::Element::trimmed);
+        let sku = match (item.text_at("cac:Item/cac:SellersItemIdentification/cbc:ID"), gtin) {
+            (Some(id), _) => {
+                Sku::parse(id).map(ItemRef::Sku).map_err(|e| problem(&format!("{at}/cac:Item[1]"), e.0)).ok()
+            }
+            (None, Some(gtin)) => {
+                Gtin::parse(gtin).map(ItemRef::Gtin).map_err(|e| problem(&format!("{at}/cac:Item[1]"), e)).ok()
+            }
+            (None, None) => {
                 problem(
                     &format!("{at}/cac:Item[1]"),
-                    "the seller's item identifier (cac:SellersItemIdentification, our SKU) is required".into(),
+                    "the seller's item identifier (cac:SellersItemIdentification, our SKU) or a GTIN (a standard item \
+                     id of scheme 0160) is required"
+                        .into(),
                 );
                 None
             }
@@ -232,7 +255,7 @@ fn map(root: &xml::Element, today: Date, warnings: Vec<Finding>) -> Result<Peppo
         });
         let requested = upcoming(item.text_at("cac:Delivery/cac:RequestedDeliveryPeriod/cbc:StartDate"), today);
         if let (Some(sku), Some(quantity)) = (sku, quantity) {
-            lines.push(PeppolLine { sku, quantity, unit_code, buyer_price, requested_delivery_date: requested });
+            lines.push(PeppolLine { item: sku, quantity, unit_code, buyer_price, requested_delivery_date: requested });
         }
     }
     let notes = Some(notes.join("\n")).filter(|n| !n.is_empty()).map(|n| n.chars().take(2000).collect());

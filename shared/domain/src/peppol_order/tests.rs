@@ -56,7 +56,15 @@ fn a_t01_maps_onto_an_order_draft() {
     assert_eq!(order.lines[0].buyer_price, Some(Decimal::new(12525, 2)), "price per one unit of the base quantity");
     assert_eq!(order.notes.as_deref(), Some("Call before delivery\nLine 1: Blue ones\nLine 2: Blue ones"));
     assert!(order.warnings.is_empty(), "{:?}", order.warnings);
-    let draft = order.draft(CustomerId::parse("cus_byggbolaget").expect("id"), address);
+    let skus = order
+        .lines
+        .iter()
+        .map(|l| match &l.item {
+            ItemRef::Sku(sku) => sku.clone(),
+            ItemRef::Gtin(_) => panic!("named by SKU"),
+        })
+        .collect();
+    let draft = order.draft(CustomerId::parse("cus_byggbolaget").expect("id"), address, skus);
     assert_eq!(draft.order_number, "PO-77");
     assert_eq!(draft.lines[0].item, LineItem::Product(Sku::parse("BOLT-8").expect("sku")));
     assert_eq!(draft.lines[0].request.unit_price, None, "our prices win");
@@ -103,6 +111,28 @@ fn what_the_mapping_cannot_take_is_refused_with_its_place() {
         .replace("<cac:SellersItemIdentification><cbc:ID>BOLT-8</cbc:ID></cac:SellersItemIdentification>", "")]);
     let Err(PeppolRefusal::Refused(problems)) = parse_order(&no_sku, today()) else { panic!("refused") };
     assert!(problems[0].detail.contains("SellersItemIdentification"), "{problems:?}");
+    let by_gtin = |gtin: &str| {
+        document(&[line("1", "BOLT-8", "1").replace(
+            "<cac:SellersItemIdentification><cbc:ID>BOLT-8</cbc:ID></cac:SellersItemIdentification>",
+            &format!(r#"<cac:StandardItemIdentification><cbc:ID schemeID="0160">{gtin}</cbc:ID></cac:StandardItemIdentification>"#),
+        )])
+    };
+    let order = parse_order(&by_gtin("05704066204093"), today()).expect("a GTIN names the item");
+    assert_eq!(order.lines[0].item, ItemRef::Gtin(Gtin::parse("05704066204093").expect("gtin")));
+    let Err(PeppolRefusal::Refused(problems)) = parse_order(&by_gtin("05704066204094"), today()) else {
+        panic!("refused")
+    };
+    assert!(problems[0].detail.contains("check digit"), "{problems:?}");
+}
+
+#[test]
+fn gtins_have_their_lengths_and_check_digit() {
+    for good in ["05704066204093", "7560000012340", "96385074", "036000291452"] {
+        assert!(Gtin::parse(good).is_ok(), "{good}");
+    }
+    for bad in ["7560000012345", "1234567", "75600000123a5", ""] {
+        assert!(Gtin::parse(bad).is_err(), "{bad}");
+    }
 }
 
 #[test]

@@ -266,6 +266,7 @@ mod tests {
             lot_tracked: true,
             min_stock: Some(Decimal::new(3, 0)),
             target_stock: None,
+            gtin: None,
         };
         let value = product_json(&product, None, None, Decimal::new(7, 0));
         assert_eq!(shape(&value), PINNED_PRODUCT);

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
-use orders_domain::catalogue::{CustomerPrice, Product};
+use orders_domain::catalogue::{CustomerPrice, Gtin, Product};
 use orders_domain::ids::Sku;
 use orders_domain::money::{Currency, Discount};
 use orders_domain::tax::VatCategory;
@@ -43,6 +43,9 @@ struct ProductView<'a> {
     /// Available over the tenant's warehouses.
     #[serde(serialize_with = "decimal_string")]
     available_quantity: Decimal,
+    /// The product's GTIN, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gtin: Option<&'a Gtin>,
 }
 
 impl<'a> ProductView<'a> {
@@ -64,6 +67,7 @@ impl<'a> ProductView<'a> {
             vat_category: product.vat_category,
             vat_rate: product.vat_rate,
             available_quantity: available,
+            gtin: product.gtin.as_ref(),
         }
     }
 }
