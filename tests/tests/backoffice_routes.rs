@@ -102,6 +102,15 @@ async fn every_back_office_route_refuses_wrong_roles_other_tenants_and_bad_input
         },
         Case {
             method: Method::GET,
+            template: "/v1/orders/{id}/peppol-order.xml",
+            allowed: &[Role::Webshop, Role::Operator, Role::Warehouse],
+            path: format!("/v1/orders/{order}/peppol-order.xml"),
+            tenant_scoped: true,
+            body: None,
+            bad: None,
+        },
+        Case {
+            method: Method::GET,
             template: "/v1/orders/{id}/despatches/{number}",
             allowed: &[Role::Webshop, Role::Operator, Role::Warehouse],
             path: format!("/v1/orders/{order}/despatches/D-1.xml"),

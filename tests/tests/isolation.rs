@@ -203,6 +203,7 @@ async fn no_route_lets_another_tenant_or_buyer_reach_anything_of_a_tenant_or_buy
             Scoped,
             None,
         ),
+        row(Method::GET, "/v1/orders/{id}/peppol-order.xml", format!("/v1/orders/{o}/peppol-order.xml"), Scoped, None),
         row(
             Method::GET,
             "/v1/orders/{id}/despatches/{number}",

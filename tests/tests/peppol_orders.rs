@@ -114,6 +114,20 @@ async fn a_peppol_order_becomes_an_order_answered_by_an_order_response() {
     if let Some(results) = orders_testkit::validate_peppol(&[("t76-for-t01".into(), answer)]) {
         assert_eq!(results[0]["ok"], true, "{}", results[0]);
     }
+
+    // The document is kept with the order as it came, and archived beside the answer.
+    let kept =
+        stack.request(Method::GET, &format!("/v1/orders/{id}/peppol-order.xml"), &operator).send().await.expect("GET");
+    assert_eq!(kept.status().as_u16(), 200);
+    assert_eq!(kept.text().await.expect("body"), example, "byte for byte");
+    stack.deliver_streams().await;
+    let archived = stack.bundled_documents(&stack.tenant.id).await;
+    let name = format!("tenant={}/orders/{id}/peppol-order.xml", stack.tenant.id);
+    assert!(
+        archived.iter().any(|(key, xml)| *key == name && *xml == example),
+        "{:?}",
+        archived.iter().map(|(k, _)| k).collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]

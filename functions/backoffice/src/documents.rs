@@ -55,6 +55,23 @@ pub(crate) async fn order_response_document(
     xml_response(xml, &format!("{order_id}-order-response.xml"))
 }
 
+/// `GET /v1/orders/{id}/peppol-order.xml`: the Peppol BIS Order (T01) the order was placed from, as received.
+pub(crate) async fn peppol_order_document(
+    app: &Backoffice,
+    caller: &ApiKeyRecord,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let order_id = order_id_of(id)?;
+    let xml = app
+        .store
+        .order_document(&caller.tenant, &order_id, orders_app::ordering::peppol::RECEIVED_DOCUMENT)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("a Peppol Order of order {id} (it came in another way, or not at all)"))
+        })?;
+    xml_response(xml, &format!("{order_id}-peppol-order.xml"))
+}
+
 /// `GET /v1/orders/{id}/despatches/{number}` (with or without `.xml`): the Peppol Despatch Advice (T16) as issued.
 pub(crate) async fn despatch_document(
     app: &Backoffice,

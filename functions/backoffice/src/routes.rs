@@ -112,6 +112,13 @@ const ROUTES: &[Route<Backoffice>] = &[
     },
     Route {
         method: Method::GET,
+        path: "/v1/orders/{id}/peppol-order.xml",
+        roles: ANY_ROLE,
+        action: "read order documents",
+        handler: Handler::Key(|app, call| Box::pin(documents::peppol_order_document(app, &call.caller, call.param(0)))),
+    },
+    Route {
+        method: Method::GET,
         path: "/v1/orders/{id}/despatches/{number}",
         roles: ANY_ROLE,
         action: "read order documents",

@@ -5,6 +5,7 @@
 //! read; if that send fails, the relay sends it later (thin).
 
 use orders_domain::catalogue::{Customer, StockHint};
+use orders_domain::documents::IssuedDocument;
 use orders_domain::events::{Carried, EventEnvelope, EventType};
 use orders_domain::order::{HistoryEntry, Order};
 use orders_domain::quote::Quote;
@@ -36,6 +37,8 @@ pub struct Placement<'a> {
     /// The stock of the order's SKUs as read to price it: the event then carries it and the order to the
     /// confirmation stage (never stored with its "publish pending" mark).
     pub stock: Option<&'a StockHint>,
+    /// The business document the order was placed from (a Peppol Order), kept with it and archived.
+    pub received_document: Option<&'a IssuedDocument>,
 }
 
 /// Stores `placement`'s order and, if this call stored it, publishes its `order.received` event.
@@ -69,6 +72,7 @@ pub async fn place_order(
             event: &event,
             quote: placement.quote,
             orders_per_minute: placement.orders_per_minute,
+            received_document: placement.received_document,
         })
         .await?;
     if matches!(outcome, CreateOutcome::Created) {

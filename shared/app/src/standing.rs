@@ -97,6 +97,7 @@ async fn run_entry(
             orders_per_minute: None,
             settings_version: tenant.stored_version,
             stock: None,
+            received_document: None,
         };
         match place_order(store, confirmation, placement).await? {
             CreateOutcome::Created => report.placed += 1,

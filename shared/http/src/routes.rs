@@ -112,6 +112,7 @@ pub const API_ROUTES: &[(Method, &str)] = &[
     (Method::POST, "/v1/orders/{id}/invoices"),
     (Method::POST, "/v1/orders/{id}/notes"),
     (Method::GET, "/v1/orders/{id}/order-response.xml"),
+    (Method::GET, "/v1/orders/{id}/peppol-order.xml"),
     (Method::GET, "/v1/orders/{id}/proforma.pdf"),
     (Method::POST, "/v1/orders/{id}/response"),
     (Method::POST, "/v1/orders/{id}/split"),

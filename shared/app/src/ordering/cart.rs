@@ -138,6 +138,7 @@ pub async fn order_cart(
         orders_per_minute: Some(tenant.limits.orders_per_minute),
         settings_version: tenant.stored_version,
         stock: None,
+        received_document: None,
     };
     let outcome = place_order(store, publisher, placement).await?;
     if let CreateOutcome::RateLimited { retry_after } = outcome {

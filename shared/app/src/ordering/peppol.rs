@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use orders_aws::store::DuplicateCheck;
 use orders_aws::{EventPublisher, Store};
+use orders_domain::documents::IssuedDocument;
 use orders_domain::ids::{CustomerId, Sku, TenantId};
 use orders_domain::parsing::RequestError;
 use orders_domain::party::PeppolId;
@@ -19,6 +20,8 @@ use super::webshop::{price_order, Priced};
 use super::{replay, Ordered, OrderingError};
 use crate::placing::Placement;
 
+/// The name of the T01 kept with its order (`DOC#peppol-order`, archived as `…/peppol-order.xml`).
+pub const RECEIVED_DOCUMENT: &str = "peppol-order";
 /// Where a T01 names its buyer.
 const BUYER_PARTY: &str = "/Order[1]/cac:BuyerCustomerParty[1]/cac:Party[1]";
 /// The most of the buyer's party identifiers tried when its endpoint names no customer.
@@ -103,6 +106,9 @@ pub async fn submit_peppol_order(
             ));
         }
     }
+    // Kept with the order as it came, and archived beside the answers (docs/decisions/0016).
+    let received =
+        IssuedDocument { order_id: order.id.clone(), name: RECEIVED_DOCUMENT.into(), xml: document.text.to_owned() };
     let detail = format!(
         "Order {} received as Peppol BIS Order from {} with {} line(s), {} {} gross",
         order.order_number,
@@ -122,6 +128,7 @@ pub async fn submit_peppol_order(
         orders_per_minute: Some(tenant.limits.orders_per_minute),
         settings_version: tenant.stored_version,
         stock: None,
+        received_document: Some(&received),
     };
     super::place_and_answer(store, publisher, tenant, placement).await
 }

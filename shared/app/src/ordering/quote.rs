@@ -85,6 +85,7 @@ pub async fn accept_quote(
         orders_per_minute: None,
         settings_version: None,
         stock: None,
+        received_document: None,
     };
     match place_order(store, publisher, placement).await? {
         CreateOutcome::Created => {

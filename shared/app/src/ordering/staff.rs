@@ -69,6 +69,7 @@ pub async fn submit_staff_order(
         orders_per_minute: None,
         settings_version: tenant.stored_version,
         stock: None,
+        received_document: None,
     };
     super::place_and_answer(store, publisher, tenant, placement).await
 }

@@ -130,6 +130,7 @@ pub async fn submit_order(
         orders_per_minute: Some(tenant.limits.orders_per_minute),
         settings_version: tenant.stored_version,
         stock: Some(&stock),
+        received_document: None,
     };
     super::place_and_answer(store, publisher, tenant, placement).await
 }

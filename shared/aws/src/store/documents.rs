@@ -29,6 +29,18 @@ pub(crate) fn document_put(
 }
 
 impl Store {
+    /// The document `name` kept with an order (its XML), if any.
+    pub async fn order_document(
+        &self,
+        tenant: &TenantId,
+        order_id: &OrderId,
+        name: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let item =
+            self.get("order document", keys::order_pk(tenant, order_id), &format!("{DOCUMENT_PREFIX}{name}")).await?;
+        Ok(item.as_ref().and_then(|item| get_s(item, "ubl")).map(str::to_owned))
+    }
+
     /// The latest Order Response issued for an order (its UBL), if any.
     pub async fn latest_order_response(
         &self,

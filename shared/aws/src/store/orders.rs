@@ -34,6 +34,8 @@ pub struct NewOrder<'a> {
     pub quote: Option<&'a orders_domain::quote::Quote>,
     /// The tenant's limit of new orders per minute, counted in this transaction (`None`: not counted).
     pub orders_per_minute: Option<u32>,
+    /// The business document the order was placed from (a Peppol Order), kept with it and archived.
+    pub received_document: Option<&'a orders_domain::documents::IssuedDocument>,
 }
 
 /// What stopped a new order from being stored.
@@ -118,6 +120,9 @@ impl Store {
         }
         if let Some(customer) = new.inline_customer {
             actions.push(upsert_customer(&self.table, tenant, customer, &order.received_at)?);
+        }
+        if let Some(document) = new.received_document {
+            actions.push(super::documents::document_put(&self.table, tenant, document, order.received_at)?);
         }
         if let Some(schedule) = super::standing::standing_item(&self.table, order)? {
             actions.push(schedule);
