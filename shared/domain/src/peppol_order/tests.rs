@@ -88,6 +88,23 @@ fn broken_rules_are_named() {
     assert_eq!(rules_of(parse_order(&other_currency, today()).expect_err("refused")), vec!["PEPPOL-T01-R003"]);
     let bad_date = document(&[line("1", "BOLT-8", "1")]).replace("2026-12-01", "2026-12-1");
     assert!(rules_of(parse_order(&bad_date, today()).expect_err("refused")).contains(&"PEPPOL-COMMON-R030"));
+    let totals = |line_extension: &str| {
+        format!(
+            r#"<cac:AnticipatedMonetaryTotal><cbc:LineExtensionAmount currencyID="SEK">{line_extension}</cbc:LineExtensionAmount><cbc:PayableAmount currencyID="SEK">10</cbc:PayableAmount></cac:AnticipatedMonetaryTotal>"#
+        )
+    };
+    let priced_line = line("1", "BOLT-8", "1").replace(
+        "<cac:Price>",
+        r#"<cbc:LineExtensionAmount currencyID="SEK">10.004</cbc:LineExtensionAmount><cac:Price>"#,
+    );
+    let (right, wrong) = (totals("10.00"), totals("10.01"));
+    // The sum of line amounts is rounded to cents (10.004 → 10.00) before it is compared; 3 decimals break R028.
+    let sums = |totals: &str| document(&[totals.to_owned(), priced_line.clone()]);
+    assert_eq!(rules_of(parse_order(&sums(&right), today()).expect_err("refused")), vec!["PEPPOL-T01-R028"]);
+    assert_eq!(
+        rules_of(parse_order(&sums(&wrong), today()).expect_err("refused")),
+        vec!["PEPPOL-T01-R008", "PEPPOL-T01-R028"]
+    );
     let empty = document(&[line("1", "BOLT-8", "1")]).replace("Call before delivery", " ");
     assert_eq!(rules_of(parse_order(&empty, today()).expect_err("refused")), vec!["PEPPOL-COMMON-R001"]);
 }
