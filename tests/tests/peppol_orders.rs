@@ -4,8 +4,8 @@
 //! document that breaks a rule, or names a buyer the seller does not know, is refused naming why, and nothing is
 //! stored.
 
-use orders_domain::catalogue::{Customer, Product};
-use orders_domain::ids::{CustomerId, Role, Sku, WarehouseId};
+use orders_domain::catalogue::{Customer, Gtin, Product};
+use orders_domain::ids::{CustomerId, Role, Sku, TenantId, WarehouseId};
 use orders_domain::money::Currency;
 use orders_domain::party::{Address, EmailAddress, PeppolId};
 use orders_domain::peppol_order::ItemRef;
@@ -33,28 +33,39 @@ async fn post_xml(stack: &TestStack, key: &str, document: &str) -> Answer {
     Answer::from(request.send().await).await
 }
 
+/// A product at 25 % VAT.
+fn product(sku: Sku, name: &str, unit: &str, price: Decimal, currency: Currency, gtin: Option<Gtin>) -> Product {
+    Product {
+        sku,
+        name: name.into(),
+        unit: unit.into(),
+        price,
+        currency,
+        vat_category: VatCategory::S,
+        vat_rate: Decimal::new(25, 0),
+        cost_price: None,
+        lot_tracked: false,
+        min_stock: None,
+        target_stock: None,
+        gtin,
+    }
+}
+
+/// Stores `product` for `tenant` with `on_hand` in the Malmö warehouse.
+async fn stock_product(stack: &TestStack, tenant: &TenantId, product: Product, on_hand: i64) {
+    let store = stack.stack.store();
+    store.put_product(tenant, &product).await.expect("product");
+    let malmo = WarehouseId::parse("malmo").expect("warehouse");
+    store.set_stock(tenant, &product.sku, &malmo, Decimal::new(on_hand, 0)).await.expect("stock");
+}
+
 /// What the example orders, sold in its units and currency, in stock; its buyer registered by Peppol endpoint.
 async fn serve_the_example(stack: &TestStack) {
     let (tenant, store) = (&stack.tenant.id, stack.stack.store());
     let nok = Currency::parse("NOK").expect("NOK");
     for (sku, name, price) in [("121212", "Needle 4mm", 5000), ("SItemNo011", "Wet tissues", 1500)] {
-        let product = Product {
-            sku: Sku::parse(sku).expect("sku"),
-            name: name.into(),
-            unit: "EA".into(),
-            price: Decimal::new(price, 2),
-            currency: nok,
-            vat_category: VatCategory::S,
-            vat_rate: Decimal::new(25, 0),
-            cost_price: None,
-            lot_tracked: false,
-            min_stock: None,
-            target_stock: None,
-            gtin: None,
-        };
-        store.put_product(tenant, &product).await.expect("product");
-        let malmo = WarehouseId::parse("malmo").expect("warehouse");
-        store.set_stock(tenant, &product.sku, &malmo, Decimal::new(500, 0)).await.expect("stock");
+        let sku = Sku::parse(sku).expect("sku");
+        stock_product(stack, tenant, product(sku, name, "EA", Decimal::new(price, 2), nok, None), 500).await;
     }
     let customer = Customer {
         id: CustomerId::parse("C-HELSE").expect("id"),
@@ -267,23 +278,9 @@ async fn every_official_example_our_catalogue_can_serve_becomes_an_answered_orde
                     ItemRef::Sku(sku) => (sku.clone(), None),
                     ItemRef::Gtin(gtin) => (Sku::parse(format!("GTIN-ITEM-{index}")).expect("sku"), Some(gtin.clone())),
                 };
-                let product = Product {
-                    sku,
-                    name: format!("Item {index}"),
-                    unit: line.unit_code.clone(),
-                    price: line.buyer_price.unwrap_or(Decimal::ONE),
-                    currency: document.currency,
-                    vat_category: VatCategory::S,
-                    vat_rate: Decimal::new(25, 0),
-                    cost_price: None,
-                    lot_tracked: false,
-                    min_stock: None,
-                    target_stock: None,
-                    gtin,
-                };
-                store.put_product(&seller.id, &product).await.expect("product");
-                let malmo = WarehouseId::parse("malmo").expect("warehouse");
-                store.set_stock(&seller.id, &product.sku, &malmo, Decimal::new(1000, 0)).await.expect("stock");
+                let price = line.buyer_price.unwrap_or(Decimal::ONE);
+                let item = product(sku, &format!("Item {index}"), &line.unit_code, price, document.currency, gtin);
+                stock_product(&stack, &seller.id, item, 1000).await;
             }
             let customer = Customer {
                 id: CustomerId::parse("C-PEPPOL").expect("id"),
