@@ -133,6 +133,16 @@ BEYOND_THE_SCHEMA = [
          "a portal order goes to one of the customer's stored delivery addresses"),
     Rule(422, "validation", ("pointer", r"/cart_id"), r"^the cart is empty",
          "a cart is ordered when it holds something"),
+    # A Peppol BIS Order (POST /v1/orders as application/xml) is a string to JSON Schema; the T01 rules, its buyer and
+    # its products are described in words (openapi.yaml, createOrder; docs/decisions/0016-peppol-order-intake.md).
+    Rule(422, "document-refused", ("location", r"/.*"), r".",
+         "a Peppol Order keeps the official T01 rules and names a registered buyer and the seller's products"),
+    Rule(400, "malformed-request", ("pointer", r""), r"^not well-formed XML: ",
+         "an XML body is well-formed XML"),
+    Rule(422, "validation", ("pointer", r"/target_stock"), r"^needs a min_stock |^must be at least min_stock ",
+         "a reorder level needs the minimum below which a reorder is suggested, and is at least that minimum"),
+    Rule(422, "validation", ("pointer", r"/gtin"), r"check digit is wrong$",
+         "a GTIN's last digit is its GS1 check digit"),
     # POST /v1/orders takes one body for two posters (openapi.yaml, createOrder): what it must hold depends on the
     # key's role, which JSON Schema cannot see.
     Rule(422, "validation", ("pointer", r"/order_number"), r"^is required$",

@@ -30,9 +30,10 @@ const MAX_PARTY_IDS: usize = 3;
 impl From<PeppolRefusal> for OrderingError {
     fn from(refusal: PeppolRefusal) -> Self {
         match refusal {
-            PeppolRefusal::NotXml(detail) => {
-                OrderingError::Request(RequestError::Malformed { pointer: String::new(), detail })
-            }
+            PeppolRefusal::NotXml(detail) => OrderingError::Request(RequestError::Malformed {
+                pointer: String::new(),
+                detail: format!("not well-formed XML: {detail}"),
+            }),
             PeppolRefusal::Refused(problems) => OrderingError::Document(problems),
         }
     }
