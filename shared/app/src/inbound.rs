@@ -11,6 +11,7 @@ use orders_aws::store::InboundRecord;
 use orders_aws::{required_var, ConfigError, EventPublisher, Settings, Store, StoreError};
 use orders_domain::ids::TenantId;
 use orders_domain::intake::MAX_BODY_BYTES;
+use orders_domain::parsing::form_decode;
 use orders_domain::peppol_order::DocumentProblem;
 use time::OffsetDateTime;
 
@@ -118,7 +119,7 @@ async fn take_notification(app: &Inbound, body: &str) -> Result<(), InboundFailu
             tracing::warn!(bucket, event = %record.event_name, "an S3 event this function does not take");
             continue;
         }
-        let key = decode_key(&record.s3.object.key);
+        let key = form_decode(&record.s3.object.key);
         take_object(app, &key, record.s3.object.size.unwrap_or_default()).await?;
     }
     Ok(())
@@ -154,36 +155,6 @@ struct S3Bucket {
 struct S3Object {
     key: String,
     size: Option<i64>,
-}
-
-/// An S3 event's object key: URL-encoded, with `+` for spaces.
-fn decode_key(raw: &str) -> String {
-    let bytes = raw.as_bytes();
-    let hex = |b: u8| (b as char).to_digit(16);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex))
-        {
-            (b'%', Some(high), Some(low)) => u8::try_from(high * 16 + low).ok(),
-            _ => None,
-        };
-        match (escaped, bytes[i]) {
-            (Some(byte), _) => {
-                out.push(byte);
-                i += 3;
-            }
-            (None, b'+') => {
-                out.push(b' ');
-                i += 1;
-            }
-            (None, other) => {
-                out.push(other);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The tenant of an inbound key: `inbound/tenant=<tenant>/…`.
@@ -255,8 +226,8 @@ mod tests {
 
     #[test]
     fn keys_name_their_tenant_and_decode_as_s3_encodes_them() {
-        assert_eq!(decode_key("inbound/tenant%3Dt-1/PO+77%2Fa.xml"), "inbound/tenant=t-1/PO 77/a.xml");
-        assert_eq!(decode_key("a%2"), "a%2");
+        assert_eq!(form_decode("inbound/tenant%3Dt-1/PO+77%2Fa.xml"), "inbound/tenant=t-1/PO 77/a.xml");
+        assert_eq!(form_decode("a%2"), "a%2");
         assert_eq!(tenant_of("inbound/tenant=t-1/po.xml").map(|t| t.to_string()), Some("t-1".into()));
         assert_eq!(tenant_of("inbound/tenant=t-1/"), None);
         assert_eq!(tenant_of("archive/tenant=t-1/po.xml"), None);

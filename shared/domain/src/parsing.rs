@@ -155,6 +155,32 @@ pub(crate) fn decimal(errors: &mut FieldErrors, pointer: &str, value: &JsonDecim
     errors.take(value.parse().map_err(|detail| FieldError::new(pointer, detail)))
 }
 
+/// Decodes `application/x-www-form-urlencoded` text (query strings, S3 event keys): `+` is a space, `%XX` a byte;
+/// a `%` without two hex digits stays as it is.
+pub fn form_decode(text: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+                (Some(high), Some(low)) => {
+                    out.push(high * 16 + low);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! Serves the template's HTTP API routes on localhost, turning each request into the API Gateway HTTP API (v2)
 //! event Lambda would receive and calling the function's handler with it.
 
+use orders_domain::parsing::form_decode;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
@@ -215,33 +216,9 @@ fn url_pairs(query: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
+            (form_decode(k), form_decode(v))
         })
         .collect()
-}
-
-fn percent_decode(text: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
-                (Some(high), Some(low)) => {
-                    out.push(high * 16 + low);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn to_hyper(response: lambda_http::Response<lambda_http::Body>) -> hyper::Response<Full<Bytes>> {
@@ -265,6 +242,6 @@ mod tests {
             url_pairs("a=1&b=x%20y&c=%2F+z"),
             vec![("a".into(), "1".into()), ("b".into(), "x y".into()), ("c".into(), "/ z".into())]
         );
-        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(form_decode("100%"), "100%");
     }
 }
