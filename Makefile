@@ -11,7 +11,7 @@ CONTRACT_VENV := .local/contract
 TARGET := $(or $(CARGO_TARGET_DIR),target)
 # Dummy credentials and a region for the offline template checks; SAM telemetry off.
 OFFLINE_AWS := AWS_DEFAULT_REGION=eu-north-1 AWS_REGION=eu-north-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test SAM_CLI_TELEMETRY=0
-LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console portal feedback inbound
+LAMBDAS := intake backoffice confirmation shipment relay archive invoicing billing reporting reports console portal feedback inbound webhooks webhook-endpoints
 # The functions' instruction set (docs/decisions/0009): x86_64, what CI builds and measures, unless the make command
 # line says ARCH=arm64 (needs the aarch64-unknown-linux-gnu Rust target). An ARCH in the environment is ignored, so a
 # runner that exports one cannot switch CI to arm64.

@@ -133,6 +133,9 @@ BEYOND_THE_SCHEMA = [
          "a portal order goes to one of the customer's stored delivery addresses"),
     Rule(422, "validation", ("pointer", r"/cart_id"), r"^the cart is empty",
          "a cart is ordered when it holds something"),
+    Rule(422, "validation", ("pointer", r"/url"), r".",
+         "a webhook endpoint's URL is https:// to a host (http:// only to 127.0.0.1 locally), with a port from 1 to "
+         "65535, without spaces, user name, password or fragment (openapi.yaml, createWebhookEndpoint)"),
     # A Peppol BIS Order (POST /v1/orders as application/xml) is a string to JSON Schema; the T01 rules, its buyer and
     # its products are described in words (openapi.yaml, createOrder; docs/decisions/0016-peppol-order-intake.md).
     Rule(422, "document-refused", ("location", r"/.*"), r".",

@@ -121,10 +121,22 @@ async fn no_route_lets_another_tenant_or_buyer_reach_anything_of_a_tenant_or_buy
     let run = stack.call(Method::POST, "/v1/reports", &operator, Some(&report)).await;
     assert_eq!(run.status, 201, "{}", run.body);
     let run_id = run.body["id"].as_str().expect("run id").to_owned();
+    let hook = json!({"url": "http://127.0.0.1:9/hooks", "events": ["order.received"], "description": marker});
+    let endpoint = stack.call(Method::POST, "/v1/webhook-endpoints", &operator, Some(&hook)).await;
+    assert_eq!(endpoint.status, 201, "{}", endpoint.body);
+    let endpoint_id = endpoint.body["id"].as_str().expect("endpoint id").to_owned();
     let link_id =
         orders_domain::buyer_link::order_link_id(&orders_domain::ids::OrderId::parse_public(&order).expect("id"));
     // What nothing of another tenant or buyer may show.
-    let markers = [marker.clone(), order.clone(), quote.clone(), key_id.clone(), run_id.clone(), sku.clone()];
+    let markers = [
+        marker.clone(),
+        order.clone(),
+        quote.clone(),
+        key_id.clone(),
+        run_id.clone(),
+        sku.clone(),
+        endpoint_id.clone(),
+    ];
 
     // The other tenant, with the same demo customers (C-1 exists at both sellers) and keys of every role; the
     // other buyer of the first tenant.
@@ -299,6 +311,44 @@ async fn no_route_lets_another_tenant_or_buyer_reach_anything_of_a_tenant_or_buy
         row(Method::GET, "/v1/api-keys", "/v1/api-keys", List, None),
         row(Method::POST, "/v1/api-keys", "/v1/api-keys", Own, Some(json!({"name": "B", "role": "webshop"}))),
         row(Method::DELETE, "/v1/api-keys/{id}", format!("/v1/api-keys/{key_id}"), Scoped, None),
+        row(Method::GET, "/v1/webhook-endpoints", "/v1/webhook-endpoints", List, None),
+        row(
+            Method::POST,
+            "/v1/webhook-endpoints",
+            "/v1/webhook-endpoints",
+            Own,
+            Some(json!({"url": "http://127.0.0.1:9/b", "events": ["order.received"]})),
+        ),
+        row(Method::GET, "/v1/webhook-endpoints/{id}", format!("/v1/webhook-endpoints/{endpoint_id}"), Scoped, None),
+        row(
+            Method::PATCH,
+            "/v1/webhook-endpoints/{id}",
+            format!("/v1/webhook-endpoints/{endpoint_id}"),
+            Scoped,
+            Some(json!({"description": "B"})),
+        ),
+        row(Method::DELETE, "/v1/webhook-endpoints/{id}", format!("/v1/webhook-endpoints/{endpoint_id}"), Scoped, None),
+        row(
+            Method::POST,
+            "/v1/webhook-endpoints/{id}/secret-rotation",
+            format!("/v1/webhook-endpoints/{endpoint_id}/secret-rotation"),
+            Scoped,
+            None,
+        ),
+        row(
+            Method::GET,
+            "/v1/webhook-endpoints/{id}/deliveries",
+            format!("/v1/webhook-endpoints/{endpoint_id}/deliveries"),
+            Scoped,
+            None,
+        ),
+        row(
+            Method::POST,
+            "/v1/webhook-endpoints/{id}/deliveries/{message_id}/resending",
+            format!("/v1/webhook-endpoints/{endpoint_id}/deliveries/msg_x/resending"),
+            Scoped,
+            None,
+        ),
         // billing
         row(Method::GET, "/v1/invoices", "/v1/invoices?limit=200", List, None),
         row(Method::GET, "/v1/invoices/{number}", format!("/v1/invoices/{invoice}"), Scoped, None),

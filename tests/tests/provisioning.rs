@@ -50,8 +50,8 @@ async fn every_data_resource_of_the_template_exists_in_the_emulator() {
     let queues = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
     assert_eq!(
         queues.len(),
-        14,
-        "three stage queues, the reporting, mail feedback and inbound queues, their DLQs and the archive's and the facts' on-failure queues: {queues:?}"
+        17,
+        "three stage queues, the reporting, mail feedback, inbound and webhooks queues, their DLQs and the archive's, the facts' and the webhook events' on-failure queues: {queues:?}"
     );
     assert_eq!(existing_queues(&stack, &name).await, queues);
 
@@ -169,7 +169,7 @@ ReturnsQueue:
             .await
             .expect("provision");
     let declared = declared_names(&template, "AWS::SQS::Queue", "QueueName", &name);
-    assert_eq!(declared.len(), 16);
+    assert_eq!(declared.len(), 19);
     assert_eq!(existing_queues(&stack, &name).await, declared);
     let url = stack.reference("ReturnsQueue").expect("returns queue provisioned");
     let attributes = stack

@@ -12,9 +12,10 @@ use orders_domain::ids::OrderId;
 use orders_domain::invoice::{parse_credit_note, parse_debit_note, DocumentKind};
 use orders_http::{etag, json_body, json_response, ApiError};
 
-use crate::documents::{file_response, view};
+use crate::documents::file_response;
 use crate::problem::problem;
 use crate::Billing;
+use orders_http::views::document_json;
 
 /// `POST /v1/invoices/{number}/credit-notes` and `…/debit-notes`: issues the note of the request's body against
 /// the invoice (`orders_app::billing::issue_note`), guarded by the request's `If-Match` and `Idempotency-Key`.
@@ -72,5 +73,5 @@ fn created(issued: &IssuedDocument) -> Response<Body> {
     if issued.replayed {
         headers.push(("idempotent-replayed", "true".into()));
     }
-    json_response(StatusCode::CREATED, &view(stored), &headers)
+    json_response(StatusCode::CREATED, &document_json(stored), &headers)
 }

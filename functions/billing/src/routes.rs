@@ -9,9 +9,10 @@ use orders_domain::invoice::DocumentKind;
 use orders_http::routes::{dispatch, Handler, Route, NO_KEY, OPERATOR};
 use orders_http::{etag, json_response, ApiError};
 
-use crate::documents::{buyer_download, document, download, list, view};
+use crate::documents::{buyer_download, document, download, list};
 use crate::issuing::{issue_invoice, issue_note, proforma};
 use crate::Billing;
+use orders_http::views::document_json;
 
 /// Handles one HTTP request; every failure becomes a problem response.
 pub async fn handle(app: &Billing, request: Request) -> Result<Response<Body>, lambda_http::Error> {
@@ -121,7 +122,7 @@ pub(crate) async fn show(
     number: &str,
 ) -> Result<Response<Body>, ApiError> {
     let stored = document(app, &caller.tenant, list, number).await?;
-    Ok(json_response(StatusCode::OK, &view(&stored), &[("etag", etag(stored.version))]))
+    Ok(json_response(StatusCode::OK, &document_json(&stored), &[("etag", etag(stored.version))]))
 }
 
 /// `GET /v1/{list}/{number}/{file}`: a document's PDF or UBL.

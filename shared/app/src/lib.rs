@@ -21,3 +21,4 @@ pub mod retry;
 pub mod shipment;
 pub mod staff;
 pub mod standing;
+pub mod webhooks;

@@ -60,6 +60,14 @@ pub fn product_gtin_pk(tenant: &TenantId, gtin: &str) -> String {
 pub fn inbound_pk(tenant: &TenantId) -> String {
     format!("T#{tenant}#INBOUND")
 }
+/// Partition key of the tenant's webhook endpoints (sort key `E#{endpoint}`).
+pub fn webhook_endpoints_pk(tenant: &TenantId) -> String {
+    format!("T#{tenant}#WHE")
+}
+/// Partition key of one webhook endpoint's deliveries (sort key `D#{message id}`).
+pub fn webhook_deliveries_pk(tenant: &TenantId, endpoint: &str) -> String {
+    format!("T#{tenant}#WHE#{endpoint}")
+}
 /// Partition key of the register's entry naming the customer with a Peppol id (sort key [`CUSTOMER_SK`]).
 pub fn customer_peppol_pk(tenant: &TenantId, scheme: &str, id: &str) -> String {
     format!("T#{tenant}#PEPPOL#{scheme}:{id}")

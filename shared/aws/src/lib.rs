@@ -11,6 +11,8 @@ pub mod publisher;
 pub mod secrets;
 pub mod store;
 pub mod telemetry;
+#[cfg(feature = "webhook-client")]
+pub mod webhook_client;
 
 pub use aws_sdk_dynamodb;
 pub use aws_sdk_s3;

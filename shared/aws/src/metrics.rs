@@ -40,6 +40,12 @@ pub const DOCUMENTS_ISSUED: Metric = Metric { service: "documents", name: "Docum
 pub const RELAY_REPUBLISHED: Metric = Metric { service: "relay", name: "RelayRepublished" };
 /// Pending marks the relay gave up on (an alarm).
 pub const RELAY_GAVE_UP: Metric = Metric { service: "relay", name: "RelayGaveUp" };
+/// Webhook deliveries an endpoint answered with 2xx.
+pub const WEBHOOKS_DELIVERED: Metric = Metric { service: "webhooks", name: "WebhooksDelivered" };
+/// Webhook delivery attempts that failed (each is retried on the schedule).
+pub const WEBHOOK_ATTEMPTS_FAILED: Metric = Metric { service: "webhooks", name: "WebhookAttemptsFailed" };
+/// Webhook deliveries that used up their attempts: the endpoint is marked failing (an alarm).
+pub const WEBHOOKS_GAVE_UP: Metric = Metric { service: "webhooks", name: "WebhooksGaveUp" };
 
 /// Every custom metric (the template's dashboard shows each: tests/tests/template_security.rs).
 pub const ALL: &[Metric] = &[
@@ -56,6 +62,9 @@ pub const ALL: &[Metric] = &[
     DOCUMENTS_ISSUED,
     RELAY_REPUBLISHED,
     RELAY_GAVE_UP,
+    WEBHOOKS_DELIVERED,
+    WEBHOOK_ATTEMPTS_FAILED,
+    WEBHOOKS_GAVE_UP,
 ];
 
 /// The EMF line for `count` of `metric` from `service` at `unix_millis` (names are the constants above: plain

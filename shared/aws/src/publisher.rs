@@ -92,6 +92,21 @@ impl WorkQueue {
         Self { client, queue_url: queue_url.into() }
     }
 
+    /// Sends one body, delivered no sooner than `delay` from now (SQS delays at most 15 minutes; a longer delay
+    /// is cut to that, and the consumer sends the message on again until its time has come).
+    pub async fn send_later(&self, body: &str, delay: std::time::Duration) -> Result<(), QueueError> {
+        let seconds = i32::try_from(delay.as_secs().min(900)).unwrap_or(900);
+        self.client
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body)
+            .delay_seconds(seconds)
+            .send()
+            .await
+            .map_err(|e| QueueError { queue: self.queue_url.clone(), message: DisplayErrorContext(&e).to_string() })?;
+        Ok(())
+    }
+
     /// Sends every body, in batches of ten; fails if SQS took any of them not (the caller sends them all again:
     /// the items must be idempotent).
     pub async fn send_all(&self, bodies: &[String]) -> Result<(), QueueError> {

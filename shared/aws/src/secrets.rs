@@ -25,11 +25,14 @@ pub enum SecretPurpose {
     BuyerLink,
     /// Pagination cursors.
     Cursor,
+    /// Webhook endpoints' signing secrets (each derived from this one).
+    WebhookSigning,
 }
 
 impl SecretPurpose {
     /// Every purpose.
-    pub const ALL: [SecretPurpose; 4] = [Self::ConsoleSession, Self::PortalSession, Self::BuyerLink, Self::Cursor];
+    pub const ALL: [SecretPurpose; 5] =
+        [Self::ConsoleSession, Self::PortalSession, Self::BuyerLink, Self::Cursor, Self::WebhookSigning];
 
     /// The environment variable with the secret's ARN.
     pub fn env_var(self) -> &'static str {
@@ -38,6 +41,7 @@ impl SecretPurpose {
             Self::PortalSession => "PORTAL_SESSION_SECRET_ARN",
             Self::BuyerLink => "BUYER_LINK_SECRET_ARN",
             Self::Cursor => "CURSOR_SECRET_ARN",
+            Self::WebhookSigning => "WEBHOOK_SIGNING_SECRET_ARN",
         }
     }
 
@@ -48,6 +52,7 @@ impl SecretPurpose {
             Self::PortalSession => "portal-session",
             Self::BuyerLink => "buyer-link",
             Self::Cursor => "cursor",
+            Self::WebhookSigning => "webhook-signing",
         }
     }
 

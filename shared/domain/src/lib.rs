@@ -49,6 +49,7 @@ pub mod tax;
 pub mod tenant;
 pub mod ubl;
 pub mod validation;
+pub mod webhooks;
 
 pub use validation::{FieldError, FieldErrors};
 

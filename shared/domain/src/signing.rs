@@ -48,6 +48,17 @@ impl SigningKey {
     pub fn kid(&self) -> &str {
         &self.kid
     }
+
+    /// A 32-byte key derived from this one for `label` (HMAC-SHA256 of the label): one secret of Secrets Manager
+    /// yields a key per webhook endpoint, none of which reveals the secret or another endpoint's key.
+    pub fn derive(&self, label: &[u8]) -> [u8; 32] {
+        let mut mac = match HmacSha256::new_from_slice(self.secret.as_bytes()) {
+            Ok(mac) => mac,
+            Err(_) => unreachable!("HMAC accepts keys of any length"),
+        };
+        mac.update(label);
+        mac.finalize().into_bytes().into()
+    }
 }
 
 /// The keys of one purpose: the current one signs; it and the previous one (during a rotation) open.

@@ -283,6 +283,23 @@ impl From<orders_app::ordering::OrderingError> for ApiError {
     }
 }
 
+impl From<orders_app::webhooks::WebhookError> for ApiError {
+    fn from(error: orders_app::webhooks::WebhookError) -> Self {
+        use orders_app::webhooks::WebhookError;
+        match error {
+            WebhookError::NotFound(what) => ApiError::NotFound(what),
+            WebhookError::Conflict(detail) | WebhookError::Refused(detail) => ApiError::Conflict(detail),
+            WebhookError::Store(error) => error.into(),
+            WebhookError::Secret(error) => error.into(),
+            WebhookError::Queue(error) => {
+                tracing::error!(%error, "webhook queue failure");
+                ApiError::Unavailable("the delivery could not be queued; retry".into())
+            }
+            WebhookError::Malformed(detail) => ApiError::Unavailable(detail),
+        }
+    }
+}
+
 impl From<orders_app::staff::ActionError> for ApiError {
     fn from(error: orders_app::staff::ActionError) -> Self {
         use orders_app::staff::ActionError;

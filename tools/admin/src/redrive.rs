@@ -30,13 +30,14 @@ pub struct Stage {
 }
 
 /// Every stage with a dead-letter queue (the tests hold this to the template's `RedrivePolicy`s).
-pub const STAGES: [Stage; 6] = [
+pub const STAGES: [Stage; 7] = [
     Stage { name: "confirmation", logical: "Confirmation" },
     Stage { name: "shipment", logical: "Shipment" },
     Stage { name: "invoicing", logical: "Invoicing" },
     Stage { name: "reporting", logical: "Reporting" },
     Stage { name: "mail-feedback", logical: "MailFeedback" },
     Stage { name: "inbound", logical: "Inbound" },
+    Stage { name: "webhooks", logical: "Webhooks" },
 ];
 
 /// How often `--wait` asks how the task is doing.

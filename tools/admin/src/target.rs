@@ -271,6 +271,7 @@ fn secret_logical_id(purpose: SecretPurpose) -> &'static str {
         SecretPurpose::PortalSession => "PortalSessionSecret",
         SecretPurpose::BuyerLink => "BuyerLinkSecret",
         SecretPurpose::Cursor => "CursorSecret",
+        SecretPurpose::WebhookSigning => "WebhookSigningSecret",
     }
 }
 

@@ -73,6 +73,15 @@ pub async fn consumers(stack: &LocalStack) -> Result<Vec<sqs_runner::QueueConsum
                         Box::pin(async move { ::inbound::handle(&app, event).await.map_err(|e| e.to_string()) })
                     })
                 }
+                "WebhooksFunction" => {
+                    let app = Arc::new(stack.webhooks()?);
+                    Arc::new(move |event| {
+                        let app = app.clone();
+                        Box::pin(
+                            async move { ::webhooks::handle_deliveries(&app, event).await.map_err(|e| e.to_string()) },
+                        )
+                    })
+                }
                 other => return Err(format!("{other} consumes {queue} but is not served locally; add it to devstack")),
             };
             let url = stack.reference(&queue).ok_or_else(|| format!("queue {queue} is not provisioned"))?;
@@ -100,6 +109,13 @@ pub async fn stream_consumers(stack: &LocalStack) -> Result<Vec<stream_runner::S
                 Arc::new(move |event| {
                     let app = app.clone();
                     Box::pin(async move { ::reporting::handle_stream(&app, event).await.map_err(|e| e.to_string()) })
+                })
+            }
+            "WebhooksFunction" => {
+                let app = Arc::new(stack.webhooks()?);
+                Arc::new(move |event| {
+                    let app = app.clone();
+                    Box::pin(async move { ::webhooks::handle_stream(&app, event).await.map_err(|e| e.to_string()) })
                 })
             }
             other => {
@@ -242,6 +258,11 @@ pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
         let reports = reports.clone();
         Box::pin(async move { gateway_response(::reports::handle(&reports, request).await) })
     });
+    let endpoints = Arc::new(stack.webhook_endpoints()?);
+    let endpoints_handler: server::HttpHandler = Arc::new(move |request| {
+        let endpoints = endpoints.clone();
+        Box::pin(async move { gateway_response(::webhook_endpoints::handle(&endpoints, request).await) })
+    });
     let console = Arc::new(stack.console()?);
     let console_handler: server::HttpHandler = Arc::new(move |request| {
         let console = console.clone();
@@ -258,6 +279,7 @@ pub fn gateway(stack: &LocalStack) -> Result<server::Gateway, String> {
         .with_function("BackofficeFunction", backoffice_handler)
         .with_function("BillingFunction", billing_handler)
         .with_function("ReportsFunction", reports_handler)
+        .with_function("WebhookEndpointsFunction", endpoints_handler)
         .with_function("ConsoleFunction", console_handler)
         .with_function("PortalFunction", portal_handler))
 }

@@ -48,6 +48,7 @@ pub fn secret_logical_id(purpose: orders_aws::SecretPurpose) -> &'static str {
         orders_aws::SecretPurpose::PortalSession => "PortalSessionSecret",
         orders_aws::SecretPurpose::BuyerLink => "BuyerLinkSecret",
         orders_aws::SecretPurpose::Cursor => "CursorSecret",
+        orders_aws::SecretPurpose::WebhookSigning => "WebhookSigningSecret",
     }
 }
 
@@ -109,6 +110,10 @@ impl LocalStack {
         }
         env.insert("AWS_REGION".into(), self.aws.region.clone());
         env.insert("AWS_ENDPOINT_URL".into(), self.aws.endpoint.clone());
+        if env.contains_key(orders_aws::SecretPurpose::WebhookSigning.env_var()) {
+            // Local receivers listen on this machine: http:// to 127.0.0.1 is allowed here (never when deployed).
+            env.insert("WEBHOOK_ALLOW_LOOPBACK".into(), "true".into());
+        }
         if env.contains_key("PORTAL_URL") {
             env.insert("PORTAL_URL".into(), format!("{}/portal", self.api_origin));
         }
@@ -189,6 +194,23 @@ impl LocalStack {
         let env = self.function_environment("InboundFunction").map_err(|e| e.to_string())?;
         let config = inbound::InboundConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
         Ok(inbound::Inbound::new(&config, aws.dynamodb.clone(), aws.s3.clone(), aws.sqs.clone()))
+    }
+
+    /// The webhooks function's state, from the template's environment of `WebhooksFunction`.
+    pub fn webhooks(&self) -> Result<webhooks::Webhooks<webhooks::ClientPoster>, String> {
+        let aws = self.function_aws("WebhooksFunction");
+        let env = self.function_environment("WebhooksFunction").map_err(|e| e.to_string())?;
+        let config = webhooks::WebhooksConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(webhooks::app(&config, aws.dynamodb.clone(), aws.sqs.clone(), &aws.secrets))
+    }
+
+    /// The webhook endpoints API state, from the template's environment of `WebhookEndpointsFunction`.
+    pub fn webhook_endpoints(&self) -> Result<webhook_endpoints::Endpoints, String> {
+        let aws = self.function_aws("WebhookEndpointsFunction");
+        let env = self.function_environment("WebhookEndpointsFunction").map_err(|e| e.to_string())?;
+        let config =
+            webhook_endpoints::EndpointsConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
+        Ok(webhook_endpoints::Endpoints::new(&config, aws.dynamodb.clone(), aws.sqs.clone(), &aws.secrets))
     }
 
     /// The shipment handler state, from the template's environment of `ShipmentFunction`.

@@ -12,6 +12,7 @@ mod fixtures;
 mod mail;
 mod readers;
 mod stack;
+pub mod webhooks;
 
 pub use client::{Answer, ConsoleSession, PortalSession};
 pub use conformance::{assert_conforms, cannot_run, openapi_spec, peppol_kit_dir, validate_peppol};
@@ -20,3 +21,4 @@ pub use fixtures::{local_template, order_body, template_routes, tomorrow};
 pub use mail::{mime_leaves, mime_parts, pdf_text, portal_link_token, MimeLeaf};
 pub use readers::{s, strict_csv};
 pub use stack::{emulator_endpoint, unique, Tenant, TestStack};
+pub use webhooks::{ReceivedWebhook, WebhookReceiver};

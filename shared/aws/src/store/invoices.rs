@@ -56,6 +56,17 @@ pub(super) struct InvoiceItem {
     pub(super) invoice: Invoice,
 }
 
+/// The billing document in an image of the table's stream (a Lambda event's `NewImage`): `None` when the item is
+/// not one, an error when it is one that cannot be read.
+pub fn document_of_stream_image(image: serde_dynamo::Item) -> Result<Option<StoredInvoice>, StoreError> {
+    let is = |name: &str, want: &str| matches!(image.get(name), Some(serde_dynamo::AttributeValue::S(value)) if value == want);
+    if !is(keys::SK, "INV") || !is("entity", "invoice") {
+        return Ok(None);
+    }
+    let item: InvoiceItem = serde_dynamo::from_item(image).map_err(|e| super::corrupt("document stream image", e))?;
+    Ok(Some(StoredInvoice::from(item)))
+}
+
 /// The item of a newly issued document: its files' keys (a UBL only when both parties are on Peppol), issued
 /// and uncredited, at version 1.
 pub(super) fn invoice_item(invoice: Invoice) -> InvoiceItem {

@@ -44,6 +44,7 @@ mod standing;
 mod stock;
 mod table;
 mod tenants;
+mod webhooks;
 
 pub use customers::CustomerPage;
 pub use despatch::{DespatchOutcome, DespatchWrite};
@@ -51,7 +52,9 @@ pub use email::{EmailOutcome, EmailRecord, EmailStatus, NewEmail};
 pub use idempotency::{DuplicateCheck, IDEMPOTENCY_TTL};
 pub use inbound::{InboundProblem, InboundRecord};
 pub use invoice_issue::{completion_request_key, DespatchInvoiceInputs, IdempotentDocument, IssueOutcome, IssueWrite};
-pub use invoices::{document_key, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, StoredInvoice};
+pub use invoices::{
+    document_key, document_of_stream_image, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, StoredInvoice,
+};
 pub use keys_and_sessions::{ApiKeyRecord, CallerKey, ConsoleSessionRecord, ListedApiKey, PresumedKey};
 pub use links::{BuyerAccessEvent, BuyerAccessLog, BuyerLinkRecord};
 pub use listing::{OrderPage, ReorderSuggestion, StatusCount};
@@ -70,6 +73,9 @@ pub use response::{OrderRecord, RelatedWrite, ResponseOutcome, ResponseWrite, St
 pub use standing::StandingEntry;
 pub use table::PageKey;
 pub use tenants::{SettingsChange, TenantAndOrder};
+pub use webhooks::{
+    DeliveryAttempt, DeliveryStatus, EndpointSecretRef, WebhookDelivery, WebhookEndpoint, DELIVERY_TTL_DAYS,
+};
 
 pub use order_items::order_of_stream_image;
 pub(crate) use order_items::{history_item, HistoryItem, OrderItem};

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+};
 
 use super::{corrupt, dynamo_error, key, s, Item, Store, StoreError};
 use crate::keys;
@@ -47,15 +49,24 @@ impl Store {
     /// Puts `item` unless an item with its key exists; `false` then (nothing is written). `action` names the write
     /// in an error.
     pub(super) async fn put_new(&self, action: String, item: Item) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        match result {
+        self.put_if(action, item, "attribute_not_exists(PK)", Vec::new()).await
+    }
+
+    /// Puts `item` if `condition` (with `values`) holds for the item it replaces; `false` then (nothing is written).
+    /// `action` names the write in an error.
+    pub(super) async fn put_if(
+        &self,
+        action: String,
+        item: Item,
+        condition: &str,
+        values: Vec<(&str, AttributeValue)>,
+    ) -> Result<bool, StoreError> {
+        let mut request =
+            self.client.put_item().table_name(&self.table).set_item(Some(item)).condition_expression(condition);
+        for (name, value) in values {
+            request = request.expression_attribute_values(name, value);
+        }
+        match request.send().await {
             Ok(_) => Ok(true),
             Err(error) if error.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
                 Ok(false)

@@ -6,10 +6,12 @@
 //! modules, not a silent API change. Only plain scalar values (ids, currency, statuses, types, SKUs, VAT categories)
 //! are shown in their own serde form, which is the wire format (docs/api-conventions.md "Fields").
 
+mod document;
 mod order;
 mod product;
 mod quote;
 
+pub use document::document_json;
 pub use order::{order_json, order_row_json, staff_order_json};
 pub use product::product_json;
 pub use quote::{quote_json, quote_versions_json};
