@@ -424,6 +424,37 @@ class Console(unittest.TestCase):
         status, _ = call("GET", "/v1/orders", secret)
         self.assertEqual(status, 401, "a revoked key opens nothing")
 
+    def test_6d_an_operator_registers_a_webhook_endpoint_sees_its_secret_once_disables_and_deletes_it(self):
+        self.login(ENV["ORDERS_OPERATOR_KEY"])
+        self.find("#nav-webhooks").click()
+        self.find("#webhook-form")
+        url = "http://127.0.0.1:9/hooks/" + self.stamp
+        self.find("#webhook-url").send_keys(url)
+        self.find("#webhook-description").send_keys("ERP " + self.stamp)
+        self.find("#webhook-event-invoice-issued").click()
+        self.find("#webhook-submit").click()
+        secret = self.find("#webhook-secret").get_attribute("value")
+        self.assertTrue(secret.startswith("whsec_"), secret)
+        self.assertEqual(self.driver.execute_script(
+            "return [...document.querySelectorAll('input, select, textarea')]"
+            ".filter((e) => !e.labels || !e.labels.length).map((e) => e.outerHTML);"), [], "every field labelled")
+        status, endpoints = call("GET", "/v1/webhook-endpoints", ENV["ORDERS_OPERATOR_KEY"])
+        self.assertEqual(status, 200)
+        endpoint = [e for e in endpoints["items"] if e["url"] == url][0]
+        self.assertIn("invoice.issued", endpoint["events"])
+        self.assertNotIn("secret", endpoint, "the secret is shown once")
+        self.screenshot("webhooks")
+        row = lambda d: [r for r in d.find_elements(By.CSS_SELECTOR, "#webhooks-table tbody tr") if url in r.text]
+        self.wait(row)[0].find_element(By.CSS_SELECTOR, "button.toggle-endpoint").click()
+        self.wait(lambda d: row(d) and row(d)[0].get_attribute("data-status") == "disabled")
+        self.wait(row)[0].find_element(By.CSS_SELECTOR, "button.show-deliveries").click()
+        self.find("#webhook-deliveries h2")
+        self.wait(row)[0].find_element(By.CSS_SELECTOR, "button.delete-endpoint").click()
+        self.driver.switch_to.alert.accept()
+        self.wait(lambda d: not row(d))
+        status, _ = call("GET", "/v1/webhook-endpoints/" + endpoint["id"], ENV["ORDERS_OPERATOR_KEY"])
+        self.assertEqual(status, 404, "deleted")
+
     def test_8_keyboard_only_and_every_field_labelled(self):
         order_id = post_order("KEY-" + self.stamp)
         self.driver.get(CONSOLE)

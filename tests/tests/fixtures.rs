@@ -43,6 +43,10 @@ async fn every_fixture_is_answered_as_documented() {
         ("feedback/bounce.json", 0),
         // An access point's T01 reported by S3 but no longer there: nothing to take, no failure.
         ("inbound/order-delivered.json", 0),
+        // A webhook delivery that is gone (expired, or of another stack): nothing to send, no failure.
+        ("webhooks/delivery-expired.json", 0),
+        // The fixture tenant's webhook endpoints (none yet).
+        ("webhook-endpoints/list-endpoints.json", 200),
         // A document item inserted: archived, no failure.
         ("archive/document-inserted.json", 0),
         // A magic link with a made-up signature opens nothing.
@@ -54,6 +58,8 @@ async fn every_fixture_is_answered_as_documented() {
     let reporting = stack.stack.reporting().expect("reporting");
     let feedback = stack.stack.feedback().expect("feedback");
     let inbound = stack.stack.inbound().expect("inbound");
+    let webhooks = stack.stack.webhooks().expect("webhooks");
+    let endpoints = stack.stack.webhook_endpoints().expect("webhook endpoints");
     let root = devstack::stack::project_root().join("events");
     let mut found = Vec::new();
     for function in std::fs::read_dir(&root).expect("events/").filter_map(Result::ok) {
@@ -116,6 +122,13 @@ async fn every_fixture_is_answered_as_documented() {
             assert_eq!(response.batch_item_failures.len(), usize::from(status), "{file}");
             continue;
         }
+        if file.starts_with("webhooks/") {
+            let event: aws_lambda_events::sqs::SqsEvent =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let response = webhooks::handle_deliveries(&webhooks, event).await.expect("handled");
+            assert_eq!(response.batch_item_failures.len(), usize::from(status), "{file}");
+            continue;
+        }
         if file.starts_with("invoicing/") {
             let event: aws_lambda_events::sqs::SqsEvent =
                 serde_json::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -137,6 +150,8 @@ async fn every_fixture_is_answered_as_documented() {
             billing::handle(&billing, request).await
         } else if file.starts_with("reports/") {
             reports::handle(&reports, request).await
+        } else if file.starts_with("webhook-endpoints/") {
+            webhook_endpoints::handle(&endpoints, request).await
         } else if file.starts_with("portal/") {
             portal::handle(&portal, request).await
         } else {

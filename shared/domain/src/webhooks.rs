@@ -380,9 +380,21 @@ struct EndpointBody {
     enabled: Option<bool>,
 }
 
+/// The body's fields; a field given as `null` is refused (leave it out instead).
 fn read_body(json: &str) -> Result<EndpointBody, RequestError> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(malformed_at)
+    let value: serde_json::Value = serde_path_to_error::deserialize(&mut deserializer).map_err(malformed_at)?;
+    let nulls: Vec<FieldError> = value
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, v)| v.is_null())
+        .map(|(name, _)| FieldError::new(format!("/{name}"), "leave the field out instead of null"))
+        .collect();
+    if !nulls.is_empty() {
+        return Err(RequestError::Invalid(nulls));
+    }
+    serde_path_to_error::deserialize(value).map_err(malformed_at)
 }
 
 fn read_url(text: &str, allow_loopback: bool, errors: &mut Vec<FieldError>) -> Option<WebhookUrl> {
@@ -637,6 +649,8 @@ mod tests {
             matches!(parse_new_endpoint(r#"{"events": []}"#, false), Err(RequestError::Invalid(e)) if e.len() == 2)
         );
         assert!(parse_endpoint_change("{}", false).is_err());
+        assert!(matches!(parse_endpoint_change(r#"{"enabled": null, "description": "x"}"#, false),
+            Err(RequestError::Invalid(e)) if e[0].pointer == "/enabled"));
         let change = parse_endpoint_change(r#"{"enabled": false}"#, false).expect("valid");
         assert_eq!(change.enabled, Some(false));
     }

@@ -27,7 +27,7 @@ const USAGE: &str = "usage:
   devstack relay [--older-than SECONDS] [--endpoint URL] [--stack orders-local]
   devstack redrive confirmation|shipment|invoicing [--endpoint URL] [--stack orders-local]
   devstack report [--date YYYY-MM-DD] [--tenant T] [--endpoint URL] [--stack orders-local]
-  devstack secrets rotate console-session|portal-session|buyer-link|cursor [--endpoint URL] [--stack orders-local]
+  devstack secrets rotate console-session|portal-session|buyer-link|cursor|webhook-signing [--endpoint URL] [--stack orders-local]
   devstack secrets rotate PURPOSE --secret-id ARN   (a deployed stack: AWS_REGION and AWS_ACCESS_KEY_ID,
                                                     AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN from the environment)";
 

@@ -179,6 +179,7 @@
     else if (parts[0] === 'quotes') quotesView(view);
     else if (parts[0] === 'requests') buyerRequestsView(view);
     else if (parts[0] === 'keys') keysView(view);
+    else if (parts[0] === 'webhooks') webhooksView(view);
     else if (parts[0] === 'settings') settingsView(view);
     else if (parts[0] === 'customers') customersView(view, parts[1] ? decodeURIComponent(parts[1]) : null);
     else ordersView(view);
@@ -230,7 +231,7 @@
       ['customers', t('nav.customers')], ['stock', t('nav.stock')],
       ['products', t('nav.products')], ['reports', t('nav.reports')]];
     if (isOperator()) nav.splice(1, 0, ['new-order', t('nav.new_order')]);
-    if (isOperator()) nav.push(['keys', t('nav.keys')], ['settings', t('nav.settings')]);
+    if (isOperator()) nav.push(['keys', t('nav.keys')], ['webhooks', t('nav.webhooks')], ['settings', t('nav.settings')]);
     const current = location.pathname.split('/')[2] || 'orders';
     const logout = h('button', {
       type: 'button', id: 'logout', class: 'secondary', onclick: async () => {

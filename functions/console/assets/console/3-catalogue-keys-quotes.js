@@ -1,4 +1,4 @@
-// Console script, part 3 of 3: stock, products, reports, API keys, buyer requests and quotes.
+// Console script, part 3 of 3: stock, products, reports, API keys, webhooks, buyer requests and quotes.
 // The parts are one script, concatenated in file-name order by functions/console/src/handler.rs (part 1
 // opens the closure every part shares, part 3 closes it).
   // ------------------------------------------------------------------ stock, products, reports
@@ -305,6 +305,135 @@
       field(t('keys.expires'), expires)),
     h('button', { type: 'submit', id: 'key-submit', text: t('keys.create') }), issued);
     view.replaceChildren(h('h1', { text: t('nav.keys') }), h('p', { class: 'empty', text: t('keys.hint') }), form, results);
+    await load();
+  }
+
+  // ------------------------------------------------------------------ webhooks (operators)
+  const WEBHOOK_EVENTS = ['order.received', 'order.accepted', 'order.accepted_with_changes', 'order.rejected',
+    'order.changed', 'order.cancelled', 'order.despatched', 'order.delivered', 'invoice.issued', 'credit_note.issued'];
+
+  async function webhooksView(view) {
+    if (!isOperator()) {
+      view.replaceChildren(h('h1', { text: t('nav.webhooks') }), h('p', { class: 'empty', text: t('prices.operator_only') }));
+      return;
+    }
+    const results = h('div', { id: 'webhooks-result', tabindex: '-1' });
+    const deliveries = h('div', { id: 'webhook-deliveries', tabindex: '-1' });
+    const issued = h('div', { id: 'webhook-issued', tabindex: '-1', 'aria-live': 'polite' });
+    const url = h('input', { id: 'webhook-url', type: 'url', maxlength: '2048', required: true, placeholder: 'https://' });
+    const description = h('input', { id: 'webhook-description', maxlength: '200' });
+    const boxes = WEBHOOK_EVENTS.map((name) => h('input', { type: 'checkbox', value: name, class: 'webhook-event',
+      id: 'webhook-event-' + name.replace(/[._]/g, '-'), checked: name.startsWith('order.') }));
+    const showSecret = (secret) => {
+      // The secret is shown once, here; the API shows it in no other answer.
+      const input = h('input', { id: 'webhook-secret', readonly: true, value: secret, size: '60' });
+      issued.replaceChildren(h('div', { class: 'notice' }, h('p', { text: t('webhooks.secret_once') }),
+        field(t('webhooks.secret'), input)));
+      input.focus();
+      input.select();
+    };
+    const act = async (work) => {
+      try {
+        await work();
+        await load();
+      } catch (error) {
+        showProblem(results, error);
+      }
+    };
+    const showDeliveries = async (endpoint) => {
+      try {
+        const path = '/v1/webhook-endpoints/' + encodeURIComponent(endpoint.id) + '/deliveries';
+        const { data } = await api('GET', path);
+        const answer = (d) => !d.last_attempt ? '—' : d.last_attempt.status_code
+          ? String(d.last_attempt.status_code) + (d.last_attempt.response_excerpt ? ' ' + d.last_attempt.response_excerpt : '')
+          : d.last_attempt.error;
+        deliveries.replaceChildren(h('h2', { text: t('webhooks.deliveries', { url: endpoint.url }) }),
+          data.items.length === 0 ? h('p', { class: 'empty', text: t('webhooks.no_deliveries') })
+            : h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'deliveries-table' },
+              h('thead', {}, h('tr', {}, ['webhooks.event', 'keys.status', 'webhooks.attempts', 'webhooks.answer',
+                'webhooks.next_attempt', 'keys.created', 'order.actions'].map((k) => h('th', { scope: 'col', text: t(k) })))),
+              h('tbody', {}, data.items.map((d) => h('tr', { 'data-delivery': d.id, 'data-status': d.status },
+                h('td', { 'data-label': t('webhooks.event') }, d.event_type, h('div', { class: 'note-meta', text: d.id })),
+                h('td', { 'data-label': t('keys.status'), text: t('webhooks.delivery.' + d.status) }),
+                h('td', { 'data-label': t('webhooks.attempts'), text: String(d.attempts) }),
+                h('td', { 'data-label': t('webhooks.answer'), text: answer(d) }),
+                h('td', { 'data-label': t('webhooks.next_attempt'), text: d.next_attempt_at ? moment(d.next_attempt_at) : '—' }),
+                h('td', { 'data-label': t('keys.created'), text: moment(d.created_at) }),
+                h('td', { 'data-label': t('order.actions') }, h('button', {
+                  type: 'button', class: 'secondary resend-delivery', text: t('webhooks.resend'), onclick: async () => {
+                    try {
+                      await api('POST', path + '/' + encodeURIComponent(d.id) + '/resending');
+                      await showDeliveries(endpoint);
+                    } catch (error) {
+                      showProblem(deliveries, error);
+                    }
+                  },
+                }))))))));
+        deliveries.focus();
+      } catch (error) {
+        showProblem(deliveries, error);
+      }
+    };
+    const load = async () => {
+      try {
+        const { data } = await api('GET', '/v1/webhook-endpoints');
+        results.replaceChildren(data.items.length === 0 ? h('p', { class: 'empty', text: t('webhooks.none') })
+          : h('div', { class: 'scroll' }, h('table', { class: 'list', id: 'webhooks-table' },
+            h('thead', {}, h('tr', {}, ['webhooks.url', 'webhooks.events', 'keys.status', 'keys.created', 'order.actions']
+              .map((k) => h('th', { scope: 'col', text: t(k) })))),
+            h('tbody', {}, data.items.map((endpoint) => {
+              const base = '/v1/webhook-endpoints/' + encodeURIComponent(endpoint.id);
+              return h('tr', { 'data-endpoint': endpoint.id, 'data-status': endpoint.status },
+                h('td', { 'data-label': t('webhooks.url') }, endpoint.url,
+                  h('div', { class: 'note-meta', text: endpoint.description || endpoint.id })),
+                h('td', { 'data-label': t('webhooks.events'), text: endpoint.events.join(', ') }),
+                h('td', { 'data-label': t('keys.status'), text: t('webhooks.status.' + endpoint.status) }),
+                h('td', { 'data-label': t('keys.created'), text: moment(endpoint.created_at) }),
+                h('td', { 'data-label': t('order.actions') },
+                  h('button', { type: 'button', class: 'secondary show-deliveries', text: t('webhooks.log'),
+                    onclick: () => showDeliveries(endpoint) }),
+                  h('button', { type: 'button', class: 'secondary toggle-endpoint',
+                    text: t(endpoint.status === 'disabled' ? 'webhooks.enable' : 'webhooks.disable'),
+                    onclick: () => act(() => api('PATCH', base, { enabled: endpoint.status === 'disabled' })) }),
+                  h('button', { type: 'button', class: 'secondary rotate-secret', text: t('webhooks.rotate'),
+                    onclick: () => act(async () => {
+                      if (!window.confirm(t('webhooks.rotate_confirm', { url: endpoint.url }))) return;
+                      const { data: rotated } = await api('POST', base + '/secret-rotation', {});
+                      showSecret(rotated.secret);
+                    }) }),
+                  h('button', { type: 'button', class: 'secondary delete-endpoint', text: t('webhooks.delete'),
+                    onclick: () => act(async () => {
+                      if (!window.confirm(t('webhooks.delete_confirm', { url: endpoint.url }))) return;
+                      await api('DELETE', base);
+                      deliveries.replaceChildren();
+                    }) })));
+            })))));
+      } catch (error) {
+        showProblem(results, error);
+      }
+    };
+    const form = h('form', {
+      class: 'card action', id: 'webhook-form', onsubmit: async (event) => {
+        event.preventDefault();
+        const body = { url: url.value.trim(), events: boxes.filter((b) => b.checked).map((b) => b.value),
+          description: description.value.trim() };
+        try {
+          const { data } = await api('POST', '/v1/webhook-endpoints', body);
+          url.value = '';
+          description.value = '';
+          await load();
+          showSecret(data.secret);
+        } catch (error) {
+          showProblem(issued, error);
+        }
+      },
+    }, h('h2', { text: t('webhooks.new') }),
+    h('div', { class: 'row' }, field(t('webhooks.url'), url), field(t('webhooks.description'), description)),
+    h('fieldset', { class: 'events' }, h('legend', { text: t('webhooks.events') }),
+      boxes.map((box) => h('label', { for: box.id }, box, ' ' + box.value))),
+    h('button', { type: 'submit', id: 'webhook-submit', text: t('webhooks.create') }), issued);
+    view.replaceChildren(h('h1', { text: t('nav.webhooks') }), h('p', { class: 'empty', text: t('webhooks.hint') }),
+      form, results, deliveries);
     await load();
   }
 
