@@ -7,6 +7,16 @@ use std::process::{Command, Stdio};
 
 /// `binary` with `env` and what the Lambda service sets for `function`, talking to the Runtime API at `runtime`;
 /// its output discarded.
+/// The template's logical id of the function built as `binary` (`inbound` → `InboundFunction`, `webhook-endpoints`
+/// → `WebhookEndpointsFunction`): each `-`-separated word capitalised.
+pub fn function_logical_id(binary: &str) -> String {
+    let words = binary.split('-').map(|word| {
+        let mut chars = word.chars();
+        chars.next().map(|first| first.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+    });
+    format!("{}Function", words.collect::<String>())
+}
+
 pub fn lambda_command(binary: &str, function: &str, env: &BTreeMap<String, String>, runtime: SocketAddr) -> Command {
     let mut command = Command::new(binary);
     command.env_clear().envs(env).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
@@ -77,6 +87,12 @@ pub fn median(values: &mut [f64]) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn logical_ids_capitalise_each_word() {
+        assert_eq!(super::function_logical_id("inbound"), "InboundFunction");
+        assert_eq!(super::function_logical_id("webhook-endpoints"), "WebhookEndpointsFunction");
+    }
+
     use super::*;
 
     #[test]

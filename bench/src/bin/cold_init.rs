@@ -79,7 +79,7 @@ async fn main() -> Result<(), String> {
     let mut subjects = Vec::new();
     for spec in binaries {
         let (name, path) = spec.split_once('=').ok_or_else(|| format!("{spec}: want name=PATH"))?;
-        let function = format!("{}{}Function", name[..1].to_uppercase(), &name[1..]);
+        let function = bench::function_logical_id(name);
         let env = if name == "hello" {
             BTreeMap::new()
         } else {

@@ -185,6 +185,17 @@ async fn event_for(stack: &TestStack, name: &str, run: usize) -> Result<Value, S
             event["Records"][0]["body"] = json!(body);
             event
         }
+        "webhook-endpoints" => fixture("webhook-endpoints/list-endpoints.json")?,
+        "webhooks" => {
+            // A delivery of this stack's tenant that is gone (expired): the function reads the delivery record.
+            let mut event = fixture("webhooks/delivery-expired.json")?;
+            let body = event["Records"][0]["body"]
+                .as_str()
+                .unwrap_or_default()
+                .replace("\"tenant\":\"demo\"", &format!("\"tenant\":\"{}\"", stack.tenant.id));
+            event["Records"][0]["body"] = json!(body);
+            event
+        }
         "archive" => fixture("archive/document-inserted.json")?,
         "reporting" => {
             let mut event = fixture("reporting/queued-tenant-day.json")?;
@@ -241,7 +252,7 @@ async fn main() -> Result<(), String> {
         let (name, path) = spec.split_once('=').ok_or_else(|| format!("{spec}: want name=PATH"))?;
         // hello-sdk reads the table as intake does, with intake's environment.
         let of = if name == "hello-sdk" { "intake" } else { name };
-        let function = format!("{}{}Function", of[..1].to_uppercase(), &of[1..]);
+        let function = bench::function_logical_id(of);
         let mut env = stack.stack.function_environment(&function).map_err(|e| format!("{function}: {e}"))?;
         // The credentials Lambda would give the function's role: here, its principal in the emulator.
         env.insert("AWS_ACCESS_KEY_ID".into(), stack.stack.principal(&function));

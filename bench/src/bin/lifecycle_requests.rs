@@ -179,6 +179,13 @@ async fn main() {
     stages.push(("facts (DynamoDB stream, one object per batch)", requests));
     assert_eq!(facts.failed, 0, "{facts:?}");
 
+    // Webhooks (decision 0017): the order's changes read by the webhooks function. This tenant has no endpoints, as
+    // most have none; the function read the tenant's (empty) endpoint list during the warm-up and keeps it 30 s, so
+    // at steady state that read is one per tenant and 30 s per container, not one per order.
+    let (hooked, requests) = measured(&http, stack.deliver_stream("WebhooksFunction")).await;
+    stages.push(("webhooks (DynamoDB stream; a tenant without endpoints)", requests));
+    assert_eq!(hooked.failed, 0, "{hooked:?}");
+
     // What each stage is on AWS: the function it runs in, and how it is triggered (an API Gateway request and one
     // invocation; an SQS message, received, deleted and invoked in batches of 10; a stream record, in batches of
     // 25 with free stream reads).
@@ -190,6 +197,7 @@ async fn main() {
         ("InvoicingFunction", "sqs"),
         ("ArchiveFunction", "stream"),
         ("ReportingFunction", "stream"),
+        ("WebhooksFunction", "stream"),
     ];
     let mut report_stages = Vec::new();
     let (mut writes, mut billable, mut polling_total) = (0, 0, 0);
