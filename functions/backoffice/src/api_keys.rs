@@ -73,7 +73,7 @@ pub(crate) async fn revoke(
     request: &Request,
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
-    crate::buyer_access::no_body(request)?;
+    orders_http::no_body(request)?;
     let not_found = || ApiError::NotFound(format!("API key {id}"));
     let valid = id.starts_with("key_") && id.len() <= 40 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid {

@@ -9,18 +9,9 @@ use time::OffsetDateTime;
 use orders_aws::store::{ApiKeyRecord, BuyerLinkRecord};
 use orders_domain::buyer_link::BuyerAccess;
 use orders_domain::ids::CustomerId;
-use orders_http::{json_body, json_response, parse_json, ApiError};
+use orders_http::{json_body, json_response, no_body, parse_json, ApiError};
 
-use crate::quotes::SendingBody;
 use crate::Backoffice;
-
-/// An empty body, `{}`, or nothing.
-pub(crate) fn no_body(request: &Request) -> Result<(), ApiError> {
-    if !request.body().is_empty() {
-        let _: SendingBody = parse_json(json_body(request)?)?;
-    }
-    Ok(())
-}
 
 /// `POST /v1/buyer-links/{id}/revocation`: the link stops working, and so do the portal sessions opened with it.
 pub(crate) async fn revoke_link(

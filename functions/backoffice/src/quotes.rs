@@ -11,7 +11,7 @@ use orders_aws::store::ApiKeyRecord;
 use orders_domain::ids::QuoteId;
 use orders_domain::quote::parse_quote;
 use orders_http::views::quote_versions_json;
-use orders_http::{json_body, json_response, parse_json, ApiError};
+use orders_http::{json_body, json_response, ApiError};
 
 use crate::Backoffice;
 
@@ -101,11 +101,6 @@ pub(crate) async fn list_quotes(
     Ok(json_response(StatusCode::OK, &json!({ "items": items, "next_cursor": next_cursor }), &[]))
 }
 
-/// The body of a sending or a revocation: nothing (or `{}`) so far.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SendingBody {}
-
 /// `POST /v1/quotes/{id}/sending`: emails the buyer the latest version (a draft) with a magic link to it in the
 /// portal, then marks it sent (`orders_app::staff::buyer_links::send_quote`).
 pub(crate) async fn send_quote(
@@ -114,9 +109,7 @@ pub(crate) async fn send_quote(
     request: &Request,
     id: &str,
 ) -> Result<Response<Body>, ApiError> {
-    if !request.body().is_empty() {
-        let _: SendingBody = parse_json(json_body(request)?)?;
-    }
+    orders_http::no_body(request)?;
     let quote_id = quote_id_of(id)?;
     let now = OffsetDateTime::now_utc();
     let portal_url = app.portal_url(request)?;

@@ -18,7 +18,7 @@ use orders_aws::{required_var, ConfigError, SecretKeys, SecretPurpose, Settings,
 use orders_domain::validation::FieldError;
 use orders_domain::webhooks::{parse_endpoint_change, parse_new_endpoint, EndpointId};
 use orders_http::routes::{dispatch, Handler, Route, OPERATOR};
-use orders_http::{json_body, json_response, query_param, ApiError, Gatekeeper};
+use orders_http::{json_body, json_response, no_body, parse_json, query_param, ApiError, Gatekeeper};
 
 /// Settings of the webhook endpoints API (declared in infra/template.yaml).
 #[derive(Debug, Clone)]
@@ -204,21 +204,6 @@ fn endpoint_id(id: &str) -> Result<EndpointId, ApiError> {
     EndpointId::parse(id).ok_or_else(|| ApiError::NotFound(format!("webhook endpoint {id}")))
 }
 
-/// Refuses a body on a route that takes none (an empty JSON object passes).
-fn no_body(request: &Request) -> Result<(), ApiError> {
-    if request.body().is_empty() {
-        return Ok(());
-    }
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Nothing {}
-    let text = json_body(request)?;
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let _: Nothing = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| ApiError::Malformed { pointer: String::new(), detail: e.inner().to_string() })?;
-    Ok(())
-}
-
 /// `GET /v1/webhook-endpoints`: every endpoint of the caller's tenant.
 async fn list(app: &Endpoints, caller: &ApiKeyRecord) -> Result<Response<Body>, ApiError> {
     let endpoints = app.store.webhook_endpoints(&caller.tenant).await?;
@@ -300,11 +285,7 @@ async fn rotate(
     let body: RotationBody = if request.body().is_empty() {
         RotationBody { overlap_seconds: None }
     } else {
-        let mut deserializer = serde_json::Deserializer::from_str(json_body(request)?);
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| ApiError::Malformed {
-            pointer: format!("/{}", e.path()).replace("/.", "/"),
-            detail: e.inner().to_string(),
-        })?
+        parse_json(json_body(request)?)?
     };
     let overlap = body.overlap_seconds.map_or(DEFAULT_OVERLAP, Duration::from_secs);
     if overlap > MAX_OVERLAP {

@@ -421,24 +421,26 @@ pub async fn attempt<P: Poster>(app: &Webhooks<P>, message: &DeliveryMessage) ->
     let succeeded = matches!(&result, Ok(answer) if (200..300).contains(&answer.status));
     delivery.last_attempt = Some(match result {
         Ok(answer) => DeliveryAttempt {
-            at,
+            at: at.clone(),
             status_code: Some(answer.status),
             error: None,
             excerpt: answer.excerpt,
             elapsed_ms: answer.elapsed_ms,
         },
-        Err((error, elapsed_ms)) => {
-            DeliveryAttempt { at, status_code: None, error: Some(error), excerpt: String::new(), elapsed_ms }
-        }
+        Err((error, elapsed_ms)) => DeliveryAttempt {
+            at: at.clone(),
+            status_code: None,
+            error: Some(error),
+            excerpt: String::new(),
+            elapsed_ms,
+        },
     });
     let gap = app.retry.gap_after(delivery.attempts - delivery.round_start);
-    let mut retry_in = None;
     delivery.next_attempt_at = None;
     delivery.status = if succeeded {
         DeliveryStatus::Delivered
     } else if let (Some(gap), false) = (gap, endpoint_gone) {
         delivery.next_attempt_at = Some(now.unix_timestamp() + i64::try_from(gap.as_secs()).unwrap_or(i64::MAX / 2));
-        retry_in = Some(gap);
         DeliveryStatus::Retrying
     } else {
         DeliveryStatus::Failed
@@ -451,35 +453,35 @@ pub async fn attempt<P: Poster>(app: &Webhooks<P>, message: &DeliveryMessage) ->
         tenant = %tenant, endpoint = %message.endpoint, message_id = %delivery.message_id,
         status = delivery.status.as_str(), attempts = delivery.attempts, "webhook attempt"
     );
-    match delivery.status {
+    // What the endpoint's failing mark becomes: cleared by a delivery, set by one that used up its attempts.
+    let failing_since = match delivery.status {
         DeliveryStatus::Delivered => {
             metrics::count(metrics::WEBHOOKS_DELIVERED, 1);
-            if let Some(endpoint) = endpoint.filter(|e| e.failing_since.is_some()) {
-                let mut healed = endpoint;
-                healed.failing_since = None;
-                healed.version += 1;
-                healed.updated_at = now.format(&Rfc3339).unwrap_or_default();
-                app.store.put_webhook_endpoint(tenant, &healed).await?;
-            }
+            Some(None)
         }
         DeliveryStatus::Retrying => {
             metrics::count(metrics::WEBHOOK_ATTEMPTS_FAILED, 1);
             let body = serde_json::to_string(message).map_err(|e| WebhookError::Malformed(e.to_string()))?;
-            app.queue.send_later(&body, retry_in.unwrap_or_default()).await?;
+            app.queue.send_later(&body, gap.unwrap_or_default()).await?;
+            None
         }
         DeliveryStatus::Failed if !endpoint_gone => {
             metrics::count(metrics::WEBHOOK_ATTEMPTS_FAILED, 1);
             metrics::count(metrics::WEBHOOKS_GAVE_UP, 1);
-            if let Some(endpoint) = endpoint.filter(|e| e.failing_since.is_none()) {
-                let mut failing = endpoint;
-                failing.failing_since = Some(now.format(&Rfc3339).unwrap_or_default());
-                failing.version += 1;
-                failing.updated_at = now.format(&Rfc3339).unwrap_or_default();
-                app.store.put_webhook_endpoint(tenant, &failing).await?;
-                tracing::error!(tenant = %tenant, endpoint = %failing.id, "webhook endpoint failing: a delivery used up its attempts");
-            }
+            Some(Some(at.clone()))
         }
-        DeliveryStatus::Failed | DeliveryStatus::Pending => {}
+        DeliveryStatus::Failed | DeliveryStatus::Pending => None,
+    };
+    if let (Some(failing_since), Some(mut changed)) = (failing_since, endpoint) {
+        if changed.failing_since.is_some() != failing_since.is_some() {
+            if failing_since.is_some() {
+                tracing::error!(tenant = %tenant, endpoint = %changed.id, "webhook endpoint failing: a delivery used up its attempts");
+            }
+            changed.failing_since = failing_since;
+            changed.version += 1;
+            changed.updated_at = at;
+            app.store.put_webhook_endpoint(tenant, &changed).await?;
+        }
     }
     Ok(())
 }

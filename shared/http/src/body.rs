@@ -95,6 +95,17 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, ApiEr
         .map_err(|e| ApiError::from(orders_domain::intake::malformed_at(e)))
 }
 
+/// An action's body that carries nothing: none, or `{}` (anything else is a 400 naming where parsing stopped).
+pub fn no_body(request: &Request) -> Result<(), ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Nothing {}
+    if !request.body().is_empty() {
+        let _: Nothing = parse_json(json_body(request)?)?;
+    }
+    Ok(())
+}
+
 /// A JSON response with extra headers.
 pub fn json_response(status: StatusCode, body: &serde_json::Value, headers: &[(&str, String)]) -> Response<Body> {
     let mut builder = Response::builder().status(status).header(header::CONTENT_TYPE, "application/json");

@@ -14,7 +14,7 @@ pub mod web;
 pub use auth::Gatekeeper;
 pub use body::{
     answer, bearer_token, check_if_match, etag, idempotency_key, if_match, is_xml, json_body, json_response,
-    limit_param, parse_json, query_param, statuses_param, text_body,
+    limit_param, no_body, parse_json, query_param, statuses_param, text_body,
 };
 pub use cursor::CursorSigner;
 pub use portal::BuyerGate;

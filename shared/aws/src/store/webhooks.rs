@@ -148,6 +148,17 @@ fn delivery_sk(message_id: &str) -> String {
     format!("D#{message_id}")
 }
 
+/// The item of `delivery` to an endpoint of `tenant`.
+fn delivery_item(tenant: &TenantId, delivery: &WebhookDelivery) -> Result<super::Item, StoreError> {
+    let mut item = to_item("webhook delivery", delivery)?;
+    item.extend(key(
+        keys::webhook_deliveries_pk(tenant, delivery.endpoint_id.as_str()),
+        delivery_sk(&delivery.message_id),
+    ));
+    item.insert("entity".into(), s("webhook_delivery"));
+    Ok(item)
+}
+
 impl Store {
     /// The endpoint `id` of `tenant`.
     pub async fn webhook_endpoint(
@@ -204,12 +215,7 @@ impl Store {
         tenant: &TenantId,
         delivery: &WebhookDelivery,
     ) -> Result<bool, StoreError> {
-        let mut item = to_item("webhook delivery", delivery)?;
-        item.extend(key(
-            keys::webhook_deliveries_pk(tenant, delivery.endpoint_id.as_str()),
-            delivery_sk(&delivery.message_id),
-        ));
-        item.insert("entity".into(), s("webhook_delivery"));
+        let item = delivery_item(tenant, delivery)?;
         self.put_new(format!("record webhook delivery {}", delivery.message_id), item).await
     }
 
@@ -265,12 +271,7 @@ impl Store {
         attempts_before: u32,
         round_before: u32,
     ) -> Result<bool, StoreError> {
-        let mut item = to_item("webhook delivery", delivery)?;
-        item.extend(key(
-            keys::webhook_deliveries_pk(tenant, delivery.endpoint_id.as_str()),
-            delivery_sk(&delivery.message_id),
-        ));
-        item.insert("entity".into(), s("webhook_delivery"));
+        let item = delivery_item(tenant, delivery)?;
         let condition = "attempts = :attempts AND (round_start = :round OR attribute_not_exists(round_start))";
         let values = vec![(":attempts", super::n(attempts_before.into())), (":round", super::n(round_before.into()))];
         self.put_if(format!("record webhook delivery {}", delivery.message_id), item, condition, values).await
