@@ -254,6 +254,14 @@ class Console(unittest.TestCase):
         self.assertIn("Partially delivered", self.find("#order-title").text)
         shipped = self.find("tr[data-line='1'] td:nth-child(6)").text
         self.assertEqual(shipped, "1")
+        # The despatch's delivery note is one click away, a PDF.
+        note = self.find("#despatches a.delivery-note")
+        self.assertTrue(note.get_attribute("href").endswith("/delivery-note.pdf"), note.get_attribute("href"))
+        fetched = self.in_page(
+            "const r = await fetch(" + json.dumps(note.get_attribute("href")) + ");"
+            "const b = new Uint8Array(await r.arrayBuffer());"
+            "return [r.status, r.headers.get('content-type'), String.fromCharCode(...b.slice(0, 5))];")
+        self.assertEqual(fetched, [200, "application/pdf", "%PDF-"])
 
         # The demo tenant invoices on delivery: invoice what shipped so far now.
         self.find("#invoice-submit").click()

@@ -233,6 +233,11 @@ class Portal(unittest.TestCase):
         self.find("#documents a.document[data-kind=invoice][data-format=pdf]").click()
         pdf = wait_for(lambda: [p for p in self.downloads.glob("*.pdf") if p.stat().st_size > 0], "the PDF download")
         self.assertTrue(pdf[0].read_bytes().startswith(b"%PDF"), pdf[0])
+        # And the despatch's delivery note.
+        self.find("#documents a.document[data-kind=delivery_note][data-format=pdf]").click()
+        note = wait_for(lambda: [p for p in self.downloads.glob("delivery-note-*.pdf") if p.stat().st_size > 0],
+                        "the delivery note download")
+        self.assertTrue(note[0].read_bytes().startswith(b"%PDF"), note[0])
 
     def test_an_invited_buyer_signs_in_with_the_account_key(self):
         self.sign_in_invited("C-2", ENV["ORDERS_OPERATOR_KEY"])

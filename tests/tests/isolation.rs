@@ -224,6 +224,13 @@ async fn no_route_lets_another_tenant_or_buyer_reach_anything_of_a_tenant_or_buy
             None,
         ),
         row(
+            Method::GET,
+            "/v1/orders/{id}/despatches/{number}/delivery-note.pdf",
+            format!("/v1/orders/{o}/despatches/D-ISO/delivery-note.pdf"),
+            Scoped,
+            None,
+        ),
+        row(
             Method::POST,
             "/v1/orders/{id}/buyer-requests/{request_id}/resolution",
             format!("/v1/orders/{o}/buyer-requests/req_x/resolution"),
@@ -453,6 +460,13 @@ async fn no_route_lets_another_tenant_or_buyer_reach_anything_of_a_tenant_or_buy
             Method::GET,
             "/v1/portal/orders/{id}/despatches/{number}",
             format!("/v1/portal/orders/{o}/despatches/D-ISO.xml"),
+            PortalScoped,
+            None,
+        ),
+        row(
+            Method::GET,
+            "/v1/portal/orders/{id}/despatches/{number}/delivery-note.pdf",
+            format!("/v1/portal/orders/{o}/despatches/D-ISO/delivery-note.pdf"),
             PortalScoped,
             None,
         ),

@@ -421,6 +421,12 @@ async fn every_portal_route_answers_bad_input_with_a_problem_never_a_server_erro
             format!("/v1/portal/orders/{o}/despatches/NOPE.xml"),
             None,
         ),
+        (
+            "GET",
+            "/v1/portal/orders/{id}/despatches/{number}/delivery-note.pdf",
+            format!("/v1/portal/orders/{o}/despatches/NOPE/delivery-note.pdf"),
+            None,
+        ),
         ("GET", "/v1/portal/catalogue", format!("/v1/portal/catalogue?q={}", "x".repeat(101)), None),
         ("GET", "/v1/portal/cart", "/v1/portal/cart?limit=x".into(), None),
         ("PUT", "/v1/portal/cart/lines/{sku}", "/v1/portal/cart/lines/SKU-1".into(), Some(json!({"quantity": "-2"}))),

@@ -4,7 +4,7 @@
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use orders_domain::ids::Role;
-use orders_testkit::{mime_parts, order_body, Answer, TestStack};
+use orders_testkit::{mime_leaves, mime_parts, order_body, pdf_barcodes, pdf_text, Answer, TestStack};
 use reqwest::Method;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -313,4 +313,108 @@ async fn a_despatch_carries_the_order_to_the_shipment_stage_and_a_note_added_mea
     let thin = stack.drain_queue("ShipmentQueue").await;
     assert_eq!(thin.len(), 1);
     assert!(serde_json::from_str::<Value>(&thin[0]).expect("envelope").get("carried").is_none(), "{}", thin[0]);
+}
+
+/// A GET's status, content type and bytes.
+async fn download(stack: &TestStack, request: reqwest::RequestBuilder) -> (u16, String, Vec<u8>) {
+    let _ = stack;
+    let response = request.send().await.expect("get");
+    let status = response.status().as_u16();
+    let content_type =
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    (status, content_type, response.bytes().await.expect("body").to_vec())
+}
+
+#[tokio::test]
+async fn each_despatch_has_a_delivery_note_archived_once_attached_to_its_email_and_downloadable() {
+    let stack = TestStack::start().await;
+    let tenant = &stack.tenant.id;
+    let id = stack.post_json("/v1/orders", &order_body("WS-NOTE")).await.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all_but(&["InvoicingQueue"]).await;
+    let warehouse = stack.key_with_role(tenant, Role::Warehouse).await;
+    let first = despatch(
+        &stack,
+        &id,
+        &warehouse,
+        json!({"despatch_number": "D-N1", "lines": [{"line_no": 1, "quantity": 1}], "carrier": "PostNord",
+               "tracking_number": "00370712345", "expected_delivery_date": "2030-01-02", "despatch_date": "2030-01-01"}),
+    )
+    .await;
+    assert_eq!(first.status, 201, "{}", first.body);
+    stack.deliver_all_but(&["InvoicingQueue"]).await;
+
+    // The buyer's despatch email carries the note, and says so in the buyer's language (C-1: Swedish).
+    let emails = stack.emails_for(&id).await;
+    let despatched: Vec<_> =
+        emails.iter().filter(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_despatched"))).collect();
+    assert_eq!(despatched.len(), 1);
+    let leaves = mime_leaves(despatched[0].raw_data.as_bytes());
+    let attached: Vec<_> = leaves.iter().filter(|l| l.filename.is_some()).collect();
+    assert_eq!(attached.len(), 1, "{:?}", leaves.iter().map(|l| &l.filename).collect::<Vec<_>>());
+    assert_eq!(attached[0].filename.as_deref(), Some("delivery-note-D-N1.pdf"));
+    assert_eq!(attached[0].content_type, "application/pdf");
+    let pdf = attached[0].bytes.clone();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (text, _) = mime_parts(&despatched[0].raw_data);
+    assert!(text.contains("Följesedeln bifogas som PDF."), "{text}");
+
+    // Archived once, beside the Despatch Advice, byte for byte what the email carries.
+    let key = format!("tenant={tenant}/orders/{id}/delivery-note-D-N1.pdf");
+    assert_eq!(stack.archived_bytes(&key).await.as_deref(), Some(pdf.as_slice()), "archived under {key}");
+    if let Some(text) = pdf_text(&pdf) {
+        for expected in ["Följesedel", "D-N1", "WS-NOTE", "PostNord", "00370712345", "Restnoterat", "Levereras nu"] {
+            assert!(text.contains(expected), "{expected} in {text}");
+        }
+    }
+    // A scanner reads the despatch number from it.
+    if let Some(codes) = pdf_barcodes(&pdf) {
+        assert_eq!(codes, ["Code128 D-N1"]);
+    }
+
+    // Staff download the same bytes; a webshop key may not, another tenant and unknown despatches find nothing.
+    let path = format!("/v1/orders/{id}/despatches/D-N1/delivery-note.pdf");
+    let (status, content_type, bytes) = download(&stack, stack.request(Method::GET, &path, &warehouse)).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/pdf"));
+    assert_eq!(bytes, pdf, "the archived copy");
+    assert_eq!(stack.get(&path, &stack.tenant.key).await.status, 403, "webshop keys hold the T16, not the note");
+    let other = stack.new_tenant().await;
+    let other_warehouse = stack.key_with_role(&other.id, Role::Warehouse).await;
+    assert_eq!(stack.get(&path, &other_warehouse).await.status, 404);
+    let unknown = format!("/v1/orders/{id}/despatches/D-404/delivery-note.pdf");
+    assert_eq!(stack.get(&unknown, &warehouse).await.status, 404);
+
+    // A despatch the shipment stage has not taken yet: the download makes and archives its note, and the stage then
+    // attaches those same bytes.
+    let second =
+        despatch(&stack, &id, &warehouse, json!({"despatch_number": "D-N2", "lines": [{"line_no": 2, "quantity": 1}]}))
+            .await;
+    assert_eq!(second.status, 201, "{}", second.body);
+    let early_path = format!("/v1/orders/{id}/despatches/D-N2/delivery-note.pdf");
+    let (status, _, early) = download(&stack, stack.request(Method::GET, &early_path, &warehouse)).await;
+    assert_eq!(status, 200);
+    stack.deliver_all_but(&["InvoicingQueue"]).await;
+    let emails = stack.emails_for(&id).await;
+    let second_email = emails
+        .iter()
+        .find(|e| e.header("Message-ID").is_some_and(|m| m.contains("buyer_despatched.D-N2@")))
+        .expect("the second despatch email");
+    let leaves = mime_leaves(second_email.raw_data.as_bytes());
+    let note = leaves.iter().find(|l| l.filename.as_deref() == Some("delivery-note-D-N2.pdf")).expect("its note");
+    assert_eq!(note.bytes, early, "one note per despatch, whoever made it first");
+    if let Some(text) = pdf_text(&early) {
+        assert!(text.contains("D-N2") && !text.contains("D-N1"), "{text}");
+    }
+
+    // The buyer downloads their notes through the portal; the access is logged.
+    let token = stack.portal_link_tokens(&id).await.pop().expect("a portal link in the buyer's emails");
+    let session = stack.portal_session(&token).await;
+    let portal_path = format!("/v1/portal/orders/{id}/despatches/D-N1/delivery-note.pdf");
+    let (status, content_type, bytes) =
+        download(&stack, stack.cookie_request(Method::GET, &portal_path, &session.cookie)).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/pdf"));
+    assert_eq!(bytes, pdf);
+    let missing = format!("/v1/portal/orders/{id}/despatches/D-404/delivery-note.pdf");
+    assert_eq!(download(&stack, stack.cookie_request(Method::GET, &missing, &session.cookie)).await.0, 404);
+    let accesses = stack.get(&format!("/v1/orders/{id}"), &warehouse).await.body["buyer_access"].clone();
+    assert_eq!(accesses[0]["last_what"], "Delivery note D-N1 downloaded", "{accesses}");
 }

@@ -181,3 +181,43 @@ pub(crate) fn file_response(file: DocumentFile) -> Response<Body> {
         .body(Body::Binary(file.bytes))
         .unwrap_or_else(|_| Response::new(Body::Empty))
 }
+
+/// `GET /v1/orders/{id}/despatches/{number}/delivery-note.pdf`: a despatch's delivery note, for the seller's staff.
+pub(crate) async fn delivery_note(
+    app: &Billing,
+    caller: &ApiKeyRecord,
+    id: &str,
+    number: &str,
+) -> Result<Response<Body>, ApiError> {
+    let order_id = order_id_of(id)?;
+    let note =
+        billing::delivery_note(&app.documents, &caller.tenant, None, &order_id, number).await.map_err(problem)?;
+    Ok(file_response(note))
+}
+
+/// `GET /v1/portal/orders/{id}/despatches/{number}/delivery-note.pdf`: a delivery note of the signed-in buyer's
+/// order (one its portal session reaches), logged in the order's access log.
+pub(crate) async fn buyer_delivery_note(
+    app: &Billing,
+    request: &Request,
+    params: &[&str],
+) -> Result<Response<Body>, ApiError> {
+    let buyer = app.buyers.buyer(request).await?;
+    let (id, number) = (params.first().copied().unwrap_or_default(), params.get(1).copied().unwrap_or_default());
+    let order_id = order_id_of(id)?;
+    let not_found = || ApiError::NotFound(format!("despatch {number} of order {id}"));
+    if !buyer.reaches_order(app.documents.store(), &order_id).await? {
+        return Err(not_found());
+    }
+    let note = billing::delivery_note(&app.documents, &buyer.tenant, Some(&buyer.customer), &order_id, number)
+        .await
+        .map_err(problem)?;
+    let what = format!("Delivery note {number} downloaded");
+    buyer.log_access(app.documents.store(), &order_id, true, &what).await?;
+    Ok(file_response(note))
+}
+
+/// An order id from the path; 404 for one that cannot be.
+fn order_id_of(id: &str) -> Result<orders_domain::ids::OrderId, ApiError> {
+    orders_domain::ids::OrderId::parse_public(id).map_err(|_| ApiError::NotFound(format!("order {id}")))
+}

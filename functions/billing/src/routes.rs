@@ -6,10 +6,10 @@ use lambda_http::{Body, Request, Response};
 
 use orders_aws::store::ApiKeyRecord;
 use orders_domain::invoice::DocumentKind;
-use orders_http::routes::{dispatch, Handler, Route, NO_KEY, OPERATOR};
+use orders_http::routes::{dispatch, Handler, Route, NO_KEY, OPERATOR, STAFF};
 use orders_http::{etag, json_response, ApiError};
 
-use crate::documents::{buyer_download, document, download, list};
+use crate::documents::{buyer_delivery_note, buyer_download, delivery_note, document, download, list};
 use crate::issuing::{issue_invoice, issue_note, proforma};
 use crate::Billing;
 use orders_http::views::document_json;
@@ -20,7 +20,7 @@ pub async fn handle(app: &Billing, request: Request) -> Result<Response<Body>, l
 }
 
 /// Every route of the billing API, first match wins. Billing documents are the seller's: operator keys only, but
-/// for the buyer's own downloads through the portal session.
+/// for the buyer's own downloads through the portal session; delivery notes are the warehouse's too.
 pub(crate) const ROUTES: &[Route<Billing>] = &[
     Route {
         method: Method::GET,
@@ -111,6 +111,20 @@ pub(crate) const ROUTES: &[Route<Billing>] = &[
         roles: OPERATOR,
         action: "print proformas",
         handler: Handler::Key(|app, call| Box::pin(proforma(app, &call.caller, call.param(0)))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/orders/{id}/despatches/{number}/delivery-note.pdf",
+        roles: STAFF,
+        action: "read order documents",
+        handler: Handler::Key(|app, call| Box::pin(delivery_note(app, &call.caller, call.param(0), call.param(1)))),
+    },
+    Route {
+        method: Method::GET,
+        path: "/v1/portal/orders/{id}/despatches/{number}/delivery-note.pdf",
+        roles: NO_KEY,
+        action: "download documents",
+        handler: Handler::Open(|app, request, params| Box::pin(buyer_delivery_note(app, request, params))),
     },
 ];
 

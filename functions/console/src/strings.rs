@@ -254,6 +254,7 @@ pub const MESSAGES: &orders_mail::locale::MessageTable = &[
     ("invoice.credit", ["Issue credit note", "Utfärda kreditnota", "Gutschrift ausstellen", "Wystaw korektę", "Išrašyti kreditinę sąskaitą", "开具贷项通知单"]),
     ("doc.order_response", ["Order response (UBL)", "Ordersvar (UBL)", "Auftragsbestätigung (UBL)", "Odpowiedź na zamówienie (UBL)", "Atsakymas į užsakymą (UBL)", "订单答复（UBL）"]),
     ("doc.despatch_advice", ["Despatch advice (UBL)", "Leveransavisering (UBL)", "Lieferavis (UBL)", "Awizo wysyłki (UBL)", "Siuntos pranešimas (UBL)", "发货通知（UBL）"]),
+    ("doc.delivery_note", ["Delivery note (PDF)", "Följesedel (PDF)", "Lieferschein (PDF)", "Dowód dostawy (PDF)", "Važtaraštis (PDF)", "送货单（PDF）"]),
     ("doc.proforma", ["Proforma invoice (PDF)", "Proformafaktura (PDF)", "Proformarechnung (PDF)", "Faktura proforma (PDF)", "Išankstinė sąskaita (PDF)", "形式发票（PDF）"]),
     ("stock.set", ["Set on-hand stock", "Ange lagersaldo", "Bestand setzen", "Ustaw stan magazynowy", "Nustatyti likutį", "设置在库数量"]),
     ("stock.warehouse", ["Warehouse", "Lager", "Lager", "Magazyn", "Sandėlis", "仓库"]),

@@ -113,6 +113,10 @@ pub(crate) async fn show_order(app: &Portal, buyer: &Buyer, id: &str) -> Result<
             "kind": "despatch_advice", "format": "ubl", "number": despatch.despatch_number,
             "href": format!("/v1/portal/orders/{}/despatches/{}.xml", order.id, despatch.despatch_number),
         }));
+        documents.push(json!({
+            "kind": "delivery_note", "format": "pdf", "number": despatch.despatch_number,
+            "href": format!("/v1/portal/orders/{}/despatches/{}/delivery-note.pdf", order.id, despatch.despatch_number),
+        }));
     }
     body["despatches"] = json!(despatches);
     for link in &detail.invoices {

@@ -14,6 +14,7 @@ async fn main() -> Result<(), Error> {
         orders_aws::dynamodb_client(&sdk),
         orders_aws::ses_client(&sdk),
         orders_aws::sqs_client(&sdk),
+        orders_aws::s3_client(&sdk),
         &orders_aws::secrets_client(&sdk),
     );
     run(service_fn(|event: LambdaEvent<SqsEvent>| shipment::handle(&app, event.payload))).await

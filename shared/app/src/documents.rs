@@ -74,6 +74,26 @@ pub enum DocumentError {
     Store(#[from] StoreError),
 }
 
+/// Loads the fallback font (CJK) from `path` once per process, when a document (`what`) `needs` it and none is
+/// loaded yet; without it such text shows as boxes (and stays searchable).
+pub(crate) async fn load_fallback_font(path: Option<&std::path::Path>, needs: bool, what: &str) {
+    if orders_pdf::has_fallback_font() || !needs {
+        return;
+    }
+    let Some(path) = path else {
+        tracing::warn!(document = %what, "the document needs a fallback font (CJK) and none is configured");
+        return;
+    };
+    match tokio::fs::read(path).await {
+        Ok(bytes) => {
+            if orders_pdf::install_fallback_font(bytes) {
+                tracing::info!(path = %path.display(), "fallback font loaded");
+            }
+        }
+        Err(error) => tracing::warn!(path = %path.display(), %error, "fallback font not readable"),
+    }
+}
+
 /// The files of a document: its PDF and, when both parties are on Peppol, its UBL.
 pub struct Files {
     /// PDF bytes.
@@ -126,6 +146,11 @@ impl Documents {
         &self.store
     }
 
+    /// Delivery notes, archived in the same bucket with the same fallback font.
+    pub fn delivery_notes(&self) -> crate::delivery_notes::DeliveryNotes {
+        crate::delivery_notes::DeliveryNotes::new(self.archive.clone(), self.fallback_font.clone())
+    }
+
     /// The documents bucket.
     pub fn archive(&self) -> &DocumentArchive {
         &self.archive
@@ -144,21 +169,8 @@ impl Documents {
     /// Loads the fallback font (once per container) when `invoice` has text the embedded fonts lack. A missing or
     /// unreadable font is logged: such text then shows as boxes, and stays searchable.
     pub async fn prepare_fonts(&self, invoice: &Invoice) {
-        if orders_pdf::has_fallback_font() || !orders_pdf::needs_fallback_font(invoice) {
-            return;
-        }
-        let Some(path) = &self.fallback_font else {
-            tracing::warn!(number = %invoice.number, "the document needs a fallback font (CJK) and none is configured");
-            return;
-        };
-        match tokio::fs::read(path).await {
-            Ok(bytes) => {
-                if orders_pdf::install_fallback_font(bytes) {
-                    tracing::info!(path = %path.display(), "fallback font loaded");
-                }
-            }
-            Err(error) => tracing::warn!(path = %path.display(), %error, "fallback font not readable"),
-        }
+        load_fallback_font(self.fallback_font.as_deref(), orders_pdf::needs_fallback_font(invoice), &invoice.number)
+            .await;
     }
 
     /// Issues `write`'s document in one transaction and, when this call issued it, completes it (archive, the

@@ -8,6 +8,7 @@ pub mod billing;
 pub mod buyer;
 pub mod confirmation;
 pub mod consumer;
+pub mod delivery_notes;
 pub mod documents;
 pub mod inbound;
 pub mod invoicing;

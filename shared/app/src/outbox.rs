@@ -116,6 +116,18 @@ impl EmailOutbox {
     }
 }
 
+/// What a despatch email carries: the delivery note of its despatch (rendered by the shipment stage, which alone
+/// links the PDF renderer).
+#[derive(Debug, Clone)]
+pub struct DespatchFiles {
+    /// The despatch.
+    pub despatch_number: String,
+    /// The files.
+    pub attachments: Vec<Attachment>,
+    /// The email's sentence about them, in its language.
+    pub mention: &'static str,
+}
+
 /// Sending failed in a way that should be retried (the message stays on the queue).
 #[derive(Debug, thiserror::Error)]
 pub enum EmailError {
@@ -145,7 +157,7 @@ impl EmailOutbox {
         tenant: &TenantSettings,
         claimed: Vec<NewEmail>,
     ) -> Result<(), EmailError> {
-        self.send(order, tenant, Self::claimed(claimed), None).await
+        self.send(order, tenant, Self::claimed(claimed), None, None).await
     }
 
     /// Sends the emails this state change just claimed, quoting the notes and despatches read with the order
@@ -157,7 +169,20 @@ impl EmailOutbox {
         claimed: Vec<NewEmail>,
         parts: &OrderParts,
     ) -> Result<(), EmailError> {
-        self.send(order, tenant, Self::claimed(claimed), Some(parts)).await
+        self.send(order, tenant, Self::claimed(claimed), Some(parts), None).await
+    }
+
+    /// Sends the despatch email this state change just claimed with its files (the delivery note), quoting the
+    /// notes and despatches read with the order (`parts`).
+    pub async fn send_claimed_despatch(
+        &self,
+        order: &Order,
+        tenant: &TenantSettings,
+        claimed: Vec<NewEmail>,
+        parts: &OrderParts,
+        files: &DespatchFiles,
+    ) -> Result<(), EmailError> {
+        self.send(order, tenant, Self::claimed(claimed), Some(parts), Some(files)).await
     }
 
     /// This outbox, with buyer emails linking to the portal of `links` (a function that learns the portal's
@@ -171,8 +196,20 @@ impl EmailOutbox {
         &self.mailer
     }
 
-    /// Sends what an earlier, crashed attempt claimed but never marked sent (after it must have ended).
+    /// Sends what an earlier, crashed attempt claimed but never marked sent (after it must have ended). A despatch
+    /// email goes without its delivery note here (the note stays in the archive and the portal); the shipment
+    /// stage's own retry sends it with the note, see [`EmailOutbox::send_outstanding_with`].
     pub async fn send_outstanding(&self, order: &Order, tenant: &TenantSettings) -> Result<(), EmailError> {
+        self.send_outstanding_with(order, tenant, None).await
+    }
+
+    /// [`EmailOutbox::send_outstanding`], the despatch email of `files` carrying them.
+    pub async fn send_outstanding_with(
+        &self,
+        order: &Order,
+        tenant: &TenantSettings,
+        files: Option<&DespatchFiles>,
+    ) -> Result<(), EmailError> {
         let now = OffsetDateTime::now_utc();
         let stale_before = now - self.stale_after;
         let mut reclaimed = Vec::new();
@@ -188,7 +225,7 @@ impl EmailOutbox {
                 reclaimed.push(record);
             }
         }
-        self.send(order, tenant, reclaimed, None).await
+        self.send(order, tenant, reclaimed, None, files).await
     }
 
     /// Billing-document emails of `order` that an earlier attempt claimed but never marked sent: reclaimed for
@@ -249,13 +286,15 @@ impl EmailOutbox {
     }
 
     /// Sends `records`; the notes and despatches they quote come from `parts` when the caller read them with
-    /// the order, and are read here otherwise (only if an email quotes them).
+    /// the order, and are read here otherwise (only if an email quotes them). The despatch email of `files`
+    /// carries them.
     async fn send(
         &self,
         order: &Order,
         tenant: &TenantSettings,
         records: Vec<EmailRecord>,
         parts: Option<&OrderParts>,
+        files: Option<&DespatchFiles>,
     ) -> Result<(), EmailError> {
         if records.is_empty() {
             return Ok(());
@@ -288,7 +327,10 @@ impl EmailOutbox {
                 _ if kind.is_billing() => Err(MailError::Render("billing documents are sent by invoicing".into())),
                 _ => render(kind, order, tenant, &seller_notes),
             }?;
-            Ok((email, Vec::new()))
+            match files.filter(|f| kind == EmailKind::BuyerDespatched && f.despatch_number == record.reference) {
+                Some(files) => Ok((email.with_paragraph(files.mention), files.attachments.clone())),
+                None => Ok((email, Vec::new())),
+            }
         })
         .await
     }

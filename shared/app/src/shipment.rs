@@ -4,8 +4,10 @@
 //! despatch (or the order is delivered), the invoicing request goes with it. Then the email is sent, once: a
 //! redelivery only sends what a crashed attempt left. A fresh event carries the order and the despatch as intake
 //! wrote them (when the order has no seller notes): the first plan is made from them, and the write checks that
-//! version, the pending event and that no seller note came since; otherwise the order is read.
+//! version, the pending event and that no seller note came since; otherwise the order is read. The despatch's
+//! delivery note is rendered and archived once before the write, and attached to the email.
 
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use orders_aws::store::{NewEmail, OrderParts, OrderWithParts, ResponseOutcome, ResponseWrite, StageRequest};
@@ -18,6 +20,7 @@ use orders_mail::EmailKind;
 use time::OffsetDateTime;
 
 use crate::consumer::{carried_record, fresh_carried};
+use crate::delivery_notes::{DeliveryNoteError, DeliveryNotes};
 use crate::outbox::{EmailError, EmailOutbox, MailSettings};
 use crate::retry::{retry_on_conflict, Attempt, ATTEMPTS};
 
@@ -33,6 +36,10 @@ pub struct ShipmentConfig {
     pub invoicing_queue_url: String,
     /// `SENDER_EMAIL` (and the portal's, when set).
     pub mail: MailSettings,
+    /// `DOCUMENTS_BUCKET`: where delivery notes are archived.
+    pub documents_bucket: String,
+    /// `PDF_FALLBACK_FONT` (optional): a TrueType font for text DejaVu Sans lacks (CJK).
+    pub pdf_fallback_font: Option<String>,
 }
 
 impl Settings for ShipmentConfig {
@@ -43,6 +50,8 @@ impl Settings for ShipmentConfig {
             table_name: get("TABLE_NAME")?,
             invoicing_queue_url: get("INVOICING_QUEUE_URL")?,
             mail: MailSettings::from_vars(&var)?,
+            documents_bucket: get("DOCUMENTS_BUCKET")?,
+            pdf_fallback_font: var("PDF_FALLBACK_FONT").filter(|p| !p.is_empty()),
         })
     }
 }
@@ -53,6 +62,7 @@ pub struct Shipment {
     store: Store,
     invoicing: EventPublisher,
     outbox: EmailOutbox,
+    notes: DeliveryNotes,
     clock: fn() -> OffsetDateTime,
 }
 
@@ -63,6 +73,7 @@ impl Shipment {
         dynamodb: orders_aws::aws_sdk_dynamodb::Client,
         ses: orders_aws::aws_sdk_ses::Client,
         sqs: orders_aws::aws_sdk_sqs::Client,
+        s3: orders_aws::aws_sdk_s3::Client,
         secrets: &orders_aws::aws_sdk_secretsmanager::Client,
     ) -> Self {
         let store = Store::new(dynamodb, &config.table_name);
@@ -71,6 +82,10 @@ impl Shipment {
             outbox: EmailOutbox::for_function(store.clone(), ses, secrets, &config.mail),
             store,
             invoicing: EventPublisher::new(sqs, &config.invoicing_queue_url),
+            notes: DeliveryNotes::new(
+                orders_aws::archive::DocumentArchive::new(s3, &config.documents_bucket),
+                config.pdf_fallback_font.as_ref().map(PathBuf::from),
+            ),
             clock: OffsetDateTime::now_utc,
         }
     }
@@ -91,6 +106,9 @@ pub enum ShipmentError {
     /// Sending the email failed (SES throttled): the message stays on the queue.
     #[error(transparent)]
     Email(#[from] EmailError),
+    /// The delivery note could not be rendered or archived: the message stays on the queue.
+    #[error(transparent)]
+    DeliveryNote(#[from] DeliveryNoteError),
 }
 
 /// The order and despatch a fresh `order.despatched` carries (intake's write of it, with the event pending; see
@@ -123,9 +141,19 @@ pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Shi
                 .await?
                 .ok_or_else(|| ShipmentError::Unknown(envelope.order_id.to_string()))?,
         };
+        let despatch = parts.despatches.iter().find(|d| d.despatch_number == envelope.reference).ok_or_else(|| {
+            ShipmentError::Unknown(format!("despatch {} of {}", envelope.reference, envelope.order_id))
+        })?;
+        // Rendered from the order as read (its quantities then) and archived once, before anything is written:
+        // a redelivery makes the same bytes and finds them archived.
+        let files = app
+            .notes
+            .archived(&record.order, despatch, &parts.despatches, tenant)
+            .await?
+            .into_despatch_files(&despatch.despatch_number);
         if record.pending_event.as_ref().is_none_or(|e| e.event_id != envelope.event_id) {
             tracing::info!(order_id = %envelope.order_id, event_id = %envelope.event_id, "despatch already processed");
-            app.outbox.send_outstanding(&record.order, tenant).await?;
+            app.outbox.send_outstanding_with(&record.order, tenant, Some(&files)).await?;
             return Ok(Attempt::Done(()));
         }
         let mut order = record.order.clone();
@@ -199,11 +227,11 @@ pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Shi
                         tracing::warn!(event_id = %event.event_id, %error, "publish failed; left to the relay");
                     }
                 }
-                app.outbox.send_claimed_with(&order, tenant, emails, &parts).await?;
+                app.outbox.send_claimed_despatch(&order, tenant, emails, &parts, &files).await?;
                 Ok(Attempt::Done(()))
             }
             ResponseOutcome::AlreadyApplied => {
-                app.outbox.send_outstanding(&order, tenant).await?;
+                app.outbox.send_outstanding_with(&order, tenant, Some(&files)).await?;
                 Ok(Attempt::Done(()))
             }
             ResponseOutcome::OrderChanged | ResponseOutcome::StockChanged => Ok(Attempt::Conflict),

@@ -32,6 +32,11 @@ impl IssuedDocument {
 /// `tenant=<t>/orders/<order>/<name>.xml`, with every character of `name` outside `[A-Za-z0-9._-]` percent-encoded
 /// (despatch numbers come from the seller: `D/1` and `D_1` must not share an object).
 pub fn archive_key(tenant: &TenantId, order_id: &OrderId, name: &str) -> String {
+    archive_file_key(tenant, order_id, name, "xml")
+}
+
+/// `tenant=<t>/orders/<order>/<name>.<extension>`, `name` encoded as in [`archive_key`].
+pub fn archive_file_key(tenant: &TenantId, order_id: &OrderId, name: &str, extension: &str) -> String {
     let mut key = format!("tenant={tenant}/orders/{order_id}/");
     for byte in name.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-') {
@@ -40,8 +45,19 @@ pub fn archive_key(tenant: &TenantId, order_id: &OrderId, name: &str) -> String 
             let _ = write!(key, "%{byte:02X}");
         }
     }
-    key.push_str(".xml");
+    key.push('.');
+    key.push_str(extension);
     key
+}
+
+/// Where the archive keeps a despatch's delivery note (a PDF beside its Despatch Advice).
+pub fn delivery_note_key(tenant: &TenantId, order_id: &OrderId, despatch_number: &str) -> String {
+    archive_file_key(tenant, order_id, &delivery_note_name(despatch_number), "pdf")
+}
+
+/// The name of a despatch's delivery note.
+pub fn delivery_note_name(despatch_number: &str) -> String {
+    format!("delivery-note-{despatch_number}")
 }
 
 /// The name of a despatch's Despatch Advice.

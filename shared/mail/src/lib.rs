@@ -1,6 +1,7 @@
 //! Order emails: which email an event calls for, its text and HTML in the reader's language (every value escaped
 //! in HTML, no CR/LF in any header), and the MIME message SES sends raw. Pure: no AWS, no I/O.
 
+pub mod delivery_note_strings;
 pub mod invitation;
 pub mod invoice;
 pub mod invoice_strings;
@@ -106,6 +107,17 @@ pub struct RenderedEmail {
 }
 
 impl RenderedEmail {
+    /// The email with one more paragraph at its end (escaped in HTML).
+    pub fn with_paragraph(mut self, paragraph: &str) -> Self {
+        self.text = format!("{}\n\n{paragraph}\n", self.text.trim_end());
+        let html = format!("<p>{}</p>\n", escape_html(paragraph));
+        match self.html.rfind("</body>") {
+            Some(at) => self.html.insert_str(at, &html),
+            None => self.html.push_str(&html),
+        }
+        self
+    }
+
     /// The email with a link into the buyer portal at its end (its text in the email's language; the URL
     /// escaped in HTML).
     pub fn with_portal_link(mut self, url: &str) -> Self {

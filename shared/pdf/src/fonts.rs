@@ -59,6 +59,12 @@ pub fn needs_fallback_font(invoice: &Invoice) -> bool {
             .any(|c| !regular.covers(c))
 }
 
+/// Whether any of `texts` has a character DejaVu Sans cannot show.
+pub(crate) fn any_needs_fallback<'a>(mut texts: impl Iterator<Item = &'a str>) -> bool {
+    let Some(regular) = REGULAR.as_ref() else { return false };
+    texts.any(|t| t.chars().any(|c| !c.is_control() && !regular.covers(c)))
+}
+
 /// A font krilla embeds (as a subset) and skrifa measures.
 pub(crate) struct Face {
     pub(crate) font: Font,

@@ -39,9 +39,14 @@ pub(crate) const FIRST_TABLE_TOP: f32 = 300.0;
 pub(crate) const NEXT_TABLE_TOP: f32 = 110.0;
 
 pub(crate) fn layout(lines: usize, closing_height: f32) -> Layout {
+    layout_from(FIRST_TABLE_TOP, lines, closing_height)
+}
+
+/// [`layout`] with the first page's table at `first_top`.
+pub(crate) fn layout_from(first_top: f32, lines: usize, closing_height: f32) -> Layout {
     let per_page = |top: f32| (((TABLE_BOTTOM - top - ROW) / ROW) as usize).max(1);
     let mut pages = Vec::new();
-    let (mut start, mut top) = (0, FIRST_TABLE_TOP);
+    let (mut start, mut top) = (0, first_top);
     loop {
         let end = (start + per_page(top)).min(lines);
         pages.push((start, end, top));

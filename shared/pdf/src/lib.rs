@@ -5,6 +5,7 @@
 //! Greek, Cyrillic), with a ToUnicode map so the text can be searched and extracted. The output is deterministic:
 //! the same document renders to the same bytes.
 
+mod delivery_note;
 mod epc;
 mod error;
 mod fonts;
@@ -19,6 +20,7 @@ mod preview;
 #[cfg(test)]
 mod tests;
 
+pub use delivery_note::{delivery_note_needs_fallback_font, delivery_note_pdf};
 pub use epc::epc_payload;
 pub use error::PdfError;
 pub use fonts::{has_fallback_font, install_fallback_font, needs_fallback_font};

@@ -9,6 +9,11 @@ fn write_previews() {
         let bytes = super::invoice_pdf(&super::tests::sample(lines)).expect("pdf");
         std::fs::write(std::path::Path::new(&dir).join(format!("invoice-{lines}.pdf")), bytes).expect("write");
     }
+    for lines in [4, 60] {
+        let note = super::tests::delivery_note_sample(lines);
+        let bytes = super::delivery_note_pdf(&note, orders_mail::Lang::En).expect("pdf");
+        std::fs::write(std::path::Path::new(&dir).join(format!("delivery-note-{lines}.pdf")), bytes).expect("write");
+    }
     let font = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../.local/pdf-fonts-layer/fonts/DroidSansFallbackFull.ttf");
     if let Ok(bytes) = std::fs::read(font) {

@@ -218,7 +218,14 @@ impl LocalStack {
         let aws = self.function_aws("ShipmentFunction");
         let env = self.function_environment("ShipmentFunction").map_err(|e| e.to_string())?;
         let config = shipment::ShipmentConfig::from_vars(|name| env.get(name).cloned()).map_err(|e| e.to_string())?;
-        Ok(shipment::Shipment::new(&config, aws.dynamodb.clone(), aws.ses.clone(), aws.sqs.clone(), &aws.secrets))
+        Ok(shipment::Shipment::new(
+            &config,
+            aws.dynamodb.clone(),
+            aws.ses.clone(),
+            aws.sqs.clone(),
+            aws.s3.clone(),
+            &aws.secrets,
+        ))
     }
 
     /// The invoicing handler state, from the template's environment of `InvoicingFunction`.

@@ -18,7 +18,7 @@ pub use client::{Answer, ConsoleSession, PortalSession};
 pub use conformance::{assert_conforms, cannot_run, openapi_spec, peppol_kit_dir, validate_peppol};
 pub use faults::Faults;
 pub use fixtures::{local_template, order_body, template_routes, tomorrow};
-pub use mail::{mime_leaves, mime_parts, pdf_text, portal_link_token, MimeLeaf};
+pub use mail::{mime_leaves, mime_parts, pdf_barcodes, pdf_text, portal_link_token, MimeLeaf};
 pub use readers::{s, strict_csv};
 pub use stack::{emulator_endpoint, unique, Tenant, TestStack};
 pub use webhooks::{ReceivedWebhook, WebhookReceiver};

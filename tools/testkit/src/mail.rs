@@ -36,21 +36,18 @@ pub fn portal_link_token(text: &str) -> String {
         .to_owned()
 }
 
-/// The decoded text and HTML parts of a MIME message (quoted-printable or base64), for assertions.
+/// The decoded text and HTML parts of a MIME message (quoted-printable or base64, inside any multipart), for
+/// assertions.
 pub fn mime_parts(raw: &str) -> (String, String) {
-    let mut text = String::new();
-    let mut html = String::new();
-    let boundary = raw.split("boundary=\"").nth(1).and_then(|b| b.split('"').next()).unwrap_or_default().to_owned();
-    for part in raw.split(&format!("--{boundary}")).skip(1) {
-        let (head, body) = part.split_once("\r\n\r\n").unwrap_or(("", ""));
-        let decoded = if head.contains("quoted-printable") { decode_quoted_printable(body) } else { body.to_owned() };
-        if head.contains("text/plain") {
-            text = decoded;
-        } else if head.contains("text/html") {
-            html = decoded;
-        }
-    }
-    (text, html)
+    let leaves = mime_leaves(raw.as_bytes());
+    let part = |kind: &str| {
+        leaves
+            .iter()
+            .find(|l| l.content_type == kind && l.filename.is_none())
+            .map(|l| String::from_utf8_lossy(&l.bytes).into_owned())
+            .unwrap_or_default()
+    };
+    (part("text/plain"), part("text/html"))
 }
 
 fn decode_quoted_printable(body: &str) -> String {
@@ -148,4 +145,20 @@ pub fn pdf_text(pdf: &[u8]) -> Option<String> {
     let script = "import sys, pypdf; print('\\n'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))";
     let text = crate::stack::python_on_file(python, pdf, "pdf", script, "pypdf");
     Some(String::from_utf8_lossy(&text).into_owned())
+}
+
+/// The barcodes on the pages of a PDF as a scanner reads them (`Code128 D-1`): PDFium renders each page, ZXing
+/// decodes it. `None` (and, under `CI=true`, a failure) when the emulator's venv is missing.
+pub fn pdf_barcodes(pdf: &[u8]) -> Option<Vec<String>> {
+    let python = devstack::stack::project_root().join(".local/venv/bin/python");
+    if !python.is_file() {
+        crate::conformance::cannot_run(&format!("PDF barcode reading: no {}", python.display()));
+        return None;
+    }
+    let script = "import sys, pypdfium2, zxingcpp\n\
+        for page in pypdfium2.PdfDocument(sys.argv[1]):\n    \
+        for code in zxingcpp.read_barcodes(page.render(scale=2).to_pil()):\n        \
+        print(code.format.name + ' ' + code.text)";
+    let out = crate::stack::python_on_file(python, pdf, "pdf", script, "pypdfium2 and zxing-cpp");
+    Some(String::from_utf8_lossy(&out).lines().map(str::to_owned).collect())
 }

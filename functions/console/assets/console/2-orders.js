@@ -498,7 +498,8 @@
     const items = (order.despatches || []).map((d) => h('li', {},
       h('strong', { text: d.despatch_number }), ' · ', day(d.despatch_date), ' · ',
       (d.carrier || ''), d.tracking_number ? ' · ' + d.tracking_number : '', ' · ',
-      h('a', { href: '/v1/orders/' + encodeURIComponent(order.id) + '/despatches/' + encodeURIComponent(d.despatch_number), download: '', text: t('doc.despatch_advice') })));
+      h('a', { href: '/v1/orders/' + encodeURIComponent(order.id) + '/despatches/' + encodeURIComponent(d.despatch_number), download: '', text: t('doc.despatch_advice') }), ' · ',
+      h('a', { href: '/v1/orders/' + encodeURIComponent(order.id) + '/despatches/' + encodeURIComponent(d.despatch_number) + '/delivery-note.pdf', class: 'delivery-note', download: '', text: t('doc.delivery_note') })));
     return h('section', { class: 'card', 'aria-labelledby': 'despatches-title', id: 'despatches' },
       h('h2', { id: 'despatches-title', text: t('order.despatches') }),
       items.length ? h('ul', {}, items) : h('p', { class: 'empty', text: t('order.none') }));

@@ -1,8 +1,8 @@
 //! The files of billing documents: a document's PDF and UBL as archived (rendered again, to the same bytes, when
-//! the archive does not have them yet), and the proforma PDF of an order.
+//! the archive does not have them yet), the proforma PDF of an order, and the delivery note of a despatch.
 
 use orders_aws::store::StoredInvoice;
-use orders_domain::ids::{OrderId, TenantId};
+use orders_domain::ids::{CustomerId, OrderId, TenantId};
 use orders_domain::invoice::draft_proforma;
 use orders_domain::invoice_ubl::peppol_invoice;
 
@@ -78,4 +78,31 @@ pub async fn proforma(
         content_type: "application/pdf",
         filename: format!("proforma-{}.pdf", record.order.order_number.replace(['"', '\\'], "_")),
     })
+}
+
+/// The delivery note of despatch `number` of the order `order_id` of `tenant` (of `customer` when named): the
+/// archived PDF, or made and archived now when the shipment stage has not yet. Not found for another tenant's or
+/// customer's order and for an unknown despatch.
+pub async fn delivery_note(
+    documents: &Documents,
+    tenant: &TenantId,
+    customer: Option<&CustomerId>,
+    order_id: &OrderId,
+    number: &str,
+) -> Result<DocumentFile, BillingError> {
+    let store = documents.store();
+    let not_found = || BillingError::NotFound(format!("despatch {number} of order {order_id}"));
+    let found = store.order_with_parts(tenant, order_id).await?.ok_or_else(not_found)?;
+    if customer.is_some_and(|customer| *customer != found.record.order.buyer.customer_id) {
+        return Err(not_found());
+    }
+    let despatches = &found.parts.despatches;
+    let despatch = despatches.iter().find(|d| d.despatch_number == number).ok_or_else(not_found)?;
+    let settings = tenant_settings(store, tenant).await?;
+    let note = documents
+        .delivery_notes()
+        .fetch(&found.record.order, despatch, despatches, &settings)
+        .await
+        .map_err(|e| BillingError::Unavailable(format!("the delivery note: {e}")))?;
+    Ok(DocumentFile { bytes: note.pdf, content_type: "application/pdf", filename: note.filename })
 }

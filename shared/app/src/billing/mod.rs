@@ -9,7 +9,7 @@ mod files;
 mod invoice;
 mod notes;
 
-pub use files::{document_file, proforma, DocumentFile};
+pub use files::{delivery_note, document_file, proforma, DocumentFile};
 pub use invoice::issue_invoice;
 pub use notes::{issue_note, note_fingerprint, NoteGuard, NoteRequest};
 
