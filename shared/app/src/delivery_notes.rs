@@ -40,6 +40,10 @@ pub struct DeliveryNoteFile {
 }
 
 impl DeliveryNoteFile {
+    fn new(despatch: &Despatch, pdf: Vec<u8>, lang: Lang) -> Self {
+        Self { filename: format!("{}.pdf", delivery_note_name(&despatch.despatch_number)), pdf, lang }
+    }
+
     /// The note as what its despatch email carries.
     pub fn into_despatch_files(self, despatch_number: &str) -> DespatchFiles {
         DespatchFiles {
@@ -79,7 +83,7 @@ impl DeliveryNotes {
         let pdf = orders_pdf::delivery_note_pdf(&note, lang)?;
         let key = delivery_note_key(&order.tenant, &order.id, &despatch.despatch_number);
         self.archive.put_once(&key, pdf.clone(), "application/pdf").await?;
-        Ok(DeliveryNoteFile { filename: format!("{}.pdf", delivery_note_name(&despatch.despatch_number)), pdf, lang })
+        Ok(DeliveryNoteFile::new(despatch, pdf, lang))
     }
 
     /// The archived note of `despatch`, or, when there is none yet, [`DeliveryNotes::archived`].
@@ -92,11 +96,9 @@ impl DeliveryNotes {
     ) -> Result<DeliveryNoteFile, DeliveryNoteError> {
         let key = delivery_note_key(&order.tenant, &order.id, &despatch.despatch_number);
         match self.archive.get(&key).await? {
-            Some(pdf) => Ok(DeliveryNoteFile {
-                filename: format!("{}.pdf", delivery_note_name(&despatch.despatch_number)),
-                pdf,
-                lang: Lang::pick(order.buyer.language.as_ref(), &tenant.language),
-            }),
+            Some(pdf) => {
+                Ok(DeliveryNoteFile::new(despatch, pdf, Lang::pick(order.buyer.language.as_ref(), &tenant.language)))
+            }
             None => self.archived(order, despatch, despatches, tenant).await,
         }
     }

@@ -2,19 +2,17 @@
 //! order, carrier, tracking) on top, buyer and delivery address, then the lines — ordered, shipped now, still to
 //! come, lots — over as many pages as they need, and a box for the recipient's signature.
 
-use krilla::metadata::Metadata;
-use krilla::page::PageSettings;
-use krilla::{Document, SerializeSettings};
-
 use orders_domain::code128::code128;
 use orders_domain::delivery_note::DeliveryNote;
 use orders_mail::delivery_note_strings::{delivery_note_strings, DeliveryNoteStrings};
 use orders_mail::Lang;
 
 use crate::error::PdfError;
-use crate::fonts::{any_needs_fallback, BOLD, FALLBACK, REGULAR};
+use crate::fonts::any_needs_fallback;
 use crate::format::address_lines;
-use crate::layout::{layout_from, Layout, BODY, MARGIN, PAGE_H, PAGE_W, ROW};
+use crate::layout::{layout_from, Layout, BODY, MARGIN, PAGE_W, ROW};
+use crate::pages::{continuation_header, footer, render_pages};
+use crate::pen::Edge::{Left, Right};
 use crate::pen::Pen;
 
 /// Left edges and right edges of the line table's columns.
@@ -64,79 +62,58 @@ pub fn delivery_note_needs_fallback_font(note: &DeliveryNote, lang: Lang) -> boo
 
 /// The PDF of `note` in `lang`.
 pub fn delivery_note_pdf(note: &DeliveryNote, lang: Lang) -> Result<Vec<u8>, PdfError> {
-    let (Some(regular), Some(bold)) = (REGULAR.as_ref(), BOLD.as_ref()) else { return Err(PdfError::Font) };
     let t = delivery_note_strings(lang);
     let Layout { pages } = layout_from(TABLE_TOP, note.lines.len(), CLOSING_HEIGHT);
-    let total_pages = pages.len();
-    let settings = SerializeSettings { compress_content_streams: true, xmp_metadata: false, ..Default::default() };
-    let mut document = Document::new_with(settings);
-    document.set_metadata(
-        Metadata::new()
-            .title(format!("{} {}", t.title, note.despatch_number))
-            .document_id(format!("delivery-note-{}-{}", note.order_number, note.despatch_number)),
-    );
-    for (index, &(start, end, top)) in pages.iter().enumerate() {
-        let Some(size) = PageSettings::from_wh(PAGE_W, PAGE_H) else {
-            return Err(PdfError::Render("page size".into()));
-        };
-        let mut page = document.start_page_with(size);
-        {
-            let mut pen = Pen { surface: page.surface(), regular, bold, fallback: FALLBACK.get() };
-            if index == 0 {
-                header(&mut pen, note, t, lang);
-            } else {
-                pen.text(true, MARGIN, 60.0, 14.0, &format!("{} {}", t.title, note.despatch_number));
-                pen.text(false, MARGIN, 78.0, BODY, &format!("{} · {}", note.seller_name, note.buyer_name));
-            }
-            pen.rect(MARGIN, top, PAGE_W - 2.0 * MARGIN, ROW, 225);
-            let header_y = top + 10.5;
-            pen.text(true, COLUMNS.line + 2.0, header_y, BODY, "#");
-            pen.text(true, COLUMNS.item, header_y, BODY, t.item);
-            pen.text(true, COLUMNS.description, header_y, BODY, t.description);
-            pen.text_right(true, COLUMNS.ordered_right, header_y, BODY, t.ordered);
-            pen.text_right(true, COLUMNS.shipped_right, header_y, BODY, t.shipped_now);
-            pen.text_right(true, COLUMNS.to_come_right, header_y, BODY, t.still_to_come);
-            pen.text(true, COLUMNS.lots, header_y, BODY, t.lots);
-            let mut y = top + ROW;
-            for line in &note.lines[start..end] {
-                let baseline = y + 10.5;
-                let quantity = |q| format!("{} {}", lang.number(q), line.unit);
-                pen.text(false, COLUMNS.line + 2.0, baseline, BODY, &line.line_no.to_string());
-                let sku = line.sku.as_ref().map_or("", |s| s.as_str());
-                pen.text(false, COLUMNS.item, baseline, BODY, &pen.fit(false, sku, BODY, 76.0));
-                let description_width = COLUMNS.ordered_right - 50.0 - COLUMNS.description;
-                pen.text(
-                    false,
-                    COLUMNS.description,
-                    baseline,
-                    BODY,
-                    &pen.fit(false, &line.description, BODY, description_width),
-                );
-                pen.text_right(false, COLUMNS.ordered_right, baseline, BODY, &quantity(line.ordered));
-                pen.text_right(true, COLUMNS.shipped_right, baseline, BODY, &quantity(line.shipped_now));
-                pen.text_right(false, COLUMNS.to_come_right, baseline, BODY, &quantity(line.still_to_come));
-                let lots_width = PAGE_W - MARGIN - COLUMNS.lots;
-                pen.text(false, COLUMNS.lots, baseline, BODY, &pen.fit(false, &line.lots.join(", "), BODY, lots_width));
-                y += ROW;
-                pen.rect(MARGIN, y - 0.25, PAGE_W - 2.0 * MARGIN, 0.5, 190);
-            }
-            if index + 1 == total_pages {
-                let top = y + 24.0;
-                pen.text(false, MARGIN, top, BODY, t.received_by);
-                pen.rect(MARGIN, top + 30.0, 260.0, 0.5, 120);
-            }
-            let footer_y = PAGE_H - 30.0;
-            pen.rect(MARGIN, footer_y - 12.0, PAGE_W - 2.0 * MARGIN, 0.5, 190);
-            let seller = format!("{} · {}", note.seller_name, note.seller_email);
-            pen.text(false, MARGIN, footer_y, 7.0, &pen.fit(false, &seller, 7.0, 380.0));
-            let numbering = t.page.replace("{p}", &(index + 1).to_string()).replace("{t}", &total_pages.to_string());
-            pen.text_right(false, PAGE_W - MARGIN, footer_y, 7.0, &numbering);
-            let Pen { surface, .. } = pen;
-            surface.finish();
+    let title = format!("{} {}", t.title, note.despatch_number);
+    let document_id = format!("delivery-note-{}-{}", note.order_number, note.despatch_number);
+    render_pages(title.clone(), document_id, &pages, |pen, index, (start, end, top)| {
+        if index == 0 {
+            header(pen, note, t, lang);
+        } else {
+            continuation_header(pen, &title, &format!("{} · {}", note.seller_name, note.buyer_name));
         }
-        page.finish();
-    }
-    document.finish().map_err(|e| PdfError::Render(format!("{e:?}")))
+        pen.table_header(
+            top,
+            &[
+                (Left(COLUMNS.line + 2.0), "#"),
+                (Left(COLUMNS.item), t.item),
+                (Left(COLUMNS.description), t.description),
+                (Right(COLUMNS.ordered_right), t.ordered),
+                (Right(COLUMNS.shipped_right), t.shipped_now),
+                (Right(COLUMNS.to_come_right), t.still_to_come),
+                (Left(COLUMNS.lots), t.lots),
+            ],
+        );
+        let mut y = top + ROW;
+        for line in &note.lines[start..end] {
+            let baseline = y + 10.5;
+            let quantity = |q| format!("{} {}", lang.number(q), line.unit);
+            pen.text(false, COLUMNS.line + 2.0, baseline, BODY, &line.line_no.to_string());
+            let sku = line.sku.as_ref().map_or("", |s| s.as_str());
+            pen.text(false, COLUMNS.item, baseline, BODY, &pen.fit(false, sku, BODY, 76.0));
+            let description_width = COLUMNS.ordered_right - 50.0 - COLUMNS.description;
+            pen.text(
+                false,
+                COLUMNS.description,
+                baseline,
+                BODY,
+                &pen.fit(false, &line.description, BODY, description_width),
+            );
+            pen.text_right(false, COLUMNS.ordered_right, baseline, BODY, &quantity(line.ordered));
+            pen.text_right(true, COLUMNS.shipped_right, baseline, BODY, &quantity(line.shipped_now));
+            pen.text_right(false, COLUMNS.to_come_right, baseline, BODY, &quantity(line.still_to_come));
+            let lots_width = PAGE_W - MARGIN - COLUMNS.lots;
+            pen.text(false, COLUMNS.lots, baseline, BODY, &pen.fit(false, &line.lots.join(", "), BODY, lots_width));
+            y += ROW;
+            pen.rect(MARGIN, y - 0.25, PAGE_W - 2.0 * MARGIN, 0.5, 190);
+        }
+        if index + 1 == pages.len() {
+            let top = y + 24.0;
+            pen.text(false, MARGIN, top, BODY, t.received_by);
+            pen.rect(MARGIN, top + 30.0, 260.0, 0.5, 120);
+        }
+        footer(pen, &format!("{} · {}", note.seller_name, note.seller_email), t.page, index + 1, pages.len());
+    })
 }
 
 fn header(pen: &mut Pen<'_, '_>, note: &DeliveryNote, t: &DeliveryNoteStrings, lang: Lang) {

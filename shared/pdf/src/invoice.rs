@@ -2,9 +2,6 @@
 //! header with the parties and key facts, the line table over as many pages as it needs, the totals, the payment
 //! block with the EPC QR code, and the footer.
 
-use krilla::metadata::Metadata;
-use krilla::page::PageSettings;
-use krilla::{Document, SerializeSettings};
 use rust_decimal::Decimal;
 
 use orders_domain::invoice::{DocumentKind, Invoice};
@@ -15,9 +12,10 @@ use orders_mail::Lang;
 
 use crate::epc::epc_payload;
 use crate::error::PdfError;
-use crate::fonts::{BOLD, FALLBACK, REGULAR};
 use crate::format::{address_lines, price_text, vat_label};
-use crate::layout::{layout, Layout, BODY, COLUMNS, FIRST_TABLE_TOP, MARGIN, PAGE_H, PAGE_W, ROW};
+use crate::layout::{layout, Layout, BODY, COLUMNS, FIRST_TABLE_TOP, MARGIN, PAGE_W, ROW};
+use crate::pages::{continuation_header, footer, render_pages};
+use crate::pen::Edge::{Left, Right};
 use crate::pen::Pen;
 
 /// The PDF of `invoice` (an invoice, credit note or debit note), in the buyer's language.
@@ -26,7 +24,6 @@ pub fn invoice_pdf(invoice: &Invoice) -> Result<Vec<u8>, PdfError> {
 }
 
 pub(crate) fn render(invoice: &Invoice, proforma: bool) -> Result<Vec<u8>, PdfError> {
-    let (Some(regular), Some(bold)) = (REGULAR.as_ref(), BOLD.as_ref()) else { return Err(PdfError::Font) };
     let lang = document_lang(invoice);
     let t = invoice_strings(lang);
     let code = invoice.currency.code();
@@ -39,38 +36,31 @@ pub(crate) fn render(invoice: &Invoice, proforma: bool) -> Result<Vec<u8>, PdfEr
     let Layout { pages } = layout(invoice.lines.len(), closing_height);
     let total_pages = pages.len();
 
-    let settings = SerializeSettings { compress_content_streams: true, xmp_metadata: false, ..Default::default() };
-    let mut document = Document::new_with(settings);
-    document.set_metadata(
-        Metadata::new()
-            .title(format!("{title} {}", invoice.number))
-            .document_id(format!("{}-{}", invoice.tenant, invoice.number)),
-    );
-
-    for (index, &(start, end, top)) in pages.iter().enumerate() {
-        let Some(size) = PageSettings::from_wh(PAGE_W, PAGE_H) else {
-            return Err(PdfError::Render("page size".into()));
-        };
-        let mut page = document.start_page_with(size);
-        {
-            let mut pen = Pen { surface: page.surface(), regular, bold, fallback: FALLBACK.get() };
+    render_pages(
+        format!("{title} {}", invoice.number),
+        format!("{}-{}", invoice.tenant, invoice.number),
+        &pages,
+        |pen, index, (start, end, top)| {
             if index == 0 {
-                first_page_header(&mut pen, invoice, t, lang, title, proforma);
+                first_page_header(pen, invoice, t, lang, title, proforma);
             } else {
-                pen.text(true, MARGIN, 60.0, 14.0, &format!("{title} {}", invoice.number));
-                pen.text(false, MARGIN, 78.0, BODY, &format!("{} · {}", invoice.seller.name, invoice.buyer.name));
+                let parties = format!("{} · {}", invoice.seller.name, invoice.buyer.name);
+                continuation_header(pen, &format!("{title} {}", invoice.number), &parties);
             }
             // the table header, repeated on every page
-            pen.rect(MARGIN, top, PAGE_W - 2.0 * MARGIN, ROW, 225);
-            let header_y = top + 10.5;
-            pen.text(true, COLUMNS.line + 2.0, header_y, BODY, "#");
-            pen.text(true, COLUMNS.item, header_y, BODY, t.item);
-            pen.text(true, COLUMNS.description, header_y, BODY, t.description);
-            pen.text_right(true, COLUMNS.quantity_right, header_y, BODY, t.quantity);
-            pen.text_right(true, COLUMNS.price_right, header_y, BODY, t.unit_price);
-            pen.text_right(true, COLUMNS.discount_right, header_y, BODY, t.discount);
-            pen.text_right(true, COLUMNS.vat_right, header_y, BODY, t.vat_rate);
-            pen.text_right(true, COLUMNS.amount_right, header_y, BODY, t.amount);
+            pen.table_header(
+                top,
+                &[
+                    (Left(COLUMNS.line + 2.0), "#"),
+                    (Left(COLUMNS.item), t.item),
+                    (Left(COLUMNS.description), t.description),
+                    (Right(COLUMNS.quantity_right), t.quantity),
+                    (Right(COLUMNS.price_right), t.unit_price),
+                    (Right(COLUMNS.discount_right), t.discount),
+                    (Right(COLUMNS.vat_right), t.vat_rate),
+                    (Right(COLUMNS.amount_right), t.amount),
+                ],
+            );
             let mut y = top + ROW;
             for line in &invoice.lines[start..end] {
                 let baseline = y + 10.5;
@@ -119,15 +109,13 @@ pub(crate) fn render(invoice: &Invoice, proforma: bool) -> Result<Vec<u8>, PdfEr
                 pen.rect(MARGIN, y - 0.25, PAGE_W - 2.0 * MARGIN, 0.5, 190);
             }
             if index + 1 == total_pages {
-                closing(&mut pen, invoice, t, lang, &totals_rows, y + 12.0, payment, proforma);
+                closing(pen, invoice, t, lang, &totals_rows, y + 12.0, payment, proforma);
             }
-            footer(&mut pen, invoice, t, index + 1, total_pages);
-            let Pen { surface, .. } = pen;
-            surface.finish();
-        }
-        page.finish();
-    }
-    document.finish().map_err(|e| PdfError::Render(format!("{e:?}")))
+            let seller =
+                format!("{} · {} {} · {}", invoice.seller.name, t.vat_id, invoice.seller.vat_id, invoice.seller.email);
+            footer(pen, &seller, t.page, index + 1, total_pages);
+        },
+    )
 }
 
 fn first_page_header(
@@ -291,13 +279,4 @@ fn closing(
         pen.qr(&payload, x, qr_top, size);
         pen.text_right(false, right, qr_top + size + 10.0, 7.0, t.scan_to_pay);
     }
-}
-
-fn footer(pen: &mut Pen<'_, '_>, invoice: &Invoice, t: &InvoiceStrings, page: usize, pages: usize) {
-    let y = PAGE_H - 30.0;
-    pen.rect(MARGIN, y - 12.0, PAGE_W - 2.0 * MARGIN, 0.5, 190);
-    let seller = format!("{} · {} {} · {}", invoice.seller.name, t.vat_id, invoice.seller.vat_id, invoice.seller.email);
-    pen.text(false, MARGIN, y, 7.0, &pen.fit(false, &seller, 7.0, 380.0));
-    let numbering = t.page.replace("{p}", &page.to_string()).replace("{t}", &pages.to_string());
-    pen.text_right(false, PAGE_W - MARGIN, y, 7.0, &numbering);
 }

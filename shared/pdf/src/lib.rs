@@ -12,6 +12,7 @@ mod fonts;
 mod format;
 mod invoice;
 mod layout;
+mod pages;
 mod pen;
 mod proforma;
 

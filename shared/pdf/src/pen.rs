@@ -8,6 +8,14 @@ use krilla::paint::{Fill, FillRule};
 use krilla::surface::Surface;
 
 use crate::fonts::Face;
+use crate::layout::{BODY, MARGIN, PAGE_W, ROW};
+
+/// Where a table column's text stands: from its left edge, or ending at its right edge.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Edge {
+    Left(f32),
+    Right(f32),
+}
 
 pub(crate) struct Pen<'a, 'b> {
     pub(crate) surface: Surface<'a>,
@@ -92,6 +100,19 @@ impl<'b> Pen<'_, 'b> {
     pub(crate) fn text_right(&mut self, bold: bool, right: f32, y: f32, size: f32, text: &str) {
         let width = self.width(bold, text, size);
         self.text(bold, right - width, y, size, text);
+    }
+
+    /// A line table's header row at `top`: a grey bar across the page and each column's title in bold, at its
+    /// left edge (`Left(x)`) or ending at its right edge (`Right(x)`).
+    pub(crate) fn table_header(&mut self, top: f32, columns: &[(Edge, &str)]) {
+        self.rect(MARGIN, top, PAGE_W - 2.0 * MARGIN, ROW, 225);
+        let y = top + 10.5;
+        for (edge, title) in columns {
+            match *edge {
+                Edge::Left(x) => self.text(true, x, y, BODY, title),
+                Edge::Right(x) => self.text_right(true, x, y, BODY, title),
+            }
+        }
     }
 
     pub(crate) fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, grey: u8) {
