@@ -13,6 +13,7 @@ use orders_domain::tax::VatCategory;
 use orders_testkit::{Answer, TestStack};
 use reqwest::Method;
 use rust_decimal::Decimal;
+use serde_json::{json, Value};
 
 fn kit_example(name: &str) -> Option<String> {
     let path = orders_testkit::peppol_kit_dir().join("examples/valid").join(name);
@@ -384,4 +385,72 @@ async fn a_line_named_by_gtin_is_the_product_that_has_that_gtin_now() {
         "{}",
         refused.body
     );
+}
+
+#[tokio::test]
+async fn an_erps_line_numbers_are_kept_and_every_answer_references_the_lines_by_them() {
+    let Some(example) = kit_example("t01-Order_Example.xml") else { return };
+    let erp = example
+        .replacen("<cac:LineItem>\n\t\t\t<cbc:ID>1</cbc:ID>", "<cac:LineItem>\n\t\t\t<cbc:ID>10</cbc:ID>", 1)
+        .replacen("<cac:LineItem>\n\t\t\t<cbc:ID>2</cbc:ID>", "<cac:LineItem>\n\t\t\t<cbc:ID>20</cbc:ID>", 1);
+    assert_ne!(erp, example, "the example's line ids are 1 and 2");
+    let stack = TestStack::start().await;
+    serve_the_example(&stack).await;
+    // 10 of the 15 wet tissues: the answer changes line 20, so the Order Response lists the lines.
+    let tissues = Sku::parse("SItemNo011").expect("sku");
+    let nok = Currency::parse("NOK").expect("NOK");
+    stock_product(
+        &stack,
+        &stack.tenant.id,
+        product(tissues, "Wet tissues", "EA", Decimal::new(1500, 2), nok, None),
+        10,
+    )
+    .await;
+    let placed = post_xml(&stack, &stack.tenant.key, &erp).await;
+    assert_eq!(placed.status, 201, "{}", placed.body);
+    orders_testkit::assert_conforms(&orders_testkit::openapi_spec(), "/v1/orders", "post", 201, &placed.body);
+    let ids: Vec<(&Value, &Value)> =
+        placed.body["lines"].as_array().expect("lines").iter().map(|l| (&l["line_no"], &l["buyer_line_id"])).collect();
+    assert_eq!(ids, [(&json!(1), &json!("10")), (&json!(2), &json!("20"))]);
+    let id = placed.body["id"].as_str().expect("id").to_owned();
+    stack.deliver_all().await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    let xml = |path: String| {
+        let (stack, operator) = (&stack, &operator);
+        async move {
+            let answer = stack.request(Method::GET, &path, operator).send().await.expect("GET");
+            assert_eq!(answer.status().as_u16(), 200, "{path}");
+            answer.text().await.expect("body")
+        }
+    };
+    let response = xml(format!("/v1/orders/{id}/order-response.xml")).await;
+    stack.despatch(&id, &json!({"despatch_number": "D-ERP", "lines": [{"line_no": 1, "quantity": 120}]})).await;
+    stack.deliver_all().await;
+    let advice = xml(format!("/v1/orders/{id}/despatches/D-ERP.xml")).await;
+    let invoices = stack.get("/v1/invoices", &operator).await;
+    let number = invoices.body["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|i| i["order_id"] == id.as_str()))
+        .and_then(|i| i["number"].as_str())
+        .unwrap_or_else(|| panic!("the despatch's invoice: {}", invoices.body))
+        .to_owned();
+    let invoice = xml(format!("/v1/invoices/{number}/invoice.xml")).await;
+    for (what, document) in [("T76", &response), ("T16", &advice), ("invoice", &invoice)] {
+        assert!(
+            document.contains("<cac:OrderLineReference><cbc:LineID>10</cbc:LineID></cac:OrderLineReference>"),
+            "{what}: {document}"
+        );
+    }
+    assert!(response.contains("<cbc:OrderResponseCode>CA</cbc:OrderResponseCode>"), "{response}");
+    assert!(response.contains("<cbc:ID>20</cbc:ID><cbc:LineStatusCode>3</cbc:LineStatusCode>"), "{response}");
+    assert!(response.contains("<cbc:LineID>20</cbc:LineID>"), "{response}");
+    if let Some(results) = orders_testkit::validate_peppol(&[
+        ("t76-erp".into(), response),
+        ("t16-erp".into(), advice),
+        ("invoice-erp".into(), invoice),
+    ]) {
+        for result in results {
+            assert_eq!(result["ok"], true, "{result}");
+        }
+    }
 }

@@ -315,7 +315,7 @@ fn render(invoice: &Invoice, seller_id: &PeppolId, buyer_id: &PeppolId) -> Strin
             let _ = write!(
                 xml,
                 "<cac:OrderLineReference><cbc:LineID>{}</cbc:LineID></cac:OrderLineReference>",
-                line.order_line_no
+                escape(&line.order_line_ref.clone().unwrap_or_else(|| line.order_line_no.to_string()))
             );
         }
         if !line.allowance.is_zero() {

@@ -110,6 +110,10 @@ pub struct StockWarning {
 pub struct OrderLine {
     /// 1-based position.
     pub line_no: u32,
+    /// The buyer's own id of the line when it is not its position (a Peppol BIS Order's `cbc:ID`, `10`, `20`, …):
+    /// what the Order Response, Despatch Advice and invoice reference it by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer_line_id: Option<String>,
     /// Product; `None` on a free-text line (staff-entered orders and quotes: a description, a quantity, a unit
     /// price and a VAT rate, no product), which reserves no stock.
     #[serde(default)]
@@ -185,6 +189,11 @@ impl OrderLine {
     /// The SKU as text; empty on a free-text line (report rows, exports).
     pub fn sku_text(&self) -> &str {
         self.sku.as_ref().map_or("", Sku::as_str)
+    }
+
+    /// What documents reference the line by: the buyer's line id, else its position.
+    pub fn reference(&self) -> String {
+        self.buyer_line_id.clone().unwrap_or_else(|| self.line_no.to_string())
     }
 
     /// Confirmed minus shipped.

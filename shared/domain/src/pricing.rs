@@ -131,6 +131,7 @@ fn new_line(
     let (allowance, line_net) = line_amounts(quantity, unit_price, discount, currency)?;
     Ok(OrderLine {
         line_no,
+        buyer_line_id: None,
         sku: article.sku.cloned(),
         description: article.description.to_owned(),
         unit: article.unit.to_owned(),

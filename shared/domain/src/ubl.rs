@@ -155,7 +155,7 @@ pub fn order_response(order: &Order, document_id: &str, seller: &Party<'_>, buye
             let _ = write!(
                 xml,
                 "<cac:OrderLine><cac:LineItem><cbc:ID>{}</cbc:ID><cbc:LineStatusCode>{status}</cbc:LineStatusCode>",
-                line.line_no
+                escape(&line.reference())
             );
             if status == "3" {
                 let _ = write!(
@@ -170,7 +170,7 @@ pub fn order_response(order: &Order, document_id: &str, seller: &Party<'_>, buye
                 "<cac:Item><cbc:Name>{}</cbc:Name>{}</cac:Item></cac:LineItem><cac:OrderLineReference><cbc:LineID>{}</cbc:LineID></cac:OrderLineReference></cac:OrderLine>",
                 escape(&line.description),
                 sellers_item_identification(line.sku.as_ref().map(|sku| sku.as_str())),
-                line.line_no
+                escape(&line.reference())
             );
         }
     }
@@ -257,7 +257,7 @@ pub fn despatch_advice(order: &Order, despatch: &Despatch, seller: &Party<'_>, b
         let _ = write!(
             xml,
             "<cac:OrderLineReference><cbc:LineID>{}</cbc:LineID></cac:OrderLineReference><cac:Item><cbc:Name>{}</cbc:Name>{}</cac:Item></cac:DespatchLine>",
-            line.line_no,
+            escape(&ordered.map_or_else(|| line.line_no.to_string(), crate::order::OrderLine::reference)),
             escape(
                 &ordered
                     .map(|l| l.description.clone())

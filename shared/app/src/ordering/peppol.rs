@@ -89,7 +89,7 @@ pub async fn submit_peppol_order(
         fingerprint: &fingerprint,
     };
     let priced = price_order(store, tenant_id, &channel, tenant, &draft, now, Some(check)).await.map_err(at_lines)?;
-    let order = match priced {
+    let mut order = match priced {
         Priced::Repeat(duplicate) => {
             return replay(store, tenant_id, &draft.order_number, idempotency_key, duplicate).await
         }
@@ -99,12 +99,16 @@ pub async fn submit_peppol_order(
         // The register's entry outlived the customer's Peppol id.
         return Err(unknown_buyer(&peppol));
     }
-    for (index, (line, requested)) in order.lines.iter().zip(&peppol.lines).enumerate() {
+    for (index, (line, requested)) in order.lines.iter_mut().zip(&peppol.lines).enumerate() {
         if line.unit != requested.unit_code {
             return Err(refused(
                 &format!("/Order[1]/cac:OrderLine[{}]/cac:LineItem[1]/cbc:Quantity[1]", index + 1),
                 format!("{} is sold in {}, not {}", line.description, line.unit, requested.unit_code),
             ));
+        }
+        // The buyer's line id, kept when it is not the line's position: our documents reference the line by it.
+        if requested.line_id != line.line_no.to_string() {
+            line.buyer_line_id = Some(requested.line_id.clone());
         }
     }
     // Kept with the order as it came, and archived beside the answers (docs/decisions/0016).

@@ -59,6 +59,9 @@ pub struct InvoiceLine {
     pub line_id: u32,
     /// The order line it bills.
     pub order_line_no: u32,
+    /// The buyer's id of that order line, when it is not its position (BT-132 references it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_line_ref: Option<String>,
     /// On a credit or debit note: the line of the corrected invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_id_in_invoice: Option<u32>,

@@ -63,6 +63,7 @@ pub fn draft_invoice(
         lines.push(InvoiceLine {
             line_id: u32::try_from(index).unwrap_or(u32::MAX - 1) + 1,
             order_line_no: *line_no,
+            order_line_ref: line.buyer_line_id.clone(),
             line_id_in_invoice: None,
             sku: line.sku.clone(),
             description: line.description.clone(),

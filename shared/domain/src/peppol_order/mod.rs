@@ -21,6 +21,9 @@ pub mod xml;
 
 pub use rules::{Finding, Flag};
 
+/// The longest buyer's line id kept (an ERP's line numbers, `10`, `000020`, `A-1`, are far shorter).
+const MAX_LINE_ID: usize = 36;
+
 /// The specification a T01 names.
 pub const CUSTOMIZATION_ID: &str = "urn:fdc:peppol.eu:poacc:trns:order:3";
 
@@ -59,6 +62,8 @@ pub enum ItemRef {
 /// One order line of a T01.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeppolLine {
+    /// The buyer's id of the line (`cbc:ID`, unique in the document by PEPPOL-T01-R001).
+    pub line_id: String,
     /// The item.
     pub item: ItemRef,
     /// Ordered quantity.
@@ -210,10 +215,14 @@ fn map(root: &xml::Element, today: Date, warnings: Vec<Finding>) -> Result<Peppo
     for (index, order_line) in order_lines.iter().enumerate() {
         let at = format!("/Order[1]/cac:OrderLine[{}]/cac:LineItem[1]", index + 1);
         let Some(item) = order_line.child("cac:LineItem") else { continue };
+        // Any id the rules allow (unique in the document); kept with the line when it is not its position, and
+        // what the Order Response, Despatch Advice and invoice reference the line by.
         let line_id = item.text_at("cbc:ID").unwrap_or_default();
-        if line_id != (index + 1).to_string() {
-            // Our Order Response names lines by their position; other ids come with a stored line id.
-            problem(&format!("{at}/cbc:ID[1]"), format!("line ids 1, 2, … in order are taken; this is {line_id:?}"));
+        if line_id.chars().count() > MAX_LINE_ID || line_id.chars().any(char::is_control) {
+            problem(
+                &format!("{at}/cbc:ID[1]"),
+                format!("a line id of at most {MAX_LINE_ID} characters without control characters is taken"),
+            );
         }
         for note in order_line.children_named("cbc:Note") {
             notes.push(format!("Line {line_id}: {}", note.trimmed()));
@@ -255,7 +264,14 @@ fn map(root: &xml::Element, today: Date, warnings: Vec<Finding>) -> Result<Peppo
         });
         let requested = upcoming(item.text_at("cac:Delivery/cac:RequestedDeliveryPeriod/cbc:StartDate"), today);
         if let (Some(sku), Some(quantity)) = (sku, quantity) {
-            lines.push(PeppolLine { item: sku, quantity, unit_code, buyer_price, requested_delivery_date: requested });
+            lines.push(PeppolLine {
+                line_id: line_id.to_owned(),
+                item: sku,
+                quantity,
+                unit_code,
+                buyer_price,
+                requested_delivery_date: requested,
+            });
         }
     }
     let notes = Some(notes.join("\n")).filter(|n| !n.is_empty()).map(|n| n.chars().take(2000).collect());

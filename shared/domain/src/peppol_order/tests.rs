@@ -111,8 +111,9 @@ fn broken_rules_are_named() {
 
 #[test]
 fn what_the_mapping_cannot_take_is_refused_with_its_place() {
+    let long_id = "L".repeat(37);
     let Err(PeppolRefusal::Refused(problems)) =
-        parse_order(&document(&[line("1", "BOLT-8", "0"), line("3", "NUT-8", "1")]), today())
+        parse_order(&document(&[line("1", "BOLT-8", "0"), line(&long_id, "NUT-8", "1")]), today())
     else {
         panic!("refused");
     };
@@ -124,6 +125,9 @@ fn what_the_mapping_cannot_take_is_refused_with_its_place() {
             (None, "/Order[1]/cac:OrderLine[2]/cac:LineItem[1]/cbc:ID[1]"),
         ]
     );
+    // An ERP's line numbers (10, 20, …) are the buyer's line ids, kept with each line.
+    let erp = parse_order(&document(&[line("10", "BOLT-8", "1"), line("20", "NUT-8", "2")]), today()).expect("taken");
+    assert_eq!(erp.lines.iter().map(|l| l.line_id.as_str()).collect::<Vec<_>>(), ["10", "20"]);
     let no_sku = document(&[line("1", "BOLT-8", "1")
         .replace("<cac:SellersItemIdentification><cbc:ID>BOLT-8</cbc:ID></cac:SellersItemIdentification>", "")]);
     let Err(PeppolRefusal::Refused(problems)) = parse_order(&no_sku, today()) else { panic!("refused") };

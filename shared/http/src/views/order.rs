@@ -270,6 +270,9 @@ impl<'a> From<&'a Consignee> for ConsigneeView<'a> {
 #[derive(Serialize)]
 pub(super) struct LineView<'a> {
     line_no: u32,
+    /// The buyer's id of the line, when it is not its position.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    buyer_line_id: Option<&'a str>,
     /// `null` on a free-text line.
     sku: Option<&'a Sku>,
     description: &'a str,
@@ -323,6 +326,7 @@ impl<'a> LineView<'a> {
     pub(super) fn new(line: &'a OrderLine) -> Option<Self> {
         Some(Self {
             line_no: line.line_no,
+            buyer_line_id: line.buyer_line_id.as_deref(),
             sku: line.sku.as_ref(),
             description: &line.description,
             unit: &line.unit,

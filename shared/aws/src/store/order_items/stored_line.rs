@@ -19,6 +19,9 @@ use super::stored::stored_date;
 pub(crate) struct StoredOrderLine {
     #[serde(rename = "line_no")]
     line_no: u32,
+    /// Only when the buyer names the line otherwise than by its position.
+    #[serde(rename = "buyer_line_id", default, skip_serializing_if = "Option::is_none")]
+    buyer_line_id: Option<String>,
     /// Absent on a free-text line.
     #[serde(rename = "sku", default, skip_serializing_if = "Option::is_none")]
     sku: Option<Sku>,
@@ -85,6 +88,7 @@ impl From<&OrderLine> for StoredOrderLine {
     fn from(line: &OrderLine) -> Self {
         let OrderLine {
             line_no,
+            buyer_line_id,
             sku,
             description,
             unit,
@@ -108,6 +112,7 @@ impl From<&OrderLine> for StoredOrderLine {
         } = line;
         Self {
             line_no: *line_no,
+            buyer_line_id: buyer_line_id.clone(),
             sku: sku.clone(),
             description: description.clone(),
             unit: unit.clone(),
@@ -136,6 +141,7 @@ impl From<StoredOrderLine> for OrderLine {
     fn from(stored: StoredOrderLine) -> Self {
         let StoredOrderLine {
             line_no,
+            buyer_line_id,
             sku,
             description,
             unit,
@@ -159,6 +165,7 @@ impl From<StoredOrderLine> for OrderLine {
         } = stored;
         Self {
             line_no,
+            buyer_line_id,
             sku,
             description,
             unit,
