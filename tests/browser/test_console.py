@@ -696,6 +696,10 @@ class Console(unittest.TestCase):
         changed = "automatic" if before == "manual" else "manual"
         try:
             policy.select_by_value(changed)
+            self.assertEqual(Select(self.find("#settings-buyer-prices")).first_selected_option.get_attribute("value"),
+                             "ours_win")
+            Select(self.find("#settings-buyer-prices")).select_by_value("review")
+            Select(self.find("#settings-unknown-buyers")).select_by_value("register")
             self.find("#settings-add-carrier").click()
             carrier = self.driver.find_elements(By.CSS_SELECTOR, "#settings-carriers .carrier")[-1]
             carrier.find_element(By.CSS_SELECTOR, ".carrier-name").send_keys("bring")
@@ -706,6 +710,7 @@ class Console(unittest.TestCase):
             status, settings = call("GET", "/v1/settings", operator)
             self.assertEqual(status, 200, settings)
             self.assertEqual(settings["response_policy"], changed)
+            self.assertEqual(settings["peppol_orders"], {"buyer_prices": "review", "unknown_buyers": "register"})
             self.assertEqual(settings["tracking_url_templates"]["bring"], "https://sporing.bring.no/sporing/{tracking_number}")
             self.wait(lambda d: "response_policy" in d.find_element(By.ID, "settings-history").text)
             self.screenshot("settings-desktop")
@@ -719,9 +724,13 @@ class Console(unittest.TestCase):
             # Back to how the demo seller answers (the other tests answer orders by hand).
             self.driver.get(CONSOLE + "/settings")
             Select(self.find("#settings-response-policy")).select_by_value(before)
+            Select(self.find("#settings-buyer-prices")).select_by_value("ours_win")
+            Select(self.find("#settings-unknown-buyers")).select_by_value("refuse")
             self.find("#settings-submit").click()
             self.wait(lambda d: "Saved" in d.find_element(By.ID, "settings-errors").text)
-        self.assertEqual(call("GET", "/v1/settings", operator)[1]["response_policy"], before)
+        restored = call("GET", "/v1/settings", operator)[1]
+        self.assertEqual(restored["response_policy"], before)
+        self.assertNotIn("peppol_orders", restored, "the defaults are left out")
 
     def test_12_an_operator_finds_a_customer_and_adds_a_delivery_address(self):
         operator = ENV["ORDERS_OPERATOR_KEY"]

@@ -2,7 +2,8 @@
 //! the kit's official example becomes an order of the customer its buyer endpoint names, answered by an Order
 //! Response that references it and passes the official rules; the same document again answers the same order; a
 //! document that breaks a rule, or names a buyer the seller does not know, is refused naming why, and nothing is
-//! stored.
+//! stored — unless the seller registers unknown buyers; a buyer's price other than ours holds the order for the
+//! seller when the seller reviews prices.
 
 use orders_domain::catalogue::{Customer, Gtin, Product};
 use orders_domain::ids::{CustomerId, Role, Sku, TenantId, WarehouseId};
@@ -453,4 +454,121 @@ async fn an_erps_line_numbers_are_kept_and_every_answer_references_the_lines_by_
             assert_eq!(result["ok"], true, "{result}");
         }
     }
+}
+
+/// Sets the tenant's `peppol_orders` through `PUT /v1/settings` (If-Match on the settings' ETag), as an operator.
+async fn set_peppol_orders(stack: &TestStack, operator: &str, peppol_orders: Value) {
+    let read = stack.request(Method::GET, "/v1/settings", operator).send().await.expect("GET /v1/settings");
+    let etag = read.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned).expect("an ETag");
+    let mut current: Value = read.json().await.expect("settings");
+    current["peppol_orders"] = peppol_orders;
+    let changed =
+        stack.request(Method::PUT, "/v1/settings", operator).header("if-match", etag).json(&current).send().await;
+    let changed = Answer::from(changed).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+}
+
+#[tokio::test]
+async fn a_buyers_price_other_than_ours_is_kept_and_holds_the_order_only_when_the_tenant_reviews_prices() {
+    let Some(example) = kit_example("t01-Order_Example.xml") else { return };
+    let stack = TestStack::start().await;
+    serve_the_example(&stack).await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    // The buyer expects the tissues (ours 15.00 NOK) at 14.50.
+    let cheaper = example.replacen(">15.000</cbc:PriceAmount>", ">14.50</cbc:PriceAmount>", 1);
+    assert_ne!(cheaper, example);
+
+    // By default ours win: the order is answered from stock at our price, the buyer's kept beside it.
+    let ours = post_xml(&stack, &stack.tenant.key, &cheaper).await;
+    assert_eq!(ours.status, 201, "{}", ours.body);
+    orders_testkit::assert_conforms(&orders_testkit::openapi_spec(), "/v1/orders", "post", 201, &ours.body);
+    assert_eq!(ours.body["lines"][1]["buyer_price"], "14.50");
+    assert_eq!(ours.body["lines"][1]["unit_price"], "15.00");
+    assert_eq!(ours.body["lines"][0]["buyer_price"], "50.000", "as the document states it");
+    stack.deliver_all().await;
+    let id = ours.body["id"].as_str().expect("id");
+    assert_eq!(stack.order(id).await["status"], "accepted");
+
+    // Reviewed: the same difference holds the next order for the seller, the reason naming the line.
+    set_peppol_orders(&stack, &operator, json!({"buyer_prices": "review"})).await;
+    let held =
+        post_xml(&stack, &stack.tenant.key, &cheaper.replacen("<cbc:ID>34</cbc:ID>", "<cbc:ID>35</cbc:ID>", 1)).await;
+    assert_eq!(held.status, 201, "{}", held.body);
+    stack.deliver_all().await;
+    let held_id = held.body["id"].as_str().expect("id").to_owned();
+    let stored = stack.order(&held_id).await;
+    assert_eq!(stored["status"], "pending_response", "{stored}");
+    let reason = stored["response_reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("line 2 (SItemNo011): 14.50 NOK stated, 15.00 ours"), "{reason}");
+    assert!(!reason.contains("121212"), "the needles' price is ours: {reason}");
+    assert_eq!(stored["lines"][1]["confirmed_quantity"], "0", "nothing confirmed while held");
+
+    // The seller answers: the buyer's price taken for the tissues.
+    let lines = json!([{"line_no": 2, "confirmed_quantity": "15", "unit_price": "14.50"}]);
+    let answered = stack
+        .call(
+            Method::POST,
+            &format!("/v1/orders/{held_id}/response"),
+            &operator,
+            Some(&json!({"decision": "accept_with_changes", "lines": lines})),
+        )
+        .await;
+    assert_eq!(answered.status, 200, "{}", answered.body);
+    assert_eq!(answered.body["lines"][1]["unit_price"], "14.50", "{}", answered.body);
+
+    // A document whose prices are ours is answered from stock under review too.
+    let same =
+        post_xml(&stack, &stack.tenant.key, &example.replacen("<cbc:ID>34</cbc:ID>", "<cbc:ID>36</cbc:ID>", 1)).await;
+    assert_eq!(same.status, 201, "{}", same.body);
+    stack.deliver_all().await;
+    assert_eq!(stack.order(same.body["id"].as_str().expect("id")).await["status"], "accepted");
+}
+
+#[tokio::test]
+async fn an_unknown_buyer_is_registered_from_its_order_when_the_tenant_allows_it() {
+    let Some(example) = kit_example("t01-Order_Example.xml") else { return };
+    let stack = TestStack::start().await;
+    serve_the_example(&stack).await;
+    let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
+    // Another endpoint, and party identifiers no customer has.
+    let stranger = example.replace("987654325", "998877665").replace("7300010000001", "7300010000018");
+    let refused = post_xml(&stack, &stack.tenant.key, &stranger).await;
+    assert_eq!(refused.status, 422, "refused by default: {}", refused.body);
+
+    set_peppol_orders(&stack, &operator, json!({"unknown_buyers": "register"})).await;
+    let without_email = stranger.replace("<cbc:ElectronicMail>post@helseforetak.no</cbc:ElectronicMail>", "");
+    let unregistrable = post_xml(&stack, &stack.tenant.key, &without_email).await;
+    assert_eq!(unregistrable.status, 422, "{}", unregistrable.body);
+    assert!(
+        unregistrable.body["errors"][0]["location"].as_str().is_some_and(|l| l.ends_with("cbc:ElectronicMail[1]")),
+        "{}",
+        unregistrable.body
+    );
+    assert!(stack.stored_orders(&stack.tenant.id).await.is_empty());
+
+    let placed = post_xml(&stack, &stack.tenant.key, &stranger).await;
+    assert_eq!(placed.status, 201, "{}", placed.body);
+    let customer_id = placed.body["buyer"]["customer_id"].as_str().expect("customer").to_owned();
+    assert_eq!(placed.body["buyer"]["name"], "Helseforetak AS", "the legal name");
+    assert_eq!(placed.body["buyer"]["email"], "post@helseforetak.no");
+    let registered = stack.call(Method::GET, &format!("/v1/customers/{customer_id}"), &operator, None).await;
+    assert_eq!(registered.status, 200, "{}", registered.body);
+    assert_eq!(registered.body["peppol_id"], json!({"scheme": "0192", "id": "998877665"}));
+    assert_eq!(registered.body["vat_id"], "NO9311867455MVA");
+    assert_eq!(registered.body["address"]["city"], "Oslo", "the buyer's postal address");
+
+    // The next order of the endpoint names the registered customer: no second customer.
+    let next =
+        post_xml(&stack, &stack.tenant.key, &stranger.replacen("<cbc:ID>34</cbc:ID>", "<cbc:ID>35</cbc:ID>", 1)).await;
+    assert_eq!(next.status, 201, "{}", next.body);
+    assert_eq!(next.body["buyer"]["customer_id"], customer_id.as_str());
+    let peppol = PeppolId::parse("0192", "998877665").expect("id");
+    let named = stack.stack.store().customer_by_peppol_id(&stack.tenant.id, &peppol).await.expect("read");
+    assert_eq!(named.map(|c| c.as_str().to_owned()), Some(customer_id));
+
+    // Answered like any order, the Order Response addressed to the registered endpoint.
+    stack.deliver_all().await;
+    let id = placed.body["id"].as_str().expect("id");
+    let answer = stack.call(Method::GET, &format!("/v1/orders/{id}/order-response.xml"), &operator, None).await;
+    assert_eq!(answer.status, 200);
 }

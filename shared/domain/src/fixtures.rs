@@ -118,6 +118,7 @@ pub fn tenant() -> TenantSettings {
         invoicing: Some(invoicing()),
         portal: Default::default(),
         limits: Default::default(),
+        peppol_orders: Default::default(),
         stored_version: None,
     }
 }

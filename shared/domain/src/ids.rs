@@ -147,6 +147,16 @@ impl CustomerId {
     }
 }
 
+impl CustomerId {
+    /// The id of a buyer registered from its Peppol BIS Order, derived from its Peppol endpoint so every order of
+    /// the endpoint names one customer.
+    pub fn for_peppol_buyer(peppol: &crate::party::PeppolId) -> Self {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("peppol:{}:{}", peppol.scheme, peppol.id.to_lowercase()).as_bytes());
+        Self(format!("cus_{}", &hex::encode(digest)[..24]))
+    }
+}
+
 /// A new event id, `evt_` + UUID v7.
 pub fn new_event_id() -> String {
     format!("evt_{}", uuid::Uuid::now_v7().simple())

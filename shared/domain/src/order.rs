@@ -114,6 +114,10 @@ pub struct OrderLine {
     /// what the Order Response, Despatch Advice and invoice reference it by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buyer_line_id: Option<String>,
+    /// The net price per unit the buyer stated (a Peppol BIS Order's `cac:Price`), kept beside ours: the tenant's
+    /// `peppol_orders.buyer_prices` says whether a difference holds the order for the seller's answer.
+    #[serde(default, with = "rust_decimal::serde::str_option", skip_serializing_if = "Option::is_none")]
+    pub buyer_price: Option<Decimal>,
     /// Product; `None` on a free-text line (staff-entered orders and quotes: a description, a quantity, a unit
     /// price and a VAT rate, no product), which reserves no stock.
     #[serde(default)]
@@ -194,6 +198,17 @@ impl OrderLine {
     /// What documents reference the line by: the buyer's line id, else its position.
     pub fn reference(&self) -> String {
         self.buyer_line_id.clone().unwrap_or_else(|| self.line_no.to_string())
+    }
+
+    /// The price the buyer stated when it is not ours: neither the unit price nor the net price per unit (after the
+    /// line's discount, to the buyer's decimals, at least cents).
+    pub fn buyer_price_difference(&self) -> Option<Decimal> {
+        let asked = self.buyer_price?;
+        if asked == self.unit_price || self.quantity.is_zero() {
+            return None;
+        }
+        let net = (self.line_net / self.quantity).round_dp(asked.scale().max(2));
+        (asked != net).then_some(asked)
     }
 
     /// Confirmed minus shipped.

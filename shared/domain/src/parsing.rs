@@ -54,6 +54,12 @@ impl<'de> serde::Deserialize<'de> for WholeNumber {
     }
 }
 
+/// A `u32` field read as a [`WholeNumber`] (`#[serde(deserialize_with = "crate::parsing::whole_u32")]`): `3.0` is
+/// the number 3, as JSON Schema's `integer` says.
+pub fn whole_u32<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    <WholeNumber as serde::Deserialize>::deserialize(deserializer).map(|whole| whole.0)
+}
+
 /// Why a request body could not be read at all, or which fields are wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {

@@ -132,6 +132,7 @@ fn new_line(
     Ok(OrderLine {
         line_no,
         buyer_line_id: None,
+        buyer_price: None,
         sku: article.sku.cloned(),
         description: article.description.to_owned(),
         unit: article.unit.to_owned(),

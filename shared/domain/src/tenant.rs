@@ -76,6 +76,10 @@ pub struct TenantSettings {
     /// How much the tenant's webshops and buyers may send.
     #[serde(default)]
     pub limits: TenantLimits,
+    /// What Peppol BIS Orders (T01) may bring that a webshop's order cannot: prices of the buyer's own, and buyers
+    /// the register does not know.
+    #[serde(default, skip_serializing_if = "PeppolOrderSettings::is_default")]
+    pub peppol_orders: PeppolOrderSettings,
     /// The version of the stored settings this copy was read at (set by the store, never serialised). Events
     /// carry it, so a consumer may use a cached copy that is at least this new (docs/architecture.md "Cost and
     /// speed budgets"). `None` for settings that were not read from the table.
@@ -100,6 +104,7 @@ pub struct InvoicingSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     /// Days from issue to due date.
+    #[serde(deserialize_with = "crate::parsing::whole_u32")]
     pub payment_terms_days: u32,
     /// Series prefix of invoices (`INV` gives `INV-2026-000123`).
     #[serde(default = "default_invoice_prefix")]
@@ -139,7 +144,7 @@ impl InvoicingSettings {
 pub struct TenantLimits {
     /// New orders per minute, all webshops and the portal together (a retry of an order already stored does not
     /// count); beyond it intake answers 429 with `Retry-After`.
-    #[serde(default = "TenantLimits::default_orders_per_minute")]
+    #[serde(default = "TenantLimits::default_orders_per_minute", deserialize_with = "crate::parsing::whole_u32")]
     pub orders_per_minute: u32,
 }
 
@@ -152,6 +157,47 @@ impl TenantLimits {
 impl Default for TenantLimits {
     fn default() -> Self {
         Self { orders_per_minute: Self::default_orders_per_minute() }
+    }
+}
+
+/// What a seller does with the prices a Peppol BIS Order (T01) states for its lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuyerPricePolicy {
+    /// The catalogue's (or the buyer's agreed) price is the order's; the buyer's is kept beside it.
+    #[default]
+    OursWin,
+    /// An order with a line whose stated price is not ours waits in `pending_response` for the seller's answer.
+    Review,
+}
+
+/// What a seller does with a Peppol BIS Order (T01) from a buyer no customer of the register is named by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownBuyerPolicy {
+    /// The document is refused: the seller registers the buyer with its Peppol id first.
+    #[default]
+    Refuse,
+    /// The buyer is registered from the document (name, Peppol id, contact email, VAT id, postal address) in the
+    /// order's own transaction.
+    Register,
+}
+
+/// How a seller takes Peppol BIS Orders (docs/decisions/0016-peppol-order-intake.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeppolOrderSettings {
+    /// The buyer's prices.
+    #[serde(default)]
+    pub buyer_prices: BuyerPricePolicy,
+    /// Buyers the register does not know.
+    #[serde(default)]
+    pub unknown_buyers: UnknownBuyerPolicy,
+}
+
+impl PeppolOrderSettings {
+    /// Whether these are the settings a tenant has without saying (stored settings leave them out).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
     }
 }
 

@@ -752,10 +752,13 @@
     const input = (id, value, attrs) => h('input', Object.assign({ id, value: value === undefined || value === null ? '' : String(value) }, attrs || {}));
     const invoicing = current.invoicing || {};
     const peppol = current.peppol_id || {};
+    const peppolOrders = current.peppol_orders || {};
     const fields = {
       response_policy: select('settings-response-policy', current.response_policy, ['automatic', 'manual']),
       shortage_policy: select('settings-shortage-policy', current.shortage_policy, ['accept_with_changes', 'reject_line']),
       invoice_trigger: select('settings-invoice-trigger', current.invoice_trigger, ['per_despatch', 'on_delivery']),
+      buyer_prices: select('settings-buyer-prices', peppolOrders.buyer_prices || 'ours_win', ['ours_win', 'review']),
+      unknown_buyers: select('settings-unknown-buyers', peppolOrders.unknown_buyers || 'refuse', ['refuse', 'register']),
       order_desk_email: input('settings-order-desk-email', current.order_desk_email, { type: 'email', maxlength: '254' }),
       warehouses: input('settings-warehouses', (current.warehouses || []).join(', ')),
       peppol_scheme: input('settings-peppol-scheme', peppol.scheme, { maxlength: '4', pattern: '[0-9]{4}' }),
@@ -783,6 +786,7 @@
       next.response_policy = fields.response_policy.value;
       next.shortage_policy = fields.shortage_policy.value;
       next.invoice_trigger = fields.invoice_trigger.value;
+      next.peppol_orders = { buyer_prices: fields.buyer_prices.value, unknown_buyers: fields.unknown_buyers.value };
       next.order_desk_email = text(fields.order_desk_email.value);
       next.warehouses = fields.warehouses.value.split(',').map((w) => w.trim()).filter(Boolean);
       next.tracking_url_templates = Object.fromEntries([...carriers.querySelectorAll('.carrier')]
@@ -825,6 +829,9 @@
     h('div', { class: 'row' }, field(t('settings.vat_id'), fields.vat_id), field(t('settings.legal_id'), fields.legal_registration_id)),
     h('div', { class: 'row' }, field('IBAN', fields.iban), field('BIC', fields.bic)),
     h('div', { class: 'row' }, field(t('settings.peppol_scheme'), fields.peppol_scheme), field(t('settings.peppol_id'), fields.peppol_id)),
+    h('h2', { text: t('settings.peppol_orders') }),
+    h('div', { class: 'row' }, field(t('settings.buyer_prices'), fields.buyer_prices),
+      field(t('settings.unknown_buyers'), fields.unknown_buyers)),
     h('button', { type: 'submit', id: 'settings-submit', text: t('settings.save') }),
     errors);
     view.replaceChildren(h('h1', { text: t('nav.settings') }), form, historyBox);

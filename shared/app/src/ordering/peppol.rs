@@ -8,12 +8,15 @@ use time::OffsetDateTime;
 
 use orders_aws::store::DuplicateCheck;
 use orders_aws::{EventPublisher, Store};
+use orders_domain::catalogue::Customer;
 use orders_domain::documents::IssuedDocument;
-use orders_domain::ids::{CustomerId, Sku, TenantId};
+use orders_domain::ids::{Sku, TenantId};
+use orders_domain::intake::BuyerDraft;
 use orders_domain::parsing::RequestError;
 use orders_domain::party::PeppolId;
 use orders_domain::peppol_order::{parse_order, DocumentProblem, ItemRef, PeppolOrder, PeppolRefusal};
-use orders_domain::tenant::TenantSettings;
+use orders_domain::placing::inline_customer;
+use orders_domain::tenant::{TenantSettings, UnknownBuyerPolicy};
 use orders_domain::FieldError;
 
 use super::webshop::{price_order, Priced};
@@ -66,20 +69,19 @@ pub async fn submit_peppol_order(
     let tenant_id = &tenant.tenant;
     let idempotency_key = document.idempotency_key;
     let peppol = parse_order(document.text, now.date())?;
-    let (customer_id, named_by) = buyer(store, tenant_id, &peppol).await?;
-    let delivery_address = match &peppol.delivery_address {
-        Some(address) => address.clone(),
-        None => store.get_customer(tenant_id, &customer_id).await?.and_then(|c| c.address).ok_or_else(|| {
-            refused(
-                "/Order[1]/cac:Delivery[1]",
-                "the document names no complete delivery address (street, city, postal code, country), and the \
-                 customer has none on record"
-                    .into(),
-            )
-        })?,
+    let (buyer_draft, named_by) = buyer(store, tenant, &peppol).await?;
+    let delivery_address = match (&peppol.delivery_address, &buyer_draft) {
+        (Some(address), _) => address.clone(),
+        (None, BuyerDraft::Inline(registered)) => registered.address.clone().ok_or_else(no_delivery_address)?,
+        (None, BuyerDraft::Existing(customer_id)) => {
+            store.get_customer(tenant_id, customer_id).await?.and_then(|c| c.address).ok_or_else(no_delivery_address)?
+        }
     };
     let skus = products(store, tenant_id, &peppol).await?;
-    let draft = peppol.draft(customer_id, delivery_address, skus);
+    let draft = peppol.draft(buyer_draft, delivery_address, skus);
+    // A buyer registered from the document is the order's inline customer, written in the order's transaction
+    // with its Peppol id and the register's entry naming it (docs/decisions/0016).
+    let registered = inline_customer(&draft).map(|customer| Customer { peppol_id: Some(named_by.clone()), ..customer });
     let channel = peppol.channel();
     let fingerprint = hex::encode(Sha256::digest(document.text.as_bytes()));
     let check = DuplicateCheck {
@@ -95,6 +97,9 @@ pub async fn submit_peppol_order(
         }
         Priced::Order(order) => *order,
     };
+    if registered.is_some() {
+        order.buyer.peppol_id = Some(named_by.clone());
+    }
     if order.buyer.peppol_id.as_ref() != Some(&named_by) {
         // The register's entry outlived the customer's Peppol id.
         return Err(unknown_buyer(&peppol));
@@ -110,6 +115,8 @@ pub async fn submit_peppol_order(
         if requested.line_id != line.line_no.to_string() {
             line.buyer_line_id = Some(requested.line_id.clone());
         }
+        // Beside ours; the tenant's peppol_orders.buyer_prices decides at confirmation what a difference means.
+        line.buyer_price = requested.buyer_price;
     }
     // Kept with the order as it came, and archived beside the answers (docs/decisions/0016).
     let received =
@@ -128,7 +135,7 @@ pub async fn submit_peppol_order(
         detail: &detail,
         fingerprint: &fingerprint,
         idempotency_key,
-        inline_customer: None,
+        inline_customer: registered.as_ref(),
         quote: None,
         orders_per_minute: Some(tenant.limits.orders_per_minute),
         settings_version: tenant.stored_version,
@@ -157,19 +164,35 @@ async fn products(store: &Store, tenant: &TenantId, peppol: &PeppolOrder) -> Res
 }
 
 /// The customer the buyer's endpoint names, else the first of its party identifiers that names one, with the id
-/// that named it.
+/// that named it; else, when the tenant registers unknown buyers, the buyer the document describes, named by its
+/// endpoint.
 async fn buyer(
     store: &Store,
-    tenant: &TenantId,
+    tenant: &TenantSettings,
     peppol: &PeppolOrder,
-) -> Result<(CustomerId, PeppolId), OrderingError> {
+) -> Result<(BuyerDraft, PeppolId), OrderingError> {
     let candidates = std::iter::once(&peppol.buyer_endpoint).chain(peppol.buyer_party_ids.iter().take(MAX_PARTY_IDS));
     for id in candidates {
-        if let Some(customer) = store.customer_by_peppol_id(tenant, id).await? {
-            return Ok((customer, id.clone()));
+        if let Some(customer) = store.customer_by_peppol_id(&tenant.tenant, id).await? {
+            return Ok((BuyerDraft::Existing(customer), id.clone()));
         }
     }
-    Err(unknown_buyer(peppol))
+    match tenant.peppol_orders.unknown_buyers {
+        UnknownBuyerPolicy::Refuse => Err(unknown_buyer(peppol)),
+        UnknownBuyerPolicy::Register => {
+            let buyer = peppol.buyer_to_register().map_err(|problem| OrderingError::Document(vec![problem]))?;
+            Ok((BuyerDraft::Inline(Box::new(buyer)), peppol.buyer_endpoint.clone()))
+        }
+    }
+}
+
+fn no_delivery_address() -> OrderingError {
+    refused(
+        "/Order[1]/cac:Delivery[1]",
+        "the document names no complete delivery address (street, city, postal code, country), and the customer has \
+         none on record"
+            .into(),
+    )
 }
 
 fn unknown_buyer(peppol: &PeppolOrder) -> OrderingError {
@@ -178,7 +201,8 @@ fn unknown_buyer(peppol: &PeppolOrder) -> OrderingError {
         &format!("{BUYER_PARTY}/cbc:EndpointID[1]"),
         format!(
             "no customer of this seller has the Peppol id {scheme}:{id} (nor one of the buyer's party identifiers): \
-             register the buyer with its Peppol id first"
+             register the buyer with its Peppol id first (or let the tenant register unknown buyers: \
+             peppol_orders.unknown_buyers = register)"
         ),
     )
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use time::OffsetDateTime;
 
 use orders_domain::catalogue::Customer;
@@ -113,6 +113,13 @@ pub(super) fn upsert_customer(
             serde_dynamo::to_attribute_value(address).map_err(|e| corrupt("customer address", e))?,
         );
     }
+    if let Some(peppol) = &customer.peppol_id {
+        sets.push("peppol_id = :peppol_id");
+        values.insert(
+            ":peppol_id".into(),
+            serde_dynamo::to_attribute_value(peppol).map_err(|e| corrupt("customer Peppol id", e))?,
+        );
+    }
     let mut names = HashMap::from([("#name".to_owned(), "name".to_owned())]);
     if customer.language.is_some() {
         names.insert("#language".into(), "language".into());
@@ -126,6 +133,22 @@ pub(super) fn upsert_customer(
         .build()
         .map_err(|e| corrupt("customer upsert", e))?;
     Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// The register's entry naming `customer` by its Peppol id, beside an upsert of it in one transaction (a buyer
+/// registered from its Peppol BIS Order); `None` for a customer without one.
+pub(super) fn peppol_entry_put(
+    table: &str,
+    tenant: &TenantId,
+    customer: &Customer,
+) -> Result<Option<TransactWriteItem>, StoreError> {
+    let Some(peppol) = &customer.peppol_id else { return Ok(None) };
+    let mut entry = key(keys::customer_peppol_pk(tenant, &peppol.scheme, &peppol.id), keys::CUSTOMER_SK);
+    entry.insert("entity".into(), s("customer_peppol_id"));
+    entry.insert("customer_id".into(), s(customer.id.as_str()));
+    let put =
+        Put::builder().table_name(table).set_item(Some(entry)).build().map_err(|e| corrupt("transaction put", e))?;
+    Ok(Some(TransactWriteItem::builder().put(put).build()))
 }
 
 /// One page of the customer list, and where the next one starts (`None` after the last).

@@ -8,7 +8,7 @@ use orders_domain::events::EventEnvelope;
 use orders_domain::ids::OrderId;
 use orders_domain::order::{HistoryEntry, Order};
 
-use super::customers::upsert_customer;
+use super::customers::{peppol_entry_put, upsert_customer};
 use super::{
     backoff, corrupt, dynamo_error, history_item, key, put_if_absent, put_plain, quotes, s, sortable_timestamp,
     to_item, Item, OrderItem, Store, StoreError, IDEMPOTENCY_TTL,
@@ -120,6 +120,7 @@ impl Store {
         }
         if let Some(customer) = new.inline_customer {
             actions.push(upsert_customer(&self.table, tenant, customer, &order.received_at)?);
+            actions.extend(peppol_entry_put(&self.table, tenant, customer)?);
         }
         if let Some(document) = new.received_document {
             actions.push(super::documents::document_put(&self.table, tenant, document, order.received_at)?);

@@ -6,8 +6,8 @@ use crate::parsing::{malformed_at, RequestError};
 use crate::tenant::TenantSettings;
 use crate::validation::{text_problem, FieldErrors};
 
-/// The fields a tenant file may have, at its top level and in `invoicing`, `portal` and `limits`.
-const TOP_FIELDS: [&str; 14] = [
+/// The fields a tenant file may have, at its top level and in `invoicing`, `portal`, `limits` and `peppol_orders`.
+const TOP_FIELDS: [&str; 15] = [
     "tenant",
     "name",
     "currency",
@@ -22,6 +22,7 @@ const TOP_FIELDS: [&str; 14] = [
     "invoicing",
     "portal",
     "limits",
+    "peppol_orders",
 ];
 const INVOICING_FIELDS: [&str; 9] = [
     "vat_id",
@@ -36,6 +37,7 @@ const INVOICING_FIELDS: [&str; 9] = [
 ];
 const PORTAL_FIELDS: [&str; 1] = ["typed_delivery_addresses"];
 const LIMITS_FIELDS: [&str; 1] = ["orders_per_minute"];
+const PEPPOL_ORDERS_FIELDS: [&str; 2] = ["buyer_prices", "unknown_buyers"];
 
 /// Reads a tenant file: every problem with a JSON Pointer.
 pub fn parse_tenant(json: &str) -> Result<TenantSettings, RequestError> {
@@ -43,8 +45,12 @@ pub fn parse_tenant(json: &str) -> Result<TenantSettings, RequestError> {
         .map_err(|e| RequestError::Malformed { pointer: String::new(), detail: e.to_string() })?;
     let mut errors = FieldErrors::new();
     unknown_fields(&mut errors, "", &value, &TOP_FIELDS);
-    for (field, known) in [("invoicing", &INVOICING_FIELDS[..]), ("portal", &PORTAL_FIELDS), ("limits", &LIMITS_FIELDS)]
-    {
+    for (field, known) in [
+        ("invoicing", &INVOICING_FIELDS[..]),
+        ("portal", &PORTAL_FIELDS),
+        ("limits", &LIMITS_FIELDS),
+        ("peppol_orders", &PEPPOL_ORDERS_FIELDS),
+    ] {
         if let Some(inner) = value.get(field) {
             unknown_fields(&mut errors, &format!("/{field}"), inner, known);
         }
@@ -264,6 +270,26 @@ mod tests {
         assert_eq!(changed_settings(&before, &after), ["response_policy"]);
         body["tenant"] = serde_json::json!("other");
         assert_eq!(pointers(parse_settings(&body.to_string(), &acme)), ["/tenant"]);
+    }
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_of_zero_are_numbers_and_the_peppol_policies_are_read_strictly() {
+        let mut file = example();
+        file["limits"]["orders_per_minute"] = serde_json::json!(600.0);
+        file["invoicing"]["payment_terms_days"] = serde_json::json!(30.0);
+        file["peppol_orders"] = serde_json::json!({"buyer_prices": "review", "unknown_buyers": "register"});
+        let settings = parse_tenant(&file.to_string()).expect("valid");
+        assert_eq!(settings.limits.orders_per_minute, 600);
+        assert_eq!(settings.invoicing.as_ref().map(|i| i.payment_terms_days), Some(30));
+        assert_eq!(settings.peppol_orders.buyer_prices, crate::tenant::BuyerPricePolicy::Review);
+        // The example's own numbers, written as 600.0 and 30.0: only the policies changed.
+        let example_settings = parse_tenant(&example().to_string()).expect("valid");
+        assert_eq!(changed_settings(&example_settings, &settings), ["peppol_orders"]);
+        file["limits"]["orders_per_minute"] = serde_json::json!(600.5);
+        assert_eq!(pointers(parse_tenant(&file.to_string())), ["malformed:/limits/orders_per_minute"]);
+        file["limits"]["orders_per_minute"] = serde_json::json!(600);
+        file["peppol_orders"]["colour"] = serde_json::json!("blue");
+        assert_eq!(pointers(parse_tenant(&file.to_string())), ["/peppol_orders/colour"]);
     }
 
     #[test]

@@ -75,7 +75,10 @@ pub fn answer_order(
     let count = |outcome| answered.lines.iter().filter(|l| l.line_status == Some(outcome)).count();
     let (changed, rejected) = (count(LineOutcome::Changed), count(LineOutcome::Rejected));
     let detail = match plan.status {
-        OrderStatus::PendingResponse => "Waiting for the seller's response".to_owned(),
+        OrderStatus::PendingResponse => match &plan.reason {
+            Some(reason) => format!("Waiting for the seller's response: {reason}"),
+            None => "Waiting for the seller's response".to_owned(),
+        },
         OrderStatus::Rejected => format!("Rejected: {}", plan.reason.clone().unwrap_or_default()),
         OrderStatus::Received
         | OrderStatus::Accepted

@@ -50,6 +50,7 @@ mod testing {
             invoicing: None,
             portal: Default::default(),
             limits: Default::default(),
+            peppol_orders: Default::default(),
             stored_version: None,
         }
     }

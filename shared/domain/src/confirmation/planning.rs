@@ -10,7 +10,7 @@ use super::reservations::stock_for;
 use crate::ids::{Sku, WarehouseId};
 use crate::order::{Order, OrderStatus, OrderType};
 use crate::stock::{LineOutcome, Reservation, StockLevel};
-use crate::tenant::{ResponsePolicy, ShortagePolicy, TenantSettings};
+use crate::tenant::{BuyerPricePolicy, ResponsePolicy, ShortagePolicy, TenantSettings};
 
 /// The decision for one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,9 +72,14 @@ pub fn plan_confirmation(
         reason: None,
         blanket_drawdown: BTreeMap::new(),
     };
-    if tenant.response_policy == ResponsePolicy::Manual {
+    let price_review = match tenant.peppol_orders.buyer_prices {
+        BuyerPricePolicy::Review => buyer_price_differences(order),
+        BuyerPricePolicy::OursWin => None,
+    };
+    if price_review.is_some() || tenant.response_policy == ResponsePolicy::Manual {
         plan.status = OrderStatus::PendingResponse;
         plan.lines = order.lines.iter().map(|l| unreserved(l.line_no)).collect();
+        plan.reason = price_review;
         return plan;
     }
     if order.order_type == OrderType::Blanket {
@@ -220,6 +225,31 @@ pub fn plan_confirmation(
     plan
 }
 
+/// The lines whose price the buyer stated otherwise than ours, for the buyer (a tenant reviewing buyers' prices
+/// answers such an order by hand), or `None` when every stated price is ours.
+fn buyer_price_differences(order: &Order) -> Option<String> {
+    let lines: Vec<String> = order
+        .lines
+        .iter()
+        .filter_map(|line| {
+            let asked = line.buyer_price_difference()?;
+            let ours = if line.allowance.is_zero() {
+                line.unit_price.to_string()
+            } else {
+                format!("{} ({} after the discount)", line.unit_price, (line.line_net / line.quantity).round_dp(2))
+            };
+            Some(format!(
+                "line {} ({}): {asked} {} stated, {ours} ours",
+                line.reference(),
+                line.article(),
+                order.currency
+            ))
+        })
+        .collect();
+    (!lines.is_empty())
+        .then(|| format!("The prices stated differ from ours on {}; the seller answers the order.", lines.join("; ")))
+}
+
 /// A line accepted without reserving anything (blanket orders; manual response pending).
 fn unreserved(line_no: u32) -> LineDecision {
     LineDecision { line_no, confirmed: Decimal::ZERO, outcome: LineOutcome::Accepted, note: None }
@@ -319,6 +349,45 @@ mod tests {
         let plan = plan_confirmation(&order(OrderType::Purchase, &[("S1", dec!(1))]), &settings, &HashMap::new(), None);
         assert_eq!(plan.status, OrderStatus::PendingResponse);
         assert!(plan.reservations.is_empty());
+    }
+
+    #[test]
+    fn a_buyers_price_other_than_ours_waits_for_the_seller_only_when_the_tenant_reviews_them() {
+        let mut priced = order(OrderType::Purchase, &[("S1", dec!(2)), ("S2", dec!(1))]);
+        let ours = priced.lines[0].unit_price;
+        priced.lines[0].buyer_price = Some(ours);
+        priced.lines[1].buyer_price = Some(priced.lines[1].unit_price - dec!(0.5));
+        priced.lines[1].buyer_line_id = Some("20".into());
+        let levels = stock(&[("S1", "a", dec!(10), dec!(0)), ("S2", "a", dec!(10), dec!(0))]);
+        let mut settings = tenant(ShortagePolicy::AcceptWithChanges);
+
+        let plan = plan_confirmation(&priced, &settings, &levels, None);
+        assert_eq!(plan.status, OrderStatus::Accepted, "ours win by default");
+
+        settings.peppol_orders.buyer_prices = BuyerPricePolicy::Review;
+        let plan = plan_confirmation(&priced, &settings, &levels, None);
+        assert_eq!(plan.status, OrderStatus::PendingResponse);
+        assert!(plan.reservations.is_empty());
+        let reason = plan.reason.expect("reason");
+        assert!(reason.contains("line 20 (S2)"), "{reason}");
+        assert!(!reason.contains("(S1)"), "the first line's price is ours: {reason}");
+
+        priced.lines[1].buyer_price = Some(priced.lines[1].unit_price);
+        assert_eq!(plan_confirmation(&priced, &settings, &levels, None).status, OrderStatus::Accepted);
+    }
+
+    #[test]
+    fn a_buyers_price_matches_ours_before_or_after_the_discount() {
+        let mut line = order(OrderType::Purchase, &[("S1", dec!(3))]).lines.remove(0);
+        line.unit_price = dec!(10);
+        line.allowance = dec!(3);
+        line.line_net = dec!(27);
+        for (asked, differs) in [(dec!(10), false), (dec!(9), false), (dec!(9.00), false), (dec!(9.5), true)] {
+            line.buyer_price = Some(asked);
+            assert_eq!(line.buyer_price_difference().is_some(), differs, "{asked}");
+        }
+        line.buyer_price = None;
+        assert_eq!(line.buyer_price_difference(), None);
     }
 
     #[test]

@@ -8,10 +8,10 @@ use time::Date;
 
 use crate::catalogue::Gtin;
 use crate::ids::{CustomerId, Sku};
-use crate::intake::{BuyerDraft, LineDraft, LineItem, OrderDraft, MAX_LINES};
+use crate::intake::{BuyerDraft, InlineBuyer, LineDraft, LineItem, OrderDraft, MAX_LINES};
 use crate::money::Currency;
 use crate::order::OrderType;
-use crate::party::{Address, PeppolId};
+use crate::party::{Address, EmailAddress, PeppolId};
 use crate::pricing::LineRequest;
 
 mod rules;
@@ -36,6 +36,8 @@ pub struct PeppolOrder {
     pub buyer_endpoint: PeppolId,
     /// The buyer's party identifiers with a scheme (`cac:PartyIdentification/cbc:ID`).
     pub buyer_party_ids: Vec<PeppolId>,
+    /// What the document says of the buyer, to register it by when the tenant registers unknown buyers.
+    pub buyer: BuyerParty,
     /// Currency of the document.
     pub currency: Currency,
     /// Where to deliver, when the document says (the delivery location, else the buyer's postal address).
@@ -48,6 +50,19 @@ pub struct PeppolOrder {
     pub notes: Option<String>,
     /// What the rules warn about.
     pub warnings: Vec<Finding>,
+}
+
+/// The buyer as a T01 describes it (`cac:BuyerCustomerParty/cac:Party`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuyerParty {
+    /// The legal name (`cac:PartyLegalEntity/cbc:RegistrationName`), else the party's name.
+    pub name: Option<String>,
+    /// The contact's email (`cac:Contact/cbc:ElectronicMail`), as written.
+    pub email: Option<String>,
+    /// The VAT id (`cac:PartyTaxScheme/cbc:CompanyID`).
+    pub vat_id: Option<String>,
+    /// The postal address, when it has everything our addresses need.
+    pub address: Option<Address>,
 }
 
 /// How a T01 line names its item.
@@ -101,12 +116,12 @@ pub enum PeppolRefusal {
 impl PeppolOrder {
     /// The order draft for the buyer `customer`, delivering to `delivery_address`, with `skus` the products of the
     /// lines in order (a line's own SKU, or the one its GTIN names).
-    pub fn draft(&self, customer: CustomerId, delivery_address: Address, skus: Vec<Sku>) -> OrderDraft {
+    pub fn draft(&self, buyer: BuyerDraft, delivery_address: Address, skus: Vec<Sku>) -> OrderDraft {
         OrderDraft {
             order_number: self.document_id.clone(),
             order_type: OrderType::Purchase,
             currency: self.currency,
-            buyer: BuyerDraft::Existing(customer),
+            buyer,
             requested_delivery_date: self.requested_delivery_date,
             delivery_address,
             final_consignee: None,
@@ -124,6 +139,46 @@ impl PeppolOrder {
                 .collect(),
             notes: self.notes.clone(),
         }
+    }
+
+    /// The buyer as the document describes it, to register with the order (a tenant's
+    /// `peppol_orders.unknown_buyers = register`): its id derived from the endpoint, which becomes its Peppol id.
+    /// A buyer without a name or a contact email cannot be registered; the problem says where.
+    pub fn buyer_to_register(&self) -> Result<InlineBuyer, DocumentProblem> {
+        const PARTY: &str = "/Order[1]/cac:BuyerCustomerParty[1]/cac:Party[1]";
+        let name = self.buyer.name.as_deref().map(str::trim).filter(|n| !n.is_empty() && n.chars().count() <= 200);
+        let Some(name) = name else {
+            return Err(DocumentProblem {
+                rule: None,
+                location: format!("{PARTY}/cac:PartyLegalEntity[1]/cbc:RegistrationName[1]"),
+                detail: "the buyer is not registered with this seller, and a buyer is registered under its legal or \
+                         party name (1 to 200 characters), which the document does not give"
+                    .into(),
+            });
+        };
+        let email = self.buyer.email.as_deref().map(EmailAddress::parse);
+        let Some(Ok(email)) = email else {
+            return Err(DocumentProblem {
+                rule: None,
+                location: format!("{PARTY}/cac:Contact[1]/cbc:ElectronicMail[1]"),
+                detail: match email {
+                    Some(Err(problem)) => format!(
+                        "the buyer is not registered with this seller, and its contact email cannot be taken: {problem}"
+                    ),
+                    _ => "the buyer is not registered with this seller, and a buyer is registered with the contact \
+                          email its notifications go to, which the document does not give"
+                        .into(),
+                },
+            });
+        };
+        Ok(InlineBuyer {
+            customer_id: CustomerId::for_peppol_buyer(&self.buyer_endpoint),
+            name: name.to_owned(),
+            email,
+            language: None,
+            vat_id: self.buyer.vat_id.clone().filter(|v| !v.is_empty() && v.chars().count() <= 32),
+            address: self.buyer.address.clone(),
+        })
     }
 
     /// The channel of the buyer's orders: their order ids are unique per endpoint.
@@ -198,6 +253,18 @@ fn map(root: &xml::Element, today: Date, warnings: Vec<Finding>) -> Result<Peppo
                 .filter_map(|i| i.child("cbc:ID"))
                 .filter_map(|id| PeppolId::parse(id.attribute("schemeID")?, id.trimmed()).ok())
                 .collect()
+        })
+        .unwrap_or_default();
+    let buyer = party
+        .map(|p| {
+            let name =
+                p.text_at("cac:PartyLegalEntity/cbc:RegistrationName").map(str::to_owned).or_else(|| party_name(p));
+            BuyerParty {
+                address: p.child("cac:PostalAddress").and_then(|a| address(a, name.clone())),
+                name,
+                email: p.text_at("cac:Contact/cbc:ElectronicMail").map(str::to_owned),
+                vat_id: p.text_at("cac:PartyTaxScheme/cbc:CompanyID").map(str::to_owned),
+            }
         })
         .unwrap_or_default();
     let delivery_address = root
@@ -280,6 +347,7 @@ fn map(root: &xml::Element, today: Date, warnings: Vec<Finding>) -> Result<Peppo
             document_id,
             buyer_endpoint,
             buyer_party_ids,
+            buyer,
             currency,
             delivery_address,
             requested_delivery_date,

@@ -64,7 +64,7 @@ fn a_t01_maps_onto_an_order_draft() {
             ItemRef::Gtin(_) => panic!("named by SKU"),
         })
         .collect();
-    let draft = order.draft(CustomerId::parse("cus_byggbolaget").expect("id"), address, skus);
+    let draft = order.draft(BuyerDraft::Existing(CustomerId::parse("cus_byggbolaget").expect("id")), address, skus);
     assert_eq!(draft.order_number, "PO-77");
     assert_eq!(draft.lines[0].item, LineItem::Product(Sku::parse("BOLT-8").expect("sku")));
     assert_eq!(draft.lines[0].request.unit_price, None, "our prices win");
@@ -179,4 +179,27 @@ fn past_requested_dates_are_dropped_and_coming_ones_kept() {
         parse_order(&with_period("2026-12-20"), today()).expect("ok").requested_delivery_date,
         Some(time::macros::date!(2026 - 12 - 20))
     );
+}
+
+#[test]
+fn an_unknown_buyer_is_registered_from_the_document_only_with_a_name_and_a_contact_email() {
+    let without_email = parse_order(&document(&[line("1", "BOLT-8", "1")]), today()).expect("taken");
+    let problem = without_email.buyer_to_register().expect_err("no contact email");
+    assert!(problem.location.ends_with("cac:Contact[1]/cbc:ElectronicMail[1]"), "{}", problem.location);
+
+    let with_contact = document(&[line("1", "BOLT-8", "1")]).replace(
+        "</cac:PartyLegalEntity>\n</cac:Party></cac:BuyerCustomerParty>",
+        "</cac:PartyLegalEntity><cac:Contact><cbc:ElectronicMail>inkop@byggbolaget.se</cbc:ElectronicMail></cac:Contact>\n</cac:Party></cac:BuyerCustomerParty>",
+    );
+    let order = parse_order(&with_contact, today()).expect("taken");
+    let buyer = order.buyer_to_register().expect("registrable");
+    assert_eq!(buyer.name, "Byggbolaget AB");
+    assert_eq!(buyer.email.as_str(), "inkop@byggbolaget.se");
+    assert_eq!(buyer.address.as_ref().map(|a| a.city.as_str()), Some("Stockholm"));
+    assert_eq!(buyer.customer_id, CustomerId::for_peppol_buyer(&order.buyer_endpoint), "one customer per endpoint");
+    assert_ne!(buyer.customer_id, CustomerId::for_inline_buyer(&buyer.email), "not merged with a webshop buyer");
+
+    let bad_email = with_contact.replace("inkop@byggbolaget.se", "inkop at byggbolaget");
+    let problem = parse_order(&bad_email, today()).expect("taken").buyer_to_register().expect_err("refused");
+    assert!(problem.detail.contains("cannot be taken"), "{}", problem.detail);
 }

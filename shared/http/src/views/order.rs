@@ -273,6 +273,9 @@ pub(super) struct LineView<'a> {
     /// The buyer's id of the line, when it is not its position.
     #[serde(skip_serializing_if = "Option::is_none")]
     buyer_line_id: Option<&'a str>,
+    /// The net price per unit the buyer stated (Peppol BIS Orders), when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    buyer_price: Option<String>,
     /// `null` on a free-text line.
     sku: Option<&'a Sku>,
     description: &'a str,
@@ -327,6 +330,7 @@ impl<'a> LineView<'a> {
         Some(Self {
             line_no: line.line_no,
             buyer_line_id: line.buyer_line_id.as_deref(),
+            buyer_price: line.buyer_price.map(|price| price.to_string()),
             sku: line.sku.as_ref(),
             description: &line.description,
             unit: &line.unit,

@@ -22,6 +22,14 @@ pub(crate) struct StoredOrderLine {
     /// Only when the buyer names the line otherwise than by its position.
     #[serde(rename = "buyer_line_id", default, skip_serializing_if = "Option::is_none")]
     buyer_line_id: Option<String>,
+    /// Only on the lines of a Peppol BIS Order that states a price.
+    #[serde(
+        rename = "buyer_price",
+        default,
+        with = "rust_decimal::serde::str_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    buyer_price: Option<Decimal>,
     /// Absent on a free-text line.
     #[serde(rename = "sku", default, skip_serializing_if = "Option::is_none")]
     sku: Option<Sku>,
@@ -89,6 +97,7 @@ impl From<&OrderLine> for StoredOrderLine {
         let OrderLine {
             line_no,
             buyer_line_id,
+            buyer_price,
             sku,
             description,
             unit,
@@ -113,6 +122,7 @@ impl From<&OrderLine> for StoredOrderLine {
         Self {
             line_no: *line_no,
             buyer_line_id: buyer_line_id.clone(),
+            buyer_price: *buyer_price,
             sku: sku.clone(),
             description: description.clone(),
             unit: unit.clone(),
@@ -142,6 +152,7 @@ impl From<StoredOrderLine> for OrderLine {
         let StoredOrderLine {
             line_no,
             buyer_line_id,
+            buyer_price,
             sku,
             description,
             unit,
@@ -166,6 +177,7 @@ impl From<StoredOrderLine> for OrderLine {
         Self {
             line_no,
             buyer_line_id,
+            buyer_price,
             sku,
             description,
             unit,
