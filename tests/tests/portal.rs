@@ -388,6 +388,32 @@ async fn a_buyer_downloads_the_documents_of_their_own_orders_only() {
 }
 
 #[tokio::test]
+async fn a_buyer_without_a_peppol_id_is_offered_no_peppol_documents_only_the_ones_issued() {
+    let stack = TestStack::start().await;
+    let store = stack.stack.store();
+    let c1 = orders_domain::ids::CustomerId::parse("C-1").expect("id");
+    let mut plain = store.get_customer(&stack.tenant.id, &c1).await.expect("read").expect("C-1");
+    plain.id = orders_domain::ids::CustomerId::parse("C-PLAIN").expect("id");
+    plain.peppol_id = None;
+    store.put_customer(&stack.tenant.id, &plain).await.expect("customer");
+    let (session, order_id) = buyer_session(&stack, "PLAIN-1", "C-PLAIN").await;
+    stack.despatch(&order_id, &json!({"despatch_number": "D-PLAIN", "lines": [{"line_no": 1, "quantity": 1}]})).await;
+    stack.deliver_all().await;
+    let shown = stack.portal(&session, Method::GET, &format!("/v1/portal/orders/{order_id}"), None).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    let kinds: Vec<&str> =
+        shown.body["documents"].as_array().expect("documents").iter().filter_map(|d| d["kind"].as_str()).collect();
+    assert!(kinds.contains(&"delivery_note"), "{kinds:?}");
+    assert!(!kinds.contains(&"order_response") && !kinds.contains(&"despatch_advice"), "none issued: {kinds:?}");
+    let advice = stack
+        .cookie_request(Method::GET, &format!("/v1/portal/orders/{order_id}/despatches/D-PLAIN.xml"), &session.cookie)
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(advice.status().as_u16(), 404, "and none served");
+}
+
+#[tokio::test]
 async fn every_portal_route_answers_bad_input_with_a_problem_never_a_server_error() {
     let stack = TestStack::start().await;
     let (session, order_id) = buyer_session(&stack, "BAD-1", "C-1").await;

@@ -95,10 +95,14 @@ pub(crate) async fn show_order(app: &Portal, buyer: &Buyer, id: &str) -> Result<
     body["buyer_messages"] = serde_json::to_value(messages).unwrap_or_else(|_| json!([]));
     body["tracking"] = serde_json::to_value(orders_domain::despatch::tracking(order, &detail.despatches))
         .unwrap_or_else(|_| json!([]));
-    let mut documents = vec![json!({
-        "kind": "order_response", "format": "ubl",
-        "href": format!("/v1/portal/orders/{}/order-response.xml", order.id),
-    })];
+    // The Peppol answers only where they were issued (a seller or buyer without a Peppol id gets none).
+    let mut documents = Vec::new();
+    if detail.order_response {
+        documents.push(json!({
+            "kind": "order_response", "format": "ubl",
+            "href": format!("/v1/portal/orders/{}/order-response.xml", order.id),
+        }));
+    }
     let mut despatches = Vec::new();
     for despatch in &detail.despatches {
         let mut view = serde_json::to_value(despatch).unwrap_or_default();
@@ -109,10 +113,12 @@ pub(crate) async fn show_order(app: &Portal, buyer: &Buyer, id: &str) -> Result<
             }
         }
         despatches.push(view);
-        documents.push(json!({
-            "kind": "despatch_advice", "format": "ubl", "number": despatch.despatch_number,
-            "href": format!("/v1/portal/orders/{}/despatches/{}.xml", order.id, despatch.despatch_number),
-        }));
+        if detail.despatch_advices.contains(&despatch.despatch_number) {
+            documents.push(json!({
+                "kind": "despatch_advice", "format": "ubl", "number": despatch.despatch_number,
+                "href": format!("/v1/portal/orders/{}/despatches/{}.xml", order.id, despatch.despatch_number),
+            }));
+        }
         documents.push(json!({
             "kind": "delivery_note", "format": "pdf", "number": despatch.despatch_number,
             "href": format!("/v1/portal/orders/{}/despatches/{}/delivery-note.pdf", order.id, despatch.despatch_number),

@@ -66,6 +66,13 @@ pub(crate) struct DespatchItem {
     pub(crate) despatch: Despatch,
 }
 
+impl DespatchItem {
+    /// Whether the despatch's Peppol Despatch Advice was issued (and kept with it).
+    pub(crate) fn has_advice(&self) -> bool {
+        self.ubl.is_some()
+    }
+}
+
 fn stock_move(table: &str, tenant: &TenantId, pick: &Reservation) -> Result<TransactWriteItem, StoreError> {
     let update = Update::builder()
         .table_name(table)

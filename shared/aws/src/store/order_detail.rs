@@ -4,6 +4,7 @@
 use orders_domain::ids::{OrderId, TenantId};
 use orders_domain::order::{HistoryEntry, Order};
 
+use super::documents::DOCUMENT_PREFIX;
 use super::{despatch, from_item, get_s, notes, portal, HistoryItem, InvoiceLink, OrderItem, Store, StoreError};
 use crate::keys::{self, SK};
 
@@ -31,6 +32,9 @@ impl Store {
         let mut invoices = Vec::new();
         let mut requests = Vec::new();
         let mut buyer_messages = Vec::new();
+        let mut order_response = false;
+        let mut despatch_advices = Vec::new();
+        let order_responses = format!("{DOCUMENT_PREFIX}order-response-");
         for item in items {
             let sk = get_s(&item, SK).unwrap_or_default().to_owned();
             if sk == keys::ORDER_SK {
@@ -45,7 +49,12 @@ impl Store {
                 buyer_messages.push(from_item(&format!("buyer message of {order_id}"), item)?);
             } else if sk.starts_with(despatch::DESPATCH_PREFIX) {
                 let stored: despatch::DespatchItem = from_item(&format!("despatch of {order_id}"), item)?;
+                if stored.has_advice() {
+                    despatch_advices.push(stored.despatch.despatch_number.clone());
+                }
                 despatches.push(stored.despatch);
+            } else if sk.starts_with(&order_responses) {
+                order_response = true;
             } else if sk.starts_with("I#") {
                 invoices.push(from_item(&format!("invoice link of {order_id}"), item)?);
             } else if sk.starts_with(portal::REQUEST_PREFIX) {
@@ -62,6 +71,8 @@ impl Store {
             notes,
             buyer_messages,
             despatches,
+            despatch_advices,
+            order_response,
             invoices,
             requests,
         }))
@@ -83,6 +94,11 @@ pub struct OrderDetail {
     pub buyer_messages: Vec<orders_domain::portal::BuyerMessage>,
     /// Despatch advices, by number.
     pub despatches: Vec<orders_domain::despatch::Despatch>,
+    /// The numbers of the despatches a Peppol Despatch Advice (T16) was issued for (a seller or buyer without a
+    /// Peppol id gets none).
+    pub despatch_advices: Vec<String>,
+    /// Whether a Peppol Order Response (T76) was issued for it.
+    pub order_response: bool,
     /// Its billing documents (invoices, credit and debit notes), by number.
     pub invoices: Vec<InvoiceLink>,
     /// The buyer's change and cancellation requests, oldest first.
