@@ -158,14 +158,21 @@ async fn a_peppol_order_that_breaks_a_rule_or_names_an_unknown_buyer_is_refused_
     assert_eq!(refused.body["errors"][0]["location"], "/Order[1]/cac:OrderLine[1]/cac:LineItem[1]");
 
     // Another endpoint, and party identifiers no customer has (the example's GLN is a demo customer's).
-    let stranger = example.replace("987654325", "998877665").replace("7300010000001", "7300010000018");
+    let stranger = example.replace("987654325", "998877660").replace("7300010000001", "7300010000018");
     let unknown = post_xml(&stack, &stack.tenant.key, &stranger).await;
     assert_eq!(unknown.status, 422, "{}", unknown.body);
     assert_eq!(
         unknown.body["errors"][0]["location"],
         "/Order[1]/cac:BuyerCustomerParty[1]/cac:Party[1]/cbc:EndpointID[1]"
     );
-    assert!(unknown.body["errors"][0]["detail"].as_str().is_some_and(|d| d.contains("0192:998877665")));
+    assert!(unknown.body["errors"][0]["detail"].as_str().is_some_and(|d| d.contains("0192:998877660")));
+
+    // A Norwegian organisation number whose check digit is wrong (PEPPOL-COMMON-R041, mod 11).
+    let misspelt = post_xml(&stack, &stack.tenant.key, &example.replace("987654325", "987654326")).await;
+    assert_eq!(misspelt.status, 422, "{}", misspelt.body);
+    let rules: Vec<&str> =
+        misspelt.body["errors"].as_array().into_iter().flatten().filter_map(|e| e["rule"].as_str()).collect();
+    assert_eq!(rules, ["PEPPOL-COMMON-R041", "PEPPOL-COMMON-R041"], "the buyer's and the accounting customer's");
 
     let not_xml = post_xml(&stack, &stack.tenant.key, "<Order>").await;
     assert_eq!(not_xml.status, 400, "{}", not_xml.body);
@@ -474,17 +481,21 @@ async fn a_buyers_price_other_than_ours_is_kept_and_holds_the_order_only_when_th
     let stack = TestStack::start().await;
     serve_the_example(&stack).await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
-    // The buyer expects the tissues (ours 15.00 NOK) at 14.50.
-    let cheaper = example.replacen(">15.000</cbc:PriceAmount>", ">14.50</cbc:PriceAmount>", 1);
-    assert_ne!(cheaper, example);
+    // Our tissues went up to 15.50 NOK; the buyer's procurement system still states 15.000 (the document is the
+    // kit's own, valid to every rule).
+    let nok = Currency::parse("NOK").expect("NOK");
+    let tissues = |price: i64| {
+        product(Sku::parse("SItemNo011").expect("sku"), "Wet tissues", "EA", Decimal::new(price, 2), nok, None)
+    };
+    stack.stack.store().put_product(&stack.tenant.id, &tissues(1550)).await.expect("product");
 
     // By default ours win: the order is answered from stock at our price, the buyer's kept beside it.
-    let ours = post_xml(&stack, &stack.tenant.key, &cheaper).await;
+    let ours = post_xml(&stack, &stack.tenant.key, &example).await;
     assert_eq!(ours.status, 201, "{}", ours.body);
     orders_testkit::assert_conforms(&orders_testkit::openapi_spec(), "/v1/orders", "post", 201, &ours.body);
-    assert_eq!(ours.body["lines"][1]["buyer_price"], "14.50");
-    assert_eq!(ours.body["lines"][1]["unit_price"], "15.00");
-    assert_eq!(ours.body["lines"][0]["buyer_price"], "50.000", "as the document states it");
+    assert_eq!(ours.body["lines"][1]["buyer_price"], "15.000", "as the document states it");
+    assert_eq!(ours.body["lines"][1]["unit_price"], "15.50");
+    assert_eq!(ours.body["lines"][0]["buyer_price"], "50.000");
     stack.deliver_all().await;
     let id = ours.body["id"].as_str().expect("id");
     assert_eq!(stack.order(id).await["status"], "accepted");
@@ -492,19 +503,19 @@ async fn a_buyers_price_other_than_ours_is_kept_and_holds_the_order_only_when_th
     // Reviewed: the same difference holds the next order for the seller, the reason naming the line.
     set_peppol_orders(&stack, &operator, json!({"buyer_prices": "review"})).await;
     let held =
-        post_xml(&stack, &stack.tenant.key, &cheaper.replacen("<cbc:ID>34</cbc:ID>", "<cbc:ID>35</cbc:ID>", 1)).await;
+        post_xml(&stack, &stack.tenant.key, &example.replacen("<cbc:ID>34</cbc:ID>", "<cbc:ID>35</cbc:ID>", 1)).await;
     assert_eq!(held.status, 201, "{}", held.body);
     stack.deliver_all().await;
     let held_id = held.body["id"].as_str().expect("id").to_owned();
     let stored = stack.order(&held_id).await;
     assert_eq!(stored["status"], "pending_response", "{stored}");
     let reason = stored["response_reason"].as_str().unwrap_or_default();
-    assert!(reason.contains("line 2 (SItemNo011): 14.50 NOK stated, 15.00 ours"), "{reason}");
+    assert!(reason.contains("line 2 (SItemNo011): 15.000 NOK stated, 15.50 ours"), "{reason}");
     assert!(!reason.contains("121212"), "the needles' price is ours: {reason}");
     assert_eq!(stored["lines"][1]["confirmed_quantity"], "0", "nothing confirmed while held");
 
     // The seller answers: the buyer's price taken for the tissues.
-    let lines = json!([{"line_no": 2, "confirmed_quantity": "15", "unit_price": "14.50"}]);
+    let lines = json!([{"line_no": 2, "confirmed_quantity": "15", "unit_price": "15.00"}]);
     let answered = stack
         .call(
             Method::POST,
@@ -514,9 +525,10 @@ async fn a_buyers_price_other_than_ours_is_kept_and_holds_the_order_only_when_th
         )
         .await;
     assert_eq!(answered.status, 200, "{}", answered.body);
-    assert_eq!(answered.body["lines"][1]["unit_price"], "14.50", "{}", answered.body);
+    assert_eq!(answered.body["lines"][1]["unit_price"], "15.00", "{}", answered.body);
 
-    // A document whose prices are ours is answered from stock under review too.
+    // Prices back at what the document states: answered from stock under review too.
+    stack.stack.store().put_product(&stack.tenant.id, &tissues(1500)).await.expect("product");
     let same =
         post_xml(&stack, &stack.tenant.key, &example.replacen("<cbc:ID>34</cbc:ID>", "<cbc:ID>36</cbc:ID>", 1)).await;
     assert_eq!(same.status, 201, "{}", same.body);
@@ -531,7 +543,7 @@ async fn an_unknown_buyer_is_registered_from_its_order_when_the_tenant_allows_it
     serve_the_example(&stack).await;
     let operator = stack.key_with_role(&stack.tenant.id, Role::Operator).await;
     // Another endpoint, and party identifiers no customer has.
-    let stranger = example.replace("987654325", "998877665").replace("7300010000001", "7300010000018");
+    let stranger = example.replace("987654325", "998877660").replace("7300010000001", "7300010000018");
     let refused = post_xml(&stack, &stack.tenant.key, &stranger).await;
     assert_eq!(refused.status, 422, "refused by default: {}", refused.body);
 
@@ -553,7 +565,7 @@ async fn an_unknown_buyer_is_registered_from_its_order_when_the_tenant_allows_it
     assert_eq!(placed.body["buyer"]["email"], "post@helseforetak.no");
     let registered = stack.call(Method::GET, &format!("/v1/customers/{customer_id}"), &operator, None).await;
     assert_eq!(registered.status, 200, "{}", registered.body);
-    assert_eq!(registered.body["peppol_id"], json!({"scheme": "0192", "id": "998877665"}));
+    assert_eq!(registered.body["peppol_id"], json!({"scheme": "0192", "id": "998877660"}));
     assert_eq!(registered.body["vat_id"], "NO9311867455MVA");
     assert_eq!(registered.body["address"]["city"], "Oslo", "the buyer's postal address");
 
@@ -562,7 +574,7 @@ async fn an_unknown_buyer_is_registered_from_its_order_when_the_tenant_allows_it
         post_xml(&stack, &stack.tenant.key, &stranger.replacen("<cbc:ID>34</cbc:ID>", "<cbc:ID>35</cbc:ID>", 1)).await;
     assert_eq!(next.status, 201, "{}", next.body);
     assert_eq!(next.body["buyer"]["customer_id"], customer_id.as_str());
-    let peppol = PeppolId::parse("0192", "998877665").expect("id");
+    let peppol = PeppolId::parse("0192", "998877660").expect("id");
     let named = stack.stack.store().customer_by_peppol_id(&stack.tenant.id, &peppol).await.expect("read");
     assert_eq!(named.map(|c| c.as_str().to_owned()), Some(customer_id));
 

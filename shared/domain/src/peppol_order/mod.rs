@@ -214,7 +214,7 @@ pub fn parse_order(text: &str, today: Date) -> Result<PeppolOrder, PeppolRefusal
         return Err(PeppolRefusal::Refused(
             fatal
                 .into_iter()
-                .map(|f| DocumentProblem { rule: Some(f.rule), location: f.location, detail: f.text.to_owned() })
+                .map(|f| DocumentProblem { rule: Some(f.rule), location: f.location, detail: f.text.into_owned() })
                 .collect(),
         ));
     }

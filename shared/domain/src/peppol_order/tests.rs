@@ -18,9 +18,11 @@ const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <cac:PartyLegalEntity><cbc:RegistrationName>Verktyg AB</cbc:RegistrationName></cac:PartyLegalEntity></cac:Party></cac:SellerSupplierParty>
 "#;
 
+/// A line of `quantity` at 250.50 SEK per two, its amount to the cent (PEPPOL-T01-R024 allows 0.02).
 fn line(id: &str, sku: &str, quantity: &str) -> String {
+    let amount = quantity.parse::<Decimal>().map(|q| (q * Decimal::new(12525, 2)).round_dp(2)).unwrap_or_default();
     format!(
-        r#"<cac:OrderLine><cbc:Note>Blue ones</cbc:Note><cac:LineItem><cbc:ID>{id}</cbc:ID><cbc:Quantity unitCode="EA">{quantity}</cbc:Quantity><cac:Price><cbc:PriceAmount currencyID="SEK">250.5</cbc:PriceAmount><cbc:BaseQuantity unitCode="EA">2</cbc:BaseQuantity></cac:Price><cac:Item><cbc:Name>Thing</cbc:Name><cac:SellersItemIdentification><cbc:ID>{sku}</cbc:ID></cac:SellersItemIdentification></cac:Item></cac:LineItem></cac:OrderLine>"#
+        r#"<cac:OrderLine><cbc:Note>Blue ones</cbc:Note><cac:LineItem><cbc:ID>{id}</cbc:ID><cbc:Quantity unitCode="EA">{quantity}</cbc:Quantity><cbc:LineExtensionAmount currencyID="SEK">{amount}</cbc:LineExtensionAmount><cac:Price><cbc:PriceAmount currencyID="SEK">250.5</cbc:PriceAmount><cbc:BaseQuantity unitCode="EA">2</cbc:BaseQuantity></cac:Price><cac:Item><cbc:Name>Thing</cbc:Name><cac:SellersItemIdentification><cbc:ID>{sku}</cbc:ID></cac:SellersItemIdentification></cac:Item></cac:LineItem></cac:OrderLine>"#
     )
 }
 
@@ -76,7 +78,13 @@ fn broken_rules_are_named() {
     assert!(rules_of(parse_order(&without_lines, today()).expect_err("refused")).contains(&"PEPPOL-T01-B00108"));
     let without_quantity =
         document(&[line("1", "BOLT-8", "12").replace(r#"<cbc:Quantity unitCode="EA">12</cbc:Quantity>"#, "")]);
-    assert_eq!(rules_of(parse_order(&without_quantity, today()).expect_err("refused")), vec!["PEPPOL-T01-B23902"]);
+    let Err(PeppolRefusal::Refused(problems)) = parse_order(&without_quantity, today()) else { panic!("refused") };
+    assert_eq!(problems[0].detail, "Element 'cbc:Quantity' MUST be provided.", "the schematron's own words");
+    // Without a quantity the line amount is for one (R024), and `number(())` is no number (R004).
+    assert_eq!(
+        rules_of(parse_order(&without_quantity, today()).expect_err("refused")),
+        vec!["PEPPOL-T01-B23902", "PEPPOL-T01-R024", "PEPPOL-T01-R004"]
+    );
     let wrong_profile = document(&[line("1", "BOLT-8", "1")]).replace("bis:ordering:3", "bis:shopping:3");
     assert_eq!(rules_of(parse_order(&wrong_profile, today()).expect_err("refused")), vec!["PEPPOL-T01-R031"]);
     let foreign =
@@ -85,7 +93,11 @@ fn broken_rules_are_named() {
     let bad_unit = document(&[line("1", "BOLT-8", "1").replace("unitCode=\"EA\">1<", "unitCode=\"EACH\">1<")]);
     assert_eq!(rules_of(parse_order(&bad_unit, today()).expect_err("refused")), vec!["PEPPOL-T01-B24102"]);
     let other_currency = document(&[line("1", "BOLT-8", "1").replace("currencyID=\"SEK\"", "currencyID=\"EUR\"")]);
-    assert_eq!(rules_of(parse_order(&other_currency, today()).expect_err("refused")), vec!["PEPPOL-T01-R003"]);
+    assert_eq!(
+        rules_of(parse_order(&other_currency, today()).expect_err("refused")),
+        vec!["PEPPOL-T01-R003", "PEPPOL-T01-R003"],
+        "the line amount's currency and the price's"
+    );
     let bad_date = document(&[line("1", "BOLT-8", "1")]).replace("2026-12-01", "2026-12-1");
     assert!(rules_of(parse_order(&bad_date, today()).expect_err("refused")).contains(&"PEPPOL-COMMON-R030"));
     let totals = |line_extension: &str| {
@@ -93,10 +105,12 @@ fn broken_rules_are_named() {
             r#"<cac:AnticipatedMonetaryTotal><cbc:LineExtensionAmount currencyID="SEK">{line_extension}</cbc:LineExtensionAmount><cbc:PayableAmount currencyID="SEK">10</cbc:PayableAmount></cac:AnticipatedMonetaryTotal>"#
         )
     };
-    let priced_line = line("1", "BOLT-8", "1").replace(
-        "<cac:Price>",
-        r#"<cbc:LineExtensionAmount currencyID="SEK">10.004</cbc:LineExtensionAmount><cac:Price>"#,
-    );
+    let priced_line = line("1", "BOLT-8", "1")
+        .replace(">125.25</cbc:LineExtensionAmount>", ">10.004</cbc:LineExtensionAmount>")
+        .replace(
+            ">250.5</cbc:PriceAmount><cbc:BaseQuantity unitCode=\"EA\">2<",
+            ">10.004</cbc:PriceAmount><cbc:BaseQuantity unitCode=\"EA\">1<",
+        );
     let (right, wrong) = (totals("10.00"), totals("10.01"));
     // The sum of line amounts is rounded to cents (10.004 → 10.00) before it is compared; 3 decimals break R028.
     let sums = |totals: &str| document(&[totals.to_owned(), priced_line.clone()]);
