@@ -27,9 +27,7 @@ impl Gtin {
         if digits.len() != value.len() || ![8, 12, 13, 14].contains(&digits.len()) {
             return Err(format!("{value:?} is not a GTIN: 8, 12, 13 or 14 digits"));
         }
-        let (check, body) = digits.split_last().ok_or_else(|| format!("{value:?} is not a GTIN"))?;
-        let sum: u32 = body.iter().rev().enumerate().map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d }).sum();
-        if (10 - sum % 10) % 10 != *check {
+        if !gs1_check_digit_holds(&digits) {
             return Err(format!("{value:?} is not a GTIN: its check digit is wrong"));
         }
         Ok(Self(value.to_owned()))
@@ -39,6 +37,14 @@ impl Gtin {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// GS1's mod-10 check (GTINs, GLNs): the last digit completes the others, weighted 3, 1, 3, … from the right, to
+/// a multiple of ten. False for no digits.
+pub(crate) fn gs1_check_digit_holds(digits: &[u32]) -> bool {
+    let Some((check, body)) = digits.split_last() else { return false };
+    let sum: u32 = body.iter().rev().enumerate().map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d }).sum();
+    (10 - sum % 10) % 10 == *check
 }
 
 impl TryFrom<String> for Gtin {

@@ -141,19 +141,19 @@ impl QuoteId {
 impl CustomerId {
     /// The id of a buyer posted inline, derived from the email address so the same buyer maps to one customer.
     pub fn for_inline_buyer(email: &crate::party::EmailAddress) -> Self {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(email.as_str().to_lowercase().as_bytes());
-        Self(format!("cus_{}", &hex::encode(digest)[..24]))
+        Self::derived_from(&email.as_str().to_lowercase())
     }
-}
 
-impl CustomerId {
     /// The id of a buyer registered from its Peppol BIS Order, derived from its Peppol endpoint so every order of
     /// the endpoint names one customer.
     pub fn for_peppol_buyer(peppol: &crate::party::PeppolId) -> Self {
+        Self::derived_from(&format!("peppol:{}:{}", peppol.scheme, peppol.id.to_lowercase()))
+    }
+
+    /// `cus_` and the first 24 hex digits of the SHA-256 of `seed`.
+    fn derived_from(seed: &str) -> Self {
         use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(format!("peppol:{}:{}", peppol.scheme, peppol.id.to_lowercase()).as_bytes());
-        Self(format!("cus_{}", &hex::encode(digest)[..24]))
+        Self(format!("cus_{}", &hex::encode(Sha256::digest(seed.as_bytes()))[..24]))
     }
 }
 

@@ -204,11 +204,16 @@ impl OrderLine {
     /// line's discount, to the buyer's decimals, at least cents).
     pub fn buyer_price_difference(&self) -> Option<Decimal> {
         let asked = self.buyer_price?;
-        if asked == self.unit_price || self.quantity.is_zero() {
+        if asked == self.unit_price {
             return None;
         }
-        let net = (self.line_net / self.quantity).round_dp(asked.scale().max(2));
+        let net = self.net_unit_price(asked.scale().max(2))?;
         (asked != net).then_some(asked)
+    }
+
+    /// The line amount per unit (after the line's discount) to `decimals`; `None` for a line of no quantity.
+    pub fn net_unit_price(&self, decimals: u32) -> Option<Decimal> {
+        (!self.quantity.is_zero()).then(|| (self.line_net / self.quantity).round_dp(decimals))
     }
 
     /// Confirmed minus shipped.

@@ -35,12 +35,9 @@ impl Store {
         item.insert("entity".into(), s("customer"));
         item.extend(index_keys(tenant, customer).map(|(name, value)| (name.to_owned(), s(value))));
         self.put("customer", item).await?;
-        if let Some(peppol) = &customer.peppol_id {
+        if let Some(entry) = peppol_entry(tenant, customer) {
             // After the customer: a failure here fails the request, and its retry writes both again. An entry left
             // behind by a customer whose id changed names a customer without that id: readers check.
-            let mut entry = key(keys::customer_peppol_pk(tenant, &peppol.scheme, &peppol.id), keys::CUSTOMER_SK);
-            entry.insert("entity".into(), s("customer_peppol_id"));
-            entry.insert("customer_id".into(), s(customer.id.as_str()));
             self.put("customer's Peppol id", entry).await?;
         }
         Ok(())
@@ -142,13 +139,19 @@ pub(super) fn peppol_entry_put(
     tenant: &TenantId,
     customer: &Customer,
 ) -> Result<Option<TransactWriteItem>, StoreError> {
-    let Some(peppol) = &customer.peppol_id else { return Ok(None) };
-    let mut entry = key(keys::customer_peppol_pk(tenant, &peppol.scheme, &peppol.id), keys::CUSTOMER_SK);
-    entry.insert("entity".into(), s("customer_peppol_id"));
-    entry.insert("customer_id".into(), s(customer.id.as_str()));
+    let Some(entry) = peppol_entry(tenant, customer) else { return Ok(None) };
     let put =
         Put::builder().table_name(table).set_item(Some(entry)).build().map_err(|e| corrupt("transaction put", e))?;
     Ok(Some(TransactWriteItem::builder().put(put).build()))
+}
+
+/// The register's entry `T#{t}#PEPPOL#{scheme}:{id}` naming `customer` by its Peppol id; `None` without one.
+fn peppol_entry(tenant: &TenantId, customer: &Customer) -> Option<Item> {
+    let peppol = customer.peppol_id.as_ref()?;
+    let mut entry = key(keys::customer_peppol_pk(tenant, &peppol.scheme, &peppol.id), keys::CUSTOMER_SK);
+    entry.insert("entity".into(), s("customer_peppol_id"));
+    entry.insert("customer_id".into(), s(customer.id.as_str()));
+    Some(entry)
 }
 
 /// One page of the customer list, and where the next one starts (`None` after the last).

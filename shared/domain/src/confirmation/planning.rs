@@ -233,10 +233,9 @@ fn buyer_price_differences(order: &Order) -> Option<String> {
         .iter()
         .filter_map(|line| {
             let asked = line.buyer_price_difference()?;
-            let ours = if line.allowance.is_zero() {
-                line.unit_price.to_string()
-            } else {
-                format!("{} ({} after the discount)", line.unit_price, (line.line_net / line.quantity).round_dp(2))
+            let ours = match line.net_unit_price(2).filter(|_| !line.allowance.is_zero()) {
+                Some(net) => format!("{} ({net} after the discount)", line.unit_price),
+                None => line.unit_price.to_string(),
             };
             Some(format!(
                 "line {} ({}): {asked} {} stated, {ours} ours",

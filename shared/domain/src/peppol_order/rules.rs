@@ -247,7 +247,18 @@ impl Sums {
 
 fn rounded_sum(amounts: &[&Element]) -> Option<Decimal> {
     let sum = amounts.iter().try_fold(Decimal::ZERO, |sum, a| decimal(&a.text).map(|d| sum + d))?;
-    Some((sum * Decimal::ONE_HUNDRED + Decimal::new(5, 1)).floor() / Decimal::ONE_HUNDRED)
+    Some(cents(sum))
+}
+
+/// XPath's `round(x * 100) div 100`: to cents, half towards positive infinity.
+fn cents(value: Decimal) -> Decimal {
+    (value * Decimal::ONE_HUNDRED + Decimal::new(5, 1)).floor() / Decimal::ONE_HUNDRED
+}
+
+/// The finding of the custom assert `rule` at `location`, with the schematron's flag and text.
+fn custom_finding(rule: &'static str, location: &str) -> Finding {
+    let (flag, text) = CUSTOM.iter().find(|c| c.id == rule).map_or((Flag::Fatal, ""), |c| (c.flag, c.text));
+    Finding { rule, flag, location: location.to_owned(), text: text.into() }
 }
 
 impl Walk {
@@ -267,11 +278,7 @@ impl Walk {
             .into_iter()
             .chain(business::broken(&self.facts, e, &path, parent_element))
             .chain(identifiers::broken(e, parent_element));
-        for rule in broken.collect::<Vec<_>>() {
-            let custom = CUSTOM.iter().find(|c| c.id == rule);
-            let (flag, text) = custom.map_or((Flag::Fatal, ""), |c| (c.flag, c.text));
-            self.findings.push(Finding { rule, flag, location: location.to_owned(), text: text.into() });
-        }
+        self.findings.extend(broken.map(|rule| custom_finding(rule, location)));
         let mut seen: Vec<(&str, usize)> = Vec::new();
         for child in &e.children {
             let n = match seen.iter_mut().find(|(name, _)| *name == child.name) {
@@ -315,12 +322,10 @@ impl Walk {
 
     fn custom(&mut self, e: &Element, path: &str, location: &str, in_price: bool, in_totals: bool) {
         let mut push = |rule: &'static str, text: Option<&'static str>| {
-            let custom = CUSTOM.iter().find(|c| c.id == rule);
-            let (flag, text) = match text {
-                Some(text) => (Flag::Fatal, text),
-                None => custom.map_or((Flag::Fatal, ""), |c| (c.flag, c.text)),
-            };
-            self.findings.push(Finding { rule, flag, location: location.to_owned(), text: text.into() });
+            self.findings.push(match text {
+                Some(text) => Finding { rule, flag: Flag::Fatal, location: location.to_owned(), text: text.into() },
+                None => custom_finding(rule, location),
+            });
         };
         if e.children.is_empty() && e.text.trim().is_empty() {
             push("PEPPOL-COMMON-R001", None);

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use super::super::t01_rules::{CLUNCL5189, CLUNCL7161, R026_VAT_PREFIXES};
 use super::super::xml::Element;
-use super::{decimal, normalized};
+use super::{cents, decimal, normalized};
 
 const DOCUMENT_ALLOWANCE: &str = "/ubl:Order/cac:AllowanceCharge";
 const LINE_ALLOWANCE: &str = "/ubl:Order/cac:OrderLine/cac:LineItem/cac:AllowanceCharge";
@@ -52,11 +52,6 @@ fn exists(e: &Element, path: &str) -> bool {
 /// `number(x) >= 0` of a single optional element: false when it is absent or no number.
 fn number_at_least_zero(e: Option<&Element>) -> bool {
     e.and_then(|e| decimal(&e.text)).is_some_and(|n| n >= Decimal::ZERO)
-}
-
-/// XPath's `round(x * 100) div 100` (half towards positive infinity).
-fn cents(value: Decimal) -> Decimal {
-    (value * Decimal::ONE_HUNDRED + Decimal::new(5, 1)).floor() / Decimal::ONE_HUNDRED
 }
 
 /// `u:slack(exp, val, slack)`: `exp` within `slack` of `val`.

@@ -70,12 +70,9 @@ fn values(value: &str) -> Vec<u32> {
     value.chars().filter_map(|c| c.to_digit(10)).collect()
 }
 
-/// `u:gln`: GS1's check digit over the digits before the last, weights 3, 1, 3, … from the right.
+/// `u:gln`: GS1's check digit, as a GTIN's.
 fn gln(value: &str) -> bool {
-    let digits = values(value);
-    let Some((last, body)) = digits.split_last() else { return false };
-    let sum: u32 = body.iter().rev().enumerate().map(|(i, d)| d * if i % 2 == 0 { 3 } else { 1 }).sum();
-    (10 - sum % 10) % 10 == *last
+    crate::catalogue::gs1_check_digit_holds(&values(value))
 }
 
 /// `u:mod11` (Norwegian organisation numbers): weights 2…7 from the right, the number not zero.
