@@ -411,6 +411,13 @@ async fn no_route_lets_another_tenant_or_buyer_reach_anything_of_a_tenant_or_buy
             None,
         ),
         row(Method::POST, "/v1/orders/{id}/invoices", format!("/v1/orders/{o}/invoices"), Scoped, Some(json!({}))),
+        row(
+            Method::POST,
+            "/v1/customers/{id}/invoices",
+            format!("/v1/customers/{customer}/invoices"),
+            Scoped,
+            Some(json!({"despatches": [{"order_id": o, "despatch_number": "D-1"}]})),
+        ),
         // reports
         row(Method::POST, "/v1/reports", "/v1/reports", Own, Some(report.clone())),
         row(Method::GET, "/v1/reports/{id}", format!("/v1/reports/{run_id}"), Scoped, None),

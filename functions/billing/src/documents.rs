@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use orders_app::billing::{self, DocumentFile};
 use orders_aws::store::{ApiKeyRecord, InvoiceFilter, StoredInvoice};
+use orders_domain::ids::OrderId;
 use orders_domain::invoice::{DocumentKind, InvoiceStatus};
 use orders_http::{json_response, query_param, ApiError};
 
@@ -20,7 +21,7 @@ pub(crate) async fn document(
     list: &str,
     number: &str,
 ) -> Result<StoredInvoice, ApiError> {
-    tenant_document(app, tenant, None, list, number).await
+    billing::document(app.documents.store(), tenant, list, number).await.map_err(problem)
 }
 
 /// `GET /v1/portal/{list}/{number}/{file}`: a document of the signed-in buyer, through their portal session; the
@@ -32,33 +33,33 @@ pub(crate) async fn buyer_download(
     number: &str,
     file: &str,
 ) -> Result<Response<Body>, ApiError> {
-    let stored = tenant_document(app, &buyer.tenant, Some(buyer), list, number).await?;
+    let (stored, order_id) = buyer_document(app, buyer, list, number).await?;
     let answer = download(app, &stored, file).await?;
     let what = format!("{} {file} downloaded", stored.invoice.number);
-    buyer.log_access(app.documents.store(), &stored.invoice.order_id, true, &what).await?;
+    buyer.log_access(app.documents.store(), &order_id, true, &what).await?;
     Ok(answer)
 }
 
-/// A document of `tenant` under `list` (`orders_app::billing::document`), and of `buyer` (its customer, of an
-/// order its link reaches) when one is named; 404 otherwise.
-pub(crate) async fn tenant_document(
+/// A document of `buyer` under `list`: of their customer, billing an order their session reaches (a collective
+/// invoice bills several: any of them), with that order; 404 otherwise. A buyer reaches the documents of their
+/// own orders; an order or quote link those of its order only.
+async fn buyer_document(
     app: &Billing,
-    tenant: &orders_domain::ids::TenantId,
-    buyer: Option<&orders_http::portal::Buyer>,
+    buyer: &orders_http::portal::Buyer,
     list: &str,
     number: &str,
-) -> Result<StoredInvoice, ApiError> {
+) -> Result<(StoredInvoice, OrderId), ApiError> {
     let store = app.documents.store();
-    let stored = billing::document(store, tenant, list, number).await.map_err(problem)?;
-    // A buyer reaches the documents of their own orders; an order or quote link those of its order only.
-    if let Some(buyer) = buyer {
-        if buyer.customer != stored.invoice.buyer.customer_id
-            || !buyer.reaches_order(store, &stored.invoice.order_id).await?
-        {
-            return Err(problem(billing::document_not_found(list, number)));
+    let stored = document(app, &buyer.tenant, list, number).await?;
+    if buyer.customer == stored.invoice.buyer.customer_id {
+        for order_id in stored.invoice.order_ids() {
+            if buyer.reaches_order(store, order_id).await? {
+                let order_id = order_id.clone();
+                return Ok((stored, order_id));
+            }
         }
     }
-    Ok(stored)
+    Err(problem(billing::document_not_found(list, number)))
 }
 
 /// The row of a billing document in a list: its number, kind, status, dates, order, buyer and amount payable.

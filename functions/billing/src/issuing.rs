@@ -1,4 +1,5 @@
-//! Issuing billing documents from the API: an invoice of what shipped, credit and debit notes against an invoice
+//! Issuing billing documents from the API: an invoice of what shipped, one invoice of several despatches of a
+//! customer, credit and debit notes against an invoice
 //! (idempotent by If-Match or Idempotency-Key), and the proforma of an order. Each handler parses the request,
 //! calls its use case in `orders_app::billing` (numbering, archiving and emailing are `orders_app::documents`, as
 //! for the invoicing stage) and renders the answer.
@@ -8,8 +9,8 @@ use lambda_http::{Body, Request, Response};
 
 use orders_app::billing::{self, IssuedDocument, NoteGuard, NoteRequest};
 use orders_aws::store::ApiKeyRecord;
-use orders_domain::ids::OrderId;
-use orders_domain::invoice::{parse_credit_note, parse_debit_note, DocumentKind};
+use orders_domain::ids::{CustomerId, OrderId};
+use orders_domain::invoice::{parse_collective_invoice, parse_credit_note, parse_debit_note, DocumentKind};
 use orders_http::{etag, json_body, json_response, ApiError};
 
 use crate::documents::file_response;
@@ -33,7 +34,7 @@ pub(crate) async fn issue_note(
         _ => NoteRequest::Debit(parse_debit_note(body)?),
     };
     let idempotency = orders_http::idempotency_key(request.headers())?;
-    let fingerprint = billing::note_fingerprint(request.uri().path(), body);
+    let fingerprint = billing::request_fingerprint(request.uri().path(), body);
     let guard = NoteGuard {
         if_match: request.headers().get("if-match").map(|value| value.to_str().map_err(|_| ())),
         idempotency_key: idempotency.as_deref(),
@@ -54,6 +55,33 @@ pub(crate) async fn issue_invoice(
     let order_id = OrderId::parse_public(id).map_err(|_| ApiError::NotFound(format!("order {id}")))?;
     let if_match = orders_http::if_match(request);
     let issued = billing::issue_invoice(&app.documents, caller, &order_id, &if_match).await.map_err(problem)?;
+    Ok(created(&issued))
+}
+
+/// `POST /v1/customers/{id}/invoices`: one invoice of several despatches of the customer's orders
+/// (`orders_app::billing::issue_collective_invoice`), guarded by the request's required `Idempotency-Key`.
+/// 201 with the invoice and its `Location` (`Idempotent-Replayed` when an earlier request with the key issued it).
+pub(crate) async fn issue_collective_invoice(
+    app: &Billing,
+    caller: &ApiKeyRecord,
+    request: &Request,
+    id: &str,
+) -> Result<Response<Body>, ApiError> {
+    let customer = CustomerId::parse(id.to_owned()).map_err(|_| ApiError::NotFound(format!("customer {id}")))?;
+    let body = json_body(request)?;
+    let collected = parse_collective_invoice(body)?;
+    let idempotency = orders_http::idempotency_key(request.headers())?;
+    let fingerprint = billing::request_fingerprint(request.uri().path(), body);
+    let issued = billing::issue_collective_invoice(
+        &app.documents,
+        caller,
+        &customer,
+        &collected,
+        idempotency.as_deref(),
+        &fingerprint,
+    )
+    .await
+    .map_err(problem)?;
     Ok(created(&issued))
 }
 

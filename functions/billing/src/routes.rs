@@ -10,7 +10,7 @@ use orders_http::routes::{dispatch, Handler, Route, NO_KEY, OPERATOR, STAFF};
 use orders_http::{etag, json_response, ApiError};
 
 use crate::documents::{buyer_delivery_note, buyer_download, delivery_note, document, download, list};
-use crate::issuing::{issue_invoice, issue_note, proforma};
+use crate::issuing::{issue_collective_invoice, issue_invoice, issue_note, proforma};
 use crate::Billing;
 use orders_http::views::document_json;
 
@@ -104,6 +104,15 @@ pub(crate) const ROUTES: &[Route<Billing>] = &[
         roles: OPERATOR,
         action: "issue invoices",
         handler: Handler::Key(|app, call| Box::pin(issue_invoice(app, &call.caller, call.request, call.param(0)))),
+    },
+    Route {
+        method: Method::POST,
+        path: "/v1/customers/{id}/invoices",
+        roles: OPERATOR,
+        action: "issue invoices",
+        handler: Handler::Key(|app, call| {
+            Box::pin(issue_collective_invoice(app, &call.caller, call.request, call.param(0)))
+        }),
     },
     Route {
         method: Method::GET,

@@ -337,6 +337,7 @@ pub const MESSAGES: &orders_mail::locale::MessageTable = &[
     ("settings.invoice_trigger", ["Invoice", "Fakturera", "Rechnung stellen", "Faktura", "Sąskaita", "开票时机"]),
     ("settings.value.per_despatch", ["with every despatch", "vid varje leverans", "mit jeder Lieferung", "przy każdej wysyłce", "su kiekviena siunta", "每次发货时"]),
     ("settings.value.on_delivery", ["when the order is delivered", "när ordern är levererad", "wenn der Auftrag geliefert ist", "po dostarczeniu zamówienia", "kai užsakymas pristatytas", "订单交付后"]),
+    ("settings.value.collected", ["collected by staff into one invoice per customer", "samlas av personalen till en faktura per kund", "vom Personal zu einer Sammelrechnung je Kunde zusammengefasst", "zbierane przez personel w jedną fakturę na klienta", "darbuotojų surenkama į vieną sąskaitą klientui", "由员工按客户汇总为一张发票"]),
     ("settings.payment_terms", ["Payment terms (days)", "Betalningsvillkor (dagar)", "Zahlungsziel (Tage)", "Termin płatności (dni)", "Mokėjimo terminas (dienos)", "付款期限（天）"]),
     ("settings.invoice_prefix", ["Invoice number prefix", "Prefix för fakturanummer", "Präfix der Rechnungsnummer", "Prefiks numeru faktury", "Sąskaitos numerio priešdėlis", "发票编号前缀"]),
     ("settings.vat_id", ["VAT id", "Momsregistreringsnummer", "USt-IdNr.", "NIP UE", "PVM kodas", "增值税号"]),

@@ -148,6 +148,7 @@ async fn issue_requested(documents: &Documents, envelope: &EventEnvelope) -> Res
             }),
             completion: None,
             idempotency: None,
+            also: &[],
             last_number,
         };
         match documents.issue(&write, tenant).await? {

@@ -181,6 +181,7 @@ pub async fn process(app: &Shipment, envelope: &EventEnvelope) -> Result<(), Shi
         let ready = match tenant.invoice_trigger {
             InvoiceTrigger::PerDespatch => Some(envelope.reference.clone()),
             InvoiceTrigger::OnDelivery => (order.status == OrderStatus::Delivered).then(|| "order".to_owned()),
+            InvoiceTrigger::Collected => None,
         };
         let ready_event = ready.map(|reference| {
             EventEnvelope::new(

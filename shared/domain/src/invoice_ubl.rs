@@ -39,6 +39,19 @@ fn amount(value: Decimal, currency: Currency) -> String {
     rounded.to_string()
 }
 
+/// The note of a collective invoice (BT-22): the despatches it bills, by order.
+fn collected_despatches(invoice: &Invoice) -> Option<String> {
+    if invoice.orders.is_empty() {
+        return None;
+    }
+    let orders: Vec<String> = invoice
+        .orders
+        .iter()
+        .map(|o| format!("{} (order {})", o.despatch_numbers.join(", "), o.order_number))
+        .collect();
+    Some(format!("Despatches {}", orders.join("; ")))
+}
+
 fn date(value: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", value.year(), u8::from(value.month()), value.day())
 }
@@ -148,14 +161,21 @@ fn render(invoice: &Invoice, seller_id: &PeppolId, buyer_id: &PeppolId) -> Strin
         }
         let _ = write!(xml, "<cbc:InvoiceTypeCode>{}</cbc:InvoiceTypeCode>", invoice.kind.type_code());
     }
-    if let Some(reason) = invoice.reason.as_deref().filter(|r| !r.trim().is_empty()) {
-        let _ = write!(xml, "<cbc:Note>{}</cbc:Note>", escape(reason));
+    // One note at most (PEPPOL-EN16931-R002): a correction's reason, or which despatches a collective invoice bills.
+    let note = invoice.reason.clone().filter(|r| !r.trim().is_empty()).or_else(|| collected_despatches(invoice));
+    if let Some(note) = note {
+        let _ = write!(xml, "<cbc:Note>{}</cbc:Note>", escape(&note));
     }
     let _ = write!(
         xml,
-        "<cbc:DocumentCurrencyCode>{code}</cbc:DocumentCurrencyCode><cbc:BuyerReference>{0}</cbc:BuyerReference><cac:OrderReference><cbc:ID>{0}</cbc:ID></cac:OrderReference>",
+        "<cbc:DocumentCurrencyCode>{code}</cbc:DocumentCurrencyCode><cbc:BuyerReference>{}</cbc:BuyerReference>",
         escape(&invoice.order_number)
     );
+    // EN 16931 has one order reference (BT-13): an invoice of several orders names each on its lines instead.
+    if !invoice.bills_several_orders() {
+        let _ =
+            write!(xml, "<cac:OrderReference><cbc:ID>{}</cbc:ID></cac:OrderReference>", escape(&invoice.order_number));
+    }
     if let Some(reference) = &invoice.billing_reference {
         let _ = write!(
             xml,
@@ -303,10 +323,14 @@ fn render(invoice: &Invoice, seller_id: &PeppolId, buyer_id: &PeppolId) -> Strin
         amount(totals.payable, currency)
     );
     for line in &invoice.lines {
+        let _ = write!(xml, "<cac:{line_element}><cbc:ID>{}</cbc:ID>", line.line_id);
+        if let Some(order) = &line.order {
+            // BT-127: the order a line of a collective invoice bills.
+            let _ = write!(xml, "<cbc:Note>Order {}</cbc:Note>", escape(&order.order_number));
+        }
         let _ = write!(
             xml,
-            "<cac:{line_element}><cbc:ID>{}</cbc:ID><cbc:{quantity_element} unitCode=\"{}\">{}</cbc:{quantity_element}><cbc:LineExtensionAmount currencyID=\"{code}\">{}</cbc:LineExtensionAmount>",
-            line.line_id,
+            "<cbc:{quantity_element} unitCode=\"{}\">{}</cbc:{quantity_element}><cbc:LineExtensionAmount currencyID=\"{code}\">{}</cbc:LineExtensionAmount>",
             escape(&line.unit),
             line.quantity.normalize(),
             amount(line.line_net, currency)

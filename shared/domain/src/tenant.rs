@@ -37,6 +37,9 @@ pub enum InvoiceTrigger {
     PerDespatch,
     /// One invoice once the whole order is delivered.
     OnDelivery,
+    /// No invoice by the pipeline: staff collect despatches of a customer into one invoice
+    /// (`POST /v1/customers/{id}/invoices`, docs/decisions/0020-collective-invoices.md).
+    Collected,
 }
 
 /// A seller's settings.

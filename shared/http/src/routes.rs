@@ -119,6 +119,7 @@ pub const API_ROUTES: &[(Method, &str)] = &[
     (Method::GET, "/v1/orders/{id}/despatches/{number}"),
     (Method::GET, "/v1/orders/{id}/despatches/{number}/delivery-note.pdf"),
     (Method::POST, "/v1/orders/{id}/invoices"),
+    (Method::POST, "/v1/customers/{id}/invoices"),
     (Method::POST, "/v1/orders/{id}/notes"),
     (Method::GET, "/v1/orders/{id}/order-response.xml"),
     (Method::GET, "/v1/orders/{id}/peppol-order.xml"),

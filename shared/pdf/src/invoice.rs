@@ -78,7 +78,7 @@ pub(crate) fn render(invoice: &Invoice, proforma: bool) -> Result<Vec<u8>, PdfEr
                     COLUMNS.description,
                     baseline,
                     BODY,
-                    &pen.fit(false, &line.description, BODY, description_width),
+                    &pen.fit(false, &line_description(line), BODY, description_width),
                 );
                 pen.text_right(
                     false,
@@ -149,7 +149,8 @@ fn first_page_header(
     if let Some(due) = invoice.due_date.filter(|_| !proforma) {
         facts.push((t.due_date, lang.date(due)));
     }
-    facts.push((t.order_number, invoice.order_number.clone()));
+    // A collective invoice's order numbers may be many: as many as fit (each line names its own).
+    facts.push((t.order_number, pen.fit(true, &invoice.order_number, BODY, 150.0)));
     if let Some(despatch) = &invoice.despatch_number {
         facts.push((t.despatch, despatch.clone()));
     }
@@ -278,5 +279,13 @@ fn closing(
         let qr_top = y - 11.0 * details.len() as f32 - 14.0;
         pen.qr(&payload, x, qr_top, size);
         pen.text_right(false, right, qr_top + size + 10.0, 7.0, t.scan_to_pay);
+    }
+}
+
+/// A line's description, led by its order's number on an invoice of several orders.
+fn line_description(line: &orders_domain::invoice::InvoiceLine) -> String {
+    match &line.order {
+        Some(order) => format!("{} · {}", order.order_number, line.description),
+        None => line.description.clone(),
     }
 }

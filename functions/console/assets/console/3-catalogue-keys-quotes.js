@@ -756,7 +756,7 @@
     const fields = {
       response_policy: select('settings-response-policy', current.response_policy, ['automatic', 'manual']),
       shortage_policy: select('settings-shortage-policy', current.shortage_policy, ['accept_with_changes', 'reject_line']),
-      invoice_trigger: select('settings-invoice-trigger', current.invoice_trigger, ['per_despatch', 'on_delivery']),
+      invoice_trigger: select('settings-invoice-trigger', current.invoice_trigger, ['per_despatch', 'on_delivery', 'collected']),
       buyer_prices: select('settings-buyer-prices', peppolOrders.buyer_prices || 'ours_win', ['ours_win', 'review']),
       unknown_buyers: select('settings-unknown-buyers', peppolOrders.unknown_buyers || 'refuse', ['refuse', 'register']),
       order_desk_email: input('settings-order-desk-email', current.order_desk_email, { type: 'email', maxlength: '254' }),

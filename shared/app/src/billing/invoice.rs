@@ -46,7 +46,16 @@ pub async fn issue_invoice(
                 draft.invoice.totals.payable, draft.invoice.currency
             ),
         };
-        let issue = Issue { caller, tenant, record: &record, draft: &draft, credits: None, history, idempotency: None };
+        let issue = Issue {
+            caller,
+            tenant,
+            record: &record,
+            draft: &draft,
+            credits: None,
+            history,
+            idempotency: None,
+            also: &[],
+        };
         match issue_and_complete(documents, issue).await? {
             Issued::Done(stored) => Ok(Attempt::Done(IssuedDocument { stored: *stored, replayed: false })),
             Issued::Changed | Issued::KeyUsed => Ok(Attempt::Conflict),

@@ -1,19 +1,22 @@
 //! The billing API's use cases (docs/architecture.md "What goes where"): issue an invoice of what shipped, issue
+//! one invoice of several despatches of a customer (a collective invoice), issue
 //! credit and debit notes against an invoice (a retried request never issues a second note: docs/architecture.md
 //! "Guarantees"), print the proforma of an order, and read a document and its files. Numbering, archiving and
 //! emailing are [`crate::documents`], exactly as for the invoicing stage. The HTTP adapter parses the request and
 //! renders the answer; [`BillingError`] says why a request was refused, and the adapter maps it to a problem
 //! document (docs/api-conventions.md).
 
+mod collective;
 mod files;
 mod invoice;
 mod notes;
 
+pub use collective::issue_collective_invoice;
 pub use files::{delivery_note, document_file, proforma, DocumentFile};
 pub use invoice::issue_invoice;
-pub use notes::{issue_note, note_fingerprint, NoteGuard, NoteRequest};
+pub use notes::{issue_note, request_fingerprint, NoteGuard, NoteRequest};
 
-use orders_aws::store::{ApiKeyRecord, IssueOutcome, IssueWrite, NewEmail, OrderRecord, StoredInvoice};
+use orders_aws::store::{AlsoBilled, ApiKeyRecord, IssueOutcome, IssueWrite, NewEmail, OrderRecord, StoredInvoice};
 use orders_aws::{Store, StoreError};
 use orders_domain::events::{EventEnvelope, EventType};
 use orders_domain::ids::TenantId;
@@ -69,9 +72,10 @@ impl From<InvoiceError> for BillingError {
     fn from(error: InvoiceError) -> Self {
         match error {
             InvoiceError::Quantity(detail) => Self::Invalid(vec![FieldError::new("/lines", detail)]),
-            InvoiceError::NothingToBill(detail) | InvoiceError::Vat(detail) | InvoiceError::NotConfigured(detail) => {
-                Self::Conflict(detail)
-            }
+            InvoiceError::NothingToBill(detail)
+            | InvoiceError::Vat(detail)
+            | InvoiceError::NotConfigured(detail)
+            | InvoiceError::NotTogether(detail) => Self::Conflict(detail),
         }
     }
 }
@@ -145,6 +149,8 @@ struct Issue<'a> {
     history: HistoryEntry,
     /// The request's `Idempotency-Key` and fingerprint, claimed in the same transaction.
     idempotency: Option<(&'a str, &'a str)>,
+    /// A collective invoice's further orders, written in the same transaction.
+    also: &'a [AlsoBilled<'a>],
 }
 
 /// What an attempt to issue a document did.
@@ -163,7 +169,7 @@ enum Issued {
 /// fails stays issued; its completion request stays pending and the relay hands it to the invoicing stage
 /// (docs/architecture.md "Guarantees").
 async fn issue_and_complete(documents: &Documents, issue: Issue<'_>) -> Result<Issued, BillingError> {
-    let Issue { caller, tenant, record, draft, credits, history, idempotency } = issue;
+    let Issue { caller, tenant, record, draft, credits, history, idempotency, also } = issue;
     let now = history.at;
     let completion = EventEnvelope::new(
         if draft.invoice.kind == DocumentKind::CreditNote {
@@ -192,6 +198,7 @@ async fn issue_and_complete(documents: &Documents, issue: Issue<'_>) -> Result<I
         }),
         completion: Some(&completion),
         idempotency,
+        also,
         last_number: None,
     };
     match documents.issue(&write, tenant).await? {

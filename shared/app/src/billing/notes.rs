@@ -9,7 +9,9 @@ use time::OffsetDateTime;
 use orders_aws::store::ApiKeyRecord;
 use orders_aws::Store;
 use orders_domain::ids::TenantId;
-use orders_domain::invoice::{draft_credit_note, draft_debit_note, CreditNoteRequest, DebitNoteRequest, DocumentKind};
+use orders_domain::invoice::{
+    credited_order, draft_credit_note, draft_debit_note, CreditNoteRequest, DebitNoteRequest, DocumentKind,
+};
 use orders_domain::order::HistoryEntry;
 
 use super::{
@@ -48,7 +50,7 @@ impl NoteRequest {
 }
 
 /// What keeps a note request, sent again, from issuing a second note: its `If-Match` and `Idempotency-Key`
-/// headers (at least one of them), and the fingerprint ([`note_fingerprint`]) the key is bound to.
+/// headers (at least one of them), and the fingerprint ([`request_fingerprint`]) the key is bound to.
 #[derive(Debug, Clone, Copy)]
 pub struct NoteGuard<'a> {
     /// The `If-Match` header as sent (`Err` when it is not text), `None` when absent.
@@ -71,9 +73,9 @@ impl NoteGuard<'_> {
     }
 }
 
-/// The fingerprint of a note request: its path and its JSON body (whatever its formatting); a body that is not
+/// The fingerprint of a billing request bound to an `Idempotency-Key` (a note, a collective invoice): its path and its JSON body (whatever its formatting); a body that is not
 /// JSON counts as `null`.
-pub fn note_fingerprint(path: &str, body: &str) -> String {
+pub fn request_fingerprint(path: &str, body: &str) -> String {
     orders_domain::fingerprint::json_fingerprint(&json!({
         "path": path,
         "body": serde_json::from_str::<Value>(body).unwrap_or(Value::Null),
@@ -113,10 +115,15 @@ pub async fn issue_note(
             return Err(BillingError::Conflict(format!("{number} is a debit note; correct the invoice it belongs to")));
         }
         check_if_match(if_match, corrected.version, "the invoice")?;
+        // A credit note takes back quantities of one order: of a collective invoice, the order its lines bill.
+        let order_id = match note {
+            NoteRequest::Credit(credit) => credited_order(&corrected.invoice, credit.scope.line_ids().as_deref())?,
+            NoteRequest::Debit(_) => &corrected.invoice.order_id,
+        };
         let record = store
-            .get_order_record(&caller.tenant, &corrected.invoice.order_id)
+            .get_order_record(&caller.tenant, order_id)
             .await?
-            .ok_or_else(|| BillingError::NotFound(format!("order {}", corrected.invoice.order_id)))?;
+            .ok_or_else(|| BillingError::NotFound(format!("order {order_id}")))?;
         let now = documents.now();
         let draft = match note {
             NoteRequest::Credit(credit) => draft_credit_note(
@@ -165,21 +172,14 @@ pub async fn issue_note(
             credits: Some((&corrected, ledger, status)),
             history,
             idempotency: guard.idempotency_key.map(|key| (key, guard.fingerprint)),
+            also: &[],
         };
         match issue_and_complete(documents, issue).await? {
             Issued::Done(stored) => Ok(Attempt::Done(IssuedDocument { stored: *stored, replayed: false })),
             Issued::Changed => Ok(Attempt::Conflict),
             Issued::KeyUsed => {
-                // Another request with this key issued its note meanwhile: its answer, or a retry once it has.
                 let key = guard.idempotency_key.unwrap_or_default();
-                replay(store, &caller.tenant, key, guard.fingerprint, documents.now())
-                    .await?
-                    .map(Attempt::Done)
-                    .ok_or_else(|| {
-                        BillingError::Unavailable(format!(
-                            "Idempotency-Key {key:?} is in use by a request in flight; retry"
-                        ))
-                    })
+                replay_key_used(store, &caller.tenant, key, guard.fingerprint, documents.now()).await.map(Attempt::Done)
             }
         }
     };
@@ -189,9 +189,24 @@ pub async fn issue_note(
     .await
 }
 
+/// After the issuing transaction found the `Idempotency-Key` claimed meanwhile: the document the other request
+/// with this key issued (its answer), or — while that request has issued nothing yet — unavailable, so the client
+/// retries once it has.
+pub(super) async fn replay_key_used(
+    store: &Store,
+    tenant: &TenantId,
+    key: &str,
+    fingerprint: &str,
+    now: OffsetDateTime,
+) -> Result<IssuedDocument, BillingError> {
+    replay(store, tenant, key, fingerprint, now).await?.ok_or_else(|| {
+        BillingError::Unavailable(format!("Idempotency-Key {key:?} is in use by a request in flight; retry"))
+    })
+}
+
 /// The document an earlier request with this `Idempotency-Key` issued (`replayed`); refused when it was another
 /// request (another fingerprint); `None` when the key is unused or its request issued nothing yet.
-async fn replay(
+pub(super) async fn replay(
     store: &Store,
     tenant: &TenantId,
     key: &str,
@@ -232,10 +247,10 @@ mod tests {
     #[test]
     fn the_fingerprint_ignores_formatting_and_tells_paths_apart() {
         let path = "/v1/invoices/INV-1/credit-notes";
-        assert_eq!(note_fingerprint(path, r#"{"reason":"x"}"#), note_fingerprint(path, "{ \"reason\" : \"x\" }"));
+        assert_eq!(request_fingerprint(path, r#"{"reason":"x"}"#), request_fingerprint(path, "{ \"reason\" : \"x\" }"));
         assert_ne!(
-            note_fingerprint(path, r#"{"reason":"x"}"#),
-            note_fingerprint("/v1/invoices/INV-1/debit-notes", r#"{"reason":"x"}"#)
+            request_fingerprint(path, r#"{"reason":"x"}"#),
+            request_fingerprint("/v1/invoices/INV-1/debit-notes", r#"{"reason":"x"}"#)
         );
     }
 }

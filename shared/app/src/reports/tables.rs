@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use orders_domain::ids::TenantId;
+use orders_domain::ids::{OrderId, TenantId};
 use orders_domain::invoice::{DocumentKind, Invoice};
 use orders_domain::order::Order;
 use orders_domain::reports::finance::{statement_summary, statement_table, statements_table};
@@ -172,16 +172,19 @@ async fn milestones(
     period: &Period,
     documents: &[Invoice],
 ) -> Result<Vec<Milestones>, ReportError> {
-    let mut first_in_period: BTreeMap<&str, &Invoice> = BTreeMap::new();
+    // Each order's first invoice in the period (a collective invoice is the first of each order it bills).
+    let mut first_in_period: BTreeMap<&OrderId, &Invoice> = BTreeMap::new();
     for doc in documents.iter().filter(|d| d.kind == DocumentKind::Invoice) {
-        let entry = first_in_period.entry(doc.order_id.as_str()).or_insert(doc);
-        if doc.issued_at < entry.issued_at {
-            *entry = doc;
+        for order_id in doc.order_ids() {
+            let entry = first_in_period.entry(order_id).or_insert(doc);
+            if doc.issued_at < entry.issued_at {
+                *entry = doc;
+            }
         }
     }
     let mut out = Vec::new();
-    for invoice in first_in_period.values() {
-        let Some(detail) = app.store.get_order_detail(tenant, &invoice.order_id).await? else { continue };
+    for (order_id, invoice) in first_in_period {
+        let Some(detail) = app.store.get_order_detail(tenant, order_id).await? else { continue };
         let earlier = detail.invoices.iter().any(|link| {
             link.kind == DocumentKind::Invoice && link.issue_date.as_str() < period.from.to_string().as_str()
         });

@@ -17,7 +17,7 @@ use orders_domain::despatch::Despatch;
 use orders_domain::events::EventEnvelope;
 use orders_domain::ids::{OrderId, TenantId};
 use orders_domain::invoice::{CreditLedger, DocumentKind, InvoiceDraft, InvoiceStatus};
-use orders_domain::order::HistoryEntry;
+use orders_domain::order::{HistoryEntry, Order};
 
 use super::despatch::{DespatchItem, DESPATCH_PREFIX};
 use super::invoices::{invoice_item, invoice_pk, InvoiceItem, InvoiceLink, StoredInvoice, LINK_PREFIX};
@@ -62,10 +62,26 @@ pub struct IssueWrite<'a> {
     pub completion: Option<&'a EventEnvelope>,
     /// The request's `Idempotency-Key` and fingerprint: claimed in the same transaction, with the number issued.
     pub idempotency: Option<(&'a str, &'a str)>,
+    /// The further orders a collective invoice bills (docs/decisions/0020), each written at its next version with
+    /// its link and history entry in the same transaction; empty for a document of one order.
+    pub also: &'a [AlsoBilled<'a>],
     /// A series and its last number as read with the document's inputs ([`Store::despatch_invoice_inputs`]): when
     /// the draft is numbered in that series, numbering starts from it instead of reading the counter again (a
     /// counter that moved since fails the transaction, and is read then).
     pub last_number: Option<(String, u64)>,
+}
+
+/// A further order of a collective invoice, as it is after the invoice.
+#[derive(Debug)]
+pub struct AlsoBilled<'a> {
+    /// The order with its invoiced quantities and status updated.
+    pub order: &'a Order,
+    /// Its version when it was read.
+    pub expected_version: u64,
+    /// Its own pending event, kept as it is.
+    pub pending: Option<&'a EventEnvelope>,
+    /// Its history entry.
+    pub history: HistoryEntry,
 }
 
 /// What invoicing one despatch reads, in one request ([`Store::despatch_invoice_inputs`]).
@@ -267,10 +283,25 @@ impl Store {
             payable: invoice.totals.payable.to_string(),
             corrects: invoice.billing_reference.as_ref().map(|r| r.number.clone()),
         };
-        let mut link_item = to_item("invoice link", &link)?;
-        link_item.extend(key(keys::order_pk(tenant, &order.id), format!("{LINK_PREFIX}{}", invoice.number)));
-        link_item.insert("entity".into(), s("invoice_link"));
-        items.push((Slot::Other, put_if_absent(table, link_item)?));
+        let link_item = |order_id: &OrderId| -> Result<TransactWriteItem, StoreError> {
+            let mut item = to_item("invoice link", &link)?;
+            item.extend(key(keys::order_pk(tenant, order_id), format!("{LINK_PREFIX}{}", invoice.number)));
+            item.insert("entity".into(), s("invoice_link"));
+            put_if_absent(table, item)
+        };
+        items.push((Slot::Other, link_item(&order.id)?));
+        // a collective invoice's further orders: each at its next version, with its link and history entry
+        for also in write.also {
+            let put = versioned_put(table, also.order, also.expected_version, also.pending)?
+                .build()
+                .map_err(|e| corrupt("order put", e))?;
+            items.push((Slot::Order, TransactWriteItem::builder().put(put).build()));
+            items.push((Slot::Other, link_item(&also.order.id)?));
+            items.push((
+                Slot::Other,
+                put_plain(table, to_item("history entry", &history_item(also.order, &also.history, 0))?)?,
+            ));
+        }
         if let Some((corrected, ledger, status)) = &write.credits {
             let update = Update::builder()
                 .table_name(table)

@@ -51,7 +51,9 @@ pub use despatch::{DespatchOutcome, DespatchWrite};
 pub use email::{EmailOutcome, EmailRecord, EmailStatus, NewEmail};
 pub use idempotency::{DuplicateCheck, IDEMPOTENCY_TTL};
 pub use inbound::{InboundProblem, InboundRecord};
-pub use invoice_issue::{completion_request_key, DespatchInvoiceInputs, IdempotentDocument, IssueOutcome, IssueWrite};
+pub use invoice_issue::{
+    completion_request_key, AlsoBilled, DespatchInvoiceInputs, IdempotentDocument, IssueOutcome, IssueWrite,
+};
 pub use invoices::{
     document_key, document_of_stream_image, invoice_pk, InvoiceFilter, InvoiceLink, InvoicePage, StoredInvoice,
 };

@@ -65,6 +65,9 @@ pub struct InvoiceLine {
     /// On a credit or debit note: the line of the corrected invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_id_in_invoice: Option<u32>,
+    /// On an invoice of several orders (a collective invoice): the order this line bills.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<OrderRef>,
     /// Product (`None`: a free-text line).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<Sku>,
@@ -89,6 +92,26 @@ pub struct InvoiceLine {
     /// VAT rate in percent.
     #[serde(with = "rust_decimal::serde::str")]
     pub vat_rate: Decimal,
+}
+
+/// An order as a line of a collective invoice names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRef {
+    /// Our id.
+    pub order_id: OrderId,
+    /// The webshop's order number.
+    pub order_number: String,
+}
+
+/// One order a collective invoice bills, with the despatches of it billed (docs/decisions/0020).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BilledOrder {
+    /// Our id.
+    pub order_id: OrderId,
+    /// The webshop's order number.
+    pub order_number: String,
+    /// The despatches billed, in the order they were named.
+    pub despatch_numbers: Vec<String>,
 }
 
 /// The invoice a credit or debit note corrects (BG-3).
@@ -123,10 +146,15 @@ pub struct Invoice {
     /// When it was issued.
     #[serde(with = "time::serde::rfc3339")]
     pub issued_at: OffsetDateTime,
-    /// The order billed.
+    /// The order billed (of a collective invoice: the first; its files are kept under it).
     pub order_id: OrderId,
-    /// The webshop's order number (BT-13 order reference, and BT-10 buyer reference).
+    /// The webshop's order number (BT-13 order reference, and BT-10 buyer reference); of a collective invoice
+    /// of several orders, their numbers joined (BT-10 only: BT-13 names one order).
     pub order_number: String,
+    /// Of a collective invoice (staff invoicing several despatches at once): every order billed with its
+    /// despatches. Empty for the invoice of one despatch or one order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orders: Vec<BilledOrder>,
     /// What it bills: a despatch number, or `order` for a whole delivered order; a credit note's own reference.
     pub source: String,
     /// The despatch it bills (BT-16).
@@ -169,6 +197,20 @@ impl Invoice {
     pub fn file_stem(&self) -> String {
         self.number.clone()
     }
+
+    /// Every order the document bills: the one order, or each of a collective invoice.
+    pub fn order_ids(&self) -> Vec<&OrderId> {
+        if self.orders.is_empty() {
+            vec![&self.order_id]
+        } else {
+            self.orders.iter().map(|o| &o.order_id).collect()
+        }
+    }
+
+    /// Whether it bills several orders: then BT-13 is left out and each line names its order.
+    pub fn bills_several_orders(&self) -> bool {
+        self.orders.len() > 1
+    }
 }
 
 /// Why a document cannot be issued.
@@ -186,4 +228,8 @@ pub enum InvoiceError {
     /// VAT categories EN 16931 does not allow together or without data.
     #[error("{0}")]
     Vat(String),
+    /// Despatches that cannot go in one invoice together (other customers, currencies), or a correction of a
+    /// collective invoice that would span its orders.
+    #[error("{0}")]
+    NotTogether(String),
 }

@@ -6,7 +6,9 @@
 //! What to bill is planned (`plan`), drafted into a document with its totals (`draft`, `totals`, `vat`) and numbered
 //! when issued (`document`); proformas are drafted the same way (`proforma`). Issued invoices are corrected by credit
 //! and debit notes (`notes`, requested as `note_requests`), and the credit ledger says what was taken back (`ledger`).
+//! Staff may bill several despatches of a customer in one invoice (`collective`).
 
+mod collective;
 mod document;
 mod draft;
 mod ledger;
@@ -17,7 +19,14 @@ mod proforma;
 mod totals;
 mod vat;
 
-pub use document::{document_number, BillingReference, Invoice, InvoiceError, InvoiceLine, PaymentDetails, Seller};
+pub use collective::{
+    credited_order, draft_collective_invoice, parse_collective_invoice, CollectedDespatch, CollectedOrder,
+    CollectiveDraft, CollectiveInvoiceRequest, MAX_COLLECTED_DESPATCHES, MAX_COLLECTED_ORDERS,
+};
+pub use document::{
+    document_number, BilledOrder, BillingReference, Invoice, InvoiceError, InvoiceLine, OrderRef, PaymentDetails,
+    Seller,
+};
 pub use draft::{billing_status, draft_invoice, InvoiceDraft};
 pub use ledger::{CreditLedger, InvoiceStatus};
 pub use note_requests::{parse_credit_note, parse_debit_note, CreditNoteRequest, DebitNoteRequest};

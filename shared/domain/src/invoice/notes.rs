@@ -22,6 +22,16 @@ pub enum CreditScope {
     Lines(Vec<(u32, Decimal)>),
 }
 
+impl CreditScope {
+    /// The invoice lines it names (`None`: all of the invoice).
+    pub fn line_ids(&self) -> Option<Vec<u32>> {
+        match self {
+            Self::Full => None,
+            Self::Lines(lines) => Some(lines.iter().map(|(id, _)| *id).collect()),
+        }
+    }
+}
+
 /// Drafts a credit note (381) for `invoice`, given what earlier credit notes took back of it (`ledger`). The
 /// order's invoiced quantities go down by the credited quantities and its status follows.
 pub fn draft_credit_note(
@@ -55,6 +65,11 @@ pub fn draft_credit_note(
         if *scope == CreditScope::Full && !adjustments_credited { invoice.adjustments.clone() } else { Vec::new() };
     if wanted.is_empty() && adjustments.is_empty() {
         return Err(InvoiceError::NothingToBill(format!("{} is credited in full already", invoice.number)));
+    }
+    // A collective invoice of several orders is credited one order at a time (docs/decisions/0020).
+    let credited_order = super::collective::credited_order(invoice, scope.line_ids().as_deref())?;
+    if *credited_order != order.id {
+        return Err(InvoiceError::NotTogether(format!("{} does not bill order {}", invoice.number, order.id)));
     }
     let mut updated = order.clone();
     let mut lines = Vec::new();
@@ -113,6 +128,17 @@ pub fn draft_credit_note(
         billing_reference: Some(BillingReference { number: invoice.number.clone(), issue_date: invoice.issue_date }),
         reason: Some(reason.to_owned()),
         ..invoice.clone()
+    };
+    // Of a collective invoice of several orders, the note is the one order's: its link, history and BT-13.
+    let credit_note = if invoice.bills_several_orders() {
+        Invoice {
+            order_id: order.id.clone(),
+            order_number: order.order_number.clone(),
+            orders: Vec::new(),
+            ..credit_note
+        }
+    } else {
+        credit_note
     };
     Ok(InvoiceDraft { kind, invoice: credit_note, order: updated })
 }
