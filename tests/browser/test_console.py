@@ -776,6 +776,41 @@ class Console(unittest.TestCase):
         self.find("#product-submit").click()
         self.wait(lambda d: "/target_stock" in d.find_element(By.ID, "product-result").text)
 
+    def test_14_an_operator_bills_despatches_of_two_orders_of_a_customer_in_one_invoice(self):
+        operator = ENV["ORDERS_OPERATOR_KEY"]
+        despatched = []
+        for suffix in ("A", "B"):
+            # Desk lamps (40 in stock): the other tests' desks stay reserved for them.
+            order_id = post_order("COLL-" + suffix + "-" + self.stamp, lines=[{"sku": "SKU-2", "quantity": "2"}])
+            status, answered = call("POST", "/v1/orders/" + order_id + "/response", operator, {"decision": "accept"})
+            self.assertEqual(status, 200, answered)
+            despatch = "D-COLL-" + suffix + "-" + self.stamp[-6:]
+            status, body = call("POST", "/v1/orders/" + order_id + "/despatches", operator,
+                                {"despatch_number": despatch, "lines": [{"line_no": 1, "quantity": 1}]})
+            self.assertEqual(status, 201, body)
+            wait_for(lambda: call("GET", "/v1/orders/" + order_id, operator)[1]["status"] == "partially_delivered",
+                     "despatch " + despatch)
+            despatched.append((order_id, despatch))
+        self.login(operator)
+        self.driver.get(CONSOLE + "/customers/C-1")
+        for _, despatch in despatched:
+            self.find("#collect-list input[data-despatch='" + despatch + "']").click()
+        self.find("#collect-submit").click()
+        number = self.find("#collect-result a.pdf").text
+        status, invoice = call("GET", "/v1/invoices/" + number, operator)
+        self.assertEqual(status, 200, invoice)
+        self.assertEqual(sorted(o["order_id"] for o in invoice["orders"]), sorted(o for o, _ in despatched))
+        self.assertEqual([line["quantity"] for line in invoice["lines"]], ["1", "1"])
+        for order_id, _ in despatched:
+            stored = call("GET", "/v1/orders/" + order_id, operator)[1]
+            self.assertEqual(stored["status"], "partially_invoiced", order_id)
+            self.assertEqual(stored["invoices"][0]["number"], number)
+        # Ticked again: the despatch is billed already, and the answer says which.
+        self.find("#collect-list input[data-despatch='" + despatched[0][1] + "']").click()
+        self.find("#collect-submit").click()
+        self.wait(lambda d: despatched[0][1] in d.find_element(By.ID, "collect-result").text)
+        self.screenshot("customer-collective-invoice")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -724,7 +724,55 @@
     errors);
     if (!isOperator()) for (const input of form.querySelectorAll('input')) input.readOnly = true;
     view.replaceChildren(h('h1', { id: 'customer-title', text: (exists ? '' : t('customer.new') + ': ') + id }), form,
-      link('/console/orders?customer_id=' + encodeURIComponent(id), t('customer.orders')));
+      link('/console/orders?customer_id=' + encodeURIComponent(id), t('customer.orders')),
+      exists && isOperator() ? collectiveInvoiceForm(id) : null);
+  }
+
+  // One invoice of several despatches of the customer (POST /v1/customers/{id}/invoices, decision 0020): the
+  // despatches of its orders that shipped and are not wholly invoiced, to tick; one Idempotency-Key per form, so a
+  // second click or a retry of the same choice gets the same invoice.
+  function collectiveInvoiceForm(id) {
+    const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : Date.now() + '-' + Math.random().toString(36).slice(2));
+    let key = newKey();
+    const list = h('div', { id: 'collect-despatches' });
+    const result = h('div', { id: 'collect-result', tabindex: '-1' });
+    const load = async () => {
+      list.replaceChildren(h('p', { class: 'loading', text: t('app.loading') }));
+      try {
+        const { data } = await api('GET', '/v1/customers/' + encodeURIComponent(id) + '/orders?limit=50');
+        const open = data.items.filter((o) => ['partially_delivered', 'delivered', 'partially_invoiced'].includes(o.status)).slice(0, 30);
+        const boxes = [];
+        for (const row of open) {
+          const order = (await api('GET', '/v1/orders/' + encodeURIComponent(row.id))).data;
+          for (const d of order.despatches || []) {
+            const box = h('input', { type: 'checkbox', id: 'collect-' + boxes.length, 'data-order': order.id, 'data-despatch': d.despatch_number });
+            boxes.push(h('li', {}, h('label', { for: box.id }, box,
+              ' ' + order.order_number + ' · ' + d.despatch_number + ' · ' + (d.despatch_date || ''))));
+          }
+        }
+        list.replaceChildren(boxes.length ? h('ul', { id: 'collect-list' }, boxes) : h('p', { class: 'empty', text: t('collect.none') }));
+      } catch (error) {
+        showProblem(list, error);
+      }
+    };
+    const form = h('form', { class: 'card action', id: 'collect-form', onsubmit: async (event) => {
+      event.preventDefault();
+      const despatches = [...list.querySelectorAll('input[type=checkbox]:checked')]
+        .map((box) => ({ order_id: box.dataset.order, despatch_number: box.dataset.despatch }));
+      if (!despatches.length) { notice(result, t('collect.pick')); return; }
+      try {
+        const { data } = await api('POST', '/v1/customers/' + encodeURIComponent(id) + '/invoices', { despatches }, { 'Idempotency-Key': key });
+        key = newKey();
+        await load();
+        result.replaceChildren(h('p', { class: 'notice', role: 'status' }, t('collect.issued') + ' ',
+          h('a', { class: 'pdf', href: '/v1/invoices/' + encodeURIComponent(data.number) + '/invoice.pdf', download: '', text: data.number })));
+      } catch (error) {
+        showProblem(result, error);
+      }
+    } }, h('h2', { text: t('collect.title') }), h('p', { text: t('collect.hint') }), list,
+    h('button', { type: 'submit', id: 'collect-submit', text: t('collect.submit') }), result);
+    load();
+    return form;
   }
 
   // ------------------------------------------------------------------ settings (the seller's own, operators only)
