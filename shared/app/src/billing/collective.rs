@@ -19,8 +19,8 @@ use crate::documents::Documents;
 use crate::retry::{retry_on_conflict, Attempt, ATTEMPTS};
 
 /// Issues one invoice of the despatches `request` names, all of orders of `customer` (404 when the tenant has no
-/// such customer), under the next number of
-/// the tenant's series (see the module docs); retried when an order changed meanwhile. The `Idempotency-Key` is
+/// such customer), under the next number of the tenant's series (see the module docs); retried when an order
+/// changed meanwhile. The `Idempotency-Key` is
 /// required: the same request sent again gets the invoice issued the first time (`replayed`), another request
 /// with that key [`BillingError::IdempotencyKeyReused`]. Not found when an order or despatch does not exist;
 /// refused (422, pointing at the despatch) when an order is another customer's; 409 when a despatch is invoiced

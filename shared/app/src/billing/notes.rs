@@ -73,8 +73,8 @@ impl NoteGuard<'_> {
     }
 }
 
-/// The fingerprint of a billing request bound to an `Idempotency-Key` (a note, a collective invoice): its path and its JSON body (whatever its formatting); a body that is not
-/// JSON counts as `null`.
+/// The fingerprint of a billing request bound to an `Idempotency-Key` (a note, a collective invoice): its path and
+/// its JSON body (whatever its formatting); a body that is not JSON counts as `null`.
 pub fn request_fingerprint(path: &str, body: &str) -> String {
     orders_domain::fingerprint::json_fingerprint(&json!({
         "path": path,

@@ -252,12 +252,18 @@ impl Store {
         // 2. the document, once
         items.push((Slot::Other, put_if_absent(table, to_item("invoice", stored)?)?));
 
-        // 3. the order at its next version, its own pending event kept (a debit note leaves quantities alone)
+        // An order at its next version, its own pending event kept; an entry of its history.
+        let order_put = |order: &Order, version: u64, pending: Option<&EventEnvelope>| {
+            let put = versioned_put(table, order, version, pending)?.build().map_err(|e| corrupt("order put", e))?;
+            Ok::<_, StoreError>(TransactWriteItem::builder().put(put).build())
+        };
+        let history_put = |order: &Order, entry: &HistoryEntry| {
+            put_plain(table, to_item("history entry", &history_item(order, entry, 0))?)
+        };
+
+        // 3. the order at its next version (a debit note leaves quantities alone)
         if invoice.kind != DocumentKind::DebitNote {
-            let put = versioned_put(table, order, write.expected_version, write.order_pending)?
-                .build()
-                .map_err(|e| corrupt("order put", e))?;
-            items.push((Slot::Order, TransactWriteItem::builder().put(put).build()));
+            items.push((Slot::Order, order_put(order, write.expected_version, write.order_pending)?));
         }
 
         // 4. the stage request, consumed
@@ -292,15 +298,9 @@ impl Store {
         items.push((Slot::Other, link_item(&order.id)?));
         // a collective invoice's further orders: each at its next version, with its link and history entry
         for also in write.also {
-            let put = versioned_put(table, also.order, also.expected_version, also.pending)?
-                .build()
-                .map_err(|e| corrupt("order put", e))?;
-            items.push((Slot::Order, TransactWriteItem::builder().put(put).build()));
+            items.push((Slot::Order, order_put(also.order, also.expected_version, also.pending)?));
             items.push((Slot::Other, link_item(&also.order.id)?));
-            items.push((
-                Slot::Other,
-                put_plain(table, to_item("history entry", &history_item(also.order, &also.history, 0))?)?,
-            ));
+            items.push((Slot::Other, history_put(also.order, &also.history)?));
         }
         if let Some((corrected, ledger, status)) = &write.credits {
             let update = Update::builder()
@@ -352,8 +352,7 @@ impl Store {
         }
 
         // 7. history and the email claim
-        items
-            .push((Slot::Other, put_plain(table, to_item("history entry", &history_item(order, &write.history, 0))?)?));
+        items.push((Slot::Other, history_put(order, &write.history)?));
         if let Some(email) = &write.email {
             let email = NewEmail { reference: invoice.number.clone(), ..email.clone() };
             items.push((Slot::Other, put_if_absent(table, email.item(order)?)?));
