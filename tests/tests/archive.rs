@@ -1,5 +1,6 @@
-//! The document archive against the emulator: every Order Response and Despatch Advice issued lands in the
-//! documents bucket, byte for byte what the back office serves, in one tar bundle per tenant and stream batch
+//! The document archive against the emulator: every Order Response, Despatch Advice and UBL invoice issued lands
+//! in the documents bucket, byte for byte what the back office and billing serve, in one tar bundle per tenant and
+//! stream batch
 //! (docs/decisions/0014-document-bundles.md) — through the table's stream and the archive function, as deployed.
 
 use orders_domain::ids::Role;
@@ -57,6 +58,11 @@ async fn issued_documents_are_archived_in_one_bundle_per_tenant_and_batch_once()
     let (status, advice) = document(&stack, &format!("/v1/orders/{id}/despatches/{number}.xml"), &operator).await;
     assert_eq!(status, 200, "{advice}");
     assert_ne!(first_answer, second_answer, "the change was answered again");
+    // The despatch was invoiced (per despatch, both parties on Peppol): its UBL, as the billing API serves it.
+    let year = time::OffsetDateTime::now_utc().year();
+    let invoice = format!("INV-{year}-000001");
+    let (status, invoice_ubl) = document(&stack, &format!("/v1/invoices/{invoice}/invoice.xml"), &operator).await;
+    assert_eq!(status, 200, "{invoice_ubl}");
     let other_operator = stack.key_with_role(&second.id, Role::Operator).await;
     let (_, other_answer) =
         document(&stack, &format!("/v1/orders/{other_id}/order-response.xml"), &other_operator).await;
@@ -71,7 +77,7 @@ async fn issued_documents_are_archived_in_one_bundle_per_tenant_and_batch_once()
         .await;
     let archived = stack.deliver_stream("ArchiveFunction").await;
     assert_eq!(faults.struck(&rule).await, attempts, "the fault struck");
-    assert_eq!((archived.received, archived.succeeded, archived.failed), (8, 4, 4), "{archived:?}");
+    assert_eq!((archived.received, archived.succeeded, archived.failed), (10, 5, 5), "{archived:?}");
 
     let prefix = format!("tenant={}/orders/{id}/", first.id);
     let bundles = stack.archived_bundles(&first.id).await;
@@ -82,8 +88,9 @@ async fn issued_documents_are_archived_in_one_bundle_per_tenant_and_batch_once()
         (format!("{prefix}order-response-v000002.xml"), first_answer.clone()),
         (format!("{prefix}order-response-v000003.xml"), second_answer.clone()),
         (format!("{prefix}despatch-advice-D%3A1{}.xml", "%3A".repeat(30)), advice.clone()),
+        (format!("tenant={}/invoices/INV-{year}/{invoice}.xml", first.id), invoice_ubl.clone()),
     ];
-    assert_eq!(*entries, expected, "the tenant's documents in stream order, as the back office serves them");
+    assert_eq!(*entries, expected, "the tenant's documents in stream order, as the back office and billing serve them");
     let other_bundles = stack.archived_bundles(&second.id).await;
     let other_name = format!("tenant={}/orders/{other_id}/order-response-v000002.xml", second.id);
     assert_eq!(other_bundles.len(), 1, "{other_bundles:?}");
@@ -96,7 +103,7 @@ async fn issued_documents_are_archived_in_one_bundle_per_tenant_and_batch_once()
     let replay = devstack::stream_consumers(&stack.stack).await.expect("consumers");
     for mut consumer in replay.into_iter().filter(|c| c.function() == "ArchiveFunction") {
         let delivery = consumer.deliver_once().await.expect("replay");
-        assert_eq!((delivery.received, delivery.failed), (4, 0), "{delivery:?}");
+        assert_eq!((delivery.received, delivery.failed), (5, 0), "{delivery:?}");
     }
     assert_eq!(stack.archived_bundles(&first.id).await.len(), 1);
     assert_eq!(stack.archived_bundles(&second.id).await.len(), 1);
@@ -107,6 +114,7 @@ async fn issued_documents_are_archived_in_one_bundle_per_tenant_and_batch_once()
         ("archived-t76".to_owned(), first_answer),
         ("archived-t76-change".to_owned(), second_answer),
         ("archived-t16".to_owned(), advice),
+        ("archived-invoice".to_owned(), invoice_ubl),
         ("archived-t76-other-tenant".to_owned(), other_answer),
     ];
     if let Some(results) = orders_testkit::validate_peppol(&documents) {

@@ -16,4 +16,9 @@ async fn under_faults_on_every_kind_of_call_nothing_is_lost_duplicated_or_left_b
     assert!(report.budget_met(), "0 lost, duplicated, gaps, unfinished, unarchived, stock mismatches, left in DLQs, emails sent twice or unsent: {report:?}");
     assert_eq!(report.despatches, report.accepted, "every order despatched in full: {report:?}");
     assert_eq!(report.invoices, report.accepted, "one invoice per despatch: {report:?}");
+    assert_eq!(
+        report.ubl_bundled,
+        report.invoices + report.credit_notes,
+        "every invoice's and credit note's UBL in the bundles: {report:?}"
+    );
 }

@@ -73,12 +73,10 @@ async fn a_despatch_is_invoiced_once_with_its_ubl_and_pdf_archived_and_emailed()
     let invoice = stack.item(&format!("T#{tenant}#INV#{number}"), "INV").await.expect("invoice item");
     assert_eq!(s(&invoice, "order_id"), id);
 
-    // Both files archived under the series, the UBL valid.
+    // The PDF archived under the series; the UBL, valid, in the tenant's document bundle under its name there.
     let prefix = format!("tenant={tenant}/invoices/INV-{year}/");
-    let mut keys = stack.archived_keys(&prefix).await;
-    keys.sort();
-    assert_eq!(keys, [format!("{prefix}{number}.pdf"), format!("{prefix}{number}.xml")]);
-    let ubl = stack.archived_document(&format!("{prefix}{number}.xml")).await.expect("UBL");
+    assert_eq!(stack.archived_keys(&prefix).await, [format!("{prefix}{number}.pdf")]);
+    let ubl = stack.bundled_document(&tenant, &format!("{prefix}{number}.xml")).await.expect("UBL bundled");
     assert!(ubl.contains("<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>"));
     assert!(ubl.contains("<cac:DespatchDocumentReference><cbc:ID>D-1</cbc:ID>"), "{ubl}");
     assert!(ubl.contains("<cac:OrderReference><cbc:ID>WS-INV-1</cbc:ID>"));
@@ -150,11 +148,11 @@ async fn a_redelivered_request_issues_one_invoice_one_email_and_one_object() {
     assert_eq!(links.len(), 1, "one invoice: {links:?}");
     let number = &links[0].0;
     let year = time::OffsetDateTime::now_utc().year();
-    assert_eq!(
-        stack.archived_keys(&format!("tenant={tenant}/invoices/INV-{year}/")).await.len(),
-        2,
-        "one PDF, one UBL"
-    );
+    assert_eq!(stack.archived_keys(&format!("tenant={tenant}/invoices/INV-{year}/")).await.len(), 1, "one PDF");
+    stack.deliver_stream("ArchiveFunction").await;
+    let invoices = format!("tenant={tenant}/invoices/");
+    let bundled = stack.bundled_documents(&tenant).await;
+    assert_eq!(bundled.iter().filter(|(name, _)| name.starts_with(&invoices)).count(), 1, "one UBL: {bundled:?}");
     let emails = stack.emails_for(&id).await;
     assert_eq!(
         emails.iter().filter(|e| e.header("Message-ID").is_some_and(|m| m.contains(number.as_str()))).count(),
@@ -352,7 +350,8 @@ async fn a_tenant_invoicing_on_delivery_gets_one_invoice_for_the_whole_order_aft
     let request = stack.item(&format!("T#{tenant}#O#{id}"), "Q#INVOICE#order").await.expect("the order's request");
     assert_eq!(s(&request, "issued"), number);
     let year = time::OffsetDateTime::now_utc().year();
-    let ubl = stack.archived_document(&format!("tenant={tenant}/invoices/INV-{year}/{number}.xml")).await.expect("UBL");
+    let name = format!("tenant={tenant}/invoices/INV-{year}/{number}.xml");
+    let ubl = stack.bundled_document(&tenant, &name).await.expect("UBL bundled");
     assert!(
         ubl.contains("<cbc:ActualDeliveryDate>2026-11-28</cbc:ActualDeliveryDate>"),
         "delivered with the last despatch"

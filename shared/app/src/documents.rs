@@ -1,7 +1,8 @@
 //! Issuing a billing document, the one flow the invoicing stage and the billing API share: the document is
-//! numbered in one transaction with the order (see `Store::issue_document`), then completed — its UBL and PDF in
-//! the archive (conditional puts: never overwritten) and the buyer's email with both attached, claimed in that
-//! transaction and sent once. Every completion step is idempotent, so completing a document twice (a redelivery,
+//! numbered in one transaction with the order (see `Store::issue_document`), then completed — its PDF in the
+//! archive (a conditional put: never overwritten) and the buyer's email with the PDF and the UBL attached, claimed
+//! in that transaction and sent once. The UBL, a pure function of the stored document, is archived by the archive
+//! function from the table's stream, in the tenant's document bundle (docs/decisions/0014-document-bundles.md). Every completion step is idempotent, so completing a document twice (a redelivery,
 //! a retry) does nothing new.
 
 use std::path::PathBuf;
@@ -187,9 +188,7 @@ impl Documents {
         let claimed = EmailOutbox::claimed(
             write.email.iter().map(|email| NewEmail { reference: document.number.clone(), ..email.clone() }).collect(),
         );
-        let completed = self
-            .complete(document, stored.ubl_key.as_deref(), &stored.pdf_key, &write.draft.order, tenant, claimed.clone())
-            .await;
+        let completed = self.complete(document, &stored.pdf_key, &write.draft.order, tenant, claimed.clone()).await;
         if let Err(error) = &completed {
             // Rendering or archiving failed before any email was tried: give up this attempt's claim, so that
             // whoever completes the document sends them at once rather than after the claim goes stale. (A
@@ -207,12 +206,11 @@ impl Documents {
         Ok(Issuance::Issued { stored, completed })
     }
 
-    /// Archives the files of `invoice` (under `ubl_key` and `pdf_key`) and sends `emails` (claimed now, or left
-    /// `sending` by an attempt that died) with both attached.
+    /// Archives the PDF of `invoice` (under `pdf_key`) and sends `emails` (claimed now, or left `sending` by an
+    /// attempt that died) with the PDF and the UBL attached.
     pub async fn complete(
         &self,
         invoice: &Invoice,
-        ubl_key: Option<&str>,
         pdf_key: &str,
         order: &Order,
         tenant: &TenantSettings,
@@ -221,9 +219,6 @@ impl Documents {
         self.prepare_fonts(invoice).await;
         let Files { pdf, ubl } = files(invoice)?;
         self.archive.put_once(pdf_key, pdf.clone(), "application/pdf").await?;
-        if let (Some(key), Some(xml)) = (ubl_key, ubl.as_ref()) {
-            self.archive.put_once(key, xml.clone().into_bytes(), "application/xml").await?;
-        }
         let mut attachments = vec![Attachment {
             filename: format!("{}.pdf", invoice.number),
             content_type: "application/pdf",
@@ -261,15 +256,7 @@ impl Documents {
         };
         let outstanding = self.outbox.outstanding_billing(order, Some(number)).await?;
         tracing::info!(%number, resend = outstanding.reclaimed.len(), held = outstanding.held, "completing a document issued before");
-        self.complete(
-            &stored.invoice,
-            stored.ubl_key.as_deref(),
-            &stored.pdf_key,
-            order,
-            tenant,
-            outstanding.reclaimed,
-        )
-        .await?;
+        self.complete(&stored.invoice, &stored.pdf_key, order, tenant, outstanding.reclaimed).await?;
         Ok(Some(if outstanding.held { Finished::EmailHeld } else { Finished::Complete }))
     }
 }

@@ -76,8 +76,11 @@ pub struct ChaosReport {
     /// Stock counters (per tenant and SKU: on hand, reserved; per level: available) that do not equal what the
     /// orders' despatches and live reservations say.
     pub stock_mismatches: usize,
-    /// Issued documents without their PDF in the archive.
+    /// Issued documents without their PDF in the archive, or, for buyers on Peppol, their UBL in the tenant's
+    /// document bundles.
     pub unarchived: usize,
+    /// UBL documents of issued invoices and credit notes found in the document bundles.
+    pub ubl_bundled: usize,
     /// Messages left in the dead-letter queues after redrive.
     pub left_in_dlqs: usize,
     /// Seconds the run took.
@@ -531,8 +534,15 @@ async fn check(
         }
     }
 
-    // Invoice numbers per tenant and series: 1…n, each archived.
+    // Invoice numbers per tenant and series: 1…n, each archived: the PDF as its own object, the UBL (for buyers on
+    // Peppol) in the tenant's document bundles, once the table's stream reached the archive function.
+    stack.deliver_stream("ArchiveFunction").await;
     for tenant in tenants {
+        let bundled: BTreeSet<String> =
+            stack.bundled_documents(&tenant.id).await.into_iter().map(|(name, _)| name).collect();
+        let ubl_names = stack.issued_ubl_names(&tenant.id).await;
+        report.ubl_bundled += ubl_names.intersection(&bundled).count();
+        report.unarchived += ubl_names.difference(&bundled).count();
         let mut series: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
         for key in stack.archived_keys(&format!("tenant={}/", tenant.id)).await {
             let Some(file) = key.rsplit('/').next() else { continue };

@@ -128,6 +128,18 @@ impl TestStack {
         series
     }
 
+    /// The UBL names (`ubl_key`) of the tenant's issued billing documents that have one: the names the archive
+    /// function bundles them under.
+    pub async fn issued_ubl_names(&self, tenant: &TenantId) -> std::collections::BTreeSet<String> {
+        let documents = self.query_all("GSI1", "GSI1PK", &format!("T#{tenant}#INVOICES")).await;
+        documents
+            .iter()
+            .filter(|item| s(item, "SK") == "INV")
+            .map(|item| s(item, "ubl_key").to_owned())
+            .filter(|key| !key.is_empty())
+            .collect()
+    }
+
     /// Every item of `index` whose `key` is `value`.
     async fn query_all(
         &self,
@@ -322,6 +334,13 @@ impl TestStack {
     /// Every document in the tenant's archive bundles, (name, XML), bundles in key order.
     pub async fn bundled_documents(&self, tenant: &TenantId) -> Vec<(String, String)> {
         self.archived_bundles(tenant).await.into_iter().flat_map(|(_, entries)| entries).collect()
+    }
+
+    /// The document `name` (`tenant=<t>/invoices/…/<number>.xml`) as the archive function bundled it, after the
+    /// table's stream was delivered to it: `None` when no bundle of the tenant holds it.
+    pub async fn bundled_document(&self, tenant: &TenantId, name: &str) -> Option<String> {
+        self.deliver_stream("ArchiveFunction").await;
+        self.bundled_documents(tenant).await.into_iter().find(|(entry, _)| entry == name).map(|(_, xml)| xml)
     }
 
     /// The bytes of an object of the documents bucket (`None` if there is none under `key`).

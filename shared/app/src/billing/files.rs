@@ -1,5 +1,5 @@
-//! The files of billing documents: a document's PDF and UBL as archived (rendered again, to the same bytes, when
-//! the archive does not have them yet), the proforma PDF of an order, and the delivery note of a despatch.
+//! The files of billing documents: a document's PDF as archived (rendered again, to the same bytes, when the
+//! archive does not have it yet) and its UBL, the proforma PDF of an order, and the delivery note of a despatch.
 
 use orders_aws::store::StoredInvoice;
 use orders_domain::ids::{CustomerId, OrderId, TenantId};
@@ -20,39 +20,42 @@ pub struct DocumentFile {
     pub filename: String,
 }
 
-/// The file `file` of `stored` (`invoice.pdf` / `invoice.xml`, `credit-note.pdf` / `credit-note.xml`): the
-/// archived one, or rendered again when the archive does not have it yet. Not found for another name, and for the
-/// UBL of a document without one (the buyer or the seller has no Peppol address).
+/// The file `file` of `stored` (`invoice.pdf` / `invoice.xml`, `credit-note.pdf` / `credit-note.xml`). The PDF
+/// is the archived one, or rendered again when the archive does not have it yet; the UBL is rendered from the
+/// stored document, a pure function of it (its archived copy is in the tenant's document bundles,
+/// docs/decisions/0014-document-bundles.md). Not found for another name, and for the UBL of a document without
+/// one (the buyer or the seller has no Peppol address).
 pub async fn document_file(
     documents: &Documents,
     stored: &StoredInvoice,
     file: &str,
 ) -> Result<DocumentFile, BillingError> {
     let stem = stored.invoice.kind.file_stem();
-    let (key, content_type, extension) = if file == format!("{stem}.pdf") {
-        (Some(stored.pdf_key.clone()), "application/pdf", "pdf")
-    } else if file == format!("{stem}.xml") {
-        (stored.ubl_key.clone(), "application/xml", "xml")
-    } else {
+    let number = &stored.invoice.number;
+    if file == format!("{stem}.xml") {
+        let ubl = stored.ubl_key.as_ref().and_then(|_| peppol_invoice(&stored.invoice)).ok_or_else(|| {
+            BillingError::NotFound(format!("UBL of {number}: the buyer or the seller has no Peppol address"))
+        })?;
+        return Ok(DocumentFile {
+            bytes: ubl.into_bytes(),
+            content_type: "application/xml",
+            filename: format!("{number}.xml"),
+        });
+    }
+    if file != format!("{stem}.pdf") {
         return Err(BillingError::NotFound(format!("document {file}")));
-    };
-    let Some(key) = key else {
-        return Err(BillingError::NotFound(format!(
-            "UBL of {}: the buyer or the seller has no Peppol address",
-            stored.invoice.number
-        )));
-    };
-    let archived = documents.archive().get(&key).await.map_err(|e| BillingError::Unavailable(e.to_string()))?;
+    }
+    let archived =
+        documents.archive().get(&stored.pdf_key).await.map_err(|e| BillingError::Unavailable(e.to_string()))?;
     let bytes = match archived {
         Some(bytes) => bytes,
-        None if extension == "pdf" => {
+        None => {
             documents.prepare_fonts(&stored.invoice).await;
             orders_pdf::invoice_pdf(&stored.invoice)
                 .map_err(|e| BillingError::Unavailable(format!("render the PDF: {e}")))?
         }
-        None => peppol_invoice(&stored.invoice).map(String::into_bytes).unwrap_or_default(),
     };
-    Ok(DocumentFile { bytes, content_type, filename: format!("{}.{extension}", stored.invoice.number) })
+    Ok(DocumentFile { bytes, content_type: "application/pdf", filename: format!("{number}.pdf") })
 }
 
 /// The proforma of the order `order_id` of `tenant`: what is left to invoice of it, as a PDF (not a tax invoice,
