@@ -795,6 +795,8 @@ class Console(unittest.TestCase):
         self.driver.get(CONSOLE + "/customers/C-1")
         for _, despatch in despatched:
             self.find("#collect-list input[data-despatch='" + despatch + "']").click()
+        # Despatch dates in the language's format, as everywhere in the console, not ISO.
+        self.assertNotRegex(self.find("#collect-list").text, r"\d{4}-\d{2}-\d{2}")
         self.find("#collect-submit").click()
         number = self.find("#collect-result a.pdf").text
         status, invoice = call("GET", "/v1/invoices/" + number, operator)

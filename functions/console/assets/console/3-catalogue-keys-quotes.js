@@ -747,7 +747,7 @@
           for (const d of order.despatches || []) {
             const box = h('input', { type: 'checkbox', id: 'collect-' + boxes.length, 'data-order': order.id, 'data-despatch': d.despatch_number });
             boxes.push(h('li', {}, h('label', { for: box.id }, box,
-              ' ' + order.order_number + ' · ' + d.despatch_number + ' · ' + (d.despatch_date || ''))));
+              ' ' + order.order_number + ' · ' + d.despatch_number + ' · ' + day(d.despatch_date))));
           }
         }
         list.replaceChildren(boxes.length ? h('ul', { id: 'collect-list' }, boxes) : h('p', { class: 'empty', text: t('collect.none') }));
