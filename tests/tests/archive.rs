@@ -1,7 +1,7 @@
 //! The document archive against the emulator: every Order Response, Despatch Advice and UBL invoice issued lands
 //! in the documents bucket, byte for byte what the back office and billing serve, in one tar bundle per tenant and
-//! stream batch
-//! (docs/decisions/0014-document-bundles.md) — through the table's stream and the archive function, as deployed.
+//! stream batch (docs/decisions/0014-document-bundles.md) — through the table's stream and the archive function,
+//! as deployed.
 
 use orders_domain::ids::Role;
 use orders_testkit::{order_body, Answer, TestStack};

@@ -2,8 +2,8 @@
 //! an `archive_key`, and issued billing documents with a `ubl_key`) and copies the issued Peppol documents — Order
 //! Responses and Despatch Advices, each written with its order in the transaction that issued it, and the UBL of
 //! invoices and credit notes, rendered from the stored document — to the documents bucket: one tar bundle per
-//! tenant and batch, each document named in it by its archive or UBL key (docs/decisions/0014-document-bundles.md). `main.rs` only wires
-//! it; the local runner and the tests call [`handle`] with real DynamoDB stream events.
+//! tenant and batch, each document named in it by its archive or UBL key (docs/decisions/0014-document-bundles.md).
+//! `main.rs` only wires it; the local runner and the tests call [`handle`] with real DynamoDB stream events.
 
 mod bundle;
 mod handler;

@@ -2,8 +2,8 @@
 //! numbered in one transaction with the order (see `Store::issue_document`), then completed — its PDF in the
 //! archive (a conditional put: never overwritten) and the buyer's email with the PDF and the UBL attached, claimed
 //! in that transaction and sent once. The UBL, a pure function of the stored document, is archived by the archive
-//! function from the table's stream, in the tenant's document bundle (docs/decisions/0014-document-bundles.md). Every completion step is idempotent, so completing a document twice (a redelivery,
-//! a retry) does nothing new.
+//! function from the table's stream, in the tenant's document bundle (docs/decisions/0014-document-bundles.md).
+//! Every completion step is idempotent, so completing a document twice (a redelivery, a retry) does nothing new.
 
 use std::path::PathBuf;
 

@@ -312,14 +312,6 @@ impl TestStack {
 }
 
 impl TestStack {
-    /// An object of the documents bucket (`None` if there is none under `key`).
-    pub async fn archived_document(&self, key: &str) -> Option<String> {
-        let bucket = self.stack.reference("DocumentsBucket").expect("documents bucket");
-        let object = self.stack.aws.s3.get_object().bucket(bucket).key(key).send().await.ok()?;
-        let bytes = object.body.collect().await.expect("read archived object").into_bytes();
-        Some(String::from_utf8(bytes.to_vec()).expect("UTF-8 document"))
-    }
-
     /// The tenant's archive bundles (docs/decisions/0014-document-bundles.md), by key, each with its documents:
     /// (name, XML), as Python's tarfile reads them.
     pub async fn archived_bundles(&self, tenant: &TenantId) -> Vec<(String, Vec<(String, String)>)> {
